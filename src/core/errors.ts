@@ -1,0 +1,33 @@
+/**
+ * The one error type of the pure core. Callers branch on `code`, never on the message.
+ */
+export type CoreErrorCode =
+  /** An argument broke a stated precondition (index >= size, size1 > size2, wrong hash length, …). */
+  | "INVALID_ARGUMENT"
+  /** A proof has the wrong shape: wrong number of hashes, hash of the wrong length. */
+  | "PROOF_MALFORMED"
+  /** A well-formed proof does not lead to the expected root. */
+  | "PROOF_MISMATCH"
+  /** A value cannot be expressed in RFC 8785 canonical JSON (NaN, lone surrogate, cycle, …). */
+  | "CANONICAL_JSON_INVALID"
+  /** A signed note or checkpoint body is not in the C2SP format. */
+  | "NOTE_MALFORMED"
+  /** A checkpoint body is not a C2SP tlog-checkpoint. */
+  | "CHECKPOINT_MALFORMED"
+  /** No signature on a note verifies with the given verifier key. */
+  | "SIGNATURE_INVALID"
+  /** A key (PEM, vkey, name) cannot be parsed or is of the wrong type. */
+  | "KEY_INVALID"
+  /** An entry's fields cannot be hashed (bad timestamp, bad seq, …). */
+  | "ENTRY_INVALID";
+
+export class CoreError extends Error {
+  override readonly name = "CoreError";
+  constructor(
+    readonly code: CoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
