@@ -1,0 +1,92 @@
+/**
+ * Ledger tables. Table definitions only: grants, triggers and row-level security are
+ * hand-written SQL in the custom migration beside the generated one (drizzle-kit --custom).
+ * Tables are unqualified so that one database can hold several isolated ledgers, one per
+ * Postgres schema (`SEALTRAIL_DB_SCHEMA`), each migrated on its own.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
+  dataType: () => "bytea",
+});
+
+/** A log: one append-only sequence of entries with one Merkle tree. */
+export const logs = pgTable("logs", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  tenant: text("tenant").notNull().default("default"),
+  /** The C2SP checkpoint origin line of this log; also the `log` field every leaf commits to. */
+  origin: text("origin").notNull().unique(),
+  createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
+/** Entries: the Merkle leaves, hash-linked by `chain_hash`, gapless `seq` from 0 per log. */
+export const entries = pgTable(
+  "entries",
+  {
+    logId: integer("log_id").notNull(),
+    seq: bigint("seq", { mode: "bigint" }).notNull(),
+    kind: text("kind").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    resource: text("resource").notNull(),
+    outcome: text("outcome").notNull(),
+    source: text("source").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, precision: 3 }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true, precision: 3 }).notNull(),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    /** RFC 8785 canonical JSON of the payload, kept as text so verification re-hashes the exact bytes. */
+    payload: text("payload"),
+    payloadHash: bytea("payload_hash").notNull(),
+    leafHash: bytea("leaf_hash").notNull(),
+    chainHash: bytea("chain_hash").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.logId, t.seq] }),
+    uniqueIndex("entries_idempotency_key").on(t.logId, t.idempotencyKey),
+  ],
+);
+
+/**
+ * Interior nodes of complete subtrees: node (level, idx) is the root of leaves
+ * [idx·2^level, (idx+1)·2^level). Level 0 (the leaves) lives in entries.leaf_hash.
+ * With these, an inclusion or consistency proof is O(log n) indexed reads.
+ */
+export const merkleNodes = pgTable(
+  "merkle_nodes",
+  {
+    logId: integer("log_id").notNull(),
+    level: smallint("level").notNull(),
+    idx: bigint("idx", { mode: "bigint" }).notNull(),
+    hash: bytea("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.level, t.idx] })],
+);
+
+/** Signed tree heads: C2SP tlog-checkpoint bodies in C2SP signed notes. */
+export const checkpoints = pgTable(
+  "checkpoints",
+  {
+    logId: integer("log_id").notNull(),
+    size: bigint("size", { mode: "bigint" }).notNull(),
+    root: bytea("root").notNull(),
+    note: text("note").notNull(),
+    keyId: text("key_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.size] }), index("checkpoints_created").on(t.logId, t.createdAt)],
+);

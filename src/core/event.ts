@@ -1,0 +1,107 @@
+/**
+ * An event as a source hands it over, and its normalised form ready to hash and store.
+ * Pure checks only: per-kind payload schemas live with ingestion.
+ */
+import { canonicalize } from "./canonical-json.js";
+import { CoreError } from "./errors.js";
+import { canonicalTimestamp, normalizeTags, OUTCOMES, type Outcome, payloadHash } from "./entry.js";
+
+export interface EventInput {
+  kind: string;
+  actor: string;
+  action: string;
+  resource: string;
+  outcome?: string;
+  source?: string;
+  /** The source's clock; defaults to the ledger's. */
+  occurredAt?: Date | string;
+  tags?: readonly string[];
+  payload?: unknown;
+  /** A retry carrying the same key appends nothing (unique per log). */
+  idempotencyKey?: string;
+}
+
+export interface NormalizedEvent {
+  kind: string;
+  actor: string;
+  action: string;
+  resource: string;
+  outcome: Outcome;
+  source: string;
+  occurredAt: string;
+  tags: string[];
+  /** RFC 8785 canonical JSON of the payload. */
+  payload: string;
+  payloadHash: Uint8Array;
+  idempotencyKey: string | undefined;
+}
+
+export const LIMITS = {
+  kind: 64,
+  field: 1024,
+  tag: 128,
+  tags: 64,
+  idempotencyKey: 256,
+} as const;
+
+const KIND = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
+// Lone surrogates cannot be canonicalized (RFC 8785 §3.2.2.2) and NUL cannot be stored in a
+// Postgres text column: both are refused up front rather than mangled.
+const UNSTORABLE = /[\u0000]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function text(name: string, value: unknown, max: number, required = true): string {
+  if (value === undefined || value === null || value === "") {
+    if (required) throw new CoreError("ENTRY_INVALID", `${name}: missing`);
+    return "";
+  }
+  if (typeof value !== "string") throw new CoreError("ENTRY_INVALID", `${name}: got ${typeof value}, want a string`);
+  if (value.length > max) throw new CoreError("ENTRY_INVALID", `${name}: got ${value.length} characters, want at most ${max}`);
+  if (UNSTORABLE.test(value)) throw new CoreError("ENTRY_INVALID", `${name}: contains NUL or a lone surrogate`);
+  return value;
+}
+
+/** Parse an RFC 3339 timestamp with an explicit offset (no local-time guessing). */
+export function parseTimestamp(name: string, value: Date | string): string {
+  if (value instanceof Date) return canonicalTimestamp(value);
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(value)) {
+    throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, want an RFC 3339 timestamp with offset`);
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, not a valid date`);
+  return canonicalTimestamp(date);
+}
+
+/**
+ * Check and normalise one event. `now` is the ledger clock, used when the source gives no
+ * time. Throws CoreError ENTRY_INVALID (or CANONICAL_JSON_INVALID for the payload).
+ */
+export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1 << 20): NormalizedEvent {
+  if (typeof input !== "object" || input === null) throw new CoreError("ENTRY_INVALID", "event: want an object");
+  const kind = text("kind", input.kind, LIMITS.kind);
+  if (!KIND.test(kind)) throw new CoreError("ENTRY_INVALID", `kind: got ${JSON.stringify(kind)}, want dotted lower-case words like config.change`);
+  const outcome = input.outcome ?? "success";
+  if (!(OUTCOMES as readonly string[]).includes(outcome)) {
+    throw new CoreError("ENTRY_INVALID", `outcome: got ${JSON.stringify(outcome)}, want success or failure`);
+  }
+  const tagsIn = input.tags ?? [];
+  if (!Array.isArray(tagsIn)) throw new CoreError("ENTRY_INVALID", "tags: want an array of strings");
+  if (tagsIn.length > LIMITS.tags) throw new CoreError("ENTRY_INVALID", `tags: got ${tagsIn.length}, want at most ${LIMITS.tags}`);
+  const tags = normalizeTags(tagsIn.map((t, i) => text(`tags[${i}]`, t, LIMITS.tag)));
+  const payload = canonicalize(input.payload === undefined ? {} : input.payload);
+  const bytes = Buffer.byteLength(payload, "utf8");
+  if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);
+  const key = input.idempotencyKey === undefined ? undefined : text("idempotencyKey", input.idempotencyKey, LIMITS.idempotencyKey);
+  return {
+    kind,
+    actor: text("actor", input.actor, LIMITS.field),
+    action: text("action", input.action, LIMITS.field),
+    resource: text("resource", input.resource, LIMITS.field),
+    outcome: outcome as Outcome,
+    source: text("source", input.source, LIMITS.field, false) || "sealtrail",
+    occurredAt: input.occurredAt === undefined ? canonicalTimestamp(now) : parseTimestamp("occurredAt", input.occurredAt),
+    tags,
+    payload,
+    payloadHash: payloadHash(payload),
+    idempotencyKey: key || undefined,
+  };
+}

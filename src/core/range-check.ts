@@ -1,0 +1,112 @@
+/**
+ * Checks of a contiguous range of stored entries, in seq order: each payload against its
+ * payload_hash, each leaf recomputed from the metadata against the stored leaf hash, each
+ * chain hash against the previous one and the leaf. Ranges are independent, so a log can be
+ * verified by several threads at once; the findings are raw and classified afterwards
+ * (classify.ts), once every range is in.
+ */
+import { chainHash, entryLeafHash, type EntryMetadata } from "./entry.js";
+import { digestEqual, HASH_SIZE, sha256 } from "./hash.js";
+
+export interface StoredEntry extends Omit<EntryMetadata, "log"> {
+  /** Canonical payload text; null once redacted. */
+  payload: string | null;
+  leafHash: Uint8Array;
+  chainHash: Uint8Array;
+}
+
+export type RawFinding =
+  /** Seqs [seq, foundSeq) are missing: the next stored row has foundSeq. */
+  | { type: "gap"; seq: number; foundSeq: number }
+  | { type: "payload"; seq: number }
+  /** movedFrom: the seq this row's stored leaf hash was computed for, when it is seq ± 1. */
+  | { type: "leaf"; seq: number; movedFrom: number | null; entry: StoredEntry | null }
+  | { type: "chain"; seq: number };
+
+/** Leaf mismatches carried with their rows for the cross-range move search (classify.ts). */
+const MAX_CARRIED_ENTRIES = 64;
+/** Findings kept per range: enough to classify, bounded whatever the damage. */
+export const MAX_RANGE_FINDINGS = 1000;
+
+const ZERO = new Uint8Array(HASH_SIZE);
+
+export class RangeCheck {
+  /** Recomputed leaf hashes of [start, end); zero bytes where a seq is missing. */
+  readonly leaves: Uint8Array[];
+  readonly findings: RawFinding[] = [];
+  private next: number;
+  private previousChain: Uint8Array | null;
+  private carried = 0;
+
+  /**
+   * @param previousChain chain hash of entry start-1 (GENESIS for 0); null when the first row
+   *   added is entry start-1 itself, read only for its chain hash.
+   */
+  constructor(
+    readonly origin: string,
+    readonly start: number,
+    readonly end: number,
+    previousChain: Uint8Array | null,
+  ) {
+    this.next = previousChain === null ? start - 1 : start;
+    this.previousChain = previousChain;
+    this.leaves = new Array(end - start);
+  }
+
+  add(e: StoredEntry): void {
+    if (e.seq < this.start) {
+      // The row before the range: only its stored chain hash is needed.
+      this.previousChain = e.chainHash;
+      this.next = this.start;
+      return;
+    }
+    if (e.seq >= this.end) return;
+    if (e.seq !== this.next) {
+      if (e.seq > this.next) {
+        this.report({ type: "gap", seq: this.next, foundSeq: e.seq });
+        for (let s = this.next; s < e.seq; s++) this.leaves[s - this.start] = ZERO;
+      }
+      // A chain across a gap cannot be checked; the gap is the finding.
+      this.previousChain = null;
+    }
+    this.next = e.seq + 1;
+    if (e.payload !== null && !digestEqual(sha256(e.payload), e.payloadHash)) this.report({ type: "payload", seq: e.seq });
+    const meta = { ...e, log: this.origin };
+    const leaf = entryLeafHash(meta);
+    this.leaves[e.seq - this.start] = leaf;
+    if (!digestEqual(leaf, e.leafHash)) {
+      let movedFrom: number | null = null;
+      for (const s of [e.seq - 1, e.seq + 1]) {
+        if (s >= 0 && digestEqual(entryLeafHash({ ...meta, seq: s }), e.leafHash)) movedFrom = s;
+      }
+      const carry = this.carried++ < MAX_CARRIED_ENTRIES;
+      this.report({ type: "leaf", seq: e.seq, movedFrom, entry: carry ? copyEntry(e) : null });
+    }
+    if (this.previousChain !== null && !digestEqual(chainHash(this.previousChain, e.leafHash), e.chainHash)) {
+      this.report({ type: "chain", seq: e.seq });
+    }
+    this.previousChain = e.chainHash;
+  }
+
+  /** Call once every row has been added. */
+  finish(): void {
+    if (this.next < this.end) {
+      this.report({ type: "gap", seq: Math.max(this.next, this.start), foundSeq: this.end });
+      for (let s = Math.max(this.next, this.start); s < this.end; s++) this.leaves[s - this.start] = ZERO;
+    }
+  }
+
+  private report(f: RawFinding): void {
+    if (this.findings.length < MAX_RANGE_FINDINGS) this.findings.push(f);
+  }
+}
+
+function copyEntry(e: StoredEntry): StoredEntry {
+  return {
+    ...e,
+    tags: [...e.tags],
+    payloadHash: new Uint8Array(e.payloadHash),
+    leafHash: new Uint8Array(e.leafHash),
+    chainHash: new Uint8Array(e.chainHash),
+  };
+}

@@ -1,0 +1,27 @@
+/** The one error type of the Postgres ledger adapter. */
+export type LedgerErrorCode =
+  /** No log of that name (or not visible to this tenant). */
+  | "LOG_NOT_FOUND"
+  /** A log of that name or origin exists already. */
+  | "LOG_EXISTS"
+  /** An event or argument was rejected before anything was stored. */
+  | "INVALID_INPUT"
+  /** A tree size, seq or range beyond the log. */
+  | "OUT_OF_RANGE"
+  /** Stored data does not add up (a missing node or row): the log needs verifying. */
+  | "INCONSISTENT"
+  /** No signing key is configured, or it cannot be used. */
+  | "KEY_UNAVAILABLE"
+  /** The database could not be reached or refused the statement. */
+  | "DATABASE";
+
+export class LedgerError extends Error {
+  override readonly name = "LedgerError";
+  constructor(
+    readonly code: LedgerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,48 @@
+import { LedgerError } from "./errors.js";
+import type { Sql } from "./db.js";
+
+export interface Log {
+  id: number;
+  name: string;
+  tenant: string;
+  origin: string;
+  createdAt: Date;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// C2SP tlog-checkpoint: the origin is a non-empty line; by convention a schema-less URL.
+const ORIGIN = /^[\x21-\x7e]{1,255}$/;
+
+export async function createLog(sql: Sql, name: string, options: { tenant?: string; origin: string }): Promise<Log> {
+  if (!NAME.test(name)) throw new LedgerError("INVALID_INPUT", `log name: got ${JSON.stringify(name)}, want letters, digits, . _ - (max 128)`);
+  if (!ORIGIN.test(options.origin)) throw new LedgerError("INVALID_INPUT", `origin: got ${JSON.stringify(options.origin)}, want printable ASCII without spaces`);
+  const tenant = options.tenant ?? "default";
+  if (!NAME.test(tenant)) throw new LedgerError("INVALID_INPUT", `tenant: got ${JSON.stringify(tenant)}, want letters, digits, . _ -`);
+  try {
+    const [row] = await sql<Log[]>`
+      insert into logs (name, tenant, origin) values (${name}, ${tenant}, ${options.origin})
+      returning id, name, tenant, origin, created_at as "createdAt"`;
+    return row!;
+  } catch (error) {
+    if ((error as { code?: string }).code === "23505") throw new LedgerError("LOG_EXISTS", `log ${name} (or origin ${options.origin}) exists already`, { cause: error });
+    throw new LedgerError("DATABASE", `creating log ${name}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export async function findLog(sql: Sql, name: string): Promise<Log> {
+  const [row] = await sql<Log[]>`
+    select id, name, tenant, origin, created_at as "createdAt" from logs where name = ${name}`;
+  if (!row) throw new LedgerError("LOG_NOT_FOUND", `no log named ${JSON.stringify(name)}`);
+  return row;
+}
+
+export async function listLogs(sql: Sql): Promise<Log[]> {
+  return sql<Log[]>`select id, name, tenant, origin, created_at as "createdAt" from logs order by name`;
+}
+
+/** Current tree size (number of entries) of a log. */
+export async function treeSize(sql: Sql, logId: number): Promise<number> {
+  const [row] = await sql<{ size: number | null }[]>`
+    select max(seq) + 1 as size from entries where log_id = ${logId}`;
+  return row?.size ?? 0;
+}
