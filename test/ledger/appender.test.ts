@@ -65,7 +65,7 @@ describe("appender", () => {
     expect(first.map((r) => [r.seq, r.duplicate])).toEqual([[0, false], [1, false]]);
     expect(again.map((r) => [r.seq, r.duplicate])).toEqual([[1, true], [2, false], [2, true]]);
     expect(Buffer.from(again[0]!.leafHash)).toEqual(Buffer.from(first[1]!.leafHash));
-    const [{ count }] = await ledger.admin<{ count: number }[]>`select count(*)::int as count from entries e join logs l on l.id = e.log_id where l.name = 'idem'`;
+    const [{ count }] = (await ledger.admin<{ count: number }[]>`select count(*)::int as count from entries e join logs l on l.id = e.log_id where l.name = 'idem'`) as unknown as [{ count: number }];
     expect(count).toBe(3);
   });
 
@@ -107,7 +107,7 @@ describe("appender", () => {
     }
     const missing = await appender.append("no-such-log", [event(0)]).catch((e: unknown) => e);
     expect((missing as LedgerError).code).toBe("LOG_NOT_FOUND");
-    const [{ count }] = await ledger.admin<{ count: number }[]>`select count(*)::int as count from entries where log_id = ${log.id}`;
+    const [{ count }] = (await ledger.admin<{ count: number }[]>`select count(*)::int as count from entries where log_id = ${log.id}`) as unknown as [{ count: number }];
     expect(count).toBe(0);
   });
 

@@ -1,0 +1,71 @@
+/**
+ * The checkpointer: signs the current tree head of a log as a C2SP tlog-checkpoint in a
+ * signed note and stores it. The note's signer name is the log's origin, as the
+ * tlog-checkpoint spec asks; one Ed25519 key can so sign many logs, each with its own key ID.
+ */
+import type { KeyObject } from "node:crypto";
+import { signCheckpoint } from "../core/checkpoint.js";
+import { toHex } from "../core/hash.js";
+import { ed25519Signer } from "../core/note.js";
+import { APPEND_LOCK_NAMESPACE } from "./appender.js";
+import type { Sql } from "./db.js";
+import { LedgerError } from "./errors.js";
+import { findLog, treeSize } from "./logs.js";
+import { rootAt } from "./proofs.js";
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Uint8Array;
+  note: string;
+  keyId: string;
+  createdAt: Date;
+}
+
+type Row = { size: number; root: Buffer; note: string; keyId: string; createdAt: Date };
+const fromRow = (r: Row): StoredCheckpoint => ({ ...r, root: new Uint8Array(r.root) });
+
+/**
+ * Sign and store a checkpoint of the current tree. Taken under the log's append lock so the
+ * size and root are those of one committed state. When the newest checkpoint already covers
+ * the current size, it is returned instead (`created: false`).
+ */
+export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
+  const log = await findLog(sql, logName);
+  const signer = (() => {
+    try {
+      return ed25519Signer(log.origin, key);
+    } catch (error) {
+      throw new LedgerError("KEY_UNAVAILABLE", `signing key: ${(error as Error).message}`, { cause: error });
+    }
+  })();
+  return sql.begin(async (t) => {
+    const tx = t as unknown as Sql;
+    await tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`;
+    const size = await treeSize(tx, log.id);
+    const [latest] = await tx<Row[]>`
+      select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
+      where log_id = ${log.id} order by size desc limit 1`;
+    if (latest && latest.size === size) return { checkpoint: fromRow(latest), created: false };
+    const root = await rootAt(tx, log.id, size);
+    const note = signCheckpoint({ origin: log.origin, size, root }, signer);
+    const [row] = await tx<Row[]>`
+      insert into checkpoints (log_id, size, root, note, key_id)
+      values (${log.id}, ${size}, ${Buffer.from(root)}, ${note}, ${toHex(signer.keyId)})
+      returning size, root, note, key_id as "keyId", created_at as "createdAt"`;
+    return { checkpoint: fromRow(row!), created: true };
+  }) as Promise<{ checkpoint: StoredCheckpoint; created: boolean }>;
+}
+
+export async function listCheckpoints(sql: Sql, logId: number): Promise<StoredCheckpoint[]> {
+  const rows = await sql<Row[]>`
+    select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
+    where log_id = ${logId} order by size`;
+  return rows.map(fromRow);
+}
+
+export async function latestCheckpoint(sql: Sql, logId: number): Promise<StoredCheckpoint | undefined> {
+  const [row] = await sql<Row[]>`
+    select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
+    where log_id = ${logId} order by size desc limit 1`;
+  return row ? fromRow(row) : undefined;
+}
