@@ -41,6 +41,8 @@ export function classifyEntryFindings(origin: string, raw: readonly RawFinding[]
           out.push({ class: "metadata_edited", seq: f.seq, message: `metadata of seq ${f.seq} does not match its leaf hash` });
           break;
         }
+        // The far end of a swap was reported with its near end.
+        if (from < f.seq && moved.get(from) === f.seq) break;
         const offset = f.seq - from;
         // A shifted run (every row one seq off) is one event, reported at its start.
         if (run && run.offset === offset && run.lastSeq === f.seq - 1 && Math.abs(offset) === 1) {

@@ -32,7 +32,7 @@ export interface Finding {
   class: TamperClass;
   /** First entry affected, or null for a finding about a checkpoint alone. */
   seq: number | null;
-  /** For history_rewritten: the first bad seq lies in [seq, until). */
+  /** For history_rewritten, the first bad seq lies in [seq, until); for a Merkle node, the leaves it covers. */
   until?: number;
   /** The checkpoint concerned, when there is one. */
   checkpointSize?: number;

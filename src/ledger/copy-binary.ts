@@ -19,6 +19,7 @@ export async function readBinaryCopy(stream: Readable, onTuple: (tuple: Tuple) =
   let ended = false;
   let count = 0;
   const tuple: Tuple = [];
+  try {
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
     let pos = 0;
@@ -80,6 +81,12 @@ export async function readBinaryCopy(stream: Readable, onTuple: (tuple: Tuple) =
     }
     pending = pos < buf.length ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
     buf = pending;
+  }
+  } finally {
+  // postgres.js pauses its socket when the COPY stream pushes back and resumes it only from the
+  // stream's read(): if the last chunk pushed back, the ended stream never reads again and the
+  // connection stays paused, hanging its next query. Resume it explicitly.
+  (stream as unknown as { _read(size: number): void })._read(0);
   }
   if (!ended) throw new LedgerError("DATABASE", "COPY binary: stream ended before the trailer");
   return count;

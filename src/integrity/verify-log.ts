@@ -1,0 +1,211 @@
+/**
+ * Full verification of a log (DESIGN.md principle 1): recompute every payload hash, leaf
+ * hash, chain hash, stored Merkle node and the root from the stored rows; check every stored
+ * checkpoint's signature and root; check consistency between consecutive checkpoints; and,
+ * when given, against a checkpoint held outside the database, which is what catches a
+ * truncated tail or a history rewritten with recomputed hashes.
+ */
+import { classifyEntryFindings } from "../core/classify.js";
+import { type Checkpoint, verifyCheckpoint } from "../core/checkpoint.js";
+import { CoreError } from "../core/errors.js";
+import { digestEqual, toHex } from "../core/hash.js";
+import { rootFromLeafHashes, verifyConsistency } from "../core/merkle.js";
+import { ed25519Verifier } from "../core/note.js";
+import { compareFindings, type Finding, type TamperClass } from "../core/tamper.js";
+import { listCheckpoints } from "../ledger/checkpointer.js";
+import type { Sql } from "../ledger/db.js";
+import { findLog, treeSize } from "../ledger/logs.js";
+import { consistencyProofFor } from "../ledger/proofs.js";
+import { runRanges } from "./range-pool.js";
+import { RANGE_LEVEL, type RangeTask } from "./verify-range.js";
+import { VerifyError } from "./verify-error.js";
+
+export interface VerifyOptions {
+  /** Connection details, for the worker threads. */
+  url: string;
+  schema: string;
+  /** Trusted Ed25519 public key of checkpoint signatures; without it they are not checked. */
+  publicKey?: Uint8Array;
+  /** A signed checkpoint note held outside the database. */
+  checkpointNote?: string;
+  /** Worker threads (default 2; 0 verifies in this thread). */
+  threads?: number;
+  /** log2 of the entries per range (default RANGE_LEVEL); small values let tests cross ranges. */
+  rangeLevel?: number;
+}
+
+export interface VerifyReport {
+  log: string;
+  origin: string;
+  size: number;
+  root: string;
+  verified: boolean;
+  tamperClass: TamperClass | null;
+  firstBadSeq: number | null;
+  findings: Finding[];
+  entriesChecked: number;
+  checkpointsChecked: number;
+  signaturesChecked: boolean;
+  durationMs: number;
+}
+
+interface TrustedCheckpoint {
+  size: number;
+  root: Uint8Array;
+  source: "database" | "file";
+}
+
+export async function verifyLog(sql: Sql, logName: string, options: VerifyOptions): Promise<VerifyReport> {
+  const started = performance.now();
+  const log = await findLog(sql, logName);
+  const size = await treeSize(sql, log.id);
+  const stored = await listCheckpoints(sql, log.id);
+  const verifier = options.publicKey ? ed25519Verifier(log.origin, options.publicKey) : undefined;
+  const findings: Finding[] = [];
+
+  // Checkpoints first: which claims about the tree can be trusted.
+  const trusted: TrustedCheckpoint[] = [];
+  for (const cp of stored) {
+    if (!verifier) {
+      trusted.push({ size: cp.size, root: cp.root, source: "database" });
+      continue;
+    }
+    let parsed: Checkpoint;
+    try {
+      parsed = verifyCheckpoint(cp.note, verifier, log.origin);
+    } catch (error) {
+      findings.push({ class: "checkpoint_forged", seq: null, checkpointSize: cp.size, message: `checkpoint at size ${cp.size}: ${(error as Error).message}` });
+      continue;
+    }
+    if (parsed.size !== BigInt(cp.size) || !digestEqual(parsed.root, cp.root)) {
+      findings.push({ class: "checkpoint_forged", seq: null, checkpointSize: cp.size, message: `checkpoint row at size ${cp.size} differs from its signed note` });
+      continue;
+    }
+    trusted.push({ size: cp.size, root: parsed.root, source: "database" });
+  }
+  if (options.checkpointNote !== undefined) {
+    if (!verifier) throw new VerifyError("NO_VERIFIER_KEY", "a checkpoint file needs the trusted verifier key");
+    let parsed: Checkpoint;
+    try {
+      parsed = verifyCheckpoint(options.checkpointNote, verifier, log.origin);
+    } catch (error) {
+      throw new VerifyError("CHECKPOINT_FILE_INVALID", `checkpoint file does not verify for ${log.origin}: ${(error as CoreError).message}`, { cause: error });
+    }
+    trusted.push({ size: Number(parsed.size), root: parsed.root, source: "file" });
+  }
+  trusted.sort((a, b) => a.size - b.size);
+
+  // Entries and nodes, range by range, on every core.
+  const level = options.rangeLevel ?? RANGE_LEVEL;
+  const RANGE_SIZE = 2 ** level;
+  const tasks: RangeTask[] = [];
+  for (let start = 0; start < size; start += RANGE_SIZE) {
+    const end = Math.min(size, start + RANGE_SIZE);
+    const sizes = [...new Set(trusted.map((c) => c.size).filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
+    tasks.push({ logId: log.id, origin: log.origin, start, end, sizes, level });
+  }
+  const results = await runRanges(tasks, { sql, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
+  const rangeRoots = results.map((r) => r.root);
+  const partial = new Map<number, Uint8Array>();
+  for (const r of results) for (const [s, root] of r.partialRoots) partial.set(s, root);
+  const entriesChecked = results.reduce((n, r) => n + r.rows, 0);
+
+  const entryFindings = classifyEntryFindings(log.origin, results.flatMap((r) => r.findings));
+  findings.push(...entryFindings);
+  // A stored node over a damaged entry differs because the entry does: report the entry only.
+  const nodeFindings: Finding[] = [
+    ...results.flatMap((r) => r.nodeFindings.map((n) => nodeFinding(n.level, n.index, n.problem))),
+    ...(await checkUpperNodes(sql, log.id, rangeRoots, size, level)),
+  ];
+  const damaged = entryFindings.map((f) => f.seq!);
+  findings.push(...nodeFindings.filter((n) => !damaged.some((seq) => seq >= n.seq! && seq < n.until!)));
+
+  // RFC 6962 trees split at the largest power of two, so the root of any size is the tree
+  // over the roots of the complete ranges below it and the partial range it ends in.
+  const rootAt = (s: number): Uint8Array => {
+    const full = Math.floor(s / RANGE_SIZE);
+    const hashes = rangeRoots.slice(0, full);
+    if (s % RANGE_SIZE !== 0) hashes.push(partial.get(s)!);
+    return rootFromLeafHashes(hashes);
+  };
+  const root = rootFromLeafHashes(rangeRoots);
+
+  // Each trusted checkpoint against the tree; a mismatch not explained by a damaged entry
+  // below it means the history it signed was replaced.
+  const firstEntryFinding = () => Math.min(...findings.filter((f) => f.seq !== null && f.class !== "merkle_node_mismatch").map((f) => f.seq!), Infinity);
+  let lastGood = 0;
+  const good: TrustedCheckpoint[] = [];
+  for (const cp of trusted) {
+    if (cp.size > size) {
+      findings.push({ class: "tail_truncated", seq: size, checkpointSize: cp.size, message: `the ${cp.source === "file" ? "checkpoint file" : "checkpoint"} at size ${cp.size} shows entries ${size}..${cp.size - 1}, which are gone` });
+      continue;
+    }
+    if (digestEqual(rootAt(cp.size), cp.root)) {
+      lastGood = Math.max(lastGood, cp.size);
+      good.push(cp);
+      continue;
+    }
+    if (firstEntryFinding() < cp.size) continue;
+    findings.push({
+      class: "history_rewritten", seq: lastGood, until: cp.size, checkpointSize: cp.size,
+      message: `entries verify among themselves but not against the signed ${cp.source === "file" ? "checkpoint file" : "checkpoint"} at size ${cp.size}: history in seqs ${lastGood}..${cp.size - 1} was rewritten`,
+    });
+  }
+  // Consecutive checkpoints must be consistent through the proofs the database serves.
+  for (let i = 1; i < good.length; i++) {
+    const a = good[i - 1]!;
+    const b = good[i]!;
+    if (a.size === b.size) continue;
+    try {
+      const p = await consistencyProofFor(sql, log.name, a.size, b.size);
+      verifyConsistency(a.size, b.size, p.proof, a.root, b.root);
+    } catch (error) {
+      if (findings.some((f) => f.class === "merkle_node_mismatch")) continue;
+      findings.push({ class: "merkle_node_mismatch", seq: a.size, message: `consistency proof ${a.size} → ${b.size} from stored nodes fails: ${(error as Error).message}` });
+    }
+  }
+
+  findings.sort(compareFindings);
+  const first = findings[0];
+  return {
+    log: log.name,
+    origin: log.origin,
+    size,
+    root: toHex(root),
+    verified: findings.length === 0,
+    tamperClass: first?.class ?? null,
+    firstBadSeq: first?.seq ?? null,
+    findings: findings.slice(0, 100),
+    entriesChecked,
+    checkpointsChecked: trusted.length,
+    signaturesChecked: verifier !== undefined,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Stored nodes above the range level, compared with the tree over the range roots. */
+async function checkUpperNodes(sql: Sql, logId: number, rangeRoots: Uint8Array[], size: number, level: number): Promise<Finding[]> {
+  const complete = Math.floor(size / 2 ** level);
+  const rows = await sql<{ level: number; idx: number; hash: Buffer }[]>`
+    select level, idx, hash from merkle_nodes where log_id = ${logId} and level > ${level}`;
+  const have = new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
+  const out: Finding[] = [];
+  for (let l = level + 1; 2 ** (l - level) <= complete; l++) {
+    const span = 2 ** (l - level);
+    for (let i = 0; (i + 1) * span <= complete; i++) {
+      const want = rootFromLeafHashes(rangeRoots.slice(i * span, (i + 1) * span));
+      const got = have.get(`${l}:${i}`);
+      if (!got || !digestEqual(got, want)) out.push(nodeFinding(l, i, got ? "mismatch" : "missing"));
+    }
+  }
+  return out;
+}
+
+function nodeFinding(level: number, index: number, problem: "missing" | "mismatch"): Finding {
+  return {
+    class: "merkle_node_mismatch",
+    seq: index * 2 ** level,
+    until: (index + 1) * 2 ** level,
+    message: `stored Merkle node (level ${level}, index ${index}) is ${problem === "missing" ? "missing" : "wrong"}`,
+  };
+}

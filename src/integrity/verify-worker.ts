@@ -1,0 +1,21 @@
+/**
+ * Worker thread of the verifier: verifies the ranges it is sent, each on its own database
+ * connection, so that hashing runs on every core while Postgres streams rows.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { connect } from "../ledger/db.js";
+import { type RangeTask, verifyRange } from "./verify-range.js";
+
+const { url, schema } = workerData as { url: string; schema: string };
+const sql = connect({ url, schema, max: 1, applicationName: "sealtrail-verify" });
+
+parentPort!.on("message", (task: RangeTask | null) => {
+  if (task === null) {
+    void sql.end().then(() => parentPort!.close());
+    return;
+  }
+  verifyRange(sql, task).then(
+    (result) => parentPort!.postMessage({ ok: true, result }),
+    (error: unknown) => parentPort!.postMessage({ ok: false, error: (error as Error).message }),
+  );
+});

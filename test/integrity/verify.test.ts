@@ -1,0 +1,241 @@
+/**
+ * The verifier against each tamper class, done as the Postgres superuser with triggers
+ * disabled (session_replication_role = replica), as an attacker with full database access.
+ * Every class runs twice: one range verified in this thread, and 16-entry ranges verified on
+ * two worker threads, so findings that cross ranges are classified the same way.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH } from "../../src/core/entry.js";
+import { sha256 } from "../../src/core/hash.js";
+import { appendToFrontier } from "../../src/core/merkle.js";
+import { signCheckpoint } from "../../src/core/checkpoint.js";
+import { ed25519Signer } from "../../src/core/note.js";
+import { Appender } from "../../src/ledger/appender.js";
+import { checkpointLog } from "../../src/ledger/checkpointer.js";
+import type { Sql } from "../../src/ledger/db.js";
+import { createLog } from "../../src/ledger/logs.js";
+import { verifyLog, type VerifyOptions } from "../../src/integrity/verify-log.js";
+import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
+import { testKey } from "../support/keys.js";
+
+let ledger: TestLedger;
+const key = testKey();
+let counter = 0;
+
+beforeAll(async () => {
+  ledger = await freshLedger("verify");
+});
+afterAll(async () => ledger?.close());
+
+const SIZE = 200;
+
+async function seed(size = SIZE): Promise<{ name: string; id: number; origin: string }> {
+  const name = `log-${++counter}`;
+  const origin = `test.example/${name}`;
+  const log = await createLog(ledger.writer, name, { origin });
+  const appender = new Appender(ledger.writer);
+  for (let done = 0; done < size; done += 50) {
+    await appender.append(name, Array.from({ length: Math.min(50, size - done) }, (_, i) => ({
+      kind: i % 3 ? "deploy" : "access", actor: `user-${(done + i) % 5}`, action: "act", resource: `res/${done + i}`,
+      outcome: i % 7 ? "success" : "failure", tags: ["prod"], payload: { n: done + i, text: "héllo\n\tworld" },
+    })));
+  }
+  return { name, id: log.id, origin };
+}
+
+const configs: [string, Partial<VerifyOptions>][] = [
+  ["in one thread", { threads: 0 }],
+  ["on two threads in 16-entry ranges", { threads: 2, rangeLevel: 4 }],
+];
+
+type Row = Record<string, unknown> & { seq: number; leaf_hash: Buffer; chain_hash: Buffer; payload: string };
+
+async function rows(sql: Sql, logId: number): Promise<Row[]> {
+  return sql<Row[]>`select * from entries where log_id = ${logId} order by seq`;
+}
+
+/** What an attacker who knows the scheme computes for a row it forges. */
+function forgedLeaf(origin: string, r: Row, seq: number): Uint8Array {
+  return entryLeafHash({
+    log: origin, seq, kind: r.kind as string, actor: r.actor as string, action: r.action as string,
+    resource: r.resource as string, outcome: r.outcome as "success", source: r.source as string,
+    occurredAt: (r.occurred_at as Date).toISOString(), recordedAt: (r.recorded_at as Date).toISOString(),
+    tags: r.tags as string[], payloadHash: sha256(r.payload),
+  });
+}
+
+/** Rewrite every hash from `from` on, and every stored node, so the log is self-consistent. */
+async function recomputeAll(tx: Sql, logId: number, origin: string): Promise<void> {
+  const all = await rows(tx, logId);
+  let chain = GENESIS_CHAIN_HASH;
+  const leaves: Uint8Array[] = [];
+  for (const r of all) {
+    const leaf = forgedLeaf(origin, r, r.seq);
+    chain = chainHash(chain, leaf);
+    leaves.push(leaf);
+    await tx`update entries set payload_hash = ${Buffer.from(sha256(r.payload))}, leaf_hash = ${Buffer.from(leaf)}, chain_hash = ${Buffer.from(chain)}
+             where log_id = ${logId} and seq = ${r.seq}`;
+  }
+  await tx`delete from merkle_nodes where log_id = ${logId}`;
+  for (const n of appendToFrontier([], 0, leaves).nodes) {
+    await tx`insert into merkle_nodes (log_id, level, idx, hash) values (${logId}, ${n.level}, ${n.index}, ${Buffer.from(n.hash)})`;
+  }
+}
+
+describe.each(configs)("verifier %s", (_label, config) => {
+  const verify = (name: string, extra: Partial<VerifyOptions> = {}) =>
+    verifyLog(ledger.admin, name, { url: ledger.url, schema: ledger.schema, publicKey: key.publicKey, ...config, ...extra });
+
+  it("verifies an untouched log and its checkpoints", async () => {
+    const log = await seed();
+    const { checkpoint } = await checkpointLog(ledger.writer, log.name, key.privateKey);
+    await new Appender(ledger.writer).append(log.name, [{ kind: "deploy", actor: "a", action: "b", resource: "c" }]);
+    await checkpointLog(ledger.writer, log.name, key.privateKey);
+    const report = await verify(log.name, { checkpointNote: checkpoint.note });
+    expect(report.findings).toEqual([]);
+    expect(report.verified).toBe(true);
+    expect(report.size).toBe(SIZE + 1);
+    expect(report.entriesChecked).toBeGreaterThanOrEqual(SIZE + 1);
+    expect(report.checkpointsChecked).toBe(3);
+  });
+
+  it("catches an edited payload", async () => {
+    const log = await seed();
+    await asAttacker(ledger.admin, (tx) => tx`update entries set payload = '{"n":1}' where log_id = ${log.id} and seq = 57`);
+    const r = await verify(log.name);
+    expect([r.verified, r.tamperClass, r.firstBadSeq]).toEqual([false, "payload_edited", 57]);
+  });
+
+  it("catches edited metadata", async () => {
+    const log = await seed();
+    await asAttacker(ledger.admin, (tx) => tx`update entries set actor = 'mallory' where log_id = ${log.id} and seq = 101`);
+    const r = await verify(log.name);
+    expect([r.tamperClass, r.firstBadSeq]).toEqual(["metadata_edited", 101]);
+  });
+
+  it("catches a deleted row", async () => {
+    const log = await seed();
+    await asAttacker(ledger.admin, (tx) => tx`delete from entries where log_id = ${log.id} and seq = 33`);
+    const r = await verify(log.name);
+    expect([r.tamperClass, r.firstBadSeq]).toEqual(["entry_deleted", 33]);
+  });
+
+  it("catches a deleted row whose followers were renumbered", async () => {
+    const log = await seed();
+    await asAttacker(ledger.admin, async (tx) => {
+      await tx`delete from entries where log_id = ${log.id} and seq = 70`;
+      await tx`update entries set seq = seq + 100000 where log_id = ${log.id} and seq > 70`;
+      await tx`update entries set seq = seq - 100001 where log_id = ${log.id} and seq > 100000`;
+    });
+    const r = await verify(log.name);
+    expect([r.tamperClass, r.firstBadSeq]).toEqual(["entry_deleted", 70]);
+  });
+
+  it("catches an inserted row, even one whose hashes the attacker computed", async () => {
+    const log = await seed();
+    await asAttacker(ledger.admin, async (tx) => {
+      const all = await rows(tx, log.id);
+      const template = { ...all[90]!, actor: "mallory", payload: `{"forged":true}` } as Row;
+      await tx`update entries set seq = seq + 100000 where log_id = ${log.id} and seq >= 90`;
+      await tx`update entries set seq = seq - 99999 where log_id = ${log.id} and seq >= 100000`;
+      const leaf = forgedLeaf(log.origin, template, 90);
+      const chain = chainHash(all[89]!.chain_hash, leaf);
+      await tx`insert into entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key)
+        values (${log.id}, 90, ${template.kind as string}, 'mallory', ${template.action as string}, ${template.resource as string}, ${template.outcome as string}, ${template.source as string},
+                ${template.occurred_at as Date}, ${template.recorded_at as Date}, ${template.tags as string[]}, ${template.payload}, ${Buffer.from(sha256(template.payload))},
+                ${Buffer.from(leaf)}, ${Buffer.from(chain)}, 'forged')`;
+    });
+    const r = await verify(log.name);
+    expect([r.tamperClass, r.firstBadSeq]).toEqual(["entry_inserted", 90]);
+  });
+
+  it("catches reordered rows (two seqs swapped, far apart and adjacent)", async () => {
+    const far = await seed();
+    const near = await seed();
+    await asAttacker(ledger.admin, async (tx) => {
+      for (const [log, a, b] of [[far, 20, 150], [near, 120, 121]] as const) {
+        await tx`update entries set seq = 1000000 where log_id = ${log.id} and seq = ${a}`;
+        await tx`update entries set seq = ${a} where log_id = ${log.id} and seq = ${b}`;
+        await tx`update entries set seq = ${b} where log_id = ${log.id} and seq = 1000000`;
+      }
+    });
+    const r1 = await verify(far.name);
+    expect([r1.tamperClass, r1.firstBadSeq]).toEqual(["entries_reordered", 20]);
+    const r2 = await verify(near.name);
+    expect([r2.tamperClass, r2.firstBadSeq]).toEqual(["entries_reordered", 120]);
+  });
+
+  it("catches a truncated tail against an earlier checkpoint, in the database or held outside it", async () => {
+    const log = await seed();
+    const { checkpoint } = await checkpointLog(ledger.writer, log.name, key.privateKey);
+    await asAttacker(ledger.admin, (tx) => tx`delete from entries where log_id = ${log.id} and seq >= 180`);
+    const r1 = await verify(log.name);
+    expect([r1.tamperClass, r1.firstBadSeq]).toEqual(["tail_truncated", 180]);
+    // A thorough attacker also removes the checkpoints and nodes the database holds …
+    await asAttacker(ledger.admin, async (tx) => {
+      await tx`delete from checkpoints where log_id = ${log.id}`;
+      await tx`delete from merkle_nodes where log_id = ${log.id} and (idx + 1) * (1::bigint << level) > 180`;
+    });
+    expect((await verify(log.name)).verified).toBe(true);
+    // … which the checkpoint held outside still catches.
+    const r2 = await verify(log.name, { checkpointNote: checkpoint.note });
+    expect([r2.tamperClass, r2.firstBadSeq]).toEqual(["tail_truncated", 180]);
+  });
+
+  it("catches a forged checkpoint signature", async () => {
+    const log = await seed();
+    await checkpointLog(ledger.writer, log.name, key.privateKey);
+    const mallory = testKey();
+    await asAttacker(ledger.admin, async (tx) => {
+      const [cp] = await tx<{ size: number; root: Buffer }[]>`select size, root from checkpoints where log_id = ${log.id}`;
+      const note = signCheckpoint({ origin: log.origin, size: cp!.size, root: cp!.root }, ed25519Signer(log.origin, mallory.privateKey));
+      await tx`update checkpoints set note = ${note} where log_id = ${log.id}`;
+    });
+    const r = await verify(log.name);
+    expect(r.tamperClass).toBe("checkpoint_forged");
+    expect(r.findings[0]!.checkpointSize).toBe(SIZE);
+  });
+
+  it("catches history rewritten with recomputed hashes against an earlier checkpoint", async () => {
+    const log = await seed();
+    await checkpointLog(ledger.writer, log.name, key.privateKey); // size 200, held outside
+    const outside = (await ledger.admin<{ note: string }[]>`select note from checkpoints where log_id = ${log.id}`)[0]!.note;
+    await asAttacker(ledger.admin, async (tx) => {
+      await tx`update entries set payload = '{"n":-1}', actor = 'mallory' where log_id = ${log.id} and seq = 120`;
+      await recomputeAll(tx, log.id, log.origin);
+      await tx`delete from checkpoints where log_id = ${log.id}`;
+    });
+    // Self-consistent: only the signed checkpoint held outside the database can tell.
+    expect((await verify(log.name)).verified).toBe(true);
+    const r = await verify(log.name, { checkpointNote: outside });
+    expect(r.tamperClass).toBe("history_rewritten");
+    expect(r.firstBadSeq).toBeLessThanOrEqual(120);
+    expect(r.findings[0]!.until).toBeGreaterThan(120);
+  });
+
+  it("catches a history rewrite after a checkpoint still in the database, naming the range", async () => {
+    const log = await seed();
+    await checkpointLog(ledger.writer, log.name, key.privateKey);
+    await new Appender(ledger.writer).append(log.name, Array.from({ length: 40 }, (_, i) => ({ kind: "deploy", actor: "x", action: "y", resource: `z/${i}` })));
+    await checkpointLog(ledger.writer, log.name, key.privateKey); // size 240
+    await asAttacker(ledger.admin, async (tx) => {
+      await tx`update entries set resource = 'elsewhere' where log_id = ${log.id} and seq = 222`;
+      await recomputeAll(tx, log.id, log.origin);
+    });
+    const r = await verify(log.name);
+    expect([r.tamperClass, r.firstBadSeq, r.findings[0]!.until]).toEqual(["history_rewritten", 200, 240]);
+  });
+
+  it("catches an edited chain hash and an edited Merkle node", async () => {
+    const a = await seed();
+    const b = await seed();
+    await asAttacker(ledger.admin, async (tx) => {
+      await tx`update entries set chain_hash = ${Buffer.alloc(32, 7)} where log_id = ${a.id} and seq = 44`;
+      await tx`update merkle_nodes set hash = ${Buffer.alloc(32, 9)} where log_id = ${b.id} and level = 3 and idx = 5`;
+    });
+    const r1 = await verify(a.name);
+    expect([r1.tamperClass, r1.firstBadSeq]).toEqual(["chain_broken", 44]);
+    const r2 = await verify(b.name);
+    expect([r2.tamperClass, r2.firstBadSeq]).toEqual(["merkle_node_mismatch", 40]);
+  });
+});
