@@ -165,12 +165,29 @@ export class Appender {
   }
 }
 
+/**
+ * COPY ... FROM STDIN inside the append transaction. postgres.js 3.4 never settles a COPY FROM
+ * that the server refuses: the error arrives after the stream was ended, and is dropped. So
+ * once the stream has sent CopyDone (its final step), a barrier query follows on the same
+ * connection: it succeeds only if the COPY did, and fails (transaction aborted) if it did not.
+ */
 async function copyRows(tx: Sql, query: ReturnType<Sql>, rows: string): Promise<void> {
-  const writable = await (query as unknown as { writable(): Promise<NodeJS.WritableStream> }).writable();
-  await new Promise<void>((resolve, reject) => {
+  const writable = (await (query as unknown as { writable(): Promise<NodeJS.WritableStream> }).writable()) as NodeJS.WritableStream & {
+    _final(callback: (error?: Error | null) => void): void;
+  };
+  const sent = new Promise<void>((resolve, reject) => {
+    const final = writable._final.bind(writable);
+    writable._final = (callback) => {
+      final(callback);
+      resolve();
+    };
     writable.on("error", reject);
-    writable.on("finish", resolve);
-    writable.end(rows);
   });
-  void tx;
+  writable.end(rows);
+  await sent;
+  try {
+    await tx`select 1`;
+  } catch (error) {
+    throw new LedgerError("DATABASE", "the database refused the batch; nothing was appended", { cause: error });
+  }
 }

@@ -1,0 +1,382 @@
+/**
+ * Protection in depth of the ledger schema (schema/migrations/0001_protection.sql): grants,
+ * append-only triggers, row-level security for readers, migrations safe to run concurrently,
+ * and the appender surfacing what the server refuses. Every refusal is asserted by SQLSTATE
+ * and by the stored rows being unchanged afterwards.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Appender } from "../../src/ledger/appender.js";
+import { connect, type Sql } from "../../src/ledger/db.js";
+import { LedgerError } from "../../src/ledger/errors.js";
+import { createLog, type Log } from "../../src/ledger/logs.js";
+import { migrateLedger, migrationsFolder } from "../../src/ledger/migrate.js";
+import { freshLedger, TEST_DATABASE_URL, type TestLedger } from "../support/ledger.js";
+
+const INSUFFICIENT_PRIVILEGE = "42501";
+const TABLES = ["logs", "entries", "merkle_nodes", "checkpoints"] as const;
+type Table = (typeof TABLES)[number];
+
+// One UPDATE and one DELETE per table, each touching the rows of log $1.
+const TAMPER: Record<Table, { update: string; delete: string }> = {
+  logs: { update: "update logs set tenant = 'mallory' where id = $1", delete: "delete from logs where id = $1" },
+  entries: { update: "update entries set actor = 'mallory' where log_id = $1", delete: "delete from entries where log_id = $1" },
+  merkle_nodes: { update: "update merkle_nodes set hash = sha256(hash) where log_id = $1", delete: "delete from merkle_nodes where log_id = $1" },
+  checkpoints: { update: "update checkpoints set note = 'forged' where log_id = $1", delete: "delete from checkpoints where log_id = $1" },
+};
+
+let ledger: TestLedger;
+let guarded: Log;
+beforeAll(async () => {
+  ledger = await freshLedger("protection");
+  guarded = await createLog(ledger.writer, "guarded", { origin: "test.example/guarded" });
+  await new Appender(ledger.writer).append("guarded", [event("alice", 0), event("bob", 1), event("carol", 2)]);
+  await insertCheckpoint(ledger.writer, guarded.id, 3);
+});
+afterAll(async () => ledger?.close());
+
+function event(actor: string, i: number) {
+  return { kind: "deploy", actor, action: "deploy.start", resource: `service/${i}`, payload: { i } };
+}
+
+/** A checkpoint row with a dummy root: these tests exercise grants and policies, not signatures. */
+async function insertCheckpoint(sql: Sql, logId: number, size: number): Promise<void> {
+  await sql`insert into checkpoints (log_id, size, root, note, key_id)
+    values (${logId}, ${size}, ${Buffer.alloc(32, size)}, ${`test.example checkpoint ${size}`}, ${"test-key"})`;
+}
+
+/** Every row of the four ledger tables, as the superuser sees them, in a stable order. */
+async function snapshot(): Promise<string> {
+  const [row] = await ledger.admin`select
+    (select json_agg(t order by id) from logs t) as logs,
+    (select json_agg(t order by log_id, seq) from entries t) as entries,
+    (select json_agg(t order by log_id, level, idx) from merkle_nodes t) as merkle_nodes,
+    (select json_agg(t order by log_id, size) from checkpoints t) as checkpoints`;
+  return JSON.stringify(row);
+}
+
+/** The error a statement fails with; its result when it wrongly succeeds (so code is absent). */
+function failure(statement: PromiseLike<unknown>): Promise<unknown> {
+  return Promise.resolve(statement).catch((error: unknown) => error);
+}
+
+const ROLLBACK = new Error("rollback");
+
+/** Run `fn` in a transaction that is always rolled back: nothing it did survives. */
+async function rolledBack(sql: Sql, fn: (tx: Sql) => Promise<void>): Promise<void> {
+  await sql
+    .begin(async (tx) => {
+      await fn(tx as unknown as Sql);
+      throw ROLLBACK;
+    })
+    .catch((error: unknown) => {
+      if (error !== ROLLBACK) throw error;
+    });
+}
+
+describe("as sealtrail_writer", () => {
+  it("appends through the Appender and reads back what it wrote", async () => {
+    const log = await createLog(ledger.writer, "writer-ok", { origin: "test.example/writer-ok" });
+    const receipts = await new Appender(ledger.writer).append("writer-ok", [event("alice", 0), event("bob", 1)]);
+    expect(receipts.map((r) => r.seq)).toEqual([0, 1]);
+    const rows = await ledger.writer<{ seq: number; actor: string }[]>`
+      select seq, actor from entries where log_id = ${log.id} order by seq`;
+    expect(rows.map((r) => [r.seq, r.actor])).toEqual([[0, "alice"], [1, "bob"]]);
+    const [nodes] = await ledger.writer<{ count: number }[]>`select count(*)::int as count from merkle_nodes where log_id = ${log.id}`;
+    expect(nodes!.count).toBe(1);
+  });
+
+  it("has rows in every table to protect", async () => {
+    const counts = await ledger.admin<{ n: number }[]>`
+      select count(*)::int as n from logs where id = ${guarded.id}
+      union all select count(*)::int from entries where log_id = ${guarded.id}
+      union all select count(*)::int from merkle_nodes where log_id = ${guarded.id}
+      union all select count(*)::int from checkpoints where log_id = ${guarded.id}`;
+    expect(counts.map((c) => c.n)).toEqual([1, 3, 1, 1]);
+  });
+
+  it.each(TABLES)("is refused UPDATE, DELETE, TRUNCATE on %s (42501)", async (table) => {
+    const before = await snapshot();
+    for (const statement of [TAMPER[table].update, TAMPER[table].delete]) {
+      expect(await failure(ledger.writer.unsafe(statement, [guarded.id])), statement).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+    }
+    expect(await failure(ledger.writer.unsafe(`truncate ${table}`)), `truncate ${table}`).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("is refused an upsert (ON CONFLICT DO UPDATE needs UPDATE)", async () => {
+    const before = await snapshot();
+    const upsert = ledger.writer`insert into logs (name, tenant, origin) values ('guarded', 'mallory', 'test.example/elsewhere')
+      on conflict (name) do update set tenant = excluded.tenant`;
+    expect(await failure(upsert)).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+    expect(await snapshot()).toBe(before);
+  });
+
+  // The triggers refuse with the same SQLSTATE, so with them on, a missing REVOKE would go
+  // unnoticed: here they are off (as the superuser, before switching role) and the grants
+  // alone must refuse.
+  it.each(TABLES)("is refused UPDATE, DELETE, TRUNCATE on %s by the grants alone, triggers off", async (table) => {
+    const before = await snapshot();
+    for (const statement of [TAMPER[table].update, TAMPER[table].delete, `truncate ${table}`]) {
+      await rolledBack(ledger.admin, async (tx) => {
+        await tx`set local session_replication_role = replica`;
+        await tx`set local role sealtrail_writer`;
+        const params = statement.includes("$1") ? [guarded.id] : [];
+        expect(await failure(tx.unsafe(statement, params)), statement).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+      });
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+// Both roles hold every privilege on the tables (the owner owns them): only the triggers stand
+// in the way.
+describe.each([
+  { who: "the superuser", role: undefined },
+  { who: "sealtrail_owner", role: "sealtrail_owner" as const },
+])("as $who, with triggers enabled", ({ role }) => {
+  let sql: Sql;
+  beforeAll(() => {
+    sql = role ? connect({ url: ledger.url, schema: ledger.schema, role, max: 1 }) : ledger.admin;
+  });
+  afterAll(async () => {
+    if (role) await sql.end();
+  });
+
+  it.each(TABLES)("UPDATE and DELETE on %s are refused by the trigger and change nothing", async (table) => {
+    const before = await snapshot();
+    for (const statement of [TAMPER[table].update, TAMPER[table].delete]) {
+      expect(await failure(sql.unsafe(statement, [guarded.id])), statement).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  // TRUNCATE checks foreign keys before it fires triggers, so logs is truncated with CASCADE;
+  // the other tables' truncate triggers are switched off for that one statement, so the table
+  // named is the one whose trigger must refuse.
+  it.each(TABLES)("TRUNCATE on %s is refused by its trigger and changes nothing", async (table) => {
+    const before = await snapshot();
+    await rolledBack(sql, async (tx) => {
+      for (const other of TABLES.filter((t) => t !== table)) await tx.unsafe(`alter table ${other} disable trigger ${other}_no_truncate`);
+      expect(await failure(tx.unsafe(`truncate ${table} cascade`))).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+    });
+    expect(await failure(sql.unsafe(`truncate ${table} cascade`))).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("row-level security for sealtrail_reader", () => {
+  const ids: Record<"acme" | "globex", number[]> = { acme: [], globex: [] };
+  let reader: Sql;
+
+  beforeAll(async () => {
+    const appender = new Appender(ledger.writer);
+    for (const [name, tenant, n] of [["acme-1", "acme", 3], ["acme-2", "acme", 2], ["globex-1", "globex", 4]] as const) {
+      const log = await createLog(ledger.writer, name, { tenant, origin: `test.example/${name}` });
+      await appender.append(name, Array.from({ length: n }, (_, i) => event(`${tenant}-user`, i)));
+      await insertCheckpoint(ledger.writer, log.id, n);
+      ids[tenant].push(log.id);
+    }
+    // One connection, so the tenant-less queries below reuse a session that had a tenant set.
+    reader = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_reader", max: 1 });
+  });
+  afterAll(async () => reader?.end());
+
+  /** Run `fn` as a request does: in a transaction, with the tenant set for it alone. */
+  function asTenant<T>(tenant: string | null, fn: (tx: Sql) => Promise<T>, sql = reader): Promise<T> {
+    return sql.begin(async (tx) => {
+      if (tenant !== null) await tx`select set_config('sealtrail.tenant', ${tenant}, true)`;
+      return fn(tx as unknown as Sql);
+    }) as Promise<T>;
+  }
+
+  /** Row counts per table, restricted to `logIds`, as the superuser sees them. */
+  async function countsFor(logIds: number[]) {
+    const [row] = await ledger.admin<{ logs: number; entries: number; merkle_nodes: number; checkpoints: number }[]>`select
+      (select count(*)::int from logs where id = any(${logIds})) as logs,
+      (select count(*)::int from entries where log_id = any(${logIds})) as entries,
+      (select count(*)::int from merkle_nodes where log_id = any(${logIds})) as merkle_nodes,
+      (select count(*)::int from checkpoints where log_id = any(${logIds})) as checkpoints`;
+    return row!;
+  }
+
+  async function visibleCounts(tx: Sql) {
+    const [row] = await tx<{ logs: number; entries: number; merkle_nodes: number; checkpoints: number }[]>`select
+      (select count(*)::int from logs) as logs,
+      (select count(*)::int from entries) as entries,
+      (select count(*)::int from merkle_nodes) as merkle_nodes,
+      (select count(*)::int from checkpoints) as checkpoints`;
+    return row!;
+  }
+
+  it.each([
+    { tenant: "acme", other: "globex" },
+    { tenant: "globex", other: "acme" },
+  ] as const)("shows $tenant only its own logs, entries, nodes and checkpoints, whatever the query", async ({ tenant, other }) => {
+    const own = await countsFor(ids[tenant]);
+    expect(own.entries).toBeGreaterThan(0);
+    expect(own.merkle_nodes).toBeGreaterThan(0);
+    await asTenant(tenant, async (tx) => {
+      const logs = await tx<{ id: number; tenant: string }[]>`select * from logs order by id`;
+      expect(logs.map((l) => l.id)).toEqual(ids[tenant]);
+      expect(new Set(logs.map((l) => l.tenant))).toEqual(new Set([tenant]));
+
+      for (const table of ["entries", "merkle_nodes", "checkpoints"] as const) {
+        const rows = await tx.unsafe<{ log_id: number }[]>(`select * from ${table}`);
+        expect(rows, table).toHaveLength(own[table]);
+        expect(rows.every((r) => ids[tenant].includes(r.log_id)), table).toBe(true);
+        const named = await tx.unsafe(`select * from ${table} where log_id = any($1)`, [ids[other]]);
+        expect(named, `${table} of ${other}, named`).toHaveLength(0);
+      }
+      const named = await tx`select * from logs where id = any(${ids[other]}) or tenant = ${other}`;
+      expect(named).toHaveLength(0);
+
+      expect(await visibleCounts(tx)).toEqual(own);
+      const joined = await tx<{ tenant: string; entries: number }[]>`
+        select l.tenant, count(*)::int as entries from entries e join logs l on l.id = e.log_id group by l.tenant`;
+      expect(joined).toEqual([{ tenant, entries: own.entries }]);
+      // Joined the other way round, entries of other tenants' logs stay hidden too.
+      const [unjoined] = await tx<{ count: number }[]>`
+        select count(*)::int as count from entries e left join logs l on l.id = e.log_id where l.id is null`;
+      expect(unjoined!.count).toBe(0);
+    });
+  });
+
+  it("shows nothing when no tenant is set, on a fresh session and on a reused one", async () => {
+    const fresh = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_reader", max: 1 });
+    try {
+      const none = { logs: 0, entries: 0, merkle_nodes: 0, checkpoints: 0 };
+      expect(await asTenant(null, visibleCounts, fresh)).toEqual(none);
+      // After SET LOCAL ends, current_setting() is '' rather than NULL on that session.
+      expect((await asTenant("acme", visibleCounts)).logs).toBe(ids.acme.length);
+      expect(await asTenant(null, visibleCounts)).toEqual(none);
+      expect(await visibleCounts(reader)).toEqual(none);
+    } finally {
+      await fresh.end();
+    }
+  });
+
+  it("refuses the reader INSERT, UPDATE, DELETE and TRUNCATE (42501)", async () => {
+    const before = await snapshot();
+    const statements = [
+      `insert into logs (name, tenant, origin) values ('acme-3', 'acme', 'test.example/acme-3')`,
+      `insert into entries (log_id) values (${ids.acme[0]})`,
+      `insert into merkle_nodes (log_id) values (${ids.acme[0]})`,
+      `insert into checkpoints (log_id) values (${ids.acme[0]})`,
+      ...TABLES.flatMap((t) => [TAMPER[t].update.replace("$1", String(ids.acme[0])), TAMPER[t].delete.replace("$1", String(ids.acme[0])), `truncate ${t}`]),
+    ];
+    for (const statement of statements) {
+      const error = await failure(asTenant("acme", (tx) => tx.unsafe(statement)));
+      expect(error, statement).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("migrations", () => {
+  const created: string[] = [];
+  const journalLength = (JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
+
+  afterAll(async () => {
+    for (const schema of created) await ledger.admin.unsafe(`drop schema if exists "${schema}" cascade`);
+  });
+
+  function newSchema(): string {
+    const schema = `t_protection_mig_${randomBytes(4).toString("hex")}`;
+    created.push(schema);
+    return schema;
+  }
+
+  async function expectMigrated(schema: string): Promise<void> {
+    const [applied] = await ledger.admin.unsafe<{ count: number }[]>(`select count(*)::int as count from "${schema}"."__sealtrail_migrations"`);
+    expect(applied!.count, `${schema}: migrations applied`).toBe(journalLength);
+    const [shape] = await ledger.admin<{ triggers: number; policies: number; secured: number }[]>`select
+      (select count(*)::int from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and not t.tgisinternal) as triggers,
+      (select count(*)::int from pg_policies where schemaname = ${schema}) as policies,
+      (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relrowsecurity) as secured`;
+    expect(shape, schema).toEqual({ triggers: 2 * TABLES.length, policies: TABLES.length, secured: TABLES.length });
+  }
+
+  it("apply once when four run concurrently on one schema, and again as a no-op", async () => {
+    const schema = newSchema();
+    await Promise.all(Array.from({ length: 4 }, () => migrateLedger(TEST_DATABASE_URL, schema)));
+    await expectMigrated(schema);
+    await migrateLedger(TEST_DATABASE_URL, schema);
+    await expectMigrated(schema);
+  });
+
+  it("succeed concurrently on three fresh schemas (the roles are cluster-wide)", async () => {
+    const schemas = [newSchema(), newSchema(), newSchema()];
+    await Promise.all(schemas.map((schema) => migrateLedger(TEST_DATABASE_URL, schema)));
+    for (const schema of schemas) await expectMigrated(schema);
+  });
+});
+
+describe("the COPY-based appender, when the server refuses a row", () => {
+  const APPEND_DEADLINE_MS = 5_000;
+  const HUNG = Symbol("hung");
+
+  beforeAll(async () => {
+    await createLog(ledger.writer, "copy", { origin: "test.example/copy" });
+    await new Appender(ledger.writer).append("copy", [event("alice", 0), event("bob", 1)]);
+    await ledger.admin`alter table entries add constraint t_no_evil check (actor <> 'evil')`;
+  });
+  afterAll(async () => {
+    await ledger.admin`alter table entries drop constraint if exists t_no_evil`;
+  });
+
+  async function within<T>(ms: number, promise: Promise<T>): Promise<T | typeof HUNG> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([promise, new Promise<typeof HUNG>((resolve) => (timer = setTimeout(resolve, ms, HUNG)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function stored(logName: string) {
+    return ledger.admin<{ seq: number; actor: string }[]>`
+      select e.seq, e.actor from entries e join logs l on l.id = e.log_id where l.name = ${logName} order by e.seq`;
+  }
+
+  // postgres.js 3.4.9 never settles a COPY FROM STDIN writable when the server's ErrorResponse
+  // arrives after end() has sent CopyDone, and drops that error; the appender follows each COPY
+  // with a barrier query, which fails in the aborted transaction (25P02) instead of hanging.
+  it("rejects with LedgerError DATABASE within seconds, and the next append gets the next seq", async () => {
+    // A connection of its own: if the append hangs, it is destroyed below.
+    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 1 });
+    try {
+      const appender = new Appender(sql);
+      const before = (await stored("copy")).length;
+      const outcome = await within(APPEND_DEADLINE_MS, appender.append("copy", [event("evil", 9)]).catch((e: unknown) => e));
+      expect(outcome, "the append hung instead of surfacing the server's error").not.toBe(HUNG);
+      expect(outcome).toBeInstanceOf(LedgerError);
+      expect((outcome as LedgerError).code).toBe("DATABASE");
+      expect((outcome as LedgerError).cause).toMatchObject({ code: "25P02" });
+      expect((await stored("copy")).length).toBe(before);
+      const [next] = await appender.append("copy", [event("dave", 10)]);
+      expect(next!.seq).toBe(before);
+    } finally {
+      await sql.end({ timeout: 0 });
+    }
+  });
+
+  it("stores nothing of the refused batch, and the log continues without a gap", async () => {
+    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 1 });
+    const before = await stored("copy");
+    try {
+      // Whether it rejects or hangs (see above), the server must have rolled the batch back.
+      await within(APPEND_DEADLINE_MS, new Appender(sql).append("copy", [event("erin", 20), event("evil", 21)]).catch(() => {}));
+    } finally {
+      await sql.end({ timeout: 0 });
+    }
+    expect(await stored("copy")).toEqual(before);
+    const [next] = await new Appender(ledger.writer).append("copy", [event("frank", 22)]);
+    expect(next!.seq).toBe(before.length);
+    expect((await stored("copy")).map((r) => r.seq)).toEqual(Array.from({ length: before.length + 1 }, (_, i) => i));
+  });
+});
