@@ -28,6 +28,8 @@ ALTER TABLE "checkpoints" ADD CONSTRAINT "checkpoints_log_fk" FOREIGN KEY ("log_
 --> statement-breakpoint
 ALTER TABLE "entries" ADD CONSTRAINT "entries_seq_nonnegative" CHECK ("seq" >= 0);
 --> statement-breakpoint
+ALTER TABLE "logs" ADD CONSTRAINT "logs_tenant_nonempty" CHECK ("tenant" <> '');
+--> statement-breakpoint
 ALTER TABLE "entries" ADD CONSTRAINT "entries_outcome" CHECK ("outcome" IN ('success', 'failure'));
 --> statement-breakpoint
 ALTER TABLE "entries" ADD CONSTRAINT "entries_hash_sizes" CHECK (
@@ -70,15 +72,16 @@ ALTER FUNCTION "sealtrail_forbid_change"() OWNER TO sealtrail_owner;
 --> statement-breakpoint
 -- Row-level security for readers: a request runs as sealtrail_reader with the tenant set for
 -- its transaction (SET LOCAL sealtrail.tenant); it sees only that tenant's logs. With no
--- tenant set, current_setting(..., true) is NULL and nothing matches.
+-- tenant set, the setting is NULL on a fresh session and '' on a pooled one that had it set
+-- before: nullif makes both NULL, and nothing matches.
 CREATE POLICY "logs_reader_tenant" ON "logs" FOR SELECT TO sealtrail_reader
-  USING ("tenant" = current_setting('sealtrail.tenant', true));
+  USING ("tenant" = nullif(current_setting('sealtrail.tenant', true), ''));
 --> statement-breakpoint
 CREATE POLICY "entries_reader_tenant" ON "entries" FOR SELECT TO sealtrail_reader
-  USING ("log_id" IN (SELECT "id" FROM "logs" WHERE "tenant" = current_setting('sealtrail.tenant', true)));
+  USING ("log_id" IN (SELECT "id" FROM "logs" WHERE "tenant" = nullif(current_setting('sealtrail.tenant', true), '')));
 --> statement-breakpoint
 CREATE POLICY "merkle_nodes_reader_tenant" ON "merkle_nodes" FOR SELECT TO sealtrail_reader
-  USING ("log_id" IN (SELECT "id" FROM "logs" WHERE "tenant" = current_setting('sealtrail.tenant', true)));
+  USING ("log_id" IN (SELECT "id" FROM "logs" WHERE "tenant" = nullif(current_setting('sealtrail.tenant', true), '')));
 --> statement-breakpoint
 CREATE POLICY "checkpoints_reader_tenant" ON "checkpoints" FOR SELECT TO sealtrail_reader
-  USING ("log_id" IN (SELECT "id" FROM "logs" WHERE "tenant" = current_setting('sealtrail.tenant', true)));
+  USING ("log_id" IN (SELECT "id" FROM "logs" WHERE "tenant" = nullif(current_setting('sealtrail.tenant', true), '')));

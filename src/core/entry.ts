@@ -9,7 +9,6 @@
  */
 import { CoreError } from "./errors.js";
 import { HASH_SIZE, sha256, toHex } from "./hash.js";
-import { leafHash } from "./merkle.js";
 
 /** Version of the leaf encoding; a new encoding gets a new number, old entries keep theirs. */
 export const LEAF_VERSION = 1;
@@ -87,8 +86,12 @@ export function checkEntryMetadata(m: EntryMetadata): void {
   if (m.payloadHash.length !== HASH_SIZE) throw new CoreError("ENTRY_INVALID", `payload_hash: got ${m.payloadHash.length} bytes, want ${HASH_SIZE}`);
 }
 
+/**
+ * leafHash(UTF-8 of leafData): the string "\0" + leafData encodes to exactly 0x00 || data
+ * (RFC 9162 §2.1.1), so it is hashed in one call without building buffers.
+ */
 export function entryLeafHash(m: EntryMetadata): Uint8Array {
-  return leafHash(Buffer.from(leafData(m), "utf8"));
+  return sha256("\u0000" + leafData(m));
 }
 
 /** SHA-256 of the canonical payload text (UTF-8). */

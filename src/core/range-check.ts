@@ -9,8 +9,8 @@ import { chainHash, entryLeafHash, type EntryMetadata } from "./entry.js";
 import { digestEqual, HASH_SIZE, sha256 } from "./hash.js";
 
 export interface StoredEntry extends Omit<EntryMetadata, "log"> {
-  /** Canonical payload text; null once redacted. */
-  payload: string | null;
+  /** Canonical payload (text, or its UTF-8 bytes); null once redacted. */
+  payload: string | Uint8Array | null;
   leafHash: Uint8Array;
   chainHash: Uint8Array;
 }
@@ -104,6 +104,7 @@ export class RangeCheck {
 function copyEntry(e: StoredEntry): StoredEntry {
   return {
     ...e,
+    payload: e.payload === null || typeof e.payload === "string" ? e.payload : new Uint8Array(e.payload),
     tags: [...e.tags],
     payloadHash: new Uint8Array(e.payloadHash),
     leafHash: new Uint8Array(e.leafHash),

@@ -59,6 +59,8 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
     )
     .readable();
   let rows = 0;
+  const occurred = new TimestampText();
+  const recorded = new TimestampText();
   await readBinaryCopy(entries, (t) => {
     rows++;
     const entry: StoredEntry = {
@@ -69,10 +71,11 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
       resource: t[4]!.toString("utf8"),
       outcome: t[5]!.toString("utf8") as StoredEntry["outcome"],
       source: t[6]!.toString("utf8"),
-      occurredAt: new Date(timestampMs(t[7]!)).toISOString(),
-      recordedAt: new Date(timestampMs(t[8]!)).toISOString(),
+      occurredAt: occurred.iso(t[7]!),
+      recordedAt: recorded.iso(t[8]!),
       tags: textArray(t[9]!),
-      payload: t[10] === null ? null : t[10]!.toString("utf8"),
+      // Hashed as the bytes Postgres sends: the UTF-8 of the canonical text.
+      payload: t[10] ?? null,
       payloadHash: t[11]!,
       leafHash: t[12]!,
       chainHash: t[13]!,
@@ -124,4 +127,18 @@ async function storedNodes(sql: Sql, logId: number, start: number, end: number, 
     nodes.set(`${t[0]!.readInt16BE(0)}:${int8(t[1]!)}`, new Uint8Array(t[2]!));
   });
   return nodes;
+}
+
+/** timestamptz to RFC 3339 text, remembering the last value: a batch shares its recorded_at. */
+class TimestampText {
+  private last = -1;
+  private text = "";
+  iso(field: Buffer): string {
+    const ms = timestampMs(field);
+    if (ms !== this.last) {
+      this.last = ms;
+      this.text = new Date(ms).toISOString();
+    }
+    return this.text;
+  }
 }

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { canonicalize } from "../../src/core/canonical-json.js";
+import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, leafData, leafObject, type EntryMetadata } from "../../src/core/entry.js";
+import { CoreError } from "../../src/core/errors.js";
+import { normalizeEvent } from "../../src/core/event.js";
+import { sha256, toHex } from "../../src/core/hash.js";
+import { leafHash } from "../../src/core/merkle.js";
+
+const base: EntryMetadata = {
+  log: "example.com/log", seq: 41, kind: "config.change", actor: "alice", action: "set",
+  resource: "db/max_connections", outcome: "success", source: "cli",
+  occurredAt: "2026-11-22T01:02:03.004Z", recordedAt: "2026-11-22T01:02:03.005Z",
+  tags: ["chd", "prod"], payloadHash: sha256("{}"),
+};
+
+describe("entry leaf", () => {
+  const strings = ["", "plain", 'q"uote', "back\\slash", "new\nline", "\u0001\u001f", "é€😀", "\u2028\u2029", "</script>"];
+  it("is the RFC 8785 canonical JSON of the metadata, for awkward strings too", () => {
+    for (const s of strings) {
+      const m = { ...base, actor: s, action: s, resource: s, source: s, kind: "custom", tags: [s, "z"].sort() };
+      expect(leafData(m)).toBe(canonicalize(leafObject(m)));
+      expect(toHex(entryLeafHash(m))).toBe(toHex(leafHash(Buffer.from(leafData(m), "utf8"))));
+    }
+  });
+
+  it("changes with every field it commits to", () => {
+    const changes: Partial<EntryMetadata>[] = [
+      { log: "other/log" }, { seq: 42 }, { kind: "deploy" }, { actor: "bob" }, { action: "unset" },
+      { resource: "db/x" }, { outcome: "failure" }, { source: "api" }, { occurredAt: "2026-11-22T01:02:03.000Z" },
+      { recordedAt: "2026-11-22T01:02:03.006Z" }, { tags: ["chd"] }, { payloadHash: sha256("[]") },
+    ];
+    const seen = new Set([toHex(entryLeafHash(base))]);
+    for (const c of changes) seen.add(toHex(entryLeafHash({ ...base, ...c })));
+    expect(seen.size).toBe(changes.length + 1);
+  });
+
+  it("chains from 32 zero bytes", () => {
+    const leaf = entryLeafHash(base);
+    expect(toHex(chainHash(GENESIS_CHAIN_HASH, leaf))).toBe(toHex(sha256(Buffer.concat([Buffer.alloc(32), leaf]))));
+  });
+});
+
+describe("event normalisation", () => {
+  const now = new Date("2026-11-22T10:00:00.123456Z");
+  const ok = { kind: "deploy", actor: "a", action: "b", resource: "c" };
+  it("fills defaults and canonicalises payload, tags and time", () => {
+    const e = normalizeEvent({ ...ok, tags: ["b", "a", "b"], payload: { z: 1, a: [true, null] }, occurredAt: "2026-11-22T11:00:00.5+01:00" }, now);
+    expect(e.outcome).toBe("success");
+    expect(e.source).toBe("sealtrail");
+    expect(e.tags).toEqual(["a", "b"]);
+    expect(e.payload).toBe('{"a":[true,null],"z":1}');
+    expect(e.occurredAt).toBe("2026-11-22T10:00:00.500Z");
+    expect(normalizeEvent(ok, now).occurredAt).toBe("2026-11-22T10:00:00.123Z");
+  });
+
+  it("refuses what cannot be stored or hashed, with ENTRY_INVALID", () => {
+    const bad: unknown[] = [
+      { ...ok, kind: "UPPER" }, { ...ok, kind: "a..b" }, { ...ok, actor: "" }, { ...ok, actor: 7 },
+      { ...ok, resource: "x\u0000y" }, { ...ok, action: "\udc00" }, { ...ok, outcome: "ok" },
+      { ...ok, occurredAt: "2026-11-22 10:00" }, { ...ok, occurredAt: "2026-13-40T00:00:00Z" },
+      { ...ok, tags: "prod" }, { ...ok, tags: Array.from({ length: 65 }, (_, i) => `t${i}`) },
+      { ...ok, actor: "x".repeat(1025) }, null,
+    ];
+    for (const b of bad) {
+      let error: unknown;
+      try {
+        normalizeEvent(b as never, now);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(b)).toBeInstanceOf(CoreError);
+      expect((error as CoreError).code).toBe("ENTRY_INVALID");
+    }
+    expect(() => normalizeEvent({ ...ok, payload: { x: Infinity } }, now)).toThrow(CoreError);
+    expect(() => normalizeEvent({ ...ok, payload: "x".repeat(100) }, now, 50)).toThrow(/at most 50/);
+  });
+});
