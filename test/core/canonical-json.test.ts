@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MAX_DEPTH, canonicalBytes, canonicalize } from "../../src/core/canonical-json.js";
 import { CoreError } from "../../src/core/errors.js";
+import { errorCode } from "../support/errors.js";
 
 interface Vector {
   desc: string;
@@ -15,15 +16,6 @@ const vectors = JSON.parse(
   readFileSync(new URL("../vectors/canonical-json.json", import.meta.url), "utf8"),
 ) as Vector[];
 
-function errorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CoreError);
-    return (err as CoreError).code;
-  }
-  return undefined;
-}
 
 describe("canonical-json golden vectors", () => {
   it("has vectors", () => expect(vectors.length).toBeGreaterThan(50));

@@ -12,20 +12,12 @@ import { sha256 } from "../../src/core/hash.js";
 import { privateKeyFromSeed, rawPublicKey } from "../../src/core/keys.js";
 import { ed25519Signer, ed25519Verifier, openNote, verifierFromVkey } from "../../src/core/note.js";
 import { generateCheckpointVectors, type CheckpointVector } from "../vectors/generate-checkpoints.js";
+import { errorCode } from "../support/errors.js";
 
 const vectors = JSON.parse(
   readFileSync(new URL("../vectors/checkpoints.json", import.meta.url), "utf8"),
 ) as CheckpointVector[];
 
-function errorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CoreError);
-    return (err as CoreError).code;
-  }
-  return undefined;
-}
 
 const ORIGIN = "example.com/log";
 const seed = new Uint8Array(32).fill(42);

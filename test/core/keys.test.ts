@@ -10,20 +10,12 @@ import {
   publicKeyToPem,
   rawPublicKey,
 } from "../../src/core/keys.js";
+import { errorCode } from "../support/errors.js";
 
 const SEED = Buffer.from("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "hex");
 // RFC 8032 §7.1 TEST 1 public key for that secret key.
 const RFC8032_TEST1_PUBLIC = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 
-function errorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CoreError);
-    return (err as CoreError).code;
-  }
-  return undefined;
-}
 
 describe("privateKeyFromSeed and rawPublicKey", () => {
   it("derive the RFC 8032 §7.1 TEST 1 public key", () => {

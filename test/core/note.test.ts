@@ -15,6 +15,7 @@ import {
   vkeyString,
   type Signer,
 } from "../../src/core/note.js";
+import { errorCode } from "../support/errors.js";
 
 // Known vectors from golang.org/x/mod/sumdb/note (note.go doc comment and note_test.go).
 const PETER_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
@@ -35,15 +36,6 @@ const enoch = verifierFromVkey(ENOCH_VKEY);
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-function errorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CoreError);
-    return (err as CoreError).code;
-  }
-  return undefined;
-}
 
 describe("keys and verifier keys (sumdb/note vectors)", () => {
   it("keyId and vkeyString match the PeterNeumann key", () => {
