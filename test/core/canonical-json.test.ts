@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MAX_DEPTH, canonicalBytes, canonicalize } from "../../src/core/canonical-json.js";
-import { CoreError } from "../../src/core/errors.js";
 import { errorCode } from "../support/errors.js";
 
 interface Vector {

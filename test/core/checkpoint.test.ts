@@ -7,7 +7,6 @@ import {
   signCheckpoint,
   verifyCheckpoint,
 } from "../../src/core/checkpoint.js";
-import { CoreError } from "../../src/core/errors.js";
 import { sha256 } from "../../src/core/hash.js";
 import { privateKeyFromSeed, rawPublicKey } from "../../src/core/keys.js";
 import { ed25519Signer, ed25519Verifier, openNote, verifierFromVkey } from "../../src/core/note.js";

@@ -1,7 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
-import { CoreError } from "../../src/core/errors.js";
 import {
   privateKeyFromPem,
   privateKeyFromSeed,

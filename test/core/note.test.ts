@@ -1,6 +1,5 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
-import { CoreError } from "../../src/core/errors.js";
 import { privateKeyFromSeed, rawPublicKey } from "../../src/core/keys.js";
 import {
   MAX_SIGNATURES,
