@@ -20,9 +20,26 @@ END $$;
 -- isolation is for readers, below.
 ALTER ROLE sealtrail_writer BYPASSRLS;
 --> statement-breakpoint
-ALTER TABLE "entries" ADD CONSTRAINT "entries_log_fk" FOREIGN KEY ("log_id") REFERENCES "logs"("id");
+-- entries and merkle_nodes reference logs through a statement-level check instead of a foreign
+-- key: a foreign key checks row by row, which costs the appender ~10 µs an entry, while one
+-- query over the inserted rows costs next to nothing. Logs are never deleted (trigger below),
+-- so checking at insert time is all a foreign key would do.
+CREATE FUNCTION "sealtrail_check_log_ids"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE missing integer;
+BEGIN
+  SELECT n.log_id INTO missing FROM new_rows n LEFT JOIN logs l ON l.id = n.log_id WHERE l.id IS NULL LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'sealtrail: % references log % which does not exist', TG_TABLE_NAME, missing
+      USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
 --> statement-breakpoint
-ALTER TABLE "merkle_nodes" ADD CONSTRAINT "merkle_nodes_log_fk" FOREIGN KEY ("log_id") REFERENCES "logs"("id");
+CREATE TRIGGER "entries_log_exists" AFTER INSERT ON "entries" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "sealtrail_check_log_ids"();
+--> statement-breakpoint
+CREATE TRIGGER "merkle_nodes_log_exists" AFTER INSERT ON "merkle_nodes" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "sealtrail_check_log_ids"();
 --> statement-breakpoint
 ALTER TABLE "checkpoints" ADD CONSTRAINT "checkpoints_log_fk" FOREIGN KEY ("log_id") REFERENCES "logs"("id");
 --> statement-breakpoint
@@ -69,6 +86,8 @@ ALTER SEQUENCE "logs_id_seq" OWNER TO sealtrail_owner;
 GRANT USAGE ON SEQUENCE "logs_id_seq" TO sealtrail_writer;
 --> statement-breakpoint
 ALTER FUNCTION "sealtrail_forbid_change"() OWNER TO sealtrail_owner;
+--> statement-breakpoint
+ALTER FUNCTION "sealtrail_check_log_ids"() OWNER TO sealtrail_owner;
 --> statement-breakpoint
 -- Row-level security for readers: a request runs as sealtrail_reader with the tenant set for
 -- its transaction (SET LOCAL sealtrail.tenant); it sees only that tenant's logs. With no

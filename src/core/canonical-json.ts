@@ -32,8 +32,29 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  */
 export function canonicalize(value: unknown): string {
   const out: string[] = [];
-  serialize(value, out, new Set<object>(), "$");
+  serialize(value, out, new Set<object>(), ROOT);
   return out.join("");
+}
+
+/**
+ * Where a value sits, for error messages. A linked list formatted only when something fails:
+ * building path strings for every member would double the cost of canonicalizing a payload,
+ * which the appender does for every event.
+ */
+interface Path {
+  readonly parent: Path | null;
+  /** An array index, an object member name, or a member name used as a key. */
+  readonly step: number | string;
+  readonly isKey?: boolean;
+}
+
+const ROOT: Path = { parent: null, step: "$" };
+
+function formatPath(path: Path): string {
+  if (path.parent === null) return String(path.step);
+  const parent = formatPath(path.parent);
+  if (path.isKey) return `${parent} key ${JSON.stringify(path.step)}`;
+  return typeof path.step === "number" ? `${parent}[${path.step}]` : `${parent}.${path.step}`;
 }
 
 /** UTF-8 bytes of the JCS text (§3.2.4: the canonical form is UTF-8 encoded). */
@@ -43,12 +64,12 @@ export function canonicalBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(canonicalize(value));
 }
 
-function invalid(path: string, why: string): CoreError {
-  return new CoreError("CANONICAL_JSON_INVALID", `${path}: ${why}`);
+function invalid(path: Path, why: string): CoreError {
+  return new CoreError("CANONICAL_JSON_INVALID", `${formatPath(path)}: ${why}`);
 }
 
 /** `ancestors` holds the containers on the current path only, so shared (acyclic) references pass. */
-function serialize(value: unknown, out: string[], ancestors: Set<object>, path: string): void {
+function serialize(value: unknown, out: string[], ancestors: Set<object>, path: Path): void {
   switch (typeof value) {
     case "boolean":
       out.push(value ? "true" : "false");
@@ -82,17 +103,17 @@ function serialize(value: unknown, out: string[], ancestors: Set<object>, path: 
   ancestors.delete(value);
 }
 
-function serializeArray(array: unknown[], out: string[], ancestors: Set<object>, path: string): void {
+function serializeArray(array: unknown[], out: string[], ancestors: Set<object>, path: Path): void {
   out.push("[");
   for (let i = 0; i < array.length; i++) {
     if (i > 0) out.push(",");
     // A hole reads as undefined and is refused there, unlike JSON.stringify's silent null.
-    serialize(array[i], out, ancestors, `${path}[${i}]`);
+    serialize(array[i], out, ancestors, { parent: path, step: i });
   }
   out.push("]");
 }
 
-function serializeObject(object: object, out: string[], ancestors: Set<object>, path: string): void {
+function serializeObject(object: object, out: string[], ancestors: Set<object>, path: Path): void {
   const proto: unknown = Object.getPrototypeOf(object);
   if (proto !== Object.prototype && proto !== null) {
     const kind = (object as { constructor?: { name?: unknown } }).constructor?.name;
@@ -106,11 +127,12 @@ function serializeObject(object: object, out: string[], ancestors: Set<object>, 
   const keys = Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const record = object as Record<string, unknown>;
   out.push("{");
-  keys.forEach((key, i) => {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (i > 0) out.push(",");
-    out.push(serializeString(key, `${path} key ${JSON.stringify(key)}`), ":");
-    serialize(record[key], out, ancestors, `${path}.${key}`);
-  });
+    out.push(serializeString(key, path, key), ":");
+    serialize(record[key], out, ancestors, { parent: path, step: key });
+  }
   out.push("}");
 }
 
@@ -119,7 +141,7 @@ function serializeObject(object: object, out: string[], ancestors: Set<object>, 
  * what String() gives (shortest round-trip digits, exponent form outside [1e-7, 1e21), and
  * -0 as "0"). NaN and ±Infinity are not JSON numbers and are errors.
  */
-function serializeNumber(n: number, path: string): string {
+function serializeNumber(n: number, path: Path): string {
   if (!Number.isFinite(n)) throw invalid(path, `${n} is not a JSON number`);
   return String(n);
 }
@@ -130,7 +152,9 @@ function serializeNumber(n: number, path: string): string {
  * JSON.stringify does exactly that since ES2019 (Node ≥ 12), except that it escapes lone
  * surrogates instead of failing, so those are refused first.
  */
-function serializeString(s: string, path: string): string {
-  if (LONE_SURROGATE.test(s)) throw invalid(path, "string has a lone surrogate (not valid Unicode)");
+function serializeString(s: string, path: Path, asKey?: string): string {
+  if (LONE_SURROGATE.test(s)) {
+    throw invalid(asKey === undefined ? path : { parent: path, step: asKey, isKey: true }, "string has a lone surrogate (not valid Unicode)");
+  }
   return JSON.stringify(s);
 }

@@ -14,7 +14,7 @@ export async function runRanges(
 ): Promise<RangeResult[]> {
   if (options.threads <= 0 || tasks.length <= 1) {
     const results: RangeResult[] = [];
-    for (const task of tasks) { console.error("task", task.start, task.end, task.sizes); results.push(await verifyRange(options.sql, task)); console.error("task done"); }
+    for (const task of tasks) results.push(await verifyRange(options.sql, task));
     return results;
   }
   const queue = [...tasks];

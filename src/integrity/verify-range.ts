@@ -10,6 +10,7 @@ import { nodeHash, rootFromLeafHashes } from "../core/merkle.js";
 import { type RawFinding, RangeCheck, type StoredEntry } from "../core/range-check.js";
 import { int8, readBinaryCopy, textArray, timestampMs } from "../ledger/copy-binary.js";
 import type { Sql } from "../ledger/db.js";
+import { STORED_NODE_MIN_LEVEL } from "../ledger/tree.js";
 
 /** Ranges are aligned complete subtrees of this many leaves (2^16), but for the last. */
 export const RANGE_LEVEL = 16;
@@ -93,6 +94,7 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
     for (let i = 0; i < next.length; i++) {
       const hash = nodeHash(level[2 * i]!, level[2 * i + 1]!);
       next[i] = hash;
+      if (l < STORED_NODE_MIN_LEVEL) continue;
       const index = Math.floor(start / 2 ** l) + i;
       const have = stored.get(`${l}:${index}`);
       if (!have || !digestEqual(have, hash)) {
@@ -112,10 +114,10 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
   };
 }
 
-/** Stored nodes of levels 1..maxLevel inside [start, end), one index range scan per level. */
+/** Stored nodes of levels STORED_NODE_MIN_LEVEL..maxLevel inside [start, end), one index range scan per level. */
 async function storedNodes(sql: Sql, logId: number, start: number, end: number, maxLevel: number): Promise<Map<string, Uint8Array>> {
   const ranges: string[] = [];
-  for (let l = 1; l <= maxLevel && end - start >= 2 ** l; l++) {
+  for (let l = STORED_NODE_MIN_LEVEL; l <= maxLevel && end - start >= 2 ** l; l++) {
     ranges.push(`(level = ${l} and idx >= ${Math.floor(start / 2 ** l)} and idx < ${Math.floor(end / 2 ** l)})`);
   }
   const nodes = new Map<string, Uint8Array>();

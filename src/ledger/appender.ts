@@ -13,7 +13,7 @@ import { copyBytea, copyNullable, copyText, copyTextArray } from "./copy-text.js
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 import { findLog, type Log } from "./logs.js";
-import { loadFrontier } from "./tree.js";
+import { loadFrontier, STORED_NODE_MIN_LEVEL } from "./tree.js";
 
 /** Namespace of the per-log advisory locks (the first half of the two-key form). */
 export const APPEND_LOCK_NAMESPACE = 0x5ea1;
@@ -79,8 +79,10 @@ export class Appender {
       }
     });
     const keys = normalized.map((e) => e.idempotencyKey ?? randomUUID());
+    // Only keys a source gave can have been seen before; generated ones are fresh UUIDs.
+    const given = [...new Set(normalized.flatMap((e) => (e.idempotencyKey === undefined ? [] : [e.idempotencyKey])))];
     try {
-      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, normalized, keys));
+      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, normalized, keys, given));
     } catch (error) {
       this.states.delete(log.id);
       if (error instanceof LedgerError) throw error;
@@ -88,16 +90,18 @@ export class Appender {
     }
   }
 
-  private async appendLocked(tx: Sql, log: Log, events: NormalizedEvent[], keys: string[]): Promise<AppendReceipt[]> {
+  private async appendLocked(tx: Sql, log: Log, events: NormalizedEvent[], keys: string[], given: string[]): Promise<AppendReceipt[]> {
     // READ COMMITTED: after the lock is granted, each statement sees the previous holder's commit.
     await tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`;
     const state = await this.treeState(tx, log);
 
     const seen = new Map<string, { seq: number; leafHash: Uint8Array }>();
-    const unique = [...new Set(keys)];
-    const existing = await tx<{ key: string; seq: number; leafHash: Buffer }[]>`
-      select idempotency_key as key, seq, leaf_hash as "leafHash" from entries
-      where log_id = ${log.id} and idempotency_key = any(${unique}::text[])`;
+    const existing =
+      given.length === 0
+        ? []
+        : await tx<{ key: string; seq: number; leafHash: Buffer }[]>`
+            select idempotency_key as key, seq, leaf_hash as "leafHash" from entries
+            where log_id = ${log.id} and idempotency_key = any(${given}::text[])`;
     for (const row of existing) seen.set(row.key, { seq: row.seq, leafHash: new Uint8Array(row.leafHash) });
 
     // recorded_at never goes backwards along seq, whatever the wall clock does.
@@ -133,9 +137,9 @@ export class Appender {
       tx`copy entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key) from stdin`,
       rows,
     );
-    if (nodes.length > 0) {
-      let nodeRows = "";
-      for (const n of nodes) nodeRows += `${log.id}\t${n.level}\t${n.index}\t${copyBytea(n.hash)}\n`;
+    let nodeRows = "";
+    for (const n of nodes) if (n.level >= STORED_NODE_MIN_LEVEL) nodeRows += `${log.id}\t${n.level}\t${n.index}\t${copyBytea(n.hash)}\n`;
+    if (nodeRows.length > 0) {
       await copyRows(tx, tx`copy merkle_nodes (log_id, level, idx, hash) from stdin`, nodeRows);
     }
     await tx`select pg_notify('sealtrail_appended', ${`${log.id}:${state.size}:${state.size + leaves.length}`})`;

@@ -69,3 +69,10 @@ export async function latestCheckpoint(sql: Sql, logId: number): Promise<StoredC
     where log_id = ${logId} order by size desc limit 1`;
   return row ? fromRow(row) : undefined;
 }
+
+export async function checkpointAt(sql: Sql, logId: number, size: number): Promise<StoredCheckpoint | undefined> {
+  const [row] = await sql<Row[]>`
+    select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
+    where log_id = ${logId} and size = ${size}`;
+  return row ? fromRow(row) : undefined;
+}

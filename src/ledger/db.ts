@@ -1,5 +1,6 @@
 import net from "node:net";
 import postgres from "postgres";
+import { LedgerError } from "./errors.js";
 
 export type Sql = postgres.Sql<Record<string, never>>;
 
@@ -56,7 +57,7 @@ function tcpNoDelay(options: { host: string[]; port: number[] }): Promise<net.So
 /** A schema name safe to interpolate as an identifier. */
 export function checkSchemaName(schema: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(`schema name: got ${JSON.stringify(schema)}, want lower-case letters, digits and _`);
+    throw new LedgerError("INVALID_INPUT", `schema name: got ${JSON.stringify(schema)}, want lower-case letters, digits and _`);
   }
   return schema;
 }

@@ -10,12 +10,13 @@ export interface Log {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-// C2SP tlog-checkpoint: the origin is a non-empty line; by convention a schema-less URL.
-const ORIGIN = /^[\x21-\x7e]{1,255}$/;
+// C2SP tlog-checkpoint: the origin is a non-empty line, by convention a schema-less URL; it is
+// also the signer name of the log's checkpoints, and a C2SP signed-note name has no "+".
+const ORIGIN = /^[\x21-\x2a\x2c-\x7e]{1,255}$/;
 
 export async function createLog(sql: Sql, name: string, options: { tenant?: string; origin: string }): Promise<Log> {
   if (!NAME.test(name)) throw new LedgerError("INVALID_INPUT", `log name: got ${JSON.stringify(name)}, want letters, digits, . _ - (max 128)`);
-  if (!ORIGIN.test(options.origin)) throw new LedgerError("INVALID_INPUT", `origin: got ${JSON.stringify(options.origin)}, want printable ASCII without spaces`);
+  if (!ORIGIN.test(options.origin)) throw new LedgerError("INVALID_INPUT", `origin: got ${JSON.stringify(options.origin)}, want printable ASCII without spaces or "+"`);
   const tenant = options.tenant ?? "default";
   if (!NAME.test(tenant)) throw new LedgerError("INVALID_INPUT", `tenant: got ${JSON.stringify(tenant)}, want letters, digits, . _ -`);
   try {

@@ -1,23 +1,31 @@
 /**
  * Reads of the stored Merkle tree: complete-subtree nodes by id. Level 0 nodes are the
- * leaves (entries.leaf_hash); higher levels come from merkle_nodes. Every caller asks for
- * O(log n) ids, fetched in one indexed round trip.
+ * leaves (entries.leaf_hash); nodes of level STORED_NODE_MIN_LEVEL and up come from
+ * merkle_nodes; the few levels between are rehashed from at most 2^(STORED_NODE_MIN_LEVEL-1)
+ * leaves each. Every caller asks for O(log n) ids, fetched in at most two indexed queries.
  */
-import { type NodeId, rangeNodes } from "../core/merkle.js";
+import { type NodeId, rangeNodes, rootFromLeafHashes } from "../core/merkle.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 
 export const nodeKey = (level: number, index: number): string => `${level}:${index}`;
+
+/**
+ * Lowest level stored in merkle_nodes. Storing every level would write one node row per entry;
+ * from level 4 up it is one per 8 entries, and a lower node costs at most 8 leaf reads.
+ */
+export const STORED_NODE_MIN_LEVEL = 4;
 
 export async function fetchNodes(sql: Sql, logId: number, ids: readonly NodeId[]): Promise<Map<string, Uint8Array>> {
   const leaves: number[] = [];
   const levels: number[] = [];
   const indexes: number[] = [];
   for (const id of ids) {
-    if (Number(id.level) === 0) leaves.push(Number(id.index));
-    else {
-      levels.push(Number(id.level));
-      indexes.push(Number(id.index));
+    if (id.level >= STORED_NODE_MIN_LEVEL) {
+      levels.push(id.level);
+      indexes.push(id.index);
+    } else {
+      for (let seq = id.index * 2 ** id.level; seq < (id.index + 1) * 2 ** id.level; seq++) leaves.push(seq);
     }
   }
   const found = new Map<string, Uint8Array>();
@@ -35,7 +43,18 @@ export async function fetchNodes(sql: Sql, logId: number, ids: readonly NodeId[]
     for (const r of rows) found.set(nodeKey(r.level, r.idx), new Uint8Array(r.hash));
   }
   for (const id of ids) {
-    if (!found.has(nodeKey(Number(id.level), Number(id.index)))) {
+    if (id.level > 0 && id.level < STORED_NODE_MIN_LEVEL) {
+      const first = id.index * 2 ** id.level;
+      const span: Uint8Array[] = [];
+      for (let seq = first; seq < first + 2 ** id.level; seq++) {
+        const leaf = found.get(nodeKey(0, seq));
+        if (leaf) span.push(leaf);
+      }
+      if (span.length === 2 ** id.level) found.set(nodeKey(id.level, id.index), rootFromLeafHashes(span));
+    }
+  }
+  for (const id of ids) {
+    if (!found.has(nodeKey(id.level, id.index))) {
       throw new LedgerError("INCONSISTENT", `Merkle node (level ${id.level}, index ${id.index}) of log ${logId} is missing: verify the log`);
     }
   }
@@ -46,5 +65,5 @@ export async function fetchNodes(sql: Sql, logId: number, ids: readonly NodeId[]
 export async function loadFrontier(sql: Sql, logId: number, size: number): Promise<Uint8Array[]> {
   const ids = rangeNodes(0, size);
   const found = await fetchNodes(sql, logId, ids);
-  return ids.map((id) => found.get(nodeKey(Number(id.level), Number(id.index)))!);
+  return ids.map((id) => found.get(nodeKey(id.level, id.index))!);
 }

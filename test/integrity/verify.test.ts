@@ -231,11 +231,11 @@ describe.each(configs)("verifier %s", (_label, config) => {
     const b = await seed();
     await asAttacker(ledger.admin, async (tx) => {
       await tx`update entries set chain_hash = ${Buffer.alloc(32, 7)} where log_id = ${a.id} and seq = 44`;
-      await tx`update merkle_nodes set hash = ${Buffer.alloc(32, 9)} where log_id = ${b.id} and level = 3 and idx = 5`;
+      await tx`update merkle_nodes set hash = ${Buffer.alloc(32, 9)} where log_id = ${b.id} and level = 4 and idx = 2`;
     });
     const r1 = await verify(a.name);
     expect([r1.tamperClass, r1.firstBadSeq]).toEqual(["chain_broken", 44]);
     const r2 = await verify(b.name);
-    expect([r2.tamperClass, r2.firstBadSeq]).toEqual(["merkle_node_mismatch", 40]);
+    expect([r2.tamperClass, r2.firstBadSeq]).toEqual(["merkle_node_mismatch", 32]);
   });
 });

@@ -32,8 +32,9 @@ let guarded: Log;
 beforeAll(async () => {
   ledger = await freshLedger("protection");
   guarded = await createLog(ledger.writer, "guarded", { origin: "test.example/guarded" });
-  await new Appender(ledger.writer).append("guarded", [event("alice", 0), event("bob", 1), event("carol", 2)]);
-  await insertCheckpoint(ledger.writer, guarded.id, 3);
+  // 16 entries: the first stored Merkle node (level 4) is complete.
+  await new Appender(ledger.writer).append("guarded", Array.from({ length: 16 }, (_, i) => event(["alice", "bob", "carol"][i % 3]!, i)));
+  await insertCheckpoint(ledger.writer, guarded.id, 16);
 });
 afterAll(async () => ledger?.close());
 
@@ -79,11 +80,12 @@ async function rolledBack(sql: Sql, fn: (tx: Sql) => Promise<void>): Promise<voi
 describe("as sealtrail_writer", () => {
   it("appends through the Appender and reads back what it wrote", async () => {
     const log = await createLog(ledger.writer, "writer-ok", { origin: "test.example/writer-ok" });
-    const receipts = await new Appender(ledger.writer).append("writer-ok", [event("alice", 0), event("bob", 1)]);
-    expect(receipts.map((r) => r.seq)).toEqual([0, 1]);
+    const actors = Array.from({ length: 16 }, (_, i) => (i % 2 ? "bob" : "alice"));
+    const receipts = await new Appender(ledger.writer).append("writer-ok", actors.map((a, i) => event(a, i)));
+    expect(receipts.map((r) => r.seq)).toEqual(actors.map((_, i) => i));
     const rows = await ledger.writer<{ seq: number; actor: string }[]>`
       select seq, actor from entries where log_id = ${log.id} order by seq`;
-    expect(rows.map((r) => [r.seq, r.actor])).toEqual([[0, "alice"], [1, "bob"]]);
+    expect(rows.map((r) => [r.seq, r.actor])).toEqual(actors.map((a, i) => [i, a]));
     const [nodes] = await ledger.writer<{ count: number }[]>`select count(*)::int as count from merkle_nodes where log_id = ${log.id}`;
     expect(nodes!.count).toBe(1);
   });
@@ -94,7 +96,7 @@ describe("as sealtrail_writer", () => {
       union all select count(*)::int from entries where log_id = ${guarded.id}
       union all select count(*)::int from merkle_nodes where log_id = ${guarded.id}
       union all select count(*)::int from checkpoints where log_id = ${guarded.id}`;
-    expect(counts.map((c) => c.n)).toEqual([1, 3, 1, 1]);
+    expect(counts.map((c) => c.n)).toEqual([1, 16, 1, 1]);
   });
 
   it.each(TABLES)("is refused UPDATE, DELETE, TRUNCATE on %s (42501)", async (table) => {
@@ -173,7 +175,7 @@ describe("row-level security for sealtrail_reader", () => {
 
   beforeAll(async () => {
     const appender = new Appender(ledger.writer);
-    for (const [name, tenant, n] of [["acme-1", "acme", 3], ["acme-2", "acme", 2], ["globex-1", "globex", 4]] as const) {
+    for (const [name, tenant, n] of [["acme-1", "acme", 17], ["acme-2", "acme", 16], ["globex-1", "globex", 20]] as const) {
       const log = await createLog(ledger.writer, name, { tenant, origin: `test.example/${name}` });
       await appender.append(name, Array.from({ length: n }, (_, i) => event(`${tenant}-user`, i)));
       await insertCheckpoint(ledger.writer, log.id, n);
@@ -298,7 +300,8 @@ describe("migrations", () => {
       (select count(*)::int from pg_policies where schemaname = ${schema}) as policies,
       (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = ${schema} and c.relrowsecurity) as secured`;
-    expect(shape, schema).toEqual({ triggers: 2 * TABLES.length, policies: TABLES.length, secured: TABLES.length });
+    // Two guards per table, and the log-exists check on entries and merkle_nodes.
+    expect(shape, schema).toEqual({ triggers: 2 * TABLES.length + 2, policies: TABLES.length, secured: TABLES.length });
   }
 
   it("apply once when four run concurrently on one schema, and again as a no-op", async () => {

@@ -1,0 +1,31 @@
+import { parseArgs } from "node:util";
+import { isValidKeyName, vkeyString } from "../../core/note.js";
+import { createLog } from "../../ledger/logs.js";
+import { parseOrUsage, positionals } from "../args.js";
+import { CliError } from "../cli-error.js";
+import { type Cli, json, withDatabase } from "../context.js";
+import { signingPublicKey, trustedPublicKey } from "../trusted-key.js";
+
+/** sealtrail log create NAME [--tenant T] [--origin ORIGIN] */
+export async function logCreateCommand(args: string[], cli: Cli): Promise<number> {
+  const parsed = parseOrUsage("log create", () =>
+    parseArgs({ args, options: { tenant: { type: "string" }, origin: { type: "string" } }, strict: true, allowPositionals: true }),
+  );
+  const [name] = positionals("log create", parsed.positionals, ["NAME"]) as [string];
+  const origin = parsed.values.origin ?? `${cli.originPrefix}/${name}`;
+  // Checkpoints are signed with the origin as key name (C2SP tlog-checkpoint), which
+  // createLog alone does not check: a log whose origin cannot be a key name could never be signed.
+  if (!isValidKeyName(origin)) throw new CliError("USAGE", `log create: origin: got ${JSON.stringify(origin)}, want no spaces and no +`);
+  // Read before anything is written: a configured key that cannot be used fails the command.
+  const publicKey = (await signingPublicKey(cli)) ?? (await trustedPublicKey(cli));
+
+  const log = await withDatabase(cli, "write", (sql) => createLog(sql, name, { origin, ...(parsed.values.tenant !== undefined ? { tenant: parsed.values.tenant } : {}) }));
+  cli.stdout(json({
+    name: log.name,
+    tenant: log.tenant,
+    origin: log.origin,
+    id: log.id,
+    ...(publicKey ? { verifierKey: vkeyString(log.origin, publicKey) } : {}),
+  }));
+  return 0;
+}

@@ -1,0 +1,63 @@
+/**
+ * What every command is handed: the configuration read once from the environment, the
+ * output streams, and the one way commands open the database.
+ */
+import { readFile } from "node:fs/promises";
+import type { Config } from "../config.js";
+import { checkSchemaName, connect, type Sql } from "../ledger/db.js";
+import { CliError } from "./cli-error.js";
+
+export interface Cli {
+  config: Config;
+  /** SEALTRAIL_ORIGIN_PREFIX: origins of new logs are `<prefix>/<name>`. */
+  originPrefix: string;
+  stdout(text: string): void;
+  readStdin(): Promise<string>;
+}
+
+export type Command = (args: string[], cli: Cli) => Promise<number>;
+
+export const DEFAULT_ORIGIN_PREFIX = "sealtrail.local";
+
+/** DATABASE_URL and SEALTRAIL_DB_SCHEMA, checked before any connection is attempted. */
+export function databaseConfig(cli: Cli): { url: string; schema: string } {
+  const { databaseUrl: url, schema } = cli.config;
+  try {
+    new URL(url);
+  } catch (error) {
+    throw new CliError("CONFIG", "DATABASE_URL is not a valid URL", { cause: error });
+  }
+  try {
+    checkSchemaName(schema);
+  } catch (error) {
+    throw new CliError("CONFIG", `SEALTRAIL_DB_SCHEMA: ${(error as Error).message.replace(/^schema name: /, "")}`, { cause: error });
+  }
+  return { url, schema };
+}
+
+/**
+ * Runs `fn` on a connection pool to the ledger schema, always closed afterwards. Writes act
+ * as sealtrail_writer, the role the grants and triggers are written for; reads and
+ * verification use the login role as it is.
+ */
+export async function withDatabase<T>(cli: Cli, access: "read" | "write", fn: (sql: Sql) => Promise<T>): Promise<T> {
+  const { url, schema } = databaseConfig(cli);
+  const sql = connect({ url, schema, max: 2, applicationName: "sealtrail-cli", ...(access === "write" ? { role: "sealtrail_writer" as const } : {}) });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export async function readTextFile(what: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new CliError("FILE", `${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
+}
+
+export function json(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}

@@ -1,0 +1,90 @@
+/**
+ * The sealtrail command line: finds the command, hands it the configuration, and turns
+ * whatever it throws into one line on stderr and an exit status.
+ */
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { loadConfig } from "../config.js";
+import { type Cli, type Command, DEFAULT_ORIGIN_PREFIX } from "./context.js";
+import { EXIT_ERROR } from "./cli-error.js";
+import { describeFailure } from "./report-error.js";
+import { USAGE } from "./usage.js";
+
+// Loaded on demand: run through tsx, every module costs start-up time, and only migrate
+// needs drizzle.
+const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
+  migrate: async () => (await import("./commands/migrate.js")).migrateCommand,
+  "keys generate": async () => (await import("./commands/keys-generate.js")).keysGenerateCommand,
+  "log create": async () => (await import("./commands/log-create.js")).logCreateCommand,
+  "log list": async () => (await import("./commands/log-list.js")).logListCommand,
+  emit: async () => (await import("./commands/emit.js")).emitCommand,
+  checkpoint: async () => (await import("./commands/checkpoint.js")).checkpointCommand,
+  verify: async () => (await import("./commands/verify.js")).verifyCommand,
+  "proof inclusion": async () => (await import("./commands/proof-inclusion.js")).proofInclusionCommand,
+  "proof consistency": async () => (await import("./commands/proof-consistency.js")).proofConsistencyCommand,
+}));
+/** Commands that take a subcommand. */
+const GROUPS = new Set(["keys", "log", "proof"]);
+const HELP = new Set(["help", "--help", "-h"]);
+
+/** Runs one command line; returns the exit status. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [first, second] = argv;
+  if (first !== undefined && HELP.has(first)) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const name = first !== undefined && GROUPS.has(first) && second !== undefined ? `${first} ${second}` : first;
+  const load = name === undefined ? undefined : COMMANDS.get(name);
+  if (!load) {
+    process.stderr.write(`sealtrail: ${name === undefined ? "no command given" : `unknown command ${JSON.stringify(name)}`}\n\n${USAGE}`);
+    return EXIT_ERROR;
+  }
+  const args = argv.slice(name!.split(" ").length);
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const config = loadConfig(env);
+  const cli: Cli = {
+    config,
+    originPrefix: (env.SEALTRAIL_ORIGIN_PREFIX || DEFAULT_ORIGIN_PREFIX).replace(/\/+$/, ""),
+    stdout: (text) => void process.stdout.write(text),
+    readStdin,
+  };
+  try {
+    const command = await load();
+    return await command(args, cli);
+  } catch (error) {
+    const failure = describeFailure(error, config);
+    process.stderr.write(`sealtrail: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
+
+/** Entry point of bin/sealtrail.js: sets the exit status and lets the process end by itself, so output drains. */
+export async function runCli(argv: string[]): Promise<void> {
+  // `sealtrail log list | head -1` closes the pipe early: that is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await main(argv);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+// `tsx src/cli/main.ts …` (npm run migrate) runs this file directly.
+if (isEntryPoint()) await runCli(process.argv.slice(2));

@@ -1,0 +1,119 @@
+/**
+ * Every error a command can end with, as one line for stderr and an exit status: each
+ * boundary's codes are mapped here, in one place. Stack traces are never shown.
+ */
+import postgres from "postgres";
+import type { Config } from "../config.js";
+import { CoreError, type CoreErrorCode } from "../core/errors.js";
+import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
+import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
+import { CliError, EXIT_ERROR } from "./cli-error.js";
+
+export interface Failure {
+  message: string;
+  exitCode: number;
+}
+
+/** Node socket errors and postgres.js connection errors: the database is not reachable. */
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH",
+  "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED",
+]);
+
+/** Postgres SQLSTATEs meaning the schema holds no (or an older) ledger: undefined table, schema, function. */
+const NOT_MIGRATED = new Set(["42P01", "3F000", "42883"]);
+
+export function describeFailure(error: unknown, config: Pick<Config, "databaseUrl" | "schema">): Failure {
+  return { message: oneLine(message(error, config)), exitCode: error instanceof CliError ? error.exitCode : EXIT_ERROR };
+}
+
+function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">): string {
+  const unreachable = findCause(error, (e) => !(e instanceof postgres.PostgresError) && CONNECTION_CODES.has(String((e as { code?: unknown }).code)));
+  if (unreachable) return `cannot reach the database at ${databaseHost(config.databaseUrl)}: ${(unreachable as { code: string }).code}`;
+  const pg = findCause(error, (e) => e instanceof postgres.PostgresError) as postgres.PostgresError | undefined;
+  if (pg && NOT_MIGRATED.has(pg.code)) return `schema ${config.schema} holds no sealtrail ledger (run sealtrail migrate): ${pg.message}`;
+
+  if (error instanceof CliError) return error.message;
+  if (error instanceof LedgerError) return ledgerMessage(error.code, error.message);
+  if (error instanceof VerifyError) return verifyMessage(error.code, error.message);
+  if (error instanceof CoreError) return coreMessage(error.code, error.message);
+  if (pg) return `database: ${pg.message}`;
+  return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function ledgerMessage(code: LedgerErrorCode, text: string): string {
+  switch (code) {
+    case "LOG_NOT_FOUND":
+      return `${text} (see sealtrail log list)`;
+    case "INCONSISTENT":
+      return `${text}: run sealtrail verify`;
+    case "LOG_EXISTS":
+    case "INVALID_INPUT":
+    case "OUT_OF_RANGE":
+    case "KEY_UNAVAILABLE":
+      return text;
+    case "DATABASE":
+      return `database: ${text}`;
+    default:
+      return unreachableCode(code, text);
+  }
+}
+
+function verifyMessage(code: VerifyErrorCode, text: string): string {
+  switch (code) {
+    case "NO_VERIFIER_KEY":
+      return `${text} (--key, SEALTRAIL_VERIFIER_KEY or SEALTRAIL_SIGNING_KEY)`;
+    case "CHECKPOINT_FILE_INVALID":
+      return text;
+    default:
+      return unreachableCode(code, text);
+  }
+}
+
+function coreMessage(code: CoreErrorCode, text: string): string {
+  switch (code) {
+    case "KEY_INVALID":
+      return `key: ${text}`;
+    case "NOTE_MALFORMED":
+    case "CHECKPOINT_MALFORMED":
+    case "SIGNATURE_INVALID":
+      return `checkpoint: ${text}`;
+    case "PROOF_MALFORMED":
+    case "PROOF_MISMATCH":
+      return `proof: ${text}`;
+    case "INVALID_ARGUMENT":
+    case "CANONICAL_JSON_INVALID":
+    case "ENTRY_INVALID":
+      return text;
+    default:
+      return unreachableCode(code, text);
+  }
+}
+
+/** Compile-time exhaustiveness; at run time, a code added later still prints its message. */
+function unreachableCode(code: never, text: string): string {
+  void code;
+  return text;
+}
+
+function findCause(error: unknown, match: (e: unknown) => boolean): unknown {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (match(e)) return e;
+  }
+  return undefined;
+}
+
+function databaseHost(url: string): string {
+  try {
+    const u = new URL(url);
+    const socket = u.searchParams.get("host");
+    if (socket) return socket;
+    return `${u.hostname || "localhost"}:${u.port || 5432}`;
+  } catch {
+    return "DATABASE_URL";
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
