@@ -18,34 +18,45 @@ export interface DbOptions {
 }
 
 /**
- * A postgres.js pool bound to one ledger schema. Over TCP, sockets get TCP_NODELAY: with Nagle
- * on, every COPY round trip stalls ~40–55 ms (STACK.md). bigint columns come back as JS
- * numbers: seqs and sizes stay far below 2^53.
+ * A postgres.js pool bound to one ledger schema. bigint columns come back as JS numbers: seqs
+ * and sizes stay far below 2^53. Every socket is made here: over TCP with TCP_NODELAY (with
+ * Nagle on, every COPY round trip stalls ~40–55 ms, STACK.md), or on a unix socket when the
+ * URL says `?host=/run/postgresql` (the libpq form, which postgres.js cannot parse itself).
  */
 export function connect(options: DbOptions): Sql {
-  const url = new URL(options.url);
-  const overTcp = !url.searchParams.has("host") && !url.hostname.startsWith("%2F") && url.hostname !== "";
+  const { url, socketDir } = splitSocketDir(options.url);
   const connection: Record<string, string> = {
     search_path: options.schema,
     application_name: options.applicationName ?? "sealtrail",
     TimeZone: "UTC",
   };
   if (options.role) connection.role = options.role;
-  return postgres(options.url, {
+  return postgres(url, {
     max: options.max ?? 4,
     onnotice: () => {},
     connection,
     types: {
       bigint: { to: 20, from: [20], serialize: (x: number | bigint) => x.toString(), parse: (x: string) => Number(x) },
     },
-    ...(overTcp ? { socket: tcpNoDelay } : {}),
+    ...(socketDir ? { host: socketDir } : {}),
+    // Supported by postgres.js, missing from its type definitions.
+    ...({ socket: openSocket } as object),
   }) as unknown as Sql;
 }
 
-function tcpNoDelay(options: { host: string[]; port: number[] }): Promise<net.Socket> {
+/** `postgres://user@host/db?host=/dir` → the URL without `host=` and the socket directory. */
+export function splitSocketDir(url: string): { url: string; socketDir: string | undefined } {
+  const match = /([?&])host=(%2F[^&]*|\/[^&]*)(&|$)/i.exec(url);
+  if (!match) return { url, socketDir: undefined };
+  const rest = url.slice(0, match.index) + (match[3] ? match[1] : "") + url.slice(match.index + match[0].length);
+  // postgres.js needs a parseable URL: give it a host, which the socket directory overrides.
+  return { url: rest.replace(/^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)(\/)/, "$1localhost$2").replace(/[?&]$/, ""), socketDir: decodeURIComponent(match[2]!) };
+}
+
+function openSocket(options: { host: string[]; port: number[]; path?: string | false }): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(options.port[0] ?? 5432, options.host[0] ?? "127.0.0.1");
-    socket.setNoDelay(true);
+    const socket = options.path ? net.connect(options.path) : net.connect(options.port[0] ?? 5432, options.host[0] ?? "127.0.0.1");
+    if (!options.path) socket.setNoDelay(true);
     socket.once("connect", () => {
       socket.off("error", reject);
       resolve(socket);

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import { checkSchemaName } from "./db.js";
+import { checkSchemaName, splitSocketDir } from "./db.js";
 
 /** Advisory lock key serialising every sealtrail migration in a database ("sealtrail.migrate"). */
 const MIGRATION_LOCK = 0x5ea17a11;
@@ -27,7 +27,13 @@ export function migrationsFolder(): string {
  */
 export async function migrateLedger(url: string, schema: string): Promise<void> {
   checkSchemaName(schema);
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { search_path: schema, TimeZone: "UTC" } });
+  const { url: plain, socketDir } = splitSocketDir(url);
+  const sql = postgres(plain, {
+    max: 1,
+    onnotice: () => {},
+    connection: { search_path: schema, TimeZone: "UTC" },
+    ...(socketDir ? { host: socketDir } : {}),
+  });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
     try {
