@@ -11,7 +11,7 @@ describe("database connections", () => {
     expect(splitSocketDir("postgres://u@h/db")).toEqual({ url: "postgres://u@h/db", socketDir: undefined });
   });
 
-  it("connects over TCP with TCP_NODELAY and over the unix socket, in the given schema and role", async () => {
+  it("connects over TCP and over the unix socket, in the given schema and role", async () => {
     const ledger = await freshLedger("db"); // the roles exist once a ledger was migrated
     await ledger.close();
     for (const url of ["postgres://postgres@127.0.0.1:5432/test", "postgres://postgres@/test?host=/var/run/postgresql"]) {
