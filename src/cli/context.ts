@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config.js";
-import { checkSchemaName, connect, type Sql } from "../ledger/db.js";
+import { checkSchemaName, connect, splitSocketDir, type Sql } from "../ledger/db.js";
 import { CliError } from "./cli-error.js";
 
 export interface Cli {
@@ -23,7 +23,7 @@ export const DEFAULT_ORIGIN_PREFIX = "sealtrail.local";
 export function databaseConfig(cli: Cli): { url: string; schema: string } {
   const { databaseUrl: url, schema } = cli.config;
   try {
-    new URL(url);
+    new URL(splitSocketDir(url).url);
   } catch (error) {
     throw new CliError("CONFIG", "DATABASE_URL is not a valid URL", { cause: error });
   }

@@ -22,6 +22,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   verify: async () => (await import("./commands/verify.js")).verifyCommand,
   "proof inclusion": async () => (await import("./commands/proof-inclusion.js")).proofInclusionCommand,
   "proof consistency": async () => (await import("./commands/proof-consistency.js")).proofConsistencyCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
 }));
 /** Commands that take a subcommand. */
 const GROUPS = new Set(["keys", "log", "proof"]);

@@ -17,6 +17,7 @@ Commands:
                                   recompute and check the whole log
   proof inclusion --log NAME --seq N [--size M]
   proof consistency --log NAME --from A --to B
+  serve [--port N]                HTTP server (PORT, default 4000): GET /healthz
   help                            this text
 
 Environment:

@@ -1,0 +1,64 @@
+import { spawn } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiServer } from "../../src/api/server.js";
+import { connect } from "../../src/ledger/db.js";
+import { createLog } from "../../src/ledger/logs.js";
+import { freshLedger, type TestLedger } from "../support/ledger.js";
+
+let ledger: TestLedger;
+beforeAll(async () => {
+  ledger = await freshLedger("server");
+  await createLog(ledger.writer, "one", { origin: "test.example/one" });
+});
+afterAll(async () => ledger?.close());
+
+async function listen(schema: string) {
+  const sql = connect({ url: ledger.url, schema, role: "sealtrail_reader", max: 1 });
+  const server = createApiServer({ sql, schema, version: "test" });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { base, close: async () => (await new Promise((r) => server.close(r)), await sql.end()) };
+}
+
+describe("HTTP server", () => {
+  it("reports healthy when the ledger answers, 503 when its tables are missing", async () => {
+    const up = await listen(ledger.schema);
+    const down = await listen("no_such_schema");
+    try {
+      const ok = await fetch(`${up.base}/healthz`);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ ok: true, schema: ledger.schema, version: "test" });
+      const bad = await fetch(`${down.base}/healthz`);
+      expect(bad.status).toBe(503);
+      const body = await bad.text();
+      expect(JSON.parse(body)).toMatchObject({ ok: false, reason: "ledger tables missing: run sealtrail migrate" });
+      expect(body).not.toMatch(/select|at .*\.ts/i);
+      expect((await fetch(`${up.base}/nope`)).status).toBe(404);
+      expect((await fetch(`${up.base}/healthz`, { method: "POST" })).status).toBe(405);
+    } finally {
+      await up.close();
+      await down.close();
+    }
+  });
+
+  it("runs as `sealtrail serve` and stops cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["bin/sealtrail.js", "serve", "--port", "0"], {
+      env: { ...process.env, DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema },
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", () => {
+        const m = /listening on port (\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(await res.json()).toMatchObject({ ok: true, schema: ledger.schema });
+    const exit = new Promise<number | null>((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+  });
+});
