@@ -55,10 +55,14 @@ describe("HTTP server", () => {
       });
       child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
     });
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(await res.json()).toMatchObject({ ok: true, schema: ledger.schema });
-    const exit = new Promise<number | null>((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    expect(await exit).toBe(0);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await res.json()).toMatchObject({ ok: true, schema: ledger.schema });
+      const exit = new Promise<number | null>((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });
