@@ -8,7 +8,7 @@
 import { chainHash, entryLeafHash, type EntryMetadata } from "./entry.js";
 import { digestEqual, HASH_SIZE, sha256 } from "./hash.js";
 
-export interface StoredEntry extends Omit<EntryMetadata, "log"> {
+export interface StoredEntry extends EntryMetadata {
   /** Canonical payload (text, or its UTF-8 bytes); null once redacted. */
   payload: string | Uint8Array | null;
   leafHash: Uint8Array;
@@ -71,13 +71,12 @@ export class RangeCheck {
     }
     this.next = e.seq + 1;
     if (e.payload !== null && !digestEqual(sha256(e.payload), e.payloadHash)) this.report({ type: "payload", seq: e.seq });
-    const meta = { ...e, log: this.origin };
-    const leaf = entryLeafHash(meta);
+    const leaf = entryLeafHash(e);
     this.leaves[e.seq - this.start] = leaf;
     if (!digestEqual(leaf, e.leafHash)) {
       let movedFrom: number | null = null;
       for (const s of [e.seq - 1, e.seq + 1]) {
-        if (s >= 0 && digestEqual(entryLeafHash({ ...meta, seq: s }), e.leafHash)) movedFrom = s;
+        if (s >= 0 && digestEqual(entryLeafHash({ ...e, seq: s }), e.leafHash)) movedFrom = s;
       }
       const carry = this.carried++ < MAX_CARRIED_ENTRIES;
       this.report({ type: "leaf", seq: e.seq, movedFrom, entry: carry ? copyEntry(e) : null });

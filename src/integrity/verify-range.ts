@@ -65,6 +65,7 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
   await readBinaryCopy(entries, (t) => {
     rows++;
     const entry: StoredEntry = {
+      log: origin,
       seq: int8(t[0]!),
       kind: t[1]!.toString("utf8"),
       actor: t[2]!.toString("utf8"),
@@ -103,10 +104,12 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
     }
     level = next;
   }
+  // A complete range's root is the top of the levels just built.
+  const complete = check.leaves.length > 0 && (check.leaves.length & (check.leaves.length - 1)) === 0;
   return {
     start,
     end,
-    root: rootFromLeafHashes(check.leaves),
+    root: complete ? level[0]! : rootFromLeafHashes(check.leaves),
     partialRoots: task.sizes.map((size) => [size, rootFromLeafHashes(check.leaves.slice(0, size - start))]),
     findings: check.findings,
     nodeFindings,
