@@ -36,6 +36,9 @@ export interface NormalizedEvent {
   idempotencyKey: string | undefined;
 }
 
+/** Idempotency keys the ledger makes for events that came without one: `sealtrail:seq:<seq>`. */
+export const GENERATED_KEY_PREFIX = "sealtrail:seq:";
+
 export const LIMITS = {
   kind: 64,
   field: 1024,
@@ -91,6 +94,7 @@ export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1
   const bytes = Buffer.byteLength(payload, "utf8");
   if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);
   const key = input.idempotencyKey === undefined ? undefined : text("idempotencyKey", input.idempotencyKey, LIMITS.idempotencyKey);
+  if (key?.startsWith("sealtrail:")) throw new CoreError("ENTRY_INVALID", `idempotencyKey: the prefix "sealtrail:" is reserved for keys the ledger makes`);
   return {
     kind,
     actor: text("actor", input.actor, LIMITS.field),

@@ -4,10 +4,9 @@
  * chain from the last chain hash, and the interior Merkle nodes completed by the batch are
  * stored with it. Re-sent events (same idempotency key) return their original seq.
  */
-import { randomUUID } from "node:crypto";
 import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, canonicalTimestamp } from "../core/entry.js";
 import { CoreError } from "../core/errors.js";
-import { type EventInput, normalizeEvent, type NormalizedEvent } from "../core/event.js";
+import { type EventInput, GENERATED_KEY_PREFIX, normalizeEvent, type NormalizedEvent } from "../core/event.js";
 import { appendToFrontier } from "../core/merkle.js";
 import { copyBytea, copyNullable, copyText, copyTextArray } from "./copy-text.js";
 import type { Sql } from "./db.js";
@@ -78,11 +77,10 @@ export class Appender {
         throw error;
       }
     });
-    const keys = normalized.map((e) => e.idempotencyKey ?? randomUUID());
-    // Only keys a source gave can have been seen before; generated ones are fresh UUIDs.
+    // Only keys a source gave can have been seen before; the others get one made from their seq.
     const given = [...new Set(normalized.flatMap((e) => (e.idempotencyKey === undefined ? [] : [e.idempotencyKey])))];
     try {
-      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, normalized, keys, given));
+      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, normalized, given));
     } catch (error) {
       this.states.delete(log.id);
       if (error instanceof LedgerError) throw error;
@@ -90,7 +88,7 @@ export class Appender {
     }
   }
 
-  private async appendLocked(tx: Sql, log: Log, events: NormalizedEvent[], keys: string[], given: string[]): Promise<AppendReceipt[]> {
+  private async appendLocked(tx: Sql, log: Log, events: NormalizedEvent[], given: string[]): Promise<AppendReceipt[]> {
     // READ COMMITTED: after the lock is granted, each statement sees the previous holder's commit.
     await tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`;
     const state = await this.treeState(tx, log);
@@ -111,14 +109,16 @@ export class Appender {
     let rows = "";
     let chain = state.chainHead;
     for (let i = 0; i < events.length; i++) {
-      const key = keys[i]!;
-      const prior = seen.get(key);
+      const e = events[i]!;
+      const prior = e.idempotencyKey === undefined ? undefined : seen.get(e.idempotencyKey);
       if (prior) {
-        receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: key, duplicate: true });
+        receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: e.idempotencyKey!, duplicate: true });
         continue;
       }
-      const e = events[i]!;
       const seq = state.size + leaves.length;
+      // Generated keys follow seq, so the unique index grows at its right edge (no random
+      // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
+      const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
       const leaf = entryLeafHash({ ...e, log: log.origin, seq, recordedAt });
       chain = chainHash(chain, leaf);
       leaves.push(leaf);

@@ -59,7 +59,7 @@ describe("event normalisation", () => {
       { ...ok, resource: "x\u0000y" }, { ...ok, action: "\udc00" }, { ...ok, outcome: "ok" },
       { ...ok, occurredAt: "2026-11-22 10:00" }, { ...ok, occurredAt: "2026-13-40T00:00:00Z" },
       { ...ok, tags: "prod" }, { ...ok, tags: Array.from({ length: 65 }, (_, i) => `t${i}`) },
-      { ...ok, actor: "x".repeat(1025) }, null,
+      { ...ok, actor: "x".repeat(1025) }, { ...ok, idempotencyKey: "sealtrail:seq:1" }, null,
     ];
     for (const b of bad) {
       let error: unknown;
