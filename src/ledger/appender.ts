@@ -69,9 +69,10 @@ export class Appender {
   async append(logName: string, events: readonly EventInput[]): Promise<AppendReceipt[]> {
     const log = await this.log(logName);
     if (events.length === 0) return [];
+    const now = this.now();
     const normalized = events.map((event, i) => {
       try {
-        return normalizeEvent(event, this.now(), this.maxPayloadBytes);
+        return normalizeEvent(event, now, this.maxPayloadBytes);
       } catch (error) {
         if (error instanceof CoreError) throw new LedgerError("INVALID_INPUT", `event ${i}: ${error.message}`, { cause: error });
         throw error;
