@@ -47,3 +47,13 @@ export async function treeSize(sql: Sql, logId: number): Promise<number> {
     select max(seq) + 1 as size from entries where log_id = ${logId}`;
   return row?.size ?? 0;
 }
+
+/** The log and its current tree size, in one round trip (proofs ask for both on every call). */
+export async function findLogWithSize(sql: Sql, name: string): Promise<Log & { size: number }> {
+  const [row] = await sql<(Log & { size: number | null })[]>`
+    select l.id, l.name, l.tenant, l.origin, l.created_at as "createdAt",
+           (select max(e.seq) + 1 from entries e where e.log_id = l.id) as size
+    from logs l where l.name = ${name}`;
+  if (!row) throw new LedgerError("LOG_NOT_FOUND", `no log named ${JSON.stringify(name)}`);
+  return { ...row, size: row.size ?? 0 };
+}

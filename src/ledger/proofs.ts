@@ -6,7 +6,7 @@
 import { compactRoot, consistencyProofNodes, inclusionProofNodes, type NodeId, proofFromNodes, rangeNodes } from "../core/merkle.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
-import { findLog, treeSize } from "./logs.js";
+import { findLogWithSize } from "./logs.js";
 import { fetchNodes, nodeKey } from "./tree.js";
 
 export interface InclusionProof {
@@ -49,8 +49,8 @@ async function assemble(sql: Sql, logId: number, plan: ReturnType<typeof inclusi
 
 /** Proof that entry `index` is in the tree of `size` (default: the current size). */
 export async function inclusionProofFor(sql: Sql, logName: string, index: number, size?: number): Promise<InclusionProof> {
-  const log = await findLog(sql, logName);
-  const current = await treeSize(sql, log.id);
+  const log = await findLogWithSize(sql, logName);
+  const current = log.size;
   const n = size ?? current;
   checkCount("seq", index);
   checkCount("size", n);
@@ -71,8 +71,8 @@ export async function inclusionProofFor(sql: Sql, logName: string, index: number
 
 /** Proof that the tree of size1 is a prefix of the tree of size2 (default: the current size). */
 export async function consistencyProofFor(sql: Sql, logName: string, size1: number, size2?: number): Promise<ConsistencyProof> {
-  const log = await findLog(sql, logName);
-  const current = await treeSize(sql, log.id);
+  const log = await findLogWithSize(sql, logName);
+  const current = log.size;
   const n2 = size2 ?? current;
   checkCount("from", size1);
   checkCount("to", n2);

@@ -28,20 +28,17 @@ export async function fetchNodes(sql: Sql, logId: number, ids: readonly NodeId[]
       for (let seq = id.index * 2 ** id.level; seq < (id.index + 1) * 2 ** id.level; seq++) leaves.push(seq);
     }
   }
-  const found = new Map<string, Uint8Array>();
-  if (leaves.length > 0) {
-    const rows = await sql<{ seq: number; hash: Buffer }[]>`
-      select seq, leaf_hash as hash from entries where log_id = ${logId} and seq = any(${leaves}::bigint[])`;
-    for (const r of rows) found.set(nodeKey(0, r.seq), new Uint8Array(r.hash));
-  }
-  if (levels.length > 0) {
-    const rows = await sql<{ level: number; idx: number; hash: Buffer }[]>`
-      select n.level, n.idx, n.hash from merkle_nodes n
+  // One round trip for both kinds: the leaves, and the stored nodes joined to the wanted ids.
+  const rows = await sql<{ level: number; idx: number; hash: Buffer }[]>`
+    select 0::smallint as level, seq as idx, leaf_hash as hash from entries
+      where log_id = ${logId} and seq = any(${leaves}::bigint[])
+    union all
+    select n.level, n.idx, n.hash from merkle_nodes n
       join unnest(${levels}::smallint[], ${indexes}::bigint[]) as want(level, idx)
         on n.level = want.level and n.idx = want.idx
       where n.log_id = ${logId}`;
-    for (const r of rows) found.set(nodeKey(r.level, r.idx), new Uint8Array(r.hash));
-  }
+  const found = new Map<string, Uint8Array>();
+  for (const r of rows) found.set(nodeKey(r.level, r.idx), new Uint8Array(r.hash));
   for (const id of ids) {
     if (id.level > 0 && id.level < STORED_NODE_MIN_LEVEL) {
       const first = id.index * 2 ** id.level;
