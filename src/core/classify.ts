@@ -9,6 +9,8 @@ import { digestEqual } from "./hash.js";
 import type { RawFinding, StoredEntry } from "./range-check.js";
 import { compareFindings, type Finding } from "./tamper.js";
 
+const MAX_SEARCH_CANDIDATES = 256;
+
 export function classifyEntryFindings(origin: string, raw: readonly RawFinding[]): Finding[] {
   const sorted = [...raw].sort((a, b) => a.seq - b.seq);
   const leafBySeq = new Map<number, Extract<RawFinding, { type: "leaf" }>>();
@@ -16,9 +18,11 @@ export function classifyEntryFindings(origin: string, raw: readonly RawFinding[]
 
   // Rows moved further than one seq: look for the seq they came from among the other
   // positions whose rows do not match (a swap leaves both ends mismatched).
+  // The search costs carried × candidates leaf hashes: bounded, whatever the damage.
+  const search = leafBySeq.size <= MAX_SEARCH_CANDIDATES;
   const moved = new Map<number, number | null>();
   for (const f of leafBySeq.values()) {
-    moved.set(f.seq, f.movedFrom ?? (f.entry ? searchOrigin(origin, f.entry, leafBySeq) : null));
+    moved.set(f.seq, f.movedFrom ?? (search && f.entry ? searchOrigin(origin, f.entry, leafBySeq) : null));
   }
 
   const out: Finding[] = [];
@@ -27,7 +31,7 @@ export function classifyEntryFindings(origin: string, raw: readonly RawFinding[]
   for (const f of sorted) {
     switch (f.type) {
       case "gap":
-        out.push({ class: "entry_deleted", seq: f.seq, message: f.foundSeq - f.seq === 1 ? `seq ${f.seq} is missing` : `seqs ${f.seq}..${f.foundSeq - 1} are missing` });
+        out.push({ class: "entry_deleted", seq: f.seq, until: f.foundSeq, message: f.foundSeq - f.seq === 1 ? `seq ${f.seq} is missing` : `seqs ${f.seq}..${f.foundSeq - 1} are missing` });
         break;
       case "payload":
         out.push({ class: "payload_edited", seq: f.seq, message: `payload of seq ${f.seq} does not match its payload hash` });

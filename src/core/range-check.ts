@@ -53,23 +53,18 @@ export class RangeCheck {
     this.leaves = new Array(end - start);
   }
 
+  /** Rows of [start, end) seen. */
+  rows = 0;
+
   add(e: StoredEntry): void {
-    if (e.seq < this.start) {
-      // The row before the range: only its stored chain hash is needed.
-      this.previousChain = e.chainHash;
-      this.next = this.start;
+    if (!this.place(e.seq)) {
+      if (e.seq === this.start - 1) this.previousChain = e.chainHash;
       return;
     }
-    if (e.seq >= this.end) return;
-    if (e.seq !== this.next) {
-      if (e.seq > this.next) {
-        this.report({ type: "gap", seq: this.next, foundSeq: e.seq });
-        for (let s = this.next; s < e.seq; s++) this.leaves[s - this.start] = ZERO;
-      }
-      // A chain across a gap cannot be checked; the gap is the finding.
-      this.previousChain = null;
+    if (e.payloadHash.length !== HASH_SIZE || e.leafHash.length !== HASH_SIZE || e.chainHash.length !== HASH_SIZE) {
+      this.malformedAt(e.seq);
+      return;
     }
-    this.next = e.seq + 1;
     if (e.payload !== null && !digestEqual(sha256(e.payload), e.payloadHash)) this.report({ type: "payload", seq: e.seq });
     const leaf = entryLeafHash(e);
     this.leaves[e.seq - this.start] = leaf;
@@ -85,6 +80,37 @@ export class RangeCheck {
       this.report({ type: "chain", seq: e.seq });
     }
     this.previousChain = e.chainHash;
+  }
+
+  /** A row whose stored fields cannot even be decoded (a NULL tag, an infinite date, …). */
+  addMalformed(seq: number): void {
+    if (this.place(seq)) this.malformedAt(seq);
+  }
+
+  private malformedAt(seq: number): void {
+    this.leaves[seq - this.start] = ZERO;
+    this.report({ type: "leaf", seq, movedFrom: null, entry: null });
+    this.previousChain = null;
+  }
+
+  /**
+   * Account for the row at `seq` in seq order; false when it lies outside [start, end). A
+   * missing row start-1 is the previous range's finding: here the chain just cannot be linked.
+   */
+  private place(seq: number): boolean {
+    if (seq < this.start || seq >= this.end) return false;
+    if (this.next < this.start) this.next = this.start;
+    if (seq !== this.next) {
+      if (seq > this.next) {
+        this.report({ type: "gap", seq: this.next, foundSeq: seq });
+        for (let s = this.next; s < seq; s++) this.leaves[s - this.start] = ZERO;
+      }
+      // A chain across a gap cannot be checked; the gap is the finding.
+      this.previousChain = null;
+    }
+    this.next = seq + 1;
+    this.rows++;
+    return true;
   }
 
   /** Call once every row has been added. */

@@ -58,8 +58,10 @@ interface TrustedCheckpoint {
 export async function verifyLog(sql: Sql, logName: string, options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
   const log = await findLog(sql, logName);
-  const size = await treeSize(sql, log.id);
+  // Checkpoints first: on a live log, a checkpoint signed after the size was read would
+  // otherwise look like a truncated tail.
   const stored = await listCheckpoints(sql, log.id);
+  const size = await treeSize(sql, log.id);
   const verifier = options.publicKey ? ed25519Verifier(log.origin, options.publicKey) : undefined;
   const findings: Finding[] = [];
 
@@ -117,8 +119,8 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
     ...results.flatMap((r) => r.nodeFindings.map((n) => nodeFinding(n.level, n.index, n.problem))),
     ...(await checkUpperNodes(sql, log.id, rangeRoots, size, level)),
   ];
-  const damaged = entryFindings.map((f) => f.seq!);
-  findings.push(...nodeFindings.filter((n) => !damaged.some((seq) => seq >= n.seq! && seq < n.until!)));
+  const damaged = entryFindings.map((f) => [f.seq!, f.until ?? f.seq! + 1] as const);
+  findings.push(...nodeFindings.filter((n) => !damaged.some(([from, to]) => from < n.until! && to > n.seq!)));
 
   // RFC 6962 trees split at the largest power of two, so the root of any size is the tree
   // over the roots of the complete ranges below it and the partial range it ends in.

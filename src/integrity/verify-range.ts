@@ -59,12 +59,12 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
        to stdout (format binary)`,
     )
     .readable();
-  let rows = 0;
   const occurred = new TimestampText();
   const recorded = new TimestampText();
   await readBinaryCopy(entries, (t) => {
-    rows++;
-    const entry: StoredEntry = {
+    let entry: StoredEntry;
+    try {
+      entry = {
       log: origin,
       seq: int8(t[0]!),
       kind: t[1]!.toString("utf8"),
@@ -81,7 +81,12 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
       payloadHash: t[11]!,
       leafHash: t[12]!,
       chainHash: t[13]!,
-    };
+      };
+    } catch {
+      // Stored values no appended entry can have (a NULL tag, an infinite date): tampering.
+      check.addMalformed(int8(t[0]!));
+      return;
+    }
     check.add(entry);
   });
   check.finish();
@@ -113,7 +118,7 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
     partialRoots: task.sizes.map((size) => [size, rootFromLeafHashes(check.leaves.slice(0, size - start))]),
     findings: check.findings,
     nodeFindings,
-    rows: start > 0 ? rows - 1 : rows,
+    rows: check.rows,
   };
 }
 
@@ -136,7 +141,7 @@ async function storedNodes(sql: Sql, logId: number, start: number, end: number, 
 
 /** timestamptz to RFC 3339 text, remembering the last value: a batch shares its recorded_at. */
 class TimestampText {
-  private last = -1;
+  private last = Number.NaN;
   private text = "";
   iso(field: Buffer): string {
     const ms = timestampMs(field);

@@ -226,6 +226,28 @@ describe.each(configs)("verifier %s", (_label, config) => {
     expect([r.tamperClass, r.firstBadSeq, r.findings[0]!.until]).toEqual(["history_rewritten", 200, 240]);
   });
 
+  it("reports values no entry can hold as tampering instead of failing", async () => {
+    const a = await seed();
+    const b = await seed();
+    await asAttacker(ledger.admin, async (tx) => {
+      await tx`update entries set tags = '{NULL}' where log_id = ${a.id} and seq = 10`;
+      await tx`update entries set occurred_at = 'infinity' where log_id = ${b.id} and seq = 20`;
+    });
+    const r1 = await verify(a.name);
+    expect([r1.tamperClass, r1.firstBadSeq]).toEqual(["metadata_edited", 10]);
+    const r2 = await verify(b.name);
+    expect([r2.tamperClass, r2.firstBadSeq]).toEqual(["metadata_edited", 20]);
+  });
+
+  it("reports a row deleted at a range boundary once", async () => {
+    const log = await seed();
+    await asAttacker(ledger.admin, (tx) => tx`delete from entries where log_id = ${log.id} and seq = 15`);
+    const r = await verify(log.name);
+    expect([r.tamperClass, r.firstBadSeq]).toEqual(["entry_deleted", 15]);
+    expect(r.findings.filter((f) => f.class === "entry_deleted")).toHaveLength(1);
+    expect(r.entriesChecked).toBe(SIZE - 1);
+  });
+
   it("catches an edited chain hash and an edited Merkle node", async () => {
     const a = await seed();
     const b = await seed();
