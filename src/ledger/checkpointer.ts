@@ -4,14 +4,16 @@
  * tlog-checkpoint spec asks; one Ed25519 key can so sign many logs, each with its own key ID.
  */
 import type { KeyObject } from "node:crypto";
-import { signCheckpoint } from "../core/checkpoint.js";
-import { toHex } from "../core/hash.js";
-import { ed25519Signer } from "../core/note.js";
+import { signCheckpoint, verifyCheckpoint } from "../core/checkpoint.js";
+import { digestEqual, toHex } from "../core/hash.js";
+import { rawPublicKey } from "../core/keys.js";
+import { verifyConsistency } from "../core/merkle.js";
+import { ed25519Signer, ed25519Verifier } from "../core/note.js";
 import { APPEND_LOCK_NAMESPACE } from "./appender.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 import { findLog, treeSize } from "./logs.js";
-import { rootAt } from "./proofs.js";
+import { consistencyProofFor, rootAt } from "./proofs.js";
 
 export interface StoredCheckpoint {
   size: number;
@@ -27,7 +29,8 @@ const fromRow = (r: Row): StoredCheckpoint => ({ ...r, root: new Uint8Array(r.ro
 /**
  * Sign and store a checkpoint of the current tree. Taken under the log's append lock so the
  * size and root are those of one committed state. When the newest checkpoint already covers
- * the current size, it is returned instead (`created: false`).
+ * the current size, it is returned instead (`created: false`). A tree that does not extend the
+ * newest checkpoint is refused with INCONSISTENT.
  */
 export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
   const log = await findLog(sql, logName);
@@ -45,8 +48,23 @@ export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): 
     const [latest] = await tx<Row[]>`
       select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
       where log_id = ${log.id} order by size desc limit 1`;
-    if (latest && latest.size === size) return { checkpoint: fromRow(latest), created: false };
     const root = await rootAt(tx, log.id, size);
+    if (latest) {
+      // Never sign a tree that does not extend the last signed one: that would launder a
+      // truncation or a rewrite into a valid signature (RFC 9162 §2.1.4).
+      const previous = signedRoot(latest, log.origin, key);
+      if (size < latest.size) throw new LedgerError("INCONSISTENT", `log ${log.name} has ${size} entries but was checkpointed at ${latest.size}: verify the log`);
+      if (size === latest.size) {
+        if (!digestEqual(root, previous)) throw new LedgerError("INCONSISTENT", `log ${log.name} no longer has the root of its checkpoint at ${size}: verify the log`);
+        return { checkpoint: fromRow(latest), created: false };
+      }
+      const proof = await consistencyProofFor(tx, log.name, latest.size, size);
+      try {
+        verifyConsistency(latest.size, size, proof.proof, previous, root);
+      } catch (error) {
+        throw new LedgerError("INCONSISTENT", `log ${log.name} is not an extension of its checkpoint at ${latest.size}: verify the log`, { cause: error });
+      }
+    }
     const note = signCheckpoint({ origin: log.origin, size, root }, signer);
     const [row] = await tx<Row[]>`
       insert into checkpoints (log_id, size, root, note, key_id)
@@ -54,6 +72,18 @@ export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): 
       returning size, root, note, key_id as "keyId", created_at as "createdAt"`;
     return { checkpoint: fromRow(row!), created: true };
   }) as Promise<{ checkpoint: StoredCheckpoint; created: boolean }>;
+}
+
+/**
+ * The root the newest checkpoint vouches for: from its signed note when this key signed it,
+ * else (after a key rotation) from the stored row.
+ */
+function signedRoot(latest: Row, origin: string, key: KeyObject): Uint8Array {
+  try {
+    return verifyCheckpoint(latest.note, ed25519Verifier(origin, rawPublicKey(key)), origin).root;
+  } catch {
+    return new Uint8Array(latest.root);
+  }
 }
 
 export async function listCheckpoints(sql: Sql, logId: number): Promise<StoredCheckpoint[]> {

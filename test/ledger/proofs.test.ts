@@ -7,7 +7,7 @@ import { checkpointLog, listCheckpoints } from "../../src/ledger/checkpointer.js
 import { LedgerError } from "../../src/ledger/errors.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { consistencyProofFor, inclusionProofFor } from "../../src/ledger/proofs.js";
-import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
 import { testKey } from "../support/keys.js";
 
 let ledger: TestLedger;
@@ -89,5 +89,34 @@ describe("checkpointer", () => {
     expect(() => verifyCheckpoint(first.checkpoint.note, ed25519Verifier("test.example/p", testKey().publicKey))).toThrow();
     const stored = await listCheckpoints(ledger.admin, (await ledger.admin<{ id: number }[]>`select id from logs where name = 'p'`)[0]!.id);
     expect(stored.map((c) => c.size)).toEqual([SIZE]);
+  });
+});
+
+describe("checkpointer refusing a tree that does not extend its last checkpoint", () => {
+  const ev = (i: number) => ({ kind: "deploy", actor: "a", action: "b", resource: `r/${i}` });
+  async function checkpointed(name: string, size: number) {
+    const key = testKey();
+    const log = await createLog(ledger.writer, name, { origin: `test.example/${name}` });
+    await new Appender(ledger.writer).append(name, Array.from({ length: size }, (_, i) => ev(i)));
+    await checkpointLog(ledger.writer, name, key.privateKey);
+    return { key, log };
+  }
+
+  it("refuses to sign a truncated tail", async () => {
+    const { key, log } = await checkpointed("shrunk", 40);
+    await asAttacker(ledger.admin, (tx) => tx`delete from entries where log_id = ${log.id} and seq >= 30`);
+    const error = await checkpointLog(ledger.writer, "shrunk", key.privateKey).catch((e: unknown) => e);
+    expect((error as LedgerError).code).toBe("INCONSISTENT");
+  });
+
+  it("refuses to sign over an edited leaf, at the same size or after an append", async () => {
+    const { key, log } = await checkpointed("edited", 300);
+    // Leaf 299 sits under the tree's right edge, rehashed from leaves when the root is taken.
+    await asAttacker(ledger.admin, (tx) => tx`update entries set leaf_hash = ${Buffer.alloc(32, 1)} where log_id = ${log.id} and seq = 299`);
+    const same = await checkpointLog(ledger.writer, "edited", key.privateKey).catch((e: unknown) => e);
+    expect((same as LedgerError).code).toBe("INCONSISTENT");
+    await new Appender(ledger.writer).append("edited", [ev(300)]);
+    const grown = await checkpointLog(ledger.writer, "edited", key.privateKey).catch((e: unknown) => e);
+    expect((grown as LedgerError).code).toBe("INCONSISTENT");
   });
 });
