@@ -124,6 +124,6 @@ export function canonicalTimestamp(date: Date): string {
   const t = date.getTime();
   if (!Number.isFinite(t)) throw new CoreError("ENTRY_INVALID", "timestamp: got an invalid date");
   const iso = date.toISOString();
-  if (!TIMESTAMP.test(iso)) throw new CoreError("ENTRY_INVALID", `timestamp: got ${iso}, want a year between 0000 and 9999`);
+  if (!TIMESTAMP.test(iso) || iso.startsWith("0000")) throw new CoreError("ENTRY_INVALID", `timestamp: got ${iso}, want a year between 0001 and 9999`);
   return iso;
 }

@@ -70,7 +70,13 @@ export function parseTimestamp(name: string, value: Date | string): string {
     throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, want an RFC 3339 timestamp with offset`);
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, not a valid date`);
+  // Date would roll 2024-02-30 over to March 1st; a timestamp naming a day or time that does
+  // not exist is refused instead. Year 0 has no place in Postgres (1 BC) either.
+  const [y, mo, d, h, mi, s] = value.slice(0, 19).split(/[-T t:]/).map(Number) as [number, number, number, number, number, number];
+  const days = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+  if (Number.isNaN(date.getTime()) || y < 1 || mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || s > 59) {
+    throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, not a valid date`);
+  }
   return canonicalTimestamp(date);
 }
 

@@ -51,13 +51,15 @@ describe("event normalisation", () => {
     expect(e.payload).toBe('{"a":[true,null],"z":1}');
     expect(e.occurredAt).toBe("2026-11-22T10:00:00.500Z");
     expect(normalizeEvent(ok, now).occurredAt).toBe("2026-11-22T10:00:00.123Z");
+    expect(normalizeEvent({ ...ok, occurredAt: "2024-02-29T23:59:59Z" }, now).occurredAt).toBe("2024-02-29T23:59:59.000Z");
   });
 
   it("refuses what cannot be stored or hashed, with ENTRY_INVALID", () => {
     const bad: unknown[] = [
       { ...ok, kind: "UPPER" }, { ...ok, kind: "a..b" }, { ...ok, actor: "" }, { ...ok, actor: 7 },
       { ...ok, resource: "x\u0000y" }, { ...ok, action: "\udc00" }, { ...ok, outcome: "ok" },
-      { ...ok, occurredAt: "2026-11-22 10:00" }, { ...ok, occurredAt: "2026-13-40T00:00:00Z" },
+      { ...ok, occurredAt: "2026-11-22 10:00" }, { ...ok, occurredAt: "2026-13-40T00:00:00Z" }, { ...ok, occurredAt: "2024-02-30T00:00:00Z" },
+      { ...ok, occurredAt: "2023-02-29T00:00:00Z" }, { ...ok, occurredAt: "2026-01-01T24:00:00Z" }, { ...ok, occurredAt: "0000-06-01T00:00:00Z" },
       { ...ok, tags: "prod" }, { ...ok, tags: Array.from({ length: 65 }, (_, i) => `t${i}`) },
       { ...ok, actor: "x".repeat(1025) }, { ...ok, idempotencyKey: "sealtrail:seq:1" }, null,
     ];
