@@ -4,7 +4,7 @@
  */
 import { canonicalize } from "./canonical-json.js";
 import { CoreError } from "./errors.js";
-import { canonicalTimestamp, normalizeTags, OUTCOMES, type Outcome, payloadHash } from "./entry.js";
+import { canonicalTimestamp, type EntryMetadata, normalizeTags, OUTCOMES, type Outcome, payloadHash } from "./entry.js";
 
 export interface EventInput {
   kind: string;
@@ -21,18 +21,12 @@ export interface EventInput {
   idempotencyKey?: string;
 }
 
-export interface NormalizedEvent {
-  kind: string;
-  actor: string;
-  action: string;
-  resource: string;
-  outcome: Outcome;
-  source: string;
-  occurredAt: string;
+/** The metadata a leaf commits to, less what the appender assigns (log, seq, recordedAt). */
+export interface NormalizedEvent
+  extends Pick<EntryMetadata, "kind" | "actor" | "action" | "resource" | "outcome" | "source" | "occurredAt" | "payloadHash"> {
   tags: string[];
   /** RFC 8785 canonical JSON of the payload. */
   payload: string;
-  payloadHash: Uint8Array;
   idempotencyKey: string | undefined;
 }
 
