@@ -129,6 +129,22 @@ export async function postgresCpuMs(admin: Sql): Promise<number> {
   }
 }
 
+/** Machine-wide CPU ticks from /proc/stat: busy (user..softirq) and steal (taken by the host). */
+export function machineTicks(): { busy: number; steal: number; total: number } {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+    return { busy: user + nice + system + irq + softirq, steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
+  } catch {
+    return { busy: NaN, steal: NaN, total: NaN };
+  }
+}
+
+/** Steal time (% of all CPU time) between two machineTicks() readings. */
+export function stealPercent(a: ReturnType<typeof machineTicks>, b: ReturnType<typeof machineTicks>): number {
+  return (100 * (b.steal - a.steal)) / (b.total - a.total);
+}
+
 /** mulberry32: small, fast, deterministic. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -19,7 +19,7 @@ import { verifyLog } from "../src/integrity/verify-log.js";
 import { RANGE_LEVEL } from "../src/integrity/verify-range.js";
 import { connect, type Sql } from "../src/ledger/db.js";
 import { openSeededLog } from "./seed.js";
-import { DEFAULT_URL, environment, median, parseFlags, postgresCpuMs, resolveUrl } from "./support.js";
+import { DEFAULT_URL, environment, machineTicks, median, parseFlags, postgresCpuMs, resolveUrl, stealPercent } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), {
   entries: 1_000_000, runs: 3, batch: 1000, url: DEFAULT_URL, schema: "", keep: false, only: "all",
@@ -42,6 +42,8 @@ interface Measurement {
   /** Highest RSS sampled during the measurement (MB). */
   peakRssMb: number;
   load: number;
+  /** CPU time the hypervisor gave to others meanwhile, % of the machine's. */
+  steal: number;
 }
 
 /** Samples this process's RSS every 20 ms (workers share it) until stopped. */
@@ -56,6 +58,7 @@ function rssSampler(): () => number {
 
 async function timed(admin: Sql, entries: number, fn: () => Promise<void>): Promise<Measurement> {
   const pg0 = await postgresCpuMs(admin);
+  const m0 = machineTicks();
   const stop = rssSampler();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -63,9 +66,10 @@ async function timed(admin: Sql, entries: number, fn: () => Promise<void>): Prom
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   const peakRssMb = stop();
+  const steal = stealPercent(m0, machineTicks());
   await new Promise((r) => setTimeout(r, 50)); // let the postmaster reap ended backends
   const pgUs = (1000 * ((await postgresCpuMs(admin)) - pg0)) / entries;
-  return { rate: entries / seconds, seconds, cpuUs: (cpu.user + cpu.system) / entries, pgUs, peakRssMb, load: os.loadavg()[0]! };
+  return { rate: entries / seconds, seconds, cpuUs: (cpu.user + cpu.system) / entries, pgUs, peakRssMb, load: os.loadavg()[0]!, steal };
 }
 
 /** The ranges verifyLog hands its threads, and for each the query verify-range.ts streams. */
@@ -153,7 +157,7 @@ async function main(): Promise<void> {
         results[mode].push(m);
         console.log(
           `  run ${run}  ${modes[mode].padEnd(20)} ${pad(fmt(m.rate), 9)} entries/s  ${m.seconds.toFixed(2).padStart(6)} s` +
-            `  cpu µs/entry: node ${m.cpuUs.toFixed(1).padStart(4)}, postgres ${m.pgUs.toFixed(1).padStart(4)}  peak rss ${m.peakRssMb.toFixed(0).padStart(4)} MB  load ${m.load.toFixed(2)}`,
+            `  cpu µs/entry: node ${m.cpuUs.toFixed(1).padStart(4)}, postgres ${m.pgUs.toFixed(1).padStart(4)}  peak rss ${m.peakRssMb.toFixed(0).padStart(4)} MB  load ${m.load.toFixed(2)}  steal ${m.steal.toFixed(1)}%`,
         );
       }
     }
