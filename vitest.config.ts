@@ -1,6 +1,14 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // One graphql for everyone (Apollo, type-graphql, graphql-ws, our code): two copies fail
+    // with "Cannot use GraphQLSchema from another module or realm" (STACK.md).
+    alias: { graphql: require.resolve("graphql") },
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // Integration tests talk to a real Postgres; each file isolates itself in its own schema,

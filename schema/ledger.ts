@@ -58,6 +58,15 @@ export const entries = pgTable(
   (t) => [
     primaryKey({ columns: [t.logId, t.seq] }),
     uniqueIndex("entries_idempotency_key").on(t.logId, t.idempotencyKey),
+    // Search indexes for the API's event filters: equality filters keep (log, seq) order, so a
+    // page is an index range scan whatever the filter's selectivity.
+    index("entries_kind").on(t.logId, t.kind, t.seq),
+    index("entries_actor").on(t.logId, t.actor, t.seq),
+    index("entries_resource").on(t.logId, t.resource, t.seq),
+    index("entries_occurred").on(t.logId, t.occurredAt),
+    // Full-text search over payloads (terminal text included). 'simple': identifiers, paths
+    // and commands are not natural-language words to stem.
+    index("entries_payload_fts").using("gin", sql`to_tsvector('simple'::regconfig, ${t.payload})`),
   ],
 );
 

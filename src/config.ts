@@ -17,6 +17,72 @@ export interface Config {
   verifierKey: string | undefined;
   /** SEALTRAIL_MAX_PAYLOAD_BYTES: largest canonical payload accepted (default 1 MiB). */
   maxPayloadBytes: number;
+  /** SEALTRAIL_ORIGIN_PREFIX: origins of new logs (and of the tenants' audit logs) are `<prefix>/<name>`. */
+  originPrefix: string;
+  api: ApiConfig;
+}
+
+/** The GraphQL API's limits and switches. */
+export interface ApiConfig {
+  /** PORT (default 4000). */
+  port: number;
+  /** NODE_ENV=production: no introspection, no landing page, no error details unless enabled below. */
+  production: boolean;
+  /** SEALTRAIL_API_INTROSPECTION=true|false (default: on outside production). */
+  introspection: boolean;
+  /** SEALTRAIL_API_LANDING_PAGE=true|false (default: on outside production). */
+  landingPage: boolean;
+  /** SEALTRAIL_API_MAX_PAGE_SIZE: largest `first` of a connection (default 500). */
+  maxPageSize: number;
+  /** SEALTRAIL_API_MAX_DEPTH: deepest selection accepted (default 10). */
+  maxDepth: number;
+  /** SEALTRAIL_API_MAX_COMPLEXITY: largest estimated cost of one operation (default 20000). */
+  maxComplexity: number;
+  /** SEALTRAIL_API_MAX_BODY_BYTES: largest request body (default 1 MiB). */
+  maxBodyBytes: number;
+  /** SEALTRAIL_API_TIMEOUT_MS: statement timeout of a request's queries, and of the request (default 10000). */
+  timeoutMs: number;
+  /** SEALTRAIL_API_READ_LOG_FLUSH_MS: how long read records may wait to be batched (default 200). */
+  readLogFlushMs: number;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name}: got ${JSON.stringify(text)}, want a positive integer`);
+  return n;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  throw new ConfigError(`${name}: got ${JSON.stringify(text)}, want true or false`);
+}
+
+/** A malformed environment variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const production = env.NODE_ENV === "production";
+  const port = positive(env, "PORT", 4000);
+  if (port > 65535) throw new ConfigError(`PORT: got ${port}, want 1–65535`);
+  return {
+    port,
+    production,
+    introspection: flag(env, "SEALTRAIL_API_INTROSPECTION", !production),
+    landingPage: flag(env, "SEALTRAIL_API_LANDING_PAGE", !production),
+    maxPageSize: positive(env, "SEALTRAIL_API_MAX_PAGE_SIZE", 500),
+    maxDepth: positive(env, "SEALTRAIL_API_MAX_DEPTH", 10),
+    maxComplexity: positive(env, "SEALTRAIL_API_MAX_COMPLEXITY", 20_000),
+    maxBodyBytes: positive(env, "SEALTRAIL_API_MAX_BODY_BYTES", 1 << 20),
+    timeoutMs: positive(env, "SEALTRAIL_API_TIMEOUT_MS", 10_000),
+    readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -29,5 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyName: env.SEALTRAIL_KEY_NAME || undefined,
     verifierKey: env.SEALTRAIL_VERIFIER_KEY || undefined,
     maxPayloadBytes: Number.isSafeInteger(maxPayload) && maxPayload > 0 ? maxPayload : 1 << 20,
+    originPrefix: (env.SEALTRAIL_ORIGIN_PREFIX || "sealtrail.local").replace(/\/+$/, ""),
+    // Read lazily: only `serve` needs it, and a malformed value must not break other commands.
+    get api() {
+      return loadApiConfig(env);
+    },
   };
 }

@@ -15,6 +15,9 @@ import { USAGE } from "./usage.js";
 const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   migrate: async () => (await import("./commands/migrate.js")).migrateCommand,
   "keys generate": async () => (await import("./commands/keys-generate.js")).keysGenerateCommand,
+  "keys api create": async () => (await import("./commands/keys-api.js")).keysApiCreateCommand,
+  "keys api list": async () => (await import("./commands/keys-api.js")).keysApiListCommand,
+  "keys api revoke": async () => (await import("./commands/keys-api.js")).keysApiRevokeCommand,
   "log create": async () => (await import("./commands/log-create.js")).logCreateCommand,
   "log list": async () => (await import("./commands/log-list.js")).logListCommand,
   emit: async () => (await import("./commands/emit.js")).emitCommand,
@@ -24,18 +27,19 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   "proof consistency": async () => (await import("./commands/proof-consistency.js")).proofConsistencyCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,
 }));
-/** Commands that take a subcommand. */
-const GROUPS = new Set(["keys", "log", "proof"]);
+/** Commands that take a subcommand (and subgroups: `keys api create`). */
+const GROUPS = new Set(["keys", "log", "proof", "keys api"]);
 const HELP = new Set(["help", "--help", "-h"]);
 
 /** Runs one command line; returns the exit status. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const [first, second] = argv;
+  const [first] = argv;
   if (first !== undefined && HELP.has(first)) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const name = first !== undefined && GROUPS.has(first) && second !== undefined ? `${first} ${second}` : first;
+  let name = first;
+  for (let i = 1; name !== undefined && GROUPS.has(name) && argv[i] !== undefined; i++) name = `${name} ${argv[i]}`;
   const load = name === undefined ? undefined : COMMANDS.get(name);
   if (!load) {
     process.stderr.write(`sealtrail: ${name === undefined ? "no command given" : `unknown command ${JSON.stringify(name)}`}\n\n${USAGE}`);

@@ -48,6 +48,7 @@ function ledgerMessage(code: LedgerErrorCode, text: string): string {
     case "INCONSISTENT":
       return `${text}: run sealtrail verify`;
     case "LOG_EXISTS":
+    case "NOT_FOUND":
     case "INVALID_INPUT":
     case "OUT_OF_RANGE":
     case "KEY_UNAVAILABLE":

@@ -2,6 +2,8 @@
 export type LedgerErrorCode =
   /** No log of that name (or not visible to this tenant). */
   | "LOG_NOT_FOUND"
+  /** Something other than a log (an API key, an entry) does not exist. */
+  | "NOT_FOUND"
   /** A log of that name or origin exists already. */
   | "LOG_EXISTS"
   /** An event or argument was rejected before anything was stored. */

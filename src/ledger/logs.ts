@@ -9,16 +9,20 @@ export interface Log {
   createdAt: Date;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Names the ledger keeps for its own logs (the per-tenant audit logs): no one else may take them. */
+export const RESERVED_NAME_PREFIX = "sealtrail.";
 // C2SP tlog-checkpoint: the origin is a non-empty line, by convention a schema-less URL; it is
 // also the signer name of the log's checkpoints, and a C2SP signed-note name has no "+".
 const ORIGIN = /^[\x21-\x2a\x2c-\x7e]{1,255}$/;
 
-export async function createLog(sql: Sql, name: string, options: { tenant?: string; origin: string }): Promise<Log> {
-  if (!NAME.test(name)) throw new LedgerError("INVALID_INPUT", `log name: got ${JSON.stringify(name)}, want letters, digits, . _ - (max 128)`);
+export async function createLog(sql: Sql, name: string, options: { tenant?: string; origin: string; system?: boolean }): Promise<Log> {
+  if (!NAME.test(name)) throw new LedgerError("INVALID_INPUT", `log name: got ${JSON.stringify(name)}, want letters, digits, . _ - (max 200)`);
+  if (!options.system && name.startsWith(RESERVED_NAME_PREFIX)) throw new LedgerError("INVALID_INPUT", `log name: names starting with ${RESERVED_NAME_PREFIX} are kept for the ledger's own logs`);
   if (!ORIGIN.test(options.origin)) throw new LedgerError("INVALID_INPUT", `origin: got ${JSON.stringify(options.origin)}, want printable ASCII without spaces or "+"`);
   const tenant = options.tenant ?? "default";
-  if (!NAME.test(tenant)) throw new LedgerError("INVALID_INPUT", `tenant: got ${JSON.stringify(tenant)}, want letters, digits, . _ -`);
+  if (!TENANT.test(tenant)) throw new LedgerError("INVALID_INPUT", `tenant: got ${JSON.stringify(tenant)}, want letters, digits, . _ - (max 64)`);
   try {
     const [row] = await sql<Log[]>`
       insert into logs (name, tenant, origin) values (${name}, ${tenant}, ${options.origin})

@@ -1,9 +1,7 @@
 import { spawn } from "node:child_process";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiServer } from "../../src/api/server.js";
-import { connect } from "../../src/ledger/db.js";
 import { createLog } from "../../src/ledger/logs.js";
+import { startApi } from "../support/api.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
 let ledger: TestLedger;
@@ -14,11 +12,7 @@ beforeAll(async () => {
 afterAll(async () => ledger?.close());
 
 async function listen(schema: string) {
-  const sql = connect({ url: ledger.url, schema, role: "sealtrail_reader", max: 1 });
-  const server = createApiServer({ sql, schema, version: "test" });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, close: async () => (await new Promise((r) => server.close(r)), await sql.end()) };
+  return startApi({ ...ledger, schema });
 }
 
 describe("HTTP server", () => {

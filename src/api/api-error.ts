@@ -1,0 +1,136 @@
+/**
+ * The API's one error type and the one place every boundary's errors become GraphQL errors
+ * (STYLE.md: each domain maps its codes in one exhaustive switch). Outside development mode a
+ * client never sees a stack trace, SQL text or an internal message: unknown errors become
+ * INTERNAL_SERVER_ERROR with a fixed message.
+ */
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import postgres from "postgres";
+import { AuthenticationError, AuthorizationError } from "type-graphql";
+import { CoreError, type CoreErrorCode } from "../core/errors.js";
+import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
+
+export type ApiErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "QUERY_TOO_COMPLEX"
+  | "TIMEOUT"
+  | "LEDGER_INCONSISTENT"
+  | "SERVICE_UNAVAILABLE"
+  | "INTERNAL_SERVER_ERROR";
+
+const STATUS: Record<ApiErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  QUERY_TOO_COMPLEX: 400,
+  TIMEOUT: 504,
+  LEDGER_INCONSISTENT: 500,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+export class ApiError extends GraphQLError {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    options: { cause?: unknown; status?: number } = {},
+  ) {
+    super(message, { extensions: { code, http: { status: options.status ?? STATUS[code] } }, originalError: options.cause instanceof Error ? options.cause : undefined });
+    this.name = "ApiError";
+  }
+}
+
+/** The code and client-safe message of anything a resolver threw. */
+export function classify(error: unknown): { code: ApiErrorCode; message: string } | undefined {
+  if (error instanceof ApiError) return { code: error.code, message: error.message };
+  if (error instanceof AuthenticationError) return { code: "UNAUTHENTICATED", message: "an API key is needed: Authorization: Bearer <token>" };
+  if (error instanceof AuthorizationError) return { code: "FORBIDDEN", message: error.message };
+  if (error instanceof LedgerError) return { code: ledgerCode(error.code), message: ledgerCode(error.code) === "INTERNAL_SERVER_ERROR" ? "internal error" : error.message };
+  if (error instanceof CoreError) return { code: coreCode(error.code), message: error.message };
+  if (error instanceof postgres.PostgresError) {
+    if (error.code === "57014") return { code: "TIMEOUT", message: "the query took too long and was cancelled; narrow the filter" };
+    return { code: "INTERNAL_SERVER_ERROR", message: "internal error" };
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && /^(ECONN|CONNECT_TIMEOUT|CONNECTION_)/.test(code)) return { code: "SERVICE_UNAVAILABLE", message: "the ledger database is unavailable" };
+  return undefined;
+}
+
+function ledgerCode(code: LedgerErrorCode): ApiErrorCode {
+  switch (code) {
+    case "LOG_NOT_FOUND":
+    case "INVALID_INPUT":
+    case "OUT_OF_RANGE":
+      return "BAD_USER_INPUT";
+    case "NOT_FOUND":
+      return "NOT_FOUND";
+    case "INCONSISTENT":
+      return "LEDGER_INCONSISTENT";
+    case "LOG_EXISTS":
+      return "BAD_USER_INPUT";
+    case "KEY_UNAVAILABLE":
+    case "DATABASE":
+      return "INTERNAL_SERVER_ERROR";
+    default:
+      return unreachable(code);
+  }
+}
+
+function coreCode(code: CoreErrorCode): ApiErrorCode {
+  switch (code) {
+    case "INVALID_ARGUMENT":
+    case "ENTRY_INVALID":
+    case "CANONICAL_JSON_INVALID":
+      return "BAD_USER_INPUT";
+    case "PROOF_MALFORMED":
+    case "PROOF_MISMATCH":
+    case "NOTE_MALFORMED":
+    case "CHECKPOINT_MALFORMED":
+    case "SIGNATURE_INVALID":
+      return "LEDGER_INCONSISTENT";
+    case "KEY_INVALID":
+      return "INTERNAL_SERVER_ERROR";
+    default:
+      return unreachable(code);
+  }
+}
+
+function unreachable(code: never): ApiErrorCode {
+  void code;
+  return "INTERNAL_SERVER_ERROR";
+}
+
+// Errors graphql-js raises itself when a literal or variable does not fit a scalar (an invalid
+// DateTime, a negative size): the client's input, so BAD_USER_INPUT, not a validation failure.
+const INPUT_COERCION = /^(Expected value of type|Variable "\$[^"]+" got invalid value|Int cannot represent|.* cannot represent)/;
+
+/**
+ * Apollo's formatError: keeps codes Apollo set (GRAPHQL_PARSE_FAILED, …), maps ours, and hides
+ * anything unexpected. In development mode the original message and stack are left in.
+ */
+export function formatError(development: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = (error as { originalError?: unknown } | undefined)?.originalError ?? error;
+    const known = classify(original);
+    const apolloCode = formatted.extensions?.code;
+    if (known) {
+      return { message: known.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: known.code, ...(development ? { stacktrace: formatted.extensions?.stacktrace } : {}) } };
+    }
+    if (apolloCode === "GRAPHQL_VALIDATION_FAILED" && INPUT_COERCION.test(formatted.message)) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: "BAD_USER_INPUT" } };
+    }
+    if (typeof apolloCode === "string" && apolloCode !== "INTERNAL_SERVER_ERROR") return development ? formatted : withoutStack(formatted);
+    if (development) return formatted;
+    return { message: "internal error", ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}
+
+function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !("stacktrace" in formatted.extensions)) return formatted;
+  const { stacktrace: _, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}

@@ -1,0 +1,114 @@
+/**
+ * From the ledger's rows to the API's types, and the API's input checks that the GraphQL type
+ * system cannot express. Everything the client sends is checked here before any SQL runs.
+ */
+import { toBase64 } from "../core/hash.js";
+import type { StoredCheckpoint } from "../ledger/checkpointer.js";
+import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/event-query.js";
+import { resolveLogIds } from "../ledger/event-query.js";
+import type { Sql } from "../ledger/db.js";
+import { ApiError } from "./api-error.js";
+import { Checkpoint } from "./types/checkpoint.type.js";
+import type { EventFilter } from "./types/event-filter.input.js";
+import { Event, type Outcome } from "./types/event.type.js";
+
+const MAX_LIST = 100;
+const MAX_TEXT = 1024;
+
+export function toEvent(row: StoredEntry): Event {
+  return Object.assign(new Event(), {
+    logId: row.logId,
+    log: row.log,
+    seq: row.seq,
+    kind: row.kind,
+    actor: row.actor,
+    action: row.action,
+    resource: row.resource,
+    outcome: row.outcome as Outcome,
+    source: row.source,
+    occurredAt: row.occurredAt,
+    recordedAt: row.recordedAt,
+    tags: row.tags,
+    payload: row.payload === null ? null : JSON.parse(row.payload),
+    payloadRedacted: row.payload === null,
+    payloadHash: toBase64(row.payloadHash),
+    leafHash: toBase64(row.leafHash),
+    chainHash: toBase64(row.chainHash),
+    idempotencyKey: row.idempotencyKey,
+  });
+}
+
+export function toCheckpoint(log: { name: string; origin: string }, c: StoredCheckpoint): Checkpoint {
+  return Object.assign(new Checkpoint(), {
+    log: log.name,
+    origin: log.origin,
+    size: c.size,
+    root: toBase64(c.root),
+    note: c.note,
+    keyId: c.keyId,
+    createdAt: c.createdAt,
+  });
+}
+
+/** A BigInt argument (seq, size) as a safe non-negative integer. */
+export function count(name: string, value: bigint | number): number {
+  const n = typeof value === "bigint" ? (value >= 0n && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : -1) : value;
+  if (!Number.isSafeInteger(n) || n < 0) throw new ApiError("BAD_USER_INPUT", `${name}: got ${String(value)}, want a non-negative integer`);
+  return n;
+}
+
+function text(name: string, value: string | undefined, min = 1): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value.length < min || value.length > MAX_TEXT) throw new ApiError("BAD_USER_INPUT", `filter.${name}: want ${min}–${MAX_TEXT} characters`);
+  // Postgres text cannot hold NUL; a lone surrogate cannot be sent as UTF-8.
+  if (/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
+    throw new ApiError("BAD_USER_INPUT", `filter.${name}: contains NUL or a lone surrogate`);
+  }
+  return value;
+}
+
+function list(name: string, values: string[] | undefined): string[] | undefined {
+  if (values === undefined || values === null) return undefined;
+  if (values.length > MAX_LIST) throw new ApiError("BAD_USER_INPUT", `filter.${name}: at most ${MAX_LIST} values`);
+  return values.map((v, i) => text(`${name}[${i}]`, v)!);
+}
+
+function range(name: string, r: { from?: Date; to?: Date } | undefined): { from?: Date; to?: Date } {
+  if (!r) return {};
+  if (r.from && r.to && r.from.getTime() > r.to.getTime()) throw new ApiError("BAD_USER_INPUT", `filter.${name}: from is after to`);
+  return { ...(r.from ? { from: r.from } : {}), ...(r.to ? { to: r.to } : {}) };
+}
+
+/** The client's filter as the ledger's, with log names resolved within the tenant's view. */
+export async function ledgerFilter(tx: Sql, filter: EventFilter | undefined): Promise<LedgerFilter> {
+  if (!filter) return {};
+  const names = list("logs", filter.logs);
+  const occurred = range("occurred", filter.occurred);
+  const recorded = range("recorded", filter.recorded);
+  const result: LedgerFilter = {};
+  const set = <K extends keyof LedgerFilter>(key: K, value: LedgerFilter[K] | undefined) => {
+    if (value !== undefined) result[key] = value;
+  };
+  set("kinds", list("kinds", filter.kinds));
+  set("actor", text("actor", filter.actor));
+  set("action", text("action", filter.action));
+  set("resource", text("resource", filter.resource));
+  set("outcome", filter.outcome ?? undefined);
+  set("source", text("source", filter.source));
+  set("tags", list("tags", filter.tags));
+  set("occurredFrom", occurred.from);
+  set("occurredTo", occurred.to);
+  set("recordedFrom", recorded.from);
+  set("recordedTo", recorded.to);
+  set("text", text("text", filter.text));
+  // Shorter substrings match nearly everything and cannot use an index: refused.
+  set("contains", text("contains", filter.contains, 3));
+  if (names) {
+    const { ids, missing } = await resolveLogIds(tx, names);
+    // A log of another tenant is as unknown as one that does not exist.
+    if (missing.length > 0) throw new ApiError("BAD_USER_INPUT", `filter.logs: unknown log ${JSON.stringify(missing[0])}`);
+    result.logIds = ids;
+  }
+  return result;
+}
+

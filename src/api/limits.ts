@@ -1,0 +1,64 @@
+/**
+ * Query cost limits: a validation rule for selection depth (fragments followed, introspection
+ * included) and the estimated complexity of the operation (graphql-query-complexity, with the
+ * per-field estimates the resolvers declare: a page of N events costs N × its selection).
+ */
+import { createRequire } from "node:module";
+import {
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+} from "graphql";
+import { ApiError } from "./api-error.js";
+
+// STACK.md: the package's ESM build loads a second copy of graphql; its CJS build shares ours.
+const require = createRequire(import.meta.url);
+const { getComplexity, fieldExtensionsEstimator, simpleEstimator } = require("graphql-query-complexity/cjs") as typeof import("graphql-query-complexity");
+
+export function depthLimit(maxDepth: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    const depthOf = (set: SelectionSetNode, seen: Set<string>): number => {
+      let deepest = 0;
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet, seen) : 1);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(sel.selectionSet, seen));
+        else {
+          const name = sel.name.value;
+          const fragment = fragments.get(name);
+          // A fragment cycle is reported by graphql's own NoFragmentCycles rule.
+          if (fragment && !seen.has(name)) deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set([...seen, name])));
+        }
+        if (deepest > maxDepth) return deepest;
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node) {
+        const depth = depthOf(node.selectionSet, new Set());
+        if (depth > maxDepth) {
+          context.reportError(new GraphQLError(`query depth ${depth} exceeds the limit of ${maxDepth}`, { nodes: [node], extensions: { code: "QUERY_TOO_COMPLEX" } }));
+        }
+      },
+    };
+  };
+}
+
+/** Throws QUERY_TOO_COMPLEX when the operation's estimated cost is above `max`. */
+export function checkComplexity(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, max: number): number {
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    variables,
+    ...(operationName ? { operationName } : {}),
+    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (complexity > max) throw new ApiError("QUERY_TOO_COMPLEX", `query complexity ${complexity} exceeds the limit of ${max}; ask for smaller pages or fewer fields`);
+  return complexity;
+}

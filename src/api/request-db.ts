@@ -1,0 +1,46 @@
+/**
+ * A request's view of the ledger: one read-only REPEATABLE READ transaction, opened on first
+ * use, run as sealtrail_reader with the request's tenant set for the transaction alone. Row-
+ * level security (schema/migrations/0001_protection.sql) then decides what every query can
+ * see, whatever a resolver asks for; and every field of one response reads one snapshot.
+ */
+import type { Sql } from "../ledger/db.js";
+
+export class RequestDb {
+  private tx: Promise<Sql> | undefined;
+  private release: (() => void) | undefined;
+  private finished: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly tenant: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Runs `fn` inside the request's transaction. */
+  async use<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    this.tx ??= this.open();
+    return fn(await this.tx);
+  }
+
+  private open(): Promise<Sql> {
+    return new Promise<Sql>((resolve, reject) => {
+      const done = new Promise<void>((r) => (this.release = r));
+      this.finished = this.sql
+        .begin("isolation level repeatable read read only", async (tx) => {
+          await tx`select set_config('role', 'sealtrail_reader', true),
+                          set_config('sealtrail.tenant', ${this.tenant}, true),
+                          set_config('statement_timeout', ${String(this.timeoutMs)}, true)`;
+          resolve(tx as unknown as Sql);
+          await done;
+        })
+        .catch(reject);
+    });
+  }
+
+  /** Ends the transaction (read only: there is nothing to commit or lose). */
+  async close(): Promise<void> {
+    this.release?.();
+    await this.finished.catch(() => {});
+  }
+}

@@ -1,0 +1,105 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import { decodeCursor, encodeCursor } from "../../core/cursor.js";
+import { toBase64 } from "../../core/hash.js";
+import { checkpointAt, latestCheckpoint } from "../../ledger/checkpointer.js";
+import { findEntries, findEntry } from "../../ledger/event-query.js";
+import { findLog } from "../../ledger/logs.js";
+import { inclusionProofFor } from "../../ledger/proofs.js";
+import { ApiError } from "../api-error.js";
+import { db } from "../auth-checker.js";
+import type { ApiContext } from "../context.js";
+import { count, ledgerFilter, toCheckpoint, toEvent } from "../ledger-view.js";
+import { BigIntScalar } from "../scalars.js";
+import { EventConnection } from "../types/event-connection.type.js";
+import { EventFilter } from "../types/event-filter.input.js";
+import { Event } from "../types/event.type.js";
+import { InclusionProof } from "../types/proof.type.js";
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+@ArgsType()
+class EventsArgs {
+  @Field(() => EventFilter, { nullable: true })
+  filter?: EventFilter;
+
+  @Field(() => Int, { nullable: true, description: "Page size (default 50, at most the server's limit, 500 unless configured)." })
+  first?: number;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the last entry of the previous page." })
+  after?: string;
+}
+
+@Resolver(() => Event)
+export class EventResolver {
+  @Authorized("events:read")
+  @Query(() => EventConnection, {
+    description: "Entries matching the filter, in (log, seq) order, a page at a time.",
+    complexity: ({ args, childComplexity }) => 10 + Math.min(Number(args.first ?? DEFAULT_PAGE_SIZE), 10_000) * childComplexity,
+  })
+  async events(@Args(() => EventsArgs) { filter, first, after }: EventsArgs, @Ctx() ctx: ApiContext): Promise<EventConnection> {
+    const size = first ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(size) || size < 1 || size > ctx.maxPageSize) throw new ApiError("BAD_USER_INPUT", `first: got ${size}, want 1–${ctx.maxPageSize}`);
+    const position = after === undefined || after === null ? undefined : decodeCursor(after);
+    // One row more than asked tells whether another page follows.
+    const rows = await db(ctx).use(async (tx) => findEntries(tx, await ledgerFilter(tx, filter), size + 1, position));
+    const page = rows.slice(0, size);
+    ctx.rows.count += page.length;
+    const edges = page.map((row) => ({ cursor: encodeCursor({ logId: row.logId, seq: row.seq }), node: toEvent(row) }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > size,
+        hasPreviousPage: false,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
+  }
+
+  @Authorized("events:read")
+  @Query(() => Event, { nullable: true, description: "One entry; null when the log has no entry at seq." })
+  async event(
+    @Arg("log", () => String) logName: string,
+    @Arg("seq", () => BigIntScalar) seqArg: bigint,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Event | null> {
+    const seq = count("seq", seqArg);
+    const row = await db(ctx).use(async (tx) => findEntry(tx, (await findLog(tx, logName)).id, seq));
+    if (!row) return null;
+    ctx.rows.count += 1;
+    return toEvent(row);
+  }
+
+  @Authorized("proofs:read")
+  @FieldResolver(() => InclusionProof, {
+    description:
+      "Proof that this entry is in the tree of treeSize. Default: the newest checkpoint's size when it covers the entry, else the current size. " +
+      "The proof verifies against `root`, and against the signed `checkpoint` when one exists at that size.",
+  })
+  async inclusionProof(
+    @Root() event: Event,
+    @Arg("treeSize", () => BigIntScalar, { nullable: true }) treeSizeArg: bigint | undefined,
+    @Ctx() ctx: ApiContext,
+  ): Promise<InclusionProof> {
+    return db(ctx).use(async (tx) => {
+      const log = await findLog(tx, event.log);
+      let size = treeSizeArg === undefined || treeSizeArg === null ? undefined : count("treeSize", treeSizeArg);
+      let checkpoint = size === undefined ? await latestCheckpoint(tx, log.id) : await checkpointAt(tx, log.id, size);
+      if (size === undefined) {
+        if (checkpoint && checkpoint.size > event.seq) size = checkpoint.size;
+        else checkpoint = undefined;
+      }
+      const proof = await inclusionProofFor(tx, log.name, event.seq, size);
+      ctx.rows.count += 1;
+      return Object.assign(new InclusionProof(), {
+        log: log.name,
+        leafIndex: proof.index,
+        treeSize: proof.size,
+        leafHash: toBase64(proof.leafHash),
+        hashes: proof.proof.map(toBase64),
+        root: toBase64(proof.root),
+        checkpoint: checkpoint ? toCheckpoint(log, checkpoint) : null,
+      });
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { latestCheckpoint } from "../../ledger/checkpointer.js";
+import { auditLogName } from "../../ledger/audit-log.js";
+import { LedgerError } from "../../ledger/errors.js";
+import { findLog, listLogs, treeSize } from "../../ledger/logs.js";
+import { lastSweepRecord } from "../../ledger/sweep-records.js";
+import { db } from "../auth-checker.js";
+import type { ApiContext } from "../context.js";
+import { toCheckpoint } from "../ledger-view.js";
+import { BigIntScalar } from "../scalars.js";
+import { Checkpoint } from "../types/checkpoint.type.js";
+import { Log } from "../types/log.type.js";
+import { Sweep } from "../types/sweep.type.js";
+
+@Resolver(() => Log)
+export class LogResolver {
+  @Authorized("events:read")
+  @Query(() => [Log], { description: "The tenant's logs, by name (its audit log included)." })
+  async logs(@Ctx() ctx: ApiContext): Promise<Log[]> {
+    const logs = await db(ctx).use((tx) => listLogs(tx));
+    ctx.rows.count += logs.length;
+    return logs.map((log) => Object.assign(new Log(), log));
+  }
+
+  @Authorized("events:read")
+  @Query(() => Log, { nullable: true, description: "One log by name; null when the tenant has no such log." })
+  async log(@Arg("name", () => String) name: string, @Ctx() ctx: ApiContext): Promise<Log | null> {
+    try {
+      const log = await db(ctx).use((tx) => findLog(tx, name));
+      ctx.rows.count += 1;
+      return Object.assign(new Log(), log);
+    } catch (error) {
+      if (error instanceof LedgerError && error.code === "LOG_NOT_FOUND") return null;
+      throw error;
+    }
+  }
+
+  @FieldResolver(() => BigIntScalar, { description: "Tree size: the number of entries." })
+  size(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<number> {
+    return db(ctx).use((tx) => treeSize(tx, log.id));
+  }
+
+  @Authorized("proofs:read")
+  @FieldResolver(() => Checkpoint, { nullable: true, description: "The newest signed checkpoint." })
+  async latestCheckpoint(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
+    const c = await db(ctx).use((tx) => latestCheckpoint(tx, log.id));
+    return c ? toCheckpoint(log, c) : null;
+  }
+
+  @FieldResolver(() => Sweep, { nullable: true, description: "The newest integrity sweep of this log; null before the first." })
+  async lastSweep(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<Sweep | null> {
+    const record = await db(ctx).use((tx) => lastSweepRecord(tx, auditLogName(log.tenant), log.name));
+    return record ? Object.assign(new Sweep(), record) : null;
+  }
+}

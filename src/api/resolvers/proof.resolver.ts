@@ -1,0 +1,67 @@
+import { Arg, Authorized, Ctx, Query, Resolver } from "type-graphql";
+import { toBase64 } from "../../core/hash.js";
+import { checkpointAt, latestCheckpoint } from "../../ledger/checkpointer.js";
+import { findLog } from "../../ledger/logs.js";
+import { consistencyProofFor } from "../../ledger/proofs.js";
+import { db } from "../auth-checker.js";
+import type { ApiContext } from "../context.js";
+import { count, toCheckpoint } from "../ledger-view.js";
+import { BigIntScalar } from "../scalars.js";
+import { Checkpoint } from "../types/checkpoint.type.js";
+import { ConsistencyProof } from "../types/proof.type.js";
+
+@Resolver()
+export class ProofResolver {
+  @Authorized("proofs:read")
+  @Query(() => Checkpoint, { nullable: true, description: "The checkpoint signed at exactly this tree size; null when none was." })
+  async checkpoint(@Arg("log", () => String) logName: string, @Arg("size", () => BigIntScalar) sizeArg: bigint, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
+    const size = count("size", sizeArg);
+    return db(ctx).use(async (tx) => {
+      const log = await findLog(tx, logName);
+      const c = await checkpointAt(tx, log.id, size);
+      if (!c) return null;
+      ctx.rows.count += 1;
+      return toCheckpoint(log, c);
+    });
+  }
+
+  @Authorized("proofs:read")
+  @Query(() => Checkpoint, { nullable: true, description: "The newest checkpoint of the log; null before the first." })
+  async latestCheckpoint(@Arg("log", () => String) logName: string, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
+    return db(ctx).use(async (tx) => {
+      const log = await findLog(tx, logName);
+      const c = await latestCheckpoint(tx, log.id);
+      if (!c) return null;
+      ctx.rows.count += 1;
+      return toCheckpoint(log, c);
+    });
+  }
+
+  @Authorized("proofs:read")
+  @Query(() => ConsistencyProof, { description: "Proof that the tree of `from` entries is a prefix of the tree of `to` (default: the current size)." })
+  async consistencyProof(
+    @Arg("log", () => String) logName: string,
+    @Arg("from", () => BigIntScalar) fromArg: bigint,
+    @Arg("to", () => BigIntScalar, { nullable: true }) toArg: bigint | undefined,
+    @Ctx() ctx: ApiContext,
+  ): Promise<ConsistencyProof> {
+    const from = count("from", fromArg);
+    const to = toArg === undefined || toArg === null ? undefined : count("to", toArg);
+    return db(ctx).use(async (tx) => {
+      const log = await findLog(tx, logName);
+      const proof = await consistencyProofFor(tx, log.name, from, to);
+      const [c1, c2] = await Promise.all([checkpointAt(tx, log.id, proof.size1), checkpointAt(tx, log.id, proof.size2)]);
+      ctx.rows.count += 1;
+      return Object.assign(new ConsistencyProof(), {
+        log: log.name,
+        fromSize: proof.size1,
+        toSize: proof.size2,
+        hashes: proof.proof.map(toBase64),
+        fromRoot: toBase64(proof.root1),
+        toRoot: toBase64(proof.root2),
+        fromCheckpoint: c1 ? toCheckpoint(log, c1) : null,
+        toCheckpoint: c2 ? toCheckpoint(log, c2) : null,
+      });
+    });
+  }
+}

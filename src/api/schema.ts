@@ -1,0 +1,29 @@
+import "reflect-metadata";
+import type { GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { authChecker } from "./auth-checker.js";
+import { EventAppendedResolver } from "./resolvers/event-appended.resolver.js";
+import { EventResolver } from "./resolvers/event.resolver.js";
+import { LogResolver } from "./resolvers/log.resolver.js";
+import { ProofResolver } from "./resolvers/proof.resolver.js";
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The API's schema, built once per process (type-graphql's metadata is global). */
+export function apiSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [LogResolver, EventResolver, ProofResolver, EventAppendedResolver],
+    authChecker,
+    authMode: "error",
+    validate: false,
+    // Required by type-graphql as soon as a subscription exists, though eventAppended brings
+    // its own `subscribe` (the Postgres LISTEN feed) and never uses topics.
+    pubSub: {
+      publish: () => {},
+      subscribe: () => {
+        throw new Error("topic subscriptions are not used");
+      },
+    },
+  });
+  return built;
+}

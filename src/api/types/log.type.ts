@@ -1,0 +1,20 @@
+import { Field, ObjectType } from "type-graphql";
+import { DateTimeScalar } from "../scalars.js";
+
+@ObjectType({ description: "A log: one append-only sequence of entries with one Merkle tree." })
+export class Log {
+  /** Internal id, used for ordering and cursors; not exposed. */
+  id!: number;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  tenant!: string;
+
+  @Field(() => String, { description: "C2SP checkpoint origin of the log; the name its checkpoints are signed under." })
+  origin!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}

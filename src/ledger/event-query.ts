@@ -1,0 +1,134 @@
+/**
+ * Reading entries back: filtered pages in the ledger's stable order (log id, seq), single
+ * entries, and runs of new entries for live feeds. Callers pass a connection already scoped
+ * to what they may see (row-level security); nothing here widens it.
+ */
+import type postgres from "postgres";
+import type { EntryPosition } from "../core/cursor.js";
+import type { Sql } from "./db.js";
+import { LedgerError } from "./errors.js";
+
+export interface EventFilter {
+  /** Log ids (resolved from names by the caller); undefined: every visible log. */
+  logIds?: number[];
+  kinds?: string[];
+  actor?: string;
+  action?: string;
+  resource?: string;
+  outcome?: string;
+  source?: string;
+  /** Entries carrying every one of these tags. */
+  tags?: string[];
+  occurredFrom?: Date;
+  occurredTo?: Date;
+  recordedFrom?: Date;
+  recordedTo?: Date;
+  /** Full-text query (web search syntax: words, "phrases", -not, or) over the payload. */
+  text?: string;
+  /** Case-insensitive substring of the payload, actor or resource (identifiers, hashes, paths). */
+  contains?: string;
+}
+
+export interface StoredEntry {
+  logId: number;
+  log: string;
+  seq: number;
+  kind: string;
+  actor: string;
+  action: string;
+  resource: string;
+  outcome: string;
+  source: string;
+  occurredAt: Date;
+  recordedAt: Date;
+  tags: string[];
+  payload: string | null;
+  payloadHash: Buffer;
+  leafHash: Buffer;
+  chainHash: Buffer;
+  idempotencyKey: string;
+}
+
+const COLUMNS = (sql: Sql) => sql`
+  e.log_id as "logId", l.name as log, e.seq, e.kind, e.actor, e.action, e.resource, e.outcome, e.source,
+  e.occurred_at as "occurredAt", e.recorded_at as "recordedAt", e.tags, e.payload,
+  e.payload_hash as "payloadHash", e.leaf_hash as "leafHash", e.chain_hash as "chainHash",
+  e.idempotency_key as "idempotencyKey"`;
+
+/** `%`, `_` and `\` taken literally in an ILIKE pattern. */
+function likeLiteral(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function conditions(sql: Sql, f: EventFilter): postgres.PendingQuery<postgres.Row[]>[] {
+  const c: postgres.PendingQuery<postgres.Row[]>[] = [];
+  if (f.logIds) c.push(sql`e.log_id = any(${f.logIds}::int[])`);
+  if (f.kinds) c.push(sql`e.kind = any(${f.kinds}::text[])`);
+  if (f.actor !== undefined) c.push(sql`e.actor = ${f.actor}`);
+  if (f.action !== undefined) c.push(sql`e.action = ${f.action}`);
+  if (f.resource !== undefined) c.push(sql`e.resource = ${f.resource}`);
+  if (f.outcome !== undefined) c.push(sql`e.outcome = ${f.outcome}`);
+  if (f.source !== undefined) c.push(sql`e.source = ${f.source}`);
+  if (f.tags && f.tags.length > 0) c.push(sql`e.tags @> ${f.tags}::text[]`);
+  if (f.occurredFrom) c.push(sql`e.occurred_at >= ${f.occurredFrom}`);
+  if (f.occurredTo) c.push(sql`e.occurred_at < ${f.occurredTo}`);
+  if (f.recordedFrom) c.push(sql`e.recorded_at >= ${f.recordedFrom}`);
+  if (f.recordedTo) c.push(sql`e.recorded_at < ${f.recordedTo}`);
+  // Same expression as the entries_payload_fts index, so the index serves it.
+  if (f.text !== undefined) c.push(sql`to_tsvector('simple'::regconfig, e.payload) @@ websearch_to_tsquery('simple'::regconfig, ${f.text})`);
+  if (f.contains !== undefined) {
+    const pattern = likeLiteral(f.contains);
+    c.push(sql`(e.payload ilike ${pattern} or e.resource ilike ${pattern} or e.actor ilike ${pattern})`);
+  }
+  return c;
+}
+
+function where(sql: Sql, parts: postgres.PendingQuery<postgres.Row[]>[]) {
+  if (parts.length === 0) return sql``;
+  return parts.slice(1).reduce((acc, part) => sql`${acc} and ${part}`, sql`where ${parts[0]!}`);
+}
+
+/**
+ * Up to `limit` entries matching `filter` after position `after`, in (log id, seq) order.
+ * The row comparison on the primary key's columns keeps each page an index range scan.
+ */
+export async function findEntries(sql: Sql, filter: EventFilter, limit: number, after?: EntryPosition): Promise<StoredEntry[]> {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError("INVALID_INPUT", `limit: got ${limit}, want a positive integer`);
+  const parts = conditions(sql, filter);
+  if (after) parts.push(sql`(e.log_id, e.seq) > (${after.logId}::int, ${after.seq}::bigint)`);
+  return sql<StoredEntry[]>`
+    select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id
+    ${where(sql, parts)}
+    order by e.log_id, e.seq limit ${limit}`;
+}
+
+/** Entries of one log with from ≤ seq < to that match `filter`, in seq order (live feeds). */
+export async function findEntryRun(sql: Sql, logId: number, from: number, to: number, filter: EventFilter): Promise<StoredEntry[]> {
+  const parts = conditions(sql, filter);
+  parts.push(sql`e.log_id = ${logId}::int and e.seq >= ${from}::bigint and e.seq < ${to}::bigint`);
+  return sql<StoredEntry[]>`
+    select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id
+    ${where(sql, parts)}
+    order by e.seq`;
+}
+
+export async function findEntry(sql: Sql, logId: number, seq: number): Promise<StoredEntry | undefined> {
+  const [row] = await sql<StoredEntry[]>`
+    select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id
+    where e.log_id = ${logId}::int and e.seq = ${seq}::bigint`;
+  return row;
+}
+
+/** Logs visible through `sql`, by name; names not visible are returned in `missing`. */
+export async function resolveLogIds(sql: Sql, names: string[]): Promise<{ ids: number[]; missing: string[] }> {
+  const rows = await sql<{ id: number; name: string }[]>`select id, name from logs where name = any(${names}::text[])`;
+  const found = new Set(rows.map((r) => r.name));
+  return { ids: rows.map((r) => r.id), missing: names.filter((n) => !found.has(n)) };
+}
+
+/** Current size of each visible log (max seq + 1, an index lookup per log). */
+export async function logSizes(sql: Sql): Promise<Map<number, number>> {
+  const rows = await sql<{ id: number; size: number | null }[]>`
+    select l.id, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size from logs l`;
+  return new Map(rows.map((r) => [r.id, r.size ?? 0]));
+}

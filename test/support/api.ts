@@ -1,0 +1,75 @@
+/**
+ * A real API server on a random port over a test ledger, API keys for it, and a small
+ * GraphQL-over-HTTP client. Each call makes its own server; close() stops it and its pools.
+ */
+import "reflect-metadata";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { loadApiConfig, type ApiConfig } from "../../src/config.js";
+import type { Scope } from "../../src/core/api-token.js";
+import { createApiServer, type ApiServer } from "../../src/api/server.js";
+import { createApiKey } from "../../src/ledger/api-keys.js";
+import { connect, type Sql } from "../../src/ledger/db.js";
+import type { TestLedger } from "./ledger.js";
+
+export interface TestApi {
+  base: string;
+  url: string;
+  wsUrl: string;
+  server: ApiServer;
+  sql: Sql;
+  apiWriter: Sql;
+  close(): Promise<void>;
+}
+
+export async function startApi(ledger: TestLedger, overrides: Partial<ApiConfig> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+  const config = { ...loadApiConfig(env), readLogFlushMs: 20, ...overrides };
+  const sql = connect({ url: ledger.url, schema: ledger.schema, max: 6 });
+  const apiWriter = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 3 });
+  const server = await createApiServer({ sql, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log: () => {} });
+  const port = await server.listen(0, "127.0.0.1");
+  return {
+    base: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    server,
+    sql,
+    apiWriter,
+    async close() {
+      await server.close();
+      await Promise.all([sql.end({ timeout: 2 }), apiWriter.end({ timeout: 2 })]);
+    },
+  };
+}
+
+export async function apiKey(ledger: TestLedger, tenant: string, scopes: Scope[] = ["events:read", "proofs:read"]): Promise<string> {
+  return (await createApiKey(ledger.admin, { tenant, scopes })).token;
+}
+
+export interface GqlResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+  body: string;
+}
+
+export async function gql<T = any>(api: TestApi, token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> {
+  const res = await fetch(api.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+  });
+  const body = await res.text();
+  const parsed = JSON.parse(body) as { data?: T; errors?: GqlResult["errors"] };
+  return { status: res.status, body, ...parsed };
+}
+
+export function wsClient(api: TestApi, token: string | undefined): Client {
+  return createClient({
+    url: api.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
