@@ -64,9 +64,10 @@ export const entries = pgTable(
     index("entries_actor").on(t.logId, t.actor, t.seq),
     index("entries_resource").on(t.logId, t.resource, t.seq),
     index("entries_occurred").on(t.logId, t.occurredAt),
-    // Full-text search over payloads (terminal text included). 'simple': identifiers, paths
-    // and commands are not natural-language words to stem.
-    index("entries_payload_fts").using("gin", sql`to_tsvector('simple'::regconfig, ${t.payload})`),
+    // Full-text search over the payload's string values (terminal text included), parsed as
+    // JSON so that keys and escapes (\n) do not pollute the words. 'simple': identifiers,
+    // paths and commands are not natural-language words to stem.
+    index("entries_payload_fts").using("gin", sql`jsonb_to_tsvector('simple'::regconfig, ${t.payload}::jsonb, '["string"]'::jsonb)`),
   ],
 );
 

@@ -26,8 +26,10 @@ export interface Config {
 export interface ApiConfig {
   /** PORT (default 4000). */
   port: number;
-  /** NODE_ENV=production: no introspection, no landing page, no error details unless enabled below. */
+  /** NODE_ENV=production: introspection and the landing page default to off. */
   production: boolean;
+  /** NODE_ENV=development: errors carry their original message and stack. Never in production. */
+  development: boolean;
   /** SEALTRAIL_API_INTROSPECTION=true|false (default: on outside production). */
   introspection: boolean;
   /** SEALTRAIL_API_LANDING_PAGE=true|false (default: on outside production). */
@@ -74,6 +76,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return {
     port,
     production,
+    development: env.NODE_ENV === "development",
     introspection: flag(env, "SEALTRAIL_API_INTROSPECTION", !production),
     landingPage: flag(env, "SEALTRAIL_API_LANDING_PAGE", !production),
     maxPageSize: positive(env, "SEALTRAIL_API_MAX_PAGE_SIZE", 500),

@@ -13,4 +13,4 @@ CREATE INDEX "entries_kind" ON "entries" USING btree ("log_id","kind","seq");-->
 CREATE INDEX "entries_actor" ON "entries" USING btree ("log_id","actor","seq");--> statement-breakpoint
 CREATE INDEX "entries_resource" ON "entries" USING btree ("log_id","resource","seq");--> statement-breakpoint
 CREATE INDEX "entries_occurred" ON "entries" USING btree ("log_id","occurred_at");--> statement-breakpoint
-CREATE INDEX "entries_payload_fts" ON "entries" USING gin (to_tsvector('simple'::regconfig, "payload"));
+CREATE INDEX "entries_payload_fts" ON "entries" USING gin (jsonb_to_tsvector('simple'::regconfig, "payload"::jsonb, '["string"]'::jsonb));

@@ -75,7 +75,7 @@ function complexityPlugin(schema: GraphQLSchema, max: number): ApolloServerPlugi
 }
 
 export async function createGraphQLServer(schema: GraphQLSchema, config: ApiConfig, recorder: ReadRecorder): Promise<ApolloServer<ApiContext>> {
-  const development = !config.production;
+  const development = config.development;
   const server = new ApolloServer<ApiContext>({
     schema,
     introspection: config.introspection,

@@ -52,13 +52,21 @@ export function depthLimit(maxDepth: number) {
 
 /** Throws QUERY_TOO_COMPLEX when the operation's estimated cost is above `max`. */
 export function checkComplexity(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, max: number): number {
-  const complexity = getComplexity({
-    schema,
-    query: document,
-    variables,
-    ...(operationName ? { operationName } : {}),
-    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let complexity: number;
+  try {
+    complexity = getComplexity({
+      schema,
+      query: document,
+      variables,
+      ...(operationName ? { operationName } : {}),
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (error) {
+    // The estimate coerces the variables first: a value that does not fit its type is the
+    // client's error, the same one execution would report.
+    if (error instanceof GraphQLError) throw new ApiError("BAD_USER_INPUT", error.message, { cause: error });
+    throw error;
+  }
   if (complexity > max) throw new ApiError("QUERY_TOO_COMPLEX", `query complexity ${complexity} exceeds the limit of ${max}; ask for smaller pages or fewer fields`);
   return complexity;
 }

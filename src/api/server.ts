@@ -140,7 +140,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
   // own read record when it ends).
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.maxBodyBytes });
   const live = new Map<string, { context: LiveContext; fields: string[]; query: string; operation: string | null; variables: unknown; errors: Set<string> }>();
-  const development = !config.production;
+  const development = config.development;
   const rules = [...specifiedRules, depthLimit(config.maxDepth), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const format = formatError(development);
   const liveKey = (ctx: WsContext, id: string) => `${(ctx.extra as { socketId?: string }).socketId}:${id}`;

@@ -75,7 +75,7 @@ function conditions(sql: Sql, f: EventFilter): postgres.PendingQuery<postgres.Ro
   if (f.recordedFrom) c.push(sql`e.recorded_at >= ${f.recordedFrom}`);
   if (f.recordedTo) c.push(sql`e.recorded_at < ${f.recordedTo}`);
   // Same expression as the entries_payload_fts index, so the index serves it.
-  if (f.text !== undefined) c.push(sql`to_tsvector('simple'::regconfig, e.payload) @@ websearch_to_tsquery('simple'::regconfig, ${f.text})`);
+  if (f.text !== undefined) c.push(sql`jsonb_to_tsvector('simple'::regconfig, e.payload::jsonb, '["string"]'::jsonb) @@ websearch_to_tsquery('simple'::regconfig, ${f.text})`);
   if (f.contains !== undefined) {
     const pattern = likeLiteral(f.contains);
     c.push(sql`(e.payload ilike ${pattern} or e.resource ilike ${pattern} or e.actor ilike ${pattern})`);
