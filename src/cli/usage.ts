@@ -17,7 +17,13 @@ Commands:
                                   recompute and check the whole log
   proof inclusion --log NAME --seq N [--size M]
   proof consistency --log NAME --from A --to B
-  serve [--port N]                HTTP server (PORT, default 4000): GET /healthz
+  keys api create --tenant T --scopes S[,S]... [--name N]
+                                  new API key; prints its token once (scopes: events:read,
+                                  proofs:read, events:write, packs:create, admin)
+  keys api list [--tenant T]      API keys, one JSON object a line (never a secret)
+  keys api revoke ID              revoke an API key
+  serve [--port N]                the API (PORT, default 4000): /graphql (HTTP and
+                                  WebSocket subscriptions), GET /healthz
   help                            this text
 
 Environment:

@@ -27,14 +27,14 @@ describe("GraphQL over HTTP (graphql-http serverAudits)", () => {
     const audits = serverAudits({
       url: () => api.url,
       // Every request carries the key, as a real client's would.
-      fetchFn: (input: RequestInfo | URL, init?: RequestInit) => {
+      fetchFn: (input: string | URL | Request, init?: RequestInit) => {
         const headers = new Headers(init?.headers);
         headers.set("authorization", `Bearer ${token}`);
         return fetch(input, { ...init, headers });
       },
     });
     const results = [];
-    for (const audit of audits) results.push({ name: audit.name, ...(await audit.fn()) });
+    for (const audit of audits) results.push({ ...(await audit.fn()), name: audit.name });
     const failedMust = results.filter((r) => r.name.startsWith("MUST") && r.status !== "ok");
     const others = results.filter((r) => !r.name.startsWith("MUST") && r.status !== "ok").map((r) => `${r.status}: ${r.name}`);
     if (others.length > 0) console.info(`graphql-http SHOULD/MAY not met (${others.length}):\n${others.join("\n")}`);

@@ -300,8 +300,9 @@ describe("migrations", () => {
       (select count(*)::int from pg_policies where schemaname = ${schema}) as policies,
       (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = ${schema} and c.relrowsecurity) as secured`;
-    // Two guards per table, and the log-exists check on entries and merkle_nodes.
-    expect(shape, schema).toEqual({ triggers: 2 * TABLES.length + 2, policies: TABLES.length, secured: TABLES.length });
+    // Two guards per ledger table, the log-exists check on entries and merkle_nodes, and the
+    // two guards of api_keys (revoke only, no truncate).
+    expect(shape, schema).toEqual({ triggers: 2 * TABLES.length + 2 + 2, policies: TABLES.length, secured: TABLES.length });
   }
 
   it("apply once when four run concurrently on one schema, and again as a no-op", async () => {

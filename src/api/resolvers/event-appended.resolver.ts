@@ -2,7 +2,8 @@ import { Arg, Authorized, Resolver, Root, Subscription, type ResolverData } from
 import { hasScope } from "../../core/api-token.js";
 import { findEntryRun, logSizes } from "../../ledger/event-query.js";
 import type { EventFilter as LedgerFilter } from "../../ledger/event-query.js";
-import type { AppendedFeed } from "../appended-feed.js";
+import type { AppendedFeed, FeedSubscription } from "../appended-feed.js";
+import type { Principal } from "../principal.js";
 import { ApiError } from "../api-error.js";
 import type { ApiContext } from "../context.js";
 import { ledgerFilter, toEvent } from "../ledger-view.js";
@@ -22,11 +23,32 @@ export interface LiveContext extends ApiContext {
  * Entries appended after the subscription started, each delivered once, in seq order per log.
  * Each batch is read in its own short transaction under the tenant's row-level security.
  */
-async function* appendedEvents({ context, args }: ResolverData<LiveContext>): AsyncGenerator<Event> {
+function appendedEvents({ context, args }: ResolverData<LiveContext>): AsyncIterableIterator<Event> {
   const principal = context.principal;
   if (!principal) throw new ApiError("UNAUTHENTICATED", "an API key is needed");
   if (!hasScope(principal.scopes, "events:read")) throw new ApiError("FORBIDDEN", "Subscription.eventAppended needs scope events:read");
   const feed = context.feed.subscribe(principal.tenant);
+  const events = streamEvents(context, principal, (args as { filter?: EventFilter }).filter, feed);
+  // An async generator waiting for the next notice only sees return() once it yields again,
+  // which may be never: closing the feed first wakes it, so a client that unsubscribes or
+  // disconnects ends its subscription (and its read record) at once.
+  return {
+    next: () => events.next(),
+    return: async (value?: unknown) => {
+      feed.close();
+      return events.return(value as never);
+    },
+    throw: async (error?: unknown) => {
+      feed.close();
+      return events.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+async function* streamEvents(context: LiveContext, principal: Principal, filterArg: EventFilter | undefined, feed: FeedSubscription): AsyncGenerator<Event> {
   const read = async <T>(fn: (tx: Sql) => Promise<T>): Promise<T> => {
     const db = new RequestDb(context.sql, principal.tenant, context.timeoutMs);
     try {
@@ -38,7 +60,7 @@ async function* appendedEvents({ context, args }: ResolverData<LiveContext>): As
   try {
     // Subscribed before the sizes are read: nothing committed in between is missed.
     const { filter, positions } = await read(async (tx) => ({
-      filter: await ledgerFilter(tx, (args as { filter?: EventFilter }).filter),
+      filter: await ledgerFilter(tx, filterArg),
       positions: await logSizes(tx),
     }));
     const wanted = (logId: number) => filter.logIds === undefined || filter.logIds.includes(logId);
