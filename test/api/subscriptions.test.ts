@@ -65,7 +65,7 @@ async function subscribe(token: string, filter: Record<string, unknown> | undefi
   });
   const appender = new Appender(ledger.writer);
   for (let i = 0; all.length === 0; i++) {
-    if (i > 100) throw new Error("subscription never became live");
+    if (i > 300) throw new Error(`subscription never became live; errors: ${JSON.stringify(errors)}`);
     await appender.append(probeLog, [{ kind: probeKind, actor: PROBE, action: "probe", resource: "probe" }]);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,0 +1,161 @@
+/**
+ * GraphQL API at N entries: latency of a page of 50 events for filter shapes a security team
+ * uses (p50/p99, one request at a time), beside the same page read straight from PostgreSQL
+ * in the same run (the API's own SQL, as the reader role with the tenant set: what the API
+ * adds is HTTP, GraphQL, auth and the read log). Then requests/s under concurrent load from a
+ * second process (autocannon), beside autocannon against GET /healthz on the same server.
+ *
+ *   npx tsx bench/api.ts [--schema bench_api_1m] [--entries 1000000] [--requests 300] [--runs 3]
+ *                        [--connections 16] [--seconds 10] [--url URL] [--keep]
+ *
+ * The log is seeded by bench/seed.ts (the events of bench/support.ts: 13 kinds, ~200k actors,
+ * tags, payloads with request ids and notes) and kept with --keep for later invocations.
+ */
+import "reflect-metadata";
+import { execFile } from "node:child_process";
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { createApiServer } from "../src/api/server.js";
+import { ledgerFilter } from "../src/api/ledger-view.js";
+import { RequestDb } from "../src/api/request-db.js";
+import { loadApiConfig } from "../src/config.js";
+import { encodeCursor } from "../src/core/cursor.js";
+import { createApiKey } from "../src/ledger/api-keys.js";
+import { connect } from "../src/ledger/db.js";
+import { findEntries } from "../src/ledger/event-query.js";
+import { BENCH_LOG, openSeededLog } from "./seed.js";
+import { DEFAULT_URL, environment, median, parseFlags, resolveUrl } from "./support.js";
+
+const flags = parseFlags(process.argv.slice(2), {
+  entries: 1_000_000, requests: 300, runs: 3, warmup: 30, batch: 1000, connections: 16, seconds: 10,
+  url: DEFAULT_URL, schema: "bench_api_1m", keep: false,
+});
+flags.url = resolveUrl(flags.url);
+const TARGET_P99_MS = 50;
+const PAGE = 50;
+
+const QUERY = `query Page($filter: EventFilter, $after: String) {
+  events(filter: $filter, first: ${PAGE}, after: $after) {
+    edges { cursor node { log seq kind actor action resource outcome source occurredAt recordedAt tags payload leafHash } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function main(): Promise<void> {
+  const seeded = await openSeededLog({
+    url: flags.url, schema: flags.schema, entries: flags.entries, batch: flags.batch, checkpoints: 4, max: 4,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
+  const { schema, admin } = seeded;
+  await admin`vacuum (analyze) entries`;
+  const sql = connect({ url: flags.url, schema, max: 8, applicationName: "sealtrail-bench-api" });
+  const writer = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
+  const server = await createApiServer({
+    sql, writer, schema, version: "bench", originPrefix: "bench.example", log: (m) => process.stderr.write(`${m}\n`),
+    config: { ...loadApiConfig({ NODE_ENV: "production" }) },
+  });
+  const port = await server.listen(0, "127.0.0.1");
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const { token } = await createApiKey(admin, { tenant: seeded.log.tenant, scopes: ["events:read"], name: "bench" });
+
+  // Filter values taken from the log itself, so each shape has matches.
+  const [mid] = await admin<{ actor: string; resource: string; payload: string; occurredAt: Date }[]>`
+    select actor, resource, payload, occurred_at as "occurredAt" from entries
+    where log_id = ${seeded.log.id} and seq = ${Math.floor(seeded.size / 2)}`;
+  const requestId = (JSON.parse(mid!.payload) as { request_id: string }).request_id;
+  const day = new Date(Math.floor(mid!.occurredAt.getTime() / 86_400_000) * 86_400_000);
+  const shapes: [string, Record<string, unknown>, string | undefined][] = [
+    ["no filter, first page", { logs: [BENCH_LOG] }, undefined],
+    ["no filter, page at seq N/2 (cursor)", { logs: [BENCH_LOG] }, encodeCursor({ logId: seeded.log.id, seq: Math.floor(seeded.size / 2) })],
+    ["kinds: [role.grant]", { logs: [BENCH_LOG], kinds: ["role.grant"] }, undefined],
+    ["actor (a few entries)", { actor: mid!.actor }, undefined],
+    ["resource (one entry)", { resource: mid!.resource }, undefined],
+    ["outcome failure + tag pci", { outcome: "failure", tags: ["pci"] }, undefined],
+    ["occurred: one day mid-log", { occurred: { from: day.toISOString(), to: new Date(day.getTime() + 86_400_000).toISOString() } }, undefined],
+    ["full text: incident", { text: "incident" }, undefined],
+    ["full text: two words, rare", { text: "incident role" }, undefined],
+    ["full text + kind", { text: "approved board", kinds: ["config.change"] }, undefined],
+    ["substring of a request id + one day", { contains: requestId.slice(9, 18), occurred: { from: day.toISOString(), to: new Date(day.getTime() + 86_400_000).toISOString() } }, undefined],
+    ["substring of a request id, whole log", { contains: requestId.slice(9, 18) }, undefined],
+  ];
+
+  const post = async (variables: Record<string, unknown>) => {
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables }) });
+    const body = (await res.json()) as { errors?: unknown; data?: { events: { edges: unknown[] } } };
+    if (body.errors) throw new Error(`API error: ${JSON.stringify(body.errors)}`);
+    return body.data!.events.edges.length;
+  };
+  const direct = async (filter: Record<string, unknown>, after: string | undefined) => {
+    const db = new RequestDb(sql, seeded.log.tenant, 10_000);
+    try {
+      return (await db.use(async (tx) => findEntries(tx, await ledgerFilter(tx, filter as never), PAGE + 1, after ? { logId: seeded.log.id, seq: Math.floor(seeded.size / 2) } : undefined))).length;
+    } finally {
+      await db.close();
+    }
+  };
+
+  process.stdout.write(`${await environment(admin, flags.url)}\nlog       ${seeded.size} entries in ${schema}\n\n`);
+  type Row = { shape: string; rows: number; api: { p50: number; p99: number }[]; sql: { p50: number; p99: number }[] };
+  const rows: Row[] = shapes.map(([shape]) => ({ shape, rows: 0, api: [], sql: [] }));
+  for (let run = 0; run < flags.runs; run++) {
+    for (const [i, [shape, filter, after]] of shapes.entries()) {
+      const variables = { filter, ...(after ? { after } : {}) };
+      for (let w = 0; w < flags.warmup; w++) await post(variables);
+      const apiMs: number[] = [];
+      const sqlMs: number[] = [];
+      // Interleaved call by call: load on a shared machine hits both alike.
+      for (let r = 0; r < flags.requests; r++) {
+        let t = performance.now();
+        rows[i]!.rows = await post(variables);
+        apiMs.push(performance.now() - t);
+        t = performance.now();
+        await direct(filter, after);
+        sqlMs.push(performance.now() - t);
+      }
+      apiMs.sort((a, b) => a - b);
+      sqlMs.sort((a, b) => a - b);
+      rows[i]!.api.push({ p50: percentile(apiMs, 50), p99: percentile(apiMs, 99) });
+      rows[i]!.sql.push({ p50: percentile(sqlMs, 50), p99: percentile(sqlMs, 99) });
+      process.stderr.write(`run ${run + 1} ${shape}: api p99 ${percentile(apiMs, 99).toFixed(1)} ms\n`);
+    }
+  }
+  const f = (x: number) => x.toFixed(2);
+  process.stdout.write(`Page of ${PAGE}, ${flags.requests} requests × ${flags.runs} runs (median of the runs' p50 and p99), ms; load ${os.loadavg()[0]!.toFixed(2)}\n\n`);
+  process.stdout.write(`| filter | rows | API p50 | API p99 | SQL p50 | SQL p99 | API/SQL p99 | p99 < ${TARGET_P99_MS} ms |\n|---|---|---|---|---|---|---|---|\n`);
+  for (const r of rows) {
+    const a50 = median(r.api.map((x) => x.p50)), a99 = median(r.api.map((x) => x.p99));
+    const s50 = median(r.sql.map((x) => x.p50)), s99 = median(r.sql.map((x) => x.p99));
+    process.stdout.write(`| ${r.shape} | ${r.rows} | ${f(a50)} | ${f(a99)} | ${f(s50)} | ${f(s99)} | ${(a99 / s99).toFixed(2)}× | ${a99 < TARGET_P99_MS ? "yes" : "**no**"} |\n`);
+  }
+
+  // Throughput: autocannon in a second process, the filtered query, then GET /healthz.
+  const autocannon = fileURLToPath(new URL("../node_modules/autocannon/autocannon.js", import.meta.url));
+  const load = (args: string[]) =>
+    new Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>((resolve, reject) => {
+      execFile(process.execPath, [autocannon, "--json", "-c", String(flags.connections), "-d", String(flags.seconds), ...args], { maxBuffer: 64 << 20 }, (error, stdout) =>
+        error ? reject(error) : resolve(JSON.parse(stdout)));
+    });
+  const body = JSON.stringify({ query: QUERY, variables: { filter: { kinds: ["role.grant"], outcome: "success" } } });
+  const results: string[] = [];
+  for (let run = 0; run < flags.runs; run++) {
+    const q = await load(["-m", "POST", "-H", "content-type=application/json", "-H", `authorization=Bearer ${token}`, "-b", body, url]);
+    const h = await load([`http://127.0.0.1:${port}/healthz`]);
+    results.push(`| ${run + 1} | ${Math.round(q.requests.average)} | ${q.latency.p50} | ${q.latency.p99} | ${q.non2xx + q.errors} | ${Math.round(h.requests.average)} | ${(q.requests.average / h.requests.average).toFixed(3)}× |`);
+  }
+  process.stdout.write(`\nautocannon -c ${flags.connections} -d ${flags.seconds} from a second process; load ${os.loadavg()[0]!.toFixed(2)}\n\n`);
+  process.stdout.write(`| run | events page (kinds+outcome) req/s | p50 ms | p99 ms | errors | GET /healthz req/s | ratio |\n|---|---|---|---|---|---|---|\n${results.join("\n")}\n`);
+  await server.recorder.flush();
+  const [recorded] = await admin<{ n: number }[]>`select count(*)::int as n from entries where kind = 'ledger.read'`;
+  process.stdout.write(`\nledger.read records written during the bench: ${recorded!.n}\n`);
+
+  await server.close();
+  await Promise.all([sql.end(), writer.end()]);
+  await seeded.close(!flags.keep && seeded.created);
+}
+
+await main();
