@@ -9,6 +9,8 @@ import { verifyConsistency, verifyInclusion } from "../../src/core/merkle.js";
 import { ed25519Verifier } from "../../src/core/note.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
+import { ensureAuditLog } from "../../src/ledger/audit-log.js";
+import { sweepEvent } from "../../src/core/sweep-record.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { testKey } from "../support/keys.js";
@@ -111,5 +113,23 @@ describe("checkpoints and consistency proofs", () => {
   ])("refuses %s with BAD_USER_INPUT", async (_name, query) => {
     const r = await gql(api, token, query);
     expect(r.errors?.[0]?.extensions?.code, r.body).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("log status", () => {
+  it("shows the last sweep recorded in the tenant's audit log, null before the first", async () => {
+    const q = `{ log(name: "proved") { name size lastSweep { result at fromSeq toSize durationMs firstBadSeq tamperClass recordSeq } } }`;
+    expect((await gql(api, token, q)).data).toEqual({ log: { name: "proved", size: 130, lastSweep: null } });
+    const audit = await ensureAuditLog(ledger.writer, "acme", "test.example");
+    const appender = new Appender(ledger.writer);
+    await appender.append(audit.name, [
+      sweepEvent("proved", { result: "verified", at: new Date("2026-11-20T02:00:00Z"), fromSeq: 0, toSize: 100, durationMs: 41, firstBadSeq: null, tamperClass: null }, "sweeper"),
+      sweepEvent("other-log", { result: "verified", at: new Date("2026-11-21T02:00:00Z"), fromSeq: 0, toSize: 5, durationMs: 1, firstBadSeq: null, tamperClass: null }, "sweeper"),
+      sweepEvent("proved", { result: "tampered", at: new Date("2026-11-21T02:00:00Z"), fromSeq: 100, toSize: 130, durationMs: 12, firstBadSeq: 117, tamperClass: "payload_edited" }, "sweeper"),
+    ]);
+    const r = await gql(api, token, q);
+    expect(r.data.log.lastSweep).toMatchObject({
+      result: "tampered", at: "2026-11-21T02:00:00.000Z", fromSeq: 100, toSize: 130, durationMs: 12, firstBadSeq: 117, tamperClass: "payload_edited",
+    });
   });
 });
