@@ -1,7 +1,8 @@
 /**
  * Live feed of appends for subscriptions. The appender announces each committed batch with
- * pg_notify('sealtrail_appended', 'logId:from:to') inside its transaction, so notices arrive
- * after commit and in commit order. One LISTEN connection serves the whole server; each
+ * pg_notify('sealtrail_appended', 'schema:logId:from:to') inside its transaction, so notices
+ * arrive after commit and in commit order. Notices of other ledgers (schemas) of the same
+ * database are ignored: their log ids mean other logs. One LISTEN connection serves the whole server; each
  * notice goes to the subscribers of the log's tenant only. A subscriber fetches entries
  * itself, under its own tenant's row-level security, from the last seq it delivered: a notice
  * lost while the connection was down is made up by the next one, and by the `resync` sent
@@ -67,6 +68,7 @@ export class AppendedFeed {
   constructor(
     private readonly listenSql: Sql,
     private readonly catalogSql: Sql,
+    private readonly schema: string,
   ) {}
 
   async start(): Promise<void> {
@@ -94,9 +96,9 @@ export class AppendedFeed {
   }
 
   private async dispatch(payload: string): Promise<void> {
-    const match = /^(\d+):(\d+):(\d+)$/.exec(payload);
-    if (!match) return;
-    const notice: FeedNotice = { kind: "appended", logId: Number(match[1]), from: Number(match[2]), to: Number(match[3]) };
+    const match = /^([a-z_][a-z0-9_]*):(\d+):(\d+):(\d+)$/.exec(payload);
+    if (!match || match[1] !== this.schema) return;
+    const notice: FeedNotice = { kind: "appended", logId: Number(match[2]), from: Number(match[3]), to: Number(match[4]) };
     if (this.subscribers.size === 0) return;
     const tenant = await this.tenantOf(notice.logId);
     if (tenant === undefined) return;

@@ -58,7 +58,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
   const schema = await apiSchema();
   const recorder = new ReadRecorder(options.writer, options.originPrefix, config.readLogFlushMs, (e) => log(`read log: ${(e as Error).message}`));
   const apollo = await createGraphQLServer(schema, config, recorder);
-  const feed = new AppendedFeed(options.sql, options.writer);
+  const feed = new AppendedFeed(options.sql, options.writer, options.schema);
 
   const authenticate = async (authorization: string | undefined): Promise<Principal> => {
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? "");

@@ -147,7 +147,9 @@ export class Appender {
     if (nodeRows.length > 0) {
       await copyRows(tx, tx`copy merkle_nodes (log_id, level, idx, hash) from stdin`, nodeRows);
     }
-    await tx`select pg_notify('sealtrail_appended', ${`${log.id}:${state.size}:${state.size + leaves.length}`})`;
+    // Every ledger of the database shares the channel: the payload names the schema, so a
+    // listener takes only its own ledger's logs (log ids are per schema).
+    await tx`select pg_notify('sealtrail_appended', current_schema() || ${`:${log.id}:${state.size}:${state.size + leaves.length}`})`;
     // Remembered only once the transaction commits (append() forgets it on any error).
     this.states.set(log.id, {
       size: state.size + leaves.length,

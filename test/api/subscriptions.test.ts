@@ -113,6 +113,23 @@ describe("eventAppended", () => {
     expect(gsub.got.map((g) => g.actor)).toEqual(["globex-2"]);
   });
 
+  it("is not misled by appends to another ledger (schema) of the same database, whose log ids collide", async () => {
+    const other = await freshLedger("subs_other");
+    try {
+      await createLog(other.writer, "s1", { tenant: "acme", origin: "test.example/s1" });
+      const sub = await subscribe(acme, { logs: ["s1"] }, (got) => got.length >= 3);
+      const ours = (await ledger.admin`select max(seq)::int + 1 as n from entries where log_id = (select id from logs where name = 's1')`)[0]!.n as number;
+      // The other ledger's log 1 runs far ahead of ours: its notices must not move our position.
+      await new Appender(other.writer).append("s1", Array.from({ length: 500 }, (_, i) => ({ kind: "custom", actor: "elsewhere", action: "x", resource: `${i}` })));
+      await new Promise((r) => setTimeout(r, 200));
+      await new Appender(ledger.writer).append("s1", Array.from({ length: 3 }, (_, i) => ({ kind: "custom", actor: "here", action: "x", resource: `${i}` })));
+      await sub.done;
+      expect(sub.got.map((g) => [g.actor, g.seq])).toEqual([["here", ours], ["here", ours + 1], ["here", ours + 2]]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("refuses a connection without a valid key, and a key without events:read", async () => {
     const closed = await new Promise<number>((resolve) => {
       const client = wsClient(api, "sealtrail_0123456789abcdef_" + "B".repeat(43));
