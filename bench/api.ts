@@ -90,10 +90,19 @@ async function main(): Promise<void> {
     if (body.errors) throw new Error(`API error: ${JSON.stringify(body.errors)}`);
     return body.data!.events.edges.length;
   };
+  // The API's filter as its resolver receives it (GraphQL has parsed the DateTimes).
+  const parsed = (filter: Record<string, unknown>) => {
+    const out: Record<string, unknown> = { ...filter };
+    for (const key of ["occurred", "recorded"]) {
+      const r = filter[key] as { from?: string; to?: string } | undefined;
+      if (r) out[key] = { ...(r.from ? { from: new Date(r.from) } : {}), ...(r.to ? { to: new Date(r.to) } : {}) };
+    }
+    return out;
+  };
   const direct = async (filter: Record<string, unknown>, after: string | undefined) => {
     const db = new RequestDb(sql, seeded.log.tenant, 10_000);
     try {
-      return (await db.use(async (tx) => findEntries(tx, await ledgerFilter(tx, filter as never), PAGE + 1, after ? { logId: seeded.log.id, seq: Math.floor(seeded.size / 2) } : undefined))).length;
+      return (await db.use(async (tx) => findEntries(tx, await ledgerFilter(tx, parsed(filter) as never), PAGE + 1, after ? { logId: seeded.log.id, seq: Math.floor(seeded.size / 2) } : undefined))).length;
     } finally {
       await db.close();
     }
