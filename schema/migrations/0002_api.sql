@@ -9,8 +9,9 @@ CREATE TABLE "api_keys" (
 	CONSTRAINT "api_keys_secret_hash_unique" UNIQUE("secret_hash")
 );
 --> statement-breakpoint
+ALTER TABLE "entries" ADD COLUMN "search" "tsvector" GENERATED ALWAYS AS (jsonb_to_tsvector('simple'::regconfig, coalesce(payload, 'null')::jsonb, '["string"]'::jsonb)) STORED;--> statement-breakpoint
 CREATE INDEX "entries_kind" ON "entries" USING btree ("log_id","kind","seq");--> statement-breakpoint
 CREATE INDEX "entries_actor" ON "entries" USING btree ("log_id","actor","seq");--> statement-breakpoint
 CREATE INDEX "entries_resource" ON "entries" USING btree ("log_id","resource","seq");--> statement-breakpoint
 CREATE INDEX "entries_occurred" ON "entries" USING btree ("log_id","occurred_at");--> statement-breakpoint
-CREATE INDEX "entries_payload_fts" ON "entries" USING gin (jsonb_to_tsvector('simple'::regconfig, "payload"::jsonb, '["string"]'::jsonb));
+CREATE INDEX "entries_search" ON "entries" USING gin ("search");
