@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     where log_id = ${seeded.log.id} and seq = ${Math.floor(seeded.size / 2)}`;
   const requestId = (JSON.parse(mid!.payload) as { request_id: string }).request_id;
   const day = new Date(Math.floor(mid!.occurredAt.getTime() / 86_400_000) * 86_400_000);
-  const shapes: [string, Record<string, unknown>, string | undefined][] = [
+  // [name, filter, cursor, requests per run (default --requests)]
+  const shapes: [string, Record<string, unknown>, string | undefined, number?][] = [
     ["no filter, first page", { logs: [BENCH_LOG] }, undefined],
     ["no filter, page at seq N/2 (cursor)", { logs: [BENCH_LOG] }, encodeCursor({ logId: seeded.log.id, seq: Math.floor(seeded.size / 2) })],
     ["kinds: [role.grant]", { logs: [BENCH_LOG], kinds: ["role.grant"] }, undefined],
@@ -81,7 +82,9 @@ async function main(): Promise<void> {
     ["full text: two words, rare", { text: "incident role" }, undefined],
     ["full text + kind", { text: "approved board", kinds: ["config.change"] }, undefined],
     ["substring of a request id + one day", { contains: requestId.slice(9, 18), occurred: { from: day.toISOString(), to: new Date(day.getTime() + 86_400_000).toISOString() } }, undefined],
-    ["substring of a request id, whole log", { contains: requestId.slice(9, 18) }, undefined],
+    // No index can serve a substring under row-level security (ILIKE is not LEAKPROOF): a scan
+    // of the whole log, seconds at 1M. Measured with a few requests, to show it.
+    ["substring of a request id, whole log (scan)", { contains: requestId.slice(9, 18) }, undefined, 5],
   ];
 
   const post = async (variables: Record<string, unknown>) => {
@@ -109,16 +112,16 @@ async function main(): Promise<void> {
   };
 
   process.stdout.write(`${await environment(admin, flags.url)}\nlog       ${seeded.size} entries in ${schema}\n\n`);
-  type Row = { shape: string; rows: number; api: { p50: number; p99: number }[]; sql: { p50: number; p99: number }[] };
-  const rows: Row[] = shapes.map(([shape]) => ({ shape, rows: 0, api: [], sql: [] }));
+  type Row = { shape: string; requests: number; rows: number; api: { p50: number; p99: number }[]; sql: { p50: number; p99: number }[] };
+  const rows: Row[] = shapes.map(([shape, , , requests = flags.requests]) => ({ shape, requests, rows: 0, api: [], sql: [] }));
   for (let run = 0; run < flags.runs; run++) {
-    for (const [i, [shape, filter, after]] of shapes.entries()) {
+    for (const [i, [shape, filter, after, requests = flags.requests]] of shapes.entries()) {
       const variables = { filter, ...(after ? { after } : {}) };
-      for (let w = 0; w < flags.warmup; w++) await post(variables);
+      for (let w = 0; w < Math.min(flags.warmup, requests); w++) await post(variables);
       const apiMs: number[] = [];
       const sqlMs: number[] = [];
       // Interleaved call by call: load on a shared machine hits both alike.
-      for (let r = 0; r < flags.requests; r++) {
+      for (let r = 0; r < requests; r++) {
         let t = performance.now();
         rows[i]!.rows = await post(variables);
         apiMs.push(performance.now() - t);
@@ -134,12 +137,12 @@ async function main(): Promise<void> {
     }
   }
   const f = (x: number) => x.toFixed(2);
-  process.stdout.write(`Page of ${PAGE}, ${flags.requests} requests × ${flags.runs} runs (median of the runs' p50 and p99), ms; load ${os.loadavg()[0]!.toFixed(2)}\n\n`);
-  process.stdout.write(`| filter | rows | API p50 | API p99 | SQL p50 | SQL p99 | API/SQL p99 | p99 < ${TARGET_P99_MS} ms |\n|---|---|---|---|---|---|---|---|\n`);
+  process.stdout.write(`Page of ${PAGE}, requests per run as listed × ${flags.runs} runs (median of the runs' p50 and p99), ms; load ${os.loadavg()[0]!.toFixed(2)}\n\n`);
+  process.stdout.write(`| filter | requests | rows | API p50 | API p99 | SQL p50 | SQL p99 | API/SQL p99 | p99 < ${TARGET_P99_MS} ms |\n|---|---|---|---|---|---|---|---|---|\n`);
   for (const r of rows) {
     const a50 = median(r.api.map((x) => x.p50)), a99 = median(r.api.map((x) => x.p99));
     const s50 = median(r.sql.map((x) => x.p50)), s99 = median(r.sql.map((x) => x.p99));
-    process.stdout.write(`| ${r.shape} | ${r.rows} | ${f(a50)} | ${f(a99)} | ${f(s50)} | ${f(s99)} | ${(a99 / s99).toFixed(2)}× | ${a99 < TARGET_P99_MS ? "yes" : "**no**"} |\n`);
+    process.stdout.write(`| ${r.shape} | ${r.requests} | ${r.rows} | ${f(a50)} | ${f(a99)} | ${f(s50)} | ${f(s99)} | ${(a99 / s99).toFixed(2)}× | ${a99 < TARGET_P99_MS ? "yes" : "**no**"} |\n`);
   }
 
   // Throughput: autocannon in a second process, the filtered query, then GET /healthz.
