@@ -14,4 +14,5 @@ CREATE INDEX "entries_kind" ON "entries" USING btree ("log_id","kind","seq");-->
 CREATE INDEX "entries_actor" ON "entries" USING btree ("log_id","actor","seq");--> statement-breakpoint
 CREATE INDEX "entries_resource" ON "entries" USING btree ("log_id","resource","seq");--> statement-breakpoint
 CREATE INDEX "entries_occurred" ON "entries" USING btree ("log_id","occurred_at");--> statement-breakpoint
-CREATE INDEX "entries_search" ON "entries" USING gin ("search");
+CREATE INDEX "entries_search" ON "entries" USING gin ("search");--> statement-breakpoint
+CREATE INDEX "logs_tenant" ON "logs" USING btree ("tenant","id");
