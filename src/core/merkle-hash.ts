@@ -83,6 +83,26 @@ export function subtreeRoot(hashes: readonly Uint8Array[], begin: number, end: n
 }
 
 /**
+ * rootFromLeafHashes of the first n leaf hashes held as words, eight big-endian words each
+ * (loadWords), in leafWords[0, 8n): the verifier keeps a range's leaves so, not as 2^16 Buffers.
+ */
+export function rootFromLeafWords(leafWords: Int32Array, n: number): Uint8Array {
+  if (n === 0) return emptyRoot();
+  if (8 * n > leafWords.length) throw new CoreError("INVALID_ARGUMENT", `n: got ${n}, want at most ${leafWords.length / 8}`);
+  const words = new Int32Array(8 * 56);
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    words.set(leafWords.subarray(8 * i, 8 * i + 8), 8 * top++);
+    for (let pos = i; pos % 2 === 1; pos = (pos - 1) / 2) {
+      top--;
+      nodeHashWords(words, 8 * (top - 1), 8 * top, 8 * (top - 1));
+    }
+  }
+  for (; top > 1; top--) nodeHashWords(words, 8 * (top - 2), 8 * (top - 1), 8 * (top - 2));
+  return storeWords(words, 0);
+}
+
+/**
  * Root of a tree from the hashes of its compact range rangeNodes(0, size), left to right:
  * folded right to left with nodeHash, as compact.Range.GetRootHash does. An empty list is
  * the empty tree. The same fold turns a ProofNode's hashes into its proof element.
