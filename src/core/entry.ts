@@ -113,7 +113,12 @@ export function chainHash(previous: Uint8Array, leaf: Uint8Array): Uint8Array {
 
 /** Tags as a leaf commits to them: sorted by code unit, duplicates removed. */
 export function normalizeTags(tags: readonly string[]): string[] {
-  return [...new Set(tags)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The default sort compares strings by UTF-16 code units.
+  const sorted = [...tags].sort();
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;
+  sorted.length = n;
+  return sorted;
 }
 
 /**
@@ -124,6 +129,7 @@ export function canonicalTimestamp(date: Date): string {
   const t = date.getTime();
   if (!Number.isFinite(t)) throw new CoreError("ENTRY_INVALID", "timestamp: got an invalid date");
   const iso = date.toISOString();
-  if (!TIMESTAMP.test(iso) || iso.startsWith("0000")) throw new CoreError("ENTRY_INVALID", `timestamp: got ${iso}, want a year between 0001 and 9999`);
+  // toISOString gives YYYY-MM-DDTHH:MM:SS.sssZ for years 0 to 9999, a 6-digit signed year otherwise.
+  if (iso.length !== 24 || iso.startsWith("0000")) throw new CoreError("ENTRY_INVALID", `timestamp: got ${iso}, want a year between 0001 and 9999`);
   return iso;
 }

@@ -2,7 +2,7 @@
  * An event as a source hands it over, and its normalised form ready to hash and store.
  * Pure checks only: per-kind payload schemas live with ingestion.
  */
-import { canonicalize } from "./canonical-json.js";
+import { canonicalize, isWellFormed } from "./canonical-json.js";
 import { CoreError } from "./errors.js";
 import { canonicalTimestamp, type EntryMetadata, normalizeTags, OUTCOMES, type Outcome, payloadHash } from "./entry.js";
 
@@ -44,7 +44,7 @@ export const LIMITS = {
 const KIND = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 // Lone surrogates cannot be canonicalized (RFC 8785 §3.2.2.2) and NUL cannot be stored in a
 // Postgres text column: both are refused up front rather than mangled.
-const UNSTORABLE = /[\u0000]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorable = (value: string): boolean => value.includes("\u0000") || !isWellFormed(value);
 
 function text(name: string, value: unknown, max: number, required = true): string {
   if (value === undefined || value === null || value === "") {
@@ -53,13 +53,20 @@ function text(name: string, value: unknown, max: number, required = true): strin
   }
   if (typeof value !== "string") throw new CoreError("ENTRY_INVALID", `${name}: got ${typeof value}, want a string`);
   if (value.length > max) throw new CoreError("ENTRY_INVALID", `${name}: got ${value.length} characters, want at most ${max}`);
-  if (UNSTORABLE.test(value)) throw new CoreError("ENTRY_INVALID", `${name}: contains NUL or a lone surrogate`);
+  if (unstorable(value)) throw new CoreError("ENTRY_INVALID", `${name}: contains NUL or a lone surrogate`);
   return value;
 }
+
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Parse an RFC 3339 timestamp with an explicit offset (no local-time guessing). */
 export function parseTimestamp(name: string, value: Date | string): string {
   if (value instanceof Date) return canonicalTimestamp(value);
+  // Already canonical, the usual case: a valid day and time read back as the same text.
+  if (typeof value === "string" && CANONICAL.test(value) && !value.startsWith("0000")) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms) && new Date(ms).toISOString() === value) return value;
+  }
   if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(value)) {
     throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, want an RFC 3339 timestamp with offset`);
   }
@@ -102,10 +109,18 @@ export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1
     resource: text("resource", input.resource, LIMITS.field),
     outcome: outcome as Outcome,
     source: text("source", input.source, LIMITS.field, false) || "sealtrail",
-    occurredAt: input.occurredAt === undefined ? canonicalTimestamp(now) : parseTimestamp("occurredAt", input.occurredAt),
+    occurredAt: input.occurredAt === undefined ? clockTimestamp(now) : parseTimestamp("occurredAt", input.occurredAt),
     tags,
     payload,
     payloadHash: payloadHash(payload),
     idempotencyKey: key || undefined,
   };
+}
+
+/** canonicalTimestamp(now), remembered: a batch normalises all its events with one clock reading. */
+let lastClock: { ms: number; text: string } = { ms: Number.NaN, text: "" };
+function clockTimestamp(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastClock.ms) lastClock = { ms, text: canonicalTimestamp(now) };
+  return lastClock.text;
 }

@@ -8,7 +8,7 @@ import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, canonicalTimestamp } from
 import { CoreError } from "../core/errors.js";
 import { type EventInput, GENERATED_KEY_PREFIX, normalizeEvent, type NormalizedEvent } from "../core/event.js";
 import { appendToFrontier } from "../core/merkle.js";
-import { copyBytea, copyNullable, copyText, copyTextArray } from "./copy-text.js";
+import { CopyBinaryRows } from "./copy-binary-rows.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 import { findLog, type Log } from "./logs.js";
@@ -30,6 +30,15 @@ export interface AppenderOptions {
   /** Ledger clock; tests may pin it. */
   now?: () => Date;
 }
+
+interface Head {
+  seq: number;
+  chainHash: Buffer;
+  recordedAt: Date;
+}
+
+/** Bytes of COPY data sent at a time: ~100 rows, so Postgres starts on a batch early. */
+const COPY_CHUNK = 1 << 16;
 
 interface TreeState {
   size: number;
@@ -90,78 +99,113 @@ export class Appender {
   }
 
   private async appendLocked(tx: Sql, log: Log, events: NormalizedEvent[], given: string[]): Promise<AppendReceipt[]> {
-    // READ COMMITTED: after the lock is granted, each statement sees the previous holder's commit.
-    await tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`;
-    const state = await this.treeState(tx, log);
-
-    const seen = new Map<string, { seq: number; leafHash: Uint8Array }>();
-    const existing =
+    // The lock, the head and the known keys in one round trip: statements sent together run in
+    // order on the transaction's connection, so the two reads run once the lock is granted and,
+    // under READ COMMITTED, see the previous holder's commit.
+    const [, heads, existing] = await Promise.all([
+      tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`,
+      tx<Head[]>`
+        select seq, chain_hash as "chainHash", recorded_at as "recordedAt" from entries
+        where log_id = ${log.id} order by seq desc limit 1`,
       given.length === 0
         ? []
-        : await tx<{ key: string; seq: number; leafHash: Buffer }[]>`
+        : tx<{ key: string; seq: number; leafHash: Buffer }[]>`
             select idempotency_key as key, seq, leaf_hash as "leafHash" from entries
-            where log_id = ${log.id} and idempotency_key = any(${given}::text[])`;
+            where log_id = ${log.id} and idempotency_key = any(${given}::text[])`,
+    ]);
+    const state = await this.treeState(tx, log, heads[0]);
+    const seen = new Map<string, { seq: number; leafHash: Uint8Array }>();
     for (const row of existing) seen.set(row.key, { seq: row.seq, leafHash: new Uint8Array(row.leafHash) });
+    if (events.every((e) => e.idempotencyKey !== undefined && seen.has(e.idempotencyKey))) {
+      return events.map((e) => ({ ...seen.get(e.idempotencyKey!)!, idempotencyKey: e.idempotencyKey!, duplicate: true }));
+    }
 
     // recorded_at never goes backwards along seq, whatever the wall clock does.
-    const recordedAt = canonicalTimestamp(new Date(Math.max(this.now().getTime(), state.lastRecordedAt)));
+    const recordedMs = Math.max(this.now().getTime(), state.lastRecordedAt);
+    const recordedAt = canonicalTimestamp(new Date(recordedMs));
     const receipts: AppendReceipt[] = [];
     const leaves: Uint8Array[] = [];
-    let rows = "";
     let chain = state.chainHead;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      const prior = e.idempotencyKey === undefined ? undefined : seen.get(e.idempotencyKey);
-      if (prior) {
-        receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: e.idempotencyKey!, duplicate: true });
-        continue;
+    // Rows go to Postgres chunk by chunk while the next ones are hashed: the two run on
+    // different cores.
+    const copy = await CopyIn.open(
+      tx`copy entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key) from stdin (format binary)`,
+    );
+    const rows = new CopyBinaryRows();
+    try {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        const prior = e.idempotencyKey === undefined ? undefined : seen.get(e.idempotencyKey);
+        if (prior) {
+          receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: e.idempotencyKey!, duplicate: true });
+          continue;
+        }
+        const seq = state.size + leaves.length;
+        // Generated keys follow seq, so the unique index grows at its right edge (no random
+        // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
+        const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
+        // Fields named, not spread: copying the whole event per entry cost ~8 µs (BENCHMARKS.md).
+        const leaf = entryLeafHash({
+          log: log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
+          outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: e.payloadHash,
+        });
+        chain = chainHash(chain, leaf);
+        leaves.push(leaf);
+        seen.set(key, { seq, leafHash: leaf });
+        receipts.push({ seq, leafHash: leaf, idempotencyKey: key, duplicate: false });
+        rows.row(16);
+        rows.int4(log.id);
+        rows.int8(seq);
+        rows.text(e.kind);
+        rows.text(e.actor);
+        rows.text(e.action);
+        rows.text(e.resource);
+        rows.text(e.outcome);
+        rows.text(e.source);
+        rows.timestamptz(Date.parse(e.occurredAt));
+        rows.timestamptz(recordedMs);
+        rows.textArray(e.tags);
+        rows.text(e.payload);
+        rows.bytea(e.payloadHash);
+        rows.bytea(leaf);
+        rows.bytea(chain);
+        rows.text(key);
+        if (rows.length >= COPY_CHUNK) await copy.write(rows.take());
       }
-      const seq = state.size + leaves.length;
-      // Generated keys follow seq, so the unique index grows at its right edge (no random
-      // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
-      const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
-      // Fields named, not spread: copying the whole event per entry cost ~8 µs (BENCHMARKS.md).
-      const leaf = entryLeafHash({
-        log: log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
-        outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: e.payloadHash,
-      });
-      chain = chainHash(chain, leaf);
-      leaves.push(leaf);
-      seen.set(key, { seq, leafHash: leaf });
-      receipts.push({ seq, leafHash: leaf, idempotencyKey: key, duplicate: false });
-      rows +=
-        `${log.id}\t${seq}\t${copyText(e.kind)}\t${copyText(e.actor)}\t${copyText(e.action)}\t${copyText(e.resource)}\t` +
-        `${e.outcome}\t${copyText(e.source)}\t${e.occurredAt}\t${recordedAt}\t${copyTextArray(e.tags)}\t` +
-        `${copyNullable(e.payload)}\t${copyBytea(e.payloadHash)}\t${copyBytea(leaf)}\t${copyBytea(chain)}\t${copyText(key)}\n`;
+      rows.trailer();
+      await copy.end(rows.take());
+    } catch (error) {
+      copy.abort(error as Error);
+      throw error;
     }
-    if (leaves.length === 0) return receipts;
 
     const { frontier, nodes } = appendToFrontier(state.frontier, state.size, leaves);
-    await copyRows(
-      tx,
-      tx`copy entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key) from stdin`,
-      rows,
-    );
-    let nodeRows = "";
-    for (const n of nodes) if (n.level >= STORED_NODE_MIN_LEVEL) nodeRows += `${log.id}\t${n.level}\t${n.index}\t${copyBytea(n.hash)}\n`;
-    if (nodeRows.length > 0) {
-      await copyRows(tx, tx`copy merkle_nodes (log_id, level, idx, hash) from stdin`, nodeRows);
+    const stored = nodes.filter((n) => n.level >= STORED_NODE_MIN_LEVEL);
+    // The statements after the COPY are its barrier (CopyIn below): in one round trip, and
+    // all failing with 25P02 when the server refused a row.
+    try {
+      await Promise.all([
+        stored.length === 0
+          ? undefined
+          : tx`insert into merkle_nodes (log_id, level, idx, hash)
+               select ${log.id}, node.level, node.idx, substring(${Buffer.concat(stored.map((n) => n.hash))}::bytea from (32 * node.n - 31)::int for 32)
+               from unnest(${stored.map((n) => n.level)}::smallint[], ${stored.map((n) => n.index)}::bigint[]) with ordinality as node(level, idx, n)`,
+        tx`select pg_notify('sealtrail_appended', ${`${log.id}:${state.size}:${state.size + leaves.length}`})`,
+      ]);
+    } catch (error) {
+      throw new LedgerError("DATABASE", "the database refused the batch; nothing was appended", { cause: error });
     }
-    await tx`select pg_notify('sealtrail_appended', ${`${log.id}:${state.size}:${state.size + leaves.length}`})`;
     // Remembered only once the transaction commits (append() forgets it on any error).
     this.states.set(log.id, {
       size: state.size + leaves.length,
       chainHead: chain,
-      lastRecordedAt: Date.parse(recordedAt),
+      lastRecordedAt: recordedMs,
       frontier,
     });
     return receipts;
   }
 
-  private async treeState(tx: Sql, log: Log): Promise<TreeState> {
-    const [head] = await tx<{ seq: number; chainHash: Buffer; recordedAt: Date }[]>`
-      select seq, chain_hash as "chainHash", recorded_at as "recordedAt" from entries
-      where log_id = ${log.id} order by seq desc limit 1`;
+  private async treeState(tx: Sql, log: Log, head: Head | undefined): Promise<TreeState> {
     if (!head) return { size: 0, chainHead: GENESIS_CHAIN_HASH, lastRecordedAt: 0, frontier: [] };
     const cached = this.states.get(log.id);
     if (cached && cached.size === head.seq + 1 && Buffer.compare(cached.chainHead, head.chainHash) === 0) return cached;
@@ -175,28 +219,45 @@ export class Appender {
 }
 
 /**
- * COPY ... FROM STDIN inside the append transaction. postgres.js 3.4 never settles a COPY FROM
- * that the server refuses: the error arrives after the stream was ended, and is dropped. So
- * once the stream has sent CopyDone (its final step), a barrier query follows on the same
- * connection: it succeeds only if the COPY did, and fails (transaction aborted) if it did not.
+ * COPY ... FROM STDIN inside the append transaction, written chunk by chunk. postgres.js 3.4
+ * never settles a COPY FROM that the server refuses: the error arrives after the stream was
+ * ended, and is dropped. So once end() has sent CopyDone (the stream's final step), the caller
+ * must follow with a query on the same connection, a barrier: it succeeds only if the COPY
+ * did, and fails (transaction aborted, 25P02) if it did not.
  */
-async function copyRows(tx: Sql, query: ReturnType<Sql>, rows: string): Promise<void> {
-  const writable = (await (query as unknown as { writable(): Promise<NodeJS.WritableStream> }).writable()) as NodeJS.WritableStream & {
-    _final(callback: (error?: Error | null) => void): void;
-  };
-  const sent = new Promise<void>((resolve, reject) => {
-    const final = writable._final.bind(writable);
-    writable._final = (callback) => {
-      final(callback);
-      resolve();
-    };
-    writable.on("error", reject);
-  });
-  writable.end(rows);
-  await sent;
-  try {
-    await tx`select 1`;
-  } catch (error) {
-    throw new LedgerError("DATABASE", "the database refused the batch; nothing was appended", { cause: error });
+class CopyIn {
+  private constructor(
+    private readonly writable: NodeJS.WritableStream & { _final(callback: (error?: Error | null) => void): void },
+    private readonly failed: Promise<never>,
+  ) {}
+
+  static async open(query: ReturnType<Sql>): Promise<CopyIn> {
+    const writable = (await (query as unknown as { writable(): Promise<NodeJS.WritableStream> }).writable()) as CopyIn["writable"];
+    const failed = new Promise<never>((_, reject) => writable.on("error", reject));
+    failed.catch(() => {}); // Seen through write() and end().
+    return new CopyIn(writable, failed);
+  }
+
+  /** Resolves once the chunk is on the socket, so that the caller's next work overlaps the server's. */
+  write(chunk: Buffer): Promise<void> {
+    return Promise.race([new Promise<void>((resolve) => this.writable.write(chunk, () => resolve())), this.failed]);
+  }
+
+  /** Writes the last chunk and sends CopyDone. */
+  end(chunk: Buffer): Promise<void> {
+    const sent = new Promise<void>((resolve) => {
+      const final = this.writable._final.bind(this.writable);
+      this.writable._final = (callback) => {
+        final(callback);
+        resolve();
+      };
+    });
+    this.writable.end(chunk);
+    return Promise.race([sent, this.failed]);
+  }
+
+  /** Gives up on the COPY (CopyFail): the server aborts the transaction, which then rolls back. */
+  abort(error: Error): void {
+    (this.writable as unknown as { destroy(error: Error): void }).destroy(error);
   }
 }

@@ -126,4 +126,19 @@ describe("appender", () => {
     expect(row!.tags).toEqual([nasty, "x,y", "{}"].sort());
     expect(JSON.parse(row!.payload)).toEqual({ s: nasty });
   });
+
+  it("stores timestamps exactly across the years Postgres and the leaf share, and empty tags", async () => {
+    const log = await createLog(ledger.writer, "times", { origin: "test.example/times" });
+    const times = ["0001-01-01T00:00:00.000Z", "1969-12-31T23:59:59.999Z", "2000-01-01T00:00:00.000Z", "2024-02-29T12:34:56.789Z", "2286-11-20T17:46:40.001Z", "9999-12-31T23:59:59.999Z"];
+    await new Appender(ledger.writer, { now: () => new Date("9999-12-31T23:59:59.999Z") }).append(
+      "times",
+      times.map((occurredAt, i) => ({ kind: "custom", actor: "a", action: "b", resource: `r/${i}`, occurredAt, tags: [] })),
+    );
+    const rows = await ledger.admin<{ occurred: string; recorded: string; tags: string[] }[]>`
+      select to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred,
+             to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded, tags
+      from entries where log_id = ${log.id} order by seq`;
+    expect(rows.map((r) => r.occurred)).toEqual(times);
+    expect(rows.every((r) => r.recorded === "9999-12-31T23:59:59.999Z" && r.tags.length === 0)).toBe(true);
+  });
 });
