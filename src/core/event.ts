@@ -82,6 +82,16 @@ export function parseTimestamp(name: string, value: Date | string): string {
 }
 
 /**
+ * The idempotency key of an event as normalizeEvent would take it; undefined when there is none
+ * or it would be refused (normalizeEvent then says why).
+ */
+export function givenIdempotencyKey(input: EventInput): string | undefined {
+  const key: unknown = typeof input === "object" && input !== null ? input.idempotencyKey : undefined;
+  if (typeof key !== "string" || key === "" || key.length > LIMITS.idempotencyKey || unstorable(key) || key.startsWith("sealtrail:")) return undefined;
+  return key;
+}
+
+/**
  * Check and normalise one event. `now` is the ledger clock, used when the source gives no
  * time. Throws CoreError ENTRY_INVALID (or CANONICAL_JSON_INVALID for the payload).
  */

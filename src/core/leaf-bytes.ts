@@ -9,7 +9,8 @@
  * below U+0020. Text with such a byte, or that is not valid UTF-8, goes through the
  * reference's own decode and JSON.stringify instead.
  */
-import { LEAF_VERSION } from "./entry.js";
+import { type EntryMetadata, LEAF_VERSION } from "./entry.js";
+import { CoreError } from "./errors.js";
 
 /**
  * Where the text fields lie: `fields[2k]` is the start and `fields[2k+1]` the length in
@@ -54,7 +55,7 @@ export class LeafBytes {
   private readonly day = [Number.NaN, Number.NaN];
   private readonly dayText: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
 
-  constructor(origin: string) {
+  constructor(readonly origin: string) {
     this.logOccurred = encoder.encode(`,"log":${JSON.stringify(origin)},"occurred_at":"`);
   }
 
@@ -96,6 +97,69 @@ export class LeafBytes {
     }
     this.literal(END);
     return this.buf.subarray(0, this.p);
+  }
+
+  /**
+   * "\0" + leafData(m) as UTF-8, written from the metadata's strings: what the appender
+   * hashes, without building leafData's string. A view of the writer's buffer, valid until
+   * the next call. Requires m.log to be this writer's origin.
+   */
+  writeMetadata(m: EntryMetadata): Uint8Array {
+    if (m.log !== this.origin) throw new CoreError("INVALID_ARGUMENT", `log: got ${JSON.stringify(m.log)}, want ${JSON.stringify(this.origin)}`);
+    this.p = 0;
+    this.literal(ACTION);
+    this.jsonString(m.action);
+    this.literal(ACTOR);
+    this.jsonString(m.actor);
+    this.literal(KIND);
+    this.jsonString(m.kind);
+    this.literal(this.logOccurred);
+    this.utf8(m.occurredAt);
+    this.literal(OUTCOME);
+    this.utf8(m.outcome);
+    this.literal(PAYLOAD_HASH);
+    this.hex(m.payloadHash, 0, m.payloadHash.length);
+    this.literal(RECORDED_AT);
+    this.utf8(m.recordedAt);
+    this.literal(RESOURCE);
+    this.jsonString(m.resource);
+    this.literal(SEQ);
+    this.ascii(String(m.seq));
+    this.literal(SOURCE);
+    this.jsonString(m.source);
+    this.literal(TAGS);
+    for (let i = 0; i < m.tags.length; i++) {
+      if (i > 0) this.buf[this.p++] = 0x2c;
+      this.jsonString(m.tags[i]!);
+    }
+    this.literal(END);
+    return this.buf.subarray(0, this.p);
+  }
+
+  /** JSON.stringify(text) as UTF-8: the text itself, quoted, unless a character needs escaping. */
+  private jsonString(text: string): void {
+    this.reserve(text.length + 2);
+    const buf = this.buf;
+    const start = this.p;
+    let p = start;
+    buf[p++] = 0x22;
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // Lone surrogates are escaped by JSON.stringify; let it decide for any surrogate.
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+        this.p = start;
+        return this.utf8(JSON.stringify(text));
+      }
+      if (c >= 0x80) ascii = false;
+      else buf[p++] = c;
+    }
+    if (!ascii) {
+      this.p = start;
+      return this.utf8(JSON.stringify(text));
+    }
+    buf[p++] = 0x22;
+    this.p = p;
   }
 
   private timeOk(ms: number): boolean {
@@ -160,7 +224,17 @@ export class LeafBytes {
 
   private utf8(text: string): void {
     this.reserve(3 * text.length);
-    this.p += encoder.encodeInto(text, this.buf.subarray(this.p)).written;
+    const buf = this.buf;
+    let p = this.p;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.p += encoder.encodeInto(text, buf.subarray(this.p)).written;
+        return;
+      }
+      buf[p++] = c;
+    }
+    this.p = p;
   }
 
   /** toHex of src[start, start+length). */

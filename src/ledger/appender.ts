@@ -4,9 +4,11 @@
  * chain from the last chain hash, and the interior Merkle nodes completed by the batch are
  * stored with it. Re-sent events (same idempotency key) return their original seq.
  */
-import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, canonicalTimestamp } from "../core/entry.js";
+import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp } from "../core/entry.js";
+import { sha256 } from "../core/hash.js";
+import { LeafBytes } from "../core/leaf-bytes.js";
 import { CoreError } from "../core/errors.js";
-import { type EventInput, GENERATED_KEY_PREFIX, normalizeEvent, type NormalizedEvent } from "../core/event.js";
+import { type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent } from "../core/event.js";
 import { appendToFrontier } from "../core/merkle.js";
 import { CopyBinaryRows } from "./copy-binary-rows.js";
 import type { Sql } from "./db.js";
@@ -72,25 +74,23 @@ export class Appender {
   }
 
   /**
-   * Append `events` to log `logName` atomically. Every event is validated first: one invalid
-   * event rejects the batch (LedgerError INVALID_INPUT naming its index) and stores nothing.
+   * Append `events` to log `logName` atomically. One invalid event rejects the batch
+   * (LedgerError INVALID_INPUT naming its index) and stores nothing. Events are checked as
+   * they are written, inside the transaction, so that Postgres stores the first rows of a
+   * batch while the rest are still being checked and hashed; an invalid one rolls it back.
    */
   async append(logName: string, events: readonly EventInput[]): Promise<AppendReceipt[]> {
     const log = await this.log(logName);
     if (events.length === 0) return [];
     const now = this.now();
-    const normalized = events.map((event, i) => {
-      try {
-        return normalizeEvent(event, now, this.maxPayloadBytes);
-      } catch (error) {
-        if (error instanceof CoreError) throw new LedgerError("INVALID_INPUT", `event ${i}: ${error.message}`, { cause: error });
-        throw error;
-      }
-    });
     // Only keys a source gave can have been seen before; the others get one made from their seq.
-    const given = [...new Set(normalized.flatMap((e) => (e.idempotencyKey === undefined ? [] : [e.idempotencyKey])))];
+    const given = new Set<string>();
+    for (const event of events) {
+      const key = givenIdempotencyKey(event);
+      if (key !== undefined) given.add(key);
+    }
     try {
-      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, normalized, given));
+      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, events, now, [...given]));
     } catch (error) {
       this.states.delete(log.id);
       if (error instanceof LedgerError) throw error;
@@ -98,7 +98,16 @@ export class Appender {
     }
   }
 
-  private async appendLocked(tx: Sql, log: Log, events: NormalizedEvent[], given: string[]): Promise<AppendReceipt[]> {
+  private normalize(event: EventInput, i: number, now: Date): NormalizedEvent {
+    try {
+      return normalizeEvent(event, now, this.maxPayloadBytes);
+    } catch (error) {
+      if (error instanceof CoreError) throw new LedgerError("INVALID_INPUT", `event ${i}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+
+  private async appendLocked(tx: Sql, log: Log, events: readonly EventInput[], now: Date, given: string[]): Promise<AppendReceipt[]> {
     // The lock, the head and the known keys in one round trip: statements sent together run in
     // order on the transaction's connection, so the two reads run once the lock is granted and,
     // under READ COMMITTED, see the previous holder's commit.
@@ -116,9 +125,6 @@ export class Appender {
     const state = await this.treeState(tx, log, heads[0]);
     const seen = new Map<string, { seq: number; leafHash: Uint8Array }>();
     for (const row of existing) seen.set(row.key, { seq: row.seq, leafHash: new Uint8Array(row.leafHash) });
-    if (events.every((e) => e.idempotencyKey !== undefined && seen.has(e.idempotencyKey))) {
-      return events.map((e) => ({ ...seen.get(e.idempotencyKey!)!, idempotencyKey: e.idempotencyKey!, duplicate: true }));
-    }
 
     // recorded_at never goes backwards along seq, whatever the wall clock does.
     const recordedMs = Math.max(this.now().getTime(), state.lastRecordedAt);
@@ -126,15 +132,16 @@ export class Appender {
     const receipts: AppendReceipt[] = [];
     const leaves: Uint8Array[] = [];
     let chain = state.chainHead;
-    // Rows go to Postgres chunk by chunk while the next ones are hashed: the two run on
-    // different cores.
+    // Rows go to Postgres chunk by chunk while the next ones are checked and hashed: the two
+    // run on different cores.
     const copy = await CopyIn.open(
       tx`copy entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key) from stdin (format binary)`,
     );
     const rows = new CopyBinaryRows();
+    const leafBytes = new LeafBytes(log.origin);
     try {
       for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
+        const e = this.normalize(events[i]!, i, now);
         const prior = e.idempotencyKey === undefined ? undefined : seen.get(e.idempotencyKey);
         if (prior) {
           receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: e.idempotencyKey!, duplicate: true });
@@ -145,10 +152,11 @@ export class Appender {
         // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
         const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
         // Fields named, not spread: copying the whole event per entry cost ~8 µs (BENCHMARKS.md).
-        const leaf = entryLeafHash({
+        // entryLeafHash, with the leaf input written straight to bytes (no leafData string).
+        const leaf = sha256(leafBytes.writeMetadata({
           log: log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
           outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: e.payloadHash,
-        });
+        }));
         chain = chainHash(chain, leaf);
         leaves.push(leaf);
         seen.set(key, { seq, leafHash: leaf });
@@ -179,6 +187,7 @@ export class Appender {
       throw error;
     }
 
+    if (leaves.length === 0) return receipts; // Every event was seen before: nothing stored.
     const { frontier, nodes } = appendToFrontier(state.frontier, state.size, leaves);
     const stored = nodes.filter((n) => n.level >= STORED_NODE_MIN_LEVEL);
     // The statements after the COPY are its barrier (CopyIn below): in one round trip, and

@@ -146,6 +146,31 @@ describe("leaf bytes from stored fields", () => {
   });
 });
 
+describe("leaf bytes from metadata", () => {
+  it("equals \"\\0\" + leafData for awkward text, lone surrogates included, tags, seqs and times", () => {
+    const strings = ["", "plain", 'q"uote', "back\\slash", "new\nline", "\u0001\u001f\u007f", "é€😀", "\u2028\u2029", "lone \ud800 high", "lone \udc00 low", "x".repeat(3000), "€".repeat(2000)];
+    for (const origin of ["example.com/log", 'q"uote/\\log']) {
+      const writer = new LeafBytes(origin);
+      for (const s of strings) {
+        for (const field of ["action", "actor", "kind", "resource", "source", "outcome"] as const) {
+          const m = { ...base, log: origin, [field]: s } as EntryMetadata;
+          expect(Buffer.from(writer.writeMetadata(m))).toEqual(reference(m));
+        }
+        for (const tags of [[], [s], [s, "z" + s, "plain"]]) {
+          for (const seq of [0, 7, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+            const m = { ...base, log: origin, tags, seq, occurredAt: "0001-01-01T00:00:00.000Z", recordedAt: "9999-12-31T23:59:59.999Z" };
+            expect(Buffer.from(writer.writeMetadata(m))).toEqual(reference(m));
+          }
+        }
+      }
+    }
+  });
+
+  it("refuses metadata of another log", () => {
+    expect(() => new LeafBytes("a/log").writeMetadata({ ...base, log: "b/log" })).toThrow(/log/);
+  });
+});
+
 describe("validUtf8", () => {
   it("accepts exactly the bytes that decode and re-encode to themselves", () => {
     let seed = 7;
