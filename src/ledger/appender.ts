@@ -41,6 +41,8 @@ interface Head {
 
 /** Bytes of COPY data sent at a time: ~100 rows, so Postgres starts on a batch early. */
 const COPY_CHUNK = 1 << 16;
+/** Events checked while the first round trip of a batch is under way: about one chunk. */
+const EARLY_EVENTS = 128;
 
 interface TreeState {
   size: number;
@@ -108,10 +110,10 @@ export class Appender {
   }
 
   private async appendLocked(tx: Sql, log: Log, events: readonly EventInput[], now: Date, given: string[]): Promise<AppendReceipt[]> {
-    // The lock, the head and the known keys in one round trip: statements sent together run in
-    // order on the transaction's connection, so the two reads run once the lock is granted and,
-    // under READ COMMITTED, see the previous holder's commit.
-    const [, heads, existing] = await Promise.all([
+    // The lock, the head, the known keys and the start of the COPY in one round trip:
+    // statements sent together run in order on the transaction's connection, so the reads run
+    // once the lock is granted and, under READ COMMITTED, see the previous holder's commit.
+    const reads = Promise.all([
       tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`,
       tx<Head[]>`
         select seq, chain_hash as "chainHash", recorded_at as "recordedAt" from entries
@@ -122,7 +124,27 @@ export class Appender {
             select idempotency_key as key, seq, leaf_hash as "leafHash" from entries
             where log_id = ${log.id} and idempotency_key = any(${given}::text[])`,
     ]);
-    const state = await this.treeState(tx, log, heads[0]);
+    const opening = CopyIn.open(
+      tx`copy entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key) from stdin (format binary)`,
+    );
+    // Meanwhile, the first events are checked.
+    const normalized: NormalizedEvent[] = [];
+    let early: unknown;
+    try {
+      for (let i = 0; i < Math.min(events.length, EARLY_EVENTS); i++) normalized.push(this.normalize(events[i]!, i, now));
+    } catch (error) {
+      early = error;
+    }
+    const [readsDone, copyDone] = await Promise.allSettled([reads, opening]);
+    const failure = early ?? (readsDone.status === "rejected" ? readsDone.reason : undefined) ?? (copyDone.status === "rejected" ? copyDone.reason : undefined);
+    if (failure !== undefined) {
+      // A COPY left open would swallow the rollback: give it up first.
+      if (copyDone.status === "fulfilled") copyDone.value.abort(failure as Error);
+      throw failure;
+    }
+    const [, heads, existing] = (readsDone as PromiseFulfilledResult<Awaited<typeof reads>>).value;
+    const copy = (copyDone as PromiseFulfilledResult<CopyIn>).value;
+    const state = this.treeState(log, heads[0]);
     const seen = new Map<string, { seq: number; leafHash: Uint8Array }>();
     for (const row of existing) seen.set(row.key, { seq: row.seq, leafHash: new Uint8Array(row.leafHash) });
 
@@ -134,14 +156,11 @@ export class Appender {
     let chain = state.chainHead;
     // Rows go to Postgres chunk by chunk while the next ones are checked and hashed: the two
     // run on different cores.
-    const copy = await CopyIn.open(
-      tx`copy entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key) from stdin (format binary)`,
-    );
     const rows = new CopyBinaryRows();
     const leafBytes = new LeafBytes(log.origin);
     try {
       for (let i = 0; i < events.length; i++) {
-        const e = this.normalize(events[i]!, i, now);
+        const e = normalized[i] ?? this.normalize(events[i]!, i, now);
         const prior = e.idempotencyKey === undefined ? undefined : seen.get(e.idempotencyKey);
         if (prior) {
           receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: e.idempotencyKey!, duplicate: true });
@@ -151,7 +170,6 @@ export class Appender {
         // Generated keys follow seq, so the unique index grows at its right edge (no random
         // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
         const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
-        // Fields named, not spread: copying the whole event per entry cost ~8 µs (BENCHMARKS.md).
         // entryLeafHash, with the leaf input written straight to bytes (no leafData string).
         const leaf = sha256(leafBytes.writeMetadata({
           log: log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
@@ -188,11 +206,15 @@ export class Appender {
     }
 
     if (leaves.length === 0) return receipts; // Every event was seen before: nothing stored.
-    const { frontier, nodes } = appendToFrontier(state.frontier, state.size, leaves);
-    const stored = nodes.filter((n) => n.level >= STORED_NODE_MIN_LEVEL);
-    // The statements after the COPY are its barrier (CopyIn below): in one round trip, and
-    // all failing with 25P02 when the server refused a row.
+    // The statements after the COPY are its barrier (CopyIn below): each fails with 25P02 when
+    // the server refused a row. The frontier of a head this appender did not write is read
+    // only now, as no other statement can run while the COPY is open.
+    let frontier: Uint8Array[];
     try {
+      const before = state.frontier ?? (await loadFrontier(tx, log.id, state.size));
+      const appended = appendToFrontier(before, state.size, leaves);
+      frontier = appended.frontier;
+      const stored = appended.nodes.filter((n) => n.level >= STORED_NODE_MIN_LEVEL);
       await Promise.all([
         stored.length === 0
           ? undefined
@@ -202,6 +224,7 @@ export class Appender {
         tx`select pg_notify('sealtrail_appended', ${`${log.id}:${state.size}:${state.size + leaves.length}`})`,
       ]);
     } catch (error) {
+      if (error instanceof LedgerError && error.code !== "DATABASE") throw error;
       throw new LedgerError("DATABASE", "the database refused the batch; nothing was appended", { cause: error });
     }
     // Remembered only once the transaction commits (append() forgets it on any error).
@@ -214,16 +237,12 @@ export class Appender {
     return receipts;
   }
 
-  private async treeState(tx: Sql, log: Log, head: Head | undefined): Promise<TreeState> {
+  /** The tree after `head`: this appender's own, or, when another wrote since, without its frontier yet. */
+  private treeState(log: Log, head: Head | undefined): TreeState | (Omit<TreeState, "frontier"> & { frontier: null }) {
     if (!head) return { size: 0, chainHead: GENESIS_CHAIN_HASH, lastRecordedAt: 0, frontier: [] };
     const cached = this.states.get(log.id);
     if (cached && cached.size === head.seq + 1 && Buffer.compare(cached.chainHead, head.chainHash) === 0) return cached;
-    return {
-      size: head.seq + 1,
-      chainHead: new Uint8Array(head.chainHash),
-      lastRecordedAt: head.recordedAt.getTime(),
-      frontier: await loadFrontier(tx, log.id, head.seq + 1),
-    };
+    return { size: head.seq + 1, chainHead: new Uint8Array(head.chainHash), lastRecordedAt: head.recordedAt.getTime(), frontier: null };
   }
 }
 
