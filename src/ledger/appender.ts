@@ -19,6 +19,16 @@ import { loadFrontier, STORED_NODE_MIN_LEVEL } from "./tree.js";
 /** Namespace of the per-log advisory locks (the first half of the two-key form). */
 export const APPEND_LOCK_NAMESPACE = 0x5ea1;
 
+/**
+ * Takes the per-log advisory lock that appends and checkpoints of a log hold until their
+ * transaction ends. Advisory locks are database-wide but log ids are per schema, so the first
+ * key mixes in the OID of this schema's logs table: ledgers in other schemas of the same
+ * database (log 1 of each, say) do not queue behind each other.
+ */
+export function lockLog(tx: Sql, logId: number) {
+  return tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE} # 'logs'::regclass::oid::int4, ${logId})`;
+}
+
 export interface AppendReceipt {
   seq: number;
   leafHash: Uint8Array;
@@ -114,7 +124,7 @@ export class Appender {
     // statements sent together run in order on the transaction's connection, so the reads run
     // once the lock is granted and, under READ COMMITTED, see the previous holder's commit.
     const reads = Promise.all([
-      tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`,
+      lockLog(tx, log.id),
       tx<Head[]>`
         select seq, chain_hash as "chainHash", recorded_at as "recordedAt" from entries
         where log_id = ${log.id} order by seq desc limit 1`,
