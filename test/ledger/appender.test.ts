@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainHash, GENESIS_CHAIN_HASH } from "../../src/core/entry.js";
 import { compactRoot, rootFromLeafHashes } from "../../src/core/merkle.js";
-import { Appender } from "../../src/ledger/appender.js";
+import { Appender, lockLog } from "../../src/ledger/appender.js";
+import type { Sql } from "../../src/ledger/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { loadFrontier } from "../../src/ledger/tree.js";
@@ -140,5 +141,30 @@ describe("appender", () => {
       from entries where log_id = ${log.id} order by seq`;
     expect(rows.map((r) => r.occurred)).toEqual(times);
     expect(rows.every((r) => r.recorded === "9999-12-31T23:59:59.999Z" && r.tags.length === 0)).toBe(true);
+  });
+
+  it("does not wait on a log of the same id in another schema of the database", async () => {
+    const other = await freshLedger("appender_other");
+    try {
+      const log = await createLog(other.writer, "elsewhere", { origin: "test.example/elsewhere" });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const taken = new Promise<void>((resolve) => (locked = resolve));
+      // This file's ledger holds the lock of its own log with that id (whether or not it exists).
+      const holder = ledger.admin.begin(async (tx) => {
+        await lockLog(tx as unknown as Sql, log.id);
+        locked();
+        await held;
+      });
+      await taken;
+      const appended = new Appender(other.writer).append("elsewhere", [event(1)]);
+      const outcome = await Promise.race([appended.then(() => "appended"), new Promise((r) => setTimeout(r, 3000, "waited"))]);
+      release();
+      await holder;
+      expect(outcome).toBe("appended");
+    } finally {
+      await other.close();
+    }
   });
 });
