@@ -7,8 +7,8 @@ export const LEAF_PREFIX = 0x00;
 /** RFC 9162 §2.1.1 domain separation: a node hash is SHA-256(0x01 || left || right). */
 export const NODE_PREFIX = 0x01;
 
-/** Reused by every nodeHash of two 32-byte children: sha256() is done with it when it returns. */
-const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
+/** Reused by every nodeHash of two 32-byte children. */
+const nodeWords = new Int32Array(16);
 
 /** The leaf hash of an entry's bytes (RFC 9162 §2.1.1). */
 export function leafHash(data: Uint8Array): Uint8Array {
@@ -24,10 +24,11 @@ export function leafHash(data: Uint8Array): Uint8Array {
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
-    nodeInput[0] = NODE_PREFIX;
-    nodeInput.set(left, 1);
-    nodeInput.set(right, 1 + HASH_SIZE);
-    return sha256(nodeInput);
+    // In JS on words (merkle-sha256.ts): no call into node:crypto for a 65-byte message.
+    loadWords(nodeWords, 0, left);
+    loadWords(nodeWords, 8, right);
+    nodeHashWords(nodeWords, 0, 8, 0);
+    return storeWords(nodeWords, 0);
   }
   const input = new Uint8Array(1 + left.length + right.length);
   input[0] = NODE_PREFIX;

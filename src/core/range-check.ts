@@ -7,7 +7,7 @@
  */
 import { chainHash, entryLeafHash, type EntryMetadata } from "./entry.js";
 import { digestEqual, HASH_SIZE, sha256 } from "./hash.js";
-import { loadWords } from "./merkle-sha256.js";
+import { loadWords, sha256Of64 } from "./merkle-sha256.js";
 
 export interface StoredEntry extends EntryMetadata {
   /** Canonical payload (text, or its UTF-8 bytes); null once redacted. */
@@ -51,7 +51,7 @@ export class RangeCheck {
   private next: number;
   private previousChain: Uint8Array | null;
   private readonly lastChain = new Uint8Array(HASH_SIZE);
-  private readonly chainInput = new Uint8Array(2 * HASH_SIZE);
+  private readonly chain = new Uint8Array(HASH_SIZE);
   private carried = 0;
 
   /**
@@ -116,10 +116,8 @@ export class RangeCheck {
     const leaf = sha256(leafInput);
     if (!equalAt(leaf, bytes, row.leafHashAt)) return false;
     if (this.previousChain !== null) {
-      const input = this.chainInput;
-      input.set(this.previousChain, 0);
-      for (let i = 0; i < HASH_SIZE; i++) input[HASH_SIZE + i] = bytes[row.leafHashAt + i]!;
-      if (!equalAt(sha256(input), bytes, row.chainHashAt)) return false;
+      sha256Of64(this.previousChain, 0, bytes, row.leafHashAt, this.chain, 0); // chainHash, in place
+      if (!equalAt(this.chain, bytes, row.chainHashAt)) return false;
     }
     this.next = seq + 1;
     this.rows++;
