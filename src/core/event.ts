@@ -57,6 +57,9 @@ function text(name: string, value: unknown, max: number, required = true): strin
   return value;
 }
 
+/** Days of each month in a leap year. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Parse an RFC 3339 timestamp with an explicit offset (no local-time guessing). */
@@ -73,8 +76,14 @@ export function parseTimestamp(name: string, value: Date | string): string {
   const date = new Date(value);
   // Date would roll 2024-02-30 over to March 1st; a timestamp naming a day or time that does
   // not exist is refused instead. Year 0 has no place in Postgres (1 BC) either.
-  const [y, mo, d, h, mi, s] = value.slice(0, 19).split(/[-T t:]/).map(Number) as [number, number, number, number, number, number];
-  const days = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+  // The pattern above put digits at these places.
+  const digits = (from: number, to: number): number => {
+    let n = 0;
+    for (let i = from; i < to; i++) n = 10 * n + value.charCodeAt(i) - 48;
+    return n;
+  };
+  const [y, mo, d, h, mi, s] = [digits(0, 4), digits(5, 7), digits(8, 10), digits(11, 13), digits(14, 16), digits(17, 19)];
+  const days = (DAYS_IN_MONTH[mo - 1] ?? 0) - (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
   if (Number.isNaN(date.getTime()) || y < 1 || mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || s > 59) {
     throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, not a valid date`);
   }
@@ -106,7 +115,8 @@ export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1
   const tagsIn = input.tags ?? [];
   if (!Array.isArray(tagsIn)) throw new CoreError("ENTRY_INVALID", "tags: want an array of strings");
   if (tagsIn.length > LIMITS.tags) throw new CoreError("ENTRY_INVALID", `tags: got ${tagsIn.length}, want at most ${LIMITS.tags}`);
-  const tags = normalizeTags(tagsIn.map((t, i) => text(`tags[${i}]`, t, LIMITS.tag)));
+  // The name of a tag is built only for the error message.
+  const tags = normalizeTags(tagsIn.map((t, i) => (typeof t === "string" && t !== "" && t.length <= LIMITS.tag && !unstorable(t) ? t : text(`tags[${i}]`, t, LIMITS.tag))));
   const payload = canonicalize(input.payload === undefined ? {} : input.payload);
   const bytes = Buffer.byteLength(payload, "utf8");
   if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);

@@ -187,7 +187,8 @@ export class Appender {
         }));
         chain = chainHash(chain, leaf);
         leaves.push(leaf);
-        seen.set(key, { seq, leafHash: leaf });
+        // Only a source's key can come again in the batch (the generated prefix is reserved).
+        if (e.idempotencyKey !== undefined) seen.set(key, { seq, leafHash: leaf });
         receipts.push({ seq, leafHash: leaf, idempotencyKey: key, duplicate: false });
         rows.row(16);
         rows.int4(log.id);
