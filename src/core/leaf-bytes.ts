@@ -1,7 +1,8 @@
 /**
- * The leaf input "\0" + leafData(entry) (entry.ts) written as UTF-8 straight from the bytes
- * of stored fields, into one reused buffer: what the verifier hashes for each of a million
- * rows. leafData stays the specification; this writer must give exactly its bytes, which
+ * The leaf input "\0" + leafData(entry) (entry.ts) written as UTF-8 into one reused buffer:
+ * straight from the bytes of stored fields (write), what the verifier hashes for each of a
+ * million rows; or from the metadata's strings (writeMetadata), what the appender hashes.
+ * leafData stays the specification; both must give exactly its bytes, which
  * test/core/leaf-bytes.test.ts checks on awkward rows.
  *
  * Why it is exact: for valid UTF-8 text, decoding and re-encoding gives the same bytes, and
@@ -11,6 +12,7 @@
  */
 import { type EntryMetadata, LEAF_VERSION } from "./entry.js";
 import { CoreError } from "./errors.js";
+import { decode, validUtf8 } from "./utf8.js";
 
 /**
  * Where the text fields lie: `fields[2k]` is the start and `fields[2k+1]` the length in
@@ -291,45 +293,4 @@ function needsEscape(src: Uint8Array, start: number, end: number): boolean {
     if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
   }
   return false;
-}
-
-function decode(src: Uint8Array, start: number, end: number): string {
-  return Buffer.from(src.buffer, src.byteOffset + start, end - start).toString("utf8");
-}
-
-/**
- * Whether src[start, end) is well-formed UTF-8 (RFC 3629 §4: no overlong forms, no
- * surrogates, nothing above U+10FFFF), the only text that decodes and re-encodes to itself.
- */
-export function validUtf8(src: Uint8Array, start: number, end: number): boolean {
-  let i = start;
-  while (i < end) {
-    const c = src[i]!;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    let n: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) n = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
-      n = 2;
-      if (c === 0xe0) lo = 0xa0;
-      else if (c === 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3;
-      if (c === 0xf0) lo = 0x90;
-      else if (c === 0xf4) hi = 0x8f;
-    } else return false;
-    if (i + n >= end) return false;
-    const second = src[i + 1]!;
-    if (second < lo || second > hi) return false;
-    for (let k = 2; k <= n; k++) {
-      const b = src[i + k]!;
-      if (b < 0x80 || b > 0xbf) return false;
-    }
-    i += n + 1;
-  }
-  return true;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type EntryMetadata, leafData } from "../../src/core/entry.js";
 import { sha256 } from "../../src/core/hash.js";
-import { LEAF_FIELD, LeafBytes, validUtf8 } from "../../src/core/leaf-bytes.js";
+import { LEAF_FIELD, LeafBytes } from "../../src/core/leaf-bytes.js";
+import { validUtf8 } from "../../src/core/utf8.js";
 
 const utf8 = (s: string) => Buffer.from(s, "utf8");
 
