@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainHash, GENESIS_CHAIN_HASH } from "../../src/core/entry.js";
 import { compactRoot, rootFromLeafHashes } from "../../src/core/merkle.js";
 import { Appender, lockLog } from "../../src/ledger/appender.js";
-import type { Sql } from "../../src/ledger/db.js";
+import { connect, type Sql } from "../../src/ledger/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { loadFrontier } from "../../src/ledger/tree.js";
@@ -113,6 +113,27 @@ describe("appender", () => {
     expect((missing as LedgerError).code).toBe("LOG_NOT_FOUND");
     const [{ count }] = (await ledger.admin<{ count: number }[]>`select count(*)::int as count from entries where log_id = ${log.id}`) as unknown as [{ count: number }];
     expect(count).toBe(0);
+  });
+
+  it("rolls back a batch whose invalid event comes after rows were already streamed, and goes on", async () => {
+    const log = await createLog(ledger.writer, "late-invalid", { origin: "test.example/late-invalid" });
+    // One connection, so the next append runs where the aborted COPY did.
+    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 1 });
+    try {
+      const appender = new Appender(sql);
+      await appender.append("late-invalid", [event(0)]);
+      const batch = Array.from({ length: 600 }, (_, i) => event(i + 1, { payload: { i, pad: "x".repeat(400) } }));
+      batch[550] = { ...batch[550]!, kind: "Not A Kind" };
+      const error = await appender.append("late-invalid", batch).catch((e: unknown) => e);
+      expect((error as LedgerError).code).toBe("INVALID_INPUT");
+      expect((error as LedgerError).message).toMatch(/^event 550: /);
+      expect(await storedChain(log.id)).toHaveLength(1);
+      const [next] = await appender.append("late-invalid", [event(2)]);
+      expect(next!.seq).toBe(1);
+      expect((await storedChain(log.id)).map((r) => r.seq)).toEqual([0, 1]);
+    } finally {
+      await sql.end();
+    }
   });
 
   it("stores text exactly: newlines, tabs, backslashes, quotes and unicode in every field", async () => {
