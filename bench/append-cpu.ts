@@ -1,27 +1,35 @@
 /**
  * CPU cost per entry of the appender's pure steps, without the database, on the events
- * bench/append.ts uses. Reports the best of several rounds (µs per entry) and CPU time
- * (user+sys of this process) next to wall time, so a busy machine shows as a gap.
+ * bench/append.ts uses, done as src/ledger/appender.ts does them. Reports the best of several
+ * rounds (µs per entry) and CPU time (user+sys of this process) next to wall time, so a busy
+ * machine shows as a gap. Each step is timed alone, and the last line runs them together.
  *
  *   npx tsx bench/append-cpu.ts [--entries N] [--rounds R]
  */
-import { hash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { canonicalize } from "../src/core/canonical-json.js";
-import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, leafData, payloadHash } from "../src/core/entry.js";
+import { chainHash, GENESIS_CHAIN_HASH, leafData, payloadHash } from "../src/core/entry.js";
 import { normalizeEvent, type NormalizedEvent } from "../src/core/event.js";
+import { sha256 } from "../src/core/hash.js";
+import { LeafBytes } from "../src/core/leaf-bytes.js";
 import { appendToFrontier } from "../src/core/merkle.js";
-import { copyBytea, copyNullable, copyText, copyTextArray } from "../src/ledger/copy-text.js";
+import { CopyBinaryRows } from "../src/ledger/copy-binary-rows.js";
 import { makeEvents, parseFlags } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), { entries: 20_000, rounds: 5 });
 const N = Math.floor(flags.entries);
+const LOG = "bench.example/cpu";
 const events = makeEvents(N, 20251122);
 const now = new Date();
 const normalized: NormalizedEvent[] = events.map((e) => normalizeEvent(e, now));
 const recordedAt = now.toISOString();
-const leaves = normalized.map((e, seq) => entryLeafHash({ ...e, log: "bench.example/cpu", seq, recordedAt }));
-const leafTexts = normalized.map((e, seq) => Buffer.from(leafData({ ...e, log: "bench.example/cpu", seq, recordedAt })));
+const recordedMs = now.getTime();
+const metadata = (e: NormalizedEvent, seq: number) => ({
+  log: LOG, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
+  outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: e.payloadHash,
+});
+const leafBytes = new LeafBytes(LOG);
+const leaves = normalized.map((e, seq) => sha256(leafBytes.writeMetadata(metadata(e, seq))));
 let sink: unknown;
 
 function bench(name: string, fn: () => void): void {
@@ -39,6 +47,26 @@ function bench(name: string, fn: () => void): void {
   console.log(`${name.padEnd(58)} ${((1000 * best) / N).toFixed(2).padStart(7)} µs  (cpu ${((1000 * bestCpu) / N).toFixed(2)} µs)`);
 }
 
+function copyRow(rows: CopyBinaryRows, e: NormalizedEvent, seq: number, leaf: Uint8Array, chain: Uint8Array): void {
+  rows.row(16);
+  rows.int4(7);
+  rows.int8(seq);
+  rows.text(e.kind);
+  rows.text(e.actor);
+  rows.text(e.action);
+  rows.text(e.resource);
+  rows.text(e.outcome);
+  rows.text(e.source);
+  rows.timestamptz(Date.parse(e.occurredAt));
+  rows.timestamptz(recordedMs);
+  rows.textArray(e.tags);
+  rows.text(e.payload);
+  rows.bytea(e.payloadHash);
+  rows.bytea(leaf);
+  rows.bytea(chain);
+  rows.text(e.idempotencyKey ?? `sealtrail:seq:${seq}`);
+}
+
 console.log(`${N} events, best of ${flags.rounds} rounds, per entry:\n`);
 bench("normalizeEvent (all of it)", () => {
   for (const e of events) sink = normalizeEvent(e, now);
@@ -46,39 +74,28 @@ bench("normalizeEvent (all of it)", () => {
 bench("  canonicalize(payload)", () => {
   for (const e of events) sink = canonicalize(e.payload);
 });
-bench("  payloadHash(canonical string)  [sha256 of a JS string]", () => {
+bench("  payloadHash(canonical string)", () => {
   for (const e of normalized) sink = payloadHash(e.payload);
 });
-const payloadBytes = normalized.map((e) => Buffer.from(e.payload));
-bench("  sha256 of the same bytes, already a Buffer", () => {
-  for (const b of payloadBytes) sink = hash("sha256", b, "buffer");
+bench("leaf hash: sha256(LeafBytes.writeMetadata)", () => {
+  for (let i = 0; i < N; i++) sink = sha256(leafBytes.writeMetadata(metadata(normalized[i]!, i)));
 });
-bench("entryLeafHash (as src/core/entry.ts does it)", () => {
-  for (let i = 0; i < N; i++) sink = entryLeafHash({ ...normalized[i]!, log: "bench.example/cpu", seq: i, recordedAt });
+bench("  LeafBytes.writeMetadata only", () => {
+  for (let i = 0; i < N; i++) sink = leafBytes.writeMetadata(metadata(normalized[i]!, i));
 });
-bench("  leafData only", () => {
-  for (let i = 0; i < N; i++) sink = leafData({ ...normalized[i]!, log: "bench.example/cpu", seq: i, recordedAt });
+bench("  (leafData string, the specification, for comparison)", () => {
+  for (let i = 0; i < N; i++) sink = leafData(metadata(normalized[i]!, i));
 });
-bench("  sha256 of prepared leaf bytes only", () => {
-  for (const b of leafTexts) sink = hash("sha256", b, "buffer");
-});
-bench("chainHash", () => {
+bench("chainHash (JS SHA-256 of 64 bytes)", () => {
   let c = GENESIS_CHAIN_HASH;
   for (const leaf of leaves) c = chainHash(c, leaf);
   sink = c;
 });
-bench("COPY text of one row (as appender.ts builds it)", () => {
-  let rows = "";
+bench("binary COPY row (CopyBinaryRows, 64 KiB chunks)", () => {
+  const rows = new CopyBinaryRows();
   for (let i = 0; i < N; i++) {
-    const e = normalized[i]!;
-    rows +=
-      `7\t${i}\t${copyText(e.kind)}\t${copyText(e.actor)}\t${copyText(e.action)}\t${copyText(e.resource)}\t` +
-      `${e.outcome}\t${copyText(e.source)}\t${e.occurredAt}\t${recordedAt}\t${copyTextArray(e.tags)}\t` +
-      `${copyNullable(e.payload)}\t${copyBytea(e.payloadHash)}\t${copyBytea(leaves[i]!)}\t${copyBytea(leaves[i]!)}\t${copyText(e.idempotencyKey ?? "k")}\n`;
-    if ((i + 1) % 1000 === 0) {
-      sink = Buffer.from(rows); // what the socket write does with it
-      rows = "";
-    }
+    copyRow(rows, normalized[i]!, i, leaves[i]!, leaves[i]!);
+    if (rows.length >= 1 << 16) sink = rows.take();
   }
 });
 bench("appendToFrontier (1000-leaf batches, ~1 node per leaf)", () => {
@@ -86,9 +103,22 @@ bench("appendToFrontier (1000-leaf batches, ~1 node per leaf)", () => {
   for (let s = 0; s < N; s += 1000) frontier = appendToFrontier(frontier, s, leaves.slice(s, s + 1000)).frontier;
   sink = frontier;
 });
-bench("  node rows text (copyBytea per node)", () => {
-  let text = "";
-  for (let i = 0; i < N; i++) text += `7\t1\t${i}\t${copyBytea(leaves[i]!)}\n`;
-  sink = text;
+bench("all of the above for each event, as the appender's loop", () => {
+  let chain = GENESIS_CHAIN_HASH;
+  let frontier: Uint8Array[] = [];
+  for (let s = 0; s < N; s += 1000) {
+    const rows = new CopyBinaryRows();
+    const batch: Uint8Array[] = [];
+    for (let i = s; i < Math.min(N, s + 1000); i++) {
+      const e = normalizeEvent(events[i]!, now);
+      const leaf = sha256(leafBytes.writeMetadata(metadata(e, i)));
+      chain = chainHash(chain, leaf);
+      batch.push(leaf);
+      copyRow(rows, e, i, leaf, chain);
+      if (rows.length >= 1 << 16) sink = rows.take();
+    }
+    frontier = appendToFrontier(frontier, s, batch).frontier;
+  }
+  sink = frontier;
 });
 void sink;

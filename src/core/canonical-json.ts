@@ -17,9 +17,6 @@ import { CoreError } from "./errors.js";
  */
 export const MAX_DEPTH = 1000;
 
-/** Under the `u` flag a paired surrogate is one code point, so this matches only lone ones. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /**
  * The JCS text of `value`: the only JSON text RFC 8785 allows for it.
  *
@@ -31,15 +28,13 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * Uint8Array, …), cycles, and nesting deeper than MAX_DEPTH.
  */
 export function canonicalize(value: unknown): string {
-  const out: string[] = [];
-  serialize(value, out, new Set<object>(), ROOT);
-  return out.join("");
+  return serialize(value, [], ROOT, null);
 }
 
 /**
- * Where a value sits, for error messages. A linked list formatted only when something fails:
- * building path strings for every member would double the cost of canonicalizing a payload,
- * which the appender does for every event.
+ * Where a value sits, for error messages. A linked list formatted only when something fails,
+ * and made only for containers (a value's own step is passed beside its parent's path):
+ * the appender canonicalizes every event's payload.
  */
 interface Path {
   readonly parent: Path | null;
@@ -57,6 +52,11 @@ function formatPath(path: Path): string {
   return typeof path.step === "number" ? `${parent}[${path.step}]` : `${parent}.${path.step}`;
 }
 
+/** The path of the value at `step` below `parent` (the root when step is null). */
+function at(parent: Path, step: number | string | null): Path {
+  return step === null ? parent : { parent, step };
+}
+
 /** UTF-8 bytes of the JCS text (§3.2.4: the canonical form is UTF-8 encoded). */
 export function canonicalBytes(value: unknown): Uint8Array {
   // Lossless: canonicalize() has already rejected lone surrogates, the only strings UTF-8
@@ -68,52 +68,47 @@ function invalid(path: Path, why: string): CoreError {
   return new CoreError("CANONICAL_JSON_INVALID", `${formatPath(path)}: ${why}`);
 }
 
-/** `ancestors` holds the containers on the current path only, so shared (acyclic) references pass. */
-function serialize(value: unknown, out: string[], ancestors: Set<object>, path: Path): void {
+/**
+ * `ancestors` holds the containers on the current path only, so shared (acyclic) references
+ * pass; a short array, searched from the top, is cheaper than a Set at the depths payloads have.
+ */
+function serialize(value: unknown, ancestors: object[], parent: Path, step: number | string | null): string {
   switch (typeof value) {
     case "boolean":
-      out.push(value ? "true" : "false");
-      return;
+      return value ? "true" : "false";
     case "number":
-      out.push(serializeNumber(value, path));
-      return;
+      return serializeNumber(value, parent, step);
     case "string":
-      out.push(serializeString(value, path));
-      return;
+      return serializeString(value, parent, step);
     case "object":
-      if (value === null) {
-        out.push("null");
-        return;
-      }
+      if (value === null) return "null";
       break;
     default:
       // undefined, function, symbol, bigint: JSON has no value for them (§3.2.2, I-JSON §2.2
       // for bigint, which would need a precision the Number type cannot give).
-      throw invalid(path, `a ${typeof value} has no JSON representation`);
+      throw invalid(at(parent, step), `a ${typeof value} has no JSON representation`);
   }
 
-  if (ancestors.has(value)) throw invalid(path, "cycle");
-  if (ancestors.size >= MAX_DEPTH) throw invalid(path, `nesting deeper than ${MAX_DEPTH}`);
-  ancestors.add(value);
-  if (Array.isArray(value)) {
-    serializeArray(value, out, ancestors, path);
-  } else {
-    serializeObject(value, out, ancestors, path);
-  }
-  ancestors.delete(value);
+  const path = at(parent, step);
+  if (ancestors.includes(value)) throw invalid(path, "cycle");
+  if (ancestors.length >= MAX_DEPTH) throw invalid(path, `nesting deeper than ${MAX_DEPTH}`);
+  ancestors.push(value);
+  const text = Array.isArray(value) ? serializeArray(value, ancestors, path) : serializeObject(value, ancestors, path);
+  ancestors.pop();
+  return text;
 }
 
-function serializeArray(array: unknown[], out: string[], ancestors: Set<object>, path: Path): void {
-  out.push("[");
+function serializeArray(array: unknown[], ancestors: object[], path: Path): string {
+  let out = "[";
   for (let i = 0; i < array.length; i++) {
-    if (i > 0) out.push(",");
+    if (i > 0) out += ",";
     // A hole reads as undefined and is refused there, unlike JSON.stringify's silent null.
-    serialize(array[i], out, ancestors, { parent: path, step: i });
+    out += serialize(array[i], ancestors, path, i);
   }
-  out.push("]");
+  return out + "]";
 }
 
-function serializeObject(object: object, out: string[], ancestors: Set<object>, path: Path): void {
+function serializeObject(object: object, ancestors: object[], path: Path): string {
   const proto: unknown = Object.getPrototypeOf(object);
   if (proto !== Object.prototype && proto !== null) {
     const kind = (object as { constructor?: { name?: unknown } }).constructor?.name;
@@ -122,18 +117,17 @@ function serializeObject(object: object, out: string[], ancestors: Set<object>, 
   if (Object.getOwnPropertySymbols(object).length > 0) {
     throw invalid(path, "symbol-keyed member");
   }
-  // §3.2.3: sort by the UTF-16 code units of the raw (unescaped) keys. `<` on JS strings
-  // compares code units, which is exactly that; localeCompare would not be.
-  const keys = Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // §3.2.3: sort by the UTF-16 code units of the raw (unescaped) keys, which is what the
+  // default sort does with strings (localeCompare would not).
+  const keys = Object.keys(object).sort();
   const record = object as Record<string, unknown>;
-  out.push("{");
+  let out = "{";
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (i > 0) out.push(",");
-    out.push(serializeString(key, path, key), ":");
-    serialize(record[key], out, ancestors, { parent: path, step: key });
+    if (i > 0) out += ",";
+    out += serializeKey(key, path) + ":" + serialize(record[key], ancestors, path, key);
   }
-  out.push("}");
+  return out + "}";
 }
 
 /**
@@ -141,8 +135,8 @@ function serializeObject(object: object, out: string[], ancestors: Set<object>, 
  * what String() gives (shortest round-trip digits, exponent form outside [1e-7, 1e21), and
  * -0 as "0"). NaN and ±Infinity are not JSON numbers and are errors.
  */
-function serializeNumber(n: number, path: Path): string {
-  if (!Number.isFinite(n)) throw invalid(path, `${n} is not a JSON number`);
+function serializeNumber(n: number, parent: Path, step: number | string | null): string {
+  if (!Number.isFinite(n)) throw invalid(at(parent, step), `${n} is not a JSON number`);
   return String(n);
 }
 
@@ -152,9 +146,17 @@ function serializeNumber(n: number, path: Path): string {
  * JSON.stringify does exactly that since ES2019 (Node ≥ 12), except that it escapes lone
  * surrogates instead of failing, so those are refused first.
  */
-function serializeString(s: string, path: Path, asKey?: string): string {
-  if (LONE_SURROGATE.test(s)) {
-    throw invalid(asKey === undefined ? path : { parent: path, step: asKey, isKey: true }, "string has a lone surrogate (not valid Unicode)");
-  }
+function serializeString(s: string, parent: Path, step: number | string | null): string {
+  if (!isWellFormed(s)) throw invalid(at(parent, step), "string has a lone surrogate (not valid Unicode)");
   return JSON.stringify(s);
+}
+
+function serializeKey(key: string, path: Path): string {
+  if (!isWellFormed(key)) throw invalid({ parent: path, step: key, isKey: true }, "string has a lone surrogate (not valid Unicode)");
+  return JSON.stringify(key);
+}
+
+/** String.prototype.isWellFormed (ES2024, Node 20): no lone surrogate. O(1) for one-byte strings. */
+export function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }

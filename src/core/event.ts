@@ -2,7 +2,7 @@
  * An event as a source hands it over, and its normalised form ready to hash and store.
  * Pure checks only: per-kind payload schemas live with ingestion.
  */
-import { canonicalize } from "./canonical-json.js";
+import { canonicalize, isWellFormed } from "./canonical-json.js";
 import { CoreError } from "./errors.js";
 import { canonicalTimestamp, type EntryMetadata, normalizeTags, OUTCOMES, type Outcome, payloadHash } from "./entry.js";
 
@@ -44,7 +44,7 @@ export const LIMITS = {
 const KIND = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 // Lone surrogates cannot be canonicalized (RFC 8785 §3.2.2.2) and NUL cannot be stored in a
 // Postgres text column: both are refused up front rather than mangled.
-const UNSTORABLE = /[\u0000]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorable = (value: string): boolean => value.includes("\u0000") || !isWellFormed(value);
 
 function text(name: string, value: unknown, max: number, required = true): string {
   if (value === undefined || value === null || value === "") {
@@ -53,25 +53,51 @@ function text(name: string, value: unknown, max: number, required = true): strin
   }
   if (typeof value !== "string") throw new CoreError("ENTRY_INVALID", `${name}: got ${typeof value}, want a string`);
   if (value.length > max) throw new CoreError("ENTRY_INVALID", `${name}: got ${value.length} characters, want at most ${max}`);
-  if (UNSTORABLE.test(value)) throw new CoreError("ENTRY_INVALID", `${name}: contains NUL or a lone surrogate`);
+  if (unstorable(value)) throw new CoreError("ENTRY_INVALID", `${name}: contains NUL or a lone surrogate`);
   return value;
 }
+
+/** Days of each month in a leap year. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Parse an RFC 3339 timestamp with an explicit offset (no local-time guessing). */
 export function parseTimestamp(name: string, value: Date | string): string {
   if (value instanceof Date) return canonicalTimestamp(value);
+  // Already canonical, the usual case: a valid day and time read back as the same text.
+  if (typeof value === "string" && CANONICAL.test(value) && !value.startsWith("0000")) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms) && new Date(ms).toISOString() === value) return value;
+  }
   if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(value)) {
     throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, want an RFC 3339 timestamp with offset`);
   }
   const date = new Date(value);
   // Date would roll 2024-02-30 over to March 1st; a timestamp naming a day or time that does
   // not exist is refused instead. Year 0 has no place in Postgres (1 BC) either.
-  const [y, mo, d, h, mi, s] = value.slice(0, 19).split(/[-T t:]/).map(Number) as [number, number, number, number, number, number];
-  const days = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+  // The pattern above put digits at these places.
+  const digits = (from: number, to: number): number => {
+    let n = 0;
+    for (let i = from; i < to; i++) n = 10 * n + value.charCodeAt(i) - 48;
+    return n;
+  };
+  const [y, mo, d, h, mi, s] = [digits(0, 4), digits(5, 7), digits(8, 10), digits(11, 13), digits(14, 16), digits(17, 19)];
+  const days = (DAYS_IN_MONTH[mo - 1] ?? 0) - (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
   if (Number.isNaN(date.getTime()) || y < 1 || mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || s > 59) {
     throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, not a valid date`);
   }
   return canonicalTimestamp(date);
+}
+
+/**
+ * The idempotency key of an event as normalizeEvent would take it; undefined when there is none
+ * or it would be refused (normalizeEvent then says why).
+ */
+export function givenIdempotencyKey(input: EventInput): string | undefined {
+  const key: unknown = typeof input === "object" && input !== null ? input.idempotencyKey : undefined;
+  if (typeof key !== "string" || key === "" || key.length > LIMITS.idempotencyKey || unstorable(key) || key.startsWith("sealtrail:")) return undefined;
+  return key;
 }
 
 /**
@@ -89,7 +115,8 @@ export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1
   const tagsIn = input.tags ?? [];
   if (!Array.isArray(tagsIn)) throw new CoreError("ENTRY_INVALID", "tags: want an array of strings");
   if (tagsIn.length > LIMITS.tags) throw new CoreError("ENTRY_INVALID", `tags: got ${tagsIn.length}, want at most ${LIMITS.tags}`);
-  const tags = normalizeTags(tagsIn.map((t, i) => text(`tags[${i}]`, t, LIMITS.tag)));
+  // The name of a tag is built only for the error message.
+  const tags = normalizeTags(tagsIn.map((t, i) => (typeof t === "string" && t !== "" && t.length <= LIMITS.tag && !unstorable(t) ? t : text(`tags[${i}]`, t, LIMITS.tag))));
   const payload = canonicalize(input.payload === undefined ? {} : input.payload);
   const bytes = Buffer.byteLength(payload, "utf8");
   if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);
@@ -102,10 +129,18 @@ export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1
     resource: text("resource", input.resource, LIMITS.field),
     outcome: outcome as Outcome,
     source: text("source", input.source, LIMITS.field, false) || "sealtrail",
-    occurredAt: input.occurredAt === undefined ? canonicalTimestamp(now) : parseTimestamp("occurredAt", input.occurredAt),
+    occurredAt: input.occurredAt === undefined ? clockTimestamp(now) : parseTimestamp("occurredAt", input.occurredAt),
     tags,
     payload,
     payloadHash: payloadHash(payload),
     idempotencyKey: key || undefined,
   };
+}
+
+/** canonicalTimestamp(now), remembered: a batch normalises all its events with one clock reading. */
+let lastClock: { ms: number; text: string } = { ms: Number.NaN, text: "" };
+function clockTimestamp(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastClock.ms) lastClock = { ms, text: canonicalTimestamp(now) };
+  return lastClock.text;
 }

@@ -7,8 +7,8 @@ export const LEAF_PREFIX = 0x00;
 /** RFC 9162 §2.1.1 domain separation: a node hash is SHA-256(0x01 || left || right). */
 export const NODE_PREFIX = 0x01;
 
-/** Reused by every nodeHash of two 32-byte children: sha256() is done with it when it returns. */
-const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
+/** Reused by every nodeHash of two 32-byte children. */
+const nodeWords = new Int32Array(16);
 
 /** The leaf hash of an entry's bytes (RFC 9162 §2.1.1). */
 export function leafHash(data: Uint8Array): Uint8Array {
@@ -24,10 +24,11 @@ export function leafHash(data: Uint8Array): Uint8Array {
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
-    nodeInput[0] = NODE_PREFIX;
-    nodeInput.set(left, 1);
-    nodeInput.set(right, 1 + HASH_SIZE);
-    return sha256(nodeInput);
+    // In JS on words (merkle-sha256.ts): no call into node:crypto for a 65-byte message.
+    loadWords(nodeWords, 0, left);
+    loadWords(nodeWords, 8, right);
+    nodeHashWords(nodeWords, 0, 8, 0);
+    return storeWords(nodeWords, 0);
   }
   const input = new Uint8Array(1 + left.length + right.length);
   input[0] = NODE_PREFIX;
@@ -74,6 +75,26 @@ export function subtreeRoot(hashes: readonly Uint8Array[], begin: number, end: n
     if (!(hash instanceof Uint8Array) || hash.length !== HASH_SIZE) checkHash(`leafHashes[${i}]`, hash);
     loadWords(words, 8 * top++, hash);
     for (let pos = i - begin; pos % 2 === 1; pos = (pos - 1) / 2) {
+      top--;
+      nodeHashWords(words, 8 * (top - 1), 8 * top, 8 * (top - 1));
+    }
+  }
+  for (; top > 1; top--) nodeHashWords(words, 8 * (top - 2), 8 * (top - 1), 8 * (top - 2));
+  return storeWords(words, 0);
+}
+
+/**
+ * rootFromLeafHashes of the first n leaf hashes held as words, eight big-endian words each
+ * (loadWords), in leafWords[0, 8n): the verifier keeps a range's leaves so, not as 2^16 Buffers.
+ */
+export function rootFromLeafWords(leafWords: Int32Array, n: number): Uint8Array {
+  if (n === 0) return emptyRoot();
+  if (8 * n > leafWords.length) throw new CoreError("INVALID_ARGUMENT", `n: got ${n}, want at most ${leafWords.length / 8}`);
+  const words = new Int32Array(8 * 56);
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    words.set(leafWords.subarray(8 * i, 8 * i + 8), 8 * top++);
+    for (let pos = i; pos % 2 === 1; pos = (pos - 1) / 2) {
       top--;
       nodeHashWords(words, 8 * (top - 1), 8 * top, 8 * (top - 1));
     }

@@ -7,6 +7,7 @@
  */
 import { chainHash, entryLeafHash, type EntryMetadata } from "./entry.js";
 import { digestEqual, HASH_SIZE, sha256 } from "./hash.js";
+import { loadWords, sha256Of64 } from "./merkle-sha256.js";
 
 export interface StoredEntry extends EntryMetadata {
   /** Canonical payload (text, or its UTF-8 bytes); null once redacted. */
@@ -28,14 +29,29 @@ const MAX_CARRIED_ENTRIES = 64;
 /** Findings kept per range: enough to classify, bounded whatever the damage. */
 export const MAX_RANGE_FINDINGS = 1000;
 
-const ZERO = new Uint8Array(HASH_SIZE);
+/** Where a row's stored byte fields lie, for addStored: offsets into `bytes`. */
+export interface StoredRow {
+  bytes: Uint8Array;
+  /** Canonical payload text (UTF-8) at payloadAt, or -1 once redacted. */
+  payloadLength: number;
+  payloadAt: number;
+  /** The three stored digests, HASH_SIZE bytes each. */
+  payloadHashAt: number;
+  leafHashAt: number;
+  chainHashAt: number;
+}
 
 export class RangeCheck {
-  /** Recomputed leaf hashes of [start, end); zero bytes where a seq is missing. */
-  readonly leaves: Uint8Array[];
+  /**
+   * Recomputed leaf hashes of [start, end), eight big-endian words each (loadWords); zero
+   * where a seq is missing. Kept as words, not 2^16 Buffers, for the range's Merkle tree.
+   */
+  readonly leafWords: Int32Array;
   readonly findings: RawFinding[] = [];
   private next: number;
   private previousChain: Uint8Array | null;
+  private readonly lastChain = new Uint8Array(HASH_SIZE);
+  private readonly chain = new Uint8Array(HASH_SIZE);
   private carried = 0;
 
   /**
@@ -50,7 +66,7 @@ export class RangeCheck {
   ) {
     this.next = previousChain === null ? start - 1 : start;
     this.previousChain = previousChain;
-    this.leaves = new Array(end - start);
+    this.leafWords = new Int32Array(8 * (end - start));
   }
 
   /** Rows of [start, end) seen. */
@@ -67,7 +83,7 @@ export class RangeCheck {
     }
     if (e.payload !== null && !digestEqual(sha256(e.payload), e.payloadHash)) this.report({ type: "payload", seq: e.seq });
     const leaf = entryLeafHash(e);
-    this.leaves[e.seq - this.start] = leaf;
+    loadWords(this.leafWords, 8 * (e.seq - this.start), leaf);
     if (!digestEqual(leaf, e.leafHash)) {
       let movedFrom: number | null = null;
       for (const s of [e.seq - 1, e.seq + 1]) {
@@ -82,13 +98,42 @@ export class RangeCheck {
     this.previousChain = e.chainHash;
   }
 
+  /**
+   * add() for a well-formed row without decoding it, the verifier's common case: `leafInput`
+   * is "\0" + leafData of the row (leaf-bytes.ts). Only a row that passes every check is taken:
+   * then the state changes exactly as add() would change it, and the result is true. Otherwise
+   * nothing changes and the result is false: the caller gives the decoded row to add(), which
+   * reports what is wrong. Digests are public, so a plain comparison does.
+   */
+  addStored(seq: number, leafInput: Uint8Array, row: StoredRow): boolean {
+    const expected = this.next < this.start ? this.start : this.next;
+    if (seq !== expected || seq >= this.end) return false;
+    const bytes = row.bytes;
+    if (row.payloadLength >= 0) {
+      const payload = bytes.subarray(row.payloadAt, row.payloadAt + row.payloadLength);
+      if (!equalAt(sha256(payload), bytes, row.payloadHashAt)) return false;
+    }
+    const leaf = sha256(leafInput);
+    if (!equalAt(leaf, bytes, row.leafHashAt)) return false;
+    if (this.previousChain !== null) {
+      sha256Of64(this.previousChain, 0, bytes, row.leafHashAt, this.chain, 0); // chainHash, in place
+      if (!equalAt(this.chain, bytes, row.chainHashAt)) return false;
+    }
+    this.next = seq + 1;
+    this.rows++;
+    loadWords(this.leafWords, 8 * (seq - this.start), leaf);
+    for (let i = 0; i < HASH_SIZE; i++) this.lastChain[i] = bytes[row.chainHashAt + i]!;
+    this.previousChain = this.lastChain;
+    return true;
+  }
+
   /** A row whose stored fields cannot even be decoded (a NULL tag, an infinite date, …). */
   addMalformed(seq: number): void {
     if (this.place(seq)) this.malformedAt(seq);
   }
 
   private malformedAt(seq: number): void {
-    this.leaves[seq - this.start] = ZERO;
+    this.leafWords.fill(0, 8 * (seq - this.start), 8 * (seq - this.start + 1));
     this.report({ type: "leaf", seq, movedFrom: null, entry: null });
     this.previousChain = null;
   }
@@ -103,7 +148,7 @@ export class RangeCheck {
     if (seq !== this.next) {
       if (seq > this.next) {
         this.report({ type: "gap", seq: this.next, foundSeq: seq });
-        for (let s = this.next; s < seq; s++) this.leaves[s - this.start] = ZERO;
+        this.leafWords.fill(0, 8 * (this.next - this.start), 8 * (seq - this.start));
       }
       // A chain across a gap cannot be checked; the gap is the finding.
       this.previousChain = null;
@@ -117,13 +162,19 @@ export class RangeCheck {
   finish(): void {
     if (this.next < this.end) {
       this.report({ type: "gap", seq: Math.max(this.next, this.start), foundSeq: this.end });
-      for (let s = Math.max(this.next, this.start); s < this.end; s++) this.leaves[s - this.start] = ZERO;
+      this.leafWords.fill(0, 8 * (Math.max(this.next, this.start) - this.start));
     }
   }
 
   private report(f: RawFinding): void {
     if (this.findings.length < MAX_RANGE_FINDINGS) this.findings.push(f);
   }
+}
+
+/** a equals the HASH_SIZE bytes of b at offset `at`. */
+function equalAt(a: Uint8Array, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < HASH_SIZE; i++) if (a[i] !== b[at + i]) return false;
+  return true;
 }
 
 function copyEntry(e: StoredEntry): StoredEntry {

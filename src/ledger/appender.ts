@@ -4,11 +4,13 @@
  * chain from the last chain hash, and the interior Merkle nodes completed by the batch are
  * stored with it. Re-sent events (same idempotency key) return their original seq.
  */
-import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, canonicalTimestamp } from "../core/entry.js";
+import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp } from "../core/entry.js";
+import { sha256 } from "../core/hash.js";
+import { LeafBytes } from "../core/leaf-bytes.js";
 import { CoreError } from "../core/errors.js";
-import { type EventInput, GENERATED_KEY_PREFIX, normalizeEvent, type NormalizedEvent } from "../core/event.js";
+import { type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent } from "../core/event.js";
 import { appendToFrontier } from "../core/merkle.js";
-import { copyBytea, copyNullable, copyText, copyTextArray } from "./copy-text.js";
+import { CopyBinaryRows } from "./copy-binary-rows.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 import { findLog, type Log } from "./logs.js";
@@ -16,6 +18,16 @@ import { loadFrontier, STORED_NODE_MIN_LEVEL } from "./tree.js";
 
 /** Namespace of the per-log advisory locks (the first half of the two-key form). */
 export const APPEND_LOCK_NAMESPACE = 0x5ea1;
+
+/**
+ * Takes the per-log advisory lock that appends and checkpoints of a log hold until their
+ * transaction ends. Advisory locks are database-wide but log ids are per schema, so the first
+ * key mixes in the OID of this schema's logs table: ledgers in other schemas of the same
+ * database (log 1 of each, say) do not queue behind each other.
+ */
+export function lockLog(tx: Sql, logId: number) {
+  return tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE} # 'logs'::regclass::oid::int4, ${logId})`;
+}
 
 export interface AppendReceipt {
   seq: number;
@@ -30,6 +42,17 @@ export interface AppenderOptions {
   /** Ledger clock; tests may pin it. */
   now?: () => Date;
 }
+
+interface Head {
+  seq: number;
+  chainHash: Buffer;
+  recordedAt: Date;
+}
+
+/** Bytes of COPY data sent at a time: ~100 rows, so Postgres starts on a batch early. */
+const COPY_CHUNK = 1 << 16;
+/** Events checked while the first round trip of a batch is under way: about one chunk. */
+const EARLY_EVENTS = 128;
 
 interface TreeState {
   size: number;
@@ -63,25 +86,23 @@ export class Appender {
   }
 
   /**
-   * Append `events` to log `logName` atomically. Every event is validated first: one invalid
-   * event rejects the batch (LedgerError INVALID_INPUT naming its index) and stores nothing.
+   * Append `events` to log `logName` atomically. One invalid event rejects the batch
+   * (LedgerError INVALID_INPUT naming its index) and stores nothing. Events are checked as
+   * they are written, inside the transaction, so that Postgres stores the first rows of a
+   * batch while the rest are still being checked and hashed; an invalid one rolls it back.
    */
   async append(logName: string, events: readonly EventInput[]): Promise<AppendReceipt[]> {
     const log = await this.log(logName);
     if (events.length === 0) return [];
     const now = this.now();
-    const normalized = events.map((event, i) => {
-      try {
-        return normalizeEvent(event, now, this.maxPayloadBytes);
-      } catch (error) {
-        if (error instanceof CoreError) throw new LedgerError("INVALID_INPUT", `event ${i}: ${error.message}`, { cause: error });
-        throw error;
-      }
-    });
     // Only keys a source gave can have been seen before; the others get one made from their seq.
-    const given = [...new Set(normalized.flatMap((e) => (e.idempotencyKey === undefined ? [] : [e.idempotencyKey])))];
+    const given = new Set<string>();
+    for (const event of events) {
+      const key = givenIdempotencyKey(event);
+      if (key !== undefined) given.add(key);
+    }
     try {
-      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, normalized, given));
+      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, events, now, [...given]));
     } catch (error) {
       this.states.delete(log.id);
       if (error instanceof LedgerError) throw error;
@@ -89,116 +110,195 @@ export class Appender {
     }
   }
 
-  private async appendLocked(tx: Sql, log: Log, events: NormalizedEvent[], given: string[]): Promise<AppendReceipt[]> {
-    // READ COMMITTED: after the lock is granted, each statement sees the previous holder's commit.
-    await tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`;
-    const state = await this.treeState(tx, log);
+  private normalize(event: EventInput, i: number, now: Date): NormalizedEvent {
+    try {
+      return normalizeEvent(event, now, this.maxPayloadBytes);
+    } catch (error) {
+      if (error instanceof CoreError) throw new LedgerError("INVALID_INPUT", `event ${i}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
 
-    const seen = new Map<string, { seq: number; leafHash: Uint8Array }>();
-    const existing =
+  private async appendLocked(tx: Sql, log: Log, events: readonly EventInput[], now: Date, given: string[]): Promise<AppendReceipt[]> {
+    // The lock, the head, the known keys and the start of the COPY in one round trip:
+    // statements sent together run in order on the transaction's connection, so the reads run
+    // once the lock is granted and, under READ COMMITTED, see the previous holder's commit.
+    const reads = Promise.all([
+      lockLog(tx, log.id),
+      tx<Head[]>`
+        select seq, chain_hash as "chainHash", recorded_at as "recordedAt" from entries
+        where log_id = ${log.id} order by seq desc limit 1`,
       given.length === 0
         ? []
-        : await tx<{ key: string; seq: number; leafHash: Buffer }[]>`
+        : tx<{ key: string; seq: number; leafHash: Buffer }[]>`
             select idempotency_key as key, seq, leaf_hash as "leafHash" from entries
-            where log_id = ${log.id} and idempotency_key = any(${given}::text[])`;
+            where log_id = ${log.id} and idempotency_key = any(${given}::text[])`,
+    ]);
+    const opening = CopyIn.open(
+      tx`copy entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key) from stdin (format binary)`,
+    );
+    // Meanwhile, the first events are checked.
+    const normalized: NormalizedEvent[] = [];
+    let early: unknown;
+    try {
+      for (let i = 0; i < Math.min(events.length, EARLY_EVENTS); i++) normalized.push(this.normalize(events[i]!, i, now));
+    } catch (error) {
+      early = error;
+    }
+    const [readsDone, copyDone] = await Promise.allSettled([reads, opening]);
+    const failure = early ?? (readsDone.status === "rejected" ? readsDone.reason : undefined) ?? (copyDone.status === "rejected" ? copyDone.reason : undefined);
+    if (failure !== undefined) {
+      // A COPY left open would swallow the rollback: give it up first.
+      if (copyDone.status === "fulfilled") copyDone.value.abort(failure as Error);
+      throw failure;
+    }
+    const [, heads, existing] = (readsDone as PromiseFulfilledResult<Awaited<typeof reads>>).value;
+    const copy = (copyDone as PromiseFulfilledResult<CopyIn>).value;
+    const state = this.treeState(log, heads[0]);
+    const seen = new Map<string, { seq: number; leafHash: Uint8Array }>();
     for (const row of existing) seen.set(row.key, { seq: row.seq, leafHash: new Uint8Array(row.leafHash) });
 
     // recorded_at never goes backwards along seq, whatever the wall clock does.
-    const recordedAt = canonicalTimestamp(new Date(Math.max(this.now().getTime(), state.lastRecordedAt)));
+    const recordedMs = Math.max(this.now().getTime(), state.lastRecordedAt);
+    const recordedAt = canonicalTimestamp(new Date(recordedMs));
     const receipts: AppendReceipt[] = [];
     const leaves: Uint8Array[] = [];
-    let rows = "";
     let chain = state.chainHead;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      const prior = e.idempotencyKey === undefined ? undefined : seen.get(e.idempotencyKey);
-      if (prior) {
-        receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: e.idempotencyKey!, duplicate: true });
-        continue;
+    // Rows go to Postgres chunk by chunk while the next ones are checked and hashed: the two
+    // run on different cores.
+    const rows = new CopyBinaryRows();
+    const leafBytes = new LeafBytes(log.origin);
+    try {
+      for (let i = 0; i < events.length; i++) {
+        const e = normalized[i] ?? this.normalize(events[i]!, i, now);
+        const prior = e.idempotencyKey === undefined ? undefined : seen.get(e.idempotencyKey);
+        if (prior) {
+          receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: e.idempotencyKey!, duplicate: true });
+          continue;
+        }
+        const seq = state.size + leaves.length;
+        // Generated keys follow seq, so the unique index grows at its right edge (no random
+        // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
+        const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
+        // entryLeafHash, with the leaf input written straight to bytes (no leafData string).
+        const leaf = sha256(leafBytes.writeMetadata({
+          log: log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
+          outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: e.payloadHash,
+        }));
+        chain = chainHash(chain, leaf);
+        leaves.push(leaf);
+        // Only a source's key can come again in the batch (the generated prefix is reserved).
+        if (e.idempotencyKey !== undefined) seen.set(key, { seq, leafHash: leaf });
+        receipts.push({ seq, leafHash: leaf, idempotencyKey: key, duplicate: false });
+        rows.row(16);
+        rows.int4(log.id);
+        rows.int8(seq);
+        rows.text(e.kind);
+        rows.text(e.actor);
+        rows.text(e.action);
+        rows.text(e.resource);
+        rows.text(e.outcome);
+        rows.text(e.source);
+        rows.timestamptz(Date.parse(e.occurredAt));
+        rows.timestamptz(recordedMs);
+        rows.textArray(e.tags);
+        rows.text(e.payload);
+        rows.bytea(e.payloadHash);
+        rows.bytea(leaf);
+        rows.bytea(chain);
+        rows.text(key);
+        if (rows.length >= COPY_CHUNK) await copy.write(rows.take());
       }
-      const seq = state.size + leaves.length;
-      // Generated keys follow seq, so the unique index grows at its right edge (no random
-      // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
-      const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
-      // Fields named, not spread: copying the whole event per entry cost ~8 µs (BENCHMARKS.md).
-      const leaf = entryLeafHash({
-        log: log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
-        outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: e.payloadHash,
-      });
-      chain = chainHash(chain, leaf);
-      leaves.push(leaf);
-      seen.set(key, { seq, leafHash: leaf });
-      receipts.push({ seq, leafHash: leaf, idempotencyKey: key, duplicate: false });
-      rows +=
-        `${log.id}\t${seq}\t${copyText(e.kind)}\t${copyText(e.actor)}\t${copyText(e.action)}\t${copyText(e.resource)}\t` +
-        `${e.outcome}\t${copyText(e.source)}\t${e.occurredAt}\t${recordedAt}\t${copyTextArray(e.tags)}\t` +
-        `${copyNullable(e.payload)}\t${copyBytea(e.payloadHash)}\t${copyBytea(leaf)}\t${copyBytea(chain)}\t${copyText(key)}\n`;
+      rows.trailer();
+      await copy.end(rows.take());
+    } catch (error) {
+      copy.abort(error as Error);
+      throw error;
     }
-    if (leaves.length === 0) return receipts;
 
-    const { frontier, nodes } = appendToFrontier(state.frontier, state.size, leaves);
-    await copyRows(
-      tx,
-      tx`copy entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key) from stdin`,
-      rows,
-    );
-    let nodeRows = "";
-    for (const n of nodes) if (n.level >= STORED_NODE_MIN_LEVEL) nodeRows += `${log.id}\t${n.level}\t${n.index}\t${copyBytea(n.hash)}\n`;
-    if (nodeRows.length > 0) {
-      await copyRows(tx, tx`copy merkle_nodes (log_id, level, idx, hash) from stdin`, nodeRows);
+    if (leaves.length === 0) return receipts; // Every event was seen before: nothing stored.
+    // The statements after the COPY are its barrier (CopyIn below): each fails with 25P02 when
+    // the server refused a row. The frontier of a head this appender did not write is read
+    // only now, as no other statement can run while the COPY is open.
+    let frontier: Uint8Array[];
+    try {
+      const before = state.frontier ?? (await loadFrontier(tx, log.id, state.size));
+      const appended = appendToFrontier(before, state.size, leaves);
+      frontier = appended.frontier;
+      const stored = appended.nodes.filter((n) => n.level >= STORED_NODE_MIN_LEVEL);
+      await Promise.all([
+        stored.length === 0
+          ? undefined
+          : tx`insert into merkle_nodes (log_id, level, idx, hash)
+               select ${log.id}, node.level, node.idx, substring(${Buffer.concat(stored.map((n) => n.hash))}::bytea from (32 * node.n - 31)::int for 32)
+               from unnest(${stored.map((n) => n.level)}::smallint[], ${stored.map((n) => n.index)}::bigint[]) with ordinality as node(level, idx, n)`,
+        // Every ledger of the database shares the channel: the payload names the schema, so a
+        // listener takes only its own ledger's logs (log ids are per schema).
+        tx`select pg_notify('sealtrail_appended', current_schema() || ${`:${log.id}:${state.size}:${state.size + leaves.length}`})`,
+      ]);
+    } catch (error) {
+      if (error instanceof LedgerError && error.code !== "DATABASE") throw error;
+      throw new LedgerError("DATABASE", "the database refused the batch; nothing was appended", { cause: error });
     }
-    // Every ledger of the database shares the channel: the payload names the schema, so a
-    // listener takes only its own ledger's logs (log ids are per schema).
-    await tx`select pg_notify('sealtrail_appended', current_schema() || ${`:${log.id}:${state.size}:${state.size + leaves.length}`})`;
     // Remembered only once the transaction commits (append() forgets it on any error).
     this.states.set(log.id, {
       size: state.size + leaves.length,
       chainHead: chain,
-      lastRecordedAt: Date.parse(recordedAt),
+      lastRecordedAt: recordedMs,
       frontier,
     });
     return receipts;
   }
 
-  private async treeState(tx: Sql, log: Log): Promise<TreeState> {
-    const [head] = await tx<{ seq: number; chainHash: Buffer; recordedAt: Date }[]>`
-      select seq, chain_hash as "chainHash", recorded_at as "recordedAt" from entries
-      where log_id = ${log.id} order by seq desc limit 1`;
+  /** The tree after `head`: this appender's own, or, when another wrote since, without its frontier yet. */
+  private treeState(log: Log, head: Head | undefined): TreeState | (Omit<TreeState, "frontier"> & { frontier: null }) {
     if (!head) return { size: 0, chainHead: GENESIS_CHAIN_HASH, lastRecordedAt: 0, frontier: [] };
     const cached = this.states.get(log.id);
     if (cached && cached.size === head.seq + 1 && Buffer.compare(cached.chainHead, head.chainHash) === 0) return cached;
-    return {
-      size: head.seq + 1,
-      chainHead: new Uint8Array(head.chainHash),
-      lastRecordedAt: head.recordedAt.getTime(),
-      frontier: await loadFrontier(tx, log.id, head.seq + 1),
-    };
+    return { size: head.seq + 1, chainHead: new Uint8Array(head.chainHash), lastRecordedAt: head.recordedAt.getTime(), frontier: null };
   }
 }
 
 /**
- * COPY ... FROM STDIN inside the append transaction. postgres.js 3.4 never settles a COPY FROM
- * that the server refuses: the error arrives after the stream was ended, and is dropped. So
- * once the stream has sent CopyDone (its final step), a barrier query follows on the same
- * connection: it succeeds only if the COPY did, and fails (transaction aborted) if it did not.
+ * COPY ... FROM STDIN inside the append transaction, written chunk by chunk. postgres.js 3.4
+ * never settles a COPY FROM that the server refuses: the error arrives after the stream was
+ * ended, and is dropped. So once end() has sent CopyDone (the stream's final step), the caller
+ * must follow with a query on the same connection, a barrier: it succeeds only if the COPY
+ * did, and fails (transaction aborted, 25P02) if it did not.
  */
-async function copyRows(tx: Sql, query: ReturnType<Sql>, rows: string): Promise<void> {
-  const writable = (await (query as unknown as { writable(): Promise<NodeJS.WritableStream> }).writable()) as NodeJS.WritableStream & {
-    _final(callback: (error?: Error | null) => void): void;
-  };
-  const sent = new Promise<void>((resolve, reject) => {
-    const final = writable._final.bind(writable);
-    writable._final = (callback) => {
-      final(callback);
-      resolve();
-    };
-    writable.on("error", reject);
-  });
-  writable.end(rows);
-  await sent;
-  try {
-    await tx`select 1`;
-  } catch (error) {
-    throw new LedgerError("DATABASE", "the database refused the batch; nothing was appended", { cause: error });
+class CopyIn {
+  private constructor(
+    private readonly writable: NodeJS.WritableStream & { _final(callback: (error?: Error | null) => void): void },
+    private readonly failed: Promise<never>,
+  ) {}
+
+  static async open(query: ReturnType<Sql>): Promise<CopyIn> {
+    const writable = (await (query as unknown as { writable(): Promise<NodeJS.WritableStream> }).writable()) as CopyIn["writable"];
+    const failed = new Promise<never>((_, reject) => writable.on("error", reject));
+    failed.catch(() => {}); // Seen through write() and end().
+    return new CopyIn(writable, failed);
+  }
+
+  /** Resolves once the chunk is on the socket, so that the caller's next work overlaps the server's. */
+  write(chunk: Buffer): Promise<void> {
+    return Promise.race([new Promise<void>((resolve) => this.writable.write(chunk, () => resolve())), this.failed]);
+  }
+
+  /** Writes the last chunk and sends CopyDone. */
+  end(chunk: Buffer): Promise<void> {
+    const sent = new Promise<void>((resolve) => {
+      const final = this.writable._final.bind(this.writable);
+      this.writable._final = (callback) => {
+        final(callback);
+        resolve();
+      };
+    });
+    this.writable.end(chunk);
+    return Promise.race([sent, this.failed]);
+  }
+
+  /** Gives up on the COPY (CopyFail): the server aborts the transaction, which then rolls back. */
+  abort(error: Error): void {
+    (this.writable as unknown as { destroy(error: Error): void }).destroy(error);
   }
 }

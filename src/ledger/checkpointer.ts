@@ -9,7 +9,7 @@ import { digestEqual, toHex } from "../core/hash.js";
 import { rawPublicKey } from "../core/keys.js";
 import { verifyConsistency } from "../core/merkle.js";
 import { ed25519Signer, ed25519Verifier } from "../core/note.js";
-import { APPEND_LOCK_NAMESPACE } from "./appender.js";
+import { lockLog } from "./appender.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 import { findLog, treeSize } from "./logs.js";
@@ -43,7 +43,7 @@ export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): 
   })();
   return sql.begin(async (t) => {
     const tx = t as unknown as Sql;
-    await tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE}, ${log.id})`;
+    await lockLog(tx, log.id);
     const size = await treeSize(tx, log.id);
     const [latest] = await tx<Row[]>`
       select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints

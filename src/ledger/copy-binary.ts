@@ -13,50 +13,64 @@ const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 /** Fields of one tuple: views into the chunk (valid only during the callback), or null. */
 export type Tuple = (Buffer | null)[];
 
-export async function readBinaryCopy(stream: Readable, onTuple: (tuple: Tuple) => void): Promise<number> {
-  let pending: Buffer = Buffer.alloc(0);
+/**
+ * Where the fields of one row lie in `row`: field k is row[fields[2k], fields[2k] + fields[2k+1]),
+ * and a length of -1 is NULL. Both are valid only during the callback.
+ */
+export type RowHandler = (row: Buffer, fields: Int32Array, count: number) => void;
+
+/**
+ * Reads a binary COPY stream row by row, handing out field offsets rather than views: the
+ * verifier reads a million rows and needs only a few fields as Buffers. postgres.js pushes one
+ * chunk per CopyData message, which Postgres sends per row, so rows rarely straddle chunks;
+ * when one does, only its partial tuple is carried over. Rows are taken as the 'data' events
+ * come (no async iterator, no stream buffering).
+ */
+export function readCopyRows(stream: Readable, onRow: RowHandler): Promise<number> {
+  let fields = new Int32Array(64);
+  let carry: Buffer | null = null;
   let headerDone = false;
   let ended = false;
+  let failed: unknown = null;
   let count = 0;
-  const tuple: Tuple = [];
-  try {
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+
+  const onChunk = (chunk: Buffer): void => {
+    if (ended || failed !== null) return;
+    let buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
     let pos = 0;
     if (!headerDone) {
-      if (buf.length < 19) {
-        pending = buf;
-        continue;
+      if (buf.length < 19 || buf.length < 19 + buf.readUInt32BE(15)) {
+        carry = buf;
+        return;
       }
       if (!buf.subarray(0, 11).equals(SIGNATURE)) throw new LedgerError("DATABASE", "COPY binary: bad signature");
-      const extension = buf.readUInt32BE(15);
-      if (buf.length < 19 + extension) {
-        pending = buf;
-        continue;
-      }
-      pos = 19 + extension;
+      pos = 19 + buf.readUInt32BE(15);
       headerDone = true;
     }
+    let size = buf.length;
     for (;;) {
-      if (ended || buf.length - pos < 2) break;
-      const fields = buf.readInt16BE(pos);
-      if (fields === -1) {
+      if (size - pos < 2) break;
+      const n = buf.readInt16BE(pos);
+      if (n === -1) {
         ended = true;
         pos += 2;
         break;
       }
-      // Walk the tuple once to see that it is complete before handing out views.
+      if (n < 0) throw new LedgerError("DATABASE", `COPY binary: got a field count of ${n}`);
+      if (2 * n > fields.length) fields = new Int32Array(2 * n);
       let p = pos + 2;
       let complete = true;
-      for (let f = 0; f < fields; f++) {
-        if (buf.length - p < 4) {
+      for (let k = 0; k < n; k++) {
+        if (size - p < 4) {
           complete = false;
           break;
         }
         const len = buf.readInt32BE(p);
         p += 4;
+        fields[2 * k] = p;
+        fields[2 * k + 1] = len;
         if (len > 0) {
-          if (buf.length - p < len) {
+          if (size - p < len) {
             complete = false;
             break;
           }
@@ -64,32 +78,59 @@ export async function readBinaryCopy(stream: Readable, onTuple: (tuple: Tuple) =
         }
       }
       if (!complete) break;
-      tuple.length = fields;
-      let q = pos + 2;
-      for (let f = 0; f < fields; f++) {
-        const len = buf.readInt32BE(q);
-        q += 4;
-        if (len < 0) tuple[f] = null;
-        else {
-          tuple[f] = buf.subarray(q, q + len);
-          q += len;
-        }
-      }
-      pos = p;
-      onTuple(tuple);
+      onRow(buf, fields, n);
       count++;
+      pos = p;
+      // Once past the carried bytes, go on in the chunk itself rather than in the copy.
+      if (carry !== null && pos >= carry.length) {
+        pos -= carry.length;
+        buf = chunk;
+        size = chunk.length;
+        carry = null;
+      }
     }
-    pending = pos < buf.length ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
-    buf = pending;
-  }
-  } finally {
+    carry = !ended && pos < buf.length ? Buffer.from(buf.subarray(pos)) : null;
+  };
+
   // postgres.js pauses its socket when the COPY stream pushes back and resumes it only from the
   // stream's read(): if the last chunk pushed back, the ended stream never reads again and the
-  // connection stays paused, hanging its next query. Resume it explicitly.
-  (stream as unknown as { _read(size: number): void })._read(0);
-  }
-  if (!ended) throw new LedgerError("DATABASE", "COPY binary: stream ended before the trailer");
-  return count;
+  // connection stays paused, hanging its next query. Resume it explicitly once done.
+  const resume = () => (stream as unknown as { _read(size: number): void })._read(0);
+  return new Promise<number>((resolve, reject) => {
+    stream.on("data", (chunk: Buffer) => {
+      try {
+        onChunk(chunk);
+      } catch (error) {
+        // Not thrown into the driver's socket handler: the rest of the stream is drained and
+        // the error given to the caller at its end.
+        failed ??= error;
+      }
+    });
+    stream.once("error", (error) => {
+      resume();
+      reject(error);
+    });
+    stream.once("end", () => {
+      resume();
+      if (failed !== null) reject(failed);
+      else if (!ended) reject(new LedgerError("DATABASE", "COPY binary: stream ended before the trailer"));
+      else resolve(count);
+    });
+  });
+}
+
+/** readCopyRows with each field as a Buffer view (or null). */
+export async function readBinaryCopy(stream: Readable, onTuple: (tuple: Tuple) => void): Promise<number> {
+  const tuple: Tuple = [];
+  return readCopyRows(stream, (row, fields, n) => {
+    tuple.length = n;
+    for (let k = 0; k < n; k++) {
+      const at = fields[2 * k]!;
+      const len = fields[2 * k + 1]!;
+      tuple[k] = len < 0 ? null : row.subarray(at, at + len);
+    }
+    onTuple(tuple);
+  });
 }
 
 /** int8 in network byte order. Seqs and sizes stay below 2^53. */
@@ -98,6 +139,25 @@ export function int8(field: Buffer): number {
 }
 
 const PG_EPOCH_MS = 946_684_800_000; // 2000-01-01T00:00:00Z
+
+/** int8 at row[at], or NaN beyond the safe integers (where Number(bigint) would round). */
+export function int8At(row: Buffer, at: number): number {
+  const hi = row.readInt32BE(at);
+  if (hi >= 0x200000 || hi < -0x200000) return Number.NaN;
+  return hi * 4294967296 + row.readUInt32BE(at + 4);
+}
+
+/**
+ * timestamptz at row[at] as whole milliseconds since the Unix epoch, or NaN when it is not a
+ * whole millisecond. Exact for every int8: 2^32 µs = 4294967 ms + 296 µs, so nothing above
+ * 2^53 is formed.
+ */
+export function timestampMsAt(row: Buffer, at: number): number {
+  const hi = row.readInt32BE(at);
+  const rest = hi * 296 + row.readUInt32BE(at + 4);
+  if (rest % 1000 !== 0) return Number.NaN;
+  return hi * 4294967 + rest / 1000 + PG_EPOCH_MS;
+}
 
 /** timestamptz: microseconds since 2000-01-01 UTC, to milliseconds since the Unix epoch. */
 export function timestampMs(field: Buffer): number {

@@ -1,7 +1,9 @@
 /**
  * Inclusion and consistency proofs served from the stored tree: the proof plan (which
  * complete subtrees each proof hash covers) comes from the core, the O(log n) node hashes
- * from one indexed query, and the core assembles the proof (RFC 9162 §2.1.3, §2.1.4).
+ * from one indexed query, and the core assembles the proof (RFC 9162 §2.1.3, §2.1.4). When
+ * the sizes are given, the plan needs no read of the log, and the log and the nodes are read
+ * in one round trip.
  */
 import { compactRoot, consistencyProofNodes, inclusionProofNodes, type NodeId, proofFromNodes, rangeNodes } from "../core/merkle.js";
 import type { Sql } from "./db.js";
@@ -40,15 +42,33 @@ export async function rootAt(sql: Sql, logId: number, size: number): Promise<Uin
   return compactRoot(ids.map((id) => found.get(nodeKey(id.level, id.index))!));
 }
 
-async function assemble(sql: Sql, logId: number, plan: ReturnType<typeof inclusionProofNodes>, extra: NodeId[]) {
-  const ids = [...plan.flatMap((p) => p.ids), ...extra];
-  const found = await fetchNodes(sql, logId, ids);
-  const lookup = (id: NodeId) => found.get(nodeKey(id.level, id.index))!;
-  return { proof: proofFromNodes(plan, lookup), lookup };
+/**
+ * The log and the hashes of `ids` in one round trip: both queries are sent at once, the node
+ * query naming the log by name. Only for a plan that does not depend on the log's size; the
+ * caller checks the size before using the hashes. `found` is undefined when a node was
+ * missing: the two statements may run on different connections, the node query first, so the
+ * caller asks again in order before calling the log inconsistent.
+ */
+async function logAndNodes(sql: Sql, logName: string, ids: NodeId[]) {
+  const [log, found] = await Promise.allSettled([findLogWithSize(sql, logName), fetchNodes(sql, logName, ids)]);
+  if (log.status === "rejected") throw log.reason;
+  if (found.status === "rejected" && !(found.reason instanceof LedgerError && found.reason.code === "INCONSISTENT")) throw found.reason;
+  const lookup = found.status === "fulfilled" ? (id: NodeId) => found.value.get(nodeKey(id.level, id.index))! : undefined;
+  return { log: log.value, lookup };
 }
+
+const validCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
 
 /** Proof that entry `index` is in the tree of `size` (default: the current size). */
 export async function inclusionProofFor(sql: Sql, logName: string, index: number, size?: number): Promise<InclusionProof> {
+  if (size !== undefined && validCount(index) && validCount(size) && index < size) {
+    // The plan is known before the log is read: one round trip.
+    const range = rangeNodes(0, size);
+    const plan = inclusionProofNodes(index, size);
+    const { log, lookup } = await logAndNodes(sql, logName, [...plan.flatMap((p) => p.ids), ...range, { level: 0, index }]);
+    if (size > log.size) throw new LedgerError("OUT_OF_RANGE", `size: got ${size}, want at most the tree size ${log.size}`);
+    if (lookup) return { log: log.name, origin: log.origin, index, size, leafHash: lookup({ level: 0, index }), proof: proofFromNodes(plan, lookup), root: compactRoot(range.map(lookup)) };
+  }
   const log = await findLogWithSize(sql, logName);
   const current = log.size;
   const n = size ?? current;
@@ -57,20 +77,23 @@ export async function inclusionProofFor(sql: Sql, logName: string, index: number
   if (n > current) throw new LedgerError("OUT_OF_RANGE", `size: got ${n}, want at most the tree size ${current}`);
   if (index >= n) throw new LedgerError("OUT_OF_RANGE", `seq: got ${index}, want less than the tree size ${n}`);
   const range = rangeNodes(0, n);
-  const { proof, lookup } = await assemble(sql, log.id, inclusionProofNodes(index, n), [...range, { level: 0, index }]);
-  return {
-    log: log.name,
-    origin: log.origin,
-    index,
-    size: n,
-    leafHash: lookup({ level: 0, index }),
-    proof,
-    root: compactRoot(range.map(lookup)),
-  };
+  const plan = inclusionProofNodes(index, n);
+  const found = await fetchNodes(sql, log.id, [...plan.flatMap((p) => p.ids), ...range, { level: 0, index }]);
+  const lookup = (id: NodeId) => found.get(nodeKey(id.level, id.index))!;
+  return { log: log.name, origin: log.origin, index, size: n, leafHash: lookup({ level: 0, index }), proof: proofFromNodes(plan, lookup), root: compactRoot(range.map(lookup)) };
 }
 
 /** Proof that the tree of size1 is a prefix of the tree of size2 (default: the current size). */
 export async function consistencyProofFor(sql: Sql, logName: string, size1: number, size2?: number): Promise<ConsistencyProof> {
+  if (size2 !== undefined && validCount(size1) && validCount(size2) && size1 <= size2) {
+    // The plan is known before the log is read: one round trip.
+    const range1 = rangeNodes(0, size1);
+    const range2 = rangeNodes(0, size2);
+    const plan = consistencyProofNodes(size1, size2);
+    const { log, lookup } = await logAndNodes(sql, logName, [...plan.flatMap((p) => p.ids), ...range1, ...range2]);
+    if (size2 > log.size) throw new LedgerError("OUT_OF_RANGE", `to: got ${size2}, want at most the tree size ${log.size}`);
+    if (lookup) return { log: log.name, origin: log.origin, size1, size2, proof: proofFromNodes(plan, lookup), root1: compactRoot(range1.map(lookup)), root2: compactRoot(range2.map(lookup)) };
+  }
   const log = await findLogWithSize(sql, logName);
   const current = log.size;
   const n2 = size2 ?? current;
@@ -80,14 +103,8 @@ export async function consistencyProofFor(sql: Sql, logName: string, size1: numb
   if (size1 > n2) throw new LedgerError("OUT_OF_RANGE", `from: got ${size1}, want at most to (${n2})`);
   const range1 = rangeNodes(0, size1);
   const range2 = rangeNodes(0, n2);
-  const { proof, lookup } = await assemble(sql, log.id, consistencyProofNodes(size1, n2), [...range1, ...range2]);
-  return {
-    log: log.name,
-    origin: log.origin,
-    size1,
-    size2: n2,
-    proof,
-    root1: compactRoot(range1.map(lookup)),
-    root2: compactRoot(range2.map(lookup)),
-  };
+  const plan = consistencyProofNodes(size1, n2);
+  const found = await fetchNodes(sql, log.id, [...plan.flatMap((p) => p.ids), ...range1, ...range2]);
+  const lookup = (id: NodeId) => found.get(nodeKey(id.level, id.index))!;
+  return { log: log.name, origin: log.origin, size1, size2: n2, proof: proofFromNodes(plan, lookup), root1: compactRoot(range1.map(lookup)), root2: compactRoot(range2.map(lookup)) };
 }

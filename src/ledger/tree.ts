@@ -4,11 +4,14 @@
  * merkle_nodes; the few levels between are rehashed from at most 2^(STORED_NODE_MIN_LEVEL-1)
  * leaves each. Every caller asks for O(log n) ids, fetched in at most two indexed queries.
  */
+import { HASH_SIZE } from "../core/hash.js";
 import { type NodeId, rangeNodes, rootFromLeafHashes } from "../core/merkle.js";
+import { loadWords, nodeHashWords, storeWords } from "../core/merkle-sha256.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 
-export const nodeKey = (level: number, index: number): string => `${level}:${index}`;
+/** A number naming node (level, index): levels stay below 64 and indexes below 2^47. */
+export const nodeKey = (level: number, index: number): number => index * 64 + level;
 
 /**
  * Lowest level stored in merkle_nodes. Storing every level would write one node row per entry;
@@ -16,46 +19,84 @@ export const nodeKey = (level: number, index: number): string => `${level}:${ind
  */
 export const STORED_NODE_MIN_LEVEL = 4;
 
-export async function fetchNodes(sql: Sql, logId: number, ids: readonly NodeId[]): Promise<Map<string, Uint8Array>> {
-  const leaves: number[] = [];
+/**
+ * The hashes of nodes `ids` of log `log` (its id, or its name), keyed by nodeKey. Throws
+ * INCONSISTENT when one is missing.
+ */
+export async function fetchNodes(sql: Sql, log: number | string, ids: readonly NodeId[]): Promise<Map<number, Uint8Array>> {
+  // Proof plans and compact ranges overlap: each leaf and node is asked for once.
+  const leaves = new Set<number>();
+  const nodes = new Set<number>();
   const levels: number[] = [];
   const indexes: number[] = [];
   for (const id of ids) {
     if (id.level >= STORED_NODE_MIN_LEVEL) {
+      const key = nodeKey(id.level, id.index);
+      if (nodes.has(key)) continue;
+      nodes.add(key);
       levels.push(id.level);
       indexes.push(id.index);
     } else {
-      for (let seq = id.index * 2 ** id.level; seq < (id.index + 1) * 2 ** id.level; seq++) leaves.push(seq);
+      for (let seq = id.index * 2 ** id.level; seq < (id.index + 1) * 2 ** id.level; seq++) leaves.add(seq);
     }
   }
   // One round trip for both kinds: the leaves, and the stored nodes joined to the wanted ids.
-  const rows = await sql<{ level: number; idx: number; hash: Buffer }[]>`
-    select 0::smallint as level, seq as idx, leaf_hash as hash from entries
-      where log_id = ${logId} and seq = any(${leaves}::bigint[])
-    union all
-    select n.level, n.idx, n.hash from merkle_nodes n
-      join unnest(${levels}::smallint[], ${indexes}::bigint[]) as want(level, idx)
-        on n.level = want.level and n.idx = want.idx
-      where n.log_id = ${logId}`;
-  const found = new Map<string, Uint8Array>();
-  for (const r of rows) found.set(nodeKey(r.level, r.idx), new Uint8Array(r.hash));
+  // By name, the query needs no earlier one for the log's id (proofs.ts sends both at once).
+  const rows =
+    typeof log === "number"
+      ? await sql<{ level: number; idx: number; hash: Buffer }[]>`
+          select 0::smallint as level, seq as idx, leaf_hash as hash from entries
+            where log_id = ${log} and seq = any(${[...leaves]}::bigint[])
+          union all
+          select n.level, n.idx, n.hash from merkle_nodes n
+            join unnest(${levels}::smallint[], ${indexes}::bigint[]) as want(level, idx)
+              on n.level = want.level and n.idx = want.idx
+            where n.log_id = ${log}`
+      : await sql<{ level: number; idx: number; hash: Buffer }[]>`
+          with log as (select id from logs where name = ${log})
+          select 0::smallint as level, seq as idx, leaf_hash as hash from entries
+            where log_id = (select id from log) and seq = any(${[...leaves]}::bigint[])
+          union all
+          select n.level, n.idx, n.hash from merkle_nodes n
+            join unnest(${levels}::smallint[], ${indexes}::bigint[]) as want(level, idx)
+              on n.level = want.level and n.idx = want.idx
+            where n.log_id = (select id from log)`;
+  const found = new Map<number, Uint8Array>();
+  for (const r of rows) found.set(nodeKey(r.level, r.idx), r.hash);
   for (const id of ids) {
-    if (id.level > 0 && id.level < STORED_NODE_MIN_LEVEL) {
-      const first = id.index * 2 ** id.level;
-      const span: Uint8Array[] = [];
-      for (let seq = first; seq < first + 2 ** id.level; seq++) {
-        const leaf = found.get(nodeKey(0, seq));
-        if (leaf) span.push(leaf);
-      }
-      if (span.length === 2 ** id.level) found.set(nodeKey(id.level, id.index), rootFromLeafHashes(span));
+    if (id.level > 0 && id.level < STORED_NODE_MIN_LEVEL && !found.has(nodeKey(id.level, id.index))) {
+      const root = rehash(found, id);
+      if (root) found.set(nodeKey(id.level, id.index), root);
     }
   }
   for (const id of ids) {
     if (!found.has(nodeKey(id.level, id.index))) {
-      throw new LedgerError("INCONSISTENT", `Merkle node (level ${id.level}, index ${id.index}) of log ${logId} is missing: verify the log`);
+      throw new LedgerError("INCONSISTENT", `Merkle node (level ${id.level}, index ${id.index}) of log ${log} is missing: verify the log`);
     }
   }
   return found;
+}
+
+/** Room for the 2^(STORED_NODE_MIN_LEVEL-1) leaves of the highest rehashed node, as words. */
+const words = new Int32Array(8 << (STORED_NODE_MIN_LEVEL - 1));
+
+/** The hash of a node below the stored levels from its leaves, in place; undefined if one is missing. */
+function rehash(found: Map<number, Uint8Array>, id: NodeId): Uint8Array | undefined {
+  const width = 2 ** id.level;
+  const first = id.index * width;
+  const span: Uint8Array[] = [];
+  for (let seq = first; seq < first + width; seq++) {
+    const leaf = found.get(nodeKey(0, seq));
+    if (!leaf) return undefined;
+    span.push(leaf);
+  }
+  // rootFromLeafHashes refuses a leaf hash of another length; the words below assume 32 bytes.
+  if (span.some((leaf) => leaf.length !== HASH_SIZE)) return rootFromLeafHashes(span);
+  for (let i = 0; i < width; i++) loadWords(words, 8 * i, span[i]!);
+  for (let n = width; n > 1; n >>= 1) {
+    for (let i = 0; i < n / 2; i++) nodeHashWords(words, 16 * i, 16 * i + 8, 8 * i);
+  }
+  return storeWords(words, 0);
 }
 
 /** The hashes of the complete subtrees covering [0, size), left to right (the compact range). */

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../src/core/hash.js";
 import {
@@ -11,6 +11,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from "../../src/core/merkle.js";
+import { sha256Of64 } from "../../src/core/merkle-sha256.js";
 import { ReferenceTree, refNodeHash, testLeafHashes } from "./merkle-reference.js";
 
 const hex = (h: string): Uint8Array => fromHex(h)!;
@@ -71,6 +72,19 @@ describe("hashing (rfc6962_test.go)", () => {
       const right = new Uint8Array(randomBytes(32));
       right[31] = byte;
       expect(toHex(rootFromLeafHashes([left, right]))).toBe(toHex(refNodeHash(left, right)));
+      expect(toHex(nodeHash(left, right))).toBe(toHex(refNodeHash(left, right)));
+    }
+  });
+
+  it("hashes 64-byte messages (chain inputs) like node:crypto, at any offsets", () => {
+    for (let i = 0; i < 500; i++) {
+      const a = new Uint8Array(randomBytes(40 + (i % 7)));
+      const b = new Uint8Array(randomBytes(33 + (i % 5)));
+      const [aAt, bAt] = [i % 9, i % 2];
+      const out = new Uint8Array(40);
+      sha256Of64(a, aAt, b, bAt, out, 3);
+      const want = createHash("sha256").update(a.subarray(aAt, aAt + 32)).update(b.subarray(bAt, bAt + 32)).digest();
+      expect(toHex(out.subarray(3, 35))).toBe(toHex(want));
     }
   });
 });

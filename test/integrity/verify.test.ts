@@ -99,6 +99,30 @@ describe.each(configs)("verifier %s", (_label, config) => {
     expect(report.checkpointsChecked).toBe(3);
   });
 
+  it("verifies entries with awkward text and timestamps, and catches an edit to any of them", async () => {
+    const name = `log-${++counter}`;
+    const log = await createLog(ledger.writer, name, { origin: `test.example/"q\\"/${name}` });
+    const texts = ["é€😀", 'q"uote \\ back', "new\nline\ttab\r", "\u0001\u001f\u007f", "\u2028\u2029", "x".repeat(1000), "€".repeat(1000)];
+    const times = ["0001-01-01T00:00:00.000Z", "1969-12-31T23:59:59.999Z", "2000-02-29T23:59:59.999Z", "2024-02-29T00:00:00.001Z", "2100-03-01T12:00:00.000Z", "9999-12-31T23:59:59.999Z"];
+    const events = Array.from({ length: 42 }, (_, i) => ({
+      kind: "edge.case", actor: texts[i % texts.length]!, action: texts[(i + 1) % texts.length]!, resource: `r/${texts[(i + 2) % texts.length]}`,
+      source: i % 2 ? texts[(i + 3) % texts.length]! : undefined, outcome: i % 3 ? ("success" as const) : ("failure" as const),
+      occurredAt: times[i % times.length]!, tags: i % 4 === 0 ? [] : texts.slice(0, i % texts.length + 1).map((t) => t.slice(0, 128)),
+      payload: { text: texts[i % texts.length], n: i },
+    }));
+    await new Appender(ledger.writer).append(name, events);
+    const clean = await verify(name);
+    expect([clean.findings, clean.entriesChecked]).toEqual([[], 42]);
+    await asAttacker(ledger.admin, async (tx) => {
+      await tx`update entries set occurred_at = occurred_at + interval '1 millisecond' where log_id = ${log.id} and seq = 31`;
+      await tx`update entries set tags = array_append(tags, '€') where log_id = ${log.id} and seq = 22`;
+      await tx`update entries set actor = ${texts[2]! + " "} where log_id = ${log.id} and seq = 9`;
+    });
+    const r = await verify(name);
+    expect([r.tamperClass, r.firstBadSeq]).toEqual(["metadata_edited", 9]);
+    expect(r.findings.map((f) => [f.class, f.seq])).toEqual([["metadata_edited", 9], ["metadata_edited", 22], ["metadata_edited", 31]]);
+  });
+
   it("catches an edited payload", async () => {
     const log = await seed();
     await asAttacker(ledger.admin, (tx) => tx`update entries set payload = '{"n":1}' where log_id = ${log.id} and seq = 57`);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainHash, GENESIS_CHAIN_HASH } from "../../src/core/entry.js";
 import { compactRoot, rootFromLeafHashes } from "../../src/core/merkle.js";
-import { Appender } from "../../src/ledger/appender.js";
+import { Appender, lockLog } from "../../src/ledger/appender.js";
+import { connect, type Sql } from "../../src/ledger/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { loadFrontier } from "../../src/ledger/tree.js";
@@ -114,6 +115,27 @@ describe("appender", () => {
     expect(count).toBe(0);
   });
 
+  it("rolls back a batch whose invalid event comes after rows were already streamed, and goes on", async () => {
+    const log = await createLog(ledger.writer, "late-invalid", { origin: "test.example/late-invalid" });
+    // One connection, so the next append runs where the aborted COPY did.
+    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 1 });
+    try {
+      const appender = new Appender(sql);
+      await appender.append("late-invalid", [event(0)]);
+      const batch = Array.from({ length: 600 }, (_, i) => event(i + 1, { payload: { i, pad: "x".repeat(400) } }));
+      batch[550] = { ...batch[550]!, kind: "Not A Kind" };
+      const error = await appender.append("late-invalid", batch).catch((e: unknown) => e);
+      expect((error as LedgerError).code).toBe("INVALID_INPUT");
+      expect((error as LedgerError).message).toMatch(/^event 550: /);
+      expect(await storedChain(log.id)).toHaveLength(1);
+      const [next] = await appender.append("late-invalid", [event(2)]);
+      expect(next!.seq).toBe(1);
+      expect((await storedChain(log.id)).map((r) => r.seq)).toEqual([0, 1]);
+    } finally {
+      await sql.end();
+    }
+  });
+
   it("stores text exactly: newlines, tabs, backslashes, quotes and unicode in every field", async () => {
     const log = await createLog(ledger.writer, "text", { origin: "test.example/text" });
     const nasty = 'a\tb\nc\\d"e\r\u2028😀\\N';
@@ -125,5 +147,45 @@ describe("appender", () => {
     expect(row!.actor).toBe(nasty);
     expect(row!.tags).toEqual([nasty, "x,y", "{}"].sort());
     expect(JSON.parse(row!.payload)).toEqual({ s: nasty });
+  });
+
+  it("stores timestamps exactly across the years Postgres and the leaf share, and empty tags", async () => {
+    const log = await createLog(ledger.writer, "times", { origin: "test.example/times" });
+    const times = ["0001-01-01T00:00:00.000Z", "1969-12-31T23:59:59.999Z", "2000-01-01T00:00:00.000Z", "2024-02-29T12:34:56.789Z", "2286-11-20T17:46:40.001Z", "9999-12-31T23:59:59.999Z"];
+    await new Appender(ledger.writer, { now: () => new Date("9999-12-31T23:59:59.999Z") }).append(
+      "times",
+      times.map((occurredAt, i) => ({ kind: "custom", actor: "a", action: "b", resource: `r/${i}`, occurredAt, tags: [] })),
+    );
+    const rows = await ledger.admin<{ occurred: string; recorded: string; tags: string[] }[]>`
+      select to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred,
+             to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded, tags
+      from entries where log_id = ${log.id} order by seq`;
+    expect(rows.map((r) => r.occurred)).toEqual(times);
+    expect(rows.every((r) => r.recorded === "9999-12-31T23:59:59.999Z" && r.tags.length === 0)).toBe(true);
+  });
+
+  it("does not wait on a log of the same id in another schema of the database", async () => {
+    const other = await freshLedger("appender_other");
+    try {
+      const log = await createLog(other.writer, "elsewhere", { origin: "test.example/elsewhere" });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const taken = new Promise<void>((resolve) => (locked = resolve));
+      // This file's ledger holds the lock of its own log with that id (whether or not it exists).
+      const holder = ledger.admin.begin(async (tx) => {
+        await lockLog(tx as unknown as Sql, log.id);
+        locked();
+        await held;
+      });
+      await taken;
+      const appended = new Appender(other.writer).append("elsewhere", [event(1)]);
+      const outcome = await Promise.race([appended.then(() => "appended"), new Promise((r) => setTimeout(r, 3000, "waited"))]);
+      release();
+      await holder;
+      expect(outcome).toBe("appended");
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -59,6 +59,22 @@ describe("proofs from the database", () => {
     }
   });
 
+  it("calls a log with a stored node missing inconsistent, with or without the sizes given", async () => {
+    await createLog(ledger.writer, "holed", { origin: "test.example/holed" });
+    const appender = new Appender(ledger.writer);
+    await appender.append("holed", Array.from({ length: 40 }, (_, i) => ({ kind: "deploy", actor: "a", action: "b", resource: `r/${i}` })));
+    await asAttacker(ledger.admin, (tx) => tx`delete from merkle_nodes where log_id = (select id from logs where name = 'holed') and level = 5 and idx = 0`);
+    const calls = [
+      () => consistencyProofFor(ledger.admin, "holed", 33, 40),
+      () => consistencyProofFor(ledger.admin, "holed", 33),
+      () => inclusionProofFor(ledger.admin, "holed", 35, 40),
+      () => inclusionProofFor(ledger.admin, "holed", 35),
+    ];
+    for (const call of calls) expect(((await call().catch((e: unknown) => e)) as LedgerError).code).toBe("INCONSISTENT");
+    // Proofs that need no missing node are still served.
+    expect((await consistencyProofFor(ledger.admin, "holed", 8, 16)).proof.length).toBeGreaterThan(0);
+  });
+
   it("refuses sizes and seqs beyond the tree with typed errors", async () => {
     const cases = [
       () => inclusionProofFor(ledger.admin, "p", 300, 300),
