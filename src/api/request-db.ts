@@ -28,18 +28,12 @@ export class RequestDb {
       const done = new Promise<void>((r) => (this.release = r));
       this.finished = this.sql
         .begin("isolation level repeatable read read only", async (tx) => {
-          // Planner settings for the API's queries, which are pages in (log, seq) order with a
-          // LIMIT: a walk of an index in that order stops after one page, while a sequential
-          // scan reads every match before sorting; the planner, misjudging how many rows filters
-          // on tags or payloads keep, would otherwise pick the scan (355 ms instead of 22 ms at
-          // 1M entries). JIT compilation costs ~200 ms per query and never pays off for a page.
-          // Plans are made for the actual values (custom plans): a generic plan, made once for a
-          // prepared statement, cannot tell a common word from a rare one and reads 200k matches
-          // where 50 would do.
+          // JIT compilation costs ~200 ms per query and never pays off for a page. Plans are made
+          // for the actual values (custom plans): a generic plan, made once for a prepared
+          // statement, cannot tell a common word from a rare one.
           await tx`select set_config('role', 'sealtrail_reader', true),
                           set_config('sealtrail.tenant', ${this.tenant}, true),
                           set_config('statement_timeout', ${String(this.timeoutMs)}, true),
-                          set_config('enable_seqscan', 'off', true),
                           set_config('jit', 'off', true),
                           set_config('plan_cache_mode', 'force_custom_plan', true)`;
           resolve(tx as unknown as Sql);

@@ -90,18 +90,51 @@ function where(sql: Sql, parts: postgres.PendingQuery<postgres.Row[]>[]) {
   return parts.slice(1).reduce((acc, part) => sql`${acc} and ${part}`, sql`where ${parts[0]!}`);
 }
 
+/** Seqs read per bounded query of the walk, and in all per log before the planner takes over. */
+const WALK_WINDOW = 4096;
+const WALK_BUDGET = 16_384;
+
 /**
  * Up to `limit` entries matching `filter` after position `after`, in (log id, seq) order.
- * The row comparison on the primary key's columns keeps each page an index range scan.
+ *
+ * Why a walk: a page is the first `limit` matches in seq order. When matches are common
+ * (a kind, an outcome, a tag, a frequent word), reading seqs in order and stopping after the
+ * page is fastest, but PostgreSQL cannot tell how common a match on tags or payload words is
+ * and often plans to read every match and sort them (hundreds of ms at 1M entries). So each
+ * log is first read in seq windows (seq is gapless, so a window is a primary-key range), up
+ * to WALK_BUDGET seqs; only a page still short after that — the filter is rare — goes to the
+ * planner, whose indexes (actor, resource, kind, full text, time) suit rare matches.
  */
 export async function findEntries(sql: Sql, filter: EventFilter, limit: number, after?: EntryPosition): Promise<StoredEntry[]> {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError("INVALID_INPUT", `limit: got ${limit}, want a positive integer`);
-  const parts = conditions(sql, filter);
-  if (after) parts.push(sql`(e.log_id, e.seq) > (${after.logId}::int, ${after.seq}::bigint)`);
+  const logs = await sql<{ id: number; size: number | null }[]>`
+    select l.id, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size
+    from logs l
+    where ${filter.logIds ? sql`l.id = any(${filter.logIds}::int[])` : sql`true`} and l.id >= ${after?.logId ?? 0}
+    order by l.id`;
+  const out: StoredEntry[] = [];
+  const rest = conditions(sql, { ...filter, logIds: undefined });
+  for (const log of logs) {
+    const size = log.size ?? 0;
+    let from = after && log.id === after.logId ? after.seq + 1 : 0;
+    for (let walked = 0; from < size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
+      const to = Math.min(size, from + WALK_WINDOW);
+      out.push(...(await pageOf(sql, log.id, from, to, rest, limit - out.length)));
+      from = to;
+    }
+    if (from < size && out.length < limit) out.push(...(await pageOf(sql, log.id, from, undefined, rest, limit - out.length)));
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+function pageOf(sql: Sql, logId: number, from: number, to: number | undefined, rest: postgres.PendingQuery<postgres.Row[]>[], limit: number): Promise<StoredEntry[]> {
+  const parts = [...rest, sql`e.log_id = ${logId}::int and e.seq >= ${from}::bigint`];
+  if (to !== undefined) parts.push(sql`e.seq < ${to}::bigint`);
   return sql<StoredEntry[]>`
     select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id
     ${where(sql, parts)}
-    order by e.log_id, e.seq limit ${limit}`;
+    order by e.seq limit ${limit}`;
 }
 
 /** Entries of one log with from ≤ seq < to that match `filter`, in seq order (live feeds). */

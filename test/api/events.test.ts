@@ -139,6 +139,30 @@ describe("pagination", () => {
     expect(pages).toBe(Math.ceil(appended / 10));
   });
 
+  it("finds rare matches past the bounded walk, in order, across pages and logs", async () => {
+    // Matches at the walk's window and budget edges (4096, 16384 seqs), and beyond it, where
+    // the planner's own query takes over; then in a second log.
+    const needles = new Set([0, 4095, 4096, 16383, 16384, 20499]);
+    await createLog(ledger.writer, "long", { tenant: "acme", origin: "test.example/long" });
+    await createLog(ledger.writer, "long2", { tenant: "acme", origin: "test.example/long2" });
+    for (let start = 0; start < 20_500; start += 2_500) {
+      await appender.append("long", Array.from({ length: 2_500 }, (_, i) => ({
+        kind: "custom", actor: needles.has(start + i) ? "needle" : "hay", action: "x", resource: "r", tags: needles.has(start + i) ? ["rare"] : [],
+      })));
+    }
+    await appender.append("long2", [{ kind: "custom", actor: "needle", action: "x", resource: "r", tags: ["rare"] }]);
+    for (const filter of [{ tags: ["rare"] }, { actor: "needle" }]) {
+      const got: string[] = [];
+      let after: string | undefined;
+      do {
+        const page = await events({ logs: ["long", "long2"], ...filter }, 4, after);
+        got.push(...keys(page));
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor! : undefined;
+      } while (after);
+      expect(got).toEqual([...[...needles].map((n) => `long:${n}`), "long2:0"]);
+    }
+  });
+
   it("defaults to 50 and caps the page size", async () => {
     const r = await gql(api, token, EVENTS, { first: 101 });
     expect(r.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
