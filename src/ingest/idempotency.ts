@@ -5,9 +5,14 @@
  */
 export const DERIVED_KEY_PREFIX = "ingest:";
 
-/** Precondition: `jobId` is at most MAX_JOB_ID_LENGTH characters, so the key fits LIMITS.idempotencyKey. */
+export const MAX_JOB_ID_LENGTH = 128;
+
+/** Precondition: `jobId` has at most MAX_JOB_ID_LENGTH characters, so the key fits LIMITS.idempotencyKey. */
 export function derivedKey(jobId: string, index: number): string {
-  return `${DERIVED_KEY_PREFIX}${jobId}:${index}`;
+  return `${jobKeyPrefix(jobId)}${index}`;
 }
 
-export const MAX_JOB_ID_LENGTH = 128;
+/** The start of every key derived from `jobId`. */
+export function jobKeyPrefix(jobId: string): string {
+  return `${DERIVED_KEY_PREFIX}${jobId}:`;
+}

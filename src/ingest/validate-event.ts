@@ -11,7 +11,7 @@ import { z } from "zod";
 import { OUTCOMES } from "../core/entry.js";
 import { CoreError } from "../core/errors.js";
 import { type EventInput, LIMITS, normalizeEvent } from "../core/event.js";
-import { DERIVED_KEY_PREFIX } from "./idempotency.js";
+import { DERIVED_KEY_PREFIX, jobKeyPrefix } from "./idempotency.js";
 import { INGEST_KINDS, KIND_SCHEMAS, type KindSchema } from "./kinds/index.js";
 import { text } from "./kinds/fields.js";
 import type { Rejection, RejectionCode } from "./rejection.js";
@@ -19,6 +19,11 @@ import type { Rejection, RejectionCode } from "./rejection.js";
 export interface ValidateOptions {
   /** Largest canonical payload, in bytes (SEALTRAIL_MAX_PAYLOAD_BYTES). */
   maxPayloadBytes: number;
+  /**
+   * The job whose derived keys its events may carry (the producer put them there); a source's
+   * key must not look like any job's.
+   */
+  jobId?: string;
 }
 
 export type Validation = { ok: true; event: EventInput } | { ok: false; reason: Rejection };
@@ -54,7 +59,8 @@ export function validateEvent(input: unknown, index: number, options: ValidateOp
 
   const head = ENVELOPES.get(schema.kind)!.safeParse(event);
   if (!head.success) return fromIssue(index, head.error.issues[0]!, event, []);
-  if (typeof event.idempotencyKey === "string" && event.idempotencyKey.startsWith(DERIVED_KEY_PREFIX)) {
+  const key = event.idempotencyKey;
+  if (typeof key === "string" && key.startsWith(DERIVED_KEY_PREFIX) && (options.jobId === undefined || !key.startsWith(jobKeyPrefix(options.jobId)))) {
     return reject("INVALID_FIELD", `idempotencyKey: the prefix "${DERIVED_KEY_PREFIX}" is reserved for keys made from the job id`);
   }
 
