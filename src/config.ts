@@ -20,6 +20,21 @@ export interface Config {
   /** SEALTRAIL_ORIGIN_PREFIX: origins of new logs (and of the tenants' audit logs) are `<prefix>/<name>`. */
   originPrefix: string;
   api: ApiConfig;
+  ingest: IngestConfig;
+}
+
+/** The ingest queue and its worker. */
+export interface IngestConfig {
+  /** SEALTRAIL_INGEST_QUEUE: the BullMQ queue name (default ingest). */
+  queue: string;
+  /** SEALTRAIL_INGEST_CONCURRENCY: jobs a worker process has in hand at once (default 4). */
+  concurrency: number;
+  /** SEALTRAIL_INGEST_LOCK_MS: how long a dead worker's job stays locked (default 30000). */
+  lockDurationMs: number;
+  /** SEALTRAIL_INGEST_STALLED_INTERVAL_MS: how often stalled jobs are looked for (default 30000). */
+  stalledIntervalMs: number;
+  /** SEALTRAIL_INGEST_MAX_BATCH: most events in one job (default 10000). */
+  maxBatchEvents: number;
 }
 
 /** The GraphQL API's limits and switches. */
@@ -88,6 +103,19 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   };
 }
 
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  const queue = env.SEALTRAIL_INGEST_QUEUE || "ingest";
+  // BullMQ separates its Redis keys with ":".
+  if (queue.includes(":")) throw new ConfigError(`SEALTRAIL_INGEST_QUEUE: got ${JSON.stringify(queue)}, want a name without ":"`);
+  return {
+    queue,
+    concurrency: positive(env, "SEALTRAIL_INGEST_CONCURRENCY", 4),
+    lockDurationMs: positive(env, "SEALTRAIL_INGEST_LOCK_MS", 30_000),
+    stalledIntervalMs: positive(env, "SEALTRAIL_INGEST_STALLED_INTERVAL_MS", 30_000),
+    maxBatchEvents: positive(env, "SEALTRAIL_INGEST_MAX_BATCH", 10_000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxPayload = Number(env.SEALTRAIL_MAX_PAYLOAD_BYTES ?? 1 << 20);
   return {
@@ -102,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Read lazily: only `serve` needs it, and a malformed value must not break other commands.
     get api() {
       return loadApiConfig(env);
+    },
+    // Likewise only for the worker and producers.
+    get ingest() {
+      return loadIngestConfig(env);
     },
   };
 }

@@ -26,6 +26,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   "proof inclusion": async () => (await import("./commands/proof-inclusion.js")).proofInclusionCommand,
   "proof consistency": async () => (await import("./commands/proof-consistency.js")).proofConsistencyCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,
+  worker: async () => (await import("./commands/worker.js")).workerCommand,
 }));
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
 const GROUPS = new Set(["keys", "log", "proof", "keys api"]);

@@ -24,6 +24,9 @@ Commands:
   keys api revoke ID              revoke an API key
   serve [--port N]                the API (PORT, default 4000): /graphql (HTTP and
                                   WebSocket subscriptions), GET /healthz
+  worker [--concurrency N]        the ingest worker: appends the event batches queued in
+                                  SEALTRAIL_INGEST_QUEUE; SIGTERM or SIGINT finishes the
+                                  batches in hand, then exits; one JSON line per job
   help                            this text
 
 Environment:
@@ -32,6 +35,9 @@ Environment:
   SEALTRAIL_SIGNING_KEY    PKCS8 PEM file that signs checkpoints
   SEALTRAIL_VERIFIER_KEY   trusted verifier key (vkey text or file) for verify
   SEALTRAIL_ORIGIN_PREFIX  prefix of new log origins (default sealtrail.local)
+  REDIS_URL                queues (default redis://127.0.0.1:6379)
+  SEALTRAIL_INGEST_CONCURRENCY
+                           batches a worker has in hand at once (default 4)
 
 Exit status: 0 success; 1 verify found tampering; 2 usage, key or database error.
 `;

@@ -1,0 +1,116 @@
+/**
+ * The producer API that GraphQL, webhooks and the CLI call: validate a request's events at
+ * once (a caller learns of a bad event before anything is queued), queue the valid ones as
+ * one job, and optionally wait for their seqs. Each receipt carries the event's idempotency
+ * key, so a caller that never hears back can re-send the same events safely.
+ */
+import { randomUUID } from "node:crypto";
+import type { JobsOptions, QueueEvents } from "bullmq";
+import type { EventInput } from "../core/event.js";
+import { derivedKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
+import { IngestError } from "./ingest-error.js";
+import { INGEST_JOB, type IngestJobResult } from "./ingest-job.js";
+import type { IngestQueue } from "./ingest-queue.js";
+import type { Rejection } from "./rejection.js";
+import { validateEvent } from "./validate-event.js";
+
+/** Events in one job by default: enough for large batches, small enough for one Redis value. */
+export const DEFAULT_MAX_BATCH_EVENTS = 10_000;
+
+export interface EnqueueOptions {
+  /** SEALTRAIL_MAX_PAYLOAD_BYTES: the worker's limit too. */
+  maxPayloadBytes: number;
+  /** SEALTRAIL_INGEST_MAX_BATCH (default DEFAULT_MAX_BATCH_EVENTS). */
+  maxBatchEvents?: number;
+  /** The job id (and so the derived keys); e.g. a webhook's delivery id. Default a UUID. */
+  jobId?: string;
+  /** Overrides of INGEST_JOB_OPTIONS (attempts, backoff). */
+  jobOptions?: Pick<JobsOptions, "attempts" | "backoff">;
+  /** Wait for the worker and fill in seqs; needs a QueueEvents of the same queue. */
+  wait?: { queueEvents: QueueEvents; timeoutMs: number };
+}
+
+export interface EnqueueReceipt {
+  index: number;
+  idempotencyKey: string;
+  /** accepted: queued (and, after waiting, appended or found appended already). */
+  status: "accepted" | "rejected";
+  reason?: Rejection;
+  /** After waiting only. */
+  seq?: number;
+  duplicate?: boolean;
+}
+
+export interface Enqueued {
+  /** Undefined when no event was valid: nothing was queued. */
+  jobId: string | undefined;
+  receipts: EnqueueReceipt[];
+}
+
+/**
+ * Throws IngestError: BATCH_INVALID (bad log name, too many events, bad job id),
+ * QUEUE_UNAVAILABLE (Redis), and when waiting JOB_FAILED or TIMEOUT (the job stays queued
+ * and may still complete).
+ */
+export async function enqueueEvents(queue: IngestQueue, log: string, events: readonly unknown[], options: EnqueueOptions): Promise<Enqueued> {
+  if (typeof log !== "string" || log === "") throw new IngestError("BATCH_INVALID", "log: want a log name");
+  if (!Array.isArray(events)) throw new IngestError("BATCH_INVALID", "events: want an array");
+  const max = options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS;
+  if (events.length > max) throw new IngestError("BATCH_INVALID", `events: got ${events.length}, want at most ${max} in one batch`);
+  const jobId = options.jobId ?? randomUUID();
+  // BullMQ reads an integer id as a custom id of its own kind, and `:` separates its Redis keys.
+  if (jobId.length > MAX_JOB_ID_LENGTH || jobId === "" || jobId.includes(":") || /^\d+$/.test(jobId)) {
+    throw new IngestError("BATCH_INVALID", `jobId: got ${JSON.stringify(jobId)}, want at most ${MAX_JOB_ID_LENGTH} characters, no ":", not only digits`);
+  }
+
+  const receipts: EnqueueReceipt[] = [];
+  const accepted: EventInput[] = [];
+  const positions: number[] = [];
+  events.forEach((input, index) => {
+    const checked = validateEvent(input, index, options);
+    const given = (input as { idempotencyKey?: unknown } | null)?.idempotencyKey;
+    const idempotencyKey = typeof given === "string" && given !== "" ? given : derivedKey(jobId, index);
+    if (!checked.ok) {
+      receipts.push({ index, idempotencyKey, status: "rejected", reason: checked.reason });
+      return;
+    }
+    // The key goes into the job, so the worker uses the one the caller was told.
+    accepted.push({ ...checked.event, idempotencyKey });
+    positions.push(index);
+    receipts.push({ index, idempotencyKey, status: "accepted" });
+  });
+  if (accepted.length === 0) return { jobId: undefined, receipts };
+
+  let job;
+  try {
+    job = await queue.add(INGEST_JOB, { log, events: accepted }, { jobId, ...options.jobOptions });
+  } catch (error) {
+    throw new IngestError("QUEUE_UNAVAILABLE", `queueing ${accepted.length} events for ${log}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!options.wait) return { jobId, receipts };
+
+  const result = await waitFor(job.waitUntilFinished(options.wait.queueEvents) as Promise<IngestJobResult>, jobId, options.wait.timeoutMs);
+  for (const event of result.events) {
+    const receipt = receipts[positions[event.index]!]!;
+    if (event.status === "appended") Object.assign(receipt, { seq: event.seq, duplicate: event.duplicate });
+    // The worker refused what this process accepted: their limits differ.
+    else Object.assign(receipt, { status: "rejected", reason: { ...event.reason, index: receipt.index } });
+  }
+  return { jobId, receipts };
+}
+
+async function waitFor(finished: Promise<IngestJobResult>, jobId: string, timeoutMs: number): Promise<IngestJobResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IngestError("TIMEOUT", `job ${jobId} did not finish within ${timeoutMs} ms; it stays queued`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([finished, timeout]);
+  } catch (error) {
+    if (error instanceof IngestError) throw error;
+    throw new IngestError("JOB_FAILED", `job ${jobId} failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+    finished.catch(() => {});
+  }
+}

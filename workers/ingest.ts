@@ -1,0 +1,78 @@
+/**
+ * Worker entry point of the `ingest` queue: `sealtrail worker`, or `tsx workers/ingest.ts`.
+ * Thin: configuration, connections, signals and one JSON line per job on stdout; the work is
+ * in src/ingest/. SIGTERM or SIGINT stops taking jobs and finishes the ones in hand before
+ * exiting; a second signal exits at once (the jobs in hand come back as stalled).
+ */
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { type Config, loadConfig } from "../src/config.js";
+import { startIngestWorker } from "../src/ingest/ingest-worker.js";
+import { connect } from "../src/ledger/db.js";
+
+export interface WorkerOutput {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+const STDIO: WorkerOutput = {
+  stdout: (line) => void process.stdout.write(`${line}\n`),
+  stderr: (line) => void process.stderr.write(`${line}\n`),
+};
+
+/** Runs until SIGTERM or SIGINT; resolves once the jobs in hand are finished and connections closed. */
+export async function runIngestWorker(config: Config, overrides: { concurrency?: number } = {}, out: WorkerOutput = STDIO): Promise<void> {
+  const ingest = config.ingest;
+  const concurrency = overrides.concurrency ?? ingest.concurrency;
+  // One connection per job in hand, and one for the appender's log lookups.
+  const sql = connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-ingest" });
+  const worker = startIngestWorker({
+    sql,
+    redisUrl: config.redisUrl,
+    queueName: ingest.queue,
+    concurrency,
+    maxPayloadBytes: config.maxPayloadBytes,
+    lockDurationMs: ingest.lockDurationMs,
+    stalledIntervalMs: ingest.stalledIntervalMs,
+  });
+  const line = (value: object) => out.stdout(JSON.stringify(value));
+  worker.on("completed", (job, result) =>
+    line({ event: "completed", job: job.id, log: result.log, appended: result.appended, duplicates: result.duplicates, rejected: result.rejected }),
+  );
+  worker.on("failed", (job, error) => out.stderr(`sealtrail worker: job ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`));
+  worker.on("error", (error) => out.stderr(`sealtrail worker: ${error.message}`));
+
+  const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        out.stderr(`sealtrail worker: ${signal} again, exiting without finishing the jobs in hand`);
+        process.exit(130);
+      }
+      stopping = true;
+      line({ event: "stopping", signal });
+      // close() waits for the jobs in hand; they are then completed (or failed) in Redis.
+      void worker.close().then(resolve, (error: Error) => {
+        out.stderr(`sealtrail worker: closing: ${error.message}`);
+        resolve();
+      });
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+  await worker.waitUntilReady();
+  line({ event: "ready", queue: ingest.queue, concurrency });
+  await stopped;
+  await sql.end({ timeout: 5 });
+  line({ event: "stopped" });
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) await runIngestWorker(loadConfig());
