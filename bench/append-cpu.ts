@@ -13,6 +13,7 @@ import { normalizeEvent, type NormalizedEvent } from "../src/core/event.js";
 import { sha256 } from "../src/core/hash.js";
 import { LeafBytes } from "../src/core/leaf-bytes.js";
 import { appendToFrontier } from "../src/core/merkle.js";
+import { writeEntryRow } from "../src/ledger/appender.js";
 import { CopyBinaryRows } from "../src/ledger/copy-binary-rows.js";
 import { makeEvents, parseFlags } from "./support.js";
 
@@ -48,23 +49,7 @@ function bench(name: string, fn: () => void): void {
 }
 
 function copyRow(rows: CopyBinaryRows, e: NormalizedEvent, seq: number, leaf: Uint8Array, chain: Uint8Array): void {
-  rows.row(16);
-  rows.int4(7);
-  rows.int8(seq);
-  rows.text(e.kind);
-  rows.text(e.actor);
-  rows.text(e.action);
-  rows.text(e.resource);
-  rows.text(e.outcome);
-  rows.text(e.source);
-  rows.timestamptz(Date.parse(e.occurredAt));
-  rows.timestamptz(recordedMs);
-  rows.textArray(e.tags);
-  rows.text(e.payload);
-  rows.bytea(e.payloadHash);
-  rows.bytea(leaf);
-  rows.bytea(chain);
-  rows.text(e.idempotencyKey ?? `sealtrail:seq:${seq}`);
+  writeEntryRow(rows, 7, seq, e, recordedMs, leaf, chain, e.idempotencyKey ?? `sealtrail:seq:${seq}`);
 }
 
 console.log(`${N} events, best of ${flags.rounds} rounds, per entry:\n`);

@@ -36,8 +36,10 @@ GRANT SELECT ON "api_keys" TO sealtrail_writer;
 -- Full-text search under row-level security. A policy's qual is a security barrier: a user
 -- qual whose operator is not LEAKPROOF is evaluated only after it, so it can never be an index
 -- condition, and the GIN index entries_payload_fts would go unused (a 1M-entry search takes
--- seconds instead of milliseconds). tsvector @@ tsquery (ts_match_vq) raises no error and has
--- no side effect whatever the row holds: it leaks nothing but its result, which is what
--- LEAKPROOF asserts (PostgreSQL docs, CREATE FUNCTION). Setting it needs a superuser, as the
--- BYPASSRLS above does; it is a database-wide, idempotent flag on the built-in function.
+-- seconds instead of milliseconds). tsvector @@ tsquery (ts_match_vq) compares a row's words
+-- with the query and returns true or false; we judge that it tells nothing about a row but
+-- its result, which is what LEAKPROOF asserts (PostgreSQL docs, CREATE FUNCTION), though we
+-- have not audited every error path of its C source. API clients cannot send SQL of their
+-- own, so no client can probe it. Setting it needs a superuser, as the BYPASSRLS above does;
+-- it is a database-wide, idempotent flag on the built-in function.
 ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;

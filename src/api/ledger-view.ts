@@ -2,6 +2,7 @@
  * From the ledger's rows to the API's types, and the API's input checks that the GraphQL type
  * system cannot express. Everything the client sends is checked here before any SQL runs.
  */
+import { isStorableText } from "../core/event.js";
 import { toBase64 } from "../core/hash.js";
 import type { StoredCheckpoint } from "../ledger/checkpointer.js";
 import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/event-query.js";
@@ -60,8 +61,7 @@ export function count(name: string, value: bigint | number): number {
 function text(name: string, value: string | undefined, min = 1): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (value.length < min || value.length > MAX_TEXT) throw new ApiError("BAD_USER_INPUT", `filter.${name}: want ${min}–${MAX_TEXT} characters`);
-  // Postgres text cannot hold NUL; a lone surrogate cannot be sent as UTF-8.
-  if (/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
+  if (!isStorableText(value)) {
     throw new ApiError("BAD_USER_INPUT", `filter.${name}: contains NUL or a lone surrogate`);
   }
   return value;

@@ -9,7 +9,7 @@
  * request id, so a retried batch appends nothing twice. The appends go straight to the
  * ledger, not through the API, so recording a read is never itself a read (no recursion).
  */
-import type { EventInput } from "../core/event.js";
+import { type EventInput, toStorableText } from "../core/event.js";
 import { Appender } from "../ledger/appender.js";
 import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
 import type { Sql } from "../ledger/db.js";
@@ -42,7 +42,6 @@ export class ReadRecorder {
   private readonly appender: Appender;
   private readonly knownLogs = new Set<string>();
   private failures = 0;
-  dropped = 0;
 
   constructor(
     private readonly writer: Sql,
@@ -55,7 +54,6 @@ export class ReadRecorder {
 
   record(record: ReadRecord): void {
     if (this.pending.length >= MAX_PENDING) {
-      this.dropped++;
       this.onError(new Error(`read log: ${MAX_PENDING} records pending, record of request ${record.requestId} dropped`));
       return;
     }
@@ -138,8 +136,7 @@ const MAX_VARIABLES_CHARS = 4096;
 /** Text the ledger can store whatever the client sent: NUL and lone surrogates become U+FFFD. */
 function storable(text: string, max: number): string {
   // Cut first: a cut may split a surrogate pair, which the replacement then repairs.
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return cut.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+  return toStorableText(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 function toEvent(r: ReadRecord): EventInput {

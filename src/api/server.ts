@@ -11,7 +11,6 @@ import "reflect-metadata";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { HeaderMap } from "@apollo/server";
-import type { ApolloServer } from "@apollo/server";
 import { type GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST, type ExecutionArgs } from "graphql";
 import type { Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -69,9 +68,9 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
   };
 
   const http = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (path === "/healthz") return healthz(req, res, options);
-    if (path === GRAPHQL_PATH) return void graphql(req, res).catch((error) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/healthz") return healthz(req, res, options);
+    if (url.pathname === GRAPHQL_PATH) return void graphql(req, res, url).catch((error) => {
       log(`graphql: ${(error as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else res.destroy();
@@ -81,7 +80,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
   http.requestTimeout = config.timeoutMs + 5_000;
   http.headersTimeout = Math.min(http.requestTimeout, 60_000);
 
-  async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== "GET" && req.method !== "POST") {
       res.setHeader("allow", "GET, POST");
       return sendJson(res, 405, { errors: [{ message: `method ${req.method} not allowed: use GET or POST`, extensions: { code: "METHOD_NOT_ALLOWED" } }] });
@@ -103,7 +102,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
       }
     }
     // The landing page (GET text/html) is the only thing served without a key.
-    const wantsHtml = req.method === "GET" && /text\/html/.test(headers.get("accept") ?? "") && !new URL(req.url ?? "/", "http://x").searchParams.has("query");
+    const wantsHtml = req.method === "GET" && /text\/html/.test(headers.get("accept") ?? "") && !url.searchParams.has("query");
     let principal: Principal | undefined;
     if (!(wantsHtml && config.landingPage)) {
       try {
@@ -117,7 +116,6 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
     const db = principal ? new RequestDb(options.sql, principal.tenant, config.timeoutMs) : undefined;
     const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize };
     try {
-      const url = new URL(req.url ?? "/", "http://localhost");
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
         context: async () => context,
@@ -256,8 +254,6 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
     },
   };
 }
-
-export type { ApolloServer };
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });

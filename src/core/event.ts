@@ -44,7 +44,17 @@ export const LIMITS = {
 const KIND = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 // Lone surrogates cannot be canonicalized (RFC 8785 §3.2.2.2) and NUL cannot be stored in a
 // Postgres text column: both are refused up front rather than mangled.
-const unstorable = (value: string): boolean => value.includes("\u0000") || !isWellFormed(value);
+const unstorable = (value: string): boolean => !isStorableText(value);
+
+/** Text the ledger can hold: no NUL (Postgres text) and no lone surrogate (RFC 8785). */
+export function isStorableText(value: string): boolean {
+  return !value.includes("\u0000") && isWellFormed(value);
+}
+
+/** `value` made storable: NUL and lone surrogates become U+FFFD. */
+export function toStorableText(value: string): string {
+  return (value as unknown as { toWellFormed(): string }).toWellFormed().replaceAll("\u0000", "\ufffd");
+}
 
 function text(name: string, value: unknown, max: number, required = true): string {
   if (value === undefined || value === null || value === "") {

@@ -190,23 +190,7 @@ export class Appender {
         // Only a source's key can come again in the batch (the generated prefix is reserved).
         if (e.idempotencyKey !== undefined) seen.set(key, { seq, leafHash: leaf });
         receipts.push({ seq, leafHash: leaf, idempotencyKey: key, duplicate: false });
-        rows.row(16);
-        rows.int4(log.id);
-        rows.int8(seq);
-        rows.text(e.kind);
-        rows.text(e.actor);
-        rows.text(e.action);
-        rows.text(e.resource);
-        rows.text(e.outcome);
-        rows.text(e.source);
-        rows.timestamptz(Date.parse(e.occurredAt));
-        rows.timestamptz(recordedMs);
-        rows.textArray(e.tags);
-        rows.text(e.payload);
-        rows.bytea(e.payloadHash);
-        rows.bytea(leaf);
-        rows.bytea(chain);
-        rows.text(key);
+        writeEntryRow(rows, log.id, seq, e, recordedMs, leaf, chain, key);
         if (rows.length >= COPY_CHUNK) await copy.write(rows.take());
       }
       rows.trailer();
@@ -301,4 +285,34 @@ class CopyIn {
   abort(error: Error): void {
     (this.writable as unknown as { destroy(error: Error): void }).destroy(error);
   }
+}
+
+/** One entries row, in the column order of the appender's COPY statement. */
+export function writeEntryRow(
+  rows: CopyBinaryRows,
+  logId: number,
+  seq: number,
+  e: NormalizedEvent,
+  recordedMs: number,
+  leaf: Uint8Array,
+  chain: Uint8Array,
+  key: string,
+): void {
+  rows.row(16);
+  rows.int4(logId);
+  rows.int8(seq);
+  rows.text(e.kind);
+  rows.text(e.actor);
+  rows.text(e.action);
+  rows.text(e.resource);
+  rows.text(e.outcome);
+  rows.text(e.source);
+  rows.timestamptz(Date.parse(e.occurredAt));
+  rows.timestamptz(recordedMs);
+  rows.textArray(e.tags);
+  rows.text(e.payload);
+  rows.bytea(e.payloadHash);
+  rows.bytea(leaf);
+  rows.bytea(chain);
+  rows.text(key);
 }
