@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
+
 /**
  * Configuration from the environment, read once at the edge (CLI, server, workers) and passed
  * inward. Every variable is listed in the README.
@@ -21,6 +24,8 @@ export interface Config {
   originPrefix: string;
   api: ApiConfig;
   ingest: IngestConfig;
+  /** SEALTRAIL_WEBHOOK_SOURCES (JSON) or SEALTRAIL_WEBHOOK_SOURCES_FILE (a file holding it). */
+  webhookSources: ReadonlyMap<string, WebhookSource>;
 }
 
 /** The ingest queue and its worker. */
@@ -33,8 +38,10 @@ export interface IngestConfig {
   lockDurationMs: number;
   /** SEALTRAIL_INGEST_STALLED_INTERVAL_MS: how often stalled jobs are looked for (default 30000). */
   stalledIntervalMs: number;
-  /** SEALTRAIL_INGEST_MAX_BATCH: most events in one job (default 10000). */
+  /** SEALTRAIL_INGEST_MAX_BATCH: most events in one job, so in one request of any source (default 10000). */
   maxBatchEvents: number;
+  /** SEALTRAIL_INGEST_WAIT_MS: how long a producer waits for its events' commit (default 10000). */
+  waitTimeoutMs: number;
 }
 
 /** The GraphQL API's limits and switches. */
@@ -113,7 +120,28 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     lockDurationMs: positive(env, "SEALTRAIL_INGEST_LOCK_MS", 30_000),
     stalledIntervalMs: positive(env, "SEALTRAIL_INGEST_STALLED_INTERVAL_MS", 30_000),
     maxBatchEvents: positive(env, "SEALTRAIL_INGEST_MAX_BATCH", 10_000),
+    waitTimeoutMs: positive(env, "SEALTRAIL_INGEST_WAIT_MS", 10_000),
   };
+}
+
+export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): ReadonlyMap<string, WebhookSource> {
+  const inline = env.SEALTRAIL_WEBHOOK_SOURCES;
+  const file = env.SEALTRAIL_WEBHOOK_SOURCES_FILE;
+  if (inline && file) throw new ConfigError("SEALTRAIL_WEBHOOK_SOURCES and SEALTRAIL_WEBHOOK_SOURCES_FILE: set one, not both");
+  const name = file ? "SEALTRAIL_WEBHOOK_SOURCES_FILE" : "SEALTRAIL_WEBHOOK_SOURCES";
+  let text = inline;
+  if (file) {
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new ConfigError(`${name}: ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    }
+  }
+  try {
+    return parseWebhookSources(text, env);
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -134,6 +162,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Likewise only for the worker and producers.
     get ingest() {
       return loadIngestConfig(env);
+    },
+    // Only `serve` reads it.
+    get webhookSources() {
+      return loadWebhookSources(env);
     },
   };
 }

@@ -8,6 +8,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import postgres from "postgres";
 import { AuthenticationError, AuthorizationError } from "type-graphql";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
+import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 
 export type ApiErrorCode =
@@ -51,6 +52,10 @@ export function classify(error: unknown): { code: ApiErrorCode; message: string 
   if (error instanceof AuthorizationError) return { code: "FORBIDDEN", message: error.message };
   if (error instanceof LedgerError) return { code: ledgerCode(error.code), message: ledgerCode(error.code) === "INTERNAL_SERVER_ERROR" ? "internal error" : error.message };
   if (error instanceof CoreError) return { code: coreCode(error.code), message: error.message };
+  if (error instanceof IngestError) {
+    const code = ingestCode(error.code);
+    return { code, message: code === "SERVICE_UNAVAILABLE" ? "the ingest queue is unavailable; nothing was queued, send again" : code === "INTERNAL_SERVER_ERROR" ? "internal error" : error.message };
+  }
   if (error instanceof postgres.PostgresError) {
     if (error.code === "57014") return { code: "TIMEOUT", message: "the query took too long and was cancelled; narrow the filter" };
     return { code: "INTERNAL_SERVER_ERROR", message: "internal error" };
@@ -93,6 +98,25 @@ function coreCode(code: CoreErrorCode): ApiErrorCode {
     case "SIGNATURE_INVALID":
       return "LEDGER_INCONSISTENT";
     case "KEY_INVALID":
+      return "INTERNAL_SERVER_ERROR";
+    default:
+      return unreachable(code);
+  }
+}
+
+function ingestCode(code: IngestErrorCode): ApiErrorCode {
+  switch (code) {
+    case "BATCH_INVALID":
+    case "LOG_NOT_FOUND":
+      return "BAD_USER_INPUT";
+    case "QUEUE_UNAVAILABLE":
+      return "SERVICE_UNAVAILABLE";
+    case "TIMEOUT":
+      return "TIMEOUT";
+    case "JOB_INVALID":
+    case "LEDGER_REFUSED":
+    case "DATABASE":
+    case "JOB_FAILED":
       return "INTERNAL_SERVER_ERROR";
     default:
       return unreachable(code);

@@ -1,3 +1,5 @@
+import type { QueueEvents } from "bullmq";
+import type { IngestQueue } from "../ingest/ingest-queue.js";
 import type { Principal } from "./principal.js";
 import type { RequestDb } from "./request-db.js";
 
@@ -7,7 +9,22 @@ export interface ApiContext {
   /** Undefined for a request without a valid API key: only @Authorized-free fields answer it. */
   principal: Principal | undefined;
   db: RequestDb | undefined;
-  /** Ledger rows the request returned, for its `ledger.read` record. */
+  /** Ledger rows the request returned (or, for a mutation, events it accepted), for its audit record. */
   rows: { count: number };
   maxPageSize: number;
+  /** The ingest queue mutations write to; undefined when the server runs without Redis. */
+  ingest?: ApiIngest;
+}
+
+/** The producer side of the `ingest` queue, as the API uses it. */
+export interface ApiIngest {
+  queue: IngestQueue;
+  /** For `wait: true`: completion events of the same queue. */
+  queueEvents: QueueEvents;
+  /** SEALTRAIL_MAX_PAYLOAD_BYTES */
+  maxPayloadBytes: number;
+  /** SEALTRAIL_INGEST_MAX_BATCH */
+  maxBatchEvents: number;
+  /** How long `wait: true` waits for the commit (the request's time limit). */
+  waitTimeoutMs: number;
 }

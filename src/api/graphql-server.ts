@@ -55,6 +55,7 @@ function readLogPlugin(recorder: ReadRecorder): ApolloServerPlugin<ApiContext> {
             outcome: codes.length === 0 ? "success" : "failure",
             ...(codes.length > 0 ? { errors: [...new Set(codes)] } : {}),
             transport: "http",
+            ...(operation?.operation === "mutation" ? { access: "write" as const } : {}),
           });
         },
       };

@@ -2,6 +2,7 @@
  * Records every read of the ledger through the API in the reader's tenant's audit log, as a
  * `ledger.read` entry: who (key id and name), what (operation, root fields, query text,
  * variables), how many rows, and the outcome (PCI DSS 10.2.1.3: all access to audit logs).
+ * Writes through the API (recordEvents) are recorded the same way, as `ledger.write`.
  *
  * Records are batched: a response never waits for its record; the recorder appends each
  * tenant's pending records in one transaction every `flushMs` (or at 500 records), retries
@@ -28,6 +29,8 @@ export interface ReadRecord {
   /** Error codes of a failed read. */
   errors?: string[];
   transport: "http" | "websocket";
+  /** A mutation (recordEvents) is recorded as a write: `ledger.write`, rows = events accepted. */
+  access?: "read" | "write";
 }
 
 const MAX_BATCH = 500;
@@ -142,9 +145,9 @@ function storable(text: string, max: number): string {
 function toEvent(r: ReadRecord): EventInput {
   const variables = r.variables === undefined || r.variables === null ? null : storable(JSON.stringify(r.variables) ?? "null", MAX_VARIABLES_CHARS);
   return {
-    kind: "ledger.read",
+    kind: r.access === "write" ? "ledger.write" : "ledger.read",
     actor: `api_key:${r.principal.keyId}`,
-    action: "ledger.read",
+    action: r.access === "write" ? "ledger.write" : "ledger.read",
     resource: r.fields.length > 0 ? r.fields.join(",").slice(0, 1024) : "(none)",
     outcome: r.outcome,
     source: `sealtrail-api/${r.transport}`,
@@ -161,6 +164,6 @@ function toEvent(r: ReadRecord): EventInput {
       rows: r.rows,
       ...(r.errors ? { errors: r.errors } : {}),
     },
-    idempotencyKey: `ledger.read:${r.requestId}`,
+    idempotencyKey: `${r.access === "write" ? "ledger.write" : "ledger.read"}:${r.requestId}`,
   };
 }

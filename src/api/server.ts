@@ -16,11 +16,12 @@ import type { Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { ApiConfig } from "../config.js";
+import { receiveWebhook, type WebhookSource } from "../ingest/webhooks/index.js";
 import { findApiKeyByToken } from "../ledger/api-keys.js";
 import type { Sql } from "../ledger/db.js";
 import { ApiError, formatError } from "./api-error.js";
 import { AppendedFeed } from "./appended-feed.js";
-import type { ApiContext } from "./context.js";
+import type { ApiContext, ApiIngest } from "./context.js";
 import { createGraphQLServer, ledgerFields } from "./graphql-server.js";
 import { checkComplexity, depthLimit } from "./limits.js";
 import type { Principal } from "./principal.js";
@@ -40,6 +41,10 @@ export interface ServerOptions {
   originPrefix: string;
   /** Where operational problems go (the read log failing to write, …). */
   log?: (message: string) => void;
+  /** The ingest queue recordEvents and webhooks write to; without it they answer 503. */
+  ingest?: ApiIngest;
+  /** Webhook sources (SEALTRAIL_WEBHOOK_SOURCES), served at POST /hooks/:source. */
+  webhooks?: ReadonlyMap<string, WebhookSource>;
 }
 
 export interface ApiServer {
@@ -50,6 +55,7 @@ export interface ApiServer {
 }
 
 const GRAPHQL_PATH = "/graphql";
+const HOOK_PATH = /^\/hooks\/([^/]+)$/;
 
 export async function createApiServer(options: ServerOptions): Promise<ApiServer> {
   const { config } = options;
@@ -75,10 +81,41 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else res.destroy();
     });
+    const hook = HOOK_PATH.exec(url.pathname);
+    if (hook) return void webhook(req, res, decodeURIComponentSafe(hook[1]!)).catch((error) => {
+      log(`webhook: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: { code: "INTERNAL_SERVER_ERROR", message: "internal error" } });
+      else res.destroy();
+    });
     sendJson(res, 404, { error: "NOT_FOUND" });
   });
   http.requestTimeout = config.timeoutMs + 5_000;
   http.headersTimeout = Math.min(http.requestTimeout, 60_000);
+
+  // Log names a webhook source writes to, once seen to exist (logs are never deleted).
+  const knownLogs = new Set<string>();
+  const webhookDeps = options.ingest && {
+    sources: options.webhooks ?? new Map<string, WebhookSource>(),
+    queue: options.ingest.queue,
+    maxPayloadBytes: options.ingest.maxPayloadBytes,
+    maxBatchEvents: options.ingest.maxBatchEvents,
+    logExists: async (name: string) => {
+      if (knownLogs.has(name)) return true;
+      const [row] = await options.writer<{ n: number }[]>`select count(*)::int as n from logs where name = ${name}`;
+      if (row!.n > 0) knownLogs.add(name);
+      return row!.n > 0;
+    },
+  };
+
+  async function webhook(req: IncomingMessage, res: ServerResponse, source: string): Promise<void> {
+    // An unknown source is answered before its body is read.
+    if (!options.webhooks?.has(source)) return sendJson(res, 404, { error: { code: "UNKNOWN_SOURCE", message: `no webhook source named ${JSON.stringify(source)}` } });
+    if (!webhookDeps) return sendJson(res, 503, { error: { code: "QUEUE_UNAVAILABLE", message: "this server has no ingest queue" } });
+    const body = req.method === "POST" ? await readBody(req, config.maxBodyBytes) : Buffer.alloc(0);
+    const response = await receiveWebhook(webhookDeps, { source, method: req.method ?? "", headers: req.headers, body });
+    if (response.status === 405) res.setHeader("allow", "POST");
+    sendJson(res, response.status, response.body);
+  }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== "GET" && req.method !== "POST") {
@@ -114,7 +151,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
       }
     }
     const db = principal ? new RequestDb(options.sql, principal.tenant, config.timeoutMs) : undefined;
-    const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize };
+    const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize, ...(options.ingest ? { ingest: options.ingest } : {}) };
     try {
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
@@ -179,6 +216,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
           db: new RequestDb(options.sql, principal.tenant, config.timeoutMs),
           rows: { count: 0 },
           maxPageSize: config.maxPageSize,
+          ...(options.ingest ? { ingest: options.ingest } : {}),
           feed,
           sql: options.sql,
           timeoutMs: config.timeoutMs,
@@ -253,6 +291,14 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
       await recorder.close();
     },
   };
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -16,6 +16,7 @@ import { validateEvent } from "./validate-event.js";
 
 /** Events in one job by default: enough for large batches, small enough for one Redis value. */
 export const DEFAULT_MAX_BATCH_EVENTS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 
 export interface EnqueueOptions {
   /** SEALTRAIL_MAX_PAYLOAD_BYTES: the worker's limit too. */
@@ -26,6 +27,11 @@ export interface EnqueueOptions {
   jobId?: string;
   /** Overrides of INGEST_JOB_OPTIONS (attempts, backoff). */
   jobOptions?: Pick<JobsOptions, "attempts" | "backoff">;
+  /**
+   * How long to wait for a Redis connection that is not up yet (default 2000 ms). BullMQ holds
+   * commands until its first connection is ready; a producer answering a request fails instead.
+   */
+  connectTimeoutMs?: number;
   /** Wait for the worker and fill in seqs; needs a QueueEvents of the same queue. */
   wait?: { queueEvents: QueueEvents; timeoutMs: number };
 }
@@ -38,6 +44,8 @@ export interface EnqueueReceipt {
   reason?: Rejection;
   /** After waiting only. */
   seq?: number;
+  /** After waiting only: the entry's leaf hash, hex. */
+  leafHash?: string;
   duplicate?: boolean;
 }
 
@@ -83,20 +91,48 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
 
   let job;
   try {
+    await connected(queue, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     job = await queue.add(INGEST_JOB, { log, events: accepted }, { jobId, ...options.jobOptions });
   } catch (error) {
     throw new IngestError("QUEUE_UNAVAILABLE", `queueing ${accepted.length} events for ${log}: ${(error as Error).message}`, { cause: error });
   }
   if (!options.wait) return { jobId, receipts };
 
-  const result = await waitFor(job.waitUntilFinished(options.wait.queueEvents) as Promise<IngestJobResult>, jobId, options.wait.timeoutMs);
+  let result: IngestJobResult;
+  try {
+    result = await waitFor(job.waitUntilFinished(options.wait.queueEvents) as Promise<IngestJobResult>, jobId, options.wait.timeoutMs);
+  } catch (error) {
+    const e = error as IngestError;
+    throw new IngestError(e.code, e.message, { cause: e.cause, queued: { jobId, receipts } });
+  }
   for (const event of result.events) {
     const receipt = receipts[positions[event.index]!]!;
-    if (event.status === "appended") Object.assign(receipt, { seq: event.seq, duplicate: event.duplicate });
+    if (event.status === "appended") Object.assign(receipt, { seq: event.seq, leafHash: event.leafHash, duplicate: event.duplicate });
     // The worker refused what this process accepted: their limits differ.
     else Object.assign(receipt, { status: "rejected", reason: { ...event.reason, index: receipt.index } });
   }
   return { jobId, receipts };
+}
+
+/**
+ * Resolves once the queue's Redis connection is ready. Once ready, a lost connection makes
+ * commands fail at once (enableOfflineQueue: false, redis-connection.ts), so only the first
+ * connection needs a deadline.
+ */
+async function connected(queue: IngestQueue, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ready = queue.waitUntilReady();
+  ready.catch(() => {});
+  try {
+    await Promise.race([
+      ready,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no connection to Redis within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function waitFor(finished: Promise<IngestJobResult>, jobId: string, timeoutMs: number): Promise<IngestJobResult> {

@@ -1,3 +1,5 @@
+import type { EnqueueReceipt } from "./enqueue-events.js";
+
 /** The one error type of ingestion (queue, producer and worker); per-event refusals are Rejections. */
 export type IngestErrorCode =
   /** The batch as a whole cannot be queued: no log name, not an array, too many events. */
@@ -22,12 +24,18 @@ const PERMANENT: ReadonlySet<IngestErrorCode> = new Set(["JOB_INVALID", "LOG_NOT
 
 export class IngestError extends Error {
   override readonly name = "IngestError";
+  /**
+   * TIMEOUT and JOB_FAILED while waiting: the job that was queued and its receipts as they
+   * stood (accepted, no seqs), so a caller still learns the idempotency keys to re-send with.
+   */
+  readonly queued: { jobId: string; receipts: EnqueueReceipt[] } | undefined;
   constructor(
     readonly code: IngestErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; queued?: { jobId: string; receipts: EnqueueReceipt[] } },
   ) {
     super(message, options);
+    this.queued = options?.queued;
   }
 
   /** True when a retry of the same job would fail the same way. */

@@ -19,6 +19,8 @@ export interface AppendedEvent {
   index: number;
   status: "appended";
   seq: number;
+  /** RFC 6962 leaf hash of the entry, hex: what an inclusion proof proves. */
+  leafHash: string;
   idempotencyKey: string;
   /**
    * The key was in the log already: nothing was appended for it now. A job retried after its

@@ -4,6 +4,7 @@
  * (ingest-worker.ts) maps its errors to retry or give up.
  */
 import type { EventInput } from "../core/event.js";
+import { toHex } from "../core/hash.js";
 import type { Appender } from "../ledger/appender.js";
 import { LedgerError } from "../ledger/errors.js";
 import { derivedKey } from "./idempotency.js";
@@ -49,7 +50,7 @@ export async function processIngestJob(deps: IngestDeps, job: IngestJob): Promis
     const receipts = await append(deps.appender, log, valid);
     receipts.forEach((receipt, j) => {
       const index = positions[j]!;
-      results[index] = { index, status: "appended", seq: receipt.seq, idempotencyKey: receipt.idempotencyKey, duplicate: receipt.duplicate };
+      results[index] = { index, status: "appended", seq: receipt.seq, leafHash: toHex(receipt.leafHash), idempotencyKey: receipt.idempotencyKey, duplicate: receipt.duplicate };
     });
   }
   const done = results as EventResult[];

@@ -51,9 +51,9 @@ describe("ingest pipeline", () => {
     const events = [deployEvent(0), deployEvent(1, { actor: undefined }), deployEvent(2, { idempotencyKey: "release-1.0.2" }), { kind: "sweep" }];
     const { jobId, receipts } = await enqueueEvents(q.queue, "e2e", events, { maxPayloadBytes: MAX_PAYLOAD, wait: wait(q) });
     expect(receipts).toEqual([
-      { index: 0, idempotencyKey: derivedKey(jobId!, 0), status: "accepted", seq: 0, duplicate: false },
+      { index: 0, idempotencyKey: derivedKey(jobId!, 0), status: "accepted", seq: 0, leafHash: expect.stringMatching(/^[0-9a-f]{64}$/), duplicate: false },
       { index: 1, idempotencyKey: derivedKey(jobId!, 1), status: "rejected", reason: { index: 1, code: "MISSING_FIELD", message: "actor: missing" } },
-      { index: 2, idempotencyKey: "release-1.0.2", status: "accepted", seq: 1, duplicate: false },
+      { index: 2, idempotencyKey: "release-1.0.2", status: "accepted", seq: 1, leafHash: expect.stringMatching(/^[0-9a-f]{64}$/), duplicate: false },
       { index: 3, idempotencyKey: derivedKey(jobId!, 3), status: "rejected", reason: expect.objectContaining({ index: 3, code: "UNKNOWN_KIND" }) },
     ]);
     expect(await rows("e2e")).toEqual([
@@ -85,7 +85,7 @@ describe("ingest pipeline", () => {
     const second = await processIngestJob({ ...deps, appender: new Appender(ledger.writer) }, job);
     expect(first).toMatchObject({ appended: 2, duplicates: 0, rejected: 1 });
     expect(second).toMatchObject({ appended: 0, duplicates: 2, rejected: 1 });
-    expect(second.events[0]).toEqual({ index: 0, status: "appended", seq: 0, idempotencyKey: "ingest:job-7:0", duplicate: true });
+    expect(second.events[0]).toEqual({ index: 0, status: "appended", seq: 0, leafHash: (first.events[0] as { leafHash: string }).leafHash, idempotencyKey: "ingest:job-7:0", duplicate: true });
     expect(second.events[2]).toMatchObject({ index: 2, status: "rejected", reason: { index: 2, code: "MISSING_FIELD" } });
     expect(await rows("rerun")).toHaveLength(2);
   });

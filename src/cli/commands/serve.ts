@@ -1,7 +1,9 @@
 import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../config.js";
+import { QueueEvents } from "bullmq";
 import { createApiServer } from "../../api/server.js";
+import { openIngestQueue } from "../../ingest/ingest-queue.js";
 import { connect } from "../../ledger/db.js";
 import { packageVersion } from "../../version.js";
 import { parseOrUsage } from "../args.js";
@@ -11,9 +13,11 @@ import { type Cli, databaseConfig } from "../context.js";
 /** sealtrail serve [--port N]: the API (PORT, default 4000) until SIGINT/SIGTERM. */
 export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   const { values } = parseOrUsage("serve", () => parseArgs({ args, options: { port: { type: "string" } }, strict: true }));
-  let api;
+  let api, ingest, webhookSources;
   try {
     api = cli.config.api;
+    ingest = cli.config.ingest;
+    webhookSources = cli.config.webhookSources;
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
     throw error;
@@ -23,12 +27,28 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   const { url, schema } = databaseConfig(cli);
   const sql = connect({ url, schema, max: 10, applicationName: "sealtrail-api" });
   const writer = connect({ url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-api-writer" });
-  const server = await createApiServer({ sql, writer, schema, version: packageVersion(), config: api, originPrefix: cli.originPrefix });
+  // Producers fail fast while Redis is away (a request answers 503), and reconnect by themselves.
+  const queue = openIngestQueue(cli.config.redisUrl, { name: ingest.queue });
+  const queueEvents = new QueueEvents(ingest.queue, { connection: { url: cli.config.redisUrl } });
+  const report = (what: string) => (error: Error) => void process.stderr.write(`sealtrail serve: ${what}: ${error.message}\n`);
+  queue.on("error", report("ingest queue"));
+  queueEvents.on("error", report("ingest queue events"));
+  const closeQueue = () => Promise.all([queue.close(), queueEvents.close()]);
+  const server = await createApiServer({
+    sql,
+    writer,
+    schema,
+    version: packageVersion(),
+    config: api,
+    originPrefix: cli.originPrefix,
+    ingest: { queue, queueEvents, maxPayloadBytes: cli.config.maxPayloadBytes, maxBatchEvents: ingest.maxBatchEvents, waitTimeoutMs: Math.min(ingest.waitTimeoutMs, api.timeoutMs) },
+    webhooks: webhookSources,
+  });
   let port: number;
   try {
     port = await server.listen(Number(portText));
   } catch (error) {
-    await Promise.all([sql.end({ timeout: 1 }), writer.end({ timeout: 1 })]);
+    await Promise.all([sql.end({ timeout: 1 }), writer.end({ timeout: 1 }), closeQueue()]);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") throw new CliError("USAGE", `cannot listen on port ${portText}: ${code}`, { cause: error });
     throw error;
@@ -39,6 +59,6 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   });
   // The read log is flushed before the pools close: every read served is recorded.
   await server.close();
-  await Promise.all([sql.end({ timeout: 5 }), writer.end({ timeout: 5 })]);
+  await Promise.all([sql.end({ timeout: 5 }), writer.end({ timeout: 5 }), closeQueue()]);
   return 0;
 }
