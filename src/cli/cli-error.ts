@@ -9,7 +9,11 @@ export type CliErrorCode =
   /** Checkpoints need verifying but no trusted key was given. */
   | "NO_VERIFIER_KEY"
   /** The environment is unusable (DATABASE_URL, SEALTRAIL_DB_SCHEMA). */
-  | "CONFIG";
+  | "CONFIG"
+  /** Redis (the ingest queue) cannot be reached. */
+  | "QUEUE"
+  /** Ingestion refused the event (emit --via queue): nothing was queued. */
+  | "EVENT_REJECTED";
 
 /** Exit status of usage, key and database errors; 1 is kept for "tampering found". */
 export const EXIT_ERROR = 2;

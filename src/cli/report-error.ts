@@ -5,6 +5,7 @@
 import postgres from "postgres";
 import type { Config } from "../config.js";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
+import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
@@ -37,6 +38,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof LedgerError) return ledgerMessage(error.code, error.message);
   if (error instanceof VerifyError) return verifyMessage(error.code, error.message);
   if (error instanceof CoreError) return coreMessage(error.code, error.message);
+  if (error instanceof IngestError) return ingestMessage(error);
   if (pg) return `database: ${pg.message}`;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -88,6 +90,27 @@ function coreMessage(code: CoreErrorCode, text: string): string {
       return text;
     default:
       return unreachableCode(code, text);
+  }
+}
+
+function ingestMessage(error: IngestError): string {
+  const code: IngestErrorCode = error.code;
+  const key = error.queued?.receipts.find((r) => r.status === "accepted")?.idempotencyKey;
+  switch (code) {
+    case "TIMEOUT":
+      return `${error.message}${key ? ` (idempotency key ${key}: sending it again is safe)` : ""}`;
+    case "JOB_FAILED":
+      return `${error.message} (nothing was appended)`;
+    case "QUEUE_UNAVAILABLE":
+      return `the ingest queue is unavailable, nothing was queued: ${error.message}`;
+    case "BATCH_INVALID":
+    case "JOB_INVALID":
+    case "LOG_NOT_FOUND":
+    case "LEDGER_REFUSED":
+    case "DATABASE":
+      return error.message;
+    default:
+      return unreachableCode(code, error.message);
   }
 }
 

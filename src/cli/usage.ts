@@ -10,8 +10,10 @@ Commands:
   log list                        logs and their sizes, one JSON object a line
   emit --log NAME --kind K --actor A --action X --resource R
        [--outcome success|failure] [--source S] [--tag T]... [--occurred-at ISO]
-       [--payload JSON|-] [--idempotency-key K]
-                                  append one event (--payload - reads JSON from stdin)
+       [--payload JSON|-] [--idempotency-key K] [--via direct|queue]
+                                  append one event (--payload - reads JSON from stdin);
+                                  --via queue: through the ingest queue and its worker,
+                                  waiting for the commit (same output)
   checkpoint --log NAME           sign the current tree head; prints the signed note
   verify --log NAME [--checkpoint FILE] [--key VKEY|FILE] [--json] [--threads N]
                                   recompute and check the whole log
@@ -36,8 +38,12 @@ Environment:
   SEALTRAIL_VERIFIER_KEY   trusted verifier key (vkey text or file) for verify
   SEALTRAIL_ORIGIN_PREFIX  prefix of new log origins (default sealtrail.local)
   REDIS_URL                queues (default redis://127.0.0.1:6379)
+  SEALTRAIL_INGEST_QUEUE   the ingest queue's name (default ingest)
   SEALTRAIL_INGEST_CONCURRENCY
                            batches a worker has in hand at once (default 4)
+  SEALTRAIL_WEBHOOK_SOURCES
+                           serve: webhook sources, JSON (see the README)
 
-Exit status: 0 success; 1 verify found tampering; 2 usage, key or database error.
+Exit status: 0 success; 1 verify found tampering; 2 usage, key, database or queue
+error, or an event refused.
 `;

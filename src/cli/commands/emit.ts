@@ -1,6 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
+import { QueueEvents } from "bullmq";
+import { ConfigError } from "../../config.js";
 import { toHex } from "../../core/hash.js";
 import type { EventInput } from "../../core/event.js";
+import { enqueueEvents } from "../../ingest/enqueue-events.js";
+import { openIngestQueue } from "../../ingest/ingest-queue.js";
+import { probeRedis } from "../../ingest/redis-probe.js";
 import { Appender } from "../../ledger/appender.js";
 import { parseChoice, parseOrUsage, required } from "../args.js";
 import { CliError } from "../cli-error.js";
@@ -11,9 +17,12 @@ const COMMAND = "emit";
 /**
  * sealtrail emit --log NAME --kind K --actor A --action X --resource R [--outcome success|failure]
  *   [--source S] [--tag T]... [--occurred-at ISO] [--payload JSON|-] [--idempotency-key K]
+ *   [--via direct|queue]
  *
- * Appends directly through the Appender, as sealtrail_writer. The core validates the event;
- * only what the command line itself carries (choices, JSON text) is checked here.
+ * --via direct (the default) appends through the Appender, as sealtrail_writer; the core
+ * validates the event. --via queue sends it through the `ingest` queue like any other source:
+ * ingestion's validation (the kinds' schemas), then waits for the worker's commit and prints
+ * the same JSON. Only what the command line itself carries (choices, JSON text) is checked here.
  */
 export async function emitCommand(args: string[], cli: Cli): Promise<number> {
   const { values } = parseOrUsage(COMMAND, () =>
@@ -31,11 +40,13 @@ export async function emitCommand(args: string[], cli: Cli): Promise<number> {
         "occurred-at": { type: "string" },
         payload: { type: "string" },
         "idempotency-key": { type: "string" },
+        via: { type: "string" },
       },
       strict: true,
     }),
   );
   const log = required(COMMAND, "log", values.log);
+  const via = parseChoice(COMMAND, "via", values.via ?? "direct", ["direct", "queue"]);
   const event: EventInput = {
     kind: required(COMMAND, "kind", values.kind),
     actor: required(COMMAND, "actor", values.actor),
@@ -49,11 +60,62 @@ export async function emitCommand(args: string[], cli: Cli): Promise<number> {
   if (values["idempotency-key"] !== undefined) event.idempotencyKey = values["idempotency-key"];
   if (values.payload !== undefined) event.payload = parsePayload(values.payload === "-" ? await cli.readStdin() : values.payload, values.payload === "-");
 
+  if (via === "queue") {
+    cli.stdout(json({ log, ...(await viaQueue(cli, log, event)) }));
+    return 0;
+  }
   const [receipt] = await withDatabase(cli, "write", (sql) =>
     new Appender(sql, { maxPayloadBytes: cli.config.maxPayloadBytes }).append(log, [event]),
   );
   cli.stdout(json({ log, seq: receipt!.seq, leafHash: toHex(receipt!.leafHash), idempotencyKey: receipt!.idempotencyKey, duplicate: receipt!.duplicate }));
   return 0;
+}
+
+/** Queues the event, waits for its commit; the receipt as direct append prints it. */
+async function viaQueue(cli: Cli, log: string, event: EventInput) {
+  let ingest;
+  try {
+    ingest = cli.config.ingest;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
+    throw error;
+  }
+  // Ingestion wants the PCI DSS 10.2.2 fields the ledger would default: the same defaults here.
+  // A key of the command's own (not one derived from the job) can be given again with
+  // --idempotency-key when the commit is not confirmed in time.
+  const queued = { ...event, source: event.source ?? "sealtrail", occurredAt: event.occurredAt ?? new Date().toISOString(), idempotencyKey: event.idempotencyKey ?? `emit-${randomUUID()}` };
+  try {
+    await probeRedis(cli.config.redisUrl, 2_000);
+  } catch (error) {
+    throw new CliError("QUEUE", `${COMMAND}: cannot reach Redis at ${redisHost(cli.config.redisUrl)}`, { cause: error });
+  }
+  const queue = openIngestQueue(cli.config.redisUrl, { name: ingest.queue });
+  const queueEvents = new QueueEvents(ingest.queue, { connection: { url: cli.config.redisUrl } });
+  queue.on("error", () => {});
+  queueEvents.on("error", () => {});
+  try {
+    // Completion events are read from the moment QueueEvents is ready: it must be before the job is added.
+    await queueEvents.waitUntilReady();
+    const { receipts } = await enqueueEvents(queue, log, [queued], {
+      maxPayloadBytes: cli.config.maxPayloadBytes,
+      maxBatchEvents: ingest.maxBatchEvents,
+      wait: { queueEvents, timeoutMs: ingest.waitTimeoutMs },
+    });
+    const receipt = receipts[0]!;
+    if (receipt.status === "rejected") throw new CliError("EVENT_REJECTED", `${COMMAND}: event refused: ${receipt.reason!.code}: ${receipt.reason!.message}`);
+    return { seq: receipt.seq!, leafHash: receipt.leafHash!, idempotencyKey: receipt.idempotencyKey, duplicate: receipt.duplicate! };
+  } finally {
+    await Promise.all([queue.close(), queueEvents.close()]);
+  }
+}
+
+function redisHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || "localhost"}:${u.port || 6379}`;
+  } catch {
+    return "REDIS_URL";
+  }
 }
 
 function parsePayload(text: string, fromStdin: boolean): unknown {
