@@ -92,7 +92,7 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
   let job;
   try {
     await connected(queue, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    job = await queue.add(INGEST_JOB, { log, events: accepted }, { jobId, ...options.jobOptions });
+    job = await queue.add(INGEST_JOB, { log, events: accepted, checked: { maxPayloadBytes: options.maxPayloadBytes } }, { jobId, ...options.jobOptions });
   } catch (error) {
     throw new IngestError("QUEUE_UNAVAILABLE", `queueing ${accepted.length} events for ${log}: ${(error as Error).message}`, { cause: error });
   }

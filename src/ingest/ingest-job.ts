@@ -13,6 +13,12 @@ export const INGEST_JOB = "append-events";
 export interface IngestJobData {
   log: string;
   events: EventInput[];
+  /**
+   * Set by enqueueEvents: every event passed the ledger's checks with this payload limit. A
+   * worker with a limit at least as large skips re-running them (the appender still does; a
+   * job that claims this falsely fails as LEDGER_REFUSED and stays in the failed set).
+   */
+  checked?: { maxPayloadBytes: number };
 }
 
 export interface AppendedEvent {

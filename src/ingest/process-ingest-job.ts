@@ -29,13 +29,14 @@ export interface IngestJob {
  * (retry). Invalid events are results, not errors.
  */
 export async function processIngestJob(deps: IngestDeps, job: IngestJob): Promise<IngestJobResult> {
-  const { log, events } = parseJobData(job.data);
+  const { log, events, checked } = parseJobData(job.data);
+  const skipLedgerChecks = checked !== undefined && checked.maxPayloadBytes <= deps.maxPayloadBytes;
   const results: (EventResult | undefined)[] = new Array(events.length);
   const valid: EventInput[] = [];
   const positions: number[] = [];
   for (let i = 0; i < events.length; i++) {
     const input = events[i];
-    const checked = validateEvent(input, i, { maxPayloadBytes: deps.maxPayloadBytes, jobId: job.id });
+    const checked = validateEvent(input, i, { maxPayloadBytes: deps.maxPayloadBytes, jobId: job.id, skipLedgerChecks });
     const given = (input as { idempotencyKey?: unknown } | null)?.idempotencyKey;
     const key = typeof given === "string" && given !== "" ? given : derivedKey(job.id, i);
     if (!checked.ok) {
@@ -74,9 +75,10 @@ async function append(appender: Appender, log: string, events: EventInput[]) {
   }
 }
 
-function parseJobData(data: unknown): { log: string; events: unknown[] } {
-  const { log, events } = (typeof data === "object" && data !== null ? data : {}) as Partial<Record<keyof IngestJobData, unknown>>;
+function parseJobData(data: unknown): { log: string; events: unknown[]; checked: { maxPayloadBytes: number } | undefined } {
+  const { log, events, checked } = (typeof data === "object" && data !== null ? data : {}) as Partial<Record<keyof IngestJobData, unknown>>;
   if (typeof log !== "string" || log === "") throw new IngestError("JOB_INVALID", "job data: log: want a log name");
   if (!Array.isArray(events)) throw new IngestError("JOB_INVALID", "job data: events: want an array");
-  return { log, events };
+  const limit = (checked as { maxPayloadBytes?: unknown } | undefined)?.maxPayloadBytes;
+  return { log, events, checked: typeof limit === "number" && Number.isSafeInteger(limit) && limit > 0 ? { maxPayloadBytes: limit } : undefined };
 }

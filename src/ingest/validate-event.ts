@@ -24,6 +24,12 @@ export interface ValidateOptions {
    * key must not look like any job's.
    */
   jobId?: string;
+  /**
+   * Skip the ledger's own checks (core normalizeEvent, the canonical payload size): the worker
+   * does, for a job whose producer ran them with a limit no larger than its own. The appender
+   * runs them anyway; what this saves is running them a third time.
+   */
+  skipLedgerChecks?: boolean;
 }
 
 export type Validation = { ok: true; event: EventInput } | { ok: false; reason: Rejection };
@@ -64,17 +70,19 @@ export function validateEvent(input: unknown, index: number, options: ValidateOp
     return reject("INVALID_FIELD", `idempotencyKey: the prefix "${DERIVED_KEY_PREFIX}" is reserved for keys made from the job id`);
   }
 
-  // The ledger's checks (NUL, lone surrogates, timestamps, JSON numbers) and the canonical
-  // payload whose size the limit is about.
-  let payloadBytes: number;
-  try {
-    payloadBytes = Buffer.byteLength(normalizeEvent(event as unknown as EventInput, new Date(), Number.MAX_SAFE_INTEGER).payload, "utf8");
-  } catch (error) {
-    if (error instanceof CoreError) return reject("INVALID_FIELD", error.message);
-    throw error;
-  }
-  if (payloadBytes > options.maxPayloadBytes) {
-    return reject("PAYLOAD_TOO_LARGE", `payload: got ${payloadBytes} bytes of canonical JSON, want at most ${options.maxPayloadBytes}`);
+  if (!options.skipLedgerChecks) {
+    // The ledger's checks (NUL, lone surrogates, timestamps, JSON numbers) and the canonical
+    // payload whose size the limit is about.
+    let payloadBytes: number;
+    try {
+      payloadBytes = Buffer.byteLength(normalizeEvent(event as unknown as EventInput, new Date(), Number.MAX_SAFE_INTEGER).payload, "utf8");
+    } catch (error) {
+      if (error instanceof CoreError) return reject("INVALID_FIELD", error.message);
+      throw error;
+    }
+    if (payloadBytes > options.maxPayloadBytes) {
+      return reject("PAYLOAD_TOO_LARGE", `payload: got ${payloadBytes} bytes of canonical JSON, want at most ${options.maxPayloadBytes}`);
+    }
   }
 
   const payload = schema.payload(head.data.action).safeParse(event.payload);

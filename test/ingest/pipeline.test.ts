@@ -105,6 +105,22 @@ describe("ingest pipeline", () => {
     }
   });
 
+  it("re-runs the ledger's checks unless the producer ran them with a limit no larger than the worker's; a false claim fails the job, appending nothing", async () => {
+    const q = await setup("checked");
+    const nul = deployEvent(0, { actor: "a\u0000b" });
+    // No claim, or a claim made with a larger limit: the event is refused in the result, the others appended.
+    for (const checked of [undefined, { maxPayloadBytes: MAX_PAYLOAD * 2 }]) {
+      const job = await q.queue.add(INGEST_JOB, { log: "checked", events: [nul, deployEvent(1)], ...(checked ? { checked } : {}) } as never);
+      const result = (await job.waitUntilFinished(q.events, 20_000)) as IngestJobResult;
+      expect(result).toMatchObject({ appended: 1, rejected: 1, events: [{ status: "rejected", reason: { code: "INVALID_FIELD" } }, { status: "appended" }] });
+    }
+    // A job claiming checks its events never passed: the appender refuses it whole, for good.
+    const forged = await q.queue.add(INGEST_JOB, { log: "checked", events: [deployEvent(2), nul], checked: { maxPayloadBytes: MAX_PAYLOAD } } as never, { attempts: 5 });
+    await expect(forged.waitUntilFinished(q.events, 20_000)).rejects.toThrow(/LEDGER_REFUSED/);
+    expect(await (await q.queue.getJob(forged.id!))!.getState()).toBe("failed");
+    expect(await rows("checked")).toHaveLength(2);
+  });
+
   it("refuses a whole batch only for batch-level faults, and rejects nothing into the queue", async () => {
     const q = await setup("limits");
     const tooMany = enqueueEvents(q.queue, "limits", [deployEvent(0), deployEvent(1)], { maxPayloadBytes: MAX_PAYLOAD, maxBatchEvents: 1 });
