@@ -3,7 +3,9 @@
  * Redis, a real worker, a real Postgres schema. GitHub deployment webhooks and the signed
  * format; re-deliveries; every kind of bad request, with nothing stored for any of them.
  */
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
 import { parseWebhookSources, signature, signatureMatches } from "../../src/ingest/webhooks/index.js";
@@ -217,5 +219,14 @@ describe("webhook signatures and sources", () => {
       expect(() => parseWebhookSources(typeof value === "string" ? value : JSON.stringify(value), {})).toThrow(message);
     }
     expect(parseWebhookSources(undefined, {}).size).toBe(0);
+  });
+
+  it("keep `serve` from starting when malformed: one line, exit 2", async () => {
+    const bin = fileURLToPath(new URL("../../bin/sealtrail.js", import.meta.url));
+    const env = { PATH: process.env.PATH!, DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema, SEALTRAIL_WEBHOOK_SOURCES: JSON.stringify({ gh: { format: "github", log: "x", secret: "short" } }) };
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [bin, "serve", "--port", "0"], { env, timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr })),
+    );
+    expect(run).toEqual({ code: 2, stdout: "", stderr: 'sealtrail: SEALTRAIL_WEBHOOK_SOURCES: source "gh": secret: want at least 16 characters\n' });
   });
 });
