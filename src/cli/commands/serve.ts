@@ -30,10 +30,19 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   // Producers fail fast while Redis is away (a request answers 503), and reconnect by themselves.
   const queue = openIngestQueue(cli.config.redisUrl, { name: ingest.queue });
   const queueEvents = new QueueEvents(ingest.queue, { connection: { url: cli.config.redisUrl } });
-  const report = (what: string) => (error: Error) => void process.stderr.write(`sealtrail serve: ${what}: ${error.message}\n`);
+  // Each distinct connection error once: a Redis that is down is retried every few seconds.
+  const reported = new Set<string>();
+  const report = (what: string) => (error: Error) => {
+    const line = `sealtrail serve: ${what}: ${error.message}`;
+    if (reported.has(line)) return;
+    reported.add(line);
+    process.stderr.write(`${line}\n`);
+  };
   queue.on("error", report("ingest queue"));
   queueEvents.on("error", report("ingest queue events"));
-  const closeQueue = () => Promise.all([queue.close(), queueEvents.close()]);
+  // BullMQ's close() waits for a first connection that never came when Redis was never up.
+  const closeQueue = () =>
+    Promise.race([Promise.all([queue.close(), queueEvents.close()]).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3_000).unref())]);
   const server = await createApiServer({
     sql,
     writer,
@@ -59,6 +68,11 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   });
   // The read log is flushed before the pools close: every read served is recorded.
   await server.close();
-  await Promise.all([sql.end({ timeout: 5 }), writer.end({ timeout: 5 }), closeQueue()]);
+  const [, , queueClosed] = await Promise.all([sql.end({ timeout: 5 }), writer.end({ timeout: 5 }), closeQueue()]);
+  if (!queueClosed) {
+    // Its reconnection timers would keep the process alive: nothing is pending on a queue that never connected.
+    process.stderr.write("sealtrail serve: Redis never answered; exiting without waiting for the queue\n");
+    process.exit(0);
+  }
   return 0;
 }
