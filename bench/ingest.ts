@@ -30,7 +30,7 @@ import { createLog } from "../src/ledger/logs.js";
 import { DEFAULT_URL, environment, freshSchema, makeEvents, median, parseFlags, resolveUrl } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), {
-  events: 200_000, batch: 1000, producers: 4, inflight: 2, logs: 4, workers: 1, concurrency: 4, runs: 3,
+  events: 200_000, batch: 1000, producers: 4, inflight: 1, logs: 4, workers: 1, concurrency: 4, runs: 3,
   url: DEFAULT_URL, redis: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
 });
 const rawUrl = flags.url;
