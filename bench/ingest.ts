@@ -18,11 +18,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
 import type { EventInput } from "../src/core/event.js";
 import { enqueueEvents, openIngestQueue } from "../src/ingest/index.js";
 import { Appender } from "../src/ledger/appender.js";
@@ -64,6 +66,35 @@ interface Measurement {
   p50?: number;
   p99?: number;
   load: number;
+  /** CPU µs per event: this process (the appender alone; the producers in the pipeline). */
+  nodeUs: number;
+  /** Pipeline: the worker processes. */
+  workerUs?: number;
+  /** Pipeline: the Redis server (all of its clients). */
+  redisUs?: number;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** CPU ms (user + system) of a child process so far, from /proc; NaN when unreadable. */
+function childCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime; USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU ms of the Redis server so far (INFO cpu: used_cpu_user + used_cpu_sys). */
+async function redisCpuMs(): Promise<number> {
+  const client = new Redis(flags.redis, { maxRetriesPerRequest: 1 });
+  const info = await client.info("cpu").finally(() => client.disconnect());
+  const get = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
+  return (get("used_cpu_user") + get("used_cpu_sys")) * 1000;
 }
 
 async function appenderAlone(events: EventInput[]): Promise<Measurement> {
@@ -72,12 +103,13 @@ async function appenderAlone(events: EventInput[]): Promise<Measurement> {
     const logs = await Promise.all(Array.from({ length: L }, (_, i) => createLog(db.writer, `log-${i}`, { origin: `bench.example/${db.schema}/${i}` })));
     const appender = new Appender(db.writer, { maxPayloadBytes: MAX_PAYLOAD });
     const all = batches(events);
+    const c0 = cpuMs();
     const t0 = performance.now();
     await Promise.all(logs.map(async (log, w) => {
       for (let j = w; j < all.length; j += L) await appender.append(log.name, all[j]!);
     }));
     const seconds = (performance.now() - t0) / 1000;
-    return { rate: events.length / seconds, load: os.loadavg()[0]! };
+    return { rate: events.length / seconds, load: os.loadavg()[0]!, nodeUs: ((cpuMs() - c0) * 1000) / events.length };
   } finally {
     await db.drop();
   }
@@ -141,6 +173,9 @@ async function pipeline(events: EventInput[]): Promise<Measurement> {
 
     const all = batches(events);
     let next = 0;
+    const c0 = cpuMs();
+    const w0 = workers.reduce((sum, w) => sum + childCpuMs(w.pid), 0);
+    const r0 = await redisCpuMs();
     const t0 = performance.now();
     await Promise.all(Array.from({ length: flags.producers }, async () => {
       const inflight = new Set<Promise<void>>();
@@ -160,12 +195,14 @@ async function pipeline(events: EventInput[]): Promise<Measurement> {
       await Promise.all(inflight);
     }));
     const seconds = (performance.now() - t0) / 1000;
+    const perEvent = (ms: number) => (ms * 1000) / events.length;
+    const cpu = { nodeUs: perEvent(cpuMs() - c0), workerUs: perEvent(workers.reduce((sum, w) => sum + childCpuMs(w.pid), 0) - w0), redisUs: perEvent((await redisCpuMs()) - r0) };
     if (failure) throw failure;
     const [row] = await db.admin<{ n: number }[]>`select count(*)::int as n from entries`;
     if (row!.n !== events.length) throw new Error(`committed ${row!.n} entries, want ${events.length}`);
     const sorted = latencies.sort((a, b) => a - b);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-    return { rate: events.length / seconds, p50: pct(50), p99: pct(99), load: os.loadavg()[0]! };
+    return { rate: events.length / seconds, p50: pct(50), p99: pct(99), load: os.loadavg()[0]!, ...cpu };
   } finally {
     await stopWorkers(workers);
     await queueEvents.close();
@@ -200,7 +237,8 @@ async function main(): Promise<void> {
     ours.push(pair[1]!);
     console.log(
       `run ${r + 1}: pipeline ${fmt(pair[1]!.rate)} events/s, accept→commit p50 ${pair[1]!.p50!.toFixed(0)} ms p99 ${pair[1]!.p99!.toFixed(0)} ms; ` +
-        `appender alone ${fmt(pair[0]!.rate)} events/s; ratio ${(pair[1]!.rate / pair[0]!.rate).toFixed(2)}× (load ${pair[1]!.load.toFixed(2)})`,
+        `appender alone ${fmt(pair[0]!.rate)} events/s; ratio ${(pair[1]!.rate / pair[0]!.rate).toFixed(2)}× (load ${pair[1]!.load.toFixed(2)})\n` +
+        `       CPU µs/event: producers ${pair[1]!.nodeUs.toFixed(1)}, worker ${pair[1]!.workerUs!.toFixed(1)}, redis ${pair[1]!.redisUs!.toFixed(1)} (whole server); appender alone (Node) ${pair[0]!.nodeUs.toFixed(1)}`,
     );
   }
   const rate = median(ours.map((m) => m.rate));
@@ -208,7 +246,9 @@ async function main(): Promise<void> {
   const p50 = median(ours.map((m) => m.p50!));
   const p99 = median(ours.map((m) => m.p99!));
   const ratio = median(ours.map((m, i) => m.rate / base[i]!.rate));
-  console.log(`\nmedian of ${flags.runs}: pipeline ${fmt(rate)} events/s, p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms; appender alone ${fmt(baseRate)} events/s; ratio ${ratio.toFixed(2)}× (median of per-run ratios)`);
+  const med = (f: (m: Measurement) => number, ms: Measurement[]) => median(ms.map(f)).toFixed(1);
+  console.log(`\nCPU µs/event, medians: producers ${med((m) => m.nodeUs, ours)}, worker ${med((m) => m.workerUs!, ours)}, redis ${med((m) => m.redisUs!, ours)}; appender alone (Node) ${med((m) => m.nodeUs, base)}`);
+  console.log(`median of ${flags.runs}: pipeline ${fmt(rate)} events/s, p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms; appender alone ${fmt(baseRate)} events/s; ratio ${ratio.toFixed(2)}× (median of per-run ratios)`);
   console.log(`target    ≥ ${fmt(TARGET_RATE)} events/s: ${rate >= TARGET_RATE ? "met" : `not met (${((1 - rate / TARGET_RATE) * 100).toFixed(0)} % short)`}; p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? "met" : "not met"}`);
 }
 
