@@ -43,9 +43,15 @@ export class RequestDb {
     });
   }
 
-  /** Ends the transaction (read only: there is nothing to commit or lose). */
+  /**
+   * Ends the transaction (read only: there is nothing to commit or lose) and gives its
+   * connection back; a later use() opens a new one. A mutation that waits on the queue
+   * releases it first, so waiting writers do not hold the pool's connections.
+   */
   async close(): Promise<void> {
     this.release?.();
+    this.release = undefined;
+    this.tx = undefined;
     await this.finished.catch(() => {});
   }
 }

@@ -27,7 +27,7 @@ const RECORD = `mutation Record($log: String!, $events: [EventInput!]!, $wait: B
 
 beforeAll(async () => {
   ledger = await freshLedger("record_events");
-  for (const [name, tenant] of [["acme-prod", "acme"], ["acme-burst", "acme"], ["acme-bad", "acme"], ["acme-dup", "acme"], ["globex-prod", "globex"]] as const) {
+  for (const [name, tenant] of [["acme-prod", "acme"], ["acme-burst", "acme"], ["acme-bad", "acme"], ["acme-dup", "acme"], ["acme-late", "acme"], ["globex-prod", "globex"]] as const) {
     await createLog(ledger.admin, name, { tenant, origin: `test.example/${name}` });
   }
   q = await testQueue();
@@ -140,6 +140,29 @@ describe("recordEvents", () => {
     expect(nul.data.recordEvents.receipts[0].reason.code).toBe("INVALID_FIELD");
     expect((await entries("acme-bad")).length).toBe(before);
     expect(before).toBe(0);
+  });
+
+  it("with wait: true and no commit in time, answers the receipts uncommitted; the events stay queued and are committed later", async () => {
+    const idle = await testQueue();
+    const slow = await startApi(ledger, {}, {}, { ingest: { queue: idle.queue, queueEvents: idle.events, maxPayloadBytes: MAX_PAYLOAD, maxBatchEvents: 500, waitTimeoutMs: 300 } });
+    try {
+      const res = await gql(slow, writer, RECORD, { log: "acme-late", events: [deployEvent(0), deployEvent(1, { idempotencyKey: "late-1" })], wait: true });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.recordEvents).toMatchObject({ accepted: 2, rejected: 0, committed: false });
+      expect(res.data.recordEvents.receipts.map((r: { status: string; seq: unknown }) => [r.status, r.seq])).toEqual([["ACCEPTED", null], ["ACCEPTED", null]]);
+      expect(await entries("acme-late")).toHaveLength(0);
+      // A worker comes: the queued events are committed under the keys the receipts named.
+      const late = startIngestWorker({ sql: ledger.writer, redisUrl: REDIS_URL, queueName: idle.name, concurrency: 1, maxPayloadBytes: MAX_PAYLOAD, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
+      try {
+        await until("the queued events committed", async () => (await entries("acme-late")).length === 2);
+      } finally {
+        await late.close();
+      }
+      expect((await entries("acme-late")).map((e) => e.key)).toEqual(res.data.recordEvents.receipts.map((r: { idempotencyKey: string }) => r.idempotencyKey));
+    } finally {
+      await slow.close();
+      await idle.close();
+    }
   });
 
   it("answers SERVICE_UNAVAILABLE when the queue cannot take the job, and stores nothing", async () => {

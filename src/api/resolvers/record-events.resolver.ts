@@ -38,6 +38,8 @@ export class RecordEventsResolver {
     // The tenant's audit log is the ledger's own record of reads and writes: nobody writes to it.
     if (logName.startsWith(RESERVED_NAME_PREFIX)) throw new ApiError("FORBIDDEN", `log ${JSON.stringify(logName)} is kept by the ledger; sources cannot write to it`);
     const log = await db(ctx).use((tx) => findLog(tx, logName));
+    // Nothing more to read: the connection goes back to the pool before the (possibly long) wait.
+    await db(ctx).close();
     // Input objects reach resolvers as instances with absent fields left undefined: send plain events.
     const plain = events.map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined && v !== null)));
 
