@@ -174,7 +174,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
   // Subscriptions: graphql-ws on the same path. Each operation gets its own context (and its
   // own read record when it ends).
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.maxBodyBytes });
-  const live = new Map<string, { context: LiveContext; fields: string[]; query: string; operation: string | null; variables: unknown; errors: Set<string> }>();
+  const live = new Map<string, { context: LiveContext; fields: string[]; query: string; operation: string | null; variables: unknown; errors: Set<string>; write: boolean }>();
   const development = config.development;
   const rules = [...specifiedRules, depthLimit(config.maxDepth), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const format = formatError(development);
@@ -229,6 +229,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
           operation: payload.operationName ?? operation?.name?.value ?? null,
           variables: payload.variables ?? null,
           errors: new Set(),
+          write: operation?.operation === "mutation",
         });
         return { schema, document, variableValues: variables, contextValue: context, ...(payload.operationName ? { operationName: payload.operationName } : {}) };
       },
@@ -259,6 +260,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
           outcome: entry.errors.size === 0 ? "success" : "failure",
           ...(entry.errors.size > 0 ? { errors: [...entry.errors] } : {}),
           transport: "websocket",
+          ...(entry.write ? { access: "write" as const } : {}),
         });
       },
     },

@@ -31,6 +31,7 @@ beforeAll(async () => {
       github: { format: "github", log: "deploys", secret: GH_SECRET },
       ops: { format: "signed", log: "ops", secretEnv: "OPS_HOOK_SECRET", toleranceSeconds: 300 },
       bad: { format: "signed", log: "bad", secret: OPS_SECRET },
+      rotating: { format: "signed", log: "ops", secret: ["old-secret-0123456789abcdef", "new-secret-0123456789abcdef"] },
       ghost: { format: "signed", log: "no-such-log", secret: OPS_SECRET },
     }),
     { OPS_HOOK_SECRET: OPS_SECRET },
@@ -141,9 +142,17 @@ describe("signed webhooks", () => {
     expect(again.status).toBe(202);
     const single = await signed("ops", JSON.stringify(deployEvent(3)));
     expect(single.body.accepted).toBe(1);
-    await until("three entries", async () => (await entries("ops")).length === 3);
+    // While a secret is rotated, either signs; any other does not.
+    const oldKey = await signed("rotating", JSON.stringify(deployEvent(4)), { secret: "old-secret-0123456789abcdef" });
+    const newKey = await signed("rotating", JSON.stringify(deployEvent(5)), { secret: "new-secret-0123456789abcdef" });
+    const otherKey = await signed("rotating", JSON.stringify(deployEvent(6)), { secret: OPS_SECRET });
+    expect([oldKey.status, newKey.status, otherKey.status, otherKey.body.error.code]).toEqual([202, 202, 401, "SIGNATURE_INVALID"]);
+    await until("five entries", async () => (await entries("ops")).length === 5);
     await new Promise((r) => setTimeout(r, 300));
-    expect((await entries("ops")).map((r) => r.key)).toEqual([`ingest:hook.ops.${delivery}:0`, "ops-own-key", `ingest:hook.ops.${single.body.delivery}:0`]);
+    expect((await entries("ops")).map((r) => r.key)).toEqual([
+      `ingest:hook.ops.${delivery}:0`, "ops-own-key", `ingest:hook.ops.${single.body.delivery}:0`,
+      `ingest:hook.rotating.${oldKey.body.delivery}:0`, `ingest:hook.rotating.${newKey.body.delivery}:0`,
+    ]);
   });
 
   it("refuse bad requests with a typed status and JSON error, storing nothing", async () => {
@@ -211,6 +220,8 @@ describe("webhook signatures and sources", () => {
       [{ a: { format: "github", log: "x" } }, /exactly one of secret and secretEnv/],
       [{ a: { format: "github", log: "x", secret: "short" } }, /at least 16/],
       [{ a: { format: "github", log: "x", secretEnv: "UNSET_VAR" } }, /UNSET_VAR is not set/],
+      [{ a: { format: "github", log: "x", secret: [] } }, /want at least one/],
+      [{ a: { format: "github", log: "x", secret: [GH_SECRET, "short"] } }, /at least 16/],
       [{ a: { format: "github", log: "x", secret: GH_SECRET, toleranceSeconds: 60 } }, /signed format only/],
       [{ a: { format: "signed", log: "x", secret: GH_SECRET, toleranceSeconds: 0 } }, /1–3600/],
       [{ a: { format: "signed", log: "x", secret: GH_SECRET, extra: 1 } }, /unknown field "extra"/],

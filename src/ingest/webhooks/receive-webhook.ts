@@ -10,7 +10,7 @@ import { IngestError } from "../ingest-error.js";
 import type { IngestQueue } from "../ingest-queue.js";
 import { deployEventFromGitHub } from "./github-deployment.js";
 import { WebhookError } from "./webhook-error.js";
-import { signatureMatches } from "./webhook-signature.js";
+import { signatureMatchesAny } from "./webhook-signature.js";
 import type { WebhookSource } from "./webhook-sources.js";
 
 /** Headers of the signed format (lower case, as Node hands them over). */
@@ -70,7 +70,7 @@ async function receive(deps: WebhookDeps, request: WebhookRequest): Promise<Webh
   if (source.format === "github") {
     const sig = header(GITHUB_HEADERS.signature);
     if (!sig) throw new WebhookError("SIGNATURE_MISSING", "X-Hub-Signature-256: missing; set the hook's secret");
-    if (!signatureMatches(source.secret, sig, body)) throw new WebhookError("SIGNATURE_INVALID", "X-Hub-Signature-256: does not match the body under this source's secret");
+    if (!signatureMatchesAny(source.secrets, sig, body)) throw new WebhookError("SIGNATURE_INVALID", "X-Hub-Signature-256: does not match the body under this source's secret");
     delivery = checkDelivery(header(GITHUB_HEADERS.delivery), "X-GitHub-Delivery");
     githubEvent = header(GITHUB_HEADERS.event);
     if (!githubEvent) throw new WebhookError("PAYLOAD_INVALID", "X-GitHub-Event: missing");
@@ -80,7 +80,7 @@ async function receive(deps: WebhookDeps, request: WebhookRequest): Promise<Webh
     const timestamp = header(SIGNED_HEADERS.timestamp);
     if (!timestamp || !UNIX_SECONDS.test(timestamp)) throw new WebhookError("TIMESTAMP_INVALID", "X-Sealtrail-Timestamp: want the Unix time in seconds");
     delivery = checkDelivery(header(SIGNED_HEADERS.delivery), "X-Sealtrail-Delivery");
-    if (!signatureMatches(source.secret, sig, `${delivery}.${timestamp}.`, body)) {
+    if (!signatureMatchesAny(source.secrets, sig, `${delivery}.${timestamp}.`, body)) {
       throw new WebhookError("SIGNATURE_INVALID", "X-Sealtrail-Signature: does not match <delivery>.<timestamp>.<body> under this source's secret");
     }
     // The replay window: a signed request captured and sent again later is refused; within the

@@ -15,12 +15,21 @@ const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
  * how much of a forged signature was right.
  */
 export function signatureMatches(secret: Buffer, header: string, ...parts: (string | Buffer)[]): boolean {
+  return signatureMatchesAny([secret], header, ...parts);
+}
+
+/** Like signatureMatches, under any of `secrets` (a rotation); every one is tried, match or not. */
+export function signatureMatchesAny(secrets: readonly Buffer[], header: string, ...parts: (string | Buffer)[]): boolean {
   const match = SIGNATURE.exec(header.trim());
   if (!match) return false;
   const given = Buffer.from(match[1]!, "hex");
-  const hmac = createHmac("sha256", secret);
-  for (const part of parts) hmac.update(part);
-  return timingSafeEqual(given, hmac.digest());
+  let matched = false;
+  for (const secret of secrets) {
+    const hmac = createHmac("sha256", secret);
+    for (const part of parts) hmac.update(part);
+    if (timingSafeEqual(given, hmac.digest())) matched = true;
+  }
+  return matched;
 }
 
 /** The header value a sender computes: `sha256=<hex>`. */

@@ -5,7 +5,8 @@
  *     "toleranceSeconds": 300 }
  * `secretEnv` names another environment variable holding the secret, so the JSON itself can
  * live in a file or a manifest without it. Each source has its own secret (a leaked one
- * forges only that source's events) and writes to one log.
+ * forges only that source's events) and writes to one log. Either may be a list: during a
+ * rotation a signature under any of them is accepted.
  */
 export type WebhookFormat = "github" | "signed";
 
@@ -13,7 +14,8 @@ export interface WebhookSource {
   name: string;
   format: WebhookFormat;
   log: string;
-  secret: Buffer;
+  /** One, or several while a secret is being rotated. */
+  secrets: Buffer[];
   /** signed: largest difference between the sender's timestamp and our clock. */
   toleranceSeconds: number;
 }
@@ -45,20 +47,27 @@ export function parseWebhookSources(text: string | undefined, env: NodeJS.Proces
     if (!FORMATS.includes(format as WebhookFormat)) throw new Error(`${at}: format: got ${JSON.stringify(format)}, want ${FORMATS.join(" or ")}`);
     if (typeof log !== "string" || log === "") throw new Error(`${at}: log: want a log name`);
     if ((secret === undefined) === (secretEnv === undefined)) throw new Error(`${at}: want exactly one of secret and secretEnv`);
-    let secretText: unknown = secret;
+    const list = (value: unknown) => (Array.isArray(value) ? value : [value]);
+    let secretTexts: unknown[] = list(secret);
     if (secretEnv !== undefined) {
-      if (typeof secretEnv !== "string" || secretEnv === "") throw new Error(`${at}: secretEnv: want the name of an environment variable`);
-      secretText = env[secretEnv];
-      if (secretText === undefined || secretText === "") throw new Error(`${at}: secretEnv: ${secretEnv} is not set`);
+      secretTexts = list(secretEnv).map((name) => {
+        if (typeof name !== "string" || name === "") throw new Error(`${at}: secretEnv: want the name of an environment variable, or a list of them`);
+        const value = env[name];
+        if (value === undefined || value === "") throw new Error(`${at}: secretEnv: ${name} is not set`);
+        return value;
+      });
     }
-    if (typeof secretText !== "string" || secretText.length < MIN_SECRET_LENGTH) throw new Error(`${at}: secret: want at least ${MIN_SECRET_LENGTH} characters`);
+    if (secretTexts.length === 0) throw new Error(`${at}: secret: want at least one`);
+    for (const text of secretTexts) {
+      if (typeof text !== "string" || text.length < MIN_SECRET_LENGTH) throw new Error(`${at}: secret: want at least ${MIN_SECRET_LENGTH} characters`);
+    }
     let tolerance = DEFAULT_TOLERANCE_SECONDS;
     if (toleranceSeconds !== undefined) {
       if (format !== "signed") throw new Error(`${at}: toleranceSeconds applies to the signed format only (GitHub sends no timestamp)`);
       if (!Number.isInteger(toleranceSeconds) || (toleranceSeconds as number) < 1 || (toleranceSeconds as number) > 3600) throw new Error(`${at}: toleranceSeconds: want 1–3600`);
       tolerance = toleranceSeconds as number;
     }
-    sources.set(name, { name, format: format as WebhookFormat, log, secret: Buffer.from(secretText, "utf8"), toleranceSeconds: tolerance });
+    sources.set(name, { name, format: format as WebhookFormat, log, secrets: (secretTexts as string[]).map((text) => Buffer.from(text, "utf8")), toleranceSeconds: tolerance });
   }
   return sources;
 }
