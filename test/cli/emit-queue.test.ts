@@ -60,14 +60,20 @@ describe("emit --via queue", () => {
     expect(count!.n).toBe(2);
   });
 
-  it("reports a refused event, an unknown log, Redis out of reach and a bad --via as one line, exit 2, nothing stored", async () => {
-    const [refused, unknownLog, noRedis, badVia] = await Promise.all([
+  it("reports a refused event (bad action, wrong type, oversize payload), malformed JSON, an unknown log, Redis out of reach and a bad --via as one line, exit 2, nothing stored", async () => {
+    const [refused, unknownLog, noRedis, badVia, huge, badJson, wrongType] = await Promise.all([
       sealtrail([...DEPLOY, "--payload", '{"version":"1"}', "--via", "queue", "--action", "push"]),
       sealtrail([...DEPLOY.map((a) => (a === "releases" ? "nope" : a)), "--payload", '{"version":"1"}', "--via", "queue"]),
       sealtrail([...DEPLOY, "--payload", '{"version":"1"}', "--via", "queue"], { REDIS_URL: "redis://127.0.0.1:1" }),
       sealtrail([...DEPLOY, "--via", "carrier-pigeon"]),
+      sealtrail([...DEPLOY, "--payload", JSON.stringify({ version: "1", blob: "x".repeat(2000) }), "--via", "queue"], { SEALTRAIL_MAX_PAYLOAD_BYTES: "1000" }),
+      sealtrail([...DEPLOY, "--payload", '{"version": "1"', "--via", "queue"]),
+      sealtrail([...DEPLOY, "--payload", '{"version": 1}', "--via", "queue"]),
     ]);
-    for (const run of [refused, unknownLog, noRedis, badVia]) {
+    expect(huge.stderr).toMatch(/^sealtrail: emit: event refused: PAYLOAD_TOO_LARGE: payload: got \d+ bytes of canonical JSON, want at most 1000\n$/);
+    expect(badJson.stderr).toMatch(/^sealtrail: emit: --payload is not valid JSON: /);
+    expect(wrongType.stderr).toMatch(/^sealtrail: emit: event refused: INVALID_FIELD: payload.version: /);
+    for (const run of [refused, unknownLog, noRedis, badVia, huge, badJson, wrongType]) {
       expect(run.code).toBe(2);
       expect(run.stdout).toBe("");
       expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
