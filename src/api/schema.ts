@@ -6,13 +6,14 @@ import { EventAppendedResolver } from "./resolvers/event-appended.resolver.js";
 import { EventResolver } from "./resolvers/event.resolver.js";
 import { LogResolver } from "./resolvers/log.resolver.js";
 import { ProofResolver } from "./resolvers/proof.resolver.js";
+import { SweepResolver } from "./resolvers/sweep.resolver.js";
 
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, EventResolver, ProofResolver, EventAppendedResolver],
+    resolvers: [LogResolver, EventResolver, ProofResolver, SweepResolver, EventAppendedResolver],
     authChecker,
     authMode: "error",
     validate: false,
