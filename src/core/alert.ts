@@ -73,6 +73,6 @@ export function alertEvent(alert: Alert, actor: string): EventInput {
       toSize: alert.toSize,
       run: alert.run,
     },
-    idempotencyKey: `sealtrail:alert:${alert.id}`,
+    idempotencyKey: `integrity.alert:${alert.id}`,
   };
 }

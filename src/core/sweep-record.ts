@@ -26,7 +26,7 @@ export interface SweepRecord {
 
 /** The idempotency key of the sweep record of `logName` in run `run`: a re-run records nothing twice. */
 export function sweepRecordKey(run: string, logName: string): string {
-  return `sealtrail:sweep:${run}:${logName}`;
+  return `integrity.sweep:${run}:${logName}`;
 }
 
 /** A sweep to record; mode and message may be left out. */
