@@ -15,6 +15,10 @@ Commands:
   checkpoint --log NAME           sign the current tree head; prints the signed note
   verify --log NAME [--checkpoint FILE] [--key VKEY|FILE] [--json] [--threads N]
                                   recompute and check the whole log
+  sweep --log NAME [--full] [--key VKEY|FILE] [--json] [--threads N]
+                                  an integrity sweep now: incremental (what followed the
+                                  last verified checkpoint) unless --full; checks the
+                                  witness copies, records the result, alerts on failure
   proof inclusion --log NAME --seq N [--size M]
   proof consistency --log NAME --from A --to B
   keys api create --tenant T --scopes S[,S]... [--name N]
@@ -24,9 +28,12 @@ Commands:
   keys api revoke ID              revoke an API key
   serve [--port N]                the API (PORT, default 4000): /graphql (HTTP and
                                   WebSocket subscriptions), GET /healthz
-  worker [--concurrency N]        the ingest worker: appends the event batches queued in
-                                  SEALTRAIL_INGEST_QUEUE; SIGTERM or SIGINT finishes the
-                                  batches in hand, then exits; one JSON line per job
+  worker [--concurrency N] [--only ingest|integrity]
+                                  the ingest worker (appends the event batches queued in
+                                  SEALTRAIL_INGEST_QUEUE) and the integrity worker
+                                  (checkpoints, witness copies, scheduled sweeps, alerts);
+                                  SIGTERM or SIGINT finishes the jobs in hand, then exits;
+                                  one JSON line per job
   help                            this text
 
 Environment:
@@ -38,6 +45,8 @@ Environment:
   REDIS_URL                queues (default redis://127.0.0.1:6379)
   SEALTRAIL_INGEST_CONCURRENCY
                            batches a worker has in hand at once (default 4)
+  SEALTRAIL_WITNESS_DIR    where checkpoint copies are kept outside the database
+  SEALTRAIL_ALERT_WEBHOOKS URLs integrity alerts are POSTed to (with SEALTRAIL_ALERT_SECRET)
 
-Exit status: 0 success; 1 verify found tampering; 2 usage, key or database error.
+Exit status: 0 success; 1 verify or sweep found tampering; 2 usage, key or database error.
 `;
