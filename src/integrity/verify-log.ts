@@ -70,6 +70,13 @@ export interface WitnessCopies {
   read(size: number): Promise<string>;
 }
 
+/**
+ * Ranges of an incremental verification: 2^12 entries, so that it recomputes at most 4,095
+ * entries before its checkpoint, and reads one stored root per 4,096 entries before them (244
+ * for a million) in one indexed query.
+ */
+export const INCREMENTAL_RANGE_LEVEL = 12;
+
 interface TrustedCheckpoint {
   size: number;
   root: Uint8Array;
@@ -87,13 +94,12 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
   const size = await treeSize(sql, log.id);
   const verifier = options.publicKey ? ed25519Verifier(log.origin, options.publicKey) : undefined;
   const findings: Finding[] = [];
-  const level = options.rangeLevel ?? RANGE_LEVEL;
-  const RANGE_SIZE = 2 ** level;
-
   // Incremental: the ranges before the one holding the verified checkpoint are taken from
   // their stored roots; checkpoints below it were checked by the verification that vouched
   // for it.
   const since = options.since && options.since.size > 0 && options.since.size <= size ? options.since : undefined;
+  const level = options.rangeLevel ?? (since ? INCREMENTAL_RANGE_LEVEL : RANGE_LEVEL);
+  const RANGE_SIZE = 2 ** level;
   const from = since ? Math.floor(since.size / RANGE_SIZE) * RANGE_SIZE : 0;
   const storedRoots = from > 0 ? await storedRangeRoots(sql, log.id, level, from / RANGE_SIZE) : [];
   if (storedRoots === undefined) return verifyLog(sql, logName, { ...options, since: undefined });
