@@ -48,7 +48,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
     sweepQueueName: integrity.sweepQueue,
     sweepQueue,
     sweep: { sql, url: config.databaseUrl, schema: config.schema, publicKey, witness, originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
-    checkpoint: key && { sql, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts },
+    checkpoint: key && { sql, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map() },
     alertSecret: integrity.alertSecret ?? "",
     alertTimeoutMs: integrity.alertTimeoutMs,
   });

@@ -30,6 +30,11 @@ export interface CheckpointDeps {
   witness: Witness | undefined;
   originPrefix: string;
   alerts: AlertSink;
+  /**
+   * Per origin, the newest size this process has seen witnessed: a log with no newer
+   * checkpoint is not listed in the store again (a folder grows by one copy a minute).
+   */
+  witnessedUpTo?: Map<string, number>;
 }
 
 export interface CheckpointTickResult {
@@ -45,13 +50,17 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
     try {
       const last = await latestCheckpoint(deps.sql, log.id);
       const size = await treeSize(deps.sql, log.id);
+      let newest = last?.size;
       if (checkpointDue(deps.policy, last && { size: last.size, at: last.createdAt.getTime() }, size, now)) {
         const { checkpoint, created } = await checkpointLog(deps.sql, log.name, deps.key);
         if (created) result.signed.push({ log: log.name, size: checkpoint.size });
+        newest = checkpoint.size;
       }
-      if (deps.witness) {
+      const seen = deps.witnessedUpTo?.get(log.origin);
+      if (deps.witness && newest !== undefined && (seen === undefined || seen < newest)) {
         const sizes = await witnessCheckpoints(deps.sql, log, publicKey, deps.witness);
         if (sizes.length > 0) result.witnessed.push({ log: log.name, sizes });
+        deps.witnessedUpTo?.set(log.origin, newest);
       }
     } catch (error) {
       const refused = (error instanceof LedgerError && error.code === "INCONSISTENT") || (error instanceof WitnessError && error.code !== "STORE");
