@@ -40,7 +40,7 @@ Environment:
   DATABASE_URL             Postgres URL (default postgres://postgres@127.0.0.1:5432/postgres)
   SEALTRAIL_DB_SCHEMA      schema holding the ledger (default sealtrail)
   SEALTRAIL_SIGNING_KEY    PKCS8 PEM file that signs checkpoints
-  SEALTRAIL_VERIFIER_KEY   trusted verifier key (vkey text or file) for verify
+  SEALTRAIL_VERIFIER_KEY   trusted verifier key (vkey text or file) for verify and sweeps
   SEALTRAIL_ORIGIN_PREFIX  prefix of new log origins (default sealtrail.local)
   REDIS_URL                queues (default redis://127.0.0.1:6379)
   SEALTRAIL_INGEST_CONCURRENCY
