@@ -1,10 +1,11 @@
-import { readFileSync } from "node:fs";
-import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
-
 /**
  * Configuration from the environment, read once at the edge (CLI, server, workers) and passed
  * inward. Every variable is listed in the README.
  */
+import { readFileSync } from "node:fs";
+import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep-schedule.js";
+import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
+
 export interface Config {
   /** DATABASE_URL: the Postgres the ledger lives in. */
   databaseUrl: string;
@@ -26,6 +27,32 @@ export interface Config {
   ingest: IngestConfig;
   /** SEALTRAIL_WEBHOOK_SOURCES (JSON) or SEALTRAIL_WEBHOOK_SOURCES_FILE (a file holding it). */
   webhookSources: ReadonlyMap<string, WebhookSource>;
+  integrity: IntegrityConfig;
+}
+
+/** Checkpoints, witness copies, sweeps and alerts (the integrity worker). */
+export interface IntegrityConfig {
+  /** SEALTRAIL_WITNESS_DIR: where checkpoint copies are written outside the database (none when unset). */
+  witnessDir: string | undefined;
+  /** SEALTRAIL_CHECKPOINT_EVERY: sign after this many new entries (default 10000) … */
+  checkpointEvery: number;
+  /** SEALTRAIL_CHECKPOINT_INTERVAL: … or after this many seconds, when the tree grew (default 60). */
+  checkpointIntervalMs: number;
+  /** SEALTRAIL_SWEEP_CRON: the full sweep's cron pattern, UTC (default nightly at 02:00; `off`: none). */
+  fullSweepCron: string | null;
+  /** SEALTRAIL_SWEEP_INCREMENTAL_CRON: the incremental sweep's (default every 5 minutes; `off`: none). */
+  incrementalSweepCron: string | null;
+  /** SEALTRAIL_SWEEP_QUEUE (default sweep) and SEALTRAIL_ALERT_QUEUE (default alerts). */
+  sweepQueue: string;
+  alertQueue: string;
+  /** SEALTRAIL_SWEEP_THREADS: verifier threads of a sweep (default 2). */
+  sweepThreads: number;
+  /** SEALTRAIL_ALERT_WEBHOOKS: URLs alerts are POSTed to, separated by commas or spaces. */
+  alertWebhooks: string[];
+  /** SEALTRAIL_ALERT_SECRET: the HMAC-SHA256 key of alert signatures (required with webhooks). */
+  alertSecret: string | undefined;
+  /** SEALTRAIL_ALERT_TIMEOUT_MS: how long a webhook has to answer (default 10000). */
+  alertTimeoutMs: number;
 }
 
 /** The ingest queue and its worker. */
@@ -144,6 +171,50 @@ export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): Readon
   }
 }
 
+const CRON = /^\S+( \S+){4,5}$/;
+
+function cron(env: NodeJS.ProcessEnv, name: string, fallback: string): string | null {
+  const text = (env[name] ?? "").trim();
+  if (text === "") return fallback;
+  if (/^(off|none|false)$/i.test(text)) return null;
+  if (!CRON.test(text)) throw new ConfigError(`${name}: got ${JSON.stringify(text)}, want a cron pattern of 5 or 6 fields, or off`);
+  return text;
+}
+
+function queueName(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const queue = env[name] || fallback;
+  if (queue.includes(":")) throw new ConfigError(`${name}: got ${JSON.stringify(queue)}, want a name without ":"`);
+  return queue;
+}
+
+export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): IntegrityConfig {
+  const alertWebhooks = (env.SEALTRAIL_ALERT_WEBHOOKS ?? "").split(/[\s,]+/).filter((u) => u !== "");
+  for (const url of alertWebhooks) {
+    let protocol = "";
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== "http:" && protocol !== "https:") throw new ConfigError(`SEALTRAIL_ALERT_WEBHOOKS: got ${JSON.stringify(url)}, want http(s) URLs`);
+  }
+  const alertSecret = env.SEALTRAIL_ALERT_SECRET || undefined;
+  if (alertWebhooks.length > 0 && alertSecret === undefined) throw new ConfigError("SEALTRAIL_ALERT_SECRET: required with SEALTRAIL_ALERT_WEBHOOKS (alerts are signed with it)");
+  return {
+    witnessDir: env.SEALTRAIL_WITNESS_DIR || undefined,
+    checkpointEvery: positive(env, "SEALTRAIL_CHECKPOINT_EVERY", 10_000),
+    checkpointIntervalMs: positive(env, "SEALTRAIL_CHECKPOINT_INTERVAL", 60) * 1000,
+    fullSweepCron: cron(env, "SEALTRAIL_SWEEP_CRON", DEFAULT_FULL_SWEEP_CRON),
+    incrementalSweepCron: cron(env, "SEALTRAIL_SWEEP_INCREMENTAL_CRON", DEFAULT_INCREMENTAL_SWEEP_CRON),
+    sweepQueue: queueName(env, "SEALTRAIL_SWEEP_QUEUE", "sweep"),
+    alertQueue: queueName(env, "SEALTRAIL_ALERT_QUEUE", "alerts"),
+    sweepThreads: positive(env, "SEALTRAIL_SWEEP_THREADS", 2),
+    alertWebhooks,
+    alertSecret,
+    alertTimeoutMs: positive(env, "SEALTRAIL_ALERT_TIMEOUT_MS", 10_000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxPayload = Number(env.SEALTRAIL_MAX_PAYLOAD_BYTES ?? 1 << 20);
   return {
@@ -166,6 +237,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Only `serve` reads it.
     get webhookSources() {
       return loadWebhookSources(env);
+    },
+    // And the integrity worker and `sweep`.
+    get integrity() {
+      return loadIntegrityConfig(env);
     },
   };
 }

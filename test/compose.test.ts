@@ -11,7 +11,8 @@ describe("docker-compose.yml", () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(["postgres", "redis", "api", "worker", "ingest"]));
     expect(services.postgres!.image).toMatch(/^postgres:/);
     expect(services.redis!.image).toMatch(/^redis:/);
-    expect(services.ingest!.command).toEqual(["worker"]);
+    expect(services.ingest!.command).toEqual(["worker", "--only", "ingest"]);
+    expect(services.worker!.command).toEqual(["worker", "--only", "integrity"]);
     for (const name of ["api", "worker", "ingest"]) {
       const s = services[name]!;
       expect(s.build).toBe(".");

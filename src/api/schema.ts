@@ -7,13 +7,14 @@ import { EventResolver } from "./resolvers/event.resolver.js";
 import { LogResolver } from "./resolvers/log.resolver.js";
 import { ProofResolver } from "./resolvers/proof.resolver.js";
 import { RecordEventsResolver } from "./resolvers/record-events.resolver.js";
+import { SweepResolver } from "./resolvers/sweep.resolver.js";
 
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, EventResolver, ProofResolver, EventAppendedResolver, RecordEventsResolver],
+    resolvers: [LogResolver, EventResolver, ProofResolver, SweepResolver, EventAppendedResolver, RecordEventsResolver],
     authChecker,
     authMode: "error",
     validate: false,

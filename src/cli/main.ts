@@ -23,6 +23,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   emit: async () => (await import("./commands/emit.js")).emitCommand,
   checkpoint: async () => (await import("./commands/checkpoint.js")).checkpointCommand,
   verify: async () => (await import("./commands/verify.js")).verifyCommand,
+  sweep: async () => (await import("./commands/sweep.js")).sweepCommand,
   "proof inclusion": async () => (await import("./commands/proof-inclusion.js")).proofInclusionCommand,
   "proof consistency": async () => (await import("./commands/proof-consistency.js")).proofConsistencyCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,

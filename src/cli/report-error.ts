@@ -8,6 +8,7 @@ import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
+import { WitnessError, type WitnessErrorCode } from "../integrity/witness.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
 
 export interface Failure {
@@ -37,6 +38,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof CliError) return error.message;
   if (error instanceof LedgerError) return ledgerMessage(error.code, error.message);
   if (error instanceof VerifyError) return verifyMessage(error.code, error.message);
+  if (error instanceof WitnessError) return witnessMessage(error.code, error.message);
   if (error instanceof CoreError) return coreMessage(error.code, error.message);
   if (error instanceof IngestError) return ingestMessage(error);
   if (pg) return `database: ${pg.message}`;
@@ -68,6 +70,19 @@ function verifyMessage(code: VerifyErrorCode, text: string): string {
       return `${text} (--key, SEALTRAIL_VERIFIER_KEY or SEALTRAIL_SIGNING_KEY)`;
     case "CHECKPOINT_FILE_INVALID":
       return text;
+    default:
+      return unreachableCode(code, text);
+  }
+}
+
+function witnessMessage(code: WitnessErrorCode, text: string): string {
+  switch (code) {
+    case "STORE":
+      return `${text} (SEALTRAIL_WITNESS_DIR)`;
+    case "CONFLICT":
+    case "INCONSISTENT":
+    case "SIGNATURE_INVALID":
+      return `witness: ${text}`;
     default:
       return unreachableCode(code, text);
   }

@@ -17,6 +17,10 @@ Commands:
   checkpoint --log NAME           sign the current tree head; prints the signed note
   verify --log NAME [--checkpoint FILE] [--key VKEY|FILE] [--json] [--threads N]
                                   recompute and check the whole log
+  sweep --log NAME [--full] [--key VKEY|FILE] [--json] [--threads N]
+                                  an integrity sweep now: incremental (what followed the
+                                  last verified checkpoint) unless --full; checks the
+                                  witness copies, records the result, alerts on failure
   proof inclusion --log NAME --seq N [--size M]
   proof consistency --log NAME --from A --to B
   keys api create --tenant T --scopes S[,S]... [--name N]
@@ -26,16 +30,19 @@ Commands:
   keys api revoke ID              revoke an API key
   serve [--port N]                the API (PORT, default 4000): /graphql (HTTP and
                                   WebSocket subscriptions), GET /healthz
-  worker [--concurrency N]        the ingest worker: appends the event batches queued in
-                                  SEALTRAIL_INGEST_QUEUE; SIGTERM or SIGINT finishes the
-                                  batches in hand, then exits; one JSON line per job
+  worker [--concurrency N] [--only ingest|integrity]
+                                  the ingest worker (appends the event batches queued in
+                                  SEALTRAIL_INGEST_QUEUE) and the integrity worker
+                                  (checkpoints, witness copies, scheduled sweeps, alerts);
+                                  SIGTERM or SIGINT finishes the jobs in hand, then exits;
+                                  one JSON line per job
   help                            this text
 
 Environment:
   DATABASE_URL             Postgres URL (default postgres://postgres@127.0.0.1:5432/postgres)
   SEALTRAIL_DB_SCHEMA      schema holding the ledger (default sealtrail)
   SEALTRAIL_SIGNING_KEY    PKCS8 PEM file that signs checkpoints
-  SEALTRAIL_VERIFIER_KEY   trusted verifier key (vkey text or file) for verify
+  SEALTRAIL_VERIFIER_KEY   trusted verifier key (vkey text or file) for verify and sweeps
   SEALTRAIL_ORIGIN_PREFIX  prefix of new log origins (default sealtrail.local)
   REDIS_URL                queues (default redis://127.0.0.1:6379)
   SEALTRAIL_INGEST_QUEUE   the ingest queue's name (default ingest)
@@ -43,7 +50,9 @@ Environment:
                            batches a worker has in hand at once (default 4)
   SEALTRAIL_WEBHOOK_SOURCES
                            serve: webhook sources, JSON (see the README)
+  SEALTRAIL_WITNESS_DIR    where checkpoint copies are kept outside the database
+  SEALTRAIL_ALERT_WEBHOOKS URLs integrity alerts are POSTed to (with SEALTRAIL_ALERT_SECRET)
 
-Exit status: 0 success; 1 verify found tampering; 2 usage, key, database or queue
-error, or an event refused.
+Exit status: 0 success; 1 verify or sweep found tampering; 2 usage, key, database or
+queue error, or an event refused.
 `;

@@ -4,6 +4,7 @@
  * (the sweep worker) and readers (the API, packs) share this shape.
  */
 import type { EventInput } from "./event.js";
+import type { SweepMode } from "./sweep-schedule.js";
 
 export const SWEEP_KIND = "sweep";
 export const SWEEP_RESULTS = ["verified", "tampered", "error"] as const;
@@ -17,9 +18,21 @@ export interface SweepRecord {
   durationMs: number | null;
   firstBadSeq: number | null;
   tamperClass: string | null;
+  /** Full, or incremental (only what followed the last verified checkpoint); null when unknown. */
+  mode: SweepMode | null;
+  /** Why a sweep could not run, or what it found, in words. */
+  message: string | null;
 }
 
-export function sweepEvent(logName: string, sweep: SweepRecord, actor: string, idempotencyKey?: string): EventInput {
+/** The idempotency key of the sweep record of `logName` in run `run`: a re-run records nothing twice. */
+export function sweepRecordKey(run: string, logName: string): string {
+  return `integrity.sweep:${run}:${logName}`;
+}
+
+/** A sweep to record; mode and message may be left out. */
+export type SweepRecordInput = Omit<SweepRecord, "mode" | "message"> & Partial<Pick<SweepRecord, "mode" | "message">>;
+
+export function sweepEvent(logName: string, sweep: SweepRecordInput, actor: string, idempotencyKey?: string): EventInput {
   return {
     kind: SWEEP_KIND,
     actor,
@@ -35,6 +48,8 @@ export function sweepEvent(logName: string, sweep: SweepRecord, actor: string, i
       durationMs: sweep.durationMs,
       firstBadSeq: sweep.firstBadSeq,
       tamperClass: sweep.tamperClass,
+      mode: sweep.mode ?? null,
+      message: sweep.message ?? null,
     },
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
   };
@@ -54,5 +69,7 @@ export function parseSweepPayload(payload: unknown, at: Date): SweepRecord {
     durationMs: numberOrNull(p.durationMs),
     firstBadSeq: numberOrNull(p.firstBadSeq),
     tamperClass: typeof p.tamperClass === "string" ? p.tamperClass : null,
+    mode: p.mode === "full" || p.mode === "incremental" ? p.mode : null,
+    message: typeof p.message === "string" ? p.message : null,
   };
 }

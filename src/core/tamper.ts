@@ -22,6 +22,8 @@ export const TAMPER_CLASSES = [
   "tail_truncated",
   /** A checkpoint's signature does not verify with the trusted key. */
   "checkpoint_forged",
+  /** A checkpoint witnessed outside the database is missing from it (deleted). */
+  "checkpoint_missing",
   /** The entries verify among themselves, but not against an earlier signed checkpoint. */
   "history_rewritten",
 ] as const;

@@ -1,9 +1,16 @@
 /**
- * Full verification of a log (DESIGN.md principle 1): recompute every payload hash, leaf
+ * Verification of a log (DESIGN.md principle 1): recompute every payload hash, leaf
  * hash, chain hash, stored Merkle node and the root from the stored rows; check every stored
  * checkpoint's signature and root; check consistency between consecutive checkpoints; and,
- * when given, against a checkpoint held outside the database, which is what catches a
- * truncated tail or a history rewritten with recomputed hashes.
+ * when given, against checkpoints held outside the database (a file, the witness copies),
+ * which is what catches a truncated tail or a history rewritten with recomputed hashes.
+ *
+ * Incremental (`since`): only the ranges from the one holding an already verified checkpoint
+ * on are recomputed. The roots of the ranges before it are read from the stored nodes of the
+ * range level, and the link is the root at `since.size` rebuilt from them and the recomputed
+ * leaves, which must equal the verified root (RFC 9162 §2.1: a collision-resistant hash, so
+ * the stored range roots are those the signed checkpoint committed to). A broken link falls
+ * back to the full verification, which names what was changed.
  */
 import { classifyEntryFindings } from "../core/classify.js";
 import { type Checkpoint, verifyCheckpoint } from "../core/checkpoint.js";
@@ -28,6 +35,10 @@ export interface VerifyOptions {
   publicKey?: Uint8Array;
   /** A signed checkpoint note held outside the database. */
   checkpointNote?: string;
+  /** Witness copies of the log's checkpoints (signed notes held outside the database). */
+  witness?: WitnessCopies;
+  /** A checkpoint verified before: recompute only what follows it (see above). */
+  since?: { size: number; root: Uint8Array };
   /** Worker threads (default 2; 0 verifies in this thread). */
   threads?: number;
   /** log2 of the entries per range (default RANGE_LEVEL); small values let tests cross ranges. */
@@ -43,17 +54,36 @@ export interface VerifyReport {
   tamperClass: TamperClass | null;
   firstBadSeq: number | null;
   findings: Finding[];
+  /** First seq recomputed (0 for a full verification). */
+  fromSeq: number;
+  /** Whether only the entries after a verified checkpoint were recomputed. */
+  incremental: boolean;
   entriesChecked: number;
   checkpointsChecked: number;
   signaturesChecked: boolean;
   durationMs: number;
 }
 
+/** The witness copies of one log: their tree sizes, and each note on demand. */
+export interface WitnessCopies {
+  sizes: readonly number[];
+  read(size: number): Promise<string>;
+}
+
+/**
+ * Ranges of an incremental verification: 2^12 entries, so that it recomputes at most 4,095
+ * entries before its checkpoint, and reads one stored root per 4,096 entries before them (244
+ * for a million) in one indexed query.
+ */
+export const INCREMENTAL_RANGE_LEVEL = 12;
+
 interface TrustedCheckpoint {
   size: number;
   root: Uint8Array;
-  source: "database" | "file";
+  source: "database" | "file" | "witness";
 }
+
+const SOURCE_NAME = { database: "checkpoint", file: "checkpoint file", witness: "witness copy of the checkpoint" } as const;
 
 export async function verifyLog(sql: Sql, logName: string, options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
@@ -64,10 +94,23 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
   const size = await treeSize(sql, log.id);
   const verifier = options.publicKey ? ed25519Verifier(log.origin, options.publicKey) : undefined;
   const findings: Finding[] = [];
+  // Incremental: the ranges before the one holding the verified checkpoint are taken from
+  // their stored roots; checkpoints below it were checked by the verification that vouched
+  // for it.
+  const since = options.since && options.since.size > 0 && options.since.size <= size ? options.since : undefined;
+  const level = options.rangeLevel ?? (since ? INCREMENTAL_RANGE_LEVEL : RANGE_LEVEL);
+  const RANGE_SIZE = 2 ** level;
+  const from = since ? Math.floor(since.size / RANGE_SIZE) * RANGE_SIZE : 0;
+  const storedRoots = from > 0 ? await storedRangeRoots(sql, log.id, level, from / RANGE_SIZE) : [];
+  if (storedRoots === undefined) return verifyLog(sql, logName, { ...options, since: undefined });
+  const inScope = (s: number) => s >= from;
 
+  if (options.witness && options.witness.sizes.length > 0 && !verifier) throw new VerifyError("NO_VERIFIER_KEY", "witness copies need the trusted verifier key");
+  const storedSizes = new Set(stored.map((cp) => cp.size));
   // Checkpoints first: which claims about the tree can be trusted.
   const trusted: TrustedCheckpoint[] = [];
   for (const cp of stored) {
+    if (!inScope(cp.size)) continue;
     if (!verifier) {
       trusted.push({ size: cp.size, root: cp.root, source: "database" });
       continue;
@@ -93,21 +136,39 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
     } catch (error) {
       throw new VerifyError("CHECKPOINT_FILE_INVALID", `checkpoint file does not verify for ${log.origin}: ${(error as CoreError).message}`, { cause: error });
     }
-    trusted.push({ size: Number(parsed.size), root: parsed.root, source: "file" });
+    if (inScope(Number(parsed.size))) trusted.push({ size: Number(parsed.size), root: parsed.root, source: "file" });
+  }
+  for (const at of options.witness?.sizes ?? []) {
+    // Every witnessed checkpoint must still be in the database (its root is checked below).
+    if (!storedSizes.has(at)) {
+      findings.push({ class: "checkpoint_missing", seq: null, checkpointSize: at, message: `the checkpoint at size ${at} has a witness copy but is missing from the database` });
+    }
+    if (!inScope(at)) continue;
+    let parsed: Checkpoint;
+    try {
+      parsed = verifyCheckpoint(await options.witness!.read(at), verifier!, log.origin);
+    } catch (error) {
+      findings.push({ class: "checkpoint_forged", seq: null, checkpointSize: at, message: `the witness copy at size ${at} does not verify: ${(error as Error).message}` });
+      continue;
+    }
+    if (Number(parsed.size) !== at) {
+      findings.push({ class: "checkpoint_forged", seq: null, checkpointSize: at, message: `the witness copy filed at size ${at} is a checkpoint of size ${parsed.size}` });
+      continue;
+    }
+    trusted.push({ size: at, root: parsed.root, source: "witness" });
   }
   trusted.sort((a, b) => a.size - b.size);
+  const wanted = since ? [...trusted.map((c) => c.size), since.size] : trusted.map((c) => c.size);
 
   // Entries and nodes, range by range, on every core.
-  const level = options.rangeLevel ?? RANGE_LEVEL;
-  const RANGE_SIZE = 2 ** level;
   const tasks: RangeTask[] = [];
-  for (let start = 0; start < size; start += RANGE_SIZE) {
+  for (let start = from; start < size; start += RANGE_SIZE) {
     const end = Math.min(size, start + RANGE_SIZE);
-    const sizes = [...new Set(trusted.map((c) => c.size).filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
+    const sizes = [...new Set(wanted.filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
     tasks.push({ logId: log.id, origin: log.origin, start, end, sizes, level });
   }
   const results = await runRanges(tasks, { sql, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
-  const rangeRoots = results.map((r) => r.root);
+  const rangeRoots = [...storedRoots, ...results.map((r) => r.root)];
   const partial = new Map<number, Uint8Array>();
   for (const r of results) for (const [s, root] of r.partialRoots) partial.set(s, root);
   const entriesChecked = results.reduce((n, r) => n + r.rows, 0);
@@ -131,6 +192,7 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
     return rootFromLeafHashes(hashes);
   };
   const root = rootFromLeafHashes(rangeRoots);
+  if (since && !digestEqual(rootAt(since.size), since.root)) return verifyLog(sql, logName, { ...options, since: undefined });
 
   // Each trusted checkpoint against the tree; a mismatch not explained by a damaged entry
   // below it means the history it signed was replaced.
@@ -139,7 +201,7 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
   const good: TrustedCheckpoint[] = [];
   for (const cp of trusted) {
     if (cp.size > size) {
-      findings.push({ class: "tail_truncated", seq: size, checkpointSize: cp.size, message: `the ${cp.source === "file" ? "checkpoint file" : "checkpoint"} at size ${cp.size} shows entries ${size}..${cp.size - 1}, which are gone` });
+      findings.push({ class: "tail_truncated", seq: size, checkpointSize: cp.size, message: `the ${SOURCE_NAME[cp.source]} at size ${cp.size} shows entries ${size}..${cp.size - 1}, which are gone` });
       continue;
     }
     if (digestEqual(rootAt(cp.size), cp.root)) {
@@ -150,7 +212,7 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
     if (firstEntryFinding() < cp.size) continue;
     findings.push({
       class: "history_rewritten", seq: lastGood, until: cp.size, checkpointSize: cp.size,
-      message: `entries verify among themselves but not against the signed ${cp.source === "file" ? "checkpoint file" : "checkpoint"} at size ${cp.size}: history in seqs ${lastGood}..${cp.size - 1} was rewritten`,
+      message: `entries verify among themselves but not against the signed ${SOURCE_NAME[cp.source]} at size ${cp.size}: history in seqs ${lastGood}..${cp.size - 1} was rewritten`,
     });
   }
   // Consecutive checkpoints must be consistent through the proofs the database serves.
@@ -178,11 +240,24 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
     tamperClass: first?.class ?? null,
     firstBadSeq: first?.seq ?? null,
     findings: findings.slice(0, 100),
+    fromSeq: from,
+    incremental: since !== undefined,
     entriesChecked,
     checkpointsChecked: trusted.length,
     signaturesChecked: verifier !== undefined,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The stored roots of the first `count` ranges (nodes of the range level), or undefined when
+ * one is missing: then the link cannot be made and the caller verifies everything.
+ */
+async function storedRangeRoots(sql: Sql, logId: number, level: number, count: number): Promise<Uint8Array[] | undefined> {
+  const rows = await sql<{ idx: number; hash: Buffer }[]>`
+    select idx, hash from merkle_nodes where log_id = ${logId} and level = ${level} and idx < ${count} order by idx`;
+  if (rows.length !== count || rows.some((r, i) => r.idx !== i || r.hash.length !== 32)) return undefined;
+  return rows.map((r) => new Uint8Array(r.hash));
 }
 
 /** Stored nodes above the range level, compared with the tree over the range roots. */

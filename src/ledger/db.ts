@@ -53,16 +53,16 @@ export function splitSocketDir(url: string): { url: string; socketDir: string | 
   return { url: rest.replace(/^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)(\/)/, "$1localhost$2").replace(/[?&]$/, ""), socketDir: decodeURIComponent(match[2]!) };
 }
 
-function openSocket(options: { host: string[]; port: number[]; path?: string | false }): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = options.path ? net.connect(options.path) : net.connect(options.port[0] ?? 5432, options.host[0] ?? "127.0.0.1");
-    if (!options.path) socket.setNoDelay(true);
-    socket.once("connect", () => {
-      socket.off("error", reject);
-      resolve(socket);
-    });
-    socket.once("error", reject);
-  });
+/**
+ * The socket is handed over before it is connected (writes wait in it until it is): a factory
+ * that rejects on a refused connection leaves postgres.js with a connection that never gets
+ * its close handling, and a later COPY on it waits forever. A socket that fails after being
+ * handed over goes through postgres.js's own error and close handlers instead.
+ */
+function openSocket(options: { host: string[]; port: number[]; path?: string | false }): net.Socket {
+  const socket = options.path ? net.connect(options.path) : net.connect(options.port[0] ?? 5432, options.host[0] ?? "127.0.0.1");
+  if (!options.path) socket.setNoDelay(true);
+  return socket;
 }
 
 /** A schema name safe to interpolate as an identifier. */

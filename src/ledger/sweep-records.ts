@@ -1,13 +1,24 @@
 import { parseSweepPayload, SWEEP_KIND, type SweepRecord } from "../core/sweep-record.js";
 import type { Sql } from "./db.js";
 
+export type StoredSweep = SweepRecord & { recordSeq: number };
+
+type Row = { seq: number; occurredAt: Date; payload: string | null };
+const fromRow = (row: Row): StoredSweep => ({ ...parseSweepPayload(row.payload === null ? null : JSON.parse(row.payload), row.occurredAt), recordSeq: row.seq });
+
 /** The newest sweep of `logName` recorded in `auditLog` (entries_resource serves it). */
-export async function lastSweepRecord(sql: Sql, auditLog: string, logName: string): Promise<(SweepRecord & { recordSeq: number }) | undefined> {
-  const [row] = await sql<{ seq: number; occurredAt: Date; payload: string | null }[]>`
+export async function lastSweepRecord(sql: Sql, auditLog: string, logName: string): Promise<StoredSweep | undefined> {
+  const [record] = await sweepRecords(sql, auditLog, logName, 1);
+  return record;
+}
+
+/** The sweeps of `logName` recorded in `auditLog`, newest first, `before` a record seq when given. */
+export async function sweepRecords(sql: Sql, auditLog: string, logName: string, limit: number, before?: number): Promise<StoredSweep[]> {
+  const rows = await sql<Row[]>`
     select e.seq, e.occurred_at as "occurredAt", e.payload from entries e
     where e.log_id = (select id from logs where name = ${auditLog})
       and e.resource = ${logName} and e.kind = ${SWEEP_KIND}
-    order by e.seq desc limit 1`;
-  if (!row) return undefined;
-  return { ...parseSweepPayload(row.payload === null ? null : JSON.parse(row.payload), row.occurredAt), recordSeq: row.seq };
+      ${before === undefined ? sql`` : sql`and e.seq < ${before}`}
+    order by e.seq desc limit ${limit}`;
+  return rows.map(fromRow);
 }

@@ -132,4 +132,17 @@ describe("log status", () => {
       result: "tampered", at: "2026-11-21T02:00:00.000Z", fromSeq: 100, toSize: 130, durationMs: 12, firstBadSeq: 117, tamperClass: "payload_edited",
     });
   });
+
+  it("lists a log's sweeps newest first, a page at a time, and refuses bad arguments", async () => {
+    const q = `query($before: BigInt) { sweeps(log: "proved", first: 1, before: $before) { result at mode message toSize recordSeq } }`;
+    const first = await gql(api, token, q);
+    expect(first.data.sweeps).toEqual([expect.objectContaining({ result: "tampered", toSize: 130, mode: null })]);
+    const next = await gql(api, token, q, { before: first.data.sweeps[0].recordSeq });
+    expect(next.data.sweeps).toEqual([expect.objectContaining({ result: "verified", at: "2026-11-20T02:00:00.000Z", toSize: 100 })]);
+    const end = await gql(api, token, q, { before: next.data.sweeps[0].recordSeq });
+    expect(end.data.sweeps).toEqual([]);
+    for (const bad of [`{ sweeps(log: "nope") { result } }`, `{ sweeps(log: "proved", first: 0) { result } }`, `{ sweeps(log: "proved", before: -1) { result } }`]) {
+      expect((await gql(api, token, bad)).errors?.[0]?.extensions?.code, bad).toBe("BAD_USER_INPUT");
+    }
+  });
 });

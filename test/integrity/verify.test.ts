@@ -5,18 +5,15 @@
  * two worker threads, so findings that cross ranges are classified the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH } from "../../src/core/entry.js";
-import { sha256 } from "../../src/core/hash.js";
-import { appendToFrontier } from "../../src/core/merkle.js";
 import { signCheckpoint } from "../../src/core/checkpoint.js";
 import { ed25519Signer } from "../../src/core/note.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
-import type { Sql } from "../../src/ledger/db.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { verifyLog, type VerifyOptions } from "../../src/integrity/verify-log.js";
 import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
 import { testKey } from "../support/keys.js";
+import { insertForged, recomputeAll, type SeededLog, seedLog, swapEntries } from "../support/tamper.js";
 
 let ledger: TestLedger;
 const key = testKey();
@@ -29,58 +26,14 @@ afterAll(async () => ledger?.close());
 
 const SIZE = 200;
 
-async function seed(size = SIZE): Promise<{ name: string; id: number; origin: string }> {
-  const name = `log-${++counter}`;
-  const origin = `test.example/${name}`;
-  const log = await createLog(ledger.writer, name, { origin });
-  const appender = new Appender(ledger.writer);
-  for (let done = 0; done < size; done += 50) {
-    await appender.append(name, Array.from({ length: Math.min(50, size - done) }, (_, i) => ({
-      kind: i % 3 ? "deploy" : "access", actor: `user-${(done + i) % 5}`, action: "act", resource: `res/${done + i}`,
-      outcome: i % 7 ? "success" : "failure", tags: ["prod"], payload: { n: done + i, text: "héllo\n\tworld" },
-    })));
-  }
-  return { name, id: log.id, origin };
+function seed(size = SIZE): Promise<SeededLog> {
+  return seedLog(ledger.writer, `log-${++counter}`, size);
 }
 
 const configs: [string, Partial<VerifyOptions>][] = [
   ["in one thread", { threads: 0 }],
   ["on two threads in 16-entry ranges", { threads: 2, rangeLevel: 4 }],
 ];
-
-type Row = Record<string, unknown> & { seq: number; leaf_hash: Buffer; chain_hash: Buffer; payload: string };
-
-async function rows(sql: Sql, logId: number): Promise<Row[]> {
-  return sql<Row[]>`select * from entries where log_id = ${logId} order by seq`;
-}
-
-/** What an attacker who knows the scheme computes for a row it forges. */
-function forgedLeaf(origin: string, r: Row, seq: number): Uint8Array {
-  return entryLeafHash({
-    log: origin, seq, kind: r.kind as string, actor: r.actor as string, action: r.action as string,
-    resource: r.resource as string, outcome: r.outcome as "success", source: r.source as string,
-    occurredAt: (r.occurred_at as Date).toISOString(), recordedAt: (r.recorded_at as Date).toISOString(),
-    tags: r.tags as string[], payloadHash: sha256(r.payload),
-  });
-}
-
-/** Rewrite every hash from `from` on, and every stored node, so the log is self-consistent. */
-async function recomputeAll(tx: Sql, logId: number, origin: string): Promise<void> {
-  const all = await rows(tx, logId);
-  let chain = GENESIS_CHAIN_HASH;
-  const leaves: Uint8Array[] = [];
-  for (const r of all) {
-    const leaf = forgedLeaf(origin, r, r.seq);
-    chain = chainHash(chain, leaf);
-    leaves.push(leaf);
-    await tx`update entries set payload_hash = ${Buffer.from(sha256(r.payload))}, leaf_hash = ${Buffer.from(leaf)}, chain_hash = ${Buffer.from(chain)}
-             where log_id = ${logId} and seq = ${r.seq}`;
-  }
-  await tx`delete from merkle_nodes where log_id = ${logId}`;
-  for (const n of appendToFrontier([], 0, leaves).nodes) {
-    await tx`insert into merkle_nodes (log_id, level, idx, hash) values (${logId}, ${n.level}, ${n.index}, ${Buffer.from(n.hash)})`;
-  }
-}
 
 describe.each(configs)("verifier %s", (_label, config) => {
   const verify = (name: string, extra: Partial<VerifyOptions> = {}) =>
@@ -157,18 +110,7 @@ describe.each(configs)("verifier %s", (_label, config) => {
 
   it("catches an inserted row, even one whose hashes the attacker computed", async () => {
     const log = await seed();
-    await asAttacker(ledger.admin, async (tx) => {
-      const all = await rows(tx, log.id);
-      const template = { ...all[90]!, actor: "mallory", payload: `{"forged":true}` } as Row;
-      await tx`update entries set seq = seq + 100000 where log_id = ${log.id} and seq >= 90`;
-      await tx`update entries set seq = seq - 99999 where log_id = ${log.id} and seq >= 100000`;
-      const leaf = forgedLeaf(log.origin, template, 90);
-      const chain = chainHash(all[89]!.chain_hash, leaf);
-      await tx`insert into entries (log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key)
-        values (${log.id}, 90, ${template.kind as string}, 'mallory', ${template.action as string}, ${template.resource as string}, ${template.outcome as string}, ${template.source as string},
-                ${template.occurred_at as Date}, ${template.recorded_at as Date}, ${template.tags as string[]}, ${template.payload}, ${Buffer.from(sha256(template.payload))},
-                ${Buffer.from(leaf)}, ${Buffer.from(chain)}, 'forged')`;
-    });
+    await asAttacker(ledger.admin, (tx) => insertForged(tx, log, 90));
     const r = await verify(log.name);
     expect([r.tamperClass, r.firstBadSeq]).toEqual(["entry_inserted", 90]);
   });
@@ -177,11 +119,7 @@ describe.each(configs)("verifier %s", (_label, config) => {
     const far = await seed();
     const near = await seed();
     await asAttacker(ledger.admin, async (tx) => {
-      for (const [log, a, b] of [[far, 20, 150], [near, 120, 121]] as const) {
-        await tx`update entries set seq = 1000000 where log_id = ${log.id} and seq = ${a}`;
-        await tx`update entries set seq = ${a} where log_id = ${log.id} and seq = ${b}`;
-        await tx`update entries set seq = ${b} where log_id = ${log.id} and seq = 1000000`;
-      }
+      for (const [log, a, b] of [[far, 20, 150], [near, 120, 121]] as const) await swapEntries(tx, log.id, a, b);
     });
     const r1 = await verify(far.name);
     expect([r1.tamperClass, r1.firstBadSeq]).toEqual(["entries_reordered", 20]);

@@ -11,3 +11,13 @@ export function errorCode(fn: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Asserts `promise` rejects with an error of class `type` and code `code` (never the message). */
+export async function expectCode(promise: Promise<unknown>, type: abstract new (...args: never[]) => Error, code: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(type);
+  expect((error as { code?: unknown }).code).toBe(code);
+}

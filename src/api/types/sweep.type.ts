@@ -24,6 +24,12 @@ export class Sweep {
   @Field(() => String, { nullable: true, description: "On failure: the tamper class." })
   tamperClass!: string | null;
 
+  @Field(() => String, { nullable: true, description: "full, or incremental (only what followed the last verified checkpoint, and the link to it)." })
+  mode!: string | null;
+
+  @Field(() => String, { nullable: true, description: "What the sweep found first, or why it could not run." })
+  message!: string | null;
+
   @Field(() => BigIntScalar, { description: "Seq of the sweep's record in the audit log." })
   recordSeq!: number;
 }

@@ -1,0 +1,86 @@
+/**
+ * The `checkpoint` job, every few seconds: sign a checkpoint of each log the policy says is
+ * due (every N entries or T seconds once the tree grew, core/checkpoint-policy.ts), then copy
+ * every new checkpoint to the witness store after its consistency check
+ * (witness-checkpoints.ts). A log whose checkpoint is refused (its tree no longer extends the
+ * signed or witnessed history) raises `checkpoint.refused` and is recorded in its tenant's
+ * audit log; a witness store that cannot be written raises `witness.error` (at most one per
+ * log and hour). Other logs go on either way.
+ */
+import type { KeyObject } from "node:crypto";
+import { type Alert, type AlertType, alertEvent, alertId } from "../core/alert.js";
+import { type CheckpointPolicy, checkpointDue } from "../core/checkpoint-policy.js";
+import { rawPublicKey } from "../core/keys.js";
+import { Appender } from "../ledger/appender.js";
+import { ensureAuditLog } from "../ledger/audit-log.js";
+import { checkpointLog, latestCheckpoint } from "../ledger/checkpointer.js";
+import type { Sql } from "../ledger/db.js";
+import { LedgerError } from "../ledger/errors.js";
+import { listLogs, type Log, treeSize } from "../ledger/logs.js";
+import type { AlertSink } from "./alert-sink.js";
+import { SWEEP_ACTOR } from "./sweep-log.js";
+import type { Witness } from "./witness.js";
+import { WitnessError } from "./witness.js";
+import { witnessCheckpoints } from "./witness-checkpoints.js";
+
+export interface CheckpointDeps {
+  sql: Sql;
+  key: KeyObject;
+  policy: CheckpointPolicy;
+  witness: Witness | undefined;
+  originPrefix: string;
+  alerts: AlertSink;
+  /**
+   * Per origin, the newest size this process has seen witnessed: a log with no newer
+   * checkpoint is not listed in the store again (a folder grows by one copy a minute).
+   */
+  witnessedUpTo?: Map<string, number>;
+}
+
+export interface CheckpointTickResult {
+  signed: { log: string; size: number }[];
+  witnessed: { log: string; sizes: number[] }[];
+  refused: { log: string; message: string }[];
+}
+
+export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Promise<CheckpointTickResult> {
+  const result: CheckpointTickResult = { signed: [], witnessed: [], refused: [] };
+  const publicKey = rawPublicKey(deps.key);
+  for (const log of await listLogs(deps.sql)) {
+    try {
+      const last = await latestCheckpoint(deps.sql, log.id);
+      const size = await treeSize(deps.sql, log.id);
+      let newest = last?.size;
+      if (checkpointDue(deps.policy, last && { size: last.size, at: last.createdAt.getTime() }, size, now)) {
+        const { checkpoint, created } = await checkpointLog(deps.sql, log.name, deps.key);
+        if (created) result.signed.push({ log: log.name, size: checkpoint.size });
+        newest = checkpoint.size;
+      }
+      const seen = deps.witnessedUpTo?.get(log.origin);
+      if (deps.witness && newest !== undefined && (seen === undefined || seen < newest)) {
+        const sizes = await witnessCheckpoints(deps.sql, log, publicKey, deps.witness);
+        if (sizes.length > 0) result.witnessed.push({ log: log.name, sizes });
+        deps.witnessedUpTo?.set(log.origin, newest);
+      }
+    } catch (error) {
+      const refused = (error instanceof LedgerError && error.code === "INCONSISTENT") || (error instanceof WitnessError && error.code !== "STORE");
+      const storeDown = error instanceof WitnessError && error.code === "STORE";
+      if (!refused && !storeDown) throw error;
+      result.refused.push({ log: log.name, message: (error as Error).message });
+      // One alert per state of the log for a refusal; per hour for a store that is down.
+      const run = storeDown ? `witness:${new Date(now).toISOString().slice(0, 13)}` : `checkpoint:${await treeSize(deps.sql, log.id)}`;
+      await raise(deps, log, storeDown ? "witness.error" : "checkpoint.refused", run, (error as Error).message, new Date(now));
+    }
+  }
+  return result;
+}
+
+async function raise(deps: CheckpointDeps, log: Log, type: AlertType, run: string, message: string, at: Date): Promise<void> {
+  const alert: Alert = {
+    id: alertId(type, log.name, run), type, log: log.name, tenant: log.tenant, at: at.toISOString(), message,
+    tamperClass: null, firstBadSeq: null, fromSeq: null, toSize: null, run,
+  };
+  await deps.alerts.raise(alert);
+  const audit = await ensureAuditLog(deps.sql, log.tenant, deps.originPrefix);
+  await new Appender(deps.sql).append(audit.name, [alertEvent(alert, SWEEP_ACTOR)]);
+}

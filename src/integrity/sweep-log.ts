@@ -1,0 +1,143 @@
+/**
+ * One integrity sweep of one log (DESIGN.md "Jobs"; PCI DSS 10.3.4): verify it (verify-log.ts)
+ * against its stored checkpoints and its witness copies, record the result in the ledger as a
+ * `sweep` entry of the tenant's audit log, and on failure record an `integrity.alert` entry and
+ * raise the alert. Incremental sweeps start from the newest witnessed checkpoint the last
+ * sweep verified, and run in full when the last sweep did not verify.
+ *
+ * Idempotent by construction: the record's idempotency key names the run and the log, and a
+ * run that finds its record already in the ledger (a retried or recovered job) does nothing.
+ */
+import { type Alert, alertEvent, alertId } from "../core/alert.js";
+import { verifyCheckpoint } from "../core/checkpoint.js";
+import type { EventInput } from "../core/event.js";
+import { ed25519Verifier } from "../core/note.js";
+import { parseSweepPayload, sweepEvent, sweepRecordKey, type SweepRecord } from "../core/sweep-record.js";
+import type { SweepMode } from "../core/sweep-schedule.js";
+import { Appender } from "../ledger/appender.js";
+import { ensureAuditLog } from "../ledger/audit-log.js";
+import type { Sql } from "../ledger/db.js";
+import { findLog, type Log } from "../ledger/logs.js";
+import { lastSweepRecord } from "../ledger/sweep-records.js";
+import type { AlertSink } from "./alert-sink.js";
+import { verifyLog, type VerifyReport, type WitnessCopies } from "./verify-log.js";
+import type { Witness } from "./witness.js";
+
+/** The actor of sweep and alert entries. */
+export const SWEEP_ACTOR = "sealtrail-sweep";
+
+export interface SweepDeps {
+  /** A pool acting as sealtrail_writer (it appends the records). */
+  sql: Sql;
+  /** Connection details for the verifier's threads. */
+  url: string;
+  schema: string;
+  /** Trusted Ed25519 key of the checkpoints. */
+  publicKey: Uint8Array;
+  witness: Witness | undefined;
+  /** Origins of the tenants' audit logs, created on first use. */
+  originPrefix: string;
+  alerts: AlertSink;
+  threads?: number;
+  rangeLevel?: number;
+}
+
+export interface SweepRun {
+  /** Unique per scheduled run (the queue's job id), or per command. */
+  id: string;
+  mode: SweepMode;
+  at: Date;
+}
+
+export interface SweepOutcome {
+  log: string;
+  record: SweepRecord;
+  /** Absent when the run had been recorded already. */
+  report?: VerifyReport;
+  alert?: Alert;
+  /** This run had swept and recorded the log already: nothing was done again. */
+  duplicate: boolean;
+}
+
+export async function sweepLog(deps: SweepDeps, logName: string, run: SweepRun): Promise<SweepOutcome> {
+  const { sql } = deps;
+  const log = await findLog(sql, logName);
+  const audit = await ensureAuditLog(sql, log.tenant, deps.originPrefix);
+  const key = sweepRecordKey(run.id, log.name);
+  const [done] = await sql<{ payload: string | null; occurredAt: Date }[]>`
+    select payload, occurred_at as "occurredAt" from entries where log_id = ${audit.id} and idempotency_key = ${key}`;
+  if (done) return { log: log.name, record: parseSweepPayload(done.payload === null ? null : JSON.parse(done.payload), done.occurredAt), duplicate: true };
+
+  const since = run.mode === "incremental" ? await verifiedBase(deps, log, audit.name) : undefined;
+  const witness = deps.witness;
+  const copies: WitnessCopies | undefined = witness && { sizes: await witness.sizes(log.origin), read: (size) => witness.read(log.origin, size) };
+  const report = await verifyLog(sql, log.name, {
+    url: deps.url,
+    schema: deps.schema,
+    publicKey: deps.publicKey,
+    ...(copies ? { witness: copies } : {}),
+    ...(since ? { since } : {}),
+    ...(deps.threads !== undefined ? { threads: deps.threads } : {}),
+    ...(deps.rangeLevel !== undefined ? { rangeLevel: deps.rangeLevel } : {}),
+  });
+  const record: SweepRecord = {
+    result: report.verified ? "verified" : "tampered",
+    at: run.at,
+    fromSeq: report.fromSeq,
+    toSize: report.size,
+    durationMs: report.durationMs,
+    firstBadSeq: report.firstBadSeq,
+    tamperClass: report.tamperClass,
+    mode: report.incremental ? "incremental" : "full",
+    message: report.findings[0]?.message ?? null,
+  };
+  const events: EventInput[] = [sweepEvent(log.name, record, SWEEP_ACTOR, key)];
+  let alert: Alert | undefined;
+  if (!report.verified) {
+    alert = {
+      id: alertId("sweep.tampered", log.name, run.id),
+      type: "sweep.tampered",
+      log: log.name,
+      tenant: log.tenant,
+      at: run.at.toISOString(),
+      message: `${log.name}: ${report.tamperClass}${report.firstBadSeq === null ? "" : ` at seq ${report.firstBadSeq}`}: ${record.message}`,
+      tamperClass: report.tamperClass,
+      firstBadSeq: report.firstBadSeq,
+      fromSeq: report.fromSeq,
+      toSize: report.size,
+      run: run.id,
+    };
+    // Raised before it is recorded: the alert must go out even if the ledger refuses the record.
+    await deps.alerts.raise(alert);
+    events.push(alertEvent(alert, SWEEP_ACTOR));
+  }
+  await new Appender(sql).append(audit.name, events);
+  return { log: log.name, record, report, ...(alert ? { alert } : {}), duplicate: false };
+}
+
+/**
+ * Where an incremental sweep may start: the newest witnessed (else stored) checkpoint within
+ * what the last sweep verified, its signature checked. Undefined (sweep everything) when the
+ * last sweep did not verify, or none did.
+ */
+async function verifiedBase(deps: SweepDeps, log: Log, auditLog: string): Promise<{ size: number; root: Uint8Array } | undefined> {
+  const last = await lastSweepRecord(deps.sql, auditLog, log.name);
+  if (!last || last.result !== "verified" || last.toSize === null) return undefined;
+  const verifier = ed25519Verifier(log.origin, deps.publicKey);
+  let note: string | undefined;
+  if (deps.witness) {
+    const size = (await deps.witness.sizes(log.origin)).filter((s) => s <= last.toSize!).at(-1);
+    if (size !== undefined) note = await deps.witness.read(log.origin, size);
+  } else {
+    const [row] = await deps.sql<{ note: string }[]>`
+      select note from checkpoints where log_id = ${log.id} and size <= ${last.toSize} order by size desc limit 1`;
+    note = row?.note;
+  }
+  if (note === undefined) return undefined;
+  try {
+    const checkpoint = verifyCheckpoint(note, verifier, log.origin);
+    return { size: Number(checkpoint.size), root: checkpoint.root };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadIntegrityConfig } from "../../src/config.js";
+
+describe("integrity configuration", () => {
+  it("defaults to a nightly full sweep at 02:00 UTC, an incremental one every 5 minutes, and no webhooks", () => {
+    expect(loadIntegrityConfig({})).toEqual({
+      witnessDir: undefined, checkpointEvery: 10_000, checkpointIntervalMs: 60_000, fullSweepCron: "0 2 * * *", incrementalSweepCron: "*/5 * * * *",
+      sweepQueue: "sweep", alertQueue: "alerts", sweepThreads: 2, alertWebhooks: [], alertSecret: undefined, alertTimeoutMs: 10_000,
+    });
+  });
+
+  it("takes each deployment's own schedule and webhooks", () => {
+    const c = loadIntegrityConfig({
+      SEALTRAIL_SWEEP_CRON: "30 3 * * 1", SEALTRAIL_SWEEP_INCREMENTAL_CRON: "off", SEALTRAIL_ALERT_WEBHOOKS: "https://a.example/h, http://b.example/h",
+      SEALTRAIL_ALERT_SECRET: "s", SEALTRAIL_WITNESS_DIR: "/w", SEALTRAIL_CHECKPOINT_EVERY: "5", SEALTRAIL_CHECKPOINT_INTERVAL: "2",
+    });
+    expect(c).toMatchObject({
+      fullSweepCron: "30 3 * * 1", incrementalSweepCron: null, alertWebhooks: ["https://a.example/h", "http://b.example/h"], witnessDir: "/w", checkpointEvery: 5, checkpointIntervalMs: 2000,
+    });
+  });
+
+  it.each([
+    [{ SEALTRAIL_SWEEP_CRON: "nightly" }, /SEALTRAIL_SWEEP_CRON/],
+    [{ SEALTRAIL_ALERT_WEBHOOKS: "https://a.example/h" }, /SEALTRAIL_ALERT_SECRET/],
+    [{ SEALTRAIL_ALERT_WEBHOOKS: "file:///etc/passwd", SEALTRAIL_ALERT_SECRET: "s" }, /SEALTRAIL_ALERT_WEBHOOKS/],
+    [{ SEALTRAIL_SWEEP_QUEUE: "a:b" }, /SEALTRAIL_SWEEP_QUEUE/],
+    [{ SEALTRAIL_CHECKPOINT_EVERY: "0" }, /SEALTRAIL_CHECKPOINT_EVERY/],
+  ])("refuses %o", (env, message) => {
+    expect(() => loadIntegrityConfig(env)).toThrow(ConfigError);
+    expect(() => loadIntegrityConfig(env)).toThrow(message);
+  });
+});
