@@ -15,6 +15,10 @@ export interface Config {
   keyName: string | undefined;
   /** SEALTRAIL_VERIFIER_KEY: the trusted note verifier key (vkey text, or a file holding it). */
   verifierKey: string | undefined;
+  /** SEALTRAIL_PACK_KEY: Ed25519 private key (PKCS8 PEM) that signs evidence packs; default the signing key. */
+  packKeyPath: string | undefined;
+  /** SEALTRAIL_PACK_EXPORTERS: module paths of third-party exporters, comma-separated. */
+  packExporters: string[];
   /** SEALTRAIL_MAX_PAYLOAD_BYTES: largest canonical payload accepted (default 1 MiB). */
   maxPayloadBytes: number;
   /** SEALTRAIL_ORIGIN_PREFIX: origins of new logs (and of the tenants' audit logs) are `<prefix>/<name>`. */
@@ -125,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeyPath: env.SEALTRAIL_SIGNING_KEY || undefined,
     keyName: env.SEALTRAIL_KEY_NAME || undefined,
     verifierKey: env.SEALTRAIL_VERIFIER_KEY || undefined,
+    packKeyPath: env.SEALTRAIL_PACK_KEY || env.SEALTRAIL_SIGNING_KEY || undefined,
+    packExporters: (env.SEALTRAIL_PACK_EXPORTERS ?? "").split(",").map((p) => p.trim()).filter((p) => p !== ""),
     maxPayloadBytes: Number.isSafeInteger(maxPayload) && maxPayload > 0 ? maxPayload : 1 << 20,
     originPrefix: (env.SEALTRAIL_ORIGIN_PREFIX || "sealtrail.local").replace(/\/+$/, ""),
     // Read lazily: only `serve` needs it, and a malformed value must not break other commands.

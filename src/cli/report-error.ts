@@ -7,6 +7,7 @@ import type { Config } from "../config.js";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
+import { PackError, type PackErrorCode } from "../packs/pack-error.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
 
 export interface Failure {
@@ -37,6 +38,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof LedgerError) return ledgerMessage(error.code, error.message);
   if (error instanceof VerifyError) return verifyMessage(error.code, error.message);
   if (error instanceof CoreError) return coreMessage(error.code, error.message);
+  if (error instanceof PackError) return packMessage(error.code, error.message);
   if (pg) return `database: ${pg.message}`;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -82,10 +84,27 @@ function coreMessage(code: CoreErrorCode, text: string): string {
     case "PROOF_MALFORMED":
     case "PROOF_MISMATCH":
       return `proof: ${text}`;
+    case "MANIFEST_MALFORMED":
+      return `pack: ${text}`;
     case "INVALID_ARGUMENT":
     case "CANONICAL_JSON_INVALID":
     case "ENTRY_INVALID":
       return text;
+    default:
+      return unreachableCode(code, text);
+  }
+}
+
+function packMessage(code: PackErrorCode, text: string): string {
+  switch (code) {
+    case "INVALID_REQUEST":
+    case "EXPORTER_INVALID":
+    case "NO_CHECKPOINT":
+    case "INCONSISTENT":
+    case "OUTPUT_EXISTS":
+      return `pack: ${text}`;
+    case "FILE":
+      return `pack file: ${text}`;
     default:
       return unreachableCode(code, text);
   }
