@@ -7,7 +7,7 @@ import PDFDocument from "pdfkit";
 import type { PackModel } from "../pack-model.js";
 import { eventsPerDayChart, sweepsChart } from "./charts.js";
 import { FONTS } from "./fonts.js";
-import { COLOURS, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
+import { COLOURS, contentWidth, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
 
 const RESULT_COLOUR: Record<string, string> = { satisfied: COLOURS.ok, exceptions: COLOURS.bad, "no evidence": COLOURS.none };
 
@@ -83,11 +83,15 @@ function cover(doc: Doc, m: PackModel): void {
 
 function matrix(doc: Doc, m: PackModel): void {
   heading(doc, "Control → evidence");
+  // The requirement column fits the longest id on one line (164.308(a)(1)(ii)(D)), so ids read whole.
+  const longest = Math.max(...m.controls.map((c) => doc.font("bold").fontSize(8).widthOfString(c.spec.id)));
+  const req = Math.min(0.24, Math.max(0.1, (longest + 10) / contentWidth(doc)));
+  const rest = (1 - req - 0.13) / 0.75;
   table(doc, [
-    { header: "Req.", width: 0.12, font: "bold" },
-    { header: "Summary (ours)", width: 0.28 },
-    { header: "Method", width: 0.25 },
-    { header: "Evidence", width: 0.22, font: "mono" },
+    { header: "Req.", width: req, font: "bold" },
+    { header: "Summary (ours)", width: 0.28 * rest },
+    { header: "Method", width: 0.25 * rest },
+    { header: "Evidence", width: 0.22 * rest, font: "mono" },
     { header: "Result", width: 0.13, font: "bold", colour: (v) => RESULT_COLOUR[v.split("\n")[0]!] },
   ], m.controls.map((c) => [
     c.spec.id,
