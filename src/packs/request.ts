@@ -19,7 +19,11 @@ function invalid(message: string): PackError {
 export function parseInstant(name: string, value: unknown): string {
   if (typeof value !== "string" || !RFC3339.test(value)) throw invalid(`${name}: got ${JSON.stringify(value)}, want an RFC 3339 time with a zone (2026-01-31T00:00:00Z)`);
   const t = new Date(value);
-  if (!Number.isFinite(t.getTime()) || t.getUTCFullYear() < 1900 || t.getUTCFullYear() > 2999) throw invalid(`${name}: got ${JSON.stringify(value)}, want a real time between 1900 and 2999`);
+  // Date rolls 2025-02-30 over to March: the calendar date written must exist as written.
+  const [y, mo, d] = value.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const written = new Date(Date.UTC(y, mo - 1, d));
+  const real = written.getUTCMonth() === mo - 1 && written.getUTCDate() === d && Number(value.slice(11, 13)) < 24 && Number(value.slice(14, 16)) < 60;
+  if (!real || !Number.isFinite(t.getTime()) || t.getUTCFullYear() < 1900 || t.getUTCFullYear() > 2999) throw invalid(`${name}: got ${JSON.stringify(value)}, want a real time between 1900 and 2999`);
   return t.toISOString();
 }
 

@@ -121,7 +121,7 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
     for (const f of filesOf(copy)) {
       const original = readFileSync(join(copy, f));
       const bytes = Buffer.from(original);
-      bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+      bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
       writeFileSync(join(copy, f), bytes);
       const report = await verifyPack(copy, { checkpointKeys: [key.publicKey] });
       writeFileSync(join(copy, f), original);
@@ -132,7 +132,7 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
     }
     // The command says so too: exit 1 and a FAILED line naming the file.
     const events = readFileSync(join(copy, "events.jsonl"));
-    events[10] ^= 0x01;
+    events[10]! ^= 0x01;
     writeFileSync(join(copy, "events.jsonl"), events);
     const run = await runCli(["verify-pack", copy, "--key", pubFile], {});
     expect(run.code).toBe(1);
