@@ -25,6 +25,17 @@ export interface Config {
   originPrefix: string;
   api: ApiConfig;
   ingest: IngestConfig;
+  packs: PacksConfig;
+}
+
+/** The evidence queue, its worker and where packs are kept. */
+export interface PacksConfig {
+  /** SEALTRAIL_PACK_DIR: where the evidence worker writes packs and the API serves them (default ./packs). */
+  dir: string;
+  /** SEALTRAIL_EVIDENCE_QUEUE: the BullMQ queue name (default evidence). */
+  queue: string;
+  /** SEALTRAIL_PACK_CONCURRENCY: packs a worker builds at once (default 1). */
+  concurrency: number;
 }
 
 /** The ingest queue and its worker. */
@@ -120,6 +131,12 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   };
 }
 
+export function loadPacksConfig(env: NodeJS.ProcessEnv = process.env): PacksConfig {
+  const queue = env.SEALTRAIL_EVIDENCE_QUEUE || "evidence";
+  if (queue.includes(":")) throw new ConfigError(`SEALTRAIL_EVIDENCE_QUEUE: got ${JSON.stringify(queue)}, want a name without ":"`);
+  return { dir: env.SEALTRAIL_PACK_DIR || "packs", queue, concurrency: positive(env, "SEALTRAIL_PACK_CONCURRENCY", 1) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxPayload = Number(env.SEALTRAIL_MAX_PAYLOAD_BYTES ?? 1 << 20);
   return {
@@ -140,6 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Likewise only for the worker and producers.
     get ingest() {
       return loadIngestConfig(env);
+    },
+    // Likewise only for the API and the evidence worker.
+    get packs() {
+      return loadPacksConfig(env);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
 import type { RequestDb } from "./request-db.js";
 
@@ -10,4 +11,6 @@ export interface ApiContext {
   /** Ledger rows the request returned, for its `ledger.read` record. */
   rows: { count: number };
   maxPageSize: number;
+  /** Pack requests and downloads; undefined when the server runs without the evidence queue. */
+  evidence?: EvidenceService;
 }

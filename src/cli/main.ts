@@ -29,6 +29,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   worker: async () => (await import("./commands/worker.js")).workerCommand,
   pack: async () => (await import("./commands/pack.js")).packCommand,
   "verify-pack": async () => (await import("./commands/pack-verify.js")).packVerifyCommand,
+  "pack-worker": async () => (await import("./commands/pack-worker.js")).packWorkerCommand,
 }));
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
 const GROUPS = new Set(["keys", "log", "proof", "keys api"]);

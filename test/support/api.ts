@@ -7,7 +7,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { loadApiConfig, type ApiConfig } from "../../src/config.js";
 import type { Scope } from "../../src/core/api-token.js";
-import { createApiServer, type ApiServer } from "../../src/api/server.js";
+import { createApiServer, type ApiServer, type ServerOptions } from "../../src/api/server.js";
 import { createApiKey } from "../../src/ledger/api-keys.js";
 import { connect, type Sql } from "../../src/ledger/db.js";
 import type { TestLedger } from "./ledger.js";
@@ -22,11 +22,11 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startApi(ledger: TestLedger, overrides: Partial<ApiConfig> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+export async function startApi(ledger: TestLedger, overrides: Partial<ApiConfig> = {}, env: NodeJS.ProcessEnv = {}, extra: Pick<ServerOptions, "evidence"> = {}): Promise<TestApi> {
   const config = { ...loadApiConfig(env), readLogFlushMs: 20, ...overrides };
   const sql = connect({ url: ledger.url, schema: ledger.schema, max: 6 });
   const apiWriter = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 3 });
-  const server = await createApiServer({ sql, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log: () => {} });
+  const server = await createApiServer({ sql, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log: () => {}, ...extra });
   const port = await server.listen(0, "127.0.0.1");
   return {
     base: `http://127.0.0.1:${port}`,

@@ -3,6 +3,8 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../../config.js";
 import { createApiServer } from "../../api/server.js";
 import { connect } from "../../ledger/db.js";
+import { openEvidenceQueue } from "../../packs/evidence-queue.js";
+import { loadExporters } from "../../packs/exporters.js";
 import { packageVersion } from "../../version.js";
 import { parseOrUsage } from "../args.js";
 import { CliError } from "../cli-error.js";
@@ -23,12 +25,21 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   const { url, schema } = databaseConfig(cli);
   const sql = connect({ url, schema, max: 10, applicationName: "sealtrail-api" });
   const writer = connect({ url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-api-writer" });
-  const server = await createApiServer({ sql, writer, schema, version: packageVersion(), config: api, originPrefix: cli.originPrefix });
+  // Pack requests go to the evidence queue; `sealtrail pack-worker` builds them into SEALTRAIL_PACK_DIR.
+  let packs;
+  try {
+    packs = cli.config.packs;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
+    throw error;
+  }
+  const evidence = { queue: openEvidenceQueue(cli.config.redisUrl, { name: packs.queue }), exporters: await loadExporters(cli.config.packExporters), packDir: packs.dir };
+  const server = await createApiServer({ sql, writer, schema, version: packageVersion(), config: api, originPrefix: cli.originPrefix, evidence });
   let port: number;
   try {
     port = await server.listen(Number(portText));
   } catch (error) {
-    await Promise.all([sql.end({ timeout: 1 }), writer.end({ timeout: 1 })]);
+    await Promise.all([sql.end({ timeout: 1 }), writer.end({ timeout: 1 }), evidence.queue.close()]);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") throw new CliError("USAGE", `cannot listen on port ${portText}: ${code}`, { cause: error });
     throw error;
@@ -39,6 +50,7 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   });
   // The read log is flushed before the pools close: every read served is recorded.
   await server.close();
+  await evidence.queue.close();
   await Promise.all([sql.end({ timeout: 5 }), writer.end({ timeout: 5 })]);
   return 0;
 }
