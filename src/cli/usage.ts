@@ -27,6 +27,17 @@ Commands:
   worker [--concurrency N]        the ingest worker: appends the event batches queued in
                                   SEALTRAIL_INGEST_QUEUE; SIGTERM or SIGINT finishes the
                                   batches in hand, then exits; one JSON line per job
+  pack --framework F --log NAME --from ISO --to ISO --out DIR
+       [--org NAME] [--scope TEXT] [--requested-by WHO] [--requested-at ISO]
+       [--seed S] [--sample-size N] [--failed-login-threshold N]
+       [--approval-tag T]... [--archive tar.gz] [--progress]
+                                  signed evidence pack (F: soc2, hipaa, pci-dss or an
+                                  exporter plugin) of the entries recorded in [from, to)
+  verify-pack DIR [--key VKEY|FILE]... [--pack-key FILE] [--json]
+                                  check a pack offline: hashes, signature, checkpoints,
+                                  every entry and proof; says what failed
+  pack-worker [--concurrency N]   the evidence worker: builds the packs requested through
+                                  the API into SEALTRAIL_PACK_DIR
   help                            this text
 
 Environment:
@@ -38,6 +49,9 @@ Environment:
   REDIS_URL                queues (default redis://127.0.0.1:6379)
   SEALTRAIL_INGEST_CONCURRENCY
                            batches a worker has in hand at once (default 4)
+  SEALTRAIL_PACK_KEY       PKCS8 PEM file that signs packs (default SEALTRAIL_SIGNING_KEY)
+  SEALTRAIL_PACK_EXPORTERS exporter plugin modules, comma-separated
+  SEALTRAIL_PACK_DIR       where pack-worker writes packs and serve serves them (default packs)
 
-Exit status: 0 success; 1 verify found tampering; 2 usage, key or database error.
+Exit status: 0 success; 1 verify or verify-pack found tampering; 2 usage, key or database error.
 `;
