@@ -30,7 +30,8 @@ export interface PeriodLog {
 type CheckpointRow = { size: number; root: Buffer; note: string };
 
 /**
- * The log's entries recorded in [from, to) and the smallest stored checkpoint covering them:
+ * The log's entries recorded in [from, to) and the smallest stored checkpoint covering them
+ * (and the entry just after them, when there is one):
  * the smallest, so that later growth of the log does not change the pack. When none covers
  * the period yet, one is signed with `checkpointKey` (the checkpointer refuses a tree that does
  * not extend the last signed one); without a key that is NO_CHECKPOINT.
@@ -39,9 +40,13 @@ export async function periodOf(sql: Sql, name: string, from: Date, to: Date, che
   const log = await findLogWithSize(sql, name);
   const firstSeq = await seqRecordedFrom(sql, log.id, log.size, from);
   const endSeq = await seqRecordedFrom(sql, log.id, log.size, to);
+  // Preferably one that also covers the first entry after the period, so the pack can prove
+  // that entry was recorded after the period (a boundary witness); else one that covers the
+  // period alone (the pack then says the period reaches the end of the signed tree).
+  const cover = Math.min(endSeq + 1, log.size);
   let [row] = await sql<CheckpointRow[]>`
     select size, root, note from checkpoints where log_id = ${log.id} and size >= ${endSeq} and size > 0
-    order by size limit 1`;
+    order by size >= ${cover} desc, size limit 1`;
   if (!row) {
     if (!checkpointKey) throw new PackError("NO_CHECKPOINT", `no signed checkpoint of log ${name} covers the period (entries up to seq ${endSeq - 1}): run sealtrail checkpoint --log ${name}, or set SEALTRAIL_SIGNING_KEY`);
     try {

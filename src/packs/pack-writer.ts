@@ -17,10 +17,14 @@ export class FileSink {
 
   constructor(private readonly stream: WriteStream, readonly path: string) {}
 
-  /** Buffers small writes into ~64 KiB chunks; waits for the stream to drain when it asks. */
-  async write(text: string): Promise<void> {
+  /**
+   * Buffers small writes into ~64 KiB chunks. Returns a promise only when a chunk went out and
+   * the stream asked to drain: callers await it then, and pay no promise per line otherwise.
+   */
+  write(text: string): Promise<void> | undefined {
     this.pending += text;
-    if (this.pending.length >= 1 << 16) await this.flush();
+    if (this.pending.length >= 1 << 16) return this.flush();
+    return undefined;
   }
 
   private async flush(): Promise<void> {

@@ -157,7 +157,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
 
     // 5. Every entry: payload, leaf and chain hashes; seqs gapless; recorded in the period.
     const rangeFile = `proofs/range-${state.role}.json`;
-    let range: { firstSeq: number; endSeq: number; checkpointSize: number; frontier: string[]; consistencyProof: string[]; chainBefore: string };
+    let range: { firstSeq: number; endSeq: number; checkpointSize: number; frontier: string[]; consistencyProof: string[]; chainBefore: string; before: Witness | null; after: Witness | null };
     try {
       range = JSON.parse(await readFile(join(dir, rangeFile), "utf8"));
     } catch (error) {
@@ -209,7 +209,10 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
       // 6. The run is exactly the signed tree's leaves [firstSeq, endSeq).
       if (eventsOk) {
         acc.verify(cp.size, range.consistencyProof.map((h) => b64(h)), cp.root);
-        pass("range", `${rangeFile}: the entries are leaves ${state.firstSeq} to ${state.endSeq - 1} of the signed tree of size ${cp.size}, none missing`, rangeFile);
+        // The neighbours: the entry before the run was recorded before the period, the one after it at or after its end.
+        if (state.firstSeq > 0) checkWitness(range.before, state.firstSeq - 1, state.origin, cp, (at) => at < from, `recorded before ${from}`);
+        if (BigInt(state.endSeq) < cp.size) checkWitness(range.after, state.endSeq, state.origin, cp, (at) => at >= to, `recorded at or after ${to}`);
+        pass("range", `${rangeFile}: the entries are leaves ${state.firstSeq} to ${state.endSeq - 1} of the signed tree of size ${cp.size}, none missing; ${state.firstSeq > 0 ? `entry ${state.firstSeq - 1} was recorded before the period` : "the period starts at the log's first entry"}, ${BigInt(state.endSeq) < cp.size ? `entry ${state.endSeq} after it` : "and it reaches the end of the signed tree"}`, rangeFile);
       }
     } catch (error) {
       fail(eventsOk ? "range" : "events", `${eventsOk ? rangeFile : state.eventsFile}: ${(error as Error).message}`, eventsOk ? rangeFile : state.eventsFile);
@@ -275,6 +278,18 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
     fail("populations", `controls.json: ${(error as Error).message}`, "controls.json");
   }
   return done(pack.packId);
+}
+
+interface Witness { entry: string; proof: string[] }
+
+/** Throws unless `w` is entry `seq` of the checkpoint's tree (by its inclusion proof) and `inPlace` holds for its recorded_at. */
+function checkWitness(w: Witness | null | undefined, seq: number, origin: string, cp: Checkpoint, inPlace: (recordedAt: string) => boolean, want: string): void {
+  if (!w || typeof w.entry !== "string" || !Array.isArray(w.proof)) throw new Error(`entry ${seq}, just outside the period, is not given with its proof`);
+  const e = parseEntryLine(w.entry, 1);
+  if (e.seq !== seq || e.log !== origin) throw new Error(`the witness is entry ${e.seq} of ${e.log}, want entry ${seq} of ${origin}`);
+  if (!digestEqual(entryLeafHash(e), e.leafHash)) throw new Error(`entry ${seq} does not match its leaf_hash`);
+  verifyInclusion(seq, cp.size, e.leafHash, w.proof.map((h) => b64(h)), cp.root);
+  if (!inPlace(e.recordedAt)) throw new Error(`entry ${seq} was recorded at ${e.recordedAt}, want ${want}: the period's entries are not all in the pack`);
 }
 
 function b64(text: string): Uint8Array {

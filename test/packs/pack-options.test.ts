@@ -4,11 +4,15 @@
  * exporters (the documented example, and broken ones), and every bad request refused with one
  * line and exit 2, leaving nothing behind.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { sign } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256, toBase64 } from "../../src/core/hash.js";
 import { publicKeyToPem } from "../../src/core/keys.js";
+import { formatSha256Sums } from "../../src/core/pack-manifest.js";
+import { consistencyProofFor, inclusionProofFor } from "../../src/ledger/proofs.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { runCli, runTool, type Run } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
@@ -96,6 +100,40 @@ describe("a later pack", () => {
     writeFileSync(file, original);
     expect(report.verified).toBe(false);
     expect(report.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(expect.arrayContaining(["files", "consistency"]));
+  });
+});
+
+describe("the boundary witnesses", () => {
+  it("catch a pack that leaves out the period's last entries, though re-hashed and re-signed", async () => {
+    const copy = join(work, "truncated");
+    cpSync(join(work, "march-1"), copy, { recursive: true });
+    const lines = readFileSync(join(copy, "events.jsonl"), "utf8").trimEnd().split("\n");
+    const dropped = lines.pop()!;
+    writeFileSync(join(copy, "events.jsonl"), `${lines.join("\n")}\n`);
+    const pack = JSON.parse(readFileSync(join(copy, "pack.json"), "utf8")) as { ledger: { role: string; endSeq: number; checkpoint: { size: number } }[] };
+    const subject = pack.ledger.find((l) => l.role === "subject")!;
+    subject.endSeq -= 1;
+    writeFileSync(join(copy, "pack.json"), JSON.stringify(pack));
+    // A range proof that is right for the shorter run, and the dropped entry as the "after" witness.
+    const range = JSON.parse(readFileSync(join(copy, "proofs", "range-subject.json"), "utf8")) as Record<string, unknown>;
+    const proof = await consistencyProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
+    const inclusion = await inclusionProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
+    Object.assign(range, { endSeq: subject.endSeq, consistencyProof: proof.proof.map(toBase64), after: { entry: dropped, proof: inclusion.proof.map(toBase64) } });
+    writeFileSync(join(copy, "proofs", "range-subject.json"), JSON.stringify(range));
+    const files = readdirSync(copy, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
+      .map((e) => relative(copy, join(e.parentPath, e.name)));
+    const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(copy, path))) })));
+    writeFileSync(join(copy, "SHA256SUMS"), sums);
+    writeFileSync(join(copy, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
+
+    const report = await verifyPack(copy, { checkpointKeys: [key.publicKey] });
+    expect(report.verified).toBe(false);
+    expect(report.checks.find((c) => c.check === "files")).toMatchObject({ ok: true });
+    expect(report.checks.find((c) => c.check === "signature")).toMatchObject({ ok: true });
+    expect(report.checks.find((c) => c.check === "events")).toMatchObject({ ok: true });
+    const range2 = report.checks.find((c) => c.check === "range" && c.file === "proofs/range-subject.json");
+    expect(range2?.ok).toBe(false);
+    expect(range2?.message).toMatch(/entry \d+ was recorded at 2025-03-03T12:00:00\.000Z, want recorded at or after 2025-03-04T00:00:00\.000Z/);
   });
 });
 

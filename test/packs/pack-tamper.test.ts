@@ -89,6 +89,6 @@ describe("building from a tampered ledger", () => {
         await sql`update entries set chain_hash = ${Buffer.from(chain)} where log_id = ${logId.id} and seq = ${r.seq}`;
       }
     });
-    await expectRefused(ledger, join(work, "rewritten"), /entries 15 to 61 are not those of the checkpoint at size 62/);
+    await expectRefused(ledger, join(work, "rewritten"), /entries 15 to 61 are not those of the checkpoint at size \d+/);
   });
 });

@@ -47,14 +47,14 @@ async function appendAt(appender: Appender, clock: { now: Date }, log: string, w
 }
 
 export interface SeededLedger {
-  /** Size of the log when the first checkpoint was signed (entries up to 2025-03-03). */
+  /** Size of the log when the first checkpoint was signed (entries up to 2025-03-04). */
   firstCheckpointSize: number;
 }
 
 /**
  * Seeds through `writer` (a sealtrail_writer connection). Signs one checkpoint of `prod` in the
- * middle (after 2025-03-03), so a pack of 2025-03-01..03 is covered by it and a later pack has
- * a previous pack to be consistent with.
+ * middle (after 2025-03-04), so a pack of PERIOD is covered by it (the entries and the one just
+ * after) and a later pack has a previous pack to be consistent with.
  */
 export async function seedPackLedger(writer: Sql, key: KeyObject): Promise<SeededLedger> {
   await createLog(writer, "prod", { tenant: "acme", origin: `${ORIGIN_PREFIX}/prod` });
@@ -77,8 +77,9 @@ export async function seedPackLedger(writer: Sql, key: KeyObject): Promise<Seede
   await appender.append(audit.name, [sweepEvent("prod", { result: "verified", at: new Date("2025-03-02T20:00:00Z"), fromSeq: 0, toSize: 30, durationMs: 14, firstBadSeq: null, tamperClass: null }, "sweeper")]);
   // 2025-03-03 has no sweep: a gap.
   await appendAt(appender, clock, "prod", "2025-03-03T12:00:00Z", day("2025-03-03T00:00:00Z", 3));
-  const { checkpoint } = await checkpointLog(writer, "prod", key);
   await appendAt(appender, clock, "prod", "2025-03-04T12:00:00Z", day("2025-03-04T00:00:00Z", 4));
+  const { checkpoint } = await checkpointLog(writer, "prod", key);
   await appendAt(appender, clock, "prod", "2025-03-05T12:00:00Z", day("2025-03-05T00:00:00Z", 5));
+  await appendAt(appender, clock, "prod", "2025-03-06T12:00:00Z", day("2025-03-06T00:00:00Z", 6));
   return { firstCheckpointSize: checkpoint.size };
 }
