@@ -1,7 +1,7 @@
 /**
  * Every ledger benchmark in sequence, each in its own process (so each reports its own peak
  * RSS): append.ts, then verify.ts on a log of --entries entries (seeded once, kept), then
- * proofs.ts and api.ts on that same log; the log's schema is dropped at the end unless --keep.
+ * proofs.ts, api.ts and packs.ts on that same log; the log's schema is dropped at the end unless --keep.
  *
  *   npm run bench [-- FLAGS]      (tsx bench/run.ts)
  *
@@ -13,7 +13,7 @@
  *   --batch B              append batches and seeding batches (1000)
  *   --pairs P              proofs: random pairs per call (2000)
  *   --schema NAME --keep   reuse / keep the verify/proofs log (as verify.ts)
- *   --only LIST            comma-separated subset of append,verify,proofs,api
+ *   --only LIST            comma-separated subset of append,verify,proofs,api,packs
  *   --<bench>.<flag> V     any other flag of one bench, passed through (e.g. --verify.only t2)
  */
 import { spawn } from "node:child_process";
@@ -22,14 +22,14 @@ import { fileURLToPath } from "node:url";
 import { connect } from "../src/ledger/db.js";
 import { DEFAULT_URL, resolveUrl } from "./support.js";
 
-const BENCHES = ["append", "verify", "proofs", "api"] as const;
+const BENCHES = ["append", "verify", "proofs", "api", "packs"] as const;
 type Bench = (typeof BENCHES)[number];
 
 const common: Record<string, string> = {
   url: DEFAULT_URL, runs: "3", entries: "1000000", "append-entries": "100000", batch: "1000", pairs: "2000", schema: "", only: BENCHES.join(","),
 };
 let keep = false;
-const passThrough: Record<Bench, string[]> = { append: [], verify: [], proofs: [], api: [] };
+const passThrough: Record<Bench, string[]> = { append: [], verify: [], proofs: [], api: [], packs: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const flag = argv[i]!;
@@ -61,6 +61,8 @@ const args: Record<Bench, string[]> = {
   verify: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--schema", schema, "--keep"],
   proofs: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--pairs", common.pairs!, "--schema", schema, "--keep"],
   api: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--schema", schema, "--keep"],
+  // A pack of the whole 1M-entry log, built in a process of its own, beside a COPY export of the same rows.
+  packs: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--schema", schema, "--keep"],
 };
 
 function run(bench: Bench): Promise<number> {
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    const usesSchema = only.includes("verify") || only.includes("proofs") || only.includes("api");
+    const usesSchema = only.includes("verify") || only.includes("proofs") || only.includes("api") || only.includes("packs");
     if (usesSchema && !keep && !existed) {
       const sql = connect({ url: resolveUrl(common.url!), schema: "public", max: 1, applicationName: "sealtrail-bench" });
       await sql.unsafe(`drop schema if exists "${schema}" cascade`);

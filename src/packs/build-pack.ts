@@ -237,11 +237,11 @@ function parametersOf(subject: PeriodLog, audit: PeriodLog | undefined): Record<
   };
 }
 
-function logState(role: PopulationLog, p: PeriodLog, s: { eventsFile: string; eventsSha256: string; chainBefore: Uint8Array; chainAfter: Uint8Array }): LogState {
+function logState(role: PopulationLog, p: PeriodLog, s: { eventsFile: string; eventsSha256: string; chainBefore: Uint8Array; chainAfter: Uint8Array; beforeSeq: number | null; afterSeq: number | null }): LogState {
   return {
     role, name: p.log.name, origin: p.log.origin, tenant: p.log.tenant, firstSeq: p.firstSeq, endSeq: p.endSeq,
     checkpoint: { size: p.checkpoint.size, root: toBase64(p.checkpoint.root), note: p.checkpoint.note },
-    chainBefore: toHex(s.chainBefore), chainAfter: toHex(s.chainAfter), eventsSha256: s.eventsSha256, eventsFile: s.eventsFile,
+    chainBefore: toHex(s.chainBefore), chainAfter: toHex(s.chainAfter), beforeSeq: s.beforeSeq, afterSeq: s.afterSeq, eventsSha256: s.eventsSha256, eventsFile: s.eventsFile,
   };
 }
 

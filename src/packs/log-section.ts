@@ -35,6 +35,9 @@ export interface SectionResult {
   chainBefore: Uint8Array;
   chainAfter: Uint8Array;
   rangeFile: string;
+  /** Seqs of the boundary witnesses in the range file (null: none, at the log's start or the signed tree's end). */
+  beforeSeq: number | null;
+  afterSeq: number | null;
 }
 
 export interface SectionOptions {
@@ -122,7 +125,7 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
     after,
     description: "Append the leaf hashes of the events file, in order, to the compact range `frontier` (the tree of size firstSeq); the root of the tree of size endSeq must be consistent (RFC 9162 section 2.1.4) with the checkpoint by consistencyProof. `before` and `after` are the entries just outside the period (payload left out; the leaf commits to its hash), each with an inclusion proof: recorded before `from` and at or after `to`.",
   }, null, 2)}\n`);
-  return { eventsFile, eventsSha256, chainBefore, chainAfter: chain, rangeFile };
+  return { eventsFile, eventsSha256, chainBefore, chainAfter: chain, rangeFile, beforeSeq: before ? firstSeq - 1 : null, afterSeq: after ? endSeq : null };
 }
 
 /**

@@ -41,6 +41,9 @@ export interface LogState {
   /** Chain hash before firstSeq and of endSeq - 1 (hex). */
   chainBefore: string;
   chainAfter: string;
+  /** The entries just outside the period proved in the range file (null when there is none to prove). */
+  beforeSeq: number | null;
+  afterSeq: number | null;
   /** SHA-256 of its events file (hex). */
   eventsSha256: string;
   eventsFile: string;

@@ -169,6 +169,7 @@ function attestation(doc: Doc, m: PackModel): void {
     heading(doc, `${l.role === "subject" ? "Log" : "Audit log"} ${l.name}`, 11);
     keyValues(doc, [
       ["Entries", `seq ${l.firstSeq} to ${l.endSeq - 1}: ${l.endSeq - l.firstSeq} entries, none missing (every seq re-hashed and chained; range proof ${`proofs/range-${l.role}.json`})`],
+      ["Boundaries", `${l.beforeSeq !== null ? `entry ${l.beforeSeq} was recorded before the period` : "the period starts at the log's first entry"}; ${l.afterSeq !== null ? `entry ${l.afterSeq} at or after its end` : "the period reaches the end of the signed tree"} (each proved by its inclusion proof in the range file)`],
       ["Checkpoint", `size ${l.checkpoint.size}, root ${l.checkpoint.root} (base64)`],
       ["Chain", `before ${l.chainBefore.slice(0, 16)}…, after ${l.chainAfter.slice(0, 16)}…`],
       ["Events file", `${l.eventsFile} sha256 ${l.eventsSha256}`],
