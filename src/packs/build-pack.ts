@@ -198,7 +198,14 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
     await writer.writeText("controls.json", controlsJson(model));
     await writer.writeText(OSCAL_FILE, oscalDocument(model));
     await writer.writeBytes("report.pdf", await renderReport(model));
-    if (o.exporter.render) await o.exporter.render(packView(model, tmp), exporterFiles(writer, o.exporter.id));
+    if (o.exporter.render) {
+      try {
+        await o.exporter.render(packView(model, tmp), exporterFiles(writer, o.exporter.id));
+      } catch (error) {
+        if (error instanceof PackError) throw error;
+        throw new PackError("EXPORTER_INVALID", `exporter ${o.exporter.id}: render failed: ${(error as Error).message}`, { cause: error });
+      }
+    }
     progress("report", 1, 1);
 
     progress("seal", 0, 1);

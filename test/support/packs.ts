@@ -31,7 +31,8 @@ function day(iso: string, n: number): EventInput[] {
   out.push(event("tmux.output", "pane.output", at(iso, 11), { actor: "Zoë Ångström", payload: { session: "ops", pane: "%1", data: "✓ backup done — λ=0.5 ┌─┐" } }));
   out.push(event("access", "login", at(iso, 20), { actor: "bob", payload: { method: "sso" } }));
   out.push(event("deploy", "deploy.finish", at(iso, 30), { resource: "service/web", tags: ["approved:CHG-1"], payload: { version: `1.${n}.0` } }));
-  out.push(event("config.change", "config.update", at(iso, 40), { payload: { key: "tls.min_version", before: "1.2", after: "1.3" } }));
+  // A resource with a quote, a comma and a line break: population CSVs must quote it and still count one row.
+  out.push(event("config.change", "config.update", at(iso, 40), { resource: 'config/"tls",\r\nmin_version', payload: { key: "tls.min_version", before: "1.2", after: "1.3" } }));
   out.push(event("access", "account.create", at(iso, 50), { payload: { subject: `user-${n}` } }));
   out.push(event("access", "privilege.grant", at(iso, 55), { payload: { subject: `user-${n}`, privilege: "read" } }));
   out.push(event("custom", "card.read", at(iso, 60), { tags: ["chd"], payload: { pan: "****4242" } }));

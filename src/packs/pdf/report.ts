@@ -7,7 +7,7 @@ import PDFDocument from "pdfkit";
 import type { PackModel } from "../pack-model.js";
 import { eventsPerDayChart, sweepsChart } from "./charts.js";
 import { FONTS } from "./fonts.js";
-import { COLOURS, contentWidth, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
+import { COLOURS, contentWidth, ensureSpace, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
 
 const RESULT_COLOUR: Record<string, string> = { satisfied: COLOURS.ok, exceptions: COLOURS.bad, "no evidence": COLOURS.none };
 
@@ -103,9 +103,12 @@ function matrix(doc: Doc, m: PackModel): void {
 }
 
 function charts(doc: Doc, m: PackModel): void {
+  // Keep the heading with its chart.
+  ensureSpace(doc, 260);
   heading(doc, "Entries per day, by kind");
   paragraph(doc, `${m.totals.entries} entries of ${subjectOf(m).name} in the period; ${m.totals.auditEntries} entries of the tenant's audit log.`);
   eventsPerDayChart(doc, m);
+  ensureSpace(doc, 130);
   heading(doc, "Integrity sweeps over the period", 13);
   sweepsChart(doc, m);
 }
