@@ -8,18 +8,19 @@
  */
 import { verify as cryptoVerify } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { verifyCheckpoint, type Checkpoint } from "../core/checkpoint.js";
 import { chainHash, entryLeafHash, payloadHash } from "../core/entry.js";
-import { digestEqual, fromBase64, toBase64, toHex } from "../core/hash.js";
+import { digestEqual, toBase64, toHex } from "../core/hash.js";
 import { publicKeyFromPem, publicKeyObject } from "../core/keys.js";
 import { verifyConsistency, verifyInclusion } from "../core/merkle.js";
 import { ed25519Verifier } from "../core/note.js";
 import { parseEntryLine } from "../core/pack-entry.js";
 import { parseSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack-manifest.js";
 import { RangeAccumulator } from "../core/range-proof.js";
+import { b64, checkWitness, csvRecords, listFiles, sha256File, type Witness } from "./pack-reading.js";
 
 export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest";
 
@@ -46,18 +47,6 @@ export interface VerifyPackOptions {
 interface LogStateJson { role: string; name: string; origin: string; firstSeq: number; endSeq: number; eventsFile: string; checkpoint: { size: number; root: string } }
 
 const SEAL = new Set([SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE]);
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join("/")).sort();
-}
-
-async function sha256File(path: string): Promise<Uint8Array> {
-  const { createHash } = await import("node:crypto");
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return new Uint8Array(h.digest());
-}
 
 export async function verifyPack(dir: string, options: VerifyPackOptions = {}): Promise<PackVerification> {
   const checks: Check[] = [];
@@ -279,46 +268,3 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   }
   return done(pack.packId);
 }
-
-interface Witness { entry: string; proof: string[] }
-
-/**
- * Records of an RFC 4180 file (CRLF outside quotes ends one) and its SHA-256, streamed: a
- * population may hold a million rows, and a field may hold a line break inside its quotes.
- */
-async function csvRecords(path: string): Promise<{ records: number; digest: string }> {
-  const { createHash } = await import("node:crypto");
-  const hash = createHash("sha256");
-  let records = 0;
-  let quoted = false;
-  let cr = false;
-  for await (const chunk of createReadStream(path)) {
-    const b = chunk as Buffer;
-    hash.update(b);
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i]!;
-      if (c === 0x22) quoted = !quoted;
-      else if (c === 0x0a && cr && !quoted) records++;
-      cr = c === 0x0d;
-    }
-  }
-  return { records, digest: hash.digest("hex") };
-}
-
-/** Throws unless `w` is entry `seq` of the checkpoint's tree (by its inclusion proof) and `inPlace` holds for its recorded_at. */
-function checkWitness(w: Witness | null | undefined, seq: number, origin: string, cp: Checkpoint, inPlace: (recordedAt: string) => boolean, want: string): void {
-  if (!w || typeof w.entry !== "string" || !Array.isArray(w.proof)) throw new Error(`entry ${seq}, just outside the period, is not given with its proof`);
-  const e = parseEntryLine(w.entry, 1);
-  if (e.seq !== seq || e.log !== origin) throw new Error(`the witness is entry ${e.seq} of ${e.log}, want entry ${seq} of ${origin}`);
-  if (!digestEqual(entryLeafHash(e), e.leafHash)) throw new Error(`entry ${seq} does not match its leaf_hash`);
-  verifyInclusion(seq, cp.size, e.leafHash, w.proof.map((h) => b64(h)), cp.root);
-  if (!inPlace(e.recordedAt)) throw new Error(`entry ${seq} was recorded at ${e.recordedAt}, want ${want}: the period's entries are not all in the pack`);
-}
-
-function b64(text: string): Uint8Array {
-  const bytes = typeof text === "string" ? fromBase64(text) : undefined;
-  if (!bytes || bytes.length !== 32) throw new Error(`${JSON.stringify(text)} is not a base64 SHA-256 hash`);
-  return bytes;
-}
-
-

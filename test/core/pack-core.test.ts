@@ -4,12 +4,12 @@
  * signed tree.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { entryLeafHash, payloadHash } from "../../src/core/entry.js";
-import { sha256, toHex } from "../../src/core/hash.js";
+import { fromHex, sha256, toHex } from "../../src/core/hash.js";
 import { consistencyProof, rangeNodes, rootFromLeafHashes } from "../../src/core/merkle.js";
 import { formatEntryLine, parseEntryLine, type PackEntry } from "../../src/core/pack-entry.js";
 import { derivePackId, formatSha256Sums, packUuid, parseSha256Sums } from "../../src/core/pack-manifest.js";
@@ -46,6 +46,26 @@ describe("SHA256SUMS", () => {
       expect(errorCode(() => parseSha256Sums(text)), JSON.stringify(text)).toBe("MANIFEST_MALFORMED");
     }
   });
+});
+
+describe("SHA256SUMS vectors (test/vectors/pack-manifests.json)", () => {
+  const vectors = JSON.parse(readFileSync(new URL("../vectors/pack-manifests.json", import.meta.url), "utf8")) as {
+    format: { desc: string; files: { path: string; sha256: string }[]; wantErr: boolean; want?: string }[];
+    parse: { desc: string; text: string; wantErr: boolean; want?: { path: string; sha256: string }[] }[];
+  };
+  for (const v of vectors.format) {
+    it(`format: ${v.desc}`, () => {
+      const files = v.files.map((f) => ({ path: f.path, sha256: fromHex(f.sha256)! }));
+      if (v.wantErr) expect(errorCode(() => formatSha256Sums(files))).toBe("INVALID_ARGUMENT");
+      else expect(formatSha256Sums(files)).toBe(v.want);
+    });
+  }
+  for (const v of vectors.parse) {
+    it(`parse: ${v.desc}`, () => {
+      if (v.wantErr) expect(errorCode(() => parseSha256Sums(v.text))).toBe("MANIFEST_MALFORMED");
+      else expect(parseSha256Sums(v.text).map((f) => ({ path: f.path, sha256: toHex(f.sha256) }))).toEqual(v.want);
+    });
+  }
 });
 
 describe("pack id and UUIDs", () => {
