@@ -133,7 +133,8 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
     const periods: Record<PopulationLog, PeriodLog | undefined> = { subject, audit };
     const proofFiles = new Map<string, string>();
     const populations = new Map<string, Population>();
-    const sampled = sinks.flatMap((s) => s.sample.items());
+    // An entry sampled for several controls has one proof file.
+    const proofsToWrite = new Set(sinks.flatMap((s) => s.sample.items().map(({ item }) => `${item.log}-${item.entry.seq}`))).size;
     let proofsDone = 0;
     for (const p of sinks) {
       const sample: SampleEntry[] = [];
@@ -146,7 +147,7 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
           const proof = await inclusionProofFor(o.sql, period.log.name, item.entry.seq, period.checkpoint.size);
           await writer.writeText(file, `${JSON.stringify({ log: period.log.name, origin: period.log.origin, seq: item.entry.seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64) }, null, 2)}\n`);
           proofFiles.set(key, file);
-          progress("proofs", ++proofsDone, sampled.length);
+          progress("proofs", ++proofsDone, proofsToWrite);
         }
         sample.push(sampleEntry(item.log, item.entry, rank, file));
       }

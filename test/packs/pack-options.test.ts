@@ -71,7 +71,11 @@ afterAll(async () => {
 describe("a later pack", () => {
   it("proves its checkpoint consistent with the previous pack's, and both builds are in the audit log", async () => {
     const first = ok(await runCli(args(join(work, "march-1")), env()));
-    const second = ok(await runCli(args(join(work, "march-2"), [], { from: "2025-03-04T00:00:00Z", to: "2025-03-06T00:00:00Z" }), env()));
+    // With --progress, progress goes to stderr (one line per phase and tenth off a terminal), the result to stdout.
+    const run = await runCli(args(join(work, "march-2"), ["--progress"], { from: "2025-03-04T00:00:00Z", to: "2025-03-06T00:00:00Z" }), env());
+    expect(run.code).toBe(0);
+    expect(run.stderr.split("\n")).toEqual(expect.arrayContaining(["entries 100%", "proofs 100%", "report 100%", "seal 100%"]));
+    const second = JSON.parse(run.stdout) as Record<string, unknown>;
     const pack = JSON.parse(readFileSync(join(work, "march-2", "pack.json"), "utf8")) as { previous: { packId: string; size: number; proofFile: string } };
     expect(pack.previous).toMatchObject({ packId: first.packId, size: firstCheckpointSize });
     expect(existsSync(join(work, "march-2", pack.previous.proofFile))).toBe(true);
