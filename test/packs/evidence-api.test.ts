@@ -4,18 +4,19 @@
  * shows status and progress, and the archive downloads over HTTP with the same key — for the
  * requesting tenant only. Bad requests queue nothing.
  */
+import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLog } from "../../src/ledger/logs.js";
-import { openEvidenceQueue, type EvidenceQueue } from "../../src/packs/evidence-queue.js";
+import { enqueuePack, openEvidenceQueue, type EvidenceQueue } from "../../src/packs/evidence-queue.js";
 import { startEvidenceWorker, type EvidenceWorker } from "../../src/packs/evidence-worker.js";
 import { loadExporters } from "../../src/packs/exporters.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
-import { runTool } from "../support/cli.js";
+import { ROOT, runCli, runTool } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { ORIGIN_PREFIX, PERIOD, seedPackLedger } from "../support/packs.js";
@@ -147,6 +148,16 @@ describe("requestEvidencePack", () => {
     expect((await fetch(`${api.base}/packs/${id}.tar.gz`, { method: "DELETE", headers: { authorization: `Bearer ${acme}` } })).status).toBe(405);
   });
 
+  it("fails a job that can never succeed at once, without retries, and says why", async () => {
+    // Queued directly (the API would refuse it): acme asking for globex's log.
+    const bad = await enqueuePack(queue, { tenant: "acme", request: { ...(await queue.getJob(id))!.data.request, log: "other" } });
+    const pack = await waitFor(bad, acme);
+    expect(pack).toMatchObject({ status: "FAILED", packId: null, downloadUrl: null });
+    expect(pack.error).toMatch(/^INVALID_REQUEST: no log named "other"/);
+    expect((await queue.getJob(bad))!.attemptsMade).toBe(1);
+    expect((await download(`/packs/${bad}.tar.gz`, acme)).status).toBe(409);
+  });
+
   it("refuses bad requests with BAD_USER_INPUT and queues nothing", async () => {
     const before = await queue.count();
     const cases: [Record<string, unknown>, RegExp][] = [
@@ -166,5 +177,33 @@ describe("requestEvidencePack", () => {
     const noScope = await gql(api, reader, REQUEST, { framework: "soc2", logs: ["prod"], ...PERIOD });
     expect(noScope.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(await queue.count()).toBe(before);
+  });
+});
+
+describe("sealtrail pack-worker", () => {
+  it("starts, says it is ready, and stops cleanly on SIGTERM", async () => {
+    const keyFile = join(work, "worker-key.pem");
+    writeFileSync(keyFile, key.pem, { mode: 0o600 });
+    const child = spawn(process.execPath, [join(ROOT, "bin", "sealtrail.js"), "pack-worker"], {
+      env: { PATH: process.env.PATH, DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema, REDIS_URL, SEALTRAIL_SIGNING_KEY: keyFile, SEALTRAIL_EVIDENCE_QUEUE: `test-${randomUUID()}`, SEALTRAIL_PACK_DIR: join(work, "worker-packs") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const until = Date.now() + 30_000;
+    while (!out.includes('"event":"ready"') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain('"event":"ready"');
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(out).toContain('"event":"stopped"');
+  });
+
+  it("refuses a bad concurrency or a missing key with one line and exit 2", async () => {
+    const zero = await runCli(["pack-worker", "--concurrency", "0"], {});
+    expect(zero).toMatchObject({ code: 2, stderr: "sealtrail: pack-worker: --concurrency: got 0, want at least 1\n" });
+    const noKey = await runCli(["pack-worker"], { DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/^sealtrail: pack-worker: no key to sign packs/);
   });
 });
