@@ -134,7 +134,7 @@ function samples(doc: Doc, m: PackModel): void {
   paragraph(doc, `Seed ${m.seed}. An entry's rank is SHA-256("<seed>\\n<origin>\\n<seq>") in hex; each sample is the ${m.request.sampleSize} entries of lowest rank in the population (all of them when fewer). Each sampled entry has an inclusion proof in proofs/inclusion/.`);
   const rows: string[][] = [];
   for (const c of m.controls) {
-    for (const s of c.population?.sample ?? []) rows.push([c.spec.id, `${s.log} ${s.seq}`, s.occurredAt, `${s.kind} / ${s.action}`, s.actor, s.outcome, s.rank.slice(0, 12)]);
+    for (const s of c.population?.sample ?? []) rows.push([c.spec.id, `${s.log} ${s.seq}`, s.occurredAt, `${s.kind} / ${s.action}`, s.actor, s.outcome, s.rank.slice(0, 10)]);
   }
   if (rows.length === 0) {
     paragraph(doc, "No population holds entries: nothing to sample.");
@@ -163,7 +163,7 @@ function exceptions(doc: Doc, m: PackModel): void {
     { header: "Controls", width: 0.13 },
     { header: "What", width: 0.42 },
     { header: "Remediation", width: 0.23 },
-  ], m.exceptions.map((x) => [x.id, x.kind, x.controls.join(", ") || "—", `${x.description}${x.seqs.length > 0 ? ` (${x.log} seq ${x.seqs.slice(0, 5).join(", ")}${x.seqs.length > 5 ? " …" : ""})` : ""}`, x.remediation]), 7.5);
+  ], m.exceptions.map((x) => [x.id, x.kind, x.controls.join(", ") || "none of this framework", `${x.description}${x.seqs.length > 0 ? ` (${x.log} seq ${x.seqs.slice(0, 5).join(", ")}${x.seqs.length > 5 ? " …" : ""})` : ""}`, x.remediation]), 7.5);
 }
 
 function attestation(doc: Doc, m: PackModel): void {
