@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -145,6 +145,13 @@ describe("requestEvidencePack", () => {
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ error: "UNAUTHENTICATED" });
     expect((await download("/packs/../../etc/passwd", acme)).status).toBe(404);
+    // The archive removed from the server (retention): 410, not a 500.
+    const archive = join(work, "packs", "acme", `${id}.tar.gz`);
+    renameSync(archive, `${archive}.away`);
+    const gone = await download(`/packs/${id}.tar.gz`, acme);
+    renameSync(`${archive}.away`, archive);
+    expect(gone.status).toBe(410);
+    expect(await gone.json()).toMatchObject({ error: "GONE" });
     expect((await fetch(`${api.base}/packs/${id}.tar.gz`, { method: "DELETE", headers: { authorization: `Bearer ${acme}` } })).status).toBe(405);
   });
 
