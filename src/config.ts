@@ -19,6 +19,10 @@ export interface Config {
   keyName: string | undefined;
   /** SEALTRAIL_VERIFIER_KEY: the trusted note verifier key (vkey text, or a file holding it). */
   verifierKey: string | undefined;
+  /** SEALTRAIL_PACK_KEY: Ed25519 private key (PKCS8 PEM) that signs evidence packs; default the signing key. */
+  packKeyPath: string | undefined;
+  /** SEALTRAIL_PACK_EXPORTERS: module paths of third-party exporters, comma-separated. */
+  packExporters: string[];
   /** SEALTRAIL_MAX_PAYLOAD_BYTES: largest canonical payload accepted (default 1 MiB). */
   maxPayloadBytes: number;
   /** SEALTRAIL_ORIGIN_PREFIX: origins of new logs (and of the tenants' audit logs) are `<prefix>/<name>`. */
@@ -28,6 +32,17 @@ export interface Config {
   /** SEALTRAIL_WEBHOOK_SOURCES (JSON) or SEALTRAIL_WEBHOOK_SOURCES_FILE (a file holding it). */
   webhookSources: ReadonlyMap<string, WebhookSource>;
   integrity: IntegrityConfig;
+  packs: PacksConfig;
+}
+
+/** The evidence queue, its worker and where packs are kept. */
+export interface PacksConfig {
+  /** SEALTRAIL_PACK_DIR: where the evidence worker writes packs and the API serves them (default ./packs). */
+  dir: string;
+  /** SEALTRAIL_EVIDENCE_QUEUE: the BullMQ queue name (default evidence). */
+  queue: string;
+  /** SEALTRAIL_PACK_CONCURRENCY: packs a worker builds at once (default 1). */
+  concurrency: number;
 }
 
 /** Checkpoints, witness copies, sweeps and alerts (the integrity worker). */
@@ -215,6 +230,12 @@ export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): Integ
   };
 }
 
+export function loadPacksConfig(env: NodeJS.ProcessEnv = process.env): PacksConfig {
+  const queue = env.SEALTRAIL_EVIDENCE_QUEUE || "evidence";
+  if (queue.includes(":")) throw new ConfigError(`SEALTRAIL_EVIDENCE_QUEUE: got ${JSON.stringify(queue)}, want a name without ":"`);
+  return { dir: env.SEALTRAIL_PACK_DIR || "packs", queue, concurrency: positive(env, "SEALTRAIL_PACK_CONCURRENCY", 1) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxPayload = Number(env.SEALTRAIL_MAX_PAYLOAD_BYTES ?? 1 << 20);
   return {
@@ -224,6 +245,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeyPath: env.SEALTRAIL_SIGNING_KEY || undefined,
     keyName: env.SEALTRAIL_KEY_NAME || undefined,
     verifierKey: env.SEALTRAIL_VERIFIER_KEY || undefined,
+    packKeyPath: env.SEALTRAIL_PACK_KEY || env.SEALTRAIL_SIGNING_KEY || undefined,
+    packExporters: (env.SEALTRAIL_PACK_EXPORTERS ?? "").split(",").map((p) => p.trim()).filter((p) => p !== ""),
     maxPayloadBytes: Number.isSafeInteger(maxPayload) && maxPayload > 0 ? maxPayload : 1 << 20,
     originPrefix: (env.SEALTRAIL_ORIGIN_PREFIX || "sealtrail.local").replace(/\/+$/, ""),
     // Read lazily: only `serve` needs it, and a malformed value must not break other commands.
@@ -241,6 +264,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // And the integrity worker and `sweep`.
     get integrity() {
       return loadIntegrityConfig(env);
+    },
+    // Only for the API and the evidence worker.
+    get packs() {
+      return loadPacksConfig(env);
     },
   };
 }

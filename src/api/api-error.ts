@@ -98,6 +98,7 @@ function coreCode(code: CoreErrorCode): ApiErrorCode {
     case "SIGNATURE_INVALID":
       return "LEDGER_INCONSISTENT";
     case "KEY_INVALID":
+    case "MANIFEST_MALFORMED":
       return "INTERNAL_SERVER_ERROR";
     default:
       return unreachable(code);

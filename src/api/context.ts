@@ -1,5 +1,6 @@
 import type { QueueEvents } from "bullmq";
 import type { IngestQueue } from "../ingest/ingest-queue.js";
+import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
 import type { RequestDb } from "./request-db.js";
 
@@ -12,6 +13,8 @@ export interface ApiContext {
   /** Ledger rows the request returned (or, for a mutation, events it accepted), for its audit record. */
   rows: { count: number };
   maxPageSize: number;
+  /** Pack requests and downloads; undefined when the server runs without the evidence queue. */
+  evidence?: EvidenceService;
   /** The ingest queue mutations write to; undefined when the server runs without Redis. */
   ingest?: ApiIngest;
 }

@@ -4,6 +4,7 @@ import { buildSchema } from "type-graphql";
 import { authChecker } from "./auth-checker.js";
 import { EventAppendedResolver } from "./resolvers/event-appended.resolver.js";
 import { EventResolver } from "./resolvers/event.resolver.js";
+import { EvidencePackResolver } from "./resolvers/evidence-pack.resolver.js";
 import { LogResolver } from "./resolvers/log.resolver.js";
 import { ProofResolver } from "./resolvers/proof.resolver.js";
 import { RecordEventsResolver } from "./resolvers/record-events.resolver.js";
@@ -14,7 +15,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, EventResolver, ProofResolver, SweepResolver, EventAppendedResolver, RecordEventsResolver],
+    resolvers: [LogResolver, EventResolver, ProofResolver, SweepResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver],
     authChecker,
     authMode: "error",
     validate: false,

@@ -9,6 +9,8 @@
  */
 import "reflect-metadata";
 import { randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { HeaderMap } from "@apollo/server";
 import { type GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST, type ExecutionArgs } from "graphql";
@@ -16,12 +18,16 @@ import type { Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { ApiConfig } from "../config.js";
+import { hasScope } from "../core/api-token.js";
 import { receiveWebhook, type WebhookSource } from "../ingest/webhooks/index.js";
 import { findApiKeyByToken } from "../ledger/api-keys.js";
 import type { Sql } from "../ledger/db.js";
+import { packArchivePath } from "../packs/evidence-job.js";
+import { packJobStatus } from "../packs/evidence-queue.js";
 import { ApiError, formatError } from "./api-error.js";
 import { AppendedFeed } from "./appended-feed.js";
 import type { ApiContext, ApiIngest } from "./context.js";
+import { DOWNLOAD_PREFIX, type EvidenceService } from "./evidence-service.js";
 import { createGraphQLServer, ledgerFields } from "./graphql-server.js";
 import { checkComplexity, depthLimit } from "./limits.js";
 import type { Principal } from "./principal.js";
@@ -45,6 +51,8 @@ export interface ServerOptions {
   ingest?: ApiIngest;
   /** Webhook sources (SEALTRAIL_WEBHOOK_SOURCES), served at POST /hooks/:source. */
   webhooks?: ReadonlyMap<string, WebhookSource>;
+  /** Evidence pack requests (GraphQL) and downloads (GET /packs/<id>.tar.gz); off when absent. */
+  evidence?: EvidenceService;
 }
 
 export interface ApiServer {
@@ -76,6 +84,11 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/healthz") return healthz(req, res, options);
+    if (url.pathname.startsWith(DOWNLOAD_PREFIX)) return void download(req, res, url).catch((error) => {
+      log(`download: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
+      else res.destroy();
+    });
     if (url.pathname === GRAPHQL_PATH) return void graphql(req, res, url).catch((error) => {
       log(`graphql: ${(error as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
@@ -151,7 +164,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
       }
     }
     const db = principal ? new RequestDb(options.sql, principal.tenant, config.timeoutMs) : undefined;
-    const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize, ...(options.ingest ? { ingest: options.ingest } : {}) };
+    const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize, ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.evidence ? { evidence: options.evidence } : {}) };
     try {
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
@@ -169,6 +182,52 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
     } finally {
       await db?.close();
     }
+  }
+
+  /**
+   * GET /packs/<request id>.tar.gz: a finished pack of the key's tenant, with the same bearer
+   * key and scope (packs:create) as the request. Errors are JSON with a code; the download is
+   * recorded in the read log like any other access to the audit trail (PCI DSS 10.2.1.3).
+   */
+  async function download(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("allow", "GET, HEAD");
+      return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: `method ${req.method} not allowed: use GET` });
+    }
+    const evidence = options.evidence;
+    if (!evidence) return sendJson(res, 404, { error: "NOT_FOUND", message: "evidence packs are not enabled on this server" });
+    let principal: Principal;
+    try {
+      principal = await authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      res.setHeader("www-authenticate", 'Bearer realm="sealtrail"');
+      return sendJson(res, 401, { error: error.code, message: error.message });
+    }
+    if (!hasScope(principal.scopes, "packs:create")) return sendJson(res, 403, { error: "FORBIDDEN", message: "downloading a pack needs scope packs:create" });
+    const id = /^\/packs\/([0-9a-f-]{36})\.tar\.gz$/.exec(url.pathname)?.[1];
+    const status = id === undefined ? undefined : await packJobStatus(evidence.queue, principal.tenant, id).catch(() => null);
+    if (status === null) return sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "the evidence queue is unavailable" });
+    // Another tenant's pack answers exactly like one that does not exist.
+    if (!status) return sendJson(res, 404, { error: "NOT_FOUND", message: "no such pack" });
+    if (status.status !== "COMPLETED" || !status.result) return sendJson(res, 409, { error: "NOT_READY", message: `the pack is ${status.status.toLowerCase()}`, status: status.status, progress: status.progress.percent });
+    const file = packArchivePath(evidence.packDir, principal.tenant, status.id);
+    const info = await stat(file).catch(() => undefined);
+    if (!info) return sendJson(res, 410, { error: "GONE", message: "the pack's archive is no longer on this server" });
+    res.writeHead(200, {
+      "content-type": "application/gzip",
+      "content-length": String(info.size),
+      "content-disposition": `attachment; filename="sealtrail-${status.data.request.framework}-${status.result.packId}.tar.gz"`,
+      "x-sealtrail-pack-id": status.result.packId,
+      "x-sealtrail-sha256": status.result.sha256,
+      "cache-control": "no-store",
+    });
+    recorder.record({
+      requestId: randomUUID(), principal, at: new Date(), operation: null, fields: ["evidencePackDownload"],
+      query: `${req.method} ${url.pathname}`, variables: null, rows: 1, outcome: "success", transport: "http",
+    });
+    if (req.method === "HEAD") return void res.end();
+    createReadStream(file).on("error", () => res.destroy()).pipe(res);
   }
 
   // Subscriptions: graphql-ws on the same path. Each operation gets its own context (and its

@@ -8,6 +8,8 @@ export type CliErrorCode =
   | "FILE_EXISTS"
   /** Checkpoints need verifying but no trusted key was given. */
   | "NO_VERIFIER_KEY"
+  /** A pack must be signed but no pack key is configured. */
+  | "NO_PACK_KEY"
   /** The environment is unusable (DATABASE_URL, SEALTRAIL_DB_SCHEMA). */
   | "CONFIG"
   /** Redis (the ingest queue) cannot be reached. */

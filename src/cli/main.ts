@@ -28,6 +28,9 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   "proof consistency": async () => (await import("./commands/proof-consistency.js")).proofConsistencyCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,
   worker: async () => (await import("./commands/worker.js")).workerCommand,
+  pack: async () => (await import("./commands/pack.js")).packCommand,
+  "verify-pack": async () => (await import("./commands/pack-verify.js")).packVerifyCommand,
+  "pack-worker": async () => (await import("./commands/pack-worker.js")).packWorkerCommand,
 }));
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
 const GROUPS = new Set(["keys", "log", "proof", "keys api"]);

@@ -9,6 +9,7 @@ import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
 import { WitnessError, type WitnessErrorCode } from "../integrity/witness.js";
+import { PackError, type PackErrorCode } from "../packs/pack-error.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
 
 export interface Failure {
@@ -41,6 +42,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof WitnessError) return witnessMessage(error.code, error.message);
   if (error instanceof CoreError) return coreMessage(error.code, error.message);
   if (error instanceof IngestError) return ingestMessage(error);
+  if (error instanceof PackError) return packMessage(error.code, error.message);
   if (pg) return `database: ${pg.message}`;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -99,6 +101,8 @@ function coreMessage(code: CoreErrorCode, text: string): string {
     case "PROOF_MALFORMED":
     case "PROOF_MISMATCH":
       return `proof: ${text}`;
+    case "MANIFEST_MALFORMED":
+      return `pack: ${text}`;
     case "INVALID_ARGUMENT":
     case "CANONICAL_JSON_INVALID":
     case "ENTRY_INVALID":
@@ -126,6 +130,21 @@ function ingestMessage(error: IngestError): string {
       return error.message;
     default:
       return unreachableCode(code, error.message);
+  }
+}
+
+function packMessage(code: PackErrorCode, text: string): string {
+  switch (code) {
+    case "INVALID_REQUEST":
+    case "EXPORTER_INVALID":
+    case "NO_CHECKPOINT":
+    case "INCONSISTENT":
+    case "OUTPUT_EXISTS":
+      return `pack: ${text}`;
+    case "FILE":
+      return `pack file: ${text}`;
+    default:
+      return unreachableCode(code, text);
   }
 }
 

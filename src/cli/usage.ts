@@ -36,6 +36,17 @@ Commands:
                                   (checkpoints, witness copies, scheduled sweeps, alerts);
                                   SIGTERM or SIGINT finishes the jobs in hand, then exits;
                                   one JSON line per job
+  pack --framework F --log NAME --from ISO --to ISO --out DIR
+       [--org NAME] [--scope TEXT] [--requested-by WHO] [--requested-at ISO]
+       [--seed S] [--sample-size N] [--failed-login-threshold N]
+       [--approval-tag T]... [--archive tar.gz] [--progress]
+                                  signed evidence pack (F: soc2, hipaa, pci-dss or an
+                                  exporter plugin) of the entries recorded in [from, to)
+  verify-pack DIR [--key VKEY|FILE]... [--pack-key FILE] [--json]
+                                  check a pack offline: hashes, signature, checkpoints,
+                                  every entry and proof; says what failed
+  pack-worker [--concurrency N]   the evidence worker: builds the packs requested through
+                                  the API into SEALTRAIL_PACK_DIR
   help                            this text
 
 Environment:
@@ -52,7 +63,10 @@ Environment:
                            serve: webhook sources, JSON (see the README)
   SEALTRAIL_WITNESS_DIR    where checkpoint copies are kept outside the database
   SEALTRAIL_ALERT_WEBHOOKS URLs integrity alerts are POSTed to (with SEALTRAIL_ALERT_SECRET)
+  SEALTRAIL_PACK_KEY       PKCS8 PEM file that signs packs (default SEALTRAIL_SIGNING_KEY)
+  SEALTRAIL_PACK_EXPORTERS exporter plugin modules, comma-separated
+  SEALTRAIL_PACK_DIR       where pack-worker writes packs and serve serves them (default packs)
 
-Exit status: 0 success; 1 verify or sweep found tampering; 2 usage, key, database or
-queue error, or an event refused.
+Exit status: 0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key,
+database or queue error, or an event refused.
 `;

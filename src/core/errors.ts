@@ -19,7 +19,9 @@ export type CoreErrorCode =
   /** A key (PEM, vkey, name) cannot be parsed or is of the wrong type. */
   | "KEY_INVALID"
   /** An entry's fields cannot be hashed (bad timestamp, bad seq, …). */
-  | "ENTRY_INVALID";
+  | "ENTRY_INVALID"
+  /** A pack's SHA256SUMS is not in the coreutils format. */
+  | "MANIFEST_MALFORMED";
 
 export class CoreError extends Error {
   override readonly name = "CoreError";

@@ -26,7 +26,7 @@ export async function startApi(
   ledger: TestLedger,
   overrides: Partial<ApiConfig> = {},
   env: NodeJS.ProcessEnv = {},
-  sources: Pick<ServerOptions, "ingest" | "webhooks"> = {},
+  sources: Pick<ServerOptions, "ingest" | "webhooks" | "evidence"> = {},
 ): Promise<TestApi> {
   const config = { ...loadApiConfig(env), readLogFlushMs: 20, ...overrides };
   const sql = connect({ url: ledger.url, schema: ledger.schema, max: 6 });

@@ -1,10 +1,12 @@
 import "reflect-metadata";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../config.js";
 import { QueueEvents } from "bullmq";
 import { createApiServer } from "../../api/server.js";
+import { ConfigError } from "../../config.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
 import { connect } from "../../ledger/db.js";
+import { openEvidenceQueue } from "../../packs/evidence-queue.js";
+import { loadExporters } from "../../packs/exporters.js";
 import { packageVersion } from "../../version.js";
 import { parseOrUsage } from "../args.js";
 import { CliError } from "../cli-error.js";
@@ -13,17 +15,20 @@ import { type Cli, databaseConfig } from "../context.js";
 /** sealtrail serve [--port N]: the API (PORT, default 4000) until SIGINT/SIGTERM. */
 export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   const { values } = parseOrUsage("serve", () => parseArgs({ args, options: { port: { type: "string" } }, strict: true }));
-  let api, ingest, webhookSources;
+  let api, ingest, webhookSources, packs;
   try {
     api = cli.config.api;
     ingest = cli.config.ingest;
     webhookSources = cli.config.webhookSources;
+    // Pack requests go to the evidence queue; `sealtrail pack-worker` builds them into SEALTRAIL_PACK_DIR.
+    packs = cli.config.packs;
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
     throw error;
   }
   const portText = values.port ?? String(api.port);
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new CliError("USAGE", `port: got ${JSON.stringify(portText)}, want 0–65535`);
+  const exporters = await loadExporters(cli.config.packExporters);
   const { url, schema } = databaseConfig(cli);
   const sql = connect({ url, schema, max: 10, applicationName: "sealtrail-api" });
   const writer = connect({ url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-api-writer" });
@@ -40,9 +45,11 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   };
   queue.on("error", report("ingest queue"));
   queueEvents.on("error", report("ingest queue events"));
+  const evidenceQueue = openEvidenceQueue(cli.config.redisUrl, { name: packs.queue });
+  evidenceQueue.on("error", report("evidence queue"));
   // BullMQ's close() waits for a first connection that never came when Redis was never up.
   const closeQueue = () =>
-    Promise.race([Promise.all([queue.close(), queueEvents.close()]).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3_000).unref())]);
+    Promise.race([Promise.all([queue.close(), queueEvents.close(), evidenceQueue.close()]).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3_000).unref())]);
   const server = await createApiServer({
     sql,
     writer,
@@ -52,6 +59,7 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
     originPrefix: cli.originPrefix,
     ingest: { queue, queueEvents, maxPayloadBytes: cli.config.maxPayloadBytes, maxBatchEvents: ingest.maxBatchEvents, waitTimeoutMs: Math.min(ingest.waitTimeoutMs, api.timeoutMs) },
     webhooks: webhookSources,
+    evidence: { queue: evidenceQueue, exporters, packDir: packs.dir },
   });
   let port: number;
   try {

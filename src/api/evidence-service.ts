@@ -1,0 +1,12 @@
+import type { Exporter } from "../packs/exporter.js";
+import type { EvidenceQueue } from "../packs/evidence-queue.js";
+
+/** What the API needs to take pack requests and serve finished packs. */
+export interface EvidenceService {
+  queue: EvidenceQueue;
+  exporters: Map<string, Exporter>;
+  /** Where the evidence worker writes packs (<dir>/<tenant>/<request id>.tar.gz). */
+  packDir: string;
+}
+
+export const DOWNLOAD_PREFIX = "/packs/";

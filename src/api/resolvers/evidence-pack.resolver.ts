@@ -1,0 +1,106 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import { findLog } from "../../ledger/logs.js";
+import { LedgerError } from "../../ledger/errors.js";
+import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
+import { findExporter } from "../../packs/exporters.js";
+import { PackError } from "../../packs/pack-error.js";
+import { checkRequest, DEFAULT_APPROVAL_TAGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";
+import { ApiError } from "../api-error.js";
+import { db } from "../auth-checker.js";
+import type { ApiContext } from "../context.js";
+import { DOWNLOAD_PREFIX, type EvidenceService } from "../evidence-service.js";
+import { DateTimeScalar } from "../scalars.js";
+import { EvidencePack, EvidencePackStatus } from "../types/evidence-pack.type.js";
+
+function service(ctx: ApiContext): EvidenceService {
+  if (!ctx.evidence) throw new ApiError("SERVICE_UNAVAILABLE", "evidence packs are not enabled on this server");
+  return ctx.evidence;
+}
+
+/** Redis unreachable while queueing: the request was not taken, and the client is told so. */
+function queueDown(error: unknown): never {
+  throw new ApiError("SERVICE_UNAVAILABLE", "the evidence queue is unavailable; nothing was queued, try again", { cause: error });
+}
+
+function toPack(s: PackJobStatus): EvidencePack {
+  const r = s.data.request;
+  return Object.assign(new EvidencePack(), {
+    id: s.id,
+    framework: r.framework,
+    logs: [r.log],
+    from: new Date(r.from),
+    to: new Date(r.to),
+    requestedBy: r.requestedBy,
+    requestedAt: new Date(r.requestedAt),
+    status: EvidencePackStatus[s.status],
+    progress: s.progress.percent,
+    phase: s.status === "COMPLETED" ? "done" : s.progress.phase,
+    packId: s.result?.packId ?? null,
+    downloadUrl: s.result ? `${DOWNLOAD_PREFIX}${s.id}.tar.gz` : null,
+    sha256: s.result?.sha256 ?? null,
+    bytes: s.result?.bytes ?? null,
+    controls: s.result?.controls ?? null,
+    error: s.error ?? null,
+  });
+}
+
+@Resolver(() => EvidencePack)
+export class EvidencePackResolver {
+  @Authorized("packs:create")
+  @Mutation(() => EvidencePack, { description: "Queue a signed evidence pack of one log for a period (ledger clock, [from, to)). The build is recorded in the tenant's audit log." })
+  async requestEvidencePack(
+    @Arg("framework", () => String) framework: string,
+    @Arg("logs", () => [String], { description: "The log to pack (one per pack for now)." }) logs: string[],
+    @Arg("from", () => DateTimeScalar) from: Date,
+    @Arg("to", () => DateTimeScalar) to: Date,
+    @Arg("sampleSize", () => Int, { nullable: true, description: `Entries sampled per population (default ${DEFAULT_SAMPLE_SIZE}).` }) sampleSize: number | null,
+    @Arg("seed", () => String, { nullable: true, description: "Seed of the samples (default: the pack id)." }) seed: string | null,
+    @Ctx() ctx: ApiContext,
+  ): Promise<EvidencePack> {
+    const evidence = service(ctx);
+    const principal = ctx.principal!;
+    if (logs.length !== 1) throw new ApiError("BAD_USER_INPUT", `logs: got ${logs.length}, want exactly one log per pack`);
+    let exporterId: string;
+    try {
+      exporterId = findExporter(evidence.exporters, framework).id;
+    } catch (error) {
+      throw new ApiError("BAD_USER_INPUT", (error as Error).message, { cause: error });
+    }
+    // The log must be the tenant's: looked up through the request's row-level-secured view.
+    const log = await db(ctx).use((tx) => findLog(tx, logs[0]!)).catch((error: unknown) => {
+      if (error instanceof LedgerError && error.code === "LOG_NOT_FOUND") throw new ApiError("BAD_USER_INPUT", error.message);
+      throw error;
+    });
+    ctx.rows.count += 1;
+    let request;
+    try {
+      request = checkRequest({
+        framework: exporterId,
+        log: log.name,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        requestedBy: `api_key:${principal.keyId} (${principal.keyName})`,
+        requestedAt: new Date().toISOString(),
+        organisation: principal.tenant,
+        scope: `log ${log.name} (${log.origin}) of tenant ${log.tenant}`,
+        ...(seed !== null ? { seed } : {}),
+        sampleSize: sampleSize ?? DEFAULT_SAMPLE_SIZE,
+        failedLoginThreshold: DEFAULT_FAILED_LOGIN_THRESHOLD,
+        approvalTags: [...DEFAULT_APPROVAL_TAGS],
+      });
+    } catch (error) {
+      if (error instanceof PackError) throw new ApiError("BAD_USER_INPUT", error.message, { cause: error });
+      throw error;
+    }
+    const data = { tenant: principal.tenant, request };
+    const id = await enqueuePack(evidence.queue, data).catch(queueDown);
+    return toPack({ id, data, status: "QUEUED", progress: { phase: "queued", done: 0, total: 0, percent: 0 }, result: undefined, error: undefined });
+  }
+
+  @Authorized("packs:create")
+  @Query(() => EvidencePack, { nullable: true, description: "A pack request of this tenant by id: status, progress and, when built, its download." })
+  async evidencePack(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext): Promise<EvidencePack | null> {
+    const status = await packJobStatus(service(ctx).queue, ctx.principal!.tenant, id).catch(queueDown);
+    return status ? toPack(status) : null;
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * Builds an evidence pack: resolves the period of the log (and of its tenant's audit log) to
+ * seq ranges under signed checkpoints, streams the entries into the pack while re-hashing
+ * them, computes populations, samples and exceptions, writes the proofs, the PDF, JSON and
+ * OSCAL renderings and the exporter's own files, then seals the pack with SHA256SUMS and an
+ * Ed25519 signature. Files are written to a temporary directory renamed into place at the
+ * end, so a pack directory is always complete. Deterministic: the same request on the same
+ * ledger state gives the same bytes.
+ */
+import type { KeyObject } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { toBase64, toHex } from "../core/hash.js";
+import { type PackEntry, parseEntryLine } from "../core/pack-entry.js";
+import { derivePackId, SHA256SUMS_FILE } from "../core/pack-manifest.js";
+import { SampleSelector } from "../core/pack-sample.js";
+import type { Sql } from "../ledger/db.js";
+import { inclusionProofFor, consistencyProofFor } from "../ledger/proofs.js";
+import { csvLine, POPULATION_COLUMNS } from "./csv.js";
+import { controlsJson, packJson } from "./documents.js";
+import { dayOf, ExceptionFinder } from "./exceptions.js";
+import type { Exporter, PackView, PopulationLog } from "./exporter.js";
+import { writeLogSection, type PopulationSink } from "./log-section.js";
+import { oscalDocument, OSCAL_FILE } from "./oscal.js";
+import { PackError } from "./pack-error.js";
+import { auditLogOf, periodOf, type PeriodLog, previousPack, recordBuild } from "./pack-ledger.js";
+import type { LogState, PackModel, PackRequest, Population, SampleEntry } from "./pack-model.js";
+import { PackWriter } from "./pack-writer.js";
+import { renderReport } from "./pdf/report.js";
+import { populationQuery } from "./population.js";
+import { controlOutcomes } from "./results.js";
+import { sealPack } from "./sign-pack.js";
+import { checkRequest } from "./request.js";
+
+export interface PackProgress {
+  phase: "entries" | "audit" | "proofs" | "report" | "seal";
+  done: number;
+  total: number;
+}
+
+export interface BuildOptions {
+  /** A connection acting as sealtrail_writer: it may sign a checkpoint and records the build. */
+  sql: Sql;
+  request: PackRequest;
+  exporter: Exporter;
+  /** The pack directory to create; it must not exist. */
+  out: string;
+  /** Signs SHA256SUMS. */
+  packKey: KeyObject;
+  /** Signs a checkpoint when none covers the period yet. */
+  checkpointKey?: KeyObject;
+  generator: { name: string; version: string };
+  /** Origin prefix of the tenant's audit log if the build must create it. */
+  originPrefix: string;
+  /** Who runs the build (recorded as the source of the pack.build entry). */
+  builtBy?: string;
+  onProgress?(p: PackProgress): void;
+}
+
+export interface BuiltPack {
+  packId: string;
+  dir: string;
+  model: PackModel;
+  sha256sums: string;
+  /** Seq of the pack.build entry in the tenant's audit log. */
+  recordSeq: number;
+}
+
+const slug = (id: string): string => id.toLowerCase().replace(/[^a-z0-9.]+/g, "-").replace(/^-+|-+$/g, "");
+
+export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
+  const request = checkRequest(o.request);
+  const from = new Date(request.from);
+  const to = new Date(request.to);
+  await refuseExisting(o.out);
+
+  const subject = await periodOf(o.sql, request.log, from, to, o.checkpointKey);
+  const auditName = await auditLogOf(o.sql, subject.log);
+  const audit = auditName === undefined ? undefined : await periodOf(o.sql, auditName, from, to, o.checkpointKey);
+  const previous = await previousPack(o.sql, auditName, subject.log.name, subject.checkpoint.size);
+  const state = (p: PeriodLog) => ({ origin: p.log.origin, firstSeq: p.firstSeq, endSeq: p.endSeq, checkpointSize: p.checkpoint.size, root: toBase64(p.checkpoint.root) });
+  const packId = derivePackId({
+    request: { ...request, approvalTags: [...request.approvalTags] },
+    exporter: { id: o.exporter.id, version: o.exporter.version },
+    generator: o.generator,
+    subject: state(subject),
+    audit: audit ? state(audit) : null,
+    previous: previous ? { packId: previous.packId, size: previous.size } : null,
+  });
+  const seed = request.seed ?? packId;
+
+  const tmp = join(dirname(o.out), `.${basename(o.out)}.partial-${process.pid}-${packId.slice(0, 8)}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  try {
+    const writer = new PackWriter(tmp);
+    const progress = (phase: PackProgress["phase"], done: number, total: number) => o.onProgress?.({ phase, done, total });
+
+    const sinks: PopulationSink[] = [];
+    for (const spec of o.exporter.controls) {
+      if (spec.population.length === 0) continue;
+      const sink = await writer.open(`populations/${slug(spec.id)}.csv`);
+      await sink.write(csvLine([...POPULATION_COLUMNS]));
+      sinks.push({ spec, sink, count: 0, sample: new SampleSelector(request.sampleSize) });
+    }
+    const finder = new ExceptionFinder({ logName: subject.log.name, from, to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
+    const perDay = new Map<string, Record<string, number>>();
+    const byKind: Record<string, number> = {};
+    const subjectTotal = subject.endSeq - subject.firstSeq;
+    const subjectSection = await writeLogSection({
+      sql: o.sql, writer, role: "subject", period: subject, populations: sinks, seed,
+      onEntry(e) {
+        finder.subject(e);
+        const day = dayOf(e.recordedAt);
+        const counts = perDay.get(day) ?? {};
+        counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+        perDay.set(day, counts);
+        byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
+      },
+      onProgress: (done) => progress("entries", done, subjectTotal),
+    });
+    const auditSection = audit
+      ? await writeLogSection({
+          sql: o.sql, writer, role: "audit", period: audit, populations: sinks, seed,
+          onEntry: (e) => finder.audit(e),
+          onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
+        })
+      : undefined;
+
+    // Inclusion proofs of every sampled entry, against the checkpoint of its log.
+    const periods: Record<PopulationLog, PeriodLog | undefined> = { subject, audit };
+    const proofFiles = new Map<string, string>();
+    const populations = new Map<string, Population>();
+    // An entry sampled for several controls has one proof file.
+    const proofsToWrite = new Set(sinks.flatMap((s) => s.sample.items().map(({ item }) => `${item.log}-${item.entry.seq}`))).size;
+    let proofsDone = 0;
+    for (const p of sinks) {
+      const sample: SampleEntry[] = [];
+      for (const { rank, item } of p.sample.items()) {
+        const period = periods[item.log]!;
+        const key = `${item.log}-${item.entry.seq}`;
+        let file = proofFiles.get(key);
+        if (!file) {
+          file = `proofs/inclusion/${key}.json`;
+          const proof = await inclusionProofFor(o.sql, period.log.name, item.entry.seq, period.checkpoint.size);
+          await writer.writeText(file, `${JSON.stringify({ log: period.log.name, origin: period.log.origin, seq: item.entry.seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64) }, null, 2)}\n`);
+          proofFiles.set(key, file);
+          progress("proofs", ++proofsDone, proofsToWrite);
+        }
+        sample.push(sampleEntry(item.log, item.entry, rank, file));
+      }
+      const sha256 = await writer.close(p.sink);
+      populations.set(p.spec.id, {
+        controlId: p.spec.id,
+        file: p.sink.path,
+        query: populationQuery(p.spec.population),
+        parameters: parametersOf(subject, audit),
+        clauses: p.spec.population,
+        count: p.count,
+        sha256,
+        sample,
+      });
+    }
+
+    let previousState: PackModel["previous"];
+    if (previous) {
+      const file = `proofs/consistency-${previous.size}-${subject.checkpoint.size}.json`;
+      const proof = await consistencyProofFor(o.sql, subject.log.name, previous.size, subject.checkpoint.size);
+      await writer.writeText(file, `${JSON.stringify({ log: subject.log.name, origin: subject.log.origin, previousPackId: previous.packId, size1: previous.size, size2: subject.checkpoint.size, previousCheckpoint: previous.note, proof: proof.proof.map(toBase64) }, null, 2)}\n`);
+      previousState = { packId: previous.packId, size: previous.size, root: toBase64(previous.root), proofFile: file };
+    }
+
+    await writer.writeText("checkpoint.txt", subject.checkpoint.note);
+    if (audit) await writer.writeText("audit/checkpoint.txt", audit.checkpoint.note);
+
+    const exceptions = finder.finish();
+    const attestationFiles = ["checkpoint.txt", subjectSection.rangeFile, ...(previousState ? [previousState.proofFile] : [])];
+    const logs: LogState[] = [logState("subject", subject, subjectSection)];
+    if (audit && auditSection) logs.push(logState("audit", audit, auditSection));
+    const model: PackModel = {
+      packId,
+      generator: o.generator,
+      exporter: { id: o.exporter.id, framework: o.exporter.framework, version: o.exporter.version },
+      request,
+      seed,
+      logs,
+      controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles),
+      exceptions,
+      sweeps: finder.sweeps,
+      perDay: daysOf(from, to, perDay),
+      totals: { entries: subjectTotal, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind },
+      previous: previousState,
+    };
+
+    progress("report", 0, 1);
+    await writer.writeText("pack.json", packJson(model));
+    await writer.writeText("controls.json", controlsJson(model));
+    await writer.writeText(OSCAL_FILE, oscalDocument(model));
+    await writer.writeBytes("report.pdf", await renderReport(model));
+    if (o.exporter.render) {
+      try {
+        await o.exporter.render(packView(model, tmp), exporterFiles(writer, o.exporter.id));
+      } catch (error) {
+        if (error instanceof PackError) throw error;
+        throw new PackError("EXPORTER_INVALID", `exporter ${o.exporter.id}: render failed: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    progress("report", 1, 1);
+
+    progress("seal", 0, 1);
+    const { sums } = await sealPack(writer, o.packKey);
+    await refuseExisting(o.out);
+    await rename(tmp, o.out);
+    progress("seal", 1, 1);
+
+    const { createHash } = await import("node:crypto");
+    const recordSeq = await recordBuild(o.sql, subject.log.tenant, o.originPrefix, {
+      packId, framework: o.exporter.id, log: subject.log.name, from: request.from, to: request.to,
+      requestedBy: request.requestedBy, requestedAt: request.requestedAt,
+      checkpoint: subject.checkpoint, sha256sums: new Uint8Array(createHash("sha256").update(sums).digest()),
+      ...(o.builtBy ? { builtBy: o.builtBy } : {}),
+    });
+    return { packId, dir: o.out, model, sha256sums: sums, recordSeq };
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function refuseExisting(out: string): Promise<void> {
+  const exists = await stat(out).then(() => true, () => false);
+  if (exists) throw new PackError("OUTPUT_EXISTS", `${out} exists already: a pack is never written over another`);
+}
+
+function sampleEntry(log: PopulationLog, e: PackEntry, rank: string, proofFile: string): SampleEntry {
+  return { log, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile };
+}
+
+function parametersOf(subject: PeriodLog, audit: PeriodLog | undefined): Record<string, unknown> {
+  return {
+    subject_log: subject.log.name, first_seq_subject: subject.firstSeq, end_seq_subject: subject.endSeq,
+    ...(audit ? { audit_log: audit.log.name, first_seq_audit: audit.firstSeq, end_seq_audit: audit.endSeq } : {}),
+  };
+}
+
+function logState(role: PopulationLog, p: PeriodLog, s: { eventsFile: string; eventsSha256: string; chainBefore: Uint8Array; chainAfter: Uint8Array; beforeSeq: number | null; afterSeq: number | null }): LogState {
+  return {
+    role, name: p.log.name, origin: p.log.origin, tenant: p.log.tenant, firstSeq: p.firstSeq, endSeq: p.endSeq,
+    checkpoint: { size: p.checkpoint.size, root: toBase64(p.checkpoint.root), note: p.checkpoint.note },
+    chainBefore: toHex(s.chainBefore), chainAfter: toHex(s.chainAfter), beforeSeq: s.beforeSeq, afterSeq: s.afterSeq, eventsSha256: s.eventsSha256, eventsFile: s.eventsFile,
+  };
+}
+
+/** Every UTC day of the period, with zero counts where nothing was recorded (a chart needs the gaps). */
+function daysOf(from: Date, to: Date, perDay: Map<string, Record<string, number>>): PackModel["perDay"] {
+  const out: PackModel["perDay"] = [];
+  const DAY = 86_400_000;
+  // A very long period is charted by its days with entries only, to keep the chart legible.
+  if ((to.getTime() - from.getTime()) / DAY > 800) return [...perDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, counts]) => ({ day, counts }));
+  for (let t = Math.floor(from.getTime() / DAY) * DAY; t < to.getTime(); t += DAY) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push({ day, counts: perDay.get(day) ?? {} });
+  }
+  return out;
+}
+
+function packView(model: PackModel, dir: string): PackView {
+  return {
+    model,
+    async *entries(log: PopulationLog) {
+      const state = model.logs.find((l) => l.role === log);
+      if (!state) return;
+      const lines = createInterface({ input: createReadStream(join(dir, state.eventsFile)), crlfDelay: Infinity });
+      let n = 0;
+      for await (const line of lines) yield parseEntryLine(line, ++n);
+    },
+  };
+}
+
+function exporterFiles(writer: PackWriter, id: string) {
+  return {
+    async writeText(path: string, text: string) {
+      if (!path.startsWith(`${id}/`) || path === SHA256SUMS_FILE) throw new PackError("EXPORTER_INVALID", `exporter ${id} may write only under ${id}/, not ${path}`);
+      await writer.writeText(path, text);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * pack.json (what was asked, from which ledger state, by whom) and controls.json (the control
+ * matrix with populations, samples and exceptions): the model as JSON, keys in RFC 8785 order
+ * and indented, so the files read well and are the same bytes on every build. Pure.
+ */
+import { canonicalize } from "../core/canonical-json.js";
+import type { PackModel } from "./pack-model.js";
+
+function pretty(value: unknown): string {
+  // Through JSON first: optional fields left undefined are dropped, as JSON would.
+  return `${JSON.stringify(JSON.parse(canonicalize(JSON.parse(JSON.stringify(value)))), null, 2)}\n`;
+}
+
+export function packJson(m: PackModel): string {
+  return pretty({
+    packId: m.packId,
+    generator: m.generator,
+    exporter: m.exporter,
+    request: { ...m.request, approvalTags: [...m.request.approvalTags] },
+    seed: m.seed,
+    ledger: m.logs,
+    previous: m.previous ?? null,
+    totals: m.totals,
+    custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt },
+    verify: [
+      "sha256sum -c SHA256SUMS",
+      "openssl pkeyutl -verify -pubin -inkey signing-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig",
+      "sealtrail verify-pack DIR --key VKEY",
+    ],
+  });
+}
+
+export function controlsJson(m: PackModel): string {
+  return pretty({
+    packId: m.packId,
+    framework: m.exporter.framework,
+    frameworkVersion: m.exporter.version,
+    controls: m.controls.map((c) => ({
+      id: c.spec.id,
+      summary: c.spec.summary,
+      ours: c.spec.ours === true,
+      method: c.spec.method,
+      result: c.result,
+      evidence: c.evidence,
+      exceptions: c.exceptionIds,
+      population: c.population
+        ? {
+            file: c.population.file,
+            query: c.population.query,
+            parameters: c.population.parameters,
+            count: c.population.count,
+            sha256: c.population.sha256,
+            sample: c.population.sample.map((s) => ({ log: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile })),
+          }
+        : null,
+    })),
+    exceptions: m.exceptions,
+    sweeps: m.sweeps,
+  });
+}

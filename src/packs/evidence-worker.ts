@@ -1,0 +1,98 @@
+/**
+ * The BullMQ worker of the `evidence` queue: builds the pack into the tenant's directory as a
+ * .tar.gz, reports progress, and returns the pack id and the archive's SHA-256. A request that
+ * cannot succeed (unknown framework or log, another tenant's log, a ledger that does not
+ * verify, no checkpoint and no key) fails at once; anything else retries with the job's backoff.
+ */
+import { createHash, type KeyObject } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { workerConnection } from "../ingest/redis-connection.js";
+import type { Sql } from "../ledger/db.js";
+import { LedgerError } from "../ledger/errors.js";
+import { findLog } from "../ledger/logs.js";
+import { buildPack } from "./build-pack.js";
+import { EVIDENCE_QUEUE, type EvidenceJobData, type EvidenceJobProgress, type EvidenceJobResult, overallPercent, packArchivePath } from "./evidence-job.js";
+import type { Exporter } from "./exporter.js";
+import { findExporter } from "./exporters.js";
+import { PackError } from "./pack-error.js";
+import { SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack-manifest.js";
+import { writeTarGz } from "./tar-gz.js";
+
+export interface EvidenceWorkerOptions {
+  sql: Sql;
+  redisUrl: string;
+  queueName?: string;
+  prefix?: string;
+  concurrency: number;
+  /** Packs go to <packDir>/<tenant>/<job id>.tar.gz. */
+  packDir: string;
+  packKey: KeyObject;
+  checkpointKey?: KeyObject;
+  exporters: Map<string, Exporter>;
+  originPrefix: string;
+  generator: { name: string; version: string };
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export type EvidenceWorker = Worker<EvidenceJobData, EvidenceJobResult>;
+
+const PERMANENT = new Set(["INVALID_REQUEST", "EXPORTER_INVALID", "NO_CHECKPOINT", "INCONSISTENT"]);
+
+export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: string; data: EvidenceJobData; updateProgress(p: EvidenceJobProgress): Promise<unknown> }): Promise<EvidenceJobResult> {
+  const { tenant, request } = job.data;
+  const exporter = findExporter(o.exporters, request.framework);
+  // The writer role bypasses row-level security: the tenant's claim on the log is checked here.
+  const log = await findLog(o.sql, request.log);
+  if (log.tenant !== tenant) throw new PackError("INVALID_REQUEST", `no log named ${JSON.stringify(request.log)}`);
+  const dir = join(o.packDir, tenant);
+  await mkdir(dir, { recursive: true });
+  const out = join(dir, job.id);
+  const archive = packArchivePath(o.packDir, tenant, job.id);
+  // A retry after a crash rebuilds from scratch: the same request gives the same bytes.
+  await rm(out, { recursive: true, force: true });
+  await rm(`${archive}.partial`, { force: true });
+  let last = 0;
+  const built = await buildPack({
+    sql: o.sql, request, exporter, out, packKey: o.packKey, ...(o.checkpointKey ? { checkpointKey: o.checkpointKey } : {}),
+    generator: o.generator, originPrefix: o.originPrefix, builtBy: "sealtrail-evidence-worker",
+    onProgress: (p) => {
+      const now = Date.now();
+      if (now - last < 250 && p.done < p.total) return;
+      last = now;
+      void job.updateProgress({ ...p, percent: overallPercent(p.phase, p.done, p.total) }).catch(() => {});
+    },
+  });
+  const files = [...built.sha256sums.trimEnd().split("\n").map((l) => l.slice(66)), SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE];
+  await writeTarGz(out, files, `${archive}.partial`, Math.floor(Date.parse(built.model.request.requestedAt) / 1000));
+  await rename(`${archive}.partial`, archive);
+  await rm(out, { recursive: true, force: true });
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(archive)) hash.update(chunk as Buffer);
+  const counts: Record<string, number> = { satisfied: 0, exceptions: 0, "no evidence": 0 };
+  for (const c of built.model.controls) counts[c.result] = (counts[c.result] ?? 0) + 1;
+  await job.updateProgress({ phase: "done", done: 1, total: 1, percent: 100 });
+  return { packId: built.packId, archive: `${job.id}.tar.gz`, sha256: hash.digest("hex"), bytes: (await stat(archive)).size, recordSeq: built.recordSeq, controls: counts, exceptions: built.model.exceptions.length };
+}
+
+export function startEvidenceWorker(o: EvidenceWorkerOptions): EvidenceWorker {
+  const processor = async (job: Job<EvidenceJobData, EvidenceJobResult>): Promise<EvidenceJobResult> => {
+    try {
+      return await processEvidenceJob(o, { id: job.id!, data: job.data, updateProgress: (p) => job.updateProgress(p) });
+    } catch (error) {
+      const permanent = (error instanceof PackError && PERMANENT.has(error.code)) || (error instanceof LedgerError && (error.code === "LOG_NOT_FOUND" || error.code === "INVALID_INPUT"));
+      if (permanent) throw new UnrecoverableError(`${(error as PackError | LedgerError).code}: ${(error as Error).message}`);
+      throw error;
+    }
+  };
+  return new Worker<EvidenceJobData, EvidenceJobResult>(o.queueName ?? EVIDENCE_QUEUE, processor, {
+    connection: workerConnection(o.redisUrl),
+    ...(o.prefix ? { prefix: o.prefix } : {}),
+    concurrency: o.concurrency,
+    ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
+    ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
+  });
+}

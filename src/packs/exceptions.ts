@@ -1,0 +1,144 @@
+/**
+ * Exception detection while the period streams: failed sweeps, days without a sweep, failed
+ * log-ins above the threshold, deployments without an approval tag, entries missing a record
+ * field. Pure; memory is bounded by the number of actors × days and by MAX_LISTED.
+ */
+import type { PackEntry } from "../core/pack-entry.js";
+import { parseSweepPayload, SWEEP_KIND } from "../core/sweep-record.js";
+import type { ExceptionKind, PopulationLog } from "./exporter.js";
+import type { PackException, SweepSummary } from "./pack-model.js";
+
+/** Exceptions listed one by one per kind; past that, one more says how many were left out. */
+export const MAX_LISTED = 200;
+const MAX_SWEEPS = 5000;
+
+export interface ExceptionRules {
+  logName: string;
+  from: Date;
+  to: Date;
+  failedLoginThreshold: number;
+  approvalTags: readonly string[];
+}
+
+interface Found {
+  kind: ExceptionKind;
+  log: PopulationLog;
+  seqs: number[];
+  day?: string;
+  description: string;
+  remediation: string;
+}
+
+export const dayOf = (iso: string): string => iso.slice(0, 10);
+
+export class ExceptionFinder {
+  private readonly found = new Map<ExceptionKind, Found[]>();
+  private readonly unlisted = new Map<ExceptionKind, number>();
+  private readonly failedLogins = new Map<string, { count: number; seqs: number[] }>();
+  private readonly sweepDays = new Set<string>();
+  private readonly failedSweeps: { found: Found; at: string }[] = [];
+  readonly sweeps: SweepSummary[] = [];
+
+  constructor(private readonly rules: ExceptionRules) {}
+
+  private add(f: Found): void {
+    const list = this.found.get(f.kind) ?? [];
+    if (list.length >= MAX_LISTED) {
+      this.unlisted.set(f.kind, (this.unlisted.get(f.kind) ?? 0) + 1);
+      return;
+    }
+    list.push(f);
+    this.found.set(f.kind, list);
+  }
+
+  private approved(tags: readonly string[]): boolean {
+    return tags.some((t) => this.rules.approvalTags.some((a) => t === a || t.startsWith(`${a}:`)));
+  }
+
+  /** Every entry of the subject log, in seq order. */
+  subject(e: PackEntry): void {
+    // Cheap test first: this runs for every entry of the period.
+    const missing = e.actor.trim() && e.kind && e.action.trim() && e.resource.trim() && e.source.trim() ? [] : (["actor", "kind", "action", "resource", "source"] as const).filter((k) => e[k].trim() === "");
+    if (missing.length > 0) this.add({ kind: "missing-field", log: "subject", seqs: [e.seq], description: `seq ${e.seq} has an empty ${missing.join(", ")}`, remediation: "open" });
+    if (e.kind === "access" && e.action === "login" && e.outcome === "failure") {
+      const key = `${dayOf(e.occurredAt)}\t${e.actor}`;
+      const slot = this.failedLogins.get(key) ?? { count: 0, seqs: [] };
+      slot.count++;
+      if (slot.seqs.length < 20) slot.seqs.push(e.seq);
+      this.failedLogins.set(key, slot);
+    }
+    if (e.kind === "deploy" && e.action === "deploy.finish" && !this.approved(e.tags)) {
+      this.add({ kind: "unapproved-deploy", log: "subject", seqs: [e.seq], description: `deployment of ${e.resource} by ${e.actor} at ${e.occurredAt} carries no approval tag (${this.rules.approvalTags.join(", ")})`, remediation: "open" });
+    }
+  }
+
+  /** Every entry of the tenant's audit log in the period, in seq order. */
+  audit(e: PackEntry): void {
+    if (e.kind === SWEEP_KIND && e.resource === this.rules.logName) this.sweep(e, "audit");
+  }
+
+  private sweep(e: PackEntry, log: PopulationLog): void {
+    const record = parseSweepPayload(e.payload === null ? null : JSON.parse(e.payload), new Date(e.occurredAt));
+    const day = dayOf(e.occurredAt);
+    this.sweepDays.add(day);
+    if (this.sweeps.length < MAX_SWEEPS) {
+      this.sweeps.push({ seq: e.seq, at: e.occurredAt, result: record.result, toSize: record.toSize, firstBadSeq: record.firstBadSeq, tamperClass: record.tamperClass });
+    }
+    if (record.result === "verified") {
+      // A later sweep that verifies the log again is the remediation of the failures before it.
+      for (const f of this.failedSweeps) if (f.found.remediation === "open") f.found.remediation = `re-verified by the sweep at ${e.occurredAt} (seq ${e.seq})`;
+      return;
+    }
+    const what = record.result === "tampered" ? `found ${record.tamperClass ?? "tampering"}${record.firstBadSeq !== null ? ` at seq ${record.firstBadSeq}` : ""}` : "could not complete";
+    const found: Found = { kind: "failed-sweep", log, seqs: [e.seq], day, description: `integrity sweep at ${e.occurredAt} ${what}`, remediation: "open" };
+    this.failedSweeps.push({ found, at: e.occurredAt });
+    this.add(found);
+  }
+
+  /** The exceptions, numbered EX-0001… in a fixed order: by kind, then as found. */
+  finish(): PackException[] {
+    for (const [key, slot] of [...this.failedLogins].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (slot.count <= this.rules.failedLoginThreshold) continue;
+      const [day, actor] = key.split("\t") as [string, string];
+      this.add({ kind: "failed-logins", log: "subject", seqs: slot.seqs, day, description: `${slot.count} failed log-ins by ${actor} on ${day} (threshold ${this.rules.failedLoginThreshold})`, remediation: "open" });
+    }
+    for (const gap of this.sweepGaps()) this.add(gap);
+    const out: PackException[] = [];
+    const order: ExceptionKind[] = ["failed-sweep", "sweep-gap", "failed-logins", "unapproved-deploy", "missing-field"];
+    for (const kind of order) {
+      for (const f of this.found.get(kind) ?? []) out.push({ id: "", controls: [], ...f });
+      const more = this.unlisted.get(kind);
+      if (more) out.push({ id: "", controls: [], kind, log: "subject", seqs: [], description: `${more} more exceptions of this kind, not listed one by one`, remediation: "open" });
+    }
+    out.forEach((x, i) => (x.id = `EX-${String(i + 1).padStart(4, "0")}`));
+    return out;
+  }
+
+  /** Runs of whole UTC days of the period without a sweep of the log. */
+  private sweepGaps(): Found[] {
+    const gaps: Found[] = [];
+    const DAY = 86_400_000;
+    const start = Math.ceil(this.rules.from.getTime() / DAY) * DAY;
+    const end = Math.floor(this.rules.to.getTime() / DAY) * DAY;
+    let runStart: string | undefined;
+    let runDays = 0;
+    const close = (last: string) => {
+      if (runStart === undefined) return;
+      gaps.push({ kind: "sweep-gap", log: "audit", seqs: [], day: runStart, description: runDays === 1 ? `no integrity sweep of ${this.rules.logName} on ${runStart}` : `no integrity sweep of ${this.rules.logName} from ${runStart} to ${last} (${runDays} days)`, remediation: "open" });
+      runStart = undefined;
+      runDays = 0;
+    };
+    let last = "";
+    for (let t = start; t + DAY <= end; t += DAY) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      if (this.sweepDays.has(day)) close(last);
+      else {
+        runStart ??= day;
+        runDays++;
+      }
+      last = day;
+    }
+    close(last);
+    return gaps;
+  }
+}

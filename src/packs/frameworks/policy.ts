@@ -1,0 +1,20 @@
+import { canonicalize } from "../../core/canonical-json.js";
+import type { PackModel } from "../pack-model.js";
+
+/**
+ * The parameters in force when the pack was built, stated rather than implied: HIPAA sets no
+ * log format or review frequency, and an auditor re-performing a PCI DSS or SOC 2 test needs
+ * the thresholds and sample rules used.
+ */
+export function policyFile(model: Readonly<PackModel>): string {
+  const r = model.request;
+  return `${canonicalize({
+    framework: model.exporter.framework,
+    frameworkVersion: model.exporter.version,
+    logFormat: "events.jsonl: one RFC 8785 canonical JSON entry a line; leaf = SHA-256(0x00 || canonical JSON of the entry's metadata and payload hash) (RFC 9162)",
+    period: { from: r.from, to: r.to, clock: "recorded_at (the ledger's clock, UTC)" },
+    integrityChecks: "signed C2SP checkpoint, Merkle range proof of the period, integrity sweeps recorded in the tenant's audit log",
+    sampling: { size: r.sampleSize, seed: model.seed, rule: 'the entries of lowest SHA-256("<seed>\\n<origin>\\n<seq>") in hex' },
+    exceptions: { failedLoginsPerActorPerDay: r.failedLoginThreshold, approvalTags: [...r.approvalTags], sweepExpected: "at least one per UTC day of the period" },
+  })}\n`;
+}

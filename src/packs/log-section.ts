@@ -1,0 +1,143 @@
+/**
+ * Streams one log's entries of the period into the pack: its events file, the population rows
+ * of every control that reads this log, the sample candidates, and the exception finder. Each
+ * entry is re-hashed on the way (payload, leaf, chain) and the run is checked against the
+ * signed checkpoint with a range proof, so a pack is never built from a ledger that does not
+ * verify.
+ */
+import { chainHash, entryLeafHash, payloadHash } from "../core/entry.js";
+import { digestEqual, toBase64, toHex } from "../core/hash.js";
+import { formatEntryLine, type PackEntry } from "../core/pack-entry.js";
+import { sampleRank, SampleSelector } from "../core/pack-sample.js";
+import { RangeAccumulator } from "../core/range-proof.js";
+import type { Sql } from "../ledger/db.js";
+import { chainHashAt, streamEntries } from "../ledger/period-entries.js";
+import { consistencyProofFor, inclusionProofFor } from "../ledger/proofs.js";
+import { loadFrontier } from "../ledger/tree.js";
+import { csvLine } from "./csv.js";
+import type { PopulationLog } from "./exporter.js";
+import type { PeriodLog } from "./pack-ledger.js";
+import { PackError } from "./pack-error.js";
+import type { FileSink, PackWriter } from "./pack-writer.js";
+import { matchesPopulation } from "./population.js";
+import type { ControlSpec } from "./exporter.js";
+
+export interface PopulationSink {
+  spec: ControlSpec;
+  sink: FileSink;
+  count: number;
+  sample: SampleSelector<{ log: PopulationLog; entry: PackEntry }>;
+}
+
+export interface SectionResult {
+  eventsFile: string;
+  eventsSha256: string;
+  chainBefore: Uint8Array;
+  chainAfter: Uint8Array;
+  rangeFile: string;
+  /** Seqs of the boundary witnesses in the range file (null: none, at the log's start or the signed tree's end). */
+  beforeSeq: number | null;
+  afterSeq: number | null;
+}
+
+export interface SectionOptions {
+  sql: Sql;
+  writer: PackWriter;
+  role: PopulationLog;
+  period: PeriodLog;
+  populations: PopulationSink[];
+  seed: string;
+  onEntry(e: PackEntry): void;
+  onProgress(done: number): void;
+}
+
+export const eventsFileOf = (role: PopulationLog): string => (role === "subject" ? "events.jsonl" : "audit/events.jsonl");
+export const rangeFileOf = (role: PopulationLog): string => `proofs/range-${role}.json`;
+
+function inconsistent(log: string, message: string): PackError {
+  return new PackError("INCONSISTENT", `log ${log}: ${message}: run sealtrail verify --log ${log}`);
+}
+
+export async function writeLogSection(o: SectionOptions): Promise<SectionResult> {
+  const { log, firstSeq, endSeq, checkpoint } = o.period;
+  const frontier = await loadFrontier(o.sql, log.id, firstSeq);
+  const range = new RangeAccumulator(firstSeq, frontier);
+  const chainBefore = await chainHashAt(o.sql, log.id, firstSeq - 1);
+  if (!chainBefore) throw inconsistent(log.name, `entry ${firstSeq - 1} is missing`);
+  let chain: Uint8Array = chainBefore;
+  const eventsFile = eventsFileOf(o.role);
+  const events = await o.writer.open(eventsFile);
+  let expected = firstSeq;
+  let lastRecorded = "";
+  for await (const batch of streamEntries(o.sql, log.id, log.origin, firstSeq, endSeq)) {
+    for (const e of batch) {
+      if (e.seq !== expected) throw inconsistent(log.name, `entry ${expected} is missing`);
+      if (e.payload !== null && !digestEqual(payloadHash(e.payload), e.payloadHash)) throw inconsistent(log.name, `the payload of entry ${e.seq} does not match its hash`);
+      if (!digestEqual(entryLeafHash(e), e.leafHash)) throw inconsistent(log.name, `entry ${e.seq} does not match its leaf hash`);
+      chain = chainHash(chain, e.leafHash);
+      if (!digestEqual(chain, e.chainHash)) throw inconsistent(log.name, `the chain hash of entry ${e.seq} does not follow from the one before`);
+      if (e.recordedAt < lastRecorded) throw inconsistent(log.name, `entry ${e.seq} was recorded before the entry before it`);
+      lastRecorded = e.recordedAt;
+      range.add(e.leafHash);
+      const pending = events.write(`${formatEntryLine(e)}\n`);
+      if (pending) await pending;
+      // Population rows: the CSV line and the sample rank are made once per entry, however many controls it serves.
+      let row: string | undefined;
+      let rank: string | undefined;
+      for (const p of o.populations) {
+        if (!matchesPopulation(p.spec.population, o.role, e)) continue;
+        p.count++;
+        row ??= csvLine([o.role, e.seq, e.recordedAt, e.occurredAt, e.kind, e.action, e.actor, e.resource, e.outcome, e.source, e.tags.join(" "), toHex(e.leafHash)]);
+        rank ??= sampleRank(o.seed, log.origin, e.seq);
+        const written = p.sink.write(row);
+        if (written) await written;
+        p.sample.offer(rank, { log: o.role, entry: e });
+      }
+      o.onEntry(e);
+      expected++;
+      if ((expected - firstSeq) % 10_000 === 0) o.onProgress(expected - firstSeq);
+    }
+  }
+  if (expected !== endSeq) throw inconsistent(log.name, `entry ${expected} is missing`);
+  o.onProgress(endSeq - firstSeq);
+  const eventsSha256 = await o.writer.close(events);
+
+  // The run must be exactly leaves [firstSeq, endSeq) of the signed tree (core/range-proof.ts).
+  const proof = await consistencyProofFor(o.sql, log.name, endSeq, checkpoint.size);
+  try {
+    range.verify(checkpoint.size, proof.proof, checkpoint.root);
+  } catch (error) {
+    throw new PackError("INCONSISTENT", `log ${log.name}: entries ${firstSeq} to ${endSeq - 1} are not those of the checkpoint at size ${checkpoint.size}: run sealtrail verify --log ${log.name}`, { cause: error });
+  }
+  const rangeFile = rangeFileOf(o.role);
+  const before = firstSeq > 0 ? await witness(o.sql, o.period, firstSeq - 1) : null;
+  const after = endSeq < checkpoint.size ? await witness(o.sql, o.period, endSeq) : null;
+  await o.writer.writeText(rangeFile, `${JSON.stringify({
+    log: log.name,
+    origin: log.origin,
+    firstSeq,
+    endSeq,
+    checkpointSize: checkpoint.size,
+    frontier: frontier.map(toBase64),
+    consistencyProof: proof.proof.map(toBase64),
+    chainBefore: toBase64(chainBefore),
+    before,
+    after,
+    description: "Append the leaf hashes of the events file, in order, to the compact range `frontier` (the tree of size firstSeq); the root of the tree of size endSeq must be consistent (RFC 9162 section 2.1.4) with the checkpoint by consistencyProof. `before` and `after` are the entries just outside the period (payload left out; the leaf commits to its hash), each with an inclusion proof: recorded before `from` and at or after `to`.",
+  }, null, 2)}\n`);
+  return { eventsFile, eventsSha256, chainBefore, chainAfter: chain, rangeFile, beforeSeq: before ? firstSeq - 1 : null, afterSeq: after ? endSeq : null };
+}
+
+/**
+ * An entry just outside the period, as an events line without its payload, with its
+ * inclusion proof in the checkpoint's tree: shows where the period's run starts or ends.
+ */
+async function witness(sql: Sql, period: PeriodLog, seq: number): Promise<{ entry: string; proof: string[] }> {
+  const { log, checkpoint } = period;
+  let entry: PackEntry | undefined;
+  for await (const batch of streamEntries(sql, log.id, log.origin, seq, seq + 1)) entry = batch[0];
+  if (!entry) throw inconsistent(log.name, `entry ${seq} is missing`);
+  const proof = await inclusionProofFor(sql, log.name, seq, checkpoint.size);
+  if (!digestEqual(proof.leafHash, entry.leafHash) || !digestEqual(entryLeafHash(entry), entry.leafHash)) throw inconsistent(log.name, `entry ${seq} does not match its leaf hash`);
+  return { entry: formatEntryLine({ ...entry, payload: null }), proof: proof.proof.map(toBase64) };
+}

@@ -1,0 +1,25 @@
+/** The one error type of pack building and loading exporters. */
+export type PackErrorCode =
+  /** The request is malformed: unknown framework, bad period, bad option. */
+  | "INVALID_REQUEST"
+  /** An exporter module cannot be loaded or does not declare a valid exporter. */
+  | "EXPORTER_INVALID"
+  /** No signed checkpoint covers the period and none can be signed (no signing key). */
+  | "NO_CHECKPOINT"
+  /** The ledger does not agree with itself or its checkpoint: the log needs verifying. */
+  | "INCONSISTENT"
+  /** The output path exists already: packs are never overwritten. */
+  | "OUTPUT_EXISTS"
+  /** A file of the pack could not be written or read. */
+  | "FILE";
+
+export class PackError extends Error {
+  override readonly name = "PackError";
+  constructor(
+    readonly code: PackErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

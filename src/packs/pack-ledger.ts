@@ -1,0 +1,145 @@
+/**
+ * What the pack builder asks of the ledger: the period of each log as a seq range, the signed
+ * checkpoint covering it, the previous pack of the log, and the record of each build in the
+ * tenant's audit log (PCI DSS 10.2.1.3: access to the audit logs is itself logged).
+ */
+import type { KeyObject } from "node:crypto";
+import { userInfo } from "node:os";
+import { verifyCheckpoint } from "../core/checkpoint.js";
+import { toBase64, toHex } from "../core/hash.js";
+import { rawPublicKey } from "../core/keys.js";
+import { ed25519Verifier } from "../core/note.js";
+import { Appender } from "../ledger/appender.js";
+import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
+import { checkpointLog } from "../ledger/checkpointer.js";
+import type { Sql } from "../ledger/db.js";
+import { LedgerError } from "../ledger/errors.js";
+import { findLogWithSize, type Log } from "../ledger/logs.js";
+import { seqRecordedFrom } from "../ledger/period-entries.js";
+import { PackError } from "./pack-error.js";
+
+export const PACK_BUILD_KIND = "pack.build";
+
+export interface PeriodLog {
+  log: Log & { size: number };
+  firstSeq: number;
+  endSeq: number;
+  checkpoint: { size: number; root: Uint8Array; note: string };
+}
+
+type CheckpointRow = { size: number; root: Buffer; note: string };
+
+/**
+ * The log's entries recorded in [from, to) and the smallest stored checkpoint covering them
+ * (and the entry just after them, when there is one):
+ * the smallest, so that later growth of the log does not change the pack. When none covers
+ * the period yet, one is signed with `checkpointKey` (the checkpointer refuses a tree that does
+ * not extend the last signed one); without a key that is NO_CHECKPOINT.
+ */
+export async function periodOf(sql: Sql, name: string, from: Date, to: Date, checkpointKey: KeyObject | undefined): Promise<PeriodLog> {
+  const log = await findLogWithSize(sql, name);
+  const firstSeq = await seqRecordedFrom(sql, log.id, log.size, from);
+  const endSeq = await seqRecordedFrom(sql, log.id, log.size, to);
+  // Preferably one that also covers the first entry after the period, so the pack can prove
+  // that entry was recorded after the period (a boundary witness); else one that covers the
+  // period alone (the pack then says the period reaches the end of the signed tree).
+  const cover = Math.min(endSeq + 1, log.size);
+  let [row] = await sql<CheckpointRow[]>`
+    select size, root, note from checkpoints where log_id = ${log.id} and size >= ${endSeq} and size > 0
+    order by size >= ${cover} desc, size limit 1`;
+  if (!row) {
+    if (!checkpointKey) throw new PackError("NO_CHECKPOINT", `no signed checkpoint of log ${name} covers the period (entries up to seq ${endSeq - 1}): run sealtrail checkpoint --log ${name}, or set SEALTRAIL_SIGNING_KEY`);
+    try {
+      const { checkpoint } = await checkpointLog(sql, name, checkpointKey);
+      row = { size: checkpoint.size, root: Buffer.from(checkpoint.root), note: checkpoint.note };
+    } catch (error) {
+      if (error instanceof LedgerError && error.code === "INCONSISTENT") throw new PackError("INCONSISTENT", error.message, { cause: error });
+      throw error;
+    }
+  }
+  if (checkpointKey) {
+    // When this installation's key signed it, check the signature now rather than pack a bad note.
+    try {
+      verifyCheckpoint(row.note, ed25519Verifier(log.origin, rawPublicKey(checkpointKey)), log.origin);
+    } catch {
+      // Signed by another (rotated) key: verify-pack checks it against the auditor's key.
+    }
+  }
+  return { log, firstSeq, endSeq, checkpoint: { size: row.size, root: new Uint8Array(row.root), note: row.note } };
+}
+
+/** The tenant's audit log, when it exists and is not the log packed itself. */
+export async function auditLogOf(sql: Sql, subject: Log): Promise<string | undefined> {
+  const name = auditLogName(subject.tenant);
+  if (name === subject.name) return undefined;
+  const [row] = await sql<{ id: number }[]>`select id from logs where name = ${name}`;
+  return row ? name : undefined;
+}
+
+export interface PreviousPack {
+  packId: string;
+  size: number;
+  root: Uint8Array;
+  note: string;
+}
+
+/**
+ * The newest earlier pack of `logName` recorded in the audit log whose checkpoint is smaller
+ * than `size`: a rebuild of the same request (same checkpoint) never finds itself, so it stays
+ * byte-identical.
+ */
+export async function previousPack(sql: Sql, auditLog: string | undefined, logName: string, size: number): Promise<PreviousPack | undefined> {
+  if (auditLog === undefined) return undefined;
+  const rows = await sql<{ payload: string | null }[]>`
+    select e.payload from entries e
+    where e.log_id = (select id from logs where name = ${auditLog}) and e.kind = ${PACK_BUILD_KIND} and e.resource = ${logName}
+    order by e.seq`;
+  let best: PreviousPack | undefined;
+  for (const r of rows) {
+    const p = r.payload === null ? undefined : (JSON.parse(r.payload) as { packId?: unknown; checkpoint?: { size?: unknown; root?: unknown; note?: unknown } });
+    const cp = p?.checkpoint;
+    if (typeof p?.packId !== "string" || typeof cp?.size !== "number" || typeof cp.note !== "string" || typeof cp.root !== "string") continue;
+    if (cp.size >= size || (best && best.size >= cp.size)) continue;
+    best = { packId: p.packId, size: cp.size, root: new Uint8Array(Buffer.from(cp.root, "base64")), note: cp.note };
+  }
+  return best;
+}
+
+export interface BuildRecord {
+  packId: string;
+  framework: string;
+  log: string;
+  from: string;
+  to: string;
+  requestedBy: string;
+  requestedAt: string;
+  checkpoint: { size: number; root: Uint8Array; note: string };
+  sha256sums: Uint8Array;
+  /** Who ran the build (the CLI user, or the worker). */
+  builtBy?: string;
+}
+
+/** Appends the pack.build entry; idempotent per pack id and SHA256SUMS (a retried job records once). */
+export async function recordBuild(sql: Sql, tenant: string, originPrefix: string, r: BuildRecord): Promise<number> {
+  const audit = await ensureAuditLog(sql, tenant, originPrefix);
+  const [receipt] = await new Appender(sql).append(audit.name, [{
+    kind: PACK_BUILD_KIND,
+    actor: r.requestedBy,
+    action: PACK_BUILD_KIND,
+    resource: r.log,
+    source: r.builtBy ?? `${userInfo().username}@sealtrail-pack`,
+    occurredAt: new Date(),
+    payload: {
+      packId: r.packId,
+      framework: r.framework,
+      log: r.log,
+      from: r.from,
+      to: r.to,
+      requestedAt: r.requestedAt,
+      checkpoint: { size: r.checkpoint.size, root: toBase64(r.checkpoint.root), note: r.checkpoint.note },
+      sha256sums: toHex(r.sha256sums),
+    },
+    idempotencyKey: `${PACK_BUILD_KIND}:${r.packId}:${toHex(r.sha256sums).slice(0, 16)}`,
+  }]);
+  return receipt!.seq;
+}

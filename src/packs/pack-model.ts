@@ -1,0 +1,121 @@
+/**
+ * What a pack says, as data: the request, the ledger state it was built from, and every
+ * computed result. The PDF, `pack.json`, `controls.json` and the OSCAL document are renderings
+ * of this one model, so they cannot disagree.
+ */
+import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./exporter.js";
+
+export const CONTROL_RESULTS = ["satisfied", "exceptions", "no evidence"] as const;
+export type ControlResult = (typeof CONTROL_RESULTS)[number];
+
+export interface PackRequest {
+  framework: string;
+  log: string;
+  /** Period of the ledger clock (recorded_at), half-open [from, to), UTC. */
+  from: string;
+  to: string;
+  requestedBy: string;
+  requestedAt: string;
+  organisation: string;
+  /** The system boundary in words. */
+  scope: string;
+  /** Seed of the samples (default: the pack id). */
+  seed?: string;
+  sampleSize: number;
+  /** Failed logins by one actor in one UTC day above this are an exception. */
+  failedLoginThreshold: number;
+  /** Tags that mark a deployment as approved (a tag equal to one, or starting with it and ":"). */
+  approvalTags: readonly string[];
+}
+
+export interface LogState {
+  role: PopulationLog;
+  name: string;
+  origin: string;
+  tenant: string;
+  /** The period's entries are seqs [firstSeq, endSeq). */
+  firstSeq: number;
+  endSeq: number;
+  /** The signed checkpoint covering the period. */
+  checkpoint: { size: number; root: string; note: string };
+  /** Chain hash before firstSeq and of endSeq - 1 (hex). */
+  chainBefore: string;
+  chainAfter: string;
+  /** The entries just outside the period proved in the range file (null when there is none to prove). */
+  beforeSeq: number | null;
+  afterSeq: number | null;
+  /** SHA-256 of its events file (hex). */
+  eventsSha256: string;
+  eventsFile: string;
+}
+
+export interface SampleEntry {
+  log: PopulationLog;
+  seq: number;
+  rank: string;
+  kind: string;
+  action: string;
+  actor: string;
+  occurredAt: string;
+  outcome: string;
+  /** Its inclusion proof in the pack. */
+  proofFile: string;
+}
+
+export interface Population {
+  controlId: string;
+  file: string;
+  /** The population's definition as SQL over the entries table, and its parameters. */
+  query: string;
+  parameters: Record<string, unknown>;
+  clauses: readonly PopulationClause[];
+  count: number;
+  sha256: string;
+  sample: SampleEntry[];
+}
+
+export interface PackException {
+  id: string;
+  kind: ExceptionKind;
+  controls: string[];
+  log: PopulationLog;
+  /** Seqs of the entries that show it (empty for a gap). */
+  seqs: number[];
+  day?: string;
+  description: string;
+  remediation: string;
+}
+
+export interface ControlOutcome {
+  spec: ControlSpec;
+  result: ControlResult;
+  population: Population | undefined;
+  exceptionIds: string[];
+  evidence: string[];
+}
+
+export interface SweepSummary {
+  seq: number;
+  at: string;
+  result: string;
+  toSize: number | null;
+  firstBadSeq: number | null;
+  tamperClass: string | null;
+}
+
+export interface PackModel {
+  packId: string;
+  generator: { name: string; version: string };
+  exporter: { id: string; framework: string; version: string };
+  request: PackRequest;
+  seed: string;
+  logs: LogState[];
+  controls: ControlOutcome[];
+  exceptions: PackException[];
+  sweeps: SweepSummary[];
+  /** Entries per UTC day and kind, subject log. */
+  perDay: { day: string; counts: Record<string, number> }[];
+  totals: { entries: number; auditEntries: number; byKind: Record<string, number> };
+  /** The previous pack of this log, when there is one, and the consistency proof file. */
+  previous: { packId: string; size: number; root: string; proofFile: string } | undefined;
+}

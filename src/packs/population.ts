@@ -1,0 +1,42 @@
+/**
+ * Populations: which entries of the period belong to a control, stated as the SQL an auditor
+ * can run against the ledger to get the same rows, with its parameters. Pure.
+ */
+import type { PackEntry } from "../core/pack-entry.js";
+import type { PopulationClause, PopulationLog } from "./exporter.js";
+
+export function matchesClause(clause: PopulationClause, log: PopulationLog, e: PackEntry): boolean {
+  if (clause.log !== log) return false;
+  if (clause.kinds && !clause.kinds.includes(e.kind)) return false;
+  if (clause.actions && !clause.actions.includes(e.action)) return false;
+  if (clause.outcome && e.outcome !== clause.outcome) return false;
+  if (clause.tags && !clause.tags.some((t) => e.tags.includes(t))) return false;
+  return true;
+}
+
+export function matchesPopulation(clauses: readonly PopulationClause[], log: PopulationLog, e: PackEntry): boolean {
+  for (const c of clauses) if (matchesClause(c, log, e)) return true;
+  return false;
+}
+
+/**
+ * The population as one SQL statement over the ledger's `entries` and `logs` tables, with
+ * named parameters ($subject_log, $audit_log, $first_seq_*, $end_seq_*): the seq bounds are
+ * those of the period, so the query returns exactly the rows of the population file.
+ */
+export function populationQuery(clauses: readonly PopulationClause[]): string {
+  const parts = clauses.map((c) => {
+    const cond = [`l.name = $${c.log}_log`, `e.seq >= $first_seq_${c.log}`, `e.seq < $end_seq_${c.log}`];
+    if (c.kinds) cond.push(`e.kind in (${c.kinds.map(sqlString).join(", ")})`);
+    if (c.actions) cond.push(`e.action in (${c.actions.map(sqlString).join(", ")})`);
+    if (c.outcome) cond.push(`e.outcome = ${sqlString(c.outcome)}`);
+    if (c.tags) cond.push(`e.tags && array[${c.tags.map(sqlString).join(", ")}]`);
+    return `(${cond.join(" and ")})`;
+  });
+  // Rows of the subject log first, then those of the audit log, each in seq order: the file's order.
+  return `select l.name, e.seq from entries e join logs l on l.id = e.log_id where ${parts.join(" or ") || "false"} order by l.name <> $subject_log, e.seq`;
+}
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}

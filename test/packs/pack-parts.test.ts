@@ -1,0 +1,113 @@
+/**
+ * Pure parts of the pack builder: exception detection, control results, OSCAL control ids,
+ * population queries, request checks, exporter checks. No database.
+ */
+import { describe, expect, it } from "vitest";
+import { sha256 } from "../../src/core/hash.js";
+import type { PackEntry } from "../../src/core/pack-entry.js";
+import { ExceptionFinder } from "../../src/packs/exceptions.js";
+import { checkExporter } from "../../src/packs/exporters.js";
+import { BUILT_IN_EXPORTERS } from "../../src/packs/frameworks/index.js";
+import { oscalControlId } from "../../src/packs/oscal.js";
+import { PackError } from "../../src/packs/pack-error.js";
+import { matchesPopulation, populationQuery } from "../../src/packs/population.js";
+import { checkRequest } from "../../src/packs/request.js";
+import { controlOutcomes } from "../../src/packs/results.js";
+
+let seq = 0;
+function entry(fields: Partial<PackEntry>): PackEntry {
+  return {
+    log: "example.com/prod", seq: seq++, kind: "access", actor: "alice", action: "login", resource: "svc", outcome: "success", source: "host",
+    occurredAt: "2025-03-01T10:00:00.000Z", recordedAt: "2025-03-01T10:00:00.000Z", tags: [], payloadHash: sha256("{}"), payload: "{}",
+    leafHash: new Uint8Array(32), chainHash: new Uint8Array(32), ...fields,
+  };
+}
+
+const sweep = (at: string, result: string) => entry({ kind: "sweep", action: "integrity.sweep", resource: "prod", occurredAt: at, payload: JSON.stringify({ result, firstBadSeq: result === "tampered" ? 4 : null, tamperClass: result === "tampered" ? "entry_deleted" : null }) });
+
+describe("exceptions", () => {
+  it("finds failed sweeps (and their remediation), runs of days without a sweep, failed log-ins over the threshold and unapproved deployments", () => {
+    const f = new ExceptionFinder({ logName: "prod", from: new Date("2025-03-01T00:00:00Z"), to: new Date("2025-03-08T00:00:00Z"), failedLoginThreshold: 2, approvalTags: ["approved"] });
+    f.audit(sweep("2025-03-01T01:00:00.000Z", "verified"));
+    f.audit(sweep("2025-03-02T01:00:00.000Z", "tampered"));
+    f.audit(sweep("2025-03-06T01:00:00.000Z", "verified"));
+    f.audit(entry({ kind: "sweep", resource: "other-log", occurredAt: "2025-03-03T01:00:00.000Z", payload: '{"result":"error"}' }));
+    for (let i = 0; i < 3; i++) f.subject(entry({ outcome: "failure", actor: "mallory" }));
+    for (let i = 0; i < 2; i++) f.subject(entry({ outcome: "failure", actor: "bob" }));
+    f.subject(entry({ kind: "deploy", action: "deploy.finish", tags: ["approved:CHG-7"] }));
+    f.subject(entry({ kind: "deploy", action: "deploy.finish", tags: ["approvedish"] }));
+    f.subject(entry({ kind: "deploy", action: "deploy.start" }));
+    f.subject(entry({ actor: " " }));
+    const found = f.finish();
+    expect(found.map((x) => [x.id, x.kind])).toEqual([
+      ["EX-0001", "failed-sweep"], ["EX-0002", "sweep-gap"], ["EX-0003", "sweep-gap"], ["EX-0004", "failed-logins"], ["EX-0005", "unapproved-deploy"], ["EX-0006", "missing-field"],
+    ]);
+    expect(found[0]!.remediation).toMatch(/^re-verified by the sweep at 2025-03-06T01:00:00\.000Z/);
+    expect(found[1]!.description).toBe("no integrity sweep of prod from 2025-03-03 to 2025-03-05 (3 days)");
+    expect(found[2]!.description).toBe("no integrity sweep of prod on 2025-03-07");
+    expect(found[3]!.description).toMatch(/^3 failed log-ins by mallory on 2025-03-01 \(threshold 2\)/);
+    expect(found[5]!.description).toMatch(/empty actor/);
+    expect(f.sweeps.map((s) => s.result)).toEqual(["verified", "tampered", "verified"]);
+  });
+});
+
+describe("control results", () => {
+  it("are exceptions, no evidence or satisfied, and every exception names its controls", () => {
+    const specs = BUILT_IN_EXPORTERS.find((e) => e.id === "soc2")!.controls;
+    const population = (id: string, count: number) => ({ controlId: id, file: `populations/${id}.csv`, query: "", parameters: {}, clauses: [], count, sha256: "", sample: [] });
+    const pops = new Map(specs.filter((s) => s.population.length > 0).map((s) => [s.id, population(s.id, s.id === "CC6.6" ? 0 : 3)]));
+    const exceptions = [{ id: "EX-0001", kind: "unapproved-deploy" as const, controls: [], log: "subject" as const, seqs: [1], description: "", remediation: "open" }];
+    const out = controlOutcomes(specs, pops, exceptions, ["checkpoint.txt"]);
+    const by = Object.fromEntries(out.map((c) => [c.spec.id, c.result]));
+    expect(by).toMatchObject({ "CC8.1": "exceptions", "CC6.6": "no evidence", "CC6.1": "satisfied" });
+    expect(exceptions[0]!.controls).toEqual(["CC8.1"]);
+    expect(out.find((c) => c.spec.id === "CC7.1")!.evidence).toContain("checkpoint.txt");
+  });
+});
+
+describe("catalogues", () => {
+  it("are valid exporters whose control ids make OSCAL tokens", () => {
+    for (const e of BUILT_IN_EXPORTERS) {
+      expect(checkExporter(e, e.id)).toBe(e);
+      for (const c of e.controls) expect(oscalControlId(e.id, c.id)).toMatch(/^(\p{L}|_)(\p{L}|\p{N}|[.\-_])*$/u);
+    }
+    expect(oscalControlId("hipaa", "164.312(c)(2)")).toBe("hipaa-164.312-c-2");
+    expect(oscalControlId("pci-dss", "10.2.1.3")).toBe("pci-dss-10.2.1.3");
+  });
+
+  it("state populations as SQL that selects what the matcher selects", () => {
+    const clauses = [{ log: "subject" as const, kinds: ["access"], outcome: "failure" as const }, { log: "audit" as const, tags: ["it's"] }];
+    expect(populationQuery(clauses)).toBe(
+      "select l.name, e.seq from entries e join logs l on l.id = e.log_id where (l.name = $subject_log and e.seq >= $first_seq_subject and e.seq < $end_seq_subject and e.kind in ('access') and e.outcome = 'failure') or (l.name = $audit_log and e.seq >= $first_seq_audit and e.seq < $end_seq_audit and e.tags && array['it''s']) order by l.name <> $subject_log, e.seq",
+    );
+    expect(matchesPopulation(clauses, "subject", entry({ outcome: "failure" }))).toBe(true);
+    expect(matchesPopulation(clauses, "subject", entry({ outcome: "success" }))).toBe(false);
+    expect(matchesPopulation(clauses, "audit", entry({ outcome: "failure" }))).toBe(false);
+    expect(matchesPopulation(clauses, "audit", entry({ tags: ["it's"] }))).toBe(true);
+  });
+});
+
+describe("requests", () => {
+  const good = { framework: "soc2", log: "prod", from: "2025-03-01T00:00:00+01:00", to: "2025-03-02T00:00:00Z", requestedBy: "a", requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 25, failedLoginThreshold: 5, approvalTags: ["approved"] };
+
+  it("are normalized to UTC with milliseconds", () => {
+    expect(checkRequest(good)).toMatchObject({ from: "2025-02-28T23:00:00.000Z", to: "2025-03-02T00:00:00.000Z", requestedAt: "2025-03-10T09:00:00.000Z" });
+  });
+
+  it("are refused with INVALID_REQUEST when a field is wrong", () => {
+    const bad: Record<string, unknown>[] = [
+      { from: "2025-03-01" }, { from: "2025-02-29T00:00:00Z" }, { to: "2025-03-01T24:00:00Z" }, { to: good.from }, { sampleSize: -1 }, { sampleSize: 1.5 },
+      { failedLoginThreshold: "5" }, { approvalTags: [] }, { organisation: "" }, { scope: "a\u0000b" }, { requestedAt: "now" },
+    ];
+    for (const change of bad) {
+      let error: unknown;
+      try {
+        checkRequest({ ...good, ...change } as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(change)).toBeInstanceOf(PackError);
+      expect((error as PackError).code).toBe("INVALID_REQUEST");
+    }
+  });
+});

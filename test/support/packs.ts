@@ -1,0 +1,86 @@
+/**
+ * A seeded ledger for pack tests: log `prod` of tenant `acme` with entries before, in and
+ * after the period 2025-03-01 to 2025-03-04 (UTC, ledger clock), of every kind the frameworks
+ * read, and the tenant's audit log with sweeps (one failed, one day without). The ledger
+ * clock is pinned per batch, so recorded_at lands where the test wants it.
+ */
+import type { KeyObject } from "node:crypto";
+import type { EventInput } from "../../src/core/event.js";
+import { sweepEvent } from "../../src/core/sweep-record.js";
+import { Appender } from "../../src/ledger/appender.js";
+import { ensureAuditLog } from "../../src/ledger/audit-log.js";
+import { checkpointLog } from "../../src/ledger/checkpointer.js";
+import type { Sql } from "../../src/ledger/db.js";
+import { createLog } from "../../src/ledger/logs.js";
+
+export const PERIOD = { from: "2025-03-01T00:00:00Z", to: "2025-03-04T00:00:00Z" };
+export const ORIGIN_PREFIX = "example.com/sealtrail";
+
+function at(iso: string, minutes: number): Date {
+  return new Date(Date.parse(iso) + minutes * 60_000);
+}
+
+function event(kind: string, action: string, occurredAt: Date, extra: Partial<EventInput> = {}): EventInput {
+  return { kind, actor: "alice", action, resource: "service/api", source: "host-1", occurredAt, payload: {}, ...extra };
+}
+
+/** The events of one UTC day of the seeded log (`n` varies the mix a little). */
+function day(iso: string, n: number): EventInput[] {
+  const out: EventInput[] = [];
+  out.push(event("tmux.session", "session.create", at(iso, 10), { actor: "Zoë Ångström", payload: { session: "ops", host: "db-1" } }));
+  out.push(event("tmux.output", "pane.output", at(iso, 11), { actor: "Zoë Ångström", payload: { session: "ops", pane: "%1", data: "✓ backup done — λ=0.5 ┌─┐" } }));
+  out.push(event("access", "login", at(iso, 20), { actor: "bob", payload: { method: "sso" } }));
+  out.push(event("deploy", "deploy.finish", at(iso, 30), { resource: "service/web", tags: ["approved:CHG-1"], payload: { version: `1.${n}.0` } }));
+  // A resource with a quote, a comma and a line break: population CSVs must quote it and still count one row.
+  out.push(event("config.change", "config.update", at(iso, 40), { resource: 'config/"tls",\r\nmin_version', payload: { key: "tls.min_version", before: "1.2", after: "1.3" } }));
+  out.push(event("access", "account.create", at(iso, 50), { payload: { subject: `user-${n}` } }));
+  out.push(event("access", "privilege.grant", at(iso, 55), { payload: { subject: `user-${n}`, privilege: "read" } }));
+  out.push(event("custom", "card.read", at(iso, 60), { tags: ["chd"], payload: { pan: "****4242" } }));
+  out.push(event("error", "http.500", at(iso, 70), { outcome: "failure", payload: { message: "upstream timeout" } }));
+  out.push(event("custom", "review.signoff", at(iso, 80), { actor: "carol", payload: { reviewed: iso.slice(0, 10) } }));
+  for (let i = 0; i < 5; i++) out.push(event("access", "login", at(iso, 90 + i), { actor: "mallory", outcome: "failure", payload: { reason: "bad password" } }));
+  return out;
+}
+
+async function appendAt(appender: Appender, clock: { now: Date }, log: string, when: string, events: EventInput[]): Promise<void> {
+  clock.now = new Date(when);
+  await appender.append(log, events);
+}
+
+export interface SeededLedger {
+  /** Size of the log when the first checkpoint was signed (entries up to 2025-03-04). */
+  firstCheckpointSize: number;
+}
+
+/**
+ * Seeds through `writer` (a sealtrail_writer connection). Signs one checkpoint of `prod` in the
+ * middle (after 2025-03-04), so a pack of PERIOD is covered by it (the entries and the one just
+ * after) and a later pack has a previous pack to be consistent with.
+ */
+export async function seedPackLedger(writer: Sql, key: KeyObject): Promise<SeededLedger> {
+  await createLog(writer, "prod", { tenant: "acme", origin: `${ORIGIN_PREFIX}/prod` });
+  const audit = await ensureAuditLog(writer, "acme", ORIGIN_PREFIX);
+  const clock = { now: new Date() };
+  const appender = new Appender(writer, { now: () => clock.now });
+  await appendAt(appender, clock, "prod", "2025-02-28T12:00:00Z", day("2025-02-28T00:00:00Z", 0));
+  await appendAt(appender, clock, "prod", "2025-03-01T12:00:00Z", day("2025-03-01T00:00:00Z", 1));
+  // Day 2: one deployment without approval and a burst of failed log-ins (threshold 5).
+  await appendAt(appender, clock, "prod", "2025-03-02T12:00:00Z", [
+    ...day("2025-03-02T00:00:00Z", 2),
+    event("deploy", "deploy.finish", at("2025-03-02T00:00:00Z", 200), { resource: "service/billing", payload: { version: "9.9.9" } }),
+    event("access", "login", at("2025-03-02T00:00:00Z", 210), { actor: "mallory", outcome: "failure", payload: {} }),
+  ]);
+  clock.now = new Date("2025-03-01T02:00:00Z");
+  await appender.append(audit.name, [sweepEvent("prod", { result: "verified", at: new Date("2025-03-01T02:00:00Z"), fromSeq: 0, toSize: 15, durationMs: 12, firstBadSeq: null, tamperClass: null }, "sweeper")]);
+  clock.now = new Date("2025-03-02T02:00:00Z");
+  await appender.append(audit.name, [sweepEvent("prod", { result: "tampered", at: new Date("2025-03-02T02:00:00Z"), fromSeq: 0, toSize: 30, durationMs: 15, firstBadSeq: 17, tamperClass: "payload_edited" }, "sweeper")]);
+  clock.now = new Date("2025-03-02T20:00:00Z");
+  await appender.append(audit.name, [sweepEvent("prod", { result: "verified", at: new Date("2025-03-02T20:00:00Z"), fromSeq: 0, toSize: 30, durationMs: 14, firstBadSeq: null, tamperClass: null }, "sweeper")]);
+  // 2025-03-03 has no sweep: a gap.
+  await appendAt(appender, clock, "prod", "2025-03-03T12:00:00Z", day("2025-03-03T00:00:00Z", 3));
+  await appendAt(appender, clock, "prod", "2025-03-04T12:00:00Z", day("2025-03-04T00:00:00Z", 4));
+  const { checkpoint } = await checkpointLog(writer, "prod", key);
+  await appendAt(appender, clock, "prod", "2025-03-05T12:00:00Z", day("2025-03-05T00:00:00Z", 5));
+  await appendAt(appender, clock, "prod", "2025-03-06T12:00:00Z", day("2025-03-06T00:00:00Z", 6));
+  return { firstCheckpointSize: checkpoint.size };
+}
