@@ -39,9 +39,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The request `id` of `tenant`; undefined when there is none (or it is another tenant's). */
 export async function packJobStatus(queue: EvidenceQueue, tenant: string, id: string): Promise<PackJobStatus | undefined> {
   if (!UUID.test(id)) return undefined;
+  // The state first, then the job: a job read before it failed or completed and a state read
+  // after would show FAILED without its reason, or COMPLETED without its result.
+  const state = await queue.getJobState(id);
   const job = await queue.getJob(id);
   if (!job || job.data.tenant !== tenant) return undefined;
-  const state = await job.getState();
   const status: PackStatus = state === "completed" ? "COMPLETED" : state === "failed" ? "FAILED" : state === "active" ? "RUNNING" : "QUEUED";
   const p = job.progress as Partial<EvidenceJobProgress> | number;
   const progress: EvidenceJobProgress = typeof p === "object" && p !== null

@@ -122,12 +122,12 @@ describe("requestEvidencePack", () => {
     while (Date.now() < until) {
       const rows = await ledger.admin<{ kind: string; resource: string; payload: string }[]>`
         select e.kind, e.resource, e.payload from entries e join logs l on l.id = e.log_id where l.name = 'sealtrail.audit.acme' order by e.seq`;
-      kinds = rows.map((r) => (r.kind === "ledger.read" ? `read:${r.resource}` : r.kind === "pack.build" ? `build:${JSON.parse(r.payload).packId}` : r.kind));
+      kinds = rows.map((r) => (r.kind === "ledger.read" ? `read:${r.resource}` : r.kind === "ledger.write" ? `write:${r.resource}` : r.kind === "pack.build" ? `build:${JSON.parse(r.payload).packId}` : r.kind));
       if (kinds.includes("read:evidencePackDownload")) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(kinds).toContain(`build:${pack.packId}`);
-    expect(kinds).toContain("read:requestEvidencePack");
+    expect(kinds).toContain("write:requestEvidencePack");
     expect(kinds).toContain("read:evidencePackDownload");
   });
 
