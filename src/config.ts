@@ -2,6 +2,9 @@
  * Configuration from the environment, read once at the edge (CLI, server, workers) and passed
  * inward. Every variable is listed in the README.
  */
+import { homedir } from "node:os";
+import { join } from "node:path";
+
 export interface Config {
   /** DATABASE_URL: the Postgres the ledger lives in. */
   databaseUrl: string;
@@ -19,6 +22,8 @@ export interface Config {
   maxPayloadBytes: number;
   /** SEALTRAIL_ORIGIN_PREFIX: origins of new logs (and of the tenants' audit logs) are `<prefix>/<name>`. */
   originPrefix: string;
+  /** SEALTRAIL_SPOOL_DIR: where tmux capture spools output before it is shipped. */
+  spoolDir: string;
   api: ApiConfig;
   ingest: IngestConfig;
 }
@@ -127,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     verifierKey: env.SEALTRAIL_VERIFIER_KEY || undefined,
     maxPayloadBytes: Number.isSafeInteger(maxPayload) && maxPayload > 0 ? maxPayload : 1 << 20,
     originPrefix: (env.SEALTRAIL_ORIGIN_PREFIX || "sealtrail.local").replace(/\/+$/, ""),
+    // XDG Base Directory: state that survives restarts but is no user data.
+    spoolDir: env.SEALTRAIL_SPOOL_DIR || join(env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"), "sealtrail", "spool"),
     // Read lazily: only `serve` needs it, and a malformed value must not break other commands.
     get api() {
       return loadApiConfig(env);

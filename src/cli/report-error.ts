@@ -7,6 +7,7 @@ import type { Config } from "../config.js";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
+import { TmuxError, type TmuxErrorCode } from "../tmux/tmux-error.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
 
 export interface Failure {
@@ -37,6 +38,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof LedgerError) return ledgerMessage(error.code, error.message);
   if (error instanceof VerifyError) return verifyMessage(error.code, error.message);
   if (error instanceof CoreError) return coreMessage(error.code, error.message);
+  if (error instanceof TmuxError) return tmuxMessage(error.code, error.message);
   if (pg) return `database: ${pg.message}`;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -86,6 +88,19 @@ function coreMessage(code: CoreErrorCode, text: string): string {
     case "CANONICAL_JSON_INVALID":
     case "ENTRY_INVALID":
       return text;
+    default:
+      return unreachableCode(code, text);
+  }
+}
+
+function tmuxMessage(code: TmuxErrorCode, text: string): string {
+  switch (code) {
+    case "NOT_FOUND":
+    case "TMUX":
+      return text;
+    case "SPOOL":
+    case "CONFIG":
+      return `capture: ${text}`;
     default:
       return unreachableCode(code, text);
   }
