@@ -8,6 +8,7 @@
 import { hostname, userInfo } from "node:os";
 import { readCaptureConfig, serverDir, writeCaptureConfig, type CaptureConfig } from "./capture-config.js";
 import { nowUs } from "./capture.js";
+import { shipRecordsOnce } from "./flush.js";
 import { recordLifecycle, type LifecycleAction } from "./lifecycle.js";
 import { formatLiteral, shellQuote, tmux, type TmuxTarget, tmuxQuote } from "./tmux-server.js";
 import { TmuxError } from "./tmux-error.js";
@@ -57,14 +58,14 @@ export async function findSession(target: TmuxTarget, session: string | undefine
 /** The capture command a pipe runs; tmux fills in the pane's formats when the pipe opens. */
 export function captureCommand(invocation: string[], dir: string): string {
   const words = [...invocation, "tmux", "capture", "--dir", dir].map((w) => formatLiteral(shellQuote(w)));
-  return `${words.join(" ")} --pane #{q:pane_id} --window #{q:window_id} --session #{q:session_name} --session-id #{q:session_id} --size #{pane_width}x#{pane_height}`;
+  return `${words.join(" ")} --pane=#{q:pane_id} --window=#{q:window_id} --session=#{q:session_name} --session-id=#{q:session_id} --size=#{pane_width}x#{pane_height}`;
 }
 
 /** The command a hook runs (through run-shell -b) to spool a lifecycle record. */
 export function eventCommand(invocation: string[], dir: string, action: LifecycleAction, extra = ""): string {
   const words = [...invocation, "tmux", "event", "--dir", dir, "--action", action].map((w) => formatLiteral(shellQuote(w)));
   // `date +%s%N`: the hook's own time, before the seconds node takes to start.
-  return `${words.join(" ")} --session #{q:session_name} --session-id #{q:session_id} --window #{q:window_id} --pane #{q:pane_id} --size #{pane_width}x#{pane_height}${extra} --at-ns $(date +%s%N)`;
+  return `${words.join(" ")} --session=#{q:session_name} --session-id=#{q:session_id} --window=#{q:window_id} --pane=#{q:pane_id} --size=#{pane_width}x#{pane_height}${extra} --at-ns $(date +%s%N)`;
 }
 
 function hooks(invocation: string[], dir: string, session: Session): [string, string][] {
@@ -74,10 +75,10 @@ function hooks(invocation: string[], dir: string, session: Session): [string, st
     // A new pane's pipe opens in the hook, before its first output is lost.
     ["after-split-window", `pipe-pane -o -O ${tmuxQuote(capture)} ; ${event("pane.create")}`],
     ["after-new-window", `pipe-pane -o -O ${tmuxQuote(capture)} ; ${event("window.create")}`],
-    ["client-attached", event("client.attach", " --client #{q:client_name}")],
-    ["client-detached", event("client.detach", " --client #{q:client_name}")],
-    ["pane-exited", `run-shell -b ${tmuxQuote(eventCommand(invocation, dir, "pane.exit").replace("--pane #{q:pane_id}", "--pane #{q:hook_pane}"))}`],
-    [`session-closed-global`, `run-shell -b ${tmuxQuote(eventCommand(invocation, dir, "session.close").replace("--session #{q:session_name} --session-id #{q:session_id}", "--session #{q:hook_session_name} --session-id #{q:hook_session}"))} ; set-hook -gu session-closed[${closedIndex(session)}]`],
+    ["client-attached", event("client.attach", " --client=#{q:client_name}")],
+    ["client-detached", event("client.detach", " --client=#{q:client_name}")],
+    ["pane-exited", `run-shell -b ${tmuxQuote(eventCommand(invocation, dir, "pane.exit").replace("--pane=#{q:pane_id}", "--pane=#{q:hook_pane}"))}`],
+    [`session-closed-global`, `run-shell -b ${tmuxQuote(eventCommand(invocation, dir, "session.close").replace("--session=#{q:session_name} --session-id=#{q:session_id}", "--session=#{q:hook_session_name} --session-id=#{q:hook_session}"))} ; set-hook -gu session-closed[${closedIndex(session)}]`],
   ];
 }
 
@@ -123,6 +124,7 @@ export async function attachSession(options: AttachOptions): Promise<Attached> {
     await tmux(target, ["pipe-pane", "-o", "-O", "-t", pane, capture]);
     panes.push(pane);
   }
+  await shipRecordsOnce(dir, config, 3_000);
   return { session, dir, panes, piped };
 }
 
@@ -154,6 +156,10 @@ export async function detachSession(options: { target: TmuxTarget; session?: str
   } catch {
     config = undefined; // never attached on this server run: nothing was captured to stop
   }
-  if (config) recordLifecycle(dir, config, "capture.stop", { session: session.name, sessionId: session.id }, nowUs());
+  if (config) {
+    recordLifecycle(dir, config, "capture.stop", { session: session.name, sessionId: session.id }, nowUs());
+    // The captures just stopped may not be there to ship it.
+    await shipRecordsOnce(dir, config, 3_000);
+  }
   return { session, dir, panes };
 }

@@ -25,7 +25,8 @@ export function paneFields(command: string, values: { session?: string; "session
   if (window) fields.window = window;
   const pane = check("pane", values.pane, /^%\d+$/, "a tmux pane id like %1");
   if (pane) fields.pane = pane;
-  const size = check("size", values.size, /^[1-9]\d{0,3}x[1-9]\d{0,3}$/, "WIDTHxHEIGHT like 80x24");
+  // `#{pane_width}x#{pane_height}` outside a pane's context (a global hook) is just "x".
+  const size = check("size", values.size === "x" ? undefined : values.size, /^[1-9]\d{0,3}x[1-9]\d{0,3}$/, "WIDTHxHEIGHT like 80x24");
   if (size) {
     const [w, h] = size.split("x").map(Number);
     fields.width = w!;
