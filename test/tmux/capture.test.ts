@@ -75,7 +75,7 @@ describe("sealtrail tmux capture", () => {
     await new Promise((r) => setTimeout(r, 1500));
 
     t.run("send-keys", "-t", pane, "printf 'hello %s\\n' world; echo done-1", "Enter");
-    await until("the pane to print", async () => (await ledgerChunks(ledger.admin, pane)).some((c) => c.text.includes("done-1")), 30_000);
+    await until("the pane to print", async () => (await ledgerChunks(ledger.admin, attached.session.server, pane)).some((c) => c.text.includes("done-1")), 30_000);
     await new Promise((r) => setTimeout(r, 300));
     const split = t.run("split-window", "-t", "work", "-P", "-F", "#{pane_id}", "env -i PATH=/usr/bin:/bin PS1='# ' bash --norc --noprofile").trim();
     await new Promise((r) => setTimeout(r, 1500));
@@ -106,13 +106,13 @@ describe("sealtrail tmux capture", () => {
     }
 
     // The output: chunks 0..n-1 once each, searchable text beside the bytes.
-    const chunks = await ledgerChunks(ledger.admin, pane);
+    const chunks = await ledgerChunks(ledger.admin, attached.session.server, pane);
     const bytes = joined(chunks);
     expect(bytes.toString("utf8")).toContain("hello world\r\ndone-1\r\n");
     expect(chunks.map((c) => c.text).join("")).toContain("hello world\ndone-1\n");
     expect(new Set(chunks.map((c) => c.key)).size).toBe(chunks.length);
     // The split pane was captured by the hook from its first prompt on.
-    expect(joined(await ledgerChunks(ledger.admin, split)).toString("utf8")).toMatch(/^# echo second-pane; exit\r\nsecond-pane\r\n/);
+    expect(joined(await ledgerChunks(ledger.admin, attached.session.server, split)).toString("utf8")).toMatch(/^# echo second-pane; exit\r\nsecond-pane\r\n/);
 
     const env = { DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema };
     const cast = await cli(["tmux", "replay", "--session", "work", "--pane", pane], env);
@@ -144,7 +144,7 @@ describe("sealtrail tmux capture", () => {
     const pane = attached.panes[0]!;
     await new Promise((r) => setTimeout(r, 2000));
     t.run("send-keys", "-t", pane, "x");
-    const chunks = await untilLedgerHas(ledger.admin, pane, garbage.length);
+    const chunks = await untilLedgerHas(ledger.admin, attached.session.server, pane, garbage.length);
     const bytes = joined(chunks);
     expect(bytes.length).toBe(garbage.length);
     expect(bytes.equals(garbage)).toBe(true);
