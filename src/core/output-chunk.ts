@@ -40,6 +40,21 @@ export const MAX_FRAMES = 512;
 
 const FIXED = 26;
 
+/** The body before the data: encodeChunkBody(chunk) is this followed by chunk.data. */
+export function chunkBodyHead(chunk: OutputChunk): Buffer {
+  const frames = chunk.frames.length;
+  const head = Buffer.allocUnsafe(FIXED + 8 * frames);
+  head.writeBigUInt64BE(BigInt(chunk.seq), 0);
+  head.writeBigUInt64BE(BigInt(chunk.offset), 8);
+  head.writeBigUInt64BE(BigInt(chunk.timeUs), 16);
+  head.writeUInt16BE(frames, 24);
+  chunk.frames.forEach((f, i) => {
+    head.writeUInt32BE(f.at, FIXED + 8 * i);
+    head.writeUInt32BE(f.afterUs, FIXED + 8 * i + 4);
+  });
+  return head;
+}
+
 export function encodeChunkBody(chunk: OutputChunk): Buffer {
   const frames = chunk.frames.length;
   const body = Buffer.allocUnsafe(FIXED + 8 * frames + chunk.data.length);

@@ -32,6 +32,25 @@ export function encodeRecord(body: Uint8Array): Buffer {
   return record;
 }
 
+/**
+ * The header of a record whose body is `parts` laid end to end: the caller writes the header
+ * and the parts (writev) without copying them into one buffer.
+ */
+export function recordHeader(parts: readonly Uint8Array[]): Buffer {
+  let length = 0;
+  let crc = 0;
+  for (const part of parts) {
+    length += part.length;
+    crc = crc32(part, crc);
+  }
+  if (length > MAX_RECORD_BODY_BYTES) throw new CoreError("INVALID_ARGUMENT", `record body: got ${length} bytes, want at most ${MAX_RECORD_BODY_BYTES}`);
+  const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  RECORD_MAGIC.copy(header, 0);
+  header.writeUInt32BE(length, 4);
+  header.writeUInt32BE(crc, 8);
+  return header;
+}
+
 export interface RecordScan {
   /** Bodies of the complete, checked records, in order (views into the scanned buffer). */
   bodies: Buffer[];

@@ -12,13 +12,14 @@ const SEQUENCES =
   /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]|\u009b[0-?]*[ -/]*[@-~]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]/g;
+const HAS_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]/;
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
 export function terminalText(data: Uint8Array): string {
-  return decoder
-    .decode(data)
-    .replace(SEQUENCES, "")
-    .replace(/\r\n?/g, "\n")
-    .replace(CONTROLS, "");
+  let text = decoder.decode(data);
+  // Bulk output often has no control sequence at all: skip the costly alternation then.
+  if (text.includes("\x1b") || text.includes("\u009b")) text = text.replace(SEQUENCES, "");
+  if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
+  return HAS_CONTROL.test(text) ? text.replace(CONTROLS, "") : text;
 }

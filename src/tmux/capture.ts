@@ -18,9 +18,12 @@ import { readCaptureConfig } from "./capture-config.js";
 import { lockPane } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
-import { openShippingQueue } from "./shipper.js";
+import { ShipThread } from "./ship-thread-client.js";
+import { closeQueue, openShippingQueue } from "./shipper.js";
 import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
+
+const SYNC_GAP_MS = 20;
 
 export interface CaptureOptions {
   serverDir: string;
@@ -75,6 +78,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   const queue = openShippingQueue(config);
   const chunker = new OutputChunker(spool.nextPosition);
   let ended = false;
+  let lastInputMs = 0;
   let failure: unknown;
   let timer: NodeJS.Timeout | undefined;
   const fail = (error: unknown) => {
@@ -82,11 +86,21 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     stopShipping.abort();
   };
   const stopShipping = new AbortController();
+  // Group commit, paced: at most one fsync started per SYNC_GAP_MS while output streams, so
+  // a burst costs tens of fsyncs a second, not hundreds; a chunk is taken once synced.
+  let syncTimer: NodeJS.Timeout | undefined;
+  let lastSync = 0;
+  const syncNow = () => {
+    clearTimeout(syncTimer);
+    syncTimer = undefined;
+    lastSync = Date.now();
+    return spool.sync();
+  };
   const take = (chunks: ReturnType<OutputChunker["push"]>) => {
     if (chunks.length === 0) return;
     for (const chunk of chunks) spool.append(chunk);
     summary.spooledChunks += chunks.length;
-    spool.sync().catch(fail);
+    if (syncTimer === undefined) syncTimer = setTimeout(() => void syncNow().catch(fail), Math.max(0, lastSync + SYNC_GAP_MS - Date.now()));
   };
   const arm = () => {
     const due = chunker.dueUs;
@@ -106,13 +120,14 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
       options.input.off("data", onData);
       const last = chunker.flush(nowUs());
       if (last) take([last]);
-      spool.sync().then(resolve, (error) => {
+      syncNow().then(resolve, (error) => {
         fail(error);
         resolve();
       });
     };
     const onData = (data: Buffer) => {
       summary.readBytes += data.length;
+      lastInputMs = Date.now();
       try {
         take(chunker.push(data, nowUs()));
         arm();
@@ -132,13 +147,15 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   });
 
   const state = summary as ShipperState;
+  const thread = new ShipThread(config, options.pane);
   const shipping = shipPane({
-    queue, config, serverDir: options.serverDir, spool, pane: options.pane, stop: stopShipping.signal, draining: () => ended, state,
+    queue, send: (chunks) => thread.send(chunks), config, serverDir: options.serverDir, spool, pane: options.pane, stop: stopShipping.signal, draining: () => ended, lastInputMs: () => lastInputMs, state,
   }).catch(fail);
 
   await reading;
   await shipping;
-  await queue.close().catch(() => {});
+  await thread.close();
+  await closeQueue(queue);
   spool.close();
   lock.release();
   note(`end: read ${summary.readBytes} bytes, spooled ${summary.spooledChunks} chunks, shipped ${summary.shippedChunks} chunks (${summary.shippedBytes} bytes) and ${summary.shippedRecords} records, ${spool.unshipped} chunks left`);

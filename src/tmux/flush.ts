@@ -9,7 +9,7 @@ import { readCaptureConfig, type CaptureConfig } from "./capture-config.js";
 import { tryLockPane } from "./pane-lock.js";
 import { readPaneInfo, shipPane, shipRecords, type ShipperState } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
-import { openShippingQueue, sleep } from "./shipper.js";
+import { closeQueue, openShippingQueue, sleep } from "./shipper.js";
 import { TmuxError } from "./tmux-error.js";
 
 /** Tries to ship the server run's records within `timeoutMs`; they stay spooled otherwise. */
@@ -20,7 +20,7 @@ export async function shipRecordsOnce(serverDir: string, config: CaptureConfig, 
   } catch {
     return false;
   } finally {
-    await queue.close().catch(() => {});
+    await closeQueue(queue);
   }
 }
 
@@ -69,7 +69,7 @@ export async function flushSpools(spoolRoot: string, timeoutMs: number): Promise
       const records = await shipRecords(queue, config, dir);
       if (records !== false) flushed.shippedRecords += records;
     } finally {
-      await queue.close().catch(() => {});
+      await closeQueue(queue);
     }
   }
   return flushed;

@@ -10,11 +10,21 @@ import type { CaptureConfig } from "./capture-config.js";
 import type { IngestQueue } from "../ingest/index.js";
 import type { PaneSpool } from "./pane-spool.js";
 import { pendingRecords, removeRecords } from "./record-spool.js";
-import { Backoff, BATCH_BYTES, BATCH_CHUNKS, sendBatch, sleep } from "./shipper.js";
+import type { OutputChunk } from "../core/output-chunk.js";
+import { addBatch, Backoff, BATCH_BYTES, BATCH_CHUNKS, sendBatch, sleep, unlessAborted } from "./shipper.js";
 import { chunkEvent, type PaneInfo } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 const PANE_FILE = "pane.json";
+/**
+ * While a pane streams output (a read within the last DEFER_IDLE_MS), shipping waits, up to
+ * DEFER_MAX_CHUNKS spooled chunks (256 MiB): building and sending events costs several
+ * times the CPU of spooling them, and on a busy machine that CPU would come out of tmux's
+ * share. The chunks are durable in the spool meanwhile; an interactive pane pauses all the
+ * time, so its output ships within a fraction of a second.
+ */
+const DEFER_IDLE_MS = 100;
+const DEFER_MAX_CHUNKS = 4096;
 /** How often an idle shipper looks for lifecycle records left by hooks. */
 const RECORD_SWEEP_MS = 1_000;
 
@@ -41,6 +51,8 @@ export interface ShipperState {
 
 export interface ShipOptions {
   queue: IngestQueue;
+  /** Sends a batch of chunks (in the shipping thread); default: built and added here. */
+  send?: (chunks: OutputChunk[]) => Promise<boolean>;
   config: CaptureConfig;
   serverDir: string;
   spool: PaneSpool;
@@ -49,6 +61,8 @@ export interface ShipOptions {
   stop: AbortSignal;
   /** Once set, the shipper returns when the spool is empty. */
   draining: () => boolean;
+  /** When the pane last printed (ms, Date.now()); shipping defers while it streams (see DEFER_*). */
+  lastInputMs?: () => number;
   state: ShipperState;
 }
 
@@ -57,9 +71,16 @@ export async function shipPane(options: ShipOptions): Promise<void> {
   const backoff = new Backoff();
   let lastSweep = 0;
   while (!stop.aborted) {
+    const quietFor = options.lastInputMs ? Date.now() - options.lastInputMs() : Infinity;
+    if (quietFor < DEFER_IDLE_MS && spool.unshipped < DEFER_MAX_CHUNKS && !options.draining()) {
+      await sleep(DEFER_IDLE_MS - quietFor, stop);
+      continue;
+    }
     const chunks = spool.peek(BATCH_CHUNKS, BATCH_BYTES);
     if (chunks.length > 0) {
-      if (await sendBatch(queue, config, chunks.map((chunk) => chunkEvent(config, pane, chunk)))) {
+      const sent = await unlessAborted(options.send ? options.send(chunks) : addBatch(queue, config, chunks.map((chunk) => chunkEvent(config, pane, chunk))), stop);
+      if (sent === undefined) return;
+      if (sent) {
         const last = chunks.at(-1)!;
         spool.ack({ seq: last.seq + 1, offset: last.offset + last.data.length });
         state.shippedChunks += chunks.length;
@@ -73,7 +94,8 @@ export async function shipPane(options: ShipOptions): Promise<void> {
     }
     if (Date.now() - lastSweep >= RECORD_SWEEP_MS) {
       lastSweep = Date.now();
-      const shipped = await shipRecords(queue, config, options.serverDir);
+      const shipped = await unlessAborted(shipRecords(queue, config, options.serverDir), stop);
+      if (shipped === undefined) return;
       if (shipped === false) {
         state.retries++;
         await backoff.wait(stop);

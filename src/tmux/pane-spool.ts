@@ -13,10 +13,10 @@
  * ever shipped: a chunk shipped but then lost from the spool would leave its seq to be
  * reused for other bytes, which the ledger would take for a duplicate.
  */
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, ftruncateSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, ftruncateSync, writeFileSync, writeSync, writevSync } from "node:fs";
 import { join } from "node:path";
-import { decodeChunkBody, encodeChunkBody, type OutputChunk } from "../core/output-chunk.js";
-import { encodeRecord, scanRecords } from "../core/spool-record.js";
+import { chunkBodyHead, decodeChunkBody, type OutputChunk } from "../core/output-chunk.js";
+import { recordHeader, scanRecords } from "../core/spool-record.js";
 import { TmuxError } from "./tmux-error.js";
 
 export const SEGMENT_BYTES = 16 << 20;
@@ -165,9 +165,16 @@ export class PaneSpool {
       this.fd = openSync(tail.path, "a");
       if (!this.syncing) this.closeRetired();
     }
-    const record = encodeRecord(encodeChunkBody(chunk));
-    for (let at = 0; at < record.length; ) at += writeSync(this.fd, record, at);
-    tail.written += record.length;
+    const head = chunkBodyHead(chunk);
+    const parts = [recordHeader([head, chunk.data]), head, chunk.data];
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    // One writev, no copy into a record buffer; a short write (rare) finishes plainly.
+    const written = writevSync(this.fd, parts);
+    if (written < length) {
+      const rest = Buffer.concat(parts).subarray(written);
+      for (let at = 0; at < rest.length; ) at += writeSync(this.fd, rest, at);
+    }
+    tail.written += length;
     this.next = { seq: chunk.seq + 1, offset: chunk.offset + chunk.data.length };
   }
 

@@ -5,7 +5,7 @@
  * spool. Any failure leaves it in the spool to be sent again, and the idempotency keys make
  * the ledger absorb a batch that was in fact accepted before the failure was seen.
  */
-import { enqueueEvents, IngestError, openIngestQueue, type IngestQueue } from "../ingest/index.js";
+import { enqueueEvents, INGEST_JOB, IngestError, openIngestQueue, type IngestQueue, validateEvent } from "../ingest/index.js";
 import type { EventInput } from "../core/event.js";
 import type { CaptureConfig } from "./capture-config.js";
 import { TmuxError } from "./tmux-error.js";
@@ -38,6 +38,25 @@ export async function sendBatch(queue: IngestQueue, config: CaptureConfig, event
   }
 }
 
+/**
+ * Adds one batch of events the capture built itself (tmux-events.ts), straight to the queue
+ * under the ingest job's contract (IngestJobData). The producer API's validation of every
+ * event (canonical JSON of each ~200 KB payload) would cost more CPU than building them; the
+ * first event of each batch is validated as a check that capture and worker agree on the
+ * limits, and the worker validates every event again before it appends. Returns false when
+ * the queue is unavailable.
+ */
+export async function addBatch(queue: IngestQueue, config: CaptureConfig, events: EventInput[]): Promise<boolean> {
+  const checked = validateEvent(events[0], 0, { maxPayloadBytes: config.maxPayloadBytes });
+  if (!checked.ok) throw new TmuxError("CONFIG", `event ${events[0]!.idempotencyKey} refused: ${checked.reason.code}: ${checked.reason.message}`);
+  try {
+    await queue.add(INGEST_JOB, { log: config.log, events });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Waits between attempts while the queue is away: 100 ms doubling to 5 s. */
 export class Backoff {
   private delay = 0;
@@ -48,6 +67,27 @@ export class Backoff {
     this.delay = this.delay === 0 ? 100 : Math.min(5_000, this.delay * 2);
     return sleep(this.delay, signal);
   }
+}
+
+/**
+ * BullMQ waits for its first connection before any command, however long Redis stays away:
+ * a wait that must end on `signal` races it. Resolves undefined when the signal came first.
+ */
+export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.resolve(undefined);
+  }
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** Closes a queue, giving up after `ms` (a connection that never came up can hold close() forever). */
+export async function closeQueue(queue: IngestQueue, ms = 2_000): Promise<void> {
+  await unlessAborted(queue.close().catch(() => {}), AbortSignal.timeout(ms));
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

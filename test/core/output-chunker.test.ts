@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CastEncoder, castHeaderLine } from "../../src/core/asciicast.js";
 import { decodeChunkBody, encodeChunkBody, MAX_CHUNK_BYTES, type OutputChunk } from "../../src/core/output-chunk.js";
 import { OutputChunker, utf8Boundary } from "../../src/core/output-chunker.js";
-import { encodeRecord, RECORD_HEADER_BYTES, scanRecords } from "../../src/core/spool-record.js";
+import { encodeRecord, RECORD_HEADER_BYTES, recordHeader, scanRecords } from "../../src/core/spool-record.js";
 import { terminalText } from "../../src/core/terminal-text.js";
 
 describe("spool records", () => {
@@ -14,6 +14,11 @@ describe("spool records", () => {
     expect(scan.bodies.map((b) => b.toString("hex"))).toEqual(["6669727374", "", "00ff01"]);
     expect(scan.validBytes).toBe(spool.length);
     expect(scan.stop).toBeUndefined();
+  });
+
+  it("recordHeader over parts makes the same record as encodeRecord over their concatenation", () => {
+    const parts = [Buffer.from("head"), Buffer.from([0, 1, 2, 255])];
+    expect(Buffer.concat([recordHeader(parts), ...parts]).equals(encodeRecord(Buffer.concat(parts)))).toBe(true);
   });
 
   it.each([

@@ -112,6 +112,7 @@ describe("sealtrail tmux capture", () => {
     expect(chunks.map((c) => c.text).join("")).toContain("hello world\ndone-1\n");
     expect(new Set(chunks.map((c) => c.key)).size).toBe(chunks.length);
     // The split pane was captured by the hook from its first prompt on.
+    await until("the split pane's output", async () => joined(await ledgerChunks(ledger.admin, attached.session.server, split)).includes("second-pane\r\n"), 40_000);
     expect(joined(await ledgerChunks(ledger.admin, attached.session.server, split)).toString("utf8")).toMatch(/^# echo second-pane; exit\r\nsecond-pane\r\n/);
 
     const env = { DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema };
