@@ -1,5 +1,5 @@
 /**
- * Every ledger benchmark in sequence, each in its own process (so each reports its own peak
+ * Every benchmark in sequence, each in its own process (so each reports its own peak
  * RSS): append.ts, then verify.ts on a log of --entries entries (seeded once, kept), then
  * proofs.ts and api.ts on that same log; the log's schema is dropped at the end unless --keep.
  *
@@ -13,7 +13,8 @@
  *   --batch B              append batches and seeding batches (1000)
  *   --pairs P              proofs: random pairs per call (2000)
  *   --schema NAME --keep   reuse / keep the verify/proofs log (as verify.ts)
- *   --only LIST            comma-separated subset of append,verify,proofs,api
+ *   --only LIST            comma-separated subset of append,verify,proofs,api,tmux
+ *   (tmux.ts, the tmux capture throughput, takes --runs and its own --tmux.megabytes)
  *   --<bench>.<flag> V     any other flag of one bench, passed through (e.g. --verify.only t2)
  */
 import { spawn } from "node:child_process";
@@ -22,14 +23,14 @@ import { fileURLToPath } from "node:url";
 import { connect } from "../src/ledger/db.js";
 import { DEFAULT_URL, resolveUrl } from "./support.js";
 
-const BENCHES = ["append", "verify", "proofs", "api"] as const;
+const BENCHES = ["append", "verify", "proofs", "api", "tmux"] as const;
 type Bench = (typeof BENCHES)[number];
 
 const common: Record<string, string> = {
   url: DEFAULT_URL, runs: "3", entries: "1000000", "append-entries": "100000", batch: "1000", pairs: "2000", schema: "", only: BENCHES.join(","),
 };
 let keep = false;
-const passThrough: Record<Bench, string[]> = { append: [], verify: [], proofs: [], api: [] };
+const passThrough: Record<Bench, string[]> = { append: [], verify: [], proofs: [], api: [], tmux: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const flag = argv[i]!;
@@ -61,6 +62,8 @@ const args: Record<Bench, string[]> = {
   verify: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--schema", schema, "--keep"],
   proofs: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--pairs", common.pairs!, "--schema", schema, "--keep"],
   api: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--schema", schema, "--keep"],
+  // No database: tmux, capture processes and a redis-server of its own.
+  tmux: ["--runs", common.runs!],
 };
 
 function run(bench: Bench): Promise<number> {

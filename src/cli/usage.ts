@@ -27,6 +27,21 @@ Commands:
   worker [--concurrency N]        the ingest worker: appends the event batches queued in
                                   SEALTRAIL_INGEST_QUEUE; SIGTERM or SIGINT finishes the
                                   batches in hand, then exits; one JSON line per job
+  tmux attach [-t SESSION] [-L NAME | -S PATH] [--log NAME]
+                                  capture every pane of a tmux session (and panes created
+                                  later) into the ingest queue for log NAME (default tmux),
+                                  and record its lifecycle
+  tmux detach [-t SESSION] [-L NAME | -S PATH]
+                                  stop that capture: close the pipes, remove the hooks
+  tmux replay --session S [--pane %N] [--log NAME] [--raw]
+                                  a pane's output from the ledger as asciicast v2 (--raw:
+                                  its exact bytes) on stdout
+  tmux shell-hook [--shell bash|zsh]
+                                  shell snippet recording each command line, exit status
+                                  and directory; eval it in ~/.bashrc or ~/.zshrc
+  tmux flush [--timeout SECONDS]  ship every spool no capture process is shipping (after a
+                                  restart); exit 2 if chunks remain
+  tmux capture | event | command  run by the hooks and pipes attach installs
   help                            this text
 
 Environment:
@@ -38,6 +53,8 @@ Environment:
   REDIS_URL                queues (default redis://127.0.0.1:6379)
   SEALTRAIL_INGEST_CONCURRENCY
                            batches a worker has in hand at once (default 4)
+  SEALTRAIL_SPOOL_DIR      tmux capture spool (default $XDG_STATE_HOME/sealtrail/spool,
+                           else ~/.local/state/sealtrail/spool)
 
 Exit status: 0 success; 1 verify found tampering; 2 usage, key or database error.
 `;
