@@ -49,6 +49,8 @@ export interface Attached {
 }
 
 export async function findSession(target: TmuxTarget, session: string | undefined): Promise<Session> {
+  // display-message falls back to another session for a target it cannot find; has-session does not.
+  if (session) await tmux(target, ["has-session", "-t", session]);
   const out = await tmux(target, ["display-message", "-p", ...(session ? ["-t", session] : []), "#{session_id}\t#{pid}\t#{start_time}\t#{socket_path}\t#{session_created}\t#{session_name}"]);
   const [id, pid, start, socket, created, ...name] = out.replace(/\n$/, "").split("\t");
   if (!id || !/^\$\d+$/.test(id) || !pid || !start || !socket) throw new TmuxError("TMUX", `tmux display-message: unexpected output ${JSON.stringify(out)}`);

@@ -7,7 +7,8 @@
  * prompt (bash(1), HISTORY): a new entry is a command just run, and $? is its status. A
  * command history does not keep (HISTCONTROL=ignorespace/ignoredups, HISTIGNORE) is not
  * recorded: the pane capture still has it. zsh: the preexec and precmd hooks (zshmisc(1),
- * SPECIAL FUNCTIONS) hand over the line and the status directly.
+ * SPECIAL FUNCTIONS) hand over the line and the status directly. The time and `cwd` are
+ * taken at the next prompt, when the command has finished (a `cd` records where it went).
  */
 import { shellQuote } from "./tmux-server.js";
 
@@ -24,7 +25,7 @@ if [ -n "$TMUX" ]; then
     local status=$? entry
     entry=$(HISTTIMEFORMAT= builtin history 1)
     if [ -n "$__sealtrail_last" ] && [ "$entry" != "$__sealtrail_last" ] && [[ $entry =~ ^\\ *[0-9]+\\*?\\ +(.*)$ ]]; then
-      (${command} --shell bash --exit "$status" --cwd "$PWD" --command "\${BASH_REMATCH[1]}" >/dev/null 2>&1 &)
+      (${command} --shell bash --exit "$status" --cwd "$PWD" --at-ns "$(date +%s%N)" --command "\${BASH_REMATCH[1]}" >/dev/null 2>&1 &)
     fi
     __sealtrail_last=$entry
     return $status
@@ -40,7 +41,7 @@ if [[ -n $TMUX ]]; then
   __sealtrail_precmd() {
     local st=$?
     if [[ -n $__sealtrail_line ]]; then
-      ${command} --shell zsh --exit "$st" --cwd "$PWD" --command "$__sealtrail_line" &>/dev/null &!
+      ${command} --shell zsh --exit "$st" --cwd "$PWD" --at-ns "$(date +%s%N)" --command "$__sealtrail_line" &>/dev/null &!
     fi
     __sealtrail_line=""
   }

@@ -163,4 +163,60 @@ describe("sealtrail tmux capture", () => {
     await until("capture.stop in the ledger", async () => (await lifecycle("bytes")).some((e) => e.action === "capture.stop"));
     expect((await lifecycle("bytes")).map((e) => e.action)).toEqual(["session.create", "capture.start", "capture.stop"]);
   });
+
+  it("shell hook: records each command line with its exit status and directory, in order", async () => {
+    const { t, attach } = await setup();
+    t.run("new-session", "-d", "-s", "shell", "-e", `SEALTRAIL_SPOOL_DIR=${t.spool}`, "-e", "HISTFILE=/dev/null", "-x", "120", "-y", "40", "env PS1='$ ' bash --norc --noprofile -i");
+    const attached = await attach("shell");
+    const pane = attached.panes[0]!;
+    const hook = await cli(["tmux", "shell-hook", "--shell", "bash"], {});
+    expect(hook.code).toBe(0);
+    const snippet = join(t.dir, "hook.bash");
+    writeFileSync(snippet, hook.stdout);
+    for (const line of [`. '${snippet}'`, "cd /tmp", "true", "false", "(exit 3)"]) {
+      t.run("send-keys", "-t", pane, line, "Enter");
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    let rows: { action: string; outcome: string; payload: { command: string; exitCode: number; cwd: string; shell: string; pane: string; sessionId: string; timeUs: number } }[] = [];
+    await until("four command records", async () => {
+      rows = (await ledger.admin<{ action: string; outcome: string; payload: string }[]>`select action, outcome, payload from entries where kind = 'tmux.command'`)
+        .map((r) => ({ ...r, payload: JSON.parse(r.payload) }))
+        .filter((r) => r.payload.sessionId === attached.session.id);
+      return rows.length >= 4;
+    }, 40_000);
+    rows.sort((a, b) => a.payload.timeUs - b.payload.timeUs);
+    expect(rows.map((r) => [r.payload.command, r.payload.exitCode, r.outcome, r.payload.cwd])).toEqual([
+      ["cd /tmp", 0, "success", "/tmp"],
+      ["true", 0, "success", "/tmp"],
+      ["false", 1, "failure", "/tmp"],
+      ["(exit 3)", 3, "failure", "/tmp"],
+    ]);
+    expect(rows.every((r) => r.action === "command.run" && r.payload.shell === "bash" && r.payload.pane === pane)).toBe(true);
+  });
+
+  it("refuses bad command lines with one line on stderr and exit 2", async () => {
+    const t = testTmux();
+    tmuxes.push(t);
+    t.run("new-session", "-d", "-s", "only");
+    const env = { DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema, SEALTRAIL_SPOOL_DIR: t.spool };
+    const runs = await Promise.all([
+      cli(["tmux", "attach", "-L", t.socket, "-t", "nosuch"], env),
+      cli(["tmux", "replay"], env),
+      cli(["tmux", "replay", "--session", "nosuch"], env),
+      cli(["tmux", "shell-hook", "--shell", "fish"], env),
+      cli(["tmux", "capture", "--dir", t.dir, "--pane", "7"], env),
+    ]);
+    const lines = runs.map((r) => ({ code: r.code, stdout: r.stdout.toString(), stderr: r.stderr }));
+    for (const run of lines) {
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/^sealtrail: [^\n]+\n$/);
+    }
+    expect(lines[0]!.stderr).toMatch(/can't find session/);
+    expect(lines[1]!.stderr).toBe("sealtrail: tmux replay: missing required option --session\n");
+    expect(lines[2]!.stderr).toMatch(/no output recorded for session "nosuch"/);
+    expect(lines[3]!.stderr).toMatch(/--shell: got "fish", want bash or zsh/);
+    expect(lines[4]!.stderr).toMatch(/--pane: got "7", want a tmux pane id/);
+    expect(t.run("show-hooks", "-t", "only")).not.toContain("[74]");
+  });
 });

@@ -12,20 +12,22 @@ import type { Cli } from "../context.js";
 const COMMAND = "tmux command";
 
 /**
- * sealtrail tmux command --shell bash|zsh --exit N --cwd DIR --command LINE
+ * sealtrail tmux command --shell bash|zsh --exit N --cwd DIR --command LINE [--at-ns NANOSECONDS]
  * Run by the shell hook inside a pane ($TMUX, $TMUX_PANE): spools one command record for the
  * server run the pane belongs to, then tries once to ship.
  */
 export async function tmuxCommandCommand(args: string[], cli: Cli): Promise<number> {
   const { values } = parseOrUsage(COMMAND, () =>
-    parseArgs({ args, options: { shell: { type: "string" }, exit: { type: "string" }, cwd: { type: "string" }, command: { type: "string" } }, strict: true }),
+    parseArgs({ args, options: { shell: { type: "string" }, exit: { type: "string" }, cwd: { type: "string" }, command: { type: "string" }, "at-ns": { type: "string" } }, strict: true }),
   );
   const shell = parseChoice(COMMAND, "shell", required(COMMAND, "shell", values.shell), HOOK_SHELLS);
   const exitCode = parseCount(COMMAND, "exit", required(COMMAND, "exit", values.exit));
   if (exitCode > 255) throw new CliError("USAGE", `${COMMAND}: --exit: got ${exitCode}, want 0–255`);
   const cwd = required(COMMAND, "cwd", values.cwd);
   const command = required(COMMAND, "command", values.command);
-  const timeUs = nowUs();
+  // The shell's `date +%s%N` at the prompt; else now (node took a while to start).
+  const atNs = values["at-ns"];
+  const timeUs = atNs && /^\d{16,20}$/.test(atNs) ? Number(BigInt(atNs) / 1000n) : nowUs();
   const pane = process.env.TMUX_PANE;
   if (!process.env.TMUX || !pane) throw new CliError("USAGE", `${COMMAND}: not inside a tmux pane ($TMUX, $TMUX_PANE)`);
   const out = await tmux({}, ["display-message", "-p", "-t", pane, "#{start_time}-#{pid}\t#{session_id}\t#{session_name}"]);
