@@ -4,6 +4,7 @@
  * lost and nothing duplicated. Real tmux, real capture processes, real Redis (a private
  * redis-server where it must go down), real Postgres.
  */
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import { openIngestQueue } from "../../src/ingest/index.js";
 import { REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import {
-  ackedOffset, capturePids, catPaneCommand, INVOCATION, joined, ledgerChunks, privateRedis, type PrivateRedis, spooledBytes, testTmux, type TestTmux, untilLedgerHas,
+  ackedOffset, BIN, capturePids, catPaneCommand, INVOCATION, joined, ledgerChunks, privateRedis, type PrivateRedis, spooledBytes, testTmux, type TestTmux, untilLedgerHas,
 } from "../support/tmux.js";
 
 let ledger: TestLedger;
@@ -161,6 +162,37 @@ describe("tmux capture under faults", () => {
     }, 30_000);
     t.run("send-keys", "-t", third.pane, "x");
     await expectExactlyOnce(third.session.server, third.pane, Buffer.concat(parts));
+  });
+
+  it("sealtrail tmux flush ships a spool whose capture died while Redis was down", async () => {
+    const t = testTmux();
+    tmuxes.push(t);
+    const redis = await privateRedis(t.dir);
+    redises.push(redis);
+    const queue = `test-${randomBytes(6).toString("hex")}`;
+    await redis.stop();
+    const part = output(300_000);
+    paneSession(t, [part]);
+    const a = await attach(t, redis.url, queue);
+    t.run("send-keys", "-t", a.pane, "x");
+    await until("the output spooled", () => spooledBytes(a.paneDir) === part.length, 20_000);
+    // The machine goes down with the capture; Redis comes back first.
+    process.kill(capturePids(t.spool)[0]!, "SIGKILL");
+    await until("the capture gone", () => capturePids(t.spool).every((pid) => !alive(pid)));
+    await redis.start();
+    worker(redis.url, queue);
+
+    const flushed = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, [BIN, "tmux", "flush", "--timeout", "60"], { env: { PATH: process.env.PATH, HOME: process.env.HOME, SEALTRAIL_SPOOL_DIR: t.spool } }, (error, stdout) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+      );
+    });
+    expect(flushed.code).toBe(0);
+    expect(JSON.parse(flushed.stdout)).toMatchObject({ panes: 1, busy: 0, left: 0, shippedBytes: part.length });
+    await expectExactlyOnce(a.session.server, a.pane, part);
+    const q = openIngestQueue(redis.url, { name: queue });
+    await q.obliterate({ force: true });
+    await q.close();
   });
 });
 
