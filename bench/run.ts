@@ -1,8 +1,8 @@
 /**
- * Every ledger benchmark in sequence, each in its own process (so each reports its own peak
+ * Every benchmark in sequence, each in its own process (so each reports its own peak
  * RSS): append.ts, then verify.ts on a log of --entries entries (seeded once, kept), then
  * proofs.ts, api.ts, packs.ts and sweep.ts on that same log, then ingest.ts (end-to-end through Redis, its
- * own schemas); the log's schema is dropped at the end unless --keep.
+ * own schemas) and tmux.ts (no database); the log's schema is dropped at the end unless --keep.
  *
  *   npm run bench [-- FLAGS]      (tsx bench/run.ts)
  *
@@ -14,7 +14,8 @@
  *   --batch B              append batches and seeding batches (1000)
  *   --pairs P              proofs: random pairs per call (2000)
  *   --schema NAME --keep   reuse / keep the verify/proofs log (as verify.ts)
- *   --only LIST            comma-separated subset of append,verify,proofs,api,packs,sweep,ingest
+ *   --only LIST            comma-separated subset of append,verify,proofs,api,packs,sweep,ingest,tmux
+ *   (tmux.ts, the tmux capture throughput, takes --runs and its own --tmux.megabytes)
  *   --<bench>.<flag> V     any other flag of one bench, passed through (e.g. --verify.only t2)
  */
 import { spawn } from "node:child_process";
@@ -24,14 +25,14 @@ import { connect } from "../src/ledger/db.js";
 import { DEFAULT_URL, resolveUrl } from "./support.js";
 
 // sweep after the other benches on the shared log: it adds a checkpoint and sweep records to it.
-const BENCHES = ["append", "verify", "proofs", "api", "packs", "sweep", "ingest"] as const;
+const BENCHES = ["append", "verify", "proofs", "api", "packs", "sweep", "ingest", "tmux"] as const;
 type Bench = (typeof BENCHES)[number];
 
 const common: Record<string, string> = {
   url: DEFAULT_URL, runs: "3", entries: "1000000", "append-entries": "100000", batch: "1000", pairs: "2000", schema: "", only: BENCHES.join(","),
 };
 let keep = false;
-const passThrough: Record<Bench, string[]> = { append: [], verify: [], proofs: [], api: [], packs: [], sweep: [], ingest: [] };
+const passThrough: Record<Bench, string[]> = { append: [], verify: [], proofs: [], api: [], packs: [], sweep: [], ingest: [], tmux: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const flag = argv[i]!;
@@ -67,6 +68,8 @@ const args: Record<Bench, string[]> = {
   ingest: ["--url", common.url!, "--runs", common.runs!, "--events", common["append-entries"]!, "--batch", common.batch!],
   // A pack of the whole 1M-entry log, built in a process of its own, beside a COPY export of the same rows.
   packs: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--schema", schema, "--keep"],
+  // No database: tmux, capture processes and a redis-server of its own.
+  tmux: ["--runs", common.runs!],
 };
 
 function run(bench: Bench): Promise<number> {

@@ -3,6 +3,8 @@
  * inward. Every variable is listed in the README.
  */
 import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep-schedule.js";
 import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
 
@@ -27,6 +29,8 @@ export interface Config {
   maxPayloadBytes: number;
   /** SEALTRAIL_ORIGIN_PREFIX: origins of new logs (and of the tenants' audit logs) are `<prefix>/<name>`. */
   originPrefix: string;
+  /** SEALTRAIL_SPOOL_DIR: where tmux capture spools output before it is shipped. */
+  spoolDir: string;
   api: ApiConfig;
   ingest: IngestConfig;
   /** SEALTRAIL_WEBHOOK_SOURCES (JSON) or SEALTRAIL_WEBHOOK_SOURCES_FILE (a file holding it). */
@@ -249,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     packExporters: (env.SEALTRAIL_PACK_EXPORTERS ?? "").split(",").map((p) => p.trim()).filter((p) => p !== ""),
     maxPayloadBytes: Number.isSafeInteger(maxPayload) && maxPayload > 0 ? maxPayload : 1 << 20,
     originPrefix: (env.SEALTRAIL_ORIGIN_PREFIX || "sealtrail.local").replace(/\/+$/, ""),
+    // XDG Base Directory: state that survives restarts but is no user data.
+    spoolDir: env.SEALTRAIL_SPOOL_DIR || join(env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"), "sealtrail", "spool"),
     // Read lazily: only `serve` needs it, and a malformed value must not break other commands.
     get api() {
       return loadApiConfig(env);

@@ -31,9 +31,17 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   pack: async () => (await import("./commands/pack.js")).packCommand,
   "verify-pack": async () => (await import("./commands/pack-verify.js")).packVerifyCommand,
   "pack-worker": async () => (await import("./commands/pack-worker.js")).packWorkerCommand,
+  "tmux attach": async () => (await import("./commands/tmux-attach.js")).tmuxAttachCommand,
+  "tmux detach": async () => (await import("./commands/tmux-detach.js")).tmuxDetachCommand,
+  "tmux capture": async () => (await import("./commands/tmux-capture.js")).tmuxCaptureCommand,
+  "tmux event": async () => (await import("./commands/tmux-event.js")).tmuxEventCommand,
+  "tmux command": async () => (await import("./commands/tmux-command.js")).tmuxCommandCommand,
+  "tmux flush": async () => (await import("./commands/tmux-flush.js")).tmuxFlushCommand,
+  "tmux replay": async () => (await import("./commands/tmux-replay.js")).tmuxReplayCommand,
+  "tmux shell-hook": async () => (await import("./commands/tmux-shell-hook.js")).tmuxShellHookCommand,
 }));
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
-const GROUPS = new Set(["keys", "log", "proof", "keys api"]);
+const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux"]);
 const HELP = new Set(["help", "--help", "-h"]);
 
 /** Runs one command line; returns the exit status. */

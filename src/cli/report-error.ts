@@ -10,6 +10,7 @@ import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
 import { WitnessError, type WitnessErrorCode } from "../integrity/witness.js";
 import { PackError, type PackErrorCode } from "../packs/pack-error.js";
+import { TmuxError, type TmuxErrorCode } from "../tmux/tmux-error.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
 
 export interface Failure {
@@ -43,6 +44,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof CoreError) return coreMessage(error.code, error.message);
   if (error instanceof IngestError) return ingestMessage(error);
   if (error instanceof PackError) return packMessage(error.code, error.message);
+  if (error instanceof TmuxError) return tmuxMessage(error.code, error.message);
   if (pg) return `database: ${pg.message}`;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -143,6 +145,17 @@ function packMessage(code: PackErrorCode, text: string): string {
       return `pack: ${text}`;
     case "FILE":
       return `pack file: ${text}`;
+  }
+}
+
+function tmuxMessage(code: TmuxErrorCode, text: string): string {
+  switch (code) {
+    case "NOT_FOUND":
+    case "TMUX":
+      return text;
+    case "SPOOL":
+    case "CONFIG":
+      return `capture: ${text}`;
     default:
       return unreachableCode(code, text);
   }

@@ -47,6 +47,21 @@ Commands:
                                   every entry and proof; says what failed
   pack-worker [--concurrency N]   the evidence worker: builds the packs requested through
                                   the API into SEALTRAIL_PACK_DIR
+  tmux attach [-t SESSION] [-L NAME | -S PATH] [--log NAME]
+                                  capture every pane of a tmux session (and panes created
+                                  later) into the ingest queue for log NAME (default tmux),
+                                  and record its lifecycle
+  tmux detach [-t SESSION] [-L NAME | -S PATH]
+                                  stop that capture: close the pipes, remove the hooks
+  tmux replay --session S [--pane %N] [--log NAME] [--raw]
+                                  a pane's output from the ledger as asciicast v2 (--raw:
+                                  its exact bytes) on stdout
+  tmux shell-hook [--shell bash|zsh]
+                                  shell snippet recording each command line, exit status
+                                  and directory; eval it in ~/.bashrc or ~/.zshrc
+  tmux flush [--timeout SECONDS]  ship every spool no capture process is shipping (after a
+                                  restart); exit 2 if chunks remain
+  tmux capture | event | command  run by the hooks and pipes attach installs
   help                            this text
 
 Environment:
@@ -66,6 +81,8 @@ Environment:
   SEALTRAIL_PACK_KEY       PKCS8 PEM file that signs packs (default SEALTRAIL_SIGNING_KEY)
   SEALTRAIL_PACK_EXPORTERS exporter plugin modules, comma-separated
   SEALTRAIL_PACK_DIR       where pack-worker writes packs and serve serves them (default packs)
+  SEALTRAIL_SPOOL_DIR      tmux capture spool (default $XDG_STATE_HOME/sealtrail/spool,
+                           else ~/.local/state/sealtrail/spool)
 
 Exit status: 0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key,
 database or queue error, or an event refused.

@@ -5,6 +5,9 @@ import { validateEvent } from "../../src/ingest/validate-event.js";
 const OPTIONS = { maxPayloadBytes: 4096 };
 const COMMON = { actor: "alice", resource: "svc/api", outcome: "success", source: "ci", occurredAt: "2024-05-01T12:00:00Z" };
 
+/** A chunk of pane output: the exact bytes in base64, their searchable text, and where they sit. */
+const CHUNK = { server: "1700000000-42", host: "build1", session: "deploy", pane: "%1", seq: 0, offset: 0, timeUs: 1714564800000000, data: Buffer.from("$ ls\r\nREADME\r\n").toString("base64"), text: "$ ls\nREADME\n", frames: [[0, 0], [6, 1200]] };
+
 /** A good event of each kind. */
 const GOOD = {
   deploy: { ...COMMON, kind: "deploy", action: "deploy.finish", payload: { version: "1.4.2", environment: "prod" } },
@@ -14,10 +17,17 @@ const GOOD = {
   "access account": { ...COMMON, kind: "access", action: "account.remove", payload: { subject: "carol" } },
   error: { ...COMMON, kind: "error", action: "http.500", outcome: "failure", payload: { message: "upstream timed out", severity: "error" } },
   "tmux.session": { ...COMMON, kind: "tmux.session", action: "session.create", resource: "host/build1", payload: { session: "deploy", host: "build1", sessionId: "$3" } },
-  "tmux.output": { ...COMMON, kind: "tmux.output", action: "pane.output", payload: { session: "deploy", pane: "%1", data: "$ ls\r\nREADME\r\n", offset: 0 } },
+  "tmux.output": { ...COMMON, kind: "tmux.output", action: "pane.output", payload: { ...CHUNK } },
+  "tmux.session pane.create": { ...COMMON, kind: "tmux.session", action: "pane.create", payload: { session: "deploy", host: "build1", sessionId: "$3", server: "1700000000-42", window: "@2", pane: "%5", width: 80, height: 24 } },
+  "tmux.command": { ...COMMON, kind: "tmux.command", action: "command.run", outcome: "failure", payload: { command: "make test", exitCode: 2, cwd: "/srv/app", shell: "bash", host: "build1", pane: "%5" } },
   custom: { ...COMMON, kind: "custom", action: "backup.finish", payload: { bytes: 12 }, tags: ["nightly"], idempotencyKey: "backup-2024-05-01" },
   "custom without payload": { ...COMMON, kind: "custom", action: "ping", occurredAt: new Date("2024-05-01T12:00:00Z") },
 };
+
+function without<T extends object>(object: T, key: keyof T): Omit<T, typeof key> {
+  const { [key]: _, ...rest } = object;
+  return rest;
+}
 
 type Case = [label: string, event: unknown, code: string, message: RegExp];
 
@@ -59,11 +69,17 @@ const BAD: Case[] = [
   ["error: action not dotted words", { ...GOOD.error, action: "Bad Action" }, "INVALID_FIELD", /^action: .*dotted/],
   ["tmux.session: no host", { ...GOOD["tmux.session"], payload: { session: "s" } }, "MISSING_FIELD", /^payload\.host: missing$/],
   ["tmux.session: bad session id", { ...GOOD["tmux.session"], payload: { session: "s", host: "h", sessionId: "3" } }, "INVALID_FIELD", /^payload\.sessionId: .*\$3/],
-  ["tmux.output: bad pane", { ...GOOD["tmux.output"], payload: { session: "s", pane: "1", data: "x" } }, "INVALID_FIELD", /^payload\.pane: /],
-  ["tmux.output: negative offset", { ...GOOD["tmux.output"], payload: { session: "s", pane: "%1", data: "x", offset: -1 } }, "INVALID_FIELD", /^payload\.offset: /],
-  ["tmux.output: data not a string", { ...GOOD["tmux.output"], payload: { session: "s", pane: "%1", data: [1] } }, "INVALID_FIELD", /^payload\.data: /],
+  ["tmux.output: bad pane", { ...GOOD["tmux.output"], payload: { ...CHUNK, pane: "1" } }, "INVALID_FIELD", /^payload\.pane: /],
+  ["tmux.output: negative offset", { ...GOOD["tmux.output"], payload: { ...CHUNK, offset: -1 } }, "INVALID_FIELD", /^payload\.offset: /],
+  ["tmux.output: data not a string", { ...GOOD["tmux.output"], payload: { ...CHUNK, data: [1] } }, "INVALID_FIELD", /^payload\.data: /],
+  ["tmux.output: data not base64", { ...GOOD["tmux.output"], payload: { ...CHUNK, data: "$ ls" } }, "INVALID_FIELD", /^payload\.data: want base64/],
+  ["tmux.output: no seq (the chunk's idempotency)", { ...GOOD["tmux.output"], payload: without(CHUNK, "seq") }, "MISSING_FIELD", /^payload\.seq: missing$/],
+  ["tmux.output: no server run", { ...GOOD["tmux.output"], payload: without(CHUNK, "server") }, "MISSING_FIELD", /^payload\.server: missing$/],
+  ["tmux.session: unknown action", { ...GOOD["tmux.session"], action: "pane.resize" }, "INVALID_FIELD", /^action: /],
+  ["tmux.command: exit status out of range", { ...GOOD["tmux.command"], payload: { ...GOOD["tmux.command"].payload, exitCode: 256 } }, "INVALID_FIELD", /^payload\.exitCode: /],
+  ["tmux.command: no cwd", { ...GOOD["tmux.command"], payload: without(GOOD["tmux.command"].payload, "cwd") }, "MISSING_FIELD", /^payload\.cwd: missing$/],
   ["custom: payload an array", { ...GOOD.custom, payload: [1, 2] }, "INVALID_FIELD", /^payload: /],
-  ["oversized payload", { ...GOOD["tmux.output"], payload: { session: "s", pane: "%1", data: "x".repeat(5000) } }, "PAYLOAD_TOO_LARGE", /^payload: got \d+ bytes of canonical JSON, want at most 4096$/],
+  ["oversized payload", { ...GOOD["tmux.output"], payload: { ...CHUNK, data: "x".repeat(5000) } }, "PAYLOAD_TOO_LARGE", /^payload: got \d+ bytes of canonical JSON, want at most 4096$/],
 ];
 
 describe("validateEvent", () => {

@@ -1,0 +1,186 @@
+/**
+ * tmux capture throughput: the time to `cat` a large file in a pane (default 200 MB) with
+ * `sealtrail tmux capture` on the pane, beside the same `cat` with no pipe at all and with a
+ * plain `pipe-pane -O 'cat > file'`, interleaved in each run on fresh tmux servers (private
+ * sockets). Our figure is the throughput beside the plain-cat capture's: target ≥ 0.95×.
+ *
+ *   npx tsx bench/tmux.ts [--megabytes 200] [--runs 3]
+ *
+ * Every byte is checked: the plain capture's file and our spool must each hold exactly what
+ * tmux delivered to the pipe (the file plus the \r the tty adds before each \n). The capture
+ * ships to a private redis-server (no worker: appending to the ledger is the ingest bench's
+ * business); the time until the queue has accepted everything is printed too.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import os from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { attachSession } from "../src/tmux/attach.js";
+import { paneDir } from "../src/tmux/capture.js";
+import { median, parseFlags, sourceRevision } from "./support.js";
+
+const flags = parseFlags(process.argv.slice(2), { megabytes: 200, runs: 3, keep: false });
+const BIN = join(fileURLToPath(new URL("../", import.meta.url)), "bin", "sealtrail.js");
+const LINE = 100;
+
+type Mode = "none" | "plain" | "sealtrail";
+interface Result {
+  mode: Mode;
+  seconds: number;
+  /** Bytes the pipe received (none: 0). */
+  captured: number;
+  /** sealtrail: seconds from the start of cat until the queue accepted every chunk. */
+  shippedSeconds?: number;
+}
+
+const work = mkdtempSync(join(os.tmpdir(), "sealtrail-bench-tmux-"));
+
+async function main(): Promise<void> {
+  const file = join(work, "input.txt");
+  const lines = Math.floor((flags.megabytes * 1_000_000) / (LINE + 1));
+  await writeInput(file, lines);
+  const size = statSync(file).size;
+  // The tty's output processing (onlcr) turns each \n into \r\n before tmux sees it.
+  const delivered = size + lines;
+  const redis = await startRedis();
+  console.log(`tmux capture throughput: cat of ${(size / 1e6).toFixed(0)} MB (${lines} lines of ${LINE} characters) in a pane, ${flags.runs} runs`);
+  console.log(`date      ${new Date().toISOString()}\nsource    ${sourceRevision()}\nnode      ${process.version} (${os.cpus().length} cpus: ${os.cpus()[0]?.model ?? "?"})\ntmux      ${execFileSync("tmux", ["-V"], { encoding: "utf8" }).trim()}\n`);
+  const results: Result[] = [];
+  try {
+    for (let run = 0; run < flags.runs; run++) {
+      for (const mode of ["none", "plain", "sealtrail"] as const) {
+        const load = os.loadavg()[0]!.toFixed(2);
+        const r = await measure(mode, file, delivered, redis.url);
+        results.push(r);
+        const rate = (delivered / 1e6 / r.seconds).toFixed(1);
+        console.log(`run ${run + 1} ${mode.padEnd(9)} ${r.seconds.toFixed(2)} s  ${rate} MB/s  captured ${r.captured}${r.shippedSeconds ? `  all in the queue after ${r.shippedSeconds.toFixed(2)} s` : ""}  (load ${load})`);
+        if (mode !== "none" && r.captured !== delivered) throw new Error(`${mode}: captured ${r.captured} bytes, tmux delivered ${delivered}`);
+      }
+    }
+  } finally {
+    redis.stop();
+  }
+  const by = (mode: Mode) => median(results.filter((r) => r.mode === mode).map((r) => delivered / 1e6 / r.seconds));
+  const [none, plain, ours] = [by("none"), by("plain"), by("sealtrail")];
+  const shipped = median(results.filter((r) => r.shippedSeconds).map((r) => r.shippedSeconds!));
+  console.log(`\nmedian throughput (MB/s of pane output):`);
+  console.log(`  no capture            ${none.toFixed(1)}`);
+  console.log(`  pipe-pane 'cat > f'   ${plain.toFixed(1)}  (${(plain / none).toFixed(3)}× no capture)`);
+  console.log(`  sealtrail capture     ${ours.toFixed(1)}  (${(ours / plain).toFixed(3)}× plain cat capture, ${(ours / none).toFixed(3)}× no capture; target ≥ 0.95× plain)`);
+  console.log(`  every byte captured: yes (${delivered} bytes per run); all accepted by the queue after a median ${shipped.toFixed(2)} s from the start of cat`);
+}
+
+async function writeInput(file: string, lines: number): Promise<void> {
+  const out = createWriteStream(file);
+  const alphabet = randomBytes(LINE * 64).toString("base64").replace(/[^A-Za-z0-9]/g, "x");
+  for (let i = 0; i < lines; i++) {
+    const at = (i * 37) % (alphabet.length - LINE);
+    if (!out.write(`${alphabet.slice(at, at + LINE)}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+async function measure(mode: Mode, file: string, delivered: number, redisUrl: string): Promise<Result> {
+  const socket = `sealtrail-bench-${randomBytes(5).toString("hex")}`;
+  const dir = mkdtempSync(join(work, `${mode}-`));
+  const done = join(dir, "done");
+  const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, "-f", "/dev/null", ...args], { encoding: "utf8" });
+  // The pane waits for a key, times the cat with its own clock, then idles.
+  // No echo and no line discipline while it waits, so the key leaves no bytes in the pane.
+  tmux("new-session", "-d", "-s", "bench", "-x", "200", "-y", "50", `stty -echo -icanon; head -c1 >/dev/null; stty echo icanon; s=$(date +%s%N); cat '${file}'; e=$(date +%s%N); echo $(( (e - s) / 1000 )) > '${done}'; sleep 3600`);
+  let paneSpool = "";
+  try {
+    const pane = tmux("list-panes", "-t", "bench", "-F", "#{pane_id}").trim();
+    if (mode === "plain") tmux("pipe-pane", "-O", "-t", pane, `cat > '${join(dir, "out")}'`);
+    if (mode === "sealtrail") {
+      const attached = await attachSession({ target: { socketName: socket }, session: "bench", log: "bench", spoolRoot: join(dir, "spool"), redisUrl, queue: "bench-tmux", maxPayloadBytes: 1 << 20, invocation: [process.execPath, BIN] });
+      paneSpool = paneDir(attached.dir, pane);
+      await waitFor(() => existsSync(join(paneSpool, "capture.pid")), 30_000);
+    }
+    // Past the capture's start-up (node, and its shipping thread compiling its sources).
+    await sleep(mode === "sealtrail" ? 5000 : 1000);
+    const started = Date.now();
+    tmux("send-keys", "-t", pane, "x");
+    await waitFor(() => existsSync(done) && readFileSync(done, "utf8").endsWith("\n"), 600_000);
+    const seconds = Number(readFileSync(done, "utf8")) / 1e6;
+    let captured = 0;
+    let shippedSeconds: number | undefined;
+    if (mode === "plain") {
+      await waitFor(() => statSync(join(dir, "out")).size >= delivered, 60_000, 500);
+      captured = statSync(join(dir, "out")).size;
+    }
+    if (mode === "sealtrail") {
+      await waitFor(() => ackedOffset(paneSpool) >= delivered, 600_000, 200);
+      shippedSeconds = (Date.now() - started) / 1000;
+      // What the queue accepted (acknowledged segments are deleted from the spool): a byte
+      // more or less than tmux delivered fails the run.
+      await sleep(1000);
+      captured = ackedOffset(paneSpool);
+    }
+    return { mode, seconds, captured, ...(shippedSeconds ? { shippedSeconds } : {}) };
+  } finally {
+    try {
+      tmux("kill-server");
+    } catch {
+      // gone
+    }
+    if (paneSpool) {
+      try {
+        process.kill(Number(readFileSync(join(paneSpool, "capture.pid"), "utf8")), "SIGKILL");
+      } catch {
+        // exited
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ackedOffset(dir: string): number {
+  try {
+    return (JSON.parse(readFileSync(join(dir, "acked"), "utf8")) as { offset: number }).offset;
+  } catch {
+    return 0;
+  }
+}
+
+/** A throwaway redis-server (no persistence): the bench's chunks never touch the shared one. */
+async function startRedis(): Promise<{ url: string; stop(): void }> {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  await sleep(500);
+  return { url: `redis://127.0.0.1:${port}`, stop: () => void child.kill("SIGTERM") };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (check()) return;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error("timed out");
+    await sleep(everyMs);
+  }
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    if (!flags.keep) rmSync(work, { recursive: true, force: true });
+  });

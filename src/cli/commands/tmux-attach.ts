@@ -1,0 +1,28 @@
+import { parseArgs } from "node:util";
+import { attachSession } from "../../tmux/attach.js";
+import { parseOrUsage } from "../args.js";
+import { type Cli, json } from "../context.js";
+import { ingestConfig } from "./tmux-config.js";
+import { selfInvocation, TMUX_SERVER_OPTIONS, tmuxTarget } from "./tmux-options.js";
+
+const COMMAND = "tmux attach";
+
+/** sealtrail tmux attach [-t SESSION] [-L NAME | -S PATH] [--log NAME] */
+export async function tmuxAttachCommand(args: string[], cli: Cli): Promise<number> {
+  const { values } = parseOrUsage(COMMAND, () =>
+    parseArgs({ args, options: { target: { type: "string", short: "t" }, log: { type: "string" }, ...TMUX_SERVER_OPTIONS }, strict: true }),
+  );
+  const ingest = ingestConfig(cli);
+  const attached = await attachSession({
+    target: tmuxTarget(values),
+    ...(values.target ? { session: values.target } : {}),
+    log: values.log || "tmux",
+    spoolRoot: cli.config.spoolDir,
+    redisUrl: cli.config.redisUrl,
+    queue: ingest.queue,
+    maxPayloadBytes: cli.config.maxPayloadBytes,
+    invocation: selfInvocation(),
+  });
+  cli.stdout(json({ session: attached.session.name, sessionId: attached.session.id, server: attached.session.server, spool: attached.dir, panes: attached.panes, alreadyPiped: attached.piped }));
+  return 0;
+}

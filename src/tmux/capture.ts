@@ -1,0 +1,167 @@
+/**
+ * `sealtrail tmux capture`: the process at the other end of one pane's `pipe-pane -O`. It
+ * reads the pane's bytes as fast as tmux writes them, stamps and cuts them into chunks
+ * (core/output-chunker.ts), appends each chunk to the pane spool and fsyncs (group commit)
+ * before counting it as taken. Shipping runs beside it and only reads the spool, so a slow
+ * or absent Redis never slows the reading: the pane never waits on the ledger.
+ *
+ * At the end of the pane's output (EOF) it flushes the last chunk and keeps shipping until
+ * the spool is empty; SIGTERM or SIGINT flushes and exits at once, leaving the rest in the
+ * spool for the next capture of the pane or `sealtrail tmux flush`.
+ */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { MAX_CHUNK_BYTES, MAX_FRAMES } from "../core/output-chunk.js";
+import { OutputChunker } from "../core/output-chunker.js";
+import { readCaptureConfig } from "./capture-config.js";
+import { lockPane } from "./pane-lock.js";
+import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
+import { PaneSpool } from "./pane-spool.js";
+import { ShipThread } from "./ship-thread-client.js";
+import { closeQueue, openShippingQueue } from "./shipper.js";
+import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
+import { TmuxError } from "./tmux-error.js";
+
+const SYNC_GAP_MS = 20;
+
+export interface CaptureOptions {
+  serverDir: string;
+  pane: PaneInfo;
+  input: Readable;
+  /** Aborted on SIGTERM/SIGINT. */
+  stop: AbortSignal;
+}
+
+export interface CaptureSummary extends ShipperState {
+  readBytes: number;
+  spooledChunks: number;
+  discardedBytes: number;
+}
+
+export function paneDir(serverDir: string, pane: string): string {
+  return join(serverDir, `pane-${pane.replace(/^%/, "")}`);
+}
+
+/** Microseconds since the Unix epoch, from the monotonic clock so a clock step cannot reorder reads. */
+export function nowUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+export async function runCapture(options: CaptureOptions): Promise<CaptureSummary> {
+  const config = readCaptureConfig(options.serverDir);
+  const worst = worstChunkPayloadBytes(MAX_CHUNK_BYTES, MAX_FRAMES);
+  if (config.maxPayloadBytes < worst) {
+    throw new TmuxError("CONFIG", `SEALTRAIL_MAX_PAYLOAD_BYTES: got ${config.maxPayloadBytes}, want at least ${worst} for pane output chunks`);
+  }
+  const dir = paneDir(options.serverDir, options.pane.pane);
+  const lock = await lockPane(dir, 10_000);
+  let spool: PaneSpool;
+  try {
+    spool = PaneSpool.open(dir);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const note = (text: string) => {
+    try {
+      appendFileSync(join(dir, "capture.log"), `${new Date().toISOString()} ${process.pid} ${text}\n`);
+    } catch {
+      // the log is a courtesy; the spool is what counts
+    }
+  };
+  const summary: CaptureSummary = { readBytes: 0, spooledChunks: 0, discardedBytes: spool.recovery.discardedBytes, shippedChunks: 0, shippedBytes: 0, shippedRecords: 0, retries: 0 };
+  if (spool.recovery.discardedBytes > 0) note(`spool: discarded a torn tail of ${spool.recovery.discardedBytes} bytes`);
+  note(`start: pane ${options.pane.pane}, next chunk ${spool.nextPosition.seq}, ${spool.recovery.pendingChunks} chunks to ship`);
+  writePaneInfo(dir, options.pane);
+
+  const queue = openShippingQueue(config);
+  const chunker = new OutputChunker(spool.nextPosition);
+  let ended = false;
+  let lastInputMs = 0;
+  let failure: unknown;
+  let timer: NodeJS.Timeout | undefined;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    stopShipping.abort();
+  };
+  const stopShipping = new AbortController();
+  // Group commit, paced: at most one fsync started per SYNC_GAP_MS while output streams, so
+  // a burst costs tens of fsyncs a second, not hundreds; a chunk is taken once synced.
+  let syncTimer: NodeJS.Timeout | undefined;
+  let lastSync = 0;
+  const syncNow = () => {
+    clearTimeout(syncTimer);
+    syncTimer = undefined;
+    lastSync = Date.now();
+    return spool.sync();
+  };
+  const take = (chunks: ReturnType<OutputChunker["push"]>) => {
+    if (chunks.length === 0) return;
+    for (const chunk of chunks) spool.append(chunk);
+    summary.spooledChunks += chunks.length;
+    if (syncTimer === undefined) syncTimer = setTimeout(() => void syncNow().catch(fail), Math.max(0, lastSync + SYNC_GAP_MS - Date.now()));
+  };
+  const arm = () => {
+    const due = chunker.dueUs;
+    if (timer !== undefined || due === undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      take(chunker.due(nowUs()));
+      arm();
+    }, Math.max(1, Math.ceil((due - nowUs()) / 1000)));
+  };
+
+  const reading = new Promise<void>((resolve) => {
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      options.input.off("data", onData);
+      const last = chunker.flush(nowUs());
+      if (last) take([last]);
+      syncNow().then(resolve, (error) => {
+        fail(error);
+        resolve();
+      });
+    };
+    const onData = (data: Buffer) => {
+      summary.readBytes += data.length;
+      lastInputMs = Date.now();
+      try {
+        take(chunker.push(data, nowUs()));
+        arm();
+      } catch (error) {
+        fail(error);
+        finish();
+      }
+    };
+    options.input.on("data", onData);
+    options.input.once("end", finish);
+    options.input.once("error", finish);
+    options.stop.addEventListener("abort", () => {
+      finish();
+      // Stop at once: what is not shipped waits in the spool.
+      stopShipping.abort();
+    }, { once: true });
+  });
+
+  const state = summary as ShipperState;
+  const thread = new ShipThread(config, options.pane);
+  const shipping = shipPane({
+    queue, send: (chunks) => thread.send(chunks), config, serverDir: options.serverDir, spool, pane: options.pane, stop: stopShipping.signal, draining: () => ended, lastInputMs: () => lastInputMs, state,
+  }).catch(fail);
+
+  await reading;
+  await shipping;
+  await thread.close();
+  await closeQueue(queue);
+  spool.close();
+  lock.release();
+  note(`end: read ${summary.readBytes} bytes, spooled ${summary.spooledChunks} chunks, shipped ${summary.shippedChunks} chunks (${summary.shippedBytes} bytes) and ${summary.shippedRecords} records, ${spool.unshipped} chunks left`);
+  if (failure) {
+    note(`failed: ${(failure as Error).message}`);
+    throw failure;
+  }
+  return summary;
+}

@@ -1,0 +1,331 @@
+/**
+ * The append-only spool of one pane stream: the capture writes every chunk here and fsyncs
+ * it before counting it as taken; the shipper reads from here, so a chunk not yet in the
+ * queue survives Redis or the API being away and the capture being killed.
+ *
+ * Layout of a pane directory:
+ *   <first seq, 16 digits>.seg  segments of spool records (core/spool-record.ts) holding
+ *                               chunk bodies (core/output-chunk.ts), seqs in order; a new
+ *                               segment starts past SEGMENT_BYTES
+ *   acked                       JSON {"seq","offset"}: the first chunk the queue has not
+ *                               accepted yet; replaced by rename, never edited in place
+ * A segment whose chunks are all acknowledged is deleted. Only durable chunks (fsynced) are
+ * ever shipped: a chunk shipped but then lost from the spool would leave its seq to be
+ * reused for other bytes, which the ledger would take for a duplicate.
+ */
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, ftruncateSync, writeFileSync, writeSync, writevSync } from "node:fs";
+import { join } from "node:path";
+import { chunkBodyHead, decodeChunkBody, type OutputChunk } from "../core/output-chunk.js";
+import { recordHeader, scanRecords } from "../core/spool-record.js";
+import { TmuxError } from "./tmux-error.js";
+
+export const SEGMENT_BYTES = 16 << 20;
+const READ_BLOCK = 4 << 20;
+const SEGMENT = /^(\d{16})\.seg$/;
+
+interface Segment {
+  firstSeq: number;
+  path: string;
+  /** Bytes written (by this process) or found (at open). */
+  written: number;
+  /** Bytes known to be on disk. */
+  durable: number;
+}
+
+export interface SpoolPosition {
+  seq: number;
+  offset: number;
+}
+
+export interface Recovery {
+  /** Bytes of a torn or corrupt tail that were cut off. */
+  discardedBytes: number;
+  /** Chunks in the spool the queue has not accepted yet. */
+  pendingChunks: number;
+}
+
+export class PaneSpool {
+  private readonly segments: Segment[] = [];
+  private fd = -1;
+  private next: SpoolPosition = { seq: 0, offset: 0 };
+  private ackedAt: SpoolPosition = { seq: 0, offset: 0 };
+  /** The shipper's read position (segment by first seq, byte position): at or before the first unacknowledged chunk. */
+  private cursor = { segment: 0, position: 0 };
+  /** Where each chunk of the last peek ends, to move the cursor on ack. */
+  private readonly peeked = new Map<number, { segment: number; position: number }>();
+  private durableSeq = 0;
+  private syncing: Promise<void> | undefined;
+  private syncAgain = false;
+  private readonly toClose: number[] = [];
+  private readonly waiters = new Set<() => void>();
+  readonly recovery: Recovery;
+
+  private constructor(readonly dir: string) {
+    this.recovery = this.open();
+  }
+
+  /** Opens (creating) the spool of a pane; cuts a torn tail. Throws TmuxError SPOOL. */
+  static open(dir: string): PaneSpool {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      return new PaneSpool(dir);
+    } catch (error) {
+      if (error instanceof TmuxError) throw error;
+      throw new TmuxError("SPOOL", `spool ${dir}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** The seq and offset the next chunk takes. */
+  get nextPosition(): SpoolPosition {
+    return { ...this.next };
+  }
+
+  get acked(): SpoolPosition {
+    return { ...this.ackedAt };
+  }
+
+  /** Chunks fsynced but not accepted by the queue yet. */
+  get unshipped(): number {
+    return this.durableSeq - this.ackedAt.seq;
+  }
+
+  /** Chunks written, fsynced or not. */
+  get written(): number {
+    return this.next.seq;
+  }
+
+  private open(): Recovery {
+    this.ackedAt = readAcked(this.dir);
+    const names = readdirSync(this.dir).filter((n) => SEGMENT.test(n)).sort();
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const size = statSync(path).size;
+      this.segments.push({ firstSeq: Number(SEGMENT.exec(name)![1]), path, written: size, durable: size });
+    }
+    let discardedBytes = 0;
+    this.next = { ...this.ackedAt };
+    // Only the newest segment can end in a torn write: older ones were complete and synced
+    // before the next one began.
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const segment = this.segments[i]!;
+      const scan = scanRecords(readFileSync(segment.path));
+      if (i === this.segments.length - 1 && scan.validBytes < segment.written) {
+        discardedBytes = segment.written - scan.validBytes;
+        const fd = openSync(segment.path, "r+");
+        ftruncateSync(fd, scan.validBytes);
+        fsyncSync(fd);
+        closeSync(fd);
+        segment.written = segment.durable = scan.validBytes;
+      }
+      const last = scan.bodies.at(-1);
+      if (last) {
+        const chunk = decodeChunkBody(last);
+        const after = { seq: chunk.seq + 1, offset: chunk.offset + chunk.data.length };
+        if (after.seq > this.next.seq) this.next = after;
+        break;
+      }
+    }
+    if (this.segments.length === 0 || this.segments.at(-1)!.written >= SEGMENT_BYTES) this.addSegment();
+    const tail = this.segments.at(-1)!;
+    this.fd = openSync(tail.path, "a");
+    fsyncSync(this.fd);
+    this.durableSeq = this.next.seq;
+    this.seekCursor();
+    return { discardedBytes, pendingChunks: this.next.seq - this.ackedAt.seq };
+  }
+
+  private addSegment(): void {
+    const path = join(this.dir, `${String(this.next.seq).padStart(16, "0")}.seg`);
+    writeFileSync(path, "", { flag: "a", mode: 0o600 });
+    syncDir(this.dir);
+    this.segments.push({ firstSeq: this.next.seq, path, written: 0, durable: 0 });
+  }
+
+  /** The cursor at the segment holding the first unacknowledged chunk, from its start. */
+  private seekCursor(): void {
+    let i = 0;
+    while (i + 1 < this.segments.length && this.segments[i + 1]!.firstSeq <= this.ackedAt.seq) i++;
+    this.cursor = { segment: this.segments[i]!.firstSeq, position: 0 };
+  }
+
+  /**
+   * Appends a chunk (written, not yet durable: call sync()). Precondition: chunk.seq is
+   * nextPosition.seq. A full segment is synced and a new one begun first.
+   */
+  append(chunk: OutputChunk): void {
+    if (chunk.seq !== this.next.seq) throw new TmuxError("SPOOL", `spool ${this.dir}: got chunk ${chunk.seq}, want ${this.next.seq}`);
+    let tail = this.segments.at(-1)!;
+    if (tail.written >= SEGMENT_BYTES) {
+      fsyncSync(this.fd);
+      tail.durable = tail.written;
+      // An fsync of the old descriptor may still be running on libuv's pool.
+      this.toClose.push(this.fd);
+      this.addSegment();
+      tail = this.segments.at(-1)!;
+      this.fd = openSync(tail.path, "a");
+      if (!this.syncing) this.closeRetired();
+    }
+    const head = chunkBodyHead(chunk);
+    const parts = [recordHeader([head, chunk.data]), head, chunk.data];
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    // One writev, no copy into a record buffer; a short write (rare) finishes plainly.
+    const written = writevSync(this.fd, parts);
+    if (written < length) {
+      const rest = Buffer.concat(parts).subarray(written);
+      for (let at = 0; at < rest.length; ) at += writeSync(this.fd, rest, at);
+    }
+    tail.written += length;
+    this.next = { seq: chunk.seq + 1, offset: chunk.offset + chunk.data.length };
+  }
+
+  /**
+   * Makes everything appended so far durable (group commit: appends made while an fsync runs
+   * share the next one). Resolves once they are on disk.
+   */
+  sync(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing.then(() => (this.syncing ? this.syncing : undefined));
+    }
+    const seq = this.next.seq;
+    const tail = this.segments.at(-1)!;
+    const written = tail.written;
+    this.syncing = new Promise<void>((resolve, reject) => {
+      fsync(this.fd, (error) => {
+        this.syncing = undefined;
+        this.closeRetired();
+        if (error) return reject(new TmuxError("SPOOL", `spool ${this.dir}: fsync: ${error.message}`, { cause: error }));
+        tail.durable = Math.max(tail.durable, written);
+        if (seq > this.durableSeq) this.durableSeq = seq;
+        for (const wake of this.waiters) wake();
+        this.waiters.clear();
+        if (this.syncAgain) {
+          this.syncAgain = false;
+          this.sync().then(resolve, reject);
+        } else resolve();
+      });
+    });
+    return this.syncing;
+  }
+
+  private closeRetired(): void {
+    for (const fd of this.toClose.splice(0)) closeSync(fd);
+  }
+
+  /** Resolves when more chunks become durable, or at once if some wait to be shipped. */
+  waitForDurable(signal?: AbortSignal): Promise<void> {
+    if (this.unshipped > 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.waiters.delete(wake);
+        resolve();
+      };
+      this.waiters.add(wake);
+      signal?.addEventListener("abort", wake, { once: true });
+    });
+  }
+
+  /** Up to `maxChunks` durable, unacknowledged chunks in seq order, without moving on. */
+  peek(maxChunks: number, maxBytes: number): OutputChunk[] {
+    const chunks: OutputChunk[] = [];
+    let bytes = 0;
+    this.peeked.clear();
+    let i = Math.max(0, this.segments.findIndex((s) => s.firstSeq === this.cursor.segment));
+    let position = this.segments[i]?.firstSeq === this.cursor.segment ? this.cursor.position : 0;
+    scan: while (chunks.length < maxChunks && bytes < maxBytes && i < this.segments.length) {
+      const seg = this.segments[i]!;
+      if (position >= seg.durable) {
+        if (i + 1 >= this.segments.length) break;
+        i++;
+        position = 0;
+        continue;
+      }
+      const block = readBlock(seg.path, position, Math.min(READ_BLOCK, seg.durable - position));
+      const found = scanRecords(block);
+      if (found.bodies.length === 0) throw new TmuxError("SPOOL", `spool ${seg.path}: unreadable record at byte ${position} (${found.stop})`);
+      for (let j = 0; j < found.bodies.length; j++) {
+        const chunk = decodeChunkBody(found.bodies[j]!);
+        const end = { segment: seg.firstSeq, position: position + (found.starts[j + 1] ?? found.validBytes) };
+        if (chunk.seq >= this.durableSeq) break scan;
+        if (chunk.seq < this.ackedAt.seq) {
+          this.cursor = end;
+          continue;
+        }
+        // Copied out of the block, which is dropped while the caller keeps the chunk.
+        chunks.push({ ...chunk, data: Buffer.from(chunk.data) });
+        bytes += chunk.data.length;
+        this.peeked.set(chunk.seq, end);
+        if (chunks.length >= maxChunks || bytes >= maxBytes) break scan;
+      }
+      position += found.validBytes;
+    }
+    return chunks;
+  }
+
+  /**
+   * The queue accepted every chunk before `next`: the acked file moves on, the cursor skips
+   * them, and segments wholly behind it are deleted.
+   */
+  ack(next: SpoolPosition): void {
+    if (next.seq <= this.ackedAt.seq) return;
+    this.ackedAt = { ...next };
+    const tmp = join(this.dir, "acked.tmp");
+    writeFileSync(tmp, JSON.stringify(next), { mode: 0o600 });
+    renameSync(tmp, join(this.dir, "acked"));
+    const at = this.peeked.get(next.seq - 1);
+    if (at) this.cursor = at;
+    while (this.segments.length > 1 && this.segments[1]!.firstSeq <= next.seq) {
+      const gone = this.segments.shift()!;
+      rmSync(gone.path, { force: true });
+      if (this.cursor.segment === gone.firstSeq) this.cursor = { segment: this.segments[0]!.firstSeq, position: 0 };
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    this.closeRetired();
+  }
+}
+
+function readBlock(path: string, position: number, length: number): Buffer {
+  const block = Buffer.allocUnsafe(length);
+  const fd = openSync(path, "r");
+  try {
+    for (let at = 0; at < length; ) {
+      const n = readSync(fd, block, at, length - at, position + at);
+      if (n === 0) throw new TmuxError("SPOOL", `spool ${path}: shorter than its synced length`);
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return block;
+}
+
+function readAcked(dir: string): SpoolPosition {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, "acked"), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { seq: 0, offset: 0 };
+    throw error;
+  }
+  try {
+    const { seq, offset } = JSON.parse(text) as SpoolPosition;
+    if (Number.isSafeInteger(seq) && seq >= 0 && Number.isSafeInteger(offset) && offset >= 0) return { seq, offset };
+  } catch {
+    // fall through: an unreadable ack file only means re-sending, which the keys absorb
+  }
+  return { seq: 0, offset: 0 };
+}
+
+/** fsync of a directory, so a file created in it survives a crash (fsync(2), NOTES). */
+export function syncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * A pane's output rebuilt from the ledger: the `tmux.output` chunks of one pane stream in seq
+ * order, as asciicast v2 (core/asciicast.ts) or as the exact bytes. Reads through the
+ * caller's connection, so row-level security decides what may be replayed.
+ */
+import { CastEncoder, castHeaderLine } from "../core/asciicast.js";
+import type { Sql } from "../ledger/db.js";
+import { TmuxError } from "./tmux-error.js";
+
+export interface PaneStream {
+  server: string;
+  pane: string;
+  session: string;
+  firstUs: number;
+  chunks: number;
+  width?: number;
+  height?: number;
+}
+
+export interface ReplayTarget {
+  log: string;
+  /** Session name or id ($n). */
+  session: string;
+  pane?: string;
+}
+
+/** The pane streams recorded for a session, oldest first. */
+export async function paneStreams(sql: Sql, target: ReplayTarget): Promise<PaneStream[]> {
+  const rows = await sql<{ server: string; pane: string; session: string; firstUs: string; chunks: number; width: number | null; height: number | null }[]>`
+    select p->>'server' as server, p->>'pane' as pane, min(p->>'session') as session,
+           min((p->>'timeUs')::bigint)::text as "firstUs", count(*)::int as chunks,
+           max((p->>'width')::int) as width, max((p->>'height')::int) as height
+    from (select e.payload::jsonb as p from entries e join logs l on l.id = e.log_id
+          where l.name = ${target.log} and e.kind = 'tmux.output') c
+    where (p->>'session' = ${target.session} or p->>'sessionId' = ${target.session})
+      ${target.pane ? sql`and p->>'pane' = ${target.pane}` : sql``}
+    group by 1, 2 order by min((p->>'timeUs')::bigint)`;
+  return rows.map((r) => ({ server: r.server, pane: r.pane, session: r.session, firstUs: Number(r.firstUs), chunks: r.chunks, ...(r.width ? { width: r.width } : {}), ...(r.height ? { height: r.height } : {}) }));
+}
+
+export interface ReplayChunk {
+  seq: number;
+  timeUs: number;
+  frames: { at: number; afterUs: number }[];
+  data: Buffer;
+}
+
+/** The stream's chunks in seq order, a page at a time. */
+export async function* streamChunks(sql: Sql, log: string, stream: Pick<PaneStream, "server" | "pane">): AsyncGenerator<ReplayChunk> {
+  const cursor = sql<{ payload: string }[]>`
+    select e.payload from entries e join logs l on l.id = e.log_id
+    where l.name = ${log} and e.kind = 'tmux.output'
+      and e.payload::jsonb->>'server' = ${stream.server} and e.payload::jsonb->>'pane' = ${stream.pane}
+    order by (e.payload::jsonb->>'seq')::bigint`.cursor(64);
+  for await (const rows of cursor) {
+    for (const row of rows) {
+      const p = JSON.parse(row.payload) as { seq: number; timeUs: number; frames?: [number, number][]; data: string };
+      yield { seq: p.seq, timeUs: p.timeUs, frames: (p.frames ?? [[0, 0]]).map(([at, afterUs]) => ({ at, afterUs })), data: Buffer.from(p.data, "base64") };
+    }
+  }
+}
+
+/** Chooses the stream: the one named by --pane (its latest run), else the session's first. */
+export function chooseStream(streams: PaneStream[], target: ReplayTarget): PaneStream {
+  if (streams.length === 0) {
+    throw new TmuxError("NOT_FOUND", `no output recorded for session ${JSON.stringify(target.session)}${target.pane ? ` pane ${target.pane}` : ""} in log ${target.log}`);
+  }
+  return target.pane ? streams.at(-1)! : streams[0]!;
+}
+
+export interface ReplayReport {
+  chunks: number;
+  bytes: number;
+  /** Seqs missing from the stream (redacted or never shipped): [from, to] inclusive. */
+  gaps: [number, number][];
+}
+
+/** Writes the cast (or, raw, the exact bytes) through `write`. */
+export async function replay(sql: Sql, log: string, stream: PaneStream, format: "asciicast" | "raw", write: (data: string | Buffer) => void): Promise<ReplayReport> {
+  const report: ReplayReport = { chunks: 0, bytes: 0, gaps: [] };
+  const encoder = new CastEncoder(stream.firstUs);
+  if (format === "asciicast") {
+    write(castHeaderLine({ width: stream.width ?? 80, height: stream.height ?? 24, timestamp: Math.floor(stream.firstUs / 1e6), title: `${stream.session} ${stream.pane}` }));
+  }
+  let expected = 0;
+  let lastUs = stream.firstUs;
+  for await (const chunk of streamChunks(sql, log, stream)) {
+    if (chunk.seq !== expected) report.gaps.push([expected, chunk.seq - 1]);
+    expected = chunk.seq + 1;
+    report.chunks++;
+    report.bytes += chunk.data.length;
+    lastUs = chunk.timeUs;
+    if (format === "raw") write(chunk.data);
+    else {
+      const lines = encoder.lines(chunk);
+      if (lines) write(lines);
+    }
+  }
+  if (format === "asciicast") {
+    const rest = encoder.end(lastUs);
+    if (rest) write(rest);
+  }
+  return report;
+}

@@ -1,0 +1,21 @@
+/** The one error type of tmux capture: the tmux server, the spool and the capture's setup. */
+export type TmuxErrorCode =
+  /** tmux is not installed, no server runs on the socket, or a tmux command failed. */
+  | "TMUX"
+  /** The target session (or pane) does not exist. */
+  | "NOT_FOUND"
+  /** The spool directory cannot be created, read or written. */
+  | "SPOOL"
+  /** The capture configuration (capture.json, limits) is missing or unusable. */
+  | "CONFIG";
+
+export class TmuxError extends Error {
+  override readonly name = "TmuxError";
+  constructor(
+    readonly code: TmuxErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
