@@ -6,6 +6,10 @@
  * 4 concurrent writers on 4 logs. Every measurement gets its own fresh schema.
  *
  *   npx tsx bench/append.ts [--entries N] [--batch B] [--runs R] [--url URL] [--only all|ours|raw]
+ *                           [--writers 1,4] [--drop-indexes NAME,...]
+ *
+ * --drop-indexes drops those indexes of entries from every fresh schema before measuring: what
+ * an index costs the append is the difference with a run that keeps it.
  *
  * --url defaults to $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test; the unix
  * socket is postgres://postgres@/test?host=/var/run/postgresql.
@@ -19,7 +23,7 @@ import type { Sql } from "../src/ledger/db.js";
 import { createLog } from "../src/ledger/logs.js";
 import { backendCpuMs, DEFAULT_URL, environment, freshSchema, resolveUrl, makeEvents, median, parseFlags } from "./support.js";
 
-const flags = parseFlags(process.argv.slice(2), { entries: 200_000, batch: 1000, runs: 3, url: DEFAULT_URL, only: "all" });
+const flags = parseFlags(process.argv.slice(2), { entries: 200_000, batch: 1000, runs: 3, url: DEFAULT_URL, only: "all", writers: "1,4", "drop-indexes": "" });
 flags.url = resolveUrl(flags.url);
 const N = Math.floor(flags.entries);
 const B = Math.floor(flags.batch);
@@ -27,6 +31,10 @@ const WRITERS = 4;
 const TARGET_RATE = 25_000;
 const TARGET_RATIO = 0.5;
 if (!["all", "ours", "raw"].includes(flags.only)) throw new Error(`--only: got ${flags.only}, want all, ours or raw`);
+const WRITER_COUNTS = String(flags.writers).split(",").map(Number);
+if (WRITER_COUNTS.some((w) => w !== 1 && w !== WRITERS)) throw new Error(`--writers: got ${flags.writers}, want 1, ${WRITERS} or both`);
+const DROPPED = String(flags["drop-indexes"]).split(",").map((s) => s.trim()).filter(Boolean);
+for (const name of DROPPED) if (!/^entries_[a-z_]+$/.test(name)) throw new Error(`--drop-indexes: got ${name}, want names of entries indexes`);
 
 const COLUMNS =
   "log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key";
@@ -105,6 +113,7 @@ interface Measurement {
 async function measure(variant: Variant, work: Share[], warmup: Share): Promise<Measurement> {
   const db = await freshSchema(flags.url, WRITERS);
   try {
+    for (const name of DROPPED) await db.admin.unsafe(`drop index "${name}"`);
     const names = work.map((_, w) => `${variant}-${w}`);
     const logs = await Promise.all(names.map((name) => createLog(db.writer, name, { origin: `bench.example/${name}` })));
     const warm = await createLog(db.writer, "warmup", { origin: "bench.example/warmup" });
@@ -151,6 +160,7 @@ async function main(): Promise<void> {
   const keyed = events.filter((e) => e.idempotencyKey !== undefined).length;
 
   console.log(`sealtrail append benchmark\n${env}`);
+  if (DROPPED.length) console.log(`indexes dropped before measuring: ${DROPPED.join(", ")}`);
   console.log(
     `entries   ${fmt(N)} per measurement, batches of ${B}, ${flags.runs} runs; payload canonical JSON ` +
       `${payloadBytes.reduce((a, b) => Math.min(a, b))}–${payloadBytes.reduce((a, b) => Math.max(a, b))} B (median ${median(payloadBytes)}); ` +
@@ -163,7 +173,7 @@ async function main(): Promise<void> {
   for (let run = 1; run <= flags.runs; run++) {
     // Alternate which variant goes first, so drift on a shared machine hits both alike.
     const order = run % 2 ? variants : [...variants].reverse();
-    for (const [work, w] of [[single, 1], [quad, WRITERS]] as const) {
+    for (const [work, w] of ([[single, 1], [quad, WRITERS]] as const).filter(([, w]) => WRITER_COUNTS.includes(w))) {
       for (const v of order) {
         const m = await measure(v, work, warmup);
         results[`${v}${w}`]!.push(m.rate);

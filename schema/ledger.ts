@@ -63,14 +63,6 @@ export const entries = pgTable(
     leafHash: bytea("leaf_hash").notNull(),
     chainHash: bytea("chain_hash").notNull(),
     idempotencyKey: text("idempotency_key").notNull(),
-    /**
-     * Words of the payload's string values (terminal text included), for full-text search.
-     * Derived, not committed to by the leaf: a search aid the verifier does not need. Stored
-     * rather than indexed as an expression so that a search under row-level security can use
-     * the GIN index (the qual is then a bare column with the LEAKPROOF @@; see 0003).
-     * 'simple': identifiers, paths and commands are not natural-language words to stem.
-     */
-    search: tsvector("search").generatedAlwaysAs(sql`jsonb_to_tsvector('simple'::regconfig, coalesce(payload, 'null')::jsonb, '["string"]'::jsonb)`),
   },
   (t) => [
     primaryKey({ columns: [t.logId, t.seq] }),
@@ -81,8 +73,28 @@ export const entries = pgTable(
     index("entries_actor").on(t.logId, t.actor, t.seq),
     index("entries_resource").on(t.logId, t.resource, t.seq),
     index("entries_occurred").on(t.logId, t.occurredAt),
-    index("entries_search").using("gin", t.search),
   ],
+);
+
+/**
+ * Full-text search words of each entry's payload: derived data, not evidence (the leaf does
+ * not commit to it and the verifier never reads it). Filled after commit by the search indexer
+ * (src/ledger/search-indexer.ts), in seq order, so a log's rows here are always the prefix
+ * seq < watermark; searches read entries beyond the watermark directly (event-query.ts).
+ * Kept out of `entries` because building the tsvector and its GIN entry inside the append
+ * transaction cost ~50 µs an entry, more than the rest of the append (BENCHMARKS.md).
+ * A stored column, not an expression index, so that a search under row-level security can use
+ * the GIN index (the qual is a bare column with the LEAKPROOF @@; see 0003).
+ * 'simple': identifiers, paths and commands are not natural-language words to stem.
+ */
+export const entrySearch = pgTable(
+  "entry_search",
+  {
+    logId: integer("log_id").notNull(),
+    seq: bigint("seq", { mode: "bigint" }).notNull(),
+    search: tsvector("search").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.seq] }), index("entry_search_words").using("gin", t.search)],
 );
 
 /**

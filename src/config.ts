@@ -21,6 +21,17 @@ export interface Config {
   originPrefix: string;
   api: ApiConfig;
   ingest: IngestConfig;
+  search: SearchConfig;
+}
+
+/** The search indexer that `sealtrail worker` runs beside the ingest worker. */
+export interface SearchConfig {
+  /** SEALTRAIL_SEARCH_INDEXER=true|false: run it in this worker (default true). */
+  indexer: boolean;
+  /** SEALTRAIL_SEARCH_INDEX_INTERVAL_MS: pause between passes once caught up (default 1000). */
+  intervalMs: number;
+  /** SEALTRAIL_SEARCH_INDEX_BATCH: entries indexed per transaction (default 5000). */
+  batch: number;
 }
 
 /** The ingest queue and its worker. */
@@ -116,6 +127,14 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   };
 }
 
+export function loadSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchConfig {
+  return {
+    indexer: flag(env, "SEALTRAIL_SEARCH_INDEXER", true),
+    intervalMs: positive(env, "SEALTRAIL_SEARCH_INDEX_INTERVAL_MS", 1000),
+    batch: positive(env, "SEALTRAIL_SEARCH_INDEX_BATCH", 5000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxPayload = Number(env.SEALTRAIL_MAX_PAYLOAD_BYTES ?? 1 << 20);
   return {
@@ -134,6 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Likewise only for the worker and producers.
     get ingest() {
       return loadIngestConfig(env);
+    },
+    get search() {
+      return loadSearchConfig(env);
     },
   };
 }

@@ -7,6 +7,7 @@ import type postgres from "postgres";
 import type { EntryPosition } from "../core/cursor.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
+import { entryWords, searchQuery } from "./search-words.js";
 
 export interface EventFilter {
   /** Log ids (resolved from names by the caller); undefined: every visible log. */
@@ -76,8 +77,6 @@ function conditions(sql: Sql, f: EventFilter): postgres.PendingQuery<postgres.Ro
   if (f.occurredTo) c.push(sql`e.occurred_at < ${f.occurredTo}`);
   if (f.recordedFrom) c.push(sql`e.recorded_at >= ${f.recordedFrom}`);
   if (f.recordedTo) c.push(sql`e.recorded_at < ${f.recordedTo}`);
-  // The stored search column and its GIN index (entries_search) serve it, under row-level security too.
-  if (f.text !== undefined) c.push(sql`e.search @@ websearch_to_tsquery('simple'::regconfig, ${f.text})`);
   if (f.contains !== undefined) {
     const pattern = likeLiteral(f.contains);
     c.push(sql`(e.payload ilike ${pattern} or e.resource ilike ${pattern} or e.actor ilike ${pattern})`);
@@ -95,6 +94,21 @@ const WALK_WINDOW = 4096;
 const WALK_BUDGET = 16_384;
 
 /**
+ * Most entries past a log's search watermark that one full-text page reads directly, beyond
+ * the walk. Their words cost ~20–40 µs each to compute: 50,000 is about a second. Further
+ * behind (the indexer stopped or overwhelmed), a search that would need them fails with
+ * SEARCH_BEHIND rather than miss entries silently or run for minutes.
+ */
+export const SEARCH_TAIL_MAX = 50_000;
+
+interface LogBounds {
+  id: number;
+  size: number;
+  /** Search watermark: entries with seq below it have their words in entry_search. */
+  indexed: number;
+}
+
+/**
  * Up to `limit` entries matching `filter` after position `after`, in (log id, seq) order.
  *
  * Why a walk: a page is the first `limit` matches in seq order. When matches are common
@@ -104,31 +118,92 @@ const WALK_BUDGET = 16_384;
  * log is first read in seq windows (seq is gapless, so a window is a primary-key range), up
  * to WALK_BUDGET seqs; only a page still short after that — the filter is rare — goes to the
  * planner, whose indexes (actor, resource, kind, full text, time) suit rare matches.
+ *
+ * Full text: entry_search holds the words of each log's entries below its watermark (the
+ * search indexer fills it after commit); entries at or past it are matched on words computed
+ * from their payload here, so an entry is found from the moment its append commits.
  */
-export async function findEntries(sql: Sql, filter: EventFilter, limit: number, after?: EntryPosition): Promise<StoredEntry[]> {
+export async function findEntries(
+  sql: Sql,
+  filter: EventFilter,
+  limit: number,
+  after?: EntryPosition,
+  options: { searchTailMax?: number } = {},
+): Promise<StoredEntry[]> {
+  const tailMax = options.searchTailMax ?? SEARCH_TAIL_MAX;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError("INVALID_INPUT", `limit: got ${limit}, want a positive integer`);
-  const logs = await sql<{ id: number; size: number | null }[]>`
-    select l.id, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size
+  const text = filter.text;
+  const logs = await sql<(LogBounds & { size: number | null; indexed: number | null })[]>`
+    select l.id, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size,
+           ${text === undefined ? sql`0` : sql`(select s.seq + 1 from entry_search s where s.log_id = l.id order by s.seq desc limit 1)`} as indexed
     from logs l
     where ${filter.logIds ? sql`l.id = any(${filter.logIds}::int[])` : sql`true`} and l.id >= ${after?.logId ?? 0}
     order by l.id`;
   const out: StoredEntry[] = [];
   const rest = conditions(sql, { ...filter, logIds: undefined });
-  for (const log of logs) {
-    const size = log.size ?? 0;
+  for (const row of logs) {
+    const log: LogBounds = { id: row.id, size: row.size ?? 0, indexed: row.indexed ?? 0 };
     let from = after && log.id === after.logId ? after.seq + 1 : 0;
-    for (let walked = 0; from < size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
-      const to = Math.min(size, from + WALK_WINDOW);
-      out.push(...(await pageOf(sql, log.id, from, to, rest, limit - out.length)));
+    for (let walked = 0; from < log.size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
+      const to = Math.min(log.size, from + WALK_WINDOW);
+      out.push(...(await pageOf(sql, log, from, to, rest, { text, tailMax }, limit - out.length)));
       from = to;
     }
-    if (from < size && out.length < limit) out.push(...(await pageOf(sql, log.id, from, undefined, rest, limit - out.length)));
+    if (from < log.size && out.length < limit) out.push(...(await pageOf(sql, log, from, undefined, rest, { text, tailMax }, limit - out.length)));
     if (out.length >= limit) break;
   }
   return out;
 }
 
-function pageOf(sql: Sql, logId: number, from: number, to: number | undefined, rest: postgres.PendingQuery<postgres.Row[]>[], limit: number): Promise<StoredEntry[]> {
+/** Matches with from ≤ seq < to (to undefined: to the end) in seq order; full text split at the watermark. */
+async function pageOf(
+  sql: Sql,
+  log: LogBounds,
+  from: number,
+  to: number | undefined,
+  rest: postgres.PendingQuery<postgres.Row[]>[],
+  { text, tailMax }: { text: string | undefined; tailMax: number },
+  limit: number,
+): Promise<StoredEntry[]> {
+  if (text === undefined) return rangeOf(sql, log.id, from, to, rest, limit);
+  const out: StoredEntry[] = [];
+  const q = searchQuery(sql, text);
+  if (from < log.indexed) {
+    const end = Math.min(to ?? log.indexed, log.indexed);
+    // In a window of the walk, each entry's words are looked up by primary key (a subplan per
+    // row: a few ms per window), a plan that does not depend on statistics; a join there was
+    // planned as a nested loop over the whole of a freshly filled, not yet analysed
+    // entry_search (seconds). Past the walk, matches are rare: the GIN index finds them, with
+    // explicit bounds on entry_search too (the planner does not carry ranges across a join).
+    const words =
+      to === undefined
+        ? sql`e.seq in (select s.seq from entry_search s where s.log_id = ${log.id}::int
+            and s.seq >= ${from}::bigint and s.seq < ${end}::bigint and s.search @@ ${q})`
+        : sql`(select s.search from entry_search s where s.log_id = e.log_id and s.seq = e.seq) @@ ${q}`;
+    out.push(...(await rangeOf(sql, log.id, from, end, [...rest, words], limit, to === undefined)));
+  }
+  if (out.length < limit && (to === undefined || to > log.indexed)) {
+    const start = Math.max(from, log.indexed);
+    if (to === undefined && log.size - start > tailMax) {
+      throw new LedgerError(
+        "SEARCH_BEHIND",
+        `full-text search: ${log.size - start} entries of log ${log.id} are not indexed yet (at most ${tailMax} are searched unindexed); retry shortly`,
+      );
+    }
+    out.push(...(await rangeOf(sql, log.id, start, to, [...rest, sql`${entryWords(sql)} @@ ${q}`], limit - out.length)));
+  }
+  return out;
+}
+
+function rangeOf(
+  sql: Sql,
+  logId: number,
+  from: number,
+  to: number | undefined,
+  rest: postgres.PendingQuery<postgres.Row[]>[],
+  limit: number,
+  rare = to === undefined,
+): Promise<StoredEntry[]> {
   const parts = [...rest, sql`e.log_id = ${logId}::int and e.seq >= ${from}::bigint`];
   if (to !== undefined) parts.push(sql`e.seq < ${to}::bigint`);
   // Past the walk, matches are rare: fetching them all through the best index for the filter
@@ -137,12 +212,16 @@ function pageOf(sql: Sql, logId: number, from: number, to: number | undefined, r
   return sql<StoredEntry[]>`
     select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id
     ${where(sql, parts)}
-    order by ${to === undefined ? sql`e.seq + 0` : sql`e.seq`} limit ${limit}`;
+    order by ${rare ? sql`e.seq + 0` : sql`e.seq`} limit ${limit}`;
 }
 
-/** Entries of one log with from ≤ seq < to that match `filter`, in seq order (live feeds). */
+/**
+ * Entries of one log with from ≤ seq < to that match `filter`, in seq order (live feeds). The
+ * run has just been appended, so full text is matched on words computed here, not looked up.
+ */
 export async function findEntryRun(sql: Sql, logId: number, from: number, to: number, filter: EventFilter): Promise<StoredEntry[]> {
   const parts = conditions(sql, filter);
+  if (filter.text !== undefined) parts.push(sql`${entryWords(sql)} @@ ${searchQuery(sql, filter.text)}`);
   parts.push(sql`e.log_id = ${logId}::int and e.seq >= ${from}::bigint and e.seq < ${to}::bigint`);
   return sql<StoredEntry[]>`
     select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id
