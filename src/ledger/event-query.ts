@@ -94,18 +94,26 @@ const WALK_WINDOW = 4096;
 const WALK_BUDGET = 16_384;
 
 /**
- * Most entries past a log's search watermark that one full-text page reads directly, beyond
- * the walk. Their words cost ~20–40 µs each to compute: 50,000 is about a second. Further
- * behind (the indexer stopped or overwhelmed), a search that would need them fails with
- * SEARCH_BEHIND rather than miss entries silently or run for minutes.
+ * Most entries past a log's search watermark that one page reads directly, past the walk, for
+ * a filter entry_search serves (full text, actor, resource). Their words cost ~20–40 µs each
+ * to compute: 50,000 is about a second. Further behind (the indexer stopped or overwhelmed),
+ * such a search fails with SEARCH_BEHIND rather than miss entries silently or run for minutes.
  */
 export const SEARCH_TAIL_MAX = 50_000;
 
 interface LogBounds {
   id: number;
   size: number;
-  /** Search watermark: entries with seq below it have their words in entry_search. */
+  /** Search watermark: entries with seq below it are in entry_search. */
   indexed: number;
+}
+
+/** The filters entry_search serves past the walk. */
+interface Lookup {
+  text: string | undefined;
+  actor: string | undefined;
+  resource: string | undefined;
+  tailMax: number;
 }
 
 /**
@@ -117,11 +125,12 @@ interface LogBounds {
  * and often plans to read every match and sort them (hundreds of ms at 1M entries). So each
  * log is first read in seq windows (seq is gapless, so a window is a primary-key range), up
  * to WALK_BUDGET seqs; only a page still short after that — the filter is rare — goes to the
- * planner, whose indexes (actor, resource, kind, full text, time) suit rare matches.
+ * planner, whose indexes (kind, time, and entry_search's actor, resource and full text) suit
+ * rare matches.
  *
- * Full text: entry_search holds the words of each log's entries below its watermark (the
- * search indexer fills it after commit); entries at or past it are matched on words computed
- * from their payload here, so an entry is found from the moment its append commits.
+ * entry_search holds each log's entries below its watermark (the search indexer fills it after
+ * commit); entries at or past it are matched on their own columns and on words computed from
+ * their payload here, so an entry is found from the moment its append commits.
  */
 export async function findEntries(
   sql: Sql,
@@ -130,67 +139,72 @@ export async function findEntries(
   after?: EntryPosition,
   options: { searchTailMax?: number } = {},
 ): Promise<StoredEntry[]> {
-  const tailMax = options.searchTailMax ?? SEARCH_TAIL_MAX;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError("INVALID_INPUT", `limit: got ${limit}, want a positive integer`);
-  const text = filter.text;
-  const logs = await sql<(LogBounds & { size: number | null; indexed: number | null })[]>`
+  const lookup: Lookup = { text: filter.text, actor: filter.actor, resource: filter.resource, tailMax: options.searchTailMax ?? SEARCH_TAIL_MAX };
+  const looksUp = lookup.text !== undefined || lookup.actor !== undefined || lookup.resource !== undefined;
+  const logs = await sql<{ id: number; size: number | null; indexed: number | null }[]>`
     select l.id, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size,
-           ${text === undefined ? sql`0` : sql`(select s.seq + 1 from entry_search s where s.log_id = l.id order by s.seq desc limit 1)`} as indexed
+           ${looksUp ? sql`(select s.seq + 1 from entry_search s where s.log_id = l.id order by s.seq desc limit 1)` : sql`0`} as indexed
     from logs l
     where ${filter.logIds ? sql`l.id = any(${filter.logIds}::int[])` : sql`true`} and l.id >= ${after?.logId ?? 0}
     order by l.id`;
   const out: StoredEntry[] = [];
   const rest = conditions(sql, { ...filter, logIds: undefined });
+  // In a window of the walk, each entry's stored words are looked up by primary key (a subplan
+  // per row, a few ms per window: a plan that does not hang on statistics, where a join was
+  // planned as a nested loop over a freshly filled, not yet analysed entry_search), or
+  // computed when the indexer has not stored them yet.
+  const inWindow = lookup.text === undefined ? rest : [...rest, sql`coalesce(
+    (select s.search from entry_search s where s.log_id = e.log_id and s.seq = e.seq), ${entryWords(sql)}) @@ ${searchQuery(sql, lookup.text)}`];
   for (const row of logs) {
     const log: LogBounds = { id: row.id, size: row.size ?? 0, indexed: row.indexed ?? 0 };
     let from = after && log.id === after.logId ? after.seq + 1 : 0;
     for (let walked = 0; from < log.size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
       const to = Math.min(log.size, from + WALK_WINDOW);
-      out.push(...(await pageOf(sql, log, from, to, rest, { text, tailMax }, limit - out.length)));
+      out.push(...(await rangeOf(sql, log.id, from, to, inWindow, limit - out.length)));
       from = to;
     }
-    if (from < log.size && out.length < limit) out.push(...(await pageOf(sql, log, from, undefined, rest, { text, tailMax }, limit - out.length)));
+    if (from < log.size && out.length < limit) {
+      out.push(...(await (looksUp ? rareLookup(sql, log, from, rest, lookup, limit - out.length) : rangeOf(sql, log.id, from, undefined, rest, limit - out.length))));
+    }
     if (out.length >= limit) break;
   }
   return out;
 }
 
-/** Matches with from ≤ seq < to (to undefined: to the end) in seq order; full text split at the watermark. */
-async function pageOf(
+/**
+ * Rare matches of a full-text, actor or resource filter from `from` to the end of the log:
+ * through entry_search's indexes below the watermark, then the entries past it directly.
+ */
+async function rareLookup(
   sql: Sql,
   log: LogBounds,
   from: number,
-  to: number | undefined,
   rest: postgres.PendingQuery<postgres.Row[]>[],
-  { text, tailMax }: { text: string | undefined; tailMax: number },
+  lookup: Lookup,
   limit: number,
 ): Promise<StoredEntry[]> {
-  if (text === undefined) return rangeOf(sql, log.id, from, to, rest, limit);
   const out: StoredEntry[] = [];
-  const q = searchQuery(sql, text);
+  const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
   if (from < log.indexed) {
-    const end = Math.min(to ?? log.indexed, log.indexed);
-    // In a window of the walk, each entry's words are looked up by primary key (a subplan per
-    // row: a few ms per window), a plan that does not depend on statistics; a join there was
-    // planned as a nested loop over the whole of a freshly filled, not yet analysed
-    // entry_search (seconds). Past the walk, matches are rare: the GIN index finds them, with
-    // explicit bounds on entry_search too (the planner does not carry ranges across a join).
-    const words =
-      to === undefined
-        ? sql`e.seq in (select s.seq from entry_search s where s.log_id = ${log.id}::int
-            and s.seq >= ${from}::bigint and s.seq < ${end}::bigint and s.search @@ ${q})`
-        : sql`(select s.search from entry_search s where s.log_id = e.log_id and s.seq = e.seq) @@ ${q}`;
-    out.push(...(await rangeOf(sql, log.id, from, end, [...rest, words], limit, to === undefined)));
+    // Explicit bounds on entry_search: the planner does not carry range conditions across a join.
+    const s = [sql`s.log_id = ${log.id}::int and s.seq >= ${from}::bigint and s.seq < ${log.indexed}::bigint`];
+    if (lookup.actor !== undefined) s.push(sql`s.actor = ${lookup.actor}`);
+    if (lookup.resource !== undefined) s.push(sql`s.resource = ${lookup.resource}`);
+    if (q) s.push(sql`s.search @@ ${q}`);
+    const found = sql`e.seq in (select s.seq from entry_search s ${where(sql, s)})`;
+    out.push(...(await rangeOf(sql, log.id, from, log.indexed, [...rest, found], limit, true)));
   }
-  if (out.length < limit && (to === undefined || to > log.indexed)) {
-    const start = Math.max(from, log.indexed);
-    if (to === undefined && log.size - start > tailMax) {
+  const start = Math.max(from, log.indexed);
+  if (out.length < limit && start < log.size) {
+    if (log.size - start > lookup.tailMax) {
       throw new LedgerError(
         "SEARCH_BEHIND",
-        `full-text search: ${log.size - start} entries of log ${log.id} are not indexed yet (at most ${tailMax} are searched unindexed); retry shortly`,
+        `search: ${log.size - start} entries of log ${log.id} are not indexed yet (at most ${lookup.tailMax} are searched unindexed); retry shortly`,
       );
     }
-    out.push(...(await rangeOf(sql, log.id, start, to, [...rest, sql`${entryWords(sql)} @@ ${q}`], limit - out.length)));
+    const tail = q ? [...rest, sql`${entryWords(sql)} @@ ${q}`] : rest;
+    out.push(...(await rangeOf(sql, log.id, start, undefined, tail, limit - out.length)));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /**
- * The search indexer: fills entry_search with the words of committed entries, after their
- * append has committed, so that building the tsvector and its GIN entry is no longer part of
- * the append transaction. Each log is indexed in seq order, a run of entries per transaction,
+ * The search indexer: fills entry_search with the words, actor and resource of committed
+ * entries, after their append has committed, so that building the tsvector, its GIN entry and
+ * the b-tree entries of the rarer filters is no longer part of the append transaction. Each log is indexed in seq order, a run of entries per transaction,
  * so a log's rows in entry_search are always the prefix seq < watermark: searches read the
  * entries past it directly (event-query.ts) and miss nothing while the indexer is behind, or
  * stopped. Several indexers may run (one per worker process): a per-log advisory lock, tried
@@ -49,8 +49,8 @@ export async function indexLogRun(sql: Sql, logId: number, max: number = DEFAULT
     // to a log commit in seq order under its lock, so what it sees of a log is a prefix, and
     // the run it indexes has no gaps.
     const result = await (tx as unknown as Sql)`
-      insert into entry_search (log_id, seq, search)
-      select e.log_id, e.seq, ${entryWords(tx as unknown as Sql)}
+      insert into entry_search (log_id, seq, actor, resource, search)
+      select e.log_id, e.seq, e.actor, e.resource, ${entryWords(tx as unknown as Sql)}
       from entries e
       where e.log_id = ${logId}::int
         and e.seq >= coalesce((select s.seq + 1 from entry_search s where s.log_id = ${logId}::int order by s.seq desc limit 1), 0)

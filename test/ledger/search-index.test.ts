@@ -5,15 +5,21 @@
  * row-level security; a search too far behind fails instead of missing entries; the derived
  * table is protected; concurrent indexers index each entry once.
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventInput } from "../../src/core/event.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { connect, type Sql } from "../../src/ledger/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";
-import { findEntries, findEntryRun } from "../../src/ledger/event-query.js";
+import { type EventFilter, findEntries, findEntryRun } from "../../src/ledger/event-query.js";
 import { createLog, type Log } from "../../src/ledger/logs.js";
 import { indexLogRun, indexSearchOnce, searchLag } from "../../src/ledger/search-indexer.js";
-import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { migrateLedger, migrationsFolder } from "../../src/ledger/migrate.js";
+import { freshLedger, TEST_DATABASE_URL, type TestLedger } from "../support/ledger.js";
 
 const INSUFFICIENT_PRIVILEGE = "42501";
 let ledger: TestLedger;
@@ -47,8 +53,12 @@ function asTenant<T>(tenant: string | null, fn: (tx: Sql) => Promise<T>): Promis
 }
 
 async function search(tenant: string, text: string, limit = 50, logNames?: string[], searchTailMax?: number): Promise<string[]> {
+  return find(tenant, { text }, limit, logNames, searchTailMax);
+}
+
+async function find(tenant: string, filter: EventFilter, limit = 50, logNames?: string[], searchTailMax?: number): Promise<string[]> {
   const ids = logNames?.map((n) => logs[n]!.id);
-  const rows = await asTenant(tenant, (tx) => findEntries(tx, { text, ...(ids ? { logIds: ids } : {}) }, limit, undefined, searchTailMax === undefined ? {} : { searchTailMax }));
+  const rows = await asTenant(tenant, (tx) => findEntries(tx, { ...filter, ...(ids ? { logIds: ids } : {}) }, limit, undefined, searchTailMax === undefined ? {} : { searchTailMax }));
   return rows.map((r) => `${r.log}:${r.seq}`);
 }
 
@@ -92,9 +102,12 @@ describe("search freshness", () => {
     expect(row!.differing).toBe(0);
   });
 
-  it("finds rare words past the walk on both sides of the watermark, and refuses a tail too long to search", async () => {
+  it("finds rare words, actors and resources past the walk on both sides of the watermark, and refuses a tail too long to search", async () => {
     // 20,000 entries: the walk reads the first 16,384 seqs; the rest goes to the planner.
-    const events = Array.from({ length: 20_000 }, (_, i) => note(i, i === 100 || i === 17_000 || i === 19_000 ? `needle ${i}` : `hay ${i % 50}`));
+    const rare = new Set([100, 17_000, 19_000]);
+    const events = Array.from({ length: 20_000 }, (_, i) =>
+      rare.has(i) ? { ...note(i, `needle ${i}`), actor: "rare-actor", resource: `rare/${i}` } : note(i, `hay ${i % 50}`),
+    );
     for (let i = 0; i < events.length; i += 5000) await appender.append("big", events.slice(i, i + 5000));
     let indexed = 0;
     while (indexed < 18_000) indexed += await indexLogRun(ledger.writer, logs.big!.id, 18_000 - indexed);
@@ -110,6 +123,14 @@ describe("search freshness", () => {
     expect(await search("acme", "needle", 2, ["big"], 1000)).toEqual(["big:100", "big:17000"]);
     // Common words fill the page in the walk whatever the tail.
     expect(await search("acme", "hay", 3, ["big"], 1000)).toEqual(["big:0", "big:1", "big:2"]);
+    // Actor and resource, served by entry_search below the watermark, by entries past it.
+    expect(await find("acme", { actor: "rare-actor" }, 50, ["big"])).toEqual(["big:100", "big:17000", "big:19000"]);
+    expect(await find("acme", { resource: "rare/17000" }, 50, ["big"])).toEqual(["big:17000"]);
+    expect(await find("acme", { resource: "rare/19000" }, 50, ["big"])).toEqual(["big:19000"]);
+    expect(await find("acme", { actor: "rare-actor", text: "needle -19000" }, 50, ["big"])).toEqual(["big:100", "big:17000"]);
+    expect(await find("acme", { actor: "rare-actor", kinds: ["deploy"] }, 50, ["big"])).toEqual([]);
+    const behind = await find("acme", { actor: "rare-actor" }, 50, ["big"], 1000).catch((e: unknown) => e);
+    expect((behind as LedgerError).code).toBe("SEARCH_BEHIND");
     // Another tenant sees none of it.
     expect(await search("globex", "needle")).toEqual([]);
   });
@@ -181,7 +202,7 @@ describe("entry_search protection", () => {
   });
 
   it("refuses rows of a log that does not exist", async () => {
-    const error = await failure(ledger.writer`insert into entry_search (log_id, seq, search) values (999999, 0, ''::tsvector)`);
+    const error = await failure(ledger.writer`insert into entry_search (log_id, seq, actor, resource, search) values (999999, 0, 'a', 'r', ''::tsvector)`);
     expect(error.code).toBe("23503");
   });
 
@@ -190,5 +211,53 @@ describe("entry_search protection", () => {
     expect(seen.map((r) => r.log_id)).toEqual([logs.other!.id]);
     const none = await asTenant(null, (tx) => tx<{ n: number }[]>`select count(*)::int as n from entry_search`);
     expect(none[0]!.n).toBe(0);
+  });
+});
+
+describe("migration 0004 on a database with entries", () => {
+  it("backfills entry_search for the rows present, concurrently with itself, and search finds them", async () => {
+    // The ledger as the previous release left it: migrations 0000–0003 only.
+    const folder = mkdtempSync(join(tmpdir(), "sealtrail-migrations-"));
+    const schema = `${ledger.schema}_old`;
+    try {
+      cpSync(migrationsFolder(), folder, { recursive: true });
+      const journalPath = join(folder, "meta", "_journal.json");
+      const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
+      journal.entries = journal.entries.filter((e) => e.tag < "0004");
+      writeFileSync(journalPath, JSON.stringify(journal));
+      await ledger.admin.unsafe(`create schema "${schema}"`);
+      const old = connect({ url: TEST_DATABASE_URL, schema, max: 1 });
+      await migrate(drizzle(old), { migrationsFolder: folder, migrationsSchema: schema, migrationsTable: "__sealtrail_migrations" });
+      const oldWriter = connect({ url: TEST_DATABASE_URL, schema, role: "sealtrail_writer", max: 1 });
+      await createLog(oldWriter, "kept", { tenant: "acme", origin: "test.example/kept" });
+      await new Appender(oldWriter).append("kept", Array.from({ length: 300 }, (_, i) => note(i, i % 30 === 0 ? "legacy needle" : "legacy hay")));
+      await oldWriter.end();
+      const [{ has }] = (await old`select count(*)::int as has from information_schema.columns
+        where table_schema = ${schema} and table_name = 'entries' and column_name = 'search'`) as unknown as [{ has: number }];
+      expect(has).toBe(1);
+      await old.end();
+
+      await Promise.all([migrateLedger(TEST_DATABASE_URL, schema), migrateLedger(TEST_DATABASE_URL, schema)]);
+
+      const sql = connect({ url: TEST_DATABASE_URL, schema, max: 1 });
+      const oldReader = connect({ url: TEST_DATABASE_URL, schema, role: "sealtrail_reader", max: 1 });
+      try {
+        const [row] = await sql<{ n: number; distinct: number; columns: number }[]>`
+          select count(*)::int as n, count(distinct seq)::int as distinct,
+                 (select count(*)::int from information_schema.columns where table_schema = ${schema} and table_name = 'entries' and column_name = 'search') as columns
+          from entry_search`;
+        expect(row).toEqual({ n: 300, distinct: 300, columns: 0 });
+        const found = await oldReader.begin(async (tx) => {
+          await tx`select set_config('sealtrail.tenant', 'acme', true)`;
+          return findEntries(tx as unknown as Sql, { text: "needle" }, 50);
+        });
+        expect(found.map((r) => r.seq)).toEqual(Array.from({ length: 10 }, (_, k) => 30 * k));
+      } finally {
+        await Promise.all([sql.end(), oldReader.end()]);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      await ledger.admin.unsafe(`drop schema if exists "${schema}" cascade`);
+    }
   });
 });
