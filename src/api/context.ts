@@ -10,4 +10,6 @@ export interface ApiContext {
   /** Ledger rows the request returned, for its `ledger.read` record. */
   rows: { count: number };
   maxPageSize: number;
+  /** Most unindexed entries of a log one search reads directly (SEALTRAIL_API_SEARCH_TAIL_MAX). */
+  searchTailMax: number;
 }

@@ -114,7 +114,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
       }
     }
     const db = principal ? new RequestDb(options.sql, principal.tenant, config.timeoutMs) : undefined;
-    const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize };
+    const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize, searchTailMax: config.searchTailMax };
     try {
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
@@ -179,6 +179,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
           db: new RequestDb(options.sql, principal.tenant, config.timeoutMs),
           rows: { count: 0 },
           maxPageSize: config.maxPageSize,
+          searchTailMax: config.searchTailMax,
           feed,
           sql: options.sql,
           timeoutMs: config.timeoutMs,

@@ -25,8 +25,9 @@ Commands:
   serve [--port N]                the API (PORT, default 4000): /graphql (HTTP and
                                   WebSocket subscriptions), GET /healthz
   worker [--concurrency N]        the ingest worker: appends the event batches queued in
-                                  SEALTRAIL_INGEST_QUEUE; SIGTERM or SIGINT finishes the
-                                  batches in hand, then exits; one JSON line per job
+                                  SEALTRAIL_INGEST_QUEUE, and indexes new entries for
+                                  search; SIGTERM or SIGINT finishes the batches in hand,
+                                  then exits; one JSON line per job
   help                            this text
 
 Environment:
@@ -38,6 +39,7 @@ Environment:
   REDIS_URL                queues (default redis://127.0.0.1:6379)
   SEALTRAIL_INGEST_CONCURRENCY
                            batches a worker has in hand at once (default 4)
+  SEALTRAIL_SEARCH_INDEXER false: this worker does not run the search indexer
 
 Exit status: 0 success; 1 verify found tampering; 2 usage, key or database error.
 `;

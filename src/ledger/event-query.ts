@@ -103,6 +103,7 @@ export const SEARCH_TAIL_MAX = 50_000;
 
 interface LogBounds {
   id: number;
+  name: string;
   size: number;
   /** Search watermark: entries with seq below it are in entry_search. */
   indexed: number;
@@ -142,8 +143,8 @@ export async function findEntries(
   if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError("INVALID_INPUT", `limit: got ${limit}, want a positive integer`);
   const lookup: Lookup = { text: filter.text, actor: filter.actor, resource: filter.resource, tailMax: options.searchTailMax ?? SEARCH_TAIL_MAX };
   const looksUp = lookup.text !== undefined || lookup.actor !== undefined || lookup.resource !== undefined;
-  const logs = await sql<{ id: number; size: number | null; indexed: number | null }[]>`
-    select l.id, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size,
+  const logs = await sql<{ id: number; name: string; size: number | null; indexed: number | null }[]>`
+    select l.id, l.name, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size,
            ${looksUp ? sql`(select s.seq + 1 from entry_search s where s.log_id = l.id order by s.seq desc limit 1)` : sql`0`} as indexed
     from logs l
     where ${filter.logIds ? sql`l.id = any(${filter.logIds}::int[])` : sql`true`} and l.id >= ${after?.logId ?? 0}
@@ -157,7 +158,7 @@ export async function findEntries(
   const inWindow = lookup.text === undefined ? rest : [...rest, sql`coalesce(
     (select s.search from entry_search s where s.log_id = e.log_id and s.seq = e.seq), ${entryWords(sql)}) @@ ${searchQuery(sql, lookup.text)}`];
   for (const row of logs) {
-    const log: LogBounds = { id: row.id, size: row.size ?? 0, indexed: row.indexed ?? 0 };
+    const log: LogBounds = { id: row.id, name: row.name, size: row.size ?? 0, indexed: row.indexed ?? 0 };
     let from = after && log.id === after.logId ? after.seq + 1 : 0;
     for (let walked = 0; from < log.size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
       const to = Math.min(log.size, from + WALK_WINDOW);
@@ -200,7 +201,7 @@ async function rareLookup(
     if (log.size - start > lookup.tailMax) {
       throw new LedgerError(
         "SEARCH_BEHIND",
-        `search: ${log.size - start} entries of log ${log.id} are not indexed yet (at most ${lookup.tailMax} are searched unindexed); retry shortly`,
+        `search: ${log.size - start} entries of log ${log.name} are not indexed yet (at most ${lookup.tailMax} are searched unindexed); retry shortly`,
       );
     }
     const tail = q ? [...rest, sql`${entryWords(sql)} @@ ${q}`] : rest;
