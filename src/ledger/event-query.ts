@@ -151,24 +151,51 @@ export async function findEntries(
     order by l.id`;
   const out: StoredEntry[] = [];
   const rest = conditions(sql, { ...filter, logIds: undefined });
-  // In a window of the walk, each entry's stored words are looked up by primary key (a subplan
-  // per row, a few ms per window: a plan that does not hang on statistics, where a join was
-  // planned as a nested loop over a freshly filled, not yet analysed entry_search), or
-  // computed when the indexer has not stored them yet.
-  const inWindow = lookup.text === undefined ? rest : [...rest, sql`coalesce(
-    (select s.search from entry_search s where s.log_id = e.log_id and s.seq = e.seq), ${entryWords(sql)}) @@ ${searchQuery(sql, lookup.text)}`];
+  const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
   for (const row of logs) {
     const log: LogBounds = { id: row.id, name: row.name, size: row.size ?? 0, indexed: row.indexed ?? 0 };
     let from = after && log.id === after.logId ? after.seq + 1 : 0;
     for (let walked = 0; from < log.size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
       const to = Math.min(log.size, from + WALK_WINDOW);
-      out.push(...(await rangeOf(sql, log.id, from, to, inWindow, limit - out.length)));
+      out.push(...(await (q ? textWindow(sql, log, from, to, rest, q, limit - out.length) : rangeOf(sql, log.id, from, to, rest, limit - out.length))));
       from = to;
     }
     if (from < log.size && out.length < limit) {
       out.push(...(await (looksUp ? rareLookup(sql, log, from, rest, lookup, limit - out.length) : rangeOf(sql, log.id, from, undefined, rest, limit - out.length))));
     }
     if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/**
+ * Full-text matches in one window of the walk. Below the watermark, the seqs whose stored
+ * words match are read from entry_search first, by primary-key range (the match is kept out of
+ * the index condition: a GIN bitmap would read every entry of the log with a common word),
+ * then those entries; a word found nowhere in the window costs one small query. Past the
+ * watermark, the words are computed from the payloads.
+ */
+async function textWindow(
+  sql: Sql,
+  log: LogBounds,
+  from: number,
+  to: number,
+  rest: postgres.PendingQuery<postgres.Row[]>[],
+  q: postgres.PendingQuery<postgres.Row[]>,
+  limit: number,
+): Promise<StoredEntry[]> {
+  const out: StoredEntry[] = [];
+  const end = Math.min(to, log.indexed);
+  if (from < end) {
+    const hits = await sql<{ seq: number }[]>`
+      select s.seq from entry_search s
+      where s.log_id = ${log.id}::int and s.seq >= ${from}::bigint and s.seq < ${end}::bigint and (s.search @@ ${q}) is true`;
+    if (hits.length > 0) {
+      out.push(...(await rangeOf(sql, log.id, from, end, [...rest, sql`e.seq = any(${hits.map((h) => h.seq)}::bigint[])`], limit)));
+    }
+  }
+  if (out.length < limit && to > log.indexed) {
+    out.push(...(await rangeOf(sql, log.id, Math.max(from, log.indexed), to, [...rest, sql`${entryWords(sql)} @@ ${q}`], limit - out.length)));
   }
   return out;
 }

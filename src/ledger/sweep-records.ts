@@ -1,7 +1,7 @@
 import { parseSweepPayload, SWEEP_KIND, type SweepRecord } from "../core/sweep-record.js";
 import type { Sql } from "./db.js";
 
-/** The newest sweep of `logName` recorded in `auditLog` (entries_resource serves it). */
+/** The newest sweep of `logName` recorded in `auditLog`: entries_kind yields the sweep records newest first, until one names the log. */
 export async function lastSweepRecord(sql: Sql, auditLog: string, logName: string): Promise<(SweepRecord & { recordSeq: number }) | undefined> {
   const [row] = await sql<{ seq: number; occurredAt: Date; payload: string | null }[]>`
     select e.seq, e.occurred_at as "occurredAt", e.payload from entries e

@@ -18,7 +18,7 @@ import { LedgerError } from "../../src/ledger/errors.js";
 import { type EventFilter, findEntries, findEntryRun } from "../../src/ledger/event-query.js";
 import { createLog, type Log } from "../../src/ledger/logs.js";
 import { indexLogRun, indexSearchOnce, searchLag } from "../../src/ledger/search-indexer.js";
-import { migrateLedger, migrationsFolder } from "../../src/ledger/migrate.js";
+import { MIGRATION_LOCK, migrateLedger, migrationsFolder } from "../../src/ledger/migrate.js";
 import { freshLedger, TEST_DATABASE_URL, type TestLedger } from "../support/ledger.js";
 
 const INSUFFICIENT_PRIVILEGE = "42501";
@@ -227,7 +227,10 @@ describe("migration 0004 on a database with entries", () => {
       writeFileSync(journalPath, JSON.stringify(journal));
       await ledger.admin.unsafe(`create schema "${schema}"`);
       const old = connect({ url: TEST_DATABASE_URL, schema, max: 1 });
+      // Under migrateLedger's lock, as other test files migrate at the same time (roles are cluster-wide).
+      await old`select pg_advisory_lock(${MIGRATION_LOCK})`;
       await migrate(drizzle(old), { migrationsFolder: folder, migrationsSchema: schema, migrationsTable: "__sealtrail_migrations" });
+      await old`select pg_advisory_unlock(${MIGRATION_LOCK})`;
       const oldWriter = connect({ url: TEST_DATABASE_URL, schema, role: "sealtrail_writer", max: 1 });
       await createLog(oldWriter, "kept", { tenant: "acme", origin: "test.example/kept" });
       await new Appender(oldWriter).append("kept", Array.from({ length: 300 }, (_, i) => note(i, i % 30 === 0 ? "legacy needle" : "legacy hay")));
