@@ -151,13 +151,12 @@ export async function findEntries(
     order by l.id`;
   const out: StoredEntry[] = [];
   const rest = conditions(sql, { ...filter, logIds: undefined });
-  const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
   for (const row of logs) {
     const log: LogBounds = { id: row.id, name: row.name, size: row.size ?? 0, indexed: row.indexed ?? 0 };
     let from = after && log.id === after.logId ? after.seq + 1 : 0;
     for (let walked = 0; from < log.size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
       const to = Math.min(log.size, from + WALK_WINDOW);
-      out.push(...(await (q ? textWindow(sql, log, from, to, rest, q, limit - out.length) : rangeOf(sql, log.id, from, to, rest, limit - out.length))));
+      out.push(...(await (looksUp ? lookupWindow(sql, log, from, to, rest, lookup, limit - out.length) : rangeOf(sql, log.id, from, to, rest, limit - out.length))));
       from = to;
     }
     if (from < log.size && out.length < limit) {
@@ -169,33 +168,38 @@ export async function findEntries(
 }
 
 /**
- * Full-text matches in one window of the walk. Below the watermark, the seqs whose stored
- * words match are read from entry_search first, by primary-key range (the match is kept out of
- * the index condition: a GIN bitmap would read every entry of the log with a common word),
- * then those entries; a word found nowhere in the window costs one small query. Past the
- * watermark, the words are computed from the payloads.
+ * Matches of a full-text, actor or resource filter in one window of the walk. Below the
+ * watermark, the seqs that match in entry_search are read first — an actor or resource through
+ * its (log, value, seq) index, words by primary-key range (the match is kept out of the index
+ * condition: a GIN bitmap would read every entry of the log with a common word) — then those
+ * entries; a window without a match costs one small query. Past the watermark, the entries
+ * are matched directly, their words computed from the payloads.
  */
-async function textWindow(
+async function lookupWindow(
   sql: Sql,
   log: LogBounds,
   from: number,
   to: number,
   rest: postgres.PendingQuery<postgres.Row[]>[],
-  q: postgres.PendingQuery<postgres.Row[]>,
+  lookup: Lookup,
   limit: number,
 ): Promise<StoredEntry[]> {
   const out: StoredEntry[] = [];
+  const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
   const end = Math.min(to, log.indexed);
   if (from < end) {
-    const hits = await sql<{ seq: number }[]>`
-      select s.seq from entry_search s
-      where s.log_id = ${log.id}::int and s.seq >= ${from}::bigint and s.seq < ${end}::bigint and (s.search @@ ${q}) is true`;
+    const s = [sql`s.log_id = ${log.id}::int and s.seq >= ${from}::bigint and s.seq < ${end}::bigint`];
+    if (lookup.actor !== undefined) s.push(sql`s.actor = ${lookup.actor}`);
+    if (lookup.resource !== undefined) s.push(sql`s.resource = ${lookup.resource}`);
+    if (q) s.push(sql`(s.search @@ ${q}) is true`);
+    const hits = await sql<{ seq: number }[]>`select s.seq from entry_search s ${where(sql, s)}`;
     if (hits.length > 0) {
       out.push(...(await rangeOf(sql, log.id, from, end, [...rest, sql`e.seq = any(${hits.map((h) => h.seq)}::bigint[])`], limit)));
     }
   }
   if (out.length < limit && to > log.indexed) {
-    out.push(...(await rangeOf(sql, log.id, Math.max(from, log.indexed), to, [...rest, sql`${entryWords(sql)} @@ ${q}`], limit - out.length)));
+    const tail = q ? [...rest, sql`${entryWords(sql)} @@ ${q}`] : rest;
+    out.push(...(await rangeOf(sql, log.id, Math.max(from, log.indexed), to, tail, limit - out.length)));
   }
   return out;
 }
