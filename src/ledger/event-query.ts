@@ -151,12 +151,14 @@ export async function findEntries(
     order by l.id`;
   const out: StoredEntry[] = [];
   const rest = conditions(sql, { ...filter, logIds: undefined });
+  // Filters entry_search alone decides: then a window's first `limit` matches there are the page's.
+  const alone = conditions(sql, { ...filter, logIds: undefined, actor: undefined, resource: undefined }).length === 0;
   for (const row of logs) {
     const log: LogBounds = { id: row.id, name: row.name, size: row.size ?? 0, indexed: row.indexed ?? 0 };
     let from = after && log.id === after.logId ? after.seq + 1 : 0;
     for (let walked = 0; from < log.size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
       const to = Math.min(log.size, from + WALK_WINDOW);
-      out.push(...(await (looksUp ? lookupWindow(sql, log, from, to, rest, lookup, limit - out.length) : rangeOf(sql, log.id, from, to, rest, limit - out.length))));
+      out.push(...(await (looksUp ? lookupWindow(sql, log, from, to, rest, lookup, limit - out.length, alone) : rangeOf(sql, log.id, from, to, rest, limit - out.length))));
       from = to;
     }
     if (from < log.size && out.length < limit) {
@@ -183,6 +185,7 @@ async function lookupWindow(
   rest: postgres.PendingQuery<postgres.Row[]>[],
   lookup: Lookup,
   limit: number,
+  alone: boolean,
 ): Promise<StoredEntry[]> {
   const out: StoredEntry[] = [];
   const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
@@ -192,7 +195,9 @@ async function lookupWindow(
     if (lookup.actor !== undefined) s.push(sql`s.actor = ${lookup.actor}`);
     if (lookup.resource !== undefined) s.push(sql`s.resource = ${lookup.resource}`);
     if (q) s.push(sql`(s.search @@ ${q}) is true`);
-    const hits = await sql<{ seq: number }[]>`select s.seq from entry_search s ${where(sql, s)}`;
+    // With no other filter, the first `limit` matches in seq order are the page: stop there
+    // (a common word or actor then reads a few rows, not the whole window).
+    const hits = await sql<{ seq: number }[]>`select s.seq from entry_search s ${where(sql, s)} ${alone ? sql`order by s.seq limit ${limit}` : sql``}`;
     if (hits.length > 0) {
       out.push(...(await rangeOf(sql, log.id, from, end, [...rest, sql`e.seq = any(${hits.map((h) => h.seq)}::bigint[])`], limit)));
     }
