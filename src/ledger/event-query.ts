@@ -162,7 +162,7 @@ export async function findEntries(
       from = to;
     }
     if (from < log.size && out.length < limit) {
-      out.push(...(await (looksUp ? rareLookup(sql, log, from, rest, lookup, limit - out.length) : rangeOf(sql, log.id, from, undefined, rest, limit - out.length))));
+      out.push(...(await (looksUp ? rareLookup(sql, log, from, rest, lookup, limit - out.length, alone) : rangeOf(sql, log.id, from, undefined, rest, limit - out.length))));
     }
     if (out.length >= limit) break;
   }
@@ -220,6 +220,7 @@ async function rareLookup(
   rest: postgres.PendingQuery<postgres.Row[]>[],
   lookup: Lookup,
   limit: number,
+  alone: boolean,
 ): Promise<StoredEntry[]> {
   const out: StoredEntry[] = [];
   const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
@@ -229,8 +230,15 @@ async function rareLookup(
     if (lookup.actor !== undefined) s.push(sql`s.actor = ${lookup.actor}`);
     if (lookup.resource !== undefined) s.push(sql`s.resource = ${lookup.resource}`);
     if (q) s.push(sql`s.search @@ ${q}`);
-    const found = sql`e.seq in (select s.seq from entry_search s ${where(sql, s)})`;
-    out.push(...(await rangeOf(sql, log.id, from, log.indexed, [...rest, found], limit, true)));
+    if (alone && !q) {
+      // An actor or resource alone: its (log, value, seq) index yields the page in seq order,
+      // from the index alone; the planner, left to it, read every match's row first.
+      const hits = await sql<{ seq: number }[]>`select s.seq from entry_search s ${where(sql, s)} order by s.seq limit ${limit}`;
+      if (hits.length > 0) out.push(...(await rangeOf(sql, log.id, from, log.indexed, [...rest, sql`e.seq = any(${hits.map((h) => h.seq)}::bigint[])`], limit)));
+    } else {
+      const found = sql`e.seq in (select s.seq from entry_search s ${where(sql, s)})`;
+      out.push(...(await rangeOf(sql, log.id, from, log.indexed, [...rest, found], limit, true)));
+    }
   }
   const start = Math.max(from, log.indexed);
   if (out.length < limit && start < log.size) {
