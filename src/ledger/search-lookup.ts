@@ -89,19 +89,19 @@ export async function rareLookup(
   const out: StoredEntry[] = [];
   const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
   if (from < log.indexed) {
-    // Explicit bounds on entry_search: the planner does not carry range conditions across a join.
     const s = [sql`s.log_id = ${log.id}::int and s.seq >= ${from}::bigint and s.seq < ${log.indexed}::bigint`];
     if (lookup.actor !== undefined) s.push(sql`s.actor = ${lookup.actor}`);
     if (lookup.resource !== undefined) s.push(sql`s.resource = ${lookup.resource}`);
     if (q) s.push(sql`s.search @@ ${q}`);
-    if (alone && !q) {
-      // An actor or resource alone: its (log, value, seq) index yields the page in seq order,
-      // from the index alone; the planner, left to it, read every match's row first.
-      const hits = await sql<{ seq: number }[]>`select s.seq from entry_search s ${where(sql, s)} order by s.seq limit ${limit}`;
-      if (hits.length > 0) out.push(...(await rangeOf(sql, log.id, from, log.indexed, [...rest, sql`e.seq = any(${hits.map((h) => h.seq)}::bigint[])`], limit)));
-    } else {
-      const found = sql`e.seq in (select s.seq from entry_search s ${where(sql, s)})`;
-      out.push(...(await rangeOf(sql, log.id, from, log.indexed, [...rest, found], limit, true)));
+    // The matching seqs first, from entry_search alone (an actor or resource alone through its
+    // (log, value, seq) index in seq order, words through the GIN index), then those entries:
+    // a join of the two tables was planned as a nested loop over the whole of a freshly
+    // filled, not yet analysed entry_search (minutes), and the actor index read every match's
+    // row first (hundreds of ms).
+    const inOrder = alone && !q;
+    const hits = await sql<{ seq: number }[]>`select s.seq from entry_search s ${where(sql, s)} ${inOrder ? sql`order by s.seq limit ${limit}` : sql``}`;
+    if (hits.length > 0) {
+      out.push(...(await rangeOf(sql, log.id, from, log.indexed, [...rest, sql`e.seq = any(${hits.map((h) => h.seq)}::bigint[])`], limit, !inOrder)));
     }
   }
   const start = Math.max(from, log.indexed);
