@@ -85,7 +85,15 @@ export async function runIngestWorker(
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
-  await worker.waitUntilReady();
+  try {
+    await worker.waitUntilReady();
+  } catch (error) {
+    // Redis unreachable: stop the indexer too, or its loop would keep the process alive.
+    stopIndexer.abort();
+    await indexing;
+    await Promise.all([sql.end({ timeout: 5 }), indexerSql?.end({ timeout: 5 })]);
+    throw error;
+  }
   line({ event: "ready", queue: ingest.queue, concurrency, searchIndexer: search.indexer });
   await stopped;
   await indexing; // ends after the transaction in hand
