@@ -10,7 +10,10 @@
  *                        [--shapes REGEX] [--no-load]   (a subset of the filters; no autocannon)
  *
  * The log is seeded by bench/seed.ts (the events of bench/support.ts: 13 kinds, ~200k actors,
- * tags, payloads with request ids and notes) and kept with --keep for later invocations.
+ * tags, payloads with request ids and notes) and kept with --keep for later invocations. The
+ * search indexer then catches up (its rate is printed) and keeps running during the bench, as
+ * in `sealtrail worker`: the read records the API appends to the tenant's audit log are
+ * indexed behind them.
  */
 import "reflect-metadata";
 import { execFile } from "node:child_process";
@@ -25,6 +28,7 @@ import { encodeCursor } from "../src/core/cursor.js";
 import { createApiKey } from "../src/ledger/api-keys.js";
 import { connect } from "../src/ledger/db.js";
 import { findEntries } from "../src/ledger/event-query.js";
+import { indexSearchOnce, runSearchIndexer, searchLag } from "../src/ledger/search-indexer.js";
 import { BENCH_LOG, openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, median, parseFlags, resolveUrl } from "./support.js";
 
@@ -53,7 +57,21 @@ async function main(): Promise<void> {
     progress: (line) => process.stderr.write(`${line}\n`),
   });
   const { schema, admin } = seeded;
-  await admin`vacuum (analyze) entries`;
+  const indexerSql = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 1, applicationName: "sealtrail-bench-indexer" });
+  const behind = (await searchLag(indexerSql)).reduce((n, l) => n + l.size - l.indexed, 0);
+  if (behind > 0) {
+    const t0 = performance.now();
+    let indexed = 0;
+    for (let pass = await indexSearchOnce(indexerSql); ; pass = await indexSearchOnce(indexerSql)) {
+      indexed += pass.indexed;
+      if (pass.behind === 0 || pass.indexed === 0) break;
+    }
+    const s = (performance.now() - t0) / 1000;
+    process.stderr.write(`search indexer: ${indexed} entries in ${s.toFixed(1)} s (${Math.round(indexed / s)} entries/s)\n`);
+  }
+  const stopIndexer = new AbortController();
+  const indexing = runSearchIndexer(indexerSql, { intervalMs: 1000, signal: stopIndexer.signal, onError: (e) => process.stderr.write(`search indexer: ${(e as Error).message}\n`) });
+  await admin`vacuum (analyze) entries, entry_search`;
   const sql = connect({ url: flags.url, schema, max: 8, applicationName: "sealtrail-bench-api" });
   const writer = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
   const server = await createApiServer({
@@ -155,7 +173,9 @@ async function main(): Promise<void> {
     const [recorded] = await admin<{ n: number }[]>`select count(*)::int as n from entries where kind = 'ledger.read'`;
     process.stdout.write(`\nledger.read records in the log's audit log after the bench: ${recorded!.n}\n`);
     await server.close();
-    await Promise.all([sql.end(), writer.end()]);
+    stopIndexer.abort();
+    await indexing;
+    await Promise.all([sql.end(), writer.end(), indexerSql.end()]);
     await seeded.close(!flags.keep && seeded.created);
   };
   // Throughput: autocannon in a second process, the filtered query, then GET /healthz.

@@ -6,6 +6,13 @@
  * 4 concurrent writers on 4 logs. Every measurement gets its own fresh schema.
  *
  *   npx tsx bench/append.ts [--entries N] [--batch B] [--runs R] [--url URL] [--only all|ours|raw]
+ *                           [--writers 1,4] [--drop-indexes NAME,...] [--index]
+ *
+ * --index: after each measurement of ours, the search indexer (what `sealtrail worker` runs
+ * after commit) indexes the appended entries, timed on its own: its rate must keep up with the
+ * appends over time, or searches fall back to reading unindexed entries.
+ * --drop-indexes drops those indexes of entries from every fresh schema before measuring: what
+ * an index costs the append is the difference with a run that keeps it.
  *
  * --url defaults to $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test; the unix
  * socket is postgres://postgres@/test?host=/var/run/postgresql.
@@ -17,9 +24,10 @@ import { Appender } from "../src/ledger/appender.js";
 import { copyBytea, copyNullable, copyText, copyTextArray } from "../src/ledger/copy-text.js";
 import type { Sql } from "../src/ledger/db.js";
 import { createLog } from "../src/ledger/logs.js";
+import { indexSearchOnce } from "../src/ledger/search-indexer.js";
 import { backendCpuMs, DEFAULT_URL, environment, freshSchema, resolveUrl, makeEvents, median, parseFlags } from "./support.js";
 
-const flags = parseFlags(process.argv.slice(2), { entries: 200_000, batch: 1000, runs: 3, url: DEFAULT_URL, only: "all" });
+const flags = parseFlags(process.argv.slice(2), { entries: 200_000, batch: 1000, runs: 3, url: DEFAULT_URL, only: "all", writers: "1,4", "drop-indexes": "", index: false });
 flags.url = resolveUrl(flags.url);
 const N = Math.floor(flags.entries);
 const B = Math.floor(flags.batch);
@@ -27,6 +35,10 @@ const WRITERS = 4;
 const TARGET_RATE = 25_000;
 const TARGET_RATIO = 0.5;
 if (!["all", "ours", "raw"].includes(flags.only)) throw new Error(`--only: got ${flags.only}, want all, ours or raw`);
+const WRITER_COUNTS = String(flags.writers).split(",").map(Number);
+if (WRITER_COUNTS.some((w) => w !== 1 && w !== WRITERS)) throw new Error(`--writers: got ${flags.writers}, want 1, ${WRITERS} or both`);
+const DROPPED = String(flags["drop-indexes"]).split(",").map((s) => s.trim()).filter(Boolean);
+for (const name of DROPPED) if (!/^entries_[a-z_]+$/.test(name)) throw new Error(`--drop-indexes: got ${name}, want names of entries indexes`);
 
 const COLUMNS =
   "log_id, seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags, payload, payload_hash, leaf_hash, chain_hash, idempotency_key";
@@ -99,12 +111,15 @@ interface Measurement {
   /** CPU µs per entry: this Node process, and the Postgres backends of the writer's connections. */
   clientUs: number;
   serverUs: number;
+  /** --index: the indexer's entries/s and Postgres CPU µs per entry. */
+  index?: { rate: number; serverUs: number };
 }
 
 /** One measurement in its own fresh schema: entries/s over `work.length` concurrent writers. */
 async function measure(variant: Variant, work: Share[], warmup: Share): Promise<Measurement> {
   const db = await freshSchema(flags.url, WRITERS);
   try {
+    for (const name of DROPPED) await db.admin.unsafe(`drop index "${name}"`);
     const names = work.map((_, w) => `${variant}-${w}`);
     const logs = await Promise.all(names.map((name) => createLog(db.writer, name, { origin: `bench.example/${name}` })));
     const warm = await createLog(db.writer, "warmup", { origin: "bench.example/warmup" });
@@ -129,7 +144,20 @@ async function measure(variant: Variant, work: Share[], warmup: Share): Promise<
     const [row] = await db.admin<{ n: number }[]>`
       select count(*)::int as n from entries where log_id = any(${logs.map((l) => l.id)}::int[])`;
     if (row!.n !== total) throw new Error(`${variant}: stored ${row!.n} entries, want ${total}`);
-    return { rate: total / seconds, clientUs: (client.user + client.system) / total, serverUs: (1000 * serverMs) / total };
+    const m: Measurement = { rate: total / seconds, clientUs: (client.user + client.system) / total, serverUs: (1000 * serverMs) / total };
+    if (flags.index && variant === "ours") {
+      // One connection, as one worker's indexer; every log, the warm-up's too (counted).
+      const cpu0 = await backendCpuMs(db.admin, db.appName);
+      const t1 = performance.now();
+      let indexed = 0;
+      for (let pass = await indexSearchOnce(db.writer); ; pass = await indexSearchOnce(db.writer)) {
+        indexed += pass.indexed;
+        if (pass.behind === 0) break;
+      }
+      const cpuMs = (await backendCpuMs(db.admin, db.appName)) - cpu0;
+      m.index = { rate: indexed / ((performance.now() - t1) / 1000), serverUs: (1000 * cpuMs) / indexed };
+    }
+    return m;
   } finally {
     await db.drop();
   }
@@ -151,6 +179,7 @@ async function main(): Promise<void> {
   const keyed = events.filter((e) => e.idempotencyKey !== undefined).length;
 
   console.log(`sealtrail append benchmark\n${env}`);
+  if (DROPPED.length) console.log(`indexes dropped before measuring: ${DROPPED.join(", ")}`);
   console.log(
     `entries   ${fmt(N)} per measurement, batches of ${B}, ${flags.runs} runs; payload canonical JSON ` +
       `${payloadBytes.reduce((a, b) => Math.min(a, b))}–${payloadBytes.reduce((a, b) => Math.max(a, b))} B (median ${median(payloadBytes)}); ` +
@@ -160,10 +189,11 @@ async function main(): Promise<void> {
   const variants: Variant[] = flags.only === "all" ? ["ours", "raw"] : [flags.only as Variant];
   const results: Record<string, number[]> = { ours1: [], raw1: [], ours4: [], raw4: [] };
   const cpu: Record<string, { client: number[]; server: number[] }> = {};
+  const indexer: Record<string, { rate: number; serverUs: number }[]> = {};
   for (let run = 1; run <= flags.runs; run++) {
     // Alternate which variant goes first, so drift on a shared machine hits both alike.
     const order = run % 2 ? variants : [...variants].reverse();
-    for (const [work, w] of [[single, 1], [quad, WRITERS]] as const) {
+    for (const [work, w] of ([[single, 1], [quad, WRITERS]] as const).filter(([, w]) => WRITER_COUNTS.includes(w))) {
       for (const v of order) {
         const m = await measure(v, work, warmup);
         results[`${v}${w}`]!.push(m.rate);
@@ -172,8 +202,10 @@ async function main(): Promise<void> {
         c.server.push(m.serverUs);
         console.log(
           `  run ${run}  ${v.padEnd(4)} ${w} writer${w > 1 ? "s" : " "}  ${pad(fmt(m.rate), 8)} entries/s` +
-            `   cpu/entry: node ${m.clientUs.toFixed(1)} µs, postgres ${m.serverUs.toFixed(1)} µs`,
+            `   cpu/entry: node ${m.clientUs.toFixed(1)} µs, postgres ${m.serverUs.toFixed(1)} µs` +
+            (m.index ? `; then the indexer ${fmt(m.index.rate)} entries/s, postgres ${m.index.serverUs.toFixed(1)} µs/entry` : ""),
         );
+        if (m.index) (indexer[`${w}`] ??= []).push(m.index);
       }
     }
   }
@@ -202,6 +234,10 @@ async function main(): Promise<void> {
   console.log("\nCPU per entry, median µs (node process | Postgres backends; WAL writer etc. not counted):");
   for (const [k, c] of Object.entries(cpu)) {
     console.log(`  ${k.padEnd(8)} ${pad(median(c.client).toFixed(1), 6)} | ${pad(median(c.server).toFixed(1), 6)}`);
+  }
+
+  for (const [w, xs] of Object.entries(indexer)) {
+    console.log(`search indexer after ${w} writer${w === "1" ? "" : "s"}: median ${fmt(median(xs.map((x) => x.rate)))} entries/s, postgres ${median(xs.map((x) => x.serverUs)).toFixed(1)} µs/entry`);
   }
 
   console.log(`\ntargets: ours ≥ ${fmt(TARGET_RATE)} entries/s and ours/raw ≥ ${TARGET_RATIO}×`);

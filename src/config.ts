@@ -37,6 +37,17 @@ export interface Config {
   webhookSources: ReadonlyMap<string, WebhookSource>;
   integrity: IntegrityConfig;
   packs: PacksConfig;
+  search: SearchConfig;
+}
+
+/** The search indexer that `sealtrail worker` runs beside the ingest worker. */
+export interface SearchConfig {
+  /** SEALTRAIL_SEARCH_INDEXER=true|false: run it in this worker (default true). */
+  indexer: boolean;
+  /** SEALTRAIL_SEARCH_INDEX_INTERVAL_MS: pause between passes once caught up (default 1000). */
+  intervalMs: number;
+  /** SEALTRAIL_SEARCH_INDEX_BATCH: entries indexed per transaction (default 5000). */
+  batch: number;
 }
 
 /** The evidence queue, its worker and where packs are kept. */
@@ -114,6 +125,11 @@ export interface ApiConfig {
   timeoutMs: number;
   /** SEALTRAIL_API_READ_LOG_FLUSH_MS: how long read records may wait to be batched (default 200). */
   readLogFlushMs: number;
+  /**
+   * SEALTRAIL_API_SEARCH_TAIL_MAX: most entries past a log's search index that one search reads
+   * directly before it fails with SERVICE_UNAVAILABLE (default 50000, about a second).
+   */
+  searchTailMax: number;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -153,6 +169,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxBodyBytes: positive(env, "SEALTRAIL_API_MAX_BODY_BYTES", 1 << 20),
     timeoutMs: positive(env, "SEALTRAIL_API_TIMEOUT_MS", 10_000),
     readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
+    searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
   };
 }
 
@@ -240,6 +257,14 @@ export function loadPacksConfig(env: NodeJS.ProcessEnv = process.env): PacksConf
   return { dir: env.SEALTRAIL_PACK_DIR || "packs", queue, concurrency: positive(env, "SEALTRAIL_PACK_CONCURRENCY", 1) };
 }
 
+export function loadSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchConfig {
+  return {
+    indexer: flag(env, "SEALTRAIL_SEARCH_INDEXER", true),
+    intervalMs: positive(env, "SEALTRAIL_SEARCH_INDEX_INTERVAL_MS", 1000),
+    batch: positive(env, "SEALTRAIL_SEARCH_INDEX_BATCH", 5000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxPayload = Number(env.SEALTRAIL_MAX_PAYLOAD_BYTES ?? 1 << 20);
   return {
@@ -274,6 +299,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Only for the API and the evidence worker.
     get packs() {
       return loadPacksConfig(env);
+    },
+    get search() {
+      return loadSearchConfig(env);
     },
   };
 }

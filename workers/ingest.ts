@@ -3,12 +3,15 @@
  * Thin: configuration, connections, signals and one JSON line per job on stdout; the work is
  * in src/ingest/. SIGTERM or SIGINT stops taking jobs and finishes the ones in hand before
  * exiting; a second signal exits at once (the jobs in hand come back as stalled).
+ * Unless SEALTRAIL_SEARCH_INDEXER=false, the same process runs the search indexer
+ * (src/ledger/search-indexer.ts), which fills the full-text index behind the appends.
  */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { type Config, loadConfig } from "../src/config.js";
+import { type Config, loadConfig, type SearchConfig } from "../src/config.js";
 import { startIngestWorker } from "../src/ingest/ingest-worker.js";
 import { connect } from "../src/ledger/db.js";
+import { runSearchIndexer } from "../src/ledger/search-indexer.js";
 
 export interface WorkerOutput {
   stdout(line: string): void;
@@ -21,8 +24,13 @@ const STDIO: WorkerOutput = {
 };
 
 /** Runs until SIGTERM or SIGINT; resolves once the jobs in hand are finished and connections closed. */
-export async function runIngestWorker(config: Config, overrides: { concurrency?: number } = {}, out: WorkerOutput = STDIO): Promise<void> {
+export async function runIngestWorker(
+  config: Config,
+  overrides: { concurrency?: number; search?: SearchConfig } = {},
+  out: WorkerOutput = STDIO,
+): Promise<void> {
   const ingest = config.ingest;
+  const search = overrides.search ?? config.search;
   const concurrency = overrides.concurrency ?? ingest.concurrency;
   // One connection per job in hand, and one for the appender's log lookups.
   const sql = connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-ingest" });
@@ -42,6 +50,22 @@ export async function runIngestWorker(config: Config, overrides: { concurrency?:
   worker.on("failed", (job, error) => out.stderr(`sealtrail worker: job ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`));
   worker.on("error", (error) => out.stderr(`sealtrail worker: ${error.message}`));
 
+  const stopIndexer = new AbortController();
+  const indexerSql = search.indexer
+    ? connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 1, applicationName: "sealtrail-search-indexer" })
+    : undefined;
+  const indexing = indexerSql
+    ? runSearchIndexer(indexerSql, {
+        intervalMs: search.intervalMs,
+        batch: search.batch,
+        signal: stopIndexer.signal,
+        onPass: (pass) => {
+          if (pass.indexed > 0) line({ event: "indexed", entries: pass.indexed, behind: pass.behind });
+        },
+        onError: (error) => out.stderr(`sealtrail worker: search indexer: ${(error as Error).message}`),
+      })
+    : Promise.resolve();
+
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
@@ -51,6 +75,7 @@ export async function runIngestWorker(config: Config, overrides: { concurrency?:
       }
       stopping = true;
       line({ event: "stopping", signal });
+      stopIndexer.abort();
       // close() waits for the jobs in hand; they are then completed (or failed) in Redis.
       void worker.close().then(resolve, (error: Error) => {
         out.stderr(`sealtrail worker: closing: ${error.message}`);
@@ -60,10 +85,19 @@ export async function runIngestWorker(config: Config, overrides: { concurrency?:
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
-  await worker.waitUntilReady();
-  line({ event: "ready", queue: ingest.queue, concurrency });
+  try {
+    await worker.waitUntilReady();
+  } catch (error) {
+    // Redis unreachable: stop the indexer too, or its loop would keep the process alive.
+    stopIndexer.abort();
+    await indexing;
+    await Promise.all([sql.end({ timeout: 5 }), indexerSql?.end({ timeout: 5 })]);
+    throw error;
+  }
+  line({ event: "ready", queue: ingest.queue, concurrency, searchIndexer: search.indexer });
   await stopped;
-  await sql.end({ timeout: 5 });
+  await indexing; // ends after the transaction in hand
+  await Promise.all([sql.end({ timeout: 5 }), indexerSql?.end({ timeout: 5 })]);
   line({ event: "stopped" });
 }
 

@@ -77,6 +77,8 @@ function ledgerCode(code: LedgerErrorCode): ApiErrorCode {
       return "LEDGER_INCONSISTENT";
     case "LOG_EXISTS":
       return "BAD_USER_INPUT";
+    case "SEARCH_BEHIND":
+      return "SERVICE_UNAVAILABLE";
     case "KEY_UNAVAILABLE":
     case "DATABASE":
       return "INTERNAL_SERVER_ERROR";

@@ -13,6 +13,8 @@ export interface ApiContext {
   /** Ledger rows the request returned (or, for a mutation, events it accepted), for its audit record. */
   rows: { count: number };
   maxPageSize: number;
+  /** Most unindexed entries of a log one search reads directly (SEALTRAIL_API_SEARCH_TAIL_MAX). */
+  searchTailMax: number;
   /** Pack requests and downloads; undefined when the server runs without the evidence queue. */
   evidence?: EvidenceService;
   /** The ingest queue mutations write to; undefined when the server runs without Redis. */

@@ -164,7 +164,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
       }
     }
     const db = principal ? new RequestDb(options.sql, principal.tenant, config.timeoutMs) : undefined;
-    const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize, ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.evidence ? { evidence: options.evidence } : {}) };
+    const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize, ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.evidence ? { evidence: options.evidence } : {}), searchTailMax: config.searchTailMax };
     try {
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
@@ -276,6 +276,8 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
           rows: { count: 0 },
           maxPageSize: config.maxPageSize,
           ...(options.ingest ? { ingest: options.ingest } : {}),
+          ...(options.evidence ? { evidence: options.evidence } : {}),
+          searchTailMax: config.searchTailMax,
           feed,
           sql: options.sql,
           timeoutMs: config.timeoutMs,

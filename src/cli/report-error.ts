@@ -61,6 +61,8 @@ function ledgerMessage(code: LedgerErrorCode, text: string): string {
     case "OUT_OF_RANGE":
     case "KEY_UNAVAILABLE":
       return text;
+    case "SEARCH_BEHIND":
+      return `${text} (is a sealtrail worker running its search indexer?)`;
     case "DATABASE":
       return `database: ${text}`;
     default:

@@ -32,7 +32,8 @@ Commands:
                                   WebSocket subscriptions), GET /healthz
   worker [--concurrency N] [--only ingest|integrity]
                                   the ingest worker (appends the event batches queued in
-                                  SEALTRAIL_INGEST_QUEUE) and the integrity worker
+                                  SEALTRAIL_INGEST_QUEUE, and indexes new entries for
+                                  search) and the integrity worker
                                   (checkpoints, witness copies, scheduled sweeps, alerts);
                                   SIGTERM or SIGINT finishes the jobs in hand, then exits;
                                   one JSON line per job
@@ -83,6 +84,7 @@ Environment:
   SEALTRAIL_PACK_DIR       where pack-worker writes packs and serve serves them (default packs)
   SEALTRAIL_SPOOL_DIR      tmux capture spool (default $XDG_STATE_HOME/sealtrail/spool,
                            else ~/.local/state/sealtrail/spool)
+  SEALTRAIL_SEARCH_INDEXER false: this worker does not run the search indexer
 
 Exit status: 0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key,
 database or queue error, or an event refused.

@@ -14,6 +14,8 @@ export type LedgerErrorCode =
   | "INCONSISTENT"
   /** No signing key is configured, or it cannot be used. */
   | "KEY_UNAVAILABLE"
+  /** The full-text search index is too far behind the log to search the rest unindexed. */
+  | "SEARCH_BEHIND"
   /** The database could not be reached or refused the statement. */
   | "DATABASE";
 

@@ -3,92 +3,15 @@
  * entries, and runs of new entries for live feeds. Callers pass a connection already scoped
  * to what they may see (row-level security); nothing here widens it.
  */
-import type postgres from "postgres";
 import type { EntryPosition } from "../core/cursor.js";
 import type { Sql } from "./db.js";
+import { COLUMNS, conditions, type EventFilter, rangeOf, type StoredEntry, where } from "./entry-rows.js";
 import { LedgerError } from "./errors.js";
+import { type LogBounds, type Lookup, lookupWindow, rareLookup, SEARCH_TAIL_MAX } from "./search-lookup.js";
+import { entryWords, searchQuery } from "./search-words.js";
 
-export interface EventFilter {
-  /** Log ids (resolved from names by the caller); undefined: every visible log. */
-  logIds?: number[];
-  kinds?: string[];
-  actor?: string;
-  action?: string;
-  resource?: string;
-  outcome?: string;
-  source?: string;
-  /** Entries carrying every one of these tags. */
-  tags?: string[];
-  occurredFrom?: Date;
-  occurredTo?: Date;
-  recordedFrom?: Date;
-  recordedTo?: Date;
-  /** Full-text query (web search syntax: words, "phrases", -not, or) over the payload's string values. */
-  text?: string;
-  /** Case-insensitive substring of the payload, actor or resource (identifiers, hashes, paths). */
-  contains?: string;
-}
-
-export interface StoredEntry {
-  logId: number;
-  log: string;
-  seq: number;
-  kind: string;
-  actor: string;
-  action: string;
-  resource: string;
-  outcome: string;
-  source: string;
-  occurredAt: Date;
-  recordedAt: Date;
-  tags: string[];
-  payload: string | null;
-  payloadHash: Buffer;
-  leafHash: Buffer;
-  chainHash: Buffer;
-  idempotencyKey: string;
-}
-
-const COLUMNS = (sql: Sql) => sql`
-  e.log_id as "logId", l.name as log, e.seq, e.kind, e.actor, e.action, e.resource, e.outcome, e.source,
-  e.occurred_at as "occurredAt", e.recorded_at as "recordedAt", e.tags, e.payload,
-  e.payload_hash as "payloadHash", e.leaf_hash as "leafHash", e.chain_hash as "chainHash",
-  e.idempotency_key as "idempotencyKey"`;
-
-/** `%`, `_` and `\` taken literally in an ILIKE pattern. */
-function likeLiteral(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function conditions(sql: Sql, f: EventFilter): postgres.PendingQuery<postgres.Row[]>[] {
-  const c: postgres.PendingQuery<postgres.Row[]>[] = [];
-  // One value is written as `=`, not `= any(…)`: then an index on (log_id, kind, seq) yields
-  // rows already in seq order and a page stops after 50 (with any(), it reads every match).
-  if (f.logIds) c.push(f.logIds.length === 1 ? sql`e.log_id = ${f.logIds[0]!}::int` : sql`e.log_id = any(${f.logIds}::int[])`);
-  if (f.kinds) c.push(f.kinds.length === 1 ? sql`e.kind = ${f.kinds[0]!}` : sql`e.kind = any(${f.kinds}::text[])`);
-  if (f.actor !== undefined) c.push(sql`e.actor = ${f.actor}`);
-  if (f.action !== undefined) c.push(sql`e.action = ${f.action}`);
-  if (f.resource !== undefined) c.push(sql`e.resource = ${f.resource}`);
-  if (f.outcome !== undefined) c.push(sql`e.outcome = ${f.outcome}`);
-  if (f.source !== undefined) c.push(sql`e.source = ${f.source}`);
-  if (f.tags && f.tags.length > 0) c.push(sql`e.tags @> ${f.tags}::text[]`);
-  if (f.occurredFrom) c.push(sql`e.occurred_at >= ${f.occurredFrom}`);
-  if (f.occurredTo) c.push(sql`e.occurred_at < ${f.occurredTo}`);
-  if (f.recordedFrom) c.push(sql`e.recorded_at >= ${f.recordedFrom}`);
-  if (f.recordedTo) c.push(sql`e.recorded_at < ${f.recordedTo}`);
-  // The stored search column and its GIN index (entries_search) serve it, under row-level security too.
-  if (f.text !== undefined) c.push(sql`e.search @@ websearch_to_tsquery('simple'::regconfig, ${f.text})`);
-  if (f.contains !== undefined) {
-    const pattern = likeLiteral(f.contains);
-    c.push(sql`(e.payload ilike ${pattern} or e.resource ilike ${pattern} or e.actor ilike ${pattern})`);
-  }
-  return c;
-}
-
-function where(sql: Sql, parts: postgres.PendingQuery<postgres.Row[]>[]) {
-  if (parts.length === 0) return sql``;
-  return parts.slice(1).reduce((acc, part) => sql`${acc} and ${part}`, sql`where ${parts[0]!}`);
-}
+export type { EventFilter, StoredEntry } from "./entry-rows.js";
+export { SEARCH_TAIL_MAX } from "./search-lookup.js";
 
 /** Seqs read per bounded query of the walk, and in all per log before the planner takes over. */
 const WALK_WINDOW = 4096;
@@ -103,46 +26,71 @@ const WALK_BUDGET = 16_384;
  * and often plans to read every match and sort them (hundreds of ms at 1M entries). So each
  * log is first read in seq windows (seq is gapless, so a window is a primary-key range), up
  * to WALK_BUDGET seqs; only a page still short after that — the filter is rare — goes to the
- * planner, whose indexes (actor, resource, kind, full text, time) suit rare matches.
+ * planner, whose indexes (kind, time, and entry_search's actor, resource and full text) suit
+ * rare matches.
+ *
+ * entry_search holds each log's entries below its watermark (the search indexer fills it after
+ * commit); entries at or past it are matched on their own columns and on words computed from
+ * their payload here, so an entry is found from the moment its append commits.
  */
-export async function findEntries(sql: Sql, filter: EventFilter, limit: number, after?: EntryPosition): Promise<StoredEntry[]> {
+export async function findEntries(
+  sql: Sql,
+  filter: EventFilter,
+  limit: number,
+  after?: EntryPosition,
+  options: { searchTailMax?: number } = {},
+): Promise<StoredEntry[]> {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError("INVALID_INPUT", `limit: got ${limit}, want a positive integer`);
-  const logs = await sql<{ id: number; size: number | null }[]>`
-    select l.id, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size
+  const lookup: Lookup = { text: filter.text, actor: filter.actor, resource: filter.resource, tailMax: options.searchTailMax ?? SEARCH_TAIL_MAX };
+  const looksUp = lookup.text !== undefined || lookup.actor !== undefined || lookup.resource !== undefined;
+  const logs = await sql<{ id: number; name: string; size: number | null; indexed: number | null }[]>`
+    select l.id, l.name, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size,
+           ${looksUp ? sql`(select s.seq + 1 from entry_search s where s.log_id = l.id order by s.seq desc limit 1)` : sql`0`} as indexed
     from logs l
     where ${filter.logIds ? sql`l.id = any(${filter.logIds}::int[])` : sql`true`} and l.id >= ${after?.logId ?? 0}
     order by l.id`;
   const out: StoredEntry[] = [];
   const rest = conditions(sql, { ...filter, logIds: undefined });
-  for (const log of logs) {
-    const size = log.size ?? 0;
+  // Filters entry_search alone decides: then a window's first `limit` matches there are the page's.
+  const alone = conditions(sql, { ...filter, logIds: undefined, actor: undefined, resource: undefined }).length === 0;
+  for (const row of logs) {
+    const log: LogBounds = { id: row.id, name: row.name, size: row.size ?? 0, indexed: row.indexed ?? 0 };
     let from = after && log.id === after.logId ? after.seq + 1 : 0;
-    for (let walked = 0; from < size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
-      const to = Math.min(size, from + WALK_WINDOW);
-      out.push(...(await pageOf(sql, log.id, from, to, rest, limit - out.length)));
+    // A word the planner expects to be rare skips the walk: its GIN index finds every match at
+    // once, where the walk would test the words of 16,384 entries first.
+    const walk = !(lookup.text !== undefined && log.indexed - from > WALK_BUDGET && (await rareWords(sql, log, lookup.text, limit)));
+    for (let walked = 0; walk && from < log.size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
+      const to = Math.min(log.size, from + WALK_WINDOW);
+      out.push(...(await (looksUp ? lookupWindow(sql, log, from, to, rest, lookup, limit - out.length, alone) : rangeOf(sql, log.id, from, to, rest, limit - out.length))));
       from = to;
     }
-    if (from < size && out.length < limit) out.push(...(await pageOf(sql, log.id, from, undefined, rest, limit - out.length)));
+    if (from < log.size && out.length < limit) {
+      out.push(...(await (looksUp ? rareLookup(sql, log, from, rest, lookup, limit - out.length, alone) : rangeOf(sql, log.id, from, undefined, rest, limit - out.length))));
+    }
     if (out.length >= limit) break;
   }
   return out;
 }
 
-function pageOf(sql: Sql, logId: number, from: number, to: number | undefined, rest: postgres.PendingQuery<postgres.Row[]>[], limit: number): Promise<StoredEntry[]> {
-  const parts = [...rest, sql`e.log_id = ${logId}::int and e.seq >= ${from}::bigint`];
-  if (to !== undefined) parts.push(sql`e.seq < ${to}::bigint`);
-  // Past the walk, matches are rare: fetching them all through the best index for the filter
-  // and sorting is cheap, while a walk in seq order may read most of the log first. Ordering
-  // by an expression (seq + 0) keeps the planner from choosing that walk for a LIMIT.
-  return sql<StoredEntry[]>`
-    select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id
-    ${where(sql, parts)}
-    order by ${to === undefined ? sql`e.seq + 0` : sql`e.seq`} limit ${limit}`;
+/**
+ * Entries of one log with from ≤ seq < to that match `filter`, in seq order (live feeds). The
+ * run has just been appended, so full text is matched on words computed here, not looked up.
+ */
+/**
+ * Whether the planner's estimate of `text`'s matches in the log (from the statistics of
+ * entry_search's words, PostgreSQL docs §14.2) is too small for the walk to fill a page.
+ * Only the choice of path depends on it: both read every match.
+ */
+async function rareWords(sql: Sql, log: LogBounds, text: string, limit: number): Promise<boolean> {
+  const [row] = await sql<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }[]>`
+    explain (format json) select 1 from entry_search s where s.log_id = ${log.id}::int and s.search @@ ${searchQuery(sql, text)}`;
+  const estimate = row?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? Infinity;
+  return (estimate * WALK_BUDGET) / Math.max(1, log.indexed) < limit;
 }
 
-/** Entries of one log with from ≤ seq < to that match `filter`, in seq order (live feeds). */
 export async function findEntryRun(sql: Sql, logId: number, from: number, to: number, filter: EventFilter): Promise<StoredEntry[]> {
   const parts = conditions(sql, filter);
+  if (filter.text !== undefined) parts.push(sql`${entryWords(sql)} @@ ${searchQuery(sql, filter.text)}`);
   parts.push(sql`e.log_id = ${logId}::int and e.seq >= ${from}::bigint and e.seq < ${to}::bigint`);
   return sql<StoredEntry[]>`
     select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id

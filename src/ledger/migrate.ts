@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { checkSchemaName, splitSocketDir } from "./db.js";
 
 /** Advisory lock key serialising every sealtrail migration in a database ("sealtrail.migrate"). */
-const MIGRATION_LOCK = 0x5ea17a11;
+export const MIGRATION_LOCK = 0x5ea17a11;
 
 /** schema/migrations of this package, found from this file whether run from src/ or dist/. */
 export function migrationsFolder(): string {

@@ -6,7 +6,7 @@ export type StoredSweep = SweepRecord & { recordSeq: number };
 type Row = { seq: number; occurredAt: Date; payload: string | null };
 const fromRow = (row: Row): StoredSweep => ({ ...parseSweepPayload(row.payload === null ? null : JSON.parse(row.payload), row.occurredAt), recordSeq: row.seq });
 
-/** The newest sweep of `logName` recorded in `auditLog` (entries_resource serves it). */
+/** The newest sweep of `logName` recorded in `auditLog` (entries_kind yields sweep records newest first, until one names the log). */
 export async function lastSweepRecord(sql: Sql, auditLog: string, logName: string): Promise<StoredSweep | undefined> {
   const [record] = await sweepRecords(sql, auditLog, logName, 1);
   return record;

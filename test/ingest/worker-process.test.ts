@@ -46,6 +46,8 @@ async function startWorker(queue: string): Promise<Worker> {
     SEALTRAIL_INGEST_CONCURRENCY: "2",
     SEALTRAIL_INGEST_LOCK_MS: "2000",
     SEALTRAIL_INGEST_STALLED_INTERVAL_MS: "1000",
+    // The search indexer the worker also runs has tests of its own (worker-search.test.ts).
+    SEALTRAIL_SEARCH_INDEXER: "false",
   };
   const child = spawn(process.execPath, [BIN, "worker"], { env, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);

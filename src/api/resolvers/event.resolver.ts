@@ -41,7 +41,7 @@ export class EventResolver {
     if (!Number.isInteger(size) || size < 1 || size > ctx.maxPageSize) throw new ApiError("BAD_USER_INPUT", `first: got ${size}, want 1–${ctx.maxPageSize}`);
     const position = after === undefined || after === null ? undefined : decodeCursor(after);
     // One row more than asked tells whether another page follows.
-    const rows = await db(ctx).use(async (tx) => findEntries(tx, await ledgerFilter(tx, filter), size + 1, position));
+    const rows = await db(ctx).use(async (tx) => findEntries(tx, await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax }));
     const page = rows.slice(0, size);
     ctx.rows.count += page.length;
     const edges = page.map((row) => ({ cursor: encodeCursor({ logId: row.logId, seq: row.seq }), node: toEvent(row) }));

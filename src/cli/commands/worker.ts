@@ -1,14 +1,15 @@
 import { parseArgs } from "node:util";
 import { runIngestWorker } from "../../../workers/ingest.js";
 import { runIntegrityWorker } from "../../../workers/integrity.js";
-import { ConfigError, type IngestConfig } from "../../config.js";
+import { ConfigError, type IngestConfig, type SearchConfig } from "../../config.js";
 import { parseCount, parseOrUsage } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, databaseConfig } from "../context.js";
 
 /**
- * sealtrail worker [--concurrency N] [--only ingest|integrity]: the ingest worker and the
- * integrity worker (checkpoints, witness copies, sweeps, alerts), until SIGTERM or SIGINT.
+ * sealtrail worker [--concurrency N] [--only ingest|integrity]: the ingest worker with the
+ * search indexer, and the integrity worker (checkpoints, witness copies, sweeps, alerts), until
+ * SIGTERM or SIGINT.
  * Without any key configured, the integrity worker cannot check anything: it is left out with
  * a warning, unless it was asked for alone.
  */
@@ -19,10 +20,12 @@ export async function workerCommand(args: string[], cli: Cli): Promise<number> {
     throw new CliError("USAGE", `worker: --only: got ${JSON.stringify(values.only)}, want ingest or integrity`);
   }
   let ingest: IngestConfig;
+  let search: SearchConfig;
   try {
     ingest = cli.config.ingest;
     // Read now: a malformed variable stops the command before any worker starts.
     if (values.only !== "ingest") void cli.config.integrity;
+    search = cli.config.search;
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
     throw error;
@@ -34,7 +37,7 @@ export async function workerCommand(args: string[], cli: Cli): Promise<number> {
     throw new CliError("NO_VERIFIER_KEY", "worker: the integrity worker needs SEALTRAIL_SIGNING_KEY (to sign checkpoints) or SEALTRAIL_VERIFIER_KEY (to sweep)");
   }
   const runs: Promise<void>[] = [];
-  if (values.only !== "integrity") runs.push(runIngestWorker(cli.config, { concurrency }));
+  if (values.only !== "integrity") runs.push(runIngestWorker(cli.config, { concurrency, search }));
   if (values.only !== "ingest") {
     if (keyed) runs.push(runIntegrityWorker(cli.config));
     else process.stderr.write("sealtrail worker: no SEALTRAIL_SIGNING_KEY or SEALTRAIL_VERIFIER_KEY: no checkpoints, sweeps or alerts\n");

@@ -1,0 +1,118 @@
+/**
+ * The search indexer: fills entry_search with the words, actor and resource of committed
+ * entries, after their append has committed, so that building the tsvector, its GIN entry and
+ * the b-tree entries of the rarer filters is no longer part of the append transaction. Each log is indexed in seq order, a run of entries per transaction,
+ * so a log's rows in entry_search are always the prefix seq < watermark: searches read the
+ * entries past it directly (event-query.ts) and miss nothing while the indexer is behind, or
+ * stopped. Several indexers may run (one per worker process): a per-log advisory lock, tried
+ * and never waited for, gives each run of a log to one of them.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Sql } from "./db.js";
+import { entryWords } from "./search-words.js";
+
+/** Namespace of the per-log indexer locks; the appender's is 0x5ea1 (appender.ts). */
+export const SEARCH_LOCK_NAMESPACE = 0x5ea2;
+
+/** Entries indexed per transaction by default: ~0.1–0.3 s of Postgres work, short enough to stop promptly. */
+export const DEFAULT_SEARCH_BATCH = 5000;
+
+export interface SearchLag {
+  logId: number;
+  /** Entries in the log. */
+  size: number;
+  /** Entries whose words are in entry_search: seqs below it. */
+  indexed: number;
+}
+
+/** Size and search watermark of every log (two index lookups per log). */
+export async function searchLag(sql: Sql): Promise<SearchLag[]> {
+  return sql<SearchLag[]>`
+    select l.id as "logId",
+           coalesce((select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1), 0) as size,
+           coalesce((select s.seq + 1 from entry_search s where s.log_id = l.id order by s.seq desc limit 1), 0) as indexed
+    from logs l order by l.id`;
+}
+
+/**
+ * Index up to `max` entries of log `logId` past its watermark, in one transaction. Returns how
+ * many were indexed: 0 when the log is caught up or another indexer holds it.
+ */
+export async function indexLogRun(sql: Sql, logId: number, max: number = DEFAULT_SEARCH_BATCH): Promise<number> {
+  if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max: got ${max}, want a positive integer`);
+  return sql.begin(async (tx) => {
+    // Keyed by the schema too, as the appender's lock: log ids are per schema.
+    const [lock] = await tx<{ held: boolean }[]>`
+      select pg_try_advisory_xact_lock(${SEARCH_LOCK_NAMESPACE} # 'logs'::regclass::oid::int4, ${logId}) as held`;
+    if (!lock!.held) return 0;
+    // Under READ COMMITTED this statement sees every append committed before it began; appends
+    // to a log commit in seq order under its lock, so what it sees of a log is a prefix, and
+    // the run it indexes has no gaps.
+    const result = await (tx as unknown as Sql)`
+      insert into entry_search (log_id, seq, actor, resource, search)
+      select e.log_id, e.seq, e.actor, e.resource, ${entryWords(tx as unknown as Sql)}
+      from entries e
+      where e.log_id = ${logId}::int
+        and e.seq >= coalesce((select s.seq + 1 from entry_search s where s.log_id = ${logId}::int order by s.seq desc limit 1), 0)
+      order by e.seq
+      limit ${max}`;
+    return result.count;
+  });
+}
+
+export interface SearchPass {
+  /** Entries indexed in this pass, all logs together. */
+  indexed: number;
+  /** Entries still past the watermarks when the pass ended. */
+  behind: number;
+}
+
+/**
+ * One pass over every log: index each one's backlog, at most `budget` entries per log, so that
+ * one busy log does not starve the others' freshness.
+ */
+export async function indexSearchOnce(sql: Sql, options: { batch?: number; budget?: number } = {}): Promise<SearchPass> {
+  const batch = options.batch ?? DEFAULT_SEARCH_BATCH;
+  const budget = options.budget ?? 4 * batch;
+  let indexed = 0;
+  let behind = 0;
+  for (const log of await searchLag(sql)) {
+    let todo = log.size - log.indexed;
+    let done = 0;
+    while (todo > 0 && done < budget) {
+      const n = await indexLogRun(sql, log.logId, Math.min(batch, budget - done));
+      if (n === 0) break; // another indexer has it, or it is caught up
+      done += n;
+      todo -= n;
+    }
+    indexed += done;
+    behind += Math.max(0, todo);
+  }
+  return { indexed, behind };
+}
+
+export interface SearchIndexerOptions {
+  /** Pause between passes when the last one left nothing behind. */
+  intervalMs: number;
+  batch?: number;
+  signal: AbortSignal;
+  onPass?: (pass: SearchPass) => void;
+  onError?: (error: unknown) => void;
+}
+
+/** Passes until `signal` aborts, after the transaction in hand; back to back while behind. */
+export async function runSearchIndexer(sql: Sql, options: SearchIndexerOptions): Promise<void> {
+  while (!options.signal.aborted) {
+    let progressing = false;
+    try {
+      const pass = await indexSearchOnce(sql, { batch: options.batch });
+      // Still behind after indexing some: go on at once. Behind with nothing indexed means
+      // another indexer holds those logs: wait, as when caught up.
+      progressing = pass.indexed > 0 && pass.behind > 0;
+      options.onPass?.(pass);
+    } catch (error) {
+      options.onError?.(error);
+    }
+    if (!progressing) await sleep(options.intervalMs, undefined, { signal: options.signal }).catch(() => {});
+  }
+}
