@@ -93,6 +93,10 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
   try {
     await connected(queue, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     job = await queue.add(INGEST_JOB, { log, events: accepted, checked: { maxPayloadBytes: options.maxPayloadBytes } }, { jobId, ...options.jobOptions });
+    // BullMQ hands back a job id it still holds instead of queueing it again, the failed set
+    // included (attempts exhausted, e.g. by a long database outage). A re-send of such a job
+    // must run it again, or its events would be acknowledged and never appended.
+    if (options.jobId !== undefined && (await job.getState()) === "failed") await job.retry("failed");
   } catch (error) {
     throw new IngestError("QUEUE_UNAVAILABLE", `queueing ${accepted.length} events for ${log}: ${(error as Error).message}`, { cause: error });
   }

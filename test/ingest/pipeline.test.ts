@@ -105,6 +105,18 @@ describe("ingest pipeline", () => {
     }
   });
 
+  it("runs a failed job again when its job id is sent again, instead of acknowledging it and appending nothing", async () => {
+    const q = await setup("late-log-source");
+    // The job fails for good: its log does not exist yet.
+    const first = await enqueueEvents(q.queue, "late-log", [deployEvent(0), deployEvent(1)], { maxPayloadBytes: MAX_PAYLOAD, jobId: "hook.ci.delivery-1" });
+    await until("the job failed", async () => (await q.queue.getJobState(first.jobId!)) === "failed");
+    await createLog(ledger.admin, "late-log", { origin: "test.example/late-log" });
+    // The source delivers again under the same id: the job runs, and its events are appended once.
+    const again = await enqueueEvents(q.queue, "late-log", [deployEvent(0), deployEvent(1)], { maxPayloadBytes: MAX_PAYLOAD, jobId: "hook.ci.delivery-1", wait: wait(q) });
+    expect(again.receipts.map((r) => [r.status, r.seq, r.duplicate])).toEqual([["accepted", 0, false], ["accepted", 1, false]]);
+    expect((await rows("late-log")).map((r) => r.key)).toEqual(["ingest:hook.ci.delivery-1:0", "ingest:hook.ci.delivery-1:1"]);
+  });
+
   it("re-runs the ledger's checks unless the producer ran them with a limit no larger than the worker's; a false claim fails the job, appending nothing", async () => {
     const q = await setup("checked");
     const nul = deployEvent(0, { actor: "a\u0000b" });

@@ -4,7 +4,7 @@
  * format; re-deliveries; every kind of bad request, with nothing stored for any of them.
  */
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
@@ -101,7 +101,8 @@ describe("GitHub deployment webhooks", () => {
       expect(res.body.ignored, event).toEqual(expect.any(String));
     }
     await until("two deploy entries", async () => (await entries("deploys")).length === 2);
-    const rows = await entries("deploys");
+    // Two deliveries are two jobs, appended in whichever order the worker finishes them.
+    const rows = (await entries("deploys")).sort((a, b) => (a.action === b.action ? 0 : a.action === "deploy.start" ? -1 : 1));
     expect(rows.map(({ kind, action, actor, resource, outcome, source }) => ({ kind, action, actor, resource, outcome, source }))).toEqual([
       { kind: "deploy", action: "deploy.start", actor: "octocat", resource: "acme/api", outcome: "success", source: "github/github" },
       { kind: "deploy", action: "deploy.finish", actor: "deploy-bot", resource: "acme/api", outcome: "failure", source: "github/github" },
@@ -126,9 +127,18 @@ describe("GitHub deployment webhooks", () => {
     expect(late.status).toBe(202);
     await until("the late job done", async () => (await q.queue.getJob(first.body.jobId))?.returnvalue != null);
     expect((await q.queue.getJob(first.body.jobId))!.returnvalue).toMatchObject({ appended: 0, duplicates: 1 });
+    // The same signed body replayed under a new delivery id (GitHub does not sign that header)
+    // is the same delivery; and a signed deployment_status body relabelled "deployment" is refused.
+    const replay = await github("deployment", payload, randomUUID());
+    expect(replay.status).toBe(202);
+    expect(replay.body.jobId).toBe(first.body.jobId);
+    const status = { deployment: { ...deployment, id: 43 }, deployment_status: { id: 9, state: "success", created_at: "2026-11-30T10:09:00Z" }, repository, sender: { login: "x" } };
+    const relabelled = await github("deployment", status);
+    expect([relabelled.status, relabelled.body.error?.code]).toEqual([400, "PAYLOAD_INVALID"]);
     const rows = (await entries("deploys")).filter((r) => JSON.parse(r.payload).deploymentId === 43);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.key).toBe(`ingest:hook.github.${delivery}:0`);
+    // A GitHub delivery is identified by its body (GitHub signs the body, not the delivery id).
+    expect(rows[0]!.key).toBe(`ingest:hook.github.${createHash("sha256").update(JSON.stringify(payload)).digest("hex").slice(0, 32)}:0`);
   });
 });
 

@@ -157,7 +157,7 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
   });
 
   it("has an OSCAL assessment-results document valid against NIST's schema", () => {
-    const schema = JSON.parse(readFileSync(join(ROOT, "..", "shared", "data", "oscal", "oscal_assessment-results_schema.json"), "utf8"));
+    const schema = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "oscal", "oscal_assessment-results_schema.json"), "utf8"));
     const ajv = new Ajv.default({ strict: false, allErrors: true, unicodeRegExp: true });
     addFormats.default(ajv);
     const validate = ajv.compile(schema);

@@ -49,6 +49,11 @@ export type GitHubMapping = { event: Record<string, unknown> } | { ignored: stri
 export function deployEventFromGitHub(githubEvent: string, body: unknown, sourceName: string, delivery: string): GitHubMapping {
   if (githubEvent === "ping") return { ignored: "ping: the hook is set up" };
   if (githubEvent === "deployment") {
+    // X-GitHub-Event is not covered by the signature: a signed deployment_status body sent
+    // again as "deployment" must not become a deploy.start.
+    if (typeof body === "object" && body !== null && "deployment_status" in body) {
+      throw new WebhookError("PAYLOAD_INVALID", "X-GitHub-Event: deployment, but the body is a deployment_status event");
+    }
     const p = parse(deploymentEvent, body);
     const d = p.deployment;
     return {

@@ -1,10 +1,12 @@
 /**
  * `POST /hooks/:source`, transport-free: a request (source name, method, headers, raw body)
  * in, a status and a JSON body out. The signature is checked over the raw bytes before
- * anything in the body is read; the delivery id becomes the job id, so a re-delivered webhook
- * derives the same idempotency keys and appends nothing twice, whether its first job is still
- * in Redis (BullMQ keeps one job per id) or long gone (the ledger keeps one entry per key).
+ * anything in the body is read; the delivery (the signed format's delivery id, a GitHub body's
+ * hash) becomes the job id, so a re-delivered webhook derives the same idempotency keys and
+ * appends nothing twice, whether its first job is still in Redis (BullMQ keeps one job per id)
+ * or long gone (the ledger keeps one entry per key).
  */
+import { createHash } from "node:crypto";
 import { enqueueEvents, type EnqueueReceipt } from "../enqueue-events.js";
 import { IngestError } from "../ingest-error.js";
 import type { IngestQueue } from "../ingest-queue.js";
@@ -107,7 +109,7 @@ async function receive(deps: WebhookDeps, request: WebhookRequest): Promise<Webh
   let jobId: string | undefined;
   try {
     ({ jobId, receipts } = await enqueueEvents(deps.queue, source.log, events, {
-      jobId: `hook.${source.name}.${delivery}`,
+      jobId: jobIdOf(source.name, githubEvent === undefined ? delivery : undefined, body),
       maxPayloadBytes: deps.maxPayloadBytes,
       maxBatchEvents: deps.maxBatchEvents,
     }));
@@ -122,6 +124,16 @@ async function receive(deps: WebhookDeps, request: WebhookRequest): Promise<Webh
     return { status: 422, body: { error: { code: "EVENTS_REJECTED", message: `every event was refused (${receipts.length}); see receipts` }, ...result } };
   }
   return { status: 202, body: { ...result, jobId } };
+}
+
+/**
+ * The job id, and so the events' derived keys. GitHub signs the body only (X-Hub-Signature-256),
+ * not X-GitHub-Delivery: a captured request sent again under a new delivery id would be a new
+ * job, so a GitHub delivery is identified by its body's SHA-256, which its deployment and
+ * status ids and times make unique. The signed format signs its delivery id.
+ */
+function jobIdOf(source: string, signedDelivery: string | undefined, body: Buffer): string {
+  return `hook.${source}.${signedDelivery ?? createHash("sha256").update(body).digest("hex").slice(0, 32)}`;
 }
 
 function checkDelivery(value: string | undefined, name: string): string {
