@@ -59,7 +59,9 @@ export function startSweepWorker(options: IntegrityWorkerOptions): Worker<SweepJ
         };
       }
       case CHECKPOINT_JOB: {
-        if (!options.checkpoint) return {};
+        // A worker without the signing key must not swallow a tick: failing it leaves the
+        // next ticks to a worker that has the key, and shows in the queue's failed set.
+        if (!options.checkpoint) throw new Error("this worker has no signing key (SEALTRAIL_SIGNING_KEY): checkpoint ticks are for a worker that has it");
         const r = await checkpointTick(options.checkpoint);
         return { signed: r.signed.length, witnessed: r.witnessed.reduce((n, w) => n + w.sizes.length, 0), refused: r.refused.map((x) => x.log) };
       }

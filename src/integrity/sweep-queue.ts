@@ -30,7 +30,10 @@ export interface SweepSchedule {
   fullCron: string | null;
   /** Cron pattern (UTC) of the incremental sweep; null: none. */
   incrementalCron: string | null;
-  /** Milliseconds between checkpoint ticks; null: this deployment signs no checkpoints. */
+  /**
+   * Milliseconds between checkpoint ticks; null: this worker has no signing key. Its scheduler
+   * is then left as it is: another worker of the deployment may hold the key.
+   */
   checkpointEveryMs: number | null;
 }
 
@@ -56,7 +59,7 @@ export async function upsertSchedulers(queue: SweepQueue, schedule: SweepSchedul
   };
   await upsert(SCHEDULERS.full, schedule.fullCron === null ? null : { pattern: schedule.fullCron, tz: "UTC" }, SWEEP_JOB, { mode: "full" });
   await upsert(SCHEDULERS.incremental, schedule.incrementalCron === null ? null : { pattern: schedule.incrementalCron, tz: "UTC" }, SWEEP_JOB, { mode: "incremental" });
-  await upsert(SCHEDULERS.checkpoint, schedule.checkpointEveryMs === null ? null : { every: schedule.checkpointEveryMs }, CHECKPOINT_JOB, {});
+  if (schedule.checkpointEveryMs !== null) await upsert(SCHEDULERS.checkpoint, { every: schedule.checkpointEveryMs }, CHECKPOINT_JOB, {});
 }
 
 /** Queues the records of a run that could not be written; one job per run and log. */

@@ -79,6 +79,13 @@ describe("integrity workers", () => {
     const schedulers = await f.sweepQueue.getJobSchedulers();
     expect(schedulers.map((s) => [s.key, s.pattern]).sort()).toEqual([[SCHEDULERS.full, "30 3 * * *"], [SCHEDULERS.incremental, "*/5 * * * *"]]);
     expect(await f.sweepQueue.getDelayedCount()).toBe(2);
+
+    // A worker with the signing key schedules checkpoint ticks; one started later without the
+    // key (sweeps only) leaves them in place for the keyed one.
+    await upsertSchedulers(f.sweepQueue, { ...schedule, checkpointEveryMs: 5_000 });
+    await upsertSchedulers(f.sweepQueue, { ...schedule, checkpointEveryMs: null });
+    expect((await f.sweepQueue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([SCHEDULERS.checkpoint, SCHEDULERS.full, SCHEDULERS.incremental].sort());
+    await f.sweepQueue.removeJobScheduler(SCHEDULERS.checkpoint);
   });
 
   it("run each scheduled sweep once between two workers, and record it once per log", async () => {
