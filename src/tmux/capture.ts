@@ -24,6 +24,8 @@ import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 const SYNC_GAP_MS = 20;
+/** How long a capture keeps shipping after its input ended; under the next capture's wait for the pane lock (10 s). */
+const DRAIN_AFTER_END_MS = 5_000;
 
 export interface CaptureOptions {
   serverDir: string;
@@ -120,6 +122,11 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
       options.input.off("data", onData);
       const last = chunker.flush(nowUs());
       if (last) take([last]);
+      // The pipe is closed (detach, or pipe-pane toggled): ship what is left for a while, then
+      // leave the rest in the spool and release the pane. A capture draining forever while
+      // Redis is down would hold the pane lock past the next capture's wait for it, and that
+      // capture, refused, would record nothing; the next capture ships this spool anyway.
+      setTimeout(() => stopShipping.abort(), DRAIN_AFTER_END_MS).unref();
       syncNow().then(resolve, (error) => {
         fail(error);
         resolve();

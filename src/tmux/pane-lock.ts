@@ -1,8 +1,9 @@
 /**
- * One writer per pane spool: `capture.pid` created exclusively holds the pid of the process
- * that owns the spool. A file left by a process that is gone (killed) is taken over.
+ * One writer per pane spool: `capture.pid`, created exclusively (link(2)) with the pid of the
+ * process that owns the spool already in it. A file left by a process that is gone (killed) is
+ * taken over; an unreadable one is never taken over.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "./shipper.js";
 import { TmuxError } from "./tmux-error.js";
@@ -26,25 +27,65 @@ function alive(pid: number): boolean {
 export function tryLockPane(paneDir: string): PaneLock | undefined {
   const path = join(paneDir, LOCK_FILE);
   mkdirSync(paneDir, { recursive: true, mode: 0o700 });
+  const mine = `${process.pid}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
+    // The pid is in the file before the file has the lock's name (link(2) fails on an existing
+    // name): nobody can read an empty lock and take it for a stale one.
+    const tmp = join(paneDir, `${LOCK_FILE}.${process.pid}.tmp`);
+    writeFileSync(tmp, mine, { mode: 0o600 });
     try {
-      const fd = openSync(path, "wx", 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return { release: () => rmSync(path, { force: true }) };
+      linkSync(tmp, path);
+      return { release: () => releaseIfMine(path, mine) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new TmuxError("SPOOL", `spool ${paneDir}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      rmSync(tmp, { force: true });
     }
-    let holder = Number.NaN;
+    const holder = readPid(path);
+    if (holder === undefined) continue; // released meanwhile: try again
+    if (holder === -1 || (holder !== process.pid && alive(holder))) return undefined;
+    // A dead holder's lock: move it aside (one contender wins the rename) and check that what
+    // was moved is that dead holder's, not a lock another contender took meanwhile.
+    const aside = join(paneDir, `${LOCK_FILE}.${process.pid}.stale`);
     try {
-      holder = Number(readFileSync(path, "utf8").trim());
+      renameSync(path, aside);
     } catch {
       continue;
     }
-    if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) return undefined;
-    rmSync(path, { force: true });
+    const moved = readPid(aside);
+    if (moved !== holder && moved !== undefined) {
+      try {
+        linkSync(aside, path);
+      } catch {
+        // someone holds the name again; theirs stands
+      }
+      rmSync(aside, { force: true });
+      return undefined;
+    }
+    rmSync(aside, { force: true });
   }
   return undefined;
+}
+
+/** The pid in a lock file; undefined when there is no file. Unreadable content is a live holder of pid -1 (never taken over). */
+function readPid(path: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : -1;
+}
+
+/** Removes the lock only while it is still this process's. */
+function releaseIfMine(path: string, mine: string): void {
+  try {
+    if (readFileSync(path, "utf8") === mine) rmSync(path, { force: true });
+  } catch {
+    // already gone
+  }
 }
 
 /** Waits up to `timeoutMs` for the spool (a previous capture of the pane still finishing). */

@@ -269,9 +269,21 @@ export class PaneSpool {
   ack(next: SpoolPosition): void {
     if (next.seq <= this.ackedAt.seq) return;
     this.ackedAt = { ...next };
+    // Before a segment is deleted the ack must be durable: after a crash that kept the deletion
+    // but lost the ack, no chunk would be left to say where the seqs stood, they would start
+    // again from an older value, and new chunks would reuse keys the ledger already holds (and
+    // be dropped as duplicates). Without a deletion, a lost ack only means re-sending.
+    const deleting = this.segments.length > 1 && this.segments[1]!.firstSeq <= next.seq;
     const tmp = join(this.dir, "acked.tmp");
-    writeFileSync(tmp, JSON.stringify(next), { mode: 0o600 });
+    const fd = openSync(tmp, "w", 0o600);
+    try {
+      writeSync(fd, JSON.stringify(next));
+      if (deleting) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, join(this.dir, "acked"));
+    if (deleting) syncDir(this.dir);
     const at = this.peeked.get(next.seq - 1);
     if (at) this.cursor = at;
     while (this.segments.length > 1 && this.segments[1]!.firstSeq <= next.seq) {

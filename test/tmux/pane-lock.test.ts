@@ -1,0 +1,79 @@
+/**
+ * The pane spool's lock (src/tmux/pane-lock.ts): held while its process lives, taken over
+ * once it is gone, never taken over when its content cannot be read, and released only by
+ * its holder; and a capture whose pipe closed gives the lock up in bounded time.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { paneDir, runCapture } from "../../src/tmux/capture.js";
+import { writeCaptureConfig } from "../../src/tmux/capture-config.js";
+import { tryLockPane } from "../../src/tmux/pane-lock.js";
+import { PaneSpool } from "../../src/tmux/pane-spool.js";
+
+const root = mkdtempSync(join(tmpdir(), "sealtrail-pane-lock-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("pane lock", () => {
+  it("is held while its holder lives and taken over once it is gone", async () => {
+    const dir = join(root, "a");
+    const holder = spawn("sleep", ["30"], { stdio: "ignore" });
+    const exited = new Promise((resolve) => holder.once("exit", resolve));
+    try {
+      expect(tryLockPane(dir)).toBeDefined(); // creates the directory; released below
+      writeFileSync(join(dir, "capture.pid"), `${holder.pid}\n`);
+      expect(tryLockPane(dir)).toBeUndefined();
+    } finally {
+      holder.kill("SIGKILL");
+    }
+    await exited;
+    const lock = tryLockPane(dir);
+    expect(lock).toBeDefined();
+    expect(readFileSync(join(dir, "capture.pid"), "utf8")).toBe(`${process.pid}\n`);
+    lock!.release();
+    expect(() => readFileSync(join(dir, "capture.pid"))).toThrow(/ENOENT/);
+  });
+
+  it("never takes over a lock whose content cannot be read (a holder mid-write, or damage)", () => {
+    const dir = join(root, "b");
+    tryLockPane(dir)!.release();
+    writeFileSync(join(dir, "capture.pid"), "");
+    expect(tryLockPane(dir)).toBeUndefined();
+    writeFileSync(join(dir, "capture.pid"), "garbage");
+    expect(tryLockPane(dir)).toBeUndefined();
+  });
+
+  it("is released only by its holder", () => {
+    const dir = join(root, "c");
+    const lock = tryLockPane(dir)!;
+    // Another process took the spool over meanwhile (this one was thought dead).
+    writeFileSync(join(dir, "capture.pid"), "999999999\n");
+    lock.release();
+    expect(readFileSync(join(dir, "capture.pid"), "utf8")).toBe("999999999\n");
+  });
+});
+
+describe("capture after its pipe closes", () => {
+  it("stops shipping within seconds while Redis is away, keeps the rest in its spool and frees the pane for the next capture", async () => {
+    const server = join(root, "server");
+    // A port where nothing listens: every add fails, as when Redis is down.
+    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused" });
+    const input = new PassThrough();
+    const started = Date.now();
+    const capture = runCapture({ serverDir: server, pane: { pane: "%7", session: "main" }, input, stop: new AbortController().signal }).catch((error: unknown) => error);
+    input.end(Buffer.from("output typed while the queue was away\r\n"));
+    const summary = await capture;
+    expect(Date.now() - started).toBeLessThan(9_000);
+    expect(summary).toMatchObject({ readBytes: 39, spooledChunks: 1 });
+    const spool = PaneSpool.open(paneDir(server, "%7"));
+    expect(spool.unshipped).toBe(1);
+    spool.close();
+    // The next capture of the pane gets its lock at once.
+    const lock = tryLockPane(paneDir(server, "%7"));
+    expect(lock).toBeDefined();
+    lock!.release();
+  }, 20_000);
+});
