@@ -67,8 +67,11 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
       const storeDown = error instanceof WitnessError && error.code === "STORE";
       if (!refused && !storeDown) throw error;
       result.refused.push({ log: log.name, message: (error as Error).message });
-      // One alert per state of the log for a refusal; per hour for a store that is down.
-      const run = storeDown ? `witness:${new Date(now).toISOString().slice(0, 13)}` : `checkpoint:${await treeSize(deps.sql, log.id)}`;
+      // One alert per log and hour while the refusal or the outage lasts: ticks come every few
+      // seconds and a log that is written to grows between them, so neither the tick nor the
+      // tree size can key it.
+      const hour = new Date(now).toISOString().slice(0, 13);
+      const run = storeDown ? `witness:${hour}` : `checkpoint:${hour}`;
       await raise(deps, log, storeDown ? "witness.error" : "checkpoint.refused", run, (error as Error).message, new Date(now));
     }
   }

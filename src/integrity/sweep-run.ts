@@ -44,6 +44,7 @@ export async function sweepAllLogs(deps: SweepDeps, run: SweepRun): Promise<Swee
     return { outcomes: [], unrun: u };
   }
   const outcomes: SweepOutcome[] = [];
+  let unrecorded: UnrunSweep | undefined;
   for (const log of logs) {
     try {
       outcomes.push(await sweepLog(deps, log.name, run));
@@ -53,12 +54,14 @@ export async function sweepAllLogs(deps: SweepDeps, run: SweepRun): Promise<Swee
       try {
         await recordUnrunSweep(deps, u);
       } catch {
-        // The ledger cannot take the record now: the caller queues it.
-        return { outcomes, unrun: { ...u, log: null } };
+        // The ledger cannot take the record now: the caller queues it, for every log (a log
+        // swept meanwhile keeps its own record: the keys are the same). The other logs are
+        // still swept: one log's failure must not stop the rest.
+        unrecorded = { ...u, log: null };
       }
     }
   }
-  return { outcomes };
+  return unrecorded ? { outcomes, unrun: unrecorded } : { outcomes };
 }
 
 /**

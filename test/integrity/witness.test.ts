@@ -108,6 +108,22 @@ describe("the witness directory", () => {
     const entries = await ledger.admin<{ action: string; resource: string }[]>`
       select action, resource from entries where log_id = (select id from logs where name = ${auditLogName("default")}) and kind = ${ALERT_KIND} and resource = ${log.name}`;
     expect(entries).toEqual([{ action: "checkpoint.refused", resource: log.name }]);
+
+    // The log goes on growing and ticks come every few seconds: the refusal is still one alert
+    // (the same id, so delivered once) and one entry, not one per tick.
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await appendEntries(ledger.writer, log.name, 110 + 5 * i, 5);
+      await checkpointTick({
+        sql: ledger.writer, key: key.privateKey, policy: { every: 1, intervalMs: 1 }, witness: fixture.witness, originPrefix: "test.example",
+        alerts: { raise: async (a) => void (a.log === log.name && ids.push(a.id)) },
+      });
+    }
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
+    const after = await ledger.admin<{ n: number }[]>`
+      select count(*)::int as n from entries where log_id = (select id from logs where name = ${auditLogName("default")}) and kind = ${ALERT_KIND} and resource = ${log.name}`;
+    expect(after[0]!.n).toBe(1);
   });
 });
 
