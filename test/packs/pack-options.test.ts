@@ -76,9 +76,10 @@ describe("a later pack", () => {
     expect(run.code).toBe(0);
     expect(run.stderr.split("\n")).toEqual(expect.arrayContaining(["entries 100%", "proofs 100%", "report 100%", "seal 100%"]));
     const second = JSON.parse(run.stdout) as Record<string, unknown>;
-    const pack = JSON.parse(readFileSync(join(work, "march-2", "pack.json"), "utf8")) as { previous: { packId: string; size: number; proofFile: string } };
-    expect(pack.previous).toMatchObject({ packId: first.packId, size: firstCheckpointSize });
-    expect(existsSync(join(work, "march-2", pack.previous.proofFile))).toBe(true);
+    const pack = JSON.parse(readFileSync(join(work, "march-2", "pack.json"), "utf8")) as { ledger: { name: string; previous: { packId: string; size: number; proofFile: string } }[] };
+    const previous = pack.ledger.find((l) => l.name === "prod")!.previous;
+    expect(previous).toMatchObject({ packId: first.packId, size: firstCheckpointSize, proofFile: expect.stringMatching(/^logs\/prod\/consistency-\d+-\d+\.json$/) });
+    expect(existsSync(join(work, "march-2", previous.proofFile))).toBe(true);
     const report = await verifyPack(join(work, "march-2"), { checkpointKeys: [key.publicKey] });
     expect(report.verified).toBe(true);
     expect(report.checks.find((c) => c.check === "consistency")).toMatchObject({ ok: true });
@@ -87,15 +88,15 @@ describe("a later pack", () => {
       select e.seq, e.actor, e.payload from entries e join logs l on l.id = e.log_id
       where l.name = 'sealtrail.audit.acme' and e.kind = 'pack.build' order by e.seq`;
     expect(records.map((r) => r.seq)).toEqual([first.recordSeq, second.recordSeq]);
-    const payloads = records.map((r) => JSON.parse(r.payload) as { packId: string; framework: string; log: string });
+    const payloads = records.map((r) => JSON.parse(r.payload) as { packId: string; framework: string; logs: { log: string }[] });
     expect(payloads.map((p) => p.packId)).toEqual([first.packId, second.packId]);
-    expect(payloads[0]).toMatchObject({ framework: "soc2", log: "prod" });
+    expect(payloads[0]).toMatchObject({ framework: "soc2", logs: [{ log: "prod", checkpoint: { size: firstCheckpointSize } }] });
   });
 
   it("fails verification when the previous checkpoint in the consistency proof is swapped", async () => {
     const dir = join(work, "march-2");
-    const pack = JSON.parse(readFileSync(join(dir, "pack.json"), "utf8")) as { previous: { proofFile: string } };
-    const file = join(dir, pack.previous.proofFile);
+    const pack = JSON.parse(readFileSync(join(dir, "pack.json"), "utf8")) as { ledger: { name: string; previous: { proofFile: string } }[] };
+    const file = join(dir, pack.ledger.find((l) => l.name === "prod")!.previous.proofFile);
     const original = readFileSync(file, "utf8");
     const proof = JSON.parse(original) as { proof: string[] };
     proof.proof = proof.proof.reverse();
@@ -111,19 +112,19 @@ describe("the boundary witnesses", () => {
   it("catch a pack that leaves out the period's last entries, though re-hashed and re-signed", async () => {
     const copy = join(work, "truncated");
     cpSync(join(work, "march-1"), copy, { recursive: true });
-    const lines = readFileSync(join(copy, "events.jsonl"), "utf8").trimEnd().split("\n");
+    const lines = readFileSync(join(copy, "logs", "prod", "events.jsonl"), "utf8").trimEnd().split("\n");
     const dropped = lines.pop()!;
-    writeFileSync(join(copy, "events.jsonl"), `${lines.join("\n")}\n`);
+    writeFileSync(join(copy, "logs", "prod", "events.jsonl"), `${lines.join("\n")}\n`);
     const pack = JSON.parse(readFileSync(join(copy, "pack.json"), "utf8")) as { ledger: { role: string; endSeq: number; checkpoint: { size: number } }[] };
     const subject = pack.ledger.find((l) => l.role === "subject")!;
     subject.endSeq -= 1;
     writeFileSync(join(copy, "pack.json"), JSON.stringify(pack));
     // A range proof that is right for the shorter run, and the dropped entry as the "after" witness.
-    const range = JSON.parse(readFileSync(join(copy, "proofs", "range-subject.json"), "utf8")) as Record<string, unknown>;
+    const range = JSON.parse(readFileSync(join(copy, "logs", "prod", "range.json"), "utf8")) as Record<string, unknown>;
     const proof = await consistencyProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
     const inclusion = await inclusionProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
     Object.assign(range, { endSeq: subject.endSeq, consistencyProof: proof.proof.map(toBase64), after: { entry: dropped, proof: inclusion.proof.map(toBase64) } });
-    writeFileSync(join(copy, "proofs", "range-subject.json"), JSON.stringify(range));
+    writeFileSync(join(copy, "logs", "prod", "range.json"), JSON.stringify(range));
     const files = readdirSync(copy, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
       .map((e) => relative(copy, join(e.parentPath, e.name)));
     const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(copy, path))) })));
@@ -135,7 +136,7 @@ describe("the boundary witnesses", () => {
     expect(report.checks.find((c) => c.check === "files")).toMatchObject({ ok: true });
     expect(report.checks.find((c) => c.check === "signature")).toMatchObject({ ok: true });
     expect(report.checks.find((c) => c.check === "events")).toMatchObject({ ok: true });
-    const range2 = report.checks.find((c) => c.check === "range" && c.file === "proofs/range-subject.json");
+    const range2 = report.checks.find((c) => c.check === "range" && c.file === "logs/prod/range.json");
     expect(range2?.ok).toBe(false);
     expect(range2?.message).toMatch(/entry \d+ was recorded at 2025-03-03T12:00:00\.000Z, want recorded at or after 2025-03-04T00:00:00\.000Z/);
   });
@@ -146,7 +147,7 @@ describe("verify-pack", () => {
     const dir = join(work, "march-1");
     const run = await runCli(["verify-pack", dir, "--key", strangerFile], {});
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^FAILED checkpoint: checkpoint\.txt: /m);
+    expect(run.stdout).toMatch(/^FAILED checkpoint: logs\/prod\/checkpoint\.txt: /m);
     const pinned = await runCli(["verify-pack", dir, "--key", pubFile, "--pack-key", strangerFile], {});
     expect(pinned.code).toBe(1);
     expect(pinned.stdout).toMatch(/^FAILED signature: signing-key\.pem is not the pack key you trust$/m);
@@ -175,8 +176,8 @@ describe("third-party exporters", () => {
     const result = ok(await runCli(args(dir, [], PERIOD, "nist-800-53"), env({ SEALTRAIL_PACK_EXPORTERS: "examples/exporters/nist-800-53.mjs" })));
     expect(result.framework).toBe("nist-800-53");
     const kinds = readFileSync(join(dir, "nist-800-53", "kinds.csv"), "utf8");
-    expect(kinds).toMatch(/^kind,entries\r\n/);
-    expect(kinds).toContain("access,");
+    expect(kinds).toMatch(/^log,kind,entries\r\n/);
+    expect(kinds).toContain("prod,access,");
     expect(readFileSync(join(dir, "SHA256SUMS"), "utf8")).toMatch(/ {2}nist-800-53\/kinds\.csv\n/);
     expect((await verifyPack(dir, { checkpointKeys: [key.publicKey] })).verified).toBe(true);
     const text = (await runTool("pdftotext", [join(dir, "report.pdf"), "-"])).stdout;
