@@ -56,6 +56,35 @@ interface LogStateJson {
   inclusionDir: string;
   checkpoint: { size: number; root: string };
   previous: { size: number; proofFile: string } | null;
+  /** Inclusion proofs are the files `<inclusionPrefix><seq>.json`. */
+  inclusionPrefix: string;
+}
+
+type PackJson = { packId: string; request: { from: string; to: string; logs: string[] }; ledger: LogStateJson[] };
+
+/**
+ * Packs built before packs covered several logs had one subject log and a flat layout:
+ * `checkpoint.txt`, `events.jsonl`, `proofs/range-<role>.json`,
+ * `proofs/inclusion/<role>-<seq>.json`, a top-level `previous`, and `request.log`. Their
+ * pack.json is read into the sections' shape, so such a pack verifies as it always did.
+ */
+function sectionsOfPack(raw: { packId?: unknown; request?: Record<string, unknown>; ledger?: unknown; previous?: unknown }): PackJson {
+  const request = raw.request ?? {};
+  const flat = !Array.isArray(request.logs) && typeof request.log === "string";
+  const states = (Array.isArray(raw.ledger) ? raw.ledger : []) as LogStateJson[];
+  const ledger = states.map((l): LogStateJson => {
+    if (!flat) return { ...l, inclusionPrefix: l.inclusionDir };
+    const prefix = l.role === "subject" ? "" : `${l.role}/`;
+    return {
+      ...l,
+      checkpointFile: `${prefix}checkpoint.txt`,
+      rangeFile: `proofs/range-${l.role}.json`,
+      inclusionDir: "proofs/inclusion/",
+      inclusionPrefix: `proofs/inclusion/${l.role}-`,
+      previous: l.role === "subject" ? ((raw.previous ?? null) as LogStateJson["previous"]) : null,
+    };
+  });
+  return { packId: raw.packId as string, request: { ...request, logs: flat ? [request.log] : request.logs } as PackJson["request"], ledger };
 }
 
 const SEAL = new Set([SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE]);
@@ -119,9 +148,9 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   }
 
   // 3. pack.json tells which logs, periods and checkpoints the pack claims.
-  let pack: { packId: string; request: { from: string; to: string; logs: string[] }; ledger: LogStateJson[] };
+  let pack: PackJson;
   try {
-    pack = JSON.parse(await readFile(join(dir, "pack.json"), "utf8"));
+    pack = sectionsOfPack(JSON.parse(await readFile(join(dir, "pack.json"), "utf8")));
     if (typeof pack.packId !== "string" || !Array.isArray(pack.ledger) || !Array.isArray(pack.request?.logs)) throw new Error("missing packId, request.logs or ledger");
     // Every log asked for has its section, and no section claims a file SHA256SUMS does not cover:
     // pack.json names the files read below, and a name must not lead out of the sealed set.
@@ -132,6 +161,10 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
         if (!listedPaths.has(f)) throw new Error(`section ${l.name} names ${JSON.stringify(f)}, which SHA256SUMS does not list`);
       }
       if (typeof l.inclusionDir !== "string" || !l.inclusionDir.endsWith("/") || !l.inclusionDir.startsWith(l.rangeFile.slice(0, l.rangeFile.lastIndexOf("/") + 1))) throw new Error(`section ${l.name}: inclusionDir ${JSON.stringify(l.inclusionDir)} is not a directory of its section`);
+    }
+    // Sections must not share proofs: a file checked for one log is not counted for another.
+    for (const l of pack.ledger) {
+      if (pack.ledger.some((o) => o !== l && (o.inclusionPrefix.startsWith(l.inclusionPrefix) || l.inclusionPrefix.startsWith(o.inclusionPrefix)))) throw new Error(`section ${l.name}: its inclusion proofs share ${l.inclusionPrefix} with another section`);
     }
   } catch (error) {
     fail("manifest", `pack.json: ${(error as Error).message}`, "pack.json");
@@ -175,10 +208,11 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
       continue;
     }
     const inclusionDir = state.inclusionDir;
-    // Every file of the section's inclusion directory is checked: a proof cannot be slipped in unchecked.
+    const inclusionPrefix = state.inclusionPrefix;
+    // Every proof file of the section is checked: a proof cannot be slipped in unchecked.
     const wanted = new Set<number>();
-    for (const p of [...present].filter((f) => f.startsWith(inclusionDir))) {
-      const m = /^(0|[1-9]\d{0,14})\.json$/.exec(p.slice(inclusionDir.length));
+    for (const p of [...present].filter((f) => f.startsWith(inclusionPrefix))) {
+      const m = /^(0|[1-9]\d{0,14})\.json$/.exec(p.slice(inclusionPrefix.length));
       if (m) wanted.add(Number(m[1]));
       else fail("inclusion", `${p} is not named <seq>.json: not a proof of this section`, p);
     }
@@ -241,7 +275,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
     // 7. Inclusion proofs of the sampled entries.
     let proved = 0;
     for (const seq of [...wanted].sort((a, b) => a - b)) {
-      const file = `${inclusionDir}${seq}.json`;
+      const file = `${inclusionPrefix}${seq}.json`;
       try {
         const p = JSON.parse(await readFile(join(dir, file), "utf8")) as { seq: number; size: number; leafHash: string; proof: string[] };
         if (p.seq !== seq || p.size !== Number(cp.size)) throw new Error(`proof for seq ${p.seq} at size ${p.size}, want seq ${seq} at the checkpoint size ${cp.size}`);

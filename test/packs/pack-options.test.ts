@@ -68,6 +68,15 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** Writes SHA256SUMS and its signature anew over every other file of `dir`, as the pack key would. */
+function reseal(dir: string): void {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+  const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(dir, path))) })));
+  writeFileSync(join(dir, "SHA256SUMS"), sums);
+  writeFileSync(join(dir, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
+}
+
 describe("a later pack", () => {
   it("proves its checkpoint consistent with the previous pack's, and both builds are in the audit log", async () => {
     const first = ok(await runCli(args(join(work, "march-1")), env()));
@@ -125,11 +134,7 @@ describe("the boundary witnesses", () => {
     const inclusion = await inclusionProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
     Object.assign(range, { endSeq: subject.endSeq, consistencyProof: proof.proof.map(toBase64), after: { entry: dropped, proof: inclusion.proof.map(toBase64) } });
     writeFileSync(join(copy, "logs", "prod", "range.json"), JSON.stringify(range));
-    const files = readdirSync(copy, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
-      .map((e) => relative(copy, join(e.parentPath, e.name)));
-    const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(copy, path))) })));
-    writeFileSync(join(copy, "SHA256SUMS"), sums);
-    writeFileSync(join(copy, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
+    reseal(copy);
 
     const report = await verifyPack(copy, { checkpointKeys: [key.publicKey] });
     expect(report.verified).toBe(false);
@@ -143,6 +148,52 @@ describe("the boundary witnesses", () => {
 });
 
 describe("verify-pack", () => {
+  it("still verifies a pack of the flat single-log layout built before packs covered several logs", async () => {
+    // march-2 rearranged as such a pack was: a flat subject section, proofs/ by role, request.log, a top-level previous.
+    const flat = join(work, "flat");
+    cpSync(join(work, "march-2"), flat, { recursive: true });
+    const pack = JSON.parse(readFileSync(join(flat, "pack.json"), "utf8")) as { request: Record<string, unknown>; ledger: Record<string, unknown>[]; previous?: unknown };
+    const moves: [string, string][] = [["logs/prod/events.jsonl", "events.jsonl"], ["logs/prod/checkpoint.txt", "checkpoint.txt"], ["logs/prod/range.json", "proofs/range-subject.json"], ["audit/range.json", "proofs/range-audit.json"]];
+    for (const [role, dir] of [["subject", "logs/prod/inclusion"], ["audit", "audit/inclusion"]] as const) {
+      for (const f of existsSync(join(flat, dir)) ? readdirSync(join(flat, dir)) : []) moves.push([`${dir}/${f}`, `proofs/inclusion/${role}-${f}`]);
+    }
+    const subject = pack.ledger.find((l) => l.role === "subject")!;
+    const previous = subject.previous as { proofFile: string };
+    moves.push([previous.proofFile, `proofs/${previous.proofFile.split("/").pop()}`]);
+    mkdirSync(join(flat, "proofs", "inclusion"), { recursive: true });
+    for (const [from, to] of moves) {
+      writeFileSync(join(flat, to), readFileSync(join(flat, from)));
+      rmSync(join(flat, from));
+    }
+    rmSync(join(flat, "logs"), { recursive: true });
+    rmSync(join(flat, "audit", "inclusion"), { recursive: true, force: true });
+    const flatPrevious = { ...previous, proofFile: `proofs/${previous.proofFile.split("/").pop()}` };
+    pack.previous = flatPrevious;
+    pack.request.log = "prod";
+    delete pack.request.logs;
+    for (const l of pack.ledger) {
+      for (const k of ["dir", "checkpointFile", "rangeFile", "inclusionDir", "previous"]) delete l[k];
+      l.eventsFile = l.role === "subject" ? "events.jsonl" : "audit/events.jsonl";
+    }
+    writeFileSync(join(flat, "pack.json"), JSON.stringify(pack));
+    reseal(flat);
+
+    const report = await verifyPack(flat, { checkpointKeys: [key.publicKey] });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.map((c) => `${c.check} ${c.file ?? ""}`)).toEqual(expect.arrayContaining(["checkpoint checkpoint.txt", "events events.jsonl", "range proofs/range-subject.json", "range proofs/range-audit.json", `consistency ${flatPrevious.proofFile}`]));
+    expect(report.checks.filter((c) => c.check === "inclusion").length).toBeGreaterThan(0);
+    // Its proofs are still checked one by one.
+    const proof = readdirSync(join(flat, "proofs", "inclusion")).find((f) => f.startsWith("subject-"))!;
+    const file = join(flat, "proofs", "inclusion", proof);
+    const body = JSON.parse(readFileSync(file, "utf8")) as { proof: string[] };
+    body.proof.reverse();
+    writeFileSync(file, JSON.stringify(body));
+    reseal(flat);
+    const tampered = await verifyPack(flat, { checkpointKeys: [key.publicKey] });
+    expect(tampered.checks.filter((c) => !c.ok).map((c) => [c.check, c.file])).toEqual([["inclusion", `proofs/inclusion/${proof}`]]);
+  });
+
+
   it("fails the checkpoint check under a key the auditor did not give, and a pinned pack key that differs", async () => {
     const dir = join(work, "march-1");
     const run = await runCli(["verify-pack", dir, "--key", strangerFile], {});
