@@ -6,7 +6,7 @@
  * every checkpoint root, OSCAL against NIST's schema, and byte-identical rebuilds whatever
  * the order the logs are given in.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import Ajv from "ajv";
@@ -167,6 +167,15 @@ describe("a pack over two logs", () => {
       expect(cover).toContain(`${s.name} (${ORIGIN_PREFIX}/${s.name})`);
       expect(cover).toContain(s.checkpoint.root);
     }
+  });
+
+  it("renders its cover and attestation pages to PNG for a person to look at", async () => {
+    const artifacts = join(ROOT, "test-artifacts", "packs");
+    mkdirSync(artifacts, { recursive: true });
+    const run = await runTool("pdftoppm", ["-png", "-r", "60", join(dir, "report.pdf"), join(artifacts, "two-logs")]);
+    expect(run.code, run.stderr).toBe(0);
+    const pngs = readdirSync(artifacts).filter((f) => f.startsWith("two-logs-") && f.endsWith(".png"));
+    expect(pngs.length).toBeGreaterThanOrEqual(3);
   });
 
   it("has an OSCAL assessment-results document valid against NIST's schema, naming both logs", () => {
