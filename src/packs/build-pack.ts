@@ -33,6 +33,7 @@ import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { checkRequest } from "./request.js";
+import { auditLogName } from "../ledger/audit-log.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";
@@ -127,11 +128,14 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
     const logs: LogState[] = [];
     for (const subject of subjects) {
       const name = subject.log.name;
+      // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
+      const isAudit = name === auditLogName(tenant);
       const section = sectionOf("subject", name);
       const written = await writeLogSection({
         sql: o.sql, writer, role: "subject", period: subject, section, populations: sinks, seed,
         onEntry(e) {
           finder.subject(e, name);
+          if (isAudit) finder.audit(e, name);
           const day = dayOf(e.recordedAt);
           const counts = perDay.get(day) ?? {};
           counts[e.kind] = (counts[e.kind] ?? 0) + 1;

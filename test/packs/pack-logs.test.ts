@@ -216,6 +216,18 @@ describe("a pack over two logs", () => {
   });
 });
 
+describe("the tenant's audit log asked for as a subject", () => {
+  it("is a section under logs/ like the others, with no audit/ section, and its sweeps still count", async () => {
+    const out = join(work, "with-audit");
+    ok(await runCli(packArgs(out, ["sealtrail.audit.acme", "prod"]), env()));
+    expect(sectionsOf(out).map((s) => [s.role, s.dir])).toEqual([["subject", "logs/prod/"], ["subject", "logs/sealtrail.audit.acme/"]]);
+    expect(existsSync(join(out, "audit"))).toBe(false);
+    const exceptions = (JSON.parse(readFileSync(join(out, "controls.json"), "utf8")) as { exceptions: { kind: string; description: string }[] }).exceptions;
+    expect(exceptions.filter((x) => x.kind === "sweep-gap").map((x) => x.description)).toEqual(["no integrity sweep of prod on 2025-03-03", "no integrity sweep of sealtrail.audit.acme from 2025-03-01 to 2025-03-03 (3 days)"]);
+    expect((await verifyPack(out, { checkpointKeys: [key.publicKey] })).checks.filter((c) => !c.ok)).toEqual([]);
+  });
+});
+
 describe("a pack request over several logs", () => {
   it("refuses another tenant's log, a log given twice or too many logs, and writes nothing", async () => {
     const out = join(work, "refused");
