@@ -34,6 +34,7 @@ import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { checkRequest } from "./request.js";
 import { auditLogName } from "../ledger/audit-log.js";
+import { findLog, type Log } from "../ledger/logs.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";
@@ -78,12 +79,15 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
   await refuseExisting(o.out);
 
   // request.logs is sorted by name: the sections, populations and samples follow that order.
+  const found: Log[] = [];
+  for (const name of request.logs) found.push(await findLog(o.sql, name));
+  const tenant = found[0]!.tenant;
+  const stranger = found.find((l) => l.tenant !== tenant);
+  // One pack speaks for one tenant: its audit log and its pack.build record are the tenant's.
+  // Checked before any period is resolved, which may sign a checkpoint.
+  if (stranger) throw new PackError("INVALID_REQUEST", `logs: ${stranger.name} is of tenant ${stranger.tenant}, ${found[0]!.name} of ${tenant}; a pack covers logs of one tenant`);
   const subjects: PeriodLog[] = [];
   for (const name of request.logs) subjects.push(await periodOf(o.sql, name, from, to, o.checkpointKey));
-  const tenant = subjects[0]!.log.tenant;
-  const stranger = subjects.find((s) => s.log.tenant !== tenant);
-  // One pack speaks for one tenant: its audit log and its pack.build record are the tenant's.
-  if (stranger) throw new PackError("INVALID_REQUEST", `logs: ${stranger.log.name} is of tenant ${stranger.log.tenant}, ${subjects[0]!.log.name} of ${tenant}; a pack covers logs of one tenant`);
   const auditName = await auditLogOf(o.sql, tenant, request.logs);
   const audit = auditName === undefined ? undefined : await periodOf(o.sql, auditName, from, to, o.checkpointKey);
   const previous = new Map<string, PreviousPack>();
