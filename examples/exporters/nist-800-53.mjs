@@ -3,8 +3,8 @@
 //   SEALTRAIL_PACK_EXPORTERS=examples/exporters/nist-800-53.mjs sealtrail pack --framework nist-800-53 …
 // An exporter is a plain object (see src/packs/exporter.ts): id, framework, version, controls
 // (requirement id, a one-line summary of your own, the method, the population as clauses over
-// the subject log or the tenant's audit log, the exception kinds that count against it) and an
-// optional render(view, files) that adds files under "<id>/".
+// the subject logs (every log the pack was asked for) or the tenant's audit log, the exception
+// kinds that count against it) and an optional render(view, files) that adds files under "<id>/".
 
 /** @type {import("../../src/packs/exporter.js").Exporter} */
 const exporter = {
@@ -18,12 +18,20 @@ const exporter = {
     { id: "AC-7", summary: "Unsuccessful log-on attempts are limited", method: "Inspect failed log-ins", population: [{ log: "subject", kinds: ["access"], actions: ["login"], outcome: "failure" }], exceptions: ["failed-logins"] },
     { id: "CM-3", summary: "Configuration changes are controlled", method: "Inspect deployments and configuration changes", population: [{ log: "subject", kinds: ["deploy", "config.change"] }], exceptions: ["unapproved-deploy"] },
   ],
-  /** Adds a per-kind count of the period's entries, read from the pack's own view of the ledger. */
+  /**
+   * Adds a count of the period's entries per subject log and kind, read from the pack's own view
+   * of the ledger. The view streams every subject log in turn; an entry names its log by origin,
+   * and the model's sections map origins to names.
+   */
   async render(view, files) {
+    const names = new Map(view.model.logs.map((l) => [l.origin, l.name]));
     const counts = new Map();
-    for await (const entry of view.entries("subject")) counts.set(entry.kind, (counts.get(entry.kind) ?? 0) + 1);
-    const lines = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind},${n}\r\n`);
-    await files.writeText("nist-800-53/kinds.csv", `kind,entries\r\n${lines.join("")}`);
+    for await (const entry of view.entries("subject")) {
+      const key = `${names.get(entry.log)},${entry.kind}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const lines = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, n]) => `${key},${n}\r\n`);
+    await files.writeText("nist-800-53/kinds.csv", `log,kind,entries\r\n${lines.join("")}`);
   },
 };
 

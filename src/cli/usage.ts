@@ -37,12 +37,13 @@ Commands:
                                   (checkpoints, witness copies, scheduled sweeps, alerts);
                                   SIGTERM or SIGINT finishes the jobs in hand, then exits;
                                   one JSON line per job
-  pack --framework F --log NAME --from ISO --to ISO --out DIR
+  pack --framework F --log NAME [--log NAME]... --from ISO --to ISO --out DIR
        [--org NAME] [--scope TEXT] [--requested-by WHO] [--requested-at ISO]
        [--seed S] [--sample-size N] [--failed-login-threshold N]
        [--approval-tag T]... [--archive tar.gz] [--progress]
                                   signed evidence pack (F: soc2, hipaa, pci-dss or an
                                   exporter plugin) of the entries recorded in [from, to)
+                                  in each log (up to 20, of one tenant)
   verify-pack DIR [--key VKEY|FILE]... [--pack-key FILE] [--json]
                                   check a pack offline: hashes, signature, checkpoints,
                                   every entry and proof; says what failed

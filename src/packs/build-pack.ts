@@ -1,5 +1,5 @@
 /**
- * Builds an evidence pack: resolves the period of the log (and of its tenant's audit log) to
+ * Builds an evidence pack: resolves the period of each subject log (and of their tenant's audit log) to
  * seq ranges under signed checkpoints, streams the entries into the pack while re-hashing
  * them, computes populations, samples and exceptions, writes the proofs, the PDF, JSON and
  * OSCAL renderings and the exporter's own files, then seals the pack with SHA256SUMS and an
@@ -7,7 +7,7 @@
  * end, so a pack directory is always complete. Deterministic: the same request on the same
  * ledger state gives the same bytes.
  */
-import type { KeyObject } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -22,17 +22,19 @@ import { csvLine, POPULATION_COLUMNS } from "./csv.js";
 import { controlsJson, packJson } from "./documents.js";
 import { dayOf, ExceptionFinder } from "./exceptions.js";
 import type { Exporter, PackView, PopulationLog } from "./exporter.js";
-import { writeLogSection, type PopulationSink } from "./log-section.js";
+import { type PopulationSink, type Section, type SectionResult, sectionOf, writeLogSection } from "./log-section.js";
 import { oscalDocument, OSCAL_FILE } from "./oscal.js";
 import { PackError } from "./pack-error.js";
-import { auditLogOf, periodOf, type PeriodLog, previousPack, recordBuild } from "./pack-ledger.js";
-import type { LogState, PackModel, PackRequest, Population, SampleEntry } from "./pack-model.js";
+import { auditLogOf, periodOf, type PeriodLog, previousPack, type PreviousPack, recordBuild } from "./pack-ledger.js";
+import type { LogState, PackModel, PackRequestInput, Population, SampleEntry } from "./pack-model.js";
 import { PackWriter } from "./pack-writer.js";
 import { renderReport } from "./pdf/report.js";
 import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { checkRequest } from "./request.js";
+import { auditLogName } from "../ledger/audit-log.js";
+import { findLog, type Log } from "../ledger/logs.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";
@@ -43,7 +45,7 @@ export interface PackProgress {
 export interface BuildOptions {
   /** A connection acting as sealtrail_writer: it may sign a checkpoint and records the build. */
   sql: Sql;
-  request: PackRequest;
+  request: PackRequestInput;
   exporter: Exporter;
   /** The pack directory to create; it must not exist. */
   out: string;
@@ -76,18 +78,34 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
   const to = new Date(request.to);
   await refuseExisting(o.out);
 
-  const subject = await periodOf(o.sql, request.log, from, to, o.checkpointKey);
-  const auditName = await auditLogOf(o.sql, subject.log);
+  // request.logs is sorted by name: the sections, populations and samples follow that order.
+  const found: Log[] = [];
+  for (const name of request.logs) found.push(await findLog(o.sql, name));
+  const tenant = found[0]!.tenant;
+  const stranger = found.find((l) => l.tenant !== tenant);
+  // One pack speaks for one tenant: its audit log and its pack.build record are the tenant's.
+  // Checked before any period is resolved, which may sign a checkpoint.
+  if (stranger) throw new PackError("INVALID_REQUEST", `logs: ${stranger.name} is of tenant ${stranger.tenant}, ${found[0]!.name} of ${tenant}; a pack covers logs of one tenant`);
+  const subjects: PeriodLog[] = [];
+  for (const name of request.logs) subjects.push(await periodOf(o.sql, name, from, to, o.checkpointKey));
+  const auditName = await auditLogOf(o.sql, tenant, request.logs);
   const audit = auditName === undefined ? undefined : await periodOf(o.sql, auditName, from, to, o.checkpointKey);
-  const previous = await previousPack(o.sql, auditName, subject.log.name, subject.checkpoint.size);
+  const previous = new Map<string, PreviousPack>();
+  for (const s of subjects) {
+    const p = await previousPack(o.sql, auditName, s.log.name, s.checkpoint.size);
+    if (p) previous.set(s.log.name, p);
+  }
   const state = (p: PeriodLog) => ({ origin: p.log.origin, firstSeq: p.firstSeq, endSeq: p.endSeq, checkpointSize: p.checkpoint.size, root: toBase64(p.checkpoint.root) });
   const packId = derivePackId({
-    request: { ...request, approvalTags: [...request.approvalTags] },
+    request: { ...request, logs: [...request.logs], approvalTags: [...request.approvalTags] },
     exporter: { id: o.exporter.id, version: o.exporter.version },
     generator: o.generator,
-    subject: state(subject),
+    subjects: subjects.map(state),
     audit: audit ? state(audit) : null,
-    previous: previous ? { packId: previous.packId, size: previous.size } : null,
+    previous: subjects.map((s) => {
+      const p = previous.get(s.log.name);
+      return p ? { packId: p.packId, size: p.size } : null;
+    }),
   });
   const seed = request.seed ?? packId;
 
@@ -105,58 +123,76 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
       await sink.write(csvLine([...POPULATION_COLUMNS]));
       sinks.push({ spec, sink, count: 0, sample: new SampleSelector(request.sampleSize) });
     }
-    const finder = new ExceptionFinder({ logName: subject.log.name, from, to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
+    const finder = new ExceptionFinder({ logNames: request.logs, from, to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
     const perDay = new Map<string, Record<string, number>>();
     const byKind: Record<string, number> = {};
-    const subjectTotal = subject.endSeq - subject.firstSeq;
-    const subjectSection = await writeLogSection({
-      sql: o.sql, writer, role: "subject", period: subject, populations: sinks, seed,
-      onEntry(e) {
-        finder.subject(e);
-        const day = dayOf(e.recordedAt);
-        const counts = perDay.get(day) ?? {};
-        counts[e.kind] = (counts[e.kind] ?? 0) + 1;
-        perDay.set(day, counts);
-        byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
-      },
-      onProgress: (done) => progress("entries", done, subjectTotal),
-    });
-    const auditSection = audit
-      ? await writeLogSection({
-          sql: o.sql, writer, role: "audit", period: audit, populations: sinks, seed,
-          onEntry: (e) => finder.audit(e),
-          onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
-        })
-      : undefined;
+    const perLog: Record<string, number> = {};
+    const subjectTotal = subjects.reduce((n, s) => n + s.endSeq - s.firstSeq, 0);
+    let subjectDone = 0;
+    const logs: LogState[] = [];
+    for (const subject of subjects) {
+      const name = subject.log.name;
+      // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
+      const isAudit = name === auditLogName(tenant);
+      const section = sectionOf("subject", name);
+      const written = await writeLogSection({
+        sql: o.sql, writer, role: "subject", period: subject, section, populations: sinks, seed,
+        onEntry(e) {
+          finder.subject(e, name);
+          if (isAudit) finder.audit(e, name);
+          const day = dayOf(e.recordedAt);
+          const counts = perDay.get(day) ?? {};
+          counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+          perDay.set(day, counts);
+          byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
+        },
+        onProgress: (done) => progress("entries", subjectDone + done, subjectTotal),
+      });
+      subjectDone += subject.endSeq - subject.firstSeq;
+      perLog[name] = subject.endSeq - subject.firstSeq;
+      await writer.writeText(section.checkpointFile, subject.checkpoint.note);
+      logs.push(logState("subject", subject, section, written, await consistencyWith(o.sql, writer, subject, section, previous.get(name))));
+    }
+    if (audit) {
+      const section = sectionOf("audit", audit.log.name);
+      const written = await writeLogSection({
+        sql: o.sql, writer, role: "audit", period: audit, section, populations: sinks, seed,
+        onEntry: (e) => finder.audit(e, audit.log.name),
+        onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
+      });
+      await writer.writeText(section.checkpointFile, audit.checkpoint.note);
+      logs.push(logState("audit", audit, section, written, null));
+    }
 
     // Inclusion proofs of every sampled entry, against the checkpoint of its log.
-    const periods: Record<PopulationLog, PeriodLog | undefined> = { subject, audit };
+    const periods = new Map([...subjects, ...(audit ? [audit] : [])].map((p) => [p.log.name, p]));
+    const sections = new Map(logs.map((l) => [l.name, l]));
     const proofFiles = new Map<string, string>();
     const populations = new Map<string, Population>();
     // An entry sampled for several controls has one proof file.
-    const proofsToWrite = new Set(sinks.flatMap((s) => s.sample.items().map(({ item }) => `${item.log}-${item.entry.seq}`))).size;
+    const proofsToWrite = new Set(sinks.flatMap((s) => s.sample.items().map(({ item }) => `${item.logName}\n${item.entry.seq}`))).size;
     let proofsDone = 0;
     for (const p of sinks) {
       const sample: SampleEntry[] = [];
       for (const { rank, item } of p.sample.items()) {
-        const period = periods[item.log]!;
-        const key = `${item.log}-${item.entry.seq}`;
+        const period = periods.get(item.logName)!;
+        const key = `${item.logName}\n${item.entry.seq}`;
         let file = proofFiles.get(key);
         if (!file) {
-          file = `proofs/inclusion/${key}.json`;
+          file = `${sections.get(item.logName)!.inclusionDir}${item.entry.seq}.json`;
           const proof = await inclusionProofFor(o.sql, period.log.name, item.entry.seq, period.checkpoint.size);
           await writer.writeText(file, `${JSON.stringify({ log: period.log.name, origin: period.log.origin, seq: item.entry.seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64) }, null, 2)}\n`);
           proofFiles.set(key, file);
           progress("proofs", ++proofsDone, proofsToWrite);
         }
-        sample.push(sampleEntry(item.log, item.entry, rank, file));
+        sample.push(sampleEntry(item.log, item.logName, item.entry, rank, file));
       }
       const sha256 = await writer.close(p.sink);
       populations.set(p.spec.id, {
         controlId: p.spec.id,
         file: p.sink.path,
         query: populationQuery(p.spec.population),
-        parameters: parametersOf(subject, audit),
+        parameters: parametersOf(logs),
         clauses: p.spec.population,
         count: p.count,
         sha256,
@@ -164,21 +200,8 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
       });
     }
 
-    let previousState: PackModel["previous"];
-    if (previous) {
-      const file = `proofs/consistency-${previous.size}-${subject.checkpoint.size}.json`;
-      const proof = await consistencyProofFor(o.sql, subject.log.name, previous.size, subject.checkpoint.size);
-      await writer.writeText(file, `${JSON.stringify({ log: subject.log.name, origin: subject.log.origin, previousPackId: previous.packId, size1: previous.size, size2: subject.checkpoint.size, previousCheckpoint: previous.note, proof: proof.proof.map(toBase64) }, null, 2)}\n`);
-      previousState = { packId: previous.packId, size: previous.size, root: toBase64(previous.root), proofFile: file };
-    }
-
-    await writer.writeText("checkpoint.txt", subject.checkpoint.note);
-    if (audit) await writer.writeText("audit/checkpoint.txt", audit.checkpoint.note);
-
     const exceptions = finder.finish();
-    const attestationFiles = ["checkpoint.txt", subjectSection.rangeFile, ...(previousState ? [previousState.proofFile] : [])];
-    const logs: LogState[] = [logState("subject", subject, subjectSection)];
-    if (audit && auditSection) logs.push(logState("audit", audit, auditSection));
+    const attestationFiles = logs.filter((l) => l.role === "subject").flatMap((l) => [l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : [])]);
     const model: PackModel = {
       packId,
       generator: o.generator,
@@ -190,8 +213,7 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
       exceptions,
       sweeps: finder.sweeps,
       perDay: daysOf(from, to, perDay),
-      totals: { entries: subjectTotal, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind },
-      previous: previousState,
+      totals: { entries: subjectTotal, perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind },
     };
 
     progress("report", 0, 1);
@@ -215,11 +237,11 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
     await rename(tmp, o.out);
     progress("seal", 1, 1);
 
-    const { createHash } = await import("node:crypto");
-    const recordSeq = await recordBuild(o.sql, subject.log.tenant, o.originPrefix, {
-      packId, framework: o.exporter.id, log: subject.log.name, from: request.from, to: request.to,
+    const recordSeq = await recordBuild(o.sql, tenant, o.originPrefix, {
+      packId, framework: o.exporter.id, from: request.from, to: request.to,
+      logs: subjects.map((s) => ({ log: s.log.name, checkpoint: s.checkpoint })),
       requestedBy: request.requestedBy, requestedAt: request.requestedAt,
-      checkpoint: subject.checkpoint, sha256sums: new Uint8Array(createHash("sha256").update(sums).digest()),
+      sha256sums: new Uint8Array(createHash("sha256").update(sums).digest()),
       ...(o.builtBy ? { builtBy: o.builtBy } : {}),
     });
     return { packId, dir: o.out, model, sha256sums: sums, recordSeq };
@@ -229,27 +251,35 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
   }
 }
 
+/** The consistency proof from the previous pack's checkpoint of this log to this pack's, in the log's section. */
+async function consistencyWith(sql: Sql, writer: PackWriter, subject: PeriodLog, section: Section, previous: PreviousPack | undefined): Promise<LogState["previous"]> {
+  if (!previous) return null;
+  const file = `${section.dir}consistency-${previous.size}-${subject.checkpoint.size}.json`;
+  const proof = await consistencyProofFor(sql, subject.log.name, previous.size, subject.checkpoint.size);
+  await writer.writeText(file, `${JSON.stringify({ log: subject.log.name, origin: subject.log.origin, previousPackId: previous.packId, size1: previous.size, size2: subject.checkpoint.size, previousCheckpoint: previous.note, proof: proof.proof.map(toBase64) }, null, 2)}\n`);
+  return { packId: previous.packId, size: previous.size, root: toBase64(previous.root), proofFile: file };
+}
+
 async function refuseExisting(out: string): Promise<void> {
   const exists = await stat(out).then(() => true, () => false);
   if (exists) throw new PackError("OUTPUT_EXISTS", `${out} exists already: a pack is never written over another`);
 }
 
-function sampleEntry(log: PopulationLog, e: PackEntry, rank: string, proofFile: string): SampleEntry {
-  return { log, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile };
+function sampleEntry(log: PopulationLog, logName: string, e: PackEntry, rank: string, proofFile: string): SampleEntry {
+  return { log, logName, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile };
 }
 
-function parametersOf(subject: PeriodLog, audit: PeriodLog | undefined): Record<string, unknown> {
-  return {
-    subject_log: subject.log.name, first_seq_subject: subject.firstSeq, end_seq_subject: subject.endSeq,
-    ...(audit ? { audit_log: audit.log.name, first_seq_audit: audit.firstSeq, end_seq_audit: audit.endSeq } : {}),
-  };
+/** $periods of the population query (population.ts): a row per log of the pack. */
+function parametersOf(logs: readonly LogState[]): Record<string, unknown> {
+  return { periods: logs.map((l) => ({ role: l.role, log: l.name, first_seq: l.firstSeq, end_seq: l.endSeq })) };
 }
 
-function logState(role: PopulationLog, p: PeriodLog, s: { eventsFile: string; eventsSha256: string; chainBefore: Uint8Array; chainAfter: Uint8Array; beforeSeq: number | null; afterSeq: number | null }): LogState {
+function logState(role: PopulationLog, p: PeriodLog, section: Section, s: SectionResult, previous: LogState["previous"]): LogState {
   return {
-    role, name: p.log.name, origin: p.log.origin, tenant: p.log.tenant, firstSeq: p.firstSeq, endSeq: p.endSeq,
+    role, name: p.log.name, dir: section.dir, checkpointFile: section.checkpointFile, rangeFile: section.rangeFile, inclusionDir: section.inclusionDir,
+    origin: p.log.origin, tenant: p.log.tenant, firstSeq: p.firstSeq, endSeq: p.endSeq,
     checkpoint: { size: p.checkpoint.size, root: toBase64(p.checkpoint.root), note: p.checkpoint.note },
-    chainBefore: toHex(s.chainBefore), chainAfter: toHex(s.chainAfter), beforeSeq: s.beforeSeq, afterSeq: s.afterSeq, eventsSha256: s.eventsSha256, eventsFile: s.eventsFile,
+    chainBefore: toHex(s.chainBefore), chainAfter: toHex(s.chainAfter), beforeSeq: s.beforeSeq, afterSeq: s.afterSeq, eventsSha256: s.eventsSha256, eventsFile: s.eventsFile, previous,
   };
 }
 
@@ -270,11 +300,12 @@ function packView(model: PackModel, dir: string): PackView {
   return {
     model,
     async *entries(log: PopulationLog) {
-      const state = model.logs.find((l) => l.role === log);
-      if (!state) return;
-      const lines = createInterface({ input: createReadStream(join(dir, state.eventsFile)), crlfDelay: Infinity });
-      let n = 0;
-      for await (const line of lines) yield parseEntryLine(line, ++n);
+      // Several subject logs stream one after the other, in name order; an entry's `log` is its log's origin.
+      for (const state of model.logs.filter((l) => l.role === log)) {
+        const lines = createInterface({ input: createReadStream(join(dir, state.eventsFile)), crlfDelay: Infinity });
+        let n = 0;
+        for await (const line of lines) yield parseEntryLine(line, ++n);
+      }
     },
   };
 }

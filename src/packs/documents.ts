@@ -16,10 +16,10 @@ export function packJson(m: PackModel): string {
     packId: m.packId,
     generator: m.generator,
     exporter: m.exporter,
-    request: { ...m.request, approvalTags: [...m.request.approvalTags] },
+    request: { ...m.request, logs: [...m.request.logs], approvalTags: [...m.request.approvalTags] },
     seed: m.seed,
+    // One state per section: the subject logs by name, then the audit log; each names its files and its previous pack.
     ledger: m.logs,
-    previous: m.previous ?? null,
     totals: m.totals,
     custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt },
     verify: [
@@ -50,7 +50,7 @@ export function controlsJson(m: PackModel): string {
             parameters: c.population.parameters,
             count: c.population.count,
             sha256: c.population.sha256,
-            sample: c.population.sample.map((s) => ({ log: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile })),
+            sample: c.population.sample.map((s) => ({ log: s.logName, role: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile })),
           }
         : null,
     })),

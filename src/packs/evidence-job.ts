@@ -1,18 +1,19 @@
 /**
- * The `evidence` queue's one job: build one pack for one tenant. Idempotent by construction:
+ * The `evidence` queue's one job: build one pack (of one or more logs) for one tenant. Idempotent by construction:
  * the pack id is derived from the request and the ledger state, a rebuild writes the same
  * bytes, and the pack.build record is keyed by pack id, so a retried job records once.
  */
 import { join } from "node:path";
 import type { JobsOptions } from "bullmq";
-import type { PackRequest } from "./pack-model.js";
+import type { PackRequestInput } from "./pack-model.js";
 
 export const EVIDENCE_QUEUE = "evidence";
 export const EVIDENCE_JOB = "build-pack";
 
 export interface EvidenceJobData {
   tenant: string;
-  request: PackRequest;
+  /** Checked again by the worker; jobs queued before packs covered several logs carry `log`. */
+  request: PackRequestInput;
 }
 
 export interface EvidenceJobResult {

@@ -1,8 +1,8 @@
 /**
  * The BullMQ worker of the `evidence` queue: builds the pack into the tenant's directory as a
  * .tar.gz, reports progress, and returns the pack id and the archive's SHA-256. A request that
- * cannot succeed (unknown framework or log, another tenant's log, a ledger that does not
- * verify, no checkpoint and no key) fails at once; anything else retries with the job's backoff.
+ * cannot succeed (unknown framework or log, another tenant's log among the logs, a ledger that
+ * does not verify, no checkpoint and no key) fails at once; anything else retries with the job's backoff.
  */
 import { createHash, type KeyObject } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -18,6 +18,7 @@ import { EVIDENCE_QUEUE, type EvidenceJobData, type EvidenceJobProgress, type Ev
 import type { Exporter } from "./exporter.js";
 import { findExporter } from "./exporters.js";
 import { PackError } from "./pack-error.js";
+import { checkLogs } from "./request.js";
 import { SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack-manifest.js";
 import { writeTarGz } from "./tar-gz.js";
 
@@ -45,9 +46,12 @@ const PERMANENT = new Set(["INVALID_REQUEST", "EXPORTER_INVALID", "NO_CHECKPOINT
 export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: string; data: EvidenceJobData; updateProgress(p: EvidenceJobProgress): Promise<unknown> }): Promise<EvidenceJobResult> {
   const { tenant, request } = job.data;
   const exporter = findExporter(o.exporters, request.framework);
-  // The writer role bypasses row-level security: the tenant's claim on the log is checked here.
-  const log = await findLog(o.sql, request.log);
-  if (log.tenant !== tenant) throw new PackError("INVALID_REQUEST", `no log named ${JSON.stringify(request.log)}`);
+  // The writer role bypasses row-level security: the tenant's claim on each log is checked here.
+  // checkLogs also reads the single `log` of jobs queued before packs covered several logs.
+  for (const name of checkLogs(request)) {
+    const log = await findLog(o.sql, name);
+    if (log.tenant !== tenant) throw new PackError("INVALID_REQUEST", `no log named ${JSON.stringify(name)}`);
+  }
   const dir = join(o.packDir, tenant);
   await mkdir(dir, { recursive: true });
   const out = join(dir, job.id);

@@ -13,7 +13,8 @@ export const MAX_LISTED = 200;
 const MAX_SWEEPS = 5000;
 
 export interface ExceptionRules {
-  logName: string;
+  /** The subject logs, sorted by name. */
+  logNames: readonly string[];
   from: Date;
   to: Date;
   failedLoginThreshold: number;
@@ -23,6 +24,7 @@ export interface ExceptionRules {
 interface Found {
   kind: ExceptionKind;
   log: PopulationLog;
+  logName: string;
   seqs: number[];
   day?: string;
   description: string;
@@ -35,11 +37,14 @@ export class ExceptionFinder {
   private readonly found = new Map<ExceptionKind, Found[]>();
   private readonly unlisted = new Map<ExceptionKind, number>();
   private readonly failedLogins = new Map<string, { count: number; seqs: number[] }>();
-  private readonly sweepDays = new Set<string>();
-  private readonly failedSweeps: { found: Found; at: string }[] = [];
+  /** Days with a sweep, per subject log. */
+  private readonly sweepDays = new Map<string, Set<string>>();
+  private readonly failedSweeps: { found: Found; swept: string }[] = [];
   readonly sweeps: SweepSummary[] = [];
 
-  constructor(private readonly rules: ExceptionRules) {}
+  constructor(private readonly rules: ExceptionRules) {
+    for (const name of rules.logNames) this.sweepDays.set(name, new Set());
+  }
 
   private add(f: Found): void {
     const list = this.found.get(f.kind) ?? [];
@@ -55,43 +60,45 @@ export class ExceptionFinder {
     return tags.some((t) => this.rules.approvalTags.some((a) => t === a || t.startsWith(`${a}:`)));
   }
 
-  /** Every entry of the subject log, in seq order. */
-  subject(e: PackEntry): void {
+  /** Every entry of subject log `logName`, in seq order. */
+  subject(e: PackEntry, logName: string): void {
     // Cheap test first: this runs for every entry of the period.
     const missing = e.actor.trim() && e.kind && e.action.trim() && e.resource.trim() && e.source.trim() ? [] : (["actor", "kind", "action", "resource", "source"] as const).filter((k) => e[k].trim() === "");
-    if (missing.length > 0) this.add({ kind: "missing-field", log: "subject", seqs: [e.seq], description: `seq ${e.seq} has an empty ${missing.join(", ")}`, remediation: "open" });
+    if (missing.length > 0) this.add({ kind: "missing-field", log: "subject", logName, seqs: [e.seq], description: `seq ${e.seq} of ${logName} has an empty ${missing.join(", ")}`, remediation: "open" });
     if (e.kind === "access" && e.action === "login" && e.outcome === "failure") {
-      const key = `${dayOf(e.occurredAt)}\t${e.actor}`;
+      // Counted per log: the seqs that show it are seqs of one log.
+      const key = `${logName}\t${dayOf(e.occurredAt)}\t${e.actor}`;
       const slot = this.failedLogins.get(key) ?? { count: 0, seqs: [] };
       slot.count++;
       if (slot.seqs.length < 20) slot.seqs.push(e.seq);
       this.failedLogins.set(key, slot);
     }
     if (e.kind === "deploy" && e.action === "deploy.finish" && !this.approved(e.tags)) {
-      this.add({ kind: "unapproved-deploy", log: "subject", seqs: [e.seq], description: `deployment of ${e.resource} by ${e.actor} at ${e.occurredAt} carries no approval tag (${this.rules.approvalTags.join(", ")})`, remediation: "open" });
+      this.add({ kind: "unapproved-deploy", log: "subject", logName, seqs: [e.seq], description: `${logName}: deployment of ${e.resource} by ${e.actor} at ${e.occurredAt} carries no approval tag (${this.rules.approvalTags.join(", ")})`, remediation: "open" });
     }
   }
 
-  /** Every entry of the tenant's audit log in the period, in seq order. */
-  audit(e: PackEntry): void {
-    if (e.kind === SWEEP_KIND && e.resource === this.rules.logName) this.sweep(e, "audit");
+  /** Every entry of the tenant's audit log (named `auditName`) in the period, in seq order. */
+  audit(e: PackEntry, auditName: string): void {
+    if (e.kind === SWEEP_KIND && this.sweepDays.has(e.resource)) this.sweep(e, auditName);
   }
 
-  private sweep(e: PackEntry, log: PopulationLog): void {
+  private sweep(e: PackEntry, auditName: string): void {
     const record = parseSweepPayload(e.payload === null ? null : JSON.parse(e.payload), new Date(e.occurredAt));
     const day = dayOf(e.occurredAt);
-    this.sweepDays.add(day);
+    const swept = e.resource;
+    this.sweepDays.get(swept)!.add(day);
     if (this.sweeps.length < MAX_SWEEPS) {
-      this.sweeps.push({ seq: e.seq, at: e.occurredAt, result: record.result, toSize: record.toSize, firstBadSeq: record.firstBadSeq, tamperClass: record.tamperClass });
+      this.sweeps.push({ log: swept, seq: e.seq, at: e.occurredAt, result: record.result, toSize: record.toSize, firstBadSeq: record.firstBadSeq, tamperClass: record.tamperClass });
     }
     if (record.result === "verified") {
-      // A later sweep that verifies the log again is the remediation of the failures before it.
-      for (const f of this.failedSweeps) if (f.found.remediation === "open") f.found.remediation = `re-verified by the sweep at ${e.occurredAt} (seq ${e.seq})`;
+      // A later sweep that verifies the log again is the remediation of its failures before it.
+      for (const f of this.failedSweeps) if (f.swept === swept && f.found.remediation === "open") f.found.remediation = `re-verified by the sweep at ${e.occurredAt} (seq ${e.seq})`;
       return;
     }
     const what = record.result === "tampered" ? `found ${record.tamperClass ?? "tampering"}${record.firstBadSeq !== null ? ` at seq ${record.firstBadSeq}` : ""}` : "could not complete";
-    const found: Found = { kind: "failed-sweep", log, seqs: [e.seq], day, description: `integrity sweep at ${e.occurredAt} ${what}`, remediation: "open" };
-    this.failedSweeps.push({ found, at: e.occurredAt });
+    const found: Found = { kind: "failed-sweep", log: "audit", logName: auditName, seqs: [e.seq], day, description: `integrity sweep of ${swept} at ${e.occurredAt} ${what}`, remediation: "open" };
+    this.failedSweeps.push({ found, swept });
     this.add(found);
   }
 
@@ -99,8 +106,8 @@ export class ExceptionFinder {
   finish(): PackException[] {
     for (const [key, slot] of [...this.failedLogins].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (slot.count <= this.rules.failedLoginThreshold) continue;
-      const [day, actor] = key.split("\t") as [string, string];
-      this.add({ kind: "failed-logins", log: "subject", seqs: slot.seqs, day, description: `${slot.count} failed log-ins by ${actor} on ${day} (threshold ${this.rules.failedLoginThreshold})`, remediation: "open" });
+      const [logName, day, actor] = key.split("\t") as [string, string, string];
+      this.add({ kind: "failed-logins", log: "subject", logName, seqs: slot.seqs, day, description: `${slot.count} failed log-ins by ${actor} on ${day} in ${logName} (threshold ${this.rules.failedLoginThreshold})`, remediation: "open" });
     }
     for (const gap of this.sweepGaps()) this.add(gap);
     const out: PackException[] = [];
@@ -108,14 +115,18 @@ export class ExceptionFinder {
     for (const kind of order) {
       for (const f of this.found.get(kind) ?? []) out.push({ id: "", controls: [], ...f });
       const more = this.unlisted.get(kind);
-      if (more) out.push({ id: "", controls: [], kind, log: "subject", seqs: [], description: `${more} more exceptions of this kind, not listed one by one`, remediation: "open" });
+      if (more) out.push({ id: "", controls: [], kind, log: "subject", logName: "", seqs: [], description: `${more} more exceptions of this kind, not listed one by one`, remediation: "open" });
     }
     out.forEach((x, i) => (x.id = `EX-${String(i + 1).padStart(4, "0")}`));
     return out;
   }
 
-  /** Runs of whole UTC days of the period without a sweep of the log. */
+  /** Runs of whole UTC days of the period without a sweep, log by log in name order. */
   private sweepGaps(): Found[] {
+    return this.rules.logNames.flatMap((name) => this.sweepGapsOf(name, this.sweepDays.get(name)!));
+  }
+
+  private sweepGapsOf(logName: string, sweepDays: ReadonlySet<string>): Found[] {
     const gaps: Found[] = [];
     const DAY = 86_400_000;
     const start = Math.ceil(this.rules.from.getTime() / DAY) * DAY;
@@ -124,14 +135,14 @@ export class ExceptionFinder {
     let runDays = 0;
     const close = (last: string) => {
       if (runStart === undefined) return;
-      gaps.push({ kind: "sweep-gap", log: "audit", seqs: [], day: runStart, description: runDays === 1 ? `no integrity sweep of ${this.rules.logName} on ${runStart}` : `no integrity sweep of ${this.rules.logName} from ${runStart} to ${last} (${runDays} days)`, remediation: "open" });
+      gaps.push({ kind: "sweep-gap", log: "audit", logName, seqs: [], day: runStart, description: runDays === 1 ? `no integrity sweep of ${logName} on ${runStart}` : `no integrity sweep of ${logName} from ${runStart} to ${last} (${runDays} days)`, remediation: "open" });
       runStart = undefined;
       runDays = 0;
     };
     let last = "";
     for (let t = start; t + DAY <= end; t += DAY) {
       const day = new Date(t).toISOString().slice(0, 10);
-      if (this.sweepDays.has(day)) close(last);
+      if (sweepDays.has(day)) close(last);
       else {
         runStart ??= day;
         runDays++;

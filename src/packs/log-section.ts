@@ -26,7 +26,7 @@ export interface PopulationSink {
   spec: ControlSpec;
   sink: FileSink;
   count: number;
-  sample: SampleSelector<{ log: PopulationLog; entry: PackEntry }>;
+  sample: SampleSelector<{ log: PopulationLog; logName: string; entry: PackEntry }>;
 }
 
 export interface SectionResult {
@@ -45,14 +45,35 @@ export interface SectionOptions {
   writer: PackWriter;
   role: PopulationLog;
   period: PeriodLog;
+  section: Section;
   populations: PopulationSink[];
   seed: string;
   onEntry(e: PackEntry): void;
   onProgress(done: number): void;
 }
 
-export const eventsFileOf = (role: PopulationLog): string => (role === "subject" ? "events.jsonl" : "audit/events.jsonl");
-export const rangeFileOf = (role: PopulationLog): string => `proofs/range-${role}.json`;
+/** Where one log's files go in the pack. */
+export interface Section {
+  dir: string;
+  eventsFile: string;
+  checkpointFile: string;
+  rangeFile: string;
+  inclusionDir: string;
+}
+
+/** Log names as the ledger admits them (ledger/logs.ts): never "." or "..", never a "/". */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * A subject log's section is `logs/<name>/`, the audit log's `audit/`: subject sections sit
+ * under `logs/`, so no log name, whatever it is, can collide with the audit section or the
+ * pack's own files. The name is checked again because a path is made of it.
+ */
+export function sectionOf(role: PopulationLog, name: string): Section {
+  if (!SAFE_NAME.test(name)) throw new PackError("INVALID_REQUEST", `log name ${JSON.stringify(name)} cannot name a directory of the pack`);
+  const dir = role === "subject" ? `logs/${name}/` : "audit/";
+  return { dir, eventsFile: `${dir}events.jsonl`, checkpointFile: `${dir}checkpoint.txt`, rangeFile: `${dir}range.json`, inclusionDir: `${dir}inclusion/` };
+}
 
 function inconsistent(log: string, message: string): PackError {
   return new PackError("INCONSISTENT", `log ${log}: ${message}: run sealtrail verify --log ${log}`);
@@ -65,7 +86,7 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
   const chainBefore = await chainHashAt(o.sql, log.id, firstSeq - 1);
   if (!chainBefore) throw inconsistent(log.name, `entry ${firstSeq - 1} is missing`);
   let chain: Uint8Array = chainBefore;
-  const eventsFile = eventsFileOf(o.role);
+  const { eventsFile, rangeFile } = o.section;
   const events = await o.writer.open(eventsFile);
   let expected = firstSeq;
   let lastRecorded = "";
@@ -87,11 +108,11 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
       for (const p of o.populations) {
         if (!matchesPopulation(p.spec.population, o.role, e)) continue;
         p.count++;
-        row ??= csvLine([o.role, e.seq, e.recordedAt, e.occurredAt, e.kind, e.action, e.actor, e.resource, e.outcome, e.source, e.tags.join(" "), toHex(e.leafHash)]);
+        row ??= csvLine([log.name, e.seq, e.recordedAt, e.occurredAt, e.kind, e.action, e.actor, e.resource, e.outcome, e.source, e.tags.join(" "), toHex(e.leafHash)]);
         rank ??= sampleRank(o.seed, log.origin, e.seq);
         const written = p.sink.write(row);
         if (written) await written;
-        p.sample.offer(rank, { log: o.role, entry: e });
+        p.sample.offer(rank, { log: o.role, logName: log.name, entry: e });
       }
       o.onEntry(e);
       expected++;
@@ -109,7 +130,6 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
   } catch (error) {
     throw new PackError("INCONSISTENT", `log ${log.name}: entries ${firstSeq} to ${endSeq - 1} are not those of the checkpoint at size ${checkpoint.size}: run sealtrail verify --log ${log.name}`, { cause: error });
   }
-  const rangeFile = rangeFileOf(o.role);
   const before = firstSeq > 0 ? await witness(o.sql, o.period, firstSeq - 1) : null;
   const after = endSeq < checkpoint.size ? await witness(o.sql, o.period, endSeq) : null;
   await o.writer.writeText(rangeFile, `${JSON.stringify({

@@ -22,7 +22,8 @@ export function oscalControlId(exporterId: string, controlId: string): string {
 }
 
 export function oscalDocument(m: PackModel): string {
-  const subject = m.logs.find((l) => l.role === "subject")!;
+  const subjects = m.logs.filter((l) => l.role === "subject");
+  const names = subjects.map((l) => l.name).join(", ");
   const obs = m.controls.map((c) => {
     const p = c.population;
     const evidence = c.evidence.map((href) => ({ href, description: `pack file ${href}` }));
@@ -60,7 +61,7 @@ export function oscalDocument(m: PackModel): string {
     "assessment-results": {
       uuid: packUuid(m.packId, "assessment-results"),
       metadata: {
-        title: `${m.exporter.framework} evidence for ${subject.name}, ${m.request.from} to ${m.request.to}`,
+        title: `${m.exporter.framework} evidence for ${names}, ${m.request.from} to ${m.request.to}`,
         "last-modified": m.request.requestedAt,
         version: m.packId,
         "oscal-version": OSCAL_VERSION,
@@ -73,7 +74,7 @@ export function oscalDocument(m: PackModel): string {
       results: [{
         uuid: packUuid(m.packId, "result"),
         title: `${m.exporter.framework} ${m.exporter.version}`,
-        description: `Evidence pack ${m.packId} of log ${subject.name} (${subject.origin}), entries ${subject.firstSeq} to ${subject.endSeq - 1}, checkpoint size ${subject.checkpoint.size}.`,
+        description: `Evidence pack ${m.packId} of ${subjects.length === 1 ? "log" : "logs"} ${subjects.map((l) => `${l.name} (${l.origin}), entries ${l.firstSeq} to ${l.endSeq - 1}, checkpoint size ${l.checkpoint.size}`).join("; ")}.`,
         start: m.request.from,
         end: m.request.to,
         "reviewed-controls": {

@@ -68,10 +68,10 @@ export async function periodOf(sql: Sql, name: string, from: Date, to: Date, che
   return { log, firstSeq, endSeq, checkpoint: { size: row.size, root: new Uint8Array(row.root), note: row.note } };
 }
 
-/** The tenant's audit log, when it exists and is not the log packed itself. */
-export async function auditLogOf(sql: Sql, subject: Log): Promise<string | undefined> {
-  const name = auditLogName(subject.tenant);
-  if (name === subject.name) return undefined;
+/** The tenant's audit log, when it exists and is not one of the logs packed itself. */
+export async function auditLogOf(sql: Sql, tenant: string, subjects: readonly string[]): Promise<string | undefined> {
+  const name = auditLogName(tenant);
+  if (subjects.includes(name)) return undefined;
   const [row] = await sql<{ id: number }[]>`select id from logs where name = ${name}`;
   return row ? name : undefined;
 }
@@ -83,22 +83,28 @@ export interface PreviousPack {
   note: string;
 }
 
+type RecordedCheckpoint = { size?: unknown; root?: unknown; note?: unknown };
+type BuildPayload = { packId?: unknown; log?: unknown; checkpoint?: RecordedCheckpoint; logs?: { log?: unknown; checkpoint?: RecordedCheckpoint }[] };
+
 /**
- * The newest earlier pack of `logName` recorded in the audit log whose checkpoint is smaller
- * than `size`: a rebuild of the same request (same checkpoint) never finds itself, so it stays
- * byte-identical.
+ * The newest earlier pack covering `logName` recorded in the audit log whose checkpoint of that
+ * log is smaller than `size`: a rebuild of the same request (same checkpoint) never finds
+ * itself, so it stays byte-identical. Reads both record shapes: `{ log, checkpoint }` of
+ * single-log packs and `{ logs: [{ log, checkpoint }] }`.
  */
 export async function previousPack(sql: Sql, auditLog: string | undefined, logName: string, size: number): Promise<PreviousPack | undefined> {
   if (auditLog === undefined) return undefined;
   const rows = await sql<{ payload: string | null }[]>`
     select e.payload from entries e
-    where e.log_id = (select id from logs where name = ${auditLog}) and e.kind = ${PACK_BUILD_KIND} and e.resource = ${logName}
+    where e.log_id = (select id from logs where name = ${auditLog}) and e.kind = ${PACK_BUILD_KIND}
     order by e.seq`;
   let best: PreviousPack | undefined;
   for (const r of rows) {
-    const p = r.payload === null ? undefined : (JSON.parse(r.payload) as { packId?: unknown; checkpoint?: { size?: unknown; root?: unknown; note?: unknown } });
-    const cp = p?.checkpoint;
-    if (typeof p?.packId !== "string" || typeof cp?.size !== "number" || typeof cp.note !== "string" || typeof cp.root !== "string") continue;
+    const p = r.payload === null ? undefined : (JSON.parse(r.payload) as BuildPayload);
+    if (typeof p?.packId !== "string") continue;
+    const covered = Array.isArray(p.logs) ? p.logs : [{ log: p.log, checkpoint: p.checkpoint }];
+    const cp = covered.find((c) => c?.log === logName)?.checkpoint;
+    if (typeof cp?.size !== "number" || typeof cp.note !== "string" || typeof cp.root !== "string") continue;
     if (cp.size >= size || (best && best.size >= cp.size)) continue;
     best = { packId: p.packId, size: cp.size, root: new Uint8Array(Buffer.from(cp.root, "base64")), note: cp.note };
   }
@@ -108,12 +114,12 @@ export async function previousPack(sql: Sql, auditLog: string | undefined, logNa
 export interface BuildRecord {
   packId: string;
   framework: string;
-  log: string;
+  /** Each subject log with the checkpoint the pack was built from, sorted by name. */
+  logs: { log: string; checkpoint: { size: number; root: Uint8Array; note: string } }[];
   from: string;
   to: string;
   requestedBy: string;
   requestedAt: string;
-  checkpoint: { size: number; root: Uint8Array; note: string };
   sha256sums: Uint8Array;
   /** Who ran the build (the CLI user, or the worker). */
   builtBy?: string;
@@ -126,17 +132,17 @@ export async function recordBuild(sql: Sql, tenant: string, originPrefix: string
     kind: PACK_BUILD_KIND,
     actor: r.requestedBy,
     action: PACK_BUILD_KIND,
-    resource: r.log,
+    // The logs read, as one resource: a single-log pack names its log, as it always has.
+    resource: r.logs.map((l) => l.log).join(","),
     source: r.builtBy ?? `${userInfo().username}@sealtrail-pack`,
     occurredAt: new Date(),
     payload: {
       packId: r.packId,
       framework: r.framework,
-      log: r.log,
+      logs: r.logs.map((l) => ({ log: l.log, checkpoint: { size: l.checkpoint.size, root: toBase64(l.checkpoint.root), note: l.checkpoint.note } })),
       from: r.from,
       to: r.to,
       requestedAt: r.requestedAt,
-      checkpoint: { size: r.checkpoint.size, root: toBase64(r.checkpoint.root), note: r.checkpoint.note },
       sha256sums: toHex(r.sha256sums),
     },
     idempotencyKey: `${PACK_BUILD_KIND}:${r.packId}:${toHex(r.sha256sums).slice(0, 16)}`,

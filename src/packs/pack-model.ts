@@ -10,7 +10,8 @@ export type ControlResult = (typeof CONTROL_RESULTS)[number];
 
 export interface PackRequest {
   framework: string;
-  log: string;
+  /** The subject logs, all of one tenant: distinct names, sorted (checkRequest sorts them). */
+  logs: readonly string[];
   /** Period of the ledger clock (recorded_at), half-open [from, to), UTC. */
   from: string;
   to: string;
@@ -28,9 +29,18 @@ export interface PackRequest {
   approvalTags: readonly string[];
 }
 
+/** A request as it may arrive: jobs queued before packs covered several logs carry `log`. */
+export type PackRequestInput = Omit<PackRequest, "logs"> & { logs?: readonly string[]; log?: string };
+
 export interface LogState {
   role: PopulationLog;
   name: string;
+  /** The log's section of the pack: the directory holding its events, checkpoint and proofs. */
+  dir: string;
+  checkpointFile: string;
+  rangeFile: string;
+  /** Inclusion proofs of this log's sampled entries: `<inclusionDir><seq>.json`. */
+  inclusionDir: string;
   origin: string;
   tenant: string;
   /** The period's entries are seqs [firstSeq, endSeq). */
@@ -47,10 +57,14 @@ export interface LogState {
   /** SHA-256 of its events file (hex). */
   eventsSha256: string;
   eventsFile: string;
+  /** The previous pack of this (subject) log, when there is one, and the consistency proof file. */
+  previous: { packId: string; size: number; root: string; proofFile: string } | null;
 }
 
 export interface SampleEntry {
   log: PopulationLog;
+  /** The log's name (several subject logs share the role). */
+  logName: string;
   seq: number;
   rank: string;
   kind: string;
@@ -79,6 +93,8 @@ export interface PackException {
   kind: ExceptionKind;
   controls: string[];
   log: PopulationLog;
+  /** The log whose entries show it (the audit log for a failed sweep); for a sweep gap, the log left unswept. */
+  logName: string;
   /** Seqs of the entries that show it (empty for a gap). */
   seqs: number[];
   day?: string;
@@ -95,6 +111,8 @@ export interface ControlOutcome {
 }
 
 export interface SweepSummary {
+  /** The subject log swept. */
+  log: string;
   seq: number;
   at: string;
   result: string;
@@ -109,13 +127,13 @@ export interface PackModel {
   exporter: { id: string; framework: string; version: string };
   request: PackRequest;
   seed: string;
+  /** The subject logs sorted by name, then the tenant's audit log when there is one. */
   logs: LogState[];
   controls: ControlOutcome[];
   exceptions: PackException[];
   sweeps: SweepSummary[];
-  /** Entries per UTC day and kind, subject log. */
+  /** Entries per UTC day and kind, over every subject log. */
   perDay: { day: string; counts: Record<string, number> }[];
-  totals: { entries: number; auditEntries: number; byKind: Record<string, number> };
-  /** The previous pack of this log, when there is one, and the consistency proof file. */
-  previous: { packId: string; size: number; root: string; proofFile: string } | undefined;
+  /** entries: of every subject log; perLog: of each subject log by name. */
+  totals: { entries: number; perLog: Record<string, number>; auditEntries: number; byKind: Record<string, number> };
 }

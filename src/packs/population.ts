@@ -20,21 +20,22 @@ export function matchesPopulation(clauses: readonly PopulationClause[], log: Pop
 }
 
 /**
- * The population as one SQL statement over the ledger's `entries` and `logs` tables, with
- * named parameters ($subject_log, $audit_log, $first_seq_*, $end_seq_*): the seq bounds are
- * those of the period, so the query returns exactly the rows of the population file.
+ * The population as one SQL statement over the ledger's `entries` and `logs` tables. Its one
+ * parameter, $periods, is a table (role, log, first_seq, end_seq) with a row per log of the
+ * pack: the seq bounds are those of the period, so the query returns exactly the rows of the
+ * population file, in the file's order (the subject logs by name, then the audit log; each in
+ * seq order).
  */
 export function populationQuery(clauses: readonly PopulationClause[]): string {
   const parts = clauses.map((c) => {
-    const cond = [`l.name = $${c.log}_log`, `e.seq >= $first_seq_${c.log}`, `e.seq < $end_seq_${c.log}`];
+    const cond = [`p.role = '${c.log}'`];
     if (c.kinds) cond.push(`e.kind in (${c.kinds.map(sqlString).join(", ")})`);
     if (c.actions) cond.push(`e.action in (${c.actions.map(sqlString).join(", ")})`);
     if (c.outcome) cond.push(`e.outcome = ${sqlString(c.outcome)}`);
     if (c.tags) cond.push(`e.tags && array[${c.tags.map(sqlString).join(", ")}]`);
     return `(${cond.join(" and ")})`;
   });
-  // Rows of the subject log first, then those of the audit log, each in seq order: the file's order.
-  return `select l.name, e.seq from entries e join logs l on l.id = e.log_id where ${parts.join(" or ") || "false"} order by l.name <> $subject_log, e.seq`;
+  return `select l.name, e.seq from entries e join logs l on l.id = e.log_id join $periods p on p.log = l.name and e.seq >= p.first_seq and e.seq < p.end_seq where ${parts.join(" or ") || "false"} order by p.role = 'audit', l.name collate "C", e.seq`;
 }
 
 function sqlString(s: string): string {

@@ -3,12 +3,14 @@
  * typed and in range, times as RFC 3339 UTC with milliseconds. Pure; INVALID_REQUEST otherwise.
  */
 import { PackError } from "./pack-error.js";
-import type { PackRequest } from "./pack-model.js";
+import type { PackRequest, PackRequestInput } from "./pack-model.js";
 
 export const DEFAULT_SAMPLE_SIZE = 25;
 export const DEFAULT_FAILED_LOGIN_THRESHOLD = 5;
 export const DEFAULT_APPROVAL_TAGS = ["approved", "approval"] as const;
 export const MAX_SAMPLE_SIZE = 1000;
+/** Logs one pack covers at most: each is a section of its own, streamed in turn. */
+export const MAX_PACK_LOGS = 20;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -37,7 +39,28 @@ function count(name: string, value: unknown, min: number, max: number): number {
   return value;
 }
 
-export function checkRequest(r: PackRequest): PackRequest {
+/**
+ * The subject logs: `logs`, or the single `log` of requests made before packs covered several
+ * logs. Sorted by code unit, so the pack's layout and id do not depend on the order asked.
+ */
+export function checkLogs(r: { logs?: unknown; log?: unknown }): string[] {
+  const given: unknown[] = r.logs !== undefined ? (Array.isArray(r.logs) ? r.logs : [r.logs]) : r.log !== undefined ? [r.log] : [];
+  if (given.length === 0) throw invalid("logs: want at least one log");
+  if (given.length > MAX_PACK_LOGS) throw invalid(`logs: got ${given.length}, want at most ${MAX_PACK_LOGS}`);
+  const names = given.map((l, i) => text(`logs[${i}]`, l, 200));
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    const folded = seen.get(n.toLowerCase());
+    if (folded === n) throw invalid(`logs: ${JSON.stringify(n)} is given twice`);
+    // Each log is a directory of the pack: two names differing in case only would be one
+    // directory once the archive is unpacked on a case-insensitive file system.
+    if (folded !== undefined) throw invalid(`logs: ${JSON.stringify(folded)} and ${JSON.stringify(n)} differ only in case; pack them separately`);
+    seen.set(n.toLowerCase(), n);
+  }
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function checkRequest(r: PackRequestInput): PackRequest {
   const from = parseInstant("from", r.from);
   const to = parseInstant("to", r.to);
   if (Date.parse(from) >= Date.parse(to)) throw invalid(`period: from ${from} is not before to ${to}`);
@@ -45,7 +68,7 @@ export function checkRequest(r: PackRequest): PackRequest {
   if (approvalTags.length === 0) throw invalid("approvalTags: want at least one tag");
   return {
     framework: text("framework", r.framework, 64),
-    log: text("log", r.log, 200),
+    logs: checkLogs(r),
     from,
     to,
     requestedBy: text("requestedBy", r.requestedBy, 200),

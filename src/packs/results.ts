@@ -14,8 +14,8 @@ export function controlOutcomes(specs: readonly ControlSpec[], populations: Map<
     for (const x of mine) x.controls.push(spec.id);
     const evidence = [
       ...(population ? [population.file] : []),
-      // The sample's inclusion proofs, one file per entry, all in one directory.
-      ...(population && population.sample.length > 0 ? ["proofs/inclusion/"] : []),
+      // The sample's inclusion proofs, one file per entry, in the directory of each sampled log's section.
+      ...[...new Set((population?.sample ?? []).map((s) => s.proofFile.slice(0, s.proofFile.lastIndexOf("/") + 1)))].sort(),
       ...(spec.attestation ? attestationFiles : []),
     ];
     const hasEvidence = spec.attestation === true || (population?.count ?? 0) > 0;

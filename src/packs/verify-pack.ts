@@ -44,7 +44,48 @@ export interface VerifyPackOptions {
   packKey?: Uint8Array;
 }
 
-interface LogStateJson { role: string; name: string; origin: string; firstSeq: number; endSeq: number; eventsFile: string; checkpoint: { size: number; root: string } }
+interface LogStateJson {
+  role: string;
+  name: string;
+  origin: string;
+  firstSeq: number;
+  endSeq: number;
+  eventsFile: string;
+  checkpointFile: string;
+  rangeFile: string;
+  inclusionDir: string;
+  checkpoint: { size: number; root: string };
+  previous: { size: number; proofFile: string } | null;
+  /** Inclusion proofs are the files `<inclusionPrefix><seq>.json`. */
+  inclusionPrefix: string;
+}
+
+type PackJson = { packId: string; request: { from: string; to: string; logs: string[] }; ledger: LogStateJson[] };
+
+/**
+ * Packs built before packs covered several logs had one subject log and a flat layout:
+ * `checkpoint.txt`, `events.jsonl`, `proofs/range-<role>.json`,
+ * `proofs/inclusion/<role>-<seq>.json`, a top-level `previous`, and `request.log`. Their
+ * pack.json is read into the sections' shape, so such a pack verifies as it always did.
+ */
+function sectionsOfPack(raw: { packId?: unknown; request?: Record<string, unknown>; ledger?: unknown; previous?: unknown }): PackJson {
+  const request = raw.request ?? {};
+  const flat = !Array.isArray(request.logs) && typeof request.log === "string";
+  const states = (Array.isArray(raw.ledger) ? raw.ledger : []) as LogStateJson[];
+  const ledger = states.map((l): LogStateJson => {
+    if (!flat) return { ...l, inclusionPrefix: l.inclusionDir };
+    const prefix = l.role === "subject" ? "" : `${l.role}/`;
+    return {
+      ...l,
+      checkpointFile: `${prefix}checkpoint.txt`,
+      rangeFile: `proofs/range-${l.role}.json`,
+      inclusionDir: "proofs/inclusion/",
+      inclusionPrefix: `proofs/inclusion/${l.role}-`,
+      previous: l.role === "subject" ? ((raw.previous ?? null) as LogStateJson["previous"]) : null,
+    };
+  });
+  return { packId: raw.packId as string, request: { ...request, logs: flat ? [request.log] : request.logs } as PackJson["request"], ledger };
+}
 
 const SEAL = new Set([SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE]);
 
@@ -107,10 +148,24 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   }
 
   // 3. pack.json tells which logs, periods and checkpoints the pack claims.
-  let pack: { packId: string; request: { from: string; to: string }; ledger: LogStateJson[]; previous: { size: number; proofFile: string } | null };
+  let pack: PackJson;
   try {
-    pack = JSON.parse(await readFile(join(dir, "pack.json"), "utf8"));
-    if (typeof pack.packId !== "string" || !Array.isArray(pack.ledger)) throw new Error("missing packId or ledger");
+    pack = sectionsOfPack(JSON.parse(await readFile(join(dir, "pack.json"), "utf8")));
+    if (typeof pack.packId !== "string" || !Array.isArray(pack.ledger) || !Array.isArray(pack.request?.logs)) throw new Error("missing packId, request.logs or ledger");
+    // Every log asked for has its section, and no section claims a file SHA256SUMS does not cover:
+    // pack.json names the files read below, and a name must not lead out of the sealed set.
+    const sections = pack.ledger.filter((l) => l.role === "subject").map((l) => l.name);
+    if (JSON.stringify(sections) !== JSON.stringify(pack.request.logs)) throw new Error(`sections for ${sections.join(", ") || "no log"}, want one per requested log (${pack.request.logs.join(", ")})`);
+    for (const l of pack.ledger) {
+      for (const f of [l.eventsFile, l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : [])]) {
+        if (!listedPaths.has(f)) throw new Error(`section ${l.name} names ${JSON.stringify(f)}, which SHA256SUMS does not list`);
+      }
+      if (typeof l.inclusionDir !== "string" || !l.inclusionDir.endsWith("/") || !l.inclusionDir.startsWith(l.rangeFile.slice(0, l.rangeFile.lastIndexOf("/") + 1))) throw new Error(`section ${l.name}: inclusionDir ${JSON.stringify(l.inclusionDir)} is not a directory of its section`);
+    }
+    // Sections must not share proofs: a file checked for one log is not counted for another.
+    for (const l of pack.ledger) {
+      if (pack.ledger.some((o) => o !== l && (o.inclusionPrefix.startsWith(l.inclusionPrefix) || l.inclusionPrefix.startsWith(o.inclusionPrefix)))) throw new Error(`section ${l.name}: its inclusion proofs share ${l.inclusionPrefix} with another section`);
+    }
   } catch (error) {
     fail("manifest", `pack.json: ${(error as Error).message}`, "pack.json");
     return done(null);
@@ -121,8 +176,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   const to = pack.request.to;
 
   for (const state of pack.ledger) {
-    const prefix = state.role === "subject" ? "" : `${state.role}/`;
-    const cpFile = `${prefix}checkpoint.txt`;
+    const cpFile = state.checkpointFile;
     // 4. The checkpoint note, under a trusted key and the log's origin.
     let cp: Checkpoint | undefined;
     try {
@@ -145,7 +199,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
     }
 
     // 5. Every entry: payload, leaf and chain hashes; seqs gapless; recorded in the period.
-    const rangeFile = `proofs/range-${state.role}.json`;
+    const rangeFile = state.rangeFile;
     let range: { firstSeq: number; endSeq: number; checkpointSize: number; frontier: string[]; consistencyProof: string[]; chainBefore: string; before: Witness | null; after: Witness | null };
     try {
       range = JSON.parse(await readFile(join(dir, rangeFile), "utf8"));
@@ -153,11 +207,20 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
       fail("range", `${rangeFile}: ${(error as Error).message}`, rangeFile);
       continue;
     }
-    const inclusionDir = "proofs/inclusion/";
-    const wanted = new Set([...present].filter((p) => p.startsWith(`${inclusionDir}${state.role}-`)).map((p) => Number(/-(\d+)\.json$/.exec(p)?.[1])));
+    const inclusionDir = state.inclusionDir;
+    const inclusionPrefix = state.inclusionPrefix;
+    // Every proof file of the section is checked: a proof cannot be slipped in unchecked.
+    const wanted = new Set<number>();
+    for (const p of [...present].filter((f) => f.startsWith(inclusionPrefix))) {
+      const m = /^(0|[1-9]\d{0,14})\.json$/.exec(p.slice(inclusionPrefix.length));
+      if (m) wanted.add(Number(m[1]));
+      else fail("inclusion", `${p} is not named <seq>.json: not a proof of this section`, p);
+    }
     const leafOf = new Map<number, Uint8Array>();
     let eventsOk = true;
     let count = 0;
+    // What a thrown error is blamed on: the range file's fields, then an events line, then the range proof.
+    let stage: { check: CheckName; file: string } = { check: "range", file: rangeFile };
     try {
       const frontier = range.frontier.map((h) => b64(h));
       const acc = new RangeAccumulator(state.firstSeq, frontier);
@@ -166,6 +229,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
       let lastRecorded = "";
       const lines = createInterface({ input: createReadStream(join(dir, state.eventsFile)), crlfDelay: Infinity });
       let lineNumber = 0;
+      stage = { check: "events", file: state.eventsFile };
       for await (const line of lines) {
         lineNumber++;
         const e = parseEntryLine(line, lineNumber);
@@ -197,6 +261,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
       if (eventsOk) pass("events", `${state.eventsFile}: ${count} entries, seq ${state.firstSeq} to ${state.endSeq - 1}, every hash recomputed`, state.eventsFile);
       // 6. The run is exactly the signed tree's leaves [firstSeq, endSeq).
       if (eventsOk) {
+        stage = { check: "range", file: rangeFile };
         acc.verify(cp.size, range.consistencyProof.map((h) => b64(h)), cp.root);
         // The neighbours: the entry before the run was recorded before the period, the one after it at or after its end.
         if (state.firstSeq > 0) checkWitness(range.before, state.firstSeq - 1, state.origin, cp, (at) => at < from, `recorded before ${from}`);
@@ -204,13 +269,13 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
         pass("range", `${rangeFile}: the entries are leaves ${state.firstSeq} to ${state.endSeq - 1} of the signed tree of size ${cp.size}, none missing; ${state.firstSeq > 0 ? `entry ${state.firstSeq - 1} was recorded before the period` : "the period starts at the log's first entry"}, ${BigInt(state.endSeq) < cp.size ? `entry ${state.endSeq} after it` : "and it reaches the end of the signed tree"}`, rangeFile);
       }
     } catch (error) {
-      fail(eventsOk ? "range" : "events", `${eventsOk ? rangeFile : state.eventsFile}: ${(error as Error).message}`, eventsOk ? rangeFile : state.eventsFile);
+      fail(stage.check, `${stage.file}: ${(error as Error).message}`, stage.file);
     }
 
     // 7. Inclusion proofs of the sampled entries.
     let proved = 0;
     for (const seq of [...wanted].sort((a, b) => a - b)) {
-      const file = `${inclusionDir}${state.role}-${seq}.json`;
+      const file = `${inclusionPrefix}${seq}.json`;
       try {
         const p = JSON.parse(await readFile(join(dir, file), "utf8")) as { seq: number; size: number; leafHash: string; proof: string[] };
         if (p.seq !== seq || p.size !== Number(cp.size)) throw new Error(`proof for seq ${p.seq} at size ${p.size}, want seq ${seq} at the checkpoint size ${cp.size}`);
@@ -223,11 +288,11 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
         fail("inclusion", `${file}: ${(error as Error).message}`, file);
       }
     }
-    if (wanted.size > 0 && proved === wanted.size) pass("inclusion", `${proved} inclusion proofs of sampled ${state.role} entries verify against the checkpoint`);
+    if (wanted.size > 0 && proved === wanted.size) pass("inclusion", `${inclusionDir}: ${proved} inclusion proofs of sampled entries of ${state.name} verify against its checkpoint`, inclusionDir);
 
     // 8. Consistency with the previous pack's checkpoint.
-    if (state.role === "subject" && pack.previous) {
-      const file = pack.previous.proofFile;
+    if (state.role === "subject" && state.previous) {
+      const file = state.previous.proofFile;
       try {
         const p = JSON.parse(await readFile(join(dir, file), "utf8")) as { size1: number; size2: number; previousCheckpoint: string; proof: string[] };
         let prev: Checkpoint | undefined;

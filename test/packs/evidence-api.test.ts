@@ -19,7 +19,8 @@ import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { ROOT, runCli, runTool } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
-import { ORIGIN_PREFIX, PERIOD, seedPackLedger } from "../support/packs.js";
+import { MAX_PACK_LOGS } from "../../src/packs/request.js";
+import { ORIGIN_PREFIX, PERIOD, seedAccessLog, seedPackLedger } from "../support/packs.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const key = testKey();
@@ -55,6 +56,7 @@ function download(path: string, token: string | undefined): Promise<Response> {
 beforeAll(async () => {
   ledger = await freshLedger("evidenceapi");
   await seedPackLedger(ledger.writer, key.privateKey);
+  await seedAccessLog(ledger.writer, key.privateKey);
   await createLog(ledger.writer, "other", { tenant: "globex", origin: `${ORIGIN_PREFIX}/other` });
   work = mkdtempSync(join(tmpdir(), "sealtrail-evidence-"));
   queue = openEvidenceQueue(REDIS_URL, { name: queueName });
@@ -83,7 +85,7 @@ describe("requestEvidencePack", () => {
     expect(pack).toMatchObject({ status: "QUEUED", progress: 0, framework: "pci-dss", logs: ["prod"], from: "2025-03-01T00:00:00.000Z", packId: null, downloadUrl: null });
     expect(pack.requestedBy).toMatch(/^api_key:/);
     id = pack.id;
-    expect((await queue.getJob(id))?.data).toMatchObject({ tenant: "acme", request: { framework: "pci-dss", log: "prod" } });
+    expect((await queue.getJob(id))?.data).toMatchObject({ tenant: "acme", request: { framework: "pci-dss", logs: ["prod"] } });
     const early = await download(`/packs/${id}.tar.gz`, acme);
     expect(early.status).toBe(409);
     expect(await early.json()).toMatchObject({ error: "NOT_READY", status: "QUEUED" });
@@ -155,23 +157,49 @@ describe("requestEvidencePack", () => {
     expect((await fetch(`${api.base}/packs/${id}.tar.gz`, { method: "DELETE", headers: { authorization: `Bearer ${acme}` } })).status).toBe(405);
   });
 
+  it("builds a pack over two logs of the tenant, a section each", async () => {
+    const r = await gql(api, acme, REQUEST, { framework: "soc2", logs: ["prod-access", "prod"], ...PERIOD });
+    expect(r.errors).toBeUndefined();
+    const requested = r.data.requestEvidencePack;
+    expect(requested).toMatchObject({ status: "QUEUED", framework: "soc2", logs: ["prod", "prod-access"] });
+    expect((await queue.getJob(requested.id))?.data).toMatchObject({ tenant: "acme", request: { logs: ["prod", "prod-access"], scope: expect.stringMatching(/^logs prod \(.*\), prod-access \(.*\) of tenant acme$/) } });
+    const pack = await waitFor(requested.id, acme);
+    expect(pack).toMatchObject({ status: "COMPLETED", error: null });
+    const archive = join(work, "two.tar.gz");
+    writeFileSync(archive, Buffer.from(await (await download(String(pack.downloadUrl), acme)).arrayBuffer()));
+    const dir = join(work, "two");
+    mkdirSync(dir);
+    expect((await runTool("tar", ["xzf", archive, "-C", dir])).code).toBe(0);
+    expect((await runTool("sha256sum", ["-c", "--quiet", "SHA256SUMS"], dir)).code).toBe(0);
+    const report = await verifyPack(dir, { checkpointKeys: [key.publicKey] });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.filter((c) => c.check === "events").map((c) => c.file)).toEqual(["logs/prod/events.jsonl", "logs/prod-access/events.jsonl", "audit/events.jsonl"]);
+    expect(report.packId).toBe(pack.packId);
+  });
+
   it("fails a job that can never succeed at once, without retries, and says why", async () => {
-    // Queued directly (the API would refuse it): acme asking for globex's log.
-    const bad = await enqueuePack(queue, { tenant: "acme", request: { ...(await queue.getJob(id))!.data.request, log: "other" } });
-    const pack = await waitFor(bad, acme);
-    expect(pack).toMatchObject({ status: "FAILED", packId: null, downloadUrl: null });
-    expect(pack.error).toMatch(/^INVALID_REQUEST: no log named "other"/);
-    expect((await queue.getJob(bad))!.attemptsMade).toBe(1);
-    expect((await download(`/packs/${bad}.tar.gz`, acme)).status).toBe(409);
+    // Queued directly (the API would refuse them): acme asking for globex's log, among its own or
+    // alone in the single `log` of jobs queued before packs covered several logs.
+    const { logs: _, ...request } = (await queue.getJob(id))!.data.request;
+    for (const asked of [{ logs: ["prod", "other"] }, { log: "other" }]) {
+      const bad = await enqueuePack(queue, { tenant: "acme", request: { ...request, ...asked } });
+      const pack = await waitFor(bad, acme);
+      expect(pack, JSON.stringify(asked)).toMatchObject({ status: "FAILED", packId: null, downloadUrl: null });
+      expect(pack.error).toMatch(/^INVALID_REQUEST: no log named "other"/);
+      expect((await queue.getJob(bad))!.attemptsMade).toBe(1);
+      expect((await download(`/packs/${bad}.tar.gz`, acme)).status).toBe(409);
+    }
   });
 
   it("refuses bad requests with BAD_USER_INPUT and queues nothing", async () => {
     const before = await queue.count();
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ framework: "iso27001", logs: ["prod"], ...PERIOD }, /framework: got "iso27001"/],
-      [{ framework: "soc2", logs: [], ...PERIOD }, /want exactly one log/],
-      [{ framework: "soc2", logs: ["prod", "prod"], ...PERIOD }, /want exactly one log/],
+      [{ framework: "soc2", logs: [], ...PERIOD }, /logs: want at least one log/],
+      [{ framework: "soc2", logs: ["prod", "prod-access", "prod"], ...PERIOD }, /logs: "prod" is given twice/],
+      [{ framework: "soc2", logs: Array.from({ length: MAX_PACK_LOGS + 1 }, (_, i) => `log-${i}`), ...PERIOD }, /logs: got 21, want at most 20/],
       [{ framework: "soc2", logs: ["other"], ...PERIOD }, /no log named "other"/],
+      [{ framework: "soc2", logs: ["prod", "other"], ...PERIOD }, /no log named "other"/],
       [{ framework: "soc2", logs: ["prod"], from: PERIOD.to, to: PERIOD.from }, /is not before/],
     ];
     for (const [variables, message] of cases) {

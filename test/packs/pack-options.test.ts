@@ -68,6 +68,15 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** Writes SHA256SUMS and its signature anew over every other file of `dir`, as the pack key would. */
+function reseal(dir: string): void {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+  const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(dir, path))) })));
+  writeFileSync(join(dir, "SHA256SUMS"), sums);
+  writeFileSync(join(dir, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
+}
+
 describe("a later pack", () => {
   it("proves its checkpoint consistent with the previous pack's, and both builds are in the audit log", async () => {
     const first = ok(await runCli(args(join(work, "march-1")), env()));
@@ -76,9 +85,10 @@ describe("a later pack", () => {
     expect(run.code).toBe(0);
     expect(run.stderr.split("\n")).toEqual(expect.arrayContaining(["entries 100%", "proofs 100%", "report 100%", "seal 100%"]));
     const second = JSON.parse(run.stdout) as Record<string, unknown>;
-    const pack = JSON.parse(readFileSync(join(work, "march-2", "pack.json"), "utf8")) as { previous: { packId: string; size: number; proofFile: string } };
-    expect(pack.previous).toMatchObject({ packId: first.packId, size: firstCheckpointSize });
-    expect(existsSync(join(work, "march-2", pack.previous.proofFile))).toBe(true);
+    const pack = JSON.parse(readFileSync(join(work, "march-2", "pack.json"), "utf8")) as { ledger: { name: string; previous: { packId: string; size: number; proofFile: string } }[] };
+    const previous = pack.ledger.find((l) => l.name === "prod")!.previous;
+    expect(previous).toMatchObject({ packId: first.packId, size: firstCheckpointSize, proofFile: expect.stringMatching(/^logs\/prod\/consistency-\d+-\d+\.json$/) });
+    expect(existsSync(join(work, "march-2", previous.proofFile))).toBe(true);
     const report = await verifyPack(join(work, "march-2"), { checkpointKeys: [key.publicKey] });
     expect(report.verified).toBe(true);
     expect(report.checks.find((c) => c.check === "consistency")).toMatchObject({ ok: true });
@@ -87,15 +97,15 @@ describe("a later pack", () => {
       select e.seq, e.actor, e.payload from entries e join logs l on l.id = e.log_id
       where l.name = 'sealtrail.audit.acme' and e.kind = 'pack.build' order by e.seq`;
     expect(records.map((r) => r.seq)).toEqual([first.recordSeq, second.recordSeq]);
-    const payloads = records.map((r) => JSON.parse(r.payload) as { packId: string; framework: string; log: string });
+    const payloads = records.map((r) => JSON.parse(r.payload) as { packId: string; framework: string; logs: { log: string }[] });
     expect(payloads.map((p) => p.packId)).toEqual([first.packId, second.packId]);
-    expect(payloads[0]).toMatchObject({ framework: "soc2", log: "prod" });
+    expect(payloads[0]).toMatchObject({ framework: "soc2", logs: [{ log: "prod", checkpoint: { size: firstCheckpointSize } }] });
   });
 
   it("fails verification when the previous checkpoint in the consistency proof is swapped", async () => {
     const dir = join(work, "march-2");
-    const pack = JSON.parse(readFileSync(join(dir, "pack.json"), "utf8")) as { previous: { proofFile: string } };
-    const file = join(dir, pack.previous.proofFile);
+    const pack = JSON.parse(readFileSync(join(dir, "pack.json"), "utf8")) as { ledger: { name: string; previous: { proofFile: string } }[] };
+    const file = join(dir, pack.ledger.find((l) => l.name === "prod")!.previous.proofFile);
     const original = readFileSync(file, "utf8");
     const proof = JSON.parse(original) as { proof: string[] };
     proof.proof = proof.proof.reverse();
@@ -111,42 +121,84 @@ describe("the boundary witnesses", () => {
   it("catch a pack that leaves out the period's last entries, though re-hashed and re-signed", async () => {
     const copy = join(work, "truncated");
     cpSync(join(work, "march-1"), copy, { recursive: true });
-    const lines = readFileSync(join(copy, "events.jsonl"), "utf8").trimEnd().split("\n");
+    const lines = readFileSync(join(copy, "logs", "prod", "events.jsonl"), "utf8").trimEnd().split("\n");
     const dropped = lines.pop()!;
-    writeFileSync(join(copy, "events.jsonl"), `${lines.join("\n")}\n`);
+    writeFileSync(join(copy, "logs", "prod", "events.jsonl"), `${lines.join("\n")}\n`);
     const pack = JSON.parse(readFileSync(join(copy, "pack.json"), "utf8")) as { ledger: { role: string; endSeq: number; checkpoint: { size: number } }[] };
     const subject = pack.ledger.find((l) => l.role === "subject")!;
     subject.endSeq -= 1;
     writeFileSync(join(copy, "pack.json"), JSON.stringify(pack));
     // A range proof that is right for the shorter run, and the dropped entry as the "after" witness.
-    const range = JSON.parse(readFileSync(join(copy, "proofs", "range-subject.json"), "utf8")) as Record<string, unknown>;
+    const range = JSON.parse(readFileSync(join(copy, "logs", "prod", "range.json"), "utf8")) as Record<string, unknown>;
     const proof = await consistencyProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
     const inclusion = await inclusionProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
     Object.assign(range, { endSeq: subject.endSeq, consistencyProof: proof.proof.map(toBase64), after: { entry: dropped, proof: inclusion.proof.map(toBase64) } });
-    writeFileSync(join(copy, "proofs", "range-subject.json"), JSON.stringify(range));
-    const files = readdirSync(copy, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
-      .map((e) => relative(copy, join(e.parentPath, e.name)));
-    const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(copy, path))) })));
-    writeFileSync(join(copy, "SHA256SUMS"), sums);
-    writeFileSync(join(copy, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
+    writeFileSync(join(copy, "logs", "prod", "range.json"), JSON.stringify(range));
+    reseal(copy);
 
     const report = await verifyPack(copy, { checkpointKeys: [key.publicKey] });
     expect(report.verified).toBe(false);
     expect(report.checks.find((c) => c.check === "files")).toMatchObject({ ok: true });
     expect(report.checks.find((c) => c.check === "signature")).toMatchObject({ ok: true });
     expect(report.checks.find((c) => c.check === "events")).toMatchObject({ ok: true });
-    const range2 = report.checks.find((c) => c.check === "range" && c.file === "proofs/range-subject.json");
+    const range2 = report.checks.find((c) => c.check === "range" && c.file === "logs/prod/range.json");
     expect(range2?.ok).toBe(false);
     expect(range2?.message).toMatch(/entry \d+ was recorded at 2025-03-03T12:00:00\.000Z, want recorded at or after 2025-03-04T00:00:00\.000Z/);
   });
 });
 
 describe("verify-pack", () => {
+  it("still verifies a pack of the flat single-log layout built before packs covered several logs", async () => {
+    // march-2 rearranged as such a pack was: a flat subject section, proofs/ by role, request.log, a top-level previous.
+    const flat = join(work, "flat");
+    cpSync(join(work, "march-2"), flat, { recursive: true });
+    const pack = JSON.parse(readFileSync(join(flat, "pack.json"), "utf8")) as { request: Record<string, unknown>; ledger: Record<string, unknown>[]; previous?: unknown };
+    const moves: [string, string][] = [["logs/prod/events.jsonl", "events.jsonl"], ["logs/prod/checkpoint.txt", "checkpoint.txt"], ["logs/prod/range.json", "proofs/range-subject.json"], ["audit/range.json", "proofs/range-audit.json"]];
+    for (const [role, dir] of [["subject", "logs/prod/inclusion"], ["audit", "audit/inclusion"]] as const) {
+      for (const f of existsSync(join(flat, dir)) ? readdirSync(join(flat, dir)) : []) moves.push([`${dir}/${f}`, `proofs/inclusion/${role}-${f}`]);
+    }
+    const subject = pack.ledger.find((l) => l.role === "subject")!;
+    const previous = subject.previous as { proofFile: string };
+    moves.push([previous.proofFile, `proofs/${previous.proofFile.split("/").pop()}`]);
+    mkdirSync(join(flat, "proofs", "inclusion"), { recursive: true });
+    for (const [from, to] of moves) {
+      writeFileSync(join(flat, to), readFileSync(join(flat, from)));
+      rmSync(join(flat, from));
+    }
+    rmSync(join(flat, "logs"), { recursive: true });
+    rmSync(join(flat, "audit", "inclusion"), { recursive: true, force: true });
+    const flatPrevious = { ...previous, proofFile: `proofs/${previous.proofFile.split("/").pop()}` };
+    pack.previous = flatPrevious;
+    pack.request.log = "prod";
+    delete pack.request.logs;
+    for (const l of pack.ledger) {
+      for (const k of ["dir", "checkpointFile", "rangeFile", "inclusionDir", "previous"]) delete l[k];
+      l.eventsFile = l.role === "subject" ? "events.jsonl" : "audit/events.jsonl";
+    }
+    writeFileSync(join(flat, "pack.json"), JSON.stringify(pack));
+    reseal(flat);
+
+    const report = await verifyPack(flat, { checkpointKeys: [key.publicKey] });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.map((c) => `${c.check} ${c.file ?? ""}`)).toEqual(expect.arrayContaining(["checkpoint checkpoint.txt", "events events.jsonl", "range proofs/range-subject.json", "range proofs/range-audit.json", `consistency ${flatPrevious.proofFile}`]));
+    expect(report.checks.filter((c) => c.check === "inclusion").length).toBeGreaterThan(0);
+    // Its proofs are still checked one by one.
+    const proof = readdirSync(join(flat, "proofs", "inclusion")).find((f) => f.startsWith("subject-"))!;
+    const file = join(flat, "proofs", "inclusion", proof);
+    const body = JSON.parse(readFileSync(file, "utf8")) as { proof: string[] };
+    body.proof.reverse();
+    writeFileSync(file, JSON.stringify(body));
+    reseal(flat);
+    const tampered = await verifyPack(flat, { checkpointKeys: [key.publicKey] });
+    expect(tampered.checks.filter((c) => !c.ok).map((c) => [c.check, c.file])).toEqual([["inclusion", `proofs/inclusion/${proof}`]]);
+  });
+
+
   it("fails the checkpoint check under a key the auditor did not give, and a pinned pack key that differs", async () => {
     const dir = join(work, "march-1");
     const run = await runCli(["verify-pack", dir, "--key", strangerFile], {});
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^FAILED checkpoint: checkpoint\.txt: /m);
+    expect(run.stdout).toMatch(/^FAILED checkpoint: logs\/prod\/checkpoint\.txt: /m);
     const pinned = await runCli(["verify-pack", dir, "--key", pubFile, "--pack-key", strangerFile], {});
     expect(pinned.code).toBe(1);
     expect(pinned.stdout).toMatch(/^FAILED signature: signing-key\.pem is not the pack key you trust$/m);
@@ -175,8 +227,8 @@ describe("third-party exporters", () => {
     const result = ok(await runCli(args(dir, [], PERIOD, "nist-800-53"), env({ SEALTRAIL_PACK_EXPORTERS: "examples/exporters/nist-800-53.mjs" })));
     expect(result.framework).toBe("nist-800-53");
     const kinds = readFileSync(join(dir, "nist-800-53", "kinds.csv"), "utf8");
-    expect(kinds).toMatch(/^kind,entries\r\n/);
-    expect(kinds).toContain("access,");
+    expect(kinds).toMatch(/^log,kind,entries\r\n/);
+    expect(kinds).toContain("prod,access,");
     expect(readFileSync(join(dir, "SHA256SUMS"), "utf8")).toMatch(/ {2}nist-800-53\/kinds\.csv\n/);
     expect((await verifyPack(dir, { checkpointKeys: [key.publicKey] })).verified).toBe(true);
     const text = (await runTool("pdftotext", [join(dir, "report.pdf"), "-"])).stdout;

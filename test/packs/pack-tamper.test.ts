@@ -21,7 +21,7 @@ const work = mkdtempSync(join(tmpdir(), "sealtrail-packtamper-"));
 const ledgers: TestLedger[] = [];
 
 const request: PackRequest = {
-  framework: "soc2", log: "prod", from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com",
+  framework: "soc2", logs: ["prod"], from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com",
   requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 10, failedLoginThreshold: 5, approvalTags: ["approved"],
 };
 

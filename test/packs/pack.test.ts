@@ -76,17 +76,17 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
 
   it("holds every file of a pack, and SHA256SUMS lists all but the seal", () => {
     const files = filesOf(dir);
-    for (const f of ["report.pdf", "events.jsonl", "audit/events.jsonl", "checkpoint.txt", "audit/checkpoint.txt", "pack.json", "controls.json",
-      "oscal/assessment-results.json", "proofs/range-subject.json", "proofs/range-audit.json", `${framework}/policy.json`, ...SEAL]) {
+    for (const f of ["report.pdf", "logs/prod/events.jsonl", "audit/events.jsonl", "logs/prod/checkpoint.txt", "audit/checkpoint.txt", "pack.json", "controls.json",
+      "oscal/assessment-results.json", "logs/prod/range.json", "audit/range.json", `${framework}/policy.json`, ...SEAL]) {
       expect(files, f).toContain(f);
     }
     for (const c of exporter.controls) {
       if (c.population.length > 0) expect(files.some((f) => f.startsWith("populations/") && f.endsWith(".csv")), c.id).toBe(true);
     }
-    expect(files.filter((f) => f.startsWith("proofs/inclusion/")).length).toBeGreaterThan(5);
+    expect(files.filter((f) => f.startsWith("logs/prod/inclusion/")).length).toBeGreaterThan(5);
     const listed = parseSha256Sums(readFileSync(join(dir, "SHA256SUMS"), "utf8")).map((f) => f.path).sort();
     expect(listed).toEqual(files.filter((f) => !SEAL.includes(f)));
-    expect(result).toMatchObject({ framework, log: "prod", entries: 47, archive: `${dir}.tar.gz` });
+    expect(result).toMatchObject({ framework, logs: ["prod"], entries: 47, archive: `${dir}.tar.gz` });
     expect(existsSync(`${dir}.tar.gz`)).toBe(true);
   });
 
@@ -104,7 +104,7 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
     expect(run.stderr).toBe("");
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`verified pack ${result.packId}\\n$`));
-    expect(run.stdout).toMatch(/^ok {4} checkpoint: checkpoint\.txt: .* signed by a trusted verifier key$/m);
+    expect(run.stdout).toMatch(/^ok {4} checkpoint: logs\/prod\/checkpoint\.txt: .* signed by a trusted verifier key$/m);
     expect(run.stdout).not.toMatch(/FAILED/);
     const extracted = join(work, `${framework}-extracted`);
     mkdirSync(extracted);
@@ -131,12 +131,12 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
       else expect(failed.some((c) => c.check === "signature" || c.check === "manifest" || c.check === "files"), f).toBe(true);
     }
     // The command says so too: exit 1 and a FAILED line naming the file.
-    const events = readFileSync(join(copy, "events.jsonl"));
+    const events = readFileSync(join(copy, "logs", "prod", "events.jsonl"));
     events[10]! ^= 0x01;
-    writeFileSync(join(copy, "events.jsonl"), events);
+    writeFileSync(join(copy, "logs", "prod", "events.jsonl"), events);
     const run = await runCli(["verify-pack", copy, "--key", pubFile], {});
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^FAILED files: events\.jsonl: SHA-256 /m);
+    expect(run.stdout).toMatch(/^FAILED files: logs\/prod\/events\.jsonl: SHA-256 /m);
     expect(run.stdout).toMatch(/FAILED \d+ checks?\n$/);
   });
 

@@ -84,3 +84,36 @@ export async function seedPackLedger(writer: Sql, key: KeyObject): Promise<Seede
   await appendAt(appender, clock, "prod", "2025-03-06T12:00:00Z", day("2025-03-06T00:00:00Z", 6));
   return { firstCheckpointSize: checkpoint.size };
 }
+
+/**
+ * A second log of tenant acme, `prod-access`, for packs over several logs: access events on
+ * each day from 2025-02-28 to 2025-03-05 (so the period has entries before and after it),
+ * sweeps of the log on 2025-03-02 and 2025-03-03 (none on 2025-03-01: a gap of its own), and a
+ * checkpoint signed after 2025-03-04. Run after seedPackLedger: the sweeps follow its audit
+ * entries on the ledger clock. Returns how many of its entries fall in PERIOD.
+ */
+export async function seedAccessLog(writer: Sql, key: KeyObject): Promise<{ inPeriod: number }> {
+  await createLog(writer, "prod-access", { tenant: "acme", origin: `${ORIGIN_PREFIX}/prod-access` });
+  const audit = await ensureAuditLog(writer, "acme", ORIGIN_PREFIX);
+  const clock = { now: new Date() };
+  const appender = new Appender(writer, { now: () => clock.now });
+  const accessDay = (iso: string, n: number): EventInput[] => [
+    event("access", "login", at(iso, 5), { actor: "dave", resource: "vpn", tags: ["external"], payload: { method: "mfa" } }),
+    event("access", "login", at(iso, 6), { actor: "erin", resource: "vpn", outcome: "failure", payload: { reason: "expired" } }),
+    event("access", "privilege.revoke", at(iso, 7), { actor: "admin", resource: "iam", payload: { subject: `user-${n}`, privilege: "write" } }),
+    event("access", "logout", at(iso, 8), { actor: "dave", resource: "vpn", payload: {} }),
+  ];
+  let inPeriod = 0;
+  for (const [i, iso] of ["2025-02-28", "2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04"].entries()) {
+    const events = accessDay(`${iso}T00:00:00Z`, i);
+    await appendAt(appender, clock, "prod-access", `${iso}T13:00:00Z`, events);
+    if (iso >= PERIOD.from.slice(0, 10) && iso < PERIOD.to.slice(0, 10)) inPeriod += events.length;
+  }
+  for (const iso of ["2025-03-02", "2025-03-03"]) {
+    clock.now = new Date(`${iso}T21:00:00Z`);
+    await appender.append(audit.name, [sweepEvent("prod-access", { result: "verified", at: clock.now, fromSeq: 0, toSize: 4, durationMs: 3, firstBadSeq: null, tamperClass: null }, "sweeper")]);
+  }
+  await checkpointLog(writer, "prod-access", key);
+  await appendAt(appender, clock, "prod-access", "2025-03-05T13:00:00Z", accessDay("2025-03-05T00:00:00Z", 5));
+  return { inPeriod };
+}

@@ -4,7 +4,7 @@ import { LedgerError } from "../../ledger/errors.js";
 import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
 import { findExporter } from "../../packs/exporters.js";
 import { PackError } from "../../packs/pack-error.js";
-import { checkRequest, DEFAULT_APPROVAL_TAGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";
+import { checkLogs, checkRequest, DEFAULT_APPROVAL_TAGS, MAX_PACK_LOGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
@@ -27,7 +27,8 @@ function toPack(s: PackJobStatus): EvidencePack {
   return Object.assign(new EvidencePack(), {
     id: s.id,
     framework: r.framework,
-    logs: [r.log],
+    // Jobs queued before packs covered several logs carry `log`.
+    logs: r.logs ? [...r.logs] : r.log !== undefined ? [r.log] : [],
     from: new Date(r.from),
     to: new Date(r.to),
     requestedBy: r.requestedBy,
@@ -47,10 +48,10 @@ function toPack(s: PackJobStatus): EvidencePack {
 @Resolver(() => EvidencePack)
 export class EvidencePackResolver {
   @Authorized("packs:create")
-  @Mutation(() => EvidencePack, { description: "Queue a signed evidence pack of one log for a period (ledger clock, [from, to)). The build is recorded in the tenant's audit log." })
+  @Mutation(() => EvidencePack, { description: "Queue a signed evidence pack of one or more logs of the tenant for a period (ledger clock, [from, to)). The build is recorded in the tenant's audit log." })
   async requestEvidencePack(
     @Arg("framework", () => String) framework: string,
-    @Arg("logs", () => [String], { description: "The log to pack (one per pack for now)." }) logs: string[],
+    @Arg("logs", () => [String], { description: `The logs to pack: 1 to ${MAX_PACK_LOGS} distinct logs of the tenant, each a section of the pack.` }) logs: string[],
     @Arg("from", () => DateTimeScalar) from: Date,
     @Arg("to", () => DateTimeScalar) to: Date,
     @Arg("sampleSize", () => Int, { nullable: true, description: `Entries sampled per population (default ${DEFAULT_SAMPLE_SIZE}).` }) sampleSize: number | null,
@@ -59,30 +60,41 @@ export class EvidencePackResolver {
   ): Promise<EvidencePack> {
     const evidence = service(ctx);
     const principal = ctx.principal!;
-    if (logs.length !== 1) throw new ApiError("BAD_USER_INPUT", `logs: got ${logs.length}, want exactly one log per pack`);
+    let names: string[];
+    try {
+      names = checkLogs({ logs });
+    } catch (error) {
+      if (error instanceof PackError) throw new ApiError("BAD_USER_INPUT", error.message, { cause: error });
+      throw error;
+    }
     let exporterId: string;
     try {
       exporterId = findExporter(evidence.exporters, framework).id;
     } catch (error) {
       throw new ApiError("BAD_USER_INPUT", (error as Error).message, { cause: error });
     }
-    // The log must be the tenant's: looked up through the request's row-level-secured view.
-    const log = await db(ctx).use((tx) => findLog(tx, logs[0]!)).catch((error: unknown) => {
+    // Each log must be the tenant's: looked up through the request's row-level-secured view, so
+    // another tenant's log is answered like one that does not exist.
+    const found = await db(ctx).use(async (tx) => {
+      const out = [];
+      for (const name of names) out.push(await findLog(tx, name));
+      return out;
+    }).catch((error: unknown) => {
       if (error instanceof LedgerError && error.code === "LOG_NOT_FOUND") throw new ApiError("BAD_USER_INPUT", error.message);
       throw error;
     });
-    ctx.rows.count += 1;
+    ctx.rows.count += found.length;
     let request;
     try {
       request = checkRequest({
         framework: exporterId,
-        log: log.name,
+        logs: found.map((l) => l.name),
         from: from.toISOString(),
         to: to.toISOString(),
         requestedBy: `api_key:${principal.keyId} (${principal.keyName})`,
         requestedAt: new Date().toISOString(),
         organisation: principal.tenant,
-        scope: `log ${log.name} (${log.origin}) of tenant ${log.tenant}`,
+        scope: `${found.length === 1 ? "log" : "logs"} ${found.map((l) => `${l.name} (${l.origin})`).join(", ")} of tenant ${principal.tenant}`,
         ...(seed !== null ? { seed } : {}),
         sampleSize: sampleSize ?? DEFAULT_SAMPLE_SIZE,
         failedLoginThreshold: DEFAULT_FAILED_LOGIN_THRESHOLD,

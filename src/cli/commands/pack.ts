@@ -16,7 +16,7 @@ import { progressBar } from "../progress-bar.js";
 const COMMAND = "pack";
 
 /**
- * sealtrail pack --framework F --log NAME --from ISO --to ISO --out DIR [options]: builds a
+ * sealtrail pack --framework F --log NAME [--log NAME]... --from ISO --to ISO --out DIR [options]: builds a
  * signed evidence pack. The pack is signed with SEALTRAIL_PACK_KEY (default
  * SEALTRAIL_SIGNING_KEY); a checkpoint covering the period is signed with SEALTRAIL_SIGNING_KEY
  * when none is stored yet. Prints the pack id and its files as JSON.
@@ -27,7 +27,7 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
       args,
       options: {
         framework: { type: "string" },
-        log: { type: "string" },
+        log: { type: "string", multiple: true },
         from: { type: "string" },
         to: { type: "string" },
         out: { type: "string" },
@@ -46,7 +46,8 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
     }),
   );
   const framework = required(COMMAND, "framework", values.framework);
-  const logName = required(COMMAND, "log", values.log);
+  // Repeatable: one section per log, all of one tenant.
+  const logNames = values.log ?? [required(COMMAND, "log", undefined)];
   const from = required(COMMAND, "from", values.from);
   const to = required(COMMAND, "to", values.to);
   const out = required(COMMAND, "out", values.out);
@@ -60,7 +61,10 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
   const bar = progressBar(process.stderr, values.progress);
 
   const built = await withDatabase(cli, "write", async (sql) => {
-    const log = await findLog(sql, logName);
+    const logs = [];
+    for (const name of logNames) logs.push(await findLog(sql, name));
+    // The defaults name the tenant of the first log asked for; buildPack refuses logs of several tenants.
+    const tenant = logs[0]!.tenant;
     try {
       return await buildPack({
         sql,
@@ -74,13 +78,13 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
         onProgress: (p) => bar.update(p.phase, p.done, p.total),
         request: {
           framework: exporter.id,
-          log: logName,
+          logs: logNames,
           from,
           to,
           requestedBy: values["requested-by"] ?? `${userInfo().username}@cli`,
           requestedAt: values["requested-at"] ?? new Date().toISOString(),
-          organisation: values.org ?? log.tenant,
-          scope: values.scope ?? `log ${log.name} (${log.origin}) of tenant ${log.tenant}`,
+          organisation: values.org ?? tenant,
+          scope: values.scope ?? `${logs.length === 1 ? "log" : "logs"} ${[...logs].sort((a, b) => (a.name < b.name ? -1 : 1)).map((l) => `${l.name} (${l.origin})`).join(", ")} of tenant ${tenant}`,
           ...(values.seed !== undefined ? { seed: values.seed } : {}),
           sampleSize,
           failedLoginThreshold: threshold,
@@ -104,7 +108,7 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
     dir: built.dir,
     ...(archivePath ? { archive: archivePath } : {}),
     framework: exporter.id,
-    log: logName,
+    logs: built.model.request.logs,
     entries: built.model.totals.entries,
     controls: counts,
     exceptions: built.model.exceptions.length,

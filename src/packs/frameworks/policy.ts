@@ -11,7 +11,7 @@ export function policyFile(model: Readonly<PackModel>): string {
   return `${canonicalize({
     framework: model.exporter.framework,
     frameworkVersion: model.exporter.version,
-    logFormat: "events.jsonl: one RFC 8785 canonical JSON entry a line; leaf = SHA-256(0x00 || canonical JSON of the entry's metadata and payload hash) (RFC 9162)",
+    logFormat: "logs/<log>/events.jsonl (and audit/events.jsonl): one RFC 8785 canonical JSON entry a line; leaf = SHA-256(0x00 || canonical JSON of the entry's metadata and payload hash) (RFC 9162)",
     period: { from: r.from, to: r.to, clock: "recorded_at (the ledger's clock, UTC)" },
     integrityChecks: "signed C2SP checkpoint, Merkle range proof of the period, integrity sweeps recorded in the tenant's audit log",
     sampling: { size: r.sampleSize, seed: model.seed, rule: 'the entries of lowest SHA-256("<seed>\\n<origin>\\n<seq>") in hex' },

@@ -21,7 +21,7 @@ export async function renderReport(m: PackModel): Promise<Buffer> {
     info: {
       Title: `${m.exporter.framework} evidence pack ${m.packId}`,
       Author: m.request.organisation,
-      Subject: `${m.request.log}, ${m.request.from} to ${m.request.to}`,
+      Subject: `${m.request.logs.join(", ")}, ${m.request.from} to ${m.request.to}`,
       Creator: `${m.generator.name} ${m.generator.version}`,
       Producer: `${m.generator.name} ${m.generator.version}`,
       CreationDate: created,
@@ -55,10 +55,10 @@ export async function renderReport(m: PackModel): Promise<Buffer> {
 
 type Doc = InstanceType<typeof PDFDocument>;
 
-const subjectOf = (m: PackModel) => m.logs.find((l) => l.role === "subject")!;
+const subjectsOf = (m: PackModel) => m.logs.filter((l) => l.role === "subject");
 
 function cover(doc: Doc, m: PackModel): void {
-  const s = subjectOf(m);
+  const subjects = subjectsOf(m);
   doc.font("bold").fontSize(26).fillColor(COLOURS.ink).text(`${m.exporter.framework} evidence pack`, MARGIN, 120);
   doc.font("body").fontSize(12).fillColor(COLOURS.muted).text(m.exporter.version);
   doc.moveDown(2);
@@ -69,9 +69,11 @@ function cover(doc: Doc, m: PackModel): void {
     ["Period (UTC)", `${m.request.from} to ${m.request.to} (ledger clock, end excluded)`],
     ["Pack id", m.packId],
     ["Generator", `${m.generator.name} ${m.generator.version}`],
-    ["Log", `${s.name} (${s.origin})`],
-    ["Ledger state", `entries ${s.firstSeq} to ${s.endSeq - 1} (${s.endSeq - s.firstSeq}) of a tree signed at size ${s.checkpoint.size}`],
-    ["Checkpoint root", s.checkpoint.root],
+    // Each log with its checkpoint root on a line of its own, so the root reads (and searches) whole.
+    ...subjects.flatMap((s): [string, string][] => [
+      ["Log", `${s.name} (${s.origin}): entries ${s.firstSeq} to ${s.endSeq - 1} (${s.endSeq - s.firstSeq}) of a tree signed at size ${s.checkpoint.size}`],
+      ["Checkpoint root", s.checkpoint.root],
+    ]),
     ["Requested by", `${m.request.requestedBy} at ${m.request.requestedAt}`],
   ], 10);
   doc.moveDown(1);
@@ -106,7 +108,7 @@ function charts(doc: Doc, m: PackModel): void {
   // Keep the heading with its chart.
   ensureSpace(doc, 260);
   heading(doc, "Entries per day, by kind");
-  paragraph(doc, `${m.totals.entries} entries of ${subjectOf(m).name} in the period; ${m.totals.auditEntries} entries of the tenant's audit log.`);
+  paragraph(doc, `${m.totals.entries} entries in the period (${subjectsOf(m).map((l) => `${l.name} ${m.totals.perLog[l.name] ?? 0}`).join(", ")}); ${m.totals.auditEntries} entries of the tenant's audit log.`);
   eventsPerDayChart(doc, m);
   ensureSpace(doc, 130);
   heading(doc, "Integrity sweeps over the period", 13);
@@ -116,10 +118,8 @@ function charts(doc: Doc, m: PackModel): void {
 function populations(doc: Doc, m: PackModel): void {
   heading(doc, "Populations");
   paragraph(doc, "Each population is the result of the query shown, run on the ledger with the parameters given; the file's SHA-256 is listed in SHA256SUMS.");
-  const s = subjectOf(m);
-  const audit = m.logs.find((l) => l.role === "audit");
   keyValues(doc, [
-    ["Parameters", `$subject_log = ${s.name}, $first_seq_subject = ${s.firstSeq}, $end_seq_subject = ${s.endSeq}${audit ? `, $audit_log = ${audit.name}, $first_seq_audit = ${audit.firstSeq}, $end_seq_audit = ${audit.endSeq}` : ""}`],
+    ["$periods", m.logs.map((l) => `(${l.role}, ${l.name}, ${l.firstSeq}, ${l.endSeq})`).join(", ")],
   ], 8);
   for (const c of m.controls) {
     const p = c.population;
@@ -131,10 +131,10 @@ function populations(doc: Doc, m: PackModel): void {
 
 function samples(doc: Doc, m: PackModel): void {
   heading(doc, "Samples");
-  paragraph(doc, `Seed ${m.seed}. An entry's rank is SHA-256("<seed>\\n<origin>\\n<seq>") in hex; each sample is the ${m.request.sampleSize} entries of lowest rank in the population (all of them when fewer). Each sampled entry has an inclusion proof in proofs/inclusion/.`);
+  paragraph(doc, `Seed ${m.seed}. An entry's rank is SHA-256("<seed>\\n<origin>\\n<seq>") in hex; each sample is the ${m.request.sampleSize} entries of lowest rank in the population (all of them when fewer). Each sampled entry has an inclusion proof in the inclusion/ directory of its log's section.`);
   const rows: string[][] = [];
   for (const c of m.controls) {
-    for (const s of c.population?.sample ?? []) rows.push([c.spec.id, `${s.log} ${s.seq}`, s.occurredAt, `${s.kind} / ${s.action}`, s.actor, s.outcome, s.rank.slice(0, 10)]);
+    for (const s of c.population?.sample ?? []) rows.push([c.spec.id, `${s.logName} ${s.seq}`, s.occurredAt, `${s.kind} / ${s.action}`, s.actor, s.outcome, s.rank.slice(0, 10)]);
   }
   if (rows.length === 0) {
     paragraph(doc, "No population holds entries: nothing to sample.");
@@ -142,8 +142,8 @@ function samples(doc: Doc, m: PackModel): void {
   }
   table(doc, [
     { header: "Control", width: 0.12, font: "bold" },
-    { header: "Entry", width: 0.1 },
-    { header: "Occurred (UTC)", width: 0.23 },
+    { header: "Entry", width: 0.15 },
+    { header: "Occurred (UTC)", width: 0.18 },
     { header: "Kind / action", width: 0.2 },
     { header: "Actor", width: 0.15 },
     { header: "Outcome", width: 0.09 },
@@ -163,7 +163,7 @@ function exceptions(doc: Doc, m: PackModel): void {
     { header: "Controls", width: 0.13 },
     { header: "What", width: 0.42 },
     { header: "Remediation", width: 0.23 },
-  ], m.exceptions.map((x) => [x.id, x.kind, x.controls.join(", ") || "none of this framework", `${x.description}${x.seqs.length > 0 ? ` (${x.log} seq ${x.seqs.slice(0, 5).join(", ")}${x.seqs.length > 5 ? " …" : ""})` : ""}`, x.remediation]), 7.5);
+  ], m.exceptions.map((x) => [x.id, x.kind, x.controls.join(", ") || "none of this framework", `${x.description}${x.seqs.length > 0 ? ` (${x.logName} seq ${x.seqs.slice(0, 5).join(", ")}${x.seqs.length > 5 ? " …" : ""})` : ""}`, x.remediation]), 7.5);
 }
 
 function attestation(doc: Doc, m: PackModel): void {
@@ -171,37 +171,40 @@ function attestation(doc: Doc, m: PackModel): void {
   for (const l of m.logs) {
     heading(doc, `${l.role === "subject" ? "Log" : "Audit log"} ${l.name}`, 11);
     keyValues(doc, [
-      ["Entries", `seq ${l.firstSeq} to ${l.endSeq - 1}: ${l.endSeq - l.firstSeq} entries, none missing (every seq re-hashed and chained; range proof ${`proofs/range-${l.role}.json`})`],
+      ["Entries", `seq ${l.firstSeq} to ${l.endSeq - 1}: ${l.endSeq - l.firstSeq} entries, none missing (every seq re-hashed and chained; range proof ${l.rangeFile})`],
       ["Boundaries", `${l.beforeSeq !== null ? `entry ${l.beforeSeq} was recorded before the period` : "the period starts at the log's first entry"}; ${l.afterSeq !== null ? `entry ${l.afterSeq} at or after its end` : "the period reaches the end of the signed tree"} (each proved by its inclusion proof in the range file)`],
-      ["Checkpoint", `size ${l.checkpoint.size}, root ${l.checkpoint.root} (base64)`],
+      ["Checkpoint", `${l.checkpointFile}: size ${l.checkpoint.size} (root below, base64)`],
+      ["Checkpoint root", l.checkpoint.root],
       ["Chain", `before ${l.chainBefore.slice(0, 16)}…, after ${l.chainAfter.slice(0, 16)}…`],
       ["Events file", `${l.eventsFile} sha256 ${l.eventsSha256}`],
     ], 8);
     mono(doc, l.checkpoint.note, 7);
-  }
-  if (m.previous) {
-    paragraph(doc, `Consistency with the previous pack ${m.previous.packId}: its checkpoint (size ${m.previous.size}, root ${m.previous.root}) is a prefix of this one by the RFC 9162 consistency proof in ${m.previous.proofFile}.`);
-  } else {
-    paragraph(doc, "No earlier pack of this log is recorded in the ledger: no consistency proof from a previous pack.");
+    if (l.role !== "subject") continue;
+    if (l.previous) {
+      paragraph(doc, `Consistency with the previous pack ${l.previous.packId}: its checkpoint of ${l.name} (size ${l.previous.size}, root ${l.previous.root}) is a prefix of this one by the RFC 9162 consistency proof in ${l.previous.proofFile}.`);
+    } else {
+      paragraph(doc, `No earlier pack of ${l.name} is recorded in the ledger: no consistency proof from a previous pack.`);
+    }
   }
   heading(doc, "Sweeps in the period", 11);
-  if (m.sweeps.length === 0) paragraph(doc, "No integrity sweep of the log was recorded in the period.");
+  if (m.sweeps.length === 0) paragraph(doc, "No integrity sweep of the packed logs was recorded in the period.");
   else table(doc, [
-    { header: "Audit seq", width: 0.12 },
-    { header: "At (UTC)", width: 0.26 },
+    { header: "Log", width: 0.16 },
+    { header: "Audit seq", width: 0.1 },
+    { header: "At (UTC)", width: 0.22 },
     { header: "Result", width: 0.14, font: "bold", colour: (v) => (v === "verified" ? COLOURS.ok : v === "tampered" ? COLOURS.bad : COLOURS.warn) },
-    { header: "Tree size", width: 0.14 },
-    { header: "Finding", width: 0.34 },
-  ], m.sweeps.map((s) => [String(s.seq), s.at, s.result, s.toSize === null ? "—" : String(s.toSize), s.tamperClass ? `${s.tamperClass}${s.firstBadSeq !== null ? ` at seq ${s.firstBadSeq}` : ""}` : "—"]), 7.5);
+    { header: "Tree size", width: 0.1 },
+    { header: "Finding", width: 0.28 },
+  ], m.sweeps.map((s) => [s.log, String(s.seq), s.at, s.result, s.toSize === null ? "—" : String(s.toSize), s.tamperClass ? `${s.tamperClass}${s.firstBadSeq !== null ? ` at seq ${s.firstBadSeq}` : ""}` : "—"]), 7.5);
 }
 
 function custody(doc: Doc, m: PackModel): void {
   heading(doc, "Chain of custody");
-  const s = subjectOf(m);
+  const audit = m.logs.find((l) => l.role === "audit");
   keyValues(doc, [
     ["Requested by", m.request.requestedBy],
     ["Requested at", m.request.requestedAt],
-    ["Built from", `log ${s.name} at checkpoint size ${s.checkpoint.size}; ${m.logs.length > 1 ? `audit log at checkpoint size ${m.logs[1]!.checkpoint.size}` : "no audit log section"}`],
+    ["Built from", `${subjectsOf(m).map((s) => `log ${s.name} at checkpoint size ${s.checkpoint.size}`).join("; ")}; ${audit ? `audit log ${audit.name} at checkpoint size ${audit.checkpoint.size}` : "no audit log section"}`],
     ["Generator", `${m.generator.name} ${m.generator.version}, exporter ${m.exporter.id}`],
     ["Signature", "SHA256SUMS lists every other file; SHA256SUMS.sig is its Ed25519 signature by signing-key.pem"],
     ["Recorded", `the build is recorded as a pack.build entry in the tenant's audit log (PCI DSS 10.2.1.3)`],
