@@ -179,7 +179,7 @@ describe("a pack over two logs", () => {
   });
 
   it("has an OSCAL assessment-results document valid against NIST's schema, naming both logs", () => {
-    const schema = JSON.parse(readFileSync(join(ROOT, "..", "shared", "data", "oscal", "oscal_assessment-results_schema.json"), "utf8"));
+    const schema = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "oscal", "oscal_assessment-results_schema.json"), "utf8"));
     const ajv = new Ajv.default({ strict: false, allErrors: true, unicodeRegExp: true });
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
