@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_CHECKPOINT_POLICY } from "./core/checkpoint-policy.js";
 import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep-schedule.js";
 import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
 
@@ -238,8 +239,8 @@ export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): Integ
   if (alertWebhooks.length > 0 && alertSecret === undefined) throw new ConfigError("SEALTRAIL_ALERT_SECRET: required with SEALTRAIL_ALERT_WEBHOOKS (alerts are signed with it)");
   return {
     witnessDir: env.SEALTRAIL_WITNESS_DIR || undefined,
-    checkpointEvery: positive(env, "SEALTRAIL_CHECKPOINT_EVERY", 10_000),
-    checkpointIntervalMs: positive(env, "SEALTRAIL_CHECKPOINT_INTERVAL", 60) * 1000,
+    checkpointEvery: positive(env, "SEALTRAIL_CHECKPOINT_EVERY", DEFAULT_CHECKPOINT_POLICY.every),
+    checkpointIntervalMs: positive(env, "SEALTRAIL_CHECKPOINT_INTERVAL", DEFAULT_CHECKPOINT_POLICY.intervalMs / 1000) * 1000,
     fullSweepCron: cron(env, "SEALTRAIL_SWEEP_CRON", DEFAULT_FULL_SWEEP_CRON),
     incrementalSweepCron: cron(env, "SEALTRAIL_SWEEP_INCREMENTAL_CRON", DEFAULT_INCREMENTAL_SWEEP_CRON),
     sweepQueue: queueName(env, "SEALTRAIL_SWEEP_QUEUE", "sweep"),

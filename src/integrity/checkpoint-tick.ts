@@ -49,9 +49,8 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
   for (const log of await listLogs(deps.sql)) {
     try {
       const last = await latestCheckpoint(deps.sql, log.id);
-      const size = await treeSize(deps.sql, log.id);
       let newest = last?.size;
-      if (checkpointDue(deps.policy, last && { size: last.size, at: last.createdAt.getTime() }, size, now)) {
+      if (checkpointDue(deps.policy, last && { size: last.size, at: last.createdAt.getTime() }, await treeSize(deps.sql, log.id), now)) {
         const { checkpoint, created } = await checkpointLog(deps.sql, log.name, deps.key);
         if (created) result.signed.push({ log: log.name, size: checkpoint.size });
         newest = checkpoint.size;

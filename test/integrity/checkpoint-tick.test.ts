@@ -1,7 +1,8 @@
+import type { KeyObject } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkpointDue } from "../../src/core/checkpoint-policy.js";
+import { type CheckpointPolicy, checkpointDue } from "../../src/core/checkpoint-policy.js";
 import { Appender } from "../../src/ledger/appender.js";
-import { checkpointDueLogs } from "../../src/ledger/checkpoint-loop.js";
+import { checkpointTick } from "../../src/integrity/checkpoint-tick.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { testKey } from "../support/keys.js";
@@ -24,7 +25,13 @@ describe("checkpoint policy", () => {
   });
 });
 
-describe("checkpoint loop", () => {
+/** The checkpoint job's signing part, without a witness store: what it signed. */
+async function checkpointDueLogs(sql: TestLedger["writer"], key: KeyObject, policy: CheckpointPolicy, now = Date.now()) {
+  const tick = await checkpointTick({ sql, key, policy, witness: undefined, originPrefix: "test.example", alerts: { raise: async () => {} } }, now);
+  return tick.signed;
+}
+
+describe("checkpoint job", () => {
   it("checkpoints exactly the logs that are due", async () => {
     const key = testKey();
     await createLog(ledger.writer, "busy", { origin: "test.example/busy" });
