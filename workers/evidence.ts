@@ -3,14 +3,13 @@
  * Thin: configuration, keys, connections, signals and one JSON line per job on stdout; the
  * work is in src/packs/. SIGTERM or SIGINT stops taking jobs and finishes the builds in hand.
  */
-import { realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { type Config, loadConfig } from "../src/config.js";
 import { connect } from "../src/ledger/db.js";
 import { loadSigningKey } from "../src/ledger/signing-key.js";
 import { startEvidenceWorker } from "../src/packs/evidence-worker.js";
 import { loadExporters } from "../src/packs/exporters.js";
 import { packageVersion } from "../src/version.js";
+import { isEntryPoint } from "../src/entry-point.js";
 
 export interface WorkerOutput {
   stdout(line: string): void;
@@ -59,12 +58,4 @@ export async function runEvidenceWorker(config: Config, overrides: { concurrency
   line({ event: "stopped" });
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) await runEvidenceWorker(loadConfig());
+if (isEntryPoint(import.meta.url)) await runEvidenceWorker(loadConfig());

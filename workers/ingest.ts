@@ -6,12 +6,11 @@
  * Unless SEALTRAIL_SEARCH_INDEXER=false, the same process runs the search indexer
  * (src/ledger/search-indexer.ts), which fills the full-text index behind the appends.
  */
-import { realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { type Config, loadConfig, type SearchConfig } from "../src/config.js";
 import { startIngestWorker } from "../src/ingest/ingest-worker.js";
 import { connect } from "../src/ledger/db.js";
 import { runSearchIndexer } from "../src/ledger/search-indexer.js";
+import { isEntryPoint } from "../src/entry-point.js";
 
 export interface WorkerOutput {
   stdout(line: string): void;
@@ -101,12 +100,4 @@ export async function runIngestWorker(
   line({ event: "stopped" });
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) await runIngestWorker(loadConfig());
+if (isEntryPoint(import.meta.url)) await runIngestWorker(loadConfig());

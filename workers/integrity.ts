@@ -4,8 +4,6 @@
  * JSON line per job on stdout; the work is in src/integrity/. SIGTERM or SIGINT stops taking
  * jobs and finishes the ones in hand.
  */
-import { realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { type Config, loadConfig } from "../src/config.js";
 import { rawPublicKey } from "../src/core/keys.js";
 import { openAlertQueue, QueueAlertSink } from "../src/integrity/alert-queue.js";
@@ -17,6 +15,7 @@ import { LedgerError } from "../src/ledger/errors.js";
 import { loadSigningKey, loadTrustedPublicKey } from "../src/ledger/signing-key.js";
 import { CHECKPOINT_TICK_MS } from "../src/core/sweep-schedule.js";
 import type { WorkerOutput } from "./ingest.js";
+import { isEntryPoint } from "../src/entry-point.js";
 
 const STDIO: WorkerOutput = {
   stdout: (line) => void process.stdout.write(`${line}\n`),
@@ -81,12 +80,4 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
   await sql.end({ timeout: 5 });
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) await runIntegrityWorker(loadConfig());
+if (isEntryPoint(import.meta.url)) await runIntegrityWorker(loadConfig());

@@ -2,13 +2,12 @@
  * The sealtrail command line: finds the command, hands it the configuration, and turns
  * whatever it throws into one line on stderr and an exit status.
  */
-import { realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { loadConfig } from "../config.js";
 import { type Cli, type Command, DEFAULT_ORIGIN_PREFIX } from "./context.js";
 import { EXIT_ERROR } from "./cli-error.js";
 import { describeFailure } from "./report-error.js";
 import { USAGE } from "./usage.js";
+import { isEntryPoint } from "../entry-point.js";
 
 // Loaded on demand: run through tsx, every module costs start-up time, and only migrate
 // needs drizzle.
@@ -96,13 +95,5 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
 // `tsx src/cli/main.ts …` (npm run migrate) runs this file directly.
-if (isEntryPoint()) await runCli(process.argv.slice(2));
+if (isEntryPoint(import.meta.url)) await runCli(process.argv.slice(2));

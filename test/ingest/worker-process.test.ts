@@ -3,16 +3,14 @@
  * stopped with SIGTERM. Lock and stall checks are tuned down (2 s, 1 s) so a dead worker's
  * jobs come back in seconds, not BullMQ's default minute.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { type ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { enqueueEvents } from "../../src/ingest/index.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { deployEvent, holdAppendLock, REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { spawnJsonLines } from "../support/cli.js";
 
-const BIN = join(fileURLToPath(new URL("../../", import.meta.url)), "bin", "sealtrail.js");
 const MAX_PAYLOAD = 1 << 20;
 let ledger: TestLedger;
 const children: ChildProcess[] = [];
@@ -49,19 +47,8 @@ async function startWorker(queue: string): Promise<Worker> {
     // The search indexer the worker also runs has tests of its own (worker-search.test.ts).
     SEALTRAIL_SEARCH_INDEXER: "false",
   };
-  const child = spawn(process.execPath, [BIN, "worker"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const { child, lines, exited } = spawnJsonLines(["worker"], env, "worker");
   children.push(child);
-  const lines: Record<string, unknown>[] = [];
-  let buffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString("utf8");
-    for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
-      lines.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[worker] ${chunk.toString("utf8")}`));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await until("the worker to be ready", () => lines.some((l) => l.event === "ready") || child.exitCode !== null, 30_000);
   expect(lines[0]).toMatchObject({ event: "ready", queue, concurrency: 2 });
   return { child, lines, exited };

@@ -4,7 +4,7 @@
  * indexer has stored their words; SEALTRAIL_SEARCH_INDEXER=false leaves the index alone (search
  * still finds everything); a malformed setting stops the worker with a one-line error.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ import { findEntries } from "../../src/ledger/event-query.js";
 import { createLog, type Log } from "../../src/ledger/logs.js";
 import { deployEvent, REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { spawnJsonLines } from "../support/cli.js";
 
 const BIN = join(fileURLToPath(new URL("../../", import.meta.url)), "bin", "sealtrail.js");
 let ledger: TestLedger;
@@ -49,19 +50,8 @@ function env(queue: string, extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 async function startWorker(queue: string, extra: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, "worker"], { env: env(queue, extra), stdio: ["ignore", "pipe", "pipe"] });
+  const { child, lines, exited } = spawnJsonLines(["worker"], env(queue, extra), "worker");
   children.push(child);
-  const lines: Record<string, unknown>[] = [];
-  let buffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString("utf8");
-    for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
-      lines.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[worker] ${chunk.toString("utf8")}`));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await until("the worker to be ready", () => lines.some((l) => l.event === "ready") || child.exitCode !== null, 30_000);
   return { child, lines, exited };
 }

@@ -4,12 +4,11 @@
  * log, sweeps it, records the sweep, alerts the webhook once the log is tampered with, and
  * stops on SIGTERM. Queues of the test's own; the schedulers go with them.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAlertQueue } from "../../src/integrity/alert-queue.js";
 import { openSweepQueue } from "../../src/integrity/sweep-queue.js";
@@ -20,8 +19,8 @@ import { type Receiver, startReceiver } from "../support/integrity.js";
 import { testKey } from "../support/keys.js";
 import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
 import { seedLog } from "../support/tamper.js";
+import { spawnJsonLines } from "../support/cli.js";
 
-const BIN = join(fileURLToPath(new URL("../../", import.meta.url)), "bin", "sealtrail.js");
 const SECRET = "process-secret";
 const dir = mkdtempSync(join(tmpdir(), "sealtrail-integrity-proc-"));
 const name = `test-${randomUUID()}`;
@@ -56,18 +55,9 @@ describe("sealtrail worker --only integrity", () => {
       SEALTRAIL_SWEEP_CRON: "* * * * * *", SEALTRAIL_SWEEP_INCREMENTAL_CRON: "off", SEALTRAIL_CHECKPOINT_INTERVAL: "1",
       SEALTRAIL_ALERT_WEBHOOKS: receiver.url, SEALTRAIL_ALERT_SECRET: SECRET,
     };
-    child = spawn(process.execPath, [BIN, "worker", "--only", "integrity"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const lines: Record<string, unknown>[] = [];
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
-        lines.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
-        buffer = buffer.slice(nl + 1);
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[integrity worker] ${chunk.toString("utf8")}`));
-    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+    const spawned = spawnJsonLines(["worker", "--only", "integrity"], env, "integrity worker");
+    child = spawned.child;
+    const { lines, exited } = spawned;
 
     await until("the worker to be ready", () => lines.some((l) => l.event === "ready") || child!.exitCode !== null, 30_000);
     expect(lines[0]).toMatchObject({ event: "ready", queue: `${name}-sweep`, schedulers: { full: "* * * * * *", incremental: null }, webhooks: 1 });

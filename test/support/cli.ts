@@ -2,7 +2,7 @@
  * Runs the real bin/sealtrail.js in a child process with a clean environment: only what the
  * test sets, no inherited SEALTRAIL_*.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -35,4 +35,30 @@ export function runTool(file: string, args: string[], cwd?: string): Promise<Run
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
+}
+
+/** A long-running command (a worker) whose stdout is one JSON object a line. */
+export interface JsonLinesProcess {
+  child: ChildProcess;
+  /** Every line printed so far, parsed. */
+  lines: Record<string, unknown>[];
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Starts bin/sealtrail.js `args` with exactly `env`; its stderr goes to the test's, prefixed with `label`. */
+export function spawnJsonLines(args: string[], env: NodeJS.ProcessEnv, label: string): JsonLinesProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: Record<string, unknown>[] = [];
+  let buffer = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString("utf8");
+    for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+      lines.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
+      buffer = buffer.slice(nl + 1);
+    }
+  });
+  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[${label}] ${chunk.toString("utf8")}`));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, lines, exited };
 }
