@@ -33,6 +33,22 @@ export interface Lookup {
   tailMax: number;
 }
 
+/** Conditions on entry_search rows `s` of a log in [from, end) that match `lookup`; `words`: the word match, if any. */
+function searchRows(
+  sql: Sql,
+  logId: number,
+  from: number,
+  end: number,
+  lookup: Lookup,
+  words: postgres.PendingQuery<postgres.Row[]> | undefined,
+): postgres.PendingQuery<postgres.Row[]>[] {
+  const s = [sql`s.log_id = ${logId}::int and s.seq >= ${from}::bigint and s.seq < ${end}::bigint`];
+  if (lookup.actor !== undefined) s.push(sql`s.actor = ${lookup.actor}`);
+  if (lookup.resource !== undefined) s.push(sql`s.resource = ${lookup.resource}`);
+  if (words) s.push(words);
+  return s;
+}
+
 /**
  * Matches of a full-text, actor or resource filter in one window of the walk. Below the
  * watermark, the seqs that match in entry_search are read first — an actor or resource through
@@ -55,10 +71,8 @@ export async function lookupWindow(
   const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
   const end = Math.min(to, log.indexed);
   if (from < end) {
-    const s = [sql`s.log_id = ${log.id}::int and s.seq >= ${from}::bigint and s.seq < ${end}::bigint`];
-    if (lookup.actor !== undefined) s.push(sql`s.actor = ${lookup.actor}`);
-    if (lookup.resource !== undefined) s.push(sql`s.resource = ${lookup.resource}`);
-    if (q) s.push(sql`(s.search @@ ${q}) is true`);
+    // The word match kept out of the index condition (`is true`): see above.
+    const s = searchRows(sql, log.id, from, end, lookup, q && sql`(s.search @@ ${q}) is true`);
     // With no other filter, the first `limit` matches in seq order are the page: stop there
     // (a common word or actor then reads a few rows, not the whole window).
     const hits = await sql<{ seq: number }[]>`select s.seq from entry_search s ${where(sql, s)} ${alone ? sql`order by s.seq limit ${limit}` : sql``}`;
@@ -89,10 +103,7 @@ export async function rareLookup(
   const out: StoredEntry[] = [];
   const q = lookup.text === undefined ? undefined : searchQuery(sql, lookup.text);
   if (from < log.indexed) {
-    const s = [sql`s.log_id = ${log.id}::int and s.seq >= ${from}::bigint and s.seq < ${log.indexed}::bigint`];
-    if (lookup.actor !== undefined) s.push(sql`s.actor = ${lookup.actor}`);
-    if (lookup.resource !== undefined) s.push(sql`s.resource = ${lookup.resource}`);
-    if (q) s.push(sql`s.search @@ ${q}`);
+    const s = searchRows(sql, log.id, from, log.indexed, lookup, q && sql`s.search @@ ${q}`);
     // The matching seqs first, from entry_search alone (an actor or resource alone through its
     // (log, value, seq) index in seq order, words through the GIN index), then those entries:
     // a join of the two tables was planned as a nested loop over the whole of a freshly
