@@ -16,6 +16,7 @@ import { nodeHashWords } from "../core/merkle-sha256.js";
 import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/range-check.js";
 import { int8, int8At, readCopyRows, textArray, timestampMs, timestampMsAt } from "../ledger/copy-binary.js";
 import type { Sql } from "../ledger/db.js";
+import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "../ledger/entry-copy.js";
 import { STORED_NODE_MIN_LEVEL } from "../ledger/tree.js";
 
 /** Ranges are aligned complete subtrees of this many leaves (2^16), but for the last. */
@@ -53,23 +54,12 @@ export interface RangeResult {
 
 const MAX_NODE_FINDINGS = 100;
 
-/** Columns of the COPY below, in order. */
-const SEQ = 0, KIND = 1, ACTOR = 2, ACTION = 3, RESOURCE = 4, OUTCOME = 5, SOURCE = 6;
-const OCCURRED_AT = 7, RECORDED_AT = 8, TAGS = 9, PAYLOAD = 10, PAYLOAD_HASH = 11, LEAF_HASH = 12, CHAIN_HASH = 13;
-const COLUMNS = 14;
 
 export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResult> {
   const { logId, origin, start, end } = task;
   const check = new RangeCheck(origin, start, end, start === 0 ? GENESIS_CHAIN_HASH : null);
   const from = Math.max(0, start - 1);
-  const entries = await sql
-    .unsafe(
-      `copy (select seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags,
-               payload, payload_hash, leaf_hash, chain_hash
-             from entries where log_id = ${logId} and seq >= ${from} and seq < ${end} order by seq)
-       to stdout (format binary)`,
-    )
-    .readable();
+  const entries = await sql.unsafe(entryRangeCopy(logId, from, end)).readable();
   const rowReader = new RowReader(origin, check);
   await readCopyRows(entries, (row, fields, count) => rowReader.read(row, fields, count));
   check.finish();
@@ -130,8 +120,8 @@ class RowReader {
 
   /** The common case; false when the row needs RangeCheck.add. */
   private fromBytes(row: Buffer, f: Int32Array, count: number): boolean {
-    if (count !== COLUMNS) return false;
-    for (let k = 0; k < COLUMNS; k++) if (k !== PAYLOAD && f[2 * k + 1]! < 0) return false;
+    if (count !== ENTRY_COLUMNS) return false;
+    for (let k = 0; k < ENTRY_COLUMNS; k++) if (k !== PAYLOAD && f[2 * k + 1]! < 0) return false;
     if (f[2 * SEQ + 1] !== 8 || f[2 * OCCURRED_AT + 1] !== 8 || f[2 * RECORDED_AT + 1] !== 8) return false;
     if (f[2 * PAYLOAD_HASH + 1] !== HASH_SIZE || f[2 * LEAF_HASH + 1] !== HASH_SIZE || f[2 * CHAIN_HASH + 1] !== HASH_SIZE) return false;
     const seq = int8At(row, f[2 * SEQ]!);

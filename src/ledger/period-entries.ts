@@ -9,7 +9,7 @@ import { canonicalTimestamp } from "../core/entry.js";
 import type { PackEntry } from "../core/pack-entry.js";
 import { int8, readBinaryCopy, textArray, timestampMs } from "./copy-binary.js";
 import type { Sql } from "./db.js";
-import { LedgerError } from "./errors.js";
+import { ACTION, ACTOR, CHAIN_HASH, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "./entry-copy.js";
 
 /** Entries read per query. */
 const WINDOW = 5000;
@@ -28,9 +28,6 @@ export async function seqRecordedFrom(sql: Sql, logId: number, size: number, at:
   return lo;
 }
 
-/** Columns of the COPY below, in order. */
-const SEQ = 0, KIND = 1, ACTOR = 2, ACTION = 3, RESOURCE = 4, OUTCOME = 5, SOURCE = 6;
-const OCCURRED_AT = 7, RECORDED_AT = 8, TAGS = 9, PAYLOAD = 10, PAYLOAD_HASH = 11, LEAF_HASH = 12, CHAIN_HASH = 13;
 
 const text = (f: Buffer | null): string => (f === null ? "" : f.toString("utf8"));
 /** A copy: the tuple's fields are views into a chunk that is reused after the callback. */
@@ -46,16 +43,7 @@ export async function* streamEntries(sql: Sql, logId: number, origin: string, fr
   for (let start = from; start < to; start += WINDOW) {
     const end = Math.min(to, start + WINDOW);
     const batch: PackEntry[] = [];
-    // COPY takes no bind parameters: the bounds are integers checked here, the id comes from the database.
-    if (![logId, start, end].every(Number.isSafeInteger)) throw new LedgerError("INVALID_INPUT", "entry range: want integers");
-    const stream = await sql
-      .unsafe(
-        `copy (select seq, kind, actor, action, resource, outcome, source, occurred_at, recorded_at, tags,
-                 payload, payload_hash, leaf_hash, chain_hash
-               from entries where log_id = ${logId} and seq >= ${start} and seq < ${end} order by seq)
-         to stdout (format binary)`,
-      )
-      .readable();
+    const stream = await sql.unsafe(entryRangeCopy(logId, start, end)).readable();
     await readBinaryCopy(stream, (t) => {
       batch.push({
         log: origin,
