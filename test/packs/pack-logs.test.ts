@@ -6,20 +6,18 @@
  * every checkpoint root, OSCAL against NIST's schema, and byte-identical rebuilds whatever
  * the order the logs are given in.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { publicKeyToPem } from "../../src/core/keys.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { ROOT, runCli, runTool, type Run } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
-import { ORIGIN_PREFIX, PERIOD, seedAccessLog, seedPackLedger } from "../support/packs.js";
+import { filesOf, ORIGIN_PREFIX, packWorkdir, PERIOD, seedAccessLog, seedPackLedger } from "../support/packs.js";
 
 const SEAL = ["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"];
 const LOGS = ["prod", "prod-access"];
@@ -56,20 +54,12 @@ function refused(run: Run, message: RegExp): void {
   expect(run.stderr).toMatch(message);
 }
 
-function filesOf(d: string): string[] {
-  return (readdirSync(d, { recursive: true, withFileTypes: true }) as unknown as { isFile(): boolean; parentPath: string; name: string }[])
-    .filter((e) => e.isFile()).map((e) => relative(d, join(e.parentPath, e.name))).sort();
-}
 
 const sectionsOf = (d: string): Section[] => (JSON.parse(readFileSync(join(d, "pack.json"), "utf8")) as { ledger: Section[] }).ledger;
 
 beforeAll(async () => {
   ledger = await freshLedger("packlogs");
-  work = mkdtempSync(join(tmpdir(), "sealtrail-packlogs-"));
-  keyFile = join(work, "signing-key.pem");
-  pubFile = join(work, "verifier.pub.pem");
-  writeFileSync(keyFile, key.pem, { mode: 0o600 });
-  writeFileSync(pubFile, publicKeyToPem(key.publicKey));
+  ({ work, keyFile, pubFile } = packWorkdir("packlogs", key));
   await seedPackLedger(ledger.writer, key.privateKey);
   ({ inPeriod: accessInPeriod } = await seedAccessLog(ledger.writer, key.privateKey));
   await createLog(ledger.writer, "other", { tenant: "globex", origin: `${ORIGIN_PREFIX}/other` });

@@ -5,8 +5,7 @@
  * line and exit 2, leaving nothing behind.
  */
 import { sign } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256, toBase64 } from "../../src/core/hash.js";
@@ -17,7 +16,7 @@ import { verifyPack } from "../../src/packs/verify-pack.js";
 import { runCli, runTool, type Run } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
-import { ORIGIN_PREFIX, PERIOD, seedPackLedger } from "../support/packs.js";
+import { ORIGIN_PREFIX, packWorkdir, PERIOD, seedPackLedger } from "../support/packs.js";
 
 let ledger: TestLedger;
 let work: string;
@@ -53,12 +52,8 @@ function refused(run: Run, pattern: RegExp): void {
 
 beforeAll(async () => {
   ledger = await freshLedger("packopts");
-  work = mkdtempSync(join(tmpdir(), "sealtrail-packopts-"));
-  keyFile = join(work, "signing-key.pem");
-  pubFile = join(work, "verifier.pub.pem");
+  ({ work, keyFile, pubFile } = packWorkdir("packopts", key));
   strangerFile = join(work, "stranger.pub.pem");
-  writeFileSync(keyFile, key.pem, { mode: 0o600 });
-  writeFileSync(pubFile, publicKeyToPem(key.publicKey));
   writeFileSync(strangerFile, publicKeyToPem(stranger.publicKey));
   ({ firstCheckpointSize } = await seedPackLedger(ledger.writer, key.privateKey));
 });

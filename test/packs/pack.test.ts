@@ -4,20 +4,18 @@
  * pdftotext, pdftoppm), sealtrail verify-pack, tampering with any byte of any file, the OSCAL
  * document against NIST's schema, and byte-identical rebuilds.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { publicKeyToPem } from "../../src/core/keys.js";
 import { parseSha256Sums } from "../../src/core/pack-manifest.js";
 import { BUILT_IN_EXPORTERS } from "../../src/packs/frameworks/index.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { ROOT, runCli, runTool, type Run } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
-import { ORIGIN_PREFIX, PERIOD, seedPackLedger } from "../support/packs.js";
+import { filesOf, ORIGIN_PREFIX, packWorkdir, PERIOD, seedPackLedger } from "../support/packs.js";
 
 const ARTIFACTS = join(ROOT, "test-artifacts", "packs");
 const REQUESTED_AT = "2025-03-10T09:00:00Z";
@@ -44,18 +42,10 @@ function ok(run: Run): Record<string, unknown> {
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
 
-function filesOf(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as unknown as { isFile(): boolean; parentPath: string; name: string }[])
-    .filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
-}
 
 beforeAll(async () => {
   ledger = await freshLedger("packs");
-  work = mkdtempSync(join(tmpdir(), "sealtrail-packs-"));
-  keyFile = join(work, "signing-key.pem");
-  pubFile = join(work, "verifier.pub.pem");
-  writeFileSync(keyFile, key.pem, { mode: 0o600 });
-  writeFileSync(pubFile, publicKeyToPem(key.publicKey));
+  ({ work, keyFile, pubFile } = packWorkdir("packs", key));
   await seedPackLedger(ledger.writer, key.privateKey);
   mkdirSync(ARTIFACTS, { recursive: true });
 });

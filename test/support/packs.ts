@@ -5,6 +5,10 @@
  * clock is pinned per batch, so recorded_at lands where the test wants it.
  */
 import type { KeyObject } from "node:crypto";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { publicKeyToPem } from "../../src/core/keys.js";
 import type { EventInput } from "../../src/core/event.js";
 import { sweepEvent } from "../../src/core/sweep-record.js";
 import { Appender } from "../../src/ledger/appender.js";
@@ -116,4 +120,20 @@ export async function seedAccessLog(writer: Sql, key: KeyObject): Promise<{ inPe
   await checkpointLog(writer, "prod-access", key);
   await appendAt(appender, clock, "prod-access", "2025-03-05T13:00:00Z", accessDay("2025-03-05T00:00:00Z", 5));
   return { inPeriod };
+}
+
+/** A fresh work folder with `key` as signing-key.pem (PKCS8, the pack key) and verifier.pub.pem (SPKI). */
+export function packWorkdir(name: string, key: { pem: string; publicKey: Uint8Array }): { work: string; keyFile: string; pubFile: string } {
+  const work = mkdtempSync(join(tmpdir(), `sealtrail-${name}-`));
+  const keyFile = join(work, "signing-key.pem");
+  const pubFile = join(work, "verifier.pub.pem");
+  writeFileSync(keyFile, key.pem, { mode: 0o600 });
+  writeFileSync(pubFile, publicKeyToPem(key.publicKey));
+  return { work, keyFile, pubFile };
+}
+
+/** Every file below `dir`, relative to it, sorted. */
+export function filesOf(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as unknown as { isFile(): boolean; parentPath: string; name: string }[])
+    .filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
 }
