@@ -111,10 +111,26 @@ export function givenIdempotencyKey(input: EventInput): string | undefined {
 }
 
 /**
+ * An event normalised by a producer, less the payload hash: what an ingest job carries, so
+ * that the worker neither canonicalizes nor checks it all again (checkPreparedEvent).
+ */
+export type PreparedEvent = Omit<NormalizedEvent, "payloadHash">;
+
+/**
  * Check and normalise one event. `now` is the ledger clock, used when the source gives no
  * time. Throws CoreError ENTRY_INVALID (or CANONICAL_JSON_INVALID for the payload).
  */
 export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1 << 20): NormalizedEvent {
+  const event = prepareEvent(input, now, maxPayloadBytes) as NormalizedEvent;
+  event.payloadHash = payloadHash(event.payload);
+  return event;
+}
+
+/**
+ * normalizeEvent's checks and normal form without the payload hash, which only the appender
+ * needs: what a producer runs before queueing. Throws as normalizeEvent.
+ */
+export function prepareEvent(input: EventInput, now: Date, maxPayloadBytes = 1 << 20): PreparedEvent {
   if (typeof input !== "object" || input === null) throw new CoreError("ENTRY_INVALID", "event: want an object");
   const kind = text("kind", input.kind, LIMITS.kind);
   if (!KIND.test(kind)) throw new CoreError("ENTRY_INVALID", `kind: got ${JSON.stringify(kind)}, want dotted lower-case words like config.change`);
@@ -142,8 +158,50 @@ export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1
     occurredAt: input.occurredAt === undefined ? clockTimestamp(now) : parseTimestamp("occurredAt", input.occurredAt),
     tags,
     payload,
-    payloadHash: payloadHash(payload),
     idempotencyKey: key || undefined,
+  };
+}
+
+/**
+ * An event that prepareEvent made, taken as it is: every check of normalizeEvent except the
+ * canonical form of the payload, which is the producer's word (RFC 8785 text cannot be told
+ * from other JSON text without canonicalizing it again, the cost this saves). The rest is
+ * checked because it is cheap and because the ledger's invariants must not rest on a queue:
+ * storable text, lengths, the kind's form, the outcome, a canonical timestamp, tags sorted
+ * and unique, the payload's size and the reserved key prefix. Throws CoreError ENTRY_INVALID.
+ */
+export function checkPreparedEvent(input: unknown, maxPayloadBytes = 1 << 20): NormalizedEvent {
+  if (typeof input !== "object" || input === null) throw new CoreError("ENTRY_INVALID", "event: want an object");
+  const e = input as Record<keyof PreparedEvent, unknown>;
+  const kind = text("kind", e.kind, LIMITS.kind);
+  if (!KIND.test(kind)) throw new CoreError("ENTRY_INVALID", `kind: got ${JSON.stringify(kind)}, want dotted lower-case words like config.change`);
+  if (!(OUTCOMES as readonly unknown[]).includes(e.outcome)) throw new CoreError("ENTRY_INVALID", `outcome: got ${JSON.stringify(e.outcome)}, want success or failure`);
+  if (typeof e.occurredAt !== "string" || parseTimestamp("occurredAt", e.occurredAt) !== e.occurredAt) {
+    throw new CoreError("ENTRY_INVALID", `occurredAt: got ${JSON.stringify(e.occurredAt)}, want a canonical timestamp`);
+  }
+  const tags = e.tags;
+  if (!Array.isArray(tags) || tags.length > LIMITS.tags) throw new CoreError("ENTRY_INVALID", `tags: want at most ${LIMITS.tags} strings`);
+  for (let i = 0; i < tags.length; i++) {
+    text(`tags[${i}]`, tags[i], LIMITS.tag);
+    if (i > 0 && !(tags[i - 1] < tags[i])) throw new CoreError("ENTRY_INVALID", "tags: want them sorted and unique");
+  }
+  const payload = text("payload", e.payload, Number.MAX_SAFE_INTEGER);
+  const bytes = Buffer.byteLength(payload, "utf8");
+  if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);
+  const key = e.idempotencyKey === undefined ? undefined : text("idempotencyKey", e.idempotencyKey, LIMITS.idempotencyKey);
+  if (key?.startsWith("sealtrail:")) throw new CoreError("ENTRY_INVALID", `idempotencyKey: the prefix "sealtrail:" is reserved for keys the ledger makes`);
+  return {
+    kind,
+    actor: text("actor", e.actor, LIMITS.field),
+    action: text("action", e.action, LIMITS.field),
+    resource: text("resource", e.resource, LIMITS.field),
+    outcome: e.outcome as Outcome,
+    source: text("source", e.source, LIMITS.field),
+    occurredAt: e.occurredAt,
+    tags: tags as string[],
+    payload,
+    payloadHash: payloadHash(payload),
+    idempotencyKey: key,
   };
 }
 

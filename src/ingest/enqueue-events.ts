@@ -6,10 +6,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { JobsOptions, QueueEvents } from "bullmq";
-import type { EventInput } from "../core/event.js";
+import type { PreparedEvent } from "../core/event.js";
 import { derivedKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
-import { INGEST_JOB, type IngestJobResult } from "./ingest-job.js";
+import { eventResults, INGEST_JOB, INGEST_RULES_VERSION, type IngestJobResult } from "./ingest-job.js";
 import type { IngestQueue } from "./ingest-queue.js";
 import type { Rejection } from "./rejection.js";
 import { validateEvent } from "./validate-event.js";
@@ -72,7 +72,7 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
   }
 
   const receipts: EnqueueReceipt[] = [];
-  const accepted: EventInput[] = [];
+  const accepted: PreparedEvent[] = [];
   const positions: number[] = [];
   events.forEach((input, index) => {
     const checked = validateEvent(input, index, options);
@@ -83,7 +83,8 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
       return;
     }
     // The key goes into the job, so the worker uses the one the caller was told.
-    accepted.push({ ...checked.event, idempotencyKey });
+    checked.prepared.idempotencyKey = idempotencyKey;
+    accepted.push(checked.prepared);
     positions.push(index);
     receipts.push({ index, idempotencyKey, status: "accepted" });
   });
@@ -92,7 +93,8 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
   let job;
   try {
     await connected(queue, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    job = await queue.add(INGEST_JOB, { log, events: accepted, checked: { maxPayloadBytes: options.maxPayloadBytes } }, { jobId, ...options.jobOptions });
+    const prepared = { version: INGEST_RULES_VERSION, maxPayloadBytes: options.maxPayloadBytes };
+    job = await queue.add(INGEST_JOB, { log, events: accepted, prepared }, { jobId, ...options.jobOptions });
     // BullMQ hands back a job id it still holds instead of queueing it again, the failed set
     // included (attempts exhausted, e.g. by a long database outage). A re-send of such a job
     // must run it again, or its events would be acknowledged and never appended.
@@ -109,7 +111,7 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
     const e = error as IngestError;
     throw new IngestError(e.code, e.message, { cause: e.cause, queued: { jobId, receipts } });
   }
-  for (const event of result.events) {
+  for (const event of eventResults(result)) {
     const receipt = receipts[positions[event.index]!]!;
     if (event.status === "appended") Object.assign(receipt, { seq: event.seq, leafHash: event.leafHash, duplicate: event.duplicate });
     // The worker refused what this process accepted: their limits differ.

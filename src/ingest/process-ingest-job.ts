@@ -3,13 +3,12 @@
  * ones in one transaction, report each event's fate. Transport-free: the BullMQ worker
  * (ingest-worker.ts) maps its errors to retry or give up.
  */
-import type { EventInput } from "../core/event.js";
-import { toHex } from "../core/hash.js";
-import type { Appender } from "../ledger/appender.js";
+import type { PreparedEvent } from "../core/event.js";
+import type { AppendReceipt, Appender } from "../ledger/appender.js";
 import { LedgerError } from "../ledger/errors.js";
 import { derivedKey } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
-import type { EventResult, IngestJobData, IngestJobResult } from "./ingest-job.js";
+import { INGEST_RULES_VERSION, type IngestJobData, type IngestJobResult, type RejectedEvent, seqRuns } from "./ingest-job.js";
 import { validateEvent } from "./validate-event.js";
 
 export interface IngestDeps {
@@ -29,43 +28,67 @@ export interface IngestJob {
  * (retry). Invalid events are results, not errors.
  */
 export async function processIngestJob(deps: IngestDeps, job: IngestJob): Promise<IngestJobResult> {
-  const { log, events, checked } = parseJobData(job.data);
-  const skipLedgerChecks = checked !== undefined && checked.maxPayloadBytes <= deps.maxPayloadBytes;
-  const results: (EventResult | undefined)[] = new Array(events.length);
-  const valid: EventInput[] = [];
-  const positions: number[] = [];
+  const { log, events, prepared } = parseJobData(job.data);
+  // A producer of this release validated and prepared every event, under a limit no larger
+  // than ours: validating again would only repeat its work (ingest-job.ts).
+  if (prepared && prepared.version === INGEST_RULES_VERSION && prepared.maxPayloadBytes <= deps.maxPayloadBytes) {
+    const receipts = await append(log, () => deps.appender.appendPrepared(log, events as PreparedEvent[]));
+    return result(log, receipts, []);
+  }
+  const rejections: RejectedEvent[] = [];
+  const valid: PreparedEvent[] = [];
   for (let i = 0; i < events.length; i++) {
-    const input = events[i];
-    const checked = validateEvent(input, i, { maxPayloadBytes: deps.maxPayloadBytes, jobId: job.id, skipLedgerChecks });
+    // Prepared by another release: its payloads are canonical JSON text, its rules maybe not ours.
+    const input = prepared ? unprepared(events[i]) : events[i];
+    const checked = validateEvent(input, i, { maxPayloadBytes: deps.maxPayloadBytes, jobId: job.id });
     const given = (input as { idempotencyKey?: unknown } | null)?.idempotencyKey;
     const key = typeof given === "string" && given !== "" ? given : derivedKey(job.id, i);
-    if (!checked.ok) {
-      results[i] = { index: i, status: "rejected", idempotencyKey: key, reason: checked.reason };
-      continue;
-    }
-    valid.push(checked.event.idempotencyKey === undefined ? { ...checked.event, idempotencyKey: key } : checked.event);
-    positions.push(i);
+    if (!checked.ok) rejections.push({ index: i, status: "rejected", idempotencyKey: key, reason: checked.reason });
+    else valid.push(checked.prepared.idempotencyKey === undefined ? { ...checked.prepared, idempotencyKey: key } : checked.prepared);
   }
-
-  if (valid.length > 0) {
-    const receipts = await append(deps.appender, log, valid);
-    receipts.forEach((receipt, j) => {
-      const index = positions[j]!;
-      results[index] = { index, status: "appended", seq: receipt.seq, leafHash: toHex(receipt.leafHash), idempotencyKey: receipt.idempotencyKey, duplicate: receipt.duplicate };
-    });
-  }
-  const done = results as EventResult[];
-  let appended = 0;
-  let duplicates = 0;
-  for (const r of done) {
-    if (r.status === "appended") r.duplicate ? duplicates++ : appended++;
-  }
-  return { log, appended, duplicates, rejected: done.length - appended - duplicates, events: done };
+  const receipts = valid.length === 0 ? [] : await append(log, () => deps.appender.appendPrepared(log, valid));
+  return result(log, receipts, rejections);
 }
 
-async function append(appender: Appender, log: string, events: EventInput[]) {
+/** The columnar result (ingest-job.ts) of the appender's receipts, in batch order, and the rejections. */
+function result(log: string, receipts: readonly AppendReceipt[], rejections: RejectedEvent[]): IngestJobResult {
+  const seqs: number[] = new Array(receipts.length);
+  const hashes: Uint8Array[] = new Array(receipts.length);
+  const duplicateIndexes: number[] = [];
+  let r = 0;
+  receipts.forEach((receipt, j) => {
+    // The batch index of the j-th event not rejected.
+    while (r < rejections.length && rejections[r]!.index <= j + r) r++;
+    seqs[j] = receipt.seq;
+    hashes[j] = receipt.leafHash;
+    if (receipt.duplicate) duplicateIndexes.push(j + r);
+  });
+  const duplicates = duplicateIndexes.length;
+  return {
+    log,
+    appended: receipts.length - duplicates,
+    duplicates,
+    rejected: rejections.length,
+    seqs: seqRuns(seqs),
+    leafHashes: Buffer.concat(hashes).toString("hex"),
+    duplicateIndexes,
+    rejections,
+  };
+}
+
+/** A prepared event as a source might have sent it: its payload a JSON value again. */
+function unprepared(event: unknown): unknown {
+  if (typeof event !== "object" || event === null || typeof (event as { payload?: unknown }).payload !== "string") return event;
   try {
-    return await appender.append(log, events);
+    return { ...event, payload: JSON.parse((event as { payload: string }).payload) as unknown };
+  } catch {
+    return event; // not JSON: validation says what is wrong with it
+  }
+}
+
+async function append(log: string, appending: () => Promise<AppendReceipt[]>): Promise<AppendReceipt[]> {
+  try {
+    return await appending();
   } catch (error) {
     if (error instanceof LedgerError) {
       if (error.code === "LOG_NOT_FOUND") throw new IngestError("LOG_NOT_FOUND", error.message, { cause: error });
@@ -75,10 +98,12 @@ async function append(appender: Appender, log: string, events: EventInput[]) {
   }
 }
 
-function parseJobData(data: unknown): { log: string; events: unknown[]; checked: { maxPayloadBytes: number } | undefined } {
-  const { log, events, checked } = (typeof data === "object" && data !== null ? data : {}) as Partial<Record<keyof IngestJobData, unknown>>;
+function parseJobData(data: unknown): { log: string; events: unknown[]; prepared: { version: string; maxPayloadBytes: number } | undefined } {
+  const { log, events, prepared } = (typeof data === "object" && data !== null ? data : {}) as Partial<Record<keyof IngestJobData, unknown>>;
   if (typeof log !== "string" || log === "") throw new IngestError("JOB_INVALID", "job data: log: want a log name");
   if (!Array.isArray(events)) throw new IngestError("JOB_INVALID", "job data: events: want an array");
-  const limit = (checked as { maxPayloadBytes?: unknown } | undefined)?.maxPayloadBytes;
-  return { log, events, checked: typeof limit === "number" && Number.isSafeInteger(limit) && limit > 0 ? { maxPayloadBytes: limit } : undefined };
+  const claim = (typeof prepared === "object" && prepared !== null ? prepared : {}) as { version?: unknown; maxPayloadBytes?: unknown };
+  const { version, maxPayloadBytes: limit } = claim;
+  const valid = typeof version === "string" && typeof limit === "number" && Number.isSafeInteger(limit) && limit > 0;
+  return { log, events, prepared: valid ? { version, maxPayloadBytes: limit } : undefined };
 }

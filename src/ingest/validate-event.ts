@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { OUTCOMES } from "../core/entry.js";
 import { CoreError } from "../core/errors.js";
-import { type EventInput, LIMITS, normalizeEvent } from "../core/event.js";
+import { type EventInput, LIMITS, type PreparedEvent, prepareEvent } from "../core/event.js";
 import { DERIVED_KEY_PREFIX, jobKeyPrefix } from "./idempotency.js";
 import { INGEST_KINDS, KIND_SCHEMAS, type KindSchema } from "./kinds/index.js";
 import { text } from "./kinds/fields.js";
@@ -24,15 +24,10 @@ export interface ValidateOptions {
    * key must not look like any job's.
    */
   jobId?: string;
-  /**
-   * Skip the ledger's own checks (core normalizeEvent, the canonical payload size): the worker
-   * does, for a job whose producer ran them with a limit no larger than its own. The appender
-   * runs them anyway; what this saves is running them a third time.
-   */
-  skipLedgerChecks?: boolean;
 }
 
-export type Validation = { ok: true; event: EventInput } | { ok: false; reason: Rejection };
+/** `prepared`: the event normalised by the ledger's own rules (core prepareEvent), as it is queued and appended. */
+export type Validation = { ok: true; prepared: PreparedEvent } | { ok: false; reason: Rejection };
 
 /** The fields of every event; `action`, `outcome` and `payload` are the kind's. */
 function envelope(schema: KindSchema) {
@@ -70,24 +65,23 @@ export function validateEvent(input: unknown, index: number, options: ValidateOp
     return reject("INVALID_FIELD", `idempotencyKey: the prefix "${DERIVED_KEY_PREFIX}" is reserved for keys made from the job id`);
   }
 
-  if (!options.skipLedgerChecks) {
-    // The ledger's checks (NUL, lone surrogates, timestamps, JSON numbers) and the canonical
-    // payload whose size the limit is about.
-    let payloadBytes: number;
-    try {
-      payloadBytes = Buffer.byteLength(normalizeEvent(event as unknown as EventInput, new Date(), Number.MAX_SAFE_INTEGER).payload, "utf8");
-    } catch (error) {
-      if (error instanceof CoreError) return reject("INVALID_FIELD", error.message);
-      throw error;
-    }
-    if (payloadBytes > options.maxPayloadBytes) {
-      return reject("PAYLOAD_TOO_LARGE", `payload: got ${payloadBytes} bytes of canonical JSON, want at most ${options.maxPayloadBytes}`);
-    }
+  // The ledger's checks (NUL, lone surrogates, timestamps, JSON numbers) and the canonical
+  // payload whose size the limit is about.
+  let prepared: PreparedEvent;
+  try {
+    prepared = prepareEvent(event as unknown as EventInput, new Date(), Number.MAX_SAFE_INTEGER);
+  } catch (error) {
+    if (error instanceof CoreError) return reject("INVALID_FIELD", error.message);
+    throw error;
+  }
+  const payloadBytes = Buffer.byteLength(prepared.payload, "utf8");
+  if (payloadBytes > options.maxPayloadBytes) {
+    return reject("PAYLOAD_TOO_LARGE", `payload: got ${payloadBytes} bytes of canonical JSON, want at most ${options.maxPayloadBytes}`);
   }
 
   const payload = schema.payload(head.data.action).safeParse(event.payload);
   if (!payload.success) return fromIssue(index, payload.error.issues[0]!, event.payload, ["payload"]);
-  return { ok: true, event: event as unknown as EventInput };
+  return { ok: true, prepared };
 }
 
 /** One zod issue as a Rejection: the path in the event, and whether the field was there at all. */

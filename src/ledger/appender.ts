@@ -8,7 +8,7 @@ import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp } from "../core/entry
 import { sha256 } from "../core/hash.js";
 import { LeafBytes } from "../core/leaf-bytes.js";
 import { CoreError } from "../core/errors.js";
-import { type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent } from "../core/event.js";
+import { checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent, type PreparedEvent } from "../core/event.js";
 import { appendToFrontier } from "../core/merkle.js";
 import { CopyBinaryRows } from "./copy-binary-rows.js";
 import type { Sql } from "./db.js";
@@ -54,6 +54,9 @@ const COPY_CHUNK = 1 << 16;
 /** Events checked while the first round trip of a batch is under way: about one chunk. */
 const EARLY_EVENTS = 128;
 
+/** An event of a batch in the form the appender hashes and stores; throws LedgerError. */
+type Normalizer<E> = (event: E, index: number, now: Date) => NormalizedEvent;
+
 interface TreeState {
   size: number;
   chainHead: Uint8Array;
@@ -92,6 +95,19 @@ export class Appender {
    * batch while the rest are still being checked and hashed; an invalid one rolls it back.
    */
   async append(logName: string, events: readonly EventInput[]): Promise<AppendReceipt[]> {
+    return this.appendWith(logName, events, (event, i, now) => this.checked(i, () => normalizeEvent(event, now, this.maxPayloadBytes)));
+  }
+
+  /**
+   * append() for events a producer normalised with prepareEvent (an ingest job that says so):
+   * checkPreparedEvent instead of normalizeEvent, so the payload is not canonicalized again.
+   * Errors as append().
+   */
+  async appendPrepared(logName: string, events: readonly PreparedEvent[]): Promise<AppendReceipt[]> {
+    return this.appendWith(logName, events, (event, i) => this.checked(i, () => checkPreparedEvent(event, this.maxPayloadBytes)));
+  }
+
+  private async appendWith<E extends EventInput | PreparedEvent>(logName: string, events: readonly E[], normalize: Normalizer<E>): Promise<AppendReceipt[]> {
     const log = await this.log(logName);
     if (events.length === 0) return [];
     const now = this.now();
@@ -102,7 +118,7 @@ export class Appender {
       if (key !== undefined) given.add(key);
     }
     try {
-      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, events, now, [...given]));
+      return await this.sql.begin((tx) => this.appendLocked(tx as unknown as Sql, log, events, normalize, now, [...given]));
     } catch (error) {
       this.states.delete(log.id);
       if (error instanceof LedgerError) throw error;
@@ -110,16 +126,17 @@ export class Appender {
     }
   }
 
-  private normalize(event: EventInput, i: number, now: Date): NormalizedEvent {
+  /** A CoreError of event `i` as the batch's INVALID_INPUT. */
+  private checked(i: number, normalize: () => NormalizedEvent): NormalizedEvent {
     try {
-      return normalizeEvent(event, now, this.maxPayloadBytes);
+      return normalize();
     } catch (error) {
       if (error instanceof CoreError) throw new LedgerError("INVALID_INPUT", `event ${i}: ${error.message}`, { cause: error });
       throw error;
     }
   }
 
-  private async appendLocked(tx: Sql, log: Log, events: readonly EventInput[], now: Date, given: string[]): Promise<AppendReceipt[]> {
+  private async appendLocked<E>(tx: Sql, log: Log, events: readonly E[], normalize: Normalizer<E>, now: Date, given: string[]): Promise<AppendReceipt[]> {
     // The lock, the head, the known keys and the start of the COPY in one round trip:
     // statements sent together run in order on the transaction's connection, so the reads run
     // once the lock is granted and, under READ COMMITTED, see the previous holder's commit.
@@ -141,7 +158,7 @@ export class Appender {
     const normalized: NormalizedEvent[] = [];
     let early: unknown;
     try {
-      for (let i = 0; i < Math.min(events.length, EARLY_EVENTS); i++) normalized.push(this.normalize(events[i]!, i, now));
+      for (let i = 0; i < Math.min(events.length, EARLY_EVENTS); i++) normalized.push(normalize(events[i]!, i, now));
     } catch (error) {
       early = error;
     }
@@ -170,7 +187,7 @@ export class Appender {
     const leafBytes = new LeafBytes(log.origin);
     try {
       for (let i = 0; i < events.length; i++) {
-        const e = normalized[i] ?? this.normalize(events[i]!, i, now);
+        const e = normalized[i] ?? normalize(events[i]!, i, now);
         const prior = e.idempotencyKey === undefined ? undefined : seen.get(e.idempotencyKey);
         if (prior) {
           receipts.push({ seq: prior.seq, leafHash: prior.leafHash, idempotencyKey: e.idempotencyKey!, duplicate: true });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalize } from "../../src/core/canonical-json.js";
 import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, leafData, leafObject, type EntryMetadata } from "../../src/core/entry.js";
 import { CoreError } from "../../src/core/errors.js";
-import { normalizeEvent } from "../../src/core/event.js";
+import { checkPreparedEvent, normalizeEvent, prepareEvent } from "../../src/core/event.js";
 import { sha256, toHex } from "../../src/core/hash.js";
 import { leafHash } from "../../src/core/merkle.js";
 
@@ -75,5 +75,49 @@ describe("event normalisation", () => {
     }
     expect(() => normalizeEvent({ ...ok, payload: { x: Infinity } }, now)).toThrow(CoreError);
     expect(() => normalizeEvent({ ...ok, payload: "x".repeat(100) }, now, 50)).toThrow(/at most 50/);
+  });
+});
+
+describe("prepared events (what an ingest job carries)", () => {
+  const now = new Date("2026-11-22T10:00:00.123Z");
+  const input = {
+    kind: "deploy", actor: "ci-bot", action: "finish", resource: "svc/api", outcome: "failure", source: "github",
+    tags: ["prod", "chd", "prod"], payload: { z: 1, a: ["é", 0.1] }, occurredAt: "2026-11-22T11:00:00.5+01:00", idempotencyKey: "k-1",
+  };
+
+  it("is normalizeEvent's result less the payload hash, which checkPreparedEvent computes from the same text", () => {
+    const prepared = prepareEvent(input, now);
+    const { payloadHash, ...rest } = normalizeEvent(input, now);
+    expect(prepared).toEqual(rest);
+    expect(prepared).not.toHaveProperty("payloadHash");
+    // Through the queue and back (JSON), then taken as it is.
+    const checked = checkPreparedEvent(JSON.parse(JSON.stringify(prepared)));
+    expect(checked).toEqual({ ...rest, payloadHash });
+    expect(toHex(checked.payloadHash)).toBe(toHex(sha256('{"a":["é",0.1],"z":1}')));
+  });
+
+  it("refuses a prepared event that breaks any rule it can check cheaply, with ENTRY_INVALID", () => {
+    const ok = prepareEvent(input, now);
+    const bad: unknown[] = [
+      { ...ok, kind: "UPPER" }, { ...ok, actor: "" }, { ...ok, actor: 7 }, { ...ok, resource: "x\u0000y" }, { ...ok, action: "\udc00" },
+      { ...ok, outcome: "ok" }, { ...ok, outcome: undefined }, { ...ok, source: "" },
+      // Timestamps must be in canonical form already, not merely valid.
+      { ...ok, occurredAt: "2026-11-22T11:00:00.5+01:00" }, { ...ok, occurredAt: "2026-11-22T10:00:00Z" }, { ...ok, occurredAt: "2024-02-30T00:00:00.000Z" },
+      // Tags sorted and unique, as normalizeTags leaves them.
+      { ...ok, tags: ["prod", "chd"] }, { ...ok, tags: ["chd", "chd"] }, { ...ok, tags: "prod" }, { ...ok, tags: [""] },
+      { ...ok, payload: { a: 1 } }, { ...ok, payload: "" }, { ...ok, payload: '{"a":"\udc00"}' },
+      { ...ok, idempotencyKey: "sealtrail:seq:1" }, { ...ok, idempotencyKey: 5 }, null, "event",
+    ];
+    for (const b of bad) {
+      let error: unknown;
+      try {
+        checkPreparedEvent(b);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(b)).toBeInstanceOf(CoreError);
+      expect((error as CoreError).code).toBe("ENTRY_INVALID");
+    }
+    expect(() => checkPreparedEvent({ ...ok, payload: JSON.stringify("x".repeat(100)) }, 50)).toThrow(/at most 50/);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { derivedKey, enqueueEvents, INGEST_JOB, type IngestJobResult, IngestError, openIngestQueue, processIngestJob, startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
+import { derivedKey, enqueueEvents, eventResults, INGEST_JOB, INGEST_RULES_VERSION, type IngestJobResult, IngestError, openIngestQueue, processIngestJob, startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { connect, type Sql } from "../../src/ledger/db.js";
 import { createLog } from "../../src/ledger/logs.js";
@@ -85,8 +85,10 @@ describe("ingest pipeline", () => {
     const second = await processIngestJob({ ...deps, appender: new Appender(ledger.writer) }, job);
     expect(first).toMatchObject({ appended: 2, duplicates: 0, rejected: 1 });
     expect(second).toMatchObject({ appended: 0, duplicates: 2, rejected: 1 });
-    expect(second.events[0]).toEqual({ index: 0, status: "appended", seq: 0, leafHash: (first.events[0] as { leafHash: string }).leafHash, idempotencyKey: "ingest:job-7:0", duplicate: true });
-    expect(second.events[2]).toMatchObject({ index: 2, status: "rejected", reason: { index: 2, code: "MISSING_FIELD" } });
+    const [firstEvents, secondEvents] = [eventResults(first), eventResults(second)];
+    expect(secondEvents[0]).toEqual({ index: 0, status: "appended", seq: 0, leafHash: (firstEvents[0] as { leafHash: string }).leafHash, duplicate: true });
+    expect(secondEvents[2]).toEqual({ index: 2, status: "rejected", idempotencyKey: "ingest:job-7:2", reason: { index: 2, code: "MISSING_FIELD", message: "actor: missing" } });
+    expect(second).toMatchObject({ seqs: [[0, 2]], duplicateIndexes: [0, 1] });
     expect(await rows("rerun")).toHaveLength(2);
   });
 
@@ -94,7 +96,7 @@ describe("ingest pipeline", () => {
     const q = await setup("bad-jobs");
     const invalid = await q.queue.add(INGEST_JOB, { log: "bad-jobs", events: [{ kind: "deploy" }, "x"] as never }, { attempts: 5 });
     const result = (await invalid.waitUntilFinished(q.events, 20_000)) as IngestJobResult;
-    expect(result).toMatchObject({ appended: 0, rejected: 2, events: [{ status: "rejected", reason: { code: "MISSING_FIELD" } }, { status: "rejected", reason: { code: "NOT_AN_OBJECT" } }] });
+    expect(result).toMatchObject({ appended: 0, rejected: 2, rejections: [{ status: "rejected", reason: { code: "MISSING_FIELD" } }, { status: "rejected", reason: { code: "NOT_AN_OBJECT" } }] });
     expect(await rows("bad-jobs")).toEqual([]);
 
     for (const data of [{ log: "no-such-log", events: [deployEvent(0)] }, { log: 5, events: [] }]) {
@@ -117,20 +119,31 @@ describe("ingest pipeline", () => {
     expect((await rows("late-log")).map((r) => r.key)).toEqual(["ingest:hook.ci.delivery-1:0", "ingest:hook.ci.delivery-1:1"]);
   });
 
-  it("re-runs the ledger's checks unless the producer ran them with a limit no larger than the worker's; a false claim fails the job, appending nothing", async () => {
+  it("validates again unless a producer of this release prepared the events under a limit no larger than the worker's; a false claim fails the job, appending nothing", async () => {
     const q = await setup("checked");
     const nul = deployEvent(0, { actor: "a\u0000b" });
-    // No claim, or a claim made with a larger limit: the event is refused in the result, the others appended.
-    for (const checked of [undefined, { maxPayloadBytes: MAX_PAYLOAD * 2 }]) {
-      const job = await q.queue.add(INGEST_JOB, { log: "checked", events: [nul, deployEvent(1)], ...(checked ? { checked } : {}) } as never);
+    const claim = (version: string, maxPayloadBytes: number) => ({ version, maxPayloadBytes });
+    // No claim, a claim made with a larger limit, or one of another release: the event is
+    // refused in the result, the others appended. Another release's prepared payloads (JSON
+    // text) are read back as the values they stand for, and validated as such.
+    const preparedByOther = { ...deployEvent(1), payload: JSON.stringify(deployEvent(1).payload), idempotencyKey: "from-other-release" };
+    for (const prepared of [undefined, claim(INGEST_RULES_VERSION, MAX_PAYLOAD * 2), claim("0.0.0-other", MAX_PAYLOAD)]) {
+      const events = [nul, prepared?.version === "0.0.0-other" ? preparedByOther : deployEvent(1)];
+      const job = await q.queue.add(INGEST_JOB, { log: "checked", events, ...(prepared ? { prepared } : {}) } as never);
       const result = (await job.waitUntilFinished(q.events, 20_000)) as IngestJobResult;
-      expect(result).toMatchObject({ appended: 1, rejected: 1, events: [{ status: "rejected", reason: { code: "INVALID_FIELD" } }, { status: "appended" }] });
+      expect(eventResults(result)).toMatchObject([{ status: "rejected", reason: { code: "INVALID_FIELD" } }, { status: "appended", duplicate: false }]);
     }
+    const [stored] = await ledger.admin<{ payload: string }[]>`select payload from entries where idempotency_key = 'from-other-release'`;
+    expect(stored!.payload).toBe('{"version":"1.0.1"}');
     // A job claiming checks its events never passed: the appender refuses it whole, for good.
-    const forged = await q.queue.add(INGEST_JOB, { log: "checked", events: [deployEvent(2), nul], checked: { maxPayloadBytes: MAX_PAYLOAD } } as never, { attempts: 5 });
-    await expect(forged.waitUntilFinished(q.events, 20_000)).rejects.toThrow(/LEDGER_REFUSED/);
-    expect(await (await q.queue.getJob(forged.id!))!.getState()).toBe("failed");
-    expect(await rows("checked")).toHaveLength(2);
+    // A NUL, a timestamp not in canonical form, tags out of order: each is found without the claim's help.
+    const good = { ...deployEvent(2), payload: "{}", tags: [], source: "ci", outcome: "success", occurredAt: "2026-11-22T10:00:00.000Z", idempotencyKey: "forged" };
+    for (const forgery of [{ ...good, actor: "a\u0000b" }, { ...good, occurredAt: "2026-11-22T11:00:00+01:00" }, { ...good, tags: ["z", "a"] }]) {
+      const forged = await q.queue.add(INGEST_JOB, { log: "checked", events: [good, forgery], prepared: claim(INGEST_RULES_VERSION, MAX_PAYLOAD) } as never, { attempts: 5 });
+      await expect(forged.waitUntilFinished(q.events, 20_000)).rejects.toThrow(/LEDGER_REFUSED/);
+      expect(await (await q.queue.getJob(forged.id!))!.getState()).toBe("failed");
+    }
+    expect(await rows("checked")).toHaveLength(3);
   });
 
   it("refuses a whole batch only for batch-level faults, and rejects nothing into the queue", async () => {

@@ -1,5 +1,6 @@
 /** Validation per kind: what each accepts and refuses, and the reason it gives. */
 import { describe, expect, it } from "vitest";
+import { type EventInput, normalizeEvent } from "../../src/core/event.js";
 import { validateEvent } from "../../src/ingest/validate-event.js";
 
 const OPTIONS = { maxPayloadBytes: 4096 };
@@ -83,8 +84,9 @@ const BAD: Case[] = [
 ];
 
 describe("validateEvent", () => {
-  it.each(Object.entries(GOOD))("accepts a good %s event as it is", (_, event) => {
-    expect(validateEvent(event, 3, OPTIONS)).toEqual({ ok: true, event });
+  it.each(Object.entries(GOOD))("accepts a good %s event, prepared as the ledger would normalise it", (_, event) => {
+    const { payloadHash: _hash, ...normal } = normalizeEvent(event as EventInput, new Date(0));
+    expect(validateEvent(event, 3, OPTIONS)).toEqual({ ok: true, prepared: normal });
   });
 
   it.each(BAD)("refuses %s", (_, event, code, message) => {
