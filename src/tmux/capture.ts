@@ -1,9 +1,10 @@
 /**
  * `sealtrail tmux capture`: the process at the other end of one pane's `pipe-pane -O`. It
  * reads the pane's bytes as fast as tmux writes them, stamps and cuts them into chunks
- * (core/output-chunker.ts), appends each chunk to the pane spool and fsyncs (group commit)
- * before counting it as taken. Shipping runs beside it and only reads the spool, so a slow
- * or absent Redis never slows the reading: the pane never waits on the ledger.
+ * (core/output-chunker.ts), appends each chunk to the pane spool (written beside the
+ * reading, pane-spool.ts) and fsyncs (group commit) before counting it as taken. Shipping runs
+ * beside it and only reads the spool, so a slow or absent Redis never slows the reading: the
+ * pane never waits on the ledger.
  *
  * At the end of the pane's output (EOF) it flushes the last chunk and keeps shipping until
  * the spool is empty; SIGTERM or SIGINT flushes and exits at once, leaving the rest in the
@@ -24,6 +25,12 @@ import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 const SYNC_GAP_MS = 20;
+/**
+ * Bytes appended to the spool but not yet written past which the reading pauses (the pane then
+ * waits, as it would for any slow pipe reader): the spool's writes run beside the reading, and
+ * a disk slower than the pane must not turn into unbounded memory.
+ */
+const MAX_UNWRITTEN_BYTES = 64 << 20;
 /** How long a capture keeps shipping after its input ended; under the next capture's wait for the pane lock (10 s). */
 const DRAIN_AFTER_END_MS = 5_000;
 
@@ -98,10 +105,19 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     lastSync = Date.now();
     return spool.sync();
   };
+  let paused = false;
   const take = (chunks: ReturnType<OutputChunker["push"]>) => {
     if (chunks.length === 0) return;
     for (const chunk of chunks) spool.append(chunk);
     summary.spooledChunks += chunks.length;
+    if (!paused && !ended && spool.pendingBytes > MAX_UNWRITTEN_BYTES) {
+      paused = true;
+      options.input.pause();
+      spool.allWritten().then(() => {
+        paused = false;
+        if (!ended) options.input.resume();
+      }, fail);
+    }
     if (syncTimer === undefined) syncTimer = setTimeout(() => void syncNow().catch(fail), Math.max(0, lastSync + SYNC_GAP_MS - Date.now()));
   };
   const arm = () => {

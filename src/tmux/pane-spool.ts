@@ -13,7 +13,7 @@
  * ever shipped: a chunk shipped but then lost from the spool would leave its seq to be
  * reused for other bytes, which the ledger would take for a duplicate.
  */
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, ftruncateSync, writeFileSync, writeSync, writevSync } from "node:fs";
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, ftruncateSync, writeFileSync, writeSync, writev } from "node:fs";
 import { join } from "node:path";
 import { chunkBodyHead, decodeChunkBody, type OutputChunk } from "../core/output-chunk.js";
 import { recordHeader, scanRecords } from "../core/spool-record.js";
@@ -58,6 +58,22 @@ export class PaneSpool {
   private syncAgain = false;
   private readonly toClose: number[] = [];
   private readonly waiters = new Set<() => void>();
+  /**
+   * Records appended and not yet written, in order, and the starts of new segments among them.
+   * append() only queues: the writes run on libuv's pool, one at a time, so that a write held
+   * up by the disk (an fsync of the same file, writeback) never stops the capture's reading of
+   * the pane (which would stop tmux reading the pane, and the pane's program with it).
+   */
+  private readonly pending: ({ parts: Buffer[]; length: number } | { segmentFrom: number })[] = [];
+  private writing = false;
+  private closing = false;
+  private writeError: TmuxError | undefined;
+  /** Bytes queued in the newest segment, written or not: where the next segment starts. */
+  private tailBytes = 0;
+  private pendingLength = 0;
+  private queuedRecords = 0;
+  private writtenRecords = 0;
+  private readonly written$ = new Set<{ records: number; resolve: () => void; reject: (error: Error) => void }>();
   readonly recovery: Recovery;
 
   private constructor(readonly dir: string) {
@@ -128,17 +144,18 @@ export class PaneSpool {
     if (this.segments.length === 0 || this.segments.at(-1)!.written >= SEGMENT_BYTES) this.addSegment();
     const tail = this.segments.at(-1)!;
     this.fd = openSync(tail.path, "a");
+    this.tailBytes = tail.written;
     fsyncSync(this.fd);
     this.durableSeq = this.next.seq;
     this.seekCursor();
     return { discardedBytes, pendingChunks: this.next.seq - this.ackedAt.seq };
   }
 
-  private addSegment(): void {
-    const path = join(this.dir, `${String(this.next.seq).padStart(16, "0")}.seg`);
+  private addSegment(firstSeq = this.next.seq): void {
+    const path = join(this.dir, `${String(firstSeq).padStart(16, "0")}.seg`);
     writeFileSync(path, "", { flag: "a", mode: 0o600 });
     syncDir(this.dir);
-    this.segments.push({ firstSeq: this.next.seq, path, written: 0, durable: 0 });
+    this.segments.push({ firstSeq, path, written: 0, durable: 0 });
   }
 
   /** The cursor at the segment holding the first unacknowledged chunk, from its start. */
@@ -148,34 +165,115 @@ export class PaneSpool {
     this.cursor = { segment: this.segments[i]!.firstSeq, position: 0 };
   }
 
+  /** Bytes appended and not written yet. */
+  get pendingBytes(): number {
+    return this.pendingLength;
+  }
+
   /**
-   * Appends a chunk (written, not yet durable: call sync()). Precondition: chunk.seq is
-   * nextPosition.seq. A full segment is synced and a new one begun first.
+   * Appends a chunk: queued for writing, not yet durable (call sync()). Precondition:
+   * chunk.seq is nextPosition.seq. Past SEGMENT_BYTES a new segment is begun, once the full
+   * one is synced (only the newest segment may end in a torn write: open()).
+   * Throws TmuxError SPOOL once a write has failed.
    */
   append(chunk: OutputChunk): void {
+    if (this.writeError) throw this.writeError;
     if (chunk.seq !== this.next.seq) throw new TmuxError("SPOOL", `spool ${this.dir}: got chunk ${chunk.seq}, want ${this.next.seq}`);
-    let tail = this.segments.at(-1)!;
-    if (tail.written >= SEGMENT_BYTES) {
-      fsyncSync(this.fd);
-      tail.durable = tail.written;
-      // An fsync of the old descriptor may still be running on libuv's pool.
-      this.toClose.push(this.fd);
-      this.addSegment();
-      tail = this.segments.at(-1)!;
-      this.fd = openSync(tail.path, "a");
-      if (!this.syncing) this.closeRetired();
+    if (this.tailBytes >= SEGMENT_BYTES) {
+      this.pending.push({ segmentFrom: chunk.seq });
+      this.tailBytes = 0;
     }
     const head = chunkBodyHead(chunk);
-    const parts = [recordHeader([head, chunk.data]), head, chunk.data];
+    const parts = [recordHeader([head, chunk.data]), head, Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)];
     const length = parts.reduce((n, p) => n + p.length, 0);
-    // One writev, no copy into a record buffer; a short write (rare) finishes plainly.
-    const written = writevSync(this.fd, parts);
-    if (written < length) {
-      const rest = Buffer.concat(parts).subarray(written);
-      for (let at = 0; at < rest.length; ) at += writeSync(this.fd, rest, at);
-    }
-    tail.written += length;
+    this.pending.push({ parts, length });
+    this.tailBytes += length;
+    this.pendingLength += length;
+    this.queuedRecords++;
     this.next = { seq: chunk.seq + 1, offset: chunk.offset + chunk.data.length };
+    this.pump();
+  }
+
+  /** Resolves once every record appended so far is written (not necessarily durable). */
+  allWritten(): Promise<void> {
+    return this.recordsWritten(this.queuedRecords);
+  }
+
+  private recordsWritten(records: number): Promise<void> {
+    if (this.writeError) return Promise.reject(this.writeError);
+    if (this.writtenRecords >= records) return Promise.resolve();
+    return new Promise((resolve, reject) => this.written$.add({ records, resolve, reject }));
+  }
+
+  /** Starts the next write, unless one runs: the records queued (up to a new segment) in one writev. */
+  private pump(): void {
+    if (this.writing || this.writeError || this.pending.length === 0) return;
+    this.writing = true;
+    const first = this.pending[0]!;
+    if ("segmentFrom" in first) {
+      this.pending.shift();
+      const full = this.segments.at(-1)!;
+      const fd = this.fd;
+      fsync(fd, (error) => {
+        if (error) return this.failWrites(error);
+        try {
+          full.durable = full.written;
+          // An fsync of the old descriptor may still be running for sync().
+          this.toClose.push(fd);
+          this.addSegment(first.segmentFrom);
+          this.fd = openSync(this.segments.at(-1)!.path, "a");
+          if (!this.syncing) this.closeRetired();
+        } catch (e) {
+          return this.failWrites(e as Error);
+        }
+        this.writing = false;
+        if (this.closing && this.pending.length === 0) this.close();
+        else this.pump();
+      });
+      return;
+    }
+    const parts: Buffer[] = [];
+    let length = 0;
+    let records = 0;
+    // IOV_MAX is 1024 on Linux: three parts a record.
+    while (records < 256 && this.pending.length > 0 && !("segmentFrom" in this.pending[0]!)) {
+      const record = this.pending.shift() as { parts: Buffer[]; length: number };
+      parts.push(...record.parts);
+      length += record.length;
+      records++;
+    }
+    const tail = this.segments.at(-1)!;
+    writev(this.fd, parts, (error, bytes) => {
+      if (error) return this.failWrites(error);
+      try {
+        // A short write (rare) is finished plainly.
+        if (bytes < length) {
+          const rest = Buffer.concat(parts).subarray(bytes);
+          for (let at = 0; at < rest.length; ) at += writeSync(this.fd, rest, at);
+        }
+      } catch (e) {
+        return this.failWrites(e as Error);
+      }
+      tail.written += length;
+      this.pendingLength -= length;
+      this.writtenRecords += records;
+      for (const waiter of this.written$) {
+        if (waiter.records <= this.writtenRecords) {
+          this.written$.delete(waiter);
+          waiter.resolve();
+        }
+      }
+      this.writing = false;
+      if (this.closing && this.pending.length === 0) this.close();
+      else this.pump();
+    });
+  }
+
+  private failWrites(error: Error): void {
+    this.writing = false;
+    this.writeError = error instanceof TmuxError ? error : new TmuxError("SPOOL", `spool ${this.dir}: write: ${error.message}`, { cause: error });
+    for (const waiter of this.written$) waiter.reject(this.writeError);
+    this.written$.clear();
   }
 
   /**
@@ -188,23 +286,31 @@ export class PaneSpool {
       return this.syncing.then(() => (this.syncing ? this.syncing : undefined));
     }
     const seq = this.next.seq;
-    const tail = this.segments.at(-1)!;
-    const written = tail.written;
-    this.syncing = new Promise<void>((resolve, reject) => {
-      fsync(this.fd, (error) => {
+    this.syncing = this.recordsWritten(this.queuedRecords).then(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          // The segment holding the last of them, as written so far (a later write may be under way).
+          const tail = this.segments.at(-1)!;
+          const written = tail.written;
+          fsync(this.fd, (error) => {
+            this.syncing = undefined;
+            this.closeRetired();
+            if (error) return reject(new TmuxError("SPOOL", `spool ${this.dir}: fsync: ${error.message}`, { cause: error }));
+            tail.durable = Math.max(tail.durable, written);
+            if (seq > this.durableSeq) this.durableSeq = seq;
+            for (const wake of this.waiters) wake();
+            this.waiters.clear();
+            if (this.syncAgain) {
+              this.syncAgain = false;
+              this.sync().then(resolve, reject);
+            } else resolve();
+          });
+        }),
+      (error: Error) => {
         this.syncing = undefined;
-        this.closeRetired();
-        if (error) return reject(new TmuxError("SPOOL", `spool ${this.dir}: fsync: ${error.message}`, { cause: error }));
-        tail.durable = Math.max(tail.durable, written);
-        if (seq > this.durableSeq) this.durableSeq = seq;
-        for (const wake of this.waiters) wake();
-        this.waiters.clear();
-        if (this.syncAgain) {
-          this.syncAgain = false;
-          this.sync().then(resolve, reject);
-        } else resolve();
-      });
-    });
+        throw error;
+      },
+    );
     return this.syncing;
   }
 
@@ -293,7 +399,15 @@ export class PaneSpool {
     }
   }
 
+  /**
+   * Closes the spool. Records still being written (a caller that did not wait for sync()) are
+   * written first, then the file is closed; after a failed write they are dropped.
+   */
   close(): void {
+    if (!this.writeError && (this.writing || this.pending.length > 0)) {
+      this.closing = true;
+      return;
+    }
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     this.closeRetired();

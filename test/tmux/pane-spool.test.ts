@@ -107,4 +107,22 @@ describe("PaneSpool", () => {
     expect(readdirSync(dir).filter((n) => n.endsWith(".seg")).length).toBe(1);
     spool.close();
   });
+
+  it("queues appends without waiting for the disk, writes them in order, and closes only once they are written", async () => {
+    const dir = spoolDir();
+    const spool = PaneSpool.open(dir);
+    for (let i = 0; i < 50; i++) spool.append(chunk(i, i * 10_000, 10_000));
+    // Nothing waited for the writes: they are queued, the position has moved on.
+    expect(spool.pendingBytes).toBeGreaterThan(0);
+    expect(spool.nextPosition).toEqual({ seq: 50, offset: 500_000 });
+    spool.close();
+    const segment = join(dir, readdirSync(dir).find((n) => n.endsWith(".seg"))!);
+    for (let i = 0; i < 200 && statSync(segment).size < 500_000; i++) await new Promise((r) => setTimeout(r, 10));
+    const reopened = PaneSpool.open(dir);
+    expect(reopened.recovery).toEqual({ discardedBytes: 0, pendingChunks: 50 });
+    const peeked = reopened.peek(100, 1 << 30);
+    expect(peeked.map((c) => c.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(peeked.every((c) => c.data.length === 10_000 && c.data.every((b) => b === c.seq % 256))).toBe(true);
+    reopened.close();
+  });
 });
