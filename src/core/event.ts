@@ -139,8 +139,7 @@ export function normalizeEvent(input: EventInput, now: Date, maxPayloadBytes = 1
  */
 export function prepareEvent(input: EventInput, now: Date, maxPayloadBytes = 1 << 20): PreparedEvent {
   if (typeof input !== "object" || input === null) throw new CoreError("ENTRY_INVALID", "event: want an object");
-  const kind = text("kind", input.kind, LIMITS.kind);
-  if (!KIND.test(kind)) throw new CoreError("ENTRY_INVALID", `kind: got ${JSON.stringify(kind)}, want dotted lower-case words like config.change`);
+  const kind = eventKind(input.kind);
   const outcome = input.outcome ?? "success";
   if (!(OUTCOMES as readonly string[]).includes(outcome)) {
     throw new CoreError("ENTRY_INVALID", `outcome: got ${JSON.stringify(outcome)}, want success or failure`);
@@ -150,11 +149,8 @@ export function prepareEvent(input: EventInput, now: Date, maxPayloadBytes = 1 <
   if (tagsIn.length > LIMITS.tags) throw new CoreError("ENTRY_INVALID", `tags: got ${tagsIn.length}, want at most ${LIMITS.tags}`);
   // The name of a tag is built only for the error message.
   const tags = normalizeTags(tagsIn.map((t, i) => (typeof t === "string" && t !== "" && t.length <= LIMITS.tag && !unstorable(t) ? t : text(`tags[${i}]`, t, LIMITS.tag))));
-  const payload = canonicalize(input.payload === undefined ? {} : input.payload);
-  const bytes = Buffer.byteLength(payload, "utf8");
-  if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);
-  const key = input.idempotencyKey === undefined ? undefined : text("idempotencyKey", input.idempotencyKey, LIMITS.idempotencyKey);
-  if (key?.startsWith("sealtrail:")) throw new CoreError("ENTRY_INVALID", `idempotencyKey: the prefix "sealtrail:" is reserved for keys the ledger makes`);
+  const payload = payloadWithin(canonicalize(input.payload === undefined ? {} : input.payload), maxPayloadBytes);
+  const key = sourceKey(input.idempotencyKey);
   return {
     kind,
     actor: text("actor", input.actor, LIMITS.field),
@@ -180,8 +176,7 @@ export function prepareEvent(input: EventInput, now: Date, maxPayloadBytes = 1 <
 export function checkPreparedEvent(input: unknown, maxPayloadBytes = 1 << 20): NormalizedEvent {
   if (typeof input !== "object" || input === null) throw new CoreError("ENTRY_INVALID", "event: want an object");
   const e = input as Record<keyof PreparedEvent, unknown>;
-  const kind = text("kind", e.kind, LIMITS.kind);
-  if (!KIND.test(kind)) throw new CoreError("ENTRY_INVALID", `kind: got ${JSON.stringify(kind)}, want dotted lower-case words like config.change`);
+  const kind = eventKind(e.kind);
   if (!(OUTCOMES as readonly unknown[]).includes(e.outcome)) throw new CoreError("ENTRY_INVALID", `outcome: got ${JSON.stringify(e.outcome)}, want success or failure`);
   if (typeof e.occurredAt !== "string" || parseTimestamp("occurredAt", e.occurredAt) !== e.occurredAt) {
     throw new CoreError("ENTRY_INVALID", `occurredAt: got ${JSON.stringify(e.occurredAt)}, want a canonical timestamp`);
@@ -192,11 +187,8 @@ export function checkPreparedEvent(input: unknown, maxPayloadBytes = 1 << 20): N
     text(`tags[${i}]`, tags[i], LIMITS.tag);
     if (i > 0 && !(tags[i - 1] < tags[i])) throw new CoreError("ENTRY_INVALID", "tags: want them sorted and unique");
   }
-  const payload = text("payload", e.payload, Number.MAX_SAFE_INTEGER);
-  const bytes = Buffer.byteLength(payload, "utf8");
-  if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);
-  const key = e.idempotencyKey === undefined ? undefined : text("idempotencyKey", e.idempotencyKey, LIMITS.idempotencyKey);
-  if (key?.startsWith("sealtrail:")) throw new CoreError("ENTRY_INVALID", `idempotencyKey: the prefix "sealtrail:" is reserved for keys the ledger makes`);
+  const payload = payloadWithin(text("payload", e.payload, Number.MAX_SAFE_INTEGER), maxPayloadBytes);
+  const key = sourceKey(e.idempotencyKey);
   return {
     kind,
     actor: text("actor", e.actor, LIMITS.field),
@@ -210,6 +202,26 @@ export function checkPreparedEvent(input: unknown, maxPayloadBytes = 1 << 20): N
     payloadHash: payloadHash(payload),
     idempotencyKey: key,
   };
+}
+
+function eventKind(value: unknown): string {
+  const kind = text("kind", value, LIMITS.kind);
+  if (!KIND.test(kind)) throw new CoreError("ENTRY_INVALID", `kind: got ${JSON.stringify(kind)}, want dotted lower-case words like config.change`);
+  return kind;
+}
+
+/** `payload` (JSON text) unless its UTF-8 exceeds the limit. */
+function payloadWithin(payload: string, maxPayloadBytes: number): string {
+  const bytes = Buffer.byteLength(payload, "utf8");
+  if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);
+  return payload;
+}
+
+/** A source's idempotency key, if any: not the prefix of the keys the ledger makes. */
+function sourceKey(value: unknown): string | undefined {
+  const key = value === undefined ? undefined : text("idempotencyKey", value, LIMITS.idempotencyKey);
+  if (key?.startsWith("sealtrail:")) throw new CoreError("ENTRY_INVALID", `idempotencyKey: the prefix "sealtrail:" is reserved for keys the ledger makes`);
+  return key;
 }
 
 /** canonicalTimestamp(now), remembered: a batch normalises all its events with one clock reading. */
