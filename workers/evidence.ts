@@ -10,16 +10,7 @@ import { startEvidenceWorker } from "../src/packs/evidence-worker.js";
 import { loadExporters } from "../src/packs/exporters.js";
 import { packageVersion } from "../src/version.js";
 import { isEntryPoint } from "../src/entry-point.js";
-
-export interface WorkerOutput {
-  stdout(line: string): void;
-  stderr(line: string): void;
-}
-
-const STDIO: WorkerOutput = {
-  stdout: (line) => void process.stdout.write(`${line}\n`),
-  stderr: (line) => void process.stderr.write(`${line}\n`),
-};
+import { STDIO, type WorkerOutput } from "./worker-output.js";
 
 /** Runs until SIGTERM or SIGINT; resolves once the builds in hand are finished and connections closed. */
 export async function runEvidenceWorker(config: Config, overrides: { concurrency?: number } = {}, out: WorkerOutput = STDIO): Promise<void> {

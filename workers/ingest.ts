@@ -11,16 +11,7 @@ import { startIngestWorker } from "../src/ingest/ingest-worker.js";
 import { connect } from "../src/ledger/db.js";
 import { runSearchIndexer } from "../src/ledger/search-indexer.js";
 import { isEntryPoint } from "../src/entry-point.js";
-
-export interface WorkerOutput {
-  stdout(line: string): void;
-  stderr(line: string): void;
-}
-
-const STDIO: WorkerOutput = {
-  stdout: (line) => void process.stdout.write(`${line}\n`),
-  stderr: (line) => void process.stderr.write(`${line}\n`),
-};
+import { STDIO, type WorkerOutput } from "./worker-output.js";
 
 /** Runs until SIGTERM or SIGINT; resolves once the jobs in hand are finished and connections closed. */
 export async function runIngestWorker(

@@ -14,13 +14,8 @@ import { connect } from "../src/ledger/db.js";
 import { LedgerError } from "../src/ledger/errors.js";
 import { loadSigningKey, loadTrustedPublicKey } from "../src/ledger/signing-key.js";
 import { CHECKPOINT_TICK_MS } from "../src/core/sweep-schedule.js";
-import type { WorkerOutput } from "./ingest.js";
+import { STDIO, type WorkerOutput } from "./worker-output.js";
 import { isEntryPoint } from "../src/entry-point.js";
-
-const STDIO: WorkerOutput = {
-  stdout: (line) => void process.stdout.write(`${line}\n`),
-  stderr: (line) => void process.stderr.write(`${line}\n`),
-};
 
 /** Runs until SIGTERM or SIGINT; resolves once the jobs in hand are finished and connections closed. */
 export async function runIntegrityWorker(config: Config, out: WorkerOutput = STDIO): Promise<void> {

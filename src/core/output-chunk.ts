@@ -56,18 +56,7 @@ export function chunkBodyHead(chunk: OutputChunk): Buffer {
 }
 
 export function encodeChunkBody(chunk: OutputChunk): Buffer {
-  const frames = chunk.frames.length;
-  const body = Buffer.allocUnsafe(FIXED + 8 * frames + chunk.data.length);
-  body.writeBigUInt64BE(BigInt(chunk.seq), 0);
-  body.writeBigUInt64BE(BigInt(chunk.offset), 8);
-  body.writeBigUInt64BE(BigInt(chunk.timeUs), 16);
-  body.writeUInt16BE(frames, 24);
-  chunk.frames.forEach((f, i) => {
-    body.writeUInt32BE(f.at, FIXED + 8 * i);
-    body.writeUInt32BE(f.afterUs, FIXED + 8 * i + 4);
-  });
-  body.set(chunk.data, FIXED + 8 * frames);
-  return body;
+  return Buffer.concat([chunkBodyHead(chunk), chunk.data]);
 }
 
 /** Throws CoreError INVALID_ARGUMENT when the body is not a chunk (a checked record of another kind). */

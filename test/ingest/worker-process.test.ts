@@ -7,7 +7,7 @@ import { type ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { enqueueEvents } from "../../src/ingest/index.js";
 import { createLog } from "../../src/ledger/logs.js";
-import { deployEvent, holdAppendLock, REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
+import { deployEvent, holdAppendLock, testQueue, type TestQueue, until, workerEnv } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { spawnJsonLines } from "../support/cli.js";
 
@@ -34,19 +34,12 @@ interface Worker {
 }
 
 async function startWorker(queue: string): Promise<Worker> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: ledger.url,
-    SEALTRAIL_DB_SCHEMA: ledger.schema,
-    REDIS_URL,
-    SEALTRAIL_INGEST_QUEUE: queue,
-    SEALTRAIL_INGEST_CONCURRENCY: "2",
+  const env = workerEnv(ledger, queue, {
     SEALTRAIL_INGEST_LOCK_MS: "2000",
     SEALTRAIL_INGEST_STALLED_INTERVAL_MS: "1000",
     // The search indexer the worker also runs has tests of its own (worker-search.test.ts).
     SEALTRAIL_SEARCH_INDEXER: "false",
-  };
+  });
   const { child, lines, exited } = spawnJsonLines(["worker"], env, "worker");
   children.push(child);
   await until("the worker to be ready", () => lines.some((l) => l.event === "ready") || child.exitCode !== null, 30_000);

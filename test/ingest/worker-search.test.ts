@@ -13,7 +13,7 @@ import { Appender } from "../../src/ledger/appender.js";
 import { connect, type Sql } from "../../src/ledger/db.js";
 import { findEntries } from "../../src/ledger/event-query.js";
 import { createLog, type Log } from "../../src/ledger/logs.js";
-import { deployEvent, REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
+import { deployEvent, testQueue, type TestQueue, until, workerEnv } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { spawnJsonLines } from "../support/cli.js";
 
@@ -37,16 +37,7 @@ afterAll(async () => {
 });
 
 function env(queue: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: ledger.url,
-    SEALTRAIL_DB_SCHEMA: ledger.schema,
-    REDIS_URL,
-    SEALTRAIL_INGEST_QUEUE: queue,
-    SEALTRAIL_INGEST_CONCURRENCY: "2",
-    ...extra,
-  };
+  return workerEnv(ledger, queue, extra);
 }
 
 async function startWorker(queue: string, extra: Record<string, string>) {

@@ -10,6 +10,23 @@ import type { Sql } from "../../src/ledger/db.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
+/**
+ * The environment of a `sealtrail worker` process for a test: its ledger's schema, its own
+ * queue, concurrency 2, and nothing else inherited but PATH and HOME; `extra` on top.
+ */
+export function workerEnv(ledger: { url: string; schema: string }, queue: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: ledger.url,
+    SEALTRAIL_DB_SCHEMA: ledger.schema,
+    REDIS_URL,
+    SEALTRAIL_INGEST_QUEUE: queue,
+    SEALTRAIL_INGEST_CONCURRENCY: "2",
+    ...extra,
+  };
+}
+
 export interface TestQueue {
   name: string;
   queue: IngestQueue;
