@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { JobsOptions, QueueEvents } from "bullmq";
 import type { PreparedEvent } from "../core/event.js";
+import { RESERVED_NAME_PREFIX } from "../ledger/logs.js";
 import { derivedKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { eventResults, INGEST_JOB, INGEST_RULES_VERSION, type IngestJobResult } from "./ingest-job.js";
@@ -62,6 +63,8 @@ export interface Enqueued {
  */
 export async function enqueueEvents(queue: IngestQueue, log: string, events: readonly unknown[], options: EnqueueOptions): Promise<Enqueued> {
   if (typeof log !== "string" || log === "") throw new IngestError("BATCH_INVALID", "log: want a log name");
+  // The ledger's own logs (a tenant's audit log) are written by the ledger alone (logs.ts).
+  if (log.startsWith(RESERVED_NAME_PREFIX)) throw new IngestError("BATCH_INVALID", `log ${JSON.stringify(log)} is kept by the ledger; sources cannot write to it`);
   if (!Array.isArray(events)) throw new IngestError("BATCH_INVALID", "events: want an array");
   const max = options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS;
   if (events.length > max) throw new IngestError("BATCH_INVALID", `events: got ${events.length}, want at most ${max} in one batch`);

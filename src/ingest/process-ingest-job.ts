@@ -6,6 +6,7 @@
 import type { PreparedEvent } from "../core/event.js";
 import type { AppendReceipt, Appender } from "../ledger/appender.js";
 import { LedgerError } from "../ledger/errors.js";
+import { RESERVED_NAME_PREFIX } from "../ledger/logs.js";
 import { derivedKey } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { INGEST_RULES_VERSION, type IngestJobData, type IngestJobResult, type RejectedEvent, seqRuns } from "./ingest-job.js";
@@ -101,6 +102,7 @@ async function append(log: string, appending: () => Promise<AppendReceipt[]>): P
 function parseJobData(data: unknown): { log: string; events: unknown[]; prepared: { version: string; maxPayloadBytes: number } | undefined } {
   const { log, events, prepared } = (typeof data === "object" && data !== null ? data : {}) as Partial<Record<keyof IngestJobData, unknown>>;
   if (typeof log !== "string" || log === "") throw new IngestError("JOB_INVALID", "job data: log: want a log name");
+  if (log.startsWith(RESERVED_NAME_PREFIX)) throw new IngestError("JOB_INVALID", `job data: log ${JSON.stringify(log)} is kept by the ledger; sources cannot write to it`);
   if (!Array.isArray(events)) throw new IngestError("JOB_INVALID", "job data: events: want an array");
   const claim = (typeof prepared === "object" && prepared !== null ? prepared : {}) as { version?: unknown; maxPayloadBytes?: unknown };
   const { version, maxPayloadBytes: limit } = claim;

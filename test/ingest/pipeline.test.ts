@@ -99,9 +99,15 @@ describe("ingest pipeline", () => {
     expect(result).toMatchObject({ appended: 0, rejected: 2, rejections: [{ status: "rejected", reason: { code: "MISSING_FIELD" } }, { status: "rejected", reason: { code: "NOT_AN_OBJECT" } }] });
     expect(await rows("bad-jobs")).toEqual([]);
 
-    for (const data of [{ log: "no-such-log", events: [deployEvent(0)] }, { log: 5, events: [] }]) {
+    const cannot: [unknown, RegExp][] = [
+      [{ log: "no-such-log", events: [deployEvent(0)] }, /LOG_NOT_FOUND/],
+      [{ log: 5, events: [] }, /JOB_INVALID/],
+      // A job for an audit log, however it got into the queue.
+      [{ log: "sealtrail.audit.acme", events: [deployEvent(0)] }, /JOB_INVALID: .*kept by the ledger/],
+    ];
+    for (const [data, reason] of cannot) {
       const job = await q.queue.add(INGEST_JOB, data as never, { attempts: 5, backoff: { type: "fixed", delay: 10 } });
-      await expect(job.waitUntilFinished(q.events, 20_000)).rejects.toThrow(/LOG_NOT_FOUND|JOB_INVALID/);
+      await expect(job.waitUntilFinished(q.events, 20_000)).rejects.toThrow(reason);
       const failed = await q.queue.getJob(job.id!);
       expect({ state: await failed!.getState(), attempts: failed!.attemptsMade }).toEqual({ state: "failed", attempts: 1 });
     }
@@ -151,6 +157,8 @@ describe("ingest pipeline", () => {
     const tooMany = enqueueEvents(q.queue, "limits", [deployEvent(0), deployEvent(1)], { maxPayloadBytes: MAX_PAYLOAD, maxBatchEvents: 1 });
     await expect(tooMany).rejects.toMatchObject({ name: "IngestError", code: "BATCH_INVALID" });
     await expect(enqueueEvents(q.queue, "", [deployEvent(0)], { maxPayloadBytes: MAX_PAYLOAD })).rejects.toBeInstanceOf(IngestError);
+    // A tenant's audit log is the ledger's own: no source writes to it, whichever way it comes.
+    await expect(enqueueEvents(q.queue, "sealtrail.audit.acme", [deployEvent(0)], { maxPayloadBytes: MAX_PAYLOAD })).rejects.toMatchObject({ code: "BATCH_INVALID", message: expect.stringMatching(/kept by the ledger/) });
     await expect(enqueueEvents(q.queue, "limits", [deployEvent(0)], { maxPayloadBytes: MAX_PAYLOAD, jobId: "a:b" })).rejects.toMatchObject({ code: "BATCH_INVALID" });
     const none = await enqueueEvents(q.queue, "limits", [deployEvent(0, { payload: { version: "x".repeat(MAX_PAYLOAD) } })], { maxPayloadBytes: MAX_PAYLOAD });
     expect(none).toMatchObject({ jobId: undefined, receipts: [{ status: "rejected", reason: { code: "PAYLOAD_TOO_LARGE" } }] });

@@ -228,6 +228,7 @@ describe("webhook signatures and sources", () => {
       [{ a: { format: "gitlab", log: "x", secret: GH_SECRET } }, /format/],
       [{ a: { format: "github", secret: GH_SECRET } }, /log/],
       [{ a: { format: "github", log: "x" } }, /exactly one of secret and secretEnv/],
+      [{ a: { format: "github", log: "sealtrail.audit.acme", secret: GH_SECRET } }, /kept by the ledger/],
       [{ a: { format: "github", log: "x", secret: "short" } }, /at least 16/],
       [{ a: { format: "github", log: "x", secretEnv: "UNSET_VAR" } }, /UNSET_VAR is not set/],
       [{ a: { format: "github", log: "x", secret: [] } }, /want at least one/],

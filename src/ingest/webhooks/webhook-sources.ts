@@ -8,6 +8,7 @@
  * forges only that source's events) and writes to one log. Either may be a list: during a
  * rotation a signature under any of them is accepted.
  */
+import { RESERVED_NAME_PREFIX } from "../../ledger/logs.js";
 export type WebhookFormat = "github" | "signed";
 
 export interface WebhookSource {
@@ -46,6 +47,7 @@ export function parseWebhookSources(text: string | undefined, env: NodeJS.Proces
     if (unknown.length > 0) throw new Error(`${at}: unknown field ${JSON.stringify(unknown[0])}`);
     if (!FORMATS.includes(format as WebhookFormat)) throw new Error(`${at}: format: got ${JSON.stringify(format)}, want ${FORMATS.join(" or ")}`);
     if (typeof log !== "string" || log === "") throw new Error(`${at}: log: want a log name`);
+    if (log.startsWith(RESERVED_NAME_PREFIX)) throw new Error(`${at}: log: ${JSON.stringify(log)} is kept by the ledger; sources cannot write to it`);
     if ((secret === undefined) === (secretEnv === undefined)) throw new Error(`${at}: want exactly one of secret and secretEnv`);
     const list = (value: unknown) => (Array.isArray(value) ? value : [value]);
     let secretTexts: unknown[] = list(secret);
