@@ -184,7 +184,9 @@ export function checkPreparedEvent(input: unknown, maxPayloadBytes = 1 << 20): N
   const tags = e.tags;
   if (!Array.isArray(tags) || tags.length > LIMITS.tags) throw new CoreError("ENTRY_INVALID", `tags: want at most ${LIMITS.tags} strings`);
   for (let i = 0; i < tags.length; i++) {
-    text(`tags[${i}]`, tags[i], LIMITS.tag);
+    const t: unknown = tags[i];
+    // As in prepareEvent: the name of a tag is built only for the error message.
+    if (typeof t !== "string" || t === "" || t.length > LIMITS.tag || unstorable(t)) text(`tags[${i}]`, t, LIMITS.tag);
     if (i > 0 && !(tags[i - 1] < tags[i])) throw new CoreError("ENTRY_INVALID", "tags: want them sorted and unique");
   }
   const payload = payloadWithin(text("payload", e.payload, Number.MAX_SAFE_INTEGER), maxPayloadBytes);

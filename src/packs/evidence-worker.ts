@@ -4,8 +4,7 @@
  * cannot succeed (unknown framework or log, another tenant's log among the logs, a ledger that
  * does not verify, no checkpoint and no key) fails at once; anything else retries with the job's backoff.
  */
-import { createHash, type KeyObject } from "node:crypto";
-import { createReadStream } from "node:fs";
+import type { KeyObject } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
@@ -19,7 +18,9 @@ import type { Exporter } from "./exporter.js";
 import { findExporter } from "./exporters.js";
 import { PackError } from "./pack-error.js";
 import { checkLogs } from "./request.js";
-import { SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack-manifest.js";
+import { toHex } from "../core/hash.js";
+import { parseSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack-manifest.js";
+import { sha256File } from "./pack-reading.js";
 import { writeTarGz } from "./tar-gz.js";
 
 export interface EvidenceWorkerOptions {
@@ -70,16 +71,14 @@ export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: st
       void job.updateProgress({ ...p, percent: overallPercent(p.phase, p.done, p.total) }).catch(() => {});
     },
   });
-  const files = [...built.sha256sums.trimEnd().split("\n").map((l) => l.slice(66)), SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE];
+  const files = [...parseSha256Sums(built.sha256sums).map((f) => f.path), SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE];
   await writeTarGz(out, files, `${archive}.partial`, Math.floor(Date.parse(built.model.request.requestedAt) / 1000));
   await rename(`${archive}.partial`, archive);
   await rm(out, { recursive: true, force: true });
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(archive)) hash.update(chunk as Buffer);
   const counts: Record<string, number> = { satisfied: 0, exceptions: 0, "no evidence": 0 };
   for (const c of built.model.controls) counts[c.result] = (counts[c.result] ?? 0) + 1;
   await job.updateProgress({ phase: "done", done: 1, total: 1, percent: 100 });
-  return { packId: built.packId, archive: `${job.id}.tar.gz`, sha256: hash.digest("hex"), bytes: (await stat(archive)).size, recordSeq: built.recordSeq, controls: counts, exceptions: built.model.exceptions.length };
+  return { packId: built.packId, archive: `${job.id}.tar.gz`, sha256: toHex(await sha256File(archive)), bytes: (await stat(archive)).size, recordSeq: built.recordSeq, controls: counts, exceptions: built.model.exceptions.length };
 }
 
 export function startEvidenceWorker(o: EvidenceWorkerOptions): EvidenceWorker {

@@ -179,7 +179,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   await shipping;
   await thread.close();
   await closeQueue(queue);
-  spool.close();
+  await spool.close();
   lock.release();
   note(`end: read ${summary.readBytes} bytes, spooled ${summary.spooledChunks} chunks, shipped ${summary.shippedChunks} chunks (${summary.shippedBytes} bytes) and ${summary.shippedRecords} records, ${spool.unshipped} chunks left`);
   if (failure) {

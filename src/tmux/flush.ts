@@ -62,7 +62,7 @@ export async function flushSpools(spoolRoot: string, timeoutMs: number): Promise
           if (spool.unshipped === 0) flushed.panes++;
           flushed.left += spool.unshipped;
         } finally {
-          spool.close();
+          await spool.close();
           lock.release();
         }
       }

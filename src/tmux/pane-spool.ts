@@ -66,7 +66,6 @@ export class PaneSpool {
    */
   private readonly pending: ({ parts: Buffer[]; length: number } | { segmentFrom: number })[] = [];
   private writing = false;
-  private closing = false;
   private writeError: TmuxError | undefined;
   /** Bytes queued in the newest segment, written or not: where the next segment starts. */
   private tailBytes = 0;
@@ -103,11 +102,6 @@ export class PaneSpool {
   /** Chunks fsynced but not accepted by the queue yet. */
   get unshipped(): number {
     return this.durableSeq - this.ackedAt.seq;
-  }
-
-  /** Chunks written, fsynced or not. */
-  get written(): number {
-    return this.next.seq;
   }
 
   private open(): Recovery {
@@ -218,17 +212,16 @@ export class PaneSpool {
         if (error) return this.failWrites(error);
         try {
           full.durable = full.written;
-          // An fsync of the old descriptor may still be running for sync().
-          this.toClose.push(fd);
           this.addSegment(first.segmentFrom);
           this.fd = openSync(this.segments.at(-1)!.path, "a");
-          if (!this.syncing) this.closeRetired();
         } catch (e) {
           return this.failWrites(e as Error);
         }
+        // Closed once no fsync of it can be running (sync() may have started one).
+        this.toClose.push(fd);
+        if (!this.syncing) this.closeRetired();
         this.writing = false;
-        if (this.closing && this.pending.length === 0) this.close();
-        else this.pump();
+        this.pump();
       });
       return;
     }
@@ -264,8 +257,7 @@ export class PaneSpool {
         }
       }
       this.writing = false;
-      if (this.closing && this.pending.length === 0) this.close();
-      else this.pump();
+      this.pump();
     });
   }
 
@@ -295,7 +287,13 @@ export class PaneSpool {
           fsync(this.fd, (error) => {
             this.syncing = undefined;
             this.closeRetired();
-            if (error) return reject(new TmuxError("SPOOL", `spool ${this.dir}: fsync: ${error.message}`, { cause: error }));
+            if (error) {
+              // The kernel may have dropped the pages it failed to write: nothing after them
+              // can be counted durable again (fsync(2), "ERRORS"), so the spool stops here.
+              this.syncAgain = false;
+              this.failWrites(new TmuxError("SPOOL", `spool ${this.dir}: fsync: ${error.message}`, { cause: error }));
+              return reject(this.writeError);
+            }
             tail.durable = Math.max(tail.durable, written);
             if (seq > this.durableSeq) this.durableSeq = seq;
             for (const wake of this.waiters) wake();
@@ -308,6 +306,7 @@ export class PaneSpool {
         }),
       (error: Error) => {
         this.syncing = undefined;
+        this.syncAgain = false;
         throw error;
       },
     );
@@ -400,14 +399,13 @@ export class PaneSpool {
   }
 
   /**
-   * Closes the spool. Records still being written (a caller that did not wait for sync()) are
-   * written first, then the file is closed; after a failed write they are dropped.
+   * Closes the spool once what was appended is written (not made durable: that is sync()'s)
+   * and no fsync is running, so no write or fsync can reach a descriptor closed or reused.
+   * After a failed write, what was still queued is dropped.
    */
-  close(): void {
-    if (!this.writeError && (this.writing || this.pending.length > 0)) {
-      this.closing = true;
-      return;
-    }
+  async close(): Promise<void> {
+    await this.allWritten().catch(() => {});
+    while (this.syncing) await this.syncing.catch(() => {});
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     this.closeRetired();

@@ -70,7 +70,7 @@ describe("capture after its pipe closes", () => {
     expect(summary).toMatchObject({ readBytes: 39, spooledChunks: 1 });
     const spool = PaneSpool.open(paneDir(server, "%7"));
     expect(spool.unshipped).toBe(1);
-    spool.close();
+    await spool.close();
     // The next capture of the pane gets its lock at once.
     const lock = tryLockPane(paneDir(server, "%7"));
     expect(lock).toBeDefined();

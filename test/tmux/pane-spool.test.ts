@@ -34,7 +34,7 @@ describe("PaneSpool", () => {
     const dir = spoolDir();
     const spool = PaneSpool.open(dir);
     await fill(spool, 5, 1000);
-    spool.close();
+    await spool.close();
     const segment = join(dir, readdirSync(dir).find((n) => n.endsWith(".seg"))!);
     const whole = statSync(segment).size;
     // A crash mid-write: the header and part of a sixth record.
@@ -45,21 +45,21 @@ describe("PaneSpool", () => {
     expect(statSync(segment).size).toBe(whole);
     expect(reopened.nextPosition).toEqual({ seq: 5, offset: 5000 });
     expect(reopened.peek(100, 1 << 20).map((c) => c.seq)).toEqual([0, 1, 2, 3, 4]);
-    reopened.close();
+    await reopened.close();
   });
 
   it("drops a last record whose bytes do not match its checksum", async () => {
     const dir = spoolDir();
     const spool = PaneSpool.open(dir);
     await fill(spool, 3, 100);
-    spool.close();
+    await spool.close();
     const segment = join(dir, readdirSync(dir).find((n) => n.endsWith(".seg"))!);
     truncateSync(segment, statSync(segment).size - 1);
     appendFileSync(segment, Buffer.from([0x7f]));
     const reopened = PaneSpool.open(dir);
     expect(reopened.recovery.discardedBytes).toBeGreaterThan(100);
     expect(reopened.nextPosition).toEqual({ seq: 2, offset: 200 });
-    reopened.close();
+    await reopened.close();
   });
 
   it("keeps its acknowledgement across a restart and ships only what follows", async () => {
@@ -71,11 +71,11 @@ describe("PaneSpool", () => {
     spool.ack({ seq: 4, offset: 400 });
     expect(spool.peek(100, 1 << 20).map((c) => c.seq)).toEqual([4, 5, 6, 7, 8, 9]);
     expect(spool.unshipped).toBe(6);
-    spool.close();
+    await spool.close();
     const reopened = PaneSpool.open(dir);
     expect(reopened.recovery.pendingChunks).toBe(6);
     expect(reopened.peek(100, 1 << 20).map((c) => c.seq)).toEqual([4, 5, 6, 7, 8, 9]);
-    reopened.close();
+    await reopened.close();
   });
 
   it("ships only fsynced chunks", async () => {
@@ -86,7 +86,7 @@ describe("PaneSpool", () => {
     expect(spool.peek(100, 1 << 20).map((c) => c.seq)).toEqual([0, 1]);
     await spool.sync();
     expect(spool.peek(100, 1 << 20).map((c) => c.seq)).toEqual([0, 1, 2]);
-    spool.close();
+    await spool.close();
   });
 
   it("starts a new segment past SEGMENT_BYTES and deletes segments wholly acknowledged", async () => {
@@ -105,7 +105,7 @@ describe("PaneSpool", () => {
     }
     expect(shipped).toBe(count);
     expect(readdirSync(dir).filter((n) => n.endsWith(".seg")).length).toBe(1);
-    spool.close();
+    await spool.close();
   });
 
   it("queues appends without waiting for the disk, writes them in order, and closes only once they are written", async () => {
@@ -115,14 +115,25 @@ describe("PaneSpool", () => {
     // Nothing waited for the writes: they are queued, the position has moved on.
     expect(spool.pendingBytes).toBeGreaterThan(0);
     expect(spool.nextPosition).toEqual({ seq: 50, offset: 500_000 });
-    spool.close();
-    const segment = join(dir, readdirSync(dir).find((n) => n.endsWith(".seg"))!);
-    for (let i = 0; i < 200 && statSync(segment).size < 500_000; i++) await new Promise((r) => setTimeout(r, 10));
+    await spool.close();
     const reopened = PaneSpool.open(dir);
     expect(reopened.recovery).toEqual({ discardedBytes: 0, pendingChunks: 50 });
     const peeked = reopened.peek(100, 1 << 30);
     expect(peeked.map((c) => c.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(peeked.every((c) => c.data.length === 10_000 && c.data.every((b) => b === c.seq % 256))).toBe(true);
-    reopened.close();
+    await reopened.close();
+  });
+
+  it("closes after a sync still under way without failing it, and stays usable across one", async () => {
+    const dir = spoolDir();
+    const spool = PaneSpool.open(dir);
+    for (let i = 0; i < 5; i++) spool.append(chunk(i, i * 100, 100));
+    const synced = spool.sync();
+    const closed = spool.close();
+    await expect(synced).resolves.toBeUndefined();
+    await closed;
+    const reopened = PaneSpool.open(dir);
+    expect(reopened.recovery).toEqual({ discardedBytes: 0, pendingChunks: 5 });
+    await reopened.close();
   });
 });
