@@ -85,8 +85,6 @@ describe("Redis restarted mid-stream", () => {
     const perBatch = 10;
     let retries = 0;
     let sent = 0;
-    let restarted = false;
-    let atKill = -1;
 
     const produce = async (p: number) => {
       const queue = openIngestQueue(url, { name: queueName });
@@ -118,17 +116,13 @@ describe("Redis restarted mid-stream", () => {
       // A fifth of the stream sent: the rest is still to come while Redis is away, however
       // fast or slow this machine is today.
       await until("a fifth of the batches sent", () => sent >= (producers * batches) / 5);
-      atKill = (await ledger.admin<{ n: number }[]>`select count(*)::int as n from entries`)[0]!.n;
       await killRedis();
       await new Promise((r) => setTimeout(r, 1_000));
       await startRedis();
-      restarted = true;
     })();
     await Promise.all([sending, restart]);
-    expect(restarted).toBe(true);
     // Producers really hit the outage; otherwise the test proved nothing.
     expect(retries).toBeGreaterThan(0);
-    expect(atKill).toBeLessThan(producers * batches * perBatch);
 
     const total = producers * batches * perBatch;
     const count = async () => (await ledger.admin<{ n: number }[]>`select count(*)::int as n from entries e join logs l on l.id = e.log_id where l.name = 'restart'`)[0]!.n;

@@ -40,9 +40,6 @@ const deploymentStatusEvent = z.looseObject({
   ...common,
 });
 
-/** GitHub events this endpoint records; any other is acknowledged and ignored. */
-export const GITHUB_EVENTS = ["deployment", "deployment_status"] as const;
-
 export type GitHubMapping = { event: Record<string, unknown> } | { ignored: string };
 
 /** Throws WebhookError PAYLOAD_INVALID when a deployment payload lacks what a deploy event needs. */
