@@ -57,6 +57,11 @@ export function sweepEvent(logName: string, sweep: SweepRecordInput, actor: stri
 
 const numberOrNull = (v: unknown): number | null => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : null);
 
+/** A sweep entry as stored: its payload column (JSON text, or null) and its time. */
+export function storedSweep(payload: string | null, at: Date): SweepRecord {
+  return parseSweepPayload(payload === null ? null : JSON.parse(payload), at);
+}
+
 /** A stored sweep entry's payload read back; a record of another shape reads as `error`. */
 export function parseSweepPayload(payload: unknown, at: Date): SweepRecord {
   const p = (typeof payload === "object" && payload !== null ? payload : {}) as Record<string, unknown>;

@@ -12,7 +12,7 @@ import { type Alert, alertEvent, alertId } from "../core/alert.js";
 import { verifyCheckpoint } from "../core/checkpoint.js";
 import type { EventInput } from "../core/event.js";
 import { ed25519Verifier } from "../core/note.js";
-import { parseSweepPayload, sweepEvent, sweepRecordKey, type SweepRecord } from "../core/sweep-record.js";
+import { storedSweep, sweepEvent, sweepRecordKey, type SweepRecord } from "../core/sweep-record.js";
 import type { SweepMode } from "../core/sweep-schedule.js";
 import { Appender } from "../ledger/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
@@ -66,7 +66,7 @@ export async function sweepLog(deps: SweepDeps, logName: string, run: SweepRun):
   const key = sweepRecordKey(run.id, log.name);
   const [done] = await sql<{ payload: string | null; occurredAt: Date }[]>`
     select payload, occurred_at as "occurredAt" from entries where log_id = ${audit.id} and idempotency_key = ${key}`;
-  if (done) return { log: log.name, record: parseSweepPayload(done.payload === null ? null : JSON.parse(done.payload), done.occurredAt), duplicate: true };
+  if (done) return { log: log.name, record: storedSweep(done.payload, done.occurredAt), duplicate: true };
 
   const since = run.mode === "incremental" ? await verifiedBase(deps, log, audit.name) : undefined;
   const witness = deps.witness;

@@ -1,10 +1,10 @@
-import { parseSweepPayload, SWEEP_KIND, type SweepRecord } from "../core/sweep-record.js";
+import { storedSweep, SWEEP_KIND, type SweepRecord } from "../core/sweep-record.js";
 import type { Sql } from "./db.js";
 
 export type StoredSweep = SweepRecord & { recordSeq: number };
 
 type Row = { seq: number; occurredAt: Date; payload: string | null };
-const fromRow = (row: Row): StoredSweep => ({ ...parseSweepPayload(row.payload === null ? null : JSON.parse(row.payload), row.occurredAt), recordSeq: row.seq });
+const fromRow = (row: Row): StoredSweep => ({ ...storedSweep(row.payload, row.occurredAt), recordSeq: row.seq });
 
 /** The newest sweep of `logName` recorded in `auditLog` (entries_kind yields sweep records newest first, until one names the log). */
 export async function lastSweepRecord(sql: Sql, auditLog: string, logName: string): Promise<StoredSweep | undefined> {

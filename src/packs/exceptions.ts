@@ -4,7 +4,7 @@
  * field. Pure; memory is bounded by the number of actors × days and by MAX_LISTED.
  */
 import type { PackEntry } from "../core/pack-entry.js";
-import { parseSweepPayload, SWEEP_KIND } from "../core/sweep-record.js";
+import { storedSweep, SWEEP_KIND } from "../core/sweep-record.js";
 import type { ExceptionKind, PopulationLog } from "./exporter.js";
 import type { PackException, SweepSummary } from "./pack-model.js";
 
@@ -84,7 +84,7 @@ export class ExceptionFinder {
   }
 
   private sweep(e: PackEntry, auditName: string): void {
-    const record = parseSweepPayload(e.payload === null ? null : JSON.parse(e.payload), new Date(e.occurredAt));
+    const record = storedSweep(e.payload, new Date(e.occurredAt));
     const day = dayOf(e.occurredAt);
     const swept = e.resource;
     this.sweepDays.get(swept)!.add(day);
