@@ -77,17 +77,14 @@ export async function runIngestWorker(
   });
   try {
     await worker.waitUntilReady();
-  } catch (error) {
-    // Redis unreachable: stop the indexer too, or its loop would keep the process alive.
+    line({ event: "ready", queue: ingest.queue, concurrency, searchIndexer: search.indexer });
+    await stopped;
+  } finally {
+    // Also when Redis is unreachable: the indexer's loop would keep the process alive.
     stopIndexer.abort();
-    await indexing;
+    await indexing; // ends after the transaction in hand
     await Promise.all([sql.end({ timeout: 5 }), indexerSql?.end({ timeout: 5 })]);
-    throw error;
   }
-  line({ event: "ready", queue: ingest.queue, concurrency, searchIndexer: search.indexer });
-  await stopped;
-  await indexing; // ends after the transaction in hand
-  await Promise.all([sql.end({ timeout: 5 }), indexerSql?.end({ timeout: 5 })]);
   line({ event: "stopped" });
 }
 

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { JobsOptions, QueueEvents } from "bullmq";
 import type { PreparedEvent } from "../core/event.js";
 import { RESERVED_NAME_PREFIX } from "../ledger/logs.js";
-import { derivedKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
+import { eventKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { eventResults, INGEST_JOB, INGEST_RULES_VERSION, type IngestJobResult } from "./ingest-job.js";
 import type { IngestQueue } from "./ingest-queue.js";
@@ -79,8 +79,7 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
   const positions: number[] = [];
   events.forEach((input, index) => {
     const checked = validateEvent(input, index, options);
-    const given = (input as { idempotencyKey?: unknown } | null)?.idempotencyKey;
-    const idempotencyKey = typeof given === "string" && given !== "" ? given : derivedKey(jobId, index);
+    const idempotencyKey = eventKey(input, jobId, index);
     if (!checked.ok) {
       receipts.push({ index, idempotencyKey, status: "rejected", reason: checked.reason });
       return;
@@ -123,39 +122,31 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
   return { jobId, receipts };
 }
 
-/**
- * Resolves once the queue's Redis connection is ready. Once ready, a lost connection makes
- * commands fail at once (enableOfflineQueue: false, redis-connection.ts), so only the first
- * connection needs a deadline.
- */
-async function connected(queue: IngestQueue, timeoutMs: number): Promise<void> {
+/** `promise`, or a rejection with `timedOut()` after `ms`; a late rejection of `promise` is ignored. */
+async function within<T>(promise: Promise<T>, ms: number, timedOut: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const ready = queue.waitUntilReady();
-  ready.catch(() => {});
+  promise.catch(() => {});
   try {
-    await Promise.race([
-      ready,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no connection to Redis within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(timedOut()), ms)))]);
   } finally {
     clearTimeout(timer);
   }
 }
 
+/**
+ * Resolves once the queue's Redis connection is ready. Once ready, a lost connection makes
+ * commands fail at once (enableOfflineQueue: false, redis-connection.ts), so only the first
+ * connection needs a deadline.
+ */
+function connected(queue: IngestQueue, timeoutMs: number): Promise<void> {
+  return within(queue.waitUntilReady(), timeoutMs, () => new Error(`no connection to Redis within ${timeoutMs} ms`));
+}
+
 async function waitFor(finished: Promise<IngestJobResult>, jobId: string, timeoutMs: number): Promise<IngestJobResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new IngestError("TIMEOUT", `job ${jobId} did not finish within ${timeoutMs} ms; it stays queued`)), timeoutMs);
-  });
   try {
-    return await Promise.race([finished, timeout]);
+    return await within(finished, timeoutMs, () => new IngestError("TIMEOUT", `job ${jobId} did not finish within ${timeoutMs} ms; it stays queued`));
   } catch (error) {
     if (error instanceof IngestError) throw error;
     throw new IngestError("JOB_FAILED", `job ${jobId} failed: ${(error as Error).message}`, { cause: error });
-  } finally {
-    clearTimeout(timer);
-    finished.catch(() => {});
   }
 }

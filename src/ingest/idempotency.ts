@@ -12,6 +12,12 @@ export function derivedKey(jobId: string, index: number): string {
   return `${jobKeyPrefix(jobId)}${index}`;
 }
 
+/** The key an event of a job goes by: the one its source gave, or one derived from the job id and its index. */
+export function eventKey(input: unknown, jobId: string, index: number): string {
+  const given = (input as { idempotencyKey?: unknown } | null)?.idempotencyKey;
+  return typeof given === "string" && given !== "" ? given : derivedKey(jobId, index);
+}
+
 /** The start of every key derived from `jobId`. */
 export function jobKeyPrefix(jobId: string): string {
   return `${DERIVED_KEY_PREFIX}${jobId}:`;

@@ -7,7 +7,7 @@ import type { PreparedEvent } from "../core/event.js";
 import type { AppendReceipt, Appender } from "../ledger/appender.js";
 import { LedgerError } from "../ledger/errors.js";
 import { RESERVED_NAME_PREFIX } from "../ledger/logs.js";
-import { derivedKey } from "./idempotency.js";
+import { eventKey } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { INGEST_RULES_VERSION, type IngestJobData, type IngestJobResult, type RejectedEvent, seqRuns } from "./ingest-job.js";
 import { validateEvent } from "./validate-event.js";
@@ -42,10 +42,9 @@ export async function processIngestJob(deps: IngestDeps, job: IngestJob): Promis
     // Prepared by another release: its payloads are canonical JSON text, its rules maybe not ours.
     const input = prepared ? unprepared(events[i]) : events[i];
     const checked = validateEvent(input, i, { maxPayloadBytes: deps.maxPayloadBytes, jobId: job.id });
-    const given = (input as { idempotencyKey?: unknown } | null)?.idempotencyKey;
-    const key = typeof given === "string" && given !== "" ? given : derivedKey(job.id, i);
-    if (!checked.ok) rejections.push({ index: i, status: "rejected", idempotencyKey: key, reason: checked.reason });
-    else valid.push(checked.prepared.idempotencyKey === undefined ? { ...checked.prepared, idempotencyKey: key } : checked.prepared);
+    const idempotencyKey = eventKey(input, job.id, i);
+    if (!checked.ok) rejections.push({ index: i, status: "rejected", idempotencyKey, reason: checked.reason });
+    else valid.push({ ...checked.prepared, idempotencyKey });
   }
   const receipts = valid.length === 0 ? [] : await append(log, () => deps.appender.appendPrepared(log, valid));
   return result(log, receipts, rejections);
