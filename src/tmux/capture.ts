@@ -16,6 +16,7 @@ import type { Readable } from "node:stream";
 import { MAX_CHUNK_BYTES, MAX_FRAMES } from "../core/output-chunk.js";
 import { OutputChunker } from "../core/output-chunker.js";
 import { readCaptureConfig } from "./capture-config.js";
+import { PacedReader } from "./paced-reader.js";
 import { lockPane } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
@@ -25,6 +26,18 @@ import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 const SYNC_GAP_MS = 20;
+/**
+ * While output streams (a read within the last SYNC_GAP_MS), at most one fsync per
+ * STREAM_SYNC_MS. Each fsync forces writeback and a journal commit while the pane's output
+ * still arrives, and syncing sooner would ship nothing sooner: shipping waits for a pause in
+ * the output (pane-shipper.ts, DEFER_IDLE_MS). Once output pauses, what is pending is synced
+ * SYNC_GAP_MS after the last sync. A crash of the capture loses nothing written (the bytes
+ * are in the page cache); a crash of the machine loses at most this much of a streaming
+ * pane's output, none of it yet counted as taken.
+ */
+const STREAM_SYNC_MS = 1_000;
+/** Wait after a read that emptied the pipe (paced-reader.ts). */
+const READ_PACE_MS = 10;
 /**
  * Bytes appended to the spool but not yet written past which the reading pauses (the pane then
  * waits, as it would for any slow pipe reader): the spool's writes run beside the reading, and
@@ -44,6 +57,8 @@ export interface CaptureOptions {
 
 export interface CaptureSummary extends ShipperState {
   readBytes: number;
+  /** Reads of the pipe (paced: far fewer than tmux's writes while output streams). */
+  reads: number;
   spooledChunks: number;
   discardedBytes: number;
 }
@@ -79,7 +94,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
       // the log is a courtesy; the spool is what counts
     }
   };
-  const summary: CaptureSummary = { readBytes: 0, spooledChunks: 0, discardedBytes: spool.recovery.discardedBytes, shippedChunks: 0, shippedBytes: 0, shippedRecords: 0, retries: 0 };
+  const summary: CaptureSummary = { readBytes: 0, reads: 0, spooledChunks: 0, discardedBytes: spool.recovery.discardedBytes, shippedChunks: 0, shippedBytes: 0, shippedRecords: 0, retries: 0 };
   if (spool.recovery.discardedBytes > 0) note(`spool: discarded a torn tail of ${spool.recovery.discardedBytes} bytes`);
   note(`start: pane ${options.pane.pane}, next chunk ${spool.nextPosition.seq}, ${spool.recovery.pendingChunks} chunks to ship`);
   writePaneInfo(dir, options.pane);
@@ -95,8 +110,8 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     stopShipping.abort();
   };
   const stopShipping = new AbortController();
-  // Group commit, paced: at most one fsync started per SYNC_GAP_MS while output streams, so
-  // a burst costs tens of fsyncs a second, not hundreds; a chunk is taken once synced.
+  // Group commit, paced: at most one fsync started per SYNC_GAP_MS, and per STREAM_SYNC_MS
+  // while output streams; a chunk is taken once synced.
   let syncTimer: NodeJS.Timeout | undefined;
   let lastSync = 0;
   const syncNow = () => {
@@ -105,20 +120,26 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     lastSync = Date.now();
     return spool.sync();
   };
-  let paused = false;
+  const syncDue = () => {
+    const now = Date.now();
+    const streaming = !ended && now - lastInputMs < SYNC_GAP_MS;
+    if (streaming && now - lastSync < STREAM_SYNC_MS) syncTimer = setTimeout(syncDue, SYNC_GAP_MS);
+    else void syncNow().catch(fail);
+  };
+  let backlog = false;
   const take = (chunks: ReturnType<OutputChunker["push"]>) => {
     if (chunks.length === 0) return;
     for (const chunk of chunks) spool.append(chunk);
     summary.spooledChunks += chunks.length;
-    if (!paused && !ended && spool.pendingBytes > MAX_UNWRITTEN_BYTES) {
-      paused = true;
-      options.input.pause();
+    if (!backlog && !ended && spool.pendingBytes > MAX_UNWRITTEN_BYTES) {
+      backlog = true;
+      const release = reader.hold();
       spool.allWritten().then(() => {
-        paused = false;
-        if (!ended) options.input.resume();
+        backlog = false;
+        release();
       }, fail);
     }
-    if (syncTimer === undefined) syncTimer = setTimeout(() => void syncNow().catch(fail), Math.max(0, lastSync + SYNC_GAP_MS - Date.now()));
+    if (syncTimer === undefined) syncTimer = setTimeout(syncDue, Math.max(0, lastSync + SYNC_GAP_MS - Date.now()));
   };
   const arm = () => {
     const due = chunker.dueUs;
@@ -130,12 +151,14 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     }, Math.max(1, Math.ceil((due - nowUs()) / 1000)));
   };
 
+  let reader!: PacedReader;
   const reading = new Promise<void>((resolve) => {
     const finish = () => {
       if (ended) return;
       ended = true;
       clearTimeout(timer);
-      options.input.off("data", onData);
+      reader.stop();
+      summary.reads = reader.reads;
       const last = chunker.flush(nowUs());
       if (last) take([last]);
       // The pipe is closed (detach, or pipe-pane toggled): ship what is left for a while, then
@@ -159,9 +182,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
         finish();
       }
     };
-    options.input.on("data", onData);
-    options.input.once("end", finish);
-    options.input.once("error", finish);
+    reader = new PacedReader(options.input, { paceMs: READ_PACE_MS, onData, onEnd: finish });
     options.stop.addEventListener("abort", () => {
       finish();
       // Stop at once: what is not shipped waits in the spool.
@@ -181,7 +202,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   await closeQueue(queue);
   await spool.close();
   lock.release();
-  note(`end: read ${summary.readBytes} bytes, spooled ${summary.spooledChunks} chunks, shipped ${summary.shippedChunks} chunks (${summary.shippedBytes} bytes) and ${summary.shippedRecords} records, ${spool.unshipped} chunks left`);
+  note(`end: read ${summary.readBytes} bytes in ${summary.reads} reads, spooled ${summary.spooledChunks} chunks, shipped ${summary.shippedChunks} chunks (${summary.shippedBytes} bytes) and ${summary.shippedRecords} records, ${spool.unshipped} chunks left`);
   if (failure) {
     note(`failed: ${(failure as Error).message}`);
     throw failure;
