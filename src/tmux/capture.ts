@@ -13,7 +13,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { MAX_CHUNK_BYTES, MAX_FRAMES } from "../core/output-chunk.js";
+import { MAX_CHUNK_BYTES, MAX_FRAMES, type OutputChunk } from "../core/output-chunk.js";
 import { OutputChunker } from "../core/output-chunker.js";
 import { readCaptureConfig } from "./capture-config.js";
 import { PacedReader } from "./paced-reader.js";
@@ -21,8 +21,8 @@ import { lockPane } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
 import { ShipThread } from "./ship-thread-client.js";
-import { closeQueue, openShippingQueue } from "./shipper.js";
-import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
+import { addBatch, closeQueue, openShippingQueue } from "./shipper.js";
+import { chunkEvent, type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 const SYNC_GAP_MS = 20;
@@ -192,8 +192,13 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
 
   const state = summary as ShipperState;
   const thread = new ShipThread(config, options.pane);
+  // Once the input has ended there is no pane to yield the CPU to, and the shipping thread,
+  // at the lowest priority, may not even have started on a busy machine: what is left (the
+  // whole output of a pane that printed and exited at once) ships from this thread, within
+  // DRAIN_AFTER_END_MS.
+  const send = (chunks: OutputChunk[]) => (ended ? addBatch(queue, config, chunks.map((chunk) => chunkEvent(config, options.pane, chunk))) : thread.send(chunks));
   const shipping = shipPane({
-    queue, send: (chunks) => thread.send(chunks), config, serverDir: options.serverDir, spool, pane: options.pane, stop: stopShipping.signal, draining: () => ended, lastInputMs: () => lastInputMs, state,
+    queue, send, config, serverDir: options.serverDir, spool, pane: options.pane, stop: stopShipping.signal, draining: () => ended, lastInputMs: () => lastInputMs, state,
   }).catch(fail);
 
   await reading;
