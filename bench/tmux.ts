@@ -4,7 +4,7 @@
  * plain `pipe-pane -O 'cat > file'`, interleaved in each run on fresh tmux servers (private
  * sockets). Our figure is the throughput beside the plain-cat capture's: target ≥ 0.95×.
  *
- *   npx tsx bench/tmux.ts [--megabytes 200] [--runs 3]
+ *   npx tsx bench/tmux.ts [--megabytes 200] [--runs 5]
  *
  * Every byte is checked: the plain capture's file and our spool must each hold exactly what
  * tmux delivered to the pipe (the file plus the \r the tty adds before each \n). The capture
@@ -22,7 +22,7 @@ import { attachSession } from "../src/tmux/attach.js";
 import { paneDir } from "../src/tmux/capture.js";
 import { median, parseFlags, sourceRevision } from "./support.js";
 
-const flags = parseFlags(process.argv.slice(2), { megabytes: 200, runs: 3, keep: false });
+const flags = parseFlags(process.argv.slice(2), { megabytes: 200, runs: 5, keep: false });
 const BIN = join(fileURLToPath(new URL("../", import.meta.url)), "bin", "sealtrail.js");
 const LINE = 100;
 
@@ -32,6 +32,9 @@ interface Result {
   seconds: number;
   /** Bytes the pipe received (none: 0). */
   captured: number;
+  /** Machine-wide CPU seconds (all processes, /proc/stat) and context switches while the cat ran. */
+  cpuSeconds: number;
+  contextSwitches: number;
   /** sealtrail: seconds from the start of cat until the queue accepted every chunk. */
   shippedSeconds?: number;
 }
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
         const r = await measure(mode, file, delivered, redis.url);
         results.push(r);
         const rate = (delivered / 1e6 / r.seconds).toFixed(1);
-        console.log(`run ${run + 1} ${mode.padEnd(9)} ${r.seconds.toFixed(2)} s  ${rate} MB/s  captured ${r.captured}${r.shippedSeconds ? `  all in the queue after ${r.shippedSeconds.toFixed(2)} s` : ""}  (load ${load})`);
+        console.log(`run ${run + 1} ${mode.padEnd(9)} ${r.seconds.toFixed(2)} s  ${rate} MB/s  machine ${r.cpuSeconds.toFixed(2)} CPU-s, ${(r.contextSwitches / 1000).toFixed(0)}k context switches  captured ${r.captured}${r.shippedSeconds ? `  all in the queue after ${r.shippedSeconds.toFixed(2)} s` : ""}  (load ${load})`);
         if (mode !== "none" && r.captured !== delivered) throw new Error(`${mode}: captured ${r.captured} bytes, tmux delivered ${delivered}`);
       }
     }
@@ -65,11 +68,16 @@ async function main(): Promise<void> {
   }
   const by = (mode: Mode) => median(results.filter((r) => r.mode === mode).map((r) => delivered / 1e6 / r.seconds));
   const [none, plain, ours] = [by("none"), by("plain"), by("sealtrail")];
+  // Paired within each run (the machine's speed drifts between runs): ours over plain.
+  const paired = median(Array.from({ length: flags.runs }, (_, run) => results[run * 3 + 1]!.seconds / results[run * 3 + 2]!.seconds));
+  const cpu = (mode: Mode) => median(results.filter((r) => r.mode === mode).map((r) => r.cpuSeconds));
   const shipped = median(results.filter((r) => r.shippedSeconds).map((r) => r.shippedSeconds!));
   console.log(`\nmedian throughput (MB/s of pane output):`);
   console.log(`  no capture            ${none.toFixed(1)}`);
   console.log(`  pipe-pane 'cat > f'   ${plain.toFixed(1)}  (${(plain / none).toFixed(3)}× no capture)`);
   console.log(`  sealtrail capture     ${ours.toFixed(1)}  (${(ours / plain).toFixed(3)}× plain cat capture, ${(ours / none).toFixed(3)}× no capture; target ≥ 0.95× plain)`);
+  console.log(`  median of the per-run ratios sealtrail / plain: ${paired.toFixed(3)}×`);
+  console.log(`  machine CPU-s during the cat (median): no capture ${cpu("none").toFixed(2)}, plain ${cpu("plain").toFixed(2)}, sealtrail ${cpu("sealtrail").toFixed(2)}`);
   console.log(`  every byte captured: yes (${delivered} bytes per run); all accepted by the queue after a median ${shipped.toFixed(2)} s from the start of cat`);
 }
 
@@ -103,8 +111,10 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     // Past the capture's start-up (node, and its shipping thread compiling its sources).
     await sleep(mode === "sealtrail" ? 5000 : 1000);
     const started = Date.now();
+    const before = machineCpu();
     tmux("send-keys", "-t", pane, "x");
     await waitFor(() => existsSync(done) && readFileSync(done, "utf8").endsWith("\n"), 600_000);
+    const after = machineCpu();
     const seconds = Number(readFileSync(done, "utf8")) / 1e6;
     let captured = 0;
     let shippedSeconds: number | undefined;
@@ -120,7 +130,7 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
       await sleep(1000);
       captured = ackedOffset(paneSpool);
     }
-    return { mode, seconds, captured, ...(shippedSeconds ? { shippedSeconds } : {}) };
+    return { mode, seconds, captured, cpuSeconds: (after.busy - before.busy) / 100, contextSwitches: after.switches - before.switches, ...(shippedSeconds ? { shippedSeconds } : {}) };
   } finally {
     try {
       tmux("kill-server");
@@ -136,6 +146,13 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Busy jiffies (user, nice, system, irq, softirq; USER_HZ is 100 on Linux) and context switches since boot (proc(5), /proc/stat). */
+function machineCpu(): { busy: number; switches: number } {
+  const stat = readFileSync("/proc/stat", "utf8");
+  const [user, nice, system, , , irq, softirq] = stat.split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: user! + nice! + system! + irq! + softirq!, switches: Number(/^ctxt (\d+)$/m.exec(stat)![1]) };
 }
 
 function ackedOffset(dir: string): number {
