@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { attachSession } from "../src/tmux/attach.js";
 import { paneDir } from "../src/tmux/capture.js";
+import { lockHolder } from "../src/tmux/pane-lock.js";
 import { median, parseFlags, sourceRevision } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), { megabytes: 200, runs: 5, keep: false });
@@ -139,7 +140,9 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     }
     if (paneSpool) {
       try {
-        process.kill(Number(readFileSync(join(paneSpool, "capture.pid"), "utf8")), "SIGKILL");
+        // Only a live capture: a pid from a stale lock file may belong to another process now.
+        const pid = lockHolder(paneSpool);
+        if (pid !== undefined) process.kill(pid, "SIGKILL");
       } catch {
         // exited
       }

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeChunkBody } from "../../src/core/output-chunk.js";
 import { scanRecords } from "../../src/core/spool-record.js";
+import { lockHolder } from "../../src/tmux/pane-lock.js";
 import type { Sql } from "../../src/ledger/db.js";
 import { until } from "./ingest.js";
 
@@ -55,21 +56,22 @@ export function testTmux(): TestTmux {
   };
 }
 
-/** Pids of the capture processes holding pane spools under `spool`. */
+/**
+ * Pids of the live capture processes holding pane spools under `spool`. A lock file left by a
+ * killed capture may name a pid that an unrelated process (another test's tmux server) has
+ * taken since; lockHolder checks the start time, so such a process is never signalled.
+ */
 export function capturePids(spool: string): number[] {
   const pids: number[] = [];
   if (!existsSync(spool)) return pids;
   for (const server of readdirSync(spool)) {
     const serverDir = join(spool, server);
     for (const pane of readdirSync(serverDir).filter((n) => n.startsWith("pane-"))) {
-      try {
-        pids.push(Number(readFileSync(join(serverDir, pane, "capture.pid"), "utf8").trim()));
-      } catch {
-        // no live capture
-      }
+      const pid = lockHolder(join(serverDir, pane));
+      if (pid !== undefined) pids.push(pid);
     }
   }
-  return pids.filter((pid) => Number.isSafeInteger(pid) && pid > 0);
+  return pids;
 }
 
 export interface LedgerChunk {

@@ -11,8 +11,14 @@ import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { paneDir, runCapture } from "../../src/tmux/capture.js";
 import { writeCaptureConfig } from "../../src/tmux/capture-config.js";
-import { tryLockPane } from "../../src/tmux/pane-lock.js";
+import { lockHolder, tryLockPane } from "../../src/tmux/pane-lock.js";
 import { PaneSpool } from "../../src/tmux/pane-spool.js";
+
+/** Field 22 of /proc/PID/stat (proc(5)): the process's start time in clock ticks since boot. */
+function startTime(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+}
 
 const root = mkdtempSync(join(tmpdir(), "sealtrail-pane-lock-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -32,9 +38,30 @@ describe("pane lock", () => {
     await exited;
     const lock = tryLockPane(dir);
     expect(lock).toBeDefined();
-    expect(readFileSync(join(dir, "capture.pid"), "utf8")).toBe(`${process.pid}\n`);
+    expect(readFileSync(join(dir, "capture.pid"), "utf8")).toBe(`${process.pid} ${startTime(process.pid)}\n`);
     lock!.release();
     expect(() => readFileSync(join(dir, "capture.pid"))).toThrow(/ENOENT/);
+  });
+
+  it("takes over a lock whose pid a later process took (the start time differs), not one whose start time matches", async () => {
+    const dir = join(root, "d");
+    const other = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      await new Promise((r) => other.once("spawn", r));
+      tryLockPane(dir)!.release();
+      const start = startTime(other.pid!);
+      writeFileSync(join(dir, "capture.pid"), `${other.pid} ${start}\n`);
+      expect(tryLockPane(dir)).toBeUndefined();
+      expect(lockHolder(dir)).toBe(other.pid);
+      // The dead holder had this pid but started at another time: the live process is not it.
+      writeFileSync(join(dir, "capture.pid"), `${other.pid} ${Number(start) + 1}\n`);
+      expect(lockHolder(dir)).toBeUndefined();
+      const lock = tryLockPane(dir);
+      expect(lock).toBeDefined();
+      lock!.release();
+    } finally {
+      other.kill("SIGKILL");
+    }
   });
 
   it("never takes over a lock whose content cannot be read (a holder mid-write, or damage)", () => {
