@@ -21,8 +21,8 @@ import { lockPane } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
 import { ShipThread } from "./ship-thread-client.js";
-import { addBatch, closeQueue, openShippingQueue } from "./shipper.js";
-import { chunkEvent, type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
+import { addChunks, closeQueue, openShippingQueue } from "./shipper.js";
+import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 const SYNC_GAP_MS = 20;
@@ -196,7 +196,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   // at the lowest priority, may not even have started on a busy machine: what is left (the
   // whole output of a pane that printed and exited at once) ships from this thread, within
   // DRAIN_AFTER_END_MS.
-  const send = (chunks: OutputChunk[]) => (ended ? addBatch(queue, config, chunks.map((chunk) => chunkEvent(config, options.pane, chunk))) : thread.send(chunks));
+  const send = (chunks: OutputChunk[]) => (ended ? addChunks(queue, config, options.pane, chunks) : thread.send(chunks));
   const shipping = shipPane({
     queue, send, config, serverDir: options.serverDir, spool, pane: options.pane, stop: stopShipping.signal, draining: () => ended, lastInputMs: () => lastInputMs, state,
   }).catch(fail);

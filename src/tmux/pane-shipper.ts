@@ -11,8 +11,8 @@ import type { IngestQueue } from "../ingest/index.js";
 import type { PaneSpool } from "./pane-spool.js";
 import { pendingRecords, removeRecords } from "./record-spool.js";
 import type { OutputChunk } from "../core/output-chunk.js";
-import { addBatch, Backoff, BATCH_BYTES, BATCH_CHUNKS, sendBatch, sleep, unlessAborted } from "./shipper.js";
-import { chunkEvent, type PaneInfo } from "./tmux-events.js";
+import { addChunks, Backoff, BATCH_BYTES, BATCH_CHUNKS, sendBatch, sleep, unlessAborted } from "./shipper.js";
+import type { PaneInfo } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 const PANE_FILE = "pane.json";
@@ -78,7 +78,7 @@ export async function shipPane(options: ShipOptions): Promise<void> {
     }
     const chunks = spool.peek(BATCH_CHUNKS, BATCH_BYTES);
     if (chunks.length > 0) {
-      const sent = await unlessAborted(options.send ? options.send(chunks) : addBatch(queue, config, chunks.map((chunk) => chunkEvent(config, pane, chunk))), stop);
+      const sent = await unlessAborted(options.send ? options.send(chunks) : addChunks(queue, config, pane, chunks), stop);
       if (sent === undefined) return;
       if (sent) {
         const last = chunks.at(-1)!;

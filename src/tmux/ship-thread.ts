@@ -10,8 +10,8 @@ import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { OutputChunk } from "../core/output-chunk.js";
 import type { CaptureConfig } from "./capture-config.js";
-import { addBatch, closeQueue, openShippingQueue } from "./shipper.js";
-import { chunkEvent, type PaneInfo } from "./tmux-events.js";
+import { addChunks, closeQueue, openShippingQueue } from "./shipper.js";
+import type { PaneInfo } from "./tmux-events.js";
 
 export interface ShipRequest {
   id: number;
@@ -35,8 +35,7 @@ parentPort!.on("message", async (request: ShipRequest | "close") => {
     return;
   }
   try {
-    const events = request.chunks.map((chunk) => chunkEvent(config, pane, chunk));
-    parentPort!.postMessage({ id: request.id, ok: await addBatch(queue, config, events) } satisfies ShipReply);
+    parentPort!.postMessage({ id: request.id, ok: await addChunks(queue, config, pane, request.chunks) } satisfies ShipReply);
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).message } satisfies ShipReply);
   }

@@ -7,7 +7,9 @@
  */
 import { enqueueEvents, INGEST_JOB, IngestError, openIngestQueue, type IngestQueue, validateEvent } from "../ingest/index.js";
 import type { EventInput } from "../core/event.js";
+import type { OutputChunk } from "../core/output-chunk.js";
 import type { CaptureConfig } from "./capture-config.js";
+import { chunkEvent, type PaneInfo } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 /** Chunks per job: up to ~4 MiB of output, well within one Redis value. */
@@ -46,6 +48,11 @@ export async function sendBatch(queue: IngestQueue, config: CaptureConfig, event
  * limits, and the worker validates every event again before it appends. Returns false when
  * the queue is unavailable.
  */
+/** Builds the chunks' events and adds them to the queue from the calling thread. */
+export function addChunks(queue: IngestQueue, config: CaptureConfig, pane: PaneInfo, chunks: readonly OutputChunk[]): Promise<boolean> {
+  return addBatch(queue, config, chunks.map((chunk) => chunkEvent(config, pane, chunk)));
+}
+
 export async function addBatch(queue: IngestQueue, config: CaptureConfig, events: EventInput[]): Promise<boolean> {
   const checked = validateEvent(events[0], 0, { maxPayloadBytes: config.maxPayloadBytes });
   if (!checked.ok) throw new TmuxError("CONFIG", `event ${events[0]!.idempotencyKey} refused: ${checked.reason.code}: ${checked.reason.message}`);
