@@ -35,6 +35,16 @@ function startTime(pid: number | "self"): string | undefined {
   }
 }
 
+let own: string | undefined;
+/** This process's lock content, read once: lockPane retries every 50 ms. */
+function ownLock(): string {
+  if (own === undefined) {
+    const start = startTime("self");
+    own = start === undefined ? `${process.pid}\n` : `${process.pid} ${start}\n`;
+  }
+  return own;
+}
+
 function alive(holder: Holder): boolean {
   try {
     process.kill(holder.pid, 0);
@@ -56,8 +66,7 @@ export function lockHolder(paneDir: string): number | undefined {
 export function tryLockPane(paneDir: string): PaneLock | undefined {
   const path = join(paneDir, LOCK_FILE);
   mkdirSync(paneDir, { recursive: true, mode: 0o700 });
-  const start = startTime("self");
-  const mine = start === undefined ? `${process.pid}\n` : `${process.pid} ${start}\n`;
+  const mine = ownLock();
   for (let attempt = 0; attempt < 3; attempt++) {
     // The pid is in the file before the file has the lock's name (link(2) fails on an existing
     // name): nobody can read an empty lock and take it for a stale one.
