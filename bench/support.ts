@@ -129,14 +129,15 @@ export async function postgresCpuMs(admin: Sql): Promise<number> {
   }
 }
 
-/** Machine-wide CPU ticks from /proc/stat: busy (user..softirq) and steal (taken by the host). */
-export function machineTicks(): { busy: number; steal: number; total: number } {
+/** Machine-wide CPU ticks from /proc/stat: busy (user..softirq) and steal (taken by the host); and context switches since boot. */
+export function machineTicks(): { busy: number; steal: number; total: number; switches: number } {
   try {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const stat = readFileSync("/proc/stat", "utf8");
+    const f = stat.split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
     const [user, nice, system, idle, iowait, irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
-    return { busy: user + nice + system + irq + softirq, steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
+    return { busy: user + nice + system + irq + softirq, steal, total: user + nice + system + idle + iowait + irq + softirq + steal, switches: Number(/^ctxt (\d+)$/m.exec(stat)?.[1]) };
   } catch {
-    return { busy: NaN, steal: NaN, total: NaN };
+    return { busy: NaN, steal: NaN, total: NaN, switches: NaN };
   }
 }
 

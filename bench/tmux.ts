@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { attachSession } from "../src/tmux/attach.js";
 import { paneDir } from "../src/tmux/capture.js";
 import { lockHolder } from "../src/tmux/pane-lock.js";
-import { median, parseFlags, sourceRevision } from "./support.js";
+import { machineTicks, median, parseFlags, sourceRevision } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), { megabytes: 200, runs: 5, keep: false });
 const BIN = join(fileURLToPath(new URL("../", import.meta.url)), "bin", "sealtrail.js");
@@ -112,10 +112,10 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     // Past the capture's start-up (node, and its shipping thread compiling its sources).
     await sleep(mode === "sealtrail" ? 5000 : 1000);
     const started = Date.now();
-    const before = machineCpu();
+    const before = machineTicks();
     tmux("send-keys", "-t", pane, "x");
     await waitFor(() => existsSync(done) && readFileSync(done, "utf8").endsWith("\n"), 600_000);
-    const after = machineCpu();
+    const after = machineTicks();
     const seconds = Number(readFileSync(done, "utf8")) / 1e6;
     let captured = 0;
     let shippedSeconds: number | undefined;
@@ -131,7 +131,7 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
       await sleep(1000);
       captured = ackedOffset(paneSpool);
     }
-    return { mode, seconds, captured, cpuSeconds: (after.busy - before.busy) / 100, contextSwitches: after.switches - before.switches, ...(shippedSeconds ? { shippedSeconds } : {}) };
+    return { mode, seconds, captured, cpuSeconds: (after.busy - before.busy) / 100 /* USER_HZ */, contextSwitches: after.switches - before.switches, ...(shippedSeconds ? { shippedSeconds } : {}) };
   } finally {
     try {
       tmux("kill-server");
@@ -149,13 +149,6 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     }
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Busy jiffies (user, nice, system, irq, softirq; USER_HZ is 100 on Linux) and context switches since boot (proc(5), /proc/stat). */
-function machineCpu(): { busy: number; switches: number } {
-  const stat = readFileSync("/proc/stat", "utf8");
-  const [user, nice, system, , , irq, softirq] = stat.split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return { busy: user! + nice! + system! + irq! + softirq!, switches: Number(/^ctxt (\d+)$/m.exec(stat)![1]) };
 }
 
 function ackedOffset(dir: string): number {
