@@ -20,7 +20,7 @@ import type { Readable } from "node:stream";
  * Node reads a pipe into buffers of libuv's suggested size, 64 KiB (uv__read): a read that
  * returns less found the pipe empty.
  */
-export const READ_BUFFER_BYTES = 64 * 1024;
+const READ_BUFFER_BYTES = 64 * 1024;
 
 export interface PacedReaderOptions {
   /** Wait after a read that emptied the pipe; 0 reads as data comes. */
