@@ -5,6 +5,10 @@
  *
  * A cut never splits a UTF-8 sequence when it can help it (up to 3 bytes move to the next
  * chunk), so each chunk's searchable text decodes on its own; the bytes are unchanged.
+ *
+ * A reader can put its bytes straight where the chunks are cut from (space()): then a pane's
+ * bytes are copied once, by the kernel's read, on their way to the spool, and the only
+ * allocation is a slab per 16 chunks.
  */
 import { MAX_CHUNK_BYTES, MAX_CHUNK_SPAN_US, MAX_FRAMES, type OutputChunk, type OutputFrame } from "./output-chunk.js";
 
@@ -13,6 +17,8 @@ export interface ChunkerOptions {
   spanUs?: number;
   /** A read arriving this long after the last frame starts a new frame (default 2 ms). */
   frameGapUs?: number;
+  /** Bytes of each buffer the chunks are cut from (default 16 chunks' worth). */
+  slabBytes?: number;
 }
 
 export class OutputChunker {
@@ -21,7 +27,16 @@ export class OutputChunker {
   private readonly maxBytes: number;
   private readonly spanUs: number;
   private readonly frameGapUs: number;
-  private parts: Uint8Array[] = [];
+  private readonly slabBytes: number;
+  /**
+   * The buffer the stream is laid out in, end to end: chunks are views of it. The pending
+   * chunk is its `length` bytes from `start`; what follows is free. A cut moves `start`
+   * past the bytes it took, so the bytes left over (a UTF-8 tail, the start of a read that
+   * crossed the cut) stay where they are. Bytes a chunk holds are never written again: a new
+   * slab is begun (the pending bytes copied over) when less than a whole chunk is free.
+   */
+  private slab: Uint8Array | undefined;
+  private start = 0;
   private length = 0;
   private startUs = 0;
   private lastFrameUs = 0;
@@ -34,6 +49,7 @@ export class OutputChunker {
     this.maxBytes = options.maxBytes ?? MAX_CHUNK_BYTES;
     this.spanUs = options.spanUs ?? MAX_CHUNK_SPAN_US;
     this.frameGapUs = options.frameGapUs ?? 2_000;
+    this.slabBytes = Math.max(options.slabBytes ?? 16 * this.maxBytes, this.maxBytes);
   }
 
   /** Bytes waiting for the next cut. */
@@ -46,23 +62,56 @@ export class OutputChunker {
     return this.length === 0 ? undefined : this.startUs + this.spanUs;
   }
 
+  /**
+   * Where the next read may put its bytes: the free end of the current slab, at least a
+   * whole chunk long. A read into it, passed to push() as the view of the bytes it wrote
+   * before any other push, is taken where it lies; anything else is copied.
+   */
+  space(): Uint8Array {
+    const end = this.start + this.length;
+    if (this.slab === undefined || this.slab.length - end < this.maxBytes) {
+      const slab = Buffer.allocUnsafeSlow(this.slabBytes);
+      if (this.slab !== undefined) slab.set(this.slab.subarray(this.start, end));
+      this.slab = slab;
+      this.start = 0;
+    }
+    return this.slab.subarray(this.start + this.length);
+  }
+
   /** Takes one read; returns the chunks it completed. */
   push(data: Uint8Array, nowUs: number): OutputChunk[] {
     const out = this.due(nowUs);
-    let rest = data;
-    let framed = false;
-    while (rest.length > 0) {
+    const end = this.start + this.length;
+    const inPlace = this.slab !== undefined && data.buffer === this.slab.buffer && data.byteOffset === this.slab.byteOffset + end && data.length <= this.slab.length - end;
+    if (inPlace) out.push(...this.take(data.length, nowUs, false));
+    else {
+      // Copied in pieces of at most a chunk: space() always has room for one.
+      for (let at = 0; at < data.length; at += this.maxBytes) {
+        const piece = data.subarray(at, at + this.maxBytes);
+        this.space().set(piece);
+        out.push(...this.take(piece.length, nowUs, at > 0));
+      }
+    }
+    return out;
+  }
+
+  /** Counts `bytes` just laid after the pending ones as read at `nowUs`; `more`: the rest of a read already framed. */
+  private take(bytes: number, nowUs: number, more: boolean): OutputChunk[] {
+    const out: OutputChunk[] = [];
+    let rest = bytes;
+    let framed = more;
+    while (rest > 0) {
       if (this.length === 0) this.begin(nowUs);
       else if (!framed && nowUs - this.lastFrameUs >= this.frameGapUs && this.frames.length < MAX_FRAMES) {
         this.frames.push({ at: this.length, afterUs: nowUs - this.startUs });
         this.lastFrameUs = nowUs;
       }
       framed = true;
-      const take = rest.subarray(0, this.maxBytes - this.length);
-      this.parts.push(take);
-      this.length += take.length;
-      rest = rest.subarray(take.length);
-      if (this.length === this.maxBytes) out.push(this.cut(nowUs, true));
+      const take = Math.min(rest, this.maxBytes - this.length);
+      this.length += take;
+      rest -= take;
+      // The rest of the read lies after the cut already: it begins the next chunk.
+      if (this.length === this.maxBytes) out.push(this.cutPending(nowUs, true));
     }
     return out;
   }
@@ -70,12 +119,12 @@ export class OutputChunker {
   /** The pending chunk when it has spanned its time; an incomplete UTF-8 tail waits for the next. */
   due(nowUs: number): OutputChunk[] {
     if (this.length === 0 || nowUs - this.startUs < this.spanUs) return [];
-    return [this.cut(nowUs, true)];
+    return [this.cutPending(nowUs, true)];
   }
 
   /** Everything pending, at the end of the stream. */
   flush(nowUs: number): OutputChunk | undefined {
-    return this.length === 0 ? undefined : this.cut(nowUs, false);
+    return this.length === 0 ? undefined : this.cutPending(nowUs, false);
   }
 
   private begin(nowUs: number): void {
@@ -84,16 +133,16 @@ export class OutputChunker {
     this.frames = [{ at: 0, afterUs: 0 }];
   }
 
-  private cut(nowUs: number, utf8Safe: boolean): OutputChunk {
-    const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
+  /** Cuts the pending bytes, less a cut-short UTF-8 tail when `utf8Safe`, which stays pending. */
+  private cutPending(nowUs: number, utf8Safe: boolean): OutputChunk {
+    const data = this.slab!.subarray(this.start, this.start + this.length);
     const at = utf8Safe ? utf8Boundary(data) : data.length;
     const chunk: OutputChunk = { seq: this.seq, offset: this.offset, timeUs: this.startUs, frames: this.frames.filter((f) => f.at < at), data: data.subarray(0, at) };
     this.seq += 1;
     this.offset += at;
-    const rest = data.subarray(at);
-    this.parts = rest.length > 0 ? [rest] : [];
-    this.length = rest.length;
-    if (rest.length > 0) this.begin(nowUs);
+    this.start += at;
+    this.length -= at;
+    if (this.length > 0) this.begin(nowUs);
     return chunk;
   }
 }

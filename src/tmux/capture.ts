@@ -50,7 +50,11 @@ const DRAIN_AFTER_END_MS = 5_000;
 export interface CaptureOptions {
   serverDir: string;
   pane: PaneInfo;
-  input: Readable;
+  /**
+   * The pane's output: the fd of the pipe (a socket pair, for pipe-pane) it comes on, read
+   * straight into the chunks' buffers, or any stream.
+   */
+  input: Readable | number;
   /** Aborted on SIGTERM/SIGINT. */
   stop: AbortSignal;
 }
@@ -96,7 +100,8 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   };
   const summary: CaptureSummary = { readBytes: 0, reads: 0, spooledChunks: 0, discardedBytes: spool.recovery.discardedBytes, shippedChunks: 0, shippedBytes: 0, shippedRecords: 0, retries: 0 };
   if (spool.recovery.discardedBytes > 0) note(`spool: discarded a torn tail of ${spool.recovery.discardedBytes} bytes`);
-  note(`start: pane ${options.pane.pane}, next chunk ${spool.nextPosition.seq}, ${spool.recovery.pendingChunks} chunks to ship`);
+  const how = typeof options.input === "number" ? "reading the pipe in place" : "reading a stream";
+  note(`start: pane ${options.pane.pane}, next chunk ${spool.nextPosition.seq}, ${spool.recovery.pendingChunks} chunks to ship, ${how}`);
   writePaneInfo(dir, options.pane);
 
   const queue = openShippingQueue(config);
@@ -171,7 +176,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
         resolve();
       });
     };
-    const onData = (data: Buffer) => {
+    const onData = (data: Uint8Array) => {
       summary.readBytes += data.length;
       lastInputMs = Date.now();
       try {
@@ -182,7 +187,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
         finish();
       }
     };
-    reader = new PacedReader(options.input, { paceMs: READ_PACE_MS, onData, onEnd: finish });
+    reader = new PacedReader(options.input, { paceMs: READ_PACE_MS, space: () => chunker.space(), onData, onEnd: finish });
     options.stop.addEventListener("abort", () => {
       finish();
       // Stop at once: what is not shipped waits in the spool.

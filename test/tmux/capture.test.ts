@@ -5,12 +5,13 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { attachSession, detachSession } from "../../src/tmux/attach.js";
+import { paneDir } from "../../src/tmux/capture.js";
 import { REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { BIN, catPaneCommand, INVOCATION, joined, ledgerChunks, testTmux, type TestTmux, untilLedgerHas } from "../support/tmux.js";
@@ -149,6 +150,8 @@ describe("sealtrail tmux capture", () => {
     const bytes = joined(chunks);
     expect(bytes.length).toBe(garbage.length);
     expect(bytes.equals(garbage)).toBe(true);
+    // Read from pipe-pane's socket straight into the chunks' buffers.
+    expect(readFileSync(join(paneDir(attached.dir, pane), "capture.log"), "utf8")).toContain("reading the pipe in place");
     expect(chunks.length).toBeGreaterThanOrEqual(4);
     expect(chunks.every((c) => c.data.length <= 64 * 1024)).toBe(true);
     const text = chunks.map((c) => c.text).join("");

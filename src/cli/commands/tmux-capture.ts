@@ -1,3 +1,4 @@
+import { fstatSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runCapture } from "../../tmux/capture.js";
 import { parseOrUsage, required } from "../args.js";
@@ -24,7 +25,17 @@ export async function tmuxCaptureCommand(args: string[], cli: Cli): Promise<numb
   if (!fields.pane) throw new CliError("USAGE", `${COMMAND}: missing required option --pane`);
   const stop = new AbortController();
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(signal, () => stop.abort());
-  const summary = await runCapture({ serverDir: dir, pane: { ...fields, pane: fields.pane, session: fields.session ?? "" }, input: process.stdin, stop: stop.signal });
+  const summary = await runCapture({ serverDir: dir, pane: { ...fields, pane: fields.pane, session: fields.session ?? "" }, input: readsInPlace(0) ? 0 : process.stdin, stop: stop.signal });
   cli.stdout(json(summary));
   return 0;
+}
+
+/** A pipe or socket on `fd` can be read into buffers of the capture's choosing (net.Socket's onread); a file or tty is read as a stream. */
+function readsInPlace(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFIFO() || stat.isSocket();
+  } catch {
+    return false;
+  }
 }
