@@ -10,6 +10,10 @@
  * tmux delivered to the pipe (the file plus the \r the tty adds before each \n). The capture
  * ships to a private redis-server (no worker: appending to the ledger is the ingest bench's
  * business); the time until the queue has accepted everything is printed too.
+ *
+ * Beside each run's time: the machine's CPU and context switches, the tmux server's CPU and
+ * peak memory (a pipe reader slower than the pane leaves the output waiting in tmux's memory),
+ * and the capture's own CPU.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -36,6 +40,11 @@ interface Result {
   /** Machine-wide CPU seconds (all processes, /proc/stat) and context switches while the cat ran. */
   cpuSeconds: number;
   contextSwitches: number;
+  /** CPU seconds of the tmux server while the cat ran, and its peak memory (VmHWM) over the run, MB. */
+  tmuxCpuSeconds: number;
+  tmuxPeakMb: number;
+  /** sealtrail: CPU seconds of the capture process while the cat ran. */
+  captureCpuSeconds?: number;
   /** sealtrail: seconds from the start of cat until the queue accepted every chunk. */
   shippedSeconds?: number;
 }
@@ -60,7 +69,8 @@ async function main(): Promise<void> {
         const r = await measure(mode, file, delivered, redis.url);
         results.push(r);
         const rate = (delivered / 1e6 / r.seconds).toFixed(1);
-        console.log(`run ${run + 1} ${mode.padEnd(9)} ${r.seconds.toFixed(2)} s  ${rate} MB/s  machine ${r.cpuSeconds.toFixed(2)} CPU-s, ${(r.contextSwitches / 1000).toFixed(0)}k context switches  captured ${r.captured}${r.shippedSeconds ? `  all in the queue after ${r.shippedSeconds.toFixed(2)} s` : ""}  (load ${load})`);
+        const capture = r.captureCpuSeconds === undefined ? "" : `, capture ${r.captureCpuSeconds.toFixed(2)}`;
+        console.log(`run ${run + 1} ${mode.padEnd(9)} ${r.seconds.toFixed(2)} s  ${rate} MB/s  machine ${r.cpuSeconds.toFixed(2)} CPU-s, ${(r.contextSwitches / 1000).toFixed(0)}k context switches  tmux ${r.tmuxCpuSeconds.toFixed(2)} CPU-s${capture}, tmux peak ${r.tmuxPeakMb.toFixed(0)} MB  captured ${r.captured}${r.shippedSeconds ? `  all in the queue after ${r.shippedSeconds.toFixed(2)} s` : ""}  (load ${load})`);
         if (mode !== "none" && r.captured !== delivered) throw new Error(`${mode}: captured ${r.captured} bytes, tmux delivered ${delivered}`);
       }
     }
@@ -71,7 +81,8 @@ async function main(): Promise<void> {
   const [none, plain, ours] = [by("none"), by("plain"), by("sealtrail")];
   // Paired within each run (the machine's speed drifts between runs): ours over plain.
   const paired = median(Array.from({ length: flags.runs }, (_, run) => results[run * 3 + 1]!.seconds / results[run * 3 + 2]!.seconds));
-  const cpu = (mode: Mode) => median(results.filter((r) => r.mode === mode).map((r) => r.cpuSeconds));
+  const of = (mode: Mode, value: (r: Result) => number) => median(results.filter((r) => r.mode === mode).map(value));
+  const cpu = (mode: Mode) => of(mode, (r) => r.cpuSeconds);
   const shipped = median(results.filter((r) => r.shippedSeconds).map((r) => r.shippedSeconds!));
   console.log(`\nmedian throughput (MB/s of pane output):`);
   console.log(`  no capture            ${none.toFixed(1)}`);
@@ -79,6 +90,8 @@ async function main(): Promise<void> {
   console.log(`  sealtrail capture     ${ours.toFixed(1)}  (${(ours / plain).toFixed(3)}× plain cat capture, ${(ours / none).toFixed(3)}× no capture; target ≥ 0.95× plain)`);
   console.log(`  median of the per-run ratios sealtrail / plain: ${paired.toFixed(3)}×`);
   console.log(`  machine CPU-s during the cat (median): no capture ${cpu("none").toFixed(2)}, plain ${cpu("plain").toFixed(2)}, sealtrail ${cpu("sealtrail").toFixed(2)}`);
+  console.log(`  tmux CPU-s during the cat (median): no capture ${of("none", (r) => r.tmuxCpuSeconds).toFixed(2)}, plain ${of("plain", (r) => r.tmuxCpuSeconds).toFixed(2)}, sealtrail ${of("sealtrail", (r) => r.tmuxCpuSeconds).toFixed(2)}; the capture ${of("sealtrail", (r) => r.captureCpuSeconds!).toFixed(2)}`);
+  console.log(`  tmux peak memory (median MB): no capture ${of("none", (r) => r.tmuxPeakMb).toFixed(0)}, plain ${of("plain", (r) => r.tmuxPeakMb).toFixed(0)}, sealtrail ${of("sealtrail", (r) => r.tmuxPeakMb).toFixed(0)}`);
   console.log(`  every byte captured: yes (${delivered} bytes per run); all accepted by the queue after a median ${shipped.toFixed(2)} s from the start of cat`);
 }
 
@@ -111,11 +124,15 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     }
     // Past the capture's start-up (node, and its shipping thread compiling its sources).
     await sleep(mode === "sealtrail" ? 5000 : 1000);
+    const tmuxPid = Number(tmux("display-message", "-p", "#{pid}").trim());
+    const capturePid = paneSpool ? lockHolder(paneSpool) : undefined;
     const started = Date.now();
+    const [tmuxBefore, captureBefore] = [processCpu(tmuxPid), capturePid === undefined ? 0 : processCpu(capturePid)];
     const before = machineTicks();
     tmux("send-keys", "-t", pane, "x");
     await waitFor(() => existsSync(done) && readFileSync(done, "utf8").endsWith("\n"), 600_000);
     const after = machineTicks();
+    const [tmuxCpuSeconds, captureCpuSeconds] = [processCpu(tmuxPid) - tmuxBefore, capturePid === undefined ? undefined : processCpu(capturePid) - captureBefore];
     const seconds = Number(readFileSync(done, "utf8")) / 1e6;
     let captured = 0;
     let shippedSeconds: number | undefined;
@@ -130,8 +147,16 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
       // more or less than tmux delivered fails the run.
       await sleep(1000);
       captured = ackedOffset(paneSpool);
+      // Nothing consumes the queue here: emptied, so that later runs do not share the machine
+      // with a redis holding ever more chunks.
+      execFileSync("redis-cli", ["-u", redisUrl, "flushall"], { stdio: "ignore" });
     }
-    return { mode, seconds, captured, cpuSeconds: (after.busy - before.busy) / 100 /* USER_HZ */, contextSwitches: after.switches - before.switches, ...(shippedSeconds ? { shippedSeconds } : {}) };
+    // Peak memory of the tmux server: what it held of the pane's output for a slow pipe reader.
+    const tmuxPeakMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${tmuxPid}/status`, "utf8"))![1]) / 1024;
+    return {
+      mode, seconds, captured, cpuSeconds: (after.busy - before.busy) / 100 /* USER_HZ */, contextSwitches: after.switches - before.switches, tmuxCpuSeconds, tmuxPeakMb,
+      ...(captureCpuSeconds === undefined ? {} : { captureCpuSeconds }), ...(shippedSeconds ? { shippedSeconds } : {}),
+    };
   } finally {
     try {
       tmux("kill-server");
@@ -149,6 +174,12 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds (user and system) a process has used: /proc/PID/stat fields 14 and 15, in USER_HZ (proc(5)). */
+function processCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function ackedOffset(dir: string): number {
