@@ -6,9 +6,9 @@
  * A cut never splits a UTF-8 sequence when it can help it (up to 3 bytes move to the next
  * chunk), so each chunk's searchable text decodes on its own; the bytes are unchanged.
  *
- * A reader can put its bytes straight where the chunks are cut from (space()): then a pane's
- * bytes are copied once, by the kernel's read, on their way to the spool, and the only
- * allocation is a slab per 16 chunks.
+ * Reads are laid end to end in slabs of 16 chunks, and chunks are views of them: each byte is
+ * copied once, a read that crosses a cut needs no joining, and the only allocation is a slab
+ * per 16 chunks.
  */
 import { MAX_CHUNK_BYTES, MAX_CHUNK_SPAN_US, MAX_FRAMES, type OutputChunk, type OutputFrame } from "./output-chunk.js";
 
@@ -62,12 +62,8 @@ export class OutputChunker {
     return this.length === 0 ? undefined : this.startUs + this.spanUs;
   }
 
-  /**
-   * Where the next read may put its bytes: the free end of the current slab, at least a
-   * whole chunk long. A read into it, passed to push() as the view of the bytes it wrote
-   * before any other push, is taken where it lies; anything else is copied.
-   */
-  space(): Uint8Array {
+  /** The free end of the current slab, at least a whole chunk long. */
+  private room(): Uint8Array {
     const end = this.start + this.length;
     if (this.slab === undefined || this.slab.length - end < this.maxBytes) {
       const slab = Buffer.allocUnsafeSlow(this.slabBytes);
@@ -78,19 +74,14 @@ export class OutputChunker {
     return this.slab.subarray(this.start + this.length);
   }
 
-  /** Takes one read; returns the chunks it completed. */
+  /** Takes one read (copied: the caller may reuse `data`); returns the chunks it completed. */
   push(data: Uint8Array, nowUs: number): OutputChunk[] {
     const out = this.due(nowUs);
-    const end = this.start + this.length;
-    const inPlace = this.slab !== undefined && data.buffer === this.slab.buffer && data.byteOffset === this.slab.byteOffset + end && data.length <= this.slab.length - end;
-    if (inPlace) out.push(...this.take(data.length, nowUs, false));
-    else {
-      // Copied in pieces of at most a chunk: space() always has room for one.
-      for (let at = 0; at < data.length; at += this.maxBytes) {
-        const piece = data.subarray(at, at + this.maxBytes);
-        this.space().set(piece);
-        out.push(...this.take(piece.length, nowUs, at > 0));
-      }
+    // In pieces of at most a chunk: room() always has space for one.
+    for (let at = 0; at < data.length; at += this.maxBytes) {
+      const piece = data.subarray(at, at + this.maxBytes);
+      this.room().set(piece);
+      out.push(...this.take(piece.length, nowUs, at > 0));
     }
     return out;
   }

@@ -17,6 +17,7 @@ import { MAX_CHUNK_BYTES, MAX_FRAMES, type OutputChunk } from "../core/output-ch
 import { OutputChunker } from "../core/output-chunker.js";
 import { readCaptureConfig } from "./capture-config.js";
 import { PacedReader } from "./paced-reader.js";
+import { PipeReader } from "./pipe-reader.js";
 import { lockPane } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
@@ -36,8 +37,10 @@ const SYNC_GAP_MS = 20;
  * pane's output, none of it yet counted as taken.
  */
 const STREAM_SYNC_MS = 1_000;
-/** Wait after a read that emptied the pipe (paced-reader.ts). */
+/** Wait after a read that emptied a stream (paced-reader.ts). */
 const READ_PACE_MS = 10;
+/** How often what the reading thread took from the pipe is stamped and spooled while output streams (pipe-reader.ts). */
+const READ_POLL_MS = 10;
 /**
  * Bytes appended to the spool but not yet written past which the reading pauses (the pane then
  * waits, as it would for any slow pipe reader): the spool's writes run beside the reading, and
@@ -51,8 +54,8 @@ export interface CaptureOptions {
   serverDir: string;
   pane: PaneInfo;
   /**
-   * The pane's output: the fd of the pipe (a socket pair, for pipe-pane) it comes on, read
-   * straight into the chunks' buffers, or any stream.
+   * The pane's output: the fd of the blocking pipe (a socket pair, for pipe-pane) it comes on,
+   * read by a thread of its own, or any stream.
    */
   input: Readable | number;
   /** Aborted on SIGTERM/SIGINT. */
@@ -100,7 +103,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   };
   const summary: CaptureSummary = { readBytes: 0, reads: 0, spooledChunks: 0, discardedBytes: spool.recovery.discardedBytes, shippedChunks: 0, shippedBytes: 0, shippedRecords: 0, retries: 0 };
   if (spool.recovery.discardedBytes > 0) note(`spool: discarded a torn tail of ${spool.recovery.discardedBytes} bytes`);
-  const how = typeof options.input === "number" ? "reading the pipe in place" : "reading a stream";
+  const how = typeof options.input === "number" ? "reading the pipe in a thread" : "reading a stream";
   note(`start: pane ${options.pane.pane}, next chunk ${spool.nextPosition.seq}, ${spool.recovery.pendingChunks} chunks to ship, ${how}`);
   writePaneInfo(dir, options.pane);
 
@@ -156,7 +159,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     }, Math.max(1, Math.ceil((due - nowUs()) / 1000)));
   };
 
-  let reader!: PacedReader;
+  let reader!: PacedReader | PipeReader;
   const reading = new Promise<void>((resolve) => {
     const finish = () => {
       if (ended) return;
@@ -187,7 +190,10 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
         finish();
       }
     };
-    reader = new PacedReader(options.input, { paceMs: READ_PACE_MS, space: () => chunker.space(), onData, onEnd: finish });
+    reader =
+      typeof options.input === "number"
+        ? new PipeReader(options.input, { pollMs: READ_POLL_MS, onData, onEnd: finish })
+        : new PacedReader(options.input, { paceMs: READ_PACE_MS, onData, onEnd: finish });
     options.stop.addEventListener("abort", () => {
       finish();
       // Stop at once: what is not shipped waits in the spool.

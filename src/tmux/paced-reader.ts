@@ -14,26 +14,17 @@
  * read (and stamped) up to `paceMs` late, well inside a chunk's span (MAX_CHUNK_SPAN_US) and
  * below what a replay can show.
  */
-import { Socket, type SocketConstructorOpts } from "node:net";
 import type { Readable } from "node:stream";
 
 /**
- * A stream's reads come in buffers of libuv's suggested size, 64 KiB (uv__read), and reads
- * into a space() are offered at least that: a read that returns less found the pipe empty.
- * One that returns as much or more found the pipe full, with tmux likely holding more, and
- * is followed by another at once.
+ * Node reads a pipe into buffers of libuv's suggested size, 64 KiB (uv__read): a read that
+ * returns less found the pipe empty.
  */
 const READ_BUFFER_BYTES = 64 * 1024;
 
 export interface PacedReaderOptions {
   /** Wait after a read that emptied the pipe; 0 reads as data comes. */
   paceMs: number;
-  /**
-   * Where the next read of a pipe given by its fd puts its bytes (net.Socket's `onread`): the
-   * reader then allocates nothing and copies nothing. Asked again after every read.
-   */
-  space?: () => Uint8Array;
-  /** The bytes of one read: with `space`, a view of (the start of) what space() returned. */
   onData(data: Buffer): void;
   /** Once, at the end of the input or on its error. */
   onEnd(error?: Error): void;
@@ -44,28 +35,14 @@ export class PacedReader {
   private stopped = false;
   private reads$ = 0;
   private readonly pacing = new Set<NodeJS.Timeout>();
-  private readonly input: Readable;
-  /** The socket made for an fd: destroyed on stop, which frees the fd. */
-  private readonly owned: Socket | undefined;
 
-  /** `input`: a stream, or the fd of a pipe or socket to read with `options.space`. */
   constructor(
-    input: Readable | number,
+    private readonly input: Readable,
     private readonly options: PacedReaderOptions,
   ) {
-    if (typeof input === "number") {
-      const space = options.space;
-      if (!space) throw new TypeError("PacedReader: an fd is read into options.space");
-      // `onread` is read by the Socket constructor too (lib/net.js), not only by connect().
-      const onread = { buffer: space, callback: (n: number, buffer: Uint8Array) => this.onRead(Buffer.from(buffer.buffer, buffer.byteOffset, n), n < Math.min(buffer.length, READ_BUFFER_BYTES)) };
-      this.input = this.owned = new Socket({ fd: input, readable: true, writable: false, onread } as SocketConstructorOpts);
-    } else {
-      this.input = input;
-      this.owned = undefined;
-      input.on("data", this.onData);
-    }
-    this.input.once("end", this.onEnd);
-    this.input.once("error", this.onEnd);
+    input.on("data", this.onData);
+    input.once("end", this.onEnd);
+    input.once("error", this.onEnd);
   }
 
   /** Reads taken so far. */
@@ -96,16 +73,11 @@ export class PacedReader {
     this.input.off("error", this.onEnd);
     for (const timer of this.pacing) clearTimeout(timer);
     this.pacing.clear();
-    this.owned?.destroy();
   }
 
-  private readonly onData = (data: Buffer): void => this.onRead(data, data.length < READ_BUFFER_BYTES);
-
-  /** `emptied`: the read found less than a full buffer, so the pipe is empty for now. */
-  private onRead(data: Buffer, emptied: boolean): void {
-    if (this.stopped) return;
+  private readonly onData = (data: Buffer): void => {
     this.reads$++;
-    if (this.options.paceMs > 0 && emptied) {
+    if (this.options.paceMs > 0 && data.length < READ_BUFFER_BYTES) {
       const release = this.hold();
       const timer = setTimeout(() => {
         this.pacing.delete(timer);
@@ -114,7 +86,7 @@ export class PacedReader {
       this.pacing.add(timer);
     }
     this.options.onData(data);
-  }
+  };
 
   private readonly onEnd = (error?: Error): void => {
     if (this.stopped) return;

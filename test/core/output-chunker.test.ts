@@ -81,59 +81,33 @@ describe("OutputChunker", () => {
     expect(Buffer.concat(chunks.map((c) => c.data)).equals(text)).toBe(true);
   });
 
-  it("takes a read made into space() where it lies: chunks are views of that buffer", () => {
+  it("lays reads end to end in one buffer: chunks are views of it, a read crossing a cut included", () => {
     const chunker = new OutputChunker({ seq: 0, offset: 0 });
-    const space = chunker.space();
-    expect(space.length).toBeGreaterThanOrEqual(MAX_CHUNK_BYTES);
-    // One read of a chunk and a half: a whole chunk, the rest pending where it lies.
-    const read = space.subarray(0, MAX_CHUNK_BYTES + 6);
-    read.fill(0x61, 0, MAX_CHUNK_BYTES).set(Buffer.from("hello "), MAX_CHUNK_BYTES);
-    const [full] = chunker.push(read, 0);
-    expect(full!.data.length).toBe(MAX_CHUNK_BYTES);
-    expect(full!.data.buffer).toBe(space.buffer);
-    const next = chunker.space();
-    expect([next.buffer, next.byteOffset]).toEqual([space.buffer, space.byteOffset + MAX_CHUNK_BYTES + 6]);
-    next.set(Buffer.from("world"));
-    chunker.push(next.subarray(0, 5), 1);
+    const [full] = chunker.push(Buffer.concat([Buffer.alloc(MAX_CHUNK_BYTES - 2, 0x61), Buffer.from("hello ")]), 0);
+    chunker.push(Buffer.from("world"), 1);
     const rest = chunker.flush(2)!;
-    expect(Buffer.from(rest.data).toString()).toBe("hello world");
-    expect([rest.data.buffer, rest.data.byteOffset]).toEqual([space.buffer, space.byteOffset + MAX_CHUNK_BYTES]);
-    expect(Buffer.from(full!.data).equals(Buffer.alloc(MAX_CHUNK_BYTES, 0x61))).toBe(true);
+    expect(full!.data.length).toBe(MAX_CHUNK_BYTES);
+    expect(Buffer.from(rest.data).toString()).toBe("llo world");
+    expect(rest.data.buffer).toBe(full!.data.buffer);
+    expect(rest.data.byteOffset).toBe(full!.data.byteOffset + MAX_CHUNK_BYTES);
   });
 
   it("begins a new buffer when less than a chunk is free, never writing over bytes a chunk holds", () => {
     const chunker = new OutputChunker({ seq: 0, offset: 0 }, { maxBytes: 4, slabBytes: 10 });
-    const first = chunker.space();
-    first.set(Buffer.from("abcdefg"));
-    const [chunk] = chunker.push(first.subarray(0, 7), 0);
-    expect(Buffer.from(chunk!.data).toString()).toBe("abcd");
-    // 3 bytes free: a new buffer, holding the pending "efg".
-    const second = chunker.space();
-    expect(second.buffer).not.toBe(first.buffer);
-    expect(second.length).toBe(7);
-    second.set(Buffer.from("h"));
-    expect(chunker.push(second.subarray(0, 1), 1).map((c) => Buffer.from(c.data).toString())).toEqual(["efgh"]);
-    expect(Buffer.from(chunk!.data).toString()).toBe("abcd");
-  });
-
-  it("takes a read into a space offered before a time cut where it lies", () => {
-    const chunker = new OutputChunker({ seq: 0, offset: 0 });
-    chunker.push(Buffer.from("abc"), 0);
-    const space = chunker.space();
-    const [chunk] = chunker.due(MAX_CHUNK_SPAN_US);
-    expect(Buffer.from(chunk!.data).toString()).toBe("abc");
-    space.set(Buffer.from("def"));
-    expect(chunker.push(space.subarray(0, 3), MAX_CHUNK_SPAN_US + 1)).toEqual([]);
-    const next = chunker.flush(MAX_CHUNK_SPAN_US + 2)!;
-    expect(Buffer.from(next.data).toString()).toBe("def");
-    expect([next.data.buffer, next.data.byteOffset]).toEqual([space.buffer, space.byteOffset]);
-    expect(Buffer.from(chunk!.data).toString()).toBe("abc");
+    const [first] = chunker.push(Buffer.from("abcdefg"), 0);
+    expect(Buffer.from(first!.data).toString()).toBe("abcd");
+    // 3 bytes free after "efg": the next read goes to a new buffer, with "efg" copied over.
+    const [second, third] = chunker.push(Buffer.from("hijklm"), 1);
+    expect([second, third].map((c) => Buffer.from(c!.data).toString())).toEqual(["efgh", "ijkl"]);
+    expect(second!.data.buffer).not.toBe(first!.data.buffer);
+    expect(Buffer.from(chunker.flush(2)!.data).toString()).toBe("m");
+    expect(Buffer.from(first!.data).toString()).toBe("abcd");
   });
 
   it.each([
     ["chunks and buffers of the product's sizes", {}],
     ["chunks of 7 bytes in buffers of 20", { maxBytes: 7, slabBytes: 20 }],
-  ])("keeps every byte, in order and unchanged once cut, over random reads in place and copied: %s", (_, sizes: { maxBytes?: number; slabBytes?: number }) => {
+  ])("keeps every byte, in order and unchanged once cut, over random reads: %s", (_, sizes: { maxBytes?: number; slabBytes?: number }) => {
     const max = sizes.maxBytes ?? MAX_CHUNK_BYTES;
     // A seeded generator (mulberry32): the same reads on every run.
     let state = 0x5ea1;
@@ -148,36 +122,18 @@ describe("OutputChunker", () => {
     const chunks: { chunk: OutputChunk; copy: Buffer }[] = [];
     const keep = (made: OutputChunk[]) => chunks.push(...made.map((chunk) => ({ chunk, copy: Buffer.from(chunk.data) })));
     let now = 0;
-    let stale: Uint8Array | undefined;
     // Bytes of which half are UTF-8 lead or continuation bytes, so cuts often move a tail to the next chunk.
     const table = Buffer.from(Array.from({ length: 257 }, () => [0xe2, 0x82, 0xf0, 0xc3][Math.floor(random() * 8)] ?? Math.floor(random() * 256)));
+    const read = Buffer.alloc(2 * max);
     for (let i = 0; i < 500; i++) {
       const size = random() < 0.3 ? 1 + Math.floor(random() * 10) : Math.floor(random() * 2 * max);
       const from = Math.floor(random() * 257);
-      const bytes = Buffer.allocUnsafe(size);
+      // One reused read buffer, as a reader's: the chunker must have copied what it kept.
+      const bytes = read.subarray(0, size);
       for (let j = 0; j < size; j++) bytes[j] = table[(from + j) % 257]!;
       now += random() < 0.1 ? MAX_CHUNK_SPAN_US : Math.floor(random() * 3000);
-      const how = random();
-      if (how < 0.5) {
-        // A read into the space offered now (at most its length).
-        const space = chunker.space();
-        const read = bytes.subarray(0, Math.min(bytes.length, space.length));
-        space.set(read);
-        sent.push(Buffer.from(read));
-        keep(chunker.push(space.subarray(0, read.length), now));
-      } else if (how < 0.7 && stale) {
-        // A read into a space offered before (a time cut may have come since).
-        const read = bytes.subarray(0, Math.min(bytes.length, stale.length));
-        stale.set(read);
-        sent.push(Buffer.from(read));
-        keep(chunker.push(stale.subarray(0, read.length), now));
-      } else {
-        sent.push(bytes);
-        keep(chunker.push(bytes, now));
-      }
-      // A space offered now and read into only after a time cut, as when the cut's timer
-      // fires between two reads; any push in between would make it another read's space.
-      stale = random() < 0.3 ? chunker.space() : undefined;
+      sent.push(Buffer.from(bytes));
+      keep(chunker.push(bytes, now));
       if (random() < 0.2) keep(chunker.due(now + Math.floor(random() * MAX_CHUNK_SPAN_US)));
     }
     const last = chunker.flush(now);

@@ -1,4 +1,4 @@
-import { fstatSync } from "node:fs";
+import { fstatSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runCapture } from "../../tmux/capture.js";
 import { parseOrUsage, required } from "../args.js";
@@ -25,16 +25,22 @@ export async function tmuxCaptureCommand(args: string[], cli: Cli): Promise<numb
   if (!fields.pane) throw new CliError("USAGE", `${COMMAND}: missing required option --pane`);
   const stop = new AbortController();
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(signal, () => stop.abort());
-  const summary = await runCapture({ serverDir: dir, pane: { ...fields, pane: fields.pane, session: fields.session ?? "" }, input: readsInPlace(0) ? 0 : process.stdin, stop: stop.signal });
+  const summary = await runCapture({ serverDir: dir, pane: { ...fields, pane: fields.pane, session: fields.session ?? "" }, input: blockingPipe(0) ? 0 : process.stdin, stop: stop.signal });
   cli.stdout(json(summary));
   return 0;
 }
 
-/** A pipe or socket on `fd` can be read into buffers of the capture's choosing (net.Socket's onread); a file or tty is read as a stream. */
-function readsInPlace(fd: number): boolean {
+/**
+ * A blocking pipe or socket on `fd` (pipe-pane's socket pair) is read by the capture's own
+ * thread; anything else (a file, a tty, a descriptor made non-blocking) as a stream.
+ * O_NONBLOCK is 04000 in the octal flags of /proc/self/fdinfo (proc(5)).
+ */
+function blockingPipe(fd: number): boolean {
   try {
     const stat = fstatSync(fd);
-    return stat.isFIFO() || stat.isSocket();
+    if (!stat.isFIFO() && !stat.isSocket()) return false;
+    const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"));
+    return flags !== null && (parseInt(flags[1]!, 8) & 0o4000) === 0;
   } catch {
     return false;
   }

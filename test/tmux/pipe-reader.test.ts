@@ -1,0 +1,131 @@
+/** The capture's reading of pipe-pane's socket: blocking reads in a thread, taken by the main thread in batches. */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { PipeReader, type PipeReaderOptions } from "../../src/tmux/pipe-reader.js";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/**
+ * A writer process on a real pipe (a FIFO, blocking at both ends, as pipe-pane's socket is
+ * at the capture's end) running `code`, and the read end's fd.
+ */
+function pipeFrom(code: string): { fd: number; child: ChildProcess } {
+  const dir = mkdtempSync(join(tmpdir(), "sealtrail-pipe-"));
+  const fifo = join(dir, "fifo");
+  execFileSync("mkfifo", [fifo]);
+  // The shell opens the write end (waiting for a reader), so this open does not wait forever.
+  const child = spawn("sh", ["-c", `exec "$0" -e "$1" > "$2"`, process.execPath, code, fifo], { stdio: ["ignore", "inherit", "inherit"] });
+  const fd = openSync(fifo, "r");
+  cleanups.push(() => {
+    child.kill("SIGKILL");
+    try {
+      closeSync(fd);
+    } catch {
+      // closed
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { fd, child };
+}
+
+/** `pieces` writes of `size` bytes (piece i filled with i % 251), one every `everyMs`. */
+function writes(pieces: number, size: number, everyMs: number): string {
+  return `let i = 0; const t = setInterval(() => { process.stdout.write(Buffer.alloc(${size}, i % 251)); if (++i === ${pieces}) clearInterval(t); }, ${everyMs});`;
+}
+
+function expected(pieces: number, size: number): Buffer {
+  return Buffer.concat(Array.from({ length: pieces }, (_, i) => Buffer.alloc(size, i % 251)));
+}
+
+function readAll(fd: number, options: Partial<PipeReaderOptions> = {}) {
+  const parts: Buffer[] = [];
+  let reader!: PipeReader;
+  let ends = 0;
+  const done = new Promise<Buffer>((resolve, reject) => {
+    reader = new PipeReader(fd, {
+      pollMs: 10,
+      ...options,
+      onData: (data) => parts.push(Buffer.from(data)),
+      onEnd: (error) => {
+        ends++;
+        if (error) reject(error);
+        else resolve(Buffer.concat(parts));
+      },
+    });
+  });
+  return { reader, parts, done, ends: () => ends };
+}
+
+describe("PipeReader", () => {
+  it("reads every byte in order, as the writer writes, and hands them over in far fewer batches", async () => {
+    // 1,000 writes of 1 KiB over about a second: the thread reads each as it comes; the main
+    // thread takes them about once per 10 ms.
+    const { fd } = pipeFrom(writes(1000, 1024, 1));
+    const { reader, parts, done, ends } = readAll(fd);
+    const got = await done;
+    expect(got.equals(expected(1000, 1024))).toBe(true);
+    expect(reader.reads).toBeGreaterThan(parts.length);
+    expect(parts.length).toBeLessThan(1000 / 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ends()).toBe(1);
+  });
+
+  it("keeps reading while the main thread is busy, through a ring smaller than the output", async () => {
+    // 4 MiB at once: a pipe holds 64 KiB, so the writer finishes only if someone reads.
+    const { fd } = pipeFrom(`process.stdout.write(Buffer.alloc(4 << 20, 7));`);
+    const { reader, parts, done } = readAll(fd, { ringBytes: 1 << 20 });
+    const until = Date.now() + 500;
+    while (Date.now() < until) {
+      // busy: no event loop turn, so nothing is handed over
+    }
+    expect(parts).toHaveLength(0);
+    expect(reader.reads).toBeGreaterThan(4);
+    const got = await done;
+    expect(got.equals(Buffer.alloc(4 << 20, 7))).toBe(true);
+  });
+
+  it("hands over the first bytes after a quiet spell at once, not at the next poll", async () => {
+    const { fd } = pipeFrom(`setTimeout(() => process.stdout.write("a" + Date.now()), 300);`);
+    let at = 0;
+    const { done } = readAll(fd, {
+      pollMs: 1_000,
+      onData: (data) => {
+        at ||= Date.now();
+        void data;
+      },
+    });
+    const written = Number((await done).toString().slice(1));
+    expect(at - written).toBeLessThan(150);
+  });
+
+  it("holds add up: nothing is handed over until every hold is released, and nothing is lost", async () => {
+    const { fd } = pipeFrom(writes(40, 16 * 1024, 5));
+    const { reader, parts, done } = readAll(fd, { ringBytes: 64 * 1024 });
+    const first = reader.hold();
+    const second = reader.hold();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(parts).toHaveLength(0);
+    first();
+    first();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(parts).toHaveLength(0);
+    second();
+    expect((await done).equals(expected(40, 16 * 1024))).toBe(true);
+  });
+
+  it("after stop() nothing more is handed over, not even the end", async () => {
+    const { fd } = pipeFrom(`process.stdout.write("x"); setTimeout(() => process.stdout.write("y"), 200);`);
+    const seen: string[] = [];
+    const reader = new PipeReader(fd, { pollMs: 10, onData: (data) => seen.push(Buffer.from(data).toString()), onEnd: () => seen.push("end") });
+    await new Promise((r) => setTimeout(r, 100));
+    reader.stop();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(seen).toEqual(["x"]);
+  });
+});
