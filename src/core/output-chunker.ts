@@ -19,6 +19,13 @@ export interface ChunkerOptions {
   frameGapUs?: number;
   /** Bytes of each buffer the chunks are cut from (default 16 chunks' worth). */
   slabBytes?: number;
+  /**
+   * Where slabs come from and go (default: allocated, left to the GC). A retired slab is never
+   * written by the chunker again, but the `chunks` cut from it are views of it: the caller
+   * reuses it only once it is done with all of them, including any that the call returning
+   * them has yet to hand over.
+   */
+  slabs?: { allocate(bytes: number): Uint8Array; retire(slab: Uint8Array, chunks: number): void };
 }
 
 export class OutputChunker {
@@ -28,6 +35,7 @@ export class OutputChunker {
   private readonly spanUs: number;
   private readonly frameGapUs: number;
   private readonly slabBytes: number;
+  private readonly slabs: ChunkerOptions["slabs"];
   /**
    * The buffer the stream is laid out in, end to end: chunks are views of it. The pending
    * chunk is its `length` bytes from `start`; what follows is free. A cut moves `start`
@@ -36,6 +44,8 @@ export class OutputChunker {
    * slab is begun (the pending bytes copied over) when less than a whole chunk is free.
    */
   private slab: Uint8Array | undefined;
+  /** Chunks cut from the current slab. */
+  private cutFromSlab = 0;
   private start = 0;
   private length = 0;
   private startUs = 0;
@@ -50,6 +60,7 @@ export class OutputChunker {
     this.spanUs = options.spanUs ?? MAX_CHUNK_SPAN_US;
     this.frameGapUs = options.frameGapUs ?? 2_000;
     this.slabBytes = Math.max(options.slabBytes ?? 16 * this.maxBytes, this.maxBytes);
+    this.slabs = options.slabs;
   }
 
   /** Bytes waiting for the next cut. */
@@ -66,9 +77,13 @@ export class OutputChunker {
   private room(): Uint8Array {
     const end = this.start + this.length;
     if (this.slab === undefined || this.slab.length - end < this.maxBytes) {
-      const slab = Buffer.allocUnsafeSlow(this.slabBytes);
-      if (this.slab !== undefined) slab.set(this.slab.subarray(this.start, end));
+      const slab = this.slabs?.allocate(this.slabBytes) ?? Buffer.allocUnsafeSlow(this.slabBytes);
+      if (this.slab !== undefined) {
+        slab.set(this.slab.subarray(this.start, end));
+        this.slabs?.retire(this.slab, this.cutFromSlab);
+      }
       this.slab = slab;
+      this.cutFromSlab = 0;
       this.start = 0;
     }
     return this.slab.subarray(this.start + this.length);
@@ -131,6 +146,7 @@ export class OutputChunker {
     const chunk: OutputChunk = { seq: this.seq, offset: this.offset, timeUs: this.startUs, frames: this.frames.filter((f) => f.at < at), data: data.subarray(0, at) };
     this.seq += 1;
     this.offset += at;
+    this.cutFromSlab += 1;
     this.start += at;
     this.length -= at;
     if (this.length > 0) this.begin(nowUs);

@@ -1,6 +1,6 @@
 /**
  * `sealtrail tmux capture`: the process at the other end of one pane's `pipe-pane -O`. It
- * reads the pane's bytes as fast as tmux writes them, stamps and cuts them into chunks
+ * reads the pane's bytes as fast as tmux writes them (pipe-reader.ts), stamps and cuts them into chunks
  * (core/output-chunker.ts), appends each chunk to the pane spool (written beside the
  * reading, pane-spool.ts) and fsyncs (group commit) before counting it as taken. Shipping runs
  * beside it and only reads the spool, so a slow or absent Redis never slows the reading: the
@@ -16,12 +16,13 @@ import type { Readable } from "node:stream";
 import { MAX_CHUNK_BYTES, MAX_FRAMES, type OutputChunk } from "../core/output-chunk.js";
 import { OutputChunker } from "../core/output-chunker.js";
 import { readCaptureConfig } from "./capture-config.js";
-import { PacedReader } from "./paced-reader.js";
 import { PipeReader } from "./pipe-reader.js";
 import { lockPane } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
 import { ShipThread } from "./ship-thread-client.js";
+import { SlabPool } from "./slab-pool.js";
+import { StreamReader } from "./stream-reader.js";
 import { addChunks, closeQueue, openShippingQueue } from "./shipper.js";
 import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
@@ -37,8 +38,6 @@ const SYNC_GAP_MS = 20;
  * pane's output, none of it yet counted as taken.
  */
 const STREAM_SYNC_MS = 1_000;
-/** Wait after a read that emptied a stream (paced-reader.ts). */
-const READ_PACE_MS = 10;
 /** How often what the reading thread took from the pipe is stamped and spooled while output streams (pipe-reader.ts). */
 const READ_POLL_MS = 10;
 /**
@@ -64,7 +63,7 @@ export interface CaptureOptions {
 
 export interface CaptureSummary extends ShipperState {
   readBytes: number;
-  /** Reads of the pipe (paced: far fewer than tmux's writes while output streams). */
+  /** Reads of the input (of the pipe: by the reading thread, about one per write of tmux). */
   reads: number;
   spooledChunks: number;
   discardedBytes: number;
@@ -108,7 +107,8 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   writePaneInfo(dir, options.pane);
 
   const queue = openShippingQueue(config);
-  const chunker = new OutputChunker(spool.nextPosition);
+  const slabs = new SlabPool();
+  const chunker = new OutputChunker(spool.nextPosition, { slabs });
   let ended = false;
   let lastInputMs = 0;
   let failure: unknown;
@@ -138,6 +138,10 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   const take = (chunks: ReturnType<OutputChunker["push"]>) => {
     if (chunks.length === 0) return;
     for (const chunk of chunks) spool.append(chunk);
+    // Their slabs are reused once written (a failed write stops the spool, and the slabs stay).
+    spool.allWritten().then(() => {
+      for (const chunk of chunks) slabs.written(chunk);
+    }, () => {});
     summary.spooledChunks += chunks.length;
     if (!backlog && !ended && spool.pendingBytes > MAX_UNWRITTEN_BYTES) {
       backlog = true;
@@ -159,7 +163,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     }, Math.max(1, Math.ceil((due - nowUs()) / 1000)));
   };
 
-  let reader!: PacedReader | PipeReader;
+  let reader!: PipeReader | StreamReader;
   const reading = new Promise<void>((resolve) => {
     const finish = () => {
       if (ended) return;
@@ -193,7 +197,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     reader =
       typeof options.input === "number"
         ? new PipeReader(options.input, { pollMs: READ_POLL_MS, onData, onEnd: finish })
-        : new PacedReader(options.input, { paceMs: READ_PACE_MS, onData, onEnd: finish });
+        : new StreamReader(options.input, { onData, onEnd: finish });
     options.stop.addEventListener("abort", () => {
       finish();
       // Stop at once: what is not shipped waits in the spool.

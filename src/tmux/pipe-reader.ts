@@ -15,9 +15,12 @@
  */
 import { Worker } from "node:worker_threads";
 
-/** Slots of the shared control array. */
-const WRITTEN = 0; // bytes the thread has read into the ring, ever
-const CONSUMED = 1; // bytes the main thread has taken out of it, ever
+/**
+ * Slots of the shared control array (Int32: the positions count bytes modulo 2^32, and
+ * their difference, never more than the ring, is exact in 32-bit arithmetic).
+ */
+const WRITTEN = 0; // bytes the thread has read into the ring
+const CONSUMED = 1; // bytes the main thread has taken out of it
 const STATE = 2; // 0 reading, 1 end of input, 2 read error
 const READS = 3; // reads that returned bytes
 
@@ -31,17 +34,17 @@ const THREAD_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
 const { readSync } = require("node:fs");
 const ring = new Uint8Array(workerData.ring);
-const control = new BigInt64Array(workerData.control);
+const control = new Int32Array(workerData.control);
 const size = ring.length;
-let written = 0n;
+let written = 0;
 for (;;) {
   const consumed = Atomics.load(control, ${CONSUMED});
-  const free = size - Number(written - consumed);
+  const free = size - ((written - consumed) | 0);
   if (free === 0) {
     Atomics.wait(control, ${CONSUMED}, consumed);
     continue;
   }
-  const at = Number(written % BigInt(size));
+  const at = (written >>> 0) % size;
   let n;
   try {
     n = readSync(workerData.fd, ring, at, Math.min(free, size - at));
@@ -49,21 +52,21 @@ for (;;) {
     if (error.code === "EINTR") continue;
     // A non-blocking descriptor (the caller should have given a stream instead): look again shortly.
     if (error.code === "EAGAIN") {
-      Atomics.wait(control, ${STATE}, 0n, 5);
+      Atomics.wait(control, ${STATE}, 0, 5);
       continue;
     }
     parentPort.postMessage(String(error && error.message));
-    Atomics.store(control, ${STATE}, 2n);
+    Atomics.store(control, ${STATE}, 2);
     Atomics.notify(control, ${WRITTEN});
     break;
   }
   if (n === 0) {
-    Atomics.store(control, ${STATE}, 1n);
+    Atomics.store(control, ${STATE}, 1);
     Atomics.notify(control, ${WRITTEN});
     break;
   }
-  written += BigInt(n);
-  Atomics.add(control, ${READS}, 1n);
+  written = (written + n) | 0;
+  Atomics.add(control, ${READS}, 1);
   Atomics.store(control, ${WRITTEN}, written);
   Atomics.notify(control, ${WRITTEN});
 }
@@ -76,15 +79,15 @@ export interface PipeReaderOptions {
   onData(data: Uint8Array): void;
   /** Once, at the end of the input or on a read error. */
   onEnd(error?: Error): void;
-  /** Ring size (default 4 MiB: 70 ms of tmux's fastest output here). */
+  /** Ring size, a power of two (default 4 MiB: 70 ms of tmux's fastest output here). */
   ringBytes?: number;
 }
 
 export class PipeReader {
   private readonly ring: Uint8Array;
-  private readonly control: BigInt64Array;
+  private readonly control: Int32Array;
   private readonly worker: Worker;
-  private consumed = 0n;
+  private consumed = 0;
   private holds = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
@@ -95,17 +98,20 @@ export class PipeReader {
     fd: number,
     private readonly options: PipeReaderOptions,
   ) {
-    const ring = new SharedArrayBuffer(options.ringBytes ?? 4 << 20);
-    const control = new SharedArrayBuffer(4 * BigInt64Array.BYTES_PER_ELEMENT);
+    const ringBytes = options.ringBytes ?? 4 << 20;
+    // A power of two divides 2^32: ring positions stay right where the counts wrap.
+    if (ringBytes <= 0 || (ringBytes & (ringBytes - 1)) !== 0) throw new TypeError(`PipeReader: ringBytes ${ringBytes} is not a power of two`);
+    const ring = new SharedArrayBuffer(ringBytes);
+    const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
     this.ring = new Uint8Array(ring);
-    this.control = new BigInt64Array(control);
+    this.control = new Int32Array(control);
     this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { fd, ring, control } });
     this.worker.on("message", (message: string) => {
       this.failure = message;
     });
     this.worker.on("error", (error) => {
       this.failure ??= error.message;
-      Atomics.store(this.control, STATE, 2n);
+      Atomics.store(this.control, STATE, 2);
       this.take();
     });
     this.waitForBytes();
@@ -113,7 +119,7 @@ export class PipeReader {
 
   /** Reads of the pipe so far. */
   get reads(): number {
-    return Number(Atomics.load(this.control, READS));
+    return Atomics.load(this.control, READS) >>> 0;
   }
 
   /**
@@ -144,7 +150,7 @@ export class PipeReader {
   private waitForBytes(): void {
     if (this.stopped || this.holds > 0) return;
     const seen = Atomics.load(this.control, WRITTEN);
-    if (seen !== this.consumed || Atomics.load(this.control, STATE) !== 0n) return this.take();
+    if (seen !== this.consumed || Atomics.load(this.control, STATE) !== 0) return this.take();
     const wait = Atomics.waitAsync(this.control, WRITTEN, seen);
     if (!wait.async) return this.take();
     void wait.value.then(() => this.take());
@@ -157,16 +163,15 @@ export class PipeReader {
     const state = Atomics.load(this.control, STATE);
     const written = Atomics.load(this.control, WRITTEN);
     if (written === this.consumed) {
-      if (state === 0n) return this.waitForBytes();
+      if (state === 0) return this.waitForBytes();
       this.stop();
-      return this.options.onEnd(state === 2n ? new Error(`read: ${this.failure ?? "failed"}`) : undefined);
+      return this.options.onEnd(state === 2 ? new Error(`read: ${this.failure ?? "failed"}`) : undefined);
     }
-    const size = BigInt(this.ring.length);
-    while (this.consumed < written && !this.stopped) {
-      const at = Number(this.consumed % size);
-      const n = Math.min(Number(written - this.consumed), this.ring.length - at);
+    while (this.consumed !== written && !this.stopped) {
+      const at = (this.consumed >>> 0) % this.ring.length;
+      const n = Math.min((written - this.consumed) | 0, this.ring.length - at);
       this.options.onData(this.ring.subarray(at, at + n));
-      this.consumed += BigInt(n);
+      this.consumed = (this.consumed + n) | 0;
     }
     Atomics.store(this.control, CONSUMED, this.consumed);
     Atomics.notify(this.control, CONSUMED);
