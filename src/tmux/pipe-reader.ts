@@ -8,10 +8,13 @@
  * that backlog no faster than it arrives: a capture reading in paced batches left 160 MB of a
  * 200 MB `cat` in tmux's memory, and a pane printing without end would grow tmux without end.
  * So the pipe is read as `cat` reads it: a blocking read(2) that the kernel wakes as soon as
- * tmux writes, without an event loop between. The main thread, which stamps, chunks and
- * spools, wakes at once for the first bytes after a quiet spell (a keystroke's echo is
- * stamped as it comes) and then every `pollMs` while output streams: bytes are stamped up to
- * `pollMs` late, well inside a chunk's span (MAX_CHUNK_SPAN_US).
+ * tmux writes, without an event loop between. After a read shorter than one of tmux's
+ * writes the thread naps NAP_MS, so that a streaming pane is read in a few reads a
+ * millisecond's worth each rather than one per write: at tmux's fastest here (about 60 MB/s)
+ * a millisecond fills a quarter of the socket, so tmux never waits on it. The main thread,
+ * which stamps, chunks and spools, wakes at once for the first bytes after a quiet spell (a
+ * keystroke's echo is stamped as it comes) and then every `pollMs` while output streams:
+ * bytes are stamped up to `pollMs` late, well inside a chunk's span (MAX_CHUNK_SPAN_US).
  */
 import { Worker } from "node:worker_threads";
 
@@ -23,6 +26,10 @@ const WRITTEN = 0; // bytes the thread has read into the ring
 const CONSUMED = 1; // bytes the main thread has taken out of it
 const STATE = 2; // 0 reading, 1 end of input, 2 read error
 const READS = 3; // reads that returned bytes
+
+/** libevent writes at most 16 KiB at a time (MAX_TO_WRITE_EVER): a shorter read took less than one of tmux's writes. */
+const SMALL_READ_BYTES = 16 * 1024;
+const NAP_MS = 1;
 
 /**
  * The reading thread, as plain JavaScript evaluated by the Worker (no compile step, so it
@@ -69,6 +76,8 @@ for (;;) {
   Atomics.add(control, ${READS}, 1);
   Atomics.store(control, ${WRITTEN}, written);
   Atomics.notify(control, ${WRITTEN});
+  // The pipe had less than one of tmux's writes: let a millisecond's worth collect.
+  if (n < ${SMALL_READ_BYTES}) Atomics.wait(control, ${STATE}, 0, ${NAP_MS});
 }
 `;
 

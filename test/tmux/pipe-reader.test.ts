@@ -76,6 +76,16 @@ describe("PipeReader", () => {
     expect(ends()).toBe(1);
   });
 
+  it("naps after a read shorter than one of tmux's writes: small writes are read a millisecond's worth at a time", async () => {
+    // 2,000 writes of 100 bytes 50 µs apart (about 100 ms): a reader that took each as it came
+    // would read about 2,000 times; napping 1 ms after each short read, at most a few hundred.
+    const code = `const { writeSync } = require("node:fs"); for (let i = 0; i < 2000; i++) { writeSync(1, Buffer.alloc(100, i % 251)); const t = process.hrtime.bigint(); while (process.hrtime.bigint() - t < 50000n); }`;
+    const { fd } = pipeFrom(code);
+    const { reader, done } = readAll(fd);
+    expect((await done).equals(expected(2000, 100))).toBe(true);
+    expect(reader.reads).toBeLessThan(2000 / 4);
+  });
+
   it("keeps reading while the main thread is busy, through a ring smaller than the output", async () => {
     // 4 MiB at once: a pipe holds 64 KiB, so the writer finishes only if someone reads.
     const { fd } = pipeFrom(`process.stdout.write(Buffer.alloc(4 << 20, 7));`);
