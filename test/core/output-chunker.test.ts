@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { prng } from "../../bench/support.js";
 import { CastEncoder, castHeaderLine } from "../../src/core/asciicast.js";
 import { decodeChunkBody, encodeChunkBody, MAX_CHUNK_BYTES, MAX_CHUNK_SPAN_US, type OutputChunk } from "../../src/core/output-chunk.js";
 import { OutputChunker, utf8Boundary } from "../../src/core/output-chunker.js";
@@ -109,14 +110,8 @@ describe("OutputChunker", () => {
     ["chunks of 7 bytes in buffers of 20", { maxBytes: 7, slabBytes: 20 }],
   ])("keeps every byte, in order and unchanged once cut, over random reads: %s", (_, sizes: { maxBytes?: number; slabBytes?: number }) => {
     const max = sizes.maxBytes ?? MAX_CHUNK_BYTES;
-    // A seeded generator (mulberry32): the same reads on every run.
-    let state = 0x5ea1;
-    const random = () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    };
+    // Seeded: the same reads on every run.
+    const random = prng(0x5ea1);
     const chunker = new OutputChunker({ seq: 3, offset: 1000 }, sizes);
     const sent: Buffer[] = [];
     const chunks: { chunk: OutputChunk; copy: Buffer }[] = [];

@@ -1,5 +1,6 @@
 /** The capture's slab reuse: a slab comes back only once every chunk cut from it is written. */
 import { describe, expect, it } from "vitest";
+import { prng } from "../../bench/support.js";
 import type { OutputChunk } from "../../src/core/output-chunk.js";
 import { OutputChunker } from "../../src/core/output-chunker.js";
 import { SlabPool } from "../../src/tmux/slab-pool.js";
@@ -27,14 +28,8 @@ describe("SlabPool", () => {
   });
 
   it("with a chunker and writes that lag behind, every chunk holds its bytes until written", () => {
-    // A seeded generator (mulberry32): the same run every time.
-    let state = 0x51ab;
-    const random = () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    };
+    // Seeded: the same reads on every run.
+    const random = prng(0x51ab);
     const pool = new SlabPool();
     const chunker = new OutputChunker({ seq: 0, offset: 0 }, { maxBytes: 7, slabBytes: 20, slabs: pool });
     const queue: OutputChunk[] = [];
