@@ -1,10 +1,10 @@
 /**
  * `sealtrail tmux capture`: the process at the other end of one pane's `pipe-pane -O`. It
- * reads the pane's bytes as fast as tmux writes them (pipe-reader.ts), stamps and cuts them into chunks
- * (core/output-chunker.ts), appends each chunk to the pane spool (written beside the
- * reading, pane-spool.ts) and fsyncs (group commit) before counting it as taken. Shipping runs
- * beside it and only reads the spool, so a slow or absent Redis never slows the reading: the
- * pane never waits on the ledger.
+ * reads the pane's bytes as fast as tmux writes them (in a thread of its own,
+ * pipe-reader.ts), stamps and cuts them into chunks (core/output-chunker.ts), appends each
+ * chunk to the pane spool (written beside the reading, pane-spool.ts) and fsyncs (group
+ * commit) before counting it as taken. Shipping runs beside it and only reads the spool, so
+ * a slow or absent Redis never slows the reading: the pane never waits on the ledger.
  *
  * At the end of the pane's output (EOF) it flushes the last chunk and keeps shipping until
  * the spool is empty; SIGTERM or SIGINT flushes and exits at once, leaving the rest in the
@@ -63,7 +63,7 @@ export interface CaptureOptions {
 
 export interface CaptureSummary extends ShipperState {
   readBytes: number;
-  /** Reads of the input (of the pipe: by the reading thread, about one per write of tmux). */
+  /** Reads of the input (of the pipe: by the reading thread, a millisecond's worth each while output streams). */
   reads: number;
   spooledChunks: number;
   discardedBytes: number;
