@@ -101,6 +101,18 @@ export async function backendCpuMs(admin: Sql, appName: string): Promise<number>
   return rows.length ? ticks * 10 : NaN; // USER_HZ = 100 on Linux
 }
 
+/** The fields of /proc/PID/stat after the command (proc(5): field 3 at index 0); the command may hold spaces and ")". */
+export function procStat(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+}
+
+/** CPU seconds (user and system: fields 14 and 15, in USER_HZ = 100) a process has used so far. */
+export function processCpuSeconds(pid: number): number {
+  const f = procStat(pid);
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 /**
  * CPU time (ms) used so far by the whole Postgres server on this machine: the postmaster's
  * own and reaped children's time (backends that have exited) plus every live child's. A delta
@@ -110,14 +122,13 @@ export async function backendCpuMs(admin: Sql, appName: string): Promise<number>
 export async function postgresCpuMs(admin: Sql): Promise<number> {
   try {
     const [row] = await admin<{ pid: number }[]>`select pg_backend_pid() as pid`;
-    const stat = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-    const postmaster = Number(stat(row!.pid)[1]); // ppid (field 4)
-    const own = stat(postmaster);
+    const postmaster = Number(procStat(row!.pid)[1]); // ppid (field 4)
+    const own = procStat(postmaster);
     let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]); // utime stime cutime cstime
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        const f = stat(entry);
+        const f = procStat(entry);
         if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
       } catch {
         // exited meanwhile: counted in the postmaster's cutime once reaped

@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import { attachSession } from "../src/tmux/attach.js";
 import { paneDir } from "../src/tmux/capture.js";
 import { lockHolder } from "../src/tmux/pane-lock.js";
-import { machineTicks, median, parseFlags, sourceRevision } from "./support.js";
+import { machineTicks, median, parseFlags, processCpuSeconds, sourceRevision } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), { megabytes: 200, runs: 5, keep: false });
 const BIN = join(fileURLToPath(new URL("../", import.meta.url)), "bin", "sealtrail.js");
@@ -127,12 +127,12 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     const tmuxPid = Number(tmux("display-message", "-p", "#{pid}").trim());
     const capturePid = paneSpool ? lockHolder(paneSpool) : undefined;
     const started = Date.now();
-    const [tmuxBefore, captureBefore] = [processCpu(tmuxPid), capturePid === undefined ? 0 : processCpu(capturePid)];
+    const [tmuxBefore, captureBefore] = [processCpuSeconds(tmuxPid), capturePid === undefined ? 0 : processCpuSeconds(capturePid)];
     const before = machineTicks();
     tmux("send-keys", "-t", pane, "x");
     await waitFor(() => existsSync(done) && readFileSync(done, "utf8").endsWith("\n"), 600_000);
     const after = machineTicks();
-    const [tmuxCpuSeconds, captureCpuSeconds] = [processCpu(tmuxPid) - tmuxBefore, capturePid === undefined ? undefined : processCpu(capturePid) - captureBefore];
+    const [tmuxCpuSeconds, captureCpuSeconds] = [processCpuSeconds(tmuxPid) - tmuxBefore, capturePid === undefined ? undefined : processCpuSeconds(capturePid) - captureBefore];
     const seconds = Number(readFileSync(done, "utf8")) / 1e6;
     let captured = 0;
     let shippedSeconds: number | undefined;
@@ -174,12 +174,6 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
     }
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** CPU seconds (user and system) a process has used: /proc/PID/stat fields 14 and 15, in USER_HZ (proc(5)). */
-function processCpu(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function ackedOffset(dir: string): number {

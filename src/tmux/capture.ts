@@ -41,9 +41,10 @@ const STREAM_SYNC_MS = 1_000;
 /** How often what the reading thread took from the pipe is stamped and spooled while output streams (pipe-reader.ts). */
 const READ_POLL_MS = 10;
 /**
- * Bytes appended to the spool but not yet written past which the reading pauses (the pane then
- * waits, as it would for any slow pipe reader): the spool's writes run beside the reading, and
- * a disk slower than the pane must not turn into unbounded memory.
+ * Bytes appended to the spool but not yet written past which the capture stops taking bytes
+ * from the reading thread (its ring fills, and tmux keeps the rest, as for any slow pipe
+ * reader): the spool's writes run beside the reading, and a disk slower than the pane must
+ * not turn into unbounded memory here.
  */
 const MAX_UNWRITTEN_BYTES = 64 << 20;
 /** How long a capture keeps shipping after its input ended; under the next capture's wait for the pane lock (10 s). */

@@ -61,8 +61,9 @@ export class PaneSpool {
   /**
    * Records appended and not yet written, in order, and the starts of new segments among them.
    * append() only queues: the writes run on libuv's pool, one at a time, so that a write held
-   * up by the disk (an fsync of the same file, writeback) never stops the capture's reading of
-   * the pane (which would stop tmux reading the pane, and the pane's program with it).
+   * up by the disk (an fsync of the same file, writeback) never stops the capture's main
+   * thread taking the pane's bytes from the reading thread (pipe-reader.ts), whose ring would
+   * fill and leave the rest in tmux's memory.
    */
   private readonly pending: ({ parts: Buffer[]; length: number } | { segmentFrom: number })[] = [];
   private writing = false;

@@ -3,15 +3,16 @@
  * a ring shared with the capture's main thread, which takes what has arrived every `pollMs`.
  *
  * tmux writes a pane's output to the pipe at most 16 KiB at a time (libevent's per-write
- * limit), and the socket holds about 200 KiB. A reader that waits longer than that takes
- * to fill lets tmux keep the rest in its own memory, and tmux, busy with the pane, drains
- * that backlog no faster than it arrives: a capture reading in paced batches left 160 MB of a
- * 200 MB `cat` in tmux's memory, and a pane printing without end would grow tmux without end.
+ * limit), and its end of the socket buffers about 208 KiB (net.core.wmem_default). What the
+ * pane prints while a reader sleeps past that stays in tmux's own memory, and tmux, busy with
+ * the pane, did not drain it while the pane streamed: a capture reading in paced batches
+ * (10 ms after each short read) left 155–162 MB of a 200 MB `cat` in tmux's memory
+ * (BENCHMARKS.md), so a pane printing for long enough would grow tmux as long as it printed.
  * So the pipe is read as `cat` reads it: a blocking read(2) that the kernel wakes as soon as
  * tmux writes, without an event loop between. After a read shorter than one of tmux's
- * writes the thread naps NAP_MS, so that a streaming pane is read in a few reads a
- * millisecond's worth each rather than one per write: at tmux's fastest here (about 60 MB/s)
- * a millisecond fills a quarter of the socket, so tmux never waits on it. The main thread,
+ * writes the thread naps NAP_MS, so that a streaming pane is read a millisecond's worth at a
+ * time rather than once per write: at tmux's fastest here (about 60 MB/s) a millisecond
+ * brings about 60 KB, well within what the socket buffers. The main thread,
  * which stamps, chunks and spools, wakes at once for the first bytes after a quiet spell (a
  * keystroke's echo is stamped as it comes) and then every `pollMs` while output streams:
  * bytes are stamped up to `pollMs` late, well inside a chunk's span (MAX_CHUNK_SPAN_US).

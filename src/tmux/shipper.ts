@@ -40,6 +40,11 @@ export async function sendBatch(queue: IngestQueue, config: CaptureConfig, event
   }
 }
 
+/** Builds the chunks' events and adds them to the queue (addBatch) from the calling thread. */
+export function addChunks(queue: IngestQueue, config: CaptureConfig, pane: PaneInfo, chunks: readonly OutputChunk[]): Promise<boolean> {
+  return addBatch(queue, config, chunks.map((chunk) => chunkEvent(config, pane, chunk)));
+}
+
 /**
  * Adds one batch of events the capture built itself (tmux-events.ts), straight to the queue
  * under the ingest job's contract (IngestJobData). The producer API's validation of every
@@ -48,11 +53,6 @@ export async function sendBatch(queue: IngestQueue, config: CaptureConfig, event
  * limits, and the worker validates every event again before it appends. Returns false when
  * the queue is unavailable.
  */
-/** Builds the chunks' events and adds them to the queue from the calling thread. */
-export function addChunks(queue: IngestQueue, config: CaptureConfig, pane: PaneInfo, chunks: readonly OutputChunk[]): Promise<boolean> {
-  return addBatch(queue, config, chunks.map((chunk) => chunkEvent(config, pane, chunk)));
-}
-
 export async function addBatch(queue: IngestQueue, config: CaptureConfig, events: EventInput[]): Promise<boolean> {
   const checked = validateEvent(events[0], 0, { maxPayloadBytes: config.maxPayloadBytes });
   if (!checked.ok) throw new TmuxError("CONFIG", `event ${events[0]!.idempotencyKey} refused: ${checked.reason.code}: ${checked.reason.message}`);
