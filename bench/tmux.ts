@@ -4,7 +4,12 @@
  * plain `pipe-pane -O 'cat > file'`, interleaved in each run on fresh tmux servers (private
  * sockets). Our figure is the throughput beside the plain-cat capture's: target ≥ 0.95×.
  *
- *   npx tsx bench/tmux.ts [--megabytes 200] [--runs 5]
+ *   npx tsx bench/tmux.ts [--megabytes 200] [--runs 5] [--normal]
+ *
+ * The capture runs at its default scheduling class, SCHED_IDLE (capture-priority.ts);
+ * --normal measures it at the normal class too, in the same runs. --busy N keeps N CPU-bound
+ * processes (normal class) running while the pane prints: what an idle capture gives up on a
+ * saturated machine shows as tmux's peak memory (the output it holds for the capture).
  *
  * Every byte is checked: the plain capture's file and our spool must each hold exactly what
  * tmux delivered to the pipe (the file plus the \r the tty adds before each \n). The capture
@@ -27,11 +32,13 @@ import { paneDir } from "../src/tmux/capture.js";
 import { lockHolder } from "../src/tmux/pane-lock.js";
 import { machineTicks, median, parseFlags, processCpuSeconds, sourceRevision } from "./support.js";
 
-const flags = parseFlags(process.argv.slice(2), { megabytes: 200, runs: 5, keep: false });
+const flags = parseFlags(process.argv.slice(2), { megabytes: 200, runs: 5, keep: false, normal: false, busy: 0 });
 const BIN = join(fileURLToPath(new URL("../", import.meta.url)), "bin", "sealtrail.js");
 const LINE = 100;
 
-type Mode = "none" | "plain" | "sealtrail";
+type Mode = "none" | "plain" | "sealtrail" | "sealtrail-normal";
+const MODES: Mode[] = ["none", "plain", "sealtrail", ...(flags.normal ? (["sealtrail-normal"] as const) : [])];
+const captures = (mode: Mode) => mode === "sealtrail" || mode === "sealtrail-normal";
 interface Result {
   mode: Mode;
   seconds: number;
@@ -59,18 +66,18 @@ async function main(): Promise<void> {
   // The tty's output processing (onlcr) turns each \n into \r\n before tmux sees it.
   const delivered = size + lines;
   const redis = await startRedis();
-  console.log(`tmux capture throughput: cat of ${(size / 1e6).toFixed(0)} MB (${lines} lines of ${LINE} characters) in a pane, ${flags.runs} runs`);
+  console.log(`tmux capture throughput: cat of ${(size / 1e6).toFixed(0)} MB (${lines} lines of ${LINE} characters) in a pane, ${flags.runs} runs${flags.busy ? `, ${flags.busy} CPU-bound processes running beside each cat` : ""}`);
   console.log(`date      ${new Date().toISOString()}\nsource    ${sourceRevision()}\nnode      ${process.version} (${os.cpus().length} cpus: ${os.cpus()[0]?.model ?? "?"})\ntmux      ${execFileSync("tmux", ["-V"], { encoding: "utf8" }).trim()}\n`);
   const results: Result[] = [];
   try {
     for (let run = 0; run < flags.runs; run++) {
-      for (const mode of ["none", "plain", "sealtrail"] as const) {
+      for (const mode of MODES) {
         const load = os.loadavg()[0]!.toFixed(2);
         const r = await measure(mode, file, delivered, redis.url);
         results.push(r);
         const rate = (delivered / 1e6 / r.seconds).toFixed(1);
         const capture = r.captureCpuSeconds === undefined ? "" : `, capture ${r.captureCpuSeconds.toFixed(2)}`;
-        console.log(`run ${run + 1} ${mode.padEnd(9)} ${r.seconds.toFixed(2)} s  ${rate} MB/s  machine ${r.cpuSeconds.toFixed(2)} CPU-s, ${(r.contextSwitches / 1000).toFixed(0)}k context switches  tmux ${r.tmuxCpuSeconds.toFixed(2)} CPU-s${capture}, tmux peak ${r.tmuxPeakMb.toFixed(0)} MB  captured ${r.captured}${r.shippedSeconds ? `  all in the queue after ${r.shippedSeconds.toFixed(2)} s` : ""}  (load ${load})`);
+        console.log(`run ${run + 1} ${mode.padEnd(16)} ${r.seconds.toFixed(2)} s  ${rate} MB/s  machine ${r.cpuSeconds.toFixed(2)} CPU-s, ${(r.contextSwitches / 1000).toFixed(0)}k context switches  tmux ${r.tmuxCpuSeconds.toFixed(2)} CPU-s${capture}, tmux peak ${r.tmuxPeakMb.toFixed(0)} MB  captured ${r.captured}${r.shippedSeconds ? `  all in the queue after ${r.shippedSeconds.toFixed(2)} s` : ""}  (load ${load})`);
         if (mode !== "none" && r.captured !== delivered) throw new Error(`${mode}: captured ${r.captured} bytes, tmux delivered ${delivered}`);
       }
     }
@@ -80,15 +87,20 @@ async function main(): Promise<void> {
   const by = (mode: Mode) => median(results.filter((r) => r.mode === mode).map((r) => delivered / 1e6 / r.seconds));
   const [none, plain, ours] = [by("none"), by("plain"), by("sealtrail")];
   // Paired within each run (the machine's speed drifts between runs): ours over plain.
-  const paired = median(Array.from({ length: flags.runs }, (_, run) => results[run * 3 + 1]!.seconds / results[run * 3 + 2]!.seconds));
+  const pairedWith = (mode: Mode) => Array.from({ length: flags.runs }, (_, run) => results[run * MODES.length + 1]!.seconds / results[run * MODES.length + MODES.indexOf(mode)]!.seconds);
+  const paired = median(pairedWith("sealtrail"));
   const of = (mode: Mode, value: (r: Result) => number) => median(results.filter((r) => r.mode === mode).map(value));
   const cpu = (mode: Mode) => of(mode, (r) => r.cpuSeconds);
-  const shipped = median(results.filter((r) => r.shippedSeconds).map((r) => r.shippedSeconds!));
+  const shipped = median(results.filter((r) => r.mode === "sealtrail").map((r) => r.shippedSeconds!));
   console.log(`\nmedian throughput (MB/s of pane output):`);
   console.log(`  no capture            ${none.toFixed(1)}`);
   console.log(`  pipe-pane 'cat > f'   ${plain.toFixed(1)}  (${(plain / none).toFixed(3)}× no capture)`);
   console.log(`  sealtrail capture     ${ours.toFixed(1)}  (${(ours / plain).toFixed(3)}× plain cat capture, ${(ours / none).toFixed(3)}× no capture; target ≥ 0.95× plain)`);
-  console.log(`  median of the per-run ratios sealtrail / plain: ${paired.toFixed(3)}×`);
+  console.log(`  median of the per-run ratios sealtrail / plain: ${paired.toFixed(3)}× (${pairedWith("sealtrail").map((r) => r.toFixed(3)).join(", ")})`);
+  if (flags.normal) {
+    const normal = by("sealtrail-normal");
+    console.log(`  sealtrail capture at the normal scheduling class ${normal.toFixed(1)}  (${(normal / plain).toFixed(3)}× plain; per-run median ${median(pairedWith("sealtrail-normal")).toFixed(3)}×: ${pairedWith("sealtrail-normal").map((r) => r.toFixed(3)).join(", ")}; capture ${of("sealtrail-normal", (r) => r.captureCpuSeconds!).toFixed(2)} CPU-s)`);
+  }
   console.log(`  machine CPU-s during the cat (median): no capture ${cpu("none").toFixed(2)}, plain ${cpu("plain").toFixed(2)}, sealtrail ${cpu("sealtrail").toFixed(2)}`);
   console.log(`  tmux CPU-s during the cat (median): no capture ${of("none", (r) => r.tmuxCpuSeconds).toFixed(2)}, plain ${of("plain", (r) => r.tmuxCpuSeconds).toFixed(2)}, sealtrail ${of("sealtrail", (r) => r.tmuxCpuSeconds).toFixed(2)}; the capture ${of("sealtrail", (r) => r.captureCpuSeconds!).toFixed(2)}`);
   console.log(`  tmux peak memory (median MB): no capture ${of("none", (r) => r.tmuxPeakMb).toFixed(0)}, plain ${of("plain", (r) => r.tmuxPeakMb).toFixed(0)}, sealtrail ${of("sealtrail", (r) => r.tmuxPeakMb).toFixed(0)}`);
@@ -117,20 +129,25 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
   try {
     const pane = tmux("list-panes", "-t", "bench", "-F", "#{pane_id}").trim();
     if (mode === "plain") tmux("pipe-pane", "-O", "-t", pane, `cat > '${join(dir, "out")}'`);
-    if (mode === "sealtrail") {
-      const attached = await attachSession({ target: { socketName: socket }, session: "bench", log: "bench", spoolRoot: join(dir, "spool"), redisUrl, queue: "bench-tmux", maxPayloadBytes: 1 << 20, invocation: [process.execPath, BIN] });
+    if (captures(mode)) {
+      const attached = await attachSession({ target: { socketName: socket }, session: "bench", log: "bench", spoolRoot: join(dir, "spool"), redisUrl, queue: "bench-tmux", maxPayloadBytes: 1 << 20, capturePriority: mode === "sealtrail" ? "idle" : "normal", invocation: [process.execPath, BIN] });
       paneSpool = paneDir(attached.dir, pane);
       await waitFor(() => existsSync(join(paneSpool, "capture.pid")), 30_000);
     }
     // Past the capture's start-up (node, and its shipping thread compiling its sources).
-    await sleep(mode === "sealtrail" ? 5000 : 1000);
+    await sleep(captures(mode) ? 5000 : 1000);
     const tmuxPid = Number(tmux("display-message", "-p", "#{pid}").trim());
     const capturePid = paneSpool ? lockHolder(paneSpool) : undefined;
     const started = Date.now();
     const [tmuxBefore, captureBefore] = [processCpuSeconds(tmuxPid), capturePid === undefined ? 0 : processCpuSeconds(capturePid)];
+    const busy = Array.from({ length: flags.busy }, () => spawn("sh", ["-c", "while :; do :; done"], { stdio: "ignore" }));
     const before = machineTicks();
     tmux("send-keys", "-t", pane, "x");
-    await waitFor(() => existsSync(done) && readFileSync(done, "utf8").endsWith("\n"), 600_000);
+    try {
+      await waitFor(() => existsSync(done) && readFileSync(done, "utf8").endsWith("\n"), 600_000);
+    } finally {
+      for (const child of busy) child.kill("SIGKILL");
+    }
     const after = machineTicks();
     const [tmuxCpuSeconds, captureCpuSeconds] = [processCpuSeconds(tmuxPid) - tmuxBefore, capturePid === undefined ? undefined : processCpuSeconds(capturePid) - captureBefore];
     const seconds = Number(readFileSync(done, "utf8")) / 1e6;
@@ -140,7 +157,7 @@ async function measure(mode: Mode, file: string, delivered: number, redisUrl: st
       await waitFor(() => statSync(join(dir, "out")).size >= delivered, 60_000, 500);
       captured = statSync(join(dir, "out")).size;
     }
-    if (mode === "sealtrail") {
+    if (captures(mode)) {
       await waitFor(() => ackedOffset(paneSpool) >= delivered, 600_000, 200);
       shippedSeconds = (Date.now() - started) / 1000;
       // What the queue accepted (acknowledged segments are deleted from the spool): a byte

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CHECKPOINT_POLICY } from "./core/checkpoint-policy.js";
 import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep-schedule.js";
 import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
+import { CAPTURE_PRIORITIES, type CapturePriority } from "./tmux/capture-priority.js";
 
 export interface Config {
   /** DATABASE_URL: the Postgres the ledger lives in. */
@@ -32,6 +33,8 @@ export interface Config {
   originPrefix: string;
   /** SEALTRAIL_SPOOL_DIR: where tmux capture spools output before it is shipped. */
   spoolDir: string;
+  /** SEALTRAIL_TMUX_CAPTURE_PRIORITY: idle (SCHED_IDLE, the default) or normal, for the captures attach starts. */
+  capturePriority: CapturePriority;
   api: ApiConfig;
   ingest: IngestConfig;
   /** SEALTRAIL_WEBHOOK_SOURCES (JSON) or SEALTRAIL_WEBHOOK_SOURCES_FILE (a file holding it). */
@@ -150,6 +153,12 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 /** A malformed environment variable. */
+function capturePriority(env: NodeJS.ProcessEnv): CapturePriority {
+  const text = env.SEALTRAIL_TMUX_CAPTURE_PRIORITY || "idle";
+  if (!(CAPTURE_PRIORITIES as readonly string[]).includes(text)) throw new ConfigError(`SEALTRAIL_TMUX_CAPTURE_PRIORITY: got ${JSON.stringify(text)}, want ${CAPTURE_PRIORITIES.join(" or ")}`);
+  return text as CapturePriority;
+}
+
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
@@ -281,6 +290,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     originPrefix: (env.SEALTRAIL_ORIGIN_PREFIX || "sealtrail.local").replace(/\/+$/, ""),
     // XDG Base Directory: state that survives restarts but is no user data.
     spoolDir: env.SEALTRAIL_SPOOL_DIR || join(env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"), "sealtrail", "spool"),
+    // Only `tmux attach` reads it.
+    get capturePriority() {
+      return capturePriority(env);
+    },
     // Read lazily: only `serve` needs it, and a malformed value must not break other commands.
     get api() {
       return loadApiConfig(env);

@@ -8,6 +8,7 @@
 import { hostname, userInfo } from "node:os";
 import { readCaptureConfig, serverDir, writeCaptureConfig, type CaptureConfig } from "./capture-config.js";
 import { nowUs } from "./capture.js";
+import type { CapturePriority } from "./capture-priority.js";
 import { shipRecordsOnce } from "./flush.js";
 import { recordLifecycle, type LifecycleAction } from "./lifecycle.js";
 import { formatLiteral, shellQuote, tmux, type TmuxTarget, tmuxQuote } from "./tmux-server.js";
@@ -35,6 +36,8 @@ export interface AttachOptions {
   queue: string;
   prefix?: string;
   maxPayloadBytes: number;
+  /** The captures' CPU scheduling (capture-priority.ts); default idle. */
+  capturePriority?: CapturePriority;
   /** How this process was started (node and the sealtrail script): hooks and pipes run the same. */
   invocation: string[];
 }
@@ -101,6 +104,7 @@ export async function attachSession(options: AttachOptions): Promise<Attached> {
     host: hostname(),
     server: session.server,
     socket: session.socket,
+    priority: options.capturePriority ?? "idle",
   };
   writeCaptureConfig(dir, config);
   const target: TmuxTarget = { socketPath: session.socket };

@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { CAPTURE_PRIORITIES, type CapturePriority } from "./capture-priority.js";
 import { TmuxError } from "./tmux-error.js";
 
 export interface CaptureConfig {
@@ -23,6 +24,8 @@ export interface CaptureConfig {
   server: string;
   /** The tmux server's socket. */
   socket: string;
+  /** The captures' scheduling (capture-priority.ts); absent (a file from before it existed): idle. */
+  priority?: CapturePriority;
 }
 
 export const CONFIG_FILE = "capture.json";
@@ -59,5 +62,6 @@ export function readCaptureConfig(dir: string): CaptureConfig {
     if (typeof config[field] !== "string" || config[field] === "") throw new TmuxError("CONFIG", `${join(dir, CONFIG_FILE)}: ${field}: missing`);
   }
   if (!Number.isSafeInteger(config.maxPayloadBytes) || config.maxPayloadBytes! <= 0) throw new TmuxError("CONFIG", `${join(dir, CONFIG_FILE)}: maxPayloadBytes: want a positive integer`);
+  if (config.priority !== undefined && !CAPTURE_PRIORITIES.includes(config.priority)) throw new TmuxError("CONFIG", `${join(dir, CONFIG_FILE)}: priority: got ${JSON.stringify(config.priority)}, want ${CAPTURE_PRIORITIES.join(" or ")}`);
   return config as CaptureConfig;
 }

@@ -16,6 +16,7 @@ import type { Readable } from "node:stream";
 import { MAX_CHUNK_BYTES, MAX_FRAMES, type OutputChunk } from "../core/output-chunk.js";
 import { OutputChunker } from "../core/output-chunker.js";
 import { readCaptureConfig } from "./capture-config.js";
+import { applyCapturePriority } from "./capture-priority.js";
 import { PipeReader } from "./pipe-reader.js";
 import { lockPane } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
@@ -104,7 +105,9 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   const summary: CaptureSummary = { readBytes: 0, reads: 0, spooledChunks: 0, discardedBytes: spool.recovery.discardedBytes, shippedChunks: 0, shippedBytes: 0, shippedRecords: 0, retries: 0 };
   if (spool.recovery.discardedBytes > 0) note(`spool: discarded a torn tail of ${spool.recovery.discardedBytes} bytes`);
   const how = typeof options.input === "number" ? "reading the pipe in a thread" : "reading a stream";
-  note(`start: pane ${options.pane.pane}, next chunk ${spool.nextPosition.seq}, ${spool.recovery.pendingChunks} chunks to ship, ${how}`);
+  // Before any thread of the capture's own starts: they inherit it.
+  const scheduling = applyCapturePriority(config.priority ?? "idle");
+  note(`start: pane ${options.pane.pane}, next chunk ${spool.nextPosition.seq}, ${spool.recovery.pendingChunks} chunks to ship, ${how}, scheduling: ${scheduling}`);
   writePaneInfo(dir, options.pane);
 
   const queue = openShippingQueue(config);

@@ -5,13 +5,15 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { attachSession, detachSession } from "../../src/tmux/attach.js";
+import type { CapturePriority } from "../../src/tmux/capture-priority.js";
 import { paneDir } from "../../src/tmux/capture.js";
+import { lockHolder } from "../../src/tmux/pane-lock.js";
 import { REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { BIN, catPaneCommand, INVOCATION, joined, ledgerChunks, testTmux, type TestTmux, untilLedgerHas } from "../support/tmux.js";
@@ -41,9 +43,22 @@ async function setup() {
   queues.push(q);
   const worker = startIngestWorker({ sql: ledger.writer, redisUrl: REDIS_URL, queueName: q.name, concurrency: 2, maxPayloadBytes: 1 << 20, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
   workers.push(worker);
-  const attach = (session: string) =>
-    attachSession({ target: { socketName: t.socket }, session, log: "tmux", spoolRoot: t.spool, redisUrl: REDIS_URL, queue: q.name, maxPayloadBytes: 1 << 20, invocation: INVOCATION });
+  const attach = (session: string, capturePriority?: CapturePriority) =>
+    attachSession({ target: { socketName: t.socket }, session, log: "tmux", spoolRoot: t.spool, redisUrl: REDIS_URL, queue: q.name, maxPayloadBytes: 1 << 20, invocation: INVOCATION, ...(capturePriority ? { capturePriority } : {}) });
   return { t, q, attach };
+}
+
+/** sched(7): the policy numbers of sched_setscheduler(2). */
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+
+/** The scheduling policy of every thread of a process: field 41 of /proc/PID/task/TID/stat (proc(5)). */
+function schedulingPolicies(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    // Fields after the command name, which may hold spaces and parentheses, start at field 3.
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[41 - 3]);
+  });
 }
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: Buffer; stderr: string }> {
@@ -69,7 +84,8 @@ describe("sealtrail tmux capture", () => {
     // A second session keeps the server up when the first is killed.
     t.run("new-session", "-d", "-s", "keeper", "sleep 600");
     t.run("new-session", "-d", "-s", "work", "-x", "100", "-y", "30", "env -i PATH=/usr/bin:/bin PS1='$ ' bash --norc --noprofile");
-    const attached = await attach("work");
+    // At the normal scheduling class (the idle default is checked in the next test).
+    const attached = await attach("work", "normal");
     expect(attached.panes).toEqual([expect.stringMatching(/^%\d+$/)]);
     const pane = attached.panes[0]!;
     await until("the capture to hold its spool", () => attached.dir !== "" && t.run("list-panes", "-t", "work", "-F", "#{pane_pipe}").trim() === "1");
@@ -77,6 +93,8 @@ describe("sealtrail tmux capture", () => {
 
     t.run("send-keys", "-t", pane, "printf 'hello %s\\n' world; echo done-1", "Enter");
     await until("the pane to print", async () => (await ledgerChunks(ledger.admin, attached.session.server, pane)).some((c) => c.text.includes("done-1")), 30_000);
+    expect(readFileSync(join(paneDir(attached.dir, pane), "capture.log"), "utf8")).toContain("scheduling: normal");
+    expect(new Set(schedulingPolicies(lockHolder(paneDir(attached.dir, pane))!))).toEqual(new Set([SCHED_OTHER]));
     await new Promise((r) => setTimeout(r, 300));
     const split = t.run("split-window", "-t", "work", "-P", "-F", "#{pane_id}", "env -i PATH=/usr/bin:/bin PS1='# ' bash --norc --noprofile").trim();
     await new Promise((r) => setTimeout(r, 1500));
@@ -151,7 +169,13 @@ describe("sealtrail tmux capture", () => {
     expect(bytes.length).toBe(garbage.length);
     expect(bytes.equals(garbage)).toBe(true);
     // pipe-pane's socket, blocking at the capture's end, is read by the capture's own thread.
-    expect(readFileSync(join(paneDir(attached.dir, pane), "capture.log"), "utf8")).toContain("reading the pipe in a thread");
+    const log = readFileSync(join(paneDir(attached.dir, pane), "capture.log"), "utf8");
+    expect(log).toContain("reading the pipe in a thread");
+    // Every thread of the live capture (reading, shipping, libuv's and V8's) is SCHED_IDLE.
+    expect(log).toContain("scheduling: SCHED_IDLE");
+    const policies = schedulingPolicies(lockHolder(paneDir(attached.dir, pane))!);
+    expect(policies.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(policies)).toEqual(new Set([SCHED_IDLE]));
     expect(chunks.length).toBeGreaterThanOrEqual(4);
     expect(chunks.every((c) => c.data.length <= 64 * 1024)).toBe(true);
     const text = chunks.map((c) => c.text).join("");
@@ -208,6 +232,7 @@ describe("sealtrail tmux capture", () => {
       cli(["tmux", "replay", "--session", "nosuch"], env),
       cli(["tmux", "shell-hook", "--shell", "fish"], env),
       cli(["tmux", "capture", "--dir", t.dir, "--pane", "7"], env),
+      cli(["tmux", "attach", "-L", t.socket, "-t", "only"], { ...env, SEALTRAIL_TMUX_CAPTURE_PRIORITY: "high" }),
     ]);
     const lines = runs.map((r) => ({ code: r.code, stdout: r.stdout.toString(), stderr: r.stderr }));
     for (const run of lines) {
@@ -220,6 +245,8 @@ describe("sealtrail tmux capture", () => {
     expect(lines[2]!.stderr).toMatch(/no output recorded for session "nosuch"/);
     expect(lines[3]!.stderr).toMatch(/--shell: got "fish", want bash or zsh/);
     expect(lines[4]!.stderr).toMatch(/--pane: got "7", want a tmux pane id/);
+    expect(lines[5]!.stderr).toBe('sealtrail: SEALTRAIL_TMUX_CAPTURE_PRIORITY: got "high", want idle or normal\n');
     expect(t.run("show-hooks", "-t", "only")).not.toContain("[74]");
+    expect(t.run("list-panes", "-t", "only", "-F", "#{pane_pipe}").trim()).toBe("0");
   });
 });

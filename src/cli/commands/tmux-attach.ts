@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { attachSession } from "../../tmux/attach.js";
 import { parseOrUsage } from "../args.js";
 import { type Cli, json } from "../context.js";
-import { ingestConfig } from "./tmux-config.js";
+import { capturePriority, ingestConfig } from "./tmux-config.js";
 import { selfInvocation, TMUX_SERVER_OPTIONS, tmuxTarget } from "./tmux-options.js";
 
 const COMMAND = "tmux attach";
@@ -21,6 +21,7 @@ export async function tmuxAttachCommand(args: string[], cli: Cli): Promise<numbe
     redisUrl: cli.config.redisUrl,
     queue: ingest.queue,
     maxPayloadBytes: cli.config.maxPayloadBytes,
+    capturePriority: capturePriority(cli),
     invocation: selfInvocation(),
   });
   cli.stdout(json({ session: attached.session.name, sessionId: attached.session.id, server: attached.session.server, spool: attached.dir, panes: attached.panes, alreadyPiped: attached.piped }));
