@@ -157,6 +157,7 @@ function tmuxMessage(code: TmuxErrorCode, text: string): string {
       return text;
     case "SPOOL":
     case "CONFIG":
+    case "INPUT":
       return `capture: ${text}`;
     default:
       return unreachableCode(code, text);

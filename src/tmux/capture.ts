@@ -187,6 +187,12 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
         resolve();
       });
     };
+    // A failed read ends the input like its end does: what was read is spooled and shipped,
+    // and the capture then fails, so the failure is in its log and its exit status.
+    const onEnd = (error?: Error) => {
+      if (error) failure ??= new TmuxError("INPUT", `pane ${options.pane.pane}: ${error.message}`, { cause: error });
+      finish();
+    };
     const onData = (data: Uint8Array) => {
       summary.readBytes += data.length;
       lastInputMs = Date.now();
@@ -200,8 +206,8 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     };
     reader =
       typeof options.input === "number"
-        ? new PipeReader(options.input, { pollMs: READ_POLL_MS, onData, onEnd: finish })
-        : new StreamReader(options.input, { onData, onEnd: finish });
+        ? new PipeReader(options.input, { pollMs: READ_POLL_MS, onData, onEnd })
+        : new StreamReader(options.input, { onData, onEnd });
     options.stop.addEventListener("abort", () => {
       finish();
       // Stop at once: what is not shipped waits in the spool.

@@ -7,7 +7,9 @@ export type TmuxErrorCode =
   /** The spool directory cannot be created, read or written. */
   | "SPOOL"
   /** The capture configuration (capture.json, limits) is missing or unusable. */
-  | "CONFIG";
+  | "CONFIG"
+  /** Reading the pane's output failed (the pipe from tmux): the capture stops, keeping what it read. */
+  | "INPUT";
 
 export class TmuxError extends Error {
   override readonly name = "TmuxError";

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { paneDir, runCapture } from "../../src/tmux/capture.js";
+import { TmuxError } from "../../src/tmux/tmux-error.js";
 import { writeCaptureConfig } from "../../src/tmux/capture-config.js";
 import { lockHolder, tryLockPane } from "../../src/tmux/pane-lock.js";
 import { PaneSpool } from "../../src/tmux/pane-spool.js";
@@ -87,7 +88,8 @@ describe("capture after its pipe closes", () => {
   it("stops shipping within seconds while Redis is away, keeps the rest in its spool and frees the pane for the next capture", async () => {
     const server = join(root, "server");
     // A port where nothing listens: every add fails, as when Redis is down.
-    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused" });
+    // The normal scheduling class: the capture runs in this test's own process.
+    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
     const input = new PassThrough();
     const started = Date.now();
     const capture = runCapture({ serverDir: server, pane: { pane: "%7", session: "main" }, input, stop: new AbortController().signal }).catch((error: unknown) => error);
@@ -102,5 +104,22 @@ describe("capture after its pipe closes", () => {
     const lock = tryLockPane(paneDir(server, "%7"));
     expect(lock).toBeDefined();
     lock!.release();
+  }, 20_000);
+
+  it("a failed read ends the capture with an INPUT error, keeping what was read before it", async () => {
+    const server = join(root, "server-read-error");
+    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
+    const input = new PassThrough();
+    const capture = runCapture({ serverDir: server, pane: { pane: "%8", session: "main" }, input, stop: new AbortController().signal }).catch((error: unknown) => error);
+    input.write(Buffer.from("read before the failure\r\n"));
+    await new Promise((r) => setTimeout(r, 100));
+    input.destroy(Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" }));
+    const error = await capture;
+    expect(error).toBeInstanceOf(TmuxError);
+    expect(error).toMatchObject({ code: "INPUT", message: "pane %8: EIO: i/o error, read" });
+    expect(readFileSync(join(paneDir(server, "%8"), "capture.log"), "utf8")).toMatch(/end: read 25 bytes in 1 reads, spooled 1 chunks[^\n]*\n[^\n]* failed: pane %8: EIO: i\/o error, read\n$/);
+    const spool = PaneSpool.open(paneDir(server, "%8"));
+    expect(spool.unshipped).toBe(1);
+    await spool.close();
   }, 20_000);
 });
