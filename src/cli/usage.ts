@@ -85,6 +85,9 @@ Environment:
   SEALTRAIL_PACK_DIR       where pack-worker writes packs and serve serves them (default packs)
   SEALTRAIL_SPOOL_DIR      tmux capture spool (default $XDG_STATE_HOME/sealtrail/spool,
                            else ~/.local/state/sealtrail/spool)
+  SEALTRAIL_TMUX_CAPTURE_PRIORITY
+                           idle (default) or normal: the CPU scheduling of the captures
+                           tmux attach starts
   SEALTRAIL_SEARCH_INDEXER false: this worker does not run the search indexer
 
 Exit status: 0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key,
