@@ -48,6 +48,8 @@ const READ_POLL_MS = 10;
  * not turn into unbounded memory here.
  */
 const MAX_UNWRITTEN_BYTES = 64 << 20;
+/** At most one "behind" line in capture.log per this long. */
+const BEHIND_NOTE_MS = 60_000;
 /** How long a capture keeps shipping after its input ended; under the next capture's wait for the pane lock (10 s). */
 const DRAIN_AFTER_END_MS = 5_000;
 
@@ -167,6 +169,18 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     }, Math.max(1, Math.ceil((due - nowUs()) / 1000)));
   };
 
+  // The reading thread found its ring full: the capture fell behind the pane, and tmux held
+  // the output meanwhile. Said in the log at most once per BEHIND_NOTE_MS, with the likely
+  // cause: the spool waiting for the disk, or the capture short of CPU.
+  let ringFullSeen = 0;
+  let behindNotedMs = -Infinity;
+  const behind = (waits: number) => {
+    ringFullSeen = waits;
+    if (Date.now() - behindNotedMs < BEHIND_NOTE_MS) return;
+    behindNotedMs = Date.now();
+    const why = backlog ? "the spool is waiting for the disk" : scheduling === "SCHED_IDLE" ? "the capture was short of CPU (SCHED_IDLE on a busy machine: SEALTRAIL_TMUX_CAPTURE_PRIORITY=normal)" : "the capture was short of CPU";
+    note(`behind: the reading thread found its ring full (${waits} times so far); tmux held the pane's output meanwhile; ${why}`);
+  };
   let reader!: PipeReader | StreamReader;
   const reading = new Promise<void>((resolve) => {
     const finish = () => {
@@ -194,6 +208,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
       finish();
     };
     const onData = (data: Uint8Array) => {
+      if (reader instanceof PipeReader && reader.ringFullWaits > ringFullSeen) behind(reader.ringFullWaits);
       summary.readBytes += data.length;
       lastInputMs = Date.now();
       try {

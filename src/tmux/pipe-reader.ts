@@ -27,6 +27,7 @@ const WRITTEN = 0; // bytes the thread has read into the ring
 const CONSUMED = 1; // bytes the main thread has taken out of it
 const STATE = 2; // 0 reading, 1 end of input, 2 read error
 const READS = 3; // reads that returned bytes
+const FULL = 4; // times the thread found the ring full and waited for the main thread
 
 /** libevent writes at most 16 KiB at a time (MAX_TO_WRITE_EVER): a shorter read took less than one of tmux's writes. */
 const SMALL_READ_BYTES = 16 * 1024;
@@ -49,6 +50,7 @@ for (;;) {
   const consumed = Atomics.load(control, ${CONSUMED});
   const free = size - ((written - consumed) | 0);
   if (free === 0) {
+    Atomics.add(control, ${FULL}, 1);
     Atomics.wait(control, ${CONSUMED}, consumed);
     continue;
   }
@@ -112,7 +114,7 @@ export class PipeReader {
     // A power of two divides 2^32: ring positions stay right where the counts wrap.
     if (ringBytes <= 0 || (ringBytes & (ringBytes - 1)) !== 0) throw new TypeError(`PipeReader: ringBytes ${ringBytes} is not a power of two`);
     const ring = new SharedArrayBuffer(ringBytes);
-    const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
+    const control = new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT);
     this.ring = new Uint8Array(ring);
     this.control = new Int32Array(control);
     this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { fd, ring, control } });
@@ -130,6 +132,14 @@ export class PipeReader {
   /** Reads of the pipe so far. */
   get reads(): number {
     return Atomics.load(this.control, READS) >>> 0;
+  }
+
+  /**
+   * Times the reading thread found the ring full and had to wait: the main thread fell behind
+   * the pane (held, or short of CPU), and tmux kept the output meanwhile.
+   */
+  get ringFullWaits(): number {
+    return Atomics.load(this.control, FULL) >>> 0;
   }
 
   /**

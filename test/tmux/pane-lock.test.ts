@@ -3,8 +3,8 @@
  * once it is gone, never taken over when its content cannot be read, and released only by
  * its holder; and a capture whose pipe closed gives the lock up in bounded time.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -104,6 +104,32 @@ describe("capture after its pipe closes", () => {
     const lock = tryLockPane(paneDir(server, "%7"));
     expect(lock).toBeDefined();
     lock!.release();
+  }, 20_000);
+
+  it("says in its log when it fell behind the pane: the reading thread found its ring full", async () => {
+    const server = join(root, "server-behind");
+    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
+    // A blocking FIFO, as pipe-pane's socket is at the capture's end, and 8 MiB written at once.
+    const fifo = join(root, "behind.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const writer = spawn("sh", ["-c", `exec "$0" -e "process.stdout.write(Buffer.alloc(8 << 20, 7))" > "$1"`, process.execPath, fifo], { stdio: "ignore" });
+    const fd = openSync(fifo, "r");
+    try {
+      const capture = runCapture({ serverDir: server, pane: { pane: "%9", session: "main" }, input: fd, stop: new AbortController().signal });
+      const log = join(paneDir(server, "%9"), "capture.log");
+      for (let i = 0; i < 200 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 20));
+      // The main thread busy: the reading thread fills its 4 MiB ring and has to wait.
+      const until = Date.now() + 800;
+      while (Date.now() < until) {
+        // no event loop turn
+      }
+      const summary = await capture;
+      expect(summary.readBytes).toBe(8 << 20);
+      expect(readFileSync(log, "utf8")).toMatch(/ behind: the reading thread found its ring full \(\d+ times so far\); tmux held the pane's output meanwhile; the capture was short of CPU\n/);
+    } finally {
+      writer.kill("SIGKILL");
+      closeSync(fd);
+    }
   }, 20_000);
 
   it("a failed read ends the capture with an INPUT error, keeping what was read before it", async () => {

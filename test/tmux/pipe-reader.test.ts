@@ -72,6 +72,8 @@ describe("PipeReader", () => {
     expect(got.equals(expected(1000, 1024))).toBe(true);
     expect(reader.reads).toBeGreaterThan(parts.length);
     expect(parts.length).toBeLessThan(1000 / 3);
+    // 1 MB through a 4 MiB ring: never full.
+    expect(reader.ringFullWaits).toBe(0);
     await new Promise((r) => setTimeout(r, 50));
     expect(ends()).toBe(1);
   });
@@ -125,6 +127,8 @@ describe("PipeReader", () => {
     first();
     await new Promise((r) => setTimeout(r, 100));
     expect(parts).toHaveLength(0);
+    // 640 KiB against a 64 KiB ring: the thread found it full, and counts it.
+    expect(reader.ringFullWaits).toBeGreaterThanOrEqual(1);
     second();
     expect((await done).equals(expected(40, 16 * 1024))).toBe(true);
   });
