@@ -179,7 +179,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     if (Date.now() - behindNotedMs < BEHIND_NOTE_MS) return;
     behindNotedMs = Date.now();
     const why = backlog ? "the spool is waiting for the disk" : scheduling === "SCHED_IDLE" ? "the capture was short of CPU (SCHED_IDLE on a busy machine: SEALTRAIL_TMUX_CAPTURE_PRIORITY=normal)" : "the capture was short of CPU";
-    note(`behind: the reading thread found its ring full (${waits} times so far); tmux held the pane's output meanwhile; ${why}`);
+    note(`behind: the reading thread found its ring full (${waits === 1 ? "once" : `${waits} times`} so far); tmux held the pane's output meanwhile; ${why}`);
   };
   let reader!: PipeReader | StreamReader;
   const reading = new Promise<void>((resolve) => {
