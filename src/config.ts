@@ -152,13 +152,13 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name}: got ${JSON.stringify(text)}, want true or false`);
 }
 
-/** A malformed environment variable. */
 function capturePriority(env: NodeJS.ProcessEnv): CapturePriority {
   const text = env.SEALTRAIL_TMUX_CAPTURE_PRIORITY || "idle";
   if (!(CAPTURE_PRIORITIES as readonly string[]).includes(text)) throw new ConfigError(`SEALTRAIL_TMUX_CAPTURE_PRIORITY: got ${JSON.stringify(text)}, want ${CAPTURE_PRIORITIES.join(" or ")}`);
   return text as CapturePriority;
 }
 
+/** A malformed environment variable. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }

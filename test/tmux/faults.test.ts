@@ -63,7 +63,10 @@ function paneSession(t: TestTmux, parts: Buffer[]): void {
 }
 
 async function attach(t: TestTmux, redisUrl: string, queue: string) {
-  const attached = await attachSession({ target: { socketName: t.socket }, session: "work", log: "tmux", spoolRoot: t.spool, redisUrl, queue, maxPayloadBytes: 1 << 20, invocation: INVOCATION });
+  // The normal scheduling class: these tests are about faults, and at SCHED_IDLE (the default,
+  // tested in capture.test.ts) a capture on a machine the test run itself keeps busy could
+  // wait for CPU past their timeouts.
+  const attached = await attachSession({ target: { socketName: t.socket }, session: "work", log: "tmux", spoolRoot: t.spool, redisUrl, queue, maxPayloadBytes: 1 << 20, capturePriority: "normal", invocation: INVOCATION });
   const pane = attached.panes[0]!;
   const dir = paneDir(attached.dir, pane);
   // The capture process is up once it holds the spool.
