@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CHECKPOINT_POLICY } from "./core/checkpoint-policy.js";
 import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep-schedule.js";
 import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
-import { CAPTURE_PRIORITIES, type CapturePriority } from "./tmux/capture-priority.js";
+import { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./tmux/capture-priority.js";
 
 export interface Config {
   /** DATABASE_URL: the Postgres the ledger lives in. */
@@ -153,7 +153,7 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 function capturePriority(env: NodeJS.ProcessEnv): CapturePriority {
-  const text = env.SEALTRAIL_TMUX_CAPTURE_PRIORITY || "idle";
+  const text = env.SEALTRAIL_TMUX_CAPTURE_PRIORITY || DEFAULT_CAPTURE_PRIORITY;
   if (!(CAPTURE_PRIORITIES as readonly string[]).includes(text)) throw new ConfigError(`SEALTRAIL_TMUX_CAPTURE_PRIORITY: got ${JSON.stringify(text)}, want ${CAPTURE_PRIORITIES.join(" or ")}`);
   return text as CapturePriority;
 }

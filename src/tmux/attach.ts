@@ -8,7 +8,7 @@
 import { hostname, userInfo } from "node:os";
 import { readCaptureConfig, serverDir, writeCaptureConfig, type CaptureConfig } from "./capture-config.js";
 import { nowUs } from "./capture.js";
-import type { CapturePriority } from "./capture-priority.js";
+import { type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
 import { shipRecordsOnce } from "./flush.js";
 import { recordLifecycle, type LifecycleAction } from "./lifecycle.js";
 import { formatLiteral, shellQuote, tmux, type TmuxTarget, tmuxQuote } from "./tmux-server.js";
@@ -104,7 +104,7 @@ export async function attachSession(options: AttachOptions): Promise<Attached> {
     host: hostname(),
     server: session.server,
     socket: session.socket,
-    priority: options.capturePriority ?? "idle",
+    priority: options.capturePriority ?? DEFAULT_CAPTURE_PRIORITY,
   };
   writeCaptureConfig(dir, config);
   const target: TmuxTarget = { socketPath: session.socket };

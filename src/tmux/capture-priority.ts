@@ -12,12 +12,13 @@
  * (sched_idle_cpu(), kernel/sched/fair.c, Linux 5.4 on), and a SCHED_IDLE thread never
  * preempts a normal one.
  *
- * The price: while every CPU is busy with normal work, a capture gets almost no CPU (weight 3
- * against 1024, sched(7)); it falls behind, and tmux keeps the pane's output in its own
+ * The price: while every CPU is busy with normal work, a capture gets almost no CPU (a SCHED_IDLE thread
+ * weighs 3 against a nice-0 thread's 1024: WEIGHT_IDLEPRIO, kernel/sched/sched.h); it falls behind, and tmux keeps the pane's output in its own
  * memory until the capture catches up, as for any slow pipe reader. Nothing is lost, but on
  * a machine whose CPUs are saturated for long while panes print heavily, choose `normal`
  * (SEALTRAIL_TMUX_CAPTURE_PRIORITY). An unprivileged process cannot leave SCHED_IDLE again
- * (sched(7): RLIMIT_NICE), so the choice is made once, at the capture's start.
+ * (sched(7): only within RLIMIT_NICE, 0 by default; `chrt --other` from an idle shell as
+ * nobody fails with EPERM), so the choice is made once, at the capture's start.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -25,6 +26,7 @@ import { setPriority } from "node:os";
 
 export const CAPTURE_PRIORITIES = ["idle", "normal"] as const;
 export type CapturePriority = (typeof CAPTURE_PRIORITIES)[number];
+export const DEFAULT_CAPTURE_PRIORITY: CapturePriority = "idle";
 
 /** The lowest nice value: the fallback where SCHED_IDLE cannot be set. */
 const LOWEST_NICE = 19;

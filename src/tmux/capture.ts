@@ -16,7 +16,7 @@ import type { Readable } from "node:stream";
 import { MAX_CHUNK_BYTES, MAX_FRAMES, type OutputChunk } from "../core/output-chunk.js";
 import { OutputChunker } from "../core/output-chunker.js";
 import { readCaptureConfig } from "./capture-config.js";
-import { applyCapturePriority } from "./capture-priority.js";
+import { applyCapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
 import { PipeReader } from "./pipe-reader.js";
 import { lockPane } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
@@ -48,7 +48,7 @@ const READ_POLL_MS = 10;
  * not turn into unbounded memory here.
  */
 const MAX_UNWRITTEN_BYTES = 64 << 20;
-/** At most one "behind" line in capture.log per this long. */
+/** At most one "behind" line in capture.log per cause per this long. */
 const BEHIND_NOTE_MS = 60_000;
 /** How long a capture keeps shipping after its input ended; under the next capture's wait for the pane lock (10 s). */
 const DRAIN_AFTER_END_MS = 5_000;
@@ -108,7 +108,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   if (spool.recovery.discardedBytes > 0) note(`spool: discarded a torn tail of ${spool.recovery.discardedBytes} bytes`);
   const how = typeof options.input === "number" ? "reading the pipe in a thread" : "reading a stream";
   // Before any thread of the capture's own starts: they inherit it.
-  const scheduling = applyCapturePriority(config.priority ?? "idle");
+  const scheduling = applyCapturePriority(config.priority ?? DEFAULT_CAPTURE_PRIORITY);
   note(`start: pane ${options.pane.pane}, next chunk ${spool.nextPosition.seq}, ${spool.recovery.pendingChunks} chunks to ship, ${how}, scheduling: ${scheduling}`);
   writePaneInfo(dir, options.pane);
 
@@ -141,6 +141,8 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     else void syncNow().catch(fail);
   };
   let backlog = false;
+  /** The reading was held for the spool since the ring-full count was last looked at: the likely cause if it grew. */
+  let heldForSpool = false;
   const take = (chunks: ReturnType<OutputChunker["push"]>) => {
     if (chunks.length === 0) return;
     for (const chunk of chunks) spool.append(chunk);
@@ -151,6 +153,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     summary.spooledChunks += chunks.length;
     if (!backlog && !ended && spool.pendingBytes > MAX_UNWRITTEN_BYTES) {
       backlog = true;
+      heldForSpool = true;
       const release = reader.hold();
       spool.allWritten().then(() => {
         backlog = false;
@@ -170,16 +173,20 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   };
 
   // The reading thread found its ring full: the capture fell behind the pane, and tmux held
-  // the output meanwhile. Said in the log at most once per BEHIND_NOTE_MS, with the likely
-  // cause: the spool waiting for the disk, or the capture short of CPU.
+  // the output meanwhile. Said in the log with the likely cause, the spool waiting for the
+  // disk or the capture short of CPU, at most once per BEHIND_NOTE_MS for each.
   let ringFullSeen = 0;
-  let behindNotedMs = -Infinity;
+  const behindNotedMs = { spool: -Infinity, cpu: -Infinity };
   const behind = (waits: number) => {
     ringFullSeen = waits;
-    if (Date.now() - behindNotedMs < BEHIND_NOTE_MS) return;
-    behindNotedMs = Date.now();
-    const why = backlog ? "the spool is waiting for the disk" : scheduling === "SCHED_IDLE" ? "the capture was short of CPU (SCHED_IDLE on a busy machine: SEALTRAIL_TMUX_CAPTURE_PRIORITY=normal)" : "the capture was short of CPU";
-    note(`behind: the reading thread found its ring full (${waits === 1 ? "once" : `${waits} times`} so far); tmux held the pane's output meanwhile; ${why}`);
+    // A hold is released before the bytes it kept back are taken, so `backlog` is false by
+    // now: heldForSpool remembers it.
+    const kind = heldForSpool ? "spool" : "cpu";
+    heldForSpool = false;
+    if (Date.now() - behindNotedMs[kind] < BEHIND_NOTE_MS) return;
+    behindNotedMs[kind] = Date.now();
+    const cause = kind === "spool" ? "the spool was waiting for the disk" : `the capture was short of CPU${scheduling === "SCHED_IDLE" ? " (SCHED_IDLE on a busy machine: SEALTRAIL_TMUX_CAPTURE_PRIORITY=normal)" : ""}`;
+    note(`behind: the reading thread found its ring full (${waits === 1 ? "once" : `${waits} times`} so far); tmux held the pane's output meanwhile; ${cause}`);
   };
   let reader!: PipeReader | StreamReader;
   const reading = new Promise<void>((resolve) => {

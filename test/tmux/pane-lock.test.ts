@@ -4,7 +4,7 @@
  * its holder; and a capture whose pipe closed gives the lock up in bounded time.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, open, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -131,6 +131,38 @@ describe("capture after its pipe closes", () => {
       closeSync(fd);
     }
   }, 20_000);
+
+  it("says it fell behind because the spool waited, when the spool's writes held the reading", async () => {
+    const server = join(root, "server-behind-spool");
+    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
+    // The spool writes on libuv's pool: each of its four threads blocked opening a FIFO no one
+    // writes yet, as on a stalled disk, at no CPU cost.
+    const gates = Array.from({ length: 4 }, (_, i) => join(root, `gate-${i}.fifo`));
+    const opened = gates.map((gate) => {
+      execFileSync("mkfifo", [gate]);
+      return new Promise<number>((resolve, reject) => open(gate, "r", (error, fd) => (error ? reject(error) : resolve(fd))));
+    });
+    const fifo = join(root, "behind-spool.fifo");
+    execFileSync("mkfifo", [fifo]);
+    // From a second on (past the capture's start-up), 96 MiB at about 25 MB/s, which the
+    // capture keeps up with: more than the 64 MiB the spool may have unwritten before it holds
+    // the reading.
+    const writer = spawn("sh", ["-c", `exec "$0" -e "let i = 0; setTimeout(() => { const t = setInterval(() => { process.stdout.write(Buffer.alloc(1 << 20, 7)); if (++i === 96) clearInterval(t); }, 40); }, 1000)" > "$1"`, process.execPath, fifo], { stdio: "ignore" });
+    const fd = openSync(fifo, "r");
+    try {
+      const capture = runCapture({ serverDir: server, pane: { pane: "%10", session: "main" }, input: fd, stop: new AbortController().signal });
+      // 64 MiB and the 4 MiB ring are in after about 3.8 s; then the disk comes back.
+      await new Promise((r) => setTimeout(r, 5_000));
+      for (const gate of gates) closeSync(openSync(gate, "w"));
+      for (const gateFd of await Promise.all(opened)) closeSync(gateFd);
+      const summary = await capture;
+      expect(summary.readBytes).toBe(96 << 20);
+      expect(readFileSync(join(paneDir(server, "%10"), "capture.log"), "utf8")).toMatch(/ behind: the reading thread found its ring full \((once|\d+ times) so far\); tmux held the pane's output meanwhile; the spool was waiting for the disk\n/);
+    } finally {
+      writer.kill("SIGKILL");
+      closeSync(fd);
+    }
+  }, 30_000);
 
   it("a failed read ends the capture with an INPUT error, keeping what was read before it", async () => {
     const server = join(root, "server-read-error");
