@@ -16,7 +16,7 @@ import { paneDir } from "../../src/tmux/capture.js";
 import { lockHolder } from "../../src/tmux/pane-lock.js";
 import { REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
-import { BIN, catPaneCommand, INVOCATION, joined, ledgerChunks, testTmux, type TestTmux, untilLedgerHas } from "../support/tmux.js";
+import { BIN, INVOCATION, joined, ledgerChunks, testTmux, type TestTmux, untilLedgerHas } from "../support/tmux.js";
 
 let ledger: TestLedger;
 let tmuxes: TestTmux[] = [];
@@ -166,7 +166,10 @@ describe("sealtrail tmux capture", () => {
     ]);
     const file = join(t.dir, "garbage.bin");
     writeFileSync(file, garbage);
-    t.run("new-session", "-d", "-s", "bytes", "-x", "120", "-y", "40", catPaneCommand(file));
+    // After the file the pane sleeps rather than waiting for a key: the random bytes may hold a
+    // terminal query (ESC [ c, say) that tmux answers on the pane's input, which would end a
+    // read and the pane, and the capture with it, before its threads are checked below.
+    t.run("new-session", "-d", "-s", "bytes", "-x", "120", "-y", "40", `stty raw -echo -opost; head -c1 >/dev/null; cat '${file}'; exec sleep 600`);
     const attached = await attach("bytes");
     const pane = attached.panes[0]!;
     await new Promise((r) => setTimeout(r, 2000));

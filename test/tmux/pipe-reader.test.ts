@@ -1,6 +1,6 @@
 /** The capture's reading of pipe-pane's socket: blocking reads in a thread, taken by the main thread in batches. */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -134,11 +134,17 @@ describe("PipeReader", () => {
   });
 
   it("after stop() nothing more is handed over, not even the end", async () => {
-    const { fd } = pipeFrom(`process.stdout.write("x"); setTimeout(() => process.stdout.write("y"), 200);`);
+    // The writer sends "y" and ends only once told to, after stop(): no timing to race on a busy machine.
+    const go = join(mkdtempSync(join(tmpdir(), "sealtrail-go-")), "go");
+    cleanups.push(() => rmSync(go, { force: true }));
+    const { fd } = pipeFrom(`process.stdout.write("x"); const t = setInterval(() => { if (require("node:fs").existsSync(${JSON.stringify(go)})) { clearInterval(t); process.stdout.write("y"); } }, 10);`);
     const seen: string[] = [];
     const reader = new PipeReader(fd, { pollMs: 10, onData: (data) => seen.push(Buffer.from(data).toString()), onEnd: () => seen.push("end") });
-    await new Promise((r) => setTimeout(r, 100));
+    const deadline = Date.now() + 20_000;
+    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(["x"]);
     reader.stop();
+    writeFileSync(go, "");
     await new Promise((r) => setTimeout(r, 400));
     expect(seen).toEqual(["x"]);
   });
