@@ -92,9 +92,12 @@ describe("PipeReader", () => {
     // 4 MiB at once: a pipe holds 64 KiB, so the writer finishes only if someone reads.
     const { fd } = pipeFrom(`process.stdout.write(Buffer.alloc(4 << 20, 7));`);
     const { reader, parts, done } = readAll(fd, { ringBytes: 1 << 20 });
-    const until = Date.now() + 500;
-    while (Date.now() < until) {
-      // busy: no event loop turn, so nothing is handed over
+    // Busy for at least 500 ms and until the thread has read a few times (the writer, a new
+    // node process, may take longer than that to start on a loaded machine): no event loop
+    // turn meanwhile, so nothing is handed over.
+    const started = Date.now();
+    while (Date.now() - started < 500 || (reader.reads <= 4 && Date.now() - started < 20_000)) {
+      // busy
     }
     expect(parts).toHaveLength(0);
     expect(reader.reads).toBeGreaterThan(4);
