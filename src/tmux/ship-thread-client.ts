@@ -6,6 +6,9 @@ import type { ShipReply } from "./ship-thread.js";
 import type { PaneInfo } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
+/** How long close() lets the thread close its queue before stopping it. */
+const CLOSE_WAIT_MS = 1_000;
+
 export class ShipThread {
   private readonly worker: Worker;
   private next = 1;
@@ -13,7 +16,8 @@ export class ShipThread {
 
   constructor(config: CaptureConfig, pane: PaneInfo) {
     this.worker = startWorker(new URL("./ship-thread.js", import.meta.url), { config, pane });
-    this.worker.on("message", (reply: ShipReply) => {
+    this.worker.on("message", (reply: ShipReply | "closed") => {
+      if (reply === "closed") return;
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if ("error" in reply) waiter?.reject(new TmuxError("CONFIG", reply.error));
@@ -32,10 +36,22 @@ export class ShipThread {
     });
   }
 
+  /**
+   * The thread closes its queue (QUIT to Redis) and says so, and is then stopped: left to
+   * end by itself it lingered about 2 s on ioredis's timers when Redis was away, and longer
+   * at nice 19 on a busy machine, holding the pane past the drain's bound. Past CLOSE_WAIT_MS
+   * it is stopped unasked. A batch still in flight then is not lost: the spool was not
+   * advanced for it, and its re-send carries the same idempotency keys.
+   */
   async close(): Promise<void> {
-    const exited = new Promise((r) => this.worker.once("exit", r));
+    const closed = new Promise<void>((resolve) => {
+      this.worker.once("exit", () => resolve());
+      this.worker.on("message", (reply: ShipReply | "closed") => {
+        if (reply === "closed") resolve();
+      });
+    });
     this.worker.postMessage("close");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     await this.worker.terminate();
   }
 

@@ -31,6 +31,7 @@ const queue = openShippingQueue(config);
 parentPort!.on("message", async (request: ShipRequest | "close") => {
   if (request === "close") {
     await closeQueue(queue);
+    parentPort!.postMessage("closed");
     parentPort!.close();
     return;
   }

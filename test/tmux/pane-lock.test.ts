@@ -14,6 +14,8 @@ import { TmuxError } from "../../src/tmux/tmux-error.js";
 import { writeCaptureConfig } from "../../src/tmux/capture-config.js";
 import { lockHolder, tryLockPane } from "../../src/tmux/pane-lock.js";
 import { PaneSpool } from "../../src/tmux/pane-spool.js";
+import { until } from "../support/ingest.js";
+import { spooledBytes } from "../support/tmux.js";
 
 /** Field 22 of /proc/PID/stat (proc(5)): the process's start time in clock ticks since boot. */
 function startTime(pid: number): string {
@@ -91,11 +93,17 @@ describe("capture after its pipe closes", () => {
     // The normal scheduling class: the capture runs in this test's own process.
     writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
     const input = new PassThrough();
-    const started = Date.now();
     const capture = runCapture({ serverDir: server, pane: { pane: "%7", session: "main" }, input, stop: new AbortController().signal }).catch((error: unknown) => error);
     input.end(Buffer.from("output typed while the queue was away\r\n"));
+    // The clock starts once the capture has spooled the output, which it does as it sees the
+    // input's end: what is timed is the drain's bound (DRAIN_AFTER_END_MS, 5 s) and the close,
+    // not the capture's start, which on a busy machine can itself take seconds. Under 9 s:
+    // the pane's next capture waits 10 s for the lock (with two CPU-bound loops on two CPUs,
+    // a shipping thread left to end by itself took this to 10.0–10.3 s; now 6.3 s).
+    await until("the output in the spool", () => spooledBytes(paneDir(server, "%7")) >= 39);
+    const spooledAt = Date.now();
     const summary = await capture;
-    expect(Date.now() - started).toBeLessThan(9_000);
+    expect(Date.now() - spooledAt).toBeLessThan(9_000);
     expect(summary).toMatchObject({ readBytes: 39, spooledChunks: 1 });
     const spool = PaneSpool.open(paneDir(server, "%7"));
     expect(spool.unshipped).toBe(1);

@@ -124,14 +124,16 @@ describe("PipeReader", () => {
     const { reader, parts, done } = readAll(fd, { ringBytes: 64 * 1024 });
     const first = reader.hold();
     const second = reader.hold();
-    await new Promise((r) => setTimeout(r, 300));
+    // 640 KiB against a 64 KiB ring: the thread finds it full, and counts it (waited for, not
+    // timed: the writer, a new node process, may be slow to start on a busy machine).
+    const deadline = Date.now() + 20_000;
+    while (reader.ringFullWaits === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(reader.ringFullWaits).toBeGreaterThanOrEqual(1);
     expect(parts).toHaveLength(0);
     first();
     first();
     await new Promise((r) => setTimeout(r, 100));
     expect(parts).toHaveLength(0);
-    // 640 KiB against a 64 KiB ring: the thread found it full, and counts it.
-    expect(reader.ringFullWaits).toBeGreaterThanOrEqual(1);
     second();
     expect((await done).equals(expected(40, 16 * 1024))).toBe(true);
   });
