@@ -101,9 +101,12 @@ export async function backendCpuMs(admin: Sql, appName: string): Promise<number>
   return rows.length ? ticks * 10 : NaN; // USER_HZ = 100 on Linux
 }
 
-/** The fields of /proc/PID/stat after the command (proc(5): field 3 at index 0); the command may hold spaces and ")". */
-export function procStat(pid: number | string): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/**
+ * The fields of /proc/PID/stat after the command (proc(5): field 3 at index 0); the command
+ * may hold spaces and ")". `task`: a pid, or PID/task/TID for one thread.
+ */
+export function procStat(task: number | string): string[] {
+  const stat = readFileSync(`/proc/${task}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
 }
 

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -193,4 +193,48 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once("error", () => resolve(false));
   });
+}
+
+export interface PipeFrom {
+  /** The read end. */
+  fd: number;
+  /** The writer (`sh` exec'd into node: the same pid). */
+  child: ChildProcess;
+  /** A directory of the pipe's own, for files the writer and the test share (the writer's process.argv[1]). */
+  dir: string;
+  /** Kills the writer, closes the read end and removes the directory. */
+  close(): void;
+}
+
+/**
+ * A writer process on a real pipe (a FIFO, blocking at both ends, as pipe-pane's socket is
+ * at the capture's end) running `code` (node -e, with the pipe's directory in
+ * process.argv[1]), and the read end's fd.
+ */
+export function pipeFrom(code: string): PipeFrom {
+  const dir = mkdtempSync(join(tmpdir(), "sealtrail-pipe-"));
+  const fifo = join(dir, "fifo");
+  execFileSync("mkfifo", [fifo]);
+  // The shell opens the write end (waiting for a reader), so this open does not wait forever.
+  const child = spawn("sh", ["-c", `exec "$0" -e "$1" "$2" > "$2/fifo"`, process.execPath, code, dir], { stdio: ["ignore", "inherit", "inherit"] });
+  const fd = openSync(fifo, "r");
+  return {
+    fd,
+    child,
+    dir,
+    close() {
+      child.kill("SIGKILL");
+      try {
+        closeSync(fd);
+      } catch {
+        // closed
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Bytes a process has written so far (write(2) and the like): wchar of /proc/PID/io (proc(5)). */
+export function bytesWritten(pid: number): number {
+  return Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? 0);
 }

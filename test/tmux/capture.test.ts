@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { procStat } from "../../bench/support.js";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { attachSession, detachSession } from "../../src/tmux/attach.js";
@@ -54,11 +55,7 @@ const SCHED_IDLE = 5;
 
 /** The scheduling policy of every thread of a process: field 41 of /proc/PID/task/TID/stat (proc(5)). */
 function schedulingPolicies(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    // Fields after the command name, which may hold spaces and parentheses, start at field 3.
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[41 - 3]);
-  });
+  return readdirSync(`/proc/${pid}/task`).map((tid) => Number(procStat(`${pid}/task/${tid}`)[41 - 3]));
 }
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: Buffer; stderr: string }> {

@@ -9,22 +9,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
+import { procStat } from "../../bench/support.js";
 import { paneDir, runCapture } from "../../src/tmux/capture.js";
 import { TmuxError } from "../../src/tmux/tmux-error.js";
 import { writeCaptureConfig } from "../../src/tmux/capture-config.js";
 import { lockHolder, tryLockPane } from "../../src/tmux/pane-lock.js";
 import { PaneSpool } from "../../src/tmux/pane-spool.js";
 import { until } from "../support/ingest.js";
-import { spooledBytes } from "../support/tmux.js";
+import { bytesWritten, pipeFrom, spooledBytes } from "../support/tmux.js";
 
 /** Field 22 of /proc/PID/stat (proc(5)): the process's start time in clock ticks since boot. */
 function startTime(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+  return procStat(pid)[22 - 3]!;
 }
 
 const root = mkdtempSync(join(tmpdir(), "sealtrail-pane-lock-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/**
+ * A server directory whose captures ship to a port where nothing listens (every add fails, as
+ * when Redis is down), at the normal scheduling class: they run in this test's own process.
+ */
+function serverWithoutRedis(name: string): string {
+  const server = join(root, name);
+  writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
+  return server;
+}
 
 describe("pane lock", () => {
   it("is held while its holder lives and taken over once it is gone", async () => {
@@ -88,10 +98,7 @@ describe("pane lock", () => {
 
 describe("capture after its pipe closes", () => {
   it("stops shipping within seconds while Redis is away, keeps the rest in its spool and frees the pane for the next capture", async () => {
-    const server = join(root, "server");
-    // A port where nothing listens: every add fails, as when Redis is down.
-    // The normal scheduling class: the capture runs in this test's own process.
-    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
+    const server = serverWithoutRedis("server");
     const input = new PassThrough();
     const capture = runCapture({ serverDir: server, pane: { pane: "%7", session: "main" }, input, stop: new AbortController().signal }).catch((error: unknown) => error);
     input.end(Buffer.from("output typed while the queue was away\r\n"));
@@ -115,34 +122,32 @@ describe("capture after its pipe closes", () => {
   }, 20_000);
 
   it("says in its log when it fell behind the pane: the reading thread found its ring full", async () => {
-    const server = join(root, "server-behind");
-    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
-    // A blocking FIFO, as pipe-pane's socket is at the capture's end, and 8 MiB written at once.
-    const fifo = join(root, "behind.fifo");
-    execFileSync("mkfifo", [fifo]);
-    const writer = spawn("sh", ["-c", `exec "$0" -e "process.stdout.write(Buffer.alloc(8 << 20, 7))" > "$1"`, process.execPath, fifo], { stdio: "ignore" });
-    const fd = openSync(fifo, "r");
+    const server = serverWithoutRedis("server-behind");
+    // 8 MiB written at once, on a blocking pipe as pipe-pane's socket is at the capture's end;
+    // the writer says when it begins (a new node process, slow to start on a busy machine).
+    const pipe = pipeFrom(`require("node:fs").writeFileSync(process.argv[1] + "/began", ""); process.stdout.write(Buffer.alloc(8 << 20, 7));`);
     try {
-      const capture = runCapture({ serverDir: server, pane: { pane: "%9", session: "main" }, input: fd, stop: new AbortController().signal });
-      const log = join(paneDir(server, "%9"), "capture.log");
-      for (let i = 0; i < 200 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 20));
-      // The main thread busy: the reading thread fills its 4 MiB ring and has to wait.
-      const until = Date.now() + 800;
-      while (Date.now() < until) {
-        // no event loop turn
+      const capture = runCapture({ serverDir: server, pane: { pane: "%9", session: "main" }, input: pipe.fd, stop: new AbortController().signal });
+      // The main thread busy (no event loop turn) from before the writer begins until 800 ms
+      // after: the reading thread fills its 4 MiB ring and has to wait.
+      const started = Date.now();
+      while (!existsSync(join(pipe.dir, "began")) && Date.now() - started < 20_000) {
+        // busy
+      }
+      const began = Date.now();
+      while (Date.now() - began < 800) {
+        // busy
       }
       const summary = await capture;
       expect(summary.readBytes).toBe(8 << 20);
-      expect(readFileSync(log, "utf8")).toMatch(/ behind: the reading thread found its ring full \((once|\d+ times) so far\); tmux held the pane's output meanwhile; the capture was short of CPU\n/);
+      expect(readFileSync(join(paneDir(server, "%9"), "capture.log"), "utf8")).toMatch(/ behind: the reading thread found its ring full \((once|\d+ times) so far\); tmux held the pane's output meanwhile; the capture was short of CPU\n/);
     } finally {
-      writer.kill("SIGKILL");
-      closeSync(fd);
+      pipe.close();
     }
-  }, 20_000);
+  }, 30_000);
 
   it("says it fell behind because the spool waited, when the spool's writes held the reading", async () => {
-    const server = join(root, "server-behind-spool");
-    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
+    const server = serverWithoutRedis("server-behind-spool");
     // The spool writes on libuv's pool: each of its four threads blocked opening a FIFO no one
     // writes yet, as on a stalled disk, at no CPU cost.
     const gates = Array.from({ length: 4 }, (_, i) => join(root, `gate-${i}.fifo`));
@@ -150,31 +155,33 @@ describe("capture after its pipe closes", () => {
       execFileSync("mkfifo", [gate]);
       return new Promise<number>((resolve, reject) => open(gate, "r", (error, fd) => (error ? reject(error) : resolve(fd))));
     });
-    const fifo = join(root, "behind-spool.fifo");
-    execFileSync("mkfifo", [fifo]);
     // From a second on (past the capture's start-up), 96 MiB at about 25 MB/s, which the
     // capture keeps up with: more than the 64 MiB the spool may have unwritten before it holds
     // the reading.
-    const writer = spawn("sh", ["-c", `exec "$0" -e "let i = 0; setTimeout(() => { const t = setInterval(() => { process.stdout.write(Buffer.alloc(1 << 20, 7)); if (++i === 96) clearInterval(t); }, 40); }, 1000)" > "$1"`, process.execPath, fifo], { stdio: "ignore" });
-    const fd = openSync(fifo, "r");
+    const pipe = pipeFrom(`let i = 0; setTimeout(() => { const t = setInterval(() => { process.stdout.write(Buffer.alloc(1 << 20, 7)); if (++i === 96) clearInterval(t); }, 40); }, 1000)`);
     try {
-      const capture = runCapture({ serverDir: server, pane: { pane: "%10", session: "main" }, input: fd, stop: new AbortController().signal });
-      // 64 MiB and the 4 MiB ring are in after about 3.8 s; then the disk comes back.
-      await new Promise((r) => setTimeout(r, 5_000));
+      const capture = runCapture({ serverDir: server, pane: { pane: "%10", session: "main" }, input: pipe.fd, stop: new AbortController().signal });
+      // The disk comes back once the writer is held (64 MiB unwritten in the spool, the 4 MiB
+      // ring full): past 66 MiB and no further for 500 ms, where it writes every 40 ms.
+      // Waited for, not timed: the writer may be slow to start on a busy machine.
+      let last = { bytes: -1, since: Date.now() };
+      await until("the writer held", () => {
+        const bytes = bytesWritten(pipe.child.pid!);
+        if (bytes !== last.bytes) last = { bytes, since: Date.now() };
+        return bytes >= 66 << 20 && Date.now() - last.since >= 500;
+      }, 30_000);
       for (const gate of gates) closeSync(openSync(gate, "w"));
       for (const gateFd of await Promise.all(opened)) closeSync(gateFd);
       const summary = await capture;
       expect(summary.readBytes).toBe(96 << 20);
       expect(readFileSync(join(paneDir(server, "%10"), "capture.log"), "utf8")).toMatch(/ behind: the reading thread found its ring full \((once|\d+ times) so far\); tmux held the pane's output meanwhile; the spool was waiting for the disk\n/);
     } finally {
-      writer.kill("SIGKILL");
-      closeSync(fd);
+      pipe.close();
     }
-  }, 30_000);
+  }, 60_000);
 
   it("a failed read ends the capture with an INPUT error, keeping what was read before it", async () => {
-    const server = join(root, "server-read-error");
-    writeCaptureConfig(server, { log: "tty", redisUrl: "redis://127.0.0.1:9", queue: "test-unreachable", maxPayloadBytes: 1 << 20, user: "alice", host: "host-1", server: "1-1", socket: "unused", priority: "normal" });
+    const server = serverWithoutRedis("server-read-error");
     const input = new PassThrough();
     const capture = runCapture({ serverDir: server, pane: { pane: "%8", session: "main" }, input, stop: new AbortController().signal }).catch((error: unknown) => error);
     input.write(Buffer.from("read before the failure\r\n"));

@@ -1,37 +1,21 @@
 /** The capture's reading of pipe-pane's socket: blocking reads in a thread, taken by the main thread in batches. */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PipeReader, type PipeReaderOptions } from "../../src/tmux/pipe-reader.js";
+import { until } from "../support/ingest.js";
+import { type PipeFrom, pipeFrom } from "../support/tmux.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/**
- * A writer process on a real pipe (a FIFO, blocking at both ends, as pipe-pane's socket is
- * at the capture's end) running `code`, and the read end's fd.
- */
-function pipeFrom(code: string): { fd: number; child: ChildProcess } {
-  const dir = mkdtempSync(join(tmpdir(), "sealtrail-pipe-"));
-  const fifo = join(dir, "fifo");
-  execFileSync("mkfifo", [fifo]);
-  // The shell opens the write end (waiting for a reader), so this open does not wait forever.
-  const child = spawn("sh", ["-c", `exec "$0" -e "$1" > "$2"`, process.execPath, code, fifo], { stdio: ["ignore", "inherit", "inherit"] });
-  const fd = openSync(fifo, "r");
-  cleanups.push(() => {
-    child.kill("SIGKILL");
-    try {
-      closeSync(fd);
-    } catch {
-      // closed
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { fd, child };
+/** pipeFrom, closed after the test. */
+function pipe(code: string): PipeFrom {
+  const p = pipeFrom(code);
+  cleanups.push(p.close);
+  return p;
 }
 
 /** `pieces` writes of `size` bytes (piece i filled with i % 251), one every `everyMs`. */
@@ -66,7 +50,7 @@ describe("PipeReader", () => {
   it("reads every byte in order, as the writer writes, and hands them over in far fewer batches", async () => {
     // 1,000 writes of 1 KiB over about a second: the thread reads each as it comes; the main
     // thread takes them about once per 10 ms.
-    const { fd } = pipeFrom(writes(1000, 1024, 1));
+    const { fd } = pipe(writes(1000, 1024, 1));
     const { reader, parts, done, ends } = readAll(fd);
     const got = await done;
     expect(got.equals(expected(1000, 1024))).toBe(true);
@@ -82,7 +66,7 @@ describe("PipeReader", () => {
     // 2,000 writes of 100 bytes 50 µs apart (about 100 ms): a reader that took each as it came
     // would read about 2,000 times; napping 1 ms after each short read, at most a few hundred.
     const code = `const { writeSync } = require("node:fs"); for (let i = 0; i < 2000; i++) { writeSync(1, Buffer.alloc(100, i % 251)); const t = process.hrtime.bigint(); while (process.hrtime.bigint() - t < 50000n); }`;
-    const { fd } = pipeFrom(code);
+    const { fd } = pipe(code);
     const { reader, done } = readAll(fd);
     expect((await done).equals(expected(2000, 100))).toBe(true);
     expect(reader.reads).toBeLessThan(2000 / 4);
@@ -90,7 +74,7 @@ describe("PipeReader", () => {
 
   it("keeps reading while the main thread is busy, through a ring smaller than the output", async () => {
     // 4 MiB at once: a pipe holds 64 KiB, so the writer finishes only if someone reads.
-    const { fd } = pipeFrom(`process.stdout.write(Buffer.alloc(4 << 20, 7));`);
+    const { fd } = pipe(`process.stdout.write(Buffer.alloc(4 << 20, 7));`);
     const { reader, parts, done } = readAll(fd, { ringBytes: 1 << 20 });
     // Busy for at least 500 ms and until the thread has read a few times (the writer, a new
     // node process, may take longer than that to start on a loaded machine): no event loop
@@ -106,7 +90,7 @@ describe("PipeReader", () => {
   });
 
   it("hands over the first bytes after a quiet spell at once, not at the next poll", async () => {
-    const { fd } = pipeFrom(`setTimeout(() => process.stdout.write("a" + Date.now()), 300);`);
+    const { fd } = pipe(`setTimeout(() => process.stdout.write("a" + Date.now()), 300);`);
     let at = 0;
     const { done } = readAll(fd, {
       pollMs: 1_000,
@@ -120,15 +104,13 @@ describe("PipeReader", () => {
   });
 
   it("holds add up: nothing is handed over until every hold is released, and nothing is lost", async () => {
-    const { fd } = pipeFrom(writes(40, 16 * 1024, 5));
+    const { fd } = pipe(writes(40, 16 * 1024, 5));
     const { reader, parts, done } = readAll(fd, { ringBytes: 64 * 1024 });
     const first = reader.hold();
     const second = reader.hold();
     // 640 KiB against a 64 KiB ring: the thread finds it full, and counts it (waited for, not
     // timed: the writer, a new node process, may be slow to start on a busy machine).
-    const deadline = Date.now() + 20_000;
-    while (reader.ringFullWaits === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(reader.ringFullWaits).toBeGreaterThanOrEqual(1);
+    await until("a full ring", () => reader.ringFullWaits > 0);
     expect(parts).toHaveLength(0);
     first();
     first();
@@ -139,17 +121,14 @@ describe("PipeReader", () => {
   });
 
   it("after stop() nothing more is handed over, not even the end", async () => {
-    // The writer sends "y" and ends only once told to, after stop(): no timing to race on a busy machine.
-    const go = join(mkdtempSync(join(tmpdir(), "sealtrail-go-")), "go");
-    cleanups.push(() => rmSync(go, { force: true }));
-    const { fd } = pipeFrom(`process.stdout.write("x"); const t = setInterval(() => { if (require("node:fs").existsSync(${JSON.stringify(go)})) { clearInterval(t); process.stdout.write("y"); } }, 10);`);
+    // The writer sends "y" only once told to, after stop(): no timing to race on a busy machine.
+    const { fd, dir } = pipe(`process.stdout.write("x"); const t = setInterval(() => { if (require("node:fs").existsSync(process.argv[1] + "/go")) { clearInterval(t); process.stdout.write("y"); } }, 10);`);
     const seen: string[] = [];
     const reader = new PipeReader(fd, { pollMs: 10, onData: (data) => seen.push(Buffer.from(data).toString()), onEnd: () => seen.push("end") });
-    const deadline = Date.now() + 20_000;
-    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await until("the first byte", () => seen.length > 0);
     expect(seen).toEqual(["x"]);
     reader.stop();
-    writeFileSync(go, "");
+    writeFileSync(join(dir, "go"), "");
     await new Promise((r) => setTimeout(r, 400));
     expect(seen).toEqual(["x"]);
   });
