@@ -7,12 +7,9 @@
  *   npx tsx bench/append-cpu.ts [--entries N] [--rounds R]
  */
 import { performance } from "node:perf_hooks";
-import { canonicalize } from "../src/core/canonical-json.js";
-import { chainHash, GENESIS_CHAIN_HASH, leafData, payloadHash } from "../src/core/entry.js";
-import { normalizeEvent, type NormalizedEvent } from "../src/core/event.js";
-import { sha256 } from "../src/core/hash.js";
-import { LeafBytes } from "../src/core/leaf-bytes.js";
-import { appendToFrontier } from "../src/core/merkle.js";
+import { canonicalize, sha256 } from "../src/core/encoding/index.js";
+import { chainHash, GENESIS_CHAIN_HASH, leafData, payloadHash, normalizeEvent, type NormalizedEvent, LeafBytes } from "../src/core/entry/index.js";
+import { appendToFrontier } from "../src/core/merkle/index.js";
 import { writeEntryRow } from "../src/ledger/appender.js";
 import { CopyBinaryRows } from "../src/ledger/copy-binary-rows.js";
 import { makeEvents, parseFlags } from "./support.js";

@@ -19,7 +19,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { type EventInput, normalizeEvent, type NormalizedEvent } from "../src/core/event.js";
+import { type EventInput, normalizeEvent, type NormalizedEvent } from "../src/core/entry/index.js";
 import { Appender } from "../src/ledger/appender.js";
 import { copyBytea, copyNullable, copyText, copyTextArray } from "../src/ledger/copy-text.js";
 import type { Sql } from "../src/ledger/db.js";

@@ -32,7 +32,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import type { EventInput } from "../src/core/event.js";
+import type { EventInput } from "../src/core/entry/index.js";
 import { enqueueEvents, openIngestQueue } from "../src/ingest/index.js";
 import { Appender } from "../src/ledger/appender.js";
 import { createLog } from "../src/ledger/logs.js";

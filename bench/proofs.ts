@@ -17,8 +17,8 @@
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { digestEqual } from "../src/core/hash.js";
-import { nodeHash, verifyConsistency, verifyInclusion } from "../src/core/merkle.js";
+import { digestEqual } from "../src/core/encoding/index.js";
+import { nodeHash, verifyConsistency, verifyInclusion } from "../src/core/merkle/index.js";
 import { listCheckpoints } from "../src/ledger/checkpointer.js";
 import { readBinaryCopy } from "../src/ledger/copy-binary.js";
 import { findLogWithSize, treeSize } from "../src/ledger/logs.js";

@@ -9,8 +9,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { sha256 } from "../src/core/hash.js";
-import { privateKeyFromSeed, rawPublicKey } from "../src/core/keys.js";
+import { sha256 } from "../src/core/encoding/index.js";
+import { privateKeyFromSeed, rawPublicKey } from "../src/core/note/index.js";
 import { Appender } from "../src/ledger/appender.js";
 import { checkpointLog, listCheckpoints } from "../src/ledger/checkpointer.js";
 import { checkSchemaName, connect, type Sql } from "../src/ledger/db.js";

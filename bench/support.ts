@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
-import type { EventInput } from "../src/core/event.js";
+import type { EventInput } from "../src/core/entry/index.js";
 import { connect, type Sql } from "../src/ledger/db.js";
 import { migrateLedger } from "../src/ledger/migrate.js";
 

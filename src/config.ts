@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_CHECKPOINT_POLICY } from "./core/checkpoint-policy.js";
-import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep-schedule.js";
+import { DEFAULT_CHECKPOINT_POLICY } from "./core/note/index.js";
+import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep/index.js";
 import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
 import { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./tmux/capture-priority.js";
 

@@ -5,7 +5,7 @@
  * jobs and finishes the ones in hand.
  */
 import { type Config, loadConfig } from "../src/config.js";
-import { rawPublicKey } from "../src/core/keys.js";
+import { rawPublicKey } from "../src/core/note/index.js";
 import { openAlertQueue, QueueAlertSink } from "../src/integrity/alert-queue.js";
 import { startAlertWorker, startSweepWorker } from "../src/integrity/integrity-worker.js";
 import { openSweepQueue, upsertSchedulers } from "../src/integrity/sweep-queue.js";
@@ -13,7 +13,7 @@ import { DirectoryWitness } from "../src/integrity/witness-directory.js";
 import { connect } from "../src/ledger/db.js";
 import { LedgerError } from "../src/ledger/errors.js";
 import { loadSigningKey, loadTrustedPublicKey } from "../src/ledger/signing-key.js";
-import { CHECKPOINT_TICK_MS } from "../src/core/sweep-schedule.js";
+import { CHECKPOINT_TICK_MS } from "../src/core/sweep/index.js";
 import { STDIO, type WorkerOutput } from "./worker-output.js";
 import { isEntryPoint } from "../src/entry-point.js";
 

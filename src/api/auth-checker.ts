@@ -3,7 +3,7 @@
  * (the server answers 401 before that); here each field asks for the scope it needs.
  */
 import type { AuthCheckerFn } from "type-graphql";
-import { hasScope, type Scope } from "../core/api-token.js";
+import { hasScope, type Scope } from "../core/token/index.js";
 import { ApiError } from "./api-error.js";
 import type { ApiContext } from "./context.js";
 

@@ -2,8 +2,8 @@
  * From the ledger's rows to the API's types, and the API's input checks that the GraphQL type
  * system cannot express. Everything the client sends is checked here before any SQL runs.
  */
-import { isStorableText } from "../core/event.js";
-import { toBase64 } from "../core/hash.js";
+import { isStorableText } from "../core/entry/index.js";
+import { toBase64 } from "../core/encoding/index.js";
 import type { StoredCheckpoint } from "../ledger/checkpointer.js";
 import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/event-query.js";
 import { resolveLogIds } from "../ledger/event-query.js";

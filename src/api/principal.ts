@@ -1,4 +1,4 @@
-import type { Scope } from "../core/api-token.js";
+import type { Scope } from "../core/token/index.js";
 
 /** Who a request acts for: an API key of one tenant, with its scopes. */
 export interface Principal {

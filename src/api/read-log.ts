@@ -10,7 +10,7 @@
  * request id, so a retried batch appends nothing twice. The appends go straight to the
  * ledger, not through the API, so recording a read is never itself a read (no recursion).
  */
-import { type EventInput, toStorableText } from "../core/event.js";
+import { type EventInput, toStorableText } from "../core/entry/index.js";
 import { Appender } from "../ledger/appender.js";
 import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
 import type { Sql } from "../ledger/db.js";

@@ -18,7 +18,7 @@ import type { Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { ApiConfig } from "../config.js";
-import { hasScope } from "../core/api-token.js";
+import { hasScope } from "../core/token/index.js";
 import { receiveWebhook, type WebhookSource } from "../ingest/webhooks/index.js";
 import { findApiKeyByToken } from "../ledger/api-keys.js";
 import type { Sql } from "../ledger/db.js";

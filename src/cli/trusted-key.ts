@@ -1,4 +1,4 @@
-import { rawPublicKey } from "../core/keys.js";
+import { rawPublicKey } from "../core/note/index.js";
 import { loadSigningKey, loadTrustedPublicKey } from "../ledger/signing-key.js";
 import type { Cli } from "./context.js";
 

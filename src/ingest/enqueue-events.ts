@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { JobsOptions, QueueEvents } from "bullmq";
-import type { PreparedEvent } from "../core/event.js";
+import type { PreparedEvent } from "../core/entry/index.js";
 import { RESERVED_NAME_PREFIX } from "../ledger/logs.js";
 import { eventKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";

@@ -4,7 +4,7 @@
  * made from the job id and its index), and the ledger appends a key at most once per log.
  */
 import type { JobsOptions } from "bullmq";
-import type { EventInput, PreparedEvent } from "../core/event.js";
+import type { EventInput, PreparedEvent } from "../core/entry/index.js";
 import { packageVersion } from "../version.js";
 import type { Rejection } from "./rejection.js";
 

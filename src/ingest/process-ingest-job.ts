@@ -3,7 +3,7 @@
  * ones in one transaction, report each event's fate. Transport-free: the BullMQ worker
  * (ingest-worker.ts) maps its errors to retry or give up.
  */
-import type { PreparedEvent } from "../core/event.js";
+import type { PreparedEvent } from "../core/entry/index.js";
 import type { AppendReceipt, Appender } from "../ledger/appender.js";
 import { LedgerError } from "../ledger/errors.js";
 import { RESERVED_NAME_PREFIX } from "../ledger/logs.js";

@@ -8,9 +8,8 @@
  * event is never refused by the appender. Never throws: bad input becomes a Rejection.
  */
 import { z } from "zod";
-import { OUTCOMES } from "../core/entry.js";
+import { OUTCOMES, type EventInput, LIMITS, type PreparedEvent, prepareEvent } from "../core/entry/index.js";
 import { CoreError } from "../core/errors.js";
-import { type EventInput, LIMITS, type PreparedEvent, prepareEvent } from "../core/event.js";
 import { DERIVED_KEY_PREFIX, jobKeyPrefix } from "./idempotency.js";
 import { INGEST_KINDS, KIND_SCHEMAS, type KindSchema } from "./kinds/index.js";
 import { text } from "./kinds/fields.js";

@@ -1,9 +1,9 @@
 /**
  * Delivers one alert to one webhook: an HTTP POST of the alert as JSON, signed (see
- * core/alert.ts). The receiver acknowledges with any 2xx; anything else, or no answer within
+ * core/sweep/alert.ts). The receiver acknowledges with any 2xx; anything else, or no answer within
  * the timeout, is a failed attempt that the queue retries.
  */
-import { ALERT_ID_HEADER, alertSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../core/alert.js";
+import { ALERT_ID_HEADER, alertSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../core/sweep/index.js";
 import type { AlertJobData } from "./alert-queue.js";
 
 export class AlertDeliveryError extends Error {

@@ -7,8 +7,8 @@
  * queued twice while its job is kept (BullMQ ignores an add with the id of a job it holds).
  */
 import { type JobsOptions, Queue } from "bullmq";
-import type { Alert } from "../core/alert.js";
-import { sha256, toHex } from "../core/hash.js";
+import type { Alert } from "../core/sweep/index.js";
+import { sha256, toHex } from "../core/encoding/index.js";
 import { producerConnection } from "../ingest/redis-connection.js";
 import type { AlertSink } from "./alert-sink.js";
 

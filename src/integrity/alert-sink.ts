@@ -1,4 +1,4 @@
-import type { Alert } from "../core/alert.js";
+import type { Alert } from "../core/sweep/index.js";
 
 /**
  * Where alerts go: the `alerts` queue (alert-queue.ts), which delivers them to every webhook

@@ -1,6 +1,6 @@
 /**
  * The `checkpoint` job, every few seconds: sign a checkpoint of each log the policy says is
- * due (every N entries or T seconds once the tree grew, core/checkpoint-policy.ts), then copy
+ * due (every N entries or T seconds once the tree grew, core/note/checkpoint-policy.ts), then copy
  * every new checkpoint to the witness store after its consistency check
  * (witness-checkpoints.ts). A log whose checkpoint is refused (its tree no longer extends the
  * signed or witnessed history) raises `checkpoint.refused` and is recorded in its tenant's
@@ -8,9 +8,8 @@
  * log and hour). Other logs go on either way.
  */
 import type { KeyObject } from "node:crypto";
-import { type Alert, type AlertType, alertEvent, alertId } from "../core/alert.js";
-import { type CheckpointPolicy, checkpointDue } from "../core/checkpoint-policy.js";
-import { rawPublicKey } from "../core/keys.js";
+import { type Alert, type AlertType, alertEvent, alertId } from "../core/sweep/index.js";
+import { type CheckpointPolicy, checkpointDue, rawPublicKey } from "../core/note/index.js";
 import { Appender } from "../ledger/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
 import { checkpointLog, latestCheckpoint } from "../ledger/checkpointer.js";

@@ -8,12 +8,9 @@
  * Idempotent by construction: the record's idempotency key names the run and the log, and a
  * run that finds its record already in the ledger (a retried or recovered job) does nothing.
  */
-import { type Alert, alertEvent, alertId } from "../core/alert.js";
-import { verifyCheckpoint } from "../core/checkpoint.js";
-import type { EventInput } from "../core/event.js";
-import { ed25519Verifier } from "../core/note.js";
-import { storedSweep, sweepEvent, sweepRecordKey, type SweepRecord } from "../core/sweep-record.js";
-import type { SweepMode } from "../core/sweep-schedule.js";
+import { type Alert, alertEvent, alertId, storedSweep, sweepEvent, sweepRecordKey, type SweepRecord, type SweepMode } from "../core/sweep/index.js";
+import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
+import type { EventInput } from "../core/entry/index.js";
 import { Appender } from "../ledger/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
 import type { Sql } from "../ledger/db.js";

@@ -7,7 +7,7 @@
  * by one worker. `record-sweep` jobs carry the records of a run the database was down for.
  */
 import { type JobsOptions, Queue } from "bullmq";
-import type { SweepMode } from "../core/sweep-schedule.js";
+import type { SweepMode } from "../core/sweep/index.js";
 import { RETRY_UNTIL_DONE } from "./alert-queue.js";
 import type { UnrunSweep } from "./sweep-run.js";
 

@@ -5,8 +5,7 @@
  * itself cannot be reached, the alert goes out at once and the records are written by
  * recordUnrunSweep once the database is back (the `record-sweep` job, retried until then).
  */
-import { type Alert, alertEvent, alertId } from "../core/alert.js";
-import { sweepEvent, sweepRecordKey } from "../core/sweep-record.js";
+import { type Alert, alertEvent, alertId, sweepEvent, sweepRecordKey } from "../core/sweep/index.js";
 import { Appender } from "../ledger/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
 import { listLogs } from "../ledger/logs.js";

@@ -12,13 +12,11 @@
  * the stored range roots are those the signed checkpoint committed to). A broken link falls
  * back to the full verification, which names what was changed.
  */
-import { classifyEntryFindings } from "../core/classify.js";
-import { type Checkpoint, verifyCheckpoint } from "../core/checkpoint.js";
+import { classifyEntryFindings, compareFindings, type Finding, type TamperClass } from "../core/sweep/index.js";
+import { type Checkpoint, verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
 import { CoreError } from "../core/errors.js";
-import { digestEqual, toHex } from "../core/hash.js";
-import { rootFromLeafHashes, verifyConsistency } from "../core/merkle.js";
-import { ed25519Verifier } from "../core/note.js";
-import { compareFindings, type Finding, type TamperClass } from "../core/tamper.js";
+import { digestEqual, toHex } from "../core/encoding/index.js";
+import { rootFromLeafHashes, verifyConsistency } from "../core/merkle/index.js";
 import { listCheckpoints } from "../ledger/checkpointer.js";
 import type { Sql } from "../ledger/db.js";
 import { findLog, treeSize } from "../ledger/logs.js";

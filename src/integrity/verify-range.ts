@@ -8,12 +8,10 @@
  * no strings, dates or Buffer views per row. A row that fails that path, or that it does not
  * cover, is decoded and checked by RangeCheck.add, which reports what is wrong with it.
  */
-import { GENESIS_CHAIN_HASH } from "../core/entry.js";
-import { HASH_SIZE } from "../core/hash.js";
-import { LEAF_FIELD, LeafBytes } from "../core/leaf-bytes.js";
-import { rootFromLeafWords } from "../core/merkle-hash.js";
-import { nodeHashWords } from "../core/merkle-sha256.js";
-import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/range-check.js";
+import { GENESIS_CHAIN_HASH, LEAF_FIELD, LeafBytes } from "../core/entry/index.js";
+import { HASH_SIZE } from "../core/encoding/index.js";
+import { rootFromLeafWords, nodeHashWords } from "../core/merkle/index.js";
+import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/sweep/index.js";
 import { int8, int8At, readCopyRows, textArray, timestampMs, timestampMsAt } from "../ledger/copy-binary.js";
 import type { Sql } from "../ledger/db.js";
 import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "../ledger/entry-copy.js";

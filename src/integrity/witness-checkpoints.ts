@@ -5,9 +5,8 @@
  * rewritten and re-signed, even with the right key, cannot produce that proof, and the worker
  * refuses to witness it (INCONSISTENT) rather than let the store vouch for it.
  */
-import { verifyCheckpoint } from "../core/checkpoint.js";
-import { verifyConsistency } from "../core/merkle.js";
-import { ed25519Verifier } from "../core/note.js";
+import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
+import { verifyConsistency } from "../core/merkle/index.js";
 import type { Sql } from "../ledger/db.js";
 import type { Log } from "../ledger/logs.js";
 import { consistencyProofFor } from "../ledger/proofs.js";

@@ -12,8 +12,8 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256, toHex } from "../core/hash.js";
-import { witnessFileName, witnessFileSize, witnessFolder, witnessIndexLine } from "../core/witness-copy.js";
+import { sha256, toHex } from "../core/encoding/index.js";
+import { witnessFileName, witnessFileSize, witnessFolder, witnessIndexLine } from "../core/note/index.js";
 import { type Witness, WitnessError } from "./witness.js";
 
 export const WITNESS_INDEX = "index.jsonl";

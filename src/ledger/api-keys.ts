@@ -3,7 +3,7 @@
  * revoked (schema/api-keys.ts). The secret exists only in the value `createApiKey` returns.
  */
 import { randomBytes } from "node:crypto";
-import { apiTokenHash, apiTokenId, formatApiToken, type Scope } from "../core/api-token.js";
+import { apiTokenHash, apiTokenId, formatApiToken, type Scope } from "../core/token/index.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 

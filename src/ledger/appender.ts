@@ -4,12 +4,10 @@
  * chain from the last chain hash, and the interior Merkle nodes completed by the batch are
  * stored with it. Re-sent events (same idempotency key) return their original seq.
  */
-import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp } from "../core/entry.js";
-import { sha256 } from "../core/hash.js";
-import { LeafBytes } from "../core/leaf-bytes.js";
+import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp, LeafBytes, checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent, type PreparedEvent } from "../core/entry/index.js";
+import { sha256 } from "../core/encoding/index.js";
 import { CoreError } from "../core/errors.js";
-import { checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent, type PreparedEvent } from "../core/event.js";
-import { appendToFrontier } from "../core/merkle.js";
+import { appendToFrontier } from "../core/merkle/index.js";
 import { CopyBinaryRows } from "./copy-binary-rows.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";

@@ -4,11 +4,9 @@
  * tlog-checkpoint spec asks; one Ed25519 key can so sign many logs, each with its own key ID.
  */
 import type { KeyObject } from "node:crypto";
-import { signCheckpoint, verifyCheckpoint } from "../core/checkpoint.js";
-import { digestEqual, toHex } from "../core/hash.js";
-import { rawPublicKey } from "../core/keys.js";
-import { verifyConsistency } from "../core/merkle.js";
-import { ed25519Signer, ed25519Verifier } from "../core/note.js";
+import { signCheckpoint, verifyCheckpoint, rawPublicKey, ed25519Signer, ed25519Verifier } from "../core/note/index.js";
+import { digestEqual, toHex } from "../core/encoding/index.js";
+import { verifyConsistency } from "../core/merkle/index.js";
 import { lockLog } from "./appender.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";

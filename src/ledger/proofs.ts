@@ -5,7 +5,7 @@
  * the sizes are given, the plan needs no read of the log, and the log and the nodes are read
  * in one round trip.
  */
-import { compactRoot, consistencyProofNodes, inclusionProofNodes, type NodeId, proofFromNodes, rangeNodes } from "../core/merkle.js";
+import { compactRoot, consistencyProofNodes, inclusionProofNodes, type NodeId, proofFromNodes, rangeNodes } from "../core/merkle/index.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 import { findLogWithSize } from "./logs.js";

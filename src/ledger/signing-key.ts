@@ -1,8 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { CoreError } from "../core/errors.js";
-import { privateKeyFromPem, publicKeyFromPem, rawPublicKey } from "../core/keys.js";
-import { parseVerifierKey } from "../core/note.js";
+import { privateKeyFromPem, publicKeyFromPem, rawPublicKey, parseVerifierKey } from "../core/note/index.js";
 import { LedgerError } from "./errors.js";
 
 /** The Ed25519 signing key from a PKCS8 PEM file (SEALTRAIL_SIGNING_KEY). */

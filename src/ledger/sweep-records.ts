@@ -1,4 +1,4 @@
-import { storedSweep, SWEEP_KIND, type SweepRecord } from "../core/sweep-record.js";
+import { storedSweep, SWEEP_KIND, type SweepRecord } from "../core/sweep/index.js";
 import type { Sql } from "./db.js";
 
 export type StoredSweep = SweepRecord & { recordSeq: number };

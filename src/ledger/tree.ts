@@ -4,9 +4,8 @@
  * merkle_nodes; the few levels between are rehashed from at most 2^(STORED_NODE_MIN_LEVEL-1)
  * leaves each. Every caller asks for O(log n) ids, fetched in at most two indexed queries.
  */
-import { HASH_SIZE } from "../core/hash.js";
-import { type NodeId, rangeNodes, rootFromLeafHashes } from "../core/merkle.js";
-import { loadWords, nodeHashWords, storeWords } from "../core/merkle-sha256.js";
+import { HASH_SIZE } from "../core/encoding/index.js";
+import { loadWords, type NodeId, nodeHashWords, rangeNodes, rootFromLeafHashes, storeWords } from "../core/merkle/index.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 

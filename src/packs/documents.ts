@@ -3,7 +3,7 @@
  * matrix with populations, samples and exceptions): the model as JSON, keys in RFC 8785 order
  * and indented, so the files read well and are the same bytes on every build. Pure.
  */
-import { canonicalize } from "../core/canonical-json.js";
+import { canonicalize } from "../core/encoding/index.js";
 import type { PackModel } from "./pack-model.js";
 
 function pretty(value: unknown): string {

@@ -18,8 +18,8 @@ import type { Exporter } from "./exporter.js";
 import { findExporter } from "./exporters.js";
 import { PackError } from "./pack-error.js";
 import { checkLogs } from "./request.js";
-import { toHex } from "../core/hash.js";
-import { parseSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack-manifest.js";
+import { toHex } from "../core/encoding/index.js";
+import { parseSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack/index.js";
 import { sha256File } from "./pack-reading.js";
 import { writeTarGz } from "./tar-gz.js";
 

@@ -3,8 +3,8 @@
  * log-ins above the threshold, deployments without an approval tag, entries missing a record
  * field. Pure; memory is bounded by the number of actors × days and by MAX_LISTED.
  */
-import type { PackEntry } from "../core/pack-entry.js";
-import { storedSweep, SWEEP_KIND } from "../core/sweep-record.js";
+import type { PackEntry } from "../core/pack/index.js";
+import { storedSweep, SWEEP_KIND } from "../core/sweep/index.js";
 import type { ExceptionKind, PopulationLog } from "./exporter.js";
 import type { PackException, SweepSummary } from "./pack-model.js";
 

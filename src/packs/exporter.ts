@@ -5,7 +5,7 @@
  * population, sample, exception and result from those declarations; an exporter may also
  * render files of its own into the pack from a read-only view of the period.
  */
-import type { PackEntry } from "../core/pack-entry.js";
+import type { PackEntry } from "../core/pack/index.js";
 import type { PackModel } from "./pack-model.js";
 
 /** Which log of the pack a clause reads: the requested log, or its tenant's audit log. */

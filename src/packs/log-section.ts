@@ -5,11 +5,10 @@
  * signed checkpoint with a range proof, so a pack is never built from a ledger that does not
  * verify.
  */
-import { chainHash, entryLeafHash, payloadHash } from "../core/entry.js";
-import { digestEqual, toBase64, toHex } from "../core/hash.js";
-import { formatEntryLine, type PackEntry } from "../core/pack-entry.js";
-import { sampleRank, SampleSelector } from "../core/pack-sample.js";
-import { RangeAccumulator } from "../core/range-proof.js";
+import { chainHash, entryLeafHash, payloadHash } from "../core/entry/index.js";
+import { digestEqual, toBase64, toHex } from "../core/encoding/index.js";
+import { formatEntryLine, type PackEntry, sampleRank, SampleSelector } from "../core/pack/index.js";
+import { RangeAccumulator } from "../core/merkle/index.js";
 import type { Sql } from "../ledger/db.js";
 import { chainHashAt, streamEntries } from "../ledger/period-entries.js";
 import { consistencyProofFor, inclusionProofFor } from "../ledger/proofs.js";
@@ -123,7 +122,7 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
   o.onProgress(endSeq - firstSeq);
   const eventsSha256 = await o.writer.close(events);
 
-  // The run must be exactly leaves [firstSeq, endSeq) of the signed tree (core/range-proof.ts).
+  // The run must be exactly leaves [firstSeq, endSeq) of the signed tree (core/merkle/range-proof.ts).
   const proof = await consistencyProofFor(o.sql, log.name, endSeq, checkpoint.size);
   try {
     range.verify(checkpoint.size, proof.proof, checkpoint.root);

@@ -4,8 +4,8 @@
  * (its population, sample and method) and one finding per control (satisfied or not).
  * UUIDs are derived from the pack id, so the document is byte-identical on rebuild. Pure.
  */
-import { canonicalize } from "../core/canonical-json.js";
-import { packUuid } from "../core/pack-manifest.js";
+import { canonicalize } from "../core/encoding/index.js";
+import { packUuid } from "../core/pack/index.js";
 import type { PackModel } from "./pack-model.js";
 
 export const OSCAL_FILE = "oscal/assessment-results.json";

@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { userInfo } from "node:os";
-import { toBase64, toHex } from "../core/hash.js";
+import { toBase64, toHex } from "../core/encoding/index.js";
 import { Appender } from "../ledger/appender.js";
 import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
 import { checkpointLog } from "../ledger/checkpointer.js";

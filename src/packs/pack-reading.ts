@@ -6,11 +6,11 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import type { Checkpoint } from "../core/checkpoint.js";
-import { entryLeafHash } from "../core/entry.js";
-import { digestEqual, fromBase64 } from "../core/hash.js";
-import { verifyInclusion } from "../core/merkle.js";
-import { parseEntryLine } from "../core/pack-entry.js";
+import type { Checkpoint } from "../core/note/index.js";
+import { entryLeafHash } from "../core/entry/index.js";
+import { digestEqual, fromBase64 } from "../core/encoding/index.js";
+import { verifyInclusion } from "../core/merkle/index.js";
+import { parseEntryLine } from "../core/pack/index.js";
 
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });

@@ -7,7 +7,7 @@ import { createHash, type Hash } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type FileDigest, isPackPath } from "../core/pack-manifest.js";
+import { type FileDigest, isPackPath } from "../core/pack/index.js";
 import { PackError } from "./pack-error.js";
 
 export class FileSink {

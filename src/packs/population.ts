@@ -2,7 +2,7 @@
  * Populations: which entries of the period belong to a control, stated as the SQL an auditor
  * can run against the ledger to get the same rows, with its parameters. Pure.
  */
-import type { PackEntry } from "../core/pack-entry.js";
+import type { PackEntry } from "../core/pack/index.js";
 import type { PopulationClause, PopulationLog } from "./exporter.js";
 
 export function matchesClause(clause: PopulationClause, log: PopulationLog, e: PackEntry): boolean {

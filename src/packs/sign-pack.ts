@@ -4,8 +4,8 @@
  * Ed25519 signatures are deterministic, so the same SHA256SUMS always gets the same signature.
  */
 import { sign, type KeyObject } from "node:crypto";
-import { rawPublicKey, publicKeyToPem } from "../core/keys.js";
-import { formatSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack-manifest.js";
+import { rawPublicKey, publicKeyToPem } from "../core/note/index.js";
+import { formatSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack/index.js";
 import type { PackWriter } from "./pack-writer.js";
 
 export async function sealPack(writer: PackWriter, key: KeyObject): Promise<{ sums: string; signature: Uint8Array }> {

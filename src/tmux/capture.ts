@@ -1,7 +1,7 @@
 /**
  * `sealtrail tmux capture`: the process at the other end of one pane's `pipe-pane -O`. It
  * reads the pane's bytes as fast as tmux writes them (in a thread of its own,
- * pipe-reader.ts), stamps and cuts them into chunks (core/output-chunker.ts), appends each
+ * pipe-reader.ts), stamps and cuts them into chunks (core/capture/output-chunker.ts), appends each
  * chunk to the pane spool (written beside the reading, pane-spool.ts) and fsyncs (group
  * commit) before counting it as taken. Shipping runs beside it and only reads the spool, so
  * a slow or absent Redis never slows the reading: the pane never waits on the ledger.
@@ -13,8 +13,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { MAX_CHUNK_BYTES, MAX_FRAMES, type OutputChunk } from "../core/output-chunk.js";
-import { OutputChunker } from "../core/output-chunker.js";
+import { MAX_CHUNK_BYTES, MAX_FRAMES, type OutputChunk, OutputChunker } from "../core/capture/index.js";
 import { readCaptureConfig } from "./capture-config.js";
 import { applyCapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
 import { PipeReader } from "./pipe-reader.js";

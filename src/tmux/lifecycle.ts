@@ -1,5 +1,5 @@
 /** Lifecycle and command records: built here, spooled (record-spool.ts), shipped by any shipper of the server run. */
-import type { EventInput } from "../core/event.js";
+import type { EventInput } from "../core/entry/index.js";
 import type { CaptureConfig } from "./capture-config.js";
 import { recordName, writeRecord } from "./record-spool.js";
 import { isoFromUs, recordKey, SOURCE } from "./tmux-events.js";

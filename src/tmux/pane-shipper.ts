@@ -10,7 +10,7 @@ import type { CaptureConfig } from "./capture-config.js";
 import type { IngestQueue } from "../ingest/index.js";
 import type { PaneSpool } from "./pane-spool.js";
 import { pendingRecords, removeRecords } from "./record-spool.js";
-import type { OutputChunk } from "../core/output-chunk.js";
+import type { OutputChunk } from "../core/capture/index.js";
 import { addChunks, Backoff, BATCH_BYTES, BATCH_CHUNKS, sendBatch, sleep, unlessAborted } from "./shipper.js";
 import type { PaneInfo } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";

@@ -4,8 +4,8 @@
  * queue survives Redis or the API being away and the capture being killed.
  *
  * Layout of a pane directory:
- *   <first seq, 16 digits>.seg  segments of spool records (core/spool-record.ts) holding
- *                               chunk bodies (core/output-chunk.ts), seqs in order; a new
+ *   <first seq, 16 digits>.seg  segments of spool records (core/capture/spool-record.ts) holding
+ *                               chunk bodies (core/capture/output-chunk.ts), seqs in order; a new
  *                               segment starts past SEGMENT_BYTES
  *   acked                       JSON {"seq","offset"}: the first chunk the queue has not
  *                               accepted yet; replaced by rename, never edited in place
@@ -15,8 +15,7 @@
  */
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, ftruncateSync, writeFileSync, writeSync, writev } from "node:fs";
 import { join } from "node:path";
-import { chunkBodyHead, decodeChunkBody, type OutputChunk } from "../core/output-chunk.js";
-import { recordHeader, scanRecords } from "../core/spool-record.js";
+import { chunkBodyHead, decodeChunkBody, type OutputChunk, recordHeader, scanRecords } from "../core/capture/index.js";
 import { TmuxError } from "./tmux-error.js";
 
 export const SEGMENT_BYTES = 16 << 20;

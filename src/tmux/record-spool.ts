@@ -2,7 +2,7 @@
  * The spool of lifecycle and command records of one tmux server run: one file per record in
  * `<server dir>/records/`, written by the short-lived hook and shell-hook processes (any
  * number at once, so no shared file and no seq to agree on). A file holds one spool record
- * (core/spool-record.ts) whose body is the event's JSON, idempotency key included; it is
+ * (core/capture/spool-record.ts) whose body is the event's JSON, idempotency key included; it is
  * fsynced, with its directory, before the hook counts it as taken, and deleted once the
  * queue has accepted it. A torn file (a hook killed mid-write) fails its checksum and is
  * dropped: it was never taken.
@@ -10,8 +10,8 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { EventInput } from "../core/event.js";
-import { encodeRecord, scanRecords } from "../core/spool-record.js";
+import type { EventInput } from "../core/entry/index.js";
+import { encodeRecord, scanRecords } from "../core/capture/index.js";
 import { syncDir } from "./pane-spool.js";
 import { TmuxError } from "./tmux-error.js";
 

@@ -1,9 +1,9 @@
 /**
  * A pane's output rebuilt from the ledger: the `tmux.output` chunks of one pane stream in seq
- * order, as asciicast v2 (core/asciicast.ts) or as the exact bytes. Reads through the
+ * order, as asciicast v2 (core/capture/asciicast.ts) or as the exact bytes. Reads through the
  * caller's connection, so row-level security decides what may be replayed.
  */
-import { CastEncoder, castHeaderLine } from "../core/asciicast.js";
+import { CastEncoder, castHeaderLine } from "../core/capture/index.js";
 import type { Sql } from "../ledger/db.js";
 import { TmuxError } from "./tmux-error.js";
 

@@ -1,6 +1,6 @@
 /** The capture's side of the shipping thread (ship-thread.ts): one batch in flight at a time. */
 import { Worker } from "node:worker_threads";
-import type { OutputChunk } from "../core/output-chunk.js";
+import type { OutputChunk } from "../core/capture/index.js";
 import type { CaptureConfig } from "./capture-config.js";
 import type { ShipReply } from "./ship-thread.js";
 import type { PaneInfo } from "./tmux-events.js";

@@ -8,7 +8,7 @@
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import type { OutputChunk } from "../core/output-chunk.js";
+import type { OutputChunk } from "../core/capture/index.js";
 import type { CaptureConfig } from "./capture-config.js";
 import { addChunks, closeQueue, openShippingQueue } from "./shipper.js";
 import type { PaneInfo } from "./tmux-events.js";

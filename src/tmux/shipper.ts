@@ -6,8 +6,8 @@
  * the ledger absorb a batch that was in fact accepted before the failure was seen.
  */
 import { enqueueEvents, INGEST_JOB, IngestError, openIngestQueue, type IngestQueue, validateEvent } from "../ingest/index.js";
-import type { EventInput } from "../core/event.js";
-import type { OutputChunk } from "../core/output-chunk.js";
+import type { EventInput } from "../core/entry/index.js";
+import type { OutputChunk } from "../core/capture/index.js";
 import type { CaptureConfig } from "./capture-config.js";
 import { chunkEvent, type PaneInfo } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";

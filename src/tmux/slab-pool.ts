@@ -1,10 +1,10 @@
 /**
- * Slabs for the capture's chunker (core/output-chunker.ts), reused once the spool has written
+ * Slabs for the capture's chunker (core/capture/output-chunker.ts), reused once the spool has written
  * every chunk cut from them. A streaming pane cuts about a slab (1 MiB) every 20 ms: left to
  * the GC, that much fresh external memory sets off a full collection every few hundred
  * milliseconds, CPU that comes out of tmux's share of the machine.
  */
-import type { OutputChunk } from "../core/output-chunk.js";
+import type { OutputChunk } from "../core/capture/index.js";
 
 /** Written slabs kept for reuse; more are left to the GC. */
 const KEEP_FREE = 4;

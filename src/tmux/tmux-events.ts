@@ -3,10 +3,9 @@
  * with their idempotency keys. A chunk's key is its pane stream and seq, so a chunk re-sent
  * from the spool after any failure appends nothing twice.
  */
-import { sha256, toHex } from "../core/hash.js";
-import type { EventInput } from "../core/event.js";
-import type { OutputChunk } from "../core/output-chunk.js";
-import { terminalText } from "../core/terminal-text.js";
+import { sha256, toHex } from "../core/encoding/index.js";
+import type { EventInput } from "../core/entry/index.js";
+import { type OutputChunk, terminalText } from "../core/capture/index.js";
 import type { CaptureConfig } from "./capture-config.js";
 
 export const SOURCE = "tmux";

@@ -5,8 +5,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiTokenHash } from "../../src/core/api-token.js";
-import { encodeCursor } from "../../src/core/cursor.js";
+import { apiTokenHash, encodeCursor } from "../../src/core/token/index.js";
 import { RequestDb } from "../../src/api/request-db.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";

@@ -3,8 +3,8 @@
  * search, pagination (also while appends go on), single entries, and bad input.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor } from "../../src/core/cursor.js";
-import type { EventInput } from "../../src/core/event.js";
+import { decodeCursor, encodeCursor } from "../../src/core/token/index.js";
+import type { EventInput } from "../../src/core/entry/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";

@@ -4,13 +4,12 @@
  * consistency proofs between checkpoints.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyCheckpoint } from "../../src/core/checkpoint.js";
-import { verifyConsistency, verifyInclusion } from "../../src/core/merkle.js";
-import { ed25519Verifier } from "../../src/core/note.js";
+import { verifyCheckpoint, ed25519Verifier } from "../../src/core/note/index.js";
+import { verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import { ensureAuditLog } from "../../src/ledger/audit-log.js";
-import { sweepEvent } from "../../src/core/sweep-record.js";
+import { sweepEvent } from "../../src/core/sweep/index.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { testKey } from "../support/keys.js";

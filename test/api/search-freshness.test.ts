@@ -6,7 +6,7 @@
  * entries, and succeeds once the indexer has caught up.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EventInput } from "../../src/core/event.js";
+import type { EventInput } from "../../src/core/entry/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { indexSearchOnce } from "../../src/ledger/search-indexer.js";

@@ -11,11 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyCheckpoint } from "../../src/core/checkpoint.js";
-import { fromBase64, fromHex, toBase64 } from "../../src/core/hash.js";
-import { privateKeyFromPem, publicKeyFromPem, rawPublicKey } from "../../src/core/keys.js";
-import { verifyConsistency, verifyInclusion } from "../../src/core/merkle.js";
-import { parseVerifierKey, verifierFromVkey } from "../../src/core/note.js";
+import { verifyCheckpoint, privateKeyFromPem, publicKeyFromPem, rawPublicKey, parseVerifierKey, verifierFromVkey } from "../../src/core/note/index.js";
+import { fromBase64, fromHex, toBase64 } from "../../src/core/encoding/index.js";
+import { verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
 import { connect, type Sql } from "../../src/ledger/db.js";
 import { asAttacker, TEST_DATABASE_URL } from "../support/ledger.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { MAX_DEPTH, canonicalBytes, canonicalize } from "../../src/core/canonical-json.js";
+import { MAX_DEPTH, canonicalBytes, canonicalize } from "../../src/core/encoding/index.js";
 import { errorCode } from "../support/errors.js";
 
 interface Vector {

@@ -1,15 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  MAX_TREE_SIZE,
-  formatCheckpoint,
-  parseCheckpoint,
-  signCheckpoint,
-  verifyCheckpoint,
-} from "../../src/core/checkpoint.js";
-import { sha256 } from "../../src/core/hash.js";
-import { privateKeyFromSeed, rawPublicKey } from "../../src/core/keys.js";
-import { ed25519Signer, ed25519Verifier, openNote, verifierFromVkey } from "../../src/core/note.js";
+import { MAX_TREE_SIZE, formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint, privateKeyFromSeed, rawPublicKey, ed25519Signer, ed25519Verifier, openNote, verifierFromVkey } from "../../src/core/note/index.js";
+import { sha256 } from "../../src/core/encoding/index.js";
 import { generateCheckpointVectors, type CheckpointVector } from "../vectors/generate-checkpoints.js";
 import { errorCode } from "../support/errors.js";
 

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { canonicalize } from "../../src/core/canonical-json.js";
-import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, leafData, leafObject, type EntryMetadata } from "../../src/core/entry.js";
+import { canonicalize, sha256, toHex } from "../../src/core/encoding/index.js";
+import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH, leafData, leafObject, type EntryMetadata, checkPreparedEvent, normalizeEvent, prepareEvent } from "../../src/core/entry/index.js";
 import { CoreError } from "../../src/core/errors.js";
-import { checkPreparedEvent, normalizeEvent, prepareEvent } from "../../src/core/event.js";
-import { sha256, toHex } from "../../src/core/hash.js";
-import { leafHash } from "../../src/core/merkle.js";
+import { leafHash } from "../../src/core/merkle/index.js";
 
 const base: EntryMetadata = {
   log: "example.com/log", seq: 41, kind: "config.change", actor: "alice", action: "set",

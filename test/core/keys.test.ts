@@ -8,7 +8,7 @@ import {
   publicKeyObject,
   publicKeyToPem,
   rawPublicKey,
-} from "../../src/core/keys.js";
+} from "../../src/core/note/index.js";
 import { errorCode } from "../support/errors.js";
 
 const SEED = Buffer.from("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "hex");

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type EntryMetadata, leafData } from "../../src/core/entry.js";
-import { sha256 } from "../../src/core/hash.js";
-import { LEAF_FIELD, LeafBytes } from "../../src/core/leaf-bytes.js";
-import { validUtf8 } from "../../src/core/utf8.js";
+import { type EntryMetadata, leafData, LEAF_FIELD, LeafBytes } from "../../src/core/entry/index.js";
+import { sha256 } from "../../src/core/encoding/index.js";
+// A unit test of an internal of the entry domain: the UTF-8 check LeafBytes relies on.
+import { validUtf8 } from "../../src/core/entry/utf8.js";
 
 const utf8 = (s: string) => Buffer.from(s, "utf8");
 

@@ -13,7 +13,7 @@ import {
   rootFromLeafHashes,
   verifyConsistency,
   verifyInclusion,
-} from "../../src/core/merkle.js";
+} from "../../src/core/merkle/index.js";
 import { ReferenceTree, testLeafHashes } from "./merkle-reference.js";
 
 function expectCode(fn: () => unknown, code: CoreErrorCode): void {

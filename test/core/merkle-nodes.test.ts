@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toHex } from "../../src/core/hash.js";
+import { toHex } from "../../src/core/encoding/index.js";
 import {
   appendToFrontier,
   compactRoot,
@@ -12,7 +12,7 @@ import {
   rootFromLeafHashes,
   type NodeId,
   type ProofNode,
-} from "../../src/core/merkle.js";
+} from "../../src/core/merkle/index.js";
 import { ReferenceTree, testLeafHashes } from "./merkle-reference.js";
 
 const hexes = (hashes: readonly Uint8Array[]): string[] => hashes.map(toHex);

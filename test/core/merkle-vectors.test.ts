@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CoreError } from "../../src/core/errors.js";
-import { verifyConsistency, verifyInclusion } from "../../src/core/merkle.js";
+import { verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
 import {
   formatVectors,
   generateConsistencyVectors,

@@ -1,17 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { fromHex, toHex } from "../../src/core/hash.js";
-import {
-  consistencyProof,
-  inclusionProof,
-  leafHash,
-  nodeHash,
-  rootFromInclusionProof,
-  rootFromLeafHashes,
-  verifyConsistency,
-  verifyInclusion,
-} from "../../src/core/merkle.js";
-import { sha256Of64 } from "../../src/core/merkle-sha256.js";
+import { fromHex, toHex } from "../../src/core/encoding/index.js";
+import { consistencyProof, inclusionProof, leafHash, nodeHash, rootFromInclusionProof, rootFromLeafHashes, verifyConsistency, verifyInclusion, sha256Of64 } from "../../src/core/merkle/index.js";
 import { ReferenceTree, refNodeHash, testLeafHashes } from "./merkle-reference.js";
 
 const hex = (h: string): Uint8Array => fromHex(h)!;

@@ -1,19 +1,6 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
-import { privateKeyFromSeed, rawPublicKey } from "../../src/core/keys.js";
-import {
-  MAX_SIGNATURES,
-  ed25519Signer,
-  ed25519Verifier,
-  isValidKeyName,
-  keyId,
-  openNote,
-  parseVerifierKey,
-  signNote,
-  verifierFromVkey,
-  vkeyString,
-  type Signer,
-} from "../../src/core/note.js";
+import { privateKeyFromSeed, rawPublicKey, MAX_SIGNATURES, ed25519Signer, ed25519Verifier, isValidKeyName, keyId, openNote, parseVerifierKey, signNote, verifierFromVkey, vkeyString, type Signer } from "../../src/core/note/index.js";
 import { errorCode } from "../support/errors.js";
 
 // Known vectors from golang.org/x/mod/sumdb/note (note.go doc comment and note_test.go).

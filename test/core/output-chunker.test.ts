@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prng } from "../../bench/support.js";
-import { CastEncoder, castHeaderLine } from "../../src/core/asciicast.js";
-import { decodeChunkBody, encodeChunkBody, MAX_CHUNK_BYTES, MAX_CHUNK_SPAN_US, type OutputChunk } from "../../src/core/output-chunk.js";
-import { OutputChunker, utf8Boundary } from "../../src/core/output-chunker.js";
-import { encodeRecord, RECORD_HEADER_BYTES, recordHeader, scanRecords } from "../../src/core/spool-record.js";
-import { terminalText } from "../../src/core/terminal-text.js";
+import { CastEncoder, castHeaderLine, decodeChunkBody, encodeChunkBody, MAX_CHUNK_BYTES, MAX_CHUNK_SPAN_US, type OutputChunk, OutputChunker, utf8Boundary, encodeRecord, RECORD_HEADER_BYTES, recordHeader, scanRecords, terminalText } from "../../src/core/capture/index.js";
 
 describe("spool records", () => {
   const records = [Buffer.from("first"), Buffer.alloc(0), Buffer.from([0, 255, 1])].map(encodeRecord);

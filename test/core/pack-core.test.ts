@@ -8,14 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { entryLeafHash, payloadHash } from "../../src/core/entry.js";
-import { fromHex, sha256, toHex } from "../../src/core/hash.js";
-import { consistencyProof, rangeNodes, rootFromLeafHashes } from "../../src/core/merkle.js";
-import { formatEntryLine, parseEntryLine, type PackEntry } from "../../src/core/pack-entry.js";
-import { derivePackId, formatSha256Sums, packUuid, parseSha256Sums } from "../../src/core/pack-manifest.js";
-import { sampleRank, SampleSelector } from "../../src/core/pack-sample.js";
-import { RangeAccumulator } from "../../src/core/range-proof.js";
-import { subtreeRoot } from "../../src/core/merkle-hash.js";
+import { entryLeafHash, payloadHash } from "../../src/core/entry/index.js";
+import { fromHex, sha256, toHex } from "../../src/core/encoding/index.js";
+import { consistencyProof, rangeNodes, rootFromLeafHashes, RangeAccumulator } from "../../src/core/merkle/index.js";
+import { formatEntryLine, parseEntryLine, type PackEntry, derivePackId, formatSha256Sums, packUuid, parseSha256Sums, sampleRank, SampleSelector } from "../../src/core/pack/index.js";
+// An internal of the Merkle domain: the frontier a range proof starts from, built independently.
+import { subtreeRoot } from "../../src/core/merkle/hash.js";
 import { errorCode } from "../support/errors.js";
 import { testLeafHashes } from "./merkle-reference.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { alertId, alertSignature } from "../../src/core/alert.js";
+import { alertId, alertSignature } from "../../src/core/sweep/index.js";
 import { CoreError } from "../../src/core/errors.js";
-import { witnessFileName, witnessFileSize, witnessFolder, witnessIndexLine } from "../../src/core/witness-copy.js";
+import { witnessFileName, witnessFileSize, witnessFolder, witnessIndexLine } from "../../src/core/note/index.js";
 import { cappedBackoff } from "../../src/integrity/alert-queue.js";
 import { errorCode } from "../support/errors.js";
 

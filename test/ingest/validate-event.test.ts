@@ -1,6 +1,6 @@
 /** Validation per kind: what each accepts and refuses, and the reason it gives. */
 import { describe, expect, it } from "vitest";
-import { type EventInput, normalizeEvent } from "../../src/core/event.js";
+import { type EventInput, normalizeEvent } from "../../src/core/entry/index.js";
 import { validateEvent } from "../../src/ingest/validate-event.js";
 
 const OPTIONS = { maxPayloadBytes: 4096 };

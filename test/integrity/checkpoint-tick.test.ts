@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CheckpointPolicy, checkpointDue } from "../../src/core/checkpoint-policy.js";
+import { type CheckpointPolicy, checkpointDue } from "../../src/core/note/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { checkpointTick } from "../../src/integrity/checkpoint-tick.js";
 import { createLog } from "../../src/ledger/logs.js";

@@ -8,10 +8,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Job, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signCheckpoint } from "../../src/core/checkpoint.js";
-import { ed25519Signer } from "../../src/core/note.js";
-import { ALERT_KIND } from "../../src/core/alert.js";
-import { type TamperClass } from "../../src/core/tamper.js";
+import { signCheckpoint, ed25519Signer } from "../../src/core/note/index.js";
+import { ALERT_KIND, type TamperClass } from "../../src/core/sweep/index.js";
 import { startAlertWorker, startSweepWorker, type SweepJobResult } from "../../src/integrity/integrity-worker.js";
 import { SCHEDULERS, SWEEP_JOB, type SweepJobData, upsertSchedulers } from "../../src/integrity/sweep-queue.js";
 import { auditLogName } from "../../src/ledger/audit-log.js";

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import type { Job, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Alert } from "../../src/core/alert.js";
+import type { Alert } from "../../src/core/sweep/index.js";
 import { QueueAlertSink } from "../../src/integrity/alert-queue.js";
 import type { SweepDeps } from "../../src/integrity/sweep-log.js";
 import { startAlertWorker, startSweepWorker, type SweepJobResult } from "../../src/integrity/integrity-worker.js";

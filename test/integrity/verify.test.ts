@@ -5,8 +5,7 @@
  * two worker threads, so findings that cross ranges are classified the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signCheckpoint } from "../../src/core/checkpoint.js";
-import { ed25519Signer } from "../../src/core/note.js";
+import { signCheckpoint, ed25519Signer } from "../../src/core/note/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import { createLog } from "../../src/ledger/logs.js";

@@ -9,7 +9,7 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALERT_KIND } from "../../src/core/alert.js";
+import { ALERT_KIND } from "../../src/core/sweep/index.js";
 import { checkpointTick } from "../../src/integrity/checkpoint-tick.js";
 import { type SweepDeps, sweepLog } from "../../src/integrity/sweep-log.js";
 import { WitnessError } from "../../src/integrity/witness.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainHash, GENESIS_CHAIN_HASH } from "../../src/core/entry.js";
-import { compactRoot, rootFromLeafHashes } from "../../src/core/merkle.js";
+import { chainHash, GENESIS_CHAIN_HASH } from "../../src/core/entry/index.js";
+import { compactRoot, rootFromLeafHashes } from "../../src/core/merkle/index.js";
 import { Appender, lockLog } from "../../src/ledger/appender.js";
 import { connect, type Sql } from "../../src/ledger/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyCheckpoint } from "../../src/core/checkpoint.js";
-import { ed25519Verifier } from "../../src/core/note.js";
-import { rootFromLeafHashes, verifyConsistency, verifyInclusion } from "../../src/core/merkle.js";
+import { verifyCheckpoint, ed25519Verifier } from "../../src/core/note/index.js";
+import { rootFromLeafHashes, verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { checkpointLog, listCheckpoints } from "../../src/ledger/checkpointer.js";
 import { LedgerError } from "../../src/ledger/errors.js";

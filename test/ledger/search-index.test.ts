@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EventInput } from "../../src/core/event.js";
+import type { EventInput } from "../../src/core/entry/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import { connect, type Sql } from "../../src/ledger/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";

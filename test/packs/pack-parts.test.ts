@@ -3,8 +3,8 @@
  * population queries, request checks, exporter checks. No database.
  */
 import { describe, expect, it } from "vitest";
-import { sha256 } from "../../src/core/hash.js";
-import type { PackEntry } from "../../src/core/pack-entry.js";
+import { sha256 } from "../../src/core/encoding/index.js";
+import type { PackEntry } from "../../src/core/pack/index.js";
 import { ExceptionFinder } from "../../src/packs/exceptions.js";
 import { checkExporter } from "../../src/packs/exporters.js";
 import { BUILT_IN_EXPORTERS } from "../../src/packs/frameworks/index.js";

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { canonicalTimestamp, chainHash, entryLeafHash, payloadHash } from "../../src/core/entry.js";
+import { canonicalTimestamp, chainHash, entryLeafHash, payloadHash } from "../../src/core/entry/index.js";
 import { buildPack } from "../../src/packs/build-pack.js";
 import { soc2 } from "../../src/packs/frameworks/soc2.js";
 import { PackError } from "../../src/packs/pack-error.js";

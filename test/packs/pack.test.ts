@@ -9,7 +9,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseSha256Sums } from "../../src/core/pack-manifest.js";
+import { parseSha256Sums } from "../../src/core/pack/index.js";
 import { BUILT_IN_EXPORTERS } from "../../src/packs/frameworks/index.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { ROOT, runCli, runTool, type Run } from "../support/cli.js";

@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Alert } from "../../src/core/alert.js";
+import type { Alert } from "../../src/core/sweep/index.js";
 import { type AlertQueue, openAlertQueue, QueueAlertSink } from "../../src/integrity/alert-queue.js";
 import type { SweepDeps } from "../../src/integrity/sweep-log.js";
 import { openSweepQueue, type SweepQueue } from "../../src/integrity/sweep-queue.js";

@@ -3,9 +3,9 @@
  * sweeps' tests: seed a log, forge rows with hashes computed as the appender would, and
  * rewrite a whole log so that it is consistent with itself again.
  */
-import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH } from "../../src/core/entry.js";
-import { sha256 } from "../../src/core/hash.js";
-import { appendToFrontier } from "../../src/core/merkle.js";
+import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH } from "../../src/core/entry/index.js";
+import { sha256 } from "../../src/core/encoding/index.js";
+import { appendToFrontier } from "../../src/core/merkle/index.js";
 import { Appender } from "../../src/ledger/appender.js";
 import type { Sql } from "../../src/ledger/db.js";
 import { createLog } from "../../src/ledger/logs.js";

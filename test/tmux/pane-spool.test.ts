@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { OutputChunk } from "../../src/core/output-chunk.js";
+import type { OutputChunk } from "../../src/core/capture/index.js";
 import { PaneSpool, SEGMENT_BYTES } from "../../src/tmux/pane-spool.js";
 
 const dirs: string[] = [];

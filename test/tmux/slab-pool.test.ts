@@ -1,8 +1,7 @@
 /** The capture's slab reuse: a slab comes back only once every chunk cut from it is written. */
 import { describe, expect, it } from "vitest";
 import { prng } from "../../bench/support.js";
-import type { OutputChunk } from "../../src/core/output-chunk.js";
-import { OutputChunker } from "../../src/core/output-chunker.js";
+import { type OutputChunk, OutputChunker } from "../../src/core/capture/index.js";
 import { SlabPool } from "../../src/tmux/slab-pool.js";
 
 describe("SlabPool", () => {

@@ -9,10 +9,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { formatCheckpoint } from "../../src/core/checkpoint.js";
-import { sha256, toBase64 } from "../../src/core/hash.js";
-import { privateKeyFromSeed, rawPublicKey } from "../../src/core/keys.js";
-import { ed25519Signer, signNote, vkeyString, type Signer } from "../../src/core/note.js";
+import { formatCheckpoint, privateKeyFromSeed, rawPublicKey, ed25519Signer, signNote, vkeyString, type Signer } from "../../src/core/note/index.js";
+import { sha256, toBase64 } from "../../src/core/encoding/index.js";
 
 export interface CheckpointVector {
   desc: string;

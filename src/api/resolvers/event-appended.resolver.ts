@@ -1,5 +1,5 @@
 import { Arg, Authorized, Resolver, Root, Subscription, type ResolverData } from "type-graphql";
-import { hasScope } from "../../core/api-token.js";
+import { hasScope } from "../../core/token/index.js";
 import { findEntryRun, logSizes } from "../../ledger/event-query.js";
 import type { EventFilter as LedgerFilter } from "../../ledger/event-query.js";
 import type { AppendedFeed, FeedSubscription } from "../appended-feed.js";

@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
-import { decodeCursor, encodeCursor } from "../../core/cursor.js";
-import { toBase64 } from "../../core/hash.js";
+import { decodeCursor, encodeCursor } from "../../core/token/index.js";
+import { toBase64 } from "../../core/encoding/index.js";
 import { checkpointAt, latestCheckpoint } from "../../ledger/checkpointer.js";
 import { findEntries, findEntry } from "../../ledger/event-query.js";
 import { findLog } from "../../ledger/logs.js";

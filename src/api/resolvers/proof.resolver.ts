@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from "type-graphql";
-import { toBase64 } from "../../core/hash.js";
+import { toBase64 } from "../../core/encoding/index.js";
 import { checkpointAt, latestCheckpoint } from "../../ledger/checkpointer.js";
 import { findLog } from "../../ledger/logs.js";
 import { consistencyProofFor } from "../../ledger/proofs.js";

@@ -5,7 +5,7 @@
  * receipt each. With wait: true the answer comes once the worker has committed them.
  */
 import { Arg, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
-import { fromHex, toBase64 } from "../../core/hash.js";
+import { fromHex, toBase64 } from "../../core/encoding/index.js";
 import { enqueueEvents, type EnqueueReceipt } from "../../ingest/enqueue-events.js";
 import { IngestError } from "../../ingest/ingest-error.js";
 import { findLog, RESERVED_NAME_PREFIX } from "../../ledger/logs.js";

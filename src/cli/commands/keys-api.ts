@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { parseScopes } from "../../core/api-token.js";
+import { parseScopes } from "../../core/token/index.js";
 import { CoreError } from "../../core/errors.js";
 import { type ApiKey, createApiKey, listApiKeys, revokeApiKey } from "../../ledger/api-keys.js";
 import { Appender } from "../../ledger/appender.js";

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { isValidKeyName, vkeyString } from "../../core/note.js";
+import { isValidKeyName, vkeyString } from "../../core/note/index.js";
 import { createLog } from "../../ledger/logs.js";
 import { parseOrUsage, positionals } from "../args.js";
 import { CliError } from "../cli-error.js";

@@ -5,7 +5,7 @@ import { loadSigningKey } from "../../ledger/signing-key.js";
 import { buildPack } from "../../packs/build-pack.js";
 import { findExporter, loadExporters } from "../../packs/exporters.js";
 import { DEFAULT_APPROVAL_TAGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";
-import { SHA256SUMS_FILE } from "../../core/pack-manifest.js";
+import { SHA256SUMS_FILE } from "../../core/pack/index.js";
 import { writeTarGz } from "../../packs/tar-gz.js";
 import { packageVersion } from "../../version.js";
 import { parseChoice, parseCount, parseOrUsage, required } from "../args.js";

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { toBase64 } from "../../core/hash.js";
+import { toBase64 } from "../../core/encoding/index.js";
 import { checkpointAt } from "../../ledger/checkpointer.js";
 import { findLog } from "../../ledger/logs.js";
 import { inclusionProofFor } from "../../ledger/proofs.js";

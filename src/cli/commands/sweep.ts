@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { ConfigError, type IntegrityConfig } from "../../config.js";
-import type { Alert } from "../../core/alert.js";
-import type { Finding } from "../../core/tamper.js";
+import type { Alert, Finding } from "../../core/sweep/index.js";
 import { openAlertQueueForCommand, QueueAlertSink } from "../../integrity/alert-queue.js";
 import type { AlertSink } from "../../integrity/alert-sink.js";
 import { sweepLog } from "../../integrity/sweep-log.js";

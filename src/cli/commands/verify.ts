@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { Finding } from "../../core/tamper.js";
+import type { Finding } from "../../core/sweep/index.js";
 import { verifyLog, type VerifyReport } from "../../integrity/verify-log.js";
 import { latestCheckpoint } from "../../ledger/checkpointer.js";
 import { findLog } from "../../ledger/logs.js";

@@ -1,9 +1,9 @@
 /**
- * Field schemas shared by the kinds. Lengths follow the ledger's own limits (core/event.ts),
+ * Field schemas shared by the kinds. Lengths follow the ledger's own limits (core/entry/event.ts),
  * so nothing validation accepts is refused by the appender later.
  */
 import { z } from "zod";
-import { LIMITS } from "../../core/event.js";
+import { LIMITS } from "../../core/entry/index.js";
 
 /** A non-empty string of at most `max` characters. */
 export const text = (max: number = LIMITS.field) => z.string().min(1).max(max);

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Outcome } from "../../core/entry.js";
+import type { Outcome } from "../../core/entry/index.js";
 
 /**
  * What ingestion accepts for one kind, beyond the fields every event carries: its actions,

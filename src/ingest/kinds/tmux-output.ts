@@ -1,7 +1,7 @@
 /**
  * kind `tmux.output`: a chunk of what a pane printed, as `sealtrail tmux capture` spooled it.
  * actor: the user; resource: the host. `data` holds the exact bytes (RFC 4648 base64), `text`
- * a searchable form derived from them (core/terminal-text.ts). `seq` numbers the chunks of
+ * a searchable form derived from them (core/capture/terminal-text.ts). `seq` numbers the chunks of
  * one pane stream (server run + pane) from 0 without gaps and `offset` is the chunk's first
  * byte in that stream, so a reader orders chunks and sees any gap. `frames` keeps the timing
  * of reads within the chunk: [byte offset in the chunk, microseconds after occurredAt].

@@ -1,4 +1,4 @@
-import { canonicalize } from "../../core/canonical-json.js";
+import { canonicalize } from "../../core/encoding/index.js";
 import type { PackModel } from "../pack-model.js";
 
 /**

@@ -1,0 +1,8 @@
+/**
+ * Entries and events: an event as a source sends it, normalized; an entry's metadata, its
+ * leaf data and leaf hash (the bytes every RFC 9162 leaf commits to), its payload and chain
+ * hashes; and LeafBytes, which writes leaf data straight from stored bytes for the verifier.
+ */
+export { canonicalTimestamp, chainHash, entryLeafHash, type EntryMetadata, GENESIS_CHAIN_HASH, leafData, leafObject, type Outcome, OUTCOMES, payloadHash } from "./entry.js";
+export { checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, isStorableText, LIMITS, type NormalizedEvent, normalizeEvent, type PreparedEvent, prepareEvent, toStorableText } from "./event.js";
+export { LEAF_FIELD, LeafBytes } from "./leaf-bytes.js";
