@@ -4,8 +4,7 @@
  * merkle_nodes; the few levels between are rehashed from at most 2^(STORED_NODE_MIN_LEVEL-1)
  * leaves each. Every caller asks for O(log n) ids, fetched in at most two indexed queries.
  */
-import { HASH_SIZE } from "../core/encoding/index.js";
-import { loadWords, type NodeId, nodeHashWords, rangeNodes, rootFromLeafHashes, storeWords } from "../core/merkle/index.js";
+import { type NodeId, rangeNodes, rootFromLeafHashes } from "../core/merkle/index.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 
@@ -76,10 +75,7 @@ export async function fetchNodes(sql: Sql, log: number | string, ids: readonly N
   return found;
 }
 
-/** Room for the 2^(STORED_NODE_MIN_LEVEL-1) leaves of the highest rehashed node, as words. */
-const words = new Int32Array(8 << (STORED_NODE_MIN_LEVEL - 1));
-
-/** The hash of a node below the stored levels from its leaves, in place; undefined if one is missing. */
+/** The hash of a node below the stored levels from its leaves; undefined if one is missing. */
 function rehash(found: Map<number, Uint8Array>, id: NodeId): Uint8Array | undefined {
   const width = 2 ** id.level;
   const first = id.index * width;
@@ -89,13 +85,8 @@ function rehash(found: Map<number, Uint8Array>, id: NodeId): Uint8Array | undefi
     if (!leaf) return undefined;
     span.push(leaf);
   }
-  // rootFromLeafHashes refuses a leaf hash of another length; the words below assume 32 bytes.
-  if (span.some((leaf) => leaf.length !== HASH_SIZE)) return rootFromLeafHashes(span);
-  for (let i = 0; i < width; i++) loadWords(words, 8 * i, span[i]!);
-  for (let n = width; n > 1; n >>= 1) {
-    for (let i = 0; i < n / 2; i++) nodeHashWords(words, 16 * i, 16 * i + 8, 8 * i);
-  }
-  return storeWords(words, 0);
+  // The node roots the perfect subtree over these leaves: its hash is their MTH (RFC 9162 §2.1.1).
+  return rootFromLeafHashes(span);
 }
 
 /** The hashes of the complete subtrees covering [0, size), left to right (the compact range). */

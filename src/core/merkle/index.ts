@@ -31,4 +31,4 @@ export {
 export { appendToFrontier, type FrontierAppend, type NewNode } from "./frontier.js";
 export { RangeAccumulator } from "./range-proof.js";
 export { rootFromLeafWords } from "./hash.js";
-export { loadWords, nodeHashWords, sha256Of64, storeWords } from "./sha256.js";
+export { loadWords, nodeHashWords, sha256Of64 } from "./sha256.js";
