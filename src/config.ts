@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { SealtrailError } from "./core/errors.js";
 import { DEFAULT_CHECKPOINT_POLICY } from "./core/note/index.js";
 import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep/index.js";
 import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
@@ -140,7 +141,7 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const text = env[name];
   if (text === undefined || text === "") return fallback;
   const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name}: got ${JSON.stringify(text)}, want a positive integer`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError("ENV_INVALID", `${name}: got ${JSON.stringify(text)}, want a positive integer`);
   return n;
 }
 
@@ -149,24 +150,28 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (text === undefined || text === "") return fallback;
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off)$/i.test(text)) return false;
-  throw new ConfigError(`${name}: got ${JSON.stringify(text)}, want true or false`);
+  throw new ConfigError("ENV_INVALID", `${name}: got ${JSON.stringify(text)}, want true or false`);
 }
 
 function capturePriority(env: NodeJS.ProcessEnv): CapturePriority {
   const text = env.SEALTRAIL_TMUX_CAPTURE_PRIORITY || DEFAULT_CAPTURE_PRIORITY;
-  if (!(CAPTURE_PRIORITIES as readonly string[]).includes(text)) throw new ConfigError(`SEALTRAIL_TMUX_CAPTURE_PRIORITY: got ${JSON.stringify(text)}, want ${CAPTURE_PRIORITIES.join(" or ")}`);
+  if (!(CAPTURE_PRIORITIES as readonly string[]).includes(text)) throw new ConfigError("ENV_INVALID", `SEALTRAIL_TMUX_CAPTURE_PRIORITY: got ${JSON.stringify(text)}, want ${CAPTURE_PRIORITIES.join(" or ")}`);
   return text as CapturePriority;
 }
 
-/** A malformed environment variable. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+export type ConfigErrorCode =
+  /** An environment variable is malformed, missing where required, or contradicts another. */
+  | "ENV_INVALID"
+  /** A file an environment variable names cannot be read. */
+  | "FILE";
+
+/** A configuration the process cannot start with. */
+export class ConfigError extends SealtrailError<ConfigErrorCode> {}
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const production = env.NODE_ENV === "production";
   const port = positive(env, "PORT", 4000);
-  if (port > 65535) throw new ConfigError(`PORT: got ${port}, want 1–65535`);
+  if (port > 65535) throw new ConfigError("ENV_INVALID", `PORT: got ${port}, want 1–65535`);
   return {
     port,
     production,
@@ -186,7 +191,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
   const queue = env.SEALTRAIL_INGEST_QUEUE || "ingest";
   // BullMQ separates its Redis keys with ":".
-  if (queue.includes(":")) throw new ConfigError(`SEALTRAIL_INGEST_QUEUE: got ${JSON.stringify(queue)}, want a name without ":"`);
+  if (queue.includes(":")) throw new ConfigError("ENV_INVALID", `SEALTRAIL_INGEST_QUEUE: got ${JSON.stringify(queue)}, want a name without ":"`);
   return {
     queue,
     concurrency: positive(env, "SEALTRAIL_INGEST_CONCURRENCY", 4),
@@ -200,20 +205,20 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
 export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): ReadonlyMap<string, WebhookSource> {
   const inline = env.SEALTRAIL_WEBHOOK_SOURCES;
   const file = env.SEALTRAIL_WEBHOOK_SOURCES_FILE;
-  if (inline && file) throw new ConfigError("SEALTRAIL_WEBHOOK_SOURCES and SEALTRAIL_WEBHOOK_SOURCES_FILE: set one, not both");
+  if (inline && file) throw new ConfigError("ENV_INVALID", "SEALTRAIL_WEBHOOK_SOURCES and SEALTRAIL_WEBHOOK_SOURCES_FILE: set one, not both");
   const name = file ? "SEALTRAIL_WEBHOOK_SOURCES_FILE" : "SEALTRAIL_WEBHOOK_SOURCES";
   let text = inline;
   if (file) {
     try {
       text = readFileSync(file, "utf8");
     } catch (error) {
-      throw new ConfigError(`${name}: ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+      throw new ConfigError("FILE", `${name}: ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
     }
   }
   try {
     return parseWebhookSources(text, env);
   } catch (error) {
-    throw new ConfigError(`${name}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError("ENV_INVALID", `${name}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -223,13 +228,13 @@ function cron(env: NodeJS.ProcessEnv, name: string, fallback: string): string | 
   const text = (env[name] ?? "").trim();
   if (text === "") return fallback;
   if (/^(off|none|false)$/i.test(text)) return null;
-  if (!CRON.test(text)) throw new ConfigError(`${name}: got ${JSON.stringify(text)}, want a cron pattern of 5 or 6 fields, or off`);
+  if (!CRON.test(text)) throw new ConfigError("ENV_INVALID", `${name}: got ${JSON.stringify(text)}, want a cron pattern of 5 or 6 fields, or off`);
   return text;
 }
 
 function queueName(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const queue = env[name] || fallback;
-  if (queue.includes(":")) throw new ConfigError(`${name}: got ${JSON.stringify(queue)}, want a name without ":"`);
+  if (queue.includes(":")) throw new ConfigError("ENV_INVALID", `${name}: got ${JSON.stringify(queue)}, want a name without ":"`);
   return queue;
 }
 
@@ -242,10 +247,10 @@ export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): Integ
     } catch {
       // reported below
     }
-    if (protocol !== "http:" && protocol !== "https:") throw new ConfigError(`SEALTRAIL_ALERT_WEBHOOKS: got ${JSON.stringify(url)}, want http(s) URLs`);
+    if (protocol !== "http:" && protocol !== "https:") throw new ConfigError("ENV_INVALID", `SEALTRAIL_ALERT_WEBHOOKS: got ${JSON.stringify(url)}, want http(s) URLs`);
   }
   const alertSecret = env.SEALTRAIL_ALERT_SECRET || undefined;
-  if (alertWebhooks.length > 0 && alertSecret === undefined) throw new ConfigError("SEALTRAIL_ALERT_SECRET: required with SEALTRAIL_ALERT_WEBHOOKS (alerts are signed with it)");
+  if (alertWebhooks.length > 0 && alertSecret === undefined) throw new ConfigError("ENV_INVALID", "SEALTRAIL_ALERT_SECRET: required with SEALTRAIL_ALERT_WEBHOOKS (alerts are signed with it)");
   return {
     witnessDir: env.SEALTRAIL_WITNESS_DIR || undefined,
     checkpointEvery: positive(env, "SEALTRAIL_CHECKPOINT_EVERY", DEFAULT_CHECKPOINT_POLICY.every),
@@ -263,7 +268,7 @@ export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): Integ
 
 export function loadPacksConfig(env: NodeJS.ProcessEnv = process.env): PacksConfig {
   const queue = env.SEALTRAIL_EVIDENCE_QUEUE || "evidence";
-  if (queue.includes(":")) throw new ConfigError(`SEALTRAIL_EVIDENCE_QUEUE: got ${JSON.stringify(queue)}, want a name without ":"`);
+  if (queue.includes(":")) throw new ConfigError("ENV_INVALID", `SEALTRAIL_EVIDENCE_QUEUE: got ${JSON.stringify(queue)}, want a name without ":"`);
   return { dir: env.SEALTRAIL_PACK_DIR || "packs", queue, concurrency: positive(env, "SEALTRAIL_PACK_CONCURRENCY", 1) };
 }
 

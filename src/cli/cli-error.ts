@@ -1,3 +1,5 @@
+import { SealtrailError } from "../core/errors.js";
+
 /** The one error type of the command line: a usage or environment problem, never tampering. */
 export type CliErrorCode =
   /** Unknown command, missing or malformed option. */
@@ -20,16 +22,11 @@ export type CliErrorCode =
 /** Exit status of usage, key and database errors; 1 is kept for "tampering found". */
 export const EXIT_ERROR = 2;
 
-export class CliError extends Error {
-  override readonly name = "CliError";
+export class CliError extends SealtrailError<CliErrorCode> {
   /** Process exit status (default EXIT_ERROR). */
   readonly exitCode: number;
-  constructor(
-    readonly code: CliErrorCode,
-    message: string,
-    options?: { cause?: unknown; exitCode?: number },
-  ) {
-    super(message, options);
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(code, message, options);
     this.exitCode = options?.exitCode ?? EXIT_ERROR;
   }
 }

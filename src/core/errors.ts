@@ -1,4 +1,21 @@
 /**
+ * The one base of every error type of sealtrail, as sigstore-js's BaseError: each boundary
+ * declares its error as one line, a subclass with the union of its codes. Callers branch on
+ * the class and `code`, never on the message; `cause` keeps the error underneath.
+ */
+export class SealtrailError<Code extends string> extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    // The subclass's own name (LedgerError, PackError, …), as the one-line classes declare none.
+    this.name = new.target.name;
+  }
+}
+
+/**
  * The one error type of the pure core. Callers branch on `code`, never on the message.
  */
 export type CoreErrorCode =
@@ -23,13 +40,4 @@ export type CoreErrorCode =
   /** A pack's SHA256SUMS is not in the coreutils format. */
   | "MANIFEST_MALFORMED";
 
-export class CoreError extends Error {
-  override readonly name = "CoreError";
-  constructor(
-    readonly code: CoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class CoreError extends SealtrailError<CoreErrorCode> {}

@@ -1,3 +1,4 @@
+import { SealtrailError } from "../core/errors.js";
 import type { EnqueueReceipt } from "./enqueue-events.js";
 
 /** The one error type of ingestion (queue, producer and worker); per-event refusals are Rejections. */
@@ -22,19 +23,14 @@ export type IngestErrorCode =
 /** Codes that retrying the same job cannot fix. */
 const PERMANENT: ReadonlySet<IngestErrorCode> = new Set(["JOB_INVALID", "LOG_NOT_FOUND", "LEDGER_REFUSED"]);
 
-export class IngestError extends Error {
-  override readonly name = "IngestError";
+export class IngestError extends SealtrailError<IngestErrorCode> {
   /**
    * TIMEOUT and JOB_FAILED while waiting: the job that was queued and its receipts as they
    * stood (accepted, no seqs), so a caller still learns the idempotency keys to re-send with.
    */
   readonly queued: { jobId: string; receipts: EnqueueReceipt[] } | undefined;
-  constructor(
-    readonly code: IngestErrorCode,
-    message: string,
-    options?: { cause?: unknown; queued?: { jobId: string; receipts: EnqueueReceipt[] } },
-  ) {
-    super(message, options);
+  constructor(code: IngestErrorCode, message: string, options?: { cause?: unknown; queued?: { jobId: string; receipts: EnqueueReceipt[] } }) {
+    super(code, message, options);
     this.queued = options?.queued;
   }
 

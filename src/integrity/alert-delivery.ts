@@ -3,19 +3,17 @@
  * core/sweep/alert.ts). The receiver acknowledges with any 2xx; anything else, or no answer within
  * the timeout, is a failed attempt that the queue retries.
  */
+import { SealtrailError } from "../core/errors.js";
 import { ALERT_ID_HEADER, alertSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../core/sweep/index.js";
 import type { AlertJobData } from "./alert-queue.js";
 
-export class AlertDeliveryError extends Error {
-  override readonly name = "AlertDeliveryError";
-  constructor(
-    readonly code: "NOT_ACKNOWLEDGED" | "UNREACHABLE",
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export type AlertDeliveryErrorCode =
+  /** The webhook answered, but not with a 2xx. */
+  | "NOT_ACKNOWLEDGED"
+  /** No answer: the connection failed or the timeout passed. */
+  | "UNREACHABLE";
+
+export class AlertDeliveryError extends SealtrailError<AlertDeliveryErrorCode> {}
 
 export async function deliverAlert(data: AlertJobData, secret: string, timeoutMs: number): Promise<number> {
   const body = JSON.stringify(data.alert);

@@ -5,6 +5,8 @@
  * witness-directory.ts; an S3 bucket with Object Lock fits the same interface (README,
  * "Witness copies").
  */
+import { SealtrailError } from "../core/errors.js";
+
 export interface Witness {
   /** Where the copies are, for messages. */
   readonly location: string;
@@ -29,13 +31,4 @@ export type WitnessErrorCode =
   /** The store cannot be read or written. */
   | "STORE";
 
-export class WitnessError extends Error {
-  override readonly name = "WitnessError";
-  constructor(
-    readonly code: WitnessErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class WitnessError extends SealtrailError<WitnessErrorCode> {}

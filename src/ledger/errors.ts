@@ -1,3 +1,5 @@
+import { SealtrailError } from "../core/errors.js";
+
 /** The one error type of the Postgres ledger adapter. */
 export type LedgerErrorCode =
   /** No log of that name (or not visible to this tenant). */
@@ -19,13 +21,4 @@ export type LedgerErrorCode =
   /** The database could not be reached or refused the statement. */
   | "DATABASE";
 
-export class LedgerError extends Error {
-  override readonly name = "LedgerError";
-  constructor(
-    readonly code: LedgerErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class LedgerError extends SealtrailError<LedgerErrorCode> {}

@@ -1,3 +1,5 @@
+import { SealtrailError } from "../core/errors.js";
+
 /** The one error type of pack building and loading exporters. */
 export type PackErrorCode =
   /** The request is malformed: unknown framework, bad period, bad option. */
@@ -13,13 +15,4 @@ export type PackErrorCode =
   /** A file of the pack could not be written or read. */
   | "FILE";
 
-export class PackError extends Error {
-  override readonly name = "PackError";
-  constructor(
-    readonly code: PackErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class PackError extends SealtrailError<PackErrorCode> {}

@@ -1,3 +1,5 @@
+import { SealtrailError } from "../core/errors.js";
+
 /** The one error type of tmux capture: the tmux server, the spool and the capture's setup. */
 export type TmuxErrorCode =
   /** tmux is not installed, no server runs on the socket, or a tmux command failed. */
@@ -11,13 +13,4 @@ export type TmuxErrorCode =
   /** Reading the pane's output failed (the pipe from tmux): the capture stops, keeping what it read. */
   | "INPUT";
 
-export class TmuxError extends Error {
-  override readonly name = "TmuxError";
-  constructor(
-    readonly code: TmuxErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class TmuxError extends SealtrailError<TmuxErrorCode> {}

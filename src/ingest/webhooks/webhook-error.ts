@@ -2,6 +2,8 @@
  * The one error type of the webhook endpoint. Each code has its HTTP status; the body is
  * `{ "error": { "code", "message" } }`. Nothing is queued for a request that ends in one.
  */
+import { SealtrailError } from "../../core/errors.js";
+
 export type WebhookErrorCode =
   /** No source of that name is configured. */
   | "UNKNOWN_SOURCE"
@@ -47,16 +49,7 @@ export const WEBHOOK_STATUS: Record<WebhookErrorCode, number> = {
   QUEUE_UNAVAILABLE: 503,
 };
 
-export class WebhookError extends Error {
-  override readonly name = "WebhookError";
-  constructor(
-    readonly code: WebhookErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
+export class WebhookError extends SealtrailError<WebhookErrorCode> {
   get status(): number {
     return WEBHOOK_STATUS[this.code];
   }
