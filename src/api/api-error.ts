@@ -10,6 +10,7 @@ import { AuthenticationError, AuthorizationError } from "type-graphql";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
+import { PackError, type PackErrorCode } from "../packs/pack-error.js";
 
 export type ApiErrorCode =
   | "UNAUTHENTICATED"
@@ -52,6 +53,10 @@ export function classify(error: unknown): { code: ApiErrorCode; message: string 
   if (error instanceof AuthorizationError) return { code: "FORBIDDEN", message: error.message };
   if (error instanceof LedgerError) return { code: ledgerCode(error.code), message: ledgerCode(error.code) === "INTERNAL_SERVER_ERROR" ? "internal error" : error.message };
   if (error instanceof CoreError) return { code: coreCode(error.code), message: error.message };
+  if (error instanceof PackError) {
+    const code = packCode(error.code);
+    return { code, message: code === "INTERNAL_SERVER_ERROR" ? "internal error" : error.message };
+  }
   if (error instanceof IngestError) {
     const code = ingestCode(error.code);
     return { code, message: code === "SERVICE_UNAVAILABLE" ? "the ingest queue is unavailable; nothing was queued, send again" : code === "INTERNAL_SERVER_ERROR" ? "internal error" : error.message };
@@ -63,6 +68,16 @@ export function classify(error: unknown): { code: ApiErrorCode; message: string 
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === "string" && /^(ECONN|CONNECT_TIMEOUT|CONNECTION_)/.test(code)) return { code: "SERVICE_UNAVAILABLE", message: "the ledger database is unavailable" };
   return undefined;
+}
+
+/**
+ * A domain error a resolver caught, as the ApiError classify makes of it, so that its HTTP
+ * status travels with it (extensions.http); anything else is returned as it is.
+ */
+export function toApiError(error: unknown): unknown {
+  if (error instanceof ApiError) return error;
+  const known = classify(error);
+  return known ? new ApiError(known.code, known.message, { cause: error }) : error;
 }
 
 function ledgerCode(code: LedgerErrorCode): ApiErrorCode {
@@ -101,6 +116,23 @@ function coreCode(code: CoreErrorCode): ApiErrorCode {
       return "LEDGER_INCONSISTENT";
     case "KEY_INVALID":
     case "MANIFEST_MALFORMED":
+      return "INTERNAL_SERVER_ERROR";
+    default:
+      return unreachable(code);
+  }
+}
+
+function packCode(code: PackErrorCode): ApiErrorCode {
+  switch (code) {
+    case "INVALID_REQUEST":
+      return "BAD_USER_INPUT";
+    case "INCONSISTENT":
+      return "LEDGER_INCONSISTENT";
+    case "NO_CHECKPOINT":
+      return "SERVICE_UNAVAILABLE";
+    case "EXPORTER_INVALID":
+    case "OUTPUT_EXISTS":
+    case "FILE":
       return "INTERNAL_SERVER_ERROR";
     default:
       return unreachable(code);

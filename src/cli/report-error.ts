@@ -3,7 +3,7 @@
  * boundary's codes are mapped here, in one place. Stack traces are never shown.
  */
 import postgres from "postgres";
-import type { Config } from "../config.js";
+import { type Config, ConfigError, type ConfigErrorCode } from "../config.js";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
@@ -38,6 +38,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (pg && NOT_MIGRATED.has(pg.code)) return `schema ${config.schema} holds no sealtrail ledger (run sealtrail migrate): ${pg.message}`;
 
   if (error instanceof CliError) return error.message;
+  if (error instanceof ConfigError) return configMessage(error.code, error.message);
   if (error instanceof LedgerError) return ledgerMessage(error.code, error.message);
   if (error instanceof VerifyError) return verifyMessage(error.code, error.message);
   if (error instanceof WitnessError) return witnessMessage(error.code, error.message);
@@ -47,6 +48,17 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof TmuxError) return tmuxMessage(error.code, error.message);
   if (pg) return `database: ${pg.message}`;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** A malformed variable is the command line's CONFIG error: its message names the variable. */
+function configMessage(code: ConfigErrorCode, text: string): string {
+  switch (code) {
+    case "ENV_INVALID":
+    case "FILE":
+      return text;
+    default:
+      return unreachableCode(code, text);
+  }
 }
 
 function ledgerMessage(code: LedgerErrorCode, text: string): string {
@@ -147,6 +159,8 @@ function packMessage(code: PackErrorCode, text: string): string {
       return `pack: ${text}`;
     case "FILE":
       return `pack file: ${text}`;
+    default:
+      return unreachableCode(code, text);
   }
 }
 

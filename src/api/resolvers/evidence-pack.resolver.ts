@@ -3,9 +3,8 @@ import { findLog } from "../../ledger/logs.js";
 import { LedgerError } from "../../ledger/errors.js";
 import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
 import { findExporter } from "../../packs/exporters.js";
-import { PackError } from "../../packs/pack-error.js";
 import { checkLogs, checkRequest, DEFAULT_APPROVAL_TAGS, MAX_PACK_LOGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";
-import { ApiError } from "../api-error.js";
+import { ApiError, toApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { DOWNLOAD_PREFIX, type EvidenceService } from "../evidence-service.js";
@@ -64,14 +63,13 @@ export class EvidencePackResolver {
     try {
       names = checkLogs({ logs });
     } catch (error) {
-      if (error instanceof PackError) throw new ApiError("BAD_USER_INPUT", error.message, { cause: error });
-      throw error;
+      throw toApiError(error);
     }
     let exporterId: string;
     try {
       exporterId = findExporter(evidence.exporters, framework).id;
     } catch (error) {
-      throw new ApiError("BAD_USER_INPUT", (error as Error).message, { cause: error });
+      throw toApiError(error);
     }
     // Each log must be the tenant's: looked up through the request's row-level-secured view, so
     // another tenant's log is answered like one that does not exist.
@@ -101,8 +99,7 @@ export class EvidencePackResolver {
         approvalTags: [...DEFAULT_APPROVAL_TAGS],
       });
     } catch (error) {
-      if (error instanceof PackError) throw new ApiError("BAD_USER_INPUT", error.message, { cause: error });
-      throw error;
+      throw toApiError(error);
     }
     const data = { tenant: principal.tenant, request };
     const id = await enqueuePack(evidence.queue, data).catch(queueDown);

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { QueueEvents } from "bullmq";
-import { ConfigError } from "../../config.js";
 import { toHex } from "../../core/encoding/index.js";
 import type { EventInput } from "../../core/entry/index.js";
 import { enqueueEvents } from "../../ingest/enqueue-events.js";
@@ -73,13 +72,7 @@ export async function emitCommand(args: string[], cli: Cli): Promise<number> {
 
 /** Queues the event, waits for its commit; the receipt as direct append prints it. */
 async function viaQueue(cli: Cli, log: string, event: EventInput) {
-  let ingest;
-  try {
-    ingest = cli.config.ingest;
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
-    throw error;
-  }
+  const ingest = cli.config.ingest;
   // Ingestion wants the PCI DSS 10.2.2 fields the ledger would default: the same defaults here.
   // A key of the command's own (not one derived from the job) can be given again with
   // --idempotency-key when the commit is not confirmed in time.

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { runEvidenceWorker } from "../../../workers/evidence.js";
-import { ConfigError, type PacksConfig } from "../../config.js";
 import { parseCount, parseOrUsage } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, databaseConfig } from "../context.js";
@@ -9,13 +8,7 @@ import { type Cli, databaseConfig } from "../context.js";
 export async function packWorkerCommand(args: string[], cli: Cli): Promise<number> {
   const { values } = parseOrUsage("pack-worker", () => parseArgs({ args, options: { concurrency: { type: "string" } }, strict: true }));
   databaseConfig(cli);
-  let packs: PacksConfig;
-  try {
-    packs = cli.config.packs;
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
-    throw error;
-  }
+  const packs = cli.config.packs;
   const concurrency = values.concurrency === undefined ? packs.concurrency : parseCount("pack-worker", "concurrency", values.concurrency);
   if (concurrency === 0) throw new CliError("USAGE", "pack-worker: --concurrency: got 0, want at least 1");
   if (!cli.config.packKeyPath) throw new CliError("NO_PACK_KEY", "pack-worker: no key to sign packs: set SEALTRAIL_PACK_KEY or SEALTRAIL_SIGNING_KEY");

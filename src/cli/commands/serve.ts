@@ -2,7 +2,6 @@ import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { QueueEvents } from "bullmq";
 import { createApiServer } from "../../api/server.js";
-import { ConfigError } from "../../config.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
 import { connect } from "../../ledger/db.js";
 import { openEvidenceQueue } from "../../packs/evidence-queue.js";
@@ -15,17 +14,11 @@ import { type Cli, databaseConfig } from "../context.js";
 /** sealtrail serve [--port N]: the API (PORT, default 4000) until SIGINT/SIGTERM. */
 export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   const { values } = parseOrUsage("serve", () => parseArgs({ args, options: { port: { type: "string" } }, strict: true }));
-  let api, ingest, webhookSources, packs;
-  try {
-    api = cli.config.api;
-    ingest = cli.config.ingest;
-    webhookSources = cli.config.webhookSources;
-    // Pack requests go to the evidence queue; `sealtrail pack-worker` builds them into SEALTRAIL_PACK_DIR.
-    packs = cli.config.packs;
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
-    throw error;
-  }
+  const api = cli.config.api;
+  const ingest = cli.config.ingest;
+  const webhookSources = cli.config.webhookSources;
+  // Pack requests go to the evidence queue; `sealtrail pack-worker` builds them into SEALTRAIL_PACK_DIR.
+  const packs = cli.config.packs;
   const portText = values.port ?? String(api.port);
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new CliError("USAGE", `port: got ${JSON.stringify(portText)}, want 0–65535`);
   const exporters = await loadExporters(cli.config.packExporters);

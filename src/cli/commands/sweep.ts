@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { ConfigError, type IntegrityConfig } from "../../config.js";
 import type { Alert, Finding } from "../../core/sweep/index.js";
 import { openAlertQueueForCommand, QueueAlertSink } from "../../integrity/alert-queue.js";
 import type { AlertSink } from "../../integrity/alert-sink.js";
@@ -28,13 +27,7 @@ export async function sweepCommand(args: string[], cli: Cli): Promise<number> {
   );
   const name = required("sweep", "log", values.log);
   const threads = values.threads === undefined ? undefined : parseCount("sweep", "threads", values.threads);
-  let integrity: IntegrityConfig;
-  try {
-    integrity = cli.config.integrity;
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
-    throw error;
-  }
+  const integrity = cli.config.integrity;
   const publicKey = await trustedPublicKey(cli, values.key);
   if (!publicKey) throw new CliError("NO_VERIFIER_KEY", "sweep: no trusted key: give --key VKEY|FILE, SEALTRAIL_VERIFIER_KEY or SEALTRAIL_SIGNING_KEY");
 

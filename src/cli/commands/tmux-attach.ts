@@ -2,7 +2,6 @@ import { parseArgs } from "node:util";
 import { attachSession } from "../../tmux/attach.js";
 import { parseOrUsage } from "../args.js";
 import { type Cli, json } from "../context.js";
-import { capturePriority, ingestConfig } from "./tmux-config.js";
 import { selfInvocation, TMUX_SERVER_OPTIONS, tmuxTarget } from "./tmux-options.js";
 
 const COMMAND = "tmux attach";
@@ -12,7 +11,7 @@ export async function tmuxAttachCommand(args: string[], cli: Cli): Promise<numbe
   const { values } = parseOrUsage(COMMAND, () =>
     parseArgs({ args, options: { target: { type: "string", short: "t" }, log: { type: "string" }, ...TMUX_SERVER_OPTIONS }, strict: true }),
   );
-  const ingest = ingestConfig(cli);
+  const ingest = cli.config.ingest;
   const attached = await attachSession({
     target: tmuxTarget(values),
     ...(values.target ? { session: values.target } : {}),
@@ -21,7 +20,7 @@ export async function tmuxAttachCommand(args: string[], cli: Cli): Promise<numbe
     redisUrl: cli.config.redisUrl,
     queue: ingest.queue,
     maxPayloadBytes: cli.config.maxPayloadBytes,
-    capturePriority: capturePriority(cli),
+    capturePriority: cli.config.capturePriority,
     invocation: selfInvocation(),
   });
   cli.stdout(json({ session: attached.session.name, sessionId: attached.session.id, server: attached.session.server, spool: attached.dir, panes: attached.panes, alreadyPiped: attached.piped }));

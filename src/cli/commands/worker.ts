@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 import { runIngestWorker } from "../../../workers/ingest.js";
 import { runIntegrityWorker } from "../../../workers/integrity.js";
-import { ConfigError, type IngestConfig, type SearchConfig } from "../../config.js";
 import { parseCount, parseOrUsage } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, databaseConfig } from "../context.js";
@@ -19,17 +18,10 @@ export async function workerCommand(args: string[], cli: Cli): Promise<number> {
   if (values.only !== undefined && values.only !== "ingest" && values.only !== "integrity") {
     throw new CliError("USAGE", `worker: --only: got ${JSON.stringify(values.only)}, want ingest or integrity`);
   }
-  let ingest: IngestConfig;
-  let search: SearchConfig;
-  try {
-    ingest = cli.config.ingest;
-    // Read now: a malformed variable stops the command before any worker starts.
-    if (values.only !== "ingest") void cli.config.integrity;
-    search = cli.config.search;
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError("CONFIG", error.message, { cause: error });
-    throw error;
-  }
+  const ingest = cli.config.ingest;
+  // Read now: a malformed variable stops the command before any worker starts.
+  if (values.only !== "ingest") void cli.config.integrity;
+  const search = cli.config.search;
   const concurrency = values.concurrency === undefined ? ingest.concurrency : parseCount("worker", "concurrency", values.concurrency);
   if (concurrency === 0) throw new CliError("USAGE", "worker: --concurrency: got 0, want at least 1");
   const keyed = cli.config.signingKeyPath !== undefined || cli.config.verifierKey !== undefined;
