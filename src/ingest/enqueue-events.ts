@@ -135,7 +135,7 @@ async function within<T>(promise: Promise<T>, ms: number, timedOut: () => Error)
 
 /**
  * Resolves once the queue's Redis connection is ready. Once ready, a lost connection makes
- * commands fail at once (enableOfflineQueue: false, redis-connection.ts), so only the first
+ * commands fail at once (enableOfflineQueue: false, redis/connection.ts), so only the first
  * connection needs a deadline.
  */
 function connected(queue: IngestQueue, timeoutMs: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { INGEST_JOB, INGEST_JOB_OPTIONS, INGEST_QUEUE, type IngestJobData, type IngestJobResult } from "./ingest-job.js";
-import { producerConnection } from "./redis-connection.js";
+import { producerConnection } from "../redis/connection.js";
 
 export type IngestQueue = Queue<IngestJobData, IngestJobResult, typeof INGEST_JOB>;
 

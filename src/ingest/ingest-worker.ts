@@ -11,7 +11,7 @@ import type { Sql } from "../ledger/db.js";
 import { IngestError } from "./ingest-error.js";
 import { INGEST_QUEUE, type IngestJobData, type IngestJobResult } from "./ingest-job.js";
 import { processIngestJob } from "./process-ingest-job.js";
-import { workerConnection } from "./redis-connection.js";
+import { workerConnection } from "../redis/connection.js";
 
 export interface IngestWorkerOptions {
   sql: Sql;

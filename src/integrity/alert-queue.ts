@@ -9,7 +9,7 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Alert } from "../core/sweep/index.js";
 import { sha256, toHex } from "../core/encoding/index.js";
-import { producerConnection } from "../ingest/redis-connection.js";
+import { producerConnection } from "../redis/connection.js";
 import type { AlertSink } from "./alert-sink.js";
 
 export const ALERT_QUEUE = "alerts";

@@ -6,7 +6,7 @@
  * finds tampering is a result, not a failure.
  */
 import { type Job, Worker } from "bullmq";
-import { workerConnection } from "../ingest/redis-connection.js";
+import { workerConnection } from "../redis/connection.js";
 import { ALERT_QUEUE, type AlertJobData, cappedBackoff } from "./alert-queue.js";
 import { deliverAlert } from "./alert-delivery.js";
 import { type CheckpointDeps, checkpointTick } from "./checkpoint-tick.js";

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
-import { producerConnection } from "../ingest/redis-connection.js";
+import { producerConnection } from "../redis/connection.js";
 import { EVIDENCE_JOB, EVIDENCE_JOB_OPTIONS, EVIDENCE_QUEUE, type EvidenceJobData, type EvidenceJobProgress, type EvidenceJobResult } from "./evidence-job.js";
 
 export type EvidenceQueue = Queue<EvidenceJobData, EvidenceJobResult, typeof EVIDENCE_JOB>;

@@ -8,7 +8,7 @@ import type { KeyObject } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import { workerConnection } from "../ingest/redis-connection.js";
+import { workerConnection } from "../redis/connection.js";
 import type { Sql } from "../ledger/db.js";
 import { LedgerError } from "../ledger/errors.js";
 import { findLog } from "../ledger/logs.js";

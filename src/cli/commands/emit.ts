@@ -5,7 +5,7 @@ import { toHex } from "../../core/encoding/index.js";
 import type { EventInput } from "../../core/entry/index.js";
 import { enqueueEvents } from "../../ingest/enqueue-events.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
-import { probeRedis } from "../../ingest/redis-probe.js";
+import { probeRedis } from "../../redis/probe.js";
 import { Appender } from "../../ledger/appender.js";
 import { parseChoice, parseOrUsage, required } from "../args.js";
 import { CliError } from "../cli-error.js";
