@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { createApiServer } from "../src/api/server.js";
 import { ledgerFilter } from "../src/api/ledger-view.js";
 import { RequestDb } from "../src/api/request-db.js";
-import { loadApiConfig } from "../src/config.js";
+import { loadApiConfig } from "../src/config/index.js";
 import { encodeCursor } from "../src/core/token/index.js";
 import { createApiKey } from "../src/ledger/api-keys.js";
 import { connect } from "../src/ledger/db.js";

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CliError, EXIT_ERROR } from "../src/cli/cli-error.js";
-import { ConfigError } from "../src/config.js";
+import { ConfigError } from "../src/config/index.js";
 import { CoreError, SealtrailError } from "../src/core/errors.js";
 import { IngestError } from "../src/ingest/ingest-error.js";
 import { WebhookError } from "../src/ingest/webhooks/webhook-error.js";

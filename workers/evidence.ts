@@ -3,7 +3,7 @@
  * Thin: configuration, keys, connections, signals and one JSON line per job on stdout; the
  * work is in src/packs/. SIGTERM or SIGINT stops taking jobs and finishes the builds in hand.
  */
-import { type Config, loadConfig } from "../src/config.js";
+import { type Config, loadConfig } from "../src/config/index.js";
 import { connect } from "../src/ledger/db.js";
 import { loadSigningKey } from "../src/ledger/signing-key.js";
 import { startEvidenceWorker } from "../src/packs/evidence-worker.js";

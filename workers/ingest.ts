@@ -6,7 +6,7 @@
  * Unless SEALTRAIL_SEARCH_INDEXER=false, the same process runs the search indexer
  * (src/ledger/search-indexer.ts), which fills the full-text index behind the appends.
  */
-import { type Config, loadConfig, type SearchConfig } from "../src/config.js";
+import { type Config, loadConfig, type SearchConfig } from "../src/config/index.js";
 import { startIngestWorker } from "../src/ingest/ingest-worker.js";
 import { connect } from "../src/ledger/db.js";
 import { runSearchIndexer } from "../src/ledger/search-indexer.js";

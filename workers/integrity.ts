@@ -4,7 +4,7 @@
  * JSON line per job on stdout; the work is in src/integrity/. SIGTERM or SIGINT stops taking
  * jobs and finishes the ones in hand.
  */
-import { type Config, loadConfig } from "../src/config.js";
+import { type Config, loadConfig } from "../src/config/index.js";
 import { rawPublicKey } from "../src/core/note/index.js";
 import { openAlertQueue, QueueAlertSink } from "../src/integrity/alert-queue.js";
 import { startAlertWorker, startSweepWorker } from "../src/integrity/integrity-worker.js";

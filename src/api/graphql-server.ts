@@ -7,7 +7,7 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from "graphql";
-import type { ApiConfig } from "../config.js";
+import type { ApiConfig } from "../config/index.js";
 import { formatError } from "./api-error.js";
 import type { ApiContext } from "./context.js";
 import { checkComplexity, depthLimit } from "./limits.js";

@@ -17,9 +17,9 @@ import { type GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRul
 import type { Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import type { ApiConfig } from "../config.js";
+import type { ApiConfig, WebhookSource } from "../config/index.js";
 import { hasScope } from "../core/token/index.js";
-import { receiveWebhook, type WebhookSource } from "../ingest/webhooks/index.js";
+import { receiveWebhook } from "../ingest/webhooks/index.js";
 import { findApiKeyByToken } from "../ledger/api-keys.js";
 import type { Sql } from "../ledger/db.js";
 import { packArchivePath } from "../packs/evidence-job.js";

@@ -3,7 +3,7 @@
  * output streams, and the one way commands open the database.
  */
 import { readFile } from "node:fs/promises";
-import type { Config } from "../config.js";
+import type { Config } from "../config/index.js";
 import { checkSchemaName, connect, splitSocketDir, type Sql } from "../ledger/db.js";
 import { CliError } from "./cli-error.js";
 

@@ -2,7 +2,7 @@
  * The sealtrail command line: finds the command, hands it the configuration, and turns
  * whatever it throws into one line on stderr and an exit status.
  */
-import { loadConfig } from "../config.js";
+import { loadConfig } from "../config/index.js";
 import { type Cli, type Command, DEFAULT_ORIGIN_PREFIX } from "./context.js";
 import { EXIT_ERROR } from "./cli-error.js";
 import { describeFailure } from "./report-error.js";

@@ -3,7 +3,7 @@
  * boundary's codes are mapped here, in one place. Stack traces are never shown.
  */
 import postgres from "postgres";
-import { type Config, ConfigError, type ConfigErrorCode } from "../config.js";
+import { type Config, ConfigError, type ConfigErrorCode } from "../config/index.js";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
 import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";

@@ -6,8 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { JobsOptions, QueueEvents } from "bullmq";
-import type { PreparedEvent } from "../core/entry/index.js";
-import { RESERVED_NAME_PREFIX } from "../ledger/logs.js";
+import { type PreparedEvent, RESERVED_NAME_PREFIX } from "../core/entry/index.js";
 import { eventKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { eventResults, INGEST_JOB, INGEST_RULES_VERSION, type IngestJobResult } from "./ingest-job.js";

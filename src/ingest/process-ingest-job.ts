@@ -3,10 +3,9 @@
  * ones in one transaction, report each event's fate. Transport-free: the BullMQ worker
  * (ingest-worker.ts) maps its errors to retry or give up.
  */
-import type { PreparedEvent } from "../core/entry/index.js";
+import { type PreparedEvent, RESERVED_NAME_PREFIX } from "../core/entry/index.js";
 import type { AppendReceipt, Appender } from "../ledger/appender.js";
 import { LedgerError } from "../ledger/errors.js";
-import { RESERVED_NAME_PREFIX } from "../ledger/logs.js";
 import { eventKey } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { INGEST_RULES_VERSION, type IngestJobData, type IngestJobResult, type RejectedEvent, seqRuns } from "./ingest-job.js";

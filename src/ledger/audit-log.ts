@@ -6,7 +6,8 @@
  */
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
-import { createLog, findLog, type Log, RESERVED_NAME_PREFIX } from "./logs.js";
+import { RESERVED_NAME_PREFIX } from "../core/entry/index.js";
+import { createLog, findLog, type Log } from "./logs.js";
 
 export const AUDIT_LOG_PREFIX = `${RESERVED_NAME_PREFIX}audit.`;
 

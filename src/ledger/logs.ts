@@ -1,3 +1,4 @@
+import { RESERVED_NAME_PREFIX } from "../core/entry/index.js";
 import { LedgerError } from "./errors.js";
 import type { Sql } from "./db.js";
 
@@ -11,8 +12,6 @@ export interface Log {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Names the ledger keeps for its own logs (the per-tenant audit logs): no one else may take them. */
-export const RESERVED_NAME_PREFIX = "sealtrail.";
 // C2SP tlog-checkpoint: the origin is a non-empty line, by convention a schema-less URL; it is
 // also the signer name of the log's checkpoints, and a C2SP signed-note name has no "+".
 const ORIGIN = /^[\x21-\x2a\x2c-\x7e]{1,255}$/;

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { CAPTURE_PRIORITIES, type CapturePriority } from "./capture-priority.js";
+import { CAPTURE_PRIORITIES, type CapturePriority } from "../config/index.js";
 import { TmuxError } from "./tmux-error.js";
 
 export interface CaptureConfig {

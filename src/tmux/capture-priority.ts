@@ -23,10 +23,8 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { setPriority } from "node:os";
+import type { CapturePriority } from "../config/index.js";
 
-export const CAPTURE_PRIORITIES = ["idle", "normal"] as const;
-export type CapturePriority = (typeof CAPTURE_PRIORITIES)[number];
-export const DEFAULT_CAPTURE_PRIORITY: CapturePriority = "idle";
 
 /** The lowest nice value: the fallback where SCHED_IDLE cannot be set. */
 const LOWEST_NICE = 19;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadIntegrityConfig } from "../../src/config.js";
+import { ConfigError, loadIntegrityConfig } from "../../src/config/index.js";
 
 describe("integrity configuration", () => {
   it("defaults to a nightly full sweep at 02:00 UTC, an incremental one every 5 minutes, and no webhooks", () => {

@@ -5,7 +5,7 @@
 import "reflect-metadata";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { loadApiConfig, type ApiConfig } from "../../src/config.js";
+import { loadApiConfig, type ApiConfig } from "../../src/config/index.js";
 import type { Scope } from "../../src/core/token/index.js";
 import { createApiServer, type ApiServer, type ServerOptions } from "../../src/api/server.js";
 import { createApiKey } from "../../src/ledger/api-keys.js";

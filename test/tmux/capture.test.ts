@@ -12,7 +12,7 @@ import { procStat } from "../../bench/support.js";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
 import { createLog } from "../../src/ledger/logs.js";
 import { attachSession, detachSession } from "../../src/tmux/attach.js";
-import type { CapturePriority } from "../../src/tmux/capture-priority.js";
+import type { CapturePriority } from "../../src/config/index.js";
 import { paneDir } from "../../src/tmux/capture.js";
 import { lockHolder } from "../../src/tmux/pane-lock.js";
 import { REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";

@@ -30,6 +30,9 @@ export interface NormalizedEvent
   idempotencyKey: string | undefined;
 }
 
+/** Names the ledger keeps for its own logs (the per-tenant audit logs): no one else may take them. */
+export const RESERVED_NAME_PREFIX = "sealtrail.";
+
 /** Idempotency keys the ledger makes for events that came without one: `sealtrail:seq:<seq>`. */
 export const GENERATED_KEY_PREFIX = "sealtrail:seq:";
 

@@ -13,7 +13,7 @@ import type { IngestQueue } from "../ingest-queue.js";
 import { deployEventFromGitHub } from "./github-deployment.js";
 import { WebhookError } from "./webhook-error.js";
 import { signatureMatchesAny } from "./webhook-signature.js";
-import type { WebhookSource } from "./webhook-sources.js";
+import type { WebhookSource } from "../../config/index.js";
 
 /** Headers of the signed format (lower case, as Node hands them over). */
 export const SIGNED_HEADERS = { delivery: "x-sealtrail-delivery", timestamp: "x-sealtrail-timestamp", signature: "x-sealtrail-signature" } as const;

@@ -8,7 +8,7 @@
  * forges only that source's events) and writes to one log. Either may be a list: during a
  * rotation a signature under any of them is accepted.
  */
-import { RESERVED_NAME_PREFIX } from "../../ledger/logs.js";
+import { RESERVED_NAME_PREFIX } from "../core/entry/index.js";
 export type WebhookFormat = "github" | "signed";
 
 export interface WebhookSource {

@@ -1,15 +1,20 @@
 /**
  * Configuration from the environment, read once at the edge (CLI, server, workers) and passed
- * inward. Every variable is listed in the README.
+ * inward. Every variable is listed in the README. The settings' types and parsers live here
+ * (webhook sources, the capture priority): the domains that use them import config, and
+ * config imports nothing but the core.
  */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { SealtrailError } from "./core/errors.js";
-import { DEFAULT_CHECKPOINT_POLICY } from "./core/note/index.js";
-import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "./core/sweep/index.js";
-import { parseWebhookSources, type WebhookSource } from "./ingest/webhooks/webhook-sources.js";
-import { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./tmux/capture-priority.js";
+import { SealtrailError } from "../core/errors.js";
+import { DEFAULT_CHECKPOINT_POLICY } from "../core/note/index.js";
+import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "../core/sweep/index.js";
+import { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
+import { parseWebhookSources, type WebhookSource } from "./webhook-sources.js";
+
+export { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
+export { DEFAULT_TOLERANCE_SECONDS, parseWebhookSources, type WebhookFormat, type WebhookSource } from "./webhook-sources.js";
 
 export interface Config {
   /** DATABASE_URL: the Postgres the ledger lives in. */
