@@ -1,52 +1,10 @@
 /**
- * Worker entry point of the `evidence` queue: `sealtrail pack-worker`, or `tsx workers/evidence.ts`.
- * Thin: configuration, keys, connections, signals and one JSON line per job on stdout; the
- * work is in src/packs/. SIGTERM or SIGINT stops taking jobs and finishes the builds in hand.
+ * Entry point of the evidence worker (the `evidence` queue, pack builds):
+ * `tsx workers/evidence.ts`, the process `sealtrail pack-worker` runs. Wiring only; the
+ * process is src/processes/run-evidence-worker.ts.
  */
-import { type Config, loadConfig } from "../src/config/index.js";
-import { connect } from "../src/ledger/db.js";
-import { loadSigningKey } from "../src/ledger/signing-key.js";
-import { startEvidenceWorker } from "../src/packs/evidence-worker.js";
-import { loadExporters } from "../src/packs/exporters.js";
-import { packageVersion } from "../src/version.js";
+import { loadConfig } from "../src/config/index.js";
 import { isEntryPoint } from "../src/entry-point.js";
-import { STDIO, type WorkerOutput } from "./worker-output.js";
-
-/** Runs until SIGTERM or SIGINT; resolves once the builds in hand are finished and connections closed. */
-export async function runEvidenceWorker(config: Config, overrides: { concurrency?: number } = {}, out: WorkerOutput = STDIO): Promise<void> {
-  const packs = config.packs;
-  const concurrency = overrides.concurrency ?? packs.concurrency;
-  const packKey = await loadSigningKey(config.packKeyPath);
-  const checkpointKey = config.signingKeyPath ? await loadSigningKey(config.signingKeyPath) : undefined;
-  const exporters = await loadExporters(config.packExporters);
-  const sql = connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-evidence" });
-  const worker = startEvidenceWorker({
-    sql, redisUrl: config.redisUrl, queueName: packs.queue, concurrency, packDir: packs.dir, packKey,
-    ...(checkpointKey ? { checkpointKey } : {}), exporters, originPrefix: config.originPrefix, generator: { name: "sealtrail", version: packageVersion() },
-  });
-  const line = (value: object) => out.stdout(JSON.stringify(value));
-  worker.on("completed", (job, result) => line({ event: "completed", job: job.id, packId: result.packId, archive: result.archive, bytes: result.bytes }));
-  worker.on("failed", (job, error) => out.stderr(`sealtrail pack-worker: job ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`));
-  worker.on("error", (error) => out.stderr(`sealtrail pack-worker: ${error.message}`));
-  const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      line({ event: "stopping", signal });
-      void worker.close().then(resolve, (error: Error) => {
-        out.stderr(`sealtrail pack-worker: closing: ${error.message}`);
-        resolve();
-      });
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
-  await worker.waitUntilReady();
-  line({ event: "ready", queue: packs.queue, concurrency, dir: packs.dir });
-  await stopped;
-  await sql.end({ timeout: 5 });
-  line({ event: "stopped" });
-}
+import { runEvidenceWorker } from "../src/processes/run-evidence-worker.js";
 
 if (isEntryPoint(import.meta.url)) await runEvidenceWorker(loadConfig());

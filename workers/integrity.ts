@@ -1,78 +1,10 @@
 /**
- * Worker entry point of the integrity jobs: `sealtrail worker` (beside the ingest worker), or
- * `tsx workers/integrity.ts`. Thin: configuration, connections, schedulers, signals and one
- * JSON line per job on stdout; the work is in src/integrity/. SIGTERM or SIGINT stops taking
- * jobs and finishes the ones in hand.
+ * Entry point of the integrity worker (checkpoints, witness copies, sweeps, alerts):
+ * `tsx workers/integrity.ts`, the process `sealtrail worker` runs beside the ingest worker.
+ * Wiring only; the process is src/processes/run-integrity-worker.ts.
  */
-import { type Config, loadConfig } from "../src/config/index.js";
-import { rawPublicKey } from "../src/core/note/index.js";
-import { openAlertQueue, QueueAlertSink } from "../src/integrity/alert-queue.js";
-import { startAlertWorker, startSweepWorker } from "../src/integrity/integrity-worker.js";
-import { openSweepQueue, upsertSchedulers } from "../src/integrity/sweep-queue.js";
-import { DirectoryWitness } from "../src/integrity/witness-directory.js";
-import { connect } from "../src/ledger/db.js";
-import { LedgerError } from "../src/ledger/errors.js";
-import { loadSigningKey, loadTrustedPublicKey } from "../src/ledger/signing-key.js";
-import { CHECKPOINT_TICK_MS } from "../src/core/sweep/index.js";
-import { STDIO, type WorkerOutput } from "./worker-output.js";
+import { loadConfig } from "../src/config/index.js";
 import { isEntryPoint } from "../src/entry-point.js";
-
-/** Runs until SIGTERM or SIGINT; resolves once the jobs in hand are finished and connections closed. */
-export async function runIntegrityWorker(config: Config, out: WorkerOutput = STDIO): Promise<void> {
-  const integrity = config.integrity;
-  const key = config.signingKeyPath ? await loadSigningKey(config.signingKeyPath) : undefined;
-  const publicKey = config.verifierKey ? await loadTrustedPublicKey(config.verifierKey) : key && rawPublicKey(key);
-  if (!publicKey) throw new LedgerError("KEY_UNAVAILABLE", "sweeps need the trusted key: set SEALTRAIL_SIGNING_KEY or SEALTRAIL_VERIFIER_KEY");
-  const line = (value: object) => out.stdout(JSON.stringify(value));
-  if (!integrity.witnessDir) out.stderr("sealtrail worker: SEALTRAIL_WITNESS_DIR is not set: checkpoints are not copied outside the database");
-  if (integrity.alertWebhooks.length === 0) out.stderr("sealtrail worker: SEALTRAIL_ALERT_WEBHOOKS is not set: alerts are recorded in the ledger only");
-
-  const sql = connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-integrity" });
-  const sweepQueue = openSweepQueue(config.redisUrl, { name: integrity.sweepQueue });
-  const alertQueue = openAlertQueue(config.redisUrl, { name: integrity.alertQueue });
-  const alerts = new QueueAlertSink(alertQueue, integrity.alertWebhooks);
-  const witness = integrity.witnessDir ? new DirectoryWitness(integrity.witnessDir) : undefined;
-  await upsertSchedulers(sweepQueue, {
-    fullCron: integrity.fullSweepCron,
-    incrementalCron: integrity.incrementalSweepCron,
-    checkpointEveryMs: key ? Math.min(CHECKPOINT_TICK_MS, integrity.checkpointIntervalMs) : null,
-  });
-  const sweeper = startSweepWorker({
-    redisUrl: config.redisUrl,
-    sweepQueueName: integrity.sweepQueue,
-    sweepQueue,
-    sweep: { sql, url: config.databaseUrl, schema: config.schema, publicKey, witness, originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
-    checkpoint: key && { sql, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map() },
-    alertSecret: integrity.alertSecret ?? "",
-    alertTimeoutMs: integrity.alertTimeoutMs,
-  });
-  const deliverer = integrity.alertWebhooks.length > 0 ? startAlertWorker({ redisUrl: config.redisUrl, alertQueueName: integrity.alertQueue, alertSecret: integrity.alertSecret!, alertTimeoutMs: integrity.alertTimeoutMs }) : undefined;
-
-  sweeper.on("completed", (job, result) => {
-    // Checkpoint ticks that did nothing are not worth a line every few seconds.
-    if (job.name === "checkpoint" && !result.signed && !result.witnessed && !result.refused?.length) return;
-    line({ event: "completed", job: job.id, name: job.name, ...result });
-  });
-  sweeper.on("failed", (job, error) => out.stderr(`sealtrail worker: ${job?.name} ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`));
-  sweeper.on("error", (error) => out.stderr(`sealtrail worker: ${error.message}`));
-  deliverer?.on("completed", (job, status) => line({ event: "alert delivered", alert: job.data.alert.id, type: job.data.alert.type, log: job.data.alert.log, status }));
-  deliverer?.on("failed", (job, error) => out.stderr(`sealtrail worker: alert ${job?.data.alert.id} attempt ${job?.attemptsMade}: ${error.message}`));
-  deliverer?.on("error", (error) => out.stderr(`sealtrail worker: ${error.message}`));
-
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      void Promise.allSettled([sweeper.close(), deliverer?.close()]).then(() => resolve());
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
-  await Promise.all([sweeper.waitUntilReady(), deliverer?.waitUntilReady()]);
-  line({ event: "ready", queue: integrity.sweepQueue, schedulers: { full: integrity.fullSweepCron, incremental: integrity.incrementalSweepCron }, witness: integrity.witnessDir ?? null, webhooks: integrity.alertWebhooks.length });
-  await stopped;
-  await Promise.allSettled([sweepQueue.close(), alertQueue.close()]);
-  await sql.end({ timeout: 5 });
-}
+import { runIntegrityWorker } from "../src/processes/run-integrity-worker.js";
 
 if (isEntryPoint(import.meta.url)) await runIntegrityWorker(loadConfig());

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { runEvidenceWorker } from "../../../workers/evidence.js";
+import { runEvidenceWorker } from "../../processes/run-evidence-worker.js";
 import { parseCount, parseOrUsage } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, databaseConfig } from "../context.js";

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { runIngestWorker } from "../../../workers/ingest.js";
-import { runIntegrityWorker } from "../../../workers/integrity.js";
+import { runIngestWorker } from "../../processes/run-ingest-worker.js";
+import { runIntegrityWorker } from "../../processes/run-integrity-worker.js";
 import { parseCount, parseOrUsage } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, databaseConfig } from "../context.js";
