@@ -5,7 +5,8 @@
  */
 import { customType, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
-const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
+/** bytea as postgres.js returns it (see ledger.ts). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({
   dataType: () => "bytea",
 });
 

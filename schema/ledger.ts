@@ -19,7 +19,12 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 
-const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
+/**
+ * The row types below are the ledger's (ledger/*.ts derive theirs with $inferSelect), typed as
+ * postgres.js returns them: bytea as a Buffer, and int8 as a JS number, since the connection
+ * parses it so (ledger/db.ts; seqs and sizes stay far below 2^53). Neither changes the SQL.
+ */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({
   dataType: () => "bytea",
 });
 
@@ -47,7 +52,7 @@ export const entries = pgTable(
   "entries",
   {
     logId: integer("log_id").notNull(),
-    seq: bigint("seq", { mode: "bigint" }).notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
     kind: text("kind").notNull(),
     actor: text("actor").notNull(),
     action: text("action").notNull(),
@@ -91,7 +96,7 @@ export const entrySearch = pgTable(
   "entry_search",
   {
     logId: integer("log_id").notNull(),
-    seq: bigint("seq", { mode: "bigint" }).notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
     actor: text("actor").notNull(),
     resource: text("resource").notNull(),
     search: tsvector("search").notNull(),
@@ -114,7 +119,7 @@ export const merkleNodes = pgTable(
   {
     logId: integer("log_id").notNull(),
     level: smallint("level").notNull(),
-    idx: bigint("idx", { mode: "bigint" }).notNull(),
+    idx: bigint("idx", { mode: "number" }).notNull(),
     hash: bytea("hash").notNull(),
   },
   (t) => [primaryKey({ columns: [t.logId, t.level, t.idx] })],
@@ -125,7 +130,7 @@ export const checkpoints = pgTable(
   "checkpoints",
   {
     logId: integer("log_id").notNull(),
-    size: bigint("size", { mode: "bigint" }).notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
     root: bytea("root").notNull(),
     note: text("note").notNull(),
     keyId: text("key_id").notNull(),

@@ -4,17 +4,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { apiTokenHash, apiTokenId, formatApiToken, type Scope } from "../core/token/index.js";
+import type { apiKeys } from "../../schema/api-keys.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
 
-export interface ApiKey {
-  id: string;
-  tenant: string;
-  name: string;
-  scopes: Scope[];
-  createdAt: Date;
-  revokedAt: Date | null;
-}
+/** An api_keys row (schema/api-keys.ts) as COLUMNS reads it: never the secret's hash. */
+export type ApiKey = Omit<typeof apiKeys.$inferSelect, "secretHash" | "scopes"> & { scopes: Scope[] };
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const COLUMNS = `id, tenant, name, scopes, created_at as "createdAt", revoked_at as "revokedAt"`;

@@ -7,6 +7,7 @@ import type { KeyObject } from "node:crypto";
 import { signCheckpoint, verifyCheckpoint, rawPublicKey, ed25519Signer, ed25519Verifier } from "../core/note/index.js";
 import { digestEqual, toHex } from "../core/encoding/index.js";
 import { verifyConsistency } from "../core/merkle/index.js";
+import type { checkpoints } from "../../schema/ledger.js";
 import { lockLog } from "./appender.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
@@ -21,7 +22,7 @@ export interface StoredCheckpoint {
   createdAt: Date;
 }
 
-type Row = { size: number; root: Buffer; note: string; keyId: string; createdAt: Date };
+type Row = Omit<typeof checkpoints.$inferSelect, "logId">;
 const fromRow = (r: Row): StoredCheckpoint => ({ ...r, root: new Uint8Array(r.root) });
 
 /**

@@ -3,6 +3,7 @@
  * conditions a filter makes on `entries e`, and a range of one log's seqs read in seq order.
  */
 import type postgres from "postgres";
+import type { entries } from "../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
 export interface EventFilter {
@@ -26,25 +27,8 @@ export interface EventFilter {
   contains?: string;
 }
 
-export interface StoredEntry {
-  logId: number;
-  log: string;
-  seq: number;
-  kind: string;
-  actor: string;
-  action: string;
-  resource: string;
-  outcome: string;
-  source: string;
-  occurredAt: Date;
-  recordedAt: Date;
-  tags: string[];
-  payload: string | null;
-  payloadHash: Buffer;
-  leafHash: Buffer;
-  chainHash: Buffer;
-  idempotencyKey: string;
-}
+/** An entries row (schema/ledger.ts) with its log's name, as COLUMNS reads it. */
+export type StoredEntry = typeof entries.$inferSelect & { log: string };
 
 export const COLUMNS = (sql: Sql) => sql`
   e.log_id as "logId", l.name as log, e.seq, e.kind, e.actor, e.action, e.resource, e.outcome, e.source,

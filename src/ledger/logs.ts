@@ -1,14 +1,10 @@
 import { RESERVED_NAME_PREFIX } from "../core/entry/index.js";
 import { LedgerError } from "./errors.js";
+import type { logs } from "../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
-export interface Log {
-  id: number;
-  name: string;
-  tenant: string;
-  origin: string;
-  createdAt: Date;
-}
+/** A logs row (schema/ledger.ts). */
+export type Log = typeof logs.$inferSelect;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

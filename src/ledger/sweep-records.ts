@@ -1,9 +1,10 @@
 import { storedSweep, SWEEP_KIND, type SweepRecord } from "../core/sweep/index.js";
+import type { entries } from "../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
 export type StoredSweep = SweepRecord & { recordSeq: number };
 
-type Row = { seq: number; occurredAt: Date; payload: string | null };
+type Row = Pick<typeof entries.$inferSelect, "seq" | "occurredAt" | "payload">;
 const fromRow = (row: Row): StoredSweep => ({ ...storedSweep(row.payload, row.occurredAt), recordSeq: row.seq });
 
 /** The newest sweep of `logName` recorded in `auditLog` (entries_kind yields sweep records newest first, until one names the log). */

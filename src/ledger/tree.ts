@@ -5,8 +5,12 @@
  * leaves each. Every caller asks for O(log n) ids, fetched in at most two indexed queries.
  */
 import { type NodeId, rangeNodes, rootFromLeafHashes } from "../core/merkle/index.js";
+import type { merkleNodes } from "../../schema/ledger.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "./errors.js";
+
+/** A merkle_nodes row; leaves (entries.leaf_hash) are read in the same shape, at level 0. */
+type NodeRow = Pick<typeof merkleNodes.$inferSelect, "level" | "idx" | "hash">;
 
 /** A number naming node (level, index): levels stay below 64 and indexes below 2^47. */
 export const nodeKey = (level: number, index: number): number => index * 64 + level;
@@ -42,7 +46,7 @@ export async function fetchNodes(sql: Sql, log: number | string, ids: readonly N
   // By name, the query needs no earlier one for the log's id (proofs.ts sends both at once).
   const rows =
     typeof log === "number"
-      ? await sql<{ level: number; idx: number; hash: Buffer }[]>`
+      ? await sql<NodeRow[]>`
           select 0::smallint as level, seq as idx, leaf_hash as hash from entries
             where log_id = ${log} and seq = any(${[...leaves]}::bigint[])
           union all
@@ -50,7 +54,7 @@ export async function fetchNodes(sql: Sql, log: number | string, ids: readonly N
             join unnest(${levels}::smallint[], ${indexes}::bigint[]) as want(level, idx)
               on n.level = want.level and n.idx = want.idx
             where n.log_id = ${log}`
-      : await sql<{ level: number; idx: number; hash: Buffer }[]>`
+      : await sql<NodeRow[]>`
           with log as (select id from logs where name = ${log})
           select 0::smallint as level, seq as idx, leaf_hash as hash from entries
             where log_id = (select id from log) and seq = any(${[...leaves]}::bigint[])
