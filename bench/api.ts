@@ -25,10 +25,10 @@ import { ledgerFilter } from "../src/api/ledger-view.js";
 import { RequestDb } from "../src/api/request-db.js";
 import { loadApiConfig } from "../src/config/index.js";
 import { encodeCursor } from "../src/core/token/index.js";
-import { createApiKey } from "../src/ledger/api-keys.js";
-import { connect } from "../src/ledger/db.js";
-import { findEntries } from "../src/ledger/event-query.js";
-import { indexSearchOnce, runSearchIndexer, searchLag } from "../src/ledger/search-indexer.js";
+import { createApiKey } from "../src/ledger/postgres/api-keys.js";
+import { connect } from "../src/ledger/postgres/db.js";
+import { findEntries } from "../src/ledger/postgres/event-query.js";
+import { indexSearchOnce, runSearchIndexer, searchLag } from "../src/ledger/postgres/search-indexer.js";
 import { BENCH_LOG, openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, median, parseFlags, resolveUrl } from "./support.js";
 

@@ -10,8 +10,8 @@ import { performance } from "node:perf_hooks";
 import { canonicalize, sha256 } from "../src/core/encoding/index.js";
 import { chainHash, GENESIS_CHAIN_HASH, leafData, payloadHash, normalizeEvent, type NormalizedEvent, LeafBytes } from "../src/core/entry/index.js";
 import { appendToFrontier } from "../src/core/merkle/index.js";
-import { writeEntryRow } from "../src/ledger/appender.js";
-import { CopyBinaryRows } from "../src/ledger/copy-binary-rows.js";
+import { writeEntryRow } from "../src/ledger/postgres/appender.js";
+import { CopyBinaryRows } from "../src/ledger/postgres/copy-binary-rows.js";
 import { makeEvents, parseFlags } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), { entries: 20_000, rounds: 5 });

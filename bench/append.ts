@@ -20,11 +20,11 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type EventInput, normalizeEvent, type NormalizedEvent } from "../src/core/entry/index.js";
-import { Appender } from "../src/ledger/appender.js";
-import { copyBytea, copyNullable, copyText, copyTextArray } from "../src/ledger/copy-text.js";
-import type { Sql } from "../src/ledger/db.js";
-import { createLog } from "../src/ledger/logs.js";
-import { indexSearchOnce } from "../src/ledger/search-indexer.js";
+import { Appender } from "../src/ledger/postgres/appender.js";
+import { copyBytea, copyNullable, copyText, copyTextArray } from "../src/ledger/postgres/copy-text.js";
+import type { Sql } from "../src/ledger/postgres/db.js";
+import { createLog } from "../src/ledger/postgres/logs.js";
+import { indexSearchOnce } from "../src/ledger/postgres/search-indexer.js";
 import { backendCpuMs, DEFAULT_URL, environment, freshSchema, resolveUrl, makeEvents, median, parseFlags } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), { entries: 200_000, batch: 1000, runs: 3, url: DEFAULT_URL, only: "all", writers: "1,4", "drop-indexes": "", index: false });

@@ -34,9 +34,9 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import type { EventInput } from "../src/core/entry/index.js";
 import { enqueueEvents, openIngestQueue } from "../src/ingest/index.js";
-import { Appender } from "../src/ledger/appender.js";
-import { createLog } from "../src/ledger/logs.js";
-import { searchLag } from "../src/ledger/search-indexer.js";
+import { Appender } from "../src/ledger/postgres/appender.js";
+import { createLog } from "../src/ledger/postgres/logs.js";
+import { searchLag } from "../src/ledger/postgres/search-indexer.js";
 import { DEFAULT_URL, environment, freshSchema, makeEvents, median, parseFlags, postgresCpuMs, resolveUrl } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), {

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { connect } from "../src/ledger/db.js";
+import { connect } from "../src/ledger/postgres/db.js";
 import { loadSigningKey } from "../src/ledger/signing-key.js";
 import { buildPack } from "../src/packs/build-pack.js";
 import { findExporter, loadExporters } from "../src/packs/exporters.js";

@@ -21,7 +21,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { connect } from "../src/ledger/db.js";
+import { connect } from "../src/ledger/postgres/db.js";
 import { DEFAULT_URL, resolveUrl } from "./support.js";
 
 // sweep after the other benches on the shared log: it adds a checkpoint and sweep records to it.

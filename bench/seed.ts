@@ -11,11 +11,11 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { sha256 } from "../src/core/encoding/index.js";
 import { privateKeyFromSeed, rawPublicKey } from "../src/core/note/index.js";
-import { Appender } from "../src/ledger/appender.js";
+import { Appender } from "../src/ledger/postgres/appender.js";
 import { checkpointLog, listCheckpoints } from "../src/ledger/checkpointer.js";
-import { checkSchemaName, connect, type Sql } from "../src/ledger/db.js";
-import { createLog, findLog, type Log, treeSize } from "../src/ledger/logs.js";
-import { migrateLedger } from "../src/ledger/migrate.js";
+import { checkSchemaName, connect, type Sql } from "../src/ledger/postgres/db.js";
+import { createLog, findLog, type Log, treeSize } from "../src/ledger/postgres/logs.js";
+import { migrateLedger } from "../src/ledger/postgres/migrate.js";
 import { makeEvents } from "./support.js";
 
 export const BENCH_LOG = "bench-read";

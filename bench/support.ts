@@ -8,8 +8,8 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import type { EventInput } from "../src/core/entry/index.js";
-import { connect, type Sql } from "../src/ledger/db.js";
-import { migrateLedger } from "../src/ledger/migrate.js";
+import { connect, type Sql } from "../src/ledger/postgres/db.js";
+import { migrateLedger } from "../src/ledger/postgres/migrate.js";
 
 export const DEFAULT_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 

@@ -17,7 +17,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { verifyLog } from "../src/integrity/verify-log.js";
 import { RANGE_LEVEL } from "../src/integrity/verify-range.js";
-import { connect, type Sql } from "../src/ledger/db.js";
+import { connect, type Sql } from "../src/ledger/postgres/db.js";
 import { openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, machineTicks, median, parseFlags, postgresCpuMs, resolveUrl, stealPercent } from "./support.js";
 

@@ -8,7 +8,7 @@
  * lost while the connection was down is made up by the next one, and by the `resync` sent
  * whenever the connection is re-established.
  */
-import type { Sql } from "../ledger/db.js";
+import type { Sql } from "../ledger/postgres/db.js";
 
 export const APPENDED_CHANNEL = "sealtrail_appended";
 

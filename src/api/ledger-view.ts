@@ -5,9 +5,9 @@
 import { isStorableText } from "../core/entry/index.js";
 import { toBase64 } from "../core/encoding/index.js";
 import type { StoredCheckpoint } from "../ledger/checkpointer.js";
-import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/event-query.js";
-import { resolveLogIds } from "../ledger/event-query.js";
-import type { Sql } from "../ledger/db.js";
+import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/postgres/event-query.js";
+import { resolveLogIds } from "../ledger/postgres/event-query.js";
+import type { Sql } from "../ledger/postgres/db.js";
 import { ApiError } from "./api-error.js";
 import { Checkpoint } from "./types/checkpoint.type.js";
 import type { EventFilter } from "./types/event-filter.input.js";

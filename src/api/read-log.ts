@@ -11,9 +11,9 @@
  * ledger, not through the API, so recording a read is never itself a read (no recursion).
  */
 import { type EventInput, toStorableText } from "../core/entry/index.js";
-import { Appender } from "../ledger/appender.js";
+import { Appender } from "../ledger/postgres/appender.js";
 import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
-import type { Sql } from "../ledger/db.js";
+import type { Sql } from "../ledger/postgres/db.js";
 import type { Principal } from "./principal.js";
 
 export interface ReadRecord {

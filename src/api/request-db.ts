@@ -4,7 +4,7 @@
  * level security (schema/migrations/0001_protection.sql) then decides what every query can
  * see, whatever a resolver asks for; and every field of one response reads one snapshot.
  */
-import type { Sql } from "../ledger/db.js";
+import type { Sql } from "../ledger/postgres/db.js";
 
 export class RequestDb {
   private tx: Promise<Sql> | undefined;

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config/index.js";
-import { checkSchemaName, connect, splitSocketDir, type Sql } from "../ledger/db.js";
+import { checkSchemaName, connect, splitSocketDir, type Sql } from "../ledger/postgres/db.js";
 import { CliError } from "./cli-error.js";
 
 export interface Cli {

@@ -6,8 +6,8 @@
  * keys make the re-run append nothing twice.
  */
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import { Appender } from "../ledger/appender.js";
-import type { Sql } from "../ledger/db.js";
+import { Appender } from "../ledger/postgres/appender.js";
+import type { Sql } from "../ledger/postgres/db.js";
 import { IngestError } from "./ingest-error.js";
 import { INGEST_QUEUE, type IngestJobData, type IngestJobResult } from "./ingest-job.js";
 import { processIngestJob } from "./process-ingest-job.js";

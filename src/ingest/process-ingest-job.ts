@@ -4,7 +4,7 @@
  * (ingest-worker.ts) maps its errors to retry or give up.
  */
 import { type PreparedEvent, RESERVED_NAME_PREFIX } from "../core/entry/index.js";
-import type { AppendReceipt, Appender } from "../ledger/appender.js";
+import type { AppendReceipt, Appender } from "../ledger/postgres/appender.js";
 import { LedgerError } from "../ledger/errors.js";
 import { eventKey } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";

@@ -10,12 +10,12 @@
 import type { KeyObject } from "node:crypto";
 import { type Alert, type AlertType, alertEvent, alertId } from "../core/sweep/index.js";
 import { type CheckpointPolicy, checkpointDue, rawPublicKey } from "../core/note/index.js";
-import { Appender } from "../ledger/appender.js";
+import { Appender } from "../ledger/postgres/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
 import { checkpointLog, latestCheckpoint } from "../ledger/checkpointer.js";
-import type { Sql } from "../ledger/db.js";
+import type { Sql } from "../ledger/postgres/db.js";
 import { LedgerError } from "../ledger/errors.js";
-import { listLogs, type Log, treeSize } from "../ledger/logs.js";
+import { listLogs, type Log, treeSize } from "../ledger/postgres/logs.js";
 import type { AlertSink } from "./alert-sink.js";
 import { SWEEP_ACTOR } from "./sweep-log.js";
 import type { Witness } from "./witness.js";

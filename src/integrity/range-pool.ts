@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Sql } from "../ledger/db.js";
+import type { Sql } from "../ledger/postgres/db.js";
 import { type RangeResult, type RangeTask, verifyRange } from "./verify-range.js";
 
 export async function runRanges(

@@ -11,11 +11,11 @@
 import { type Alert, alertEvent, alertId, storedSweep, sweepEvent, sweepRecordKey, type SweepRecord, type SweepMode } from "../core/sweep/index.js";
 import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
 import type { EventInput } from "../core/entry/index.js";
-import { Appender } from "../ledger/appender.js";
+import { Appender } from "../ledger/postgres/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
-import type { Sql } from "../ledger/db.js";
-import { findLog, type Log } from "../ledger/logs.js";
-import { lastSweepRecord } from "../ledger/sweep-records.js";
+import type { Sql } from "../ledger/postgres/db.js";
+import { findLog, type Log } from "../ledger/postgres/logs.js";
+import { lastSweepRecord } from "../ledger/postgres/sweep-records.js";
 import type { AlertSink } from "./alert-sink.js";
 import { verifyLog, type VerifyReport, type WitnessCopies } from "./verify-log.js";
 import type { Witness } from "./witness.js";

@@ -12,9 +12,9 @@ import { GENESIS_CHAIN_HASH, LEAF_FIELD, LeafBytes } from "../core/entry/index.j
 import { HASH_SIZE } from "../core/encoding/index.js";
 import { rootFromLeafWords, nodeHashWords } from "../core/merkle/index.js";
 import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/sweep/index.js";
-import { int8, int8At, readCopyRows, textArray, timestampMs, timestampMsAt } from "../ledger/copy-binary.js";
-import type { Sql } from "../ledger/db.js";
-import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "../ledger/entry-copy.js";
+import { int8, int8At, readCopyRows, textArray, timestampMs, timestampMsAt } from "../ledger/postgres/copy-binary.js";
+import type { Sql } from "../ledger/postgres/db.js";
+import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "../ledger/postgres/entry-copy.js";
 import { STORED_NODE_MIN_LEVEL } from "../ledger/tree.js";
 
 /** Ranges are aligned complete subtrees of this many leaves (2^16), but for the last. */

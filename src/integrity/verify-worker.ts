@@ -3,7 +3,7 @@
  * connection, so that hashing runs on every core while Postgres streams rows.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { connect } from "../ledger/db.js";
+import { connect } from "../ledger/postgres/db.js";
 import { type RangeTask, verifyRange } from "./verify-range.js";
 
 const { url, schema } = workerData as { url: string; schema: string };

@@ -7,8 +7,8 @@
  */
 import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
 import { verifyConsistency } from "../core/merkle/index.js";
-import type { Sql } from "../ledger/db.js";
-import type { Log } from "../ledger/logs.js";
+import type { Sql } from "../ledger/postgres/db.js";
+import type { Log } from "../ledger/postgres/logs.js";
 import { consistencyProofFor } from "../ledger/proofs.js";
 import { type Witness, WitnessError } from "./witness.js";
 

@@ -4,10 +4,10 @@
  * and pack builds. It is an ordinary log, hash-chained and checkpointed like any other, under
  * a reserved name so that no user can create or squat it.
  */
-import type { Sql } from "./db.js";
+import type { Sql } from "./postgres/db.js";
 import { LedgerError } from "./errors.js";
 import { RESERVED_NAME_PREFIX } from "../core/entry/index.js";
-import { createLog, findLog, type Log } from "./logs.js";
+import { createLog, findLog, type Log } from "./postgres/logs.js";
 
 export const AUDIT_LOG_PREFIX = `${RESERVED_NAME_PREFIX}audit.`;
 

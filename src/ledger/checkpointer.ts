@@ -8,10 +8,10 @@ import { signCheckpoint, verifyCheckpoint, rawPublicKey, ed25519Signer, ed25519V
 import { digestEqual, toHex } from "../core/encoding/index.js";
 import { verifyConsistency } from "../core/merkle/index.js";
 import type { checkpoints } from "../../schema/ledger.js";
-import { lockLog } from "./appender.js";
-import type { Sql } from "./db.js";
+import { lockLog } from "./postgres/appender.js";
+import type { Sql } from "./postgres/db.js";
 import { LedgerError } from "./errors.js";
-import { findLog, treeSize } from "./logs.js";
+import { findLog, treeSize } from "./postgres/logs.js";
 import { consistencyProofFor, rootAt } from "./proofs.js";
 
 export interface StoredCheckpoint {

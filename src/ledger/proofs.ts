@@ -6,9 +6,9 @@
  * in one round trip.
  */
 import { compactRoot, consistencyProofNodes, inclusionProofNodes, type NodeId, proofFromNodes, rangeNodes } from "../core/merkle/index.js";
-import type { Sql } from "./db.js";
+import type { Sql } from "./postgres/db.js";
 import { LedgerError } from "./errors.js";
-import { findLogWithSize } from "./logs.js";
+import { findLogWithSize } from "./postgres/logs.js";
 import { fetchNodes, nodeKey } from "./tree.js";
 
 export interface InclusionProof {

@@ -6,7 +6,7 @@
  */
 import { type NodeId, rangeNodes, rootFromLeafHashes } from "../core/merkle/index.js";
 import type { merkleNodes } from "../../schema/ledger.js";
-import type { Sql } from "./db.js";
+import type { Sql } from "./postgres/db.js";
 import { LedgerError } from "./errors.js";
 
 /** A merkle_nodes row; leaves (entries.leaf_hash) are read in the same shape, at level 0. */

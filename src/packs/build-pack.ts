@@ -14,7 +14,7 @@ import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { toBase64, toHex } from "../core/encoding/index.js";
 import { type PackEntry, parseEntryLine, derivePackId, SHA256SUMS_FILE, SampleSelector } from "../core/pack/index.js";
-import type { Sql } from "../ledger/db.js";
+import type { Sql } from "../ledger/postgres/db.js";
 import { inclusionProofFor, consistencyProofFor } from "../ledger/proofs.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
 import { controlsJson, packJson } from "./documents.js";
@@ -32,7 +32,7 @@ import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { checkRequest } from "./request.js";
 import { auditLogName } from "../ledger/audit-log.js";
-import { findLog, type Log } from "../ledger/logs.js";
+import { findLog, type Log } from "../ledger/postgres/logs.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";

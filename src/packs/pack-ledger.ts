@@ -6,13 +6,13 @@
 import type { KeyObject } from "node:crypto";
 import { userInfo } from "node:os";
 import { toBase64, toHex } from "../core/encoding/index.js";
-import { Appender } from "../ledger/appender.js";
+import { Appender } from "../ledger/postgres/appender.js";
 import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
 import { checkpointLog } from "../ledger/checkpointer.js";
-import type { Sql } from "../ledger/db.js";
+import type { Sql } from "../ledger/postgres/db.js";
 import { LedgerError } from "../ledger/errors.js";
-import { findLogWithSize, type Log } from "../ledger/logs.js";
-import { seqRecordedFrom } from "../ledger/period-entries.js";
+import { findLogWithSize, type Log } from "../ledger/postgres/logs.js";
+import { seqRecordedFrom } from "../ledger/postgres/period-entries.js";
 import { PackError } from "./pack-error.js";
 
 export const PACK_BUILD_KIND = "pack.build";

@@ -4,7 +4,7 @@
  * work is in src/packs/. SIGTERM or SIGINT stops taking jobs and finishes the builds in hand.
  */
 import type { Config } from "../config/index.js";
-import { connect } from "../ledger/db.js";
+import { connect } from "../ledger/postgres/db.js";
 import { loadSigningKey } from "../ledger/signing-key.js";
 import { startEvidenceWorker } from "../packs/evidence-worker.js";
 import { loadExporters } from "../packs/exporters.js";

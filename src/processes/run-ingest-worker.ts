@@ -8,8 +8,8 @@
  */
 import type { Config, SearchConfig } from "../config/index.js";
 import { startIngestWorker } from "../ingest/ingest-worker.js";
-import { connect } from "../ledger/db.js";
-import { runSearchIndexer } from "../ledger/search-indexer.js";
+import { connect } from "../ledger/postgres/db.js";
+import { runSearchIndexer } from "../ledger/postgres/search-indexer.js";
 import { STDIO, type WorkerOutput } from "./worker-output.js";
 
 /** Runs until SIGTERM or SIGINT; resolves once the jobs in hand are finished and connections closed. */

@@ -10,7 +10,7 @@ import { openAlertQueue, QueueAlertSink } from "../integrity/alert-queue.js";
 import { startAlertWorker, startSweepWorker } from "../integrity/integrity-worker.js";
 import { openSweepQueue, upsertSchedulers } from "../integrity/sweep-queue.js";
 import { DirectoryWitness } from "../integrity/witness-directory.js";
-import { connect } from "../ledger/db.js";
+import { connect } from "../ledger/postgres/db.js";
 import { LedgerError } from "../ledger/errors.js";
 import { loadSigningKey, loadTrustedPublicKey } from "../ledger/signing-key.js";
 import { CHECKPOINT_TICK_MS } from "../core/sweep/index.js";

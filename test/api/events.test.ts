@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeCursor, encodeCursor } from "../../src/core/token/index.js";
 import type { EventInput } from "../../src/core/entry/index.js";
-import { Appender } from "../../src/ledger/appender.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 

@@ -4,7 +4,7 @@
  */
 import { serverAudits } from "graphql-http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, startApi, type TestApi } from "../support/api.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 

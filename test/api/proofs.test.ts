@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCheckpoint, ed25519Verifier } from "../../src/core/note/index.js";
 import { verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
-import { Appender } from "../../src/ledger/appender.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import { ensureAuditLog } from "../../src/ledger/audit-log.js";
 import { sweepEvent } from "../../src/core/sweep/index.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";

@@ -3,8 +3,8 @@
  * `ledger.read` entry in the reader's tenant's audit log, in batches, without recursion.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Appender } from "../../src/ledger/appender.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 

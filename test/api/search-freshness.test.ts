@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventInput } from "../../src/core/entry/index.js";
-import { Appender } from "../../src/ledger/appender.js";
-import { createLog } from "../../src/ledger/logs.js";
-import { indexSearchOnce } from "../../src/ledger/search-indexer.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
+import { indexSearchOnce } from "../../src/ledger/postgres/search-indexer.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 

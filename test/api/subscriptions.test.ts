@@ -5,8 +5,8 @@
  */
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Appender } from "../../src/ledger/appender.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, startApi, wsClient, type TestApi } from "../support/api.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 

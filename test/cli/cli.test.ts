@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCheckpoint, privateKeyFromPem, publicKeyFromPem, rawPublicKey, parseVerifierKey, verifierFromVkey } from "../../src/core/note/index.js";
 import { fromBase64, fromHex, toBase64 } from "../../src/core/encoding/index.js";
 import { verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
-import { connect, type Sql } from "../../src/ledger/db.js";
+import { connect, type Sql } from "../../src/ledger/postgres/db.js";
 import { asAttacker, TEST_DATABASE_URL } from "../support/ledger.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { REDIS_URL, testQueue, type TestQueue } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 

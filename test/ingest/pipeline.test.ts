@@ -6,9 +6,9 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { derivedKey, enqueueEvents, eventResults, INGEST_JOB, INGEST_RULES_VERSION, type IngestJobResult, IngestError, openIngestQueue, processIngestJob, startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
-import { Appender } from "../../src/ledger/appender.js";
-import { connect, type Sql } from "../../src/ledger/db.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import { connect, type Sql } from "../../src/ledger/postgres/db.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { verifyLog } from "../../src/integrity/verify-log.js";
 import { deployEvent, REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";

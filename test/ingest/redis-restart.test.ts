@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueEvents, IngestError, openIngestQueue, startIngestWorker } from "../../src/ingest/index.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { deployEvent, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 

@@ -6,7 +6,7 @@
 import { type ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { enqueueEvents } from "../../src/ingest/index.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { deployEvent, holdAppendLock, testQueue, type TestQueue, until, workerEnv } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { spawnJsonLines } from "../support/cli.js";

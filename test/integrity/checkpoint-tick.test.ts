@@ -1,9 +1,9 @@
 import type { KeyObject } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CheckpointPolicy, checkpointDue } from "../../src/core/note/index.js";
-import { Appender } from "../../src/ledger/appender.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
 import { checkpointTick } from "../../src/integrity/checkpoint-tick.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { testKey } from "../support/keys.js";
 

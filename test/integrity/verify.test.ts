@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signCheckpoint, ed25519Signer } from "../../src/core/note/index.js";
-import { Appender } from "../../src/ledger/appender.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { verifyLog, type VerifyOptions } from "../../src/integrity/verify-log.js";
 import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
 import { testKey } from "../support/keys.js";

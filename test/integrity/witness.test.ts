@@ -17,7 +17,7 @@ import { WITNESS_INDEX } from "../../src/integrity/witness-directory.js";
 import { witnessCheckpoints } from "../../src/integrity/witness-checkpoints.js";
 import { auditLogName } from "../../src/ledger/audit-log.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
-import { findLog } from "../../src/ledger/logs.js";
+import { findLog } from "../../src/ledger/postgres/logs.js";
 import { expectCode } from "../support/errors.js";
 import { type IntegrityFixture, integrityFixture } from "../support/integrity.js";
 import { testKey } from "../support/keys.js";

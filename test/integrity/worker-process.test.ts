@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAlertQueue } from "../../src/integrity/alert-queue.js";
 import { openSweepQueue } from "../../src/integrity/sweep-queue.js";
 import { DirectoryWitness } from "../../src/integrity/witness-directory.js";
-import { lastSweepRecord } from "../../src/ledger/sweep-records.js";
+import { lastSweepRecord } from "../../src/ledger/postgres/sweep-records.js";
 import { REDIS_URL, until } from "../support/ingest.js";
 import { type Receiver, startReceiver } from "../support/integrity.js";
 import { testKey } from "../support/keys.js";

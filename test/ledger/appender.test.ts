@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainHash, GENESIS_CHAIN_HASH } from "../../src/core/entry/index.js";
 import { compactRoot, rootFromLeafHashes } from "../../src/core/merkle/index.js";
-import { Appender, lockLog } from "../../src/ledger/appender.js";
-import { connect, type Sql } from "../../src/ledger/db.js";
+import { Appender, lockLog } from "../../src/ledger/postgres/appender.js";
+import { connect, type Sql } from "../../src/ledger/postgres/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { loadFrontier } from "../../src/ledger/tree.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { int8, int8At, readBinaryCopy, readCopyRows, timestampMs, timestampMsAt } from "../../src/ledger/copy-binary.js";
+import { int8, int8At, readBinaryCopy, readCopyRows, timestampMs, timestampMsAt } from "../../src/ledger/postgres/copy-binary.js";
 
 const int8Bytes = (v: bigint) => {
   const b = Buffer.alloc(8);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { connect, splitSocketDir } from "../../src/ledger/db.js";
+import { connect, splitSocketDir } from "../../src/ledger/postgres/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";
-import { migrateLedger } from "../../src/ledger/migrate.js";
+import { migrateLedger } from "../../src/ledger/postgres/migrate.js";
 import { freshLedger } from "../support/ledger.js";
 
 describe("database connections", () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCheckpoint, ed25519Verifier } from "../../src/core/note/index.js";
 import { rootFromLeafHashes, verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
-import { Appender } from "../../src/ledger/appender.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
 import { checkpointLog, listCheckpoints } from "../../src/ledger/checkpointer.js";
 import { LedgerError } from "../../src/ledger/errors.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { consistencyProofFor, inclusionProofFor } from "../../src/ledger/proofs.js";
 import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
 import { testKey } from "../support/keys.js";

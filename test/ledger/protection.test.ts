@@ -8,11 +8,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Appender } from "../../src/ledger/appender.js";
-import { connect, type Sql } from "../../src/ledger/db.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import { connect, type Sql } from "../../src/ledger/postgres/db.js";
 import { LedgerError } from "../../src/ledger/errors.js";
-import { createLog, type Log } from "../../src/ledger/logs.js";
-import { migrateLedger, migrationsFolder } from "../../src/ledger/migrate.js";
+import { createLog, type Log } from "../../src/ledger/postgres/logs.js";
+import { migrateLedger, migrationsFolder } from "../../src/ledger/postgres/migrate.js";
 import { freshLedger, TEST_DATABASE_URL, type TestLedger } from "../support/ledger.js";
 
 const INSUFFICIENT_PRIVILEGE = "42501";

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { enqueuePack, openEvidenceQueue, type EvidenceQueue } from "../../src/packs/evidence-queue.js";
 import { startEvidenceWorker, type EvidenceWorker } from "../../src/packs/evidence-worker.js";
 import { loadExporters } from "../../src/packs/exporters.js";

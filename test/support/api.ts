@@ -8,8 +8,8 @@ import WebSocket from "ws";
 import { loadApiConfig, type ApiConfig } from "../../src/config/index.js";
 import type { Scope } from "../../src/core/token/index.js";
 import { createApiServer, type ApiServer, type ServerOptions } from "../../src/api/server.js";
-import { createApiKey } from "../../src/ledger/api-keys.js";
-import { connect, type Sql } from "../../src/ledger/db.js";
+import { createApiKey } from "../../src/ledger/postgres/api-keys.js";
+import { connect, type Sql } from "../../src/ledger/postgres/db.js";
 import type { TestLedger } from "./ledger.js";
 
 export interface TestApi {

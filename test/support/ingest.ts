@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { QueueEvents } from "bullmq";
 import { openIngestQueue, type IngestQueue } from "../../src/ingest/index.js";
-import { APPEND_LOCK_NAMESPACE } from "../../src/ledger/appender.js";
-import type { Sql } from "../../src/ledger/db.js";
+import { APPEND_LOCK_NAMESPACE } from "../../src/ledger/postgres/appender.js";
+import type { Sql } from "../../src/ledger/postgres/db.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 

@@ -14,7 +14,7 @@ import { type AlertQueue, openAlertQueue, QueueAlertSink } from "../../src/integ
 import type { SweepDeps } from "../../src/integrity/sweep-log.js";
 import { openSweepQueue, type SweepQueue } from "../../src/integrity/sweep-queue.js";
 import { DirectoryWitness } from "../../src/integrity/witness-directory.js";
-import type { Sql } from "../../src/ledger/db.js";
+import type { Sql } from "../../src/ledger/postgres/db.js";
 import { REDIS_URL } from "./ingest.js";
 import type { TestLedger } from "./ledger.js";
 

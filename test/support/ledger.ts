@@ -4,8 +4,8 @@
  * disable triggers and tamper); `writer` acts as sealtrail_writer, as the appender does.
  */
 import { randomBytes } from "node:crypto";
-import { connect, type Sql } from "../../src/ledger/db.js";
-import { migrateLedger } from "../../src/ledger/migrate.js";
+import { connect, type Sql } from "../../src/ledger/postgres/db.js";
+import { migrateLedger } from "../../src/ledger/postgres/migrate.js";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 

@@ -11,11 +11,11 @@ import { join, relative } from "node:path";
 import { publicKeyToPem } from "../../src/core/note/index.js";
 import type { EventInput } from "../../src/core/entry/index.js";
 import { sweepEvent } from "../../src/core/sweep/index.js";
-import { Appender } from "../../src/ledger/appender.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
 import { ensureAuditLog } from "../../src/ledger/audit-log.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
-import type { Sql } from "../../src/ledger/db.js";
-import { createLog } from "../../src/ledger/logs.js";
+import type { Sql } from "../../src/ledger/postgres/db.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 
 export const PERIOD = { from: "2025-03-01T00:00:00Z", to: "2025-03-04T00:00:00Z" };
 export const ORIGIN_PREFIX = "example.com/sealtrail";

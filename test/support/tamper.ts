@@ -6,9 +6,9 @@
 import { chainHash, entryLeafHash, GENESIS_CHAIN_HASH } from "../../src/core/entry/index.js";
 import { sha256 } from "../../src/core/encoding/index.js";
 import { appendToFrontier } from "../../src/core/merkle/index.js";
-import { Appender } from "../../src/ledger/appender.js";
-import type { Sql } from "../../src/ledger/db.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import type { Sql } from "../../src/ledger/postgres/db.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 
 export type Row = Record<string, unknown> & { seq: number; leaf_hash: Buffer; chain_hash: Buffer; payload: string };
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeChunkBody, scanRecords } from "../../src/core/capture/index.js";
 import { lockHolder } from "../../src/tmux/pane-lock.js";
-import type { Sql } from "../../src/ledger/db.js";
+import type { Sql } from "../../src/ledger/postgres/db.js";
 import { until } from "./ingest.js";
 
 export const BIN = join(fileURLToPath(new URL("../../", import.meta.url)), "bin", "sealtrail.js");

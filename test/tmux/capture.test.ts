@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { procStat } from "../../bench/support.js";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { attachSession, detachSession } from "../../src/tmux/attach.js";
 import type { CapturePriority } from "../../src/config/index.js";
 import { paneDir } from "../../src/tmux/capture.js";

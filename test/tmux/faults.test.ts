@@ -10,7 +10,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js";
-import { createLog } from "../../src/ledger/logs.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
 import { attachSession, detachSession } from "../../src/tmux/attach.js";
 import { paneDir } from "../../src/tmux/capture.js";
 import { openIngestQueue } from "../../src/ingest/index.js";

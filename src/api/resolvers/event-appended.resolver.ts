@@ -1,7 +1,7 @@
 import { Arg, Authorized, Resolver, Root, Subscription, type ResolverData } from "type-graphql";
 import { hasScope } from "../../core/token/index.js";
-import { findEntryRun, logSizes } from "../../ledger/event-query.js";
-import type { EventFilter as LedgerFilter } from "../../ledger/event-query.js";
+import { findEntryRun, logSizes } from "../../ledger/postgres/event-query.js";
+import type { EventFilter as LedgerFilter } from "../../ledger/postgres/event-query.js";
 import type { AppendedFeed, FeedSubscription } from "../appended-feed.js";
 import type { Principal } from "../principal.js";
 import { ApiError } from "../api-error.js";
@@ -10,7 +10,7 @@ import { ledgerFilter, toEvent } from "../ledger-view.js";
 import { RequestDb } from "../request-db.js";
 import { EventFilter } from "../types/event-filter.input.js";
 import { Event } from "../types/event.type.js";
-import type { Sql } from "../../ledger/db.js";
+import type { Sql } from "../../ledger/postgres/db.js";
 
 /** What a subscription needs beyond a request's context: the feed, and a pool for its reads. */
 export interface LiveContext extends ApiContext {

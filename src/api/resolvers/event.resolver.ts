@@ -2,8 +2,8 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query,
 import { decodeCursor, encodeCursor } from "../../core/token/index.js";
 import { toBase64 } from "../../core/encoding/index.js";
 import { checkpointAt, latestCheckpoint } from "../../ledger/checkpointer.js";
-import { findEntries, findEntry } from "../../ledger/event-query.js";
-import { findLog } from "../../ledger/logs.js";
+import { findEntries, findEntry } from "../../ledger/postgres/event-query.js";
+import { findLog } from "../../ledger/postgres/logs.js";
 import { inclusionProofFor } from "../../ledger/proofs.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import { findLog } from "../../ledger/logs.js";
+import { findLog } from "../../ledger/postgres/logs.js";
 import { LedgerError } from "../../ledger/errors.js";
 import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
 import { findExporter } from "../../packs/exporters.js";

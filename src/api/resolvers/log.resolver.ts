@@ -2,8 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type
 import { latestCheckpoint } from "../../ledger/checkpointer.js";
 import { auditLogName } from "../../ledger/audit-log.js";
 import { LedgerError } from "../../ledger/errors.js";
-import { findLog, listLogs, treeSize } from "../../ledger/logs.js";
-import { lastSweepRecord } from "../../ledger/sweep-records.js";
+import { findLog, listLogs, treeSize } from "../../ledger/postgres/logs.js";
+import { lastSweepRecord } from "../../ledger/postgres/sweep-records.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { toCheckpoint } from "../ledger-view.js";

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from "type-graphql";
 import { toBase64 } from "../../core/encoding/index.js";
 import { checkpointAt, latestCheckpoint } from "../../ledger/checkpointer.js";
-import { findLog } from "../../ledger/logs.js";
+import { findLog } from "../../ledger/postgres/logs.js";
 import { consistencyProofFor } from "../../ledger/proofs.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";

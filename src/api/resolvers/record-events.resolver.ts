@@ -9,7 +9,7 @@ import { fromHex, toBase64 } from "../../core/encoding/index.js";
 import { enqueueEvents, type EnqueueReceipt } from "../../ingest/enqueue-events.js";
 import { IngestError } from "../../ingest/ingest-error.js";
 import { RESERVED_NAME_PREFIX } from "../../core/entry/index.js";
-import { findLog } from "../../ledger/logs.js";
+import { findLog } from "../../ledger/postgres/logs.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from "type-graphql";
 import { auditLogName } from "../../ledger/audit-log.js";
-import { findLog } from "../../ledger/logs.js";
-import { sweepRecords } from "../../ledger/sweep-records.js";
+import { findLog } from "../../ledger/postgres/logs.js";
+import { sweepRecords } from "../../ledger/postgres/sweep-records.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";

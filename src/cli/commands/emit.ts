@@ -6,7 +6,7 @@ import type { EventInput } from "../../core/entry/index.js";
 import { enqueueEvents } from "../../ingest/enqueue-events.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
 import { probeRedis } from "../../redis/probe.js";
-import { Appender } from "../../ledger/appender.js";
+import { Appender } from "../../ledger/postgres/appender.js";
 import { parseChoice, parseOrUsage, required } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, withDatabase } from "../context.js";

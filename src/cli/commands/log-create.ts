@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { isValidKeyName, vkeyString } from "../../core/note/index.js";
-import { createLog } from "../../ledger/logs.js";
+import { createLog } from "../../ledger/postgres/logs.js";
 import { parseOrUsage, positionals } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, withDatabase } from "../context.js";

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { listLogs, treeSize } from "../../ledger/logs.js";
+import { listLogs, treeSize } from "../../ledger/postgres/logs.js";
 import { parseOrUsage } from "../args.js";
 import { type Cli, json, withDatabase } from "../context.js";
 

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { migrateLedger } from "../../ledger/migrate.js";
+import { migrateLedger } from "../../ledger/postgres/migrate.js";
 import { parseOrUsage } from "../args.js";
 import { type Cli, databaseConfig } from "../context.js";
 

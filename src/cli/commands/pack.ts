@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { findLog } from "../../ledger/logs.js";
+import { findLog } from "../../ledger/postgres/logs.js";
 import { loadSigningKey } from "../../ledger/signing-key.js";
 import { buildPack } from "../../packs/build-pack.js";
 import { findExporter, loadExporters } from "../../packs/exporters.js";

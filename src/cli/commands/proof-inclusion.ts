@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { toBase64 } from "../../core/encoding/index.js";
 import { checkpointAt } from "../../ledger/checkpointer.js";
-import { findLog } from "../../ledger/logs.js";
+import { findLog } from "../../ledger/postgres/logs.js";
 import { inclusionProofFor } from "../../ledger/proofs.js";
 import { parseCount, parseOrUsage, required } from "../args.js";
 import { type Cli, json, withDatabase } from "../context.js";

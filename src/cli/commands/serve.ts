@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { QueueEvents } from "bullmq";
 import { createApiServer } from "../../api/server.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
-import { connect } from "../../ledger/db.js";
+import { connect } from "../../ledger/postgres/db.js";
 import { openEvidenceQueue } from "../../packs/evidence-queue.js";
 import { loadExporters } from "../../packs/exporters.js";
 import { packageVersion } from "../../version.js";

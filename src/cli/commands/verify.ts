@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import type { Finding } from "../../core/sweep/index.js";
 import { verifyLog, type VerifyReport } from "../../integrity/verify-log.js";
 import { latestCheckpoint } from "../../ledger/checkpointer.js";
-import { findLog } from "../../ledger/logs.js";
+import { findLog } from "../../ledger/postgres/logs.js";
 import { parseCount, parseOrUsage, required } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, readTextFile, withDatabase } from "../context.js";

@@ -5,8 +5,8 @@
  * index on recorded_at — and then read in seq windows, so memory stays bounded however long
  * the period is.
  */
-import { canonicalTimestamp } from "../core/entry/index.js";
-import type { PackEntry } from "../core/pack/index.js";
+import { canonicalTimestamp } from "../../core/entry/index.js";
+import type { PackEntry } from "../../core/pack/index.js";
 import { int8, readBinaryCopy, textArray, timestampMs } from "./copy-binary.js";
 import type { Sql } from "./db.js";
 import { ACTION, ACTOR, CHAIN_HASH, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "./entry-copy.js";

@@ -3,10 +3,10 @@
  * entries, and runs of new entries for live feeds. Callers pass a connection already scoped
  * to what they may see (row-level security); nothing here widens it.
  */
-import type { EntryPosition } from "../core/token/index.js";
+import type { EntryPosition } from "../../core/token/index.js";
 import type { Sql } from "./db.js";
 import { COLUMNS, conditions, type EventFilter, rangeOf, type StoredEntry, where } from "./entry-rows.js";
-import { LedgerError } from "./errors.js";
+import { LedgerError } from "../errors.js";
 import { type LogBounds, type Lookup, lookupWindow, rareLookup, SEARCH_TAIL_MAX } from "./search-lookup.js";
 import { entryWords, searchQuery } from "./search-words.js";
 

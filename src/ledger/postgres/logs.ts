@@ -1,6 +1,6 @@
-import { RESERVED_NAME_PREFIX } from "../core/entry/index.js";
-import { LedgerError } from "./errors.js";
-import type { logs } from "../../schema/ledger.js";
+import { RESERVED_NAME_PREFIX } from "../../core/entry/index.js";
+import { LedgerError } from "../errors.js";
+import type { logs } from "../../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
 /** A logs row (schema/ledger.ts). */

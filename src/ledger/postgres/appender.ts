@@ -4,15 +4,15 @@
  * chain from the last chain hash, and the interior Merkle nodes completed by the batch are
  * stored with it. Re-sent events (same idempotency key) return their original seq.
  */
-import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp, LeafBytes, checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent, type PreparedEvent } from "../core/entry/index.js";
-import { sha256 } from "../core/encoding/index.js";
-import { CoreError } from "../core/errors.js";
-import { appendToFrontier } from "../core/merkle/index.js";
+import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp, LeafBytes, checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent, type PreparedEvent } from "../../core/entry/index.js";
+import { sha256 } from "../../core/encoding/index.js";
+import { CoreError } from "../../core/errors.js";
+import { appendToFrontier } from "../../core/merkle/index.js";
 import { CopyBinaryRows } from "./copy-binary-rows.js";
 import type { Sql } from "./db.js";
-import { LedgerError } from "./errors.js";
+import { LedgerError } from "../errors.js";
 import { findLog, type Log } from "./logs.js";
-import { loadFrontier, STORED_NODE_MIN_LEVEL } from "./tree.js";
+import { loadFrontier, STORED_NODE_MIN_LEVEL } from "../tree.js";
 
 /** Namespace of the per-log advisory locks (the first half of the two-key form). */
 export const APPEND_LOCK_NAMESPACE = 0x5ea1;

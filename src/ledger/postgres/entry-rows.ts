@@ -3,7 +3,7 @@
  * conditions a filter makes on `entries e`, and a range of one log's seqs read in seq order.
  */
 import type postgres from "postgres";
-import type { entries } from "../../schema/ledger.js";
+import type { entries } from "../../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
 export interface EventFilter {

@@ -6,7 +6,7 @@
  * timestamps from text: the verifier reads a million rows with it.
  */
 import { Readable } from "node:stream";
-import { LedgerError } from "./errors.js";
+import { LedgerError } from "../errors.js";
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 

@@ -6,7 +6,7 @@
 import type postgres from "postgres";
 import type { Sql } from "./db.js";
 import { rangeOf, type StoredEntry, where } from "./entry-rows.js";
-import { LedgerError } from "./errors.js";
+import { LedgerError } from "../errors.js";
 import { entryWords, searchQuery } from "./search-words.js";
 
 /**

@@ -3,10 +3,10 @@
  * revoked (schema/api-keys.ts). The secret exists only in the value `createApiKey` returns.
  */
 import { randomBytes } from "node:crypto";
-import { apiTokenHash, apiTokenId, formatApiToken, type Scope } from "../core/token/index.js";
-import type { apiKeys } from "../../schema/api-keys.js";
+import { apiTokenHash, apiTokenId, formatApiToken, type Scope } from "../../core/token/index.js";
+import type { apiKeys } from "../../../schema/api-keys.js";
 import type { Sql } from "./db.js";
-import { LedgerError } from "./errors.js";
+import { LedgerError } from "../errors.js";
 
 /** An api_keys row (schema/api-keys.ts) as COLUMNS reads it: never the secret's hash. */
 export type ApiKey = Omit<typeof apiKeys.$inferSelect, "secretHash" | "scopes"> & { scopes: Scope[] };

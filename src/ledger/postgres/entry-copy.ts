@@ -2,7 +2,7 @@
  * The binary COPY of a log's entries in seq order that the verifier and the pack builder
  * stream, and the position of each column in its rows.
  */
-import { LedgerError } from "./errors.js";
+import { LedgerError } from "../errors.js";
 
 export const SEQ = 0, KIND = 1, ACTOR = 2, ACTION = 3, RESOURCE = 4, OUTCOME = 5, SOURCE = 6;
 export const OCCURRED_AT = 7, RECORDED_AT = 8, TAGS = 9, PAYLOAD = 10, PAYLOAD_HASH = 11, LEAF_HASH = 12, CHAIN_HASH = 13;

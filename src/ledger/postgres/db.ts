@@ -1,6 +1,6 @@
 import net from "node:net";
 import postgres from "postgres";
-import { LedgerError } from "./errors.js";
+import { LedgerError } from "../errors.js";
 
 export type Sql = postgres.Sql<Record<string, never>>;
 

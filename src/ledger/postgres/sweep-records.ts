@@ -1,5 +1,5 @@
-import { storedSweep, SWEEP_KIND, type SweepRecord } from "../core/sweep/index.js";
-import type { entries } from "../../schema/ledger.js";
+import { storedSweep, SWEEP_KIND, type SweepRecord } from "../../core/sweep/index.js";
+import type { entries } from "../../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
 export type StoredSweep = SweepRecord & { recordSeq: number };
