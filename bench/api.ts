@@ -22,15 +22,14 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createApiServer } from "../src/api/server.js";
 import { ledgerFilter } from "../src/api/ledger-view.js";
-import { RequestDb } from "../src/api/request-db.js";
 import { loadApiConfig } from "../src/config/index.js";
 import { encodeCursor } from "../src/core/token/index.js";
 import { createApiKey } from "../src/ledger/postgres/api-keys.js";
 import { connect } from "../src/ledger/postgres/db.js";
-import { findEntries } from "../src/ledger/postgres/event-query.js";
 import { indexSearchOnce, runSearchIndexer, searchLag } from "../src/ledger/postgres/search-indexer.js";
 import { BENCH_LOG, openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, median, parseFlags, resolveUrl } from "./support.js";
+import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
 
 const flags = parseFlags(process.argv.slice(2), {
   entries: 1_000_000, requests: 300, runs: 3, warmup: 30, batch: 1000, connections: 16, seconds: 10,
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
   const sql = connect({ url: flags.url, schema, max: 8, applicationName: "sealtrail-bench-api" });
   const writer = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
   const server = await createApiServer({
-    sql, writer, schema, version: "bench", originPrefix: "bench.example", log: (m) => process.stderr.write(`${m}\n`),
+    store: new PostgresLedgerStore(sql, schema), writer: new PostgresLedgerStore(writer, schema), schema, version: "bench", originPrefix: "bench.example", log: (m) => process.stderr.write(`${m}\n`),
     config: { ...loadApiConfig({ NODE_ENV: "production" }) },
   });
   const port = await server.listen(0, "127.0.0.1");
@@ -124,9 +123,9 @@ async function main(): Promise<void> {
     return out;
   };
   const direct = async (filter: Record<string, unknown>, after: string | undefined) => {
-    const db = new RequestDb(sql, seeded.log.tenant, 10_000);
+    const db = new PostgresLedgerStore(sql, schema).tenantView(seeded.log.tenant, 10_000);
     try {
-      return (await db.use(async (tx) => findEntries(tx, await ledgerFilter(tx, parsed(filter) as never), PAGE + 1, after ? { logId: seeded.log.id, seq: Math.floor(seeded.size / 2) } : undefined))).length;
+      return (await db.use(async (tx) => tx.findEntries(await ledgerFilter(tx, parsed(filter) as never), PAGE + 1, after ? { logId: seeded.log.id, seq: Math.floor(seeded.size / 2) } : undefined))).length;
     } finally {
       await db.close();
     }

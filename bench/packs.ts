@@ -22,6 +22,7 @@ import { buildPack } from "../src/packs/build-pack.js";
 import { findExporter, loadExporters } from "../src/packs/exporters.js";
 import { BENCH_LOG, benchSigningKey, openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, machineTicks, median, parseFlags, resolveUrl, stealPercent } from "./support.js";
+import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
 
 const flags = parseFlags(process.argv.slice(2), {
   entries: 1_000_000, runs: 3, batch: 1000, url: DEFAULT_URL, schema: "", keep: false, framework: "soc2",
@@ -49,7 +50,7 @@ async function child(): Promise<void> {
       const exporter = findExporter(await loadExporters([]), flags.framework);
       const key = await loadSigningKey(flags.key);
       const built = await buildPack({
-        sql, exporter, out: flags.out, packKey: key, checkpointKey: key, generator: { name: "sealtrail", version: "bench" }, originPrefix: "bench.example",
+        store: new PostgresLedgerStore(sql, flags.schema), exporter, out: flags.out, packKey: key, checkpointKey: key, generator: { name: "sealtrail", version: "bench" }, originPrefix: "bench.example",
         request: { framework: exporter.id, logs: [BENCH_LOG], from: FROM, to: flags.to, requestedBy: "bench", requestedAt: "2026-01-01T00:00:00Z", organisation: "bench", scope: "bench", sampleSize: 25, failedLoginThreshold: 5, approvalTags: ["approved"] },
       });
       bytes = built.model.totals.entries;

@@ -1,6 +1,6 @@
 /**
- * Proof latency at N entries: inclusionProofFor(sql, log, index, size) and
- * consistencyProofFor(sql, log, size1, size2) for random arguments, one call at a time on one
+ * Proof latency at N entries: inclusionProofFor(store, log, index, size) and
+ * consistencyProofFor(store, log, size1, size2) for random arguments, one call at a time on one
  * connection, beside a baseline in the same run: the single-row indexed round trip
  * `select leaf_hash from entries where log_id = $1 and seq = $2`. The three are interleaved
  * call by call, so load on a shared machine hits them alike. Every proof is then checked
@@ -19,12 +19,13 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { digestEqual } from "../src/core/encoding/index.js";
 import { nodeHash, verifyConsistency, verifyInclusion } from "../src/core/merkle/index.js";
-import { listCheckpoints } from "../src/ledger/checkpointer.js";
+import { listCheckpoints } from "../src/ledger/postgres/checkpoints.js";
 import { readBinaryCopy } from "../src/ledger/postgres/copy-binary.js";
 import { findLogWithSize, treeSize } from "../src/ledger/postgres/logs.js";
 import { consistencyProofFor, type ConsistencyProof, type InclusionProof, inclusionProofFor } from "../src/ledger/proofs.js";
 import { openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, median, parseFlags, prng, resolveUrl } from "./support.js";
+import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
 
 const flags = parseFlags(process.argv.slice(2), {
   entries: 1_000_000, pairs: 2000, runs: 3, warmup: 200, batch: 1000, url: DEFAULT_URL, schema: "", keep: false,
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     checkpoints: 4, max: 1, progress: (line) => console.log(line),
   });
   const { admin: sql, log, schema } = seeded;
+  const store = new PostgresLedgerStore(sql, schema);
   try {
     const N = await treeSize(sql, log.id);
     const P = Math.floor(flags.pairs);
@@ -108,8 +110,8 @@ async function main(): Promise<void> {
     const runs: Series[][] = [];
     for (const { index, size, size1 } of pairs(Math.floor(flags.warmup))) {
       await sql`select leaf_hash from entries where log_id = ${log.id} and seq = ${index}`;
-      await inclusionProofFor(sql, log.name, index, size);
-      await consistencyProofFor(sql, log.name, size1, size);
+      await inclusionProofFor(store, log.name, index, size);
+      await consistencyProofFor(store, log.name, size1, size);
     }
     for (let run = 1; run <= flags.runs; run++) {
       const series: Series[] = names.map((name) => ({ name, ms: [] }));
@@ -123,10 +125,10 @@ async function main(): Promise<void> {
         await findLogWithSize(sql, log.name);
         series[1]!.ms.push(performance.now() - t);
         t = performance.now();
-        const ip = await inclusionProofFor(sql, log.name, index, size);
+        const ip = await inclusionProofFor(store, log.name, index, size);
         series[2]!.ms.push(performance.now() - t);
         t = performance.now();
-        const cp = await consistencyProofFor(sql, log.name, size1, size);
+        const cp = await consistencyProofFor(store, log.name, size1, size);
         series[3]!.ms.push(performance.now() - t);
         inclusion.push(ip);
         consistency.push(cp);

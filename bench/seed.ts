@@ -12,11 +12,13 @@ import { performance } from "node:perf_hooks";
 import { sha256 } from "../src/core/encoding/index.js";
 import { privateKeyFromSeed, rawPublicKey } from "../src/core/note/index.js";
 import { Appender } from "../src/ledger/postgres/appender.js";
-import { checkpointLog, listCheckpoints } from "../src/ledger/checkpointer.js";
+import { checkpointLog } from "../src/ledger/checkpointer.js";
+import { listCheckpoints } from "../src/ledger/postgres/checkpoints.js";
 import { checkSchemaName, connect, type Sql } from "../src/ledger/postgres/db.js";
 import { createLog, findLog, type Log, treeSize } from "../src/ledger/postgres/logs.js";
 import { migrateLedger } from "../src/ledger/postgres/migrate.js";
 import { makeEvents } from "./support.js";
+import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
 
 export const BENCH_LOG = "bench-read";
 export const BENCH_ORIGIN = "bench.example/read";
@@ -102,7 +104,7 @@ export async function openSeededLog(o: SeedOptions): Promise<SeededLog> {
           const before = size;
           const receipts = await appender.append(BENCH_LOG, events.slice(i, i + o.batch));
           size += receipts.filter((r) => !r.duplicate).length;
-          if (marks.some((m) => before < m && size >= m)) await checkpointLog(writer, BENCH_LOG, key.privateKey);
+          if (marks.some((m) => before < m && size >= m)) await checkpointLog(new PostgresLedgerStore(writer), BENCH_LOG, key.privateKey);
         }
         if (performance.now() >= nextReport || size >= N) {
           nextReport = performance.now() + 10_000;
@@ -114,7 +116,7 @@ export async function openSeededLog(o: SeedOptions): Promise<SeededLog> {
           );
         }
       }
-      await checkpointLog(writer, BENCH_LOG, key.privateKey); // the head, if the last mark missed it
+      await checkpointLog(new PostgresLedgerStore(writer), BENCH_LOG, key.privateKey); // the head, if the last mark missed it
       o.progress(`  vacuum analyze (hint bits and statistics, as a log that has been around would have them)`);
       await admin`vacuum (analyze) entries`;
       await admin`vacuum (analyze) merkle_nodes`;

@@ -35,6 +35,7 @@ import { connect } from "../src/ledger/postgres/db.js";
 import { rootAt } from "../src/ledger/proofs.js";
 import { benchSigningKey, openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, median, parseFlags, resolveUrl } from "./support.js";
+import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
 
 const flags = parseFlags(process.argv.slice(2), { entries: 1_000_000, new: 100_000, runs: 3, batch: 1000, url: DEFAULT_URL, schema: "", keep: false });
 flags.url = resolveUrl(flags.url);
@@ -56,15 +57,15 @@ async function main(): Promise<void> {
     const [have] = await admin<{ n: number }[]>`select count(*)::int as n from checkpoints where log_id = ${log.id} and size = ${base}`;
     if (have!.n === 0) {
       const signer = ed25519Signer(log.origin, key.privateKey);
-      const note = signCheckpoint({ origin: log.origin, size: base, root: await rootAt(admin, log.id, base) }, signer);
+      const note = signCheckpoint({ origin: log.origin, size: base, root: await rootAt(new PostgresLedgerStore(admin, schema), log.id, base) }, signer);
       await writer`insert into checkpoints (log_id, size, root, note, key_id)
-        values (${log.id}, ${base}, ${Buffer.from(await rootAt(admin, log.id, base))}, ${note}, ${toHex(signer.keyId)})`;
+        values (${log.id}, ${base}, ${Buffer.from(await rootAt(new PostgresLedgerStore(admin, schema), log.id, base))}, ${note}, ${toHex(signer.keyId)})`;
     }
     const witness = new DirectoryWitness(witnessDir);
-    const witnessed = await witnessCheckpoints(writer, log, key.publicKey, witness);
-    const audit = await ensureAuditLog(writer, log.tenant, "bench.example");
+    const witnessed = await witnessCheckpoints(new PostgresLedgerStore(writer, schema), log, key.publicKey, witness);
+    const audit = await ensureAuditLog(new PostgresLedgerStore(writer, schema), log.tenant, "bench.example");
     const alerts = { raise: async () => { throw new Error("a sweep of the untouched bench log raised an alert"); } };
-    const deps: SweepDeps = { sql: writer, url: flags.url, schema, publicKey: key.publicKey, witness, originPrefix: "bench.example", alerts, threads: 2 };
+    const deps: SweepDeps = { store: new PostgresLedgerStore(writer, schema), url: flags.url, schema, publicKey: key.publicKey, witness, originPrefix: "bench.example", alerts, threads: 2 };
 
     console.log(`\nsealtrail sweep benchmark\n${await environment(admin, flags.url)}`);
     console.log(`log       ${schema}.${log.name}: ${fmt(size)} entries; witness copies at ${witnessed.map(fmt).join(", ")}`);
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
       recomputed = inc.report!.entriesChecked;
 
       t = performance.now();
-      const since = await verifyLog(admin, log.name, { url: flags.url, schema, publicKey: key.publicKey, threads: 2, since: { size: base, root: new Uint8Array(baseRow!.root) } });
+      const since = await verifyLog(new PostgresLedgerStore(admin, schema), log.name, { url: flags.url, schema, publicKey: key.publicKey, threads: 2, since: { size: base, root: new Uint8Array(baseRow!.root) } });
       times.verifierSince.push((performance.now() - t) / 1000);
       if (!since.verified || !since.incremental || since.entriesChecked !== recomputed) throw new Error("the verifier alone did not verify the same entries");
 
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       if (full.record.result !== "verified" || full.report!.entriesChecked !== size) throw new Error(`full sweep: ${JSON.stringify(full.record)}`);
 
       t = performance.now();
-      const alone = await verifyLog(admin, log.name, { url: flags.url, schema, publicKey: key.publicKey, threads: 2 });
+      const alone = await verifyLog(new PostgresLedgerStore(admin, schema), log.name, { url: flags.url, schema, publicKey: key.publicKey, threads: 2 });
       times.verifier.push((performance.now() - t) / 1000);
       if (!alone.verified || alone.entriesChecked !== size) throw new Error("the verifier did not verify the whole log");
       console.log(

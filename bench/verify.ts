@@ -20,6 +20,7 @@ import { RANGE_LEVEL } from "../src/integrity/verify-range.js";
 import { connect, type Sql } from "../src/ledger/postgres/db.js";
 import { openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, machineTicks, median, parseFlags, postgresCpuMs, resolveUrl, stealPercent } from "./support.js";
+import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
 
 const flags = parseFlags(process.argv.slice(2), {
   entries: 1_000_000, runs: 3, batch: 1000, url: DEFAULT_URL, schema: "", keep: false, only: "all",
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     const measure = async (mode: Mode): Promise<Measurement> => {
       if (mode === "read") return timed(admin, size, async () => void (streamed = await plainRead(flags.url, schema, queries)));
       return timed(admin, size, async () => {
-        const report = await verifyLog(admin, log.name, { url: flags.url, schema, publicKey: seeded.publicKey, threads: mode === "t2" ? THREADS : 0 });
+        const report = await verifyLog(new PostgresLedgerStore(admin, schema), log.name, { url: flags.url, schema, publicKey: seeded.publicKey, threads: mode === "t2" ? THREADS : 0 });
         // A verification that failed or skipped rows would be measuring something else.
         if (!report.verified || report.entriesChecked !== size || report.checkpointsChecked !== seeded.checkpoints || !report.signaturesChecked) {
           throw new Error(`verifyLog did not verify the whole log: ${JSON.stringify({ ...report, findings: report.findings.slice(0, 3) })}`);

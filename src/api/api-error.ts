@@ -5,7 +5,7 @@
  * INTERNAL_SERVER_ERROR with a fixed message.
  */
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import postgres from "postgres";
+import { databaseErrorOf } from "../ledger/postgres/database-error.js";
 import { AuthenticationError, AuthorizationError } from "type-graphql";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
@@ -61,8 +61,9 @@ export function classify(error: unknown): { code: ApiErrorCode; message: string 
     const code = ingestCode(error.code);
     return { code, message: code === "SERVICE_UNAVAILABLE" ? "the ingest queue is unavailable; nothing was queued, send again" : code === "INTERNAL_SERVER_ERROR" ? "internal error" : error.message };
   }
-  if (error instanceof postgres.PostgresError) {
-    if (error.code === "57014") return { code: "TIMEOUT", message: "the query took too long and was cancelled; narrow the filter" };
+  const database = databaseErrorOf(error);
+  if (database) {
+    if (database.code === "57014") return { code: "TIMEOUT", message: "the query took too long and was cancelled; narrow the filter" };
     return { code: "INTERNAL_SERVER_ERROR", message: "internal error" };
   }
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -1,16 +1,13 @@
 /**
- * Live feed of appends for subscriptions. The appender announces each committed batch with
- * pg_notify('sealtrail_appended', 'schema:logId:from:to') inside its transaction, so notices
- * arrive after commit and in commit order. Notices of other ledgers (schemas) of the same
- * database are ignored: their log ids mean other logs. One LISTEN connection serves the whole server; each
+ * Live feed of appends for subscriptions. The store announces each committed batch after
+ * commit and in commit order (LedgerStore.listenAppends; postgres/appends-channel.ts), for
+ * this ledger's logs only. One listening connection serves the whole server; each
  * notice goes to the subscribers of the log's tenant only. A subscriber fetches entries
  * itself, under its own tenant's row-level security, from the last seq it delivered: a notice
  * lost while the connection was down is made up by the next one, and by the `resync` sent
  * whenever the connection is re-established.
  */
-import type { Sql } from "../ledger/postgres/db.js";
-
-export const APPENDED_CHANNEL = "sealtrail_appended";
+import type { LedgerStore } from "../ledger/store.js";
 
 export type FeedNotice = { kind: "appended"; logId: number; from: number; to: number } | { kind: "resync" };
 
@@ -64,17 +61,15 @@ export class AppendedFeed {
   private listening: Promise<{ unlisten(): Promise<void> }> | undefined;
   private connects = 0;
 
-  /** `listenSql`: a pool the LISTEN connection comes from; `catalogSql`: reads logs' tenants (the writer: no row-level security). */
+  /** `listener`: the store whose pool the listening connection comes from; `catalog`: reads logs' tenants (the writer: no row-level security). */
   constructor(
-    private readonly listenSql: Sql,
-    private readonly catalogSql: Sql,
-    private readonly schema: string,
+    private readonly listener: LedgerStore,
+    private readonly catalog: LedgerStore,
   ) {}
 
   async start(): Promise<void> {
-    this.listening ??= this.listenSql.listen(
-      APPENDED_CHANNEL,
-      (payload) => void this.dispatch(payload),
+    this.listening ??= this.listener.listenAppends(
+      (notice) => void this.dispatch(notice),
       () => {
         // After a reconnect, notices may have been missed: every subscriber checks for gaps.
         if (this.connects++ > 0) for (const s of this.subscribers) s.push({ kind: "resync" });
@@ -95,10 +90,8 @@ export class AppendedFeed {
     return queue;
   }
 
-  private async dispatch(payload: string): Promise<void> {
-    const match = /^([a-z_][a-z0-9_]*):(\d+):(\d+):(\d+)$/.exec(payload);
-    if (!match || match[1] !== this.schema) return;
-    const notice: FeedNotice = { kind: "appended", logId: Number(match[2]), from: Number(match[3]), to: Number(match[4]) };
+  private async dispatch(appended: { logId: number; from: number; to: number }): Promise<void> {
+    const notice: FeedNotice = { kind: "appended", ...appended };
     if (this.subscribers.size === 0) return;
     const tenant = await this.tenantOf(notice.logId);
     if (tenant === undefined) return;
@@ -109,9 +102,9 @@ export class AppendedFeed {
     let tenant = this.tenants.get(logId);
     if (tenant === undefined) {
       // A log's tenant never changes (logs are append-only rows), so it is cached for good.
-      const [row] = await this.catalogSql<{ tenant: string }[]>`select tenant from logs where id = ${logId}`.catch(() => []);
-      if (!row) return undefined;
-      tenant = row.tenant;
+      const found = await this.catalog.tenantOf(logId).catch(() => undefined);
+      if (found === undefined) return undefined;
+      tenant = found;
       this.tenants.set(logId, tenant);
     }
     return tenant;

@@ -2,14 +2,14 @@ import type { QueueEvents } from "bullmq";
 import type { IngestQueue } from "../ingest/ingest-queue.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
-import type { RequestDb } from "./request-db.js";
+import type { TenantView } from "../ledger/store.js";
 
 /** What every resolver is handed. */
 export interface ApiContext {
   requestId: string;
   /** Undefined for a request without a valid API key: only @Authorized-free fields answer it. */
   principal: Principal | undefined;
-  db: RequestDb | undefined;
+  db: TenantView | undefined;
   /** Ledger rows the request returned (or, for a mutation, events it accepted), for its audit record. */
   rows: { count: number };
   maxPageSize: number;

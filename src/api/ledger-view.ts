@@ -5,9 +5,8 @@
 import { isStorableText } from "../core/entry/index.js";
 import { toBase64 } from "../core/encoding/index.js";
 import type { StoredCheckpoint } from "../ledger/checkpointer.js";
-import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/postgres/event-query.js";
-import { resolveLogIds } from "../ledger/postgres/event-query.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/store.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { ApiError } from "./api-error.js";
 import { Checkpoint } from "./types/checkpoint.type.js";
 import type { EventFilter } from "./types/event-filter.input.js";
@@ -80,7 +79,7 @@ function range(name: string, r: { from?: Date; to?: Date } | undefined): { from?
 }
 
 /** The client's filter as the ledger's, with log names resolved within the tenant's view. */
-export async function ledgerFilter(tx: Sql, filter: EventFilter | undefined): Promise<LedgerFilter> {
+export async function ledgerFilter(tx: LedgerStore, filter: EventFilter | undefined): Promise<LedgerFilter> {
   if (!filter) return {};
   const names = list("logs", filter.logs);
   const occurred = range("occurred", filter.occurred);
@@ -104,7 +103,7 @@ export async function ledgerFilter(tx: Sql, filter: EventFilter | undefined): Pr
   // Shorter substrings match nearly everything and cannot use an index: refused.
   set("contains", text("contains", filter.contains, 3));
   if (names) {
-    const { ids, missing } = await resolveLogIds(tx, names);
+    const { ids, missing } = await tx.resolveLogIds(names);
     // A log of another tenant is as unknown as one that does not exist.
     if (missing.length > 0) throw new ApiError("BAD_USER_INPUT", `filter.logs: unknown log ${JSON.stringify(missing[0])}`);
     result.logIds = ids;

@@ -11,9 +11,8 @@
  * ledger, not through the API, so recording a read is never itself a read (no recursion).
  */
 import { type EventInput, toStorableText } from "../core/entry/index.js";
-import { Appender } from "../ledger/postgres/appender.js";
 import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { EntryAppender, LedgerStore } from "../ledger/store.js";
 import type { Principal } from "./principal.js";
 
 export interface ReadRecord {
@@ -42,17 +41,17 @@ export class ReadRecorder {
   private pending: ReadRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly appender: Appender;
+  private readonly appender: EntryAppender;
   private readonly knownLogs = new Set<string>();
   private failures = 0;
 
   constructor(
-    private readonly writer: Sql,
+    private readonly writer: LedgerStore,
     private readonly originPrefix: string,
     private readonly flushMs: number,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
-    this.appender = new Appender(writer);
+    this.appender = writer.appender();
   }
 
   record(record: ReadRecord): void {

@@ -20,8 +20,7 @@ import { WebSocketServer } from "ws";
 import type { ApiConfig, WebhookSource } from "../config/index.js";
 import { hasScope } from "../core/token/index.js";
 import { receiveWebhook } from "../ingest/webhooks/index.js";
-import { findApiKeyByToken } from "../ledger/postgres/api-keys.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { packArchivePath } from "../packs/evidence-job.js";
 import { packJobStatus } from "../packs/evidence-queue.js";
 import { ApiError, formatError } from "./api-error.js";
@@ -32,15 +31,14 @@ import { createGraphQLServer, ledgerFields } from "./graphql-server.js";
 import { checkComplexity, depthLimit } from "./limits.js";
 import type { Principal } from "./principal.js";
 import { ReadRecorder } from "./read-log.js";
-import { RequestDb } from "./request-db.js";
 import type { LiveContext } from "./resolvers/event-appended.resolver.js";
 import { apiSchema } from "./schema.js";
 
 export interface ServerOptions {
   /** Login-role pool: requests' transactions (as sealtrail_reader) and the LISTEN connection. */
-  sql: Sql;
+  store: LedgerStore;
   /** sealtrail_writer pool: API key lookups, the read log, the feed's log catalogue. */
-  writer: Sql;
+  writer: LedgerStore;
   schema: string;
   version: string;
   config: ApiConfig;
@@ -71,12 +69,12 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
   const schema = await apiSchema();
   const recorder = new ReadRecorder(options.writer, options.originPrefix, config.readLogFlushMs, (e) => log(`read log: ${(e as Error).message}`));
   const apollo = await createGraphQLServer(schema, config, recorder);
-  const feed = new AppendedFeed(options.sql, options.writer, options.schema);
+  const feed = new AppendedFeed(options.store, options.writer);
 
   const authenticate = async (authorization: string | undefined): Promise<Principal> => {
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? "");
     if (!match) throw new ApiError("UNAUTHENTICATED", "an API key is needed: Authorization: Bearer <token>");
-    const key = await findApiKeyByToken(options.writer, match[1]!);
+    const key = await options.writer.findApiKeyByToken(match[1]!);
     if (!key) throw new ApiError("UNAUTHENTICATED", "the API key is unknown or revoked");
     return { keyId: key.id, keyName: key.name, tenant: key.tenant, scopes: key.scopes };
   };
@@ -114,9 +112,9 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
     maxBatchEvents: options.ingest.maxBatchEvents,
     logExists: async (name: string) => {
       if (knownLogs.has(name)) return true;
-      const [row] = await options.writer<{ n: number }[]>`select count(*)::int as n from logs where name = ${name}`;
-      if (row!.n > 0) knownLogs.add(name);
-      return row!.n > 0;
+      const exists = await options.writer.logExists(name);
+      if (exists) knownLogs.add(name);
+      return exists;
     },
   };
 
@@ -163,7 +161,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
         return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: error.code } }] });
       }
     }
-    const db = principal ? new RequestDb(options.sql, principal.tenant, config.timeoutMs) : undefined;
+    const db = principal ? options.store.tenantView(principal.tenant, config.timeoutMs) : undefined;
     const context: ApiContext = { requestId: randomUUID(), principal, db, rows: { count: 0 }, maxPageSize: config.maxPageSize, ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.evidence ? { evidence: options.evidence } : {}), searchTailMax: config.searchTailMax };
     try {
       const response = await apollo.executeHTTPGraphQLRequest({
@@ -272,14 +270,14 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
         const context: LiveContext = {
           requestId: randomUUID(),
           principal,
-          db: new RequestDb(options.sql, principal.tenant, config.timeoutMs),
+          db: options.store.tenantView(principal.tenant, config.timeoutMs),
           rows: { count: 0 },
           maxPageSize: config.maxPageSize,
           ...(options.ingest ? { ingest: options.ingest } : {}),
           ...(options.evidence ? { evidence: options.evidence } : {}),
           searchTailMax: config.searchTailMax,
           feed,
-          sql: options.sql,
+          store: options.store,
           timeoutMs: config.timeoutMs,
         };
         const operation = getOperationAST(document, payload.operationName ?? undefined) ?? undefined;
@@ -392,11 +390,7 @@ function healthz(req: IncomingMessage, res: ServerResponse, options: ServerOptio
 }
 
 async function health({ writer, schema, version }: ServerOptions): Promise<{ ok: boolean; version: string; schema: string; reason?: string }> {
-  try {
-    await writer`select 1 from logs limit 1`;
-    return { ok: true, version, schema };
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return { ok: false, version, schema, reason: code === "42P01" ? "ledger tables missing: run sealtrail migrate" : "database unavailable" };
-  }
+  const state = await writer.health();
+  if (state === "ok") return { ok: true, version, schema };
+  return { ok: false, version, schema, reason: state === "tables missing" ? "ledger tables missing: run sealtrail migrate" : "database unavailable" };
 }

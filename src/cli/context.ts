@@ -1,10 +1,12 @@
 /**
  * What every command is handed: the configuration read once from the environment, the
- * output streams, and the one way commands open the database.
+ * output streams, and the one way commands open the ledger store.
  */
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config/index.js";
-import { checkSchemaName, connect, splitSocketDir, type Sql } from "../ledger/postgres/db.js";
+import { checkSchemaName, splitSocketDir } from "../ledger/postgres/db.js";
+import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { CliError } from "./cli-error.js";
 
 export interface Cli {
@@ -40,13 +42,13 @@ export function databaseConfig(cli: Cli): { url: string; schema: string } {
  * as sealtrail_writer, the role the grants and triggers are written for; reads and
  * verification use the login role as it is.
  */
-export async function withDatabase<T>(cli: Cli, access: "read" | "write", fn: (sql: Sql) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(cli: Cli, access: "read" | "write", fn: (store: LedgerStore) => Promise<T>): Promise<T> {
   const { url, schema } = databaseConfig(cli);
-  const sql = connect({ url, schema, max: 2, applicationName: "sealtrail-cli", ...(access === "write" ? { role: "sealtrail_writer" as const } : {}) });
+  const store = PostgresLedgerStore.open({ url, schema, max: 2, applicationName: "sealtrail-cli", ...(access === "write" ? { role: "sealtrail_writer" as const } : {}) });
   try {
-    return await fn(sql);
+    return await fn(store);
   } finally {
-    await sql.end({ timeout: 5 });
+    await store.close(5);
   }
 }
 

@@ -2,7 +2,7 @@
  * Every error a command can end with, as one line for stderr and an exit status: each
  * boundary's codes are mapped here, in one place. Stack traces are never shown.
  */
-import postgres from "postgres";
+import { databaseErrorOf } from "../ledger/postgres/database-error.js";
 import { type Config, ConfigError, type ConfigErrorCode } from "../config/index.js";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
@@ -32,9 +32,10 @@ export function describeFailure(error: unknown, config: Pick<Config, "databaseUr
 }
 
 function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">): string {
-  const unreachable = findCause(error, (e) => !(e instanceof postgres.PostgresError) && CONNECTION_CODES.has(String((e as { code?: unknown }).code)));
+  const unreachable = findCause(error, (e) => !databaseErrorOf(e) && CONNECTION_CODES.has(String((e as { code?: unknown }).code)));
   if (unreachable) return `cannot reach the database at ${databaseHost(config.databaseUrl)}: ${(unreachable as { code: string }).code}`;
-  const pg = findCause(error, (e) => e instanceof postgres.PostgresError) as postgres.PostgresError | undefined;
+  const pgCause = findCause(error, (e) => databaseErrorOf(e) !== undefined);
+  const pg = pgCause === undefined ? undefined : databaseErrorOf(pgCause);
   if (pg && NOT_MIGRATED.has(pg.code)) return `schema ${config.schema} holds no sealtrail ledger (run sealtrail migrate): ${pg.message}`;
 
   if (error instanceof CliError) return error.message;

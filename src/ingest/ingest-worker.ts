@@ -6,15 +6,14 @@
  * keys make the re-run append nothing twice.
  */
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import { Appender } from "../ledger/postgres/appender.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { IngestError } from "./ingest-error.js";
 import { INGEST_QUEUE, type IngestJobData, type IngestJobResult } from "./ingest-job.js";
 import { processIngestJob } from "./process-ingest-job.js";
 import { workerConnection } from "../redis/connection.js";
 
 export interface IngestWorkerOptions {
-  sql: Sql;
+  store: LedgerStore;
   redisUrl: string;
   /** Default INGEST_QUEUE. */
   queueName?: string;
@@ -34,7 +33,7 @@ export interface IngestWorkerOptions {
 export type IngestWorker = Worker<IngestJobData, IngestJobResult>;
 
 export function startIngestWorker(options: IngestWorkerOptions): IngestWorker {
-  const deps = { appender: new Appender(options.sql, { maxPayloadBytes: options.maxPayloadBytes }), maxPayloadBytes: options.maxPayloadBytes };
+  const deps = { appender: options.store.appender({ maxPayloadBytes: options.maxPayloadBytes }), maxPayloadBytes: options.maxPayloadBytes };
   const processor = async (job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> => {
     try {
       return await processIngestJob(deps, { id: job.id!, data: job.data });

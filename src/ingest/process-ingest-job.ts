@@ -4,7 +4,7 @@
  * (ingest-worker.ts) maps its errors to retry or give up.
  */
 import { type PreparedEvent, RESERVED_NAME_PREFIX } from "../core/entry/index.js";
-import type { AppendReceipt, Appender } from "../ledger/postgres/appender.js";
+import type { AppendReceipt, EntryAppender } from "../ledger/store.js";
 import { LedgerError } from "../ledger/errors.js";
 import { eventKey } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
@@ -12,7 +12,7 @@ import { INGEST_RULES_VERSION, type IngestJobData, type IngestJobResult, type Re
 import { validateEvent } from "./validate-event.js";
 
 export interface IngestDeps {
-  appender: Appender;
+  appender: EntryAppender;
   /** SEALTRAIL_MAX_PAYLOAD_BYTES */
   maxPayloadBytes: number;
 }

@@ -10,12 +10,10 @@
 import type { KeyObject } from "node:crypto";
 import { type Alert, type AlertType, alertEvent, alertId } from "../core/sweep/index.js";
 import { type CheckpointPolicy, checkpointDue, rawPublicKey } from "../core/note/index.js";
-import { Appender } from "../ledger/postgres/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
-import { checkpointLog, latestCheckpoint } from "../ledger/checkpointer.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import { checkpointLog } from "../ledger/checkpointer.js";
+import type { LedgerStore, Log } from "../ledger/store.js";
 import { LedgerError } from "../ledger/errors.js";
-import { listLogs, type Log, treeSize } from "../ledger/postgres/logs.js";
 import type { AlertSink } from "./alert-sink.js";
 import { SWEEP_ACTOR } from "./sweep-log.js";
 import type { Witness } from "./witness.js";
@@ -23,7 +21,7 @@ import { WitnessError } from "./witness.js";
 import { witnessCheckpoints } from "./witness-checkpoints.js";
 
 export interface CheckpointDeps {
-  sql: Sql;
+  store: LedgerStore;
   key: KeyObject;
   policy: CheckpointPolicy;
   witness: Witness | undefined;
@@ -45,18 +43,18 @@ export interface CheckpointTickResult {
 export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Promise<CheckpointTickResult> {
   const result: CheckpointTickResult = { signed: [], witnessed: [], refused: [] };
   const publicKey = rawPublicKey(deps.key);
-  for (const log of await listLogs(deps.sql)) {
+  for (const log of await deps.store.listLogs()) {
     try {
-      const last = await latestCheckpoint(deps.sql, log.id);
+      const last = await deps.store.latestCheckpoint(log.id);
       let newest = last?.size;
-      if (checkpointDue(deps.policy, last && { size: last.size, at: last.createdAt.getTime() }, await treeSize(deps.sql, log.id), now)) {
-        const { checkpoint, created } = await checkpointLog(deps.sql, log.name, deps.key);
+      if (checkpointDue(deps.policy, last && { size: last.size, at: last.createdAt.getTime() }, await deps.store.treeSize(log.id), now)) {
+        const { checkpoint, created } = await checkpointLog(deps.store, log.name, deps.key);
         if (created) result.signed.push({ log: log.name, size: checkpoint.size });
         newest = checkpoint.size;
       }
       const seen = deps.witnessedUpTo?.get(log.origin);
       if (deps.witness && newest !== undefined && (seen === undefined || seen < newest)) {
-        const sizes = await witnessCheckpoints(deps.sql, log, publicKey, deps.witness);
+        const sizes = await witnessCheckpoints(deps.store, log, publicKey, deps.witness);
         if (sizes.length > 0) result.witnessed.push({ log: log.name, sizes });
         deps.witnessedUpTo?.set(log.origin, newest);
       }
@@ -82,6 +80,6 @@ async function raise(deps: CheckpointDeps, log: Log, type: AlertType, run: strin
     tamperClass: null, firstBadSeq: null, fromSeq: null, toSize: null, run,
   };
   await deps.alerts.raise(alert);
-  const audit = await ensureAuditLog(deps.sql, log.tenant, deps.originPrefix);
-  await new Appender(deps.sql).append(audit.name, [alertEvent(alert, SWEEP_ACTOR)]);
+  const audit = await ensureAuditLog(deps.store, log.tenant, deps.originPrefix);
+  await deps.store.appender().append(audit.name, [alertEvent(alert, SWEEP_ACTOR)]);
 }

@@ -5,16 +5,16 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { type RangeResult, type RangeTask, verifyRange } from "./verify-range.js";
 
 export async function runRanges(
   tasks: RangeTask[],
-  options: { sql: Sql; url: string; schema: string; threads: number },
+  options: { store: LedgerStore; url: string; schema: string; threads: number },
 ): Promise<RangeResult[]> {
   if (options.threads <= 0 || tasks.length <= 1) {
     const results: RangeResult[] = [];
-    for (const task of tasks) results.push(await verifyRange(options.sql, task));
+    for (const task of tasks) results.push(await verifyRange(options.store, task));
     return results;
   }
   const queue = [...tasks];

@@ -11,11 +11,9 @@
 import { type Alert, alertEvent, alertId, storedSweep, sweepEvent, sweepRecordKey, type SweepRecord, type SweepMode } from "../core/sweep/index.js";
 import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
 import type { EventInput } from "../core/entry/index.js";
-import { Appender } from "../ledger/postgres/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
-import type { Sql } from "../ledger/postgres/db.js";
-import { findLog, type Log } from "../ledger/postgres/logs.js";
-import { lastSweepRecord } from "../ledger/postgres/sweep-records.js";
+import type { LedgerStore, Log } from "../ledger/store.js";
+
 import type { AlertSink } from "./alert-sink.js";
 import { verifyLog, type VerifyReport, type WitnessCopies } from "./verify-log.js";
 import type { Witness } from "./witness.js";
@@ -25,7 +23,7 @@ export const SWEEP_ACTOR = "sealtrail-sweep";
 
 export interface SweepDeps {
   /** A pool acting as sealtrail_writer (it appends the records). */
-  sql: Sql;
+  store: LedgerStore;
   /** Connection details for the verifier's threads. */
   url: string;
   schema: string;
@@ -57,18 +55,17 @@ export interface SweepOutcome {
 }
 
 export async function sweepLog(deps: SweepDeps, logName: string, run: SweepRun): Promise<SweepOutcome> {
-  const { sql } = deps;
-  const log = await findLog(sql, logName);
-  const audit = await ensureAuditLog(sql, log.tenant, deps.originPrefix);
+  const { store } = deps;
+  const log = await store.findLog(logName);
+  const audit = await ensureAuditLog(store, log.tenant, deps.originPrefix);
   const key = sweepRecordKey(run.id, log.name);
-  const [done] = await sql<{ payload: string | null; occurredAt: Date }[]>`
-    select payload, occurred_at as "occurredAt" from entries where log_id = ${audit.id} and idempotency_key = ${key}`;
+  const done = await store.entryByKey(audit.id, key);
   if (done) return { log: log.name, record: storedSweep(done.payload, done.occurredAt), duplicate: true };
 
   const since = run.mode === "incremental" ? await verifiedBase(deps, log, audit.name) : undefined;
   const witness = deps.witness;
   const copies: WitnessCopies | undefined = witness && { sizes: await witness.sizes(log.origin), read: (size) => witness.read(log.origin, size) };
-  const report = await verifyLog(sql, log.name, {
+  const report = await verifyLog(store, log.name, {
     url: deps.url,
     schema: deps.schema,
     publicKey: deps.publicKey,
@@ -108,7 +105,7 @@ export async function sweepLog(deps: SweepDeps, logName: string, run: SweepRun):
     await deps.alerts.raise(alert);
     events.push(alertEvent(alert, SWEEP_ACTOR));
   }
-  await new Appender(sql).append(audit.name, events);
+  await store.appender().append(audit.name, events);
   return { log: log.name, record, report, ...(alert ? { alert } : {}), duplicate: false };
 }
 
@@ -118,7 +115,7 @@ export async function sweepLog(deps: SweepDeps, logName: string, run: SweepRun):
  * last sweep did not verify, or none did.
  */
 async function verifiedBase(deps: SweepDeps, log: Log, auditLog: string): Promise<{ size: number; root: Uint8Array } | undefined> {
-  const last = await lastSweepRecord(deps.sql, auditLog, log.name);
+  const last = await deps.store.lastSweepRecord(auditLog, log.name);
   if (!last || last.result !== "verified" || last.toSize === null) return undefined;
   const verifier = ed25519Verifier(log.origin, deps.publicKey);
   let note: string | undefined;
@@ -126,9 +123,7 @@ async function verifiedBase(deps: SweepDeps, log: Log, auditLog: string): Promis
     const size = (await deps.witness.sizes(log.origin)).filter((s) => s <= last.toSize!).at(-1);
     if (size !== undefined) note = await deps.witness.read(log.origin, size);
   } else {
-    const [row] = await deps.sql<{ note: string }[]>`
-      select note from checkpoints where log_id = ${log.id} and size <= ${last.toSize} order by size desc limit 1`;
-    note = row?.note;
+    note = (await deps.store.checkpointAtMost(log.id, last.toSize))?.note;
   }
   if (note === undefined) return undefined;
   try {

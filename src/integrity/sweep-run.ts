@@ -6,9 +6,7 @@
  * recordUnrunSweep once the database is back (the `record-sweep` job, retried until then).
  */
 import { type Alert, alertEvent, alertId, sweepEvent, sweepRecordKey } from "../core/sweep/index.js";
-import { Appender } from "../ledger/postgres/appender.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
-import { listLogs } from "../ledger/postgres/logs.js";
 import { SWEEP_ACTOR, type SweepDeps, type SweepOutcome, type SweepRun, sweepLog } from "./sweep-log.js";
 
 /** A run, or part of one, that could not be carried out: what the record job writes later. */
@@ -36,7 +34,7 @@ export async function sweepAllLogs(deps: SweepDeps, run: SweepRun): Promise<Swee
   });
   let logs;
   try {
-    logs = await listLogs(deps.sql);
+    logs = await deps.store.listLogs();
   } catch (error) {
     const u = unrun(null, error);
     await deps.alerts.raise(errorAlert(u, null));
@@ -68,12 +66,12 @@ export async function sweepAllLogs(deps: SweepDeps, run: SweepRun): Promise<Swee
  * carried out, for its log or for every log. Logs the run did sweep keep their record: the
  * keys are the same, and a key is appended once.
  */
-export async function recordUnrunSweep(deps: Pick<SweepDeps, "sql" | "originPrefix">, unrun: UnrunSweep): Promise<number> {
-  const logs = (await listLogs(deps.sql)).filter((l) => unrun.log === null || l.name === unrun.log);
-  const appender = new Appender(deps.sql);
+export async function recordUnrunSweep(deps: Pick<SweepDeps, "store" | "originPrefix">, unrun: UnrunSweep): Promise<number> {
+  const logs = (await deps.store.listLogs()).filter((l) => unrun.log === null || l.name === unrun.log);
+  const appender = deps.store.appender();
   let recorded = 0;
   for (const log of logs) {
-    const audit = await ensureAuditLog(deps.sql, log.tenant, deps.originPrefix);
+    const audit = await ensureAuditLog(deps.store, log.tenant, deps.originPrefix);
     const record = {
       result: "error" as const, at: new Date(unrun.at), fromSeq: null, toSize: null, durationMs: unrun.durationMs,
       firstBadSeq: null, tamperClass: null, mode: unrun.mode, message: unrun.message,

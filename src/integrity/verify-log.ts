@@ -17,9 +17,7 @@ import { type Checkpoint, verifyCheckpoint, ed25519Verifier } from "../core/note
 import { CoreError } from "../core/errors.js";
 import { digestEqual, toHex } from "../core/encoding/index.js";
 import { rootFromLeafHashes, verifyConsistency } from "../core/merkle/index.js";
-import { listCheckpoints } from "../ledger/checkpointer.js";
-import type { Sql } from "../ledger/postgres/db.js";
-import { findLog, treeSize } from "../ledger/postgres/logs.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { consistencyProofFor } from "../ledger/proofs.js";
 import { runRanges } from "./range-pool.js";
 import { RANGE_LEVEL, type RangeTask } from "./verify-range.js";
@@ -83,13 +81,13 @@ interface TrustedCheckpoint {
 
 const SOURCE_NAME = { database: "checkpoint", file: "checkpoint file", witness: "witness copy of the checkpoint" } as const;
 
-export async function verifyLog(sql: Sql, logName: string, options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyLog(store: LedgerStore, logName: string, options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
-  const log = await findLog(sql, logName);
+  const log = await store.findLog(logName);
   // Checkpoints first: on a live log, a checkpoint signed after the size was read would
   // otherwise look like a truncated tail.
-  const stored = await listCheckpoints(sql, log.id);
-  const size = await treeSize(sql, log.id);
+  const stored = await store.listCheckpoints(log.id);
+  const size = await store.treeSize(log.id);
   const verifier = options.publicKey ? ed25519Verifier(log.origin, options.publicKey) : undefined;
   const findings: Finding[] = [];
   // Incremental: the ranges before the one holding the verified checkpoint are taken from
@@ -99,8 +97,8 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
   const level = options.rangeLevel ?? (since ? INCREMENTAL_RANGE_LEVEL : RANGE_LEVEL);
   const RANGE_SIZE = 2 ** level;
   const from = since ? Math.floor(since.size / RANGE_SIZE) * RANGE_SIZE : 0;
-  const storedRoots = from > 0 ? await storedRangeRoots(sql, log.id, level, from / RANGE_SIZE) : [];
-  if (storedRoots === undefined) return verifyLog(sql, logName, { ...options, since: undefined });
+  const storedRoots = from > 0 ? await storedRangeRoots(store, log.id, level, from / RANGE_SIZE) : [];
+  if (storedRoots === undefined) return verifyLog(store, logName, { ...options, since: undefined });
   const inScope = (s: number) => s >= from;
 
   if (options.witness && options.witness.sizes.length > 0 && !verifier) throw new VerifyError("NO_VERIFIER_KEY", "witness copies need the trusted verifier key");
@@ -165,7 +163,7 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
     const sizes = [...new Set(wanted.filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
     tasks.push({ logId: log.id, origin: log.origin, start, end, sizes, level });
   }
-  const results = await runRanges(tasks, { sql, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
+  const results = await runRanges(tasks, { store, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
   const rangeRoots = [...storedRoots, ...results.map((r) => r.root)];
   const partial = new Map<number, Uint8Array>();
   for (const r of results) for (const [s, root] of r.partialRoots) partial.set(s, root);
@@ -176,7 +174,7 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
   // A stored node over a damaged entry differs because the entry does: report the entry only.
   const nodeFindings: Finding[] = [
     ...results.flatMap((r) => r.nodeFindings.map((n) => nodeFinding(n.level, n.index, n.problem))),
-    ...(await checkUpperNodes(sql, log.id, rangeRoots, size, level)),
+    ...(await checkUpperNodes(store, log.id, rangeRoots, size, level)),
   ];
   const damaged = entryFindings.map((f) => [f.seq!, f.until ?? f.seq! + 1] as const);
   findings.push(...nodeFindings.filter((n) => !damaged.some(([from, to]) => from < n.until! && to > n.seq!)));
@@ -190,7 +188,7 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
     return rootFromLeafHashes(hashes);
   };
   const root = rootFromLeafHashes(rangeRoots);
-  if (since && !digestEqual(rootAt(since.size), since.root)) return verifyLog(sql, logName, { ...options, since: undefined });
+  if (since && !digestEqual(rootAt(since.size), since.root)) return verifyLog(store, logName, { ...options, since: undefined });
 
   // Each trusted checkpoint against the tree; a mismatch not explained by a damaged entry
   // below it means the history it signed was replaced.
@@ -219,7 +217,7 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
     const b = good[i]!;
     if (a.size === b.size) continue;
     try {
-      const p = await consistencyProofFor(sql, log.name, a.size, b.size);
+      const p = await consistencyProofFor(store, log.name, a.size, b.size);
       verifyConsistency(a.size, b.size, p.proof, a.root, b.root);
     } catch (error) {
       if (findings.some((f) => f.class === "merkle_node_mismatch")) continue;
@@ -251,18 +249,16 @@ export async function verifyLog(sql: Sql, logName: string, options: VerifyOption
  * The stored roots of the first `count` ranges (nodes of the range level), or undefined when
  * one is missing: then the link cannot be made and the caller verifies everything.
  */
-async function storedRangeRoots(sql: Sql, logId: number, level: number, count: number): Promise<Uint8Array[] | undefined> {
-  const rows = await sql<{ idx: number; hash: Buffer }[]>`
-    select idx, hash from merkle_nodes where log_id = ${logId} and level = ${level} and idx < ${count} order by idx`;
+async function storedRangeRoots(store: LedgerStore, logId: number, level: number, count: number): Promise<Uint8Array[] | undefined> {
+  const rows = await store.levelNodes(logId, level, count);
   if (rows.length !== count || rows.some((r, i) => r.idx !== i || r.hash.length !== 32)) return undefined;
   return rows.map((r) => new Uint8Array(r.hash));
 }
 
 /** Stored nodes above the range level, compared with the tree over the range roots. */
-async function checkUpperNodes(sql: Sql, logId: number, rangeRoots: Uint8Array[], size: number, level: number): Promise<Finding[]> {
+async function checkUpperNodes(store: LedgerStore, logId: number, rangeRoots: Uint8Array[], size: number, level: number): Promise<Finding[]> {
   const complete = Math.floor(size / 2 ** level);
-  const rows = await sql<{ level: number; idx: number; hash: Buffer }[]>`
-    select level, idx, hash from merkle_nodes where log_id = ${logId} and level > ${level}`;
+  const rows = await store.nodesAbove(logId, level);
   const have = new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
   const out: Finding[] = [];
   for (let l = level + 1; 2 ** (l - level) <= complete; l++) {

@@ -12,9 +12,8 @@ import { GENESIS_CHAIN_HASH, LEAF_FIELD, LeafBytes } from "../core/entry/index.j
 import { HASH_SIZE } from "../core/encoding/index.js";
 import { rootFromLeafWords, nodeHashWords } from "../core/merkle/index.js";
 import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/sweep/index.js";
-import { int8, int8At, readCopyRows, textArray, timestampMs, timestampMsAt } from "../ledger/postgres/copy-binary.js";
-import type { Sql } from "../ledger/postgres/db.js";
-import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "../ledger/postgres/entry-copy.js";
+import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS, textArray, timestampMs, timestampMsAt } from "../ledger/raw-rows.js";
+import type { LedgerStore, NodeSpan } from "../ledger/store.js";
 import { STORED_NODE_MIN_LEVEL } from "../ledger/tree.js";
 
 /** Ranges are aligned complete subtrees of this many leaves (2^16), but for the last. */
@@ -53,13 +52,12 @@ export interface RangeResult {
 const MAX_NODE_FINDINGS = 100;
 
 
-export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResult> {
+export async function verifyRange(store: LedgerStore, task: RangeTask): Promise<RangeResult> {
   const { logId, origin, start, end } = task;
   const check = new RangeCheck(origin, start, end, start === 0 ? GENESIS_CHAIN_HASH : null);
   const from = Math.max(0, start - 1);
-  const entries = await sql.unsafe(entryRangeCopy(logId, from, end)).readable();
   const rowReader = new RowReader(origin, check);
-  await readCopyRows(entries, (row, fields, count) => rowReader.read(row, fields, count));
+  await store.scanEntries(logId, from, end, (row, fields, count) => rowReader.read(row, fields, count));
   check.finish();
 
   const n = end - start;
@@ -70,7 +68,7 @@ export async function verifyRange(sql: Sql, task: RangeTask): Promise<RangeResul
 
   // Rebuild the complete subtrees of the range level by level, in place over the leaf words,
   // and compare the stored ones.
-  const stored = await storedNodes(sql, logId, start, end, task.level);
+  const stored = await storedNodes(store, logId, start, end, task.level);
   const byLevel: NodeFinding[][] = [];
   const words = check.leafWords;
   for (let l = 1, width = n >> 1; width >= 1; l++, width >>= 1) {
@@ -229,20 +227,16 @@ interface StoredLevel {
 }
 
 /** Stored nodes of levels STORED_NODE_MIN_LEVEL..maxLevel inside [start, end), one index range scan per level. */
-async function storedNodes(sql: Sql, logId: number, start: number, end: number, maxLevel: number): Promise<Map<number, StoredLevel>> {
-  const ranges: string[] = [];
+async function storedNodes(store: LedgerStore, logId: number, start: number, end: number, maxLevel: number): Promise<Map<number, StoredLevel>> {
+  const spans: NodeSpan[] = [];
   const levels = new Map<number, StoredLevel>();
   for (let l = STORED_NODE_MIN_LEVEL; l <= maxLevel && end - start >= 2 ** l; l++) {
     const first = Math.floor(start / 2 ** l);
     const width = Math.floor(end / 2 ** l) - first;
     levels.set(l, { first, present: new Uint8Array(width), words: new Int32Array(8 * width) });
-    ranges.push(`(level = ${l} and idx >= ${first} and idx < ${first + width})`);
+    spans.push({ level: l, first, width });
   }
-  if (ranges.length === 0) return levels;
-  const stream = await sql
-    .unsafe(`copy (select level, idx, hash from merkle_nodes where log_id = ${logId} and (${ranges.join(" or ")})) to stdout (format binary)`)
-    .readable();
-  await readCopyRows(stream, (row, f) => {
+  await store.scanNodes(logId, spans, (row, f) => {
     const level = levels.get(row.readInt16BE(f[0]!))!;
     const i = int8At(row, f[2]!) - level.first;
     if (f[5] !== HASH_SIZE) {

@@ -3,18 +3,18 @@
  * connection, so that hashing runs on every core while Postgres streams rows.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { connect } from "../ledger/postgres/db.js";
+import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { type RangeTask, verifyRange } from "./verify-range.js";
 
 const { url, schema } = workerData as { url: string; schema: string };
-const sql = connect({ url, schema, max: 1, applicationName: "sealtrail-verify" });
+const store = PostgresLedgerStore.open({ url, schema, max: 1, applicationName: "sealtrail-verify" });
 
 parentPort!.on("message", (task: RangeTask | null) => {
   if (task === null) {
-    void sql.end().then(() => parentPort!.close());
+    void store.close().then(() => parentPort!.close());
     return;
   }
-  verifyRange(sql, task).then(
+  verifyRange(store, task).then(
     (result) => parentPort!.postMessage({ ok: true, result }),
     (error: unknown) => parentPort!.postMessage({ ok: false, error: (error as Error).message }),
   );

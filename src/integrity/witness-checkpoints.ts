@@ -7,13 +7,13 @@
  */
 import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
 import { verifyConsistency } from "../core/merkle/index.js";
-import type { Sql } from "../ledger/postgres/db.js";
-import type { Log } from "../ledger/postgres/logs.js";
+import type { LedgerStore } from "../ledger/store.js";
+import type { Log } from "../ledger/store.js";
 import { consistencyProofFor } from "../ledger/proofs.js";
 import { type Witness, WitnessError } from "./witness.js";
 
 /** Witnesses every stored checkpoint of `log` newer than its newest copy; returns the sizes written. */
-export async function witnessCheckpoints(sql: Sql, log: Log, publicKey: Uint8Array, witness: Witness): Promise<number[]> {
+export async function witnessCheckpoints(store: LedgerStore, log: Log, publicKey: Uint8Array, witness: Witness): Promise<number[]> {
   const verifier = ed25519Verifier(log.origin, publicKey);
   const open = (note: string, what: string) => {
     try {
@@ -25,15 +25,14 @@ export async function witnessCheckpoints(sql: Sql, log: Log, publicKey: Uint8Arr
   const sizes = await witness.sizes(log.origin);
   const newest = sizes.at(-1);
   let last = newest === undefined ? undefined : { size: newest, root: open(await witness.read(log.origin, newest), `the witness copy at size ${newest}`).root };
-  const rows = await sql<{ size: number; note: string }[]>`
-    select size, note from checkpoints where log_id = ${log.id} and size > ${newest ?? -1} order by size`;
+  const rows = await store.checkpointsAbove(log.id, newest ?? -1);
   const written: number[] = [];
   for (const row of rows) {
     const checkpoint = open(row.note, `the checkpoint at size ${row.size}`);
     if (Number(checkpoint.size) !== row.size) throw new WitnessError("SIGNATURE_INVALID", `the checkpoint row at size ${row.size} of ${log.name} holds a note of size ${checkpoint.size}`);
     if (last) {
       try {
-        const proof = await consistencyProofFor(sql, log.name, last.size, row.size);
+        const proof = await consistencyProofFor(store, log.name, last.size, row.size);
         verifyConsistency(last.size, row.size, proof.proof, last.root, checkpoint.root);
       } catch (error) {
         throw new WitnessError(

@@ -4,10 +4,9 @@
  * and pack builds. It is an ordinary log, hash-chained and checkpointed like any other, under
  * a reserved name so that no user can create or squat it.
  */
-import type { Sql } from "./postgres/db.js";
 import { LedgerError } from "./errors.js";
 import { RESERVED_NAME_PREFIX } from "../core/entry/index.js";
-import { createLog, findLog, type Log } from "./postgres/logs.js";
+import type { LedgerStore, Log } from "./store.js";
 
 export const AUDIT_LOG_PREFIX = `${RESERVED_NAME_PREFIX}audit.`;
 
@@ -16,18 +15,18 @@ export function auditLogName(tenant: string): string {
 }
 
 /** The tenant's audit log, created on first use (needs the writer role). */
-export async function ensureAuditLog(sql: Sql, tenant: string, originPrefix: string): Promise<Log> {
+export async function ensureAuditLog(store: LedgerStore, tenant: string, originPrefix: string): Promise<Log> {
   const name = auditLogName(tenant);
   try {
-    return await findLog(sql, name);
+    return await store.findLog(name);
   } catch (error) {
     if (!(error instanceof LedgerError) || error.code !== "LOG_NOT_FOUND") throw error;
   }
   try {
-    return await createLog(sql, name, { tenant, origin: `${originPrefix}/${name}`, system: true });
+    return await store.createLog(name, { tenant, origin: `${originPrefix}/${name}`, system: true });
   } catch (error) {
     // Two processes made it at once: the other one's log is as good.
-    if (error instanceof LedgerError && error.code === "LOG_EXISTS") return findLog(sql, name);
+    if (error instanceof LedgerError && error.code === "LOG_EXISTS") return store.findLog(name);
     throw error;
   }
 }

@@ -7,23 +7,11 @@ import type { KeyObject } from "node:crypto";
 import { signCheckpoint, verifyCheckpoint, rawPublicKey, ed25519Signer, ed25519Verifier } from "../core/note/index.js";
 import { digestEqual, toHex } from "../core/encoding/index.js";
 import { verifyConsistency } from "../core/merkle/index.js";
-import type { checkpoints } from "../../schema/ledger.js";
-import { lockLog } from "./postgres/appender.js";
-import type { Sql } from "./postgres/db.js";
 import { LedgerError } from "./errors.js";
-import { findLog, treeSize } from "./postgres/logs.js";
 import { consistencyProofFor, rootAt } from "./proofs.js";
+import type { LedgerStore, StoredCheckpoint } from "./store.js";
 
-export interface StoredCheckpoint {
-  size: number;
-  root: Uint8Array;
-  note: string;
-  keyId: string;
-  createdAt: Date;
-}
-
-type Row = Omit<typeof checkpoints.$inferSelect, "logId">;
-const fromRow = (r: Row): StoredCheckpoint => ({ ...r, root: new Uint8Array(r.root) });
+export type { StoredCheckpoint } from "./records.js";
 
 /**
  * Sign and store a checkpoint of the current tree. Taken under the log's append lock so the
@@ -31,8 +19,8 @@ const fromRow = (r: Row): StoredCheckpoint => ({ ...r, root: new Uint8Array(r.ro
  * the current size, it is returned instead (`created: false`). A tree that does not extend the
  * newest checkpoint is refused with INCONSISTENT.
  */
-export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
-  const log = await findLog(sql, logName);
+export async function checkpointLog(store: LedgerStore, logName: string, key: KeyObject): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
+  const log = await store.findLog(logName);
   const signer = (() => {
     try {
       return ed25519Signer(log.origin, key);
@@ -40,14 +28,10 @@ export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): 
       throw new LedgerError("KEY_UNAVAILABLE", `signing key: ${(error as Error).message}`, { cause: error });
     }
   })();
-  return sql.begin(async (t) => {
-    const tx = t as unknown as Sql;
-    await lockLog(tx, log.id);
-    const size = await treeSize(tx, log.id);
-    const [latest] = await tx<Row[]>`
-      select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
-      where log_id = ${log.id} order by size desc limit 1`;
-    const root = await rootAt(tx, log.id, size);
+  return store.withLogLock(log.id, async (locked) => {
+    const size = await locked.treeSize(log.id);
+    const latest = await locked.latestCheckpoint(log.id);
+    const root = await rootAt(locked, log.id, size);
     if (latest) {
       // Never sign a tree that does not extend the last signed one: that would launder a
       // truncation or a rewrite into a valid signature (RFC 9162 §2.1.4).
@@ -55,9 +39,9 @@ export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): 
       if (size < latest.size) throw new LedgerError("INCONSISTENT", `log ${log.name} has ${size} entries but was checkpointed at ${latest.size}: verify the log`);
       if (size === latest.size) {
         if (!digestEqual(root, previous)) throw new LedgerError("INCONSISTENT", `log ${log.name} no longer has the root of its checkpoint at ${size}: verify the log`);
-        return { checkpoint: fromRow(latest), created: false };
+        return { checkpoint: latest, created: false };
       }
-      const proof = await consistencyProofFor(tx, log.name, latest.size, size);
+      const proof = await consistencyProofFor(locked, log.name, latest.size, size);
       try {
         verifyConsistency(latest.size, size, proof.proof, previous, root);
       } catch (error) {
@@ -65,43 +49,19 @@ export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): 
       }
     }
     const note = signCheckpoint({ origin: log.origin, size, root }, signer);
-    const [row] = await tx<Row[]>`
-      insert into checkpoints (log_id, size, root, note, key_id)
-      values (${log.id}, ${size}, ${Buffer.from(root)}, ${note}, ${toHex(signer.keyId)})
-      returning size, root, note, key_id as "keyId", created_at as "createdAt"`;
-    return { checkpoint: fromRow(row!), created: true };
-  }) as Promise<{ checkpoint: StoredCheckpoint; created: boolean }>;
+    const checkpoint = await locked.insertCheckpoint(log.id, { size, root, note, keyId: toHex(signer.keyId) });
+    return { checkpoint, created: true };
+  });
 }
 
 /**
  * The root the newest checkpoint vouches for: from its signed note when this key signed it,
  * else (after a key rotation) from the stored row.
  */
-function signedRoot(latest: Row, origin: string, key: KeyObject): Uint8Array {
+function signedRoot(latest: StoredCheckpoint, origin: string, key: KeyObject): Uint8Array {
   try {
     return verifyCheckpoint(latest.note, ed25519Verifier(origin, rawPublicKey(key)), origin).root;
   } catch {
     return new Uint8Array(latest.root);
   }
-}
-
-export async function listCheckpoints(sql: Sql, logId: number): Promise<StoredCheckpoint[]> {
-  const rows = await sql<Row[]>`
-    select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
-    where log_id = ${logId} order by size`;
-  return rows.map(fromRow);
-}
-
-export async function latestCheckpoint(sql: Sql, logId: number): Promise<StoredCheckpoint | undefined> {
-  const [row] = await sql<Row[]>`
-    select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
-    where log_id = ${logId} order by size desc limit 1`;
-  return row ? fromRow(row) : undefined;
-}
-
-export async function checkpointAt(sql: Sql, logId: number, size: number): Promise<StoredCheckpoint | undefined> {
-  const [row] = await sql<Row[]>`
-    select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
-    where log_id = ${logId} and size = ${size}`;
-  return row ? fromRow(row) : undefined;
 }

@@ -6,10 +6,9 @@
  * in one round trip.
  */
 import { compactRoot, consistencyProofNodes, inclusionProofNodes, type NodeId, proofFromNodes, rangeNodes } from "../core/merkle/index.js";
-import type { Sql } from "./postgres/db.js";
 import { LedgerError } from "./errors.js";
-import { findLogWithSize } from "./postgres/logs.js";
-import { fetchNodes, nodeKey } from "./tree.js";
+import type { LedgerStore } from "./store.js";
+import { nodeKey } from "./tree.js";
 
 export interface InclusionProof {
   log: string;
@@ -36,9 +35,9 @@ function checkCount(name: string, value: number): void {
 }
 
 /** Root of the tree of `size` from its compact range (rangeNodes(0, size)). */
-export async function rootAt(sql: Sql, logId: number, size: number): Promise<Uint8Array> {
+export async function rootAt(store: LedgerStore, logId: number, size: number): Promise<Uint8Array> {
   const ids = rangeNodes(0, size);
-  const found = await fetchNodes(sql, logId, ids);
+  const found = await store.fetchNodes(logId, ids);
   return compactRoot(ids.map((id) => found.get(nodeKey(id.level, id.index))!));
 }
 
@@ -49,8 +48,8 @@ export async function rootAt(sql: Sql, logId: number, size: number): Promise<Uin
  * missing: the two statements may run on different connections, the node query first, so the
  * caller asks again in order before calling the log inconsistent.
  */
-async function logAndNodes(sql: Sql, logName: string, ids: NodeId[]) {
-  const [log, found] = await Promise.allSettled([findLogWithSize(sql, logName), fetchNodes(sql, logName, ids)]);
+async function logAndNodes(store: LedgerStore, logName: string, ids: NodeId[]) {
+  const [log, found] = await Promise.allSettled([store.findLogWithSize(logName), store.fetchNodes(logName, ids)]);
   if (log.status === "rejected") throw log.reason;
   if (found.status === "rejected" && !(found.reason instanceof LedgerError && found.reason.code === "INCONSISTENT")) throw found.reason;
   const lookup = found.status === "fulfilled" ? (id: NodeId) => found.value.get(nodeKey(id.level, id.index))! : undefined;
@@ -60,16 +59,16 @@ async function logAndNodes(sql: Sql, logName: string, ids: NodeId[]) {
 const validCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
 
 /** Proof that entry `index` is in the tree of `size` (default: the current size). */
-export async function inclusionProofFor(sql: Sql, logName: string, index: number, size?: number): Promise<InclusionProof> {
+export async function inclusionProofFor(store: LedgerStore, logName: string, index: number, size?: number): Promise<InclusionProof> {
   if (size !== undefined && validCount(index) && validCount(size) && index < size) {
     // The plan is known before the log is read: one round trip.
     const range = rangeNodes(0, size);
     const plan = inclusionProofNodes(index, size);
-    const { log, lookup } = await logAndNodes(sql, logName, [...plan.flatMap((p) => p.ids), ...range, { level: 0, index }]);
+    const { log, lookup } = await logAndNodes(store, logName, [...plan.flatMap((p) => p.ids), ...range, { level: 0, index }]);
     if (size > log.size) throw new LedgerError("OUT_OF_RANGE", `size: got ${size}, want at most the tree size ${log.size}`);
     if (lookup) return { log: log.name, origin: log.origin, index, size, leafHash: lookup({ level: 0, index }), proof: proofFromNodes(plan, lookup), root: compactRoot(range.map(lookup)) };
   }
-  const log = await findLogWithSize(sql, logName);
+  const log = await store.findLogWithSize(logName);
   const current = log.size;
   const n = size ?? current;
   checkCount("seq", index);
@@ -78,23 +77,23 @@ export async function inclusionProofFor(sql: Sql, logName: string, index: number
   if (index >= n) throw new LedgerError("OUT_OF_RANGE", `seq: got ${index}, want less than the tree size ${n}`);
   const range = rangeNodes(0, n);
   const plan = inclusionProofNodes(index, n);
-  const found = await fetchNodes(sql, log.id, [...plan.flatMap((p) => p.ids), ...range, { level: 0, index }]);
+  const found = await store.fetchNodes(log.id, [...plan.flatMap((p) => p.ids), ...range, { level: 0, index }]);
   const lookup = (id: NodeId) => found.get(nodeKey(id.level, id.index))!;
   return { log: log.name, origin: log.origin, index, size: n, leafHash: lookup({ level: 0, index }), proof: proofFromNodes(plan, lookup), root: compactRoot(range.map(lookup)) };
 }
 
 /** Proof that the tree of size1 is a prefix of the tree of size2 (default: the current size). */
-export async function consistencyProofFor(sql: Sql, logName: string, size1: number, size2?: number): Promise<ConsistencyProof> {
+export async function consistencyProofFor(store: LedgerStore, logName: string, size1: number, size2?: number): Promise<ConsistencyProof> {
   if (size2 !== undefined && validCount(size1) && validCount(size2) && size1 <= size2) {
     // The plan is known before the log is read: one round trip.
     const range1 = rangeNodes(0, size1);
     const range2 = rangeNodes(0, size2);
     const plan = consistencyProofNodes(size1, size2);
-    const { log, lookup } = await logAndNodes(sql, logName, [...plan.flatMap((p) => p.ids), ...range1, ...range2]);
+    const { log, lookup } = await logAndNodes(store, logName, [...plan.flatMap((p) => p.ids), ...range1, ...range2]);
     if (size2 > log.size) throw new LedgerError("OUT_OF_RANGE", `to: got ${size2}, want at most the tree size ${log.size}`);
     if (lookup) return { log: log.name, origin: log.origin, size1, size2, proof: proofFromNodes(plan, lookup), root1: compactRoot(range1.map(lookup)), root2: compactRoot(range2.map(lookup)) };
   }
-  const log = await findLogWithSize(sql, logName);
+  const log = await store.findLogWithSize(logName);
   const current = log.size;
   const n2 = size2 ?? current;
   checkCount("from", size1);
@@ -104,7 +103,7 @@ export async function consistencyProofFor(sql: Sql, logName: string, size1: numb
   const range1 = rangeNodes(0, size1);
   const range2 = rangeNodes(0, n2);
   const plan = consistencyProofNodes(size1, n2);
-  const found = await fetchNodes(sql, log.id, [...plan.flatMap((p) => p.ids), ...range1, ...range2]);
+  const found = await store.fetchNodes(log.id, [...plan.flatMap((p) => p.ids), ...range1, ...range2]);
   const lookup = (id: NodeId) => found.get(nodeKey(id.level, id.index))!;
   return { log: log.name, origin: log.origin, size1, size2: n2, proof: proofFromNodes(plan, lookup), root1: compactRoot(range1.map(lookup)), root2: compactRoot(range2.map(lookup)) };
 }

@@ -1,16 +1,12 @@
 /**
  * Reads of the stored Merkle tree: complete-subtree nodes by id. Level 0 nodes are the
- * leaves (entries.leaf_hash); nodes of level STORED_NODE_MIN_LEVEL and up come from
- * merkle_nodes; the few levels between are rehashed from at most 2^(STORED_NODE_MIN_LEVEL-1)
- * leaves each. Every caller asks for O(log n) ids, fetched in at most two indexed queries.
+ * leaves; nodes of level STORED_NODE_MIN_LEVEL and up are stored; the few levels between are
+ * rehashed from at most 2^(STORED_NODE_MIN_LEVEL-1) leaves each. Every caller asks for
+ * O(log n) ids, which the store reads in one round trip (postgres/nodes.ts).
  */
 import { type NodeId, rangeNodes, rootFromLeafHashes } from "../core/merkle/index.js";
-import type { merkleNodes } from "../../schema/ledger.js";
-import type { Sql } from "./postgres/db.js";
 import { LedgerError } from "./errors.js";
-
-/** A merkle_nodes row; leaves (entries.leaf_hash) are read in the same shape, at level 0. */
-type NodeRow = Pick<typeof merkleNodes.$inferSelect, "level" | "idx" | "hash">;
+import type { NodeRow, TreeStore } from "./store.js";
 
 /** A number naming node (level, index): levels stay below 64 and indexes below 2^47. */
 export const nodeKey = (level: number, index: number): number => index * 64 + level;
@@ -21,11 +17,8 @@ export const nodeKey = (level: number, index: number): number => index * 64 + le
  */
 export const STORED_NODE_MIN_LEVEL = 4;
 
-/**
- * The hashes of nodes `ids` of log `log` (its id, or its name), keyed by nodeKey. Throws
- * INCONSISTENT when one is missing.
- */
-export async function fetchNodes(sql: Sql, log: number | string, ids: readonly NodeId[]): Promise<Map<number, Uint8Array>> {
+/** What to read for nodes `ids`: the leaves by seq, and the stored nodes by (level, index). */
+export function planNodeRead(ids: readonly NodeId[]): { leaves: number[]; levels: number[]; indexes: number[] } {
   // Proof plans and compact ranges overlap: each leaf and node is asked for once.
   const leaves = new Set<number>();
   const nodes = new Set<number>();
@@ -42,27 +35,15 @@ export async function fetchNodes(sql: Sql, log: number | string, ids: readonly N
       for (let seq = id.index * 2 ** id.level; seq < (id.index + 1) * 2 ** id.level; seq++) leaves.add(seq);
     }
   }
-  // One round trip for both kinds: the leaves, and the stored nodes joined to the wanted ids.
-  // By name, the query needs no earlier one for the log's id (proofs.ts sends both at once).
-  const rows =
-    typeof log === "number"
-      ? await sql<NodeRow[]>`
-          select 0::smallint as level, seq as idx, leaf_hash as hash from entries
-            where log_id = ${log} and seq = any(${[...leaves]}::bigint[])
-          union all
-          select n.level, n.idx, n.hash from merkle_nodes n
-            join unnest(${levels}::smallint[], ${indexes}::bigint[]) as want(level, idx)
-              on n.level = want.level and n.idx = want.idx
-            where n.log_id = ${log}`
-      : await sql<NodeRow[]>`
-          with log as (select id from logs where name = ${log})
-          select 0::smallint as level, seq as idx, leaf_hash as hash from entries
-            where log_id = (select id from log) and seq = any(${[...leaves]}::bigint[])
-          union all
-          select n.level, n.idx, n.hash from merkle_nodes n
-            join unnest(${levels}::smallint[], ${indexes}::bigint[]) as want(level, idx)
-              on n.level = want.level and n.idx = want.idx
-            where n.log_id = (select id from log)`;
+  return { leaves: [...leaves], levels, indexes };
+}
+
+/**
+ * The hashes of nodes `ids` from the rows read for planNodeRead(ids), keyed by nodeKey: the
+ * levels below the stored ones rehashed from their leaves. Throws INCONSISTENT when one is
+ * missing (`log` names the log in the message).
+ */
+export function assembleNodes(rows: readonly NodeRow[], ids: readonly NodeId[], log: number | string): Map<number, Uint8Array> {
   const found = new Map<number, Uint8Array>();
   for (const r of rows) found.set(nodeKey(r.level, r.idx), r.hash);
   for (const id of ids) {
@@ -94,8 +75,8 @@ function rehash(found: Map<number, Uint8Array>, id: NodeId): Uint8Array | undefi
 }
 
 /** The hashes of the complete subtrees covering [0, size), left to right (the compact range). */
-export async function loadFrontier(sql: Sql, logId: number, size: number): Promise<Uint8Array[]> {
+export async function loadFrontier(store: Pick<TreeStore, "fetchNodes">, logId: number, size: number): Promise<Uint8Array[]> {
   const ids = rangeNodes(0, size);
-  const found = await fetchNodes(sql, logId, ids);
+  const found = await store.fetchNodes(logId, ids);
   return ids.map((id) => found.get(nodeKey(id.level, id.index))!);
 }

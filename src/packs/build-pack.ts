@@ -14,7 +14,7 @@ import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { toBase64, toHex } from "../core/encoding/index.js";
 import { type PackEntry, parseEntryLine, derivePackId, SHA256SUMS_FILE, SampleSelector } from "../core/pack/index.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { LedgerStore, Log } from "../ledger/store.js";
 import { inclusionProofFor, consistencyProofFor } from "../ledger/proofs.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
 import { controlsJson, packJson } from "./documents.js";
@@ -32,7 +32,6 @@ import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { checkRequest } from "./request.js";
 import { auditLogName } from "../ledger/audit-log.js";
-import { findLog, type Log } from "../ledger/postgres/logs.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";
@@ -42,7 +41,7 @@ export interface PackProgress {
 
 export interface BuildOptions {
   /** A connection acting as sealtrail_writer: it may sign a checkpoint and records the build. */
-  sql: Sql;
+  store: LedgerStore;
   request: PackRequestInput;
   exporter: Exporter;
   /** The pack directory to create; it must not exist. */
@@ -78,19 +77,19 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
 
   // request.logs is sorted by name: the sections, populations and samples follow that order.
   const found: Log[] = [];
-  for (const name of request.logs) found.push(await findLog(o.sql, name));
+  for (const name of request.logs) found.push(await o.store.findLog(name));
   const tenant = found[0]!.tenant;
   const stranger = found.find((l) => l.tenant !== tenant);
   // One pack speaks for one tenant: its audit log and its pack.build record are the tenant's.
   // Checked before any period is resolved, which may sign a checkpoint.
   if (stranger) throw new PackError("INVALID_REQUEST", `logs: ${stranger.name} is of tenant ${stranger.tenant}, ${found[0]!.name} of ${tenant}; a pack covers logs of one tenant`);
   const subjects: PeriodLog[] = [];
-  for (const name of request.logs) subjects.push(await periodOf(o.sql, name, from, to, o.checkpointKey));
-  const auditName = await auditLogOf(o.sql, tenant, request.logs);
-  const audit = auditName === undefined ? undefined : await periodOf(o.sql, auditName, from, to, o.checkpointKey);
+  for (const name of request.logs) subjects.push(await periodOf(o.store, name, from, to, o.checkpointKey));
+  const auditName = await auditLogOf(o.store, tenant, request.logs);
+  const audit = auditName === undefined ? undefined : await periodOf(o.store, auditName, from, to, o.checkpointKey);
   const previous = new Map<string, PreviousPack>();
   for (const s of subjects) {
-    const p = await previousPack(o.sql, auditName, s.log.name, s.checkpoint.size);
+    const p = await previousPack(o.store, auditName, s.log.name, s.checkpoint.size);
     if (p) previous.set(s.log.name, p);
   }
   const state = (p: PeriodLog) => ({ origin: p.log.origin, firstSeq: p.firstSeq, endSeq: p.endSeq, checkpointSize: p.checkpoint.size, root: toBase64(p.checkpoint.root) });
@@ -134,7 +133,7 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
       const isAudit = name === auditLogName(tenant);
       const section = sectionOf("subject", name);
       const written = await writeLogSection({
-        sql: o.sql, writer, role: "subject", period: subject, section, populations: sinks, seed,
+        store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed,
         onEntry(e) {
           finder.subject(e, name);
           if (isAudit) finder.audit(e, name);
@@ -149,12 +148,12 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
       subjectDone += subject.endSeq - subject.firstSeq;
       perLog[name] = subject.endSeq - subject.firstSeq;
       await writer.writeText(section.checkpointFile, subject.checkpoint.note);
-      logs.push(logState("subject", subject, section, written, await consistencyWith(o.sql, writer, subject, section, previous.get(name))));
+      logs.push(logState("subject", subject, section, written, await consistencyWith(o.store, writer, subject, section, previous.get(name))));
     }
     if (audit) {
       const section = sectionOf("audit", audit.log.name);
       const written = await writeLogSection({
-        sql: o.sql, writer, role: "audit", period: audit, section, populations: sinks, seed,
+        store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed,
         onEntry: (e) => finder.audit(e, audit.log.name),
         onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
       });
@@ -178,7 +177,7 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
         let file = proofFiles.get(key);
         if (!file) {
           file = `${sections.get(item.logName)!.inclusionDir}${item.entry.seq}.json`;
-          const proof = await inclusionProofFor(o.sql, period.log.name, item.entry.seq, period.checkpoint.size);
+          const proof = await inclusionProofFor(o.store, period.log.name, item.entry.seq, period.checkpoint.size);
           await writer.writeText(file, `${JSON.stringify({ log: period.log.name, origin: period.log.origin, seq: item.entry.seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64) }, null, 2)}\n`);
           proofFiles.set(key, file);
           progress("proofs", ++proofsDone, proofsToWrite);
@@ -235,7 +234,7 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
     await rename(tmp, o.out);
     progress("seal", 1, 1);
 
-    const recordSeq = await recordBuild(o.sql, tenant, o.originPrefix, {
+    const recordSeq = await recordBuild(o.store, tenant, o.originPrefix, {
       packId, framework: o.exporter.id, from: request.from, to: request.to,
       logs: subjects.map((s) => ({ log: s.log.name, checkpoint: s.checkpoint })),
       requestedBy: request.requestedBy, requestedAt: request.requestedAt,
@@ -250,10 +249,10 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
 }
 
 /** The consistency proof from the previous pack's checkpoint of this log to this pack's, in the log's section. */
-async function consistencyWith(sql: Sql, writer: PackWriter, subject: PeriodLog, section: Section, previous: PreviousPack | undefined): Promise<LogState["previous"]> {
+async function consistencyWith(store: LedgerStore, writer: PackWriter, subject: PeriodLog, section: Section, previous: PreviousPack | undefined): Promise<LogState["previous"]> {
   if (!previous) return null;
   const file = `${section.dir}consistency-${previous.size}-${subject.checkpoint.size}.json`;
-  const proof = await consistencyProofFor(sql, subject.log.name, previous.size, subject.checkpoint.size);
+  const proof = await consistencyProofFor(store, subject.log.name, previous.size, subject.checkpoint.size);
   await writer.writeText(file, `${JSON.stringify({ log: subject.log.name, origin: subject.log.origin, previousPackId: previous.packId, size1: previous.size, size2: subject.checkpoint.size, previousCheckpoint: previous.note, proof: proof.proof.map(toBase64) }, null, 2)}\n`);
   return { packId: previous.packId, size: previous.size, root: toBase64(previous.root), proofFile: file };
 }

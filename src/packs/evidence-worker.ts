@@ -9,9 +9,8 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { workerConnection } from "../redis/connection.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { LedgerError } from "../ledger/errors.js";
-import { findLog } from "../ledger/postgres/logs.js";
 import { buildPack } from "./build-pack.js";
 import { EVIDENCE_QUEUE, type EvidenceJobData, type EvidenceJobProgress, type EvidenceJobResult, overallPercent, packArchivePath } from "./evidence-job.js";
 import type { Exporter } from "./exporter.js";
@@ -24,7 +23,7 @@ import { sha256File } from "./pack-reading.js";
 import { writeTarGz } from "./tar-gz.js";
 
 export interface EvidenceWorkerOptions {
-  sql: Sql;
+  store: LedgerStore;
   redisUrl: string;
   queueName?: string;
   prefix?: string;
@@ -50,7 +49,7 @@ export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: st
   // The writer role bypasses row-level security: the tenant's claim on each log is checked here.
   // checkLogs also reads the single `log` of jobs queued before packs covered several logs.
   for (const name of checkLogs(request)) {
-    const log = await findLog(o.sql, name);
+    const log = await o.store.findLog(name);
     if (log.tenant !== tenant) throw new PackError("INVALID_REQUEST", `no log named ${JSON.stringify(name)}`);
   }
   const dir = join(o.packDir, tenant);
@@ -62,7 +61,7 @@ export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: st
   await rm(`${archive}.partial`, { force: true });
   let last = 0;
   const built = await buildPack({
-    sql: o.sql, request, exporter, out, packKey: o.packKey, ...(o.checkpointKey ? { checkpointKey: o.checkpointKey } : {}),
+    store: o.store, request, exporter, out, packKey: o.packKey, ...(o.checkpointKey ? { checkpointKey: o.checkpointKey } : {}),
     generator: o.generator, originPrefix: o.originPrefix, builtBy: "sealtrail-evidence-worker",
     onProgress: (p) => {
       const now = Date.now();

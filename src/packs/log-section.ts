@@ -9,8 +9,7 @@ import { chainHash, entryLeafHash, payloadHash } from "../core/entry/index.js";
 import { digestEqual, toBase64, toHex } from "../core/encoding/index.js";
 import { formatEntryLine, type PackEntry, sampleRank, SampleSelector } from "../core/pack/index.js";
 import { RangeAccumulator } from "../core/merkle/index.js";
-import type { Sql } from "../ledger/postgres/db.js";
-import { chainHashAt, streamEntries } from "../ledger/postgres/period-entries.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { consistencyProofFor, inclusionProofFor } from "../ledger/proofs.js";
 import { loadFrontier } from "../ledger/tree.js";
 import { csvLine } from "./csv.js";
@@ -40,7 +39,7 @@ export interface SectionResult {
 }
 
 export interface SectionOptions {
-  sql: Sql;
+  store: LedgerStore;
   writer: PackWriter;
   role: PopulationLog;
   period: PeriodLog;
@@ -80,16 +79,16 @@ function inconsistent(log: string, message: string): PackError {
 
 export async function writeLogSection(o: SectionOptions): Promise<SectionResult> {
   const { log, firstSeq, endSeq, checkpoint } = o.period;
-  const frontier = await loadFrontier(o.sql, log.id, firstSeq);
+  const frontier = await loadFrontier(o.store, log.id, firstSeq);
   const range = new RangeAccumulator(firstSeq, frontier);
-  const chainBefore = await chainHashAt(o.sql, log.id, firstSeq - 1);
+  const chainBefore = await o.store.chainHashAt(log.id, firstSeq - 1);
   if (!chainBefore) throw inconsistent(log.name, `entry ${firstSeq - 1} is missing`);
   let chain: Uint8Array = chainBefore;
   const { eventsFile, rangeFile } = o.section;
   const events = await o.writer.open(eventsFile);
   let expected = firstSeq;
   let lastRecorded = "";
-  for await (const batch of streamEntries(o.sql, log.id, log.origin, firstSeq, endSeq)) {
+  for await (const batch of o.store.streamEntries(log.id, log.origin, firstSeq, endSeq)) {
     for (const e of batch) {
       if (e.seq !== expected) throw inconsistent(log.name, `entry ${expected} is missing`);
       if (e.payload !== null && !digestEqual(payloadHash(e.payload), e.payloadHash)) throw inconsistent(log.name, `the payload of entry ${e.seq} does not match its hash`);
@@ -123,14 +122,14 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
   const eventsSha256 = await o.writer.close(events);
 
   // The run must be exactly leaves [firstSeq, endSeq) of the signed tree (core/merkle/range-proof.ts).
-  const proof = await consistencyProofFor(o.sql, log.name, endSeq, checkpoint.size);
+  const proof = await consistencyProofFor(o.store, log.name, endSeq, checkpoint.size);
   try {
     range.verify(checkpoint.size, proof.proof, checkpoint.root);
   } catch (error) {
     throw new PackError("INCONSISTENT", `log ${log.name}: entries ${firstSeq} to ${endSeq - 1} are not those of the checkpoint at size ${checkpoint.size}: run sealtrail verify --log ${log.name}`, { cause: error });
   }
-  const before = firstSeq > 0 ? await witness(o.sql, o.period, firstSeq - 1) : null;
-  const after = endSeq < checkpoint.size ? await witness(o.sql, o.period, endSeq) : null;
+  const before = firstSeq > 0 ? await witness(o.store, o.period, firstSeq - 1) : null;
+  const after = endSeq < checkpoint.size ? await witness(o.store, o.period, endSeq) : null;
   await o.writer.writeText(rangeFile, `${JSON.stringify({
     log: log.name,
     origin: log.origin,
@@ -151,12 +150,12 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
  * An entry just outside the period, as an events line without its payload, with its
  * inclusion proof in the checkpoint's tree: shows where the period's run starts or ends.
  */
-async function witness(sql: Sql, period: PeriodLog, seq: number): Promise<{ entry: string; proof: string[] }> {
+async function witness(store: LedgerStore, period: PeriodLog, seq: number): Promise<{ entry: string; proof: string[] }> {
   const { log, checkpoint } = period;
   let entry: PackEntry | undefined;
-  for await (const batch of streamEntries(sql, log.id, log.origin, seq, seq + 1)) entry = batch[0];
+  for await (const batch of store.streamEntries(log.id, log.origin, seq, seq + 1)) entry = batch[0];
   if (!entry) throw inconsistent(log.name, `entry ${seq} is missing`);
-  const proof = await inclusionProofFor(sql, log.name, seq, checkpoint.size);
+  const proof = await inclusionProofFor(store, log.name, seq, checkpoint.size);
   if (!digestEqual(proof.leafHash, entry.leafHash) || !digestEqual(entryLeafHash(entry), entry.leafHash)) throw inconsistent(log.name, `entry ${seq} does not match its leaf hash`);
   return { entry: formatEntryLine({ ...entry, payload: null }), proof: proof.proof.map(toBase64) };
 }

@@ -6,13 +6,10 @@
 import type { KeyObject } from "node:crypto";
 import { userInfo } from "node:os";
 import { toBase64, toHex } from "../core/encoding/index.js";
-import { Appender } from "../ledger/postgres/appender.js";
 import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
 import { checkpointLog } from "../ledger/checkpointer.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { LedgerStore, Log } from "../ledger/store.js";
 import { LedgerError } from "../ledger/errors.js";
-import { findLogWithSize, type Log } from "../ledger/postgres/logs.js";
-import { seqRecordedFrom } from "../ledger/postgres/period-entries.js";
 import { PackError } from "./pack-error.js";
 
 export const PACK_BUILD_KIND = "pack.build";
@@ -24,8 +21,6 @@ export interface PeriodLog {
   checkpoint: { size: number; root: Uint8Array; note: string };
 }
 
-type CheckpointRow = { size: number; root: Buffer; note: string };
-
 /**
  * The log's entries recorded in [from, to) and the smallest stored checkpoint covering them
  * (and the entry just after them, when there is one):
@@ -33,22 +28,20 @@ type CheckpointRow = { size: number; root: Buffer; note: string };
  * the period yet, one is signed with `checkpointKey` (the checkpointer refuses a tree that does
  * not extend the last signed one); without a key that is NO_CHECKPOINT.
  */
-export async function periodOf(sql: Sql, name: string, from: Date, to: Date, checkpointKey: KeyObject | undefined): Promise<PeriodLog> {
-  const log = await findLogWithSize(sql, name);
-  const firstSeq = await seqRecordedFrom(sql, log.id, log.size, from);
-  const endSeq = await seqRecordedFrom(sql, log.id, log.size, to);
+export async function periodOf(store: LedgerStore, name: string, from: Date, to: Date, checkpointKey: KeyObject | undefined): Promise<PeriodLog> {
+  const log = await store.findLogWithSize(name);
+  const firstSeq = await store.seqRecordedFrom(log.id, log.size, from);
+  const endSeq = await store.seqRecordedFrom(log.id, log.size, to);
   // Preferably one that also covers the first entry after the period, so the pack can prove
   // that entry was recorded after the period (a boundary witness); else one that covers the
   // period alone (the pack then says the period reaches the end of the signed tree).
   const cover = Math.min(endSeq + 1, log.size);
-  let [row] = await sql<CheckpointRow[]>`
-    select size, root, note from checkpoints where log_id = ${log.id} and size >= ${endSeq} and size > 0
-    order by size >= ${cover} desc, size limit 1`;
+  let row = await store.checkpointCovering(log.id, endSeq, cover);
   if (!row) {
     if (!checkpointKey) throw new PackError("NO_CHECKPOINT", `no signed checkpoint of log ${name} covers the period (entries up to seq ${endSeq - 1}): run sealtrail checkpoint --log ${name}, or set SEALTRAIL_SIGNING_KEY`);
     try {
-      const { checkpoint } = await checkpointLog(sql, name, checkpointKey);
-      row = { size: checkpoint.size, root: Buffer.from(checkpoint.root), note: checkpoint.note };
+      const { checkpoint } = await checkpointLog(store, name, checkpointKey);
+      row = checkpoint;
     } catch (error) {
       if (error instanceof LedgerError && error.code === "INCONSISTENT") throw new PackError("INCONSISTENT", error.message, { cause: error });
       throw error;
@@ -60,11 +53,10 @@ export async function periodOf(sql: Sql, name: string, from: Date, to: Date, che
 }
 
 /** The tenant's audit log, when it exists and is not one of the logs packed itself. */
-export async function auditLogOf(sql: Sql, tenant: string, subjects: readonly string[]): Promise<string | undefined> {
+export async function auditLogOf(store: LedgerStore, tenant: string, subjects: readonly string[]): Promise<string | undefined> {
   const name = auditLogName(tenant);
   if (subjects.includes(name)) return undefined;
-  const [row] = await sql<{ id: number }[]>`select id from logs where name = ${name}`;
-  return row ? name : undefined;
+  return (await store.logExists(name)) ? name : undefined;
 }
 
 export interface PreviousPack {
@@ -83,15 +75,12 @@ type BuildPayload = { packId?: unknown; log?: unknown; checkpoint?: RecordedChec
  * itself, so it stays byte-identical. Reads both record shapes: `{ log, checkpoint }` of
  * single-log packs and `{ logs: [{ log, checkpoint }] }`.
  */
-export async function previousPack(sql: Sql, auditLog: string | undefined, logName: string, size: number): Promise<PreviousPack | undefined> {
+export async function previousPack(store: LedgerStore, auditLog: string | undefined, logName: string, size: number): Promise<PreviousPack | undefined> {
   if (auditLog === undefined) return undefined;
-  const rows = await sql<{ payload: string | null }[]>`
-    select e.payload from entries e
-    where e.log_id = (select id from logs where name = ${auditLog}) and e.kind = ${PACK_BUILD_KIND}
-    order by e.seq`;
+  const payloads = await store.payloadsOfKind(auditLog, PACK_BUILD_KIND);
   let best: PreviousPack | undefined;
-  for (const r of rows) {
-    const p = r.payload === null ? undefined : (JSON.parse(r.payload) as BuildPayload);
+  for (const payload of payloads) {
+    const p = payload === null ? undefined : (JSON.parse(payload) as BuildPayload);
     if (typeof p?.packId !== "string") continue;
     const covered = Array.isArray(p.logs) ? p.logs : [{ log: p.log, checkpoint: p.checkpoint }];
     const cp = covered.find((c) => c?.log === logName)?.checkpoint;
@@ -117,9 +106,9 @@ export interface BuildRecord {
 }
 
 /** Appends the pack.build entry; idempotent per pack id and SHA256SUMS (a retried job records once). */
-export async function recordBuild(sql: Sql, tenant: string, originPrefix: string, r: BuildRecord): Promise<number> {
-  const audit = await ensureAuditLog(sql, tenant, originPrefix);
-  const [receipt] = await new Appender(sql).append(audit.name, [{
+export async function recordBuild(store: LedgerStore, tenant: string, originPrefix: string, r: BuildRecord): Promise<number> {
+  const audit = await ensureAuditLog(store, tenant, originPrefix);
+  const [receipt] = await store.appender().append(audit.name, [{
     kind: PACK_BUILD_KIND,
     actor: r.requestedBy,
     action: PACK_BUILD_KIND,

@@ -4,7 +4,7 @@
  * work is in src/packs/. SIGTERM or SIGINT stops taking jobs and finishes the builds in hand.
  */
 import type { Config } from "../config/index.js";
-import { connect } from "../ledger/postgres/db.js";
+import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { loadSigningKey } from "../ledger/signing-key.js";
 import { startEvidenceWorker } from "../packs/evidence-worker.js";
 import { loadExporters } from "../packs/exporters.js";
@@ -18,9 +18,9 @@ export async function runEvidenceWorker(config: Config, overrides: { concurrency
   const packKey = await loadSigningKey(config.packKeyPath);
   const checkpointKey = config.signingKeyPath ? await loadSigningKey(config.signingKeyPath) : undefined;
   const exporters = await loadExporters(config.packExporters);
-  const sql = connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-evidence" });
+  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-evidence" });
   const worker = startEvidenceWorker({
-    sql, redisUrl: config.redisUrl, queueName: packs.queue, concurrency, packDir: packs.dir, packKey,
+    store, redisUrl: config.redisUrl, queueName: packs.queue, concurrency, packDir: packs.dir, packKey,
     ...(checkpointKey ? { checkpointKey } : {}), exporters, originPrefix: config.originPrefix, generator: { name: "sealtrail", version: packageVersion() },
   });
   const line = (value: object) => out.stdout(JSON.stringify(value));
@@ -44,6 +44,6 @@ export async function runEvidenceWorker(config: Config, overrides: { concurrency
   await worker.waitUntilReady();
   line({ event: "ready", queue: packs.queue, concurrency, dir: packs.dir });
   await stopped;
-  await sql.end({ timeout: 5 });
+  await store.close(5);
   line({ event: "stopped" });
 }

@@ -8,8 +8,7 @@
  */
 import type { Config, SearchConfig } from "../config/index.js";
 import { startIngestWorker } from "../ingest/ingest-worker.js";
-import { connect } from "../ledger/postgres/db.js";
-import { runSearchIndexer } from "../ledger/postgres/search-indexer.js";
+import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { STDIO, type WorkerOutput } from "./worker-output.js";
 
 /** Runs until SIGTERM or SIGINT; resolves once the jobs in hand are finished and connections closed. */
@@ -22,9 +21,9 @@ export async function runIngestWorker(
   const search = overrides.search ?? config.search;
   const concurrency = overrides.concurrency ?? ingest.concurrency;
   // One connection per job in hand, and one for the appender's log lookups.
-  const sql = connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-ingest" });
+  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-ingest" });
   const worker = startIngestWorker({
-    sql,
+    store,
     redisUrl: config.redisUrl,
     queueName: ingest.queue,
     concurrency,
@@ -40,11 +39,11 @@ export async function runIngestWorker(
   worker.on("error", (error) => out.stderr(`sealtrail worker: ${error.message}`));
 
   const stopIndexer = new AbortController();
-  const indexerSql = search.indexer
-    ? connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 1, applicationName: "sealtrail-search-indexer" })
+  const indexerStore = search.indexer
+    ? PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 1, applicationName: "sealtrail-search-indexer" })
     : undefined;
-  const indexing = indexerSql
-    ? runSearchIndexer(indexerSql, {
+  const indexing = indexerStore
+    ? indexerStore.runSearchIndexer({
         intervalMs: search.intervalMs,
         batch: search.batch,
         signal: stopIndexer.signal,
@@ -82,7 +81,7 @@ export async function runIngestWorker(
     // Also when Redis is unreachable: the indexer's loop would keep the process alive.
     stopIndexer.abort();
     await indexing; // ends after the transaction in hand
-    await Promise.all([sql.end({ timeout: 5 }), indexerSql?.end({ timeout: 5 })]);
+    await Promise.all([store.close(5), indexerStore?.close(5)]);
   }
   line({ event: "stopped" });
 }

@@ -10,7 +10,7 @@ import { openAlertQueue, QueueAlertSink } from "../integrity/alert-queue.js";
 import { startAlertWorker, startSweepWorker } from "../integrity/integrity-worker.js";
 import { openSweepQueue, upsertSchedulers } from "../integrity/sweep-queue.js";
 import { DirectoryWitness } from "../integrity/witness-directory.js";
-import { connect } from "../ledger/postgres/db.js";
+import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { LedgerError } from "../ledger/errors.js";
 import { loadSigningKey, loadTrustedPublicKey } from "../ledger/signing-key.js";
 import { CHECKPOINT_TICK_MS } from "../core/sweep/index.js";
@@ -26,7 +26,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
   if (!integrity.witnessDir) out.stderr("sealtrail worker: SEALTRAIL_WITNESS_DIR is not set: checkpoints are not copied outside the database");
   if (integrity.alertWebhooks.length === 0) out.stderr("sealtrail worker: SEALTRAIL_ALERT_WEBHOOKS is not set: alerts are recorded in the ledger only");
 
-  const sql = connect({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-integrity" });
+  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-integrity" });
   const sweepQueue = openSweepQueue(config.redisUrl, { name: integrity.sweepQueue });
   const alertQueue = openAlertQueue(config.redisUrl, { name: integrity.alertQueue });
   const alerts = new QueueAlertSink(alertQueue, integrity.alertWebhooks);
@@ -40,8 +40,8 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
     redisUrl: config.redisUrl,
     sweepQueueName: integrity.sweepQueue,
     sweepQueue,
-    sweep: { sql, url: config.databaseUrl, schema: config.schema, publicKey, witness, originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
-    checkpoint: key && { sql, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map() },
+    sweep: { store, url: config.databaseUrl, schema: config.schema, publicKey, witness, originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
+    checkpoint: key && { store, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map() },
     alertSecret: integrity.alertSecret ?? "",
     alertTimeoutMs: integrity.alertTimeoutMs,
   });
@@ -71,5 +71,5 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
   line({ event: "ready", queue: integrity.sweepQueue, schedulers: { full: integrity.fullSweepCron, incremental: integrity.incrementalSweepCron }, witness: integrity.witnessDir ?? null, webhooks: integrity.alertWebhooks.length });
   await stopped;
   await Promise.allSettled([sweepQueue.close(), alertQueue.close()]);
-  await sql.end({ timeout: 5 });
+  await store.close(5);
 }

@@ -4,7 +4,7 @@
  * caller's connection, so row-level security decides what may be replayed.
  */
 import { CastEncoder, castHeaderLine } from "../core/capture/index.js";
-import type { Sql } from "../ledger/postgres/db.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { TmuxError } from "./tmux-error.js";
 
 export interface PaneStream {
@@ -25,17 +25,9 @@ export interface ReplayTarget {
 }
 
 /** The pane streams recorded for a session, oldest first. */
-export async function paneStreams(sql: Sql, target: ReplayTarget): Promise<PaneStream[]> {
-  const rows = await sql<{ server: string; pane: string; session: string; firstUs: string; chunks: number; width: number | null; height: number | null }[]>`
-    select p->>'server' as server, p->>'pane' as pane, min(p->>'session') as session,
-           min((p->>'timeUs')::bigint)::text as "firstUs", count(*)::int as chunks,
-           max((p->>'width')::int) as width, max((p->>'height')::int) as height
-    from (select e.payload::jsonb as p from entries e join logs l on l.id = e.log_id
-          where l.name = ${target.log} and e.kind = 'tmux.output') c
-    where (p->>'session' = ${target.session} or p->>'sessionId' = ${target.session})
-      ${target.pane ? sql`and p->>'pane' = ${target.pane}` : sql``}
-    group by 1, 2 order by min((p->>'timeUs')::bigint)`;
-  return rows.map((r) => ({ server: r.server, pane: r.pane, session: r.session, firstUs: Number(r.firstUs), chunks: r.chunks, ...(r.width ? { width: r.width } : {}), ...(r.height ? { height: r.height } : {}) }));
+export async function paneStreams(store: LedgerStore, target: ReplayTarget): Promise<PaneStream[]> {
+  const rows = await store.paneStreams(target.log, target.session, target.pane);
+  return rows.map((r) => ({ server: r.server, pane: r.pane, session: r.session, firstUs: r.firstUs, chunks: r.chunks, ...(r.width ? { width: r.width } : {}), ...(r.height ? { height: r.height } : {}) }));
 }
 
 export interface ReplayChunk {
@@ -46,15 +38,10 @@ export interface ReplayChunk {
 }
 
 /** The stream's chunks in seq order, a page at a time. */
-export async function* streamChunks(sql: Sql, log: string, stream: Pick<PaneStream, "server" | "pane">): AsyncGenerator<ReplayChunk> {
-  const cursor = sql<{ payload: string }[]>`
-    select e.payload from entries e join logs l on l.id = e.log_id
-    where l.name = ${log} and e.kind = 'tmux.output'
-      and e.payload::jsonb->>'server' = ${stream.server} and e.payload::jsonb->>'pane' = ${stream.pane}
-    order by (e.payload::jsonb->>'seq')::bigint`.cursor(64);
-  for await (const rows of cursor) {
-    for (const row of rows) {
-      const p = JSON.parse(row.payload) as { seq: number; timeUs: number; frames?: [number, number][]; data: string };
+export async function* streamChunks(store: LedgerStore, log: string, stream: Pick<PaneStream, "server" | "pane">): AsyncGenerator<ReplayChunk> {
+  for await (const payloads of store.paneChunks(log, stream.server, stream.pane)) {
+    for (const payload of payloads) {
+      const p = JSON.parse(payload) as { seq: number; timeUs: number; frames?: [number, number][]; data: string };
       yield { seq: p.seq, timeUs: p.timeUs, frames: (p.frames ?? [[0, 0]]).map(([at, afterUs]) => ({ at, afterUs })), data: Buffer.from(p.data, "base64") };
     }
   }
@@ -76,7 +63,7 @@ export interface ReplayReport {
 }
 
 /** Writes the cast (or, raw, the exact bytes) through `write`. */
-export async function replay(sql: Sql, log: string, stream: PaneStream, format: "asciicast" | "raw", write: (data: string | Buffer) => void): Promise<ReplayReport> {
+export async function replay(store: LedgerStore, log: string, stream: PaneStream, format: "asciicast" | "raw", write: (data: string | Buffer) => void): Promise<ReplayReport> {
   const report: ReplayReport = { chunks: 0, bytes: 0, gaps: [] };
   const encoder = new CastEncoder(stream.firstUs);
   if (format === "asciicast") {
@@ -84,7 +71,7 @@ export async function replay(sql: Sql, log: string, stream: PaneStream, format: 
   }
   let expected = 0;
   let lastUs = stream.firstUs;
-  for await (const chunk of streamChunks(sql, log, stream)) {
+  for await (const chunk of streamChunks(store, log, stream)) {
     if (chunk.seq !== expected) report.gaps.push([expected, chunk.seq - 1]);
     expected = chunk.seq + 1;
     report.chunks++;

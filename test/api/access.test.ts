@@ -6,13 +6,14 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiTokenHash, encodeCursor } from "../../src/core/token/index.js";
-import { RequestDb } from "../../src/api/request-db.js";
+import type { LedgerStore } from "../../src/ledger/store.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { PostgresLedgerStore } from "../../src/ledger/postgres/postgres-store.js";
 
 let ledger: TestLedger;
 let api: TestApi;
@@ -40,7 +41,7 @@ beforeAll(async () => {
       kind: "access", actor: `${tenant}-user`, action: "login", resource: "host/shared", tags: ["shared-tag"],
       payload: { note: `secret of ${tenant}`, shared: "needle-token" }, occurredAt: `2026-01-0${1 + (i % 9)}T00:00:00Z`,
     })));
-    await checkpointLog(ledger.writer, name, key.privateKey);
+    await checkpointLog(ledger.store, name, key.privateKey);
   }
   api = await startApi(ledger);
   acme = await apiKey(ledger, "acme", ["events:read", "proofs:read"]);
@@ -161,17 +162,19 @@ describe("tenant isolation", () => {
   });
 
   it("is enforced in SQL: a request's transaction cannot read another tenant's rows even by raw SQL", async () => {
-    const db = new RequestDb(api.sql, "acme", 5_000);
+    const db = api.store.tenantView("acme", 5_000);
+    // The view hands out a store; its transaction is read here by raw SQL, past the store's statements.
+    const raw = (view: LedgerStore) => (view as PostgresLedgerStore).sql;
     try {
-      const seen = await db.use(async (tx) => ({
-        logs: (await tx`select distinct tenant from logs`).map((r) => r.tenant),
-        entries: (await tx`select count(*)::int as n from entries where log_id = ${globexLogId}`)[0]!.n,
-        nodes: (await tx`select count(*)::int as n from merkle_nodes where log_id = ${globexLogId}`)[0]!.n,
-        checkpoints: (await tx`select count(*)::int as n from checkpoints where log_id = ${globexLogId}`)[0]!.n,
-        role: (await tx`select current_user as u`)[0]!.u,
+      const seen = await db.use(async (view) => ({
+        logs: (await raw(view)`select distinct tenant from logs`).map((r) => r.tenant),
+        entries: (await raw(view)`select count(*)::int as n from entries where log_id = ${globexLogId}`)[0]!.n,
+        nodes: (await raw(view)`select count(*)::int as n from merkle_nodes where log_id = ${globexLogId}`)[0]!.n,
+        checkpoints: (await raw(view)`select count(*)::int as n from checkpoints where log_id = ${globexLogId}`)[0]!.n,
+        role: (await raw(view)`select current_user as u`)[0]!.u,
       }));
       expect(seen).toEqual({ logs: ["acme"], entries: 0, nodes: 0, checkpoints: 0, role: "sealtrail_reader" });
-      await expect(db.use((tx) => tx`select count(*) from api_keys`)).rejects.toThrow(/permission denied/);
+      await expect(db.use((view) => raw(view)`select count(*) from api_keys`)).rejects.toThrow(/permission denied/);
     } finally {
       await db.close();
     }

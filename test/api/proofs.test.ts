@@ -29,7 +29,7 @@ beforeAll(async () => {
   // Checkpoints at 37 and 100; the tree then grows to 130 without one.
   for (const [n, checkpoint] of [[37, true], [63, true], [30, false]] as const) {
     await appender.append("proved", Array.from({ length: n }, (_, i) => ({ kind: "custom", actor: "a", action: "x", resource: `r${i}`, payload: { i } })));
-    if (checkpoint) await checkpointLog(ledger.writer, "proved", key.privateKey);
+    if (checkpoint) await checkpointLog(ledger.store, "proved", key.privateKey);
   }
   api = await startApi(ledger);
   token = await apiKey(ledger, "acme");
@@ -119,7 +119,7 @@ describe("log status", () => {
   it("shows the last sweep recorded in the tenant's audit log, null before the first", async () => {
     const q = `{ log(name: "proved") { name size lastSweep { result at fromSeq toSize durationMs firstBadSeq tamperClass recordSeq } } }`;
     expect((await gql(api, token, q)).data).toEqual({ log: { name: "proved", size: 130, lastSweep: null } });
-    const audit = await ensureAuditLog(ledger.writer, "acme", "test.example");
+    const audit = await ensureAuditLog(ledger.store, "acme", "test.example");
     const appender = new Appender(ledger.writer);
     await appender.append(audit.name, [
       sweepEvent("proved", { result: "verified", at: new Date("2026-11-20T02:00:00Z"), fromSeq: 0, toSize: 100, durationMs: 41, firstBadSeq: null, tamperClass: null }, "sweeper"),

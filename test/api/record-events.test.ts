@@ -31,7 +31,7 @@ beforeAll(async () => {
     await createLog(ledger.admin, name, { tenant, origin: `test.example/${name}` });
   }
   q = await testQueue();
-  worker = startIngestWorker({ sql: ledger.writer, redisUrl: REDIS_URL, queueName: q.name, concurrency: 4, maxPayloadBytes: MAX_PAYLOAD, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
+  worker = startIngestWorker({ store: ledger.store, redisUrl: REDIS_URL, queueName: q.name, concurrency: 4, maxPayloadBytes: MAX_PAYLOAD, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
   api = await startApi(ledger, { maxBodyBytes: 256 * 1024 }, {}, {
     ingest: { queue: q.queue, queueEvents: q.events, maxPayloadBytes: MAX_PAYLOAD, maxBatchEvents: 500, waitTimeoutMs: 15_000 },
   });
@@ -152,7 +152,7 @@ describe("recordEvents", () => {
       expect(res.data.recordEvents.receipts.map((r: { status: string; seq: unknown }) => [r.status, r.seq])).toEqual([["ACCEPTED", null], ["ACCEPTED", null]]);
       expect(await entries("acme-late")).toHaveLength(0);
       // A worker comes: the queued events are committed under the keys the receipts named.
-      const late = startIngestWorker({ sql: ledger.writer, redisUrl: REDIS_URL, queueName: idle.name, concurrency: 1, maxPayloadBytes: MAX_PAYLOAD, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
+      const late = startIngestWorker({ store: ledger.store, redisUrl: REDIS_URL, queueName: idle.name, concurrency: 1, maxPayloadBytes: MAX_PAYLOAD, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
       try {
         await until("the queued events committed", async () => (await entries("acme-late")).length === 2);
       } finally {

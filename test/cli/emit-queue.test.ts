@@ -21,7 +21,7 @@ beforeAll(async () => {
   ledger = await freshLedger("emit_queue");
   await createLog(ledger.admin, "releases", { origin: "test.example/releases" });
   q = await testQueue();
-  worker = startIngestWorker({ sql: ledger.writer, redisUrl: REDIS_URL, queueName: q.name, concurrency: 2, maxPayloadBytes: 1 << 20, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
+  worker = startIngestWorker({ store: ledger.store, redisUrl: REDIS_URL, queueName: q.name, concurrency: 2, maxPayloadBytes: 1 << 20, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
 });
 afterAll(async () => {
   await worker?.close();

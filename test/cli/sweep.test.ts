@@ -56,8 +56,8 @@ beforeAll(async () => {
   writeFileSync(keyFile, key.pem, { mode: 0o600 });
   for (const name of ["good", "bad"]) {
     await seedLog(ledger.writer, name, 120, { tenant: "acme" });
-    await checkpointLog(ledger.writer, name, key.privateKey);
-    await witnessCheckpoints(ledger.writer, await findLog(ledger.writer, name), key.publicKey, new DirectoryWitness(witnessDir));
+    await checkpointLog(ledger.store, name, key.privateKey);
+    await witnessCheckpoints(ledger.store, await findLog(ledger.writer, name), key.publicKey, new DirectoryWitness(witnessDir));
   }
   const bad = await findLog(ledger.admin, "bad");
   await asAttacker(ledger.admin, (tx) => tx`update entries set payload = '{"n":1}' where log_id = ${bad.id} and seq = 77`);

@@ -12,6 +12,7 @@ import { createLog } from "../../src/ledger/postgres/logs.js";
 import { verifyLog } from "../../src/integrity/verify-log.js";
 import { deployEvent, REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { PostgresLedgerStore } from "../../src/ledger/postgres/postgres-store.js";
 
 const MAX_PAYLOAD = 64 * 1024;
 let ledger: TestLedger;
@@ -32,7 +33,7 @@ async function setup(log: string, workers = 1, sql: Sql = ledger.writer): Promis
   const q = await testQueue();
   cleanup.push(() => q.close());
   const started = Array.from({ length: workers }, () =>
-    startIngestWorker({ sql, redisUrl: REDIS_URL, queueName: q.name, concurrency: 4, maxPayloadBytes: MAX_PAYLOAD, lockDurationMs: 5_000, stalledIntervalMs: 2_000 }),
+    startIngestWorker({ store: new PostgresLedgerStore(sql, ledger.schema), redisUrl: REDIS_URL, queueName: q.name, concurrency: 4, maxPayloadBytes: MAX_PAYLOAD, lockDurationMs: 5_000, stalledIntervalMs: 2_000 }),
   );
   cleanup.push(() => Promise.all(started.map((w) => w.close())));
   return { ...q, workers: started };
@@ -215,7 +216,7 @@ describe("ingest pipeline", () => {
     const stored = await rows("many");
     expect(stored.map((r) => r.seq)).toEqual(Array.from({ length: total }, (_, i) => i));
     expect(new Set(stored.map((r) => r.key))).toEqual(new Set(all.map((r) => r.idempotencyKey)));
-    const report = await verifyLog(ledger.admin, "many", { url: ledger.url, schema: ledger.schema, threads: 0 });
+    const report = await verifyLog(ledger.adminStore, "many", { url: ledger.url, schema: ledger.schema, threads: 0 });
     expect({ verified: report.verified, size: report.size }).toEqual({ verified: true, size: total });
   });
 });

@@ -78,7 +78,7 @@ describe("Redis restarted mid-stream", () => {
     const url = `redis://127.0.0.1:${port}`;
     const queueName = "restart";
     await createLog(ledger.admin, "restart", { origin: "test.example/restart" });
-    const worker = startIngestWorker({ sql: ledger.writer, redisUrl: url, queueName, concurrency: 4, maxPayloadBytes: 64 * 1024, lockDurationMs: 3_000, stalledIntervalMs: 1_000 });
+    const worker = startIngestWorker({ store: ledger.store, redisUrl: url, queueName, concurrency: 4, maxPayloadBytes: 64 * 1024, lockDurationMs: 3_000, stalledIntervalMs: 1_000 });
     worker.on("error", () => {});
     const producers = 8;
     const batches = 40;

@@ -26,7 +26,7 @@ beforeAll(async () => {
   ledger = await freshLedger("webhooks");
   for (const name of ["deploys", "ops", "bad"]) await createLog(ledger.admin, name, { tenant: "acme", origin: `test.example/${name}` });
   q = await testQueue();
-  worker = startIngestWorker({ sql: ledger.writer, redisUrl: REDIS_URL, queueName: q.name, concurrency: 2, maxPayloadBytes: 64 * 1024, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
+  worker = startIngestWorker({ store: ledger.store, redisUrl: REDIS_URL, queueName: q.name, concurrency: 2, maxPayloadBytes: 64 * 1024, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
   const webhooks = parseWebhookSources(
     JSON.stringify({
       github: { format: "github", log: "deploys", secret: GH_SECRET },

@@ -6,6 +6,7 @@ import { checkpointTick } from "../../src/integrity/checkpoint-tick.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { testKey } from "../support/keys.js";
+import { PostgresLedgerStore } from "../../src/ledger/postgres/postgres-store.js";
 
 let ledger: TestLedger;
 beforeAll(async () => {
@@ -27,7 +28,7 @@ describe("checkpoint policy", () => {
 
 /** The checkpoint job's signing part, without a witness store: what it signed. */
 async function checkpointDueLogs(sql: TestLedger["writer"], key: KeyObject, policy: CheckpointPolicy, now = Date.now()) {
-  const tick = await checkpointTick({ sql, key, policy, witness: undefined, originPrefix: "test.example", alerts: { raise: async () => {} } }, now);
+  const tick = await checkpointTick({ store: new PostgresLedgerStore(sql, ledger.schema), key, policy, witness: undefined, originPrefix: "test.example", alerts: { raise: async () => {} } }, now);
   return tick.signed;
 }
 

@@ -69,7 +69,7 @@ beforeAll(async () => {
   const deps = fixture.deps(ledger.writer, [receiver.url]);
   sweeper = startSweepWorker({
     redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", sweepQueueName: fixture.sweepQueue.name, sweepQueue: fixture.sweepQueue, sweep: deps,
-    checkpoint: { sql: ledger.writer, key: key.privateKey, policy: { every: 1, intervalMs: 1 }, witness: fixture.witness, originPrefix: "test.example", alerts: deps.alerts },
+    checkpoint: { store: ledger.store, key: key.privateKey, policy: { every: 1, intervalMs: 1 }, witness: fixture.witness, originPrefix: "test.example", alerts: deps.alerts },
     alertSecret: SECRET, alertTimeoutMs: 2_000,
   });
   deliverer = startAlertWorker({ redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", alertQueueName: fixture.alertQueue.name, alertSecret: SECRET, alertTimeoutMs: 2_000 });

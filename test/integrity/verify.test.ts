@@ -36,13 +36,13 @@ const configs: [string, Partial<VerifyOptions>][] = [
 
 describe.each(configs)("verifier %s", (_label, config) => {
   const verify = (name: string, extra: Partial<VerifyOptions> = {}) =>
-    verifyLog(ledger.admin, name, { url: ledger.url, schema: ledger.schema, publicKey: key.publicKey, ...config, ...extra });
+    verifyLog(ledger.adminStore, name, { url: ledger.url, schema: ledger.schema, publicKey: key.publicKey, ...config, ...extra });
 
   it("verifies an untouched log and its checkpoints", async () => {
     const log = await seed();
-    const { checkpoint } = await checkpointLog(ledger.writer, log.name, key.privateKey);
+    const { checkpoint } = await checkpointLog(ledger.store, log.name, key.privateKey);
     await new Appender(ledger.writer).append(log.name, [{ kind: "deploy", actor: "a", action: "b", resource: "c" }]);
-    await checkpointLog(ledger.writer, log.name, key.privateKey);
+    await checkpointLog(ledger.store, log.name, key.privateKey);
     const report = await verify(log.name, { checkpointNote: checkpoint.note });
     expect(report.findings).toEqual([]);
     expect(report.verified).toBe(true);
@@ -128,7 +128,7 @@ describe.each(configs)("verifier %s", (_label, config) => {
 
   it("catches a truncated tail against an earlier checkpoint, in the database or held outside it", async () => {
     const log = await seed();
-    const { checkpoint } = await checkpointLog(ledger.writer, log.name, key.privateKey);
+    const { checkpoint } = await checkpointLog(ledger.store, log.name, key.privateKey);
     await asAttacker(ledger.admin, (tx) => tx`delete from entries where log_id = ${log.id} and seq >= 180`);
     const r1 = await verify(log.name);
     expect([r1.tamperClass, r1.firstBadSeq]).toEqual(["tail_truncated", 180]);
@@ -145,7 +145,7 @@ describe.each(configs)("verifier %s", (_label, config) => {
 
   it("catches a forged checkpoint signature", async () => {
     const log = await seed();
-    await checkpointLog(ledger.writer, log.name, key.privateKey);
+    await checkpointLog(ledger.store, log.name, key.privateKey);
     const mallory = testKey();
     await asAttacker(ledger.admin, async (tx) => {
       const [cp] = await tx<{ size: number; root: Buffer }[]>`select size, root from checkpoints where log_id = ${log.id}`;
@@ -159,7 +159,7 @@ describe.each(configs)("verifier %s", (_label, config) => {
 
   it("catches history rewritten with recomputed hashes against an earlier checkpoint", async () => {
     const log = await seed();
-    await checkpointLog(ledger.writer, log.name, key.privateKey); // size 200, held outside
+    await checkpointLog(ledger.store, log.name, key.privateKey); // size 200, held outside
     const outside = (await ledger.admin<{ note: string }[]>`select note from checkpoints where log_id = ${log.id}`)[0]!.note;
     await asAttacker(ledger.admin, async (tx) => {
       await tx`update entries set payload = '{"n":-1}', actor = 'mallory' where log_id = ${log.id} and seq = 120`;
@@ -176,9 +176,9 @@ describe.each(configs)("verifier %s", (_label, config) => {
 
   it("catches a history rewrite after a checkpoint still in the database, naming the range", async () => {
     const log = await seed();
-    await checkpointLog(ledger.writer, log.name, key.privateKey);
+    await checkpointLog(ledger.store, log.name, key.privateKey);
     await new Appender(ledger.writer).append(log.name, Array.from({ length: 40 }, (_, i) => ({ kind: "deploy", actor: "x", action: "y", resource: `z/${i}` })));
-    await checkpointLog(ledger.writer, log.name, key.privateKey); // size 240
+    await checkpointLog(ledger.store, log.name, key.privateKey); // size 240
     await asAttacker(ledger.admin, async (tx) => {
       await tx`update entries set resource = 'elsewhere' where log_id = ${log.id} and seq = 222`;
       await recomputeAll(tx, log.id, log.origin);

@@ -46,8 +46,8 @@ const sweep = (log: SeededLog, mode: "full" | "incremental" = "full") => sweepLo
 
 /** Signs a checkpoint of the log now and copies it out. */
 async function checkpointAndWitness(log: SeededLog): Promise<number[]> {
-  await checkpointLog(ledger.writer, log.name, key.privateKey);
-  return witnessCheckpoints(ledger.writer, await findLog(ledger.writer, log.name), key.publicKey, fixture.witness);
+  await checkpointLog(ledger.store, log.name, key.privateKey);
+  return witnessCheckpoints(ledger.store, await findLog(ledger.writer, log.name), key.publicKey, fixture.witness);
 }
 
 describe("the witness directory", () => {
@@ -75,7 +75,7 @@ describe("the witness directory", () => {
     const log = await seed(20);
     await checkpointAndWitness(log);
     await appendEntries(ledger.writer, log.name, 20, 10);
-    await checkpointLog(ledger.writer, log.name, key.privateKey);
+    await checkpointLog(ledger.store, log.name, key.privateKey);
     await appendEntries(ledger.writer, log.name, 30, 5);
     expect(await checkpointAndWitness(log)).toEqual([30, 35]);
     expect(await fixture.witness.sizes(log.origin)).toEqual([20, 30, 35]);
@@ -91,15 +91,15 @@ describe("the witness directory", () => {
     });
     await appendEntries(ledger.writer, log.name, 100, 10);
     // The attacker holds the key and signs the rewritten tree: the database alone cannot tell.
-    await checkpointLog(ledger.writer, log.name, key.privateKey);
-    await expectCode(witnessCheckpoints(ledger.writer, await findLog(ledger.writer, log.name), key.publicKey, fixture.witness), WitnessError, "INCONSISTENT");
+    await checkpointLog(ledger.store, log.name, key.privateKey);
+    await expectCode(witnessCheckpoints(ledger.store, await findLog(ledger.writer, log.name), key.publicKey, fixture.witness), WitnessError, "INCONSISTENT");
     expect(await fixture.witness.sizes(log.origin)).toEqual([100]);
 
     // The checkpoint job records the refusal and raises the alert, and goes on with other logs.
     const other = await seed(10);
     const alerts: string[] = [];
     const tick = await checkpointTick({
-      sql: ledger.writer, key: key.privateKey, policy: { every: 1, intervalMs: 1 }, witness: fixture.witness, originPrefix: "test.example",
+      store: ledger.store, key: key.privateKey, policy: { every: 1, intervalMs: 1 }, witness: fixture.witness, originPrefix: "test.example",
       alerts: { raise: async (a) => void alerts.push(`${a.type} ${a.log}`) },
     });
     expect(tick.refused.map((r) => r.log)).toEqual([log.name]);
@@ -115,7 +115,7 @@ describe("the witness directory", () => {
     for (let i = 0; i < 2; i++) {
       await appendEntries(ledger.writer, log.name, 110 + 5 * i, 5);
       await checkpointTick({
-        sql: ledger.writer, key: key.privateKey, policy: { every: 1, intervalMs: 1 }, witness: fixture.witness, originPrefix: "test.example",
+        store: ledger.store, key: key.privateKey, policy: { every: 1, intervalMs: 1 }, witness: fixture.witness, originPrefix: "test.example",
         alerts: { raise: async (a) => void (a.log === log.name && ids.push(a.id)) },
       });
     }
@@ -146,7 +146,7 @@ describe("sweeps against the witness copies", () => {
       await recomputeAll(tx, log.id, log.origin);
       await tx`delete from checkpoints where log_id = ${log.id}`;
     });
-    await checkpointLog(ledger.writer, log.name, key.privateKey); // re-signed at 200
+    await checkpointLog(ledger.store, log.name, key.privateKey); // re-signed at 200
     const { record, report } = await sweep(log);
     expect(record).toMatchObject({ result: "tampered", tamperClass: "history_rewritten" });
     expect(report!.findings[0]!.until).toBe(200);

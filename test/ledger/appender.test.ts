@@ -44,13 +44,13 @@ describe("appender", () => {
       expect(Buffer.from(chain).equals(row.chainHash)).toBe(true);
     }
     // A fresh appender (cold cache) rebuilds the frontier from the stored nodes.
-    const frontier = await loadFrontier(ledger.admin, log.id, rows.length);
+    const frontier = await loadFrontier(ledger.adminStore, log.id, rows.length);
     expect(Buffer.from(compactRoot(frontier))).toEqual(Buffer.from(rootFromLeafHashes(rows.map((r) => r.leafHash))));
     const cold = new Appender(ledger.writer);
     await cold.append("batches", [event(999)]);
     const after = await storedChain(log.id);
     expect(after).toHaveLength(173);
-    const frontier2 = await loadFrontier(ledger.admin, log.id, 173);
+    const frontier2 = await loadFrontier(ledger.adminStore, log.id, 173);
     expect(Buffer.from(compactRoot(frontier2))).toEqual(Buffer.from(rootFromLeafHashes(after.map((r) => r.leafHash))));
   });
 
@@ -88,7 +88,7 @@ describe("appender", () => {
     let chain = GENESIS_CHAIN_HASH;
     for (const row of rows) chain = chainHash(chain, row.leafHash);
     expect(Buffer.from(chain)).toEqual(rows.at(-1)!.chainHash);
-    const frontier = await loadFrontier(ledger.admin, log.id, rows.length);
+    const frontier = await loadFrontier(ledger.adminStore, log.id, rows.length);
     expect(Buffer.from(compactRoot(frontier))).toEqual(Buffer.from(rootFromLeafHashes(rows.map((r) => r.leafHash))));
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCheckpoint, ed25519Verifier } from "../../src/core/note/index.js";
 import { rootFromLeafHashes, verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
-import { checkpointLog, listCheckpoints } from "../../src/ledger/checkpointer.js";
+import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
 import { consistencyProofFor, inclusionProofFor } from "../../src/ledger/proofs.js";
@@ -36,7 +36,7 @@ describe("proofs from the database", () => {
     for (const size of sizes) {
       const root = rootFromLeafHashes(leaves.slice(0, size));
       for (let index = 0; index < size; index += Math.max(1, Math.floor(size / 23))) {
-        const p = await inclusionProofFor(ledger.admin, "p", index, size);
+        const p = await inclusionProofFor(ledger.adminStore, "p", index, size);
         expect(Buffer.from(p.root)).toEqual(Buffer.from(root));
         expect(Buffer.from(p.leafHash)).toEqual(Buffer.from(leaves[index]!));
         expect(() => verifyInclusion(index, size, leaves[index]!, p.proof, root)).not.toThrow();
@@ -48,7 +48,7 @@ describe("proofs from the database", () => {
   it("serves consistency proofs that verify with the core", async () => {
     for (const size1 of [0, ...sizes]) {
       for (const size2 of sizes.filter((s) => s >= size1)) {
-        const p = await consistencyProofFor(ledger.admin, "p", size1, size2);
+        const p = await consistencyProofFor(ledger.adminStore, "p", size1, size2);
         const root1 = rootFromLeafHashes(leaves.slice(0, size1));
         const root2 = rootFromLeafHashes(leaves.slice(0, size2));
         expect(Buffer.from(p.root1)).toEqual(Buffer.from(root1));
@@ -64,24 +64,24 @@ describe("proofs from the database", () => {
     await appender.append("holed", Array.from({ length: 40 }, (_, i) => ({ kind: "deploy", actor: "a", action: "b", resource: `r/${i}` })));
     await asAttacker(ledger.admin, (tx) => tx`delete from merkle_nodes where log_id = (select id from logs where name = 'holed') and level = 5 and idx = 0`);
     const calls = [
-      () => consistencyProofFor(ledger.admin, "holed", 33, 40),
-      () => consistencyProofFor(ledger.admin, "holed", 33),
-      () => inclusionProofFor(ledger.admin, "holed", 35, 40),
-      () => inclusionProofFor(ledger.admin, "holed", 35),
+      () => consistencyProofFor(ledger.adminStore, "holed", 33, 40),
+      () => consistencyProofFor(ledger.adminStore, "holed", 33),
+      () => inclusionProofFor(ledger.adminStore, "holed", 35, 40),
+      () => inclusionProofFor(ledger.adminStore, "holed", 35),
     ];
     for (const call of calls) expect(((await call().catch((e: unknown) => e)) as LedgerError).code).toBe("INCONSISTENT");
     // Proofs that need no missing node are still served.
-    expect((await consistencyProofFor(ledger.admin, "holed", 8, 16)).proof.length).toBeGreaterThan(0);
+    expect((await consistencyProofFor(ledger.adminStore, "holed", 8, 16)).proof.length).toBeGreaterThan(0);
   });
 
   it("refuses sizes and seqs beyond the tree with typed errors", async () => {
     const cases = [
-      () => inclusionProofFor(ledger.admin, "p", 300, 300),
-      () => inclusionProofFor(ledger.admin, "p", 0, 301),
-      () => inclusionProofFor(ledger.admin, "p", -1, 10),
-      () => consistencyProofFor(ledger.admin, "p", 10, 5),
-      () => consistencyProofFor(ledger.admin, "p", 0, 1000),
-      () => inclusionProofFor(ledger.admin, "nope", 0, 1),
+      () => inclusionProofFor(ledger.adminStore, "p", 300, 300),
+      () => inclusionProofFor(ledger.adminStore, "p", 0, 301),
+      () => inclusionProofFor(ledger.adminStore, "p", -1, 10),
+      () => consistencyProofFor(ledger.adminStore, "p", 10, 5),
+      () => consistencyProofFor(ledger.adminStore, "p", 0, 1000),
+      () => inclusionProofFor(ledger.adminStore, "nope", 0, 1),
     ];
     const codes = [];
     for (const c of cases) codes.push(((await c().catch((e: unknown) => e)) as LedgerError).code);
@@ -92,17 +92,17 @@ describe("proofs from the database", () => {
 describe("checkpointer", () => {
   it("signs the current tree head as a C2SP checkpoint that verifies, once per size", async () => {
     const key = testKey();
-    const first = await checkpointLog(ledger.writer, "p", key.privateKey);
+    const first = await checkpointLog(ledger.store, "p", key.privateKey);
     expect(first.created).toBe(true);
     const cp = verifyCheckpoint(first.checkpoint.note, ed25519Verifier("test.example/p", key.publicKey));
     expect(cp.size).toBe(BigInt(SIZE));
     expect(Buffer.from(cp.root)).toEqual(Buffer.from(rootFromLeafHashes(leaves)));
-    const again = await checkpointLog(ledger.writer, "p", key.privateKey);
+    const again = await checkpointLog(ledger.store, "p", key.privateKey);
     expect(again.created).toBe(false);
     expect(again.checkpoint.note).toBe(first.checkpoint.note);
     // A different key does not verify it.
     expect(() => verifyCheckpoint(first.checkpoint.note, ed25519Verifier("test.example/p", testKey().publicKey))).toThrow();
-    const stored = await listCheckpoints(ledger.admin, (await ledger.admin<{ id: number }[]>`select id from logs where name = 'p'`)[0]!.id);
+    const stored = await ledger.adminStore.listCheckpoints((await ledger.admin<{ id: number }[]>`select id from logs where name = 'p'`)[0]!.id);
     expect(stored.map((c) => c.size)).toEqual([SIZE]);
   });
 });
@@ -113,14 +113,14 @@ describe("checkpointer refusing a tree that does not extend its last checkpoint"
     const key = testKey();
     const log = await createLog(ledger.writer, name, { origin: `test.example/${name}` });
     await new Appender(ledger.writer).append(name, Array.from({ length: size }, (_, i) => ev(i)));
-    await checkpointLog(ledger.writer, name, key.privateKey);
+    await checkpointLog(ledger.store, name, key.privateKey);
     return { key, log };
   }
 
   it("refuses to sign a truncated tail", async () => {
     const { key, log } = await checkpointed("shrunk", 40);
     await asAttacker(ledger.admin, (tx) => tx`delete from entries where log_id = ${log.id} and seq >= 30`);
-    const error = await checkpointLog(ledger.writer, "shrunk", key.privateKey).catch((e: unknown) => e);
+    const error = await checkpointLog(ledger.store, "shrunk", key.privateKey).catch((e: unknown) => e);
     expect((error as LedgerError).code).toBe("INCONSISTENT");
   });
 
@@ -128,10 +128,10 @@ describe("checkpointer refusing a tree that does not extend its last checkpoint"
     const { key, log } = await checkpointed("edited", 300);
     // Leaf 299 sits under the tree's right edge, rehashed from leaves when the root is taken.
     await asAttacker(ledger.admin, (tx) => tx`update entries set leaf_hash = ${Buffer.alloc(32, 1)} where log_id = ${log.id} and seq = 299`);
-    const same = await checkpointLog(ledger.writer, "edited", key.privateKey).catch((e: unknown) => e);
+    const same = await checkpointLog(ledger.store, "edited", key.privateKey).catch((e: unknown) => e);
     expect((same as LedgerError).code).toBe("INCONSISTENT");
     await new Appender(ledger.writer).append("edited", [ev(300)]);
-    const grown = await checkpointLog(ledger.writer, "edited", key.privateKey).catch((e: unknown) => e);
+    const grown = await checkpointLog(ledger.store, "edited", key.privateKey).catch((e: unknown) => e);
     expect((grown as LedgerError).code).toBe("INCONSISTENT");
   });
 });

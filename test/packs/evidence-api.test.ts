@@ -93,7 +93,7 @@ describe("requestEvidencePack", () => {
 
   it("is built by the evidence worker; evidencePack shows it done with its download", async () => {
     worker = startEvidenceWorker({
-      sql: ledger.writer, redisUrl: REDIS_URL, queueName, concurrency: 1, packDir: join(work, "packs"), packKey: key.privateKey,
+      store: ledger.store, redisUrl: REDIS_URL, queueName, concurrency: 1, packDir: join(work, "packs"), packKey: key.privateKey,
       checkpointKey: key.privateKey, exporters: await loadExporters([]), originPrefix: ORIGIN_PREFIX, generator: { name: "sealtrail", version: "test" },
     });
     const pack = await waitFor(id, acme);

@@ -125,8 +125,8 @@ describe("the boundary witnesses", () => {
     writeFileSync(join(copy, "pack.json"), JSON.stringify(pack));
     // A range proof that is right for the shorter run, and the dropped entry as the "after" witness.
     const range = JSON.parse(readFileSync(join(copy, "logs", "prod", "range.json"), "utf8")) as Record<string, unknown>;
-    const proof = await consistencyProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
-    const inclusion = await inclusionProofFor(ledger.admin, "prod", subject.endSeq, subject.checkpoint.size);
+    const proof = await consistencyProofFor(ledger.adminStore, "prod", subject.endSeq, subject.checkpoint.size);
+    const inclusion = await inclusionProofFor(ledger.adminStore, "prod", subject.endSeq, subject.checkpoint.size);
     Object.assign(range, { endSeq: subject.endSeq, consistencyProof: proof.proof.map(toBase64), after: { entry: dropped, proof: inclusion.proof.map(toBase64) } });
     writeFileSync(join(copy, "logs", "prod", "range.json"), JSON.stringify(range));
     reseal(copy);

@@ -26,7 +26,7 @@ const request: PackRequest = {
 };
 
 async function build(ledger: TestLedger, out: string) {
-  return buildPack({ sql: ledger.writer, exporter: soc2, out, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request });
+  return buildPack({ store: ledger.store, exporter: soc2, out, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request });
 }
 
 async function expectRefused(ledger: TestLedger, out: string, message: RegExp): Promise<void> {

@@ -9,16 +9,16 @@ import { loadApiConfig, type ApiConfig } from "../../src/config/index.js";
 import type { Scope } from "../../src/core/token/index.js";
 import { createApiServer, type ApiServer, type ServerOptions } from "../../src/api/server.js";
 import { createApiKey } from "../../src/ledger/postgres/api-keys.js";
-import { connect, type Sql } from "../../src/ledger/postgres/db.js";
 import type { TestLedger } from "./ledger.js";
+import { PostgresLedgerStore } from "../../src/ledger/postgres/postgres-store.js";
 
 export interface TestApi {
   base: string;
   url: string;
   wsUrl: string;
   server: ApiServer;
-  sql: Sql;
-  apiWriter: Sql;
+  store: PostgresLedgerStore;
+  apiWriter: PostgresLedgerStore;
   close(): Promise<void>;
 }
 
@@ -29,20 +29,20 @@ export async function startApi(
   sources: Pick<ServerOptions, "ingest" | "webhooks" | "evidence"> = {},
 ): Promise<TestApi> {
   const config = { ...loadApiConfig(env), readLogFlushMs: 20, ...overrides };
-  const sql = connect({ url: ledger.url, schema: ledger.schema, max: 6 });
-  const apiWriter = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 3 });
-  const server = await createApiServer({ sql, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log: () => {}, ...sources });
+  const store = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, max: 6 });
+  const apiWriter = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 3 });
+  const server = await createApiServer({ store, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log: () => {}, ...sources });
   const port = await server.listen(0, "127.0.0.1");
   return {
     base: `http://127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     server,
-    sql,
+    store,
     apiWriter,
     async close() {
       await server.close();
-      await Promise.all([sql.end({ timeout: 2 }), apiWriter.end({ timeout: 2 })]);
+      await Promise.all([store.close(2), apiWriter.close(2)]);
     },
   };
 }

@@ -17,6 +17,7 @@ import { DirectoryWitness } from "../../src/integrity/witness-directory.js";
 import type { Sql } from "../../src/ledger/postgres/db.js";
 import { REDIS_URL } from "./ingest.js";
 import type { TestLedger } from "./ledger.js";
+import { PostgresLedgerStore } from "../../src/ledger/postgres/postgres-store.js";
 
 export interface Delivery {
   headers: IncomingHttpHeaders;
@@ -83,7 +84,7 @@ export async function integrityFixture(ledger: TestLedger, publicKey: Uint8Array
     witnessDir,
     witness,
     deps: (sql, webhooks, extra = {}) => ({
-      sql, url: ledger.url, schema: ledger.schema, publicKey, witness, originPrefix: "test.example",
+      store: new PostgresLedgerStore(sql, ledger.schema), url: ledger.url, schema: ledger.schema, publicKey, witness, originPrefix: "test.example",
       alerts: new QueueAlertSink(alertQueue, webhooks), threads: 0, rangeLevel: 4, ...extra,
     }),
     async close() {

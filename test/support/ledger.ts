@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { connect, type Sql } from "../../src/ledger/postgres/db.js";
 import { migrateLedger } from "../../src/ledger/postgres/migrate.js";
+import { PostgresLedgerStore } from "../../src/ledger/postgres/postgres-store.js";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -14,6 +15,10 @@ export interface TestLedger {
   schema: string;
   admin: Sql;
   writer: Sql;
+  /** The ledger store over `writer`, as the services use it. */
+  store: PostgresLedgerStore;
+  /** The ledger store over `admin`. */
+  adminStore: PostgresLedgerStore;
   close(): Promise<void>;
 }
 
@@ -27,6 +32,8 @@ export async function freshLedger(label: string): Promise<TestLedger> {
     schema,
     admin,
     writer,
+    store: new PostgresLedgerStore(writer, schema),
+    adminStore: new PostgresLedgerStore(admin, schema),
     async close() {
       await writer.end();
       await admin.unsafe(`drop schema if exists "${schema}" cascade`);

@@ -16,6 +16,7 @@ import { ensureAuditLog } from "../../src/ledger/audit-log.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import type { Sql } from "../../src/ledger/postgres/db.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
+import { PostgresLedgerStore } from "../../src/ledger/postgres/postgres-store.js";
 
 export const PERIOD = { from: "2025-03-01T00:00:00Z", to: "2025-03-04T00:00:00Z" };
 export const ORIGIN_PREFIX = "example.com/sealtrail";
@@ -63,7 +64,7 @@ export interface SeededLedger {
  */
 export async function seedPackLedger(writer: Sql, key: KeyObject): Promise<SeededLedger> {
   await createLog(writer, "prod", { tenant: "acme", origin: `${ORIGIN_PREFIX}/prod` });
-  const audit = await ensureAuditLog(writer, "acme", ORIGIN_PREFIX);
+  const audit = await ensureAuditLog(new PostgresLedgerStore(writer), "acme", ORIGIN_PREFIX);
   const clock = { now: new Date() };
   const appender = new Appender(writer, { now: () => clock.now });
   await appendAt(appender, clock, "prod", "2025-02-28T12:00:00Z", day("2025-02-28T00:00:00Z", 0));
@@ -83,7 +84,7 @@ export async function seedPackLedger(writer: Sql, key: KeyObject): Promise<Seede
   // 2025-03-03 has no sweep: a gap.
   await appendAt(appender, clock, "prod", "2025-03-03T12:00:00Z", day("2025-03-03T00:00:00Z", 3));
   await appendAt(appender, clock, "prod", "2025-03-04T12:00:00Z", day("2025-03-04T00:00:00Z", 4));
-  const { checkpoint } = await checkpointLog(writer, "prod", key);
+  const { checkpoint } = await checkpointLog(new PostgresLedgerStore(writer), "prod", key);
   await appendAt(appender, clock, "prod", "2025-03-05T12:00:00Z", day("2025-03-05T00:00:00Z", 5));
   await appendAt(appender, clock, "prod", "2025-03-06T12:00:00Z", day("2025-03-06T00:00:00Z", 6));
   return { firstCheckpointSize: checkpoint.size };
@@ -98,7 +99,7 @@ export async function seedPackLedger(writer: Sql, key: KeyObject): Promise<Seede
  */
 export async function seedAccessLog(writer: Sql, key: KeyObject): Promise<{ inPeriod: number }> {
   await createLog(writer, "prod-access", { tenant: "acme", origin: `${ORIGIN_PREFIX}/prod-access` });
-  const audit = await ensureAuditLog(writer, "acme", ORIGIN_PREFIX);
+  const audit = await ensureAuditLog(new PostgresLedgerStore(writer), "acme", ORIGIN_PREFIX);
   const clock = { now: new Date() };
   const appender = new Appender(writer, { now: () => clock.now });
   const accessDay = (iso: string, n: number): EventInput[] => [
@@ -117,7 +118,7 @@ export async function seedAccessLog(writer: Sql, key: KeyObject): Promise<{ inPe
     clock.now = new Date(`${iso}T21:00:00Z`);
     await appender.append(audit.name, [sweepEvent("prod-access", { result: "verified", at: clock.now, fromSeq: 0, toSize: 4, durationMs: 3, firstBadSeq: null, tamperClass: null }, "sweeper")]);
   }
-  await checkpointLog(writer, "prod-access", key);
+  await checkpointLog(new PostgresLedgerStore(writer), "prod-access", key);
   await appendAt(appender, clock, "prod-access", "2025-03-05T13:00:00Z", accessDay("2025-03-05T00:00:00Z", 5));
   return { inPeriod };
 }

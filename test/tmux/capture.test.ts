@@ -42,7 +42,7 @@ async function setup() {
   tmuxes.push(t);
   const q = await testQueue();
   queues.push(q);
-  const worker = startIngestWorker({ sql: ledger.writer, redisUrl: REDIS_URL, queueName: q.name, concurrency: 2, maxPayloadBytes: 1 << 20, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
+  const worker = startIngestWorker({ store: ledger.store, redisUrl: REDIS_URL, queueName: q.name, concurrency: 2, maxPayloadBytes: 1 << 20, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
   workers.push(worker);
   const attach = (session: string, capturePriority?: CapturePriority) =>
     attachSession({ target: { socketName: t.socket }, session, log: "tmux", spoolRoot: t.spool, redisUrl: REDIS_URL, queue: q.name, maxPayloadBytes: 1 << 20, invocation: INVOCATION, ...(capturePriority ? { capturePriority } : {}) });

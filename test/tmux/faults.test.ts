@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 function worker(redisUrl: string, queue: string): IngestWorker {
-  const w = startIngestWorker({ sql: ledger.writer, redisUrl, queueName: queue, concurrency: 2, maxPayloadBytes: 1 << 20, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
+  const w = startIngestWorker({ store: ledger.store, redisUrl, queueName: queue, concurrency: 2, maxPayloadBytes: 1 << 20, lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
   w.on("error", () => {});
   workers.push(w);
   return w;

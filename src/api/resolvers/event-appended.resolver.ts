@@ -1,21 +1,18 @@
 import { Arg, Authorized, Resolver, Root, Subscription, type ResolverData } from "type-graphql";
 import { hasScope } from "../../core/token/index.js";
-import { findEntryRun, logSizes } from "../../ledger/postgres/event-query.js";
-import type { EventFilter as LedgerFilter } from "../../ledger/postgres/event-query.js";
 import type { AppendedFeed, FeedSubscription } from "../appended-feed.js";
 import type { Principal } from "../principal.js";
 import { ApiError } from "../api-error.js";
 import type { ApiContext } from "../context.js";
 import { ledgerFilter, toEvent } from "../ledger-view.js";
-import { RequestDb } from "../request-db.js";
 import { EventFilter } from "../types/event-filter.input.js";
 import { Event } from "../types/event.type.js";
-import type { Sql } from "../../ledger/postgres/db.js";
+import type { EventFilter as LedgerFilter, LedgerStore } from "../../ledger/store.js";
 
 /** What a subscription needs beyond a request's context: the feed, and a pool for its reads. */
 export interface LiveContext extends ApiContext {
   feed: AppendedFeed;
-  sql: Sql;
+  store: LedgerStore;
   timeoutMs: number;
 }
 
@@ -49,8 +46,8 @@ function appendedEvents({ context, args }: ResolverData<LiveContext>): AsyncIter
 }
 
 async function* streamEvents(context: LiveContext, principal: Principal, filterArg: EventFilter | undefined, feed: FeedSubscription): AsyncGenerator<Event> {
-  const read = async <T>(fn: (tx: Sql) => Promise<T>): Promise<T> => {
-    const db = new RequestDb(context.sql, principal.tenant, context.timeoutMs);
+  const read = async <T>(fn: (tx: LedgerStore) => Promise<T>): Promise<T> => {
+    const db = context.store.tenantView(principal.tenant, context.timeoutMs);
     try {
       return await db.use(fn);
     } finally {
@@ -61,13 +58,13 @@ async function* streamEvents(context: LiveContext, principal: Principal, filterA
     // Subscribed before the sizes are read: nothing committed in between is missed.
     const { filter, positions } = await read(async (tx) => ({
       filter: await ledgerFilter(tx, filterArg),
-      positions: await logSizes(tx),
+      positions: await tx.logSizes(),
     }));
     const wanted = (logId: number) => filter.logIds === undefined || filter.logIds.includes(logId);
     const catchUp = async (logId: number, to: number, f: LedgerFilter): Promise<Event[]> => {
       const from = positions.get(logId) ?? 0;
       if (to <= from) return [];
-      const rows = await read((tx) => findEntryRun(tx, logId, from, to, f));
+      const rows = await read((tx) => tx.findEntryRun(logId, from, to, f));
       positions.set(logId, to);
       context.rows.count += rows.length;
       return rows.map(toEvent);
@@ -77,7 +74,7 @@ async function* streamEvents(context: LiveContext, principal: Principal, filterA
         if (!wanted(notice.logId)) continue;
         for (const event of await catchUp(notice.logId, notice.to, filter)) yield event;
       } else {
-        const sizes = await read((tx) => logSizes(tx));
+        const sizes = await read((tx) => tx.logSizes());
         for (const [logId, size] of sizes) {
           if (!wanted(logId)) continue;
           for (const event of await catchUp(logId, size, filter)) yield event;

@@ -1,9 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import { decodeCursor, encodeCursor } from "../../core/token/index.js";
 import { toBase64 } from "../../core/encoding/index.js";
-import { checkpointAt, latestCheckpoint } from "../../ledger/checkpointer.js";
-import { findEntries, findEntry } from "../../ledger/postgres/event-query.js";
-import { findLog } from "../../ledger/postgres/logs.js";
 import { inclusionProofFor } from "../../ledger/proofs.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
@@ -41,7 +38,7 @@ export class EventResolver {
     if (!Number.isInteger(size) || size < 1 || size > ctx.maxPageSize) throw new ApiError("BAD_USER_INPUT", `first: got ${size}, want 1–${ctx.maxPageSize}`);
     const position = after === undefined || after === null ? undefined : decodeCursor(after);
     // One row more than asked tells whether another page follows.
-    const rows = await db(ctx).use(async (tx) => findEntries(tx, await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax }));
+    const rows = await db(ctx).use(async (tx) => tx.findEntries(await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax }));
     const page = rows.slice(0, size);
     ctx.rows.count += page.length;
     const edges = page.map((row) => ({ cursor: encodeCursor({ logId: row.logId, seq: row.seq }), node: toEvent(row) }));
@@ -64,7 +61,7 @@ export class EventResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<Event | null> {
     const seq = count("seq", seqArg);
-    const row = await db(ctx).use(async (tx) => findEntry(tx, (await findLog(tx, logName)).id, seq));
+    const row = await db(ctx).use(async (tx) => tx.findEntry((await tx.findLog(logName)).id, seq));
     if (!row) return null;
     ctx.rows.count += 1;
     return toEvent(row);
@@ -82,9 +79,9 @@ export class EventResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<InclusionProof> {
     return db(ctx).use(async (tx) => {
-      const log = await findLog(tx, event.log);
+      const log = await tx.findLog(event.log);
       let size = treeSizeArg === undefined || treeSizeArg === null ? undefined : count("treeSize", treeSizeArg);
-      let checkpoint = size === undefined ? await latestCheckpoint(tx, log.id) : await checkpointAt(tx, log.id, size);
+      let checkpoint = size === undefined ? await tx.latestCheckpoint(log.id) : await tx.checkpointAt(log.id, size);
       if (size === undefined) {
         if (checkpoint && checkpoint.size > event.seq) size = checkpoint.size;
         else checkpoint = undefined;

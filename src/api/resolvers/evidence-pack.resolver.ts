@@ -1,5 +1,4 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import { findLog } from "../../ledger/postgres/logs.js";
 import { LedgerError } from "../../ledger/errors.js";
 import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
 import { findExporter } from "../../packs/exporters.js";
@@ -75,7 +74,7 @@ export class EvidencePackResolver {
     // another tenant's log is answered like one that does not exist.
     const found = await db(ctx).use(async (tx) => {
       const out = [];
-      for (const name of names) out.push(await findLog(tx, name));
+      for (const name of names) out.push(await tx.findLog(name));
       return out;
     }).catch((error: unknown) => {
       if (error instanceof LedgerError && error.code === "LOG_NOT_FOUND") throw new ApiError("BAD_USER_INPUT", error.message);

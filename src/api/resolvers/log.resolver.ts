@@ -1,9 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import { latestCheckpoint } from "../../ledger/checkpointer.js";
 import { auditLogName } from "../../ledger/audit-log.js";
 import { LedgerError } from "../../ledger/errors.js";
-import { findLog, listLogs, treeSize } from "../../ledger/postgres/logs.js";
-import { lastSweepRecord } from "../../ledger/postgres/sweep-records.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { toCheckpoint } from "../ledger-view.js";
@@ -17,7 +14,7 @@ export class LogResolver {
   @Authorized("events:read")
   @Query(() => [Log], { description: "The tenant's logs, by name (its audit log included)." })
   async logs(@Ctx() ctx: ApiContext): Promise<Log[]> {
-    const logs = await db(ctx).use((tx) => listLogs(tx));
+    const logs = await db(ctx).use((tx) => tx.listLogs());
     ctx.rows.count += logs.length;
     return logs.map((log) => Object.assign(new Log(), log));
   }
@@ -26,7 +23,7 @@ export class LogResolver {
   @Query(() => Log, { nullable: true, description: "One log by name; null when the tenant has no such log." })
   async log(@Arg("name", () => String) name: string, @Ctx() ctx: ApiContext): Promise<Log | null> {
     try {
-      const log = await db(ctx).use((tx) => findLog(tx, name));
+      const log = await db(ctx).use((tx) => tx.findLog(name));
       ctx.rows.count += 1;
       return Object.assign(new Log(), log);
     } catch (error) {
@@ -37,19 +34,19 @@ export class LogResolver {
 
   @FieldResolver(() => BigIntScalar, { description: "Tree size: the number of entries." })
   size(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<number> {
-    return db(ctx).use((tx) => treeSize(tx, log.id));
+    return db(ctx).use((tx) => tx.treeSize(log.id));
   }
 
   @Authorized("proofs:read")
   @FieldResolver(() => Checkpoint, { nullable: true, description: "The newest signed checkpoint." })
   async latestCheckpoint(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
-    const c = await db(ctx).use((tx) => latestCheckpoint(tx, log.id));
+    const c = await db(ctx).use((tx) => tx.latestCheckpoint(log.id));
     return c ? toCheckpoint(log, c) : null;
   }
 
   @FieldResolver(() => Sweep, { nullable: true, description: "The newest integrity sweep of this log; null before the first." })
   async lastSweep(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<Sweep | null> {
-    const record = await db(ctx).use((tx) => lastSweepRecord(tx, auditLogName(log.tenant), log.name));
+    const record = await db(ctx).use((tx) => tx.lastSweepRecord(auditLogName(log.tenant), log.name));
     return record ? Object.assign(new Sweep(), record) : null;
   }
 }

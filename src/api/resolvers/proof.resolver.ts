@@ -1,7 +1,5 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from "type-graphql";
 import { toBase64 } from "../../core/encoding/index.js";
-import { checkpointAt, latestCheckpoint } from "../../ledger/checkpointer.js";
-import { findLog } from "../../ledger/postgres/logs.js";
 import { consistencyProofFor } from "../../ledger/proofs.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
@@ -17,8 +15,8 @@ export class ProofResolver {
   async checkpoint(@Arg("log", () => String) logName: string, @Arg("size", () => BigIntScalar) sizeArg: bigint, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
     const size = count("size", sizeArg);
     return db(ctx).use(async (tx) => {
-      const log = await findLog(tx, logName);
-      const c = await checkpointAt(tx, log.id, size);
+      const log = await tx.findLog(logName);
+      const c = await tx.checkpointAt(log.id, size);
       if (!c) return null;
       ctx.rows.count += 1;
       return toCheckpoint(log, c);
@@ -29,8 +27,8 @@ export class ProofResolver {
   @Query(() => Checkpoint, { nullable: true, description: "The newest checkpoint of the log; null before the first." })
   async latestCheckpoint(@Arg("log", () => String) logName: string, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
     return db(ctx).use(async (tx) => {
-      const log = await findLog(tx, logName);
-      const c = await latestCheckpoint(tx, log.id);
+      const log = await tx.findLog(logName);
+      const c = await tx.latestCheckpoint(log.id);
       if (!c) return null;
       ctx.rows.count += 1;
       return toCheckpoint(log, c);
@@ -48,9 +46,9 @@ export class ProofResolver {
     const from = count("from", fromArg);
     const to = toArg === undefined || toArg === null ? undefined : count("to", toArg);
     return db(ctx).use(async (tx) => {
-      const log = await findLog(tx, logName);
+      const log = await tx.findLog(logName);
       const proof = await consistencyProofFor(tx, log.name, from, to);
-      const [c1, c2] = await Promise.all([checkpointAt(tx, log.id, proof.size1), checkpointAt(tx, log.id, proof.size2)]);
+      const [c1, c2] = await Promise.all([tx.checkpointAt(log.id, proof.size1), tx.checkpointAt(log.id, proof.size2)]);
       ctx.rows.count += 1;
       return Object.assign(new ConsistencyProof(), {
         log: log.name,

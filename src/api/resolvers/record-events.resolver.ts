@@ -9,7 +9,6 @@ import { fromHex, toBase64 } from "../../core/encoding/index.js";
 import { enqueueEvents, type EnqueueReceipt } from "../../ingest/enqueue-events.js";
 import { IngestError } from "../../ingest/ingest-error.js";
 import { RESERVED_NAME_PREFIX } from "../../core/entry/index.js";
-import { findLog } from "../../ledger/postgres/logs.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
@@ -38,7 +37,7 @@ export class RecordEventsResolver {
     if (events.length > ingest.maxBatchEvents) throw new ApiError("BAD_USER_INPUT", `events: got ${events.length}, want at most ${ingest.maxBatchEvents} in one request`);
     // The tenant's audit log is the ledger's own record of reads and writes: nobody writes to it.
     if (logName.startsWith(RESERVED_NAME_PREFIX)) throw new ApiError("FORBIDDEN", `log ${JSON.stringify(logName)} is kept by the ledger; sources cannot write to it`);
-    const log = await db(ctx).use((tx) => findLog(tx, logName));
+    const log = await db(ctx).use((tx) => tx.findLog(logName));
     // Nothing more to read: the connection goes back to the pool before the (possibly long) wait.
     await db(ctx).close();
     // Input objects reach resolvers as instances with absent fields left undefined: send plain events.

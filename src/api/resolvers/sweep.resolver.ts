@@ -1,7 +1,5 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from "type-graphql";
 import { auditLogName } from "../../ledger/audit-log.js";
-import { findLog } from "../../ledger/postgres/logs.js";
-import { sweepRecords } from "../../ledger/postgres/sweep-records.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
@@ -28,8 +26,8 @@ export class SweepResolver {
     if (!Number.isInteger(size) || size < 1 || size > ctx.maxPageSize) throw new ApiError("BAD_USER_INPUT", `first: got ${size}, want 1–${ctx.maxPageSize}`);
     const beforeSeq = before === undefined || before === null ? undefined : count("before", before);
     const records = await db(ctx).use(async (tx) => {
-      const log = await findLog(tx, logName);
-      return sweepRecords(tx, auditLogName(log.tenant), log.name, size, beforeSeq);
+      const log = await tx.findLog(logName);
+      return tx.sweepRecords(auditLogName(log.tenant), log.name, size, beforeSeq);
     });
     ctx.rows.count += records.length;
     return records.map((r) => Object.assign(new Sweep(), r));

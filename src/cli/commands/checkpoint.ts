@@ -12,7 +12,7 @@ export async function checkpointCommand(args: string[], cli: Cli): Promise<numbe
   const { values } = parseOrUsage("checkpoint", () => parseArgs({ args, options: { log: { type: "string" } }, strict: true }));
   const log = required("checkpoint", "log", values.log);
   const key = await loadSigningKey(cli.config.signingKeyPath);
-  const { checkpoint } = await withDatabase(cli, "write", (sql) => checkpointLog(sql, log, key));
+  const { checkpoint } = await withDatabase(cli, "write", (store) => checkpointLog(store, log, key));
   cli.stdout(checkpoint.note);
   return 0;
 }

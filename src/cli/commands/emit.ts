@@ -6,7 +6,6 @@ import type { EventInput } from "../../core/entry/index.js";
 import { enqueueEvents } from "../../ingest/enqueue-events.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
 import { probeRedis } from "../../redis/probe.js";
-import { Appender } from "../../ledger/postgres/appender.js";
 import { parseChoice, parseOrUsage, required } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, withDatabase } from "../context.js";
@@ -63,8 +62,8 @@ export async function emitCommand(args: string[], cli: Cli): Promise<number> {
     cli.stdout(json({ log, ...(await viaQueue(cli, log, event)) }));
     return 0;
   }
-  const [receipt] = await withDatabase(cli, "write", (sql) =>
-    new Appender(sql, { maxPayloadBytes: cli.config.maxPayloadBytes }).append(log, [event]),
+  const [receipt] = await withDatabase(cli, "write", (store) =>
+    store.appender({ maxPayloadBytes: cli.config.maxPayloadBytes }).append(log, [event]),
   );
   cli.stdout(json({ log, seq: receipt!.seq, leafHash: toHex(receipt!.leafHash), idempotencyKey: receipt!.idempotencyKey, duplicate: receipt!.duplicate }));
   return 0;

@@ -2,10 +2,9 @@ import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { parseScopes } from "../../core/token/index.js";
 import { CoreError } from "../../core/errors.js";
-import { type ApiKey, createApiKey, listApiKeys, revokeApiKey } from "../../ledger/postgres/api-keys.js";
-import { Appender } from "../../ledger/postgres/appender.js";
+import type { ApiKey } from "../../ledger/store.js";
 import { ensureAuditLog } from "../../ledger/audit-log.js";
-import type { Sql } from "../../ledger/postgres/db.js";
+import type { LedgerStore } from "../../ledger/store.js";
 import { parseOrUsage, positionals, required } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, withDatabase } from "../context.js";
@@ -28,9 +27,9 @@ export async function keysApiCreateCommand(args: string[], cli: Cli): Promise<nu
     if (error instanceof CoreError) throw new CliError("USAGE", `${command}: --${error.message}`, { cause: error });
     throw error;
   }
-  const { key, token } = await withDatabase(cli, "read", async (sql) => {
-    const made = await createApiKey(sql, { tenant, scopes, ...(values.name !== undefined ? { name: values.name } : {}) });
-    await recordKeyChange(sql, cli, made.key, "api_key.created");
+  const { key, token } = await withDatabase(cli, "read", async (store) => {
+    const made = await store.createApiKey({ tenant, scopes, ...(values.name !== undefined ? { name: values.name } : {}) });
+    await recordKeyChange(store, cli, made.key, "api_key.created");
     return made;
   });
   cli.stdout(json({ ...describe(key), token }));
@@ -40,7 +39,7 @@ export async function keysApiCreateCommand(args: string[], cli: Cli): Promise<nu
 /** sealtrail keys api list [--tenant T]: one JSON object a line, never a secret. */
 export async function keysApiListCommand(args: string[], cli: Cli): Promise<number> {
   const { values } = parseOrUsage("keys api list", () => parseArgs({ args, options: { tenant: { type: "string" } }, strict: true }));
-  const keys = await withDatabase(cli, "read", (sql) => listApiKeys(sql, values.tenant));
+  const keys = await withDatabase(cli, "read", (store) => store.listApiKeys(values.tenant));
   cli.stdout(keys.map((key) => json(describe(key))).join(""));
   return 0;
 }
@@ -50,9 +49,9 @@ export async function keysApiRevokeCommand(args: string[], cli: Cli): Promise<nu
   const command = "keys api revoke";
   const parsed = parseOrUsage(command, () => parseArgs({ args, options: {}, strict: true, allowPositionals: true }));
   const [id] = positionals(command, parsed.positionals, ["ID"]) as [string];
-  const key = await withDatabase(cli, "read", async (sql) => {
-    const revoked = await revokeApiKey(sql, id);
-    await recordKeyChange(sql, cli, revoked, "api_key.revoked");
+  const key = await withDatabase(cli, "read", async (store) => {
+    const revoked = await store.revokeApiKey(id);
+    await recordKeyChange(store, cli, revoked, "api_key.revoked");
     return revoked;
   });
   cli.stdout(json(describe(key)));
@@ -70,10 +69,10 @@ function describe(key: ApiKey) {
   };
 }
 
-async function recordKeyChange(sql: Sql, cli: Cli, key: ApiKey, action: "api_key.created" | "api_key.revoked"): Promise<void> {
+async function recordKeyChange(store: LedgerStore, cli: Cli, key: ApiKey, action: "api_key.created" | "api_key.revoked"): Promise<void> {
   const at = action === "api_key.created" ? key.createdAt : key.revokedAt!;
-  const log = await ensureAuditLog(sql, key.tenant, cli.originPrefix);
-  await new Appender(sql).append(log.name, [{
+  const log = await ensureAuditLog(store, key.tenant, cli.originPrefix);
+  await store.appender().append(log.name, [{
     kind: "access",
     actor: `${userInfo().username}@cli`,
     action,

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { isValidKeyName, vkeyString } from "../../core/note/index.js";
-import { createLog } from "../../ledger/postgres/logs.js";
 import { parseOrUsage, positionals } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, withDatabase } from "../context.js";
@@ -19,7 +18,7 @@ export async function logCreateCommand(args: string[], cli: Cli): Promise<number
   // Read before anything is written: a configured key that cannot be used fails the command.
   const publicKey = (await signingPublicKey(cli)) ?? (await trustedPublicKey(cli));
 
-  const log = await withDatabase(cli, "write", (sql) => createLog(sql, name, { origin, ...(parsed.values.tenant !== undefined ? { tenant: parsed.values.tenant } : {}) }));
+  const log = await withDatabase(cli, "write", (store) => store.createLog(name, { origin, ...(parsed.values.tenant !== undefined ? { tenant: parsed.values.tenant } : {}) }));
   cli.stdout(json({
     name: log.name,
     tenant: log.tenant,

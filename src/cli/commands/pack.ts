@@ -1,6 +1,5 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { findLog } from "../../ledger/postgres/logs.js";
 import { loadSigningKey } from "../../ledger/signing-key.js";
 import { buildPack } from "../../packs/build-pack.js";
 import { findExporter, loadExporters } from "../../packs/exporters.js";
@@ -60,14 +59,14 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
   const checkpointKey = cli.config.signingKeyPath ? await loadSigningKey(cli.config.signingKeyPath) : undefined;
   const bar = progressBar(process.stderr, values.progress);
 
-  const built = await withDatabase(cli, "write", async (sql) => {
+  const built = await withDatabase(cli, "write", async (store) => {
     const logs = [];
-    for (const name of logNames) logs.push(await findLog(sql, name));
+    for (const name of logNames) logs.push(await store.findLog(name));
     // The defaults name the tenant of the first log asked for; buildPack refuses logs of several tenants.
     const tenant = logs[0]!.tenant;
     try {
       return await buildPack({
-        sql,
+        store,
         exporter,
         out,
         packKey,

@@ -15,7 +15,7 @@ export async function proofConsistencyCommand(args: string[], cli: Cli): Promise
   const from = parseCount(COMMAND, "from", required(COMMAND, "from", values.from));
   const to = parseCount(COMMAND, "to", required(COMMAND, "to", values.to));
 
-  const p = await withDatabase(cli, "read", (sql) => consistencyProofFor(sql, name, from, to));
+  const p = await withDatabase(cli, "read", (store) => consistencyProofFor(store, name, from, to));
   cli.stdout(json({
     log: p.log,
     origin: p.origin,

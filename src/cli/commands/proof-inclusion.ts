@@ -1,7 +1,5 @@
 import { parseArgs } from "node:util";
 import { toBase64 } from "../../core/encoding/index.js";
-import { checkpointAt } from "../../ledger/checkpointer.js";
-import { findLog } from "../../ledger/postgres/logs.js";
 import { inclusionProofFor } from "../../ledger/proofs.js";
 import { parseCount, parseOrUsage, required } from "../args.js";
 import { type Cli, json, withDatabase } from "../context.js";
@@ -20,10 +18,10 @@ export async function proofInclusionCommand(args: string[], cli: Cli): Promise<n
   const seq = parseCount(COMMAND, "seq", required(COMMAND, "seq", values.seq));
   const size = values.size === undefined ? undefined : parseCount(COMMAND, "size", values.size);
 
-  const out = await withDatabase(cli, "read", async (sql) => {
-    const p = await inclusionProofFor(sql, name, seq, size);
-    const log = await findLog(sql, name);
-    const checkpoint = await checkpointAt(sql, log.id, p.size);
+  const out = await withDatabase(cli, "read", async (store) => {
+    const p = await inclusionProofFor(store, name, seq, size);
+    const log = await store.findLog(name);
+    const checkpoint = await store.checkpointAt(log.id, p.size);
     return {
       log: p.log,
       origin: p.origin,

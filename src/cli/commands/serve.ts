@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { QueueEvents } from "bullmq";
 import { createApiServer } from "../../api/server.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
-import { connect } from "../../ledger/postgres/db.js";
+import { PostgresLedgerStore } from "../../ledger/postgres/postgres-store.js";
 import { openEvidenceQueue } from "../../packs/evidence-queue.js";
 import { loadExporters } from "../../packs/exporters.js";
 import { packageVersion } from "../../version.js";
@@ -23,8 +23,8 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new CliError("USAGE", `port: got ${JSON.stringify(portText)}, want 0–65535`);
   const exporters = await loadExporters(cli.config.packExporters);
   const { url, schema } = databaseConfig(cli);
-  const sql = connect({ url, schema, max: 10, applicationName: "sealtrail-api" });
-  const writer = connect({ url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-api-writer" });
+  const store = PostgresLedgerStore.open({ url, schema, max: 10, applicationName: "sealtrail-api" });
+  const writer = PostgresLedgerStore.open({ url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-api-writer" });
   // Producers fail fast while Redis is away (a request answers 503), and reconnect by themselves.
   const queue = openIngestQueue(cli.config.redisUrl, { name: ingest.queue });
   const queueEvents = new QueueEvents(ingest.queue, { connection: { url: cli.config.redisUrl } });
@@ -44,7 +44,7 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   const closeQueue = () =>
     Promise.race([Promise.all([queue.close(), queueEvents.close(), evidenceQueue.close()]).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3_000).unref())]);
   const server = await createApiServer({
-    sql,
+    store,
     writer,
     schema,
     version: packageVersion(),
@@ -58,7 +58,7 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   try {
     port = await server.listen(Number(portText));
   } catch (error) {
-    await Promise.all([sql.end({ timeout: 1 }), writer.end({ timeout: 1 }), closeQueue()]);
+    await Promise.all([store.close(1), writer.close(1), closeQueue()]);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") throw new CliError("USAGE", `cannot listen on port ${portText}: ${code}`, { cause: error });
     throw error;
@@ -69,7 +69,7 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   });
   // The read log is flushed before the pools close: every read served is recorded.
   await server.close();
-  const [, , queueClosed] = await Promise.all([sql.end({ timeout: 5 }), writer.end({ timeout: 5 }), closeQueue()]);
+  const [, , queueClosed] = await Promise.all([store.close(5), writer.close(5), closeQueue()]);
   if (!queueClosed) {
     // Its reconnection timers would keep the process alive: nothing is pending on a queue that never connected.
     process.stderr.write("sealtrail serve: Redis never answered; exiting without waiting for the queue\n");

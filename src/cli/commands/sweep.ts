@@ -44,10 +44,10 @@ export async function sweepCommand(args: string[], cli: Cli): Promise<number> {
     },
   };
   try {
-    const outcome = await withDatabase(cli, "write", (sql) =>
+    const outcome = await withDatabase(cli, "write", (store) =>
       sweepLog(
         {
-          sql, url: cli.config.databaseUrl, schema: cli.config.schema, publicKey, originPrefix: cli.originPrefix, alerts,
+          store, url: cli.config.databaseUrl, schema: cli.config.schema, publicKey, originPrefix: cli.originPrefix, alerts,
           witness: integrity.witnessDir ? new DirectoryWitness(integrity.witnessDir) : undefined,
           ...(threads !== undefined ? { threads } : {}),
         },

@@ -15,12 +15,12 @@ export async function tmuxReplayCommand(args: string[], cli: Cli): Promise<numbe
     parseArgs({ args, options: { session: { type: "string" }, pane: { type: "string" }, log: { type: "string" }, raw: { type: "boolean" } }, strict: true }),
   );
   const target = { log: values.log || "tmux", session: required(COMMAND, "session", values.session), ...(values.pane ? { pane: values.pane } : {}) };
-  return withDatabase(cli, "read", async (sql) => {
-    const streams = await paneStreams(sql, target);
+  return withDatabase(cli, "read", async (store) => {
+    const streams = await paneStreams(store, target);
     const stream = chooseStream(streams, target);
     const others = streams.filter((s) => s !== stream).map((s) => s.pane);
     if (!target.pane && others.length > 0) process.stderr.write(`sealtrail: replaying pane ${stream.pane}; also recorded: ${[...new Set(others)].join(" ")} (--pane)\n`);
-    const report = await replay(sql, target.log, stream, values.raw ? "raw" : "asciicast", (data) => void process.stdout.write(data));
+    const report = await replay(store, target.log, stream, values.raw ? "raw" : "asciicast", (data) => void process.stdout.write(data));
     for (const [from, to] of report.gaps) process.stderr.write(`sealtrail: chunks ${from}–${to} of pane ${stream.pane} are missing from the log\n`);
     return 0;
   });

@@ -1,8 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Finding } from "../../core/sweep/index.js";
 import { verifyLog, type VerifyReport } from "../../integrity/verify-log.js";
-import { latestCheckpoint } from "../../ledger/checkpointer.js";
-import { findLog } from "../../ledger/postgres/logs.js";
 import { parseCount, parseOrUsage, required } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, readTextFile, withDatabase } from "../context.js";
@@ -31,15 +29,15 @@ export async function verifyCommand(args: string[], cli: Cli): Promise<number> {
   const checkpointNote = values.checkpoint === undefined ? undefined : await readTextFile("checkpoint file", values.checkpoint);
   const publicKey = await trustedPublicKey(cli, values.key);
 
-  const report = await withDatabase(cli, "read", async (sql) => {
+  const report = await withDatabase(cli, "read", async (store) => {
     if (!publicKey) {
       // Without a trusted key a stored checkpoint proves nothing: refuse rather than pass it.
-      const log = await findLog(sql, name);
-      if (checkpointNote !== undefined || (await latestCheckpoint(sql, log.id))) {
+      const log = await store.findLog(name);
+      if (checkpointNote !== undefined || (await store.latestCheckpoint(log.id))) {
         throw new CliError("NO_VERIFIER_KEY", `verify: log ${name} has signed checkpoints to check but no trusted key is set: give --key VKEY|FILE, SEALTRAIL_VERIFIER_KEY or SEALTRAIL_SIGNING_KEY`);
       }
     }
-    return verifyLog(sql, name, {
+    return verifyLog(store, name, {
       url: cli.config.databaseUrl,
       schema: cli.config.schema,
       ...(publicKey ? { publicKey } : {}),

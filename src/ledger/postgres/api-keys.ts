@@ -4,12 +4,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { apiTokenHash, apiTokenId, formatApiToken, type Scope } from "../../core/token/index.js";
-import type { apiKeys } from "../../../schema/api-keys.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "../errors.js";
 
-/** An api_keys row (schema/api-keys.ts) as COLUMNS reads it: never the secret's hash. */
-export type ApiKey = Omit<typeof apiKeys.$inferSelect, "secretHash" | "scopes"> & { scopes: Scope[] };
+export type { ApiKey } from "../records.js";
+import type { ApiKey } from "../records.js";
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const COLUMNS = `id, tenant, name, scopes, created_at as "createdAt", revoked_at as "revokedAt"`;

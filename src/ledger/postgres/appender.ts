@@ -11,8 +11,10 @@ import { appendToFrontier } from "../../core/merkle/index.js";
 import { CopyBinaryRows } from "./copy-binary-rows.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "../errors.js";
+import type { AppendReceipt, AppenderOptions, EntryAppender } from "../records.js";
 import { findLog, type Log } from "./logs.js";
 import { loadFrontier, STORED_NODE_MIN_LEVEL } from "../tree.js";
+import { fetchNodes, insertNodes } from "./nodes.js";
 
 /** Namespace of the per-log advisory locks (the first half of the two-key form). */
 export const APPEND_LOCK_NAMESPACE = 0x5ea1;
@@ -27,19 +29,7 @@ export function lockLog(tx: Sql, logId: number) {
   return tx`select pg_advisory_xact_lock(${APPEND_LOCK_NAMESPACE} # 'logs'::regclass::oid::int4, ${logId})`;
 }
 
-export interface AppendReceipt {
-  seq: number;
-  leafHash: Uint8Array;
-  idempotencyKey: string;
-  /** True when the key was seen before: nothing was appended for this event. */
-  duplicate: boolean;
-}
-
-export interface AppenderOptions {
-  maxPayloadBytes?: number;
-  /** Ledger clock; tests may pin it. */
-  now?: () => Date;
-}
+export type { AppendReceipt, AppenderOptions } from "../records.js";
 
 interface Head {
   seq: number;
@@ -62,7 +52,7 @@ interface TreeState {
   frontier: Uint8Array[];
 }
 
-export class Appender {
+export class Appender implements EntryAppender {
   private readonly logs = new Map<string, Log>();
   // Frontier per log, valid only while the stored head (size, chain hash) still matches it.
   private readonly states = new Map<number, TreeState>();
@@ -221,16 +211,14 @@ export class Appender {
     // only now, as no other statement can run while the COPY is open.
     let frontier: Uint8Array[];
     try {
-      const before = state.frontier ?? (await loadFrontier(tx, log.id, state.size));
+      const before = state.frontier ?? (await loadFrontier({ fetchNodes: (id, ids) => fetchNodes(tx, id, ids) }, log.id, state.size));
       const appended = appendToFrontier(before, state.size, leaves);
       frontier = appended.frontier;
       const stored = appended.nodes.filter((n) => n.level >= STORED_NODE_MIN_LEVEL);
       await Promise.all([
         stored.length === 0
           ? undefined
-          : tx`insert into merkle_nodes (log_id, level, idx, hash)
-               select ${log.id}, node.level, node.idx, substring(${Buffer.concat(stored.map((n) => n.hash))}::bytea from (32 * node.n - 31)::int for 32)
-               from unnest(${stored.map((n) => n.level)}::smallint[], ${stored.map((n) => n.index)}::bigint[]) with ordinality as node(level, idx, n)`,
+          : insertNodes(tx, log.id, stored),
         // Every ledger of the database shares the channel: the payload names the schema, so a
         // listener takes only its own ledger's logs (log ids are per schema).
         tx`select pg_notify('sealtrail_appended', current_schema() || ${`:${log.id}:${state.size}:${state.size + leaves.length}`})`,

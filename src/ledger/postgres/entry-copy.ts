@@ -4,9 +4,7 @@
  */
 import { LedgerError } from "../errors.js";
 
-export const SEQ = 0, KIND = 1, ACTOR = 2, ACTION = 3, RESOURCE = 4, OUTCOME = 5, SOURCE = 6;
-export const OCCURRED_AT = 7, RECORDED_AT = 8, TAGS = 9, PAYLOAD = 10, PAYLOAD_HASH = 11, LEAF_HASH = 12, CHAIN_HASH = 13;
-export const ENTRY_COLUMNS = 14;
+export { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "../raw-rows.js";
 
 /** `copy … to stdout (format binary)` of entries [from, to) of log `logId`. */
 export function entryRangeCopy(logId: number, from: number, to: number): string {

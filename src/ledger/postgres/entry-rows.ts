@@ -3,32 +3,10 @@
  * conditions a filter makes on `entries e`, and a range of one log's seqs read in seq order.
  */
 import type postgres from "postgres";
-import type { entries } from "../../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
-export interface EventFilter {
-  /** Log ids (resolved from names by the caller); undefined: every visible log. */
-  logIds?: number[];
-  kinds?: string[];
-  actor?: string;
-  action?: string;
-  resource?: string;
-  outcome?: string;
-  source?: string;
-  /** Entries carrying every one of these tags. */
-  tags?: string[];
-  occurredFrom?: Date;
-  occurredTo?: Date;
-  recordedFrom?: Date;
-  recordedTo?: Date;
-  /** Full-text query (web search syntax: words, "phrases", -not, or) over the payload's string values. */
-  text?: string;
-  /** Case-insensitive substring of the payload, actor or resource (identifiers, hashes, paths). */
-  contains?: string;
-}
-
-/** An entries row (schema/ledger.ts) with its log's name, as COLUMNS reads it. */
-export type StoredEntry = typeof entries.$inferSelect & { log: string };
+export type { EventFilter, StoredEntry } from "../records.js";
+import type { EventFilter, StoredEntry } from "../records.js";
 
 export const COLUMNS = (sql: Sql) => sql`
   e.log_id as "logId", l.name as log, e.seq, e.kind, e.actor, e.action, e.resource, e.outcome, e.source,

@@ -1,10 +1,9 @@
 import { RESERVED_NAME_PREFIX } from "../../core/entry/index.js";
 import { LedgerError } from "../errors.js";
-import type { logs } from "../../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
-/** A logs row (schema/ledger.ts). */
-export type Log = typeof logs.$inferSelect;
+export type { Log } from "../records.js";
+import type { Log } from "../records.js";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

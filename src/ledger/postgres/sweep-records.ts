@@ -1,8 +1,9 @@
-import { storedSweep, SWEEP_KIND, type SweepRecord } from "../../core/sweep/index.js";
+import { storedSweep, SWEEP_KIND } from "../../core/sweep/index.js";
 import type { entries } from "../../../schema/ledger.js";
 import type { Sql } from "./db.js";
 
-export type StoredSweep = SweepRecord & { recordSeq: number };
+export type { StoredSweep } from "../records.js";
+import type { StoredSweep } from "../records.js";
 
 type Row = Pick<typeof entries.$inferSelect, "seq" | "occurredAt" | "payload">;
 const fromRow = (row: Row): StoredSweep => ({ ...storedSweep(row.payload, row.occurredAt), recordSeq: row.seq });

@@ -1,12 +1,13 @@
 /**
- * A request's view of the ledger: one read-only REPEATABLE READ transaction, opened on first
+ * A tenant's view of the ledger (an API request's): one read-only REPEATABLE READ transaction, opened on first
  * use, run as sealtrail_reader with the request's tenant set for the transaction alone. Row-
  * level security (schema/migrations/0001_protection.sql) then decides what every query can
  * see, whatever a resolver asks for; and every field of one response reads one snapshot.
  */
-import type { Sql } from "../ledger/postgres/db.js";
+import type { LedgerStore, TenantView } from "../store.js";
+import type { Sql } from "./db.js";
 
-export class RequestDb {
+export class PostgresTenantView implements TenantView {
   private tx: Promise<Sql> | undefined;
   private release: (() => void) | undefined;
   private finished: Promise<unknown> = Promise.resolve();
@@ -15,12 +16,13 @@ export class RequestDb {
     private readonly sql: Sql,
     private readonly tenant: string,
     private readonly timeoutMs: number,
+    private readonly storeOf: (tx: Sql) => LedgerStore,
   ) {}
 
   /** Runs `fn` inside the request's transaction. */
-  async use<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+  async use<T>(fn: (store: LedgerStore) => Promise<T>): Promise<T> {
     this.tx ??= this.open();
-    return fn(await this.tx);
+    return fn(this.storeOf(await this.tx));
   }
 
   private open(): Promise<Sql> {

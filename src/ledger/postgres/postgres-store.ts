@@ -1,0 +1,191 @@
+/**
+ * The PostgreSQL ledger store: each method is one named statement of this folder, run on the
+ * pool (or transaction) the store wraps. It adds no logic of its own: what a method guarantees
+ * is what its statement's file says, and the conformance suite checks.
+ */
+import type { NodeId } from "../../core/merkle/index.js";
+import type { PackEntry } from "../../core/pack/index.js";
+import type { EntryPosition, Scope } from "../../core/token/index.js";
+import type { ApiKey, AppenderOptions, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import * as keys from "./api-keys.js";
+import { Appender, lockLog } from "./appender.js";
+import { currentSchema, listenAppends } from "./appends-channel.js";
+import * as checkpoints from "./checkpoints.js";
+import { connect, type DbOptions, type Sql } from "./db.js";
+import * as entries from "./entries.js";
+import * as events from "./event-query.js";
+import * as logs from "./logs.js";
+import * as nodes from "./nodes.js";
+import * as panes from "./pane-output.js";
+import * as period from "./period-entries.js";
+import * as sweeps from "./sweep-records.js";
+import { runSearchIndexer, type SearchIndexerOptions } from "./search-indexer.js";
+import { PostgresTenantView } from "./tenant-view.js";
+
+export class PostgresLedgerStore implements LedgerStore {
+  /** `sql`: a pool (or a transaction) whose search_path is the ledger's schema; `schema` names it when known. */
+  constructor(
+    readonly sql: Sql,
+    private readonly schema?: string,
+  ) {}
+
+  /** A store on a pool of its own (db.ts connect); close() ends the pool. */
+  static open(options: DbOptions): PostgresLedgerStore {
+    return new PostgresLedgerStore(connect(options), options.schema);
+  }
+
+  /**
+   * Keeps entry_search filled behind the appends until `options.signal` aborts: PostgreSQL's
+   * own full-text index, so it is this store's upkeep rather than part of LedgerStore.
+   */
+  runSearchIndexer(options: SearchIndexerOptions): Promise<void> {
+    return runSearchIndexer(this.sql, options);
+  }
+
+  /** Ends the pool, waiting up to `timeoutSeconds` for queries under way. */
+  close(timeoutSeconds?: number): Promise<void> {
+    return this.sql.end(timeoutSeconds === undefined ? undefined : { timeout: timeoutSeconds });
+  }
+
+  createLog(name: string, options: { tenant?: string; origin: string; system?: boolean }): Promise<Log> {
+    return logs.createLog(this.sql, name, options);
+  }
+  findLog(name: string): Promise<Log> {
+    return logs.findLog(this.sql, name);
+  }
+  findLogWithSize(name: string): Promise<Log & { size: number }> {
+    return logs.findLogWithSize(this.sql, name);
+  }
+  listLogs(): Promise<Log[]> {
+    return logs.listLogs(this.sql);
+  }
+  logExists(name: string): Promise<boolean> {
+    return entries.logExists(this.sql, name);
+  }
+  treeSize(logId: number): Promise<number> {
+    return logs.treeSize(this.sql, logId);
+  }
+
+  health(): Promise<"ok" | "tables missing" | "unavailable"> {
+    return entries.health(this.sql);
+  }
+
+  appender(options?: AppenderOptions): EntryAppender {
+    return new Appender(this.sql, options);
+  }
+
+  fetchNodes(log: number | string, ids: readonly NodeId[]): Promise<Map<number, Uint8Array>> {
+    return nodes.fetchNodes(this.sql, log, ids);
+  }
+  levelNodes(logId: number, level: number, count: number): Promise<NodeRow[]> {
+    return nodes.levelNodes(this.sql, logId, level, count);
+  }
+  nodesAbove(logId: number, level: number): Promise<NodeRow[]> {
+    return nodes.nodesAbove(this.sql, logId, level);
+  }
+  scanNodes(logId: number, spans: readonly NodeSpan[], onRow: RawRowHandler): Promise<number> {
+    return nodes.scanNodes(this.sql, logId, spans, onRow);
+  }
+  withLogLock<T>(logId: number, fn: (locked: LedgerStore) => Promise<T>): Promise<T> {
+    return this.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await lockLog(tx, logId);
+      return fn(new PostgresLedgerStore(tx, this.schema));
+    }) as Promise<T>;
+  }
+
+  insertCheckpoint(logId: number, checkpoint: { size: number; root: Uint8Array; note: string; keyId: string }): Promise<StoredCheckpoint> {
+    return checkpoints.insertCheckpoint(this.sql, logId, checkpoint);
+  }
+  listCheckpoints(logId: number): Promise<StoredCheckpoint[]> {
+    return checkpoints.listCheckpoints(this.sql, logId);
+  }
+  latestCheckpoint(logId: number): Promise<StoredCheckpoint | undefined> {
+    return checkpoints.latestCheckpoint(this.sql, logId);
+  }
+  checkpointAt(logId: number, size: number): Promise<StoredCheckpoint | undefined> {
+    return checkpoints.checkpointAt(this.sql, logId, size);
+  }
+  checkpointsAbove(logId: number, size: number): Promise<StoredCheckpoint[]> {
+    return checkpoints.checkpointsAbove(this.sql, logId, size);
+  }
+  checkpointAtMost(logId: number, size: number): Promise<StoredCheckpoint | undefined> {
+    return checkpoints.checkpointAtMost(this.sql, logId, size);
+  }
+  checkpointCovering(logId: number, size: number, prefer: number): Promise<StoredCheckpoint | undefined> {
+    return checkpoints.checkpointCovering(this.sql, logId, size, prefer);
+  }
+
+  streamEntries(logId: number, origin: string, from: number, to: number): AsyncGenerator<PackEntry[]> {
+    return period.streamEntries(this.sql, logId, origin, from, to);
+  }
+  scanEntries(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number> {
+    return entries.scanEntries(this.sql, logId, from, to, onRow);
+  }
+  chainHashAt(logId: number, seq: number): Promise<Uint8Array | undefined> {
+    return period.chainHashAt(this.sql, logId, seq);
+  }
+  seqRecordedFrom(logId: number, size: number, at: Date): Promise<number> {
+    return period.seqRecordedFrom(this.sql, logId, size, at);
+  }
+  entryByKey(logId: number, key: string): Promise<{ seq: number; payload: string | null; occurredAt: Date } | undefined> {
+    return entries.entryByKey(this.sql, logId, key);
+  }
+  payloadsOfKind(logName: string, kind: string): Promise<(string | null)[]> {
+    return entries.payloadsOfKind(this.sql, logName, kind);
+  }
+
+  findEntries(filter: EventFilter, limit: number, after?: EntryPosition, options?: { searchTailMax?: number }): Promise<StoredEntry[]> {
+    return events.findEntries(this.sql, filter, limit, after, options);
+  }
+  findEntryRun(logId: number, from: number, to: number, filter: EventFilter): Promise<StoredEntry[]> {
+    return events.findEntryRun(this.sql, logId, from, to, filter);
+  }
+  findEntry(logId: number, seq: number): Promise<StoredEntry | undefined> {
+    return events.findEntry(this.sql, logId, seq);
+  }
+  resolveLogIds(names: string[]): Promise<{ ids: number[]; missing: string[] }> {
+    return events.resolveLogIds(this.sql, names);
+  }
+  logSizes(): Promise<Map<number, number>> {
+    return events.logSizes(this.sql);
+  }
+
+  lastSweepRecord(auditLog: string, logName: string): Promise<StoredSweep | undefined> {
+    return sweeps.lastSweepRecord(this.sql, auditLog, logName);
+  }
+  sweepRecords(auditLog: string, logName: string, limit: number, before?: number): Promise<StoredSweep[]> {
+    return sweeps.sweepRecords(this.sql, auditLog, logName, limit, before);
+  }
+
+  paneStreams(log: string, session: string, pane?: string): Promise<PaneStreamRow[]> {
+    return panes.paneStreams(this.sql, log, session, pane);
+  }
+  paneChunks(log: string, server: string, pane: string): AsyncGenerator<string[]> {
+    return panes.paneChunks(this.sql, log, server, pane);
+  }
+
+  createApiKey(options: { tenant: string; name?: string; scopes: Scope[] }): Promise<{ key: ApiKey; token: string }> {
+    return keys.createApiKey(this.sql, options);
+  }
+  findApiKeyByToken(token: string): Promise<ApiKey | undefined> {
+    return keys.findApiKeyByToken(this.sql, token);
+  }
+  listApiKeys(tenant?: string): Promise<ApiKey[]> {
+    return keys.listApiKeys(this.sql, tenant);
+  }
+  revokeApiKey(id: string): Promise<ApiKey> {
+    return keys.revokeApiKey(this.sql, id);
+  }
+
+  listenAppends(onAppend: (notice: { logId: number; from: number; to: number }) => void, onConnect: () => void): Promise<{ unlisten(): Promise<void> }> {
+    const schema = this.schema;
+    return listenAppends(this.sql, () => (schema === undefined ? currentSchema(this.sql) : Promise.resolve(schema)), onAppend, onConnect);
+  }
+  tenantOf(logId: number): Promise<string | undefined> {
+    return entries.tenantOf(this.sql, logId);
+  }
+  tenantView(tenant: string, timeoutMs: number): TenantView {
+    return new PostgresTenantView(this.sql, tenant, timeoutMs, (tx) => new PostgresLedgerStore(tx, this.schema));
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The records the ledger store reads and writes, as the rest of the system sees them: the
+ * rows are the drizzle tables' own types (schema/*.ts, `$inferSelect`), so there is one
+ * source of truth for their shape.
+ */
+import type { EventInput, PreparedEvent } from "../core/entry/index.js";
+import type { SweepRecord } from "../core/sweep/index.js";
+import type { Scope } from "../core/token/index.js";
+import type { apiKeys } from "../../schema/api-keys.js";
+import type { entries, logs } from "../../schema/ledger.js";
+
+/** A logs row (schema/ledger.ts). */
+export type Log = typeof logs.$inferSelect;
+
+/** An api_keys row (schema/api-keys.ts) as the store reads it: never the secret's hash. */
+export type ApiKey = Omit<typeof apiKeys.$inferSelect, "secretHash" | "scopes"> & { scopes: Scope[] };
+
+/** A sweep record read back from an audit log, with the seq of its entry there. */
+export type StoredSweep = SweepRecord & { recordSeq: number };
+
+export interface EventFilter {
+  /** Log ids (resolved from names by the caller); undefined: every visible log. */
+  logIds?: number[];
+  kinds?: string[];
+  actor?: string;
+  action?: string;
+  resource?: string;
+  outcome?: string;
+  source?: string;
+  /** Entries carrying every one of these tags. */
+  tags?: string[];
+  occurredFrom?: Date;
+  occurredTo?: Date;
+  recordedFrom?: Date;
+  recordedTo?: Date;
+  /** Full-text query (web search syntax: words, "phrases", -not, or) over the payload's string values. */
+  text?: string;
+  /** Case-insensitive substring of the payload, actor or resource (identifiers, hashes, paths). */
+  contains?: string;
+}
+
+/** An entries row (schema/ledger.ts) with its log's name. */
+export type StoredEntry = typeof entries.$inferSelect & { log: string };
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Uint8Array;
+  note: string;
+  keyId: string;
+  createdAt: Date;
+}
+
+export interface AppendReceipt {
+  seq: number;
+  leafHash: Uint8Array;
+  idempotencyKey: string;
+  /** True when the key was seen before: nothing was appended for this event. */
+  duplicate: boolean;
+}
+
+export interface AppenderOptions {
+  maxPayloadBytes?: number;
+  /** Ledger clock; tests may pin it. */
+  now?: () => Date;
+}
+
+/** Appends batches of events to logs: the only way entries are written. */
+export interface EntryAppender {
+  /** The log named `name` (cached: a log's row never changes). */
+  log(name: string): Promise<Log>;
+  /** Appends `events` to `logName` atomically; see the PostgreSQL appender for the guarantees. */
+  append(logName: string, events: readonly EventInput[]): Promise<AppendReceipt[]>;
+  /** append() for events a producer normalised with prepareEvent. */
+  appendPrepared(logName: string, events: readonly PreparedEvent[]): Promise<AppendReceipt[]>;
+}

@@ -1,0 +1,170 @@
+/**
+ * The ledger store: everything the rest of the system needs from storage, and the only way it
+ * reaches it. The appender, checkpointer, proofs, verifier, sweeps, packs, replay and the API
+ * are written against this interface; one implementation (postgres/postgres-store.ts) holds
+ * all of the SQL, as named statements in src/ledger/postgres/. Any other store must pass the
+ * conformance suite (test/ledger/store-conformance/), which states the guarantees relied on:
+ * gapless seqs under concurrent appends, idempotency keys, append-only rows.
+ */
+import type { PackEntry } from "../core/pack/index.js";
+import type { EntryPosition } from "../core/token/index.js";
+import type { Scope } from "../core/token/index.js";
+import type { NodeId } from "../core/merkle/index.js";
+import type { ApiKey, AppenderOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredEntry, StoredSweep } from "./records.js";
+
+export type { ApiKey, AppendReceipt, AppenderOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredEntry, StoredSweep } from "./records.js";
+
+/**
+ * One row of a raw range scan: the row's bytes and, per column, the offset of its value in
+ * `row` (at fields[2i]) and its length (fields[2i + 1], -1 for NULL). Valid only during the
+ * callback. The verifier reads millions of entries this way without an object per row.
+ */
+export type RawRowHandler = (row: Buffer, fields: Int32Array, count: number) => void;
+
+/** Nodes of one level of the tree: indexes [first, first + width). */
+export interface NodeSpan {
+  level: number;
+  first: number;
+  width: number;
+}
+
+/** A stored Merkle node (level 0: a leaf hash). */
+export interface NodeRow {
+  level: number;
+  idx: number;
+  hash: Buffer;
+}
+
+export interface LogStore {
+  /** Creates a log; LOG_EXISTS when its name or origin is taken. */
+  createLog(name: string, options: { tenant?: string; origin: string; system?: boolean }): Promise<Log>;
+  /** LOG_NOT_FOUND when there is none. */
+  findLog(name: string): Promise<Log>;
+  /** The log and its tree size read together. */
+  findLogWithSize(name: string): Promise<Log & { size: number }>;
+  listLogs(): Promise<Log[]>;
+  /** Whether a log of this name exists (and is visible). */
+  logExists(name: string): Promise<boolean>;
+  /** The number of entries of log `logId`. */
+  treeSize(logId: number): Promise<number>;
+  /** Whether the ledger answers: "tables missing" before its migrations ran. Never rejects. */
+  health(): Promise<"ok" | "tables missing" | "unavailable">;
+}
+
+export interface AppendStore {
+  /** An appender of batches; it keeps each log's frontier between its own batches. */
+  appender(options?: AppenderOptions): EntryAppender;
+}
+
+export interface TreeStore {
+  /** The hashes of `ids` of a log (its id or its name), keyed by tree.ts nodeKey; INCONSISTENT when one is missing. */
+  fetchNodes(log: number | string, ids: readonly NodeId[]): Promise<Map<number, Uint8Array>>;
+  /** The stored nodes of `level` with index below `count`, in index order. */
+  levelNodes(logId: number, level: number, count: number): Promise<NodeRow[]>;
+  /** Every stored node above `level`. */
+  nodesAbove(logId: number, level: number): Promise<NodeRow[]>;
+  /** Stored nodes of the spans, as raw rows (level int2, idx int8, hash bytea). */
+  scanNodes(logId: number, spans: readonly NodeSpan[], onRow: RawRowHandler): Promise<number>;
+  /**
+   * Runs `fn` in one transaction holding log `logId`'s append lock: no batch is appended to
+   * the log meanwhile, so what `fn` reads through `locked` is one committed state.
+   */
+  withLogLock<T>(logId: number, fn: (locked: LedgerStore) => Promise<T>): Promise<T>;
+}
+
+export interface CheckpointStore {
+  /** Stores a signed checkpoint. */
+  insertCheckpoint(logId: number, checkpoint: { size: number; root: Uint8Array; note: string; keyId: string }): Promise<StoredCheckpoint>;
+  /** Every checkpoint of the log, smallest first. */
+  listCheckpoints(logId: number): Promise<StoredCheckpoint[]>;
+  latestCheckpoint(logId: number): Promise<StoredCheckpoint | undefined>;
+  checkpointAt(logId: number, size: number): Promise<StoredCheckpoint | undefined>;
+  /** The checkpoints larger than `size`, smallest first. */
+  checkpointsAbove(logId: number, size: number): Promise<StoredCheckpoint[]>;
+  /** The largest checkpoint of at most `size`. */
+  checkpointAtMost(logId: number, size: number): Promise<StoredCheckpoint | undefined>;
+  /** The smallest non-empty checkpoint of at least `size`, preferring one of at least `prefer`. */
+  checkpointCovering(logId: number, size: number, prefer: number): Promise<StoredCheckpoint | undefined>;
+}
+
+export interface EntryStore {
+  /** Entries [from, to) in seq order, a window at a time, `origin` filled in. */
+  streamEntries(logId: number, origin: string, from: number, to: number): AsyncGenerator<PackEntry[]>;
+  /** Entries [from, to) as raw rows, columns as postgres/entry-copy.ts numbers them. */
+  scanEntries(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number>;
+  /** The chain hash of `seq` (the genesis value for -1); undefined when it is missing. */
+  chainHashAt(logId: number, seq: number): Promise<Uint8Array | undefined>;
+  /** Smallest seq in [0, size] recorded at or after `at`. */
+  seqRecordedFrom(logId: number, size: number, at: Date): Promise<number>;
+  /** The entry appended with idempotency key `key`. */
+  entryByKey(logId: number, key: string): Promise<{ seq: number; payload: string | null; occurredAt: Date } | undefined>;
+  /** The payloads of log `logName`'s entries of `kind`, in seq order. */
+  payloadsOfKind(logName: string, kind: string): Promise<(string | null)[]>;
+}
+
+export interface SearchStore {
+  /** A page of entries matching `filter` after `after`, ordered by (log id, seq). */
+  findEntries(filter: EventFilter, limit: number, after?: EntryPosition, options?: { searchTailMax?: number }): Promise<StoredEntry[]>;
+  /** Matches of `filter` in log `logId` with from ≤ seq < to. */
+  findEntryRun(logId: number, from: number, to: number, filter: EventFilter): Promise<StoredEntry[]>;
+  findEntry(logId: number, seq: number): Promise<StoredEntry | undefined>;
+  /** Log names to ids; the names not found are `missing`. */
+  resolveLogIds(names: string[]): Promise<{ ids: number[]; missing: string[] }>;
+  /** Every visible log's size, by id. */
+  logSizes(): Promise<Map<number, number>>;
+}
+
+export interface SweepStore {
+  /** The newest sweep of `logName` recorded in `auditLog`. */
+  lastSweepRecord(auditLog: string, logName: string): Promise<StoredSweep | undefined>;
+  /** The sweeps of `logName` recorded in `auditLog`, newest first, before a record seq when given. */
+  sweepRecords(auditLog: string, logName: string, limit: number, before?: number): Promise<StoredSweep[]>;
+}
+
+/** A pane's output stream as recorded in a log (tmux.output entries). */
+export interface PaneStreamRow {
+  server: string;
+  pane: string;
+  session: string;
+  firstUs: number;
+  chunks: number;
+  width: number | null;
+  height: number | null;
+}
+
+export interface ReplayStore {
+  /** The pane streams of `session` (name or id) in log `log`, oldest first. */
+  paneStreams(log: string, session: string, pane?: string): Promise<PaneStreamRow[]>;
+  /** The payloads of one pane stream's chunks, in chunk order, a page at a time. */
+  paneChunks(log: string, server: string, pane: string): AsyncGenerator<string[]>;
+}
+
+export interface ApiKeyStore {
+  createApiKey(options: { tenant: string; name?: string; scopes: Scope[] }): Promise<{ key: ApiKey; token: string }>;
+  /** The live key of a token; undefined for an unknown, malformed or revoked one. */
+  findApiKeyByToken(token: string): Promise<ApiKey | undefined>;
+  listApiKeys(tenant?: string): Promise<ApiKey[]>;
+  revokeApiKey(id: string): Promise<ApiKey>;
+}
+
+/** A tenant's read-only view of the ledger, one snapshot until closed. */
+export interface TenantView {
+  /** Runs `fn` against the view's snapshot (opened on first use). */
+  use<T>(fn: (store: LedgerStore) => Promise<T>): Promise<T>;
+  /** Ends the snapshot; a later use() opens a new one. */
+  close(): Promise<void>;
+}
+
+export interface FeedStore {
+  /**
+   * Calls `onAppend` for each batch committed to this ledger's logs (after commit, in commit
+   * order), and `onConnect` each time the listening connection is (re-)established.
+   */
+  listenAppends(onAppend: (notice: { logId: number; from: number; to: number }) => void, onConnect: () => void): Promise<{ unlisten(): Promise<void> }>;
+  /** The tenant of log `logId`, undefined when there is none. */
+  tenantOf(logId: number): Promise<string | undefined>;
+  /** A read-only snapshot as `tenant` sees it (row-level security), queries limited to `timeoutMs`. */
+  tenantView(tenant: string, timeoutMs: number): TenantView;
+}
+
+export interface LedgerStore extends LogStore, AppendStore, TreeStore, CheckpointStore, EntryStore, SearchStore, SweepStore, ReplayStore, ApiKeyStore, FeedStore {}
