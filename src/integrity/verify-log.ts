@@ -17,7 +17,7 @@ import { type Checkpoint, verifyCheckpoint, ed25519Verifier } from "../core/note
 import { CoreError } from "../core/errors.js";
 import { digestEqual, toHex } from "../core/encoding/index.js";
 import { rootFromLeafHashes, verifyConsistency } from "../core/merkle/index.js";
-import type { LedgerStore } from "../ledger/store.js";
+import type { LedgerStore, Log, StoredCheckpoint } from "../ledger/store.js";
 import { consistencyProofFor } from "../ledger/proofs.js";
 import { runRanges } from "./range-pool.js";
 import { RANGE_LEVEL, type RangeTask } from "./verify-range.js";
@@ -81,29 +81,78 @@ interface TrustedCheckpoint {
 
 const SOURCE_NAME = { database: "checkpoint", file: "checkpoint file", witness: "witness copy of the checkpoint" } as const;
 
+/** Scope → trusted checkpoints → the tree recomputed → checkpoints against it → report. */
 export async function verifyLog(store: LedgerStore, logName: string, options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
+  const scope = await scopeOf(store, logName, options);
+  // A verified base whose ranges' stored roots are gone, or whose root no longer matches: verify everything.
+  if (scope === undefined) return verifyLog(store, logName, { ...options, since: undefined });
+  const findings: Finding[] = [];
+  const trusted = await trustedCheckpoints(scope, options, findings);
+  const tree = await recomputeTree(store, scope, trusted, options, findings);
+  if (scope.since && !digestEqual(tree.rootAt(scope.since.size), scope.since.root)) return verifyLog(store, logName, { ...options, since: undefined });
+  const good = checkpointsAgainstTree(scope.size, trusted, tree.rootAt, findings);
+  await checkConsistency(store, scope.log.name, good, findings);
+
+  findings.sort(compareFindings);
+  const first = findings[0];
+  return {
+    log: scope.log.name,
+    origin: scope.log.origin,
+    size: scope.size,
+    root: toHex(tree.root),
+    verified: findings.length === 0,
+    tamperClass: first?.class ?? null,
+    firstBadSeq: first?.seq ?? null,
+    findings: findings.slice(0, 100),
+    fromSeq: scope.from,
+    incremental: scope.since !== undefined,
+    entriesChecked: tree.entriesChecked,
+    checkpointsChecked: trusted.length,
+    signaturesChecked: scope.verifier !== undefined,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** What one verification covers: the log, its stored checkpoints and size, and the ranges recomputed. */
+interface Scope {
+  log: Log;
+  stored: StoredCheckpoint[];
+  size: number;
+  verifier: ReturnType<typeof ed25519Verifier> | undefined;
+  since: { size: number; root: Uint8Array } | undefined;
+  level: number;
+  rangeSize: number;
+  /** First seq recomputed: the ranges before it are taken from their stored roots. */
+  from: number;
+  storedRoots: Uint8Array[];
+}
+
+async function scopeOf(store: LedgerStore, logName: string, options: VerifyOptions): Promise<Scope | undefined> {
   const log = await store.findLog(logName);
   // Checkpoints first: on a live log, a checkpoint signed after the size was read would
   // otherwise look like a truncated tail.
   const stored = await store.listCheckpoints(log.id);
   const size = await store.treeSize(log.id);
   const verifier = options.publicKey ? ed25519Verifier(log.origin, options.publicKey) : undefined;
-  const findings: Finding[] = [];
   // Incremental: the ranges before the one holding the verified checkpoint are taken from
   // their stored roots; checkpoints below it were checked by the verification that vouched
   // for it.
   const since = options.since && options.since.size > 0 && options.since.size <= size ? options.since : undefined;
   const level = options.rangeLevel ?? (since ? INCREMENTAL_RANGE_LEVEL : RANGE_LEVEL);
-  const RANGE_SIZE = 2 ** level;
-  const from = since ? Math.floor(since.size / RANGE_SIZE) * RANGE_SIZE : 0;
-  const storedRoots = from > 0 ? await storedRangeRoots(store, log.id, level, from / RANGE_SIZE) : [];
-  if (storedRoots === undefined) return verifyLog(store, logName, { ...options, since: undefined });
-  const inScope = (s: number) => s >= from;
+  const rangeSize = 2 ** level;
+  const from = since ? Math.floor(since.size / rangeSize) * rangeSize : 0;
+  const storedRoots = from > 0 ? await storedRangeRoots(store, log.id, level, from / rangeSize) : [];
+  if (storedRoots === undefined) return undefined;
+  return { log, stored, size, verifier, since, level, rangeSize, from, storedRoots };
+}
 
+/** The checkpoints whose claims about the tree can be trusted: stored, from a file, witnessed; signatures checked when a key is given. */
+async function trustedCheckpoints(scope: Scope, options: VerifyOptions, findings: Finding[]): Promise<TrustedCheckpoint[]> {
+  const { log, stored, verifier } = scope;
+  const inScope = (s: number) => s >= scope.from;
   if (options.witness && options.witness.sizes.length > 0 && !verifier) throw new VerifyError("NO_VERIFIER_KEY", "witness copies need the trusted verifier key");
   const storedSizes = new Set(stored.map((cp) => cp.size));
-  // Checkpoints first: which claims about the tree can be trusted.
   const trusted: TrustedCheckpoint[] = [];
   for (const cp of stored) {
     if (!inScope(cp.size)) continue;
@@ -153,18 +202,21 @@ export async function verifyLog(store: LedgerStore, logName: string, options: Ve
     }
     trusted.push({ size: at, root: parsed.root, source: "witness" });
   }
-  trusted.sort((a, b) => a.size - b.size);
-  const wanted = since ? [...trusted.map((c) => c.size), since.size] : trusted.map((c) => c.size);
+  return trusted.sort((a, b) => a.size - b.size);
+}
 
-  // Entries and nodes, range by range, on every core.
+/** The tree recomputed from the entries, range by range on every core; entry and node findings added. */
+async function recomputeTree(store: LedgerStore, scope: Scope, trusted: TrustedCheckpoint[], options: VerifyOptions, findings: Finding[]) {
+  const { log, size, since, level, rangeSize: RANGE_SIZE } = scope;
+  const wanted = since ? [...trusted.map((c) => c.size), since.size] : trusted.map((c) => c.size);
   const tasks: RangeTask[] = [];
-  for (let start = from; start < size; start += RANGE_SIZE) {
+  for (let start = scope.from; start < size; start += RANGE_SIZE) {
     const end = Math.min(size, start + RANGE_SIZE);
     const sizes = [...new Set(wanted.filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
     tasks.push({ logId: log.id, origin: log.origin, start, end, sizes, level });
   }
   const results = await runRanges(tasks, { store, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
-  const rangeRoots = [...storedRoots, ...results.map((r) => r.root)];
+  const rangeRoots = [...scope.storedRoots, ...results.map((r) => r.root)];
   const partial = new Map<number, Uint8Array>();
   for (const r of results) for (const [s, root] of r.partialRoots) partial.set(s, root);
   const entriesChecked = results.reduce((n, r) => n + r.rows, 0);
@@ -187,11 +239,14 @@ export async function verifyLog(store: LedgerStore, logName: string, options: Ve
     if (s % RANGE_SIZE !== 0) hashes.push(partial.get(s)!);
     return rootFromLeafHashes(hashes);
   };
-  const root = rootFromLeafHashes(rangeRoots);
-  if (since && !digestEqual(rootAt(since.size), since.root)) return verifyLog(store, logName, { ...options, since: undefined });
+  return { root: rootFromLeafHashes(rangeRoots), rootAt, entriesChecked };
+}
 
-  // Each trusted checkpoint against the tree; a mismatch not explained by a damaged entry
-  // below it means the history it signed was replaced.
+/**
+ * Each trusted checkpoint against the tree; a mismatch not explained by a damaged entry below
+ * it means the history it signed was replaced. Returns the checkpoints that match.
+ */
+function checkpointsAgainstTree(size: number, trusted: TrustedCheckpoint[], rootAt: (s: number) => Uint8Array, findings: Finding[]): TrustedCheckpoint[] {
   const firstEntryFinding = () => Math.min(...findings.filter((f) => f.seq !== null && f.class !== "merkle_node_mismatch").map((f) => f.seq!), Infinity);
   let lastGood = 0;
   const good: TrustedCheckpoint[] = [];
@@ -211,38 +266,23 @@ export async function verifyLog(store: LedgerStore, logName: string, options: Ve
       message: `entries verify among themselves but not against the signed ${SOURCE_NAME[cp.source]} at size ${cp.size}: history in seqs ${lastGood}..${cp.size - 1} was rewritten`,
     });
   }
-  // Consecutive checkpoints must be consistent through the proofs the database serves.
+  return good;
+}
+
+/** Consecutive checkpoints must be consistent through the proofs the store serves (RFC 9162 §2.1.4). */
+async function checkConsistency(store: LedgerStore, logName: string, good: TrustedCheckpoint[], findings: Finding[]): Promise<void> {
   for (let i = 1; i < good.length; i++) {
     const a = good[i - 1]!;
     const b = good[i]!;
     if (a.size === b.size) continue;
     try {
-      const p = await consistencyProofFor(store, log.name, a.size, b.size);
+      const p = await consistencyProofFor(store, logName, a.size, b.size);
       verifyConsistency(a.size, b.size, p.proof, a.root, b.root);
     } catch (error) {
       if (findings.some((f) => f.class === "merkle_node_mismatch")) continue;
       findings.push({ class: "merkle_node_mismatch", seq: a.size, message: `consistency proof ${a.size} → ${b.size} from stored nodes fails: ${(error as Error).message}` });
     }
   }
-
-  findings.sort(compareFindings);
-  const first = findings[0];
-  return {
-    log: log.name,
-    origin: log.origin,
-    size,
-    root: toHex(root),
-    verified: findings.length === 0,
-    tamperClass: first?.class ?? null,
-    firstBadSeq: first?.seq ?? null,
-    findings: findings.slice(0, 100),
-    fromSeq: from,
-    incremental: since !== undefined,
-    entriesChecked,
-    checkpointsChecked: trusted.length,
-    signaturesChecked: verifier !== undefined,
-    durationMs: Math.round(performance.now() - started),
-  };
 }
 
 /**

@@ -24,7 +24,7 @@ import { type PopulationSink, type Section, type SectionResult, sectionOf, write
 import { oscalDocument, OSCAL_FILE } from "./oscal.js";
 import { PackError } from "./pack-error.js";
 import { auditLogOf, periodOf, type PeriodLog, previousPack, type PreviousPack, recordBuild } from "./pack-ledger.js";
-import type { LogState, PackModel, PackRequestInput, Population, SampleEntry } from "./pack-model.js";
+import type { LogState, PackModel, PackRequest, PackRequestInput, Population, SampleEntry } from "./pack-model.js";
 import { PackWriter } from "./pack-writer.js";
 import { renderReport } from "./pdf/report.js";
 import { populationQuery } from "./population.js";
@@ -69,12 +69,44 @@ export interface BuiltPack {
 
 const slug = (id: string): string => id.toLowerCase().replace(/[^a-z0-9.]+/g, "-").replace(/^-+|-+$/g, "");
 
+/** Read → model → render → seal; the temporary directory is removed if any phase fails. */
 export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
   const request = checkRequest(o.request);
+  await refuseExisting(o.out);
+  const read = await readPack(o, request);
+  const tmp = join(dirname(o.out), `.${basename(o.out)}.partial-${process.pid}-${read.packId.slice(0, 8)}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  try {
+    const writer = new PackWriter(tmp);
+    const progress = (phase: PackProgress["phase"], done: number, total: number) => o.onProgress?.({ phase, done, total });
+    const model = await modelPack(o, read, writer, progress);
+    await renderPack(o, model, writer, tmp, progress);
+    return await sealAndRecord(o, read, model, writer, tmp, progress);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+type Progress = (phase: PackProgress["phase"], done: number, total: number) => void;
+
+/** What the ledger holds for the request: each log's period under a checkpoint, the earlier packs, the pack's id. */
+interface PackRead {
+  request: PackRequest;
+  from: Date;
+  to: Date;
+  tenant: string;
+  subjects: PeriodLog[];
+  audit: PeriodLog | undefined;
+  previous: Map<string, PreviousPack>;
+  packId: string;
+  seed: string;
+}
+
+async function readPack(o: BuildOptions, request: PackRequest): Promise<PackRead> {
   const from = new Date(request.from);
   const to = new Date(request.to);
-  await refuseExisting(o.out);
-
   // request.logs is sorted by name: the sections, populations and samples follow that order.
   const found: Log[] = [];
   for (const name of request.logs) found.push(await o.store.findLog(name));
@@ -104,148 +136,169 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
       return p ? { packId: p.packId, size: p.size } : null;
     }),
   });
-  const seed = request.seed ?? packId;
+  return { request, from, to, tenant, subjects, audit, previous, packId, seed: request.seed ?? packId };
+}
 
-  const tmp = join(dirname(o.out), `.${basename(o.out)}.partial-${process.pid}-${packId.slice(0, 8)}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  try {
-    const writer = new PackWriter(tmp);
-    const progress = (phase: PackProgress["phase"], done: number, total: number) => o.onProgress?.({ phase, done, total });
+/** The entries streamed into the pack's log sections, and what was counted and found on the way. */
+interface Streamed {
+  logs: LogState[];
+  sinks: PopulationSink[];
+  finder: ExceptionFinder;
+  perDay: Map<string, Record<string, number>>;
+  byKind: Record<string, number>;
+  perLog: Record<string, number>;
+  subjectTotal: number;
+}
 
-    const sinks: PopulationSink[] = [];
-    for (const spec of o.exporter.controls) {
-      if (spec.population.length === 0) continue;
-      const sink = await writer.open(`populations/${slug(spec.id)}.csv`);
-      await sink.write(csvLine([...POPULATION_COLUMNS]));
-      sinks.push({ spec, sink, count: 0, sample: new SampleSelector(request.sampleSize) });
-    }
-    const finder = new ExceptionFinder({ logNames: request.logs, from, to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
-    const perDay = new Map<string, Record<string, number>>();
-    const byKind: Record<string, number> = {};
-    const perLog: Record<string, number> = {};
-    const subjectTotal = subjects.reduce((n, s) => n + s.endSeq - s.firstSeq, 0);
-    let subjectDone = 0;
-    const logs: LogState[] = [];
-    for (const subject of subjects) {
-      const name = subject.log.name;
-      // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
-      const isAudit = name === auditLogName(tenant);
-      const section = sectionOf("subject", name);
-      const written = await writeLogSection({
-        store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed,
-        onEntry(e) {
-          finder.subject(e, name);
-          if (isAudit) finder.audit(e, name);
-          const day = dayOf(e.recordedAt);
-          const counts = perDay.get(day) ?? {};
-          counts[e.kind] = (counts[e.kind] ?? 0) + 1;
-          perDay.set(day, counts);
-          byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
-        },
-        onProgress: (done) => progress("entries", subjectDone + done, subjectTotal),
-      });
-      subjectDone += subject.endSeq - subject.firstSeq;
-      perLog[name] = subject.endSeq - subject.firstSeq;
-      await writer.writeText(section.checkpointFile, subject.checkpoint.note);
-      logs.push(logState("subject", subject, section, written, await consistencyWith(o.store, writer, subject, section, previous.get(name))));
-    }
-    if (audit) {
-      const section = sectionOf("audit", audit.log.name);
-      const written = await writeLogSection({
-        store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed,
-        onEntry: (e) => finder.audit(e, audit.log.name),
-        onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
-      });
-      await writer.writeText(section.checkpointFile, audit.checkpoint.note);
-      logs.push(logState("audit", audit, section, written, null));
-    }
+/** The pack's model: its sections written, populations sampled with their proofs, controls and exceptions found. */
+async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, progress: Progress): Promise<PackModel> {
+  const { request, audit } = read;
+  const streamed = await streamSections(o, read, writer, progress);
+  const populations = await samplePopulations(o, read, streamed, writer, progress);
+  const { logs, finder } = streamed;
+  const exceptions = finder.finish();
+  const attestationFiles = logs.filter((l) => l.role === "subject").flatMap((l) => [l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : [])]);
+  return {
+    packId: read.packId,
+    generator: o.generator,
+    exporter: { id: o.exporter.id, framework: o.exporter.framework, version: o.exporter.version },
+    request,
+    seed: read.seed,
+    logs,
+    controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles),
+    exceptions,
+    sweeps: finder.sweeps,
+    perDay: daysOf(read.from, read.to, streamed.perDay),
+    totals: { entries: streamed.subjectTotal, perLog: streamed.perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind: streamed.byKind },
+  };
+}
 
-    // Inclusion proofs of every sampled entry, against the checkpoint of its log.
-    const periods = new Map([...subjects, ...(audit ? [audit] : [])].map((p) => [p.log.name, p]));
-    const sections = new Map(logs.map((l) => [l.name, l]));
-    const proofFiles = new Map<string, string>();
-    const populations = new Map<string, Population>();
-    // An entry sampled for several controls has one proof file.
-    const proofsToWrite = new Set(sinks.flatMap((s) => s.sample.items().map(({ item }) => `${item.logName}\n${item.entry.seq}`))).size;
-    let proofsDone = 0;
-    for (const p of sinks) {
-      const sample: SampleEntry[] = [];
-      for (const { rank, item } of p.sample.items()) {
-        const period = periods.get(item.logName)!;
-        const key = `${item.logName}\n${item.entry.seq}`;
-        let file = proofFiles.get(key);
-        if (!file) {
-          file = `${sections.get(item.logName)!.inclusionDir}${item.entry.seq}.json`;
-          const proof = await inclusionProofFor(o.store, period.log.name, item.entry.seq, period.checkpoint.size);
-          await writer.writeText(file, `${JSON.stringify({ log: period.log.name, origin: period.log.origin, seq: item.entry.seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64) }, null, 2)}\n`);
-          proofFiles.set(key, file);
-          progress("proofs", ++proofsDone, proofsToWrite);
-        }
-        sample.push(sampleEntry(item.log, item.logName, item.entry, rank, file));
-      }
-      const sha256 = await writer.close(p.sink);
-      populations.set(p.spec.id, {
-        controlId: p.spec.id,
-        file: p.sink.path,
-        query: populationQuery(p.spec.population),
-        parameters: parametersOf(logs),
-        clauses: p.spec.population,
-        count: p.count,
-        sha256,
-        sample,
-      });
-    }
-
-    const exceptions = finder.finish();
-    const attestationFiles = logs.filter((l) => l.role === "subject").flatMap((l) => [l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : [])]);
-    const model: PackModel = {
-      packId,
-      generator: o.generator,
-      exporter: { id: o.exporter.id, framework: o.exporter.framework, version: o.exporter.version },
-      request,
-      seed,
-      logs,
-      controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles),
-      exceptions,
-      sweeps: finder.sweeps,
-      perDay: daysOf(from, to, perDay),
-      totals: { entries: subjectTotal, perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind },
-    };
-
-    progress("report", 0, 1);
-    await writer.writeText("pack.json", packJson(model));
-    await writer.writeText("controls.json", controlsJson(model));
-    await writer.writeText(OSCAL_FILE, oscalDocument(model));
-    await writer.writeBytes("report.pdf", await renderReport(model));
-    if (o.exporter.render) {
-      try {
-        await o.exporter.render(packView(model, tmp), exporterFiles(writer, o.exporter.id));
-      } catch (error) {
-        if (error instanceof PackError) throw error;
-        throw new PackError("EXPORTER_INVALID", `exporter ${o.exporter.id}: render failed: ${(error as Error).message}`, { cause: error });
-      }
-    }
-    progress("report", 1, 1);
-
-    progress("seal", 0, 1);
-    const { sums } = await sealPack(writer, o.packKey);
-    await refuseExisting(o.out);
-    await rename(tmp, o.out);
-    progress("seal", 1, 1);
-
-    const recordSeq = await recordBuild(o.store, tenant, o.originPrefix, {
-      packId, framework: o.exporter.id, from: request.from, to: request.to,
-      logs: subjects.map((s) => ({ log: s.log.name, checkpoint: s.checkpoint })),
-      requestedBy: request.requestedBy, requestedAt: request.requestedAt,
-      sha256sums: new Uint8Array(createHash("sha256").update(sums).digest()),
-      ...(o.builtBy ? { builtBy: o.builtBy } : {}),
-    });
-    return { packId, dir: o.out, model, sha256sums: sums, recordSeq };
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
+async function streamSections(o: BuildOptions, read: PackRead, writer: PackWriter, progress: Progress): Promise<Streamed> {
+  const { request, subjects, audit, seed } = read;
+  const sinks: PopulationSink[] = [];
+  for (const spec of o.exporter.controls) {
+    if (spec.population.length === 0) continue;
+    const sink = await writer.open(`populations/${slug(spec.id)}.csv`);
+    await sink.write(csvLine([...POPULATION_COLUMNS]));
+    sinks.push({ spec, sink, count: 0, sample: new SampleSelector(request.sampleSize) });
   }
+  const finder = new ExceptionFinder({ logNames: request.logs, from: read.from, to: read.to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
+  const perDay = new Map<string, Record<string, number>>();
+  const byKind: Record<string, number> = {};
+  const perLog: Record<string, number> = {};
+  const subjectTotal = subjects.reduce((n, s) => n + s.endSeq - s.firstSeq, 0);
+  let subjectDone = 0;
+  const logs: LogState[] = [];
+  for (const subject of subjects) {
+    const name = subject.log.name;
+    // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
+    const isAudit = name === auditLogName(read.tenant);
+    const section = sectionOf("subject", name);
+    const written = await writeLogSection({
+      store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed,
+      onEntry(e) {
+        finder.subject(e, name);
+        if (isAudit) finder.audit(e, name);
+        const day = dayOf(e.recordedAt);
+        const counts = perDay.get(day) ?? {};
+        counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+        perDay.set(day, counts);
+        byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
+      },
+      onProgress: (done) => progress("entries", subjectDone + done, subjectTotal),
+    });
+    subjectDone += subject.endSeq - subject.firstSeq;
+    perLog[name] = subject.endSeq - subject.firstSeq;
+    await writer.writeText(section.checkpointFile, subject.checkpoint.note);
+    logs.push(logState("subject", subject, section, written, await consistencyWith(o.store, writer, subject, section, read.previous.get(name))));
+  }
+  if (audit) {
+    const section = sectionOf("audit", audit.log.name);
+    const written = await writeLogSection({
+      store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed,
+      onEntry: (e) => finder.audit(e, audit.log.name),
+      onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
+    });
+    await writer.writeText(section.checkpointFile, audit.checkpoint.note);
+    logs.push(logState("audit", audit, section, written, null));
+  }
+  return { logs, sinks, finder, perDay, byKind, perLog, subjectTotal };
+}
+
+/** Each population's file closed and its sample, with an inclusion proof of every sampled entry against its log's checkpoint. */
+async function samplePopulations(o: BuildOptions, read: PackRead, streamed: Streamed, writer: PackWriter, progress: Progress): Promise<Map<string, Population>> {
+  const { logs, sinks } = streamed;
+  const periods = new Map([...read.subjects, ...(read.audit ? [read.audit] : [])].map((p) => [p.log.name, p]));
+  const sections = new Map(logs.map((l) => [l.name, l]));
+  const proofFiles = new Map<string, string>();
+  const populations = new Map<string, Population>();
+  // An entry sampled for several controls has one proof file.
+  const proofsToWrite = new Set(sinks.flatMap((s) => s.sample.items().map(({ item }) => `${item.logName}\n${item.entry.seq}`))).size;
+  let proofsDone = 0;
+  for (const p of sinks) {
+    const sample: SampleEntry[] = [];
+    for (const { rank, item } of p.sample.items()) {
+      const period = periods.get(item.logName)!;
+      const key = `${item.logName}\n${item.entry.seq}`;
+      let file = proofFiles.get(key);
+      if (!file) {
+        file = `${sections.get(item.logName)!.inclusionDir}${item.entry.seq}.json`;
+        const proof = await inclusionProofFor(o.store, period.log.name, item.entry.seq, period.checkpoint.size);
+        await writer.writeText(file, `${JSON.stringify({ log: period.log.name, origin: period.log.origin, seq: item.entry.seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64) }, null, 2)}\n`);
+        proofFiles.set(key, file);
+        progress("proofs", ++proofsDone, proofsToWrite);
+      }
+      sample.push(sampleEntry(item.log, item.logName, item.entry, rank, file));
+    }
+    const sha256 = await writer.close(p.sink);
+    populations.set(p.spec.id, {
+      controlId: p.spec.id,
+      file: p.sink.path,
+      query: populationQuery(p.spec.population),
+      parameters: parametersOf(logs),
+      clauses: p.spec.population,
+      count: p.count,
+      sha256,
+      sample,
+    });
+  }
+  return populations;
+}
+
+/** The model as JSON, OSCAL and PDF, and the exporter's own files. */
+async function renderPack(o: BuildOptions, model: PackModel, writer: PackWriter, tmp: string, progress: Progress): Promise<void> {
+  progress("report", 0, 1);
+  await writer.writeText("pack.json", packJson(model));
+  await writer.writeText("controls.json", controlsJson(model));
+  await writer.writeText(OSCAL_FILE, oscalDocument(model));
+  await writer.writeBytes("report.pdf", await renderReport(model));
+  if (o.exporter.render) {
+    try {
+      await o.exporter.render(packView(model, tmp), exporterFiles(writer, o.exporter.id));
+    } catch (error) {
+      if (error instanceof PackError) throw error;
+      throw new PackError("EXPORTER_INVALID", `exporter ${o.exporter.id}: render failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  progress("report", 1, 1);
+}
+
+/** SHA256SUMS signed, the directory renamed into place, and the build recorded in the tenant's audit log. */
+async function sealAndRecord(o: BuildOptions, read: PackRead, model: PackModel, writer: PackWriter, tmp: string, progress: Progress): Promise<BuiltPack> {
+  const { request, packId } = read;
+  progress("seal", 0, 1);
+  const { sums } = await sealPack(writer, o.packKey);
+  await refuseExisting(o.out);
+  await rename(tmp, o.out);
+  progress("seal", 1, 1);
+  const recordSeq = await recordBuild(o.store, read.tenant, o.originPrefix, {
+    packId, framework: o.exporter.id, from: request.from, to: request.to,
+    logs: read.subjects.map((s) => ({ log: s.log.name, checkpoint: s.checkpoint })),
+    requestedBy: request.requestedBy, requestedAt: request.requestedAt,
+    sha256sums: new Uint8Array(createHash("sha256").update(sums).digest()),
+    ...(o.builtBy ? { builtBy: o.builtBy } : {}),
+  });
+  return { packId, dir: o.out, model, sha256sums: sums, recordSeq };
 }
 
 /** The consistency proof from the previous pack's checkpoint of this log to this pack's, in the log's section. */
