@@ -1,0 +1,22 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sendJson } from "./http-io.js";
+import type { ServerOptions } from "./server-options.js";
+
+/** GET /healthz: 200 when the ledger's database answers and its tables are there, 503 otherwise. */
+export function healthz(req: IncomingMessage, res: ServerResponse, options: ServerOptions): void {
+  if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED" });
+  health(options).then(
+    (status) => sendJson(res, status.ok ? 200 : 503, status),
+    () => sendJson(res, 503, { ok: false, reason: "health check failed" }),
+  );
+}
+
+async function health({ writer, schema, version }: ServerOptions): Promise<{ ok: boolean; version: string; schema: string; reason?: string }> {
+  try {
+    await writer`select 1 from logs limit 1`;
+    return { ok: true, version, schema };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return { ok: false, version, schema, reason: code === "42P01" ? "ledger tables missing: run sealtrail migrate" : "database unavailable" };
+  }
+}
