@@ -9,8 +9,8 @@ import { describeFailure } from "./report-error.js";
 import { USAGE } from "./usage.js";
 import { isEntryPoint } from "../entry-point.js";
 
-// Loaded on demand: run through tsx, every module costs start-up time, and only migrate
-// needs drizzle.
+// Loaded on demand: every module costs start-up time (`sealtrail help` loads none of them),
+// and only migrate needs drizzle.
 const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   migrate: async () => (await import("./commands/migrate.js")).migrateCommand,
   "keys generate": async () => (await import("./commands/keys-generate.js")).keysGenerateCommand,
@@ -95,5 +95,5 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-// `tsx src/cli/main.ts …` (npm run migrate) runs this file directly.
+// `node dist/src/cli/main.js …` runs this file directly.
 if (isEntryPoint(import.meta.url)) await runCli(process.argv.slice(2));
