@@ -1,11 +1,12 @@
 import type { QueueEvents } from "bullmq";
 import type { IngestQueue } from "../ingest/ingest-queue.js";
+import type { ExecutedFields } from "./executed-fields.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
 import type { RequestDb } from "./request-db.js";
 
 /** What every resolver is handed. */
-export interface ApiContext {
+export interface ApiContext extends ExecutedFields {
   requestId: string;
   /** Undefined for a request without a valid API key: only @Authorized-free fields answer it. */
   principal: Principal | undefined;

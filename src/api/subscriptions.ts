@@ -4,14 +4,14 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
-import { type GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST, type ExecutionArgs } from "graphql";
+import { type GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST, type ExecutionArgs, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import type { Disposable, Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { ApiError, formatError } from "./api-error.js";
 import type { AppendedFeed } from "./appended-feed.js";
 import type { Authenticate } from "./bearer-auth.js";
-import { ledgerFields } from "./graphql-server.js";
+import { recordedFields } from "./executed-fields.js";
 import { checkComplexity, depthLimit } from "./limits.js";
 import type { Principal } from "./principal.js";
 import type { ReadRecorder } from "./read-log.js";
@@ -32,7 +32,9 @@ export interface SubscriptionParts {
 /** An operation under way, kept for its read record. */
 interface LiveOperation {
   context: LiveContext;
-  fields: string[];
+  /** The operation and its document: the record's fields are taken from them when it ends. */
+  operationNode: OperationDefinitionNode | undefined;
+  document: DocumentNode;
   query: string;
   operation: string | null;
   variables: unknown;
@@ -84,7 +86,8 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         const operation = getOperationAST(document, payload.operationName ?? undefined) ?? undefined;
         live.set(liveKey(ctx, id), {
           context,
-          fields: ledgerFields(operation, document),
+          operationNode: operation,
+          document,
           query: payload.query,
           operation: payload.operationName ?? operation?.name?.value ?? null,
           variables: payload.variables ?? null,
@@ -115,13 +118,15 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
 /** Ends an operation: closes its transaction and records what it read (or wrote). */
 async function recordLiveOperation(entry: LiveOperation, recorder: ReadRecorder): Promise<void> {
   await entry.context.db?.close();
-  if (entry.fields.length === 0) return;
+  // Joined with the root fields the executor ran (executed-fields.ts).
+  const fields = recordedFields(entry.operationNode, entry.document, entry.context);
+  if (fields.length === 0) return;
   recorder.record({
     requestId: entry.context.requestId,
     principal: entry.context.principal!,
     at: new Date(),
     operation: entry.operation,
-    fields: entry.fields,
+    fields,
     query: entry.query,
     variables: entry.variables,
     rows: entry.context.rows.count,
