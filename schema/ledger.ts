@@ -138,3 +138,39 @@ export const checkpoints = pgTable(
   },
   (t) => [primaryKey({ columns: [t.logId, t.size] }), index("checkpoints_created").on(t.logId, t.createdAt)],
 );
+
+/**
+ * Witness cosignatures on checkpoints (C2SP tlog-cosignature): one note signature line per
+ * witness and checkpoint, as the witness returned it. Appended to the checkpoint's note when
+ * it is served or packed; a witness's line proves it saw this root at this size.
+ */
+export const checkpointCosignatures = pgTable(
+  "checkpoint_cosignatures",
+  {
+    logId: integer("log_id").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    /** The witness's key name and hex key ID, as in its vkey. */
+    witness: text("witness").notNull(),
+    keyId: text("key_id").notNull(),
+    /** "— <name> <base64>\n": the line to append to the note. */
+    line: text("line").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.size, t.witness, t.keyId] })],
+);
+
+/**
+ * RFC 3161 time-stamp tokens over checkpoints: the DER TimeStampResp a TSA returned for the
+ * SHA-256 of the checkpoint's note, verifiable with `openssl ts -verify` alone.
+ */
+export const checkpointTimestamps = pgTable(
+  "checkpoint_timestamps",
+  {
+    logId: integer("log_id").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    tsa: text("tsa").notNull(),
+    token: bytea("token").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.size] })],
+);

@@ -30,6 +30,8 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   pack: async () => (await import("./commands/pack.js")).packCommand,
   "verify-pack": async () => (await import("./commands/pack-verify.js")).packVerifyCommand,
   "pack-worker": async () => (await import("./commands/pack-worker.js")).packWorkerCommand,
+  "witness serve": async () => (await import("./commands/witness.js")).witnessServeCommand,
+  "witness vkey": async () => (await import("./commands/witness.js")).witnessVkeyCommand,
   "tmux attach": async () => (await import("./commands/tmux-attach.js")).tmuxAttachCommand,
   "tmux detach": async () => (await import("./commands/tmux-detach.js")).tmuxDetachCommand,
   "tmux capture": async () => (await import("./commands/tmux-capture.js")).tmuxCaptureCommand,
@@ -40,7 +42,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   "tmux shell-hook": async () => (await import("./commands/tmux-shell-hook.js")).tmuxShellHookCommand,
 }));
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
-const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux"]);
+const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux", "witness"]);
 const HELP = new Set(["help", "--help", "-h"]);
 
 /** Runs one command line; returns the exit status. */

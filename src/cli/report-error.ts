@@ -11,6 +11,7 @@ import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js"
 import { WitnessError, type WitnessErrorCode } from "../integrity/witness.js";
 import { PackError, type PackErrorCode } from "../packs/pack-error.js";
 import { TmuxError, type TmuxErrorCode } from "../tmux/tmux-error.js";
+import { CosigningError, type CosigningErrorCode } from "../witness/witness-error.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
 
 export interface Failure {
@@ -42,6 +43,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof LedgerError) return ledgerMessage(error.code, error.message);
   if (error instanceof VerifyError) return verifyMessage(error.code, error.message);
   if (error instanceof WitnessError) return witnessMessage(error.code, error.message);
+  if (error instanceof CosigningError) return cosigningMessage(error.code, error.message);
   if (error instanceof CoreError) return coreMessage(error.code, error.message);
   if (error instanceof IngestError) return ingestMessage(error);
   if (error instanceof PackError) return packMessage(error.code, error.message);
@@ -101,6 +103,20 @@ function witnessMessage(code: WitnessErrorCode, text: string): string {
     case "INCONSISTENT":
     case "SIGNATURE_INVALID":
       return `witness: ${text}`;
+    default:
+      return unreachableCode(code, text);
+  }
+}
+
+function cosigningMessage(code: CosigningErrorCode, text: string): string {
+  switch (code) {
+    case "STATE":
+      return `witness state: ${text}`;
+    case "UNREACHABLE":
+    case "REFUSED":
+    case "CONFLICT":
+    case "BAD_RESPONSE":
+      return `cosigning: ${text}`;
     default:
       return unreachableCode(code, text);
   }

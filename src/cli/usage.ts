@@ -16,7 +16,10 @@ Commands:
                                   waiting for the commit (same output)
   checkpoint --log NAME           sign the current tree head; prints the signed note
   verify --log NAME [--checkpoint FILE] [--key VKEY|FILE] [--json] [--threads N]
-                                  recompute and check the whole log
+         [--witness VKEY|FILE]... [--quorum K]
+                                  recompute and check the whole log; with witnesses, the
+                                  checkpoint must carry cosignatures of K of them (default
+                                  all), else exit 3
   sweep --log NAME [--full] [--key VKEY|FILE] [--json] [--threads N]
                                   an integrity sweep now: incremental (what followed the
                                   last verified checkpoint) unless --full; checks the
@@ -49,6 +52,12 @@ Commands:
                                   every entry and proof; says what failed
   pack-worker [--concurrency N]   the evidence worker: builds the packs requested through
                                   the API into SEALTRAIL_PACK_DIR
+  witness serve --name NAME --key FILE --log VKEY|FILE... --state DIR
+                [--port N] [--host H]
+                                  a C2SP tlog-witness (default port 7380) cosigning the
+                                  checkpoints of the given logs; prints its cosigner vkey
+  witness vkey --name NAME --key FILE
+                                  the cosigner vkey of a witness key
   tmux attach [-t SESSION] [-L NAME | -S PATH] [--log NAME]
                                   capture every pane of a tmux session (and panes created
                                   later) into the ingest queue for log NAME (default tmux),
@@ -80,6 +89,7 @@ Environment:
                            serve: webhook sources, JSON (see the README)
   SEALTRAIL_WITNESS_DIR    where checkpoint copies are kept outside the database
   SEALTRAIL_ALERT_WEBHOOKS URLs integrity alerts are POSTed to (with SEALTRAIL_ALERT_SECRET)
+  SEALTRAIL_WITNESSES      cosigning witnesses, "URL VKEY" entries separated by ";"
   SEALTRAIL_PACK_KEY       PKCS8 PEM file that signs packs (default SEALTRAIL_SIGNING_KEY)
   SEALTRAIL_PACK_EXPORTERS exporter plugin modules, comma-separated
   SEALTRAIL_PACK_DIR       where pack-worker writes packs and serve serves them (default packs)
@@ -91,5 +101,5 @@ Environment:
   SEALTRAIL_SEARCH_INDEXER false: this worker does not run the search indexer
 
 Exit status: 0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key,
-database or queue error, or an event refused.
+database or queue error, or an event refused; 3 verify: the witness quorum is not met.
 `;
