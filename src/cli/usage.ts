@@ -90,6 +90,7 @@ Environment:
   SEALTRAIL_WITNESS_DIR    where checkpoint copies are kept outside the database
   SEALTRAIL_ALERT_WEBHOOKS URLs integrity alerts are POSTed to (with SEALTRAIL_ALERT_SECRET)
   SEALTRAIL_WITNESSES      cosigning witnesses, "URL VKEY" entries separated by ";"
+  SEALTRAIL_TSA_URL        RFC 3161 time-stamping authority checkpoints are stamped by
   SEALTRAIL_PACK_KEY       PKCS8 PEM file that signs packs (default SEALTRAIL_SIGNING_KEY)
   SEALTRAIL_PACK_EXPORTERS exporter plugin modules, comma-separated
   SEALTRAIL_PACK_DIR       where pack-worker writes packs and serve serves them (default packs)

@@ -23,6 +23,8 @@ import { WitnessError } from "./witness.js";
 import { witnessCheckpoints } from "./witness-checkpoints.js";
 import type { WitnessEndpoint } from "./cosign-checkpoint.js";
 import { cosignLog } from "./cosign-log.js";
+import { timeStamp, TimeStampError } from "./time-stamp-checkpoint.js";
+import { saveTimeStamp, timeStampAt } from "../ledger/time-stamps.js";
 
 export interface CheckpointDeps {
   sql: Sql;
@@ -38,6 +40,8 @@ export interface CheckpointDeps {
   witnessedUpTo?: Map<string, number>;
   /** Cosigning witnesses (C2SP tlog-witness, SEALTRAIL_WITNESSES) each new checkpoint is submitted to. */
   cosigners?: readonly WitnessEndpoint[];
+  /** SEALTRAIL_TSA_URL: the RFC 3161 TSA each new checkpoint is time-stamped by. */
+  tsaUrl?: string;
 }
 
 export interface CheckpointTickResult {
@@ -45,10 +49,11 @@ export interface CheckpointTickResult {
   witnessed: { log: string; sizes: number[] }[];
   refused: { log: string; message: string }[];
   cosigned: { log: string; witnesses: string[] }[];
+  stamped: { log: string; size: number }[];
 }
 
 export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Promise<CheckpointTickResult> {
-  const result: CheckpointTickResult = { signed: [], witnessed: [], refused: [], cosigned: [] };
+  const result: CheckpointTickResult = { signed: [], witnessed: [], refused: [], cosigned: [], stamped: [] };
   const publicKey = rawPublicKey(deps.key);
   for (const log of await listLogs(deps.sql)) {
     try {
@@ -66,6 +71,7 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
         deps.witnessedUpTo?.set(log.origin, newest);
       }
       if (deps.cosigners?.length && newest !== undefined) await cosign(deps, log, result, now);
+      if (deps.tsaUrl && newest !== undefined) await stamp(deps, log, newest, result, now);
     } catch (error) {
       const refused = (error instanceof LedgerError && error.code === "INCONSISTENT") || (error instanceof WitnessError && error.code !== "STORE");
       const storeDown = error instanceof WitnessError && error.code === "STORE";
@@ -95,6 +101,21 @@ async function cosign(deps: CheckpointDeps, log: Log, result: CheckpointTickResu
     result.refused.push({ log: log.name, message: error.message });
     const down = error.code === "UNREACHABLE";
     await raise(deps, log, down ? "witness.error" : "witness.refused", `cosign:${witness}:${hour}`, error.message, new Date(now));
+  }
+}
+
+/** A TSA that is down or answers no token raises `witness.error`, at most once per log and hour. */
+async function stamp(deps: CheckpointDeps, log: Log, size: number, result: CheckpointTickResult, now: number): Promise<void> {
+  if (await timeStampAt(deps.sql, log.id, size)) return;
+  const checkpoint = await latestCheckpoint(deps.sql, log.id);
+  if (!checkpoint || checkpoint.size !== size) return;
+  try {
+    await saveTimeStamp(deps.sql, log.id, size, deps.tsaUrl!, await timeStamp(deps.tsaUrl!, checkpoint.note));
+    result.stamped.push({ log: log.name, size });
+  } catch (error) {
+    if (!(error instanceof TimeStampError)) throw error;
+    result.refused.push({ log: log.name, message: error.message });
+    await raise(deps, log, "witness.error", `tsa:${new Date(now).toISOString().slice(0, 13)}`, error.message, new Date(now));
   }
 }
 
