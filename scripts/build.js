@@ -26,3 +26,7 @@ try {
 
 const compiled = spawnSync(process.execPath, [tsc, "-b", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
+
+// The manual pages, from the compiled command spec.
+const man = spawnSync(process.execPath, [join(root, "dist", "src", "cli", "spec", "generate.js"), "man"], { cwd: root, stdio: "inherit" });
+process.exit(man.status ?? 1);

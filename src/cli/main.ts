@@ -8,6 +8,8 @@ import { EXIT_ERROR } from "./cli-error.js";
 import { describeFailure } from "./report-error.js";
 import { USAGE } from "./usage.js";
 import { isEntryPoint } from "../entry-point.js";
+import { packageVersion } from "../version.js";
+import { findPage, PAGES, pageText } from "./spec/index.js";
 
 // Loaded on demand: every module costs start-up time (`sealtrail help` loads none of them),
 // and only migrate needs drizzle.
@@ -40,7 +42,10 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   "tmux flush": async () => (await import("./commands/tmux-flush.js")).tmuxFlushCommand,
   "tmux replay": async () => (await import("./commands/tmux-replay.js")).tmuxReplayCommand,
   "tmux shell-hook": async () => (await import("./commands/tmux-shell-hook.js")).tmuxShellHookCommand,
+  completion: async () => (await import("./commands/completion.js")).completionCommand,
 }));
+/** Every command name main knows: the spec (src/cli/spec) documents exactly these (a test checks). */
+export const COMMAND_NAMES: readonly string[] = [...COMMANDS.keys(), "help", "--version"];
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
 const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux", "witness"]);
 const HELP = new Set(["help", "--help", "-h"]);
@@ -48,8 +53,9 @@ const HELP = new Set(["help", "--help", "-h"]);
 /** Runs one command line; returns the exit status. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [first] = argv;
-  if (first !== undefined && HELP.has(first)) {
-    process.stdout.write(USAGE);
+  if (first !== undefined && HELP.has(first)) return help(argv.slice(1));
+  if (first === "--version" || first === "version") {
+    process.stdout.write(`sealtrail ${packageVersion()}\n`);
     return 0;
   }
   let name = first;
@@ -60,10 +66,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return EXIT_ERROR;
   }
   const args = argv.slice(name!.split(" ").length);
-  if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  if (args.includes("--help") || args.includes("-h")) return help(name!.split(" "));
   const config = loadConfig(env);
   const cli: Cli = {
     config,
@@ -79,6 +82,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`sealtrail: ${failure.message}\n`);
     return failure.exitCode;
   }
+}
+
+/** `sealtrail help [COMMAND...]`: the overview, or the page of the command's group. */
+function help(words: string[]): number {
+  if (words.length === 0) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const page = findPage(words);
+  if (!page) {
+    process.stderr.write(`sealtrail: help: no command ${JSON.stringify(words.join(" "))}; the commands: ${PAGES.map((p) => p.name).join(", ")}\n`);
+    return EXIT_ERROR;
+  }
+  process.stdout.write(pageText(page));
+  return 0;
 }
 
 /** Entry point of bin/sealtrail.js: sets the exit status and lets the process end by itself, so output drains. */
