@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "./http-io.js";
+import type { ReadLogMetrics } from "./read-log.js";
 import type { ServerOptions } from "./server-options.js";
 
 /** GET /healthz: 200 when the ledger's database answers and its tables are there, 503 otherwise. */
-export function healthz(req: IncomingMessage, res: ServerResponse, options: ServerOptions): void {
+export function healthz(req: IncomingMessage, res: ServerResponse, options: ServerOptions, readLog: () => ReadLogMetrics & { pending: number }): void {
   if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED" });
   health(options).then(
-    (status) => sendJson(res, status.ok ? 200 : 503, status),
+    // The read log's counters ride along: records reduced or lost are an alert, whatever the database says.
+    (status) => sendJson(res, status.ok ? 200 : 503, { ...status, readLog: readLog() }),
     () => sendJson(res, 503, { ok: false, reason: "health check failed" }),
   );
 }

@@ -33,7 +33,7 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate 
   const webhook = webhookRoute(options);
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === "/healthz") return healthz(req, res, options);
+    if (url.pathname === "/healthz") return healthz(req, res, options, () => ({ ...recorder.metrics, pending: recorder.pendingCount }));
     if (url.pathname.startsWith(DOWNLOAD_PREFIX)) return void download(req, res, url).catch((error) => {
       log(`download: ${(error as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
