@@ -1,5 +1,5 @@
 import type { QueueEvents } from "bullmq";
-import type { IngestQueue } from "../ingest/ingest-queue.js";
+import type { IngestProducer } from "../ingest/ingest-queue.js";
 import type { ExecutedFields } from "./executed-fields.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
@@ -24,9 +24,9 @@ export interface ApiContext extends ExecutedFields {
 
 /** The producer side of the `ingest` queue, as the API uses it. */
 export interface ApiIngest {
-  queue: IngestQueue;
-  /** For `wait: true`: completion events of the same queue. */
-  queueEvents: QueueEvents;
+  queue: IngestProducer;
+  /** For `wait: true`: completion events of the same queue (none for the in-process queue). */
+  queueEvents: QueueEvents | undefined;
   /** SEALTRAIL_MAX_PAYLOAD_BYTES */
   maxPayloadBytes: number;
   /** SEALTRAIL_INGEST_MAX_BATCH */

@@ -67,6 +67,10 @@ export async function createGraphQLServer(schema: GraphQLSchema, config: ApiConf
     // Browsers may not send cross-site queries with ambient credentials; keys are bearer
     // tokens, but the protection costs nothing (GET needs a content type or a preflight header).
     csrfPrevention: true,
+    // The process stops the server itself (server.close, after the read log is flushed).
+    // Apollo's own handler would stop it too, then send the signal again to the process,
+    // which ends it before its workers, queues and databases are closed.
+    stopOnTerminationSignals: false,
     plugins: [
       config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: false }) : ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, config.maxComplexity),

@@ -10,6 +10,7 @@ import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
 import { WitnessError, type WitnessErrorCode } from "../integrity/witness.js";
 import { PackError, type PackErrorCode } from "../packs/pack-error.js";
+import { PlatformError, type PlatformErrorCode } from "../platform/platform-error.js";
 import { TmuxError, type TmuxErrorCode } from "../tmux/tmux-error.js";
 import { CosigningError, type CosigningErrorCode } from "../witness/witness-error.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
@@ -48,6 +49,7 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof IngestError) return ingestMessage(error);
   if (error instanceof PackError) return packMessage(error.code, error.message);
   if (error instanceof TmuxError) return tmuxMessage(error.code, error.message);
+  if (error instanceof PlatformError) return platformMessage(error.code, error.message);
   if (pg) return `database: ${pg.message}`;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -215,6 +217,23 @@ function databaseHost(url: string): string {
     return `${u.hostname || "localhost"}:${u.port || 5432}`;
   } catch {
     return "DATABASE_URL";
+  }
+}
+
+function platformMessage(code: PlatformErrorCode, text: string): string {
+  switch (code) {
+    case "NO_POSTGRES_BINARIES":
+    case "STATE_DIR":
+    case "ALREADY_RUNNING":
+      return text;
+    case "POSTGRES_FAILED":
+      return `embedded PostgreSQL: ${text}`;
+    case "REDIS_FAILED":
+      return `private redis-server: ${text} (or set REDIS_URL)`;
+    case "NOT_RUNNING":
+      return `${text} (start it with: npx sealtrail up)`;
+    default:
+      return unreachableCode(code, text);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { EnvironmentDoc } from "./types.js";
 
 export const ENVIRONMENT: EnvironmentDoc[] = [
+  { name: "SEALTRAIL_HOME", text: "up and env: the state directory (default ./.sealtrail)" },
   { name: "DATABASE_URL", text: "Postgres URL (default postgres://postgres@127.0.0.1:5432/postgres)" },
   { name: "SEALTRAIL_DB_SCHEMA", text: "schema holding the ledger (default sealtrail)" },
   { name: "SEALTRAIL_SIGNING_KEY", text: "PKCS8 PEM file that signs checkpoints" },

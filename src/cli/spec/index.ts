@@ -5,6 +5,7 @@
  */
 import { KEYS_PAGES } from "./keys-pages.js";
 import { LEDGER_PAGES } from "./ledger-pages.js";
+import { LOCAL_PAGES } from "./local-pages.js";
 import { META_PAGES } from "./meta-pages.js";
 import { PACK_PAGES } from "./packs-pages.js";
 import { PROCESS_PAGES } from "./process-pages.js";
@@ -15,6 +16,7 @@ const byName = (pages: PageDoc[], name: string): PageDoc => pages.find((p) => p.
 const ledger = (name: string) => byName(LEDGER_PAGES, name);
 
 export const PAGES: PageDoc[] = [
+  ...LOCAL_PAGES,
   ledger("migrate"),
   ...KEYS_PAGES,
   ledger("log"),
