@@ -2,10 +2,8 @@
  * The sealtrail command line: finds the command, hands it the configuration, and turns
  * whatever it throws into one line on stderr and an exit status.
  */
-import { loadConfig } from "../config/index.js";
-import { type Cli, type Command, DEFAULT_ORIGIN_PREFIX } from "./context.js";
+import type { Cli, Command } from "./context.js";
 import { EXIT_ERROR } from "./cli-error.js";
-import { describeFailure } from "./report-error.js";
 import { USAGE } from "./usage.js";
 import { isEntryPoint } from "../entry-point.js";
 import { packageVersion } from "../version.js";
@@ -69,6 +67,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const args = argv.slice(name!.split(" ").length);
   if (args.includes("--help") || args.includes("-h")) return help(name!.split(" "));
+  // Here, not at the top: help and --version need neither, and start faster without them
+  // (the configuration's parsers, every error class, the Postgres client: bench/cli.ts).
+  const [{ loadConfig }, { DEFAULT_ORIGIN_PREFIX }, { describeFailure }] = await Promise.all([
+    import("../config/index.js"),
+    import("./context.js"),
+    import("./report-error.js"),
+  ]);
   const config = loadConfig(env);
   const cli: Cli = {
     config,
