@@ -7,6 +7,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   customType,
   index,
   integer,
@@ -173,4 +174,19 @@ export const checkpointTimestamps = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.logId, t.size] })],
+);
+
+/**
+ * Logs whose C2SP tlog-tiles are readable without an API key (for sharing with auditors).
+ * Append-only like the rest of the ledger: publishing is recorded, never edited away; a row
+ * with `public` false, inserted later, withdraws it (the newest row wins).
+ */
+export const logVisibility = pgTable(
+  "log_visibility",
+  {
+    logId: integer("log_id").notNull(),
+    public: boolean("public").notNull(),
+    at: timestamp("at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.at] })],
 );

@@ -10,6 +10,7 @@ import { packDownloadRoute } from "./pack-download.js";
 import type { ReadRecorder } from "./read-log.js";
 import type { ServerOptions } from "./server-options.js";
 import { webhookRoute } from "./webhook-route.js";
+import { TILES_PATH, tilesRoute } from "./tiles-route.js";
 
 export const GRAPHQL_PATH = "/graphql";
 const HOOK_PATH = /^\/hooks\/([^/]+)$/;
@@ -31,6 +32,7 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate 
   const download = packDownloadRoute(options, authenticate, recorder);
   const graphql = graphqlRoute(options, apollo, authenticate);
   const webhook = webhookRoute(options);
+  const tiles = tilesRoute(options, authenticate, recorder);
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/healthz") return healthz(req, res, options, () => ({ ...recorder.metrics, pending: recorder.pendingCount }));
@@ -42,6 +44,11 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate 
     if (url.pathname === GRAPHQL_PATH) return void graphql(req, res, url).catch((error) => {
       log(`graphql: ${(error as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      else res.destroy();
+    });
+    if (TILES_PATH.test(url.pathname)) return void tiles(req, res, url).catch((error) => {
+      log(`tiles: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
       else res.destroy();
     });
     const hook = HOOK_PATH.exec(url.pathname);

@@ -30,6 +30,8 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   pack: async () => (await import("./commands/pack.js")).packCommand,
   "verify-pack": async () => (await import("./commands/pack-verify.js")).packVerifyCommand,
   "pack-worker": async () => (await import("./commands/pack-worker.js")).packWorkerCommand,
+  "tiles export": async () => (await import("./commands/tiles.js")).tilesExportCommand,
+  "log publish": async () => (await import("./commands/tiles.js")).logPublishCommand,
   "witness serve": async () => (await import("./commands/witness.js")).witnessServeCommand,
   "witness vkey": async () => (await import("./commands/witness.js")).witnessVkeyCommand,
   "tmux attach": async () => (await import("./commands/tmux-attach.js")).tmuxAttachCommand,
@@ -47,7 +49,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
 /** Every command name main knows: the spec (src/cli/spec) documents exactly these (a test checks). */
 export const COMMAND_NAMES: readonly string[] = [...COMMANDS.keys(), "help", "--version"];
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
-const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux", "witness"]);
+const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux", "witness", "tiles"]);
 const HELP = new Set(["help", "--help", "-h"]);
 
 /** Runs one command line; returns the exit status. */

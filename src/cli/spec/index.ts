@@ -25,6 +25,7 @@ export const PAGES: PageDoc[] = [
   ledger("verify"),
   ledger("sweep"),
   ledger("proof"),
+  ledger("tiles"),
   ...PROCESS_PAGES,
   ...PACK_PAGES,
   ...TMUX_PAGES,

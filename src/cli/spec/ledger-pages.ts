@@ -35,6 +35,13 @@ export const LEDGER_PAGES: PageDoc[] = [
         ],
       },
       { name: "log list", args: [], summary: "logs and their sizes, one JSON object a line" },
+      {
+        name: "log publish",
+        args: ["NAME [--private]"],
+        summary: "serve the log's C2SP tlog-tiles without an API key (--private: no longer)",
+        details: ["Recorded as a row of its own (the ledger is append-only); the newest row decides."],
+        options: [{ flag: "--private", text: "withdraw it: tiles need an API key of the log's tenant with events:read again" }],
+      },
     ],
     environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_SIGNING_KEY", "SEALTRAIL_ORIGIN_PREFIX"],
   },
@@ -130,6 +137,23 @@ export const LEDGER_PAGES: PageDoc[] = [
         args: ["--log NAME --from A --to B"],
         summary: "the tree of size B extends the tree of size A (RFC 9162, section 2.1.4)",
         options: [{ flag: "--log NAME", text: "the log" }, { flag: "--from A", text: "the older tree size" }, { flag: "--to B", text: "the newer tree size" }],
+      },
+    ],
+    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA"],
+  },
+  {
+    name: "tiles",
+    title: "a log's C2SP tlog-tiles as files",
+    description: ["The same checkpoint, tiles and entry bundles serve exposes under /logs/NAME/ (C2SP tlog-tiles), written as static files at the paths a tiles client fetches, for the log's newest checkpoint: an auditor handed the directory (or any static file server over it) has the whole log, verifiable with the log's vkey alone."],
+    commands: [
+      {
+        name: "tiles export",
+        args: ["--log NAME --out DIR"],
+        summary: "the log's C2SP tlog-tiles (checkpoint with cosignatures, tiles, entry bundles) as static files, for an auditor",
+        options: [
+          { flag: "--log NAME", text: "the log" },
+          { flag: "--out DIR", text: "where to write checkpoint and tile/; the checkpoint is written last" },
+        ],
       },
     ],
     environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA"],

@@ -5,12 +5,12 @@ export const PROCESS_PAGES: PageDoc[] = [
   {
     name: "serve",
     title: "the GraphQL API",
-    description: ["Serves the API until SIGINT or SIGTERM: /graphql (GraphQL over HTTP and WebSocket subscriptions), the webhook sources, the pack downloads and GET /healthz. Requests carry an API key (sealtrail keys api create) as a bearer token."],
+    description: ["Serves the API until SIGINT or SIGTERM: /graphql (GraphQL over HTTP and WebSocket subscriptions), the webhook sources, the pack downloads, GET /healthz, and each log's C2SP tlog-tiles read API under /logs/NAME/ (checkpoint with its cosignatures, tile/L/N[.p/W], tile/entries/N[.p/W]). Requests carry an API key (sealtrail keys api create) as a bearer token; a published log's tiles need none (sealtrail log publish)."],
     commands: [
       {
         name: "serve",
         args: ["[--port N]"],
-        summary: "the API (PORT, default 4000): /graphql (HTTP and WebSocket subscriptions), GET /healthz",
+        summary: "the API (PORT, default 4000): /graphql (HTTP and WebSocket subscriptions), GET /healthz, and per log the C2SP tlog-tiles API under /logs/NAME/",
         options: [{ flag: "--port N", text: "the port to listen on (default PORT, else 4000; 0: any free port)" }],
       },
     ],
