@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // The CLI tests spawn bin/sealtrail.js, which runs dist/: build it once, first.
+    globalSetup: ["test/support/build.ts"],
     // Integration tests talk to a real Postgres; each file isolates itself in its own schema,
     // so files run in parallel. Two forks match the two cores CI has.
     pool: "forks",

@@ -50,11 +50,34 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+type Seeded = Awaited<ReturnType<typeof openSeededLog>>;
+type Api = Awaited<ReturnType<typeof startApi>>;
+/** [name, filter, cursor, requests per run (default --requests)] */
+type Shape = [string, Record<string, unknown>, string | undefined, number?];
+
 async function main(): Promise<void> {
   const seeded = await openSeededLog({
     url: flags.url, schema: flags.schema, entries: flags.entries, batch: flags.batch, checkpoints: 4, max: 4,
     progress: (line) => process.stderr.write(`${line}\n`),
   });
+  const api = await startApi(seeded);
+  const shapes = await filterShapes(seeded);
+  process.stdout.write(`${await environment(seeded.admin, flags.url)}\nlog       ${seeded.size} entries in ${seeded.schema}\n\n`);
+  await measureLatency(seeded, api, shapes);
+  // Throughput: autocannon in a second process, the filtered query, then GET /healthz.
+  if (!flags["no-load"]) await measureThroughput(api);
+  await api.server.recorder.flush();
+  const [recorded] = await seeded.admin<{ n: number }[]>`select count(*)::int as n from entries where kind = 'ledger.read'`;
+  process.stdout.write(`\nledger.read records in the log's audit log after the bench: ${recorded!.n}\n`);
+  await api.server.close();
+  api.stopIndexer.abort();
+  await api.indexing;
+  await Promise.all([api.sql.end(), api.writer.end(), api.indexerSql.end()]);
+  await seeded.close(!flags.keep && seeded.created);
+}
+
+/** The search index caught up, the indexer running, the API server listening, and a key for it. */
+async function startApi(seeded: Seeded) {
   const { schema, admin } = seeded;
   const indexerSql = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 1, applicationName: "sealtrail-bench-indexer" });
   const behind = (await searchLag(indexerSql)).reduce((n, l) => n + l.size - l.indexed, 0);
@@ -80,17 +103,19 @@ async function main(): Promise<void> {
   const port = await server.listen(0, "127.0.0.1");
   const url = `http://127.0.0.1:${port}/graphql`;
   const { token } = await createApiKey(admin, { tenant: seeded.log.tenant, scopes: ["events:read"], name: "bench" });
+  return { indexerSql, stopIndexer, indexing, sql, writer, server, port, url, token };
+}
 
-  // Filter values taken from the log itself, so each shape has matches.
-  const [mid] = await admin<{ actor: string; resource: string; payload: string; occurredAt: Date }[]>`
+/** The filters timed, with values taken from the log itself, so each shape has matches (--shapes picks some). */
+async function filterShapes(seeded: Seeded): Promise<Shape[]> {
+  const [mid] = await seeded.admin<{ actor: string; resource: string; payload: string; occurredAt: Date }[]>`
     select actor, resource, payload, occurred_at as "occurredAt" from entries
     where log_id = ${seeded.log.id} and seq = ${Math.floor(seeded.size / 2)}`;
   const requestId = (JSON.parse(mid!.payload) as { request_id: string }).request_id;
   // The seeded events' occurred_at repeats every 10,000 entries (seed.ts generates its chunks
   // from one base time, 7 ms apart): a 100 ms window holds ~1,400 entries spread over the log.
   const window = { from: new Date(mid!.occurredAt.getTime() - 50).toISOString(), to: new Date(mid!.occurredAt.getTime() + 50).toISOString() };
-  // [name, filter, cursor, requests per run (default --requests)]
-  const shapes: [string, Record<string, unknown>, string | undefined, number?][] = [
+  const shapes: Shape[] = [
     ["no filter, first page", { logs: [BENCH_LOG] }, undefined],
     ["no filter, page at seq N/2 (cursor)", { logs: [BENCH_LOG] }, encodeCursor({ logId: seeded.log.id, seq: Math.floor(seeded.size / 2) })],
     ["kinds: [role.grant]", { logs: [BENCH_LOG], kinds: ["role.grant"] }, undefined],
@@ -106,7 +131,12 @@ async function main(): Promise<void> {
     // of the whole log, seconds at 1M. Measured with a few requests, to show it.
     ["substring of a request id, whole log (scan)", { contains: requestId.slice(9, 18) }, undefined, 5],
   ];
+  const only = new RegExp(flags.shapes);
+  return shapes.filter(([name]) => only.test(name));
+}
 
+/** Each shape over HTTP and straight from PostgreSQL, interleaved, one request at a time; the table. */
+async function measureLatency(seeded: Seeded, { sql, url, token }: Api, shapes: Shape[]): Promise<void> {
   const post = async (variables: Record<string, unknown>) => {
     const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables }) });
     const body = (await res.json()) as { errors?: unknown; data?: { events: { edges: unknown[] } } };
@@ -123,7 +153,7 @@ async function main(): Promise<void> {
     return out;
   };
   const direct = async (filter: Record<string, unknown>, after: string | undefined) => {
-    const db = new PostgresLedgerStore(sql, schema).tenantView(seeded.log.tenant, 10_000);
+    const db = new PostgresLedgerStore(sql, seeded.schema).tenantView(seeded.log.tenant, 10_000);
     try {
       return (await db.use(async (tx) => tx.findEntries(await ledgerFilter(tx, parsed(filter) as never), PAGE + 1, after ? { logId: seeded.log.id, seq: Math.floor(seeded.size / 2) } : undefined))).length;
     } finally {
@@ -131,10 +161,7 @@ async function main(): Promise<void> {
     }
   };
 
-  process.stdout.write(`${await environment(admin, flags.url)}\nlog       ${seeded.size} entries in ${schema}\n\n`);
   type Row = { shape: string; requests: number; rows: number; api: { p50: number; p99: number }[]; sql: { p50: number; p99: number }[] };
-  const only = new RegExp(flags.shapes);
-  for (let i = shapes.length - 1; i >= 0; i--) if (!only.test(shapes[i]![0])) shapes.splice(i, 1);
   const rows: Row[] = shapes.map(([shape, , , requests = flags.requests]) => ({ shape, requests, rows: 0, api: [], sql: [] }));
   for (let run = 0; run < flags.runs; run++) {
     for (const [i, [shape, filter, after, requests = flags.requests]] of shapes.entries()) {
@@ -166,19 +193,10 @@ async function main(): Promise<void> {
     const s50 = median(r.sql.map((x) => x.p50)), s99 = median(r.sql.map((x) => x.p99));
     process.stdout.write(`| ${r.shape} | ${r.requests} | ${r.rows} | ${f(a50)} | ${f(a99)} | ${f(s50)} | ${f(s99)} | ${(a99 / s99).toFixed(2)}× | ${a99 < TARGET_P99_MS ? "yes" : "**no**"} |\n`);
   }
+}
 
-  const finish = async () => {
-    await server.recorder.flush();
-    const [recorded] = await admin<{ n: number }[]>`select count(*)::int as n from entries where kind = 'ledger.read'`;
-    process.stdout.write(`\nledger.read records in the log's audit log after the bench: ${recorded!.n}\n`);
-    await server.close();
-    stopIndexer.abort();
-    await indexing;
-    await Promise.all([sql.end(), writer.end(), indexerSql.end()]);
-    await seeded.close(!flags.keep && seeded.created);
-  };
-  // Throughput: autocannon in a second process, the filtered query, then GET /healthz.
-  if (flags["no-load"]) return finish();
+/** autocannon in a second process: the filtered page, then GET /healthz on the same server, each run. */
+async function measureThroughput({ port, url, token }: Api): Promise<void> {
   const autocannon = fileURLToPath(new URL("../node_modules/autocannon/autocannon.js", import.meta.url));
   const load = (args: string[]) =>
     new Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>((resolve, reject) => {
@@ -194,7 +212,6 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\nautocannon -c ${flags.connections} -d ${flags.seconds} from a second process; load ${os.loadavg()[0]!.toFixed(2)}\n\n`);
   process.stdout.write(`| run | events page (kinds+outcome) req/s | p50 ms | p99 ms | errors | GET /healthz req/s | ratio |\n|---|---|---|---|---|---|---|\n${results.join("\n")}\n`);
-  await finish();
 }
 
 await main();

@@ -21,7 +21,8 @@ import { digestEqual } from "../src/core/encoding/index.js";
 import { nodeHash, verifyConsistency, verifyInclusion } from "../src/core/merkle/index.js";
 import { listCheckpoints } from "../src/ledger/postgres/checkpoints.js";
 import { readBinaryCopy } from "../src/ledger/postgres/copy-binary.js";
-import { findLogWithSize, treeSize } from "../src/ledger/postgres/logs.js";
+import type { Sql } from "../src/ledger/postgres/db.js";
+import { findLogWithSize, type Log, treeSize } from "../src/ledger/postgres/logs.js";
 import { consistencyProofFor, type ConsistencyProof, type InclusionProof, inclusionProofFor } from "../src/ledger/proofs.js";
 import { openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, median, parseFlags, prng, resolveUrl } from "./support.js";
@@ -140,54 +141,61 @@ async function main(): Promise<void> {
       );
     }
 
-    // Untimed: an independent reference tree, then every proof checked against it.
-    const t0 = performance.now();
-    const leaves = Buffer.alloc(32 * N);
-    let seen = 0;
-    const stream = await sql.unsafe(`copy (select leaf_hash from entries where log_id = ${log.id} order by seq) to stdout (format binary)`).readable();
-    await readBinaryCopy(stream, (t) => {
-      t[0]!.copy(leaves, 32 * seen++);
-    });
-    if (seen !== N) throw new Error(`read ${seen} leaf hashes, want ${N}`);
-    const ref = new ReferenceTree(leaves);
-    for (const cp of await listCheckpoints(sql, log.id)) {
-      if (!digestEqual(ref.root(cp.size), cp.root)) throw new Error(`reference root at ${cp.size} differs from the signed checkpoint`);
-    }
-    for (const p of inclusion) {
-      if (!digestEqual(p.root, ref.root(p.size)) || !digestEqual(p.leafHash, ref.leaf(p.index))) throw new Error(`inclusion ${p.index}/${p.size}: wrong root or leaf`);
-      verifyInclusion(p.index, p.size, ref.leaf(p.index), p.proof, ref.root(p.size));
-    }
-    for (const p of consistency) {
-      if (!digestEqual(p.root1, ref.root(p.size1)) || !digestEqual(p.root2, ref.root(p.size2))) throw new Error(`consistency ${p.size1}→${p.size2}: wrong roots`);
-      verifyConsistency(p.size1, p.size2, p.proof, ref.root(p.size1), ref.root(p.size2));
-    }
-    const proofLen = (ps: { proof: Uint8Array[] }[]) => (ps.reduce((n, p) => n + p.proof.length, 0) / ps.length).toFixed(1);
-    console.log(
-      `checked   all ${inclusion.length} inclusion and ${consistency.length} consistency proofs with the core against an ` +
-        `independent tree over the ${N.toLocaleString("en-US")} stored leaves (agreeing with ${seeded.checkpoints} signed checkpoints); ` +
-        `mean proof length ${proofLen(inclusion)} / ${proofLen(consistency)} hashes; ${((performance.now() - t0) / 1000).toFixed(1)} s, untimed\n`,
-    );
-
-    // Per series: the median over runs of each statistic.
-    const stat = (i: number, k: keyof ReturnType<typeof summary>) => median(runs.map((r) => summary(r[i]!)[k]));
-    const head = `${`latency, ms (median of ${runs.length} runs)`.padEnd(52)} ${"p50".padStart(6)} ${"p90".padStart(6)} ${"p99".padStart(6)} ${"max".padStart(7)} ${"mean".padStart(6)}  p50/p99 vs baseline`;
-    console.log(`${head}\n${"-".repeat(head.length)}`);
-    for (const [i, name] of names.entries()) {
-      const vs = i === 0 ? "" : `${(stat(i, "p50") / stat(0, "p50")).toFixed(1)}× / ${(stat(i, "p99") / stat(0, "p99")).toFixed(1)}×`;
-      console.log(
-        `${name.padEnd(52)} ${stat(i, "p50").toFixed(2).padStart(6)} ${stat(i, "p90").toFixed(2).padStart(6)} ${stat(i, "p99").toFixed(2).padStart(6)} ` +
-          `${stat(i, "max").toFixed(2).padStart(7)} ${stat(i, "mean").toFixed(2).padStart(6)}  ${vs}`,
-      );
-    }
-    console.log(`\nload average now: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    for (const i of [2, 3]) {
-      const p99 = stat(i, "p99");
-      console.log(`target: ${names[i]} p99 < ${TARGET_P99_MS} ms: ${p99.toFixed(2)} ms ${p99 < TARGET_P99_MS ? "PASS" : `FAIL (${(p99 / TARGET_P99_MS).toFixed(2)}× the target)`}`);
-    }
+    await checkProofs(sql, log, N, inclusion, consistency, seeded.checkpoints);
+    printLatencies(names, runs);
   } finally {
     const drop = seeded.created && !flags.keep;
     await seeded.close(drop);
     console.log(drop ? `dropped schema ${schema}` : `kept schema ${schema}`);
+  }
+}
+
+/** Untimed: an independent reference tree over the stored leaves, then every proof checked against it. */
+async function checkProofs(sql: Sql, log: Log, N: number, inclusion: InclusionProof[], consistency: ConsistencyProof[], checkpoints: number): Promise<void> {
+  const t0 = performance.now();
+  const leaves = Buffer.alloc(32 * N);
+  let seen = 0;
+  const stream = await sql.unsafe(`copy (select leaf_hash from entries where log_id = ${log.id} order by seq) to stdout (format binary)`).readable();
+  await readBinaryCopy(stream, (t) => {
+    t[0]!.copy(leaves, 32 * seen++);
+  });
+  if (seen !== N) throw new Error(`read ${seen} leaf hashes, want ${N}`);
+  const ref = new ReferenceTree(leaves);
+  for (const cp of await listCheckpoints(sql, log.id)) {
+    if (!digestEqual(ref.root(cp.size), cp.root)) throw new Error(`reference root at ${cp.size} differs from the signed checkpoint`);
+  }
+  for (const p of inclusion) {
+    if (!digestEqual(p.root, ref.root(p.size)) || !digestEqual(p.leafHash, ref.leaf(p.index))) throw new Error(`inclusion ${p.index}/${p.size}: wrong root or leaf`);
+    verifyInclusion(p.index, p.size, ref.leaf(p.index), p.proof, ref.root(p.size));
+  }
+  for (const p of consistency) {
+    if (!digestEqual(p.root1, ref.root(p.size1)) || !digestEqual(p.root2, ref.root(p.size2))) throw new Error(`consistency ${p.size1}→${p.size2}: wrong roots`);
+    verifyConsistency(p.size1, p.size2, p.proof, ref.root(p.size1), ref.root(p.size2));
+  }
+  const proofLen = (ps: { proof: Uint8Array[] }[]) => (ps.reduce((n, p) => n + p.proof.length, 0) / ps.length).toFixed(1);
+  console.log(
+    `checked   all ${inclusion.length} inclusion and ${consistency.length} consistency proofs with the core against an ` +
+      `independent tree over the ${N.toLocaleString("en-US")} stored leaves (agreeing with ${checkpoints} signed checkpoints); ` +
+      `mean proof length ${proofLen(inclusion)} / ${proofLen(consistency)} hashes; ${((performance.now() - t0) / 1000).toFixed(1)} s, untimed\n`,
+  );
+}
+
+/** Per series: the median over runs of each statistic, and the targets. */
+function printLatencies(names: string[], runs: Series[][]): void {
+  const stat = (i: number, k: keyof ReturnType<typeof summary>) => median(runs.map((r) => summary(r[i]!)[k]));
+  const head = `${`latency, ms (median of ${runs.length} runs)`.padEnd(52)} ${"p50".padStart(6)} ${"p90".padStart(6)} ${"p99".padStart(6)} ${"max".padStart(7)} ${"mean".padStart(6)}  p50/p99 vs baseline`;
+  console.log(`${head}\n${"-".repeat(head.length)}`);
+  for (const [i, name] of names.entries()) {
+    const vs = i === 0 ? "" : `${(stat(i, "p50") / stat(0, "p50")).toFixed(1)}× / ${(stat(i, "p99") / stat(0, "p99")).toFixed(1)}×`;
+    console.log(
+      `${name.padEnd(52)} ${stat(i, "p50").toFixed(2).padStart(6)} ${stat(i, "p90").toFixed(2).padStart(6)} ${stat(i, "p99").toFixed(2).padStart(6)} ` +
+        `${stat(i, "max").toFixed(2).padStart(7)} ${stat(i, "mean").toFixed(2).padStart(6)}  ${vs}`,
+    );
+  }
+  console.log(`\nload average now: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  for (const i of [2, 3]) {
+    const p99 = stat(i, "p99");
+    console.log(`target: ${names[i]} p99 < ${TARGET_P99_MS} ms: ${p99.toFixed(2)} ms ${p99 < TARGET_P99_MS ? "PASS" : `FAIL (${(p99 / TARGET_P99_MS).toFixed(2)}× the target)`}`);
   }
 }
 

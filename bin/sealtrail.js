@@ -1,16 +1,12 @@
 #!/usr/bin/env node
-// The `sealtrail` command. A build (npm run build) is used when present; otherwise the
-// TypeScript sources run through tsx, a runtime dependency, so `npx sealtrail` works right
-// after `npm ci`.
+// The `sealtrail` command: runs the compiled CLI in dist/, which `npm ci` builds (the
+// `prepare` script) and `npm run build` refreshes after a change to the sources.
 import { existsSync } from "node:fs";
 
 const built = new URL("../dist/src/cli/main.js", import.meta.url);
-let cli;
-if (existsSync(built)) {
-  cli = await import(built.href);
-} else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  cli = await import("../src/cli/main.ts");
+if (!existsSync(built)) {
+  process.stderr.write("sealtrail: not built: run `npm run build` (npm ci runs it)\n");
+  process.exit(2);
 }
+const cli = await import(built.href);
 await cli.runCli(process.argv.slice(2));

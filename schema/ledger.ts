@@ -7,6 +7,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   customType,
   index,
   integer,
@@ -137,4 +138,55 @@ export const checkpoints = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.logId, t.size] }), index("checkpoints_created").on(t.logId, t.createdAt)],
+);
+
+/**
+ * Witness cosignatures on checkpoints (C2SP tlog-cosignature): one note signature line per
+ * witness and checkpoint, as the witness returned it. Appended to the checkpoint's note when
+ * it is served or packed; a witness's line proves it saw this root at this size.
+ */
+export const checkpointCosignatures = pgTable(
+  "checkpoint_cosignatures",
+  {
+    logId: integer("log_id").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    /** The witness's key name and hex key ID, as in its vkey. */
+    witness: text("witness").notNull(),
+    keyId: text("key_id").notNull(),
+    /** "— <name> <base64>\n": the line to append to the note. */
+    line: text("line").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.size, t.witness, t.keyId] })],
+);
+
+/**
+ * RFC 3161 time-stamp tokens over checkpoints: the DER TimeStampResp a TSA returned for the
+ * SHA-256 of the checkpoint's note, verifiable with `openssl ts -verify` alone.
+ */
+export const checkpointTimestamps = pgTable(
+  "checkpoint_timestamps",
+  {
+    logId: integer("log_id").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    tsa: text("tsa").notNull(),
+    token: bytea("token").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.size] })],
+);
+
+/**
+ * Logs whose C2SP tlog-tiles are readable without an API key (for sharing with auditors).
+ * Append-only like the rest of the ledger: publishing is recorded, never edited away; a row
+ * with `public` false, inserted later, withdraws it (the newest row wins).
+ */
+export const logVisibility = pgTable(
+  "log_visibility",
+  {
+    logId: integer("log_id").notNull(),
+    public: boolean("public").notNull(),
+    at: timestamp("at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.at] })],
 );

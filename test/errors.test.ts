@@ -14,6 +14,8 @@ import { WitnessError } from "../src/integrity/witness.js";
 import { LedgerError } from "../src/ledger/errors.js";
 import { PackError } from "../src/packs/pack-error.js";
 import { TmuxError } from "../src/tmux/tmux-error.js";
+import { CosigningError } from "../src/witness/witness-error.js";
+import { TimeStampError } from "../src/integrity/time-stamp-checkpoint.js";
 
 describe("error types", () => {
   const cause = new Error("underneath");
@@ -29,6 +31,8 @@ describe("error types", () => {
     ["WebhookError", new WebhookError("SIGNATURE_INVALID", "m", { cause })],
     ["ConfigError", new ConfigError("ENV_INVALID", "m", { cause })],
     ["CliError", new CliError("USAGE", "m", { cause })],
+    ["CosigningError", new CosigningError("CONFLICT", "m", { cause })],
+    ["TimeStampError", new TimeStampError("BAD_RESPONSE", "m", { cause })],
   ];
 
   it.each(made)("%s carries its name, code, message and cause", (name, error) => {

@@ -1,11 +1,12 @@
 import type { QueueEvents } from "bullmq";
-import type { IngestQueue } from "../ingest/ingest-queue.js";
+import type { IngestProducer } from "../ingest/ingest-queue.js";
+import type { ExecutedFields } from "./executed-fields.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
 import type { TenantView } from "../ledger/store.js";
 
 /** What every resolver is handed. */
-export interface ApiContext {
+export interface ApiContext extends ExecutedFields {
   requestId: string;
   /** Undefined for a request without a valid API key: only @Authorized-free fields answer it. */
   principal: Principal | undefined;
@@ -23,9 +24,9 @@ export interface ApiContext {
 
 /** The producer side of the `ingest` queue, as the API uses it. */
 export interface ApiIngest {
-  queue: IngestQueue;
-  /** For `wait: true`: completion events of the same queue. */
-  queueEvents: QueueEvents;
+  queue: IngestProducer;
+  /** For `wait: true`: completion events of the same queue (none for the in-process queue). */
+  queueEvents: QueueEvents | undefined;
   /** SEALTRAIL_MAX_PAYLOAD_BYTES */
   maxPayloadBytes: number;
   /** SEALTRAIL_INGEST_MAX_BATCH */

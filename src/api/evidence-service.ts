@@ -1,9 +1,9 @@
 import type { Exporter } from "../packs/exporter.js";
-import type { EvidenceQueue } from "../packs/evidence-queue.js";
+import type { EvidenceProducer } from "../packs/evidence-queue.js";
 
 /** What the API needs to take pack requests and serve finished packs. */
 export interface EvidenceService {
-  queue: EvidenceQueue;
+  queue: EvidenceProducer;
   exporters: Map<string, Exporter>;
   /** Where the evidence worker writes packs (<dir>/<tenant>/<request id>.tar.gz). */
   packDir: string;

@@ -6,32 +6,13 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from "graphql";
+import type { GraphQLSchema } from "graphql";
 import type { ApiConfig } from "../config/index.js";
 import { formatError } from "./api-error.js";
 import type { ApiContext } from "./context.js";
+import { recordedFields } from "./executed-fields.js";
 import { checkComplexity, depthLimit } from "./limits.js";
 import type { ReadRecorder } from "./read-log.js";
-
-/** Root fields of an operation that read the ledger (introspection and __typename do not). */
-export function ledgerFields(operation: OperationDefinitionNode | undefined, document?: DocumentNode): string[] {
-  if (!operation) return [];
-  const fields = new Set<string>();
-  const fragments = new Map(document?.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]) ?? []);
-  const walk = (selections: OperationDefinitionNode["selectionSet"]["selections"], depth: number) => {
-    for (const s of selections) {
-      if (s.kind === Kind.FIELD) {
-        if (!s.name.value.startsWith("__")) fields.add(s.name.value);
-      } else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet.selections, depth);
-      else if (depth < 8) {
-        const f = fragments.get(s.name.value);
-        if (f) walk(f.selectionSet.selections, depth + 1);
-      }
-    }
-  };
-  walk(operation.selectionSet.selections, 0);
-  return [...fields].sort();
-}
 
 function readLogPlugin(recorder: ReadRecorder): ApolloServerPlugin<ApiContext> {
   return {
@@ -39,7 +20,7 @@ function readLogPlugin(recorder: ReadRecorder): ApolloServerPlugin<ApiContext> {
       return {
         async willSendResponse({ contextValue, operation, document, request, response, errors }) {
           const principal = contextValue.principal;
-          const fields = ledgerFields(operation ?? undefined, document ?? undefined);
+          const fields = recordedFields(operation ?? undefined, document ?? undefined, contextValue);
           if (!principal || fields.length === 0) return;
           const body = response.body.kind === "single" ? response.body.singleResult : undefined;
           const codes = [...(errors ?? []), ...(body?.errors ?? [])].map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
@@ -86,6 +67,10 @@ export async function createGraphQLServer(schema: GraphQLSchema, config: ApiConf
     // Browsers may not send cross-site queries with ambient credentials; keys are bearer
     // tokens, but the protection costs nothing (GET needs a content type or a preflight header).
     csrfPrevention: true,
+    // The process stops the server itself (server.close, after the read log is flushed).
+    // Apollo's own handler would stop it too, then send the signal again to the process,
+    // which ends it before its workers, queues and databases are closed.
+    stopOnTerminationSignals: false,
     plugins: [
       config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: false }) : ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, config.maxComplexity),

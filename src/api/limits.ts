@@ -24,6 +24,9 @@ export function depthLimit(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    // A fragment's depth is the same wherever it is spread: computed once (walking each spread
+    // again costs 2^n for n fragments that each spread the next twice).
+    const fragmentDepth = new Map<string, number>();
     const depthOf = (set: SelectionSetNode, seen: Set<string>): number => {
       let deepest = 0;
       for (const sel of set.selections) {
@@ -33,7 +36,16 @@ export function depthLimit(maxDepth: number) {
           const name = sel.name.value;
           const fragment = fragments.get(name);
           // A fragment cycle is reported by graphql's own NoFragmentCycles rule.
-          if (fragment && !seen.has(name)) deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set([...seen, name])));
+          if (fragment && !seen.has(name)) {
+            let depth = fragmentDepth.get(name);
+            if (depth === undefined) {
+              seen.add(name);
+              depth = depthOf(fragment.selectionSet, seen);
+              seen.delete(name);
+              fragmentDepth.set(name, depth);
+            }
+            deepest = Math.max(deepest, depth);
+          }
         }
         if (deepest > maxDepth) return deepest;
       }

@@ -10,35 +10,67 @@
  * request id, so a retried batch appends nothing twice. The appends go straight to the
  * ledger, not through the API, so recording a read is never itself a read (no recursion).
  */
-import { type EventInput, toStorableText } from "../core/entry/index.js";
+import { prepareEvent, type EventInput } from "../core/entry/index.js";
+import { CoreError, SealtrailError } from "../core/errors.js";
 import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
 import type { EntryAppender, LedgerStore } from "../ledger/store.js";
-import type { Principal } from "./principal.js";
+import { type ReadRecord, reducedEvent, toEvent } from "./read-record.js";
 
-export interface ReadRecord {
-  requestId: string;
-  principal: Principal;
-  at: Date;
-  operation: string | null;
-  fields: string[];
-  query: string;
-  variables: unknown;
-  rows: number;
-  outcome: "success" | "failure";
-  /** Error codes of a failed read. */
-  errors?: string[];
-  transport: "http" | "websocket";
-  /** A mutation (recordEvents) is recorded as a write: `ledger.write`, rows = events accepted. */
-  access?: "read" | "write";
-}
+export type { ReadRecord } from "./read-record.js";
 
 const MAX_BATCH = 500;
-const MAX_QUERY_CHARS = 4096;
 /** Beyond this many unwritten records (the database down for long), new ones are refused loudly. */
 const MAX_PENDING = 100_000;
 
+/** The recorder's counters, served at /healthz (docs/security.md). */
+export interface ReadLogMetrics {
+  /** Records written in full. */
+  written: number;
+  /** Records written in their reduced form (their full form could not be written). */
+  reduced: number;
+  /** Records not written at all: refused when too many were pending, or pending at shutdown. */
+  lost: number;
+  /** Batches that failed and were kept for a retry. */
+  retriedBatches: number;
+}
+
+/**
+ * Whose fault a failed append is:
+ * - "record": an error of ours about the event (the ledger's INVALID_INPUT, a CoreError), a
+ *   RangeError or TypeError in making it, or a PostgreSQL data exception (SQLSTATE class 22) or
+ *   integrity violation (class 23), however wrapped;
+ * - "either": the transaction aborted under the appender's COPY (25P02: postgres.js drops the
+ *   server's own error for a refused COPY, appender.ts): a row was refused, or the server failed;
+ * - "moment": anything else (connection lost, privileges, shutdown): retried as it is.
+ */
+function blame(error: unknown): "record" | "either" | "moment" {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof RangeError || e instanceof TypeError || e instanceof CoreError) return "record";
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof SealtrailError) {
+      if (code === "INVALID_INPUT") return "record";
+      continue;
+    }
+    if (typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code)) return "record";
+    if (code === "25P02") return "either";
+  }
+  return "moment";
+}
+
+/** Times a record alone may fail with blame "either" before its reduced form is written instead. */
+const MAX_AMBIGUOUS_ATTEMPTS = 3;
+
+interface Pending {
+  record: ReadRecord;
+  /** Why the full record was refused, once it was: the reduced form is written instead. */
+  reduced?: string;
+  /** Failures of this record alone that may have been the record's. */
+  attempts: number;
+}
+
 export class ReadRecorder {
-  private pending: ReadRecord[] = [];
+  private pending: Pending[] = [];
+  readonly metrics: ReadLogMetrics = { written: 0, reduced: 0, lost: 0, retriedBatches: 0 };
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly appender: EntryAppender;
@@ -56,10 +88,11 @@ export class ReadRecorder {
 
   record(record: ReadRecord): void {
     if (this.pending.length >= MAX_PENDING) {
-      this.onError(new Error(`read log: ${MAX_PENDING} records pending, record of request ${record.requestId} dropped`));
+      this.metrics.lost++;
+      this.onError(new Error(`${MAX_PENDING} records pending, record of request ${record.requestId} (tenant ${record.principal.tenant}) NOT WRITTEN`));
       return;
     }
-    this.pending.push(record);
+    this.pending.push({ record, attempts: 0 });
     if (this.pending.length >= MAX_BATCH) this.flushSoon(0);
     else this.flushSoon(this.flushMs);
   }
@@ -88,7 +121,12 @@ export class ReadRecorder {
       await this.flush();
       if (this.pending.length > 0) await new Promise((r) => setTimeout(r, 100));
     }
-    if (this.pending.length > 0) this.onError(new Error(`read log: ${this.pending.length} records could not be written before shutdown`));
+    if (this.pending.length > 0) {
+      const lost = this.pending.splice(0);
+      this.metrics.lost += lost.length;
+      const ids = lost.slice(0, 20).map((p) => `${p.record.principal.tenant}/${p.record.requestId}`);
+      this.onError(new Error(`${lost.length} records NOT WRITTEN at shutdown (the database refused them for ${timeoutMs} ms): ${ids.join(", ")}${lost.length > 20 ? ", …" : ""}`));
+    }
   }
 
   get pendingCount(): number {
@@ -99,13 +137,14 @@ export class ReadRecorder {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const byTenant = new Map<string, ReadRecord[]>();
-    for (const r of batch) {
-      const list = byTenant.get(r.principal.tenant) ?? [];
-      list.push(r);
-      byTenant.set(r.principal.tenant, list);
+    const byTenant = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const list = byTenant.get(p.record.principal.tenant) ?? [];
+      list.push(p);
+      byTenant.set(p.record.principal.tenant, list);
     }
-    const failed: ReadRecord[] = [];
+    const failed: Pending[] = [];
+    // Each tenant on its own: one tenant's failure never holds another's records.
     for (const [tenant, records] of byTenant) {
       try {
         const log = auditLogName(tenant);
@@ -113,9 +152,7 @@ export class ReadRecorder {
           await ensureAuditLog(this.writer, tenant, this.originPrefix);
           this.knownLogs.add(log);
         }
-        for (let i = 0; i < records.length; i += MAX_BATCH) {
-          await this.appender.append(log, records.slice(i, i + MAX_BATCH).map(toEvent));
-        }
+        for (let i = 0; i < records.length; i += MAX_BATCH) failed.push(...(await this.writeRun(log, records.slice(i, i + MAX_BATCH))));
       } catch (error) {
         failed.push(...records);
         this.onError(error);
@@ -125,44 +162,82 @@ export class ReadRecorder {
       // Kept, oldest first, and retried with backoff (200 ms doubling to 30 s).
       this.pending = [...failed, ...this.pending];
       this.failures++;
+      this.metrics.retriedBatches++;
       this.flushSoon(Math.min(30_000, 200 * 2 ** Math.min(this.failures, 8)));
     } else {
       this.failures = 0;
       if (this.pending.length > 0) this.flushSoon(this.flushMs);
     }
   }
-}
 
-const MAX_VARIABLES_CHARS = 4096;
+  /** The event of a pending record: its full form, or its reduced form once the full one was refused. */
+  private eventOf(p: Pending): EventInput {
+    if (p.reduced === undefined) {
+      try {
+        const event = toEvent(p.record);
+        // The appender's own checks, run here so that a record it would refuse is known as such.
+        prepareEvent(event, new Date());
+        return event;
+      } catch (error) {
+        // Made from the record alone, before any database: whatever failed belongs to the record.
+        this.reduce(p, error);
+      }
+    }
+    return reducedEvent(p.record, p.reduced!);
+  }
 
-/** Text the ledger can store whatever the client sent: NUL and lone surrogates become U+FFFD. */
-function storable(text: string, max: number): string {
-  // Cut first: a cut may split a surrogate pair, which the replacement then repairs.
-  return toStorableText(text.length > max ? `${text.slice(0, max)}…` : text);
-}
+  private reduce(p: Pending, error: unknown): void {
+    p.reduced = `the full record could not be written: ${(error as Error)?.message ?? String(error)}`;
+    this.metrics.reduced++;
+    this.onError(new Error(`record of request ${p.record.requestId} (tenant ${p.record.principal.tenant}) written REDUCED: ${p.reduced}`));
+  }
 
-function toEvent(r: ReadRecord): EventInput {
-  const variables = r.variables === undefined || r.variables === null ? null : storable(JSON.stringify(r.variables) ?? "null", MAX_VARIABLES_CHARS);
-  return {
-    kind: r.access === "write" ? "ledger.write" : "ledger.read",
-    actor: `api_key:${r.principal.keyId}`,
-    action: r.access === "write" ? "ledger.write" : "ledger.read",
-    resource: r.fields.length > 0 ? r.fields.join(",").slice(0, 1024) : "(none)",
-    outcome: r.outcome,
-    source: `sealtrail-api/${r.transport}`,
-    occurredAt: r.at,
-    payload: {
-      requestId: r.requestId,
-      keyName: r.principal.keyName,
-      operation: r.operation === null ? null : storable(r.operation, 256),
-      fields: r.fields.map((f) => storable(f, 256)),
-      query: storable(r.query, MAX_QUERY_CHARS),
-      queryTruncated: r.query.length > MAX_QUERY_CHARS,
-      // As JSON text: the variables as sent, whatever they hold.
-      variables,
-      rows: r.rows,
-      ...(r.errors ? { errors: r.errors } : {}),
-    },
-    idempotencyKey: `${r.access === "write" ? "ledger.write" : "ledger.read"}:${r.requestId}`,
-  };
+  /**
+   * Appends `run` to `log` in one transaction; when a record may be why it failed, appends them
+   * one by one, so that the others are written, and a record refused on its own is written in
+   * its reduced form. Returns the records to retry later. Throws when the moment is to blame
+   * (the database unavailable): the caller keeps the whole run.
+   */
+  private async writeRun(log: string, run: Pending[]): Promise<Pending[]> {
+    try {
+      await this.appender.append(log, run.map((p) => this.eventOf(p)));
+      this.count(run);
+      return [];
+    } catch (error) {
+      if (blame(error) === "moment") throw error;
+    }
+    const retry: Pending[] = [];
+    for (const [i, p] of run.entries()) {
+      try {
+        await this.appender.append(log, [this.eventOf(p)]);
+        this.count([p]);
+        continue;
+      } catch (error) {
+        const who = blame(error);
+        if (who === "moment") {
+          retry.push(...run.slice(i));
+          break;
+        }
+        if (who === "either" && ++p.attempts < MAX_AMBIGUOUS_ATTEMPTS) retry.push(p);
+        else if (p.reduced === undefined) {
+          this.reduce(p, error);
+          // Its reduced form, at once (or later, if the database is to blame now).
+          retry.push(...(await this.writeRun(log, [p]).catch(() => [p])));
+        } else if (who === "record") this.lose(p, error);
+        else retry.push(p);
+      }
+    }
+    return retry;
+  }
+
+  private count(run: Pending[]): void {
+    for (const p of run) if (p.reduced === undefined) this.metrics.written++;
+  }
+
+  /** A record whose reduced form is refused too: nothing of it can be written; said loudly. */
+  private lose(p: Pending, error: unknown): [] {
+    this.metrics.lost++;
+    this.onError(new Error(`record of request ${p.record.requestId} (tenant ${p.record.principal.tenant}) NOT WRITTEN, even reduced: ${(error as Error)?.message ?? String(error)}`));
+    return [];
+  }
 }

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { noteExecutedRootFields } from "./executed-fields.js";
 import { authChecker } from "./auth-checker.js";
 import { EventAppendedResolver } from "./resolvers/event-appended.resolver.js";
 import { EventResolver } from "./resolvers/event.resolver.js";
@@ -27,6 +28,6 @@ export function apiSchema(): Promise<GraphQLSchema> {
         throw new Error("topic subscriptions are not used");
       },
     },
-  });
+  }).then(noteExecutedRootFields);
   return built;
 }

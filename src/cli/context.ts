@@ -4,8 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config/index.js";
-import { checkSchemaName, splitSocketDir } from "../ledger/postgres/db.js";
-import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
+import { checkSchemaName, PostgresLedgerStore, splitSocketDir } from "../ledger/postgres/postgres-store.js";
 import type { LedgerStore } from "../ledger/store.js";
 import { CliError } from "./cli-error.js";
 

@@ -2,15 +2,15 @@
  * The sealtrail command line: finds the command, hands it the configuration, and turns
  * whatever it throws into one line on stderr and an exit status.
  */
-import { loadConfig } from "../config/index.js";
-import { type Cli, type Command, DEFAULT_ORIGIN_PREFIX } from "./context.js";
+import type { Cli, Command } from "./context.js";
 import { EXIT_ERROR } from "./cli-error.js";
-import { describeFailure } from "./report-error.js";
 import { USAGE } from "./usage.js";
 import { isEntryPoint } from "../entry-point.js";
+import { packageVersion } from "../version.js";
+import { findPage, PAGES, pageText } from "./spec/index.js";
 
-// Loaded on demand: run through tsx, every module costs start-up time, and only migrate
-// needs drizzle.
+// Loaded on demand: every module costs start-up time (`sealtrail help` loads none of them),
+// and only migrate needs drizzle.
 const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   migrate: async () => (await import("./commands/migrate.js")).migrateCommand,
   "keys generate": async () => (await import("./commands/keys-generate.js")).keysGenerateCommand,
@@ -30,6 +30,10 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   pack: async () => (await import("./commands/pack.js")).packCommand,
   "verify-pack": async () => (await import("./commands/pack-verify.js")).packVerifyCommand,
   "pack-worker": async () => (await import("./commands/pack-worker.js")).packWorkerCommand,
+  "tiles export": async () => (await import("./commands/tiles.js")).tilesExportCommand,
+  "log publish": async () => (await import("./commands/tiles.js")).logPublishCommand,
+  "witness serve": async () => (await import("./commands/witness.js")).witnessServeCommand,
+  "witness vkey": async () => (await import("./commands/witness.js")).witnessVkeyCommand,
   "tmux attach": async () => (await import("./commands/tmux-attach.js")).tmuxAttachCommand,
   "tmux detach": async () => (await import("./commands/tmux-detach.js")).tmuxDetachCommand,
   "tmux capture": async () => (await import("./commands/tmux-capture.js")).tmuxCaptureCommand,
@@ -38,16 +42,22 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   "tmux flush": async () => (await import("./commands/tmux-flush.js")).tmuxFlushCommand,
   "tmux replay": async () => (await import("./commands/tmux-replay.js")).tmuxReplayCommand,
   "tmux shell-hook": async () => (await import("./commands/tmux-shell-hook.js")).tmuxShellHookCommand,
+  completion: async () => (await import("./commands/completion.js")).completionCommand,
+  up: async () => (await import("./commands/up.js")).upCommand,
+  env: async () => (await import("./commands/env.js")).envCommand,
 }));
+/** Every command name main knows: the spec (src/cli/spec) documents exactly these (a test checks). */
+export const COMMAND_NAMES: readonly string[] = [...COMMANDS.keys(), "help", "--version"];
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
-const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux"]);
+const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux", "witness", "tiles"]);
 const HELP = new Set(["help", "--help", "-h"]);
 
 /** Runs one command line; returns the exit status. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [first] = argv;
-  if (first !== undefined && HELP.has(first)) {
-    process.stdout.write(USAGE);
+  if (first !== undefined && HELP.has(first)) return help(argv.slice(1));
+  if (first === "--version" || first === "version") {
+    process.stdout.write(`sealtrail ${packageVersion()}\n`);
     return 0;
   }
   let name = first;
@@ -58,10 +68,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return EXIT_ERROR;
   }
   const args = argv.slice(name!.split(" ").length);
-  if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  if (args.includes("--help") || args.includes("-h")) return help(name!.split(" "));
+  // Here, not at the top: help and --version need neither, and start faster without them
+  // (the configuration's parsers, every error class, the Postgres client: bench/cli.ts).
+  const [{ loadConfig }, { DEFAULT_ORIGIN_PREFIX }, { describeFailure }] = await Promise.all([
+    import("../config/index.js"),
+    import("./context.js"),
+    import("./report-error.js"),
+  ]);
   const config = loadConfig(env);
   const cli: Cli = {
     config,
@@ -77,6 +91,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`sealtrail: ${failure.message}\n`);
     return failure.exitCode;
   }
+}
+
+/** `sealtrail help [COMMAND...]`: the overview, or the page of the command's group. */
+function help(words: string[]): number {
+  if (words.length === 0) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const page = findPage(words);
+  if (!page) {
+    process.stderr.write(`sealtrail: help: no command ${JSON.stringify(words.join(" "))}; the commands: ${PAGES.map((p) => p.name).join(", ")}\n`);
+    return EXIT_ERROR;
+  }
+  process.stdout.write(pageText(page));
+  return 0;
 }
 
 /** Entry point of bin/sealtrail.js: sets the exit status and lets the process end by itself, so output drains. */
@@ -95,5 +124,5 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-// `tsx src/cli/main.ts …` (npm run migrate) runs this file directly.
+// `node dist/src/cli/main.js …` runs this file directly.
 if (isEntryPoint(import.meta.url)) await runCli(process.argv.slice(2));

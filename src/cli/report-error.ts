@@ -10,7 +10,9 @@ import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
 import { WitnessError, type WitnessErrorCode } from "../integrity/witness.js";
 import { PackError, type PackErrorCode } from "../packs/pack-error.js";
+import { PlatformError, type PlatformErrorCode } from "../platform/platform-error.js";
 import { TmuxError, type TmuxErrorCode } from "../tmux/tmux-error.js";
+import { CosigningError, type CosigningErrorCode } from "../witness/witness-error.js";
 import { CliError, EXIT_ERROR } from "./cli-error.js";
 
 export interface Failure {
@@ -43,10 +45,12 @@ function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">)
   if (error instanceof LedgerError) return ledgerMessage(error.code, error.message);
   if (error instanceof VerifyError) return verifyMessage(error.code, error.message);
   if (error instanceof WitnessError) return witnessMessage(error.code, error.message);
+  if (error instanceof CosigningError) return cosigningMessage(error.code, error.message);
   if (error instanceof CoreError) return coreMessage(error.code, error.message);
   if (error instanceof IngestError) return ingestMessage(error);
   if (error instanceof PackError) return packMessage(error.code, error.message);
   if (error instanceof TmuxError) return tmuxMessage(error.code, error.message);
+  if (error instanceof PlatformError) return platformMessage(error.code, error.message);
   if (pg) return `database: ${pg.message}`;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -102,6 +106,20 @@ function witnessMessage(code: WitnessErrorCode, text: string): string {
     case "INCONSISTENT":
     case "SIGNATURE_INVALID":
       return `witness: ${text}`;
+    default:
+      return unreachableCode(code, text);
+  }
+}
+
+function cosigningMessage(code: CosigningErrorCode, text: string): string {
+  switch (code) {
+    case "STATE":
+      return `witness state: ${text}`;
+    case "UNREACHABLE":
+    case "REFUSED":
+    case "CONFLICT":
+    case "BAD_RESPONSE":
+      return `cosigning: ${text}`;
     default:
       return unreachableCode(code, text);
   }
@@ -200,6 +218,23 @@ function databaseHost(url: string): string {
     return `${u.hostname || "localhost"}:${u.port || 5432}`;
   } catch {
     return "DATABASE_URL";
+  }
+}
+
+function platformMessage(code: PlatformErrorCode, text: string): string {
+  switch (code) {
+    case "NO_POSTGRES_BINARIES":
+    case "STATE_DIR":
+    case "ALREADY_RUNNING":
+      return text;
+    case "POSTGRES_FAILED":
+      return `embedded PostgreSQL: ${text}`;
+    case "REDIS_FAILED":
+      return `private redis-server: ${text} (or set REDIS_URL)`;
+    case "NOT_RUNNING":
+      return `${text} (start it with: npx sealtrail up)`;
+    default:
+      return unreachableCode(code, text);
   }
 }
 

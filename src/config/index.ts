@@ -7,12 +7,15 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { SealtrailError } from "../core/errors.js";
 import { DEFAULT_CHECKPOINT_POLICY } from "../core/note/index.js";
 import { DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON } from "../core/sweep/index.js";
 import { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
 import { parseWebhookSources, type WebhookSource } from "./webhook-sources.js";
+import { ConfigError } from "./config-error.js";
+import { loadTsaUrl, loadWitnesses, type WitnessSetting } from "./witnesses.js";
 
+export { ConfigError, type ConfigErrorCode } from "./config-error.js";
+export { loadWitnesses, type WitnessSetting } from "./witnesses.js";
 export { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
 export { DEFAULT_TOLERANCE_SECONDS, parseWebhookSources, type WebhookFormat, type WebhookSource } from "./webhook-sources.js";
 
@@ -93,6 +96,10 @@ export interface IntegrityConfig {
   alertSecret: string | undefined;
   /** SEALTRAIL_ALERT_TIMEOUT_MS: how long a webhook has to answer (default 10000). */
   alertTimeoutMs: number;
+  /** SEALTRAIL_WITNESSES: cosigning witnesses new checkpoints are submitted to (witnesses.ts). */
+  witnesses: WitnessSetting[];
+  /** SEALTRAIL_TSA_URL: the RFC 3161 time-stamping authority checkpoints are stamped by. */
+  tsaUrl: string | undefined;
 }
 
 /** The ingest queue and its worker. */
@@ -164,14 +171,6 @@ function capturePriority(env: NodeJS.ProcessEnv): CapturePriority {
   return text as CapturePriority;
 }
 
-export type ConfigErrorCode =
-  /** An environment variable is malformed, missing where required, or contradicts another. */
-  | "ENV_INVALID"
-  /** A file an environment variable names cannot be read. */
-  | "FILE";
-
-/** A configuration the process cannot start with. */
-export class ConfigError extends SealtrailError<ConfigErrorCode> {}
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const production = env.NODE_ENV === "production";
@@ -268,6 +267,8 @@ export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): Integ
     alertWebhooks,
     alertSecret,
     alertTimeoutMs: positive(env, "SEALTRAIL_ALERT_TIMEOUT_MS", 10_000),
+    witnesses: loadWitnesses(env),
+    tsaUrl: loadTsaUrl(env),
   };
 }
 

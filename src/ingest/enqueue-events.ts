@@ -10,7 +10,7 @@ import { type PreparedEvent, RESERVED_NAME_PREFIX } from "../core/entry/index.js
 import { eventKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { eventResults, INGEST_JOB, INGEST_RULES_VERSION, type IngestJobResult } from "./ingest-job.js";
-import type { IngestQueue } from "./ingest-queue.js";
+import type { IngestProducer } from "./ingest-queue.js";
 import type { Rejection } from "./rejection.js";
 import { validateEvent } from "./validate-event.js";
 
@@ -33,7 +33,7 @@ export interface EnqueueOptions {
    */
   connectTimeoutMs?: number;
   /** Wait for the worker and fill in seqs; needs a QueueEvents of the same queue. */
-  wait?: { queueEvents: QueueEvents; timeoutMs: number };
+  wait?: { queueEvents: QueueEvents | undefined; timeoutMs: number };
 }
 
 export interface EnqueueReceipt {
@@ -60,7 +60,7 @@ export interface Enqueued {
  * QUEUE_UNAVAILABLE (Redis), and when waiting JOB_FAILED or TIMEOUT (the job stays queued
  * and may still complete).
  */
-export async function enqueueEvents(queue: IngestQueue, log: string, events: readonly unknown[], options: EnqueueOptions): Promise<Enqueued> {
+export async function enqueueEvents(queue: IngestProducer, log: string, events: readonly unknown[], options: EnqueueOptions): Promise<Enqueued> {
   if (typeof log !== "string" || log === "") throw new IngestError("BATCH_INVALID", "log: want a log name");
   // The ledger's own logs (a tenant's audit log) are written by the ledger alone (logs.ts).
   if (log.startsWith(RESERVED_NAME_PREFIX)) throw new IngestError("BATCH_INVALID", `log ${JSON.stringify(log)} is kept by the ledger; sources cannot write to it`);
@@ -107,7 +107,7 @@ export async function enqueueEvents(queue: IngestQueue, log: string, events: rea
 
   let result: IngestJobResult;
   try {
-    result = await waitFor(job.waitUntilFinished(options.wait.queueEvents) as Promise<IngestJobResult>, jobId, options.wait.timeoutMs);
+    result = await waitFor(job.waitUntilFinished(options.wait.queueEvents), jobId, options.wait.timeoutMs);
   } catch (error) {
     const e = error as IngestError;
     throw new IngestError(e.code, e.message, { cause: e.cause, queued: { jobId, receipts } });
@@ -137,8 +137,8 @@ async function within<T>(promise: Promise<T>, ms: number, timedOut: () => Error)
  * commands fail at once (enableOfflineQueue: false, redis/connection.ts), so only the first
  * connection needs a deadline.
  */
-function connected(queue: IngestQueue, timeoutMs: number): Promise<void> {
-  return within(queue.waitUntilReady(), timeoutMs, () => new Error(`no connection to Redis within ${timeoutMs} ms`));
+function connected(queue: IngestProducer, timeoutMs: number): Promise<void> {
+  return within(queue.waitUntilReady().then(() => undefined), timeoutMs, () => new Error(`no connection to Redis within ${timeoutMs} ms`));
 }
 
 async function waitFor(finished: Promise<IngestJobResult>, jobId: string, timeoutMs: number): Promise<IngestJobResult> {

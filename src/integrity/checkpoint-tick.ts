@@ -19,6 +19,9 @@ import { SWEEP_ACTOR } from "./sweep-log.js";
 import type { Witness } from "./witness.js";
 import { WitnessError } from "./witness.js";
 import { witnessCheckpoints } from "./witness-checkpoints.js";
+import type { WitnessEndpoint } from "./cosign-checkpoint.js";
+import { cosignLog } from "./cosign-log.js";
+import { timeStamp, TimeStampError } from "./time-stamp-checkpoint.js";
 
 export interface CheckpointDeps {
   store: LedgerStore;
@@ -32,16 +35,22 @@ export interface CheckpointDeps {
    * checkpoint is not listed in the store again (a folder grows by one copy a minute).
    */
   witnessedUpTo?: Map<string, number>;
+  /** Cosigning witnesses (C2SP tlog-witness, SEALTRAIL_WITNESSES) each new checkpoint is submitted to. */
+  cosigners?: readonly WitnessEndpoint[];
+  /** SEALTRAIL_TSA_URL: the RFC 3161 TSA each new checkpoint is time-stamped by. */
+  tsaUrl?: string;
 }
 
 export interface CheckpointTickResult {
   signed: { log: string; size: number }[];
   witnessed: { log: string; sizes: number[] }[];
   refused: { log: string; message: string }[];
+  cosigned: { log: string; witnesses: string[] }[];
+  stamped: { log: string; size: number }[];
 }
 
 export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Promise<CheckpointTickResult> {
-  const result: CheckpointTickResult = { signed: [], witnessed: [], refused: [] };
+  const result: CheckpointTickResult = { signed: [], witnessed: [], refused: [], cosigned: [], stamped: [] };
   const publicKey = rawPublicKey(deps.key);
   for (const log of await deps.store.listLogs()) {
     try {
@@ -58,6 +67,8 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
         if (sizes.length > 0) result.witnessed.push({ log: log.name, sizes });
         deps.witnessedUpTo?.set(log.origin, newest);
       }
+      if (deps.cosigners?.length && newest !== undefined) await cosign(deps, log, result, now);
+      if (deps.tsaUrl && newest !== undefined) await stamp(deps, log, newest, result, now);
     } catch (error) {
       const refused = (error instanceof LedgerError && error.code === "INCONSISTENT") || (error instanceof WitnessError && error.code !== "STORE");
       const storeDown = error instanceof WitnessError && error.code === "STORE";
@@ -72,6 +83,37 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
     }
   }
   return result;
+}
+
+/**
+ * A witness that refuses (409, 422, 403, …) raises `witness.refused`: a split view or a
+ * rollback shown to it is exactly what witnesses exist to catch. One that cannot be reached
+ * raises `witness.error`. Both at most once per log, witness and hour.
+ */
+async function cosign(deps: CheckpointDeps, log: Log, result: CheckpointTickResult, now: number): Promise<void> {
+  const outcome = await cosignLog(deps.store, log, deps.cosigners ?? []);
+  if (outcome.cosigned.length > 0) result.cosigned.push({ log: log.name, witnesses: outcome.cosigned });
+  const hour = new Date(now).toISOString().slice(0, 13);
+  for (const { witness, error } of outcome.failed) {
+    result.refused.push({ log: log.name, message: error.message });
+    const down = error.code === "UNREACHABLE";
+    await raise(deps, log, down ? "witness.error" : "witness.refused", `cosign:${witness}:${hour}`, error.message, new Date(now));
+  }
+}
+
+/** A TSA that is down or answers no token raises `witness.error`, at most once per log and hour. */
+async function stamp(deps: CheckpointDeps, log: Log, size: number, result: CheckpointTickResult, now: number): Promise<void> {
+  if (await deps.store.timeStampAt(log.id, size)) return;
+  const checkpoint = await deps.store.latestCheckpoint(log.id);
+  if (!checkpoint || checkpoint.size !== size) return;
+  try {
+    await deps.store.saveTimeStamp(log.id, size, deps.tsaUrl!, await timeStamp(deps.tsaUrl!, checkpoint.note));
+    result.stamped.push({ log: log.name, size });
+  } catch (error) {
+    if (!(error instanceof TimeStampError)) throw error;
+    result.refused.push({ log: log.name, message: error.message });
+    await raise(deps, log, "witness.error", `tsa:${new Date(now).toISOString().slice(0, 13)}`, error.message, new Date(now));
+  }
 }
 
 async function raise(deps: CheckpointDeps, log: Log, type: AlertType, run: string, message: string, at: Date): Promise<void> {

@@ -7,7 +7,7 @@ import type { EventInput, PreparedEvent } from "../core/entry/index.js";
 import type { SweepRecord } from "../core/sweep/index.js";
 import type { Scope } from "../core/token/index.js";
 import type { apiKeys } from "../../schema/api-keys.js";
-import type { entries, logs } from "../../schema/ledger.js";
+import type { checkpointCosignatures, entries, logs } from "../../schema/ledger.js";
 
 /** A logs row (schema/ledger.ts). */
 export type Log = typeof logs.$inferSelect;
@@ -72,4 +72,15 @@ export interface EntryAppender {
   append(logName: string, events: readonly EventInput[]): Promise<AppendReceipt[]>;
   /** append() for events a producer normalised with prepareEvent. */
   appendPrepared(logName: string, events: readonly PreparedEvent[]): Promise<AppendReceipt[]>;
+}
+
+/** A witness's cosignature of a checkpoint: its note signature line (schema: checkpoint_cosignatures). */
+export type StoredCosignature = Pick<typeof checkpointCosignatures.$inferSelect, "size" | "witness" | "keyId" | "line">;
+
+/** An RFC 3161 time-stamp token of a checkpoint (schema: checkpoint_timestamps). */
+export interface StoredTimeStamp {
+  size: number;
+  tsa: string;
+  /** DER TimeStampResp, as the TSA returned it. */
+  token: Uint8Array;
 }

@@ -10,9 +10,9 @@ import type { PackEntry } from "../core/pack/index.js";
 import type { EntryPosition } from "../core/token/index.js";
 import type { Scope } from "../core/token/index.js";
 import type { NodeId } from "../core/merkle/index.js";
-import type { ApiKey, AppenderOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredEntry, StoredSweep } from "./records.js";
+import type { ApiKey, AppenderOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredSweep, StoredTimeStamp } from "./records.js";
 
-export type { ApiKey, AppendReceipt, AppenderOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredEntry, StoredSweep } from "./records.js";
+export type { ApiKey, AppendReceipt, AppenderOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredSweep, StoredTimeStamp } from "./records.js";
 
 /**
  * One row of a raw range scan: the row's bytes and, per column, the offset of its value in
@@ -43,6 +43,10 @@ export interface LogStore {
   /** The log and its tree size read together. */
   findLogWithSize(name: string): Promise<Log & { size: number }>;
   listLogs(): Promise<Log[]>;
+  /** Whether the log's tiles are public: its newest visibility row says so. */
+  isPublicLog(logId: number): Promise<boolean>;
+  /** Appends a visibility row: public or not from now on. */
+  setLogVisibility(logId: number, isPublic: boolean): Promise<void>;
   /** Whether a log of this name exists (and is visible). */
   logExists(name: string): Promise<boolean>;
   /** The number of entries of log `logId`. */
@@ -63,6 +67,8 @@ export interface TreeStore {
   levelNodes(logId: number, level: number, count: number): Promise<NodeRow[]>;
   /** Every stored node above `level`. */
   nodesAbove(logId: number, level: number): Promise<NodeRow[]>;
+  /** Hashes of tree level `level` at indexes [from, to) in index order (level 0: the leaves); fewer when some are missing. */
+  levelHashes(logId: number, level: number, from: number, to: number): Promise<Buffer[]>;
   /** Stored nodes of the spans, as raw rows (level int2, idx int8, hash bytea). */
   scanNodes(logId: number, spans: readonly NodeSpan[], onRow: RawRowHandler): Promise<number>;
   /**
@@ -85,6 +91,15 @@ export interface CheckpointStore {
   checkpointAtMost(logId: number, size: number): Promise<StoredCheckpoint | undefined>;
   /** The smallest non-empty checkpoint of at least `size`, preferring one of at least `prefer`. */
   checkpointCovering(logId: number, size: number, prefer: number): Promise<StoredCheckpoint | undefined>;
+  /** Stores a witness's cosignature line of the checkpoint at `size` (a repeat keeps the first). */
+  saveCosignature(logId: number, size: number, witness: string, keyId: string, line: string): Promise<void>;
+  /** The cosignature lines of the checkpoint at `size`, in the order they were stored. */
+  cosignaturesAt(logId: number, size: number): Promise<StoredCosignature[]>;
+  /** The largest size `witness` (name and key ID) has cosigned for the log. */
+  lastCosignedSize(logId: number, witness: string, keyId: string): Promise<number | undefined>;
+  /** Stores an RFC 3161 token of the checkpoint at `size` (a repeat keeps the first). */
+  saveTimeStamp(logId: number, size: number, tsa: string, token: Uint8Array): Promise<void>;
+  timeStampAt(logId: number, size: number): Promise<StoredTimeStamp | undefined>;
 }
 
 export interface EntryStore {

@@ -9,6 +9,23 @@ import { EVIDENCE_JOB, EVIDENCE_JOB_OPTIONS, EVIDENCE_QUEUE, type EvidenceJobDat
 
 export type EvidenceQueue = Queue<EvidenceJobData, EvidenceJobResult, typeof EVIDENCE_JOB>;
 
+/**
+ * What the API uses of the evidence queue: BullMQ's Queue (EvidenceQueue) has this shape, and
+ * so has the in-process queue of `sealtrail up` without Redis.
+ */
+export interface EvidenceProducer {
+  add(name: typeof EVIDENCE_JOB, data: EvidenceJobData, options: { jobId: string }): Promise<unknown>;
+  getJobState(id: string): Promise<string>;
+  getJob(id: string): Promise<EvidenceJobView | undefined>;
+}
+
+export interface EvidenceJobView {
+  data: EvidenceJobData;
+  progress: unknown;
+  returnvalue: EvidenceJobResult;
+  failedReason: string;
+}
+
 export function openEvidenceQueue(redisUrl: string, options: { name?: string; prefix?: string } = {}): EvidenceQueue {
   return new Queue<EvidenceJobData, EvidenceJobResult, typeof EVIDENCE_JOB>(options.name ?? EVIDENCE_QUEUE, {
     connection: producerConnection(redisUrl),
@@ -17,7 +34,7 @@ export function openEvidenceQueue(redisUrl: string, options: { name?: string; pr
   });
 }
 
-export async function enqueuePack(queue: EvidenceQueue, data: EvidenceJobData): Promise<string> {
+export async function enqueuePack(queue: EvidenceProducer, data: EvidenceJobData): Promise<string> {
   const id = randomUUID();
   await queue.add(EVIDENCE_JOB, data, { jobId: id });
   return id;
@@ -37,7 +54,7 @@ export interface PackJobStatus {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The request `id` of `tenant`; undefined when there is none (or it is another tenant's). */
-export async function packJobStatus(queue: EvidenceQueue, tenant: string, id: string): Promise<PackJobStatus | undefined> {
+export async function packJobStatus(queue: EvidenceProducer, tenant: string, id: string): Promise<PackJobStatus | undefined> {
   if (!UUID.test(id)) return undefined;
   // The state first, then the job: a job read before it failed or completed and a state read
   // after would show FAILED without its reason, or COMPLETED without its result.

@@ -48,8 +48,10 @@ export async function runIngestWorker(
         batch: search.batch,
         signal: stopIndexer.signal,
         onPass: (pass) => {
-          if (pass.indexed > 0) line({ event: "indexed", entries: pass.indexed, behind: pass.behind });
+          if (pass.indexed > 0) line({ event: "indexed", entries: pass.indexed, behind: pass.behind, ...(pass.skipped > 0 ? { skipped: pass.skipped } : {}) });
         },
+        // An entry indexed without its words is found by every other filter, but not by text.
+        onSkipped: (entry) => out.stderr(`sealtrail worker: search indexer: log ${entry.logId} seq ${entry.seq} indexed without its words: ${entry.reason}`),
         onError: (error) => out.stderr(`sealtrail worker: search indexer: ${(error as Error).message}`),
       })
     : Promise.resolve();

@@ -7,7 +7,7 @@
  */
 import { hostname, userInfo } from "node:os";
 import { readCaptureConfig, serverDir, writeCaptureConfig, type CaptureConfig } from "./capture-config.js";
-import { nowUs } from "./capture.js";
+import { nowUs } from "./capture-clock.js";
 import { type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "../config/index.js";
 import { shipRecordsOnce } from "./flush.js";
 import { recordLifecycle, type LifecycleAction } from "./lifecycle.js";

@@ -13,28 +13,14 @@
  * ever shipped: a chunk shipped but then lost from the spool would leave its seq to be
  * reused for other bytes, which the ledger would take for a duplicate.
  */
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, ftruncateSync, writeFileSync, writeSync, writev } from "node:fs";
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync, writev } from "node:fs";
 import { join } from "node:path";
 import { chunkBodyHead, decodeChunkBody, type OutputChunk, recordHeader, scanRecords } from "../core/capture/index.js";
 import { TmuxError } from "./tmux-error.js";
 
-export const SEGMENT_BYTES = 16 << 20;
-const READ_BLOCK = 4 << 20;
-const SEGMENT = /^(\d{16})\.seg$/;
+import { READ_BLOCK, readAcked, readBlock, recoverSegments, SEGMENT_BYTES, type Segment, type SpoolPosition, syncDir } from "./spool-segments.js";
 
-interface Segment {
-  firstSeq: number;
-  path: string;
-  /** Bytes written (by this process) or found (at open). */
-  written: number;
-  /** Bytes known to be on disk. */
-  durable: number;
-}
-
-export interface SpoolPosition {
-  seq: number;
-  offset: number;
-}
+export { SEGMENT_BYTES, type SpoolPosition } from "./spool-segments.js";
 
 export interface Recovery {
   /** Bytes of a torn or corrupt tail that were cut off. */
@@ -106,35 +92,9 @@ export class PaneSpool {
 
   private open(): Recovery {
     this.ackedAt = readAcked(this.dir);
-    const names = readdirSync(this.dir).filter((n) => SEGMENT.test(n)).sort();
-    for (const name of names) {
-      const path = join(this.dir, name);
-      const size = statSync(path).size;
-      this.segments.push({ firstSeq: Number(SEGMENT.exec(name)![1]), path, written: size, durable: size });
-    }
-    let discardedBytes = 0;
-    this.next = { ...this.ackedAt };
-    // Only the newest segment can end in a torn write: older ones were complete and synced
-    // before the next one began.
-    for (let i = this.segments.length - 1; i >= 0; i--) {
-      const segment = this.segments[i]!;
-      const scan = scanRecords(readFileSync(segment.path));
-      if (i === this.segments.length - 1 && scan.validBytes < segment.written) {
-        discardedBytes = segment.written - scan.validBytes;
-        const fd = openSync(segment.path, "r+");
-        ftruncateSync(fd, scan.validBytes);
-        fsyncSync(fd);
-        closeSync(fd);
-        segment.written = segment.durable = scan.validBytes;
-      }
-      const last = scan.bodies.at(-1);
-      if (last) {
-        const chunk = decodeChunkBody(last);
-        const after = { seq: chunk.seq + 1, offset: chunk.offset + chunk.data.length };
-        if (after.seq > this.next.seq) this.next = after;
-        break;
-      }
-    }
+    const { segments, next, discardedBytes } = recoverSegments(this.dir, this.ackedAt);
+    this.segments.push(...segments);
+    this.next = next;
     if (this.segments.length === 0 || this.segments.at(-1)!.written >= SEGMENT_BYTES) this.addSegment();
     const tail = this.segments.at(-1)!;
     this.fd = openSync(tail.path, "a");
@@ -409,47 +369,5 @@ export class PaneSpool {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     this.closeRetired();
-  }
-}
-
-function readBlock(path: string, position: number, length: number): Buffer {
-  const block = Buffer.allocUnsafe(length);
-  const fd = openSync(path, "r");
-  try {
-    for (let at = 0; at < length; ) {
-      const n = readSync(fd, block, at, length - at, position + at);
-      if (n === 0) throw new TmuxError("SPOOL", `spool ${path}: shorter than its synced length`);
-      at += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return block;
-}
-
-function readAcked(dir: string): SpoolPosition {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, "acked"), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { seq: 0, offset: 0 };
-    throw error;
-  }
-  try {
-    const { seq, offset } = JSON.parse(text) as SpoolPosition;
-    if (Number.isSafeInteger(seq) && seq >= 0 && Number.isSafeInteger(offset) && offset >= 0) return { seq, offset };
-  } catch {
-    // fall through: an unreadable ack file only means re-sending, which the keys absorb
-  }
-  return { seq: 0, offset: 0 };
-}
-
-/** fsync of a directory, so a file created in it survives a crash (fsync(2), NOTES). */
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -12,7 +12,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { join } from "node:path";
 import type { EventInput } from "../core/entry/index.js";
 import { encodeRecord, scanRecords } from "../core/capture/index.js";
-import { syncDir } from "./pane-spool.js";
+import { syncDir } from "./spool-segments.js";
 import { TmuxError } from "./tmux-error.js";
 
 export const RECORDS_DIR = "records";

@@ -64,8 +64,8 @@ export class ShipThread {
 const LOWER_PRIORITY = `try { require("node:os").setPriority(Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop()), 19); } catch {}`;
 
 /**
- * A worker thread on a module of this package. Run from the TypeScript sources (through
- * tsx, as bin/sealtrail.js does without a build), the thread registers tsx itself first.
+ * A worker thread on a module of this package. Run from the TypeScript sources (the tests,
+ * through vitest; tsx is a dev dependency), the thread registers tsx itself first.
  */
 function startWorker(url: URL, workerData: unknown): Worker {
   const ts = new URL(url.href.replace(/\.js$/, ".ts"));

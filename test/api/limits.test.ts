@@ -38,6 +38,16 @@ describe("limits", () => {
     expect(introspect.errors?.[0]?.message).toMatch(/depth/);
   });
 
+  it("answers fragments that each spread the next twice at once, without walking every path", async () => {
+    const n = 40;
+    const defs = Array.from({ length: n }, (_, i) => (i + 1 < n ? `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }` : `fragment F${i} on Query { logs { name } }`));
+    const started = Date.now();
+    const r = await gql(api, token, `query { ...F0 } ${defs.join(" ")}`);
+    // 2^40 paths to one field: an answer (or a refusal) within seconds means none walks them all.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(r.status).toBeLessThan(500);
+  });
+
   it("refuses an operation whose estimated cost is above the limit", async () => {
     const big = await gql(api, token, `{ events(first: 500) { edges { node { seq kind actor action resource payload } } } }`);
     expect(big.errors?.[0]?.extensions?.code, big.body).toBe("QUERY_TOO_COMPLEX");

@@ -138,6 +138,9 @@ describe("recordEvents", () => {
     // A NUL in a field is the ledger's to refuse: a receipt, not a stored event.
     const nul = await gql(api, writer, RECORD, { log: "acme-bad", events: [deployEvent(0, { actor: "a\u0000b" })], wait: true });
     expect(nul.data.recordEvents.receipts[0].reason.code).toBe("INVALID_FIELD");
+    // The same rule inside the payload, at any depth (docs/security.md, the payload string rule).
+    const nulPayload = await gql(api, writer, RECORD, { log: "acme-bad", events: [deployEvent(0, { payload: { version: "1", deep: [{ k: "a\u0000b" }] } })], wait: true });
+    expect(nulPayload.data.recordEvents.receipts[0].reason).toMatchObject({ code: "INVALID_FIELD", message: expect.stringMatching(/^payload: a string contains NUL/) });
     expect((await entries("acme-bad")).length).toBe(before);
     expect(before).toBe(0);
   });

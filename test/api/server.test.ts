@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLog } from "../../src/ledger/postgres/logs.js";
-import { startApi } from "../support/api.js";
+import { apiKey, startApi } from "../support/api.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
 let ledger: TestLedger;
@@ -59,4 +59,40 @@ describe("HTTP server", () => {
       child.kill("SIGKILL");
     }
   });
+
+  it("says loudly, on SIGTERM, which read records it could not write", async () => {
+    const child = spawn(process.execPath, ["bin/sealtrail.js", "serve", "--port", "0"], {
+      env: { ...process.env, DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema },
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", () => {
+        const m = /listening on port (\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    const token = await apiKey(ledger, "acme");
+    // The writer loses INSERT on entries: the read's record cannot be written before shutdown.
+    await ledger.admin`revoke insert on entries from sealtrail_writer`;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "{ logs { name } }" }),
+      });
+      expect(res.status).toBe(200);
+      await expect.poll(async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { readLog: { retriedBatches: number } }).readLog.retriedBatches, { timeout: 10_000 }).toBeGreaterThan(0);
+      const exit = new Promise<number | null>((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+      expect(err).toMatch(/1 records NOT WRITTEN at shutdown .*acme\/[0-9a-f-]{36}/);
+    } finally {
+      child.kill("SIGKILL");
+      await ledger.admin`grant insert on entries to sealtrail_writer`;
+    }
+  }, 30_000);
 });

@@ -2,7 +2,7 @@
  * The sealtrail command line end to end: the real bin/sealtrail.js in a child process, against
  * real Postgres, in a schema of this file's own. The tests run in order and share one log,
  * "audit": it is created, filled, checkpointed, proved, then tampered with as the superuser.
- * Every spawn costs ~1 s of tsx start-up, so independent runs go in parallel.
+ * Independent runs go in parallel.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";

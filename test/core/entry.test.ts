@@ -94,6 +94,15 @@ describe("prepared events (what an ingest job carries)", () => {
     expect(toHex(checked.payloadHash)).toBe(toHex(sha256('{"a":["é",0.1],"z":1}')));
   });
 
+  it("refuses a NUL in a payload string or member name at any depth, and keeps a literal backslash before u0000", () => {
+    for (const payload of [{ k: "a\u0000b" }, { ["k\u0000"]: 1 }, { a: [{ b: ["x", "\u0000"] }] }, { a: "\\\u0000" }]) {
+      expect(() => prepareEvent({ ...input, payload }, now), JSON.stringify(payload)).toThrow(/payload: a string contains NUL/);
+    }
+    const literal = prepareEvent({ ...input, payload: { a: "\\u0000", b: "\\\\u0000" } }, now);
+    expect(literal.payload).toBe(String.raw`{"a":"\\u0000","b":"\\\\u0000"}`);
+    expect(checkPreparedEvent(JSON.parse(JSON.stringify(literal))).payload).toBe(literal.payload);
+  });
+
   it("refuses a prepared event that breaks any rule it can check cheaply, with ENTRY_INVALID", () => {
     const ok = prepareEvent(input, now);
     const bad: unknown[] = [
@@ -104,6 +113,8 @@ describe("prepared events (what an ingest job carries)", () => {
       // Tags sorted and unique, as normalizeTags leaves them.
       { ...ok, tags: ["prod", "chd"] }, { ...ok, tags: ["chd", "chd"] }, { ...ok, tags: "prod" }, { ...ok, tags: [""] },
       { ...ok, payload: { a: 1 } }, { ...ok, payload: "" }, { ...ok, payload: '{"a":"\udc00"}' },
+      // The payload string rule: no NUL in a payload string or member name, at any depth.
+      { ...ok, payload: '{"a":"x\\u0000y"}' }, { ...ok, payload: '{"a\\u0000":1}' }, { ...ok, payload: '{"a":[{"b":"\\\\\\u0000"}]}' },
       { ...ok, idempotencyKey: "sealtrail:seq:1" }, { ...ok, idempotencyKey: 5 }, null, "event",
     ];
     for (const b of bad) {

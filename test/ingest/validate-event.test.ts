@@ -53,6 +53,7 @@ const BAD: Case[] = [
   ["a field no event has", { ...GOOD.deploy, occured_at: "x" }, "INVALID_FIELD", /^event: Unrecognized key: "occured_at"/],
   ["a tag of the wrong type", { ...GOOD.deploy, tags: ["a", 3] }, "INVALID_FIELD", /^tags\[1\]: /],
   ["NUL in a field", { ...GOOD.deploy, resource: "svc\u0000" }, "INVALID_FIELD", /^resource: contains NUL/],
+  ["NUL in a payload string", { ...GOOD.deploy, payload: { version: "1", note: "a\u0000b" } }, "INVALID_FIELD", /^payload: a string contains NUL/],
   ["reserved key prefix (ledger)", { ...GOOD.deploy, idempotencyKey: "sealtrail:seq:1" }, "INVALID_FIELD", /^idempotencyKey: /],
   ["reserved key prefix (derived)", { ...GOOD.deploy, idempotencyKey: "ingest:job:0" }, "INVALID_FIELD", /^idempotencyKey: .*reserved/],
   ["deploy: unknown action", { ...GOOD.deploy, action: "deploy" }, "INVALID_FIELD", /^action: .*deploy\.finish/],

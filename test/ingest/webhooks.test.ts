@@ -188,6 +188,7 @@ describe("signed webhooks", () => {
       ["events not an array", signed("bad", '{"events": {"kind": "deploy"}}'), 400, "PAYLOAD_INVALID"],
       ["too many events", signed("bad", JSON.stringify({ events: Array.from({ length: 101 }, (_, i) => deployEvent(i)) })), 400, "PAYLOAD_INVALID"],
       ["wrong types", signed("bad", JSON.stringify({ events: [deployEvent(0, { actor: 5 }), deployEvent(1, { occurredAt: "last tuesday" }), deployEvent(2, { payload: { version: ["1"] } })] })), 422, "EVENTS_REJECTED"],
+      ["NUL in a payload string", signed("bad", JSON.stringify({ events: [deployEvent(0, { payload: { version: "1", note: "a\u0000b" } })] })), 422, "EVENTS_REJECTED"],
       ["huge payload", signed("bad", JSON.stringify({ events: [deployEvent(0, { payload: { version: "1", blob: "x".repeat(200 * 1024) } })] })), 413, "PAYLOAD_TOO_LARGE"],
       ["log missing", signed("ghost", good), 500, "SOURCE_MISCONFIGURED"],
       ["GitHub without signature", post("github", good, { "x-github-event": "deployment", "x-github-delivery": delivery }), 401, "SIGNATURE_MISSING"],

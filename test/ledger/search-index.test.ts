@@ -78,7 +78,7 @@ describe("search freshness", () => {
     expect(await search("globex", "payments")).toEqual(["other:0"]);
 
     const pass = await indexSearchOnce(ledger.writer);
-    expect(pass).toEqual({ indexed: 4, behind: 0 });
+    expect(pass).toEqual({ indexed: 4, behind: 0, skipped: 0, failedLogs: 0 });
     expect(await indexedRows(logs.app!.id)).toBe(3);
     expect(await search("acme", "payments")).toEqual(["app:0", "app:2"]);
     expect(await search("acme", '"rollout restart" -tail')).toEqual(["app:0"]);

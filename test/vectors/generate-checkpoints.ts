@@ -33,6 +33,10 @@ function key(seedHex: string, name: string): { signer: Signer; vkey: string } {
   return { signer: ed25519Signer(name, privateKey), vkey: vkeyString(name, rawPublicKey(privateKey)) };
 }
 
+/**
+ * Long: a table of vectors, one line each and in the committed file's order, with the few
+ * notes they are built from; cut into pieces it would only be harder to read against the file.
+ */
 export function generateCheckpointVectors(): CheckpointVector[] {
   const log = key(LOG_SEED, ORIGIN);
   const witness = key(WITNESS_SEED, "sealtrail.test/witness");

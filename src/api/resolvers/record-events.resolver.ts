@@ -43,13 +43,15 @@ export class RecordEventsResolver {
     // Input objects reach resolvers as instances with absent fields left undefined: send plain events.
     const plain = events.map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined && v !== null)));
 
+    // The in-process queue (sealtrail up without Redis) commits before it answers: always waited.
+    const waited = Boolean(wait) || ingest.queueEvents === undefined;
     let receipts: EnqueueReceipt[];
     let timedOut = false;
     try {
       const enqueued = await enqueueEvents(ingest.queue, log.name, plain, {
         maxPayloadBytes: ingest.maxPayloadBytes,
         maxBatchEvents: ingest.maxBatchEvents,
-        ...(wait ? { wait: { queueEvents: ingest.queueEvents, timeoutMs: ingest.waitTimeoutMs } } : {}),
+        ...(waited ? { wait: { queueEvents: ingest.queueEvents, timeoutMs: ingest.waitTimeoutMs } } : {}),
       });
       receipts = enqueued.receipts;
     } catch (error) {
@@ -64,7 +66,7 @@ export class RecordEventsResolver {
       log: log.name,
       accepted,
       rejected: receipts.length - accepted,
-      committed: accepted === 0 || (Boolean(wait) && !timedOut),
+      committed: accepted === 0 || (waited && !timedOut),
       receipts: receipts.map(toReceipt),
     });
   }

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { nowUs } from "../../tmux/capture.js";
+import { nowUs } from "../../tmux/capture-clock.js";
 import { readCaptureConfig, serverDir } from "../../tmux/capture-config.js";
 import { shipRecordsOnce } from "../../tmux/flush.js";
 import { recordCommand } from "../../tmux/lifecycle.js";

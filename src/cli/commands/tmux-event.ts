@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { nowUs } from "../../tmux/capture.js";
+import { nowUs } from "../../tmux/capture-clock.js";
 import { readCaptureConfig } from "../../tmux/capture-config.js";
 import { type LifecycleAction, recordLifecycle } from "../../tmux/lifecycle.js";
 import { shipRecordsOnce } from "../../tmux/flush.js";

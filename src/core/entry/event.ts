@@ -54,6 +54,22 @@ export function isStorableText(value: string): boolean {
   return !value.includes("\u0000") && isWellFormed(value);
 }
 
+/**
+ * Whether canonical JSON text holds a NUL in a string or a member name, which it writes as the
+ * escape `\u0000` (RFC 8785 §3.2.2.2): one preceded by an odd number of backslashes is a
+ * literal backslash followed by "u0000", not a NUL. The payload string rule (docs/security.md):
+ * payload text is storable text at every depth, as the metadata fields are, because PostgreSQL's
+ * jsonb cannot hold U+0000 (docs §8.14) and the search index reads payloads as jsonb.
+ */
+export function hasEscapedNul(json: string): boolean {
+  for (let at = json.indexOf("\\u0000"); at >= 0; at = json.indexOf("\\u0000", at + 1)) {
+    let backslashes = 0;
+    for (let i = at - 1; i >= 0 && json.charCodeAt(i) === 0x5c; i--) backslashes++;
+    if (backslashes % 2 === 0) return true;
+  }
+  return false;
+}
+
 /** `value` made storable: NUL and lone surrogates become U+FFFD. */
 export function toStorableText(value: string): string {
   return (value as unknown as { toWellFormed(): string }).toWellFormed().replaceAll("\u0000", "\ufffd");
@@ -215,8 +231,9 @@ function eventKind(value: unknown): string {
   return kind;
 }
 
-/** `payload` (JSON text) unless its UTF-8 exceeds the limit. */
+/** `payload` (JSON text) unless its UTF-8 exceeds the limit or a string in it holds NUL. */
 function payloadWithin(payload: string, maxPayloadBytes: number): string {
+  if (hasEscapedNul(payload)) throw new CoreError("ENTRY_INVALID", "payload: a string contains NUL (U+0000), which the ledger does not store");
   const bytes = Buffer.byteLength(payload, "utf8");
   if (bytes > maxPayloadBytes) throw new CoreError("ENTRY_INVALID", `payload: got ${bytes} bytes, want at most ${maxPayloadBytes}`);
   return payload;

@@ -4,5 +4,5 @@
  * hashes; and LeafBytes, which writes leaf data straight from stored bytes for the verifier.
  */
 export { canonicalTimestamp, chainHash, entryLeafHash, type EntryMetadata, GENESIS_CHAIN_HASH, leafData, leafObject, type Outcome, OUTCOMES, payloadHash } from "./entry.js";
-export { checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, isStorableText, LIMITS, type NormalizedEvent, normalizeEvent, type PreparedEvent, prepareEvent, RESERVED_NAME_PREFIX, toStorableText } from "./event.js";
+export { checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, hasEscapedNul, isStorableText, LIMITS, type NormalizedEvent, normalizeEvent, type PreparedEvent, prepareEvent, RESERVED_NAME_PREFIX, toStorableText } from "./event.js";
 export { LEAF_FIELD, LeafBytes } from "./leaf-bytes.js";

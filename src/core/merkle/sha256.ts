@@ -106,7 +106,9 @@ const PAD_BLOCK = (() => {
 /**
  * Writes SHA-256 of the 64 bytes a[aAt .. aAt+32) || b[bAt .. bAt+32) to out[outAt .. outAt+32).
  * The second block is constant padding, so this costs two compressions, one of them with a
- * precomputed schedule, and no call into node:crypto (~1–2 µs each on small inputs).
+ * precomputed schedule, and no call into node:crypto (~1–2 µs each on small inputs). Its
+ * rounds are nodeHashWords' written out again, not shared through a helper, for the reason
+ * given there: the state stays in locals.
  * test/core/merkle.test.ts checks it against node:crypto.
  */
 export function sha256Of64(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, out: Uint8Array, outAt: number): void {

@@ -20,6 +20,11 @@ export const ALERT_TYPES = [
   "checkpoint.refused",
   /** The witness store could not be written: checkpoints are not being copied out. */
   "witness.error",
+  /**
+   * A cosigning witness (C2SP tlog-witness) refused a checkpoint: it holds another root at
+   * that size (a split view), a larger size (a rollback), or the proof failed.
+   */
+  "witness.refused",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { enqueueEvents, type EnqueueReceipt } from "../enqueue-events.js";
 import { IngestError } from "../ingest-error.js";
-import type { IngestQueue } from "../ingest-queue.js";
+import type { IngestProducer } from "../ingest-queue.js";
 import { deployEventFromGitHub } from "./github-deployment.js";
 import { WebhookError } from "./webhook-error.js";
 import { signatureMatchesAny } from "./webhook-signature.js";
@@ -25,7 +25,7 @@ const UNIX_SECONDS = /^[0-9]{1,12}$/;
 
 export interface WebhookDeps {
   sources: ReadonlyMap<string, WebhookSource>;
-  queue: IngestQueue;
+  queue: IngestProducer;
   maxPayloadBytes: number;
   maxBatchEvents: number;
   /** Whether the log exists: a source naming a missing log is a configuration error. */

@@ -8,6 +8,7 @@ import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp, LeafBytes, checkPrep
 import { sha256 } from "../../core/encoding/index.js";
 import { CoreError } from "../../core/errors.js";
 import { appendToFrontier } from "../../core/merkle/index.js";
+import { MAX_ENTRY_SIZE as MAX_LEAF_DATA } from "../../core/tiles/index.js";
 import { CopyBinaryRows } from "./copy-binary-rows.js";
 import type { Sql } from "./db.js";
 import { LedgerError } from "../errors.js";
@@ -186,10 +187,15 @@ export class Appender implements EntryAppender {
         // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
         const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
         // entryLeafHash, with the leaf input written straight to bytes (no leafData string).
-        const leaf = sha256(leafBytes.writeMetadata({
+        const input = leafBytes.writeMetadata({
           log: log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
           outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: e.payloadHash,
-        }));
+        });
+        // The input is 0x00 || leaf data; C2SP tlog-tiles entry bundles prefix each entry with
+        // a big-endian uint16 length ("Log entries"), so leaf data over 65535 bytes could never
+        // be served as tiles: refused here rather than stored unservable.
+        if (input.length - 1 > MAX_LEAF_DATA) throw new LedgerError("INVALID_INPUT", `event ${i}: leaf data of ${input.length - 1} bytes, at most ${MAX_LEAF_DATA} (C2SP tlog-tiles entry bundles)`);
+        const leaf = sha256(input);
         chain = chainHash(chain, leaf);
         leaves.push(leaf);
         // Only a source's key can come again in the batch (the generated prefix is reserved).

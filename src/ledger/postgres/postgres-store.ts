@@ -6,11 +6,15 @@
 import type { NodeId } from "../../core/merkle/index.js";
 import type { PackEntry } from "../../core/pack/index.js";
 import type { EntryPosition, Scope } from "../../core/token/index.js";
-import type { ApiKey, AppenderOptions, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import type { ApiKey, AppenderOptions, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
 import * as keys from "./api-keys.js";
 import { Appender, lockLog } from "./appender.js";
 import { currentSchema, listenAppends } from "./appends-channel.js";
 import * as checkpoints from "./checkpoints.js";
+import * as cosignatures from "./cosignatures.js";
+import { levelHashes } from "./level-hashes.js";
+import * as visibility from "./log-visibility.js";
+import * as stamps from "./time-stamps.js";
 import { connect, type DbOptions, type Sql } from "./db.js";
 import * as entries from "./entries.js";
 import * as events from "./event-query.js";
@@ -21,6 +25,9 @@ import * as period from "./period-entries.js";
 import * as sweeps from "./sweep-records.js";
 import { runSearchIndexer, type SearchIndexerOptions } from "./search-indexer.js";
 import { PostgresTenantView } from "./tenant-view.js";
+
+/** Checks of a connection's settings, for the wiring that opens a store. */
+export { checkSchemaName, splitSocketDir } from "./db.js";
 
 export class PostgresLedgerStore implements LedgerStore {
   /** `sql`: a pool (or a transaction) whose search_path is the ledger's schema; `schema` names it when known. */
@@ -62,6 +69,12 @@ export class PostgresLedgerStore implements LedgerStore {
   logExists(name: string): Promise<boolean> {
     return entries.logExists(this.sql, name);
   }
+  isPublicLog(logId: number): Promise<boolean> {
+    return visibility.isPublicLog(this.sql, logId);
+  }
+  setLogVisibility(logId: number, isPublic: boolean): Promise<void> {
+    return visibility.setLogVisibility(this.sql, logId, isPublic);
+  }
   treeSize(logId: number): Promise<number> {
     return logs.treeSize(this.sql, logId);
   }
@@ -82,6 +95,9 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   nodesAbove(logId: number, level: number): Promise<NodeRow[]> {
     return nodes.nodesAbove(this.sql, logId, level);
+  }
+  levelHashes(logId: number, level: number, from: number, to: number): Promise<Buffer[]> {
+    return levelHashes(this.sql, logId, level, from, to);
   }
   scanNodes(logId: number, spans: readonly NodeSpan[], onRow: RawRowHandler): Promise<number> {
     return nodes.scanNodes(this.sql, logId, spans, onRow);
@@ -114,6 +130,22 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   checkpointCovering(logId: number, size: number, prefer: number): Promise<StoredCheckpoint | undefined> {
     return checkpoints.checkpointCovering(this.sql, logId, size, prefer);
+  }
+
+  saveCosignature(logId: number, size: number, witness: string, keyId: string, line: string): Promise<void> {
+    return cosignatures.saveCosignature(this.sql, logId, size, witness, keyId, line);
+  }
+  cosignaturesAt(logId: number, size: number): Promise<StoredCosignature[]> {
+    return cosignatures.cosignaturesAt(this.sql, logId, size);
+  }
+  lastCosignedSize(logId: number, witness: string, keyId: string): Promise<number | undefined> {
+    return cosignatures.lastCosignedSize(this.sql, logId, witness, keyId);
+  }
+  saveTimeStamp(logId: number, size: number, tsa: string, token: Uint8Array): Promise<void> {
+    return stamps.saveTimeStamp(this.sql, logId, size, tsa, token);
+  }
+  timeStampAt(logId: number, size: number): Promise<StoredTimeStamp | undefined> {
+    return stamps.timeStampAt(this.sql, logId, size);
   }
 
   streamEntries(logId: number, origin: string, from: number, to: number): AsyncGenerator<PackEntry[]> {

@@ -8,6 +8,7 @@
  * and never waited for, gives each run of a log to one of them.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type postgres from "postgres";
 import type { Sql } from "./db.js";
 import { entryWords } from "./search-words.js";
 
@@ -34,30 +35,74 @@ export async function searchLag(sql: Sql): Promise<SearchLag[]> {
     from logs l order by l.id`;
 }
 
+/** An entry whose words could not be read: indexed without them (its actor and resource are). */
+export interface SkippedEntry {
+  logId: number;
+  seq: number;
+  reason: string;
+}
+
 /**
  * Index up to `max` entries of log `logId` past its watermark, in one transaction. Returns how
  * many were indexed: 0 when the log is caught up or another indexer holds it.
+ *
+ * Stored entries cannot be changed, so every one of them must be indexable: when the run fails
+ * as a whole (a payload the words cannot be read from: not JSON, a tsvector over its limit, …),
+ * it is indexed again entry by entry, each under a savepoint, and an entry whose words fail is
+ * indexed with none, reported to `onSkipped`. The watermark passes it either way.
  */
-export async function indexLogRun(sql: Sql, logId: number, max: number = DEFAULT_SEARCH_BATCH): Promise<number> {
+export async function indexLogRun(sql: Sql, logId: number, max: number = DEFAULT_SEARCH_BATCH, onSkipped: (entry: SkippedEntry) => void = () => {}): Promise<number> {
   if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max: got ${max}, want a positive integer`);
-  return sql.begin(async (tx) => {
+  const skipped: SkippedEntry[] = [];
+  const indexed = await sql.begin(async (tx) => {
     // Keyed by the schema too, as the appender's lock: log ids are per schema.
     const [lock] = await tx<{ held: boolean }[]>`
       select pg_try_advisory_xact_lock(${SEARCH_LOCK_NAMESPACE} # 'logs'::regclass::oid::int4, ${logId}) as held`;
     if (!lock!.held) return 0;
-    // Under READ COMMITTED this statement sees every append committed before it began; appends
-    // to a log commit in seq order under its lock, so what it sees of a log is a prefix, and
-    // the run it indexes has no gaps.
-    const result = await (tx as unknown as Sql)`
-      insert into entry_search (log_id, seq, actor, resource, search)
-      select e.log_id, e.seq, e.actor, e.resource, ${entryWords(tx as unknown as Sql)}
-      from entries e
-      where e.log_id = ${logId}::int
-        and e.seq >= coalesce((select s.seq + 1 from entry_search s where s.log_id = ${logId}::int order by s.seq desc limit 1), 0)
-      order by e.seq
-      limit ${max}`;
-    return result.count;
+    const t = tx as unknown as Sql;
+    try {
+      return await tx.savepoint((sp) => insertRun(sp as unknown as Sql, logId, max));
+    } catch {
+      return insertOneByOne(t, logId, max, skipped);
+    }
   });
+  for (const entry of skipped) onSkipped(entry);
+  return indexed;
+}
+
+/** The watermark of log `logId`: the first seq not in entry_search. */
+function watermark(sql: Sql, logId: number) {
+  return sql`coalesce((select s.seq + 1 from entry_search s where s.log_id = ${logId}::int order by s.seq desc limit 1), 0)`;
+}
+
+async function insertRun(sql: Sql, logId: number, max: number, words = entryWords(sql)): Promise<number> {
+  // Under READ COMMITTED this statement sees every append committed before it began; appends
+  // to a log commit in seq order under its lock, so what it sees of a log is a prefix, and
+  // the run it indexes has no gaps.
+  const result = await sql`
+    insert into entry_search (log_id, seq, actor, resource, search)
+    select e.log_id, e.seq, e.actor, e.resource, ${words}
+    from entries e
+    where e.log_id = ${logId}::int and e.seq >= ${watermark(sql, logId)}
+    order by e.seq
+    limit ${max}`;
+  return result.count;
+}
+
+async function insertOneByOne(tx: Sql, logId: number, max: number, skipped: SkippedEntry[]): Promise<number> {
+  let done = 0;
+  while (done < max) {
+    const seq = await tx`select e.seq from entries e where e.log_id = ${logId}::int and e.seq >= ${watermark(tx, logId)} order by e.seq limit 1`;
+    if (seq.length === 0) break;
+    try {
+      await (tx as unknown as postgres.TransactionSql).savepoint((sp) => insertRun(sp as unknown as Sql, logId, 1));
+    } catch (error) {
+      skipped.push({ logId, seq: Number(seq[0]!.seq), reason: (error as Error).message });
+      await insertRun(tx, logId, 1, tx`''::tsvector`);
+    }
+    done++;
+  }
+  return done;
 }
 
 export interface SearchPass {
@@ -65,30 +110,51 @@ export interface SearchPass {
   indexed: number;
   /** Entries still past the watermarks when the pass ended. */
   behind: number;
+  /** Entries indexed without their words, which could not be read (SkippedEntry). */
+  skipped: number;
+  /** Logs whose indexing failed in this pass (reported to onError; the other logs went on). */
+  failedLogs: number;
 }
 
 /**
  * One pass over every log: index each one's backlog, at most `budget` entries per log, so that
- * one busy log does not starve the others' freshness.
+ * one busy log does not starve the others' freshness. A log that fails is reported and passed
+ * over: one log (one tenant) never stops the others' indexing.
  */
-export async function indexSearchOnce(sql: Sql, options: { batch?: number; budget?: number } = {}): Promise<SearchPass> {
+export async function indexSearchOnce(
+  sql: Sql,
+  options: { batch?: number; budget?: number; onSkipped?: (entry: SkippedEntry) => void; onError?: (error: unknown) => void } = {},
+): Promise<SearchPass> {
   const batch = options.batch ?? DEFAULT_SEARCH_BATCH;
   const budget = options.budget ?? 4 * batch;
-  let indexed = 0;
-  let behind = 0;
+  const pass: SearchPass = { indexed: 0, behind: 0, skipped: 0, failedLogs: 0 };
+  const onSkipped = (entry: SkippedEntry) => {
+    pass.skipped++;
+    options.onSkipped?.(entry);
+  };
+  let firstError: unknown;
   for (const log of await searchLag(sql)) {
     let todo = log.size - log.indexed;
     let done = 0;
-    while (todo > 0 && done < budget) {
-      const n = await indexLogRun(sql, log.logId, Math.min(batch, budget - done));
-      if (n === 0) break; // another indexer has it, or it is caught up
-      done += n;
-      todo -= n;
+    try {
+      while (todo > 0 && done < budget) {
+        const n = await indexLogRun(sql, log.logId, Math.min(batch, budget - done), onSkipped);
+        if (n === 0) break; // another indexer has it, or it is caught up
+        done += n;
+        todo -= n;
+      }
+    } catch (error) {
+      pass.failedLogs++;
+      const failure = new Error(`search index of log ${log.logId}: ${(error as Error).message}`, { cause: error });
+      if (options.onError) options.onError(failure);
+      else firstError ??= failure;
     }
-    indexed += done;
-    behind += Math.max(0, todo);
+    pass.indexed += done;
+    pass.behind += Math.max(0, todo);
   }
-  return { indexed, behind };
+  // Without a handler, the first failure is thrown, once every log has had its turn.
+  if (firstError !== undefined) throw firstError;
+  return pass;
 }
 
 export interface SearchIndexerOptions {
@@ -98,6 +164,7 @@ export interface SearchIndexerOptions {
   signal: AbortSignal;
   onPass?: (pass: SearchPass) => void;
   onError?: (error: unknown) => void;
+  onSkipped?: (entry: SkippedEntry) => void;
 }
 
 /** Passes until `signal` aborts, after the transaction in hand; back to back while behind. */
@@ -105,7 +172,7 @@ export async function runSearchIndexer(sql: Sql, options: SearchIndexerOptions):
   while (!options.signal.aborted) {
     let progressing = false;
     try {
-      const pass = await indexSearchOnce(sql, { batch: options.batch });
+      const pass = await indexSearchOnce(sql, { batch: options.batch, onSkipped: options.onSkipped, onError: options.onError });
       // Still behind after indexing some: go on at once. Behind with nothing indexed means
       // another indexer holds those logs: wait, as when caught up.
       progressing = pass.indexed > 0 && pass.behind > 0;

@@ -1,0 +1,65 @@
+import { createServer, type Server } from "node:http";
+import type { ApolloServer } from "@apollo/server";
+import type { Authenticate } from "./bearer-auth.js";
+import type { ApiContext } from "./context.js";
+import { DOWNLOAD_PREFIX } from "./evidence-service.js";
+import { graphqlRoute } from "./graphql-http.js";
+import { healthz } from "./health.js";
+import { decodeURIComponentSafe, sendJson } from "./http-io.js";
+import { packDownloadRoute } from "./pack-download.js";
+import type { ReadRecorder } from "./read-log.js";
+import type { ServerOptions } from "./server-options.js";
+import { webhookRoute } from "./webhook-route.js";
+import { TILES_PATH, tilesRoute } from "./tiles-route.js";
+
+export const GRAPHQL_PATH = "/graphql";
+const HOOK_PATH = /^\/hooks\/([^/]+)$/;
+
+export interface HttpParts {
+  options: ServerOptions;
+  log: (message: string) => void;
+  apollo: ApolloServer<ApiContext>;
+  recorder: ReadRecorder;
+  authenticate: Authenticate;
+}
+
+/**
+ * The HTTP server and its routes. A route that fails answers 500 in its own error shape
+ * without the cause (which goes to the log), or, once its answer has begun, drops the socket.
+ */
+export function createHttpServer({ options, log, apollo, recorder, authenticate }: HttpParts): Server {
+  const { config } = options;
+  const download = packDownloadRoute(options, authenticate, recorder);
+  const graphql = graphqlRoute(options, apollo, authenticate);
+  const webhook = webhookRoute(options);
+  const tiles = tilesRoute(options, authenticate, recorder);
+  const http = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/healthz") return healthz(req, res, options, () => ({ ...recorder.metrics, pending: recorder.pendingCount }));
+    if (url.pathname.startsWith(DOWNLOAD_PREFIX)) return void download(req, res, url).catch((error) => {
+      log(`download: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
+      else res.destroy();
+    });
+    if (url.pathname === GRAPHQL_PATH) return void graphql(req, res, url).catch((error) => {
+      log(`graphql: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      else res.destroy();
+    });
+    if (TILES_PATH.test(url.pathname)) return void tiles(req, res, url).catch((error) => {
+      log(`tiles: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
+      else res.destroy();
+    });
+    const hook = HOOK_PATH.exec(url.pathname);
+    if (hook) return void webhook(req, res, decodeURIComponentSafe(hook[1]!)).catch((error) => {
+      log(`webhook: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: { code: "INTERNAL_SERVER_ERROR", message: "internal error" } });
+      else res.destroy();
+    });
+    sendJson(res, 404, { error: "NOT_FOUND" });
+  });
+  http.requestTimeout = config.timeoutMs + 5_000;
+  http.headersTimeout = Math.min(http.requestTimeout, 60_000);
+  return http;
+}

@@ -1,0 +1,147 @@
+/**
+ * A read (or write) through the API as its audit record holds it, and the entry that records
+ * it. Everything the client chose — query text, operation name, variables — is bounded before
+ * it is serialized: the record's size and the work of making it never depend on the request's
+ * shape (a record must never be the thing that fails; docs/security.md, "Recorder limits").
+ */
+import { type EventInput, LIMITS, toStorableText } from "../core/entry/index.js";
+import type { Principal } from "./principal.js";
+
+export interface ReadRecord {
+  requestId: string;
+  principal: Principal;
+  at: Date;
+  operation: string | null;
+  fields: string[];
+  query: string;
+  variables: unknown;
+  rows: number;
+  outcome: "success" | "failure";
+  /** Error codes of a failed read. */
+  errors?: string[];
+  transport: "http" | "websocket";
+  /** A mutation (recordEvents) is recorded as a write: `ledger.write`, rows = events accepted. */
+  access?: "read" | "write";
+}
+
+/** The recorder's bounds (docs/security.md). */
+export const RECORD_LIMITS = {
+  queryChars: 4096,
+  variablesChars: 4096,
+  /** Containers deeper than this in the variables are written as "…". */
+  variablesDepth: 32,
+  nameChars: 256,
+  errorCodes: 32,
+  recordErrorChars: 512,
+} as const;
+
+/** Text the ledger can store whatever the client sent, cut to `max`: NUL and lone surrogates become U+FFFD. */
+export function storable(text: string, max: number): string {
+  // Cut first: a cut may split a surrogate pair, which the replacement then repairs.
+  return toStorableText(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+/**
+ * JSON text of `value` as far as `maxChars` characters and `maxDepth` levels: deeper
+ * containers are written as "…", and writing stops once the text is past `maxChars`. The
+ * recursion is at most `maxDepth` deep, whatever the value's own depth; the work at most
+ * proportional to `maxChars` (members past the bound are not visited).
+ */
+export function boundedJson(value: unknown, maxChars: number, maxDepth: number): { text: string; truncated: boolean } {
+  let out = "";
+  let truncated = false;
+  const write = (v: unknown, depth: number): void => {
+    if (out.length > maxChars) {
+      truncated = true;
+      return;
+    }
+    if (v === null || typeof v === "boolean") out += String(v);
+    else if (typeof v === "number") out += Number.isFinite(v) ? String(v) : "null";
+    else if (typeof v === "string") out += JSON.stringify(v.length > maxChars ? ((truncated = true), `${v.slice(0, maxChars)}…`) : v);
+    else if (typeof v !== "object") out += "null";
+    else if (depth >= maxDepth) {
+      truncated = true;
+      out += '"…"';
+    } else if (Array.isArray(v)) {
+      out += "[";
+      for (let i = 0; i < v.length && out.length <= maxChars; i++) {
+        if (i > 0) out += ",";
+        write(v[i], depth + 1);
+      }
+      out += "]";
+    } else {
+      out += "{";
+      let first = true;
+      for (const key in v) {
+        if (!Object.hasOwn(v, key)) continue;
+        if (out.length > maxChars) break;
+        if (!first) out += ",";
+        first = false;
+        out += `${JSON.stringify(key.length > RECORD_LIMITS.nameChars ? `${key.slice(0, RECORD_LIMITS.nameChars)}…` : key)}:`;
+        write((v as Record<string, unknown>)[key], depth + 1);
+      }
+      out += "}";
+    }
+  };
+  write(value, 0);
+  if (out.length > maxChars) {
+    truncated = true;
+    out = `${out.slice(0, maxChars)}…`;
+  }
+  return { text: toStorableText(out), truncated };
+}
+
+function kindOf(r: ReadRecord): "ledger.read" | "ledger.write" {
+  return r.access === "write" ? "ledger.write" : "ledger.read";
+}
+
+function common(r: ReadRecord): Omit<EventInput, "payload" | "occurredAt"> {
+  const kind = kindOf(r);
+  const resource = r.fields.length > 0 ? storable(r.fields.join(","), LIMITS.field - 1) : "(none)";
+  return {
+    kind,
+    actor: `api_key:${storable(r.principal.keyId, 64)}`,
+    action: kind,
+    resource,
+    outcome: r.outcome === "failure" ? "failure" : "success",
+    source: `sealtrail-api/${r.transport === "websocket" ? "websocket" : "http"}`,
+    idempotencyKey: `${kind}:${storable(r.requestId, 64)}`,
+  };
+}
+
+export function toEvent(r: ReadRecord): EventInput {
+  const variables = r.variables === undefined || r.variables === null ? null : boundedJson(r.variables, RECORD_LIMITS.variablesChars, RECORD_LIMITS.variablesDepth);
+  return {
+    ...common(r),
+    occurredAt: r.at,
+    payload: {
+      requestId: r.requestId,
+      keyName: storable(r.principal.keyName, RECORD_LIMITS.nameChars),
+      operation: r.operation === null ? null : storable(r.operation, RECORD_LIMITS.nameChars),
+      fields: r.fields.map((f) => storable(f, RECORD_LIMITS.nameChars)),
+      query: storable(r.query, RECORD_LIMITS.queryChars),
+      queryTruncated: r.query.length > RECORD_LIMITS.queryChars,
+      // As JSON text: the variables as sent, as far as the bounds.
+      variables: variables?.text ?? null,
+      ...(variables?.truncated ? { variablesTruncated: true } : {}),
+      rows: Number.isSafeInteger(r.rows) ? r.rows : 0,
+      ...(r.errors ? { errors: r.errors.slice(0, RECORD_LIMITS.errorCodes).map((e) => storable(e, 64)) } : {}),
+    },
+  };
+}
+
+/**
+ * The record of a request whose full record could not be written: who, which fields, when it
+ * was written, and why the full one was not. Made only of values the recorder bounds itself.
+ */
+export function reducedEvent(r: ReadRecord, why: string): EventInput {
+  return {
+    ...common(r),
+    payload: {
+      requestId: storable(String(r.requestId), 64),
+      keyName: storable(String(r.principal.keyName), RECORD_LIMITS.nameChars),
+      fields: r.fields.map((f) => storable(String(f), RECORD_LIMITS.nameChars)),
+      recordError: storable(why, RECORD_LIMITS.recordErrorChars),
+    },
+  };
+}

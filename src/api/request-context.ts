@@ -1,0 +1,19 @@
+import { randomUUID } from "node:crypto";
+import type { ApiContext } from "./context.js";
+import type { Principal } from "./principal.js";
+import type { ServerOptions } from "./server-options.js";
+
+/** A new request's context: its own id, row count and (with a principal) its own transaction. */
+export function newRequestContext(options: ServerOptions, principal: Principal | undefined): ApiContext {
+  const { config } = options;
+  return {
+    requestId: randomUUID(),
+    principal,
+    db: principal ? options.store.tenantView(principal.tenant, config.timeoutMs) : undefined,
+    rows: { count: 0 },
+    maxPageSize: config.maxPageSize,
+    ...(options.ingest ? { ingest: options.ingest } : {}),
+    ...(options.evidence ? { evidence: options.evidence } : {}),
+    searchTailMax: config.searchTailMax,
+  };
+}

@@ -1,0 +1,23 @@
+import type { ApiConfig, WebhookSource } from "../config/index.js";
+import type { LedgerStore } from "../ledger/store.js";
+import type { ApiIngest } from "./context.js";
+import type { EvidenceService } from "./evidence-service.js";
+
+export interface ServerOptions {
+  /** Login-role pool: requests' transactions (as sealtrail_reader) and the LISTEN connection. */
+  store: LedgerStore;
+  /** sealtrail_writer pool: API key lookups, the read log, the feed's log catalogue. */
+  writer: LedgerStore;
+  schema: string;
+  version: string;
+  config: ApiConfig;
+  originPrefix: string;
+  /** Where operational problems go (the read log failing to write, …). */
+  log?: (message: string) => void;
+  /** The ingest queue recordEvents and webhooks write to; without it they answer 503. */
+  ingest?: ApiIngest;
+  /** Webhook sources (SEALTRAIL_WEBHOOK_SOURCES), served at POST /hooks/:source. */
+  webhooks?: ReadonlyMap<string, WebhookSource>;
+  /** Evidence pack requests (GraphQL) and downloads (GET /packs/<id>.tar.gz); off when absent. */
+  evidence?: EvidenceService;
+}

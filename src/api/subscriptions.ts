@@ -1,0 +1,138 @@
+/**
+ * Subscriptions: graphql-ws on the GraphQL path of the HTTP server. Each operation gets its own
+ * context (and its own read record when it ends).
+ */
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import { type GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST, type ExecutionArgs, type DocumentNode, type OperationDefinitionNode } from "graphql";
+import type { Disposable, Context as WsContext } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { ApiError, formatError } from "./api-error.js";
+import type { AppendedFeed } from "./appended-feed.js";
+import type { Authenticate } from "./bearer-auth.js";
+import { recordedFields } from "./executed-fields.js";
+import { checkComplexity, depthLimit } from "./limits.js";
+import type { Principal } from "./principal.js";
+import type { ReadRecorder } from "./read-log.js";
+import { newRequestContext } from "./request-context.js";
+import type { LiveContext } from "./resolvers/event-appended.resolver.js";
+import type { ServerOptions } from "./server-options.js";
+
+export interface SubscriptionParts {
+  http: Server;
+  path: string;
+  schema: GraphQLSchema;
+  options: ServerOptions;
+  feed: AppendedFeed;
+  recorder: ReadRecorder;
+  authenticate: Authenticate;
+}
+
+/** An operation under way, kept for its read record. */
+interface LiveOperation {
+  context: LiveContext;
+  /** The operation and its document: the record's fields are taken from them when it ends. */
+  operationNode: OperationDefinitionNode | undefined;
+  document: DocumentNode;
+  query: string;
+  operation: string | null;
+  variables: unknown;
+  errors: Set<string>;
+  write: boolean;
+}
+
+type Extra = { socketId: string; principal: Principal };
+
+/** Serves subscriptions; the result's dispose() closes every socket. */
+export function serveSubscriptions({ http, path, schema, options, feed, recorder, authenticate }: SubscriptionParts): Disposable {
+  const { config } = options;
+  const wss = new WebSocketServer({ server: http, path, maxPayload: config.maxBodyBytes });
+  const live = new Map<string, LiveOperation>();
+  const rules = [...specifiedRules, depthLimit(config.maxDepth), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const format = formatError(config.development);
+  const liveKey = (ctx: WsContext, id: string) => `${(ctx.extra as { socketId?: string }).socketId}:${id}`;
+  return useServer<Record<string, unknown>, Extra>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const authorization = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
+        try {
+          ctx.extra.principal = await authenticate(authorization);
+          ctx.extra.socketId = randomUUID();
+          return true;
+        } catch (error) {
+          if (error instanceof ApiError) return false; // closes with 4403 Forbidden
+          throw error;
+        }
+      },
+      onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors;
+        const variables = (payload.variables ?? {}) as Record<string, unknown>;
+        try {
+          checkComplexity(schema, document, payload.operationName ?? undefined, variables, config.maxComplexity);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const context: LiveContext = { ...newRequestContext(options, ctx.extra.principal!), feed, store: options.store, timeoutMs: config.timeoutMs };
+        const operation = getOperationAST(document, payload.operationName ?? undefined) ?? undefined;
+        live.set(liveKey(ctx, id), {
+          context,
+          operationNode: operation,
+          document,
+          query: payload.query,
+          operation: payload.operationName ?? operation?.name?.value ?? null,
+          variables: payload.variables ?? null,
+          errors: new Set(),
+          write: operation?.operation === "mutation",
+        });
+        return { schema, document, variableValues: variables, contextValue: context, ...(payload.operationName ? { operationName: payload.operationName } : {}) };
+      },
+      onNext: (ctx, id, _payload, _args, result) => {
+        if (!result.errors) return;
+        const entry = live.get(liveKey(ctx, id));
+        const errors = result.errors.map((e) => format(e.toJSON(), e));
+        for (const e of errors) entry?.errors.add(String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+        return { ...result, errors };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
+      onComplete: async (ctx, id) => {
+        const key = liveKey(ctx, id);
+        const entry = live.get(key);
+        live.delete(key);
+        if (entry) await recordLiveOperation(entry, recorder);
+      },
+    },
+    wss,
+  );
+}
+
+/** Ends an operation: closes its transaction and records what it read (or wrote). */
+async function recordLiveOperation(entry: LiveOperation, recorder: ReadRecorder): Promise<void> {
+  await entry.context.db?.close();
+  // Joined with the root fields the executor ran (executed-fields.ts).
+  const fields = recordedFields(entry.operationNode, entry.document, entry.context);
+  if (fields.length === 0) return;
+  recorder.record({
+    requestId: entry.context.requestId,
+    principal: entry.context.principal!,
+    at: new Date(),
+    operation: entry.operation,
+    fields,
+    query: entry.query,
+    variables: entry.variables,
+    rows: entry.context.rows.count,
+    outcome: entry.errors.size === 0 ? "success" : "failure",
+    ...(entry.errors.size > 0 ? { errors: [...entry.errors] } : {}),
+    transport: "websocket",
+    ...(entry.write ? { access: "write" as const } : {}),
+  });
+}

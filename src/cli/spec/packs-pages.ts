@@ -1,0 +1,70 @@
+/** Evidence packs: build, verify offline, and the worker that builds the API's requests. */
+import type { PageDoc } from "./types.js";
+
+export const PACK_PAGES: PageDoc[] = [
+  {
+    name: "pack",
+    title: "build a signed evidence pack",
+    description: [
+      "Builds a signed evidence pack of the entries recorded in [from, to) in each log: every entry with its inclusion proof, a checkpoint covering the period, the framework's control mapping and a PDF summary. The pack is signed with SEALTRAIL_PACK_KEY (default SEALTRAIL_SIGNING_KEY); a checkpoint covering the period is signed with SEALTRAIL_SIGNING_KEY when none is stored yet. Prints the pack id and its files as JSON.",
+    ],
+    commands: [
+      {
+        name: "pack",
+        args: ["--framework F --log NAME [--log NAME]... --from ISO --to ISO --out DIR", "[--org NAME] [--scope TEXT] [--requested-by WHO] [--requested-at ISO]", "[--seed S] [--sample-size N] [--failed-login-threshold N]", "[--approval-tag T]... [--archive tar.gz] [--progress]"],
+        summary: "signed evidence pack (F: soc2, hipaa, pci-dss or an exporter plugin) of the entries recorded in [from, to) in each log (up to 20, of one tenant)",
+        options: [
+          { flag: "--framework F", text: "soc2, hipaa, pci-dss, or a framework of a plugin in SEALTRAIL_PACK_EXPORTERS" },
+          { flag: "--log NAME...", text: "a log to include; repeat for more (up to 20, all of one tenant)" },
+          { flag: "--from ISO", text: "the period's start (included)" },
+          { flag: "--to ISO", text: "the period's end (excluded)" },
+          { flag: "--out DIR", text: "where to write the pack" },
+          { flag: "--org NAME", text: "the organisation named in the report" },
+          { flag: "--scope TEXT", text: "the audit's scope, as stated in the report" },
+          { flag: "--requested-by WHO", text: "who asked for the pack" },
+          { flag: "--requested-at ISO", text: "when it was asked for (default: now)" },
+          { flag: "--seed S", text: "the seed of the sample drawn for the auditor (the same seed draws the same sample)" },
+          { flag: "--sample-size N", text: "how many entries the sample holds" },
+          { flag: "--failed-login-threshold N", text: "failed logins by one actor that make a burst worth reporting" },
+          { flag: "--approval-tag T...", text: "a tag that marks a deploy as approved; repeat for more" },
+          { flag: "--archive tar.gz", text: "also write the pack as one archive" },
+          { flag: "--progress", text: "a progress bar on standard error" },
+        ],
+      },
+    ],
+    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_SIGNING_KEY", "SEALTRAIL_PACK_KEY", "SEALTRAIL_PACK_EXPORTERS"],
+  },
+  {
+    name: "verify-pack",
+    title: "check an evidence pack offline",
+    description: ["Checks a pack with no database: its files' hashes, its signature, its checkpoints, every entry and every proof, and says which check failed. Exit status 0 when every check passes, 1 when one fails."],
+    commands: [
+      {
+        name: "verify-pack",
+        args: ["DIR [--key VKEY|FILE]... [--pack-key FILE] [--json]"],
+        summary: "check a pack offline: hashes, signature, checkpoints, every entry and proof; says what failed",
+        options: [
+          { flag: "--key VKEY|FILE...", text: "the logs' checkpoint verifier key as the auditor holds it (repeat for the audit log's key or a rotation); without it, the pack's own key is used and the report says so" },
+          { flag: "--pack-key FILE", text: "the public key the pack must be signed with" },
+          { flag: "--json", text: "the report as JSON" },
+        ],
+      },
+    ],
+    environment: ["SEALTRAIL_VERIFIER_KEY"],
+    examples: ["$ tar xzf PACK.tar.gz && sealtrail verify-pack PACK --key prod.vkey"],
+  },
+  {
+    name: "pack-worker",
+    title: "the evidence worker",
+    description: ["Builds the packs requested through the API (the evidence queue) into SEALTRAIL_PACK_DIR, until SIGTERM or SIGINT."],
+    commands: [
+      {
+        name: "pack-worker",
+        args: ["[--concurrency N]"],
+        summary: "the evidence worker: builds the packs requested through the API into SEALTRAIL_PACK_DIR",
+        options: [{ flag: "--concurrency N", text: "packs built at once" }],
+      },
+    ],
+    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "REDIS_URL", "SEALTRAIL_SIGNING_KEY", "SEALTRAIL_PACK_KEY", "SEALTRAIL_PACK_DIR", "SEALTRAIL_PACK_EXPORTERS"],
+  },
+];
