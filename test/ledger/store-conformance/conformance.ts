@@ -42,6 +42,7 @@ const event = (i: number, extra: Record<string, unknown> = {}) => ({
 
 const rejection = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (error: unknown) => error ?? new Error("rejected"));
 
+/** Long: it only registers the suite (one describe, each test its own short callback) for the store `open` makes. */
 export function describeLedgerStore(name: string, open: () => Promise<StoreUnderTest>): void {
   describe(`LedgerStore conformance: ${name}`, () => {
     let t: StoreUnderTest;
