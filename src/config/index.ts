@@ -143,6 +143,11 @@ export interface ApiConfig {
   /** SEALTRAIL_API_READ_LOG_FLUSH_MS: how long read records may wait to be batched (default 200). */
   readLogFlushMs: number;
   /**
+   * SEALTRAIL_API_KEY_RECHECK_MS: how often the keys of open WebSocket connections are checked
+   * again; a revoked key's connections are closed within this (default 5000; docs/security.md).
+   */
+  keyRecheckMs: number;
+  /**
    * SEALTRAIL_API_SEARCH_TAIL_MAX: most entries past a log's search index that one search reads
    * directly before it fails with SERVICE_UNAVAILABLE (default 50000, about a second).
    */
@@ -188,6 +193,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxBodyBytes: positive(env, "SEALTRAIL_API_MAX_BODY_BYTES", 1 << 20),
     timeoutMs: positive(env, "SEALTRAIL_API_TIMEOUT_MS", 10_000),
     readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
+    keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
     searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
   };
 }
