@@ -147,6 +147,10 @@ export interface ApiConfig {
    * again; a revoked key's connections are closed within this (default 5000; docs/security.md).
    */
   keyRecheckMs: number;
+  /** SEALTRAIL_API_MAX_CONCURRENT_PER_KEY: GraphQL requests one key may have in flight over HTTP (default 8). */
+  maxConcurrentPerKey: number;
+  /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL requests one tenant's keys may have in flight over HTTP (default 16). */
+  maxConcurrentPerTenant: number;
   /**
    * SEALTRAIL_API_SEARCH_TAIL_MAX: most entries past a log's search index that one search reads
    * directly before it fails with SERVICE_UNAVAILABLE (default 50000, about a second).
@@ -194,6 +198,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     timeoutMs: positive(env, "SEALTRAIL_API_TIMEOUT_MS", 10_000),
     readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
     keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
+    maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 8),
+    maxConcurrentPerTenant: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT", 16),
     searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
   };
 }
