@@ -18,6 +18,8 @@ export interface LogStateJson {
   inclusionPrefix: string;
   /** RFC 3161 token over checkpointFile; absent in packs built before time-stamps or without a TSA. */
   timestampFile?: string | null;
+  /** The checkpoint with its witness cosignatures, when it had any. */
+  cosignedFile?: string | null;
 }
 
 export type PackJson = { packId: string; request: { from: string; to: string; logs: string[] }; ledger: LogStateJson[] };

@@ -11,6 +11,8 @@ import { digestEqual, sha256 } from "../core/encoding/index.js";
 import { leafHash, verifyInclusion } from "../core/merkle/index.js";
 import { type Checkpoint, ed25519Verifier, parseTlogProof, verifyCheckpoint } from "../core/note/index.js";
 import { checkTimeStampResponse } from "../core/timestamp/index.js";
+import { checkPolicy, type WitnessPolicy } from "../core/cosign/index.js";
+import type { CheckList } from "./pack-checks.js";
 import type { LogStateJson } from "./pack-manifest.js";
 import type { SectionCheck } from "./log-section-check.js";
 
@@ -56,5 +58,21 @@ export async function checkTimestamp(s: SectionCheck, state: LogStateJson): Prom
     s.checks.pass("timestamp", `${file}: a granted RFC 3161 token over ${state.checkpointFile}; its signature: openssl ts -verify -data ${state.checkpointFile} -in ${file} -CAfile TSA-CA.pem`, file);
   } catch (error) {
     s.checks.fail("timestamp", `${file}: ${(error as Error).message}`, file);
+  }
+}
+
+/**
+ * The auditor's witness policy (k of n, C2SP tlog-cosignature) on a subject log's checkpoint:
+ * the cosignatures in checkpoint.cosigned.txt (none when the pack has no such file).
+ */
+export async function checkWitnessPolicy(dir: string, checks: CheckList, state: LogStateJson, policy: WitnessPolicy): Promise<void> {
+  const file = state.cosignedFile ?? state.checkpointFile;
+  try {
+    const r = checkPolicy(await readFile(join(dir, file), "utf8"), policy);
+    const names = r.cosigned.map((c) => c.name).join(", ") || "none";
+    if (r.met) checks.pass("witnesses", `${file}: cosigned by ${r.cosigned.length} of the ${policy.cosigners.length} witnesses (quorum ${r.quorum}): ${names}`, file);
+    else checks.fail("witnesses", `${file}: cosigned by ${r.cosigned.length}, the quorum is ${r.quorum}; missing ${r.missing.join(", ")}`, file);
+  } catch (error) {
+    checks.fail("witnesses", `${file}: ${(error as Error).message}`, file);
   }
 }

@@ -20,7 +20,7 @@ import { verifyPack } from "../../src/packs/verify-pack.js";
 import { trustedLogs } from "../../src/witness/add-checkpoint.js";
 import { startWitnessServer } from "../../src/witness/witness-server.js";
 import { WitnessState } from "../../src/witness/witness-state.js";
-import { runTool } from "../support/cli.js";
+import { runCli, runTool } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { ORIGIN_PREFIX, PERIOD, seedPackLedger } from "../support/packs.js";
@@ -76,6 +76,19 @@ describe("packs carry cosignatures, time-stamps and tlog-proofs", () => {
     const proof = parseTlogProof(await readFile(join(out, proofFile.replace(/\.json$/, ".tlog-proof")), "utf8"));
     expect(proof.note).toBe(cosigned);
     expect(JSON.parse(new TextDecoder().decode(proof.extra))).toMatchObject({ log: `${ORIGIN_PREFIX}/prod`, v: 1 });
+  });
+
+  it("verify-pack --witness … --quorum k: exit 0 when the cosignatures meet it, 3 when they fall short", async () => {
+    const other = cosignerVkey("witness.test/other", testKey().publicKey);
+    const vkey = vkeyString(`${ORIGIN_PREFIX}/prod`, key.publicKey);
+    const audit = vkeyString(`${ORIGIN_PREFIX}/sealtrail.audit.acme`, key.publicKey);
+    const met = await runCli(["verify-pack", out, "--key", vkey, "--key", audit, "--witness", cosigner, "--witness", other, "--quorum", "1"], {});
+    expect(met.stderr).toBe("");
+    expect(met.stdout).toMatch(/ok +witnesses: logs\/prod\/checkpoint\.cosigned\.txt: cosigned by 1 of the 2 witnesses/);
+    expect(met.code).toBe(0);
+    const short = await runCli(["verify-pack", out, "--key", vkey, "--key", audit, "--witness", cosigner, "--witness", other], {});
+    expect(short.stdout).toContain("FAILED witnesses");
+    expect(short.code).toBe(3);
   });
 
   it("the token verifies with the exact openssl command pack.json gives, and the TSA's CA alone", async () => {

@@ -26,5 +26,5 @@ export const ENVIRONMENT: EnvironmentDoc[] = [
 ];
 
 export const EXIT_STATUS: string[] = [
-  "0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key, database or queue error, or an event refused; 3 verify: the witness quorum is not met.",
+  "0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key, database or queue error, or an event refused; 3 verify or verify-pack: the witness quorum is not met.",
 ];
