@@ -13,9 +13,11 @@ import { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } fr
 import { parseWebhookSources, type WebhookSource } from "./webhook-sources.js";
 import { ConfigError } from "./config-error.js";
 import { loadTsaUrl, loadWitnesses, type WitnessSetting } from "./witnesses.js";
+import { type CaptureApiSetting, loadCaptureApi } from "./capture-api.js";
 
 export { ConfigError, type ConfigErrorCode } from "./config-error.js";
 export { loadWitnesses, type WitnessSetting } from "./witnesses.js";
+export { type CaptureApiSetting, loadCaptureApi } from "./capture-api.js";
 export { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
 export { DEFAULT_TOLERANCE_SECONDS, parseWebhookSources, type WebhookFormat, type WebhookSource } from "./webhook-sources.js";
 
@@ -44,6 +46,8 @@ export interface Config {
   spoolDir: string;
   /** SEALTRAIL_TMUX_CAPTURE_PRIORITY: idle (SCHED_IDLE, the default) or normal, for the captures attach starts. */
   capturePriority: CapturePriority;
+  /** SEALTRAIL_API_URL with SEALTRAIL_API_TOKEN(_FILE): tmux capture ships to the API instead of Redis. */
+  captureApi: CaptureApiSetting | undefined;
   api: ApiConfig;
   ingest: IngestConfig;
   /** SEALTRAIL_WEBHOOK_SOURCES (JSON) or SEALTRAIL_WEBHOOK_SOURCES_FILE (a file holding it). */
@@ -316,6 +320,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Only `tmux attach` reads it.
     get capturePriority() {
       return capturePriority(env);
+    },
+    // Likewise: only `tmux attach` ships, and a token file is read only then.
+    get captureApi() {
+      return loadCaptureApi(env);
     },
     // Read lazily: only `serve` needs it, and a malformed value must not break other commands.
     get api() {
