@@ -31,7 +31,17 @@ const fromRow = (r: Row): StoredCheckpoint => ({ ...r, root: new Uint8Array(r.ro
  * the current size, it is returned instead (`created: false`). A tree that does not extend the
  * newest checkpoint is refused with INCONSISTENT.
  */
-export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
+export async function checkpointLog(
+  sql: Sql,
+  logName: string,
+  key: KeyObject,
+  /**
+   * The newest checkpoint the signer knows from outside the database (witness copies, its own
+   * memory): the database's newest checkpoint can be deleted with the tail, so the tree must
+   * extend this one too, or it is refused with INCONSISTENT.
+   */
+  outside?: { size: number; root: Uint8Array },
+): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
   const log = await findLog(sql, logName);
   const signer = (() => {
     try {
@@ -48,6 +58,7 @@ export async function checkpointLog(sql: Sql, logName: string, key: KeyObject): 
       select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
       where log_id = ${log.id} order by size desc limit 1`;
     const root = await rootAt(tx, log.id, size);
+    if (outside) await extendsOutside(tx, log.name, size, root, outside);
     if (latest) {
       // Never sign a tree that does not extend the last signed one: that would launder a
       // truncation or a rewrite into a valid signature (RFC 9162 §2.1.4).
@@ -104,4 +115,18 @@ export async function checkpointAt(sql: Sql, logId: number, size: number): Promi
     select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
     where log_id = ${logId} and size = ${size}`;
   return row ? fromRow(row) : undefined;
+}
+
+/** Throws INCONSISTENT unless the tree (size, root) extends the checkpoint known outside the database (RFC 9162 §2.1.4.2). */
+async function extendsOutside(tx: Sql, name: string, size: number, root: Uint8Array, outside: { size: number; root: Uint8Array }): Promise<void> {
+  if (size < outside.size) throw new LedgerError("INCONSISTENT", `log ${name} has ${size} entries but a checkpoint at ${outside.size} was signed and kept outside the database: truncated, refused; verify the log`);
+  if (size === outside.size) {
+    if (!digestEqual(root, outside.root)) throw new LedgerError("INCONSISTENT", `log ${name} no longer has the root of its checkpoint at ${size} kept outside the database: refused; verify the log`);
+    return;
+  }
+  try {
+    verifyConsistency(outside.size, size, (await consistencyProofFor(tx, name, outside.size, size)).proof, outside.root, root);
+  } catch (error) {
+    throw new LedgerError("INCONSISTENT", `log ${name} is not an extension of its checkpoint at ${outside.size} kept outside the database: refused; verify the log`, { cause: error });
+  }
 }
