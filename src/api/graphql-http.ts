@@ -6,6 +6,7 @@ import type { ApiContext } from "./context.js";
 import { readBody, sendJson } from "./http-io.js";
 import type { Principal } from "./principal.js";
 import { newRequestContext } from "./request-context.js";
+import { RequestLimiter } from "./request-limiter.js";
 import type { ServerOptions } from "./server-options.js";
 
 export type GraphqlRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -16,6 +17,7 @@ export type GraphqlRoute = (req: IncomingMessage, res: ServerResponse, url: URL)
  */
 export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiContext>, authenticate: Authenticate): GraphqlRoute {
   const { config } = options;
+  const limiter = new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant });
   return async (req, res, url) => {
     if (req.method !== "GET" && req.method !== "POST") {
       res.setHeader("allow", "GET, POST");
@@ -49,6 +51,16 @@ export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiCon
         return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: error.code } }] });
       }
     }
+    let release = () => {};
+    if (principal) {
+      try {
+        release = limiter.enter(principal);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        res.setHeader("retry-after", "1");
+        return sendJson(res, 429, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+      }
+    }
     const context = newRequestContext(options, principal);
     try {
       const response = await apollo.executeHTTPGraphQLRequest({
@@ -66,6 +78,7 @@ export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiCon
       }
     } finally {
       await context.db?.close();
+      release();
     }
   };
 }

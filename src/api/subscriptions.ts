@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import { type GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST, type ExecutionArgs, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import type { Disposable, Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { ApiError, formatError } from "./api-error.js";
 import type { AppendedFeed } from "./appended-feed.js";
 import type { Authenticate } from "./bearer-auth.js";
@@ -44,6 +44,9 @@ interface LiveOperation {
 
 type Extra = { socketId: string; principal: Principal };
 
+/** The close code of a connection whose key was revoked: graphql-ws's Forbidden, as a refused connection gets. */
+const KEY_REVOKED = 4403;
+
 /** Serves subscriptions; the result's dispose() closes every socket. */
 export function serveSubscriptions({ http, path, schema, options, feed, recorder, authenticate }: SubscriptionParts): Disposable {
   const { config } = options;
@@ -52,7 +55,9 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
   const rules = [...specifiedRules, depthLimit(config.maxDepth), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const format = formatError(config.development);
   const liveKey = (ctx: WsContext, id: string) => `${(ctx.extra as { socketId?: string }).socketId}:${id}`;
-  return useServer<Record<string, unknown>, Extra>(
+  const sockets = new Map<string, { keyId: string; socket: WebSocket }>();
+  const recheck = recheckKeys(options, sockets);
+  const server = useServer<Record<string, unknown>, Extra>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -60,7 +65,10 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         const authorization = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
         try {
           ctx.extra.principal = await authenticate(authorization);
-          ctx.extra.socketId = randomUUID();
+          const socketId = randomUUID();
+          ctx.extra.socketId = socketId;
+          sockets.set(socketId, { keyId: ctx.extra.principal.keyId, socket: ctx.extra.socket });
+          ctx.extra.socket.once("close", () => sockets.delete(socketId));
           return true;
         } catch (error) {
           if (error instanceof ApiError) return false; // closes with 4403 Forbidden
@@ -113,6 +121,35 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
     },
     wss,
   );
+  return {
+    async dispose() {
+      clearInterval(recheck);
+      await server.dispose();
+    },
+  };
+}
+
+/**
+ * Every SEALTRAIL_API_KEY_RECHECK_MS, the keys of the open connections are looked up again, and
+ * the connections of a key revoked since are closed: a revoked key's subscriptions end within
+ * that interval and one query (docs/security.md). HTTP requests authenticate each time.
+ */
+function recheckKeys(options: ServerOptions, sockets: Map<string, { keyId: string; socket: WebSocket }>): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running || sockets.size === 0) return;
+    running = true;
+    const open = [...sockets.values()];
+    options.writer.liveApiKeyIds([...new Set(open.map((s) => s.keyId))])
+      .then((live) => {
+        for (const { keyId, socket } of open) if (!live.has(keyId)) socket.close(KEY_REVOKED, "Forbidden: the API key was revoked");
+      })
+      // The database away: checked again at the next tick; the connections stay as they are.
+      .catch(() => {})
+      .finally(() => (running = false));
+  }, options.config.keyRecheckMs);
+  timer.unref();
+  return timer;
 }
 
 /** Ends an operation: closes its transaction and records what it read (or wrote). */

@@ -12,8 +12,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { hasScope } from "../core/token/index.js";
 import { entryBundle, parseTilePath, TILE_WIDTH, tileWidth } from "../core/tiles/index.js";
 import { withCosignatures } from "../ledger/cosignatures.js";
-import { LedgerError } from "../ledger/errors.js";
-import type { Log } from "../ledger/store.js";
 import { bundleEntries, tileHashes } from "../ledger/tiles.js";
 import { ApiError } from "./api-error.js";
 import type { Authenticate } from "./bearer-auth.js";
@@ -24,22 +22,45 @@ import type { ServerOptions } from "./server-options.js";
 export const TILES_PATH = /^\/logs\/([^/]+)\/(checkpoint|tile\/.+)$/;
 /** Tiles never change once served ("This endpoint is immutable, so its caching headers SHOULD be long-lived"). */
 const IMMUTABLE = "max-age=31536000, immutable";
+/** Full tiles never change, so the newest are kept in memory: ~64 MiB of 8 KiB hash tiles and bundles. */
+const CACHE_BYTES = 64 * 1024 * 1024;
+
+/** A least-recently-used map of full tiles by "<log id>/<path>", bounded in bytes. */
+class TileCache {
+  private readonly map = new Map<string, Uint8Array>();
+  private bytes = 0;
+  get(key: string): Uint8Array | undefined {
+    const hit = this.map.get(key);
+    if (hit) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+    }
+    return hit;
+  }
+  set(key: string, value: Uint8Array): void {
+    this.map.set(key, value);
+    this.bytes += value.length;
+    for (const [k, v] of this.map) {
+      if (this.bytes <= CACHE_BYTES) break;
+      this.map.delete(k);
+      this.bytes -= v.length;
+    }
+  }
+}
 
 export type TilesRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
 export function tilesRoute(options: ServerOptions, authenticate: Authenticate, recorder: ReadRecorder): TilesRoute {
   const store = options.writer;
+  const cache = new TileCache();
   return async (req, res, url) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
       return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: `method ${req.method} not allowed: use GET` });
     }
     const [, rawName = "", resource = ""] = TILES_PATH.exec(url.pathname) ?? [];
-    const log = await store.findLog(decodeURIComponentSafe(rawName)).catch((error: unknown): Log | undefined => {
-      if (error instanceof LedgerError && error.code === "LOG_NOT_FOUND") return undefined;
-      throw error;
-    });
-    const isPublic = log !== undefined && (await store.isPublicLog(log.id));
+    const log = await store.tileLogState(decodeURIComponentSafe(rawName));
+    const isPublic = log?.public === true;
     let principal;
     if (!isPublic) {
       try {
@@ -52,32 +73,40 @@ export function tilesRoute(options: ServerOptions, authenticate: Authenticate, r
       if (!hasScope(principal.scopes, "events:read")) return sendJson(res, 403, { error: "FORBIDDEN", message: "reading tiles needs scope events:read" });
     }
     if (!log || (principal && principal.tenant !== log.tenant)) return sendJson(res, 404, { error: "NOT_FOUND", message: "no such log" });
-    const checkpoint = await store.latestCheckpoint(log.id);
-    if (!checkpoint) return sendJson(res, 404, { error: "NOT_FOUND", message: "the log has no checkpoint yet" });
-    const cache = `${isPublic ? "public" : "private"}, `;
+    if (log.size === null) return sendJson(res, 404, { error: "NOT_FOUND", message: "the log has no checkpoint yet" });
+    const size = log.size;
+    const scope = `${isPublic ? "public" : "private"}, `;
     const send = (type: string, body: Uint8Array | string, cacheControl: string) => {
-      res.writeHead(200, { "content-type": type, "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.length), "cache-control": cache + cacheControl });
+      res.writeHead(200, { "content-type": type, "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.length), "cache-control": scope + cacheControl });
       res.end(req.method === "HEAD" ? undefined : body);
     };
     if (resource === "checkpoint") {
       // "This endpoint is mutable, so its headers SHOULD prevent caching beyond a few seconds."
+      const checkpoint = (await store.latestCheckpoint(log.id))!;
       const note = withCosignatures(checkpoint.note, await store.cosignaturesAt(log.id, checkpoint.size));
       return send("text/plain; charset=utf-8", note, "max-age=2");
     }
     const tile = parseTilePath(resource);
     // Full tiles of the signed size, and partial ones no wider than what it holds.
-    const have = tile && tileWidth(tile.level, tile.index, checkpoint.size);
+    const have = tile && tileWidth(tile.level, tile.index, size);
     if (!tile || !have || (tile.width === TILE_WIDTH ? have !== TILE_WIDTH : tile.width > have)) {
-      return sendJson(res, 404, { error: "NOT_FOUND", message: `no tile ${resource} in the tree of size ${checkpoint.size}` });
+      return sendJson(res, 404, { error: "NOT_FOUND", message: `no tile ${resource} in the tree of size ${size}` });
     }
-    if (tile.level !== "entries") return send("application/octet-stream", await tileHashes(store, log.id, tile.level, tile.index, tile.width), IMMUTABLE);
-    const bundle = entryBundle(await bundleEntries(store, log.id, log.origin, tile.index, tile.width));
+    const key = `${log.id}/${resource}`;
+    const read = async () =>
+      tile.level === "entries" ? entryBundle(await bundleEntries(store, log.id, log.origin, tile.index, tile.width)) : tileHashes(store, log.id, tile.level, tile.index, tile.width);
+    let body = cache.get(key);
+    if (!body) {
+      body = await read();
+      if (tile.width === TILE_WIDTH) cache.set(key, body);
+    }
+    if (tile.level !== "entries") return send("application/octet-stream", body, IMMUTABLE);
     if (principal) {
       recorder.record({
         requestId: randomUUID(), principal, at: new Date(), operation: null, fields: ["tileEntries"],
         query: `${req.method} ${url.pathname}`, variables: null, rows: tile.width, outcome: "success", transport: "http",
       });
     }
-    send("application/octet-stream", bundle, IMMUTABLE);
+    send("application/octet-stream", body, IMMUTABLE);
   };
 }

@@ -45,6 +45,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   completion: async () => (await import("./commands/completion.js")).completionCommand,
   up: async () => (await import("./commands/up.js")).upCommand,
   env: async () => (await import("./commands/env.js")).envCommand,
+  demo: async () => (await import("./commands/demo.js")).demoCommand,
 }));
 /** Every command name main knows: the spec (src/cli/spec) documents exactly these (a test checks). */
 export const COMMAND_NAMES: readonly string[] = [...COMMANDS.keys(), "help", "--version"];

@@ -13,9 +13,11 @@ import { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } fr
 import { parseWebhookSources, type WebhookSource } from "./webhook-sources.js";
 import { ConfigError } from "./config-error.js";
 import { loadTsaUrl, loadWitnesses, type WitnessSetting } from "./witnesses.js";
+import { type CaptureApiSetting, loadCaptureApi } from "./capture-api.js";
 
 export { ConfigError, type ConfigErrorCode } from "./config-error.js";
 export { loadWitnesses, type WitnessSetting } from "./witnesses.js";
+export { type CaptureApiSetting, loadCaptureApi } from "./capture-api.js";
 export { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
 export { DEFAULT_TOLERANCE_SECONDS, parseWebhookSources, type WebhookFormat, type WebhookSource } from "./webhook-sources.js";
 
@@ -44,6 +46,8 @@ export interface Config {
   spoolDir: string;
   /** SEALTRAIL_TMUX_CAPTURE_PRIORITY: idle (SCHED_IDLE, the default) or normal, for the captures attach starts. */
   capturePriority: CapturePriority;
+  /** SEALTRAIL_API_URL with SEALTRAIL_API_TOKEN(_FILE): tmux capture ships to the API instead of Redis. */
+  captureApi: CaptureApiSetting | undefined;
   api: ApiConfig;
   ingest: IngestConfig;
   /** SEALTRAIL_WEBHOOK_SOURCES (JSON) or SEALTRAIL_WEBHOOK_SOURCES_FILE (a file holding it). */
@@ -143,6 +147,15 @@ export interface ApiConfig {
   /** SEALTRAIL_API_READ_LOG_FLUSH_MS: how long read records may wait to be batched (default 200). */
   readLogFlushMs: number;
   /**
+   * SEALTRAIL_API_KEY_RECHECK_MS: how often the keys of open WebSocket connections are checked
+   * again; a revoked key's connections are closed within this (default 5000; docs/security.md).
+   */
+  keyRecheckMs: number;
+  /** SEALTRAIL_API_MAX_CONCURRENT_PER_KEY: GraphQL requests one key may have in flight over HTTP (default 8). */
+  maxConcurrentPerKey: number;
+  /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL requests one tenant's keys may have in flight over HTTP (default 16). */
+  maxConcurrentPerTenant: number;
+  /**
    * SEALTRAIL_API_SEARCH_TAIL_MAX: most entries past a log's search index that one search reads
    * directly before it fails with SERVICE_UNAVAILABLE (default 50000, about a second).
    */
@@ -188,6 +201,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxBodyBytes: positive(env, "SEALTRAIL_API_MAX_BODY_BYTES", 1 << 20),
     timeoutMs: positive(env, "SEALTRAIL_API_TIMEOUT_MS", 10_000),
     readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
+    keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
+    maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 8),
+    maxConcurrentPerTenant: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT", 16),
     searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
   };
 }
@@ -304,6 +320,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Only `tmux attach` reads it.
     get capturePriority() {
       return capturePriority(env);
+    },
+    // Likewise: only `tmux attach` ships, and a token file is read only then.
+    get captureApi() {
+      return loadCaptureApi(env);
     },
     // Read lazily: only `serve` needs it, and a malformed value must not break other commands.
     get api() {

@@ -9,7 +9,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { type Alert, type AlertType, alertEvent, alertId } from "../core/sweep/index.js";
-import { type CheckpointPolicy, checkpointDue, rawPublicKey } from "../core/note/index.js";
+import { type CheckpointPolicy, checkpointDue, ed25519Verifier, rawPublicKey, verifyCheckpoint } from "../core/note/index.js";
 import { ensureAuditLog } from "../ledger/audit-log.js";
 import { checkpointLog } from "../ledger/checkpointer.js";
 import type { LedgerStore, Log } from "../ledger/store.js";
@@ -35,6 +35,11 @@ export interface CheckpointDeps {
    * checkpoint is not listed in the store again (a folder grows by one copy a minute).
    */
   witnessedUpTo?: Map<string, number>;
+  /**
+   * Per origin, the newest checkpoint this process signed or read from the witness store: with
+   * the witness copies, what a new checkpoint must extend, whatever the database says.
+   */
+  known?: Map<string, { size: number; root: Uint8Array }>;
   /** Cosigning witnesses (C2SP tlog-witness, SEALTRAIL_WITNESSES) each new checkpoint is submitted to. */
   cosigners?: readonly WitnessEndpoint[];
   /** SEALTRAIL_TSA_URL: the RFC 3161 TSA each new checkpoint is time-stamped by. */
@@ -57,7 +62,11 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
       const last = await deps.store.latestCheckpoint(log.id);
       let newest = last?.size;
       if (checkpointDue(deps.policy, last && { size: last.size, at: last.createdAt.getTime() }, await deps.store.treeSize(log.id), now)) {
-        const { checkpoint, created } = await checkpointLog(deps.store, log.name, deps.key);
+        // Checked against the newest checkpoint known outside the database before signing:
+        // one deleted from the database with the tail must not let a shorter tree be signed.
+        const outside = await knownOutside(deps, log, publicKey);
+        const { checkpoint, created } = await checkpointLog(deps.store, log.name, deps.key, outside);
+        deps.known?.set(log.origin, { size: checkpoint.size, root: checkpoint.root });
         if (created) result.signed.push({ log: log.name, size: checkpoint.size });
         newest = checkpoint.size;
       }
@@ -83,6 +92,26 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
     }
   }
   return result;
+}
+
+/** The newer of the witness store's newest copy (verified with the signing key) and the process's own memory. */
+async function knownOutside(deps: CheckpointDeps, log: Log, publicKey: Uint8Array): Promise<{ size: number; root: Uint8Array } | undefined> {
+  let known = deps.known?.get(log.origin);
+  if (deps.witness) {
+    const newest = (await deps.witness.sizes(log.origin).catch((error: unknown) => {
+      throw new WitnessError("STORE", `witness store ${deps.witness!.location}: ${(error as Error).message}`, { cause: error });
+    })).at(-1);
+    if (newest !== undefined && (known === undefined || newest > known.size)) {
+      let checkpoint;
+      try {
+        checkpoint = verifyCheckpoint(await deps.witness.read(log.origin, newest), ed25519Verifier(log.origin, publicKey), log.origin);
+      } catch (error) {
+        throw new WitnessError("SIGNATURE_INVALID", `the witness copy of ${log.name} at size ${newest} does not verify with the signing key: ${(error as Error).message}`, { cause: error });
+      }
+      known = { size: Number(checkpoint.size), root: checkpoint.root };
+    }
+  }
+  return known;
 }
 
 /**

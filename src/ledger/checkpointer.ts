@@ -19,7 +19,17 @@ export type { StoredCheckpoint } from "./records.js";
  * the current size, it is returned instead (`created: false`). A tree that does not extend the
  * newest checkpoint is refused with INCONSISTENT.
  */
-export async function checkpointLog(store: LedgerStore, logName: string, key: KeyObject): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
+export async function checkpointLog(
+  store: LedgerStore,
+  logName: string,
+  key: KeyObject,
+  /**
+   * The newest checkpoint the signer knows from outside the database (witness copies, its own
+   * memory): the database's newest checkpoint can be deleted with the tail, so the tree must
+   * extend this one too, or it is refused with INCONSISTENT.
+   */
+  outside?: { size: number; root: Uint8Array },
+): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
   const log = await store.findLog(logName);
   const signer = (() => {
     try {
@@ -32,6 +42,7 @@ export async function checkpointLog(store: LedgerStore, logName: string, key: Ke
     const size = await locked.treeSize(log.id);
     const latest = await locked.latestCheckpoint(log.id);
     const root = await rootAt(locked, log.id, size);
+    if (outside) await extendsOutside(locked, log.name, size, root, outside);
     if (latest) {
       // Never sign a tree that does not extend the last signed one: that would launder a
       // truncation or a rewrite into a valid signature (RFC 9162 §2.1.4).
@@ -63,5 +74,19 @@ function signedRoot(latest: StoredCheckpoint, origin: string, key: KeyObject): U
     return verifyCheckpoint(latest.note, ed25519Verifier(origin, rawPublicKey(key)), origin).root;
   } catch {
     return new Uint8Array(latest.root);
+  }
+}
+
+/** Throws INCONSISTENT unless the tree (size, root) extends the checkpoint known outside the database (RFC 9162 §2.1.4.2). */
+async function extendsOutside(store: LedgerStore, name: string, size: number, root: Uint8Array, outside: { size: number; root: Uint8Array }): Promise<void> {
+  if (size < outside.size) throw new LedgerError("INCONSISTENT", `log ${name} has ${size} entries but a checkpoint at ${outside.size} was signed and kept outside the database: truncated, refused; verify the log`);
+  if (size === outside.size) {
+    if (!digestEqual(root, outside.root)) throw new LedgerError("INCONSISTENT", `log ${name} no longer has the root of its checkpoint at ${size} kept outside the database: refused; verify the log`);
+    return;
+  }
+  try {
+    verifyConsistency(outside.size, size, (await consistencyProofFor(store, name, outside.size, size)).proof, outside.root, root);
+  } catch (error) {
+    throw new LedgerError("INCONSISTENT", `log ${name} is not an extension of its checkpoint at ${outside.size} kept outside the database: refused; verify the log`, { cause: error });
   }
 }

@@ -47,6 +47,8 @@ export interface LogStore {
   isPublicLog(logId: number): Promise<boolean>;
   /** Appends a visibility row: public or not from now on. */
   setLogVisibility(logId: number, isPublic: boolean): Promise<void>;
+  /** What a tiles request needs of log `name`, read together: it, whether it is public, its newest checkpoint's size. */
+  tileLogState(name: string): Promise<{ id: number; tenant: string; origin: string; public: boolean; size: number | null } | undefined>;
   /** Whether a log of this name exists (and is visible). */
   logExists(name: string): Promise<boolean>;
   /** The number of entries of log `logId`. */
@@ -160,6 +162,8 @@ export interface ApiKeyStore {
   findApiKeyByToken(token: string): Promise<ApiKey | undefined>;
   listApiKeys(tenant?: string): Promise<ApiKey[]>;
   revokeApiKey(id: string): Promise<ApiKey>;
+  /** Which of the key ids `ids` are of live (unrevoked) keys. */
+  liveApiKeyIds(ids: readonly string[]): Promise<Set<string>>;
 }
 
 /** A tenant's read-only view of the ledger, one snapshot until closed. */

@@ -35,3 +35,4 @@ export async function bundleEntries(store: LedgerStore, logId: number, origin: s
   if (out.length !== width) throw new LedgerError("INCONSISTENT", `entry bundle ${index} of log ${logId}: ${out.length} of ${width} entries stored: verify the log`);
   return out;
 }
+

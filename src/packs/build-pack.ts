@@ -26,6 +26,7 @@ import { PackError } from "./pack-error.js";
 import { auditLogOf, periodOf, type PeriodLog, previousPack, type PreviousPack, recordBuild } from "./pack-ledger.js";
 import type { LogState, PackModel, PackRequest, PackRequestInput, Population, SampleEntry } from "./pack-model.js";
 import { PackWriter } from "./pack-writer.js";
+import { type TrustFiles, writeTlogProof, writeTrustFiles } from "./trust-files.js";
 import { renderReport } from "./pdf/report.js";
 import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
@@ -148,6 +149,8 @@ interface Streamed {
   byKind: Record<string, number>;
   perLog: Record<string, number>;
   subjectTotal: number;
+  /** Each log's checkpoint as cosigned and its time-stamp, as written into its section. */
+  trust: Map<string, TrustFiles>;
 }
 
 /** The pack's model: its sections written, populations sampled with their proofs, controls and exceptions found. */
@@ -189,6 +192,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   const subjectTotal = subjects.reduce((n, s) => n + s.endSeq - s.firstSeq, 0);
   let subjectDone = 0;
   const logs: LogState[] = [];
+  const trust = new Map<string, TrustFiles>();
   for (const subject of subjects) {
     const name = subject.log.name;
     // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
@@ -210,7 +214,8 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     subjectDone += subject.endSeq - subject.firstSeq;
     perLog[name] = subject.endSeq - subject.firstSeq;
     await writer.writeText(section.checkpointFile, subject.checkpoint.note);
-    logs.push(logState("subject", subject, section, written, await consistencyWith(o.store, writer, subject, section, read.previous.get(name))));
+    trust.set(name, await writeTrustFiles(o.store, writer, subject, section));
+    logs.push(logState("subject", subject, section, written, await consistencyWith(o.store, writer, subject, section, read.previous.get(name)), trust.get(name)!));
   }
   if (audit) {
     const section = sectionOf("audit", audit.log.name);
@@ -220,9 +225,10 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
       onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
     });
     await writer.writeText(section.checkpointFile, audit.checkpoint.note);
-    logs.push(logState("audit", audit, section, written, null));
+    trust.set(audit.log.name, await writeTrustFiles(o.store, writer, audit, section));
+    logs.push(logState("audit", audit, section, written, null, trust.get(audit.log.name)!));
   }
-  return { logs, sinks, finder, perDay, byKind, perLog, subjectTotal };
+  return { logs, sinks, finder, perDay, byKind, perLog, subjectTotal, trust };
 }
 
 /** Each population's file closed and its sample, with an inclusion proof of every sampled entry against its log's checkpoint. */
@@ -245,6 +251,7 @@ async function samplePopulations(o: BuildOptions, read: PackRead, streamed: Stre
         file = `${sections.get(item.logName)!.inclusionDir}${item.entry.seq}.json`;
         const proof = await inclusionProofFor(o.store, period.log.name, item.entry.seq, period.checkpoint.size);
         await writer.writeText(file, `${JSON.stringify({ log: period.log.name, origin: period.log.origin, seq: item.entry.seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64) }, null, 2)}\n`);
+        await writeTlogProof(writer, file, item.entry, proof.proof, streamed.trust.get(item.logName)!.cosignedNote);
         proofFiles.set(key, file);
         progress("proofs", ++proofsDone, proofsToWrite);
       }
@@ -324,8 +331,9 @@ function parametersOf(logs: readonly LogState[]): Record<string, unknown> {
   return { periods: logs.map((l) => ({ role: l.role, log: l.name, first_seq: l.firstSeq, end_seq: l.endSeq })) };
 }
 
-function logState(role: PopulationLog, p: PeriodLog, section: Section, s: SectionResult, previous: LogState["previous"]): LogState {
+function logState(role: PopulationLog, p: PeriodLog, section: Section, s: SectionResult, previous: LogState["previous"], trust: TrustFiles): LogState {
   return {
+    cosignedFile: trust.cosignedFile, timestampFile: trust.timestampFile,
     role, name: p.log.name, dir: section.dir, checkpointFile: section.checkpointFile, rangeFile: section.rangeFile, inclusionDir: section.inclusionDir,
     origin: p.log.origin, tenant: p.log.tenant, firstSeq: p.firstSeq, endSeq: p.endSeq,
     checkpoint: { size: p.checkpoint.size, root: toBase64(p.checkpoint.root), note: p.checkpoint.note },

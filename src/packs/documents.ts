@@ -26,6 +26,8 @@ export function packJson(m: PackModel): string {
       "sha256sum -c SHA256SUMS",
       "openssl pkeyutl -verify -pubin -inkey signing-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig",
       "sealtrail verify-pack DIR --key VKEY",
+      // RFC 3161: the TSA's token over each stamped checkpoint, checked against the TSA's CA certificate.
+      ...m.logs.flatMap((l) => (l.timestampFile ? [`openssl ts -verify -data ${l.checkpointFile} -in ${l.timestampFile} -CAfile TSA-CA.pem`] : [])),
     ],
   });
 }

@@ -16,6 +16,7 @@ import { parseEntryLine } from "../core/pack/index.js";
 import type { CheckList, CheckName } from "./pack-checks.js";
 import type { LogStateJson } from "./pack-manifest.js";
 import { b64, checkWitness, type Witness } from "./pack-reading.js";
+import { checkTimestamp, checkTlogProofs } from "./trust-checks.js";
 
 export interface SectionCheck {
   dir: string;
@@ -44,13 +45,18 @@ export async function checkSection(s: SectionCheck, state: LogStateJson): Promis
   }
   // Every proof file of the section is checked: a proof cannot be slipped in unchecked.
   const wanted = new Set<number>();
+  const tlogProofs: number[] = [];
   for (const p of [...s.present].filter((f) => f.startsWith(state.inclusionPrefix))) {
-    const m = /^(0|[1-9]\d{0,14})\.json$/.exec(p.slice(state.inclusionPrefix.length));
-    if (m) wanted.add(Number(m[1]));
-    else s.checks.fail("inclusion", `${p} is not named <seq>.json: not a proof of this section`, p);
+    const m = /^(0|[1-9]\d{0,14})\.(json|tlog-proof)$/.exec(p.slice(state.inclusionPrefix.length));
+    if (m?.[2] === "json") wanted.add(Number(m[1]));
+    else if (m) tlogProofs.push(Number(m[1]));
+    else s.checks.fail("inclusion", `${p} is not named <seq>.json or <seq>.tlog-proof: not a proof of this section`, p);
   }
-  const leafOf = await checkEventsAndRange(s, state, cp, range, wanted);
+  // A C2SP tlog-proof needs its entry's leaf, read with the others.
+  const leafOf = await checkEventsAndRange(s, state, cp, range, new Set([...wanted, ...tlogProofs]));
   await checkInclusion(s, state, cp, wanted, leafOf);
+  await checkTlogProofs(s, state, cp, tlogProofs.sort((a, b) => a - b), leafOf);
+  await checkTimestamp(s, state);
   if (state.role === "subject" && state.previous) await checkConsistency(s, state, cp, state.previous.proofFile);
 }
 

@@ -1,4 +1,4 @@
-export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest";
+export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses";
 
 export interface Check {
   check: CheckName;

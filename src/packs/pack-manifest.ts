@@ -14,8 +14,12 @@ export interface LogStateJson {
   inclusionDir: string;
   checkpoint: { size: number; root: string };
   previous: { size: number; proofFile: string } | null;
-  /** Inclusion proofs are the files `<inclusionPrefix><seq>.json`. */
+  /** Inclusion proofs are the files `<inclusionPrefix><seq>.json` (and `.tlog-proof`, in packs that have them). */
   inclusionPrefix: string;
+  /** RFC 3161 token over checkpointFile; absent in packs built before time-stamps or without a TSA. */
+  timestampFile?: string | null;
+  /** The checkpoint with its witness cosignatures, when it had any. */
+  cosignedFile?: string | null;
 }
 
 export type PackJson = { packId: string; request: { from: string; to: string; logs: string[] }; ledger: LogStateJson[] };

@@ -59,6 +59,10 @@ export interface LogState {
   eventsFile: string;
   /** The previous pack of this (subject) log, when there is one, and the consistency proof file. */
   previous: { packId: string; size: number; root: string; proofFile: string } | null;
+  /** The checkpoint with its witness cosignatures (C2SP tlog-cosignature), when it has any. */
+  cosignedFile: string | null;
+  /** The RFC 3161 time-stamp token over checkpointFile, when the checkpoint was stamped. */
+  timestampFile: string | null;
 }
 
 export interface SampleEntry {

@@ -14,6 +14,8 @@ import { CheckList, type PackVerification } from "./pack-checks.js";
 import { type PackJson, readPackJson } from "./pack-manifest.js";
 import { checkFiles, checkSignature } from "./pack-seal-check.js";
 import { checkPopulations } from "./population-check.js";
+import { checkWitnessPolicy } from "./trust-checks.js";
+import type { WitnessPolicy } from "../core/cosign/index.js";
 
 export type { Check, CheckName, PackVerification } from "./pack-checks.js";
 
@@ -22,6 +24,8 @@ export interface VerifyPackOptions {
   checkpointKeys?: Uint8Array[];
   /** Raw Ed25519 public key the pack must be signed with; else signing-key.pem in the pack, and said so. */
   packKey?: Uint8Array;
+  /** The auditor's witness policy: each subject log's checkpoint must carry these cosignatures. */
+  witnesses?: WitnessPolicy;
 }
 
 export async function verifyPack(dir: string, options: VerifyPackOptions = {}): Promise<PackVerification> {
@@ -44,6 +48,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   const keyWords = options.checkpointKeys?.length ? "a trusted verifier key" : "the pack's own key (not independent: give --key with the log's verifier key)";
   const section = { dir, checks, present: sealed.present, trusted, keyWords, from: pack.request.from, to: pack.request.to };
   for (const state of pack.ledger) await checkSection(section, state);
+  if (options.witnesses) for (const state of pack.ledger.filter((l) => l.role === "subject")) await checkWitnessPolicy(dir, checks, state, options.witnesses);
   // 9. Population files hold the counts controls.json states.
   await checkPopulations(dir, checks);
   return checks.result(pack.packId);

@@ -8,7 +8,7 @@
 import { hostname, userInfo } from "node:os";
 import { readCaptureConfig, serverDir, writeCaptureConfig, type CaptureConfig } from "./capture-config.js";
 import { nowUs } from "./capture-clock.js";
-import { type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "../config/index.js";
+import { type CaptureApiSetting, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "../config/index.js";
 import { shipRecordsOnce } from "./flush.js";
 import { recordLifecycle, type LifecycleAction } from "./lifecycle.js";
 import { formatLiteral, shellQuote, tmux, type TmuxTarget, tmuxQuote } from "./tmux-server.js";
@@ -35,6 +35,8 @@ export interface AttachOptions {
   redisUrl: string;
   queue: string;
   prefix?: string;
+  /** Ship to the API instead of Redis (SEALTRAIL_API_URL and its token). */
+  api?: CaptureApiSetting;
   maxPayloadBytes: number;
   /** The captures' CPU scheduling (capture-priority.ts); default idle. */
   capturePriority?: CapturePriority;
@@ -99,6 +101,7 @@ export async function attachSession(options: AttachOptions): Promise<Attached> {
     redisUrl: options.redisUrl,
     queue: options.queue,
     ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.api ? { api: options.api } : {}),
     maxPayloadBytes: options.maxPayloadBytes,
     user: userInfo().username,
     host: hostname(),

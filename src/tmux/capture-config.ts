@@ -1,19 +1,22 @@
 /**
  * What `sealtrail tmux attach` hands to the capture processes and hooks it starts: written
  * once per tmux server run as `<spool dir>/tmux-<server run>/capture.json` (mode 0600, it may
- * hold a Redis password), read by every capture and hook, so no secret goes on a command
+ * hold a Redis password or an API token), read by every capture and hook, so no secret goes on a command
  * line where `ps` would show it.
  */
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { CAPTURE_PRIORITIES, type CapturePriority } from "../config/index.js";
+import { CAPTURE_PRIORITIES, type CaptureApiSetting, type CapturePriority } from "../config/index.js";
 import { TmuxError } from "./tmux-error.js";
 
 export interface CaptureConfig {
   /** The ledger log the events go to. */
   log: string;
+  /** The ingest queue's Redis, unless the events go to the API. */
   redisUrl: string;
   queue: string;
+  /** Ship to the API over HTTP(S) with this events:write key instead of Redis (transport.ts). */
+  api?: CaptureApiSetting;
   /** BullMQ key prefix, when not the default. */
   prefix?: string;
   maxPayloadBytes: number;
@@ -58,7 +61,9 @@ export function readCaptureConfig(dir: string): CaptureConfig {
   } catch (error) {
     throw new TmuxError("CONFIG", `${join(dir, CONFIG_FILE)}: not JSON`, { cause: error });
   }
-  for (const field of ["log", "redisUrl", "queue", "user", "host", "server", "socket"] as const) {
+  const api = config.api;
+  if (api !== undefined && (typeof api?.url !== "string" || typeof api.token !== "string" || api.token === "")) throw new TmuxError("CONFIG", `${join(dir, CONFIG_FILE)}: api: want a url and a token`);
+  for (const field of ["log", "user", "host", "server", "socket", ...(api ? [] : (["redisUrl", "queue"] as const))] as const) {
     if (typeof config[field] !== "string" || config[field] === "") throw new TmuxError("CONFIG", `${join(dir, CONFIG_FILE)}: ${field}: missing`);
   }
   if (!Number.isSafeInteger(config.maxPayloadBytes) || config.maxPayloadBytes! <= 0) throw new TmuxError("CONFIG", `${join(dir, CONFIG_FILE)}: maxPayloadBytes: want a positive integer`);

@@ -22,7 +22,7 @@ import { lockPane, type PaneLock } from "./pane-lock.js";
 import { shipPane, type ShipperState, writePaneInfo } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
 import { ShipThread } from "./ship-thread-client.js";
-import { addChunks, closeQueue, openShippingQueue } from "./shipper.js";
+import { openTransport, shipChunks } from "./transport.js";
 import { type PaneInfo, worstChunkPayloadBytes } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
@@ -48,7 +48,7 @@ export function paneDir(serverDir: string, pane: string): string {
 export async function runCapture(options: CaptureOptions): Promise<CaptureSummary> {
   const config = readCaptureConfig(options.serverDir);
   const { lock, spool, note, summary, scheduling } = await openCapture(options, config);
-  const queue = openShippingQueue(config);
+  const transport = openTransport(config);
   const intake = new CaptureIntake(spool, summary, { pane: options.pane.pane, input: options.input, stop: options.stop, scheduling, note });
 
   const state = summary as ShipperState;
@@ -57,15 +57,15 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
   // at the lowest priority, may not even have started on a busy machine: what is left (the
   // whole output of a pane that printed and exited at once) ships from this thread, within
   // DRAIN_AFTER_END_MS (capture-intake.ts).
-  const send = (chunks: OutputChunk[]) => (intake.ended ? addChunks(queue, config, options.pane, chunks) : thread.send(chunks));
+  const send = (chunks: OutputChunk[]) => (intake.ended ? shipChunks(transport, config, options.pane, chunks) : thread.send(chunks));
   const shipping = shipPane({
-    queue, send, config, serverDir: options.serverDir, spool, pane: options.pane, stop: intake.stopShipping.signal, draining: () => intake.ended, lastInputMs: () => intake.lastInputMs, state,
+    transport, send, config, serverDir: options.serverDir, spool, pane: options.pane, stop: intake.stopShipping.signal, draining: () => intake.ended, lastInputMs: () => intake.lastInputMs, state,
   }).catch(intake.fail);
 
   await intake.reading;
   await shipping;
   await thread.close();
-  await closeQueue(queue);
+  await transport.close();
   await spool.close();
   lock.release();
   note(`end: read ${summary.readBytes} bytes in ${summary.reads} reads, spooled ${summary.spooledChunks} chunks, shipped ${summary.shippedChunks} chunks (${summary.shippedBytes} bytes) and ${summary.shippedRecords} records, ${spool.unshipped} chunks left`);

@@ -9,18 +9,19 @@ import { readCaptureConfig, type CaptureConfig } from "./capture-config.js";
 import { tryLockPane } from "./pane-lock.js";
 import { readPaneInfo, shipPane, shipRecords, type ShipperState } from "./pane-shipper.js";
 import { PaneSpool } from "./pane-spool.js";
-import { closeQueue, openShippingQueue, sleep } from "./shipper.js";
+import { sleep } from "./shipper.js";
+import { openTransport } from "./transport.js";
 import { TmuxError } from "./tmux-error.js";
 
 /** Tries to ship the server run's records within `timeoutMs`; they stay spooled otherwise. */
 export async function shipRecordsOnce(serverDir: string, config: CaptureConfig, timeoutMs: number): Promise<number | false> {
-  const queue = openShippingQueue(config);
+  const transport = openTransport(config);
   try {
-    return await Promise.race([shipRecords(queue, config, serverDir), sleep(timeoutMs).then(() => false as const)]);
+    return await Promise.race([shipRecords(transport, serverDir), sleep(timeoutMs).then(() => false as const)]);
   } catch {
     return false;
   } finally {
-    await closeQueue(queue);
+    await transport.close();
   }
 }
 
@@ -47,7 +48,7 @@ export async function flushSpools(spoolRoot: string, timeoutMs: number): Promise
   for (const server of servers) {
     const dir = join(spoolRoot, server);
     const config = readCaptureConfig(dir);
-    const queue = openShippingQueue(config);
+    const transport = openTransport(config);
     try {
       for (const pane of readdirSync(dir).filter((n) => /^pane-\d+$/.test(n))) {
         const paneDir = join(dir, pane);
@@ -58,7 +59,7 @@ export async function flushSpools(spoolRoot: string, timeoutMs: number): Promise
         }
         const spool = PaneSpool.open(paneDir);
         try {
-          await shipPane({ queue, config, serverDir: dir, spool, pane: readPaneInfo(paneDir), stop, draining: () => true, state: flushed });
+          await shipPane({ transport, config, serverDir: dir, spool, pane: readPaneInfo(paneDir), stop, draining: () => true, state: flushed });
           if (spool.unshipped === 0) flushed.panes++;
           flushed.left += spool.unshipped;
         } finally {
@@ -66,10 +67,10 @@ export async function flushSpools(spoolRoot: string, timeoutMs: number): Promise
           lock.release();
         }
       }
-      const records = await shipRecords(queue, config, dir);
+      const records = await shipRecords(transport, dir);
       if (records !== false) flushed.shippedRecords += records;
     } finally {
-      await closeQueue(queue);
+      await transport.close();
     }
   }
   return flushed;

@@ -7,11 +7,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CaptureConfig } from "./capture-config.js";
-import type { IngestQueue } from "../ingest/index.js";
 import type { PaneSpool } from "./pane-spool.js";
 import { pendingRecords, removeRecords } from "./record-spool.js";
 import type { OutputChunk } from "../core/capture/index.js";
-import { addChunks, Backoff, BATCH_BYTES, BATCH_CHUNKS, sendBatch, sleep, unlessAborted } from "./shipper.js";
+import { Backoff, BATCH_BYTES, BATCH_CHUNKS, sleep, unlessAborted } from "./shipper.js";
+import { type EventTransport, shipChunks } from "./transport.js";
 import type { PaneInfo } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
@@ -50,7 +50,8 @@ export interface ShipperState {
 }
 
 export interface ShipOptions {
-  queue: IngestQueue;
+  /** Redis's ingest queue or the API (transport.ts). */
+  transport: EventTransport;
   /** Sends a batch of chunks (in the shipping thread); default: built and added here. */
   send?: (chunks: OutputChunk[]) => Promise<boolean>;
   config: CaptureConfig;
@@ -67,7 +68,7 @@ export interface ShipOptions {
 }
 
 export async function shipPane(options: ShipOptions): Promise<void> {
-  const { queue, config, spool, pane, stop, state } = options;
+  const { transport, config, spool, pane, stop, state } = options;
   const backoff = new Backoff();
   let lastSweep = 0;
   while (!stop.aborted) {
@@ -78,7 +79,7 @@ export async function shipPane(options: ShipOptions): Promise<void> {
     }
     const chunks = spool.peek(BATCH_CHUNKS, BATCH_BYTES);
     if (chunks.length > 0) {
-      const sent = await unlessAborted(options.send ? options.send(chunks) : addChunks(queue, config, pane, chunks), stop);
+      const sent = await unlessAborted(options.send ? options.send(chunks) : shipChunks(transport, config, pane, chunks), stop);
       if (sent === undefined) return;
       if (sent) {
         const last = chunks.at(-1)!;
@@ -94,7 +95,7 @@ export async function shipPane(options: ShipOptions): Promise<void> {
     }
     if (Date.now() - lastSweep >= RECORD_SWEEP_MS) {
       lastSweep = Date.now();
-      const shipped = await unlessAborted(shipRecords(queue, config, options.serverDir), stop);
+      const shipped = await unlessAborted(shipRecords(transport, options.serverDir), stop);
       if (shipped === undefined) return;
       if (shipped === false) {
         state.retries++;
@@ -115,12 +116,12 @@ export async function shipPane(options: ShipOptions): Promise<void> {
 }
 
 /** Ships the record spool; the number shipped, or false when the queue is unavailable. */
-export async function shipRecords(queue: IngestQueue, config: CaptureConfig, serverDir: string): Promise<number | false> {
+export async function shipRecords(transport: EventTransport, serverDir: string): Promise<number | false> {
   let shipped = 0;
   for (;;) {
     const records = pendingRecords(serverDir, 500);
     if (records.length === 0) return shipped;
-    if (!(await sendBatch(queue, config, records.map((r) => r.event)))) return false;
+    if (!(await transport.send(records.map((r) => r.event)))) return false;
     removeRecords(serverDir, records.map((r) => r.name));
     shipped += records.length;
   }

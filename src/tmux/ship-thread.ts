@@ -1,6 +1,6 @@
 /**
  * The shipping thread of a capture process. Building events (base64, searchable text, JSON)
- * and talking to Redis cost several times the CPU of reading and spooling; on a busy machine
+ * and talking to Redis (or the API) cost several times the CPU of reading and spooling; on a busy machine
  * they would compete with tmux itself. This thread does that work at the lowest scheduling
  * priority (nice 19, Linux applies it per thread: setpriority(2), NOTES), so the pane and
  * the capture's reading thread go first and shipping catches up when the CPU is free.
@@ -10,7 +10,7 @@ import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { OutputChunk } from "../core/capture/index.js";
 import type { CaptureConfig } from "./capture-config.js";
-import { addChunks, closeQueue, openShippingQueue } from "./shipper.js";
+import { openTransport, shipChunks } from "./transport.js";
 import type { PaneInfo } from "./tmux-events.js";
 
 export interface ShipRequest {
@@ -27,16 +27,16 @@ try {
 } catch {
   // not Linux, or not allowed: ship at normal priority
 }
-const queue = openShippingQueue(config);
+const transport = openTransport(config);
 parentPort!.on("message", async (request: ShipRequest | "close") => {
   if (request === "close") {
-    await closeQueue(queue);
+    await transport.close();
     parentPort!.postMessage("closed");
     parentPort!.close();
     return;
   }
   try {
-    parentPort!.postMessage({ id: request.id, ok: await addChunks(queue, config, pane, request.chunks) } satisfies ShipReply);
+    parentPort!.postMessage({ id: request.id, ok: await shipChunks(transport, config, pane, request.chunks) } satisfies ShipReply);
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).message } satisfies ShipReply);
   }

@@ -1,5 +1,5 @@
 /**
- * Ships spooled events into the ingest queue. A batch counts as delivered once the queue
+ * Ships spooled events into the ingest queue in Redis (transport.ts picks it, or the API). A batch counts as delivered once the queue
  * has accepted it (BullMQ's add resolved: the job is in Redis; Redis's own persistence,
  * appendonly, decides what survives a Redis crash); only then is it acknowledged in the
  * spool. Any failure leaves it in the spool to be sent again, and the idempotency keys make
@@ -7,9 +7,7 @@
  */
 import { enqueueEvents, INGEST_JOB, IngestError, openIngestQueue, type IngestQueue, validateEvent } from "../ingest/index.js";
 import type { EventInput } from "../core/entry/index.js";
-import type { OutputChunk } from "../core/capture/index.js";
 import type { CaptureConfig } from "./capture-config.js";
-import { chunkEvent, type PaneInfo } from "./tmux-events.js";
 import { TmuxError } from "./tmux-error.js";
 
 /** Chunks per job: up to ~4 MiB of output, well within one Redis value. */
@@ -38,11 +36,6 @@ export async function sendBatch(queue: IngestQueue, config: CaptureConfig, event
     if (error instanceof IngestError && error.code === "QUEUE_UNAVAILABLE") return false;
     throw error;
   }
-}
-
-/** Builds the chunks' events and adds them to the queue (addBatch) from the calling thread. */
-export function addChunks(queue: IngestQueue, config: CaptureConfig, pane: PaneInfo, chunks: readonly OutputChunk[]): Promise<boolean> {
-  return addBatch(queue, config, chunks.map((chunk) => chunkEvent(config, pane, chunk)));
 }
 
 /**

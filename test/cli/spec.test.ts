@@ -70,7 +70,7 @@ describe("the command spec", () => {
     expect(help).toEqual({ code: 0, stdout: USAGE, stderr: "" });
     expect(version).toEqual({ code: 0, stdout: `sealtrail ${pkg.version}\n`, stderr: "" });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^sealtrail: help: no command "frobnicate"; the commands: up, env, migrate, keys, /);
+    expect(unknown.stderr).toMatch(/^sealtrail: help: no command "frobnicate"; the commands: up, env, demo, migrate, keys, /);
   });
 });
 

@@ -277,6 +277,32 @@ describe("row-level security for sealtrail_reader", () => {
   });
 });
 
+/** Append-only with the tenant's row-level security: no UPDATE or DELETE, no TRUNCATE. */
+function appendOnly(table: string, logExists: boolean) {
+  const triggers = [
+    ...(logExists ? [`${table}_log_exists:sealtrail_check_log_ids`] : []),
+    `${table}_no_change:sealtrail_forbid_change`,
+    `${table}_no_truncate:sealtrail_forbid_change`,
+  ];
+  return { secured: true, policies: 1, triggers: triggers.join(",") };
+}
+
+const EXPECTED_GUARDS: Record<string, { secured: boolean; policies: number; triggers: string }> = {
+  // The migration journal belongs to the owner role alone; no other role is granted it.
+  __sealtrail_migrations: { secured: false, policies: 0, triggers: "" },
+  // Keys are read before a tenant is known (bearer lookup); rows may only be revoked, never removed.
+  api_keys: { secured: false, policies: 0, triggers: "api_keys_no_truncate:sealtrail_forbid_change,api_keys_revoke_only:sealtrail_api_key_revoke_only" },
+  checkpoint_cosignatures: appendOnly("checkpoint_cosignatures", true),
+  checkpoint_timestamps: appendOnly("checkpoint_timestamps", true),
+  checkpoints: appendOnly("checkpoints", false),
+  entries: appendOnly("entries", true),
+  // Derived data rebuilt by the indexer: its owner may truncate it, nobody may change a row.
+  entry_search: { secured: true, policies: 1, triggers: "entry_search_log_exists:sealtrail_check_log_ids,entry_search_no_change:sealtrail_forbid_change" },
+  log_visibility: appendOnly("log_visibility", true),
+  logs: appendOnly("logs", false),
+  merkle_nodes: appendOnly("merkle_nodes", true),
+};
+
 describe("migrations", () => {
   const created: string[] = [];
   const journalLength = (JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
@@ -294,16 +320,17 @@ describe("migrations", () => {
   async function expectMigrated(schema: string): Promise<void> {
     const [applied] = await ledger.admin.unsafe<{ count: number }[]>(`select count(*)::int as count from "${schema}"."__sealtrail_migrations"`);
     expect(applied!.count, `${schema}: migrations applied`).toBe(journalLength);
-    const [shape] = await ledger.admin<{ triggers: number; policies: number; secured: number }[]>`select
-      (select count(*)::int from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = ${schema} and not t.tgisinternal) as triggers,
-      (select count(*)::int from pg_policies where schemaname = ${schema}) as policies,
-      (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = ${schema} and c.relrowsecurity) as secured`;
-    // Two guards per ledger table, the log-exists check on entries and merkle_nodes, the two
-    // guards of api_keys (revoke only, no truncate), and entry_search's log-exists check and
-    // no-change guard (it may be truncated by its owner: derived data, rebuilt by the indexer).
-    expect(shape, schema).toEqual({ triggers: 2 * TABLES.length + 2 + 2 + 2, policies: TABLES.length + 1, secured: TABLES.length + 1 });
+    // Every table the migrations create, with its guards: a table added without being named here
+    // (and so without a decision about its protection) fails this check, whoever adds it.
+    const tables = await ledger.admin<{ name: string; secured: boolean; policies: number; triggers: string | null }[]>`
+      select c.relname as name, c.relrowsecurity as secured,
+        (select count(*)::int from pg_policies p where p.schemaname = ${schema} and p.tablename = c.relname) as policies,
+        (select string_agg(t.tgname || ':' || f.proname, ',' order by t.tgname) from pg_trigger t join pg_proc f on f.oid = t.tgfoid
+          where t.tgrelid = c.oid and not t.tgisinternal) as triggers
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${schema} and c.relkind in ('r', 'p') order by c.relname`;
+    const shape = Object.fromEntries(tables.map((t) => [t.name, { secured: t.secured, policies: t.policies, triggers: t.triggers ?? "" }]));
+    expect(shape, schema).toEqual(EXPECTED_GUARDS);
   }
 
   it("apply once when four run concurrently on one schema, and again as a no-op", async () => {

@@ -11,6 +11,7 @@ import { EventConnection } from "../types/event-connection.type.js";
 import { EventFilter } from "../types/event-filter.input.js";
 import { Event } from "../types/event.type.js";
 import { InclusionProof } from "../types/proof.type.js";
+import { QUERY_COST } from "../limits.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -69,6 +70,7 @@ export class EventResolver {
 
   @Authorized("proofs:read")
   @FieldResolver(() => InclusionProof, {
+    complexity: ({ childComplexity }) => QUERY_COST + childComplexity,
     description:
       "Proof that this entry is in the tree of treeSize. Default: the newest checkpoint's size when it covers the entry, else the current size. " +
       "The proof verifies against `root`, and against the signed `checkpoint` when one exists at that size.",

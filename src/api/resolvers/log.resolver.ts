@@ -8,11 +8,13 @@ import { BigIntScalar } from "../scalars.js";
 import { Checkpoint } from "../types/checkpoint.type.js";
 import { Log } from "../types/log.type.js";
 import { Sweep } from "../types/sweep.type.js";
+import { LOGS_ESTIMATE, QUERY_COST } from "../limits.js";
 
+// Each field that runs a query costs QUERY_COST in the operation's estimate (limits.ts).
 @Resolver(() => Log)
 export class LogResolver {
   @Authorized("events:read")
-  @Query(() => [Log], { description: "The tenant's logs, by name (its audit log included)." })
+  @Query(() => [Log], { description: "The tenant's logs, by name (its audit log included).", complexity: ({ childComplexity }) => QUERY_COST + LOGS_ESTIMATE * childComplexity })
   async logs(@Ctx() ctx: ApiContext): Promise<Log[]> {
     const logs = await db(ctx).use((tx) => tx.listLogs());
     ctx.rows.count += logs.length;
@@ -32,19 +34,19 @@ export class LogResolver {
     }
   }
 
-  @FieldResolver(() => BigIntScalar, { description: "Tree size: the number of entries." })
+  @FieldResolver(() => BigIntScalar, { description: "Tree size: the number of entries.", complexity: QUERY_COST })
   size(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<number> {
     return db(ctx).use((tx) => tx.treeSize(log.id));
   }
 
   @Authorized("proofs:read")
-  @FieldResolver(() => Checkpoint, { nullable: true, description: "The newest signed checkpoint." })
+  @FieldResolver(() => Checkpoint, { nullable: true, description: "The newest signed checkpoint.", complexity: ({ childComplexity }) => QUERY_COST + childComplexity })
   async latestCheckpoint(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
     const c = await db(ctx).use((tx) => tx.latestCheckpoint(log.id));
     return c ? toCheckpoint(log, c) : null;
   }
 
-  @FieldResolver(() => Sweep, { nullable: true, description: "The newest integrity sweep of this log; null before the first." })
+  @FieldResolver(() => Sweep, { nullable: true, description: "The newest integrity sweep of this log; null before the first.", complexity: ({ childComplexity }) => QUERY_COST + childComplexity })
   async lastSweep(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<Sweep | null> {
     const record = await db(ctx).use((tx) => tx.lastSweepRecord(auditLogName(log.tenant), log.name));
     return record ? Object.assign(new Sweep(), record) : null;

@@ -19,6 +19,7 @@ export async function tmuxAttachCommand(args: string[], cli: Cli): Promise<numbe
     spoolRoot: cli.config.spoolDir,
     redisUrl: cli.config.redisUrl,
     queue: ingest.queue,
+    ...(cli.config.captureApi ? { api: cli.config.captureApi } : {}),
     maxPayloadBytes: cli.config.maxPayloadBytes,
     capturePriority: cli.config.capturePriority,
     invocation: selfInvocation(),

@@ -41,7 +41,7 @@ export async function verifyCommand(args: string[], cli: Cli): Promise<number> {
   const threads = values.threads === undefined ? undefined : parseCount("verify", "threads", values.threads);
   const checkpointNote = values.checkpoint === undefined ? undefined : await readTextFile("checkpoint file", values.checkpoint);
   const publicKey = await trustedPublicKey(cli, values.key);
-  const policy = await loadPolicy(values.witness ?? [], values.quorum);
+  const policy = await loadPolicy("verify", values.witness ?? [], values.quorum);
 
   const report = await withDatabase(cli, "read", async (store) => {
     if (!publicKey) {
@@ -65,23 +65,24 @@ export async function verifyCommand(args: string[], cli: Cli): Promise<number> {
   return report.witnesses && !report.witnesses.met ? EXIT_WITNESS_QUORUM : 0;
 }
 
-async function loadPolicy(sources: string[], quorum: string | undefined) {
+/** The policy of --witness VKEY|FILE... and --quorum K (default all); undefined without --witness. */
+export async function loadPolicy(command: string, sources: string[], quorum: string | undefined) {
   if (sources.length === 0) {
-    if (quorum !== undefined) throw new CliError("USAGE", "verify: --quorum needs --witness");
+    if (quorum !== undefined) throw new CliError("USAGE", `${command}: --quorum needs --witness`);
     return undefined;
   }
   const cosigners = (await Promise.all(sources.map(vkeys))).flat().map((vkey) => {
     try {
       return parseCosignerVkey(vkey);
     } catch (error) {
-      throw new CliError("USAGE", `verify: --witness: ${(error as Error).message}`, { cause: error });
+      throw new CliError("USAGE", `${command}: --witness: ${(error as Error).message}`, { cause: error });
     }
   });
-  const k = quorum === undefined ? cosigners.length : parseCount("verify", "quorum", quorum);
+  const k = quorum === undefined ? cosigners.length : parseCount(command, "quorum", quorum);
   try {
     return witnessPolicy(cosigners, k);
   } catch (error) {
-    throw new CliError("USAGE", `verify: ${(error as Error).message}`, { cause: error });
+    throw new CliError("USAGE", `${command}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -21,10 +21,12 @@ export const ENVIRONMENT: EnvironmentDoc[] = [
   { name: "SEALTRAIL_PACK_EXPORTERS", text: "exporter plugin modules, comma-separated" },
   { name: "SEALTRAIL_PACK_DIR", text: "where pack-worker writes packs and serve serves them (default packs)" },
   { name: "SEALTRAIL_SPOOL_DIR", text: "tmux capture spool (default $XDG_STATE_HOME/sealtrail/spool, else ~/.local/state/sealtrail/spool)" },
+  { name: "SEALTRAIL_API_URL", text: "tmux attach: ship the captures to this API (recordEvents over HTTP(S)) instead of Redis" },
+  { name: "SEALTRAIL_API_TOKEN", text: "with SEALTRAIL_API_URL: an API key holding events:write (or SEALTRAIL_API_TOKEN_FILE, a file holding it)" },
   { name: "SEALTRAIL_TMUX_CAPTURE_PRIORITY", text: "idle (default) or normal: the CPU scheduling of the captures tmux attach starts" },
   { name: "SEALTRAIL_SEARCH_INDEXER", text: "false: this worker does not run the search indexer" },
 ];
 
 export const EXIT_STATUS: string[] = [
-  "0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key, database or queue error, or an event refused; 3 verify: the witness quorum is not met.",
+  "0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key, database or queue error, or an event refused; 3 verify or verify-pack: the witness quorum is not met.",
 ];

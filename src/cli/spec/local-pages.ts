@@ -37,4 +37,21 @@ export const LOCAL_PAGES: PageDoc[] = [
     ],
     environment: ["SEALTRAIL_HOME"],
   },
+  {
+    name: "demo",
+    title: "a realistic quarter of events, a sweep and a SOC 2 pack",
+    description: [
+      "Fills the running sealtrail up (or, when none runs on SEALTRAIL_HOME, the ledger of DATABASE_URL with SEALTRAIL_SIGNING_KEY) with a quarter of one small company's operations in five logs of tenant default: demo-deploys (most with a change approval, some without, a few rollbacks), demo-access (logins, privilege changes, bursts of failed logins), demo-config (secrets redacted), demo-errors and demo-tmux (a recorded incident session with its commands and output). Then it signs a checkpoint of each log, sweeps them, builds a signed SOC 2 pack into the pack directory and prints what to look at.",
+      "Deterministic: the same seed gives the same events, and a second run with the same seed appends nothing (every event has an idempotency key).",
+    ],
+    commands: [
+      {
+        name: "demo",
+        args: ["[--seed S]"],
+        summary: "fill the running sealtrail up with a realistic quarter (about 2,300 events in five logs), sweep it and build a SOC 2 pack",
+        options: [{ flag: "--seed S", text: "the seed of the events (default 1)" }],
+      },
+    ],
+    environment: ["SEALTRAIL_HOME", "DATABASE_URL", "SEALTRAIL_SIGNING_KEY", "SEALTRAIL_PACK_DIR"],
+  },
 ];

@@ -37,16 +37,18 @@ export const PACK_PAGES: PageDoc[] = [
   {
     name: "verify-pack",
     title: "check an evidence pack offline",
-    description: ["Checks a pack with no database: its files' hashes, its signature, its checkpoints, every entry and every proof, and says which check failed. Exit status 0 when every check passes, 1 when one fails."],
+    description: ["Checks a pack with no database: its files' hashes, its signature, its checkpoints, every entry and every proof, and says which check failed. Exit status 0 when every check passes, 1 when one fails, 3 when only the witness policy (--witness, --quorum) is not met."],
     commands: [
       {
         name: "verify-pack",
-        args: ["DIR [--key VKEY|FILE]... [--pack-key FILE] [--json]"],
+        args: ["DIR [--key VKEY|FILE]... [--pack-key FILE] [--json]", "[--witness VKEY|FILE]... [--quorum K]"],
         summary: "check a pack offline: hashes, signature, checkpoints, every entry and proof; says what failed",
         options: [
           { flag: "--key VKEY|FILE...", text: "the logs' checkpoint verifier key as the auditor holds it (repeat for the audit log's key or a rotation); without it, the pack's own key is used and the report says so" },
           { flag: "--pack-key FILE", text: "the public key the pack must be signed with" },
           { flag: "--json", text: "the report as JSON" },
+          { flag: "--witness VKEY|FILE...", text: "a witness's cosigner vkey (or a file of them, one a line): each log's checkpoint must carry cosignatures of --quorum of them, else exit 3" },
+          { flag: "--quorum K", text: "how many of the witnesses must have cosigned (default all)" },
         ],
       },
     ],

@@ -12,7 +12,7 @@ export const TMUX_PAGES: PageDoc[] = [
     name: "tmux",
     title: "record tmux sessions into the ledger",
     description: [
-      "attach pipes every pane of a session (and the panes created later) into a capture process, which spools the output to disk and ships it to the ingest queue for the log; the session's lifecycle (windows, panes, clients) is recorded too. What cannot be shipped stays in the spool until it can: nothing is lost while the queue is away.",
+      "attach pipes every pane of a session (and the panes created later) into a capture process, which spools the output to disk and ships it to the ingest queue for the log, or, with SEALTRAIL_API_URL and an events:write key, to the API over HTTP(S); the session's lifecycle (windows, panes, clients) is recorded too. What cannot be shipped stays in the spool until it can: nothing is lost while the queue or the API is away.",
     ],
     commands: [
       {
@@ -55,7 +55,7 @@ export const TMUX_PAGES: PageDoc[] = [
       { name: "tmux event", args: ["--dir DIR --action A [--session S] [--session-id $N] [--window @N]", "[--pane %N] [--client C] [--size WxH] [--at-ns NANOSECONDS]"], summary: "spool one lifecycle record", internal: true },
       { name: "tmux command", args: ["--shell bash|zsh --exit N --cwd DIR --command LINE [--at-ns NANOSECONDS]"], summary: "spool one command record (run by the shell hook)", internal: true },
     ],
-    environment: ["REDIS_URL", "SEALTRAIL_INGEST_QUEUE", "SEALTRAIL_SPOOL_DIR", "SEALTRAIL_TMUX_CAPTURE_PRIORITY", "DATABASE_URL", "SEALTRAIL_DB_SCHEMA"],
+    environment: ["REDIS_URL", "SEALTRAIL_INGEST_QUEUE", "SEALTRAIL_API_URL", "SEALTRAIL_API_TOKEN", "SEALTRAIL_SPOOL_DIR", "SEALTRAIL_TMUX_CAPTURE_PRIORITY", "DATABASE_URL", "SEALTRAIL_DB_SCHEMA"],
     examples: ["$ sealtrail tmux attach -t work --log tmux", "$ eval \"$(sealtrail tmux shell-hook --shell bash)\"", "$ sealtrail tmux replay --session work > work.cast"],
   },
 ];

@@ -54,3 +54,10 @@ export async function revokeApiKey(sql: Sql, id: string): Promise<ApiKey> {
   if (!existing) throw new LedgerError("NOT_FOUND", `no api key with id ${id}`);
   return existing;
 }
+
+/** Which of `ids` are keys still live (not revoked): what open connections are checked against. */
+export async function liveApiKeyIds(sql: Sql, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await sql.unsafe<{ id: string }[]>(`select id from api_keys where id = any($1::text[]) and revoked_at is null`, [ids as unknown as string] as never[]);
+  return new Set(rows.map((r) => r.id));
+}

@@ -75,6 +75,9 @@ export class PostgresLedgerStore implements LedgerStore {
   setLogVisibility(logId: number, isPublic: boolean): Promise<void> {
     return visibility.setLogVisibility(this.sql, logId, isPublic);
   }
+  tileLogState(name: string): Promise<{ id: number; tenant: string; origin: string; public: boolean; size: number | null } | undefined> {
+    return visibility.tileLogState(this.sql, name);
+  }
   treeSize(logId: number): Promise<number> {
     return logs.treeSize(this.sql, logId);
   }
@@ -208,6 +211,9 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   revokeApiKey(id: string): Promise<ApiKey> {
     return keys.revokeApiKey(this.sql, id);
+  }
+  liveApiKeyIds(ids: readonly string[]): Promise<Set<string>> {
+    return keys.liveApiKeyIds(this.sql, ids);
   }
 
   listenAppends(onAppend: (notice: { logId: number; from: number; to: number }) => void, onConnect: () => void): Promise<{ unlisten(): Promise<void> }> {

@@ -1,0 +1,72 @@
+/**
+ * One tenant must not starve another (security review): aliases add up in the cost estimate,
+ * with each field that runs a query priced as one; and requests in flight are bounded per key
+ * and per tenant, refused at once (429 RATE_LIMITED) past the bound.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLog } from "../../src/ledger/postgres/logs.js";
+import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
+import { freshLedger, type TestLedger } from "../support/ledger.js";
+
+let ledger: TestLedger;
+let api: TestApi;
+
+beforeAll(async () => {
+  ledger = await freshLedger("fairuse");
+  await createLog(ledger.writer, "a1", { tenant: "acme", origin: "test.example/a1" });
+  await createLog(ledger.writer, "g1", { tenant: "globex", origin: "test.example/g1" });
+  api = await startApi(ledger, { maxConcurrentPerKey: 2, maxConcurrentPerTenant: 3 });
+});
+afterAll(async () => {
+  await api?.close();
+  await ledger?.close();
+});
+
+describe("fair use", () => {
+  it("prices aliased fields that query: 2,000 aliased logs { size lastSweep { result } } are refused at once", async () => {
+    const token = await apiKey(ledger, "acme");
+    const query = `{ ${Array.from({ length: 2000 }, (_, i) => `a${i}: logs { size lastSweep { result } }`).join(" ")} }`;
+    const started = Date.now();
+    const r = await gql(api, token, query);
+    expect(r.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COMPLEX");
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // A few aliases of a cheap field still pass.
+    const few = await gql(api, token, `{ a: logs { name } b: logs { name } c: logs { size } }`);
+    expect(few.errors).toBeUndefined();
+  });
+
+  it("refuses a key's and a tenant's requests past their bounds with 429, not another tenant's", async () => {
+    const [k1, k2] = [await apiKey(ledger, "acme"), await apiKey(ledger, "acme")];
+    const other = await apiKey(ledger, "globex");
+    // Hold every read of the logs table: requests stay in flight until it is released.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const locked = new Promise<void>((ready) => {
+      void ledger.admin.begin(async (tx) => {
+        await tx`lock table logs in access exclusive mode`;
+        ready();
+        await held;
+      });
+    });
+    await locked;
+    const inFlight = (token: string) => gql(api, token, `{ logs { name } }`);
+    const waitFor = async (n: number) => {
+      await expect.poll(async () => (await ledger.admin`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%logs%'`)[0]!.n, { timeout: 5_000 }).toBeGreaterThanOrEqual(n);
+    };
+    const first = [inFlight(k1), inFlight(k1)];
+    await waitFor(2);
+    const overKey = await inFlight(k1);
+    expect([overKey.status, overKey.errors?.[0]?.extensions?.code]).toEqual([429, "RATE_LIMITED"]);
+    const second = inFlight(k2);
+    await waitFor(3);
+    const overTenant = await inFlight(k2);
+    expect([overTenant.status, overTenant.errors?.[0]?.extensions?.code]).toEqual([429, "RATE_LIMITED"]);
+    const globex = inFlight(other);
+    await waitFor(4);
+    release();
+    const answered = await Promise.all([...first, second, globex]);
+    expect(answered.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    // Once answered, the key may ask again.
+    expect((await inFlight(k1)).status).toBe(200);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Revoking a key ends its live sessions within a stated bound (security review: an open
+ * subscription kept delivering events 17 s after `keys api revoke`): every open WebSocket's key
+ * is checked again every SEALTRAIL_API_KEY_RECHECK_MS, and a socket whose key is revoked is
+ * closed (4403), ending its subscriptions; nothing appended after that is delivered.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import { revokeApiKey } from "../../src/ledger/postgres/api-keys.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
+import { apiKey, startApi, wsClient, type TestApi } from "../support/api.js";
+import { freshLedger, type TestLedger } from "../support/ledger.js";
+
+let ledger: TestLedger;
+let api: TestApi;
+
+beforeAll(async () => {
+  ledger = await freshLedger("revoke");
+  await createLog(ledger.writer, "r1", { tenant: "acme", origin: "test.example/r1" });
+  api = await startApi(ledger, { keyRecheckMs: 250 });
+});
+afterAll(async () => {
+  await api?.close();
+  await ledger?.close();
+});
+
+describe("key revocation", () => {
+  it("closes the revoked key's open subscriptions within the recheck interval; another key's go on", async () => {
+    const appender = new Appender(ledger.writer);
+    const revoked = await apiKey(ledger, "acme");
+    const kept = await apiKey(ledger, "acme");
+    const open = (token: string) => {
+      const client = wsClient(api, token);
+      const got: string[] = [];
+      let closedWith: number | undefined;
+      client.on("closed", (event) => void (closedWith = (event as { code: number }).code));
+      client.subscribe<{ eventAppended: { resource: string } }>(
+        { query: `subscription { eventAppended { resource } }` },
+        { next: (m) => m.data && got.push(m.data.eventAppended.resource), error: () => {}, complete: () => {} },
+      );
+      return { client, got, closed: () => closedWith };
+    };
+    const a = open(revoked);
+    const b = open(kept);
+    try {
+      // Both live: probes until each has seen one.
+      for (let i = 0; !(a.got.length > 0 && b.got.length > 0); i++) {
+        await appender.append("r1", [{ kind: "custom", actor: "p", action: "x", resource: `probe-${i}` }]);
+        await new Promise((r) => setTimeout(r, 100));
+        if (i > 100) throw new Error("subscriptions never went live");
+      }
+      const revokedAt = Date.now();
+      await revokeApiKey(ledger.admin, revoked.slice(10, 26));
+      await expect.poll(() => a.closed(), { timeout: 5_000, interval: 50 }).toBe(4403);
+      // The bound: the recheck interval plus a query.
+      expect(Date.now() - revokedAt).toBeLessThan(2_000);
+      const seen = a.got.length;
+      await appender.append("r1", [{ kind: "custom", actor: "p", action: "x", resource: "after-revocation" }]);
+      await expect.poll(() => b.got.includes("after-revocation"), { timeout: 5_000 }).toBe(true);
+      expect(a.got.length).toBe(seen);
+      expect(b.closed()).toBeUndefined();
+    } finally {
+      await a.client.dispose();
+      await b.client.dispose();
+    }
+  });
+});
