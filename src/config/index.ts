@@ -102,6 +102,8 @@ export interface IntegrityConfig {
   alertTimeoutMs: number;
   /** SEALTRAIL_WITNESSES: cosigning witnesses new checkpoints are submitted to (witnesses.ts). */
   witnesses: WitnessSetting[];
+  /** SEALTRAIL_WITNESS_QUORUM: cosignatures each newest checkpoint must have, else witness.quorum (default all witnesses). */
+  witnessQuorum: number | undefined;
   /** SEALTRAIL_TSA_URL: the RFC 3161 time-stamping authority checkpoints are stamped by. */
   tsaUrl: string | undefined;
 }
@@ -284,8 +286,17 @@ export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): Integ
     alertSecret,
     alertTimeoutMs: positive(env, "SEALTRAIL_ALERT_TIMEOUT_MS", 10_000),
     witnesses: loadWitnesses(env),
+    witnessQuorum: witnessQuorum(env),
     tsaUrl: loadTsaUrl(env),
   };
+}
+
+function witnessQuorum(env: NodeJS.ProcessEnv): number | undefined {
+  if (!env.SEALTRAIL_WITNESS_QUORUM) return undefined;
+  const quorum = positive(env, "SEALTRAIL_WITNESS_QUORUM", 1);
+  const count = loadWitnesses(env).length;
+  if (quorum > count) throw new ConfigError("ENV_INVALID", `SEALTRAIL_WITNESS_QUORUM: got ${quorum}, want at most the ${count} witnesses of SEALTRAIL_WITNESSES`);
+  return quorum;
 }
 
 export function loadPacksConfig(env: NodeJS.ProcessEnv = process.env): PacksConfig {
