@@ -28,10 +28,11 @@ export interface EventFilter {
 }
 
 /** An entries row (schema/ledger.ts) with its log's name, as COLUMNS reads it. */
-export type StoredEntry = typeof entries.$inferSelect & { log: string };
+/** An entries row with its log's name and origin (the origin is in every leaf: reads re-hash it). */
+export type StoredEntry = typeof entries.$inferSelect & { log: string; origin: string };
 
 export const COLUMNS = (sql: Sql) => sql`
-  e.log_id as "logId", l.name as log, e.seq, e.kind, e.actor, e.action, e.resource, e.outcome, e.source,
+  e.log_id as "logId", l.name as log, l.origin, e.seq, e.kind, e.actor, e.action, e.resource, e.outcome, e.source,
   e.occurred_at as "occurredAt", e.recorded_at as "recordedAt", e.tags, e.payload,
   e.payload_hash as "payloadHash", e.leaf_hash as "leafHash", e.chain_hash as "chainHash",
   e.idempotency_key as "idempotencyKey"`;
