@@ -157,6 +157,8 @@ export interface ApiConfig {
   maxConcurrentPerKey: number;
   /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL requests one tenant's keys may have in flight over HTTP (default 16). */
   maxConcurrentPerTenant: number;
+  /** SEALTRAIL_API_CONCURRENCY_WAIT_MS: how long a request past either bound waits for a slot before 429 (default 5000). */
+  concurrencyWaitMs: number;
   /**
    * SEALTRAIL_API_SEARCH_TAIL_MAX: most entries past a log's search index that one search reads
    * directly before it fails with SERVICE_UNAVAILABLE (default 50000, about a second).
@@ -206,6 +208,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
     maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 8),
     maxConcurrentPerTenant: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT", 16),
+    concurrencyWaitMs: positive(env, "SEALTRAIL_API_CONCURRENCY_WAIT_MS", 5_000),
     searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
   };
 }
