@@ -32,6 +32,7 @@ for run in $(seq 1 "$runs"); do
   npm ci --no-audit --no-fund >"$work/npm-ci.log" 2>&1
   npm_ci=$(since "$start")
   # Build output is not in git: npm ci's prepare script built dist/ (counted above).
+  : >"$work/up.log"
   npx sealtrail up --port 0 >"$work/up.log" 2>&1 &
   up_pid=$!
   until grep -q "Ctrl-C stops everything" "$work/up.log"; do
