@@ -29,5 +29,5 @@ export const ENVIRONMENT: EnvironmentDoc[] = [
 ];
 
 export const EXIT_STATUS: string[] = [
-  "0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key, database or queue error, or an event refused; 3 verify or verify-pack: the witness quorum is not met.",
+  "0 success; 1 verify, sweep or verify-pack found tampering (verify-pack: integrity or authenticity failed); 2 usage, key, database or queue error, or an event refused; 3 verify or verify-pack: the witness quorum is not met; 4 verify-pack: the pack is intact but its authenticity is unknown (no --key).",
 ];
