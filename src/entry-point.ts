@@ -1,6 +1,6 @@
 /**
  * Whether the module at `moduleUrl` (its `import.meta.url`) is the script Node was started
- * with — `node workers/ingest.ts`, `tsx src/cli/main.ts` — rather than one imported by the CLI
+ * with — `node dist/workers/ingest.js`, `node dist/src/cli/main.js` — rather than one imported by the CLI
  * or a test. Symlinks (npm's bin links) are resolved first.
  */
 import { realpathSync } from "node:fs";

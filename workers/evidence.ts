@@ -1,6 +1,7 @@
 /**
  * Entry point of the evidence worker (the `evidence` queue, pack builds):
- * `tsx workers/evidence.ts`, the process `sealtrail pack-worker` runs. Wiring only; the
+ * `node dist/workers/evidence.js` (built by npm ci; `tsx workers/evidence.ts` from the sources),
+ * the process `sealtrail pack-worker` runs. Wiring only; the
  * process is src/processes/run-evidence-worker.ts.
  */
 import { loadConfig } from "../src/config/index.js";

@@ -1,6 +1,7 @@
 /**
  * Entry point of the ingest worker (the `ingest` queue and the search indexer):
- * `tsx workers/ingest.ts`, the process `sealtrail worker` runs. Wiring only; the process is
+ * `node dist/workers/ingest.js` (built by npm ci; `tsx workers/ingest.ts` from the sources),
+ * the process `sealtrail worker` runs. Wiring only; the process is
  * src/processes/run-ingest-worker.ts.
  */
 import { loadConfig } from "../src/config/index.js";

@@ -1,6 +1,7 @@
 /**
  * Entry point of the integrity worker (checkpoints, witness copies, sweeps, alerts):
- * `tsx workers/integrity.ts`, the process `sealtrail worker` runs beside the ingest worker.
+ * `node dist/workers/integrity.js` (built by npm ci; `tsx workers/integrity.ts` from the sources),
+ * the process `sealtrail worker` runs beside the ingest worker.
  * Wiring only; the process is src/processes/run-integrity-worker.ts.
  */
 import { loadConfig } from "../src/config/index.js";

@@ -1,6 +1,8 @@
 import type { LedgerStore } from "../ledger/store.js";
 import { ApiError } from "./api-error.js";
 import type { Principal } from "./principal.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sendJson } from "./http-io.js";
 
 /** The principal of an `Authorization: Bearer <token>` value; ApiError UNAUTHENTICATED otherwise. */
 export type Authenticate = (authorization: string | undefined) => Promise<Principal>;
@@ -13,4 +15,19 @@ export function bearerAuthenticator(writer: LedgerStore): Authenticate {
     if (!key) throw new ApiError("UNAUTHENTICATED", "the API key is unknown or revoked");
     return { keyId: key.id, keyName: key.name, tenant: key.tenant, scopes: key.scopes };
   };
+}
+
+/**
+ * The principal of a plain HTTP route's request, or undefined after answering 401 with a
+ * Bearer challenge (RFC 6750 §3) and the error as JSON.
+ */
+export async function principalOr401(authenticate: Authenticate, req: IncomingMessage, res: ServerResponse): Promise<Principal | undefined> {
+  try {
+    return await authenticate(req.headers.authorization);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    res.setHeader("www-authenticate", 'Bearer realm="sealtrail"');
+    sendJson(res, 401, { error: error.code, message: error.message });
+    return undefined;
+  }
 }

@@ -17,7 +17,7 @@ export type GraphqlRoute = (req: IncomingMessage, res: ServerResponse, url: URL)
  */
 export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiContext>, authenticate: Authenticate): GraphqlRoute {
   const { config } = options;
-  const limiter = new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant });
+  const limiter = new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant, waitMs: config.concurrencyWaitMs });
   return async (req, res, url) => {
     if (req.method !== "GET" && req.method !== "POST") {
       res.setHeader("allow", "GET, POST");
@@ -54,7 +54,7 @@ export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiCon
     let release = () => {};
     if (principal) {
       try {
-        release = limiter.enter(principal);
+        release = await limiter.enter(principal);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         res.setHeader("retry-after", "1");

@@ -2,8 +2,8 @@
  * From the ledger's rows to the API's types, and the API's input checks that the GraphQL type
  * system cannot express. Everything the client sends is checked here before any SQL runs.
  */
-import { isStorableText } from "../core/entry/index.js";
-import { toBase64 } from "../core/encoding/index.js";
+import { canonicalTimestamp, entryLeafHash, isStorableText, payloadHash } from "../core/entry/index.js";
+import { digestEqual, toBase64 } from "../core/encoding/index.js";
 import type { StoredCheckpoint } from "../ledger/checkpointer.js";
 import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/store.js";
 import type { LedgerStore } from "../ledger/store.js";
@@ -15,7 +15,21 @@ import { Event, type Outcome } from "./types/event.type.js";
 const MAX_LIST = 100;
 const MAX_TEXT = 1024;
 
+/**
+ * An entry as the API serves it, once re-hashed: its payload against its payload hash, and its
+ * metadata and payload hash against its leaf hash (the bytes the tree commits to, RFC 9162
+ * §2.1.1). A row edited in the database beside its old hashes is answered LEDGER_INCONSISTENT,
+ * never served (docs/security.md, "Verified reads").
+ */
 export function toEvent(row: StoredEntry): Event {
+  const payloadOk = row.payload === null || digestEqual(payloadHash(row.payload), row.payloadHash);
+  const leaf = entryLeafHash({
+    log: row.origin, seq: row.seq, kind: row.kind, actor: row.actor, action: row.action, resource: row.resource, outcome: row.outcome as Outcome,
+    source: row.source, occurredAt: canonicalTimestamp(row.occurredAt), recordedAt: canonicalTimestamp(row.recordedAt), tags: row.tags, payloadHash: row.payloadHash,
+  });
+  if (!payloadOk || !digestEqual(leaf, row.leafHash)) {
+    throw new ApiError("LEDGER_INCONSISTENT", `entry ${row.seq} of log ${row.log} does not match its ${payloadOk ? "leaf" : "payload"} hash: it was changed in the database; the log needs verifying`);
+  }
   return Object.assign(new Event(), {
     logId: row.logId,
     log: row.log,

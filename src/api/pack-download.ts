@@ -5,10 +5,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { hasScope } from "../core/token/index.js";
 import { packArchivePath } from "../packs/evidence-job.js";
 import { packJobStatus } from "../packs/evidence-queue.js";
-import { ApiError } from "./api-error.js";
-import type { Authenticate } from "./bearer-auth.js";
+import { type Authenticate, principalOr401 } from "./bearer-auth.js";
 import { sendJson } from "./http-io.js";
-import type { Principal } from "./principal.js";
 import type { ReadRecorder } from "./read-log.js";
 import type { ServerOptions } from "./server-options.js";
 
@@ -27,14 +25,8 @@ export function packDownloadRoute(options: ServerOptions, authenticate: Authenti
     }
     const evidence = options.evidence;
     if (!evidence) return sendJson(res, 404, { error: "NOT_FOUND", message: "evidence packs are not enabled on this server" });
-    let principal: Principal;
-    try {
-      principal = await authenticate(req.headers.authorization);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      res.setHeader("www-authenticate", 'Bearer realm="sealtrail"');
-      return sendJson(res, 401, { error: error.code, message: error.message });
-    }
+    const principal = await principalOr401(authenticate, req, res);
+    if (!principal) return;
     if (!hasScope(principal.scopes, "packs:create")) return sendJson(res, 403, { error: "FORBIDDEN", message: "downloading a pack needs scope packs:create" });
     const id = /^\/packs\/([0-9a-f-]{36})\.tar\.gz$/.exec(url.pathname)?.[1];
     const status = id === undefined ? undefined : await packJobStatus(evidence.queue, principal.tenant, id).catch(() => null);

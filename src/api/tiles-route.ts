@@ -13,8 +13,7 @@ import { hasScope } from "../core/token/index.js";
 import { entryBundle, parseTilePath, TILE_WIDTH, tileWidth } from "../core/tiles/index.js";
 import { withCosignatures } from "../ledger/cosignatures.js";
 import { bundleEntries, tileHashes } from "../ledger/tiles.js";
-import { ApiError } from "./api-error.js";
-import type { Authenticate } from "./bearer-auth.js";
+import { type Authenticate, principalOr401 } from "./bearer-auth.js";
 import { decodeURIComponentSafe, sendJson } from "./http-io.js";
 import type { ReadRecorder } from "./read-log.js";
 import type { ServerOptions } from "./server-options.js";
@@ -63,13 +62,8 @@ export function tilesRoute(options: ServerOptions, authenticate: Authenticate, r
     const isPublic = log?.public === true;
     let principal;
     if (!isPublic) {
-      try {
-        principal = await authenticate(req.headers.authorization);
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        res.setHeader("www-authenticate", 'Bearer realm="sealtrail"');
-        return sendJson(res, 401, { error: error.code, message: error.message });
-      }
+      principal = await principalOr401(authenticate, req, res);
+      if (!principal) return;
       if (!hasScope(principal.scopes, "events:read")) return sendJson(res, 403, { error: "FORBIDDEN", message: "reading tiles needs scope events:read" });
     }
     if (!log || (principal && principal.tenant !== log.tenant)) return sendJson(res, 404, { error: "NOT_FOUND", message: "no such log" });

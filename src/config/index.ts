@@ -102,6 +102,8 @@ export interface IntegrityConfig {
   alertTimeoutMs: number;
   /** SEALTRAIL_WITNESSES: cosigning witnesses new checkpoints are submitted to (witnesses.ts). */
   witnesses: WitnessSetting[];
+  /** SEALTRAIL_WITNESS_QUORUM: cosignatures each newest checkpoint must have, else witness.quorum (default all witnesses). */
+  witnessQuorum: number | undefined;
   /** SEALTRAIL_TSA_URL: the RFC 3161 time-stamping authority checkpoints are stamped by. */
   tsaUrl: string | undefined;
 }
@@ -155,6 +157,8 @@ export interface ApiConfig {
   maxConcurrentPerKey: number;
   /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL requests one tenant's keys may have in flight over HTTP (default 16). */
   maxConcurrentPerTenant: number;
+  /** SEALTRAIL_API_CONCURRENCY_WAIT_MS: how long a request past either bound waits for a slot before 429 (default 5000). */
+  concurrencyWaitMs: number;
   /**
    * SEALTRAIL_API_SEARCH_TAIL_MAX: most entries past a log's search index that one search reads
    * directly before it fails with SERVICE_UNAVAILABLE (default 50000, about a second).
@@ -204,6 +208,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
     maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 8),
     maxConcurrentPerTenant: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT", 16),
+    concurrencyWaitMs: positive(env, "SEALTRAIL_API_CONCURRENCY_WAIT_MS", 5_000),
     searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
   };
 }
@@ -284,8 +289,17 @@ export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): Integ
     alertSecret,
     alertTimeoutMs: positive(env, "SEALTRAIL_ALERT_TIMEOUT_MS", 10_000),
     witnesses: loadWitnesses(env),
+    witnessQuorum: witnessQuorum(env),
     tsaUrl: loadTsaUrl(env),
   };
+}
+
+function witnessQuorum(env: NodeJS.ProcessEnv): number | undefined {
+  if (!env.SEALTRAIL_WITNESS_QUORUM) return undefined;
+  const quorum = positive(env, "SEALTRAIL_WITNESS_QUORUM", 1);
+  const count = loadWitnesses(env).length;
+  if (quorum > count) throw new ConfigError("ENV_INVALID", `SEALTRAIL_WITNESS_QUORUM: got ${quorum}, want at most the ${count} witnesses of SEALTRAIL_WITNESSES`);
+  return quorum;
 }
 
 export function loadPacksConfig(env: NodeJS.ProcessEnv = process.env): PacksConfig {

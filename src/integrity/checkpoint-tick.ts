@@ -42,6 +42,8 @@ export interface CheckpointDeps {
   known?: Map<string, { size: number; root: Uint8Array }>;
   /** Cosigning witnesses (C2SP tlog-witness, SEALTRAIL_WITNESSES) each new checkpoint is submitted to. */
   cosigners?: readonly WitnessEndpoint[];
+  /** SEALTRAIL_WITNESS_QUORUM: cosignatures each newest checkpoint must gather (default all witnesses). */
+  witnessQuorum?: number;
   /** SEALTRAIL_TSA_URL: the RFC 3161 TSA each new checkpoint is time-stamped by. */
   tsaUrl?: string;
 }
@@ -51,11 +53,13 @@ export interface CheckpointTickResult {
   witnessed: { log: string; sizes: number[] }[];
   refused: { log: string; message: string }[];
   cosigned: { log: string; witnesses: string[] }[];
+  /** Logs whose newest checkpoint has fewer cosignatures than the quorum after this tick. */
+  shortOfQuorum: { log: string; size: number; cosignedBy: number; quorum: number }[];
   stamped: { log: string; size: number }[];
 }
 
 export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Promise<CheckpointTickResult> {
-  const result: CheckpointTickResult = { signed: [], witnessed: [], refused: [], cosigned: [], stamped: [] };
+  const result: CheckpointTickResult = { signed: [], witnessed: [], refused: [], cosigned: [], stamped: [], shortOfQuorum: [] };
   const publicKey = rawPublicKey(deps.key);
   for (const log of await deps.store.listLogs()) {
     try {
@@ -127,6 +131,13 @@ async function cosign(deps: CheckpointDeps, log: Log, result: CheckpointTickResu
     result.refused.push({ log: log.name, message: error.message });
     const down = error.code === "UNREACHABLE";
     await raise(deps, log, down ? "witness.error" : "witness.refused", `cosign:${witness}:${hour}`, error.message, new Date(now));
+  }
+  // The witness policy (k of n): a checkpoint short of it is reported, once per log and hour.
+  const quorum = deps.witnessQuorum ?? deps.cosigners!.length;
+  if (outcome.size !== null && outcome.cosignedBy < quorum) {
+    result.shortOfQuorum.push({ log: log.name, size: outcome.size, cosignedBy: outcome.cosignedBy, quorum });
+    const message = `the checkpoint of ${log.name} at size ${outcome.size} is cosigned by ${outcome.cosignedBy} of ${deps.cosigners!.length} witnesses, short of the quorum ${quorum}`;
+    await raise(deps, log, "witness.quorum", `quorum:${hour}`, message, new Date(now));
   }
 }
 

@@ -39,8 +39,8 @@ export interface EventFilter {
   contains?: string;
 }
 
-/** An entries row (schema/ledger.ts) with its log's name. */
-export type StoredEntry = typeof entries.$inferSelect & { log: string };
+/** An entries row (schema/ledger.ts) with its log's name and origin (the origin is in every leaf: reads re-hash it). */
+export type StoredEntry = typeof entries.$inferSelect & { log: string; origin: string };
 
 export interface StoredCheckpoint {
   size: number;

@@ -26,6 +26,11 @@ export async function loadSigningKey(path: string | undefined): Promise<KeyObjec
  * the signer name of a log's checkpoints is always the log's origin.
  */
 export async function loadTrustedPublicKey(source: string): Promise<Uint8Array> {
+  return (await loadTrustedKey(source)).publicKey;
+}
+
+/** As loadTrustedPublicKey, with the vkey's name when the key is a vkey: it verifies only the log of that origin. */
+export async function loadTrustedKey(source: string): Promise<{ publicKey: Uint8Array; name?: string }> {
   let text = source.trim();
   if (!/^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(text)) {
     try {
@@ -35,9 +40,10 @@ export async function loadTrustedPublicKey(source: string): Promise<Uint8Array> 
     }
   }
   try {
-    if (text.includes("-----BEGIN PUBLIC KEY-----")) return publicKeyFromPem(text);
-    if (text.includes("-----BEGIN PRIVATE KEY-----")) return rawPublicKey(privateKeyFromPem(text));
-    return parseVerifierKey(text).publicKey;
+    if (text.includes("-----BEGIN PUBLIC KEY-----")) return { publicKey: publicKeyFromPem(text) };
+    if (text.includes("-----BEGIN PRIVATE KEY-----")) return { publicKey: rawPublicKey(privateKeyFromPem(text)) };
+    const { name, publicKey } = parseVerifierKey(text);
+    return { publicKey, name };
   } catch (error) {
     throw new LedgerError("KEY_UNAVAILABLE", `verifier key ${source}: ${(error as Error).message}`, { cause: error });
   }

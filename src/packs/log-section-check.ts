@@ -12,7 +12,7 @@ import { verifyCheckpoint, type Checkpoint, ed25519Verifier } from "../core/note
 import { chainHash, entryLeafHash, payloadHash } from "../core/entry/index.js";
 import { digestEqual, toBase64 } from "../core/encoding/index.js";
 import { verifyConsistency, verifyInclusion, RangeAccumulator } from "../core/merkle/index.js";
-import { parseEntryLine } from "../core/pack/index.js";
+import { type PackEntry, parseEntryLine } from "../core/pack/index.js";
 import type { CheckList, CheckName } from "./pack-checks.js";
 import type { LogStateJson } from "./pack-manifest.js";
 import { b64, checkWitness, type Witness } from "./pack-reading.js";
@@ -29,6 +29,10 @@ export interface SectionCheck {
   /** The pack's period: recorded_at in [from, to). */
   from: string;
   to: string;
+  /** Each entry once checked, for what verify-pack re-derives from the entries. */
+  onEntry?(e: PackEntry, state: LogStateJson): void;
+  /** Counts the entries whose payload is left out (null), over all sections. */
+  withheld: { count: number };
 }
 
 type RangeJson = { firstSeq: number; endSeq: number; checkpointSize: number; frontier: string[]; consistencyProof: string[]; chainBefore: string; before: Witness | null; after: Witness | null };
@@ -100,6 +104,7 @@ async function checkEventsAndRange(s: SectionCheck, state: LogStateJson, cp: Che
   const leafOf = new Map<number, Uint8Array>();
   let eventsOk = true;
   let count = 0;
+  let withheld = 0;
   // What a thrown error is blamed on: the range file's fields, then an events line, then the range proof.
   let stage: { check: CheckName; file: string } = { check: "range", file: rangeFile };
   try {
@@ -131,6 +136,8 @@ async function checkEventsAndRange(s: SectionCheck, state: LogStateJson, cp: Che
       }
       lastRecorded = e.recordedAt;
       acc.add(e.leafHash);
+      if (e.payload === null) withheld++;
+      s.onEntry?.(e, state);
       if (wanted.has(e.seq)) leafOf.set(e.seq, e.leafHash);
       expected++;
       count++;
@@ -139,7 +146,9 @@ async function checkEventsAndRange(s: SectionCheck, state: LogStateJson, cp: Che
       checks.fail("events", `${state.eventsFile} ends at seq ${expected - 1}, pack.json says ${state.endSeq - 1}`, state.eventsFile);
       eventsOk = false;
     }
-    if (eventsOk) checks.pass("events", `${state.eventsFile}: ${count} entries, seq ${state.firstSeq} to ${state.endSeq - 1}, every hash recomputed`, state.eventsFile);
+    s.withheld.count += withheld;
+    const withheldWords = withheld > 0 ? `; ${withheld} payload${withheld === 1 ? "" : "s"} withheld (null: the hash proves inclusion, the content is not shown)` : "";
+    if (eventsOk) checks.pass("events", `${state.eventsFile}: ${count} entries, seq ${state.firstSeq} to ${state.endSeq - 1}, every hash recomputed${withheldWords}`, state.eventsFile);
     if (eventsOk) {
       stage = { check: "range", file: rangeFile };
       acc.verify(cp.size, range.consistencyProof.map((h) => b64(h)), cp.root);

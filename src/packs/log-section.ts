@@ -6,18 +6,17 @@
  * verify.
  */
 import { chainHash, entryLeafHash, payloadHash } from "../core/entry/index.js";
-import { digestEqual, toBase64, toHex } from "../core/encoding/index.js";
+import { digestEqual, toBase64 } from "../core/encoding/index.js";
 import { formatEntryLine, type PackEntry, sampleRank, SampleSelector } from "../core/pack/index.js";
 import { RangeAccumulator } from "../core/merkle/index.js";
 import type { LedgerStore } from "../ledger/store.js";
 import { consistencyProofFor, inclusionProofFor } from "../ledger/proofs.js";
 import { loadFrontier } from "../ledger/tree.js";
-import { csvLine } from "./csv.js";
 import type { PopulationLog } from "./exporter.js";
 import type { PeriodLog } from "./pack-ledger.js";
 import { PackError } from "./pack-error.js";
 import type { FileSink, PackWriter } from "./pack-writer.js";
-import { matchesPopulation } from "./population.js";
+import { matchesPopulation, populationRow } from "./population.js";
 import type { ControlSpec } from "./exporter.js";
 
 export interface PopulationSink {
@@ -106,7 +105,7 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
       for (const p of o.populations) {
         if (!matchesPopulation(p.spec.population, o.role, e)) continue;
         p.count++;
-        row ??= csvLine([log.name, e.seq, e.recordedAt, e.occurredAt, e.kind, e.action, e.actor, e.resource, e.outcome, e.source, e.tags.join(" "), toHex(e.leafHash)]);
+        row ??= populationRow(log.name, e);
         rank ??= sampleRank(o.seed, log.origin, e.seq);
         const written = p.sink.write(row);
         if (written) await written;

@@ -1,4 +1,4 @@
-export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses";
+export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses" | "keys";
 
 export interface Check {
   check: CheckName;
@@ -7,11 +7,28 @@ export interface Check {
   message: string;
 }
 
+/**
+ * Two separate results. Integrity: the files agree with SHA256SUMS, with each other and with
+ * the checkpoints, and every derived file follows from the entries. Authenticity: the
+ * checkpoints are signed by keys the auditor trusts (given with --key); without such a key it
+ * is unknown, since the pack's own key is held by whoever built it.
+ */
+export type Integrity = "verified" | "failed";
+export type Authenticity = "verified" | "unknown" | "failed";
+
 export interface PackVerification {
+  /** Integrity and authenticity verified, and the witness policy (when given) met. */
   verified: boolean;
+  integrity: Integrity;
+  authenticity: Authenticity;
   packId: string | null;
+  /** Entries whose payload the pack leaves out (null): their hashes still prove inclusion, but their content is not shown. */
+  withheldPayloads: number;
   checks: Check[];
 }
+
+/** Checks that speak for authenticity (whose keys); every other check but the witnesses' speaks for integrity. */
+const AUTHENTICITY: ReadonlySet<CheckName> = new Set(["keys", "checkpoint"]);
 
 /** The checks of one verification, in the order they were made. */
 export class CheckList {
@@ -25,8 +42,16 @@ export class CheckList {
     this.checks.push({ check, ok: false, message, ...(file ? { file } : {}) });
   }
 
-  /** Verified when at least one check was made and every one passed. */
-  result(packId: string | null): PackVerification {
-    return { verified: this.checks.length > 0 && this.checks.every((c) => c.ok), packId, checks: this.checks };
+  /**
+   * Integrity is verified when at least one check was made and every integrity check passed; a
+   * checkpoint that fails stops its section's checks, so it fails integrity too. Authenticity
+   * is unknown without trusted keys, whatever the checks say.
+   */
+  result(packId: string | null, o: { trustedKeys: boolean; withheldPayloads: number }): PackVerification {
+    const failed = (pick: (c: Check) => boolean) => this.checks.some((c) => !c.ok && pick(c));
+    const integrity: Integrity = this.checks.length > 0 && !failed((c) => c.check !== "witnesses" && c.check !== "keys") ? "verified" : "failed";
+    const authenticity: Authenticity = !o.trustedKeys ? "unknown" : failed((c) => AUTHENTICITY.has(c.check)) || integrity === "failed" && !this.checks.some((c) => c.ok && c.check === "checkpoint") ? "failed" : "verified";
+    const verified = integrity === "verified" && authenticity === "verified" && !failed((c) => c.check === "witnesses");
+    return { verified, integrity, authenticity, packId, withheldPayloads: o.withheldPayloads, checks: this.checks };
   }
 }

@@ -22,7 +22,14 @@ export interface LogStateJson {
   cosignedFile?: string | null;
 }
 
-export type PackJson = { packId: string; request: { from: string; to: string; logs: string[] }; ledger: LogStateJson[] };
+export type PackJson = {
+  packId: string;
+  /** The exporter whose controls the pack holds; the seed and sample size its samples were drawn with. */
+  exporter?: { id: string; version: string };
+  seed?: string;
+  request: { from: string; to: string; logs: string[]; sampleSize?: number };
+  ledger: LogStateJson[];
+};
 
 /**
  * Packs built before packs covered several logs had one subject log and a flat layout:
@@ -30,7 +37,7 @@ export type PackJson = { packId: string; request: { from: string; to: string; lo
  * `proofs/inclusion/<role>-<seq>.json`, a top-level `previous`, and `request.log`. Their
  * pack.json is read into the sections' shape, so such a pack verifies as it always did.
  */
-function sectionsOfPack(raw: { packId?: unknown; request?: Record<string, unknown>; ledger?: unknown; previous?: unknown }): PackJson {
+function sectionsOfPack(raw: { packId?: unknown; exporter?: PackJson["exporter"]; seed?: string; request?: Record<string, unknown>; ledger?: unknown; previous?: unknown }): PackJson {
   const request = raw.request ?? {};
   const flat = !Array.isArray(request.logs) && typeof request.log === "string";
   const states = (Array.isArray(raw.ledger) ? raw.ledger : []) as LogStateJson[];
@@ -46,7 +53,7 @@ function sectionsOfPack(raw: { packId?: unknown; request?: Record<string, unknow
       previous: l.role === "subject" ? ((raw.previous ?? null) as LogStateJson["previous"]) : null,
     };
   });
-  return { packId: raw.packId as string, request: { ...request, logs: flat ? [request.log] : request.logs } as PackJson["request"], ledger };
+  return { packId: raw.packId as string, exporter: raw.exporter, seed: raw.seed, request: { ...request, logs: flat ? [request.log] : request.logs } as PackJson["request"], ledger };
 }
 
 /** pack.json, its sections checked against the request and the sealed files; throws what is wrong. */

@@ -3,7 +3,14 @@
  * can run against the ledger to get the same rows, with its parameters. Pure.
  */
 import type { PackEntry } from "../core/pack/index.js";
+import { toHex } from "../core/encoding/index.js";
+import { csvLine } from "./csv.js";
 import type { PopulationClause, PopulationLog } from "./exporter.js";
+
+/** An entry's row in a population file (the columns of POPULATION_COLUMNS): written by the builder, re-derived by verify-pack. */
+export function populationRow(logName: string, e: PackEntry): string {
+  return csvLine([logName, e.seq, e.recordedAt, e.occurredAt, e.kind, e.action, e.actor, e.resource, e.outcome, e.source, e.tags.join(" "), toHex(e.leafHash)]);
+}
 
 export function matchesClause(clause: PopulationClause, log: PopulationLog, e: PackEntry): boolean {
   if (clause.log !== log) return false;

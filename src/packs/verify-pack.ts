@@ -7,21 +7,25 @@
  * pack but what it checks. Streams the events, so memory stays bounded.
  *
  * Its phases: the seal (pack-seal-check.ts), pack.json (pack-manifest.ts), each log's section
- * (log-section-check.ts), the populations (population-check.ts).
+ * (log-section-check.ts), the populations and samples re-derived from the entries
+ * (derived-check.ts). Integrity and authenticity are separate results (pack-checks.ts).
  */
+import { countPopulations, DerivedPopulations } from "./derived-check.js";
 import { checkSection } from "./log-section-check.js";
 import { CheckList, type PackVerification } from "./pack-checks.js";
 import { type PackJson, readPackJson } from "./pack-manifest.js";
 import { checkFiles, checkSignature } from "./pack-seal-check.js";
-import { checkPopulations } from "./population-check.js";
 import { checkWitnessPolicy } from "./trust-checks.js";
 import type { WitnessPolicy } from "../core/cosign/index.js";
 
-export type { Check, CheckName, PackVerification } from "./pack-checks.js";
+export type { Authenticity, Check, CheckName, Integrity, PackVerification } from "./pack-checks.js";
+
+/** A checkpoint verifier key: raw, for any log (a PEM file), or named (a vkey), for the log of that origin only. */
+export type TrustedKey = Uint8Array | { name: string; publicKey: Uint8Array };
 
 export interface VerifyPackOptions {
-  /** Raw Ed25519 public keys the auditor trusts for checkpoints; else the pack's own key is used, and said so. */
-  checkpointKeys?: Uint8Array[];
+  /** Ed25519 keys the auditor trusts for checkpoints; else the pack's own key is used, said so, and authenticity is unknown. */
+  checkpointKeys?: TrustedKey[];
   /** Raw Ed25519 public key the pack must be signed with; else signing-key.pem in the pack, and said so. */
   packKey?: Uint8Array;
   /** The auditor's witness policy: each subject log's checkpoint must carry these cosignatures. */
@@ -30,9 +34,12 @@ export interface VerifyPackOptions {
 
 export async function verifyPack(dir: string, options: VerifyPackOptions = {}): Promise<PackVerification> {
   const checks = new CheckList();
+  const given = options.checkpointKeys ?? [];
+  const withheld = { count: 0 };
+  const done = (packId: string | null) => checks.result(packId, { trustedKeys: given.length > 0, withheldPayloads: withheld.count });
   // 1. SHA256SUMS: every listed file present with its digest, nothing unlisted.
   const sealed = await checkFiles(dir, checks);
-  if (!sealed) return checks.result(null);
+  if (!sealed) return done(null);
   // 2. The signature over SHA256SUMS.
   const packKey = await checkSignature(dir, sealed.sumsText, options.packKey, checks);
   // 3. pack.json tells which logs, periods and checkpoints the pack claims.
@@ -41,15 +48,28 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
     pack = await readPackJson(dir, sealed.listedPaths);
   } catch (error) {
     checks.fail("manifest", `pack.json: ${(error as Error).message}`, "pack.json");
-    return checks.result(null);
+    return done(null);
   }
-  // 4–8. Each log's checkpoint, entries, range, inclusion and consistency proofs.
-  const trusted = options.checkpointKeys && options.checkpointKeys.length > 0 ? options.checkpointKeys : packKey ? [packKey] : [];
-  const keyWords = options.checkpointKeys?.length ? "a trusted verifier key" : "the pack's own key (not independent: give --key with the log's verifier key)";
-  const section = { dir, checks, present: sealed.present, trusted, keyWords, from: pack.request.from, to: pack.request.to };
-  for (const state of pack.ledger) await checkSection(section, state);
+  // A vkey names its log (C2SP signed-note): one named for no log of the pack is refused, and
+  // each section's checkpoint is checked only with the keys for its origin.
+  const origins = new Set(pack.ledger.map((l) => l.origin));
+  for (const k of given) {
+    if (!(k instanceof Uint8Array) && !origins.has(k.name)) checks.fail("keys", `--key ${k.name}+…: names no log of this pack (its logs: ${[...origins].join(", ")}); a vkey verifies only the log of its name`);
+  }
+  const keysFor = (origin: string): Uint8Array[] =>
+    given.length > 0 ? given.flatMap((k) => (k instanceof Uint8Array ? [k] : k.name === origin ? [k.publicKey] : [])) : packKey ? [packKey] : [];
+  const keyWords = given.length > 0 ? "a trusted verifier key" : "the pack's own key (not independent: authenticity unknown; give --key with the log's verifier key)";
+  // 4–8. Each log's checkpoint, entries, range, inclusion and consistency proofs; the entries feed the re-derivation.
+  const derived = DerivedPopulations.of(pack);
+  const onEntry = derived ? derived.add.bind(derived) : undefined;
+  for (const state of pack.ledger) {
+    await checkSection({ dir, checks, present: sealed.present, trusted: keysFor(state.origin), keyWords, from: pack.request.from, to: pack.request.to, withheld, ...(onEntry ? { onEntry } : {}) }, state);
+  }
   if (options.witnesses) for (const state of pack.ledger.filter((l) => l.role === "subject")) await checkWitnessPolicy(dir, checks, state, options.witnesses);
-  // 9. Population files hold the counts controls.json states.
-  await checkPopulations(dir, checks);
-  return checks.result(pack.packId);
+  // 9. Populations and samples re-derived from the checked entries (or, for a plugin's controls, counted).
+  const entriesChecked = !checks.checks.some((c) => !c.ok && (c.check === "checkpoint" || c.check === "events" || c.check === "range"));
+  if (!entriesChecked) checks.fail("populations", "not re-derived: the entries did not verify against their checkpoints");
+  else if (derived) await derived.check(dir, checks, sealed.present);
+  else await countPopulations(dir, checks);
+  return done(pack.packId);
 }

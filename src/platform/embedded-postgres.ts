@@ -12,9 +12,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, readdirSync } from "node:fs";
+import { chownSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PlatformError } from "./platform-error.js";
 import { commandLine, lastLines, processAlive, runProgram, waitFor } from "./processes.js";
 import { type ServerUser, serverUser } from "./server-user.js";
@@ -25,6 +25,8 @@ const SOCKET_PORT = 5432;
 /** Linux's sun_path holds 108 bytes, the terminating NUL included. */
 const MAX_SOCKET_PATH = 100;
 const SUPERUSER = "postgres";
+/** Where root copies the binaries when the checkout is closed to the server's user. */
+const SHARED_BINARIES = "/var/lib/sealtrail";
 
 export interface EmbeddedPostgres {
   /** postgres://postgres@localhost:5432/postgres?host=<socket dir> (libpq's form, as db.ts reads it). */
@@ -55,11 +57,11 @@ async function binaries(): Promise<Binaries> {
 }
 
 export async function startEmbeddedPostgres(home: StateHome, logFile: string): Promise<EmbeddedPostgres> {
-  const bin = await binaries();
   const user = serverUser();
+  const bin = await reachableBinaries(await binaries(), user);
   const socketDir = socketDirectory(home);
   for (const dir of [join(home.root, "postgres"), socketDir]) ownedDirectory(dir, user);
-  await checkAccess(bin, home, user);
+  await checkAccess(home, user);
   const created = !existsSync(join(home.pgData, "PG_VERSION"));
   if (created) await initCluster(bin, home, user);
   const recovered = await clearLeftovers(bin, home, socketDir, user);
@@ -106,15 +108,39 @@ function ownedDirectory(dir: string, user: ServerUser): void {
   }
 }
 
-/** The server's user must reach the state directory and run the binaries: checked up front, for a clear message. */
-async function checkAccess(bin: Binaries, home: StateHome, user: ServerUser): Promise<void> {
+/** The server's user must reach the state directory: checked up front, for a clear message. */
+async function checkAccess(home: StateHome, user: ServerUser): Promise<void> {
   if (!user.as) return;
   const dir = join(home.root, "postgres");
   try {
-    await runProgram("STATE_DIR", "/bin/sh", ["-c", 'test -w "$1" && "$2" --version', "sh", dir, bin.postgres], { as: user.as });
+    await runProgram("STATE_DIR", "/bin/sh", ["-c", 'test -w "$1"', "sh", dir], { as: user.as });
   } catch (error) {
-    throw new PlatformError("STATE_DIR", `running as root, PostgreSQL runs as the OS user ${user.name}, who cannot write ${dir} or run ${bin.postgres}: put SEALTRAIL_HOME (and sealtrail) where that user can reach them`, { cause: error });
+    throw new PlatformError("STATE_DIR", `running as root, PostgreSQL runs as the OS user ${user.name}, who cannot reach ${dir} (a parent directory is closed to it, as /root is): set SEALTRAIL_HOME to a directory it can reach, e.g. under /srv`, { cause: error });
   }
+}
+
+/**
+ * The binaries where the server's user can run them. As root, a checkout under a closed
+ * directory (/root is 0700) hides node_modules from the OS user postgres: the package's
+ * native/ directory is then copied once to /var/lib/sealtrail/postgres-<version>.
+ */
+async function reachableBinaries(bin: Binaries, user: ServerUser): Promise<Binaries> {
+  if (!user.as) return bin;
+  const canRun = (path: string) => runProgram("POSTGRES_FAILED", path, ["--version"], { as: user.as }).then(() => true, () => false);
+  if (await canRun(bin.postgres)) return bin;
+  const native = dirname(dirname(bin.postgres));
+  const { version } = JSON.parse(readFileSync(join(native, "..", "package.json"), "utf8")) as { version: string };
+  const dir = join(SHARED_BINARIES, `postgres-${version}`);
+  const at = (name: string) => join(dir, "bin", name);
+  if (!existsSync(at("postgres"))) {
+    mkdirSync(SHARED_BINARIES, { recursive: true, mode: 0o755 });
+    rmSync(`${dir}.partial`, { recursive: true, force: true });
+    cpSync(native, `${dir}.partial`, { recursive: true, verbatimSymlinks: true });
+    renameSync(`${dir}.partial`, dir);
+  }
+  const copied = { initdb: at("initdb"), pg_ctl: at("pg_ctl"), postgres: at("postgres") };
+  if (!(await canRun(copied.postgres))) throw new PlatformError("STATE_DIR", `the OS user ${user.name} cannot run ${copied.postgres}`);
+  return copied;
 }
 
 /** initdb into a temporary directory, renamed into place: an interrupted initdb leaves nothing half made. */

@@ -9,11 +9,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { PlatformError } from "./platform-error.js";
-import { commandLine, lastLines, processAlive, waitFor } from "./processes.js";
+import { commandLine, freePort, lastLines, processAlive, waitFor } from "./processes.js";
 import type { StateHome } from "./state-home.js";
 
 export interface PrivateRedis {
@@ -69,17 +68,6 @@ async function stopLeftover(pidFile: string): Promise<number | undefined> {
   process.kill(pid, "SIGTERM");
   await waitFor(`the redis-server left running (pid ${pid}) to stop`, () => (processAlive(pid) ? undefined : true), 30_000, "REDIS_FAILED");
   return pid;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function ping(url: string): Promise<boolean> {

@@ -4,6 +4,7 @@
  */
 import { spawn, type SpawnOptions } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { PlatformError, type PlatformErrorCode } from "./platform-error.js";
 
 export interface RunAs {
@@ -61,4 +62,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new PlatformError(code, `${what}: not within ${Math.round(timeoutMs / 1000)} s`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A TCP port on 127.0.0.1 free a moment ago (the kernel's choice for port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

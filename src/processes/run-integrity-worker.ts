@@ -41,7 +41,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
     sweepQueueName: integrity.sweepQueue,
     sweepQueue,
     sweep: { store, url: config.databaseUrl, schema: config.schema, publicKey, witness, originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
-    checkpoint: key && { store, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map(), known: new Map(), cosigners: integrity.witnesses, ...(integrity.tsaUrl ? { tsaUrl: integrity.tsaUrl } : {}) },
+    checkpoint: key && { store, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map(), known: new Map(), cosigners: integrity.witnesses, ...(integrity.witnessQuorum ? { witnessQuorum: integrity.witnessQuorum } : {}), ...(integrity.tsaUrl ? { tsaUrl: integrity.tsaUrl } : {}) },
     alertSecret: integrity.alertSecret ?? "",
     alertTimeoutMs: integrity.alertTimeoutMs,
   });

@@ -33,7 +33,12 @@ export interface UpOptions {
   until: Promise<void>;
 }
 
-export async function runUp(env: NodeJS.ProcessEnv, options: UpOptions): Promise<void> {
+export async function runUp(given: NodeJS.ProcessEnv, options: UpOptions): Promise<void> {
+  // A shell that ran `eval "$(sealtrail env)"` holds the previous instance's own database and
+  // Redis URLs (SEALTRAIL_UP_MADE names them): they are not a DATABASE_URL or REDIS_URL to use.
+  const env = { ...given };
+  for (const name of (given.SEALTRAIL_UP_MADE ?? "").split(",")) if (name === "DATABASE_URL" || name === "REDIS_URL") delete env[name];
+  delete env.SEALTRAIL_UP_MADE;
   const home = stateHome(env);
   // 0711: the server's user (postgres, when running as root) must pass through it; nothing in it is listed.
   mkdirSync(home.root, { recursive: true, mode: 0o711 });
@@ -89,6 +94,7 @@ function instanceEnv(home: StateHome, env: NodeJS.ProcessEnv, services: Services
     SEALTRAIL_PACK_DIR: env.SEALTRAIL_PACK_DIR || home.packs,
     SEALTRAIL_SPOOL_DIR: env.SEALTRAIL_SPOOL_DIR || home.spool,
     SEALTRAIL_HOME: home.root,
+    SEALTRAIL_UP_MADE: [services.postgres ? "DATABASE_URL" : "", services.redis ? "REDIS_URL" : ""].filter((v) => v !== "").join(","),
   };
 }
 

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publicKeyToPem } from "../../src/core/note/index.js";
 import { DEMO_LOGS, demoQuarter } from "../../src/demo/quarter.js";
 import { runDemo } from "../../src/demo/run-demo.js";
 import { runCli } from "../support/cli.js";
@@ -54,7 +55,10 @@ describe("demo", () => {
     expect(first.pack.exceptions["failed-logins"]).toBe(4);
     expect(first.pack.exceptions["unapproved-deploy"]).toBeGreaterThan(0);
     expect(first.pack.controls.satisfied).toBeGreaterThan(0);
-    const verified = await runCli(["verify-pack", first.pack.dir], {});
+    // With the logs' verifier key (here the signing key's public half): integrity and authenticity.
+    const pub = join(work, "demo-verifier.pem");
+    writeFileSync(pub, publicKeyToPem(key.publicKey));
+    const verified = await runCli(["verify-pack", first.pack.dir, "--key", pub], {});
     expect(verified.code, verified.stderr + verified.stdout).toBe(0);
     expect(verified.stdout).toContain(`verified pack ${first.pack.packId}`);
 
@@ -68,7 +72,7 @@ describe("demo", () => {
     const run = await runCli(["demo", "--seed", "9"], env, { timeoutMs: 170_000 });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Done: \d{4} entries in 5 logs/);
-    expect(run.stdout).toContain("npx sealtrail verify-pack");
+    expect(run.stdout).toMatch(/npx sealtrail verify-pack \S+ --key \S+/);
     const bad = await runCli(["demo", "--seed", "a b"], env);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining("demo: --seed") });
   }, 180_000);

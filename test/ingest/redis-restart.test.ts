@@ -7,12 +7,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect as tcpConnect } from "node:net";
+import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueEvents, IngestError, openIngestQueue, startIngestWorker } from "../../src/ingest/index.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
+import { freePort } from "../../src/platform/processes.js";
 import { deployEvent, until } from "../support/ingest.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
@@ -21,16 +22,6 @@ let dir: string;
 let port: number;
 let redis: ChildProcess | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function answers(): Promise<boolean> {
   return new Promise((resolve) => {

@@ -5,7 +5,7 @@ describe("integrity configuration", () => {
   it("defaults to a nightly full sweep at 02:00 UTC, an incremental one every 5 minutes, and no webhooks", () => {
     expect(loadIntegrityConfig({})).toEqual({
       witnessDir: undefined, checkpointEvery: 10_000, checkpointIntervalMs: 60_000, fullSweepCron: "0 2 * * *", incrementalSweepCron: "*/5 * * * *",
-      sweepQueue: "sweep", alertQueue: "alerts", sweepThreads: 2, alertWebhooks: [], alertSecret: undefined, alertTimeoutMs: 10_000, witnesses: [], tsaUrl: undefined,
+      sweepQueue: "sweep", alertQueue: "alerts", sweepThreads: 2, alertWebhooks: [], alertSecret: undefined, alertTimeoutMs: 10_000, witnesses: [], witnessQuorum: undefined, tsaUrl: undefined,
     });
   });
 
@@ -36,6 +36,7 @@ describe("integrity configuration", () => {
     [{ SEALTRAIL_WITNESSES: "ftp://w.example w+00000000+AQ==" }, /SEALTRAIL_WITNESSES/],
     [{ SEALTRAIL_WITNESSES: "https://w.example w+00000000+AQ==" }, /type 0x04/],
     [{ SEALTRAIL_TSA_URL: "tsa.example" }, /SEALTRAIL_TSA_URL/],
+    [{ SEALTRAIL_WITNESS_QUORUM: "1" }, /SEALTRAIL_WITNESS_QUORUM: got 1, want at most the 0 witnesses/],
   ])("refuses %o", (env, message) => {
     expect(() => loadIntegrityConfig(env)).toThrow(ConfigError);
     expect(() => loadIntegrityConfig(env)).toThrow(message);

@@ -171,6 +171,9 @@ describe("verify-pack", () => {
       l.eventsFile = l.role === "subject" ? "events.jsonl" : "audit/events.jsonl";
     }
     writeFileSync(join(flat, "pack.json"), JSON.stringify(pack));
+    // Its samples named the proofs where that layout kept them.
+    const controls = readFileSync(join(flat, "controls.json"), "utf8").replace(/"(logs\/prod|audit)\/inclusion\/(\d+\.json)"/g, (_m, dir: string, f: string) => `"proofs/inclusion/${dir === "audit" ? "audit" : "subject"}-${f}"`);
+    writeFileSync(join(flat, "controls.json"), controls);
     reseal(flat);
 
     const report = await verifyPack(flat, { checkpointKeys: [key.publicKey] });
@@ -198,8 +201,9 @@ describe("verify-pack", () => {
     expect(pinned.code).toBe(1);
     expect(pinned.stdout).toMatch(/^FAILED signature: signing-key\.pem is not the pack key you trust$/m);
     const json = await runCli(["verify-pack", dir, "--json"], {});
-    expect(json.code).toBe(0);
-    const report = JSON.parse(json.stdout) as { verified: boolean; checks: { check: string; message: string }[] };
+    expect(json.code).toBe(4);
+    const report = JSON.parse(json.stdout) as { verified: boolean; integrity: string; authenticity: string; checks: { check: string; message: string }[] };
+    expect(report).toMatchObject({ verified: false, integrity: "verified", authenticity: "unknown" });
     // Without --key, checkpoints are checked with the pack's own key, and the report says so.
     expect(report.checks.find((c) => c.check === "checkpoint")!.message).toMatch(/pack's own key \(not independent/);
   });

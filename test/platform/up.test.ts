@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, mkdirSync, ex
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { ROOT, runCli, runTool } from "../support/cli.js";
 import { deployEvent, until } from "../support/ingest.js";
 import { gqlAt, startUp, type UpProcess } from "../support/up.js";
 
@@ -39,7 +39,7 @@ const PACK = `mutation ($from: DateTime!, $to: DateTime!) { requestEvidencePack(
 const PACK_STATUS = `query ($id: ID!) { evidencePack(id: $id) { status downloadUrl error } }`;
 
 /** An event through the API, read back, verified by the CLI, packed through the API. */
-async function exercise(instance: UpProcess, home: string, token: string, actor: string): Promise<void> {
+async function exercise(instance: UpProcess, home: string, token: string, actor: string): Promise<Record<string, string>> {
   const recorded = await gqlAt(instance.apiUrl, token, RECORD, { events: [deployEvent(1, { actor, occurredAt: new Date().toISOString() })] });
   expect(recorded.errors).toBeUndefined();
   expect(recorded.data.recordEvents).toMatchObject({ accepted: 1, committed: true, receipts: [{ status: "ACCEPTED" }] });
@@ -69,6 +69,7 @@ async function exercise(instance: UpProcess, home: string, token: string, actor:
   const archive = Buffer.from(await download.arrayBuffer());
   expect(archive.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
   expect(existsSync(join(home, "packs", "default", `${id}.tar.gz`))).toBe(true);
+  return settings;
 }
 
 function serverUid(home: string): number {
@@ -89,13 +90,17 @@ describe("sealtrail up", () => {
       expect(first.output()).toContain("as OS user postgres");
       expect(serverUid(home)).not.toBe(0);
     }
-    await exercise(first, home, first.token!, "alice");
+    const settings = await exercise(first, home, first.token!, "alice");
     expect(await first.stop()).toBe(0);
     expect(existsSync(join(home, "postgres", "data", "postmaster.pid"))).toBe(false);
     expect(existsSync(join(home, "up.json"))).toBe(false);
     expect((await runCli(["env"], { SEALTRAIL_HOME: home })).code).toBe(2);
 
-    const second = await up(home);
+    // Started from a shell that ran eval "$(sealtrail env)": the first instance's private Redis
+    // URL (its port and password are gone) must not be taken for a REDIS_URL to use.
+    expect(settings.SEALTRAIL_UP_MADE).toBe("DATABASE_URL,REDIS_URL");
+    const second = await up(home, settings);
+    expect(second.output()).toContain("private redis-server");
     expect(second.output()).not.toContain("(first start)");
     expect(second.token).toBeUndefined();
     const kept = await gqlAt(second.apiUrl, first.token!, EVENTS);
@@ -124,5 +129,26 @@ describe("sealtrail up", () => {
     await exercise(instance, home, instance.token!, "carol");
     expect(await instance.stop()).toBe(0);
     await until("the server to be gone", () => !existsSync(join(home, "postgres", "data", "postmaster.pid")));
+  }, 300_000);
+});
+
+describe("the README's quick start", () => {
+  it("is npm ci and npx sealtrail up, and its next commands work against the running instance", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("## Production"));
+    const blocks = [...quickStart.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks[0]).toBe("npm ci\nnpx sealtrail up\n");
+    expect(blocks).toContain("npm test\n");
+    expect(blocks).toContain("npx sealtrail demo\n");
+    const home = freshHome();
+    const instance = await up(home);
+    // The second block as a user types it in a second terminal (npx finds this checkout's bin).
+    const script = blocks[1]!;
+    expect(script).toContain('eval "$(npx sealtrail env)"');
+    const run = await runTool("/bin/bash", ["-euo", "pipefail", "-c", `cd ${JSON.stringify(ROOT)} && export SEALTRAIL_HOME=${JSON.stringify(home)} && ${script}`]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('"log":"events","seq":0');
+    expect(run.stdout).toContain("verified events: 1 entries");
+    expect(await instance.stop()).toBe(0);
   }, 300_000);
 });

@@ -65,6 +65,7 @@ describe("cosigning witnesses", () => {
     const second = await tick(ledger.writer);
     expect(second.cosigned).toEqual([{ log: "cosigned", witnesses: ["witness.test/w1"] }]);
     expect(second.refused).toEqual([]);
+    expect(second.shortOfQuorum).toEqual([]);
     const log = await findLog(ledger.writer, "cosigned");
     const latest = (await ledger.store.latestCheckpoint(log.id))!;
     const lines = await ledger.store.cosignaturesAt(log.id, latest.size);
@@ -96,7 +97,9 @@ describe("cosigning witnesses", () => {
     const result = await tick(twin.writer);
     expect(result.cosigned).toEqual([]);
     expect(result.refused[0]?.message).toMatch(/split view|409/);
-    expect(alerts.map((a) => a.type)).toEqual(["witness.refused"]);
+    // Refused, and so short of the quorum (one of one witness): both reported.
+    expect(alerts.map((a) => a.type)).toEqual(["witness.refused", "witness.quorum"]);
+    expect(result.shortOfQuorum).toEqual([{ log: "cosigned", size: 5, cosignedBy: 0, quorum: 1 }]);
     expect(alerts[0]).toMatchObject({ log: "cosigned" });
     const log = await findLog(twin.writer, "cosigned");
     expect(await twin.store.cosignaturesAt(log.id, 5)).toEqual([]);

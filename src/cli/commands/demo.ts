@@ -42,7 +42,8 @@ export async function demoCommand(args: string[], cli: Cli): Promise<number> {
     "What to look at:",
     `  the SOC 2 pack          ${packDir}/  (${result.pack.controls.satisfied ?? 0} controls satisfied, ${result.pack.controls.exceptions ?? 0} with exceptions; exceptions: ${exceptions})`,
     `  its report              ${join(packDir, "report.pdf")}`,
-    `  check it offline        npx sealtrail verify-pack ${packDir}`,
+    // The logs' checkpoints are signed with this key: its public half is their verifier key.
+    `  check it offline        npx sealtrail verify-pack ${packDir} --key ${config.signingKeyPath}`,
     `  verify a log            ${env}npx sealtrail verify --log demo-deploys`,
     `  the incident session    ${env}npx sealtrail tmux replay --log demo-tmux --session ${DEMO_SESSION}`,
     `  failed logins (API)     { events(filter: { logs: ["demo-access"], outcome: failure }, first: 20) { edges { node { actor occurredAt } } } }`,

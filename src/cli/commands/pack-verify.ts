@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
-import { loadTrustedPublicKey } from "../../ledger/signing-key.js";
-import { type PackVerification, verifyPack } from "../../packs/verify-pack.js";
+import { loadTrustedKey, loadTrustedPublicKey } from "../../ledger/signing-key.js";
+import { type PackVerification, type TrustedKey, verifyPack } from "../../packs/verify-pack.js";
 import { parseOrUsage, positionals } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json } from "../context.js";
-import { EXIT_TAMPERED, EXIT_WITNESS_QUORUM, loadPolicy } from "./verify.js";
+import { EXIT_AUTHENTICITY_UNKNOWN, EXIT_TAMPERED, EXIT_WITNESS_QUORUM, loadPolicy } from "./verify.js";
 import { stat } from "node:fs/promises";
 
 const COMMAND = "verify-pack";
@@ -12,10 +12,12 @@ const COMMAND = "verify-pack";
 /**
  * sealtrail verify-pack DIR [--key VKEY|FILE]... [--pack-key FILE] [--json]: checks a pack
  * offline. --key is the log's checkpoint verifier key as the auditor holds it (repeatable, for
- * the audit log's key or a rotation); without it, checkpoints are checked with the pack's own
- * key and the report says so. --witness VKEY|FILE... [--quorum K]: each subject log's checkpoint
- * must carry cosignatures of K of those witnesses. Exit 0 when every check passes, 3 when only
- * the witness policy fails, 1 when another check fails.
+ * the audit log's key or a rotation); a vkey verifies only the log its name is the origin of,
+ * and one naming no log of the pack fails. Without --key, checkpoints are checked with the
+ * pack's own key, so integrity can be verified but authenticity is unknown.
+ * --witness VKEY|FILE... [--quorum K]: each subject log's checkpoint must carry cosignatures of
+ * K of those witnesses. Exit 0 verified (integrity and authenticity); 1 integrity or
+ * authenticity failed; 3 only the witness policy failed; 4 intact but authenticity unknown.
  */
 export async function packVerifyCommand(args: string[], cli: Cli): Promise<number> {
   const { values, positionals: rest } = parseOrUsage(COMMAND, () =>
@@ -36,18 +38,33 @@ export async function packVerifyCommand(args: string[], cli: Cli): Promise<numbe
   const isDir = await stat(dir!).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new CliError("FILE", `${COMMAND}: ${dir} is not a pack directory (extract an archive first: tar xzf PACK.tar.gz)`);
   const keySources = values.key ?? (cli.config.verifierKey ? [cli.config.verifierKey] : []);
-  const checkpointKeys = await Promise.all(keySources.map((k) => loadTrustedPublicKey(k)));
+  const checkpointKeys = await Promise.all(keySources.map(async (k): Promise<TrustedKey> => {
+    const key = await loadTrustedKey(k);
+    return key.name === undefined ? key.publicKey : { name: key.name, publicKey: key.publicKey };
+  }));
   const packKey = values["pack-key"] === undefined ? undefined : await loadTrustedPublicKey(values["pack-key"]);
   const witnesses = await loadPolicy(COMMAND, values.witness ?? [], values.quorum);
   const report = await verifyPack(dir!, { checkpointKeys, ...(packKey ? { packKey } : {}), ...(witnesses ? { witnesses } : {}) });
   cli.stdout(values.json ? json(report) : human(report));
-  if (report.verified) return 0;
-  return report.checks.every((c) => c.ok || c.check === "witnesses") ? EXIT_WITNESS_QUORUM : EXIT_TAMPERED;
+  return exitStatus(report);
+}
+
+/** 1 when integrity or authenticity failed; else 3 when the witness policy is not met; else 4 when authenticity is unknown. */
+export function exitStatus(r: PackVerification): number {
+  if (r.verified) return 0;
+  if (r.integrity === "failed" || r.authenticity === "failed") return EXIT_TAMPERED;
+  if (r.checks.some((c) => !c.ok && c.check === "witnesses")) return EXIT_WITNESS_QUORUM;
+  return EXIT_AUTHENTICITY_UNKNOWN;
 }
 
 function human(r: PackVerification): string {
   const lines = r.checks.map((c) => `${c.ok ? "ok    " : "FAILED"} ${c.check}: ${c.message}`);
   const failed = r.checks.filter((c) => !c.ok).length;
-  lines.push(r.verified ? `verified pack ${r.packId}` : `pack ${r.packId ?? "(unreadable)"} FAILED ${failed} check${failed === 1 ? "" : "s"}`);
+  if (r.withheldPayloads > 0) lines.push(`withheld: ${r.withheldPayloads} payload${r.withheldPayloads === 1 ? " is" : "s are"} left out of the pack (null); their hashes still prove inclusion`);
+  lines.push(`integrity: ${r.integrity}`, `authenticity: ${r.authenticity}${r.authenticity === "unknown" ? " (no trusted verifier key given: the checkpoints were checked with the pack's own key; give --key with each log's verifier key)" : ""}`);
+  const id = r.packId ?? "(unreadable)";
+  lines.push(r.verified ? `verified pack ${id}`
+    : failed > 0 ? `pack ${id} FAILED ${failed} check${failed === 1 ? "" : "s"}`
+    : `pack ${id} NOT VERIFIED: intact, authenticity unknown`);
   return `${lines.join("\n")}\n`;
 }

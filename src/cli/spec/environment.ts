@@ -16,6 +16,7 @@ export const ENVIRONMENT: EnvironmentDoc[] = [
   { name: "SEALTRAIL_WITNESS_DIR", text: "where checkpoint copies are kept outside the database" },
   { name: "SEALTRAIL_ALERT_WEBHOOKS", text: "URLs integrity alerts are POSTed to (with SEALTRAIL_ALERT_SECRET)" },
   { name: "SEALTRAIL_WITNESSES", text: 'cosigning witnesses, "URL VKEY" entries separated by ";"' },
+  { name: "SEALTRAIL_WITNESS_QUORUM", text: "cosignatures each new checkpoint must gather (default all witnesses)" },
   { name: "SEALTRAIL_TSA_URL", text: "RFC 3161 time-stamping authority checkpoints are stamped by" },
   { name: "SEALTRAIL_PACK_KEY", text: "PKCS8 PEM file that signs packs (default SEALTRAIL_SIGNING_KEY)" },
   { name: "SEALTRAIL_PACK_EXPORTERS", text: "exporter plugin modules, comma-separated" },
@@ -28,5 +29,5 @@ export const ENVIRONMENT: EnvironmentDoc[] = [
 ];
 
 export const EXIT_STATUS: string[] = [
-  "0 success; 1 verify, sweep or verify-pack found tampering; 2 usage, key, database or queue error, or an event refused; 3 verify or verify-pack: the witness quorum is not met.",
+  "0 success; 1 verify, sweep or verify-pack found tampering (verify-pack: integrity or authenticity failed); 2 usage, key, database or queue error, or an event refused; 3 verify or verify-pack: the witness quorum is not met; 4 verify-pack: the pack is intact but its authenticity is unknown (no --key).",
 ];

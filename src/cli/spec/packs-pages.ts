@@ -37,14 +37,18 @@ export const PACK_PAGES: PageDoc[] = [
   {
     name: "verify-pack",
     title: "check an evidence pack offline",
-    description: ["Checks a pack with no database: its files' hashes, its signature, its checkpoints, every entry and every proof, and says which check failed. Exit status 0 when every check passes, 1 when one fails, 3 when only the witness policy (--witness, --quorum) is not met."],
+    description: [
+      "Checks a pack with no database: its files' hashes, its signature, its checkpoints, every entry and every proof, re-derives every population file and sample from the checked entries (so an edit re-sealed with the pack key still fails), checks that every sampled entry has its inclusion proof, counts withheld (null) payloads, and says which check failed.",
+      "It gives two results. Integrity: the files agree with SHA256SUMS, with each other and with the checkpoints. Authenticity: the checkpoints are signed by a key the auditor trusts, given with --key (a vkey verifies only the log its name is the origin of; one that names no log of the pack fails). Without --key the pack's own key is used, so authenticity is unknown and the pack is not called verified.",
+      "Exit status: 0 integrity and authenticity verified (and the witness policy met); 1 integrity or authenticity failed; 3 only the witness policy (--witness, --quorum) is not met; 4 intact, but authenticity unknown (no --key).",
+    ],
     commands: [
       {
         name: "verify-pack",
         args: ["DIR [--key VKEY|FILE]... [--pack-key FILE] [--json]", "[--witness VKEY|FILE]... [--quorum K]"],
         summary: "check a pack offline: hashes, signature, checkpoints, every entry and proof; says what failed",
         options: [
-          { flag: "--key VKEY|FILE...", text: "the logs' checkpoint verifier key as the auditor holds it (repeat for the audit log's key or a rotation); without it, the pack's own key is used and the report says so" },
+          { flag: "--key VKEY|FILE...", text: "a log's checkpoint verifier key as the auditor holds it (repeat: one vkey per log, the audit log's, a rotation); a vkey must be named for a log of the pack; without it, authenticity is unknown (exit 4)" },
           { flag: "--pack-key FILE", text: "the public key the pack must be signed with" },
           { flag: "--json", text: "the report as JSON" },
           { flag: "--witness VKEY|FILE...", text: "a witness's cosigner vkey (or a file of them, one a line): each log's checkpoint must carry cosignatures of --quorum of them, else exit 3" },

@@ -25,6 +25,8 @@ export const ALERT_TYPES = [
    * that size (a split view), a larger size (a rollback), or the proof failed.
    */
   "witness.refused",
+  /** A newest checkpoint has fewer witness cosignatures than the policy's quorum (SEALTRAIL_WITNESS_QUORUM). */
+  "witness.quorum",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

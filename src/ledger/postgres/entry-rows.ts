@@ -9,7 +9,7 @@ export type { EventFilter, StoredEntry } from "../records.js";
 import type { EventFilter, StoredEntry } from "../records.js";
 
 export const COLUMNS = (sql: Sql) => sql`
-  e.log_id as "logId", l.name as log, e.seq, e.kind, e.actor, e.action, e.resource, e.outcome, e.source,
+  e.log_id as "logId", l.name as log, l.origin, e.seq, e.kind, e.actor, e.action, e.resource, e.outcome, e.source,
   e.occurred_at as "occurredAt", e.recorded_at as "recordedAt", e.tags, e.payload,
   e.payload_hash as "payloadHash", e.leaf_hash as "leafHash", e.chain_hash as "chainHash",
   e.idempotency_key as "idempotencyKey"`;

@@ -1,0 +1,134 @@
+/**
+ * verify-pack re-derives the populations and samples from the entries it has just checked
+ * against the signed checkpoints, and compares them with the pack's files byte for byte. The
+ * pack's own key signs SHA256SUMS, but whoever holds that key could re-sign edited population
+ * files or controls.json; the checkpoints are signed by the log's key, which the auditor holds,
+ * so what follows from the entries alone cannot be altered unnoticed.
+ *
+ * Re-derived here: every population file (its bytes), its row count and SHA-256 in
+ * controls.json, the sample (the lowest ranks, sampleRank of the pack's seed), and that every
+ * sampled entry has its inclusion proof in the pack. Not yet re-derived: results and exceptions
+ * in controls.json, OSCAL and the PDF.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type PackEntry, sampleRank, SampleSelector } from "../core/pack/index.js";
+import { csvLine, POPULATION_COLUMNS } from "./csv.js";
+import type { ControlSpec, PopulationLog } from "./exporter.js";
+import { BUILT_IN_EXPORTERS } from "./frameworks/index.js";
+import type { CheckList } from "./pack-checks.js";
+import type { LogStateJson, PackJson } from "./pack-manifest.js";
+import { csvRecords } from "./pack-reading.js";
+import { matchesPopulation, populationRow } from "./population.js";
+
+type SampledJson = { log: string; role: string; seq: number; rank: string; proof: string };
+type ControlJson = { id: string; population: { file: string; count: number; sha256: string; sample?: SampledJson[] } | null };
+
+interface Derived {
+  spec: ControlSpec;
+  hash: Hash;
+  count: number;
+  sample: SampleSelector<SampledJson>;
+}
+
+/** The built-in exporter the pack names, at the version it names; undefined for a plugin's pack or an older version. */
+function builtInSpecs(pack: PackJson): readonly ControlSpec[] | undefined {
+  const e = BUILT_IN_EXPORTERS.find((x) => x.id === pack.exporter?.id && x.version === pack.exporter?.version);
+  return e?.controls;
+}
+
+export class DerivedPopulations {
+  private readonly derived: Derived[];
+  private readonly seed: string | undefined;
+
+  private constructor(specs: readonly ControlSpec[], pack: PackJson) {
+    this.seed = pack.seed;
+    const size = pack.request.sampleSize ?? 0;
+    this.derived = specs
+      .filter((spec) => spec.population.length > 0)
+      .map((spec) => ({ spec, hash: createHash("sha256").update(csvLine([...POPULATION_COLUMNS])), count: 0, sample: new SampleSelector<SampledJson>(size) }));
+  }
+
+  /** Undefined when the pack's controls are not those of a built-in exporter: its populations are then only counted. */
+  static of(pack: PackJson): DerivedPopulations | undefined {
+    const specs = builtInSpecs(pack);
+    if (!specs || typeof pack.seed !== "string" || !Number.isSafeInteger(pack.request.sampleSize)) return undefined;
+    return new DerivedPopulations(specs, pack);
+  }
+
+  /** One entry of a section, in the events file's order (the builder's order: subject logs by name, then the audit log). */
+  add(e: PackEntry, state: LogStateJson): void {
+    let row: string | undefined;
+    let rank: string | undefined;
+    for (const d of this.derived) {
+      if (!matchesPopulation(d.spec.population, state.role as PopulationLog, e)) continue;
+      row ??= populationRow(state.name, e);
+      rank ??= sampleRank(this.seed!, state.origin, e.seq);
+      d.hash.update(row);
+      d.count++;
+      d.sample.offer(rank, { log: state.name, role: state.role, seq: e.seq, rank, proof: `${state.inclusionPrefix}${e.seq}.json` });
+    }
+  }
+
+  /** Compares controls.json and the population files with what the entries give; every sampled entry must have its proof. */
+  async check(dir: string, checks: CheckList, present: ReadonlySet<string>): Promise<void> {
+    let controls: ControlJson[];
+    try {
+      controls = (JSON.parse(await readFile(join(dir, "controls.json"), "utf8")) as { controls: ControlJson[] }).controls;
+      if (!Array.isArray(controls)) throw new Error("no controls");
+    } catch (error) {
+      checks.fail("populations", `controls.json: ${(error as Error).message}`, "controls.json");
+      return;
+    }
+    let ok = true;
+    const fail = (message: string, file: string) => {
+      checks.fail("populations", message, file);
+      ok = false;
+    };
+    const withPopulation = controls.filter((c) => c.population);
+    if (JSON.stringify(withPopulation.map((c) => c.id)) !== JSON.stringify(this.derived.map((d) => d.spec.id))) {
+      fail(`controls.json: controls with a population ${withPopulation.map((c) => c.id).join(", ")}, the framework's are ${this.derived.map((d) => d.spec.id).join(", ")}`, "controls.json");
+    }
+    let sampled = 0;
+    for (const d of this.derived) {
+      const c = withPopulation.find((x) => x.id === d.spec.id)?.population;
+      if (!c) continue;
+      const digest = d.hash.digest("hex");
+      if (c.count !== d.count || c.sha256 !== digest) fail(`controls.json: control ${d.spec.id} states ${c.count} rows (SHA-256 ${c.sha256}), the entries give ${d.count} (SHA-256 ${digest})`, "controls.json");
+      const file = present.has(c.file) ? await csvRecords(join(dir, c.file)).catch(() => undefined) : undefined;
+      if (file?.digest !== digest) fail(`${c.file}: not the population of ${d.spec.id} the entries give (${d.count} rows, SHA-256 ${digest})`, c.file);
+      const want = d.sample.items().map(({ item }) => item);
+      const got = (c.sample ?? []).map((s) => ({ log: s.log, role: s.role, seq: s.seq, rank: s.rank, proof: s.proof }));
+      if (JSON.stringify(got) !== JSON.stringify(want)) fail(`controls.json: the sample of ${d.spec.id} is not the one the pack's seed draws (seqs ${want.map((s) => s.seq).join(", ") || "none"})`, "controls.json");
+      // The proofs named by the derived sample: a sampled entry without its proof is a sample not shown.
+      for (const s of want) {
+        if (!present.has(s.proof)) {
+          checks.fail("inclusion", `${s.proof}: entry ${s.seq} of ${s.log} is sampled for ${d.spec.id} but its inclusion proof is missing`, s.proof);
+          ok = false;
+        }
+      }
+      sampled += want.length;
+    }
+    if (ok) checks.pass("populations", `every population file, its count and SHA-256 in controls.json, and the ${sampled} sampled entries re-derived from the checked entries; every sampled entry has its inclusion proof`);
+  }
+}
+
+/** A pack of a plugin's exporter: its population files must hold the counts controls.json states (not re-derived). */
+export async function countPopulations(dir: string, checks: CheckList): Promise<void> {
+  try {
+    const controls = JSON.parse(await readFile(join(dir, "controls.json"), "utf8")) as { controls: ControlJson[] };
+    let ok = true;
+    for (const c of controls.controls) {
+      if (!c.population) continue;
+      const { records, digest } = await csvRecords(join(dir, c.population.file));
+      if (records - 1 !== c.population.count || digest !== c.population.sha256) {
+        checks.fail("populations", `${c.population.file}: ${records - 1} rows, controls.json says ${c.population.count} (or its SHA-256 differs)`, c.population.file);
+        ok = false;
+      }
+    }
+    if (ok) checks.pass("populations", "every population file has the row count and SHA-256 that controls.json states (not re-derived: the pack's exporter is not built in, so its populations are not known here)");
+  } catch (error) {
+    checks.fail("populations", `controls.json: ${(error as Error).message}`, "controls.json");
+  }
+}

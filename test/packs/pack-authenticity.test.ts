@@ -1,0 +1,163 @@
+/**
+ * verify-pack against the one who holds the pack key: files edited and the pack re-sealed
+ * with the genuine key (a sampled entry's proof deleted, a population cut, controls.json
+ * edited) fail, because populations and samples are re-derived from the checkpoint-anchored
+ * entries; without a trusted key the pack is at best intact with authenticity unknown (exit
+ * 4), never "verified"; a vkey named for another log is refused; withheld payloads are counted.
+ */
+import { sign } from "node:crypto";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256 } from "../../src/core/encoding/index.js";
+import { vkeyString } from "../../src/core/note/index.js";
+import { formatSha256Sums } from "../../src/core/pack/index.js";
+import { buildPack } from "../../src/packs/build-pack.js";
+import { soc2 } from "../../src/packs/frameworks/soc2.js";
+import type { PackRequest } from "../../src/packs/pack-model.js";
+import { verifyPack } from "../../src/packs/verify-pack.js";
+import { runCli } from "../support/cli.js";
+import { testKey } from "../support/keys.js";
+import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { ORIGIN_PREFIX, packWorkdir, PERIOD, seedPackLedger } from "../support/packs.js";
+
+const key = testKey();
+let ledger: TestLedger;
+let work: string;
+let genuine: string;
+let vkeys: string[];
+type Controls = { controls: { id: string; population: { file: string; count: number; sha256: string; sample: { seq: number; proof: string }[] } | null }[] };
+
+const request: PackRequest = {
+  framework: "soc2", logs: ["prod"], from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com",
+  requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 6, failedLoginThreshold: 5, approvalTags: ["approved"],
+};
+
+/** Re-seals a copy as the pack key's holder can: SHA256SUMS of every file, signed with the genuine key. */
+function reseal(dir: string): void {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+  const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(dir, path))) })));
+  writeFileSync(join(dir, "SHA256SUMS"), sums);
+  writeFileSync(join(dir, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
+}
+
+let copies = 0;
+function copy(): string {
+  const dir = join(work, `copy-${++copies}`);
+  cpSync(genuine, dir, { recursive: true });
+  return dir;
+}
+
+const readControls = (dir: string) => JSON.parse(readFileSync(join(dir, "controls.json"), "utf8")) as Controls;
+const failed = async (dir: string) => (await verifyPack(dir, { checkpointKeys: [key.publicKey] })).checks.filter((c) => !c.ok).map((c) => [c.check, c.file ?? ""]);
+const keyArgs = () => vkeys.flatMap((v) => ["--key", v]);
+
+beforeAll(async () => {
+  ledger = await freshLedger("packauth");
+  ({ work } = packWorkdir("packauth", key));
+  await seedPackLedger(ledger.writer, key.privateKey);
+  genuine = join(work, "genuine");
+  await buildPack({ store: ledger.store, exporter: soc2, out: genuine, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request });
+  const pack = JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")) as { ledger: { origin: string }[] };
+  vkeys = pack.ledger.map((l) => vkeyString(l.origin, key.publicKey));
+});
+
+afterAll(async () => {
+  await ledger?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("verify-pack's two results", () => {
+  it("says verified, exit 0, only with a trusted key for every log: integrity and authenticity verified", async () => {
+    const run = await runCli(["verify-pack", genuine, ...keyArgs()], {});
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/^integrity: verified\nauthenticity: verified\nverified pack [0-9a-f]+\n$/m);
+    expect(run.stdout).toMatch(/^ok {4} populations: every population file, its count and SHA-256 in controls\.json, and the \d+ sampled entries re-derived/m);
+  });
+
+  it("without a key: intact, authenticity unknown, exit 4, and never 'verified pack'", async () => {
+    const run = await runCli(["verify-pack", genuine], {});
+    expect(run.code, run.stdout).toBe(4);
+    expect(run.stdout).not.toMatch(/verified pack/);
+    expect(run.stdout).toMatch(/^integrity: verified$/m);
+    expect(run.stdout).toMatch(/^authenticity: unknown \(no trusted verifier key given/m);
+    expect(run.stdout).toMatch(/NOT VERIFIED: intact, authenticity unknown\n$/);
+    const report = await verifyPack(genuine);
+    expect(report).toMatchObject({ verified: false, integrity: "verified", authenticity: "unknown" });
+  });
+
+  it("refuses a vkey whose name is not the origin of a log of the pack", async () => {
+    const stranger = vkeyString("example.com/other/prod", key.publicKey);
+    const run = await runCli(["verify-pack", genuine, "--key", stranger], {});
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stdout).toMatch(/^FAILED keys: --key example\.com\/other\/prod\+…: names no log of this pack/m);
+    // Its key is not used for the logs it does not name: their checkpoints have no trusted key.
+    expect(run.stdout).toMatch(/^FAILED checkpoint: logs\/prod\/checkpoint\.txt: /m);
+    expect(run.stdout).toMatch(/^authenticity: failed$/m);
+    // The right names, plus a stranger: still refused.
+    expect((await runCli(["verify-pack", genuine, ...keyArgs(), "--key", stranger], {})).code).toBe(1);
+  });
+});
+
+describe("tampering re-sealed with the genuine pack key", () => {
+  it("fails when a sampled entry's inclusion proof is deleted", async () => {
+    const dir = copy();
+    const sampled = readControls(dir).controls.find((c) => (c.population?.sample.length ?? 0) > 0)!.population!.sample[0]!;
+    rmSync(join(dir, sampled.proof));
+    rmSync(join(dir, sampled.proof.replace(/\.json$/, ".tlog-proof")), { force: true });
+    reseal(dir);
+    expect(await failed(dir)).toContainEqual(["inclusion", sampled.proof]);
+    const run = await runCli(["verify-pack", dir, ...keyArgs()], {});
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^integrity: failed$/m);
+    expect(run.stdout).toContain(`FAILED inclusion: ${sampled.proof}: entry ${sampled.seq} of prod is sampled for`);
+  });
+
+  it("fails when rows are cut from a population file and controls.json is made to agree", async () => {
+    const dir = copy();
+    const controls = readControls(dir);
+    const population = controls.controls.find((c) => (c.population?.count ?? 0) > 3)!.population!;
+    const rows = readFileSync(join(dir, population.file), "utf8").split("\r\n");
+    const cut = [rows[0], ...rows.slice(3)].join("\r\n");
+    writeFileSync(join(dir, population.file), cut);
+    population.count -= 2;
+    population.sha256 = Buffer.from(sha256(cut)).toString("hex");
+    writeFileSync(join(dir, "controls.json"), JSON.stringify(controls, null, 2));
+    reseal(dir);
+    const got = await failed(dir);
+    expect(got).toContainEqual(["populations", population.file]);
+    expect(got).toContainEqual(["populations", "controls.json"]);
+  });
+
+  it("fails when controls.json's sample is changed", async () => {
+    const dir = copy();
+    const controls = readControls(dir);
+    const population = controls.controls.find((c) => (c.population?.sample.length ?? 0) > 1)!.population!;
+    population.sample.pop();
+    writeFileSync(join(dir, "controls.json"), JSON.stringify(controls, null, 2));
+    reseal(dir);
+    expect(await failed(dir)).toEqual([["populations", "controls.json"]]);
+  });
+
+  it("counts withheld (null) payloads and reports them, without failing", async () => {
+    const dir = copy();
+    const file = join(dir, "logs", "prod", "events.jsonl");
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+    const withheld = [2, 5].map((i) => {
+      const e = JSON.parse(lines[i]!) as Record<string, unknown>;
+      expect(e.payload).not.toBeNull();
+      lines[i] = JSON.stringify({ ...e, payload: null });
+      return e;
+    });
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    reseal(dir);
+    const report = await verifyPack(dir, { checkpointKeys: [key.publicKey] });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.withheldPayloads).toBe(withheld.length);
+    const run = await runCli(["verify-pack", dir, ...keyArgs()], {});
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^withheld: 2 payloads are left out of the pack \(null\)/m);
+    expect(run.stdout).toMatch(/^ok {4} events: logs\/prod\/events\.jsonl: .*; 2 payloads withheld/m);
+  });
+});
