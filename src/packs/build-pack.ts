@@ -31,6 +31,7 @@ import { renderReport } from "./pdf/report.js";
 import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
+import { writeVerifierFiles } from "./verifier-files.js";
 import { checkRequest } from "./request.js";
 import { auditLogName } from "../ledger/audit-log.js";
 import { findLog, type Log } from "../ledger/logs.js";
@@ -234,6 +235,7 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
     }
     progress("report", 1, 1);
 
+    await writeVerifierFiles(writer, model);
     progress("seal", 0, 1);
     const { sums } = await sealPack(writer, o.packKey);
     await refuseExisting(o.out);
