@@ -27,7 +27,9 @@ COPY schema ./schema
 COPY deploy ./deploy
 COPY --from=build /app/dist ./dist
 # With no compiler here, the prepare script checks that dist/ is present and builds nothing.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# No optional dependencies: the only one is the embedded PostgreSQL of `sealtrail up` (60 MB),
+# and in this image the database is a server of its own (docker-compose.yml).
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 # The volumes' mount points, owned by the user the processes run as: Docker fills a new named
 # volume from the image's directory, ownership included, so packs and witness copies are
 # writable by uid 1000 (node). deploy/first-start.sh (the compose `setup` service) also

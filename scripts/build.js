@@ -27,6 +27,21 @@ try {
 const compiled = spawnSync(process.execPath, [tsc, "-b", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
+// verify.mjs, the verifier every pack carries: verify-pack's own code bundled into one file
+// that imports only node: built-ins, so an auditor runs it with no install.
+const esbuild = await import(createRequire(join(root, "package.json")).resolve("esbuild"));
+const verifier = await esbuild.build({
+  entryPoints: [join(root, "src", "packs", "verifier", "verify-main.ts")],
+  outfile: join(root, "dist", "verifier", "verify.mjs"),
+  bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", legalComments: "none", metafile: true, logLevel: "warning",
+  banner: { js: "// The pack's verifier: node verify.mjs [--key VKEY|FILE]... [--pack-key FILE] [--json] (see VERIFY.md)." },
+});
+const outside = Object.values(verifier.metafile.outputs).flatMap((o) => o.imports).filter((i) => !i.path.startsWith("node:"));
+if (outside.length > 0) {
+  process.stderr.write(`sealtrail build: verify.mjs must import node: built-ins only, not ${outside.map((i) => i.path).join(", ")}\n`);
+  process.exit(1);
+}
+
 // The manual pages, from the compiled command spec.
 const man = spawnSync(process.execPath, [join(root, "dist", "src", "cli", "spec", "generate.js"), "man"], { cwd: root, stdio: "inherit" });
 process.exit(man.status ?? 1);

@@ -52,8 +52,9 @@ export function toEvent(row: StoredEntry): Event {
   });
 }
 
-export function toCheckpoint(log: { name: string; origin: string }, c: StoredCheckpoint): Checkpoint {
+export function toCheckpoint(log: { id: number; name: string; origin: string }, c: StoredCheckpoint): Checkpoint {
   return Object.assign(new Checkpoint(), {
+    logId: log.id,
     log: log.name,
     origin: log.origin,
     size: c.size,

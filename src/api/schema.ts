@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { noteExecutedRootFields } from "./executed-fields.js";
 import { authChecker } from "./auth-checker.js";
+import { CheckpointResolver } from "./resolvers/checkpoint.resolver.js";
 import { EventAppendedResolver } from "./resolvers/event-appended.resolver.js";
 import { EventResolver } from "./resolvers/event.resolver.js";
 import { EvidencePackResolver } from "./resolvers/evidence-pack.resolver.js";
@@ -16,7 +17,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, EventResolver, ProofResolver, SweepResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver],
+    resolvers: [LogResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver],
     authChecker,
     authMode: "error",
     validate: false,

@@ -153,11 +153,11 @@ export interface ApiConfig {
    * again; a revoked key's connections are closed within this (default 5000; docs/security.md).
    */
   keyRecheckMs: number;
-  /** SEALTRAIL_API_MAX_CONCURRENT_PER_KEY: GraphQL requests one key may have in flight over HTTP (default 8). */
+  /** SEALTRAIL_API_MAX_CONCURRENT_PER_KEY: GraphQL requests one key may have in flight over HTTP (default 32). */
   maxConcurrentPerKey: number;
-  /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL requests one tenant's keys may have in flight over HTTP (default 16). */
+  /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL requests one tenant's keys may have in flight over HTTP (default 64). */
   maxConcurrentPerTenant: number;
-  /** SEALTRAIL_API_CONCURRENCY_WAIT_MS: how long a request past either bound waits for a slot before 429 (default 5000). */
+  /** SEALTRAIL_API_CONCURRENCY_WAIT_MS: how long a request past either bound waits for a slot before 429 (default 10000). */
   concurrencyWaitMs: number;
   /**
    * SEALTRAIL_API_SEARCH_TAIL_MAX: most entries past a log's search index that one search reads
@@ -206,9 +206,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     timeoutMs: positive(env, "SEALTRAIL_API_TIMEOUT_MS", 10_000),
     readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
     keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
-    maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 8),
-    maxConcurrentPerTenant: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT", 16),
-    concurrencyWaitMs: positive(env, "SEALTRAIL_API_CONCURRENCY_WAIT_MS", 5_000),
+    maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 32),
+    maxConcurrentPerTenant: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT", 64),
+    concurrencyWaitMs: positive(env, "SEALTRAIL_API_CONCURRENCY_WAIT_MS", 10_000),
     searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
   };
 }

@@ -31,6 +31,7 @@ import { renderReport } from "./pdf/report.js";
 import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
+import { writeVerifierFiles } from "./verifier-files.js";
 import { checkRequest } from "./request.js";
 import { auditLogName } from "../ledger/audit-log.js";
 
@@ -293,6 +294,7 @@ async function renderPack(o: BuildOptions, model: PackModel, writer: PackWriter,
 /** SHA256SUMS signed, the directory renamed into place, and the build recorded in the tenant's audit log. */
 async function sealAndRecord(o: BuildOptions, read: PackRead, model: PackModel, writer: PackWriter, tmp: string, progress: Progress): Promise<BuiltPack> {
   const { request, packId } = read;
+  await writeVerifierFiles(writer, model);
   progress("seal", 0, 1);
   const { sums } = await sealPack(writer, o.packKey);
   await refuseExisting(o.out);

@@ -15,7 +15,8 @@ beforeAll(async () => {
   ledger = await freshLedger("fairuse");
   await createLog(ledger.writer, "a1", { tenant: "acme", origin: "test.example/a1" });
   await createLog(ledger.writer, "g1", { tenant: "globex", origin: "test.example/g1" });
-  api = await startApi(ledger, { maxConcurrentPerKey: 2, maxConcurrentPerTenant: 3, concurrencyWaitMs: 300 });
+  // A long statement timeout: the held requests must stay in flight however slow the machine.
+  api = await startApi(ledger, { maxConcurrentPerKey: 2, maxConcurrentPerTenant: 3, concurrencyWaitMs: 300, timeoutMs: 60_000 });
 });
 afterAll(async () => {
   await api?.close();
@@ -29,13 +30,14 @@ describe("fair use", () => {
     const started = Date.now();
     const r = await gql(api, token, query);
     expect(r.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COMPLEX");
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Refused before running: parsing and estimating only (running them took 20 s).
+    expect(Date.now() - started).toBeLessThan(10_000);
     // A few aliases of a cheap field still pass.
     const few = await gql(api, token, `{ a: logs { name } b: logs { name } c: logs { size } }`);
     expect(few.errors).toBeUndefined();
   });
 
-  it("refuses a key's and a tenant's requests past their bounds with 429, not another tenant's", async () => {
+  it("refuses a key's and a tenant's requests past their bounds with 429, not another tenant's", { timeout: 30_000 }, async () => {
     const [k1, k2] = [await apiKey(ledger, "acme"), await apiKey(ledger, "acme")];
     const other = await apiKey(ledger, "globex");
     // Hold every read of the logs table: requests stay in flight until it is released.
@@ -51,7 +53,7 @@ describe("fair use", () => {
     await locked;
     const inFlight = (token: string) => gql(api, token, `{ logs { name } }`);
     const waitFor = async (n: number) => {
-      await expect.poll(async () => (await ledger.admin`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%logs%'`)[0]!.n, { timeout: 5_000 }).toBeGreaterThanOrEqual(n);
+      await expect.poll(async () => (await ledger.admin`select count(*)::int as n from pg_locks where relation = 'logs'::regclass and not granted`)[0]!.n, { timeout: 10_000 }).toBeGreaterThanOrEqual(n);
     };
     const first = [inFlight(k1), inFlight(k1)];
     await waitFor(2);
@@ -66,9 +68,7 @@ describe("fair use", () => {
     release();
     const answered = await Promise.all([...first, second, globex]);
     expect(answered.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    // Once answered, the key may ask again; a burst past its bound is served at its pace.
+    // Once answered, the key may ask again. (A burst paced by the default bounds: read-log.test.ts, 60 at once.)
     expect((await inFlight(k1)).status).toBe(200);
-    const burst = await Promise.all(Array.from({ length: 12 }, () => inFlight(k1)));
-    expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200));
   });
 });

@@ -173,6 +173,7 @@ describe("sealtrail CLI", () => {
       ["bad JSON on stdin", sealtrail([...EVENT, "--payload", "-"], { input: "nope" })],
       ["invalid event", sealtrail([...EVENT, "--kind", "Not A Kind"])],
       ["unknown log", sealtrail([...EVENT.slice(0, 1), ...EVENT.slice(3), "--log", "nope"])],
+      ["a tenant's audit log", sealtrail([...EVENT.slice(0, 1), ...EVENT.slice(3), "--log", "sealtrail.audit.default"])],
       ["unknown option", sealtrail(["log", "list", "--bogus"])],
       ["existing log", sealtrail(["log", "create", "audit"])],
       ["--seq 1e3", sealtrail(["proof", "inclusion", "--log", "audit", "--seq", "1e3"])],
@@ -187,6 +188,7 @@ describe("sealtrail CLI", () => {
     const runs = await Promise.all(cases.map(([, run]) => run));
     cases.forEach(([label], i) => expectError(runs[i]!, label));
     const byLabel = new Map(cases.map(([label], i) => [label, runs[i]!.stderr]));
+    expect(byLabel.get("a tenant's audit log")).toMatch(/is kept by the ledger; no source writes to it/);
     expect(byLabel.get("unreachable database")).toBe("sealtrail: cannot reach the database at 127.0.0.1:1: ECONNREFUSED\n");
 
     const [help, unknown] = await Promise.all([sealtrail(["--help"]), sealtrail(["frobnicate"])]);

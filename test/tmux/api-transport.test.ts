@@ -16,6 +16,8 @@ import { startIngestWorker, type IngestWorker } from "../../src/ingest/index.js"
 import { createLog } from "../../src/ledger/postgres/logs.js";
 import { attachSession } from "../../src/tmux/attach.js";
 import { paneDir } from "../../src/tmux/capture.js";
+import { ApiTransport, MAX_REQUEST_BYTES } from "../../src/tmux/api-transport.js";
+import { TmuxError } from "../../src/tmux/tmux-error.js";
 import { apiKey } from "../support/api.js";
 import { ROOT, runCli } from "../support/cli.js";
 import { REDIS_URL, testQueue, type TestQueue, until } from "../support/ingest.js";
@@ -116,6 +118,30 @@ describe("tmux capture shipping to the API", () => {
     // The session's lifecycle records went the same way.
     const [row] = await ledger.admin<{ n: number }[]>`select count(*)::int as n from entries where kind = 'tmux.session'`;
     expect(row!.n).toBeGreaterThan(0);
+  });
+
+  it("the transport: a batch over one request's size goes in several; a key refused is 'send again'; a missing log is refused for good", async () => {
+    if (!api) await startServe();
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const run = randomBytes(4).toString("hex");
+    const events = Array.from({ length: 12 }, (_, i) => ({
+      kind: "custom", actor: "alice", action: "blob", resource: "test", source: "api-transport.test", outcome: "success",
+      occurredAt: new Date().toISOString(), idempotencyKey: `blob-${run}-${i}`, payload: { blob: "x".repeat(100_000) },
+    }));
+    // 1.2 MB: over the API's default body limit (1 MiB), so one request would get a 413.
+    expect(events.reduce((n, e) => n + JSON.stringify(e).length, 0)).toBeGreaterThan(Math.max(MAX_REQUEST_BYTES, 1 << 20));
+    expect(await new ApiTransport({ url, token }, "tmux").send(events)).toBe(true);
+    await until("the 12 events committed", async () => {
+      const [row] = await ledger.admin<{ n: number }[]>`select count(*)::int as n from entries where idempotency_key like ${`blob-${run}-%`}`;
+      return row!.n === 12;
+    }, 30_000);
+
+    const readOnly = await apiKey(ledger, "default", ["events:read"]);
+    expect(await new ApiTransport({ url, token: readOnly }, "tmux").send(events.slice(0, 1))).toBe(false);
+    expect(await new ApiTransport({ url, token: `${token.slice(0, -4)}xxxx` }, "tmux").send(events.slice(0, 1))).toBe(false);
+    const missing = new ApiTransport({ url, token }, "no-such-log").send(events.slice(0, 1));
+    await expect(missing).rejects.toBeInstanceOf(TmuxError);
+    await expect(missing).rejects.toThrow(/recordEvents refused: (BAD_USER_INPUT|NOT_FOUND)/);
   });
 
   it("tmux attach with SEALTRAIL_API_URL but no token is a configuration error", async () => {

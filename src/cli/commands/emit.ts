@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { QueueEvents } from "bullmq";
 import { toHex } from "../../core/encoding/index.js";
-import type { EventInput } from "../../core/entry/index.js";
+import { type EventInput, RESERVED_NAME_PREFIX } from "../../core/entry/index.js";
 import { enqueueEvents } from "../../ingest/enqueue-events.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
 import { probeRedis } from "../../redis/probe.js";
@@ -44,6 +44,9 @@ export async function emitCommand(args: string[], cli: Cli): Promise<number> {
     }),
   );
   const log = required(COMMAND, "log", values.log);
+  // The ledger's own logs (each tenant's audit log) are written by the ledger alone: as the
+  // queue path refuses them (ingest/enqueue-events.ts), so does the direct one.
+  if (log.startsWith(RESERVED_NAME_PREFIX)) throw new CliError("USAGE", `--log: ${JSON.stringify(log)} is kept by the ledger; no source writes to it`);
   const via = parseChoice(COMMAND, "via", values.via ?? "direct", ["direct", "queue"]);
   const event: EventInput = {
     kind: required(COMMAND, "kind", values.kind),

@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
 import { loadTrustedKey, loadTrustedPublicKey } from "../../ledger/signing-key.js";
-import { type PackVerification, type TrustedKey, verifyPack } from "../../packs/verify-pack.js";
+import { exitStatus, human } from "../../packs/verdict.js";
+import { type TrustedKey, verifyPack } from "../../packs/verify-pack.js";
 import { parseOrUsage, positionals } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json } from "../context.js";
-import { EXIT_AUTHENTICITY_UNKNOWN, EXIT_TAMPERED, EXIT_WITNESS_QUORUM, loadPolicy } from "./verify.js";
+import { loadPolicy } from "./verify.js";
 import { stat } from "node:fs/promises";
 
 const COMMAND = "verify-pack";
@@ -47,24 +48,4 @@ export async function packVerifyCommand(args: string[], cli: Cli): Promise<numbe
   const report = await verifyPack(dir!, { checkpointKeys, ...(packKey ? { packKey } : {}), ...(witnesses ? { witnesses } : {}) });
   cli.stdout(values.json ? json(report) : human(report));
   return exitStatus(report);
-}
-
-/** 1 when integrity or authenticity failed; else 3 when the witness policy is not met; else 4 when authenticity is unknown. */
-export function exitStatus(r: PackVerification): number {
-  if (r.verified) return 0;
-  if (r.integrity === "failed" || r.authenticity === "failed") return EXIT_TAMPERED;
-  if (r.checks.some((c) => !c.ok && c.check === "witnesses")) return EXIT_WITNESS_QUORUM;
-  return EXIT_AUTHENTICITY_UNKNOWN;
-}
-
-function human(r: PackVerification): string {
-  const lines = r.checks.map((c) => `${c.ok ? "ok    " : "FAILED"} ${c.check}: ${c.message}`);
-  const failed = r.checks.filter((c) => !c.ok).length;
-  if (r.withheldPayloads > 0) lines.push(`withheld: ${r.withheldPayloads} payload${r.withheldPayloads === 1 ? " is" : "s are"} left out of the pack (null); their hashes still prove inclusion`);
-  lines.push(`integrity: ${r.integrity}`, `authenticity: ${r.authenticity}${r.authenticity === "unknown" ? " (no trusted verifier key given: the checkpoints were checked with the pack's own key; give --key with each log's verifier key)" : ""}`);
-  const id = r.packId ?? "(unreadable)";
-  lines.push(r.verified ? `verified pack ${id}`
-    : failed > 0 ? `pack ${id} FAILED ${failed} check${failed === 1 ? "" : "s"}`
-    : `pack ${id} NOT VERIFIED: intact, authenticity unknown`);
-  return `${lines.join("\n")}\n`;
 }

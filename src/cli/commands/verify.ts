@@ -15,8 +15,6 @@ import { vkeys } from "./witness.js";
 export const EXIT_TAMPERED = 1;
 /** Exit status when the log verified but its checkpoint lacks the cosignatures the witness policy asks for. */
 export const EXIT_WITNESS_QUORUM = 3;
-/** verify-pack: the pack is intact, but no trusted verifier key was given, so who signed its checkpoints is unknown. */
-export const EXIT_AUTHENTICITY_UNKNOWN = 4;
 
 /**
  * sealtrail verify --log NAME [--checkpoint FILE] [--key VKEY|FILE] [--witness VKEY|FILE]... [--quorum K]

@@ -6,7 +6,7 @@ export const PACK_PAGES: PageDoc[] = [
     name: "pack",
     title: "build a signed evidence pack",
     description: [
-      "Builds a signed evidence pack of the entries recorded in [from, to) in each log: every entry with its inclusion proof, a checkpoint covering the period, the framework's control mapping and a PDF summary. The pack is signed with SEALTRAIL_PACK_KEY (default SEALTRAIL_SIGNING_KEY); a checkpoint covering the period is signed with SEALTRAIL_SIGNING_KEY when none is stored yet. Prints the pack id and its files as JSON.",
+      "Builds a signed evidence pack of the entries recorded in [from, to) in each log: every entry with its inclusion proof, a checkpoint covering the period, the framework's control mapping, a PDF summary, and its own verifier (VERIFY.md and verify.mjs, run as node verify.mjs with no install). The pack is signed with SEALTRAIL_PACK_KEY (default SEALTRAIL_SIGNING_KEY); a checkpoint covering the period is signed with SEALTRAIL_SIGNING_KEY when none is stored yet. Prints the pack id and its files as JSON.",
     ],
     commands: [
       {

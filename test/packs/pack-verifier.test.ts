@@ -1,0 +1,151 @@
+/**
+ * The verifier in every pack: verify.mjs run with `node verify.mjs` in a copy of the pack in a
+ * temporary directory outside the repository (no node_modules anywhere above it) gives the
+ * same report and exit status as `sealtrail verify-pack`, on the genuine pack and on tampered
+ * copies; VERIFY.md's sha256sum and openssl steps, the checkpoint's signed note included, run
+ * as written.
+ */
+import { sign } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256 } from "../../src/core/encoding/index.js";
+import { vkeyString } from "../../src/core/note/index.js";
+import { formatSha256Sums } from "../../src/core/pack/index.js";
+import { buildPack } from "../../src/packs/build-pack.js";
+import { soc2 } from "../../src/packs/frameworks/soc2.js";
+import type { PackRequest } from "../../src/packs/pack-model.js";
+import { runCli, runTool } from "../support/cli.js";
+import { testKey } from "../support/keys.js";
+import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { ORIGIN_PREFIX, PERIOD, seedPackLedger } from "../support/packs.js";
+
+const key = testKey();
+let ledger: TestLedger;
+let outside: string;
+let genuine: string;
+let origins: string[];
+let vkeys: string[];
+
+const request: PackRequest = {
+  framework: "soc2", logs: ["prod"], from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com",
+  requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 6, failedLoginThreshold: 5, approvalTags: ["approved"],
+};
+
+function reseal(dir: string): void {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+  const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(dir, path))) })));
+  writeFileSync(join(dir, "SHA256SUMS"), sums);
+  writeFileSync(join(dir, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
+}
+
+let copies = 0;
+function copy(): string {
+  const dir = join(outside, `copy-${++copies}`);
+  cpSync(genuine, dir, { recursive: true });
+  return dir;
+}
+
+/** node verify.mjs in the pack's directory, and sealtrail verify-pack on it: the same words and status. */
+async function bothSay(dir: string, args: string[]): Promise<{ code: number; stdout: string }> {
+  const node = await runTool(process.execPath, ["verify.mjs", ...args], dir);
+  const cli = await runCli(["verify-pack", dir, ...args], {});
+  expect(node.stderr).toBe("");
+  expect(node.stdout).toBe(cli.stdout);
+  expect(node.code).toBe(cli.code);
+  return node;
+}
+
+const keyArgs = () => vkeys.flatMap((v) => ["--key", v]);
+
+beforeAll(async () => {
+  ledger = await freshLedger("packverifier");
+  await seedPackLedger(ledger.writer, key.privateKey);
+  outside = mkdtempSync(join(tmpdir(), "sealtrail-verifier-"));
+  genuine = join(outside, "genuine");
+  await buildPack({ store: ledger.store, exporter: soc2, out: genuine, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request });
+  const pack = JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")) as { ledger: { origin: string }[] };
+  origins = pack.ledger.map((l) => l.origin);
+  vkeys = origins.map((o) => vkeyString(o, key.publicKey));
+});
+
+afterAll(async () => {
+  await ledger?.close();
+  rmSync(outside, { recursive: true, force: true });
+});
+
+describe("verify.mjs", () => {
+  it("is in the pack, sealed, and runs where no node_modules can be found", () => {
+    const sums = readFileSync(join(genuine, "SHA256SUMS"), "utf8");
+    expect(sums).toMatch(/ {2}verify\.mjs\n/);
+    expect(sums).toMatch(/ {2}VERIFY\.md\n/);
+    for (let dir = genuine; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, "node_modules")), dir).toBe(false);
+    expect(readFileSync(join(genuine, "verify.mjs"), "utf8")).not.toMatch(/^import .* from "(?!node:)/m);
+  });
+
+  it("gives verify-pack's verdict on the genuine pack: verified with the keys, exit 4 without", async () => {
+    const verified = await bothSay(genuine, keyArgs());
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/\nverified pack [0-9a-f]+\n$/);
+    const unknown = await bothSay(genuine, []);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stdout).toMatch(/^authenticity: unknown/m);
+    const json = await runTool(process.execPath, ["verify.mjs", "--json", ...keyArgs()], genuine);
+    expect(JSON.parse(json.stdout)).toMatchObject({ verified: true, integrity: "verified", authenticity: "verified" });
+  });
+
+  it("gives verify-pack's verdict on tampered copies", async () => {
+    // A sampled entry's proof deleted and the pack re-sealed with the genuine key.
+    const deleted = copy();
+    const controls = JSON.parse(readFileSync(join(deleted, "controls.json"), "utf8")) as { controls: { population: { sample: { proof: string }[] } | null }[] };
+    const proof = controls.controls.flatMap((c) => c.population?.sample ?? [])[0]!.proof;
+    rmSync(join(deleted, proof));
+    reseal(deleted);
+    expect((await bothSay(deleted, keyArgs())).stdout).toContain(`FAILED inclusion: ${proof}: `);
+    // One byte of the events flipped.
+    const flipped = copy();
+    const events = readFileSync(join(flipped, "logs", "prod", "events.jsonl"));
+    events[100]! ^= 0x01;
+    writeFileSync(join(flipped, "logs", "prod", "events.jsonl"), events);
+    expect((await bothSay(flipped, keyArgs())).code).toBe(1);
+    // A vkey for a log the pack does not hold.
+    expect((await bothSay(genuine, ["--key", vkeyString("example.com/other", key.publicKey)])).code).toBe(1);
+  });
+
+  it("refuses a key it cannot read with exit 2 and its usage", async () => {
+    const run = await runTool(process.execPath, ["verify.mjs", "--key", "no-such-file"], genuine);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^verify\.mjs: .*no-such-file.*\nusage: node verify\.mjs/);
+  });
+});
+
+describe("VERIFY.md", () => {
+  const blocks = () => [...readFileSync(join(genuine, "VERIFY.md"), "utf8").matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+  it("its sha256sum and openssl steps pass on the pack", async () => {
+    const [sums, seal] = blocks();
+    for (const block of [sums!, seal!]) {
+      const run = await runTool("bash", ["-euo", "pipefail", "-c", block], genuine);
+      expect(run.code, run.stderr).toBe(0);
+    }
+  });
+
+  it("checks each checkpoint's signed note with openssl under the right vkey, and not under another", async () => {
+    const steps = blocks()[2]!;
+    const pack = JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")) as { ledger: { origin: string; checkpointFile: string }[] };
+    const work = copy();
+    const other = vkeyString(origins[0]!, testKey().publicKey);
+    for (const [i, l] of pack.ledger.entries()) {
+      const script = steps.replace(/^CHECKPOINT=.*$/m, `CHECKPOINT=${l.checkpointFile}`).replace(/^ORIGIN=.*$/m, `ORIGIN='${l.origin}'`).replace(/^VKEY=.*$/m, `VKEY='${vkeys[i]}'`);
+      const run = await runTool("bash", ["-euo", "pipefail", "-c", script], work);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/Signature Verified Successfully/);
+    }
+    const wrong = steps.replace(/^VKEY=.*$/m, `VKEY='${other}'`);
+    const run = await runTool("bash", ["-uo", "pipefail", "-c", wrong], work);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toMatch(/Signature Verification Failure/);
+  });
+});
