@@ -32,6 +32,7 @@ import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { writeVerifierFiles } from "./verifier-files.js";
+import { samplingOf } from "./sampling.js";
 import { checkRequest } from "./request.js";
 import { auditLogName } from "../ledger/audit-log.js";
 import { findLog, type Log } from "../ledger/logs.js";
@@ -107,7 +108,9 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
       return p ? { packId: p.packId, size: p.size } : null;
     }),
   });
-  const seed = request.seed ?? packId;
+  // The auditor's seed, else one the company could not know before the period ended (sampling.ts).
+  const sampling = samplingOf(request.seed, request.sampleSize, subjects.map((s) => ({ name: s.log.name, checkpointFile: sectionOf("subject", s.log.name).checkpointFile, endSeq: s.endSeq, checkpoint: { size: s.checkpoint.size, root: toBase64(s.checkpoint.root) } })), packId);
+  const seed = sampling.seed;
 
   const tmp = join(dirname(o.out), `.${basename(o.out)}.partial-${process.pid}-${packId.slice(0, 8)}`);
   await rm(tmp, { recursive: true, force: true });
@@ -212,6 +215,7 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
       exporter: { id: o.exporter.id, framework: o.exporter.framework, version: o.exporter.version },
       request,
       seed,
+      sampling,
       logs,
       controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles),
       exceptions,
