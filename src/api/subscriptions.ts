@@ -111,7 +111,14 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         for (const e of errors) entry?.errors.add(String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
         return { ...result, errors };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
+      onError: (ctx, id, _payload, errors) => {
+        // An operation that fails outright (its source throws) ends here, not in onNext: its
+        // codes go to its record too, which then says failure.
+        const entry = live.get(liveKey(ctx, id));
+        const formatted = errors.map((e) => format(e.toJSON(), e));
+        for (const e of formatted) entry?.errors.add(String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+        return formatted;
+      },
       onComplete: async (ctx, id) => {
         const key = liveKey(ctx, id);
         const entry = live.get(key);

@@ -32,6 +32,7 @@ import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { writeVerifierFiles } from "./verifier-files.js";
+import { samplingOf } from "./sampling.js";
 import { checkRequest } from "./request.js";
 import { auditLogName } from "../ledger/audit-log.js";
 
@@ -104,6 +105,7 @@ interface PackRead {
   previous: Map<string, PreviousPack>;
   packId: string;
   seed: string;
+  sampling: ReturnType<typeof samplingOf>;
 }
 
 async function readPack(o: BuildOptions, request: PackRequest): Promise<PackRead> {
@@ -138,7 +140,9 @@ async function readPack(o: BuildOptions, request: PackRequest): Promise<PackRead
       return p ? { packId: p.packId, size: p.size } : null;
     }),
   });
-  return { request, from, to, tenant, subjects, audit, previous, packId, seed: request.seed ?? packId };
+  // The auditor's seed, else one the company could not know before the period ended (sampling.ts).
+  const sampling = samplingOf(request.seed, request.sampleSize, subjects.map((s) => ({ name: s.log.name, checkpointFile: sectionOf("subject", s.log.name).checkpointFile, endSeq: s.endSeq, checkpoint: { size: s.checkpoint.size, root: toBase64(s.checkpoint.root) } })), packId);
+  return { request, from, to, tenant, subjects, audit, previous, packId, seed: sampling.seed, sampling };
 }
 
 /** The entries streamed into the pack's log sections, and what was counted and found on the way. */
@@ -168,6 +172,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     exporter: { id: o.exporter.id, framework: o.exporter.framework, version: o.exporter.version },
     request,
     seed: read.seed,
+    sampling: read.sampling,
     logs,
     controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles),
     exceptions,

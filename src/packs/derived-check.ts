@@ -42,7 +42,7 @@ export class DerivedPopulations {
   private readonly derived: Derived[];
   private readonly seed: string | undefined;
 
-  private constructor(specs: readonly ControlSpec[], pack: PackJson) {
+  private constructor(specs: readonly ControlSpec[], private readonly pack: PackJson) {
     this.seed = pack.seed;
     const size = pack.request.sampleSize ?? 0;
     this.derived = specs
@@ -71,8 +71,30 @@ export class DerivedPopulations {
     }
   }
 
+  /**
+   * The seed is what the pack says it is: with source "checkpoint", the root of that subject
+   * log's checkpoint, which covers an entry after the period (checked by the range's `after`
+   * witness), so it was signed after the period ended.
+   */
+  checkSeed(checks: CheckList): void {
+    const s = this.pack.sampling;
+    if (!s) return;
+    const section = this.pack.ledger.find((l) => l.role === "subject" && l.name === s.log);
+    const problem =
+      s.seed !== this.pack.seed ? `sampling.seed ${s.seed} is not the seed ${this.pack.seed}`
+      : s.source === "checkpoint" && !section ? `the seed names log ${s.log}, which has no section`
+      : s.source === "checkpoint" && section!.checkpoint.root !== s.seed ? `the seed is not the root of ${section!.checkpointFile}`
+      : s.source === "checkpoint" && section!.checkpoint.size <= section!.endSeq ? `${section!.checkpointFile} covers no entry after the period: it may have been signed before the period ended`
+      : s.source === "pack-id" && s.seed !== this.pack.packId ? "the seed is not the pack id"
+      : !["auditor", "checkpoint", "pack-id"].includes(s.source) ? `unknown seed source ${JSON.stringify(s.source)}`
+      : undefined;
+    if (problem) checks.fail("sampling", `pack.json: ${problem}`, "pack.json");
+    else checks.pass("sampling", s.source === "auditor" ? `seed ${s.seed}, given by the auditor (--seed): compare it with the one you gave` : s.method, "pack.json");
+  }
+
   /** Compares controls.json and the population files with what the entries give; every sampled entry must have its proof. */
   async check(dir: string, checks: CheckList, present: ReadonlySet<string>): Promise<void> {
+    this.checkSeed(checks);
     let controls: ControlJson[];
     try {
       controls = (JSON.parse(await readFile(join(dir, "controls.json"), "utf8")) as { controls: ControlJson[] }).controls;

@@ -18,6 +18,7 @@ export function packJson(m: PackModel): string {
     exporter: m.exporter,
     request: { ...m.request, logs: [...m.request.logs], approvalTags: [...m.request.approvalTags] },
     seed: m.seed,
+    sampling: m.sampling,
     // One state per section: the subject logs by name, then the audit log; each names its files and its previous pack.
     ledger: m.logs,
     totals: m.totals,

@@ -27,6 +27,8 @@ export type PackJson = {
   /** The exporter whose controls the pack holds; the seed and sample size its samples were drawn with. */
   exporter?: { id: string; version: string };
   seed?: string;
+  /** Where the seed comes from (sampling.ts); absent in packs built before it was stated. */
+  sampling?: { seed: string; source: string; log: string | null; method: string };
   request: { from: string; to: string; logs: string[]; sampleSize?: number };
   ledger: LogStateJson[];
 };
@@ -37,7 +39,7 @@ export type PackJson = {
  * `proofs/inclusion/<role>-<seq>.json`, a top-level `previous`, and `request.log`. Their
  * pack.json is read into the sections' shape, so such a pack verifies as it always did.
  */
-function sectionsOfPack(raw: { packId?: unknown; exporter?: PackJson["exporter"]; seed?: string; request?: Record<string, unknown>; ledger?: unknown; previous?: unknown }): PackJson {
+function sectionsOfPack(raw: { packId?: unknown; exporter?: PackJson["exporter"]; seed?: string; sampling?: PackJson["sampling"]; request?: Record<string, unknown>; ledger?: unknown; previous?: unknown }): PackJson {
   const request = raw.request ?? {};
   const flat = !Array.isArray(request.logs) && typeof request.log === "string";
   const states = (Array.isArray(raw.ledger) ? raw.ledger : []) as LogStateJson[];
@@ -53,7 +55,7 @@ function sectionsOfPack(raw: { packId?: unknown; exporter?: PackJson["exporter"]
       previous: l.role === "subject" ? ((raw.previous ?? null) as LogStateJson["previous"]) : null,
     };
   });
-  return { packId: raw.packId as string, exporter: raw.exporter, seed: raw.seed, request: { ...request, logs: flat ? [request.log] : request.logs } as PackJson["request"], ledger };
+  return { packId: raw.packId as string, exporter: raw.exporter, seed: raw.seed, sampling: raw.sampling, request: { ...request, logs: flat ? [request.log] : request.logs } as PackJson["request"], ledger };
 }
 
 /** pack.json, its sections checked against the request and the sealed files; throws what is wrong. */

@@ -3,6 +3,7 @@
  * computed result. The PDF, `pack.json`, `controls.json` and the OSCAL document are renderings
  * of this one model, so they cannot disagree.
  */
+import type { Sampling } from "./sampling.js";
 import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./exporter.js";
 
 export const CONTROL_RESULTS = ["satisfied", "exceptions", "no evidence"] as const;
@@ -131,6 +132,8 @@ export interface PackModel {
   exporter: { id: string; framework: string; version: string };
   request: PackRequest;
   seed: string;
+  /** Where the seed comes from and the sampling method, as the pack states them. */
+  sampling: Sampling;
   /** The subject logs sorted by name, then the tenant's audit log when there is one. */
   logs: LogState[];
   controls: ControlOutcome[];

@@ -2,7 +2,8 @@
  * Revoking a key ends its live sessions within a stated bound (security review: an open
  * subscription kept delivering events 17 s after `keys api revoke`): every open WebSocket's key
  * is checked again every SEALTRAIL_API_KEY_RECHECK_MS, and a socket whose key is revoked is
- * closed (4403), ending its subscriptions; nothing appended after that is delivered.
+ * closed (4403), ending its subscriptions; nothing appended after that is delivered. And a
+ * subscription that fails outright is recorded as the failure it is (it was audited as success).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Appender } from "../../src/ledger/postgres/appender.js";
@@ -63,5 +64,29 @@ describe("key revocation", () => {
       await a.client.dispose();
       await b.client.dispose();
     }
+  });
+});
+
+describe("a failed subscription's record", () => {
+  it("is recorded as a failure with its code, not as a success", async () => {
+    const token = await apiKey(ledger, "acme");
+    const client = wsClient(api, token);
+    try {
+      const error = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query: `subscription { eventAppended(filter: { logs: ["no-such-log"] }) { seq } }` }, {
+          next: (m) => m.errors && resolve(m.errors),
+          error: resolve,
+          complete: () => resolve(undefined),
+        });
+      });
+      expect(JSON.stringify(error)).toMatch(/BAD_USER_INPUT|NOT_FOUND/);
+    } finally {
+      await client.dispose();
+    }
+    await expect.poll(async () => {
+      await api.server.recorder.flush();
+      const rows = await ledger.admin<{ outcome: string; payload: string }[]>`select outcome, payload from entries where actor = ${`api_key:${token.slice(10, 26)}`} and kind = 'ledger.read'`;
+      return rows.map((r) => [r.outcome, (JSON.parse(r.payload) as { errors?: string[] }).errors]);
+    }, { timeout: 10_000 }).toEqual([["failure", [expect.stringMatching(/BAD_USER_INPUT|NOT_FOUND/)]]]);
   });
 });

@@ -161,3 +161,41 @@ describe("tampering re-sealed with the genuine pack key", () => {
     expect(run.stdout).toMatch(/^ok {4} events: logs\/prod\/events\.jsonl: .*; 2 payloads withheld/m);
   });
 });
+
+describe("the sampling seed", () => {
+  const samples = (dir: string) => readControls(dir).controls.map((c) => c.population?.sample.map((x) => x.seq) ?? null);
+
+  it("is the root of a checkpoint signed after the period ended, not something the requester can move", async () => {
+    const pack = JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")) as { seed: string; sampling: { seed: string; source: string; log: string; method: string }; ledger: { name: string; checkpoint: { root: string } }[] };
+    expect(pack.sampling).toMatchObject({ source: "checkpoint", log: "prod", seed: pack.ledger.find((l) => l.name === "prod")!.checkpoint.root });
+    expect(pack.seed).toBe(pack.sampling.seed);
+    expect(pack.sampling.method).toMatch(/^Seed: the root of logs\/prod\/checkpoint\.txt, the checkpoint of prod that covers entry \d+, recorded after the period ended/);
+    // Asked for one second later: another pack id, the same sample.
+    const later = join(work, "later");
+    await buildPack({ store: ledger.store, exporter: soc2, out: later, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request: { ...request, requestedAt: "2025-03-10T09:00:01Z" } });
+    expect(JSON.parse(readFileSync(join(later, "pack.json"), "utf8")).packId).not.toBe(JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")).packId);
+    expect(samples(later)).toEqual(samples(genuine));
+    const run = await runCli(["verify-pack", genuine, ...keyArgs()], {});
+    expect(run.stdout).toMatch(/^ok {4} sampling: Seed: the root of logs\/prod\/checkpoint\.txt/m);
+  });
+
+  it("is the auditor's when given, and says so", async () => {
+    const chosen = join(work, "chosen");
+    await buildPack({ store: ledger.store, exporter: soc2, out: chosen, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request: { ...request, seed: "auditor-2025-q1" } });
+    expect(JSON.parse(readFileSync(join(chosen, "pack.json"), "utf8")).sampling).toMatchObject({ seed: "auditor-2025-q1", source: "auditor", log: null });
+    const report = await verifyPack(chosen, { checkpointKeys: [key.publicKey] });
+    expect(report.verified).toBe(true);
+    expect(report.checks.find((c) => c.check === "sampling")!.message).toBe("seed auditor-2025-q1, given by the auditor (--seed): compare it with the one you gave");
+  });
+
+  it("fails when pack.json claims a checkpoint seed that is not that checkpoint's root", async () => {
+    const dir = copy();
+    const pack = JSON.parse(readFileSync(join(dir, "pack.json"), "utf8")) as { sampling: { seed: string }; seed: string };
+    pack.sampling.seed = pack.seed = Buffer.alloc(32, 7).toString("base64");
+    writeFileSync(join(dir, "pack.json"), JSON.stringify(pack, null, 2));
+    reseal(dir);
+    const got = await failed(dir);
+    expect(got).toContainEqual(["sampling", "pack.json"]);
+    expect(got).toContainEqual(["populations", "controls.json"]);
+  });
+});

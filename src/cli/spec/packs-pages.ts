@@ -23,7 +23,7 @@ export const PACK_PAGES: PageDoc[] = [
           { flag: "--scope TEXT", text: "the audit's scope, as stated in the report" },
           { flag: "--requested-by WHO", text: "who asked for the pack" },
           { flag: "--requested-at ISO", text: "when it was asked for (default: now)" },
-          { flag: "--seed S", text: "the seed of the sample drawn for the auditor (the same seed draws the same sample)" },
+          { flag: "--seed S", text: "the auditor's seed of the samples (the same seed draws the same sample); default: the root of a checkpoint signed after the period ended" },
           { flag: "--sample-size N", text: "how many entries the sample holds" },
           { flag: "--failed-login-threshold N", text: "failed logins by one actor that make a burst worth reporting" },
           { flag: "--approval-tag T...", text: "a tag that marks a deploy as approved; repeat for more" },

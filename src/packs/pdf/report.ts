@@ -131,7 +131,7 @@ function populations(doc: Doc, m: PackModel): void {
 
 function samples(doc: Doc, m: PackModel): void {
   heading(doc, "Samples");
-  paragraph(doc, `Seed ${m.seed}. An entry's rank is SHA-256("<seed>\\n<origin>\\n<seq>") in hex; each sample is the ${m.request.sampleSize} entries of lowest rank in the population (all of them when fewer). Each sampled entry has an inclusion proof in the inclusion/ directory of its log's section.`);
+  paragraph(doc, `Seed ${m.seed}. ${m.sampling.method} Each sampled entry has an inclusion proof in the inclusion/ directory of its log's section.`);
   const rows: string[][] = [];
   for (const c of m.controls) {
     for (const s of c.population?.sample ?? []) rows.push([c.spec.id, `${s.logName} ${s.seq}`, s.occurredAt, `${s.kind} / ${s.action}`, s.actor, s.outcome, s.rank.slice(0, 10)]);
