@@ -27,16 +27,27 @@ export function packDownloadRoute(options: ServerOptions, authenticate: Authenti
     if (!evidence) return sendJson(res, 404, { error: "NOT_FOUND", message: "evidence packs are not enabled on this server" });
     const principal = await principalOr401(authenticate, req, res);
     if (!principal) return;
-    if (!hasScope(principal.scopes, "packs:create")) return sendJson(res, 403, { error: "FORBIDDEN", message: "downloading a pack needs scope packs:create" });
+    const record = (outcome: "success" | "failure", code?: string) =>
+      recorder.record({
+        requestId: randomUUID(), principal, at: new Date(), operation: null, fields: ["evidencePackDownload"],
+        query: `${req.method} ${url.pathname}`, variables: null, rows: outcome === "success" ? 1 : 0, outcome, transport: "http",
+        ...(code ? { errors: [code] } : {}),
+      });
+    // A refused download is an access attempt on the audit trail too: recorded as a failure (PCI DSS 10.2.1.3, 10.2.1.4).
+    const refuse = (status: number, body: { error: string; message: string } & Record<string, unknown>) => {
+      record("failure", body.error);
+      sendJson(res, status, body);
+    };
+    if (!hasScope(principal.scopes, "packs:create")) return refuse(403, { error: "FORBIDDEN", message: "downloading a pack needs scope packs:create" });
     const id = /^\/packs\/([0-9a-f-]{36})\.tar\.gz$/.exec(url.pathname)?.[1];
     const status = id === undefined ? undefined : await packJobStatus(evidence.queue, principal.tenant, id).catch(() => null);
-    if (status === null) return sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "the evidence queue is unavailable" });
+    if (status === null) return refuse(503, { error: "SERVICE_UNAVAILABLE", message: "the evidence queue is unavailable" });
     // Another tenant's pack answers exactly like one that does not exist.
-    if (!status) return sendJson(res, 404, { error: "NOT_FOUND", message: "no such pack" });
-    if (status.status !== "COMPLETED" || !status.result) return sendJson(res, 409, { error: "NOT_READY", message: `the pack is ${status.status.toLowerCase()}`, status: status.status, progress: status.progress.percent });
+    if (!status) return refuse(404, { error: "NOT_FOUND", message: "no such pack" });
+    if (status.status !== "COMPLETED" || !status.result) return refuse(409, { error: "NOT_READY", message: `the pack is ${status.status.toLowerCase()}`, status: status.status, progress: status.progress.percent });
     const file = packArchivePath(evidence.packDir, principal.tenant, status.id);
     const info = await stat(file).catch(() => undefined);
-    if (!info) return sendJson(res, 410, { error: "GONE", message: "the pack's archive is no longer on this server" });
+    if (!info) return refuse(410, { error: "GONE", message: "the pack's archive is no longer on this server" });
     res.writeHead(200, {
       "content-type": "application/gzip",
       "content-length": String(info.size),
@@ -45,10 +56,7 @@ export function packDownloadRoute(options: ServerOptions, authenticate: Authenti
       "x-sealtrail-sha256": status.result.sha256,
       "cache-control": "no-store",
     });
-    recorder.record({
-      requestId: randomUUID(), principal, at: new Date(), operation: null, fields: ["evidencePackDownload"],
-      query: `${req.method} ${url.pathname}`, variables: null, rows: 1, outcome: "success", transport: "http",
-    });
+    record("success");
     if (req.method === "HEAD") return void res.end();
     createReadStream(file).on("error", () => res.destroy()).pipe(res);
   };

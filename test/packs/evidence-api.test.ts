@@ -155,6 +155,15 @@ describe("requestEvidencePack", () => {
     expect(gone.status).toBe(410);
     expect(await gone.json()).toMatchObject({ error: "GONE" });
     expect((await fetch(`${api.base}/packs/${id}.tar.gz`, { method: "DELETE", headers: { authorization: `Bearer ${acme}` } })).status).toBe(405);
+    // Refused downloads are audited as failures, in the asking key's tenant's audit log.
+    await api.server.recorder.flush();
+    const refused = await ledger.admin<{ actor: string; outcome: string; payload: string }[]>`
+      select actor, outcome, payload from entries where resource = 'evidencePackDownload' and outcome = 'failure' order by seq`;
+    const codes = (token: string) => refused.filter((r) => r.actor === `api_key:${token.slice(10, 26)}`).map((r) => (JSON.parse(r.payload) as { errors: string[] }).errors[0]);
+    expect(codes(globex)).toEqual(["NOT_FOUND"]);
+    expect(codes(reader)).toEqual(["FORBIDDEN"]);
+    // The early download of the first test (not ready yet) and the archive gone.
+    expect(codes(acme)).toEqual(["NOT_READY", "GONE"]);
   });
 
   it("builds a pack over two logs of the tenant, a section each", async () => {
