@@ -13,11 +13,6 @@ const DIRS = ["src", "workers", "bench", "test"];
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 100;
 const JUSTIFIED = /(^|[\s*/])Long:/m;
-/**
- * Functions that are being split along their phases as the ledger's SQL moves behind its
- * store (issue 15), by file name and function name so that moving the file keeps them.
- */
-const BEING_SPLIT = new Set(["appender.ts:appendLocked"]);
 
 interface Measured {
   file: string;
@@ -88,7 +83,7 @@ describe("size bars", () => {
   it(`has no function over ${MAX_FUNCTION_LINES} lines without a comment before it saying why ("Long: …")`, () => {
     const long = files
       .flatMap(measureFunctions)
-      .filter((f) => f.lines > MAX_FUNCTION_LINES && !f.justified && !BEING_SPLIT.has(`${f.file.split("/").at(-1)}:${f.name}`))
+      .filter((f) => f.lines > MAX_FUNCTION_LINES && !f.justified)
       .map((f) => `${f.file}:${f.line} ${f.name}: ${f.lines} lines`);
     expect(long).toEqual([]);
   });

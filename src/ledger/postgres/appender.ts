@@ -125,6 +125,13 @@ export class Appender implements EntryAppender {
     }
   }
 
+  /**
+   * Long: one transaction's pipeline on one connection — the lock, head and key reads sent
+   * with the COPY's start, the rows streamed while the next events are hashed, then the
+   * tree nodes and the notice — whose steps share the batch's state (head, known keys,
+   * chain, leaves) and one rule across them: an open COPY is aborted before any error
+   * leaves, or it would swallow the rollback.
+   */
   private async appendLocked<E>(tx: Sql, log: Log, events: readonly E[], normalize: Normalizer<E>, now: Date, given: string[]): Promise<AppendReceipt[]> {
     // The lock, the head, the known keys and the start of the COPY in one round trip:
     // statements sent together run in order on the transaction's connection, so the reads run
