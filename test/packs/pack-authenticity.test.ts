@@ -5,21 +5,16 @@
  * entries; without a trusted key the pack is at best intact with authenticity unknown (exit
  * 4), never "verified"; a vkey named for another log is refused; withheld payloads are counted.
  */
-import { sign } from "node:crypto";
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../src/core/encoding/index.js";
 import { vkeyString } from "../../src/core/note/index.js";
-import { formatSha256Sums } from "../../src/core/pack/index.js";
-import { buildPack } from "../../src/packs/build-pack.js";
-import { soc2 } from "../../src/packs/frameworks/soc2.js";
-import type { PackRequest } from "../../src/packs/pack-model.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { runCli } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
-import { ORIGIN_PREFIX, packWorkdir, PERIOD, seedPackLedger } from "../support/packs.js";
+import { buildSoc2Pack, packWorkdir, reseal, seedPackLedger, SMALL_SOC2_REQUEST } from "../support/packs.js";
 
 const key = testKey();
 let ledger: TestLedger;
@@ -28,19 +23,7 @@ let genuine: string;
 let vkeys: string[];
 type Controls = { controls: { id: string; population: { file: string; count: number; sha256: string; sample: { seq: number; proof: string }[] } | null }[] };
 
-const request: PackRequest = {
-  framework: "soc2", logs: ["prod"], from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com",
-  requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 6, failedLoginThreshold: 5, approvalTags: ["approved"],
-};
 
-/** Re-seals a copy as the pack key's holder can: SHA256SUMS of every file, signed with the genuine key. */
-function reseal(dir: string): void {
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
-    .map((e) => relative(dir, join(e.parentPath, e.name)));
-  const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(dir, path))) })));
-  writeFileSync(join(dir, "SHA256SUMS"), sums);
-  writeFileSync(join(dir, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
-}
 
 let copies = 0;
 function copy(): string {
@@ -58,7 +41,7 @@ beforeAll(async () => {
   ({ work } = packWorkdir("packauth", key));
   await seedPackLedger(ledger.writer, key.privateKey);
   genuine = join(work, "genuine");
-  await buildPack({ store: ledger.store, exporter: soc2, out: genuine, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request });
+  await buildSoc2Pack(ledger.store, key.privateKey, genuine);
   const pack = JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")) as { ledger: { origin: string }[] };
   vkeys = pack.ledger.map((l) => vkeyString(l.origin, key.publicKey));
 });
@@ -106,7 +89,7 @@ describe("tampering re-sealed with the genuine pack key", () => {
     const sampled = readControls(dir).controls.find((c) => (c.population?.sample.length ?? 0) > 0)!.population!.sample[0]!;
     rmSync(join(dir, sampled.proof));
     rmSync(join(dir, sampled.proof.replace(/\.json$/, ".tlog-proof")), { force: true });
-    reseal(dir);
+    reseal(dir, key.privateKey);
     expect(await failed(dir)).toContainEqual(["inclusion", sampled.proof]);
     const run = await runCli(["verify-pack", dir, ...keyArgs()], {});
     expect(run.code).toBe(1);
@@ -124,7 +107,7 @@ describe("tampering re-sealed with the genuine pack key", () => {
     population.count -= 2;
     population.sha256 = Buffer.from(sha256(cut)).toString("hex");
     writeFileSync(join(dir, "controls.json"), JSON.stringify(controls, null, 2));
-    reseal(dir);
+    reseal(dir, key.privateKey);
     const got = await failed(dir);
     expect(got).toContainEqual(["populations", population.file]);
     expect(got).toContainEqual(["populations", "controls.json"]);
@@ -136,7 +119,7 @@ describe("tampering re-sealed with the genuine pack key", () => {
     const population = controls.controls.find((c) => (c.population?.sample.length ?? 0) > 1)!.population!;
     population.sample.pop();
     writeFileSync(join(dir, "controls.json"), JSON.stringify(controls, null, 2));
-    reseal(dir);
+    reseal(dir, key.privateKey);
     expect(await failed(dir)).toEqual([["populations", "controls.json"]]);
   });
 
@@ -151,7 +134,7 @@ describe("tampering re-sealed with the genuine pack key", () => {
       return e;
     });
     writeFileSync(file, `${lines.join("\n")}\n`);
-    reseal(dir);
+    reseal(dir, key.privateKey);
     const report = await verifyPack(dir, { checkpointKeys: [key.publicKey] });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.withheldPayloads).toBe(withheld.length);
@@ -172,7 +155,7 @@ describe("the sampling seed", () => {
     expect(pack.sampling.method).toMatch(/^Seed: the root of logs\/prod\/checkpoint\.txt, the checkpoint of prod that covers entry \d+, recorded after the period ended/);
     // Asked for one second later: another pack id, the same sample.
     const later = join(work, "later");
-    await buildPack({ store: ledger.store, exporter: soc2, out: later, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request: { ...request, requestedAt: "2025-03-10T09:00:01Z" } });
+    await buildSoc2Pack(ledger.store, key.privateKey, later, { ...SMALL_SOC2_REQUEST, requestedAt: "2025-03-10T09:00:01Z" });
     expect(JSON.parse(readFileSync(join(later, "pack.json"), "utf8")).packId).not.toBe(JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")).packId);
     expect(samples(later)).toEqual(samples(genuine));
     const run = await runCli(["verify-pack", genuine, ...keyArgs()], {});
@@ -181,7 +164,7 @@ describe("the sampling seed", () => {
 
   it("is the auditor's when given, and says so", async () => {
     const chosen = join(work, "chosen");
-    await buildPack({ store: ledger.store, exporter: soc2, out: chosen, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request: { ...request, seed: "auditor-2025-q1" } });
+    await buildSoc2Pack(ledger.store, key.privateKey, chosen, { ...SMALL_SOC2_REQUEST, seed: "auditor-2025-q1" });
     expect(JSON.parse(readFileSync(join(chosen, "pack.json"), "utf8")).sampling).toMatchObject({ seed: "auditor-2025-q1", source: "auditor", log: null });
     const report = await verifyPack(chosen, { checkpointKeys: [key.publicKey] });
     expect(report.verified).toBe(true);
@@ -193,7 +176,7 @@ describe("the sampling seed", () => {
     const pack = JSON.parse(readFileSync(join(dir, "pack.json"), "utf8")) as { sampling: { seed: string }; seed: string };
     pack.sampling.seed = pack.seed = Buffer.alloc(32, 7).toString("base64");
     writeFileSync(join(dir, "pack.json"), JSON.stringify(pack, null, 2));
-    reseal(dir);
+    reseal(dir, key.privateKey);
     const got = await failed(dir);
     expect(got).toContainEqual(["sampling", "pack.json"]);
     expect(got).toContainEqual(["populations", "controls.json"]);

@@ -4,19 +4,17 @@
  * exporters (the documented example, and broken ones), and every bad request refused with one
  * line and exit 2, leaving nothing behind.
  */
-import { sign } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sha256, toBase64 } from "../../src/core/encoding/index.js";
+import { toBase64 } from "../../src/core/encoding/index.js";
 import { publicKeyToPem } from "../../src/core/note/index.js";
-import { formatSha256Sums } from "../../src/core/pack/index.js";
 import { consistencyProofFor, inclusionProofFor } from "../../src/ledger/proofs.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { runCli, runTool, type Run } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
-import { ORIGIN_PREFIX, packWorkdir, PERIOD, seedPackLedger } from "../support/packs.js";
+import { ORIGIN_PREFIX, packWorkdir, PERIOD, reseal, seedPackLedger } from "../support/packs.js";
 
 let ledger: TestLedger;
 let work: string;
@@ -63,14 +61,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Writes SHA256SUMS and its signature anew over every other file of `dir`, as the pack key would. */
-function reseal(dir: string): void {
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
-    .map((e) => relative(dir, join(e.parentPath, e.name)));
-  const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(dir, path))) })));
-  writeFileSync(join(dir, "SHA256SUMS"), sums);
-  writeFileSync(join(dir, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
-}
 
 describe("a later pack", () => {
   it("proves its checkpoint consistent with the previous pack's, and both builds are in the audit log", async () => {
@@ -129,7 +119,7 @@ describe("the boundary witnesses", () => {
     const inclusion = await inclusionProofFor(ledger.adminStore, "prod", subject.endSeq, subject.checkpoint.size);
     Object.assign(range, { endSeq: subject.endSeq, consistencyProof: proof.proof.map(toBase64), after: { entry: dropped, proof: inclusion.proof.map(toBase64) } });
     writeFileSync(join(copy, "logs", "prod", "range.json"), JSON.stringify(range));
-    reseal(copy);
+    reseal(copy, key.privateKey);
 
     const report = await verifyPack(copy, { checkpointKeys: [key.publicKey] });
     expect(report.verified).toBe(false);
@@ -174,7 +164,7 @@ describe("verify-pack", () => {
     // Its samples named the proofs where that layout kept them.
     const controls = readFileSync(join(flat, "controls.json"), "utf8").replace(/"(logs\/prod|audit)\/inclusion\/(\d+\.json)"/g, (_m, dir: string, f: string) => `"proofs/inclusion/${dir === "audit" ? "audit" : "subject"}-${f}"`);
     writeFileSync(join(flat, "controls.json"), controls);
-    reseal(flat);
+    reseal(flat, key.privateKey);
 
     const report = await verifyPack(flat, { checkpointKeys: [key.publicKey] });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
@@ -186,7 +176,7 @@ describe("verify-pack", () => {
     const body = JSON.parse(readFileSync(file, "utf8")) as { proof: string[] };
     body.proof.reverse();
     writeFileSync(file, JSON.stringify(body));
-    reseal(flat);
+    reseal(flat, key.privateKey);
     const tampered = await verifyPack(flat, { checkpointKeys: [key.publicKey] });
     expect(tampered.checks.filter((c) => !c.ok).map((c) => [c.check, c.file])).toEqual([["inclusion", `proofs/inclusion/${proof}`]]);
   });

@@ -5,21 +5,15 @@
  * copies; VERIFY.md's sha256sum and openssl steps, the checkpoint's signed note included, run
  * as written.
  */
-import { sign } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sha256 } from "../../src/core/encoding/index.js";
 import { vkeyString } from "../../src/core/note/index.js";
-import { formatSha256Sums } from "../../src/core/pack/index.js";
-import { buildPack } from "../../src/packs/build-pack.js";
-import { soc2 } from "../../src/packs/frameworks/soc2.js";
-import type { PackRequest } from "../../src/packs/pack-model.js";
 import { runCli, runTool } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
-import { ORIGIN_PREFIX, PERIOD, seedPackLedger } from "../support/packs.js";
+import { buildSoc2Pack, reseal, seedPackLedger } from "../support/packs.js";
 
 const key = testKey();
 let ledger: TestLedger;
@@ -28,18 +22,7 @@ let genuine: string;
 let origins: string[];
 let vkeys: string[];
 
-const request: PackRequest = {
-  framework: "soc2", logs: ["prod"], from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com",
-  requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 6, failedLoginThreshold: 5, approvalTags: ["approved"],
-};
 
-function reseal(dir: string): void {
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
-    .map((e) => relative(dir, join(e.parentPath, e.name)));
-  const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(dir, path))) })));
-  writeFileSync(join(dir, "SHA256SUMS"), sums);
-  writeFileSync(join(dir, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key.privateKey));
-}
 
 let copies = 0;
 function copy(): string {
@@ -65,7 +48,7 @@ beforeAll(async () => {
   await seedPackLedger(ledger.writer, key.privateKey);
   outside = mkdtempSync(join(tmpdir(), "sealtrail-verifier-"));
   genuine = join(outside, "genuine");
-  await buildPack({ store: ledger.store, exporter: soc2, out: genuine, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request });
+  await buildSoc2Pack(ledger.store, key.privateKey, genuine);
   const pack = JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")) as { ledger: { origin: string }[] };
   origins = pack.ledger.map((l) => l.origin);
   vkeys = origins.map((o) => vkeyString(o, key.publicKey));
@@ -102,7 +85,7 @@ describe("verify.mjs", () => {
     const controls = JSON.parse(readFileSync(join(deleted, "controls.json"), "utf8")) as { controls: { population: { sample: { proof: string }[] } | null }[] };
     const proof = controls.controls.flatMap((c) => c.population?.sample ?? [])[0]!.proof;
     rmSync(join(deleted, proof));
-    reseal(deleted);
+    reseal(deleted, key.privateKey);
     expect((await bothSay(deleted, keyArgs())).stdout).toContain(`FAILED inclusion: ${proof}: `);
     // One byte of the events flipped.
     const flipped = copy();

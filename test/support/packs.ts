@@ -4,11 +4,16 @@
  * read, and the tenant's audit log with sweeps (one failed, one day without). The ledger
  * clock is pinned per batch, so recorded_at lands where the test wants it.
  */
-import type { KeyObject } from "node:crypto";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { type KeyObject, sign } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { sha256 } from "../../src/core/encoding/index.js";
 import { publicKeyToPem } from "../../src/core/note/index.js";
+import { formatSha256Sums } from "../../src/core/pack/index.js";
+import { buildPack } from "../../src/packs/build-pack.js";
+import { soc2 } from "../../src/packs/frameworks/soc2.js";
+import type { PackRequest } from "../../src/packs/pack-model.js";
 import type { EventInput } from "../../src/core/entry/index.js";
 import { sweepEvent } from "../../src/core/sweep/index.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
@@ -17,6 +22,7 @@ import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import type { Sql } from "../../src/ledger/postgres/db.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
 import { PostgresLedgerStore } from "../../src/ledger/postgres/postgres-store.js";
+import type { LedgerStore } from "../../src/ledger/store.js";
 
 export const PERIOD = { from: "2025-03-01T00:00:00Z", to: "2025-03-04T00:00:00Z" };
 export const ORIGIN_PREFIX = "example.com/sealtrail";
@@ -137,4 +143,24 @@ export function packWorkdir(name: string, key: { pem: string; publicKey: Uint8Ar
 export function filesOf(dir: string): string[] {
   return (readdirSync(dir, { recursive: true, withFileTypes: true }) as unknown as { isFile(): boolean; parentPath: string; name: string }[])
     .filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+}
+
+/** Writes SHA256SUMS and its signature anew over every other file of `dir`, as the pack key's holder can. */
+export function reseal(dir: string, key: KeyObject): void {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !["SHA256SUMS", "SHA256SUMS.sig", "signing-key.pem"].includes(e.name))
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+  const sums = formatSha256Sums(files.map((path) => ({ path, sha256: sha256(readFileSync(join(dir, path))) })));
+  writeFileSync(join(dir, "SHA256SUMS"), sums);
+  writeFileSync(join(dir, "SHA256SUMS.sig"), sign(null, Buffer.from(sums), key));
+}
+
+/** A SOC 2 pack of `prod` over PERIOD with a small sample, as the request of a test. */
+export const SMALL_SOC2_REQUEST: PackRequest = {
+  framework: "soc2", logs: ["prod"], from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com",
+  requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 6, failedLoginThreshold: 5, approvalTags: ["approved"],
+};
+
+/** Builds a SOC 2 pack in this process, pack and checkpoints signed with `key`. */
+export function buildSoc2Pack(store: LedgerStore, key: KeyObject, out: string, request: PackRequest = SMALL_SOC2_REQUEST) {
+  return buildPack({ store, exporter: soc2, out, packKey: key, checkpointKey: key, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX, request });
 }
