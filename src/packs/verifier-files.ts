@@ -98,7 +98,8 @@ install): it re-hashes every entry, checks the range, inclusion, consistency and
 against the checkpoints, re-derives every population file and sample from the entries, and
 gives the same two results and exit status as \`sealtrail verify-pack . --key …\`:
 integrity and authenticity, exit 0 both verified, 1 either failed, 4 intact but authenticity
-unknown (no --key). Compare its SHA-256 with the one published for this sealtrail version
-(${model.generator.name} ${model.generator.version}) before you rely on it.
+unknown (no --key). Before you rely on it, compare \`sha256sum verify.mjs\` with the SHA-256
+of \`dist/verifier/verify.mjs\` in a copy of ${model.generator.name} ${model.generator.version} you obtained yourself:
+the file is the same in every pack that version builds.
 `;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vkeyString } from "../../src/core/note/index.js";
-import { runCli, runTool } from "../support/cli.js";
+import { ROOT, runCli, runTool } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 import { buildSoc2Pack, reseal, seedPackLedger } from "../support/packs.js";
@@ -66,6 +66,8 @@ describe("verify.mjs", () => {
     expect(sums).toMatch(/ {2}VERIFY\.md\n/);
     for (let dir = genuine; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, "node_modules")), dir).toBe(false);
     expect(readFileSync(join(genuine, "verify.mjs"), "utf8")).not.toMatch(/^import .* from "(?!node:)/m);
+    // The same file as the build's, as VERIFY.md tells the auditor to compare.
+    expect(readFileSync(join(genuine, "verify.mjs")).equals(readFileSync(join(ROOT, "dist", "verifier", "verify.mjs")))).toBe(true);
   });
 
   it("gives verify-pack's verdict on the genuine pack: verified with the keys, exit 4 without", async () => {
