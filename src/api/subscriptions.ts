@@ -50,7 +50,14 @@ const KEY_REVOKED = 4403;
 /** Serves subscriptions; the result's dispose() closes every socket. */
 export function serveSubscriptions({ http, path, schema, options, feed, recorder, authenticate }: SubscriptionParts): Disposable {
   const { config } = options;
-  const wss = new WebSocketServer({ server: http, path, maxPayload: config.maxBodyBytes });
+  // Upgrades are handed over by hand (noServer) rather than the socket server being attached to
+  // the HTTP server, which would re-emit the HTTP server's own errors (EADDRINUSE on listen) on
+  // it, where graphql-ws prints them with a stack trace: listen() reports those itself.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
+  http.on("upgrade", (req, socket, head) => {
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== path) return void socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
   const live = new Map<string, LiveOperation>();
   const rules = [...specifiedRules, depthLimit(config.maxDepth), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const format = formatError(config.development);

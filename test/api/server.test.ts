@@ -95,4 +95,21 @@ describe("HTTP server", () => {
       await ledger.admin`grant insert on entries to sealtrail_writer`;
     }
   }, 30_000);
+
+  it("says in one line, without a stack trace, that its port is taken", async () => {
+    const taken = await startApi(ledger);
+    try {
+      const port = new URL(taken.base).port;
+      const child = spawn(process.execPath, ["bin/sealtrail.js", "serve", "--port", port], {
+        env: { ...process.env, DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema },
+      });
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((r) => child.once("exit", r));
+      expect(code).toBe(2);
+      expect(err).toBe(`sealtrail: cannot listen on port ${port}: EADDRINUSE\n`);
+    } finally {
+      await taken.close();
+    }
+  });
 });
