@@ -132,6 +132,7 @@ function packCode(code: PackErrorCode): ApiErrorCode {
     case "INCONSISTENT":
       return "LEDGER_INCONSISTENT";
     case "NO_CHECKPOINT":
+    case "TIME_STAMP":
       return "SERVICE_UNAVAILABLE";
     case "EXPORTER_INVALID":
     case "OUTPUT_EXISTS":

@@ -178,6 +178,8 @@ function packMessage(code: PackErrorCode, text: string): string {
       return `pack: ${text}`;
     case "FILE":
       return `pack file: ${text}`;
+    case "TIME_STAMP":
+      return `pack time-stamp: ${text}`;
     default:
       return unreachableCode(code, text);
   }

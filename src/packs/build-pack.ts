@@ -51,6 +51,11 @@ export interface BuildOptions {
   out: string;
   /** Signs SHA256SUMS. */
   packKey: KeyObject;
+  /**
+   * Time-stamps SHA256SUMS (SEALTRAIL_TSA_URL): resolves to the RFC 3161 TimeStampResp over
+   * the bytes given, written as SHA256SUMS.tsr. Without it the pack has no such file.
+   */
+  timeStamp?: (data: string) => Promise<Uint8Array>;
   /** Signs a checkpoint when none covers the period yet. */
   checkpointKey?: KeyObject;
   generator: { name: string; version: string };
@@ -178,6 +183,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     exceptions,
     sweeps: finder.sweeps,
     perDay: daysOf(read.from, read.to, streamed.perDay),
+    ...(o.timeStamp ? { sumsTimeStamped: true } : {}),
     totals: { entries: streamed.subjectTotal, perLog: streamed.perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind: streamed.byKind },
   };
 }
@@ -301,7 +307,7 @@ async function sealAndRecord(o: BuildOptions, read: PackRead, model: PackModel, 
   const { request, packId } = read;
   await writeVerifierFiles(writer, model);
   progress("seal", 0, 1);
-  const { sums } = await sealPack(writer, o.packKey);
+  const { sums } = await sealPack(writer, o.packKey, o.timeStamp);
   await refuseExisting(o.out);
   await rename(tmp, o.out);
   progress("seal", 1, 1);

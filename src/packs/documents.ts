@@ -4,6 +4,7 @@
  * and indented, so the files read well and are the same bytes on every build. Pure.
  */
 import { canonicalize } from "../core/encoding/index.js";
+import { SHA256SUMS_FILE, SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
 import type { PackModel } from "./pack-model.js";
 
 function pretty(value: unknown): string {
@@ -29,6 +30,8 @@ export function packJson(m: PackModel): string {
       "sealtrail verify-pack DIR --key VKEY",
       // RFC 3161: the TSA's token over each stamped checkpoint, checked against the TSA's CA certificate.
       ...m.logs.flatMap((l) => (l.timestampFile ? [`openssl ts -verify -data ${l.checkpointFile} -in ${l.timestampFile} -CAfile TSA-CA.pem`] : [])),
+      // The TSA's token over the manifest itself: every file's digest existed at its time.
+      ...(m.sumsTimeStamped ? [`openssl ts -verify -data ${SHA256SUMS_FILE} -in ${SUMS_TIMESTAMP_FILE} -CAfile TSA-CA.pem`] : []),
     ],
   });
 }

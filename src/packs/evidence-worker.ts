@@ -18,7 +18,7 @@ import { findExporter } from "./exporters.js";
 import { PackError } from "./pack-error.js";
 import { checkLogs } from "./request.js";
 import { toHex } from "../core/encoding/index.js";
-import { parseSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack/index.js";
+import { parseSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE, SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
 import { sha256File } from "./pack-reading.js";
 import { writeTarGz } from "./tar-gz.js";
 
@@ -32,6 +32,8 @@ export interface EvidenceWorkerOptions {
   packDir: string;
   packKey: KeyObject;
   checkpointKey?: KeyObject;
+  /** Time-stamps each pack's SHA256SUMS (SEALTRAIL_TSA_URL), as buildPack's option. */
+  timeStamp?: (data: string) => Promise<Uint8Array>;
   exporters: Map<string, Exporter>;
   originPrefix: string;
   generator: { name: string; version: string };
@@ -61,7 +63,7 @@ export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: st
   await rm(`${archive}.partial`, { force: true });
   let last = 0;
   const built = await buildPack({
-    store: o.store, request, exporter, out, packKey: o.packKey, ...(o.checkpointKey ? { checkpointKey: o.checkpointKey } : {}),
+    store: o.store, request, exporter, out, packKey: o.packKey, ...(o.checkpointKey ? { checkpointKey: o.checkpointKey } : {}), ...(o.timeStamp ? { timeStamp: o.timeStamp } : {}),
     generator: o.generator, originPrefix: o.originPrefix, builtBy: "sealtrail-evidence-worker",
     onProgress: (p) => {
       const now = Date.now();
@@ -70,7 +72,7 @@ export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: st
       void job.updateProgress({ ...p, percent: overallPercent(p.phase, p.done, p.total) }).catch(() => {});
     },
   });
-  const files = [...parseSha256Sums(built.sha256sums).map((f) => f.path), SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE];
+  const files = [...parseSha256Sums(built.sha256sums).map((f) => f.path), SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE, ...(built.model.sumsTimeStamped ? [SUMS_TIMESTAMP_FILE] : [])];
   await writeTarGz(out, files, `${archive}.partial`, Math.floor(Date.parse(built.model.request.requestedAt) / 1000));
   await rename(`${archive}.partial`, archive);
   await rm(out, { recursive: true, force: true });

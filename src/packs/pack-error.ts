@@ -13,6 +13,8 @@ export type PackErrorCode =
   /** The output path exists already: packs are never overwritten. */
   | "OUTPUT_EXISTS"
   /** A file of the pack could not be written or read. */
-  | "FILE";
+  | "FILE"
+  /** The time-stamping authority (SEALTRAIL_TSA_URL) did not stamp the pack's SHA256SUMS. */
+  | "TIME_STAMP";
 
 export class PackError extends SealtrailError<PackErrorCode> {}

@@ -31,6 +31,8 @@ export type PackJson = {
   sampling?: { seed: string; source: string; log: string | null; method: string };
   request: { from: string; to: string; logs: string[]; sampleSize?: number };
   ledger: LogStateJson[];
+  /** The commands pack.json tells an auditor to run. */
+  verify?: unknown[];
 };
 
 /**
@@ -39,7 +41,7 @@ export type PackJson = {
  * `proofs/inclusion/<role>-<seq>.json`, a top-level `previous`, and `request.log`. Their
  * pack.json is read into the sections' shape, so such a pack verifies as it always did.
  */
-function sectionsOfPack(raw: { packId?: unknown; exporter?: PackJson["exporter"]; seed?: string; sampling?: PackJson["sampling"]; request?: Record<string, unknown>; ledger?: unknown; previous?: unknown }): PackJson {
+function sectionsOfPack(raw: { packId?: unknown; exporter?: PackJson["exporter"]; seed?: string; sampling?: PackJson["sampling"]; request?: Record<string, unknown>; ledger?: unknown; previous?: unknown; verify?: unknown }): PackJson {
   const request = raw.request ?? {};
   const flat = !Array.isArray(request.logs) && typeof request.log === "string";
   const states = (Array.isArray(raw.ledger) ? raw.ledger : []) as LogStateJson[];
@@ -55,7 +57,7 @@ function sectionsOfPack(raw: { packId?: unknown; exporter?: PackJson["exporter"]
       previous: l.role === "subject" ? ((raw.previous ?? null) as LogStateJson["previous"]) : null,
     };
   });
-  return { packId: raw.packId as string, exporter: raw.exporter, seed: raw.seed, sampling: raw.sampling, request: { ...request, logs: flat ? [request.log] : request.logs } as PackJson["request"], ledger };
+  return { packId: raw.packId as string, exporter: raw.exporter, seed: raw.seed, sampling: raw.sampling, request: { ...request, logs: flat ? [request.log] : request.logs } as PackJson["request"], ledger, ...(Array.isArray(raw.verify) ? { verify: raw.verify as unknown[] } : {}) };
 }
 
 /** pack.json, its sections checked against the request and the sealed files; throws what is wrong. */

@@ -143,4 +143,6 @@ export interface PackModel {
   perDay: { day: string; counts: Record<string, number> }[];
   /** entries: of every subject log; perLog: of each subject log by name. */
   totals: { entries: number; perLog: Record<string, number>; auditEntries: number; byKind: Record<string, number> };
+  /** SHA256SUMS is time-stamped (SHA256SUMS.tsr, RFC 3161): the pack was built with a TSA. */
+  sumsTimeStamped?: boolean;
 }

@@ -4,11 +4,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { publicKeyFromPem, publicKeyObject } from "../core/note/index.js";
 import { digestEqual, toHex } from "../core/encoding/index.js";
-import { parseSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE } from "../core/pack/index.js";
+import { parseSha256Sums, SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE, SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
 import type { CheckList } from "./pack-checks.js";
 import { listFiles, sha256File } from "./pack-reading.js";
 
-const SEAL = new Set([SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE]);
+const SEAL = new Set([SHA256SUMS_FILE, SIGNATURE_FILE, SIGNING_KEY_FILE, SUMS_TIMESTAMP_FILE]);
 
 export interface SealedFiles {
   /** SHA256SUMS as read: what the signature covers. */

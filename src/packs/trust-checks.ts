@@ -12,6 +12,7 @@ import { leafHash, verifyInclusion } from "../core/merkle/index.js";
 import { type Checkpoint, ed25519Verifier, parseTlogProof, verifyCheckpoint } from "../core/note/index.js";
 import { checkTimeStampResponse } from "../core/timestamp/index.js";
 import { checkPolicy, type WitnessPolicy } from "../core/cosign/index.js";
+import { SHA256SUMS_FILE, SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogStateJson } from "./pack-manifest.js";
 import type { SectionCheck } from "./log-section-check.js";
@@ -47,6 +48,23 @@ export async function checkTlogProofs(s: SectionCheck, state: LogStateJson, cp: 
     }
   }
   if (seqs.length > 0 && ok === seqs.length) s.checks.pass("tlog-proof", `${state.inclusionDir}: ${ok} C2SP tlog-proofs of ${state.name} verify: checkpoint, leaf data and inclusion`, state.inclusionDir);
+}
+
+/**
+ * SHA256SUMS.tsr, when the pack has one or pack.json's instructions promise one: a granted
+ * RFC 3161 token whose message imprint is the SHA-256 of SHA256SUMS as read (RFC 3161 §2.4.2).
+ */
+export async function checkSumsTimestamp(dir: string, checks: CheckList, sumsText: string, present: ReadonlySet<string>, promised: boolean): Promise<void> {
+  if (!present.has(SUMS_TIMESTAMP_FILE)) {
+    if (promised) checks.fail("timestamp", `${SUMS_TIMESTAMP_FILE} is missing, and pack.json's instructions verify it`, SUMS_TIMESTAMP_FILE);
+    return;
+  }
+  try {
+    checkTimeStampResponse(new Uint8Array(await readFile(join(dir, SUMS_TIMESTAMP_FILE))), sha256(new TextEncoder().encode(sumsText)));
+    checks.pass("timestamp", `${SUMS_TIMESTAMP_FILE}: a granted RFC 3161 token over ${SHA256SUMS_FILE}; its signature: openssl ts -verify -data ${SHA256SUMS_FILE} -in ${SUMS_TIMESTAMP_FILE} -CAfile TSA-CA.pem`, SUMS_TIMESTAMP_FILE);
+  } catch (error) {
+    checks.fail("timestamp", `${SUMS_TIMESTAMP_FILE}: ${(error as Error).message}`, SUMS_TIMESTAMP_FILE);
+  }
 }
 
 export async function checkTimestamp(s: SectionCheck, state: LogStateJson): Promise<void> {

@@ -15,8 +15,9 @@ import { checkSection } from "./log-section-check.js";
 import { CheckList, type PackVerification } from "./pack-checks.js";
 import { type PackJson, readPackJson } from "./pack-manifest.js";
 import { checkFiles, checkSignature } from "./pack-seal-check.js";
-import { checkWitnessPolicy } from "./trust-checks.js";
+import { checkSumsTimestamp, checkWitnessPolicy } from "./trust-checks.js";
 import type { WitnessPolicy } from "../core/cosign/index.js";
+import { SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
 
 export type { Authenticity, Check, CheckName, Integrity, PackVerification } from "./pack-checks.js";
 
@@ -50,6 +51,9 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
     checks.fail("manifest", `pack.json: ${(error as Error).message}`, "pack.json");
     return done(null);
   }
+  // 3b. The TSA's token over SHA256SUMS, when there is one or pack.json says there is.
+  const promised = Array.isArray(pack.verify) && pack.verify.some((c) => typeof c === "string" && c.includes(SUMS_TIMESTAMP_FILE));
+  await checkSumsTimestamp(dir, checks, sealed.sumsText, sealed.present, promised);
   // A vkey names its log (C2SP signed-note): one named for no log of the pack is refused, and
   // each section's checkpoint is checked only with the keys for its origin.
   const origins = new Set(pack.ledger.map((l) => l.origin));

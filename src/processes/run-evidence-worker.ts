@@ -6,6 +6,7 @@
 import type { Config } from "../config/index.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { loadSigningKey } from "../ledger/signing-key.js";
+import { timeStamp } from "../integrity/time-stamp-checkpoint.js";
 import { startEvidenceWorker } from "../packs/evidence-worker.js";
 import { loadExporters } from "../packs/exporters.js";
 import { packageVersion } from "../version.js";
@@ -21,7 +22,7 @@ export async function runEvidenceWorker(config: Config, overrides: { concurrency
   const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-evidence" });
   const worker = startEvidenceWorker({
     store, redisUrl: config.redisUrl, queueName: packs.queue, concurrency, packDir: packs.dir, packKey,
-    ...(checkpointKey ? { checkpointKey } : {}), exporters, originPrefix: config.originPrefix, generator: { name: "sealtrail", version: packageVersion() },
+    ...(checkpointKey ? { checkpointKey } : {}), ...packTimeStamp(config.integrity.tsaUrl), exporters, originPrefix: config.originPrefix, generator: { name: "sealtrail", version: packageVersion() },
   });
   const line = (value: object) => out.stdout(JSON.stringify(value));
   worker.on("completed", (job, result) => line({ event: "completed", job: job.id, packId: result.packId, archive: result.archive, bytes: result.bytes }));
@@ -46,4 +47,9 @@ export async function runEvidenceWorker(config: Config, overrides: { concurrency
   await stopped;
   await store.close(5);
   line({ event: "stopped" });
+}
+
+/** With SEALTRAIL_TSA_URL, each pack's SHA256SUMS is time-stamped by that TSA (RFC 3161). */
+export function packTimeStamp(tsaUrl: string | undefined): { timeStamp?: (data: string) => Promise<Uint8Array> } {
+  return tsaUrl ? { timeStamp: (data) => timeStamp(tsaUrl, data) } : {};
 }

@@ -18,7 +18,7 @@ import { packageVersion } from "../version.js";
 import { prepareLedger, DEFAULT_LOGS } from "./first-start.js";
 import { InProcessEvidenceQueue, InProcessIngestQueue } from "./in-process-queues.js";
 import { type ApiTransports, runApi } from "./run-api.js";
-import { runEvidenceWorker } from "./run-evidence-worker.js";
+import { packTimeStamp, runEvidenceWorker } from "./run-evidence-worker.js";
 import { runInProcessIntegrity } from "./run-in-process-integrity.js";
 import { runIngestWorker } from "./run-ingest-worker.js";
 import { runIntegrityWorker } from "./run-integrity-worker.js";
@@ -116,7 +116,7 @@ function startWorkers(config: ReturnType<typeof loadConfig>, services: Services,
     const packKey = await loadSigningKey(config.packKeyPath);
     const checkpointKey = await loadSigningKey(config.signingKeyPath);
     return new InProcessEvidenceQueue(
-      { store: writer, packDir: config.packs.dir, packKey, checkpointKey, exporters: await loadExporters(config.packExporters), originPrefix: config.originPrefix, generator: { name: "sealtrail", version: packageVersion() } },
+      { store: writer, packDir: config.packs.dir, packKey, checkpointKey, ...packTimeStamp(config.integrity.tsaUrl), exporters: await loadExporters(config.packExporters), originPrefix: config.originPrefix, generator: { name: "sealtrail", version: packageVersion() } },
       (id, outcome) => (outcome instanceof Error ? out.stderr(`sealtrail up: pack ${id}: ${outcome.message}`) : out.stdout(JSON.stringify({ event: "completed", job: id, packId: outcome.packId, archive: outcome.archive }))),
     );
   })();

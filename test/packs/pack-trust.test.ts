@@ -47,6 +47,7 @@ beforeAll(async () => {
   await saveTimeStamp(ledger.writer, log.id, checkpoint.size, tsa.url, await timeStamp(tsa.url, checkpoint.note));
   out = join(work, "pack");
   await buildPack({
+    timeStamp: (data) => timeStamp(tsa.url, data),
     store: ledger.store, exporter: soc2, out, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX,
     request: { framework: "soc2", logs: ["prod"], from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com", requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 5, failedLoginThreshold: 5, approvalTags: ["approved"] },
   });
@@ -63,6 +64,31 @@ describe("packs carry cosignatures, time-stamps and tlog-proofs", () => {
     const names = report.checks.filter((c) => c.ok).map((c) => c.check);
     expect(names).toContain("tlog-proof");
     expect(names).toContain("timestamp");
+    expect(report.checks.find((c) => c.ok && c.file === "SHA256SUMS.tsr")?.message).toMatch(/^SHA256SUMS\.tsr: a granted RFC 3161 token over SHA256SUMS/);
+  });
+
+  it("verify-pack refuses a SHA256SUMS.tsr that does not bind SHA256SUMS, and a missing one pack.json promises", async () => {
+    const swapped = join(work, "swapped");
+    await runTool("cp", ["-r", out, swapped]);
+    // A genuine token of the same TSA, over another file (the checkpoint): the imprint differs.
+    await copyFile(join(swapped, "logs/prod/checkpoint.tsr"), join(swapped, "SHA256SUMS.tsr"));
+    const bad = await verifyPack(swapped, { checkpointKeys: [key.publicKey] });
+    expect(bad.verified).toBe(false);
+    expect(bad.checks.find((c) => !c.ok && c.check === "timestamp")?.file).toBe("SHA256SUMS.tsr");
+    await rm(join(swapped, "SHA256SUMS.tsr"));
+    const missing = await verifyPack(swapped, { checkpointKeys: [key.publicKey] });
+    expect(missing.checks.find((c) => !c.ok && c.check === "timestamp")?.message).toMatch(/SHA256SUMS\.tsr is missing/);
+  });
+
+  it("a TSA that does not answer fails the build with TIME_STAMP, leaving no pack", async () => {
+    const dead = join(work, "dead");
+    const refused = buildPack({
+      timeStamp: (data) => timeStamp("http://127.0.0.1:9/", data),
+      store: ledger.store, exporter: soc2, out: dead, packKey: key.privateKey, checkpointKey: key.privateKey, generator: { name: "sealtrail", version: "test" }, originPrefix: ORIGIN_PREFIX,
+      request: { framework: "soc2", logs: ["prod"], from: PERIOD.from, to: PERIOD.to, requestedBy: "auditor@example.com", requestedAt: "2025-03-10T09:00:00Z", organisation: "Acme", scope: "prod", sampleSize: 5, failedLoginThreshold: 5, approvalTags: ["approved"] },
+    });
+    await expect(refused).rejects.toMatchObject({ code: "TIME_STAMP" });
+    await expect(readFile(join(dead, "SHA256SUMS"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("the checkpoint's cosignatures meet a policy of the witness; each tlog-proof carries them", async () => {
@@ -90,16 +116,20 @@ describe("packs carry cosignatures, time-stamps and tlog-proofs", () => {
     expect(short.code).toBe(3);
   });
 
-  it("the token verifies with the exact openssl command pack.json gives, and the TSA's CA alone", async () => {
+  it("the tokens (checkpoint and SHA256SUMS) verify with the exact openssl commands pack.json gives, and the TSA's CA alone", async () => {
     const pack = JSON.parse(await readFile(join(out, "pack.json"), "utf8"));
-    const command: string = pack.verify.find((c: string) => c.startsWith("openssl ts -verify"));
-    expect(command).toMatch(/^openssl ts -verify -data \S+checkpoint\.txt -in \S+checkpoint\.tsr -CAfile TSA-CA\.pem$/);
+    const commands: string[] = pack.verify.filter((c: string) => c.startsWith("openssl ts -verify"));
+    expect(commands).toHaveLength(2);
+    expect(commands[0]).toMatch(/^openssl ts -verify -data \S+checkpoint\.txt -in \S+checkpoint\.tsr -CAfile TSA-CA\.pem$/);
+    expect(commands[1]).toBe("openssl ts -verify -data SHA256SUMS -in SHA256SUMS.tsr -CAfile TSA-CA.pem");
     const copy = join(work, "copy");
     await runTool("cp", ["-r", out, copy]);
     await copyFile(tsa.caFile, join(copy, "TSA-CA.pem"));
-    const [program, ...args] = command.split(" ");
-    const run = await runTool(program!, args, copy);
-    expect(run.stdout + run.stderr).toContain("Verification: OK");
-    expect(run.code).toBe(0);
+    for (const command of commands) {
+      const [program, ...args] = command.split(" ");
+      const run = await runTool(program!, args, copy);
+      expect(run.stdout + run.stderr).toContain("Verification: OK");
+      expect(run.code).toBe(0);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { SHA256SUMS_FILE } from "../../core/pack/index.js";
 import { writeTarGz } from "../../packs/tar-gz.js";
 import { packageVersion } from "../../version.js";
 import { parseChoice, parseCount, parseOrUsage, required } from "../args.js";
+import { packTimeStamp } from "../../processes/run-evidence-worker.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, withDatabase } from "../context.js";
 import { progressBar } from "../progress-bar.js";
@@ -71,6 +72,7 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
         out,
         packKey,
         ...(checkpointKey ? { checkpointKey } : {}),
+        ...packTimeStamp(cli.config.integrity.tsaUrl),
         generator: { name: "sealtrail", version: packageVersion() },
         originPrefix: cli.originPrefix,
         builtBy: `${userInfo().username}@sealtrail-cli`,

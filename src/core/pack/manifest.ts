@@ -9,6 +9,8 @@ import { CoreError } from "../errors.js";
 export const SHA256SUMS_FILE = "SHA256SUMS";
 export const SIGNATURE_FILE = "SHA256SUMS.sig";
 export const SIGNING_KEY_FILE = "signing-key.pem";
+/** The RFC 3161 time-stamp token over SHA256SUMS, when the pack was built with a TSA. */
+export const SUMS_TIMESTAMP_FILE = "SHA256SUMS.tsr";
 
 export interface FileDigest {
   /** Relative path inside the pack, `/`-separated. */
