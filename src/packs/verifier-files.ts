@@ -61,7 +61,7 @@ openssl pkeyutl -verify -pubin -inkey signing-key.pem -rawin -in SHA256SUMS -sig
 
 This proves only that whoever holds signing-key.pem sealed the files: the company. What makes
 the pack evidence is step 3, under keys you hold.
-
+${model.sumsTimeStamped ? "\nThe time-stamping authority's RFC 3161 token over SHA256SUMS (TSA-CA.pem: the TSA's CA certificate, from the TSA):\n\n```sh\nopenssl ts -verify -data SHA256SUMS -in SHA256SUMS.tsr -CAfile TSA-CA.pem\n```\n" : ""}
 ## 3. Each checkpoint: openssl and your vkey
 
 The pack's checkpoints (C2SP tlog-checkpoint, in a C2SP signed note):

@@ -122,6 +122,7 @@ describe("packs carry cosignatures, time-stamps and tlog-proofs", () => {
     expect(commands).toHaveLength(2);
     expect(commands[0]).toMatch(/^openssl ts -verify -data \S+checkpoint\.txt -in \S+checkpoint\.tsr -CAfile TSA-CA\.pem$/);
     expect(commands[1]).toBe("openssl ts -verify -data SHA256SUMS -in SHA256SUMS.tsr -CAfile TSA-CA.pem");
+    expect(await readFile(join(out, "VERIFY.md"), "utf8")).toContain(commands[1]);
     const copy = join(work, "copy");
     await runTool("cp", ["-r", out, copy]);
     await copyFile(tsa.caFile, join(copy, "TSA-CA.pem"));
