@@ -43,6 +43,13 @@ module.exports = {
       to: { path: "^src/ledger/postgres/", pathNot: STORE_ENTRIES },
     },
     {
+      name: "ledger-through-its-face",
+      comment: "Outside src/ledger, the ledger is used through src/ledger/index.ts (and the PostgreSQL store's wiring), never its internals.",
+      severity: "error",
+      from: { path: "^(src|workers)/", pathNot: "^src/ledger/" },
+      to: { path: "^src/ledger/", pathNot: ["^src/ledger/index\\.ts$", "^src/ledger/postgres/"] },
+    },
+    {
       name: "no-cycles",
       comment: "Dependencies form no cycle at run time.",
       severity: "error",

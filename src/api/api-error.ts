@@ -9,7 +9,7 @@ import { databaseErrorOf } from "../ledger/postgres/database-error.js";
 import { AuthenticationError, AuthorizationError } from "type-graphql";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
-import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
+import { LedgerError, type LedgerErrorCode } from "../ledger/index.js";
 import { PackError, type PackErrorCode } from "../packs/pack-error.js";
 
 export type ApiErrorCode =

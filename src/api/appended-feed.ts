@@ -7,7 +7,7 @@
  * lost while the connection was down is made up by the next one, and by the `resync` sent
  * whenever the connection is re-established.
  */
-import type { LedgerStore } from "../ledger/store.js";
+import type { LedgerStore } from "../ledger/index.js";
 
 export type FeedNotice = { kind: "appended"; logId: number; from: number; to: number } | { kind: "resync" };
 

@@ -1,4 +1,4 @@
-import type { LedgerStore } from "../ledger/store.js";
+import type { LedgerStore } from "../ledger/index.js";
 import { ApiError } from "./api-error.js";
 import type { Principal } from "./principal.js";
 import type { IncomingMessage, ServerResponse } from "node:http";

@@ -3,7 +3,7 @@ import type { IngestProducer } from "../ingest/ingest-queue.js";
 import type { ExecutedFields } from "./executed-fields.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
-import type { TenantView } from "../ledger/store.js";
+import type { TenantView } from "../ledger/index.js";
 
 /** What every resolver is handed. */
 export interface ApiContext extends ExecutedFields {

@@ -4,9 +4,7 @@
  */
 import { canonicalTimestamp, entryLeafHash, isStorableText, payloadHash } from "../core/entry/index.js";
 import { digestEqual, toBase64 } from "../core/encoding/index.js";
-import type { StoredCheckpoint } from "../ledger/checkpointer.js";
-import type { EventFilter as LedgerFilter, StoredEntry } from "../ledger/store.js";
-import type { LedgerStore } from "../ledger/store.js";
+import type { EventFilter as LedgerFilter, LedgerStore, StoredCheckpoint, StoredEntry } from "../ledger/index.js";
 import { ApiError } from "./api-error.js";
 import { Checkpoint } from "./types/checkpoint.type.js";
 import type { EventFilter } from "./types/event-filter.input.js";

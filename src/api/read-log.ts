@@ -12,8 +12,7 @@
  */
 import { prepareEvent, type EventInput } from "../core/entry/index.js";
 import { CoreError, SealtrailError } from "../core/errors.js";
-import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
-import type { EntryAppender, LedgerStore } from "../ledger/store.js";
+import { auditLogName, ensureAuditLog, type EntryAppender, type LedgerStore } from "../ledger/index.js";
 import { type ReadRecord, reducedEvent, toEvent } from "./read-record.js";
 
 export type { ReadRecord } from "./read-record.js";

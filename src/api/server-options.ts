@@ -1,5 +1,5 @@
 import type { ApiConfig, WebhookSource } from "../config/index.js";
-import type { LedgerStore } from "../ledger/store.js";
+import type { LedgerStore } from "../ledger/index.js";
 import type { ApiIngest } from "./context.js";
 import type { EvidenceService } from "./evidence-service.js";
 

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config/index.js";
 import { checkSchemaName, PostgresLedgerStore, splitSocketDir } from "../ledger/postgres/postgres-store.js";
-import type { LedgerStore } from "../ledger/store.js";
+import type { LedgerStore } from "../ledger/index.js";
 import { CliError } from "./cli-error.js";
 
 export interface Cli {

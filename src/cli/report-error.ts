@@ -6,7 +6,7 @@ import { databaseErrorOf } from "../ledger/postgres/database-error.js";
 import { type Config, ConfigError, type ConfigErrorCode } from "../config/index.js";
 import { CoreError, type CoreErrorCode } from "../core/errors.js";
 import { IngestError, type IngestErrorCode } from "../ingest/ingest-error.js";
-import { LedgerError, type LedgerErrorCode } from "../ledger/errors.js";
+import { LedgerError, type LedgerErrorCode } from "../ledger/index.js";
 import { VerifyError, type VerifyErrorCode } from "../integrity/verify-error.js";
 import { WitnessError, type WitnessErrorCode } from "../integrity/witness.js";
 import { PackError, type PackErrorCode } from "../packs/pack-error.js";

@@ -1,5 +1,5 @@
 import { rawPublicKey } from "../core/note/index.js";
-import { loadSigningKey, loadTrustedPublicKey } from "../ledger/signing-key.js";
+import { loadSigningKey, loadTrustedPublicKey } from "../ledger/index.js";
 import type { Cli } from "./context.js";
 
 /**

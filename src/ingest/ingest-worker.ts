@@ -6,7 +6,7 @@
  * keys make the re-run append nothing twice.
  */
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import type { LedgerStore } from "../ledger/store.js";
+import type { LedgerStore } from "../ledger/index.js";
 import { IngestError } from "./ingest-error.js";
 import { INGEST_QUEUE, type IngestJobData, type IngestJobResult } from "./ingest-job.js";
 import { processIngestJob } from "./process-ingest-job.js";

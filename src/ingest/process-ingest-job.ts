@@ -4,8 +4,7 @@
  * (ingest-worker.ts) maps its errors to retry or give up.
  */
 import { type PreparedEvent, RESERVED_NAME_PREFIX } from "../core/entry/index.js";
-import type { AppendReceipt, EntryAppender } from "../ledger/store.js";
-import { LedgerError } from "../ledger/errors.js";
+import { type AppendReceipt, type EntryAppender, LedgerError } from "../ledger/index.js";
 import { eventKey } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { INGEST_RULES_VERSION, type IngestJobData, type IngestJobResult, type RejectedEvent, seqRuns } from "./ingest-job.js";

@@ -10,10 +10,7 @@
 import type { KeyObject } from "node:crypto";
 import { type Alert, type AlertType, alertEvent, alertId } from "../core/sweep/index.js";
 import { type CheckpointPolicy, checkpointDue, ed25519Verifier, rawPublicKey, verifyCheckpoint } from "../core/note/index.js";
-import { ensureAuditLog } from "../ledger/audit-log.js";
-import { checkpointLog } from "../ledger/checkpointer.js";
-import type { LedgerStore, Log } from "../ledger/store.js";
-import { LedgerError } from "../ledger/errors.js";
+import { checkpointLog, ensureAuditLog, LedgerError, type LedgerStore, type Log } from "../ledger/index.js";
 import type { AlertSink } from "./alert-sink.js";
 import { SWEEP_ACTOR } from "./sweep-log.js";
 import type { Witness } from "./witness.js";

@@ -4,8 +4,7 @@
  * after another; one that is down or refuses does not keep the others from cosigning.
  */
 import { toHex } from "../core/encoding/index.js";
-import type { LedgerStore, Log } from "../ledger/store.js";
-import { consistencyProofFor } from "../ledger/proofs.js";
+import { consistencyProofFor, type LedgerStore, type Log } from "../ledger/index.js";
 import { CosigningError } from "../witness/witness-error.js";
 import { cosignCheckpoint, type WitnessEndpoint } from "./cosign-checkpoint.js";
 

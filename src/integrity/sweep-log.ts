@@ -11,8 +11,7 @@
 import { type Alert, alertEvent, alertId, storedSweep, sweepEvent, sweepRecordKey, type SweepRecord, type SweepMode } from "../core/sweep/index.js";
 import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
 import type { EventInput } from "../core/entry/index.js";
-import { ensureAuditLog } from "../ledger/audit-log.js";
-import type { LedgerStore, Log } from "../ledger/store.js";
+import { ensureAuditLog, type LedgerStore, type Log } from "../ledger/index.js";
 
 import type { AlertSink } from "./alert-sink.js";
 import { verifyLog, type VerifyReport, type WitnessCopies } from "./verify-log.js";

@@ -6,7 +6,7 @@
  * recordUnrunSweep once the database is back (the `record-sweep` job, retried until then).
  */
 import { type Alert, alertEvent, alertId, sweepEvent, sweepRecordKey } from "../core/sweep/index.js";
-import { ensureAuditLog } from "../ledger/audit-log.js";
+import { ensureAuditLog } from "../ledger/index.js";
 import { SWEEP_ACTOR, type SweepDeps, type SweepOutcome, type SweepRun, sweepLog } from "./sweep-log.js";
 
 /** A run, or part of one, that could not be carried out: what the record job writes later. */

@@ -17,8 +17,7 @@ import { type Checkpoint, verifyCheckpoint, ed25519Verifier } from "../core/note
 import { CoreError } from "../core/errors.js";
 import { digestEqual, toHex } from "../core/encoding/index.js";
 import { rootFromLeafHashes, verifyConsistency } from "../core/merkle/index.js";
-import type { LedgerStore, Log, StoredCheckpoint } from "../ledger/store.js";
-import { consistencyProofFor } from "../ledger/proofs.js";
+import { consistencyProofFor, type LedgerStore, type Log, type StoredCheckpoint } from "../ledger/index.js";
 import { runRanges } from "./range-pool.js";
 import { RANGE_LEVEL, type RangeTask } from "./verify-range.js";
 import { VerifyError } from "./verify-error.js";

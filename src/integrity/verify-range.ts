@@ -12,9 +12,7 @@ import { GENESIS_CHAIN_HASH, LEAF_FIELD, LeafBytes } from "../core/entry/index.j
 import { HASH_SIZE } from "../core/encoding/index.js";
 import { rootFromLeafWords, nodeHashWords } from "../core/merkle/index.js";
 import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/sweep/index.js";
-import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS, textArray, timestampMs, timestampMsAt } from "../ledger/raw-rows.js";
-import type { LedgerStore, NodeSpan } from "../ledger/store.js";
-import { STORED_NODE_MIN_LEVEL } from "../ledger/tree.js";
+import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, type LedgerStore, type NodeSpan, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, STORED_NODE_MIN_LEVEL, TAGS, textArray, timestampMs, timestampMsAt } from "../ledger/index.js";
 
 /** Ranges are aligned complete subtrees of this many leaves (2^16), but for the last. */
 export const RANGE_LEVEL = 16;

@@ -7,9 +7,7 @@
  */
 import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
 import { verifyConsistency } from "../core/merkle/index.js";
-import type { LedgerStore } from "../ledger/store.js";
-import type { Log } from "../ledger/store.js";
-import { consistencyProofFor } from "../ledger/proofs.js";
+import { consistencyProofFor, type LedgerStore, type Log } from "../ledger/index.js";
 import { type Witness, WitnessError } from "./witness.js";
 
 /** Witnesses every stored checkpoint of `log` newer than its newest copy; returns the sizes written. */

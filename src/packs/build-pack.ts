@@ -14,8 +14,7 @@ import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { toBase64, toHex } from "../core/encoding/index.js";
 import { type PackEntry, parseEntryLine, derivePackId, SHA256SUMS_FILE, SampleSelector } from "../core/pack/index.js";
-import type { LedgerStore, Log } from "../ledger/store.js";
-import { inclusionProofFor, consistencyProofFor } from "../ledger/proofs.js";
+import { auditLogName, consistencyProofFor, inclusionProofFor, type LedgerStore, type Log } from "../ledger/index.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
 import { controlsJson, packJson } from "./documents.js";
 import { dayOf, ExceptionFinder } from "./exceptions.js";
@@ -34,7 +33,6 @@ import { sealPack } from "./sign-pack.js";
 import { writeVerifierFiles } from "./verifier-files.js";
 import { samplingOf } from "./sampling.js";
 import { checkRequest } from "./request.js";
-import { auditLogName } from "../ledger/audit-log.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";

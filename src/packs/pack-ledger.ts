@@ -6,10 +6,7 @@
 import type { KeyObject } from "node:crypto";
 import { userInfo } from "node:os";
 import { toBase64, toHex } from "../core/encoding/index.js";
-import { auditLogName, ensureAuditLog } from "../ledger/audit-log.js";
-import { checkpointLog } from "../ledger/checkpointer.js";
-import type { LedgerStore, Log } from "../ledger/store.js";
-import { LedgerError } from "../ledger/errors.js";
+import { auditLogName, checkpointLog, ensureAuditLog, LedgerError, type LedgerStore, type Log } from "../ledger/index.js";
 import { PackError } from "./pack-error.js";
 
 export const PACK_BUILD_KIND = "pack.build";

@@ -7,8 +7,7 @@
  */
 import { leafData, type EntryMetadata } from "../core/entry/index.js";
 import { formatTlogProof } from "../core/note/index.js";
-import { withCosignatures } from "../ledger/cosignatures.js";
-import type { LedgerStore } from "../ledger/store.js";
+import { type LedgerStore, withCosignatures } from "../ledger/index.js";
 import type { Section } from "./log-section.js";
 import type { PeriodLog } from "./pack-ledger.js";
 import type { PackWriter } from "./pack-writer.js";

@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config/index.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
-import { loadSigningKey } from "../ledger/signing-key.js";
+import { loadSigningKey } from "../ledger/index.js";
 import { timeStamp } from "../integrity/time-stamp-checkpoint.js";
 import { startEvidenceWorker } from "../packs/evidence-worker.js";
 import { loadExporters } from "../packs/exporters.js";

@@ -16,7 +16,7 @@ import { checkpointTick } from "../integrity/checkpoint-tick.js";
 import { sweepAllLogs } from "../integrity/sweep-run.js";
 import { DirectoryWitness } from "../integrity/witness-directory.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
-import { loadSigningKey } from "../ledger/signing-key.js";
+import { loadSigningKey } from "../ledger/index.js";
 import type { WorkerOutput } from "./worker-output.js";
 
 const INCREMENTAL_EVERY_MS = 5 * 60_000;

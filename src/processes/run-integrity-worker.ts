@@ -11,8 +11,7 @@ import { startAlertWorker, startSweepWorker } from "../integrity/integrity-worke
 import { openSweepQueue, upsertSchedulers } from "../integrity/sweep-queue.js";
 import { DirectoryWitness } from "../integrity/witness-directory.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
-import { LedgerError } from "../ledger/errors.js";
-import { loadSigningKey, loadTrustedPublicKey } from "../ledger/signing-key.js";
+import { LedgerError, loadSigningKey, loadTrustedPublicKey } from "../ledger/index.js";
 import { CHECKPOINT_TICK_MS } from "../core/sweep/index.js";
 import { STDIO, type WorkerOutput } from "./worker-output.js";
 

@@ -9,7 +9,7 @@ import { chmodSync, createWriteStream, mkdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { loadConfig } from "../config/index.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
-import { loadSigningKey } from "../ledger/signing-key.js";
+import { loadSigningKey } from "../ledger/index.js";
 import { loadExporters } from "../packs/exporters.js";
 import { startServices, type Services } from "../platform/services.js";
 import { stateHome, type StateHome } from "../platform/state-home.js";

@@ -4,7 +4,7 @@
  * caller's connection, so row-level security decides what may be replayed.
  */
 import { CastEncoder, castHeaderLine } from "../core/capture/index.js";
-import type { LedgerStore } from "../ledger/store.js";
+import type { LedgerStore } from "../ledger/index.js";
 import { TmuxError } from "./tmux-error.js";
 
 export interface PaneStream {

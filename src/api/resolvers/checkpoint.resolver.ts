@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import { withCosignatures } from "../../ledger/cosignatures.js";
+import { withCosignatures } from "../../ledger/index.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { QUERY_COST } from "../limits.js";

@@ -7,7 +7,7 @@ import type { ApiContext } from "../context.js";
 import { ledgerFilter, toEvent } from "../ledger-view.js";
 import { EventFilter } from "../types/event-filter.input.js";
 import { Event } from "../types/event.type.js";
-import type { EventFilter as LedgerFilter, LedgerStore } from "../../ledger/store.js";
+import type { EventFilter as LedgerFilter, LedgerStore } from "../../ledger/index.js";
 
 /** What a subscription needs beyond a request's context: the feed, and a pool for its reads. */
 export interface LiveContext extends ApiContext {

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import { decodeCursor, encodeCursor } from "../../core/token/index.js";
 import { toBase64 } from "../../core/encoding/index.js";
-import { inclusionProofFor } from "../../ledger/proofs.js";
+import { inclusionProofFor } from "../../ledger/index.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import { LedgerError } from "../../ledger/errors.js";
+import { LedgerError } from "../../ledger/index.js";
 import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
 import { findExporter } from "../../packs/exporters.js";
 import { checkLogs, checkRequest, DEFAULT_APPROVAL_TAGS, MAX_PACK_LOGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import { auditLogName } from "../../ledger/audit-log.js";
-import { LedgerError } from "../../ledger/errors.js";
+import { auditLogName, LedgerError } from "../../ledger/index.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { toCheckpoint } from "../ledger-view.js";

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from "type-graphql";
 import { toBase64 } from "../../core/encoding/index.js";
-import { consistencyProofFor } from "../../ledger/proofs.js";
+import { consistencyProofFor } from "../../ledger/index.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { count, toCheckpoint } from "../ledger-view.js";

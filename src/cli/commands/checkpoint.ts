@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
-import { checkpointLog } from "../../ledger/checkpointer.js";
-import { loadSigningKey } from "../../ledger/signing-key.js";
+import { checkpointLog, loadSigningKey } from "../../ledger/index.js";
 import { parseOrUsage, required } from "../args.js";
 import { type Cli, withDatabase } from "../context.js";
 

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/index.js";
 import { runDemo } from "../../demo/run-demo.js";
 import { DEMO_SESSION } from "../../demo/tmux-session.js";
-import { loadSigningKey } from "../../ledger/signing-key.js";
+import { loadSigningKey } from "../../ledger/index.js";
 import { stateHome } from "../../platform/state-home.js";
 import { runningInstance } from "../../platform/up-file.js";
 import { packageVersion } from "../../version.js";

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { loadTrustedKey, loadTrustedPublicKey } from "../../ledger/signing-key.js";
+import { loadTrustedKey, loadTrustedPublicKey } from "../../ledger/index.js";
 import { exitStatus, human } from "../../packs/verdict.js";
 import { type TrustedKey, verifyPack } from "../../packs/verify-pack.js";
 import { parseOrUsage, positionals } from "../args.js";

@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { loadSigningKey } from "../../ledger/signing-key.js";
+import { loadSigningKey } from "../../ledger/index.js";
 import { buildPack } from "../../packs/build-pack.js";
 import { findExporter, loadExporters } from "../../packs/exporters.js";
 import { DEFAULT_APPROVAL_TAGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";

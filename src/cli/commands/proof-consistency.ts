@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { toBase64 } from "../../core/encoding/index.js";
-import { consistencyProofFor } from "../../ledger/proofs.js";
+import { consistencyProofFor } from "../../ledger/index.js";
 import { parseCount, parseOrUsage, required } from "../args.js";
 import { type Cli, json, withDatabase } from "../context.js";
 

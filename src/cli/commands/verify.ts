@@ -7,8 +7,7 @@ import { type Cli, json, readTextFile, withDatabase } from "../context.js";
 import { trustedPublicKey } from "../trusted-key.js";
 import { checkPolicy, parseCosignerVkey, type PolicyResult, witnessPolicy } from "../../core/cosign/index.js";
 import { parseCheckpoint } from "../../core/note/index.js";
-import { withCosignatures } from "../../ledger/cosignatures.js";
-import type { LedgerStore } from "../../ledger/store.js";
+import { type LedgerStore, withCosignatures } from "../../ledger/index.js";
 import { vkeys } from "./witness.js";
 
 /** Exit status when verification ran and found the log tampered with. */

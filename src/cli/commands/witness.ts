@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { cosignerVkey } from "../../core/cosign/index.js";
 import { isValidKeyName, rawPublicKey } from "../../core/note/index.js";
-import { loadSigningKey } from "../../ledger/signing-key.js";
+import { loadSigningKey } from "../../ledger/index.js";
 import { trustedLogs } from "../../witness/add-checkpoint.js";
 import { startWitnessServer } from "../../witness/witness-server.js";
 import { WitnessState } from "../../witness/witness-state.js";

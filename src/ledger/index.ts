@@ -1,0 +1,21 @@
+/**
+ * The ledger's public face: the LedgerStore seam and its records, the code written against it
+ * (checkpoints, proofs, tiles, audit logs, signing keys) and the ledger's error. Everything
+ * outside src/ledger imports the ledger from here. Opening the PostgreSQL store is apart
+ * (postgres/postgres-store.ts, postgres/migrate.ts, postgres/database-error.ts): code that only
+ * needs the interface does not load the driver.
+ */
+export type {
+  ApiKey, ApiKeyStore, AppendReceipt, AppenderOptions, AppendStore, CheckpointStore, EntryAppender, EntryStore, EventFilter, FeedStore,
+  LedgerStore, Log, LogStore, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, ReplayStore, SearchStore, StoredCheckpoint, StoredCosignature,
+  StoredEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore,
+} from "./store.js";
+export { AUDIT_LOG_PREFIX, auditLogName, ensureAuditLog } from "./audit-log.js";
+export { checkpointLog } from "./checkpointer.js";
+export { withCosignatures } from "./cosignatures.js";
+export { LedgerError, type LedgerErrorCode } from "./errors.js";
+export { type ConsistencyProof, consistencyProofFor, type InclusionProof, inclusionProofFor, rootAt } from "./proofs.js";
+export { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS, textArray, timestampMs, timestampMsAt } from "./raw-rows.js";
+export { loadSigningKey, loadTrustedKey, loadTrustedPublicKey } from "./signing-key.js";
+export { bundleEntries, tileHashes } from "./tiles.js";
+export { loadFrontier, STORED_NODE_MIN_LEVEL } from "./tree.js";
