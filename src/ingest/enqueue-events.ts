@@ -11,7 +11,7 @@ import { eventKey, MAX_JOB_ID_LENGTH } from "./idempotency.js";
 import { IngestError } from "./ingest-error.js";
 import { eventResults, INGEST_JOB, INGEST_RULES_VERSION, type IngestJobResult } from "./ingest-job.js";
 import type { IngestProducer } from "./ingest-queue.js";
-import type { Rejection } from "./rejection.js";
+import type { EnqueueReceipt } from "./enqueue-receipt.js";
 import { validateEvent } from "./validate-event.js";
 
 /** Events in one job by default: enough for large batches, small enough for one Redis value. */
@@ -36,18 +36,7 @@ export interface EnqueueOptions {
   wait?: { queueEvents: QueueEvents | undefined; timeoutMs: number };
 }
 
-export interface EnqueueReceipt {
-  index: number;
-  idempotencyKey: string;
-  /** accepted: queued (and, after waiting, appended or found appended already). */
-  status: "accepted" | "rejected";
-  reason?: Rejection;
-  /** After waiting only. */
-  seq?: number;
-  /** After waiting only: the entry's leaf hash, hex. */
-  leafHash?: string;
-  duplicate?: boolean;
-}
+export type { EnqueueReceipt } from "./enqueue-receipt.js";
 
 export interface Enqueued {
   /** Undefined when no event was valid: nothing was queued. */

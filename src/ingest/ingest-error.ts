@@ -1,5 +1,5 @@
 import { SealtrailError } from "../core/errors.js";
-import type { EnqueueReceipt } from "./enqueue-events.js";
+import type { EnqueueReceipt } from "./enqueue-receipt.js";
 
 /** The one error type of ingestion (queue, producer and worker); per-event refusals are Rejections. */
 export type IngestErrorCode =

@@ -7,50 +7,9 @@
  */
 import type { PackEntry } from "../core/pack/index.js";
 import type { PackModel } from "./pack-model.js";
+import type { ControlSpec, PopulationLog } from "./control-spec.js";
 
-/** Which log of the pack a clause reads: the requested log, or its tenant's audit log. */
-export type PopulationLog = "subject" | "audit";
-
-/** One clause of a population: entries of `log` matching every field given. */
-export interface PopulationClause {
-  log: PopulationLog;
-  kinds?: readonly string[];
-  actions?: readonly string[];
-  outcome?: "success" | "failure";
-  /** Entries carrying at least one of these tags. */
-  tags?: readonly string[];
-}
-
-/** Kinds of exceptions the builder detects; a control lists those that count against it. */
-export const EXCEPTION_KINDS = [
-  /** A sweep in the period found tampering or could not run. */
-  "failed-sweep",
-  /** A UTC day of the period without any sweep of the log. */
-  "sweep-gap",
-  /** More failed logins by one actor in one UTC day than the threshold. */
-  "failed-logins",
-  /** A finished deployment without an approval tag. */
-  "unapproved-deploy",
-  /** An entry with an empty record field (PCI DSS 10.2.2). */
-  "missing-field",
-] as const;
-export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
-
-export interface ControlSpec {
-  /** The framework's own requirement id (e.g. CC8.1, 10.2.1.3, 164.312(b)). */
-  id: string;
-  /** Our one-line summary. */
-  summary: string;
-  /** How the evidence is tested (shown in the control matrix). */
-  method: string;
-  /** Entries matching any clause. Empty for controls shown by the integrity attestation alone. */
-  population: readonly PopulationClause[];
-  /** The integrity attestation (checkpoint, range proof, sweeps) is evidence for this control. */
-  attestation?: boolean;
-  exceptions?: readonly ExceptionKind[];
-  /** A mapping that is our judgement rather than the framework's, shown as such. */
-  ours?: boolean;
-}
+export { type ControlSpec, EXCEPTION_KINDS, type ExceptionKind, type PopulationClause, type PopulationLog } from "./control-spec.js";
 
 /** Files an exporter adds: text only, under a directory named by the exporter's id. */
 export interface PackFiles {

@@ -17,23 +17,9 @@ import type { CheckList, CheckName } from "./pack-checks.js";
 import type { LogStateJson } from "./pack-manifest.js";
 import { b64, checkWitness, type Witness } from "./pack-reading.js";
 import { checkTimestamp, checkTlogProofs } from "./trust-checks.js";
+import type { SectionCheck } from "./section-check.js";
 
-export interface SectionCheck {
-  dir: string;
-  checks: CheckList;
-  /** Every file in the pack's directory. */
-  present: ReadonlySet<string>;
-  /** Keys a checkpoint may be signed with, and how the messages name them. */
-  trusted: Uint8Array[];
-  keyWords: string;
-  /** The pack's period: recorded_at in [from, to). */
-  from: string;
-  to: string;
-  /** Each entry once checked, for what verify-pack re-derives from the entries. */
-  onEntry?(e: PackEntry, state: LogStateJson): void;
-  /** Counts the entries whose payload is left out (null), over all sections. */
-  withheld: { count: number };
-}
+export type { SectionCheck } from "./section-check.js";
 
 type RangeJson = { firstSeq: number; endSeq: number; checkpointSize: number; frontier: string[]; consistencyProof: string[]; chainBefore: string; before: Witness | null; after: Witness | null };
 

@@ -4,7 +4,7 @@
  * of this one model, so they cannot disagree.
  */
 import type { Sampling } from "./sampling.js";
-import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./exporter.js";
+import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./control-spec.js";
 
 export const CONTROL_RESULTS = ["satisfied", "exceptions", "no evidence"] as const;
 export type ControlResult = (typeof CONTROL_RESULTS)[number];

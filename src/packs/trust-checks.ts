@@ -15,7 +15,7 @@ import { checkPolicy, type WitnessPolicy } from "../core/cosign/index.js";
 import { SHA256SUMS_FILE, SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogStateJson } from "./pack-manifest.js";
-import type { SectionCheck } from "./log-section-check.js";
+import type { SectionCheck } from "./section-check.js";
 
 function trusted(note: string, origin: string, keys: Uint8Array[]): Checkpoint {
   let last: unknown;

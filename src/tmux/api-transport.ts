@@ -9,7 +9,7 @@
  */
 import type { EventInput } from "../core/entry/index.js";
 import type { CaptureApiSetting } from "../config/index.js";
-import type { EventTransport } from "./transport.js";
+import type { EventTransport } from "./event-transport.js";
 import { TmuxError } from "./tmux-error.js";
 
 /**

@@ -4,25 +4,14 @@
  * credentials. Either way a batch leaves the spool only once the other side has accepted it,
  * and the events carry the same idempotency keys, so a batch sent twice is recorded once.
  */
-import type { EventInput } from "../core/entry/index.js";
 import type { OutputChunk } from "../core/capture/index.js";
 import { ApiTransport } from "./api-transport.js";
 import type { CaptureConfig } from "./capture-config.js";
 import { addBatch, closeQueue, openShippingQueue, sendBatch } from "./shipper.js";
 import { chunkEvent, type PaneInfo } from "./tmux-events.js";
+import type { EventTransport } from "./event-transport.js";
 
-export interface EventTransport {
-  /**
-   * Events the capture built itself (tmux-events.ts): only the first is validated here, the
-   * receiver validates them all (shipper.ts, addBatch). False: the other side is unavailable,
-   * send again later. Throws TmuxError CONFIG when they are refused.
-   */
-  sendBuilt(events: EventInput[]): Promise<boolean>;
-  /** Events from the record spool, each checked by the receiver; as sendBuilt otherwise. */
-  send(events: EventInput[]): Promise<boolean>;
-  /** Closes the connection, giving up after `ms`. */
-  close(ms?: number): Promise<void>;
-}
+export type { EventTransport } from "./event-transport.js";
 
 export function openTransport(config: CaptureConfig): EventTransport {
   if (config.api) return new ApiTransport(config.api, config.log);

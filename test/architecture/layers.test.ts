@@ -35,9 +35,9 @@ async function cruise(cwd: string, dirs: string[]): Promise<Violation[]> {
 }
 
 describe("the layering", () => {
-  it("holds for src and workers: no error-level violation", async () => {
-    const errors = (await cruise(ROOT, ["src", "workers"])).filter((v) => v.rule.severity === "error");
-    expect(errors.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([]);
+  it("holds for src and workers: no violation at all", async () => {
+    const found = await cruise(ROOT, ["src", "workers"]);
+    expect(found.map((v) => `${v.rule.severity} ${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([]);
   }, 120_000);
 });
 
@@ -61,6 +61,9 @@ describe("the rules can fail", () => {
     // a cycle at run time
     "src/tmux/a.ts": 'import { b } from "./b.js";\nexport const a = () => b;\n',
     "src/tmux/b.ts": 'import { a } from "./a.js";\nexport const b = () => a;\n',
+    // a cycle through type-only imports
+    "src/ingest/c.ts": 'import type { D } from "./d.js";\nexport interface C { d?: D }\n',
+    "src/ingest/d.ts": 'import type { C } from "./c.js";\nexport interface D { c?: C }\n',
     // allowed: a domain through its face
     "src/cli/ok.ts": 'import { leafHash } from "../core/merkle/index.js";\nimport type { Log } from "../ledger/index.js";\nexport const ok = (l: Log) => leafHash(l);\n',
   };
@@ -83,6 +86,7 @@ describe("the rules can fail", () => {
       "store-through-its-interface: src/api/statements.ts → src/ledger/postgres/db.ts",
       "ledger-through-its-face: src/integrity/inside.ts → src/ledger/store.ts",
       "no-cycles: src/tmux/a.ts → src/tmux/b.ts",
+      "no-cycles: src/ingest/c.ts → src/ingest/d.ts",
     ]));
     expect(found.filter((f) => f.includes("src/cli/ok.ts"))).toEqual([]);
   }, 120_000);
