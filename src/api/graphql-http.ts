@@ -4,6 +4,7 @@ import { ApiError } from "./api-error.js";
 import type { Authenticate } from "./bearer-auth.js";
 import type { ApiContext } from "./context.js";
 import { readBody, sendJson } from "./http-io.js";
+import { readRequest } from "./graphql-request.js";
 import type { Principal } from "./principal.js";
 import { newRequestContext } from "./request-context.js";
 import { RequestLimiter } from "./request-limiter.js";
@@ -31,14 +32,9 @@ export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiCon
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    let body: unknown = raw.toString("utf8");
-    if (req.method === "POST" && /^application\/(graphql-response\+)?json\b/i.test(headers.get("content-type") ?? "")) {
-      try {
-        body = raw.length === 0 ? undefined : JSON.parse(body as string);
-      } catch {
-        return sendJson(res, 400, { errors: [{ message: "the request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
-      }
-    }
+    const request = readRequest(req.method, headers.get("content-type"), raw, url);
+    if ("refused" in request) return sendJson(res, 400, { errors: [{ message: request.refused, extensions: { code: "BAD_REQUEST" } }] });
+    const { body } = request;
     // The landing page (GET text/html) is the only thing served without a key.
     const wantsHtml = req.method === "GET" && /text\/html/.test(headers.get("accept") ?? "") && !url.searchParams.has("query");
     let principal: Principal | undefined;

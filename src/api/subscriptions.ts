@@ -9,6 +9,7 @@ import type { Disposable, Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import { ApiError, formatError } from "./api-error.js";
+import { ExactWebSocket } from "./exact-socket.js";
 import type { AppendedFeed } from "./appended-feed.js";
 import type { Authenticate } from "./bearer-auth.js";
 import { recordedFields } from "./executed-fields.js";
@@ -53,7 +54,7 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
   // Upgrades are handed over by hand (noServer) rather than the socket server being attached to
   // the HTTP server, which would re-emit the HTTP server's own errors (EADDRINUSE on listen) on
   // it, where graphql-ws prints them with a stack trace: listen() reports those itself.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes, WebSocket: ExactWebSocket });
   http.on("upgrade", (req, socket, head) => {
     if (new URL(req.url ?? "/", "http://localhost").pathname !== path) return void socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));

@@ -3,7 +3,8 @@
  * whatever it throws into one line on stderr and an exit status.
  */
 import type { Cli, Command } from "./context.js";
-import { EXIT_ERROR } from "./cli-error.js";
+import { CliError, EXIT_ERROR } from "./cli-error.js";
+import { strictUtf8 } from "../core/encoding/index.js";
 import { USAGE } from "./usage.js";
 import { isEntryPoint } from "../entry-point.js";
 import { packageVersion } from "../version.js";
@@ -119,10 +120,13 @@ export async function runCli(argv: string[]): Promise<void> {
   process.exitCode = await main(argv);
 }
 
+/** Standard input as UTF-8 text; ill-formed bytes are refused (USAGE), never replaced by U+FFFD. */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  const text = strictUtf8(Buffer.concat(chunks));
+  if (text === undefined) throw new CliError("USAGE", "standard input is not UTF-8 text: ill-formed bytes are refused, not replaced");
+  return text;
 }
 
 // `node dist/src/cli/main.js …` runs this file directly.

@@ -29,12 +29,13 @@ afterAll(async () => {
   await ledger?.close();
 });
 
-function sealtrail(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function sealtrail(args: string[], env: Record<string, string> = {}, stdin?: Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
   const base = { PATH: process.env.PATH!, HOME: process.env.HOME!, DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema, REDIS_URL, SEALTRAIL_INGEST_QUEUE: q.name };
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) =>
+    const child = execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) =>
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
     );
+    child.stdin!.end(stdin ?? "");
   });
 }
 
@@ -84,5 +85,22 @@ describe("emit --via queue", () => {
     expect(badVia.stderr).toBe('sealtrail: emit: --via: got "carrier-pigeon", want direct or queue\n');
     const [count] = await ledger.admin<{ n: number }[]>`select count(*)::int as n from entries`;
     expect(count!.n).toBe(2);
+  });
+
+  it("refuses input it would alter: a number a double cannot keep, stdin that is not UTF-8, sub-millisecond time; exit 2, nothing stored", async () => {
+    const [big, notUtf8, fine] = await Promise.all([
+      sealtrail([...DEPLOY, "--payload", '{"version":"1","build":12345678901234567891}', "--via", "queue"]),
+      sealtrail([...DEPLOY, "--payload", "-", "--via", "queue"], {}, Buffer.from([0x7b, 0x22, 0x76, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])),
+      sealtrail([...DEPLOY, "--payload", '{"version":"1"}', "--occurred-at", "2024-05-01T12:00:00.000123Z", "--via", "queue"]),
+    ]);
+    expect(big.stderr).toMatch(/^sealtrail: emit: --payload: 12345678901234567891 cannot be kept exactly/);
+    expect(notUtf8.stderr).toMatch(/^sealtrail: .*not UTF-8/);
+    expect(fine.stderr).toMatch(/^sealtrail: emit: .*occurredAt: .*millisecond/);
+    for (const run of [big, notUtf8, fine]) {
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+    }
+    const [count] = await ledger.admin<{ n: number }[]>`select count(*)::int as n from entries e join logs l on l.id = e.log_id where l.name = 'releases' and e.payload like '%build%'`;
+    expect(count!.n).toBe(0);
   });
 });

@@ -26,7 +26,7 @@ export class EventInput {
   @Field(() => String, { description: "Origination: the host, service or system that reports the event." })
   source!: string;
 
-  @Field(() => String, { description: "When it happened, by the source's clock: RFC 3339 with an offset (sub-millisecond digits kept)." })
+  @Field(() => String, { description: "When it happened, by the source's clock: RFC 3339 with an offset, to the millisecond (finer digits other than zeros are refused)." })
   occurredAt!: string;
 
   @Field(() => [String], { nullable: true })

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { QueueEvents } from "bullmq";
-import { toHex } from "../../core/encoding/index.js";
+import { checkExactNumbers, toHex } from "../../core/encoding/index.js";
 import { type EventInput, RESERVED_NAME_PREFIX } from "../../core/entry/index.js";
 import { enqueueEvents } from "../../ingest/enqueue-events.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
@@ -114,9 +114,18 @@ function redisHost(url: string): string {
 }
 
 function parsePayload(text: string, fromStdin: boolean): unknown {
+  const name = `--payload${fromStdin ? " (stdin)" : ""}`;
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch (error) {
-    throw new CliError("USAGE", `${COMMAND}: --payload${fromStdin ? " (stdin)" : ""} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new CliError("USAGE", `${COMMAND}: ${name} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
+  // A number the ledger would store as another one is refused, never rounded (docs/security.md).
+  try {
+    checkExactNumbers(text, `${COMMAND}: ${name}`);
+  } catch (error) {
+    throw new CliError("USAGE", (error as Error).message, { cause: error });
+  }
+  return json;
 }

@@ -99,6 +99,12 @@ export function parseTimestamp(name: string, value: Date | string): string {
   if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(value)) {
     throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, want an RFC 3339 timestamp with offset`);
   }
+  // The ledger keeps milliseconds (the leaf's timestamps, DESIGN.md): digits past the third
+  // that are not zeros would be cut without a word, so they are refused.
+  const fraction = /\.(\d+)/.exec(value)?.[1] ?? "";
+  if (fraction.length > 3 && /[1-9]/.test(fraction.slice(3))) {
+    throw new CoreError("ENTRY_INVALID", `${name}: got ${JSON.stringify(value)}, want at most millisecond precision (the ledger keeps milliseconds; finer digits would be cut)`);
+  }
   const date = new Date(value);
   // Date would roll 2024-02-30 over to March 1st; a timestamp naming a day or time that does
   // not exist is refused instead. Year 0 has no place in Postgres (1 BC) either.

@@ -7,6 +7,7 @@
  * or long gone (the ledger keeps one entry per key).
  */
 import { createHash } from "node:crypto";
+import { checkExactNumbers } from "../../core/encoding/index.js";
 import { enqueueEvents, type EnqueueReceipt } from "../enqueue-events.js";
 import { IngestError } from "../ingest-error.js";
 import type { IngestProducer } from "../ingest-queue.js";
@@ -144,11 +145,21 @@ function checkDelivery(value: string | undefined, name: string): string {
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function parseJson(body: Buffer): unknown {
+  let text: string;
+  let json: unknown;
   try {
-    return JSON.parse(UTF8.decode(body));
+    text = UTF8.decode(body);
+    json = JSON.parse(text);
   } catch (error) {
     throw new WebhookError("MALFORMED_JSON", error instanceof TypeError ? "the body is not UTF-8 text" : `the body is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
+  // A number the ledger would store as another one is refused, never rounded (docs/security.md).
+  try {
+    checkExactNumbers(text, "body");
+  } catch (error) {
+    throw new WebhookError("PAYLOAD_INVALID", (error as Error).message, { cause: error });
+  }
+  return json;
 }
 
 /** The signed format's body: `{ "events": [ … ] }`, or one event object. */
