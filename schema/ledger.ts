@@ -43,6 +43,12 @@ export const logs = pgTable(
     /** The C2SP checkpoint origin line of this log; also the `log` field every leaf commits to. */
     origin: text("origin").notNull().unique(),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /**
+     * The leaf encoding of every entry of the log (docs/leaf-format.md): 1, actor, resource and
+     * payload hash in clear; 2, salted commitments whose salts and values are in entry_secrets.
+     * Fixed at creation: logs rows never change. Existing logs are 1.
+     */
+    leafVersion: smallint("leaf_version").notNull().default(1),
   },
   // The row-level security policies look a tenant's logs up on every query.
   (t) => [index("logs_tenant").on(t.tenant, t.id)],
@@ -189,4 +195,41 @@ export const logVisibility = pgTable(
     at: timestamp("at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.logId, t.at] })],
+);
+
+/**
+ * The clear values of a v2 log's committed fields (actor 0, resource 1, payload 2; see
+ * core/entry/commitment.ts) with their salts: commitment = SHA-256(salt ‖ value) is in the
+ * entry. Rows are never updated, only deleted: deleting one (crypto-shredding, for an erasure
+ * or an expiry) leaves the entry, the chain, the tree and every proof intact and the value
+ * unrecoverable. A deletion must be authorized by an erasure or expiry entry of the same log,
+ * else the verifier reports it (value_removed).
+ */
+export const entrySecrets = pgTable(
+  "entry_secrets",
+  {
+    logId: integer("log_id").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    field: smallint("field").notNull(),
+    salt: bytea("salt").notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.seq, t.field] })],
+);
+
+/**
+ * Which values were removed, and under which record: `record_seq` is the seq, in the same log,
+ * of the erasure or expiry entry that authorized it. Names seqs and fields, never values. For
+ * display (search, packs, replay, the API show an erased value with its erasure's reference);
+ * the verifier trusts only the ledger entry itself.
+ */
+export const entryRemovals = pgTable(
+  "entry_removals",
+  {
+    logId: integer("log_id").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    field: smallint("field").notNull(),
+    recordSeq: bigint("record_seq", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.seq, t.field] })],
 );

@@ -212,7 +212,7 @@ async function recomputeTree(store: LedgerStore, scope: Scope, trusted: TrustedC
   for (let start = scope.from; start < size; start += RANGE_SIZE) {
     const end = Math.min(size, start + RANGE_SIZE);
     const sizes = [...new Set(wanted.filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
-    tasks.push({ logId: log.id, origin: log.origin, start, end, sizes, level });
+    tasks.push({ logId: log.id, origin: log.origin, leafVersion: log.leafVersion, start, end, sizes, level });
   }
   const results = await runRanges(tasks, { store, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
   const rangeRoots = [...scope.storedRoots, ...results.map((r) => r.root)];

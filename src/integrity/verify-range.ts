@@ -8,7 +8,7 @@
  * no strings, dates or Buffer views per row. A row that fails that path, or that it does not
  * cover, is decoded and checked by RangeCheck.add, which reports what is wrong with it.
  */
-import { GENESIS_CHAIN_HASH, LEAF_FIELD, LeafBytes } from "../core/entry/index.js";
+import { GENESIS_CHAIN_HASH, LEAF_FIELD, LeafBytes, type LeafVersion } from "../core/entry/index.js";
 import { HASH_SIZE } from "../core/encoding/index.js";
 import { rootFromLeafWords, nodeHashWords } from "../core/merkle/index.js";
 import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/sweep/index.js";
@@ -21,6 +21,8 @@ export const RANGE_SIZE = 1 << RANGE_LEVEL;
 export interface RangeTask {
   logId: number;
   origin: string;
+  /** The log's leaf encoding (docs/leaf-format.md); absent: 1. */
+  leafVersion?: LeafVersion;
   start: number;
   end: number;
   /** Tree sizes in (start, end] whose root is wanted (checkpoints). */
@@ -54,7 +56,7 @@ export async function verifyRange(store: LedgerStore, task: RangeTask): Promise<
   const { logId, origin, start, end } = task;
   const check = new RangeCheck(origin, start, end, start === 0 ? GENESIS_CHAIN_HASH : null);
   const from = Math.max(0, start - 1);
-  const rowReader = new RowReader(origin, check);
+  const rowReader = new RowReader(origin, task.leafVersion ?? 1, check);
   await store.scanEntries(logId, from, end, (row, fields, count) => rowReader.read(row, fields, count));
   check.finish();
 
@@ -103,9 +105,10 @@ class RowReader {
 
   constructor(
     private readonly origin: string,
+    private readonly version: LeafVersion,
     private readonly check: RangeCheck,
   ) {
-    this.leafBytes = new LeafBytes(origin);
+    this.leafBytes = new LeafBytes(origin, version);
   }
 
   read(row: Buffer, f: Int32Array, count: number): void {
@@ -203,6 +206,7 @@ class RowReader {
         payloadHash: t(PAYLOAD_HASH)!,
         leafHash: t(LEAF_HASH)!,
         chainHash: t(CHAIN_HASH)!,
+        v: this.version,
       };
     } catch {
       // Stored values no appended entry can have (a NULL tag, an infinite date): tampering.

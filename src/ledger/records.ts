@@ -3,14 +3,23 @@
  * rows are the drizzle tables' own types (schema/*.ts, `$inferSelect`), so there is one
  * source of truth for their shape.
  */
-import type { EventInput, PreparedEvent } from "../core/entry/index.js";
+import type { EventInput, LeafVersion, PreparedEvent } from "../core/entry/index.js";
 import type { SweepRecord } from "../core/sweep/index.js";
 import type { Scope } from "../core/token/index.js";
 import type { apiKeys } from "../../schema/api-keys.js";
 import type { checkpointCosignatures, entries, logs } from "../../schema/ledger.js";
 
 /** A logs row (schema/ledger.ts). */
-export type Log = typeof logs.$inferSelect;
+export type Log = Omit<typeof logs.$inferSelect, "leafVersion"> & { leafVersion: LeafVersion };
+
+export interface CreateLogOptions {
+  tenant?: string;
+  origin: string;
+  /** A log of the ledger's own (its name may take the reserved prefix). */
+  system?: boolean;
+  /** The leaf encoding of its entries (docs/leaf-format.md); absent: 1, the store's default for callers that predate v2. */
+  leafVersion?: LeafVersion;
+}
 
 /** An api_keys row (schema/api-keys.ts) as the store reads it: never the secret's hash. */
 export type ApiKey = Omit<typeof apiKeys.$inferSelect, "secretHash" | "scopes"> & { scopes: Scope[] };

@@ -10,9 +10,10 @@ import type { PackEntry } from "../core/pack/index.js";
 import type { EntryPosition } from "../core/token/index.js";
 import type { Scope } from "../core/token/index.js";
 import type { NodeId } from "../core/merkle/index.js";
-import type { ApiKey, AppenderOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredSweep, StoredTimeStamp } from "./records.js";
+import type { CommittedField } from "../core/entry/index.js";
+import type { ApiKey, AppenderOptions, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredSweep, StoredTimeStamp } from "./records.js";
 
-export type { ApiKey, AppendReceipt, AppenderOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredSweep, StoredTimeStamp } from "./records.js";
+export type { ApiKey, AppendReceipt, AppenderOptions, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredSweep, StoredTimeStamp } from "./records.js";
 
 /**
  * One row of a raw range scan: the row's bytes and, per column, the offset of its value in
@@ -37,7 +38,7 @@ export interface NodeRow {
 
 export interface LogStore {
   /** Creates a log; LOG_EXISTS when its name or origin is taken. */
-  createLog(name: string, options: { tenant?: string; origin: string; system?: boolean }): Promise<Log>;
+  createLog(name: string, options: CreateLogOptions): Promise<Log>;
   /** LOG_NOT_FOUND when there is none. */
   findLog(name: string): Promise<Log>;
   /** The log and its tree size read together. */
@@ -186,4 +187,36 @@ export interface FeedStore {
   tenantView(tenant: string, timeoutMs: number): TenantView;
 }
 
-export interface LedgerStore extends LogStore, AppendStore, TreeStore, CheckpointStore, EntryStore, SearchStore, SweepStore, ReplayStore, ApiKeyStore, FeedStore {}
+/** Seqs from ≤ seq < to. */
+export interface SeqRange {
+  from: number;
+  to: number;
+}
+
+/** A value removed from a v2 entry, and the seq of the erasure or expiry entry that authorized it. */
+export interface ValueRemoval {
+  seq: number;
+  field: CommittedField;
+  recordSeq: number;
+}
+
+/** Crypto-shredding of v2 logs' values (docs/erasure.md). */
+export interface ShredStore {
+  /**
+   * Deletes the clear values and salts of `fields` of the entries in `seqs` of v2 log `logId`,
+   * blanks them in the search index, and marks each removal as authorized by the entry at
+   * `recordSeq` of the same log: an erasure or expiry entry, appended first, whose payload
+   * names these seqs and fields (core/erasure). The verifier reports a removal no such entry
+   * covers. Legal holds are the caller's to check first (ledger/legal-holds.ts). Values
+   * already removed are skipped, so a repeat is harmless; all or nothing. Touches only the
+   * removed values' rows. INVALID_INPUT for a v1 log, a seq not before `recordSeq`, an
+   * unknown field; LOG_NOT_FOUND.
+   */
+  shredValues(logId: number, seqs: readonly SeqRange[], fields: readonly CommittedField[], recordSeq: number): Promise<{ removed: number }>;
+  /** The removals of [from, to), in (seq, field) order. */
+  removals(logId: number, from: number, to: number): Promise<ValueRemoval[]>;
+  /** The salts and values of [from, to) as raw rows (seq int8, field int2, salt bytea, value text), in (seq, field) order. */
+  scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number>;
+}
+
+export interface LedgerStore extends LogStore, AppendStore, TreeStore, CheckpointStore, EntryStore, SearchStore, SweepStore, ReplayStore, ApiKeyStore, FeedStore, ShredStore {}

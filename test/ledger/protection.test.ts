@@ -296,7 +296,11 @@ const EXPECTED_GUARDS: Record<string, { secured: boolean; policies: number; trig
   checkpoints: appendOnly("checkpoints", false),
   entries: appendOnly("entries", true),
   // Derived data rebuilt by the indexer: its owner may truncate it, nobody may change a row.
-  entry_search: { secured: true, policies: 1, triggers: "entry_search_log_exists:sealtrail_check_log_ids,entry_search_no_change:sealtrail_forbid_change" },
+  entry_removals: appendOnly("entry_removals", true),
+  // Clear values and salts of v2 logs: deleted by crypto-shredding, never updated.
+  entry_secrets: { secured: true, policies: 1, triggers: "entry_secrets_log_exists:sealtrail_check_log_ids,entry_secrets_no_truncate:sealtrail_forbid_change,entry_secrets_no_update:sealtrail_forbid_change" },
+  // Derived data rebuilt by the indexer: its owner may truncate it; an erasure may blank a row's values, nothing else.
+  entry_search: { secured: true, policies: 1, triggers: "entry_search_log_exists:sealtrail_check_log_ids,entry_search_scrub_only:sealtrail_search_scrub_only" },
   log_visibility: appendOnly("log_visibility", true),
   logs: appendOnly("logs", false),
   merkle_nodes: appendOnly("merkle_nodes", true),

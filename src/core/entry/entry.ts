@@ -14,6 +14,15 @@ import { sha256Of64 } from "../merkle/index.js";
 /** Version of the leaf encoding; a new encoding gets a new number, old entries keep theirs. */
 export const LEAF_VERSION = 1;
 
+/**
+ * Leaf encodings (docs/leaf-format.md). v1 commits to actor and resource in clear and to the
+ * unsalted SHA-256 of the payload. v2 commits to each personal field through a salted
+ * commitment (commitment.ts), so a value whose salt is deleted can neither be recovered nor
+ * confirmed by guessing (GDPR Art. 17 erasure by crypto-shredding).
+ */
+export const LEAF_VERSIONS = [1, 2] as const;
+export type LeafVersion = (typeof LEAF_VERSIONS)[number];
+
 /** chain(-1): the chain hash "before" seq 0 of every log. */
 export const GENESIS_CHAIN_HASH: Uint8Array = new Uint8Array(HASH_SIZE);
 
@@ -36,7 +45,18 @@ export interface EntryMetadata {
   /** Sorted, without duplicates (see normalizeTags). */
   tags: readonly string[];
   payloadHash: Uint8Array;
+  /**
+   * The leaf encoding; absent: 1. In v2, `actor` and `resource` hold the lowercase hex of
+   * their commitments and `payloadHash` the payload's commitment (commitment.ts).
+   */
+  v?: LeafVersion;
 }
+
+/** The keys of the fields a leaf encoding names differently: v2 names the commitments. */
+export const LEAF_KEYS = {
+  1: { actor: "actor", payload: "payload_hash", resource: "resource" },
+  2: { actor: "actor_commitment", payload: "payload_commitment", resource: "resource_commitment" },
+} as const;
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -51,30 +71,35 @@ export function leafData(m: EntryMetadata): string {
   let tags = "[";
   for (let i = 0; i < m.tags.length; i++) tags += (i ? "," : "") + JSON.stringify(m.tags[i]);
   tags += "]";
+  // The v2 keys sort where the v1 keys do (RFC 8785 §3.2.3), so one key order serves both.
+  const v = m.v ?? LEAF_VERSION;
+  const keys = LEAF_KEYS[v];
   return (
     '{"action":' + JSON.stringify(m.action) +
-    ',"actor":' + JSON.stringify(m.actor) +
+    ',"' + keys.actor + '":' + JSON.stringify(m.actor) +
     ',"kind":' + JSON.stringify(m.kind) +
     ',"log":' + JSON.stringify(m.log) +
     ',"occurred_at":"' + m.occurredAt +
     '","outcome":"' + m.outcome +
-    '","payload_hash":"' + toHex(m.payloadHash) +
+    '","' + keys.payload + '":"' + toHex(m.payloadHash) +
     '","recorded_at":"' + m.recordedAt +
-    '","resource":' + JSON.stringify(m.resource) +
+    '","' + keys.resource + '":' + JSON.stringify(m.resource) +
     ',"seq":' + m.seq +
     ',"source":' + JSON.stringify(m.source) +
     ',"tags":' + tags +
-    ',"v":' + LEAF_VERSION + "}"
+    ',"v":' + v + "}"
   );
 }
 
 /** The object whose canonical JSON is leafData(m); for outsiders and for tests. */
 export function leafObject(m: EntryMetadata): Record<string, unknown> {
+  const v = m.v ?? LEAF_VERSION;
+  const keys = LEAF_KEYS[v];
   return {
-    action: m.action, actor: m.actor, kind: m.kind, log: m.log,
-    occurred_at: m.occurredAt, outcome: m.outcome, payload_hash: toHex(m.payloadHash),
-    recorded_at: m.recordedAt, resource: m.resource, seq: m.seq, source: m.source,
-    tags: [...m.tags], v: LEAF_VERSION,
+    action: m.action, [keys.actor]: m.actor, kind: m.kind, log: m.log,
+    occurred_at: m.occurredAt, outcome: m.outcome, [keys.payload]: toHex(m.payloadHash),
+    recorded_at: m.recordedAt, [keys.resource]: m.resource, seq: m.seq, source: m.source,
+    tags: [...m.tags], v,
   };
 }
 
@@ -85,7 +110,11 @@ export function checkEntryMetadata(m: EntryMetadata): void {
   if (!TIMESTAMP.test(m.recordedAt)) throw new CoreError("ENTRY_INVALID", `recorded_at: got ${JSON.stringify(m.recordedAt)}, want YYYY-MM-DDTHH:MM:SS.sssZ`);
   if (!(OUTCOMES as readonly string[]).includes(m.outcome)) throw new CoreError("ENTRY_INVALID", `outcome: got ${JSON.stringify(m.outcome)}, want success or failure`);
   if (m.payloadHash.length !== HASH_SIZE) throw new CoreError("ENTRY_INVALID", `payload_hash: got ${m.payloadHash.length} bytes, want ${HASH_SIZE}`);
+  if (m.v !== undefined && !(LEAF_VERSIONS as readonly number[]).includes(m.v)) throw new CoreError("ENTRY_INVALID", `v: got ${m.v}, want one of ${LEAF_VERSIONS.join(", ")}`);
+  if (m.v === 2 && (!HEX_DIGEST.test(m.actor) || !HEX_DIGEST.test(m.resource))) throw new CoreError("ENTRY_INVALID", "v2: actor and resource must be the hex of their commitments");
 }
+
+const HEX_DIGEST = /^[0-9a-f]{64}$/;
 
 /**
  * leafHash(UTF-8 of leafData): the string "\0" + leafData encodes to exactly 0x00 || data

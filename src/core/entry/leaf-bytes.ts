@@ -10,7 +10,7 @@
  * below U+0020. Text with such a byte, or that is not valid UTF-8, goes through the
  * reference's own decode and JSON.stringify instead.
  */
-import { type EntryMetadata, LEAF_VERSION } from "./entry.js";
+import { type EntryMetadata, LEAF_KEYS, LEAF_VERSION, type LeafVersion } from "./entry.js";
 import { CoreError } from "../errors.js";
 import { decode, validUtf8 } from "./utf8.js";
 
@@ -35,16 +35,30 @@ const MAX_DATE_MS = 8.64e15;
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const ACTION = ascii('\0{"action":');
-const ACTOR = ascii(',"actor":');
 const KIND = ascii(',"kind":');
 const OUTCOME = ascii('","outcome":"');
-const PAYLOAD_HASH = ascii('","payload_hash":"');
 const RECORDED_AT = ascii('","recorded_at":"');
-const RESOURCE = ascii('","resource":');
 const SEQ = ascii(',"seq":');
 const SOURCE = ascii(',"source":');
 const TAGS = ascii(',"tags":[');
-const END = ascii(`],"v":${LEAF_VERSION}}`);
+
+/** The literals that differ between leaf versions (entry.ts LEAF_KEYS). */
+interface VersionLiterals {
+  actor: Uint8Array;
+  payload: Uint8Array;
+  resource: Uint8Array;
+  end: Uint8Array;
+}
+
+function versionLiterals(v: LeafVersion): VersionLiterals {
+  const keys = LEAF_KEYS[v];
+  return {
+    actor: ascii(`,"${keys.actor}":`),
+    payload: ascii(`","${keys.payload}":"`),
+    resource: ascii(`","${keys.resource}":`),
+    end: ascii(`],"v":${v}}`),
+  };
+}
 const HEX = ascii("0123456789abcdef");
 const encoder = new TextEncoder();
 
@@ -57,7 +71,11 @@ export class LeafBytes {
   private readonly day = [Number.NaN, Number.NaN];
   private readonly dayText: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
 
-  constructor(readonly origin: string) {
+  private readonly v: VersionLiterals;
+
+  /** `version`: the log's leaf encoding; in v2 the actor, resource and payload hash fields hold the commitments. */
+  constructor(readonly origin: string, readonly version: LeafVersion = LEAF_VERSION) {
+    this.v = versionLiterals(version);
     this.logOccurred = encoder.encode(`,"log":${JSON.stringify(origin)},"occurred_at":"`);
   }
 
@@ -73,7 +91,7 @@ export class LeafBytes {
     this.p = 0;
     this.literal(ACTION);
     this.jsonText(src, f[2 * LEAF_FIELD.ACTION]!, f[2 * LEAF_FIELD.ACTION + 1]!);
-    this.literal(ACTOR);
+    this.literal(this.v.actor);
     this.jsonText(src, f[2 * LEAF_FIELD.ACTOR]!, f[2 * LEAF_FIELD.ACTOR + 1]!);
     this.literal(KIND);
     this.jsonText(src, f[2 * LEAF_FIELD.KIND]!, f[2 * LEAF_FIELD.KIND + 1]!);
@@ -82,11 +100,11 @@ export class LeafBytes {
     this.literal(OUTCOME);
     // leafData writes the outcome unquoted by JSON.stringify: only its UTF-8 matters.
     this.rawText(src, f[2 * LEAF_FIELD.OUTCOME]!, f[2 * LEAF_FIELD.OUTCOME + 1]!);
-    this.literal(PAYLOAD_HASH);
+    this.literal(this.v.payload);
     this.hex(src, f[2 * LEAF_FIELD.PAYLOAD_HASH]!, f[2 * LEAF_FIELD.PAYLOAD_HASH + 1]!);
     this.literal(RECORDED_AT);
     this.timestamp(recordedAtMs, 1);
-    this.literal(RESOURCE);
+    this.literal(this.v.resource);
     this.jsonText(src, f[2 * LEAF_FIELD.RESOURCE]!, f[2 * LEAF_FIELD.RESOURCE + 1]!);
     this.literal(SEQ);
     this.ascii(String(seq));
@@ -97,7 +115,7 @@ export class LeafBytes {
       if (i > 0) this.buf[this.p++] = 0x2c;
       this.jsonText(src, f[2 * (LEAF_FIELD.TAGS + i)]!, f[2 * (LEAF_FIELD.TAGS + i) + 1]!);
     }
-    this.literal(END);
+    this.literal(this.v.end);
     return this.buf.subarray(0, this.p);
   }
 
@@ -108,10 +126,11 @@ export class LeafBytes {
    */
   writeMetadata(m: EntryMetadata): Uint8Array {
     if (m.log !== this.origin) throw new CoreError("INVALID_ARGUMENT", `log: got ${JSON.stringify(m.log)}, want ${JSON.stringify(this.origin)}`);
+    if ((m.v ?? LEAF_VERSION) !== this.version) throw new CoreError("INVALID_ARGUMENT", `v: got ${m.v ?? LEAF_VERSION}, want ${this.version}`);
     this.p = 0;
     this.literal(ACTION);
     this.jsonString(m.action);
-    this.literal(ACTOR);
+    this.literal(this.v.actor);
     this.jsonString(m.actor);
     this.literal(KIND);
     this.jsonString(m.kind);
@@ -119,11 +138,11 @@ export class LeafBytes {
     this.utf8(m.occurredAt);
     this.literal(OUTCOME);
     this.utf8(m.outcome);
-    this.literal(PAYLOAD_HASH);
+    this.literal(this.v.payload);
     this.hex(m.payloadHash, 0, m.payloadHash.length);
     this.literal(RECORDED_AT);
     this.utf8(m.recordedAt);
-    this.literal(RESOURCE);
+    this.literal(this.v.resource);
     this.jsonString(m.resource);
     this.literal(SEQ);
     this.ascii(String(m.seq));
@@ -134,7 +153,7 @@ export class LeafBytes {
       if (i > 0) this.buf[this.p++] = 0x2c;
       this.jsonString(m.tags[i]!);
     }
-    this.literal(END);
+    this.literal(this.v.end);
     return this.buf.subarray(0, this.p);
   }
 

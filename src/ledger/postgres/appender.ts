@@ -4,7 +4,7 @@
  * chain from the last chain hash, and the interior Merkle nodes completed by the batch are
  * stored with it. Re-sent events (same idempotency key) return their original seq.
  */
-import { chainHash, GENESIS_CHAIN_HASH, canonicalTimestamp, LeafBytes, checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent, type PreparedEvent } from "../../core/entry/index.js";
+import { chainHash, GENESIS_CHAIN_HASH, SALT_SIZE, canonicalTimestamp, LeafBytes, checkPreparedEvent, type EventInput, GENERATED_KEY_PREFIX, givenIdempotencyKey, normalizeEvent, type NormalizedEvent, type PreparedEvent } from "../../core/entry/index.js";
 import { sha256 } from "../../core/encoding/index.js";
 import { CoreError } from "../../core/errors.js";
 import { appendToFrontier } from "../../core/merkle/index.js";
@@ -16,6 +16,7 @@ import type { AppendReceipt, AppenderOptions, EntryAppender } from "../records.j
 import { findLog, type Log } from "./logs.js";
 import { loadFrontier, STORED_NODE_MIN_LEVEL } from "../tree.js";
 import { fetchNodes, insertNodes } from "./nodes.js";
+import { type CommittedEvent, EntryCommitments } from "./entry-commitments.js";
 
 /** Namespace of the per-log advisory locks (the first half of the two-key form). */
 export const APPEND_LOCK_NAMESPACE = 0x5ea1;
@@ -180,7 +181,9 @@ export class Appender implements EntryAppender {
     // Rows go to Postgres chunk by chunk while the next ones are checked and hashed: the two
     // run on different cores.
     const rows = new CopyBinaryRows();
-    const leafBytes = new LeafBytes(log.origin);
+    const leafBytes = new LeafBytes(log.origin, log.leafVersion);
+    // Leaf format v2: salted commitments, the values and salts to entry_secrets after the entries.
+    const secrets = log.leafVersion === 2 ? new EntryCommitments() : null;
     try {
       for (let i = 0; i < events.length; i++) {
         const e = normalized[i] ?? normalize(events[i]!, i, now);
@@ -193,10 +196,11 @@ export class Appender implements EntryAppender {
         // Generated keys follow seq, so the unique index grows at its right edge (no random
         // page writes, as UUIDs would cause); sources cannot use the prefix (event.ts).
         const key = e.idempotencyKey ?? `${GENERATED_KEY_PREFIX}${seq}`;
+        const stored = secrets ? secrets.commit(e, seq) : e;
         // entryLeafHash, with the leaf input written straight to bytes (no leafData string).
         const input = leafBytes.writeMetadata({
-          log: log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource,
-          outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: e.payloadHash,
+          log: log.origin, seq, kind: e.kind, actor: stored.actor, action: e.action, resource: stored.resource,
+          outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt, tags: e.tags, payloadHash: stored.payloadHash, v: log.leafVersion,
         });
         // The input is 0x00 || leaf data; C2SP tlog-tiles entry bundles prefix each entry with
         // a big-endian uint16 length ("Log entries"), so leaf data over 65535 bytes could never
@@ -208,7 +212,7 @@ export class Appender implements EntryAppender {
         // Only a source's key can come again in the batch (the generated prefix is reserved).
         if (e.idempotencyKey !== undefined) seen.set(key, { seq, leafHash: leaf });
         receipts.push({ seq, leafHash: leaf, idempotencyKey: key, duplicate: false });
-        writeEntryRow(rows, log.id, seq, e, recordedMs, leaf, chain, key);
+        writeEntryRow(rows, log.id, seq, stored, recordedMs, leaf, chain, key);
         if (rows.length >= COPY_CHUNK) await copy.write(rows.take());
       }
       rows.trailer();
@@ -224,6 +228,7 @@ export class Appender implements EntryAppender {
     // only now, as no other statement can run while the COPY is open.
     let frontier: Uint8Array[];
     try {
+      if (secrets) await insertSecrets(tx, log.id, secrets);
       const before = state.frontier ?? (await loadFrontier({ fetchNodes: (id, ids) => fetchNodes(tx, id, ids) }, log.id, state.size));
       const appended = appendToFrontier(before, state.size, leaves);
       frontier = appended.frontier;
@@ -303,12 +308,21 @@ class CopyIn {
   }
 }
 
+/** A v2 batch's salts and values, after its entries and in the same transaction. */
+async function insertSecrets(tx: Sql, logId: number, secrets: EntryCommitments): Promise<void> {
+  if (secrets.seqs.length === 0) return;
+  await tx`
+    insert into entry_secrets (log_id, seq, field, salt, value)
+    select ${logId}, s.seq, s.field, substring(${Buffer.concat(secrets.salts)}::bytea from (${SALT_SIZE} * s.n - ${SALT_SIZE - 1})::int for ${SALT_SIZE}), s.value
+    from unnest(${secrets.seqs}::int8[], ${secrets.fields}::int2[], ${secrets.values}::text[]) with ordinality as s(seq, field, value, n)`;
+}
+
 /** One entries row, in the column order of the appender's COPY statement. */
 export function writeEntryRow(
   rows: CopyBinaryRows,
   logId: number,
   seq: number,
-  e: NormalizedEvent,
+  e: CommittedEvent,
   recordedMs: number,
   leaf: Uint8Array,
   chain: Uint8Array,
@@ -326,7 +340,8 @@ export function writeEntryRow(
   rows.timestamptz(Date.parse(e.occurredAt));
   rows.timestamptz(recordedMs);
   rows.textArray(e.tags);
-  rows.text(e.payload);
+  if (e.payload === null) rows.null();
+  else rows.text(e.payload);
   rows.bytea(e.payloadHash);
   rows.bytea(leaf);
   rows.bytea(chain);

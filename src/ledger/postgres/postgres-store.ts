@@ -6,7 +6,8 @@
 import type { NodeId } from "../../core/merkle/index.js";
 import type { PackEntry } from "../../core/pack/index.js";
 import type { EntryPosition, Scope } from "../../core/token/index.js";
-import type { ApiKey, AppenderOptions, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import type { CommittedField } from "../../core/entry/index.js";
+import type { ApiKey, AppenderOptions, CreateLogOptions, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
 import * as keys from "./api-keys.js";
 import { Appender, lockLog } from "./appender.js";
 import { currentSchema, listenAppends } from "./appends-channel.js";
@@ -17,6 +18,7 @@ import * as visibility from "./log-visibility.js";
 import * as stamps from "./time-stamps.js";
 import { connect, type DbOptions, type Sql } from "./db.js";
 import * as entries from "./entries.js";
+import * as secrets from "./entry-secrets.js";
 import * as events from "./event-query.js";
 import * as logs from "./logs.js";
 import * as nodes from "./nodes.js";
@@ -54,7 +56,7 @@ export class PostgresLedgerStore implements LedgerStore {
     return this.sql.end(timeoutSeconds === undefined ? undefined : { timeout: timeoutSeconds });
   }
 
-  createLog(name: string, options: { tenant?: string; origin: string; system?: boolean }): Promise<Log> {
+  createLog(name: string, options: CreateLogOptions): Promise<Log> {
     return logs.createLog(this.sql, name, options);
   }
   findLog(name: string): Promise<Log> {
@@ -153,6 +155,15 @@ export class PostgresLedgerStore implements LedgerStore {
 
   streamEntries(logId: number, origin: string, from: number, to: number): AsyncGenerator<PackEntry[]> {
     return period.streamEntries(this.sql, logId, origin, from, to);
+  }
+  shredValues(logId: number, seqs: readonly SeqRange[], fields: readonly CommittedField[], recordSeq: number): Promise<{ removed: number }> {
+    return secrets.shredValues(this.sql, logId, seqs, fields, recordSeq);
+  }
+  removals(logId: number, from: number, to: number): Promise<ValueRemoval[]> {
+    return secrets.removals(this.sql, logId, from, to);
+  }
+  scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number> {
+    return secrets.scanSecrets(this.sql, logId, from, to, onRow);
   }
   scanEntries(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number> {
     return entries.scanEntries(this.sql, logId, from, to, onRow);
