@@ -14,10 +14,10 @@ import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { toBase64, toHex } from "../core/encoding/index.js";
 import { type PackEntry, parseEntryLine, derivePackId, SHA256SUMS_FILE, SampleSelector } from "../core/pack/index.js";
-import { auditLogName, consistencyProofFor, inclusionProofFor, type LedgerStore, type Log } from "../ledger/index.js";
+import { consistencyProofFor, inclusionProofFor, type LedgerStore, type Log } from "../ledger/index.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
 import { controlsJson, packJson } from "./documents.js";
-import { dayOf, ExceptionFinder } from "./exceptions.js";
+import { ExceptionFinder } from "./exceptions.js";
 import type { Exporter, PackView, PopulationLog } from "./exporter.js";
 import { type PopulationSink, type Section, type SectionResult, sectionOf, writeLogSection } from "./log-section.js";
 import { oscalDocument, OSCAL_FILE } from "./oscal.js";
@@ -33,6 +33,7 @@ import { sealPack } from "./sign-pack.js";
 import { writeVerifierFiles } from "./verifier-files.js";
 import { samplingOf } from "./sampling.js";
 import { checkRequest } from "./request.js";
+import { EntryTally, parametersOf, populationFile, tenantAuditLog } from "./model-parts.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";
@@ -72,8 +73,6 @@ export interface BuiltPack {
   /** Seq of the pack.build entry in the tenant's audit log. */
   recordSeq: number;
 }
-
-const slug = (id: string): string => id.toLowerCase().replace(/[^a-z0-9.]+/g, "-").replace(/^-+|-+$/g, "");
 
 /** Read → model → render → seal; the temporary directory is removed if any phase fails. */
 export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
@@ -153,8 +152,7 @@ interface Streamed {
   logs: LogState[];
   sinks: PopulationSink[];
   finder: ExceptionFinder;
-  perDay: Map<string, Record<string, number>>;
-  byKind: Record<string, number>;
+  tally: EntryTally;
   perLog: Record<string, number>;
   subjectTotal: number;
   /** Each log's checkpoint as cosigned and its time-stamp, as written into its section. */
@@ -180,9 +178,9 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles),
     exceptions,
     sweeps: finder.sweeps,
-    perDay: daysOf(read.from, read.to, streamed.perDay),
+    perDay: streamed.tally.days(read.from, read.to),
     ...(o.timeStamp ? { sumsTimeStamped: true } : {}),
-    totals: { entries: streamed.subjectTotal, perLog: streamed.perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind: streamed.byKind },
+    totals: { entries: streamed.subjectTotal, perLog: streamed.perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind: streamed.tally.byKind },
   };
 }
 
@@ -191,13 +189,12 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   const sinks: PopulationSink[] = [];
   for (const spec of o.exporter.controls) {
     if (spec.population.length === 0) continue;
-    const sink = await writer.open(`populations/${slug(spec.id)}.csv`);
+    const sink = await writer.open(populationFile(spec.id));
     await sink.write(csvLine([...POPULATION_COLUMNS]));
     sinks.push({ spec, sink, count: 0, sample: new SampleSelector(request.sampleSize) });
   }
   const finder = new ExceptionFinder({ logNames: request.logs, from: read.from, to: read.to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
-  const perDay = new Map<string, Record<string, number>>();
-  const byKind: Record<string, number> = {};
+  const tally = new EntryTally();
   const perLog: Record<string, number> = {};
   const subjectTotal = subjects.reduce((n, s) => n + s.endSeq - s.firstSeq, 0);
   let subjectDone = 0;
@@ -206,18 +203,14 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   for (const subject of subjects) {
     const name = subject.log.name;
     // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
-    const isAudit = name === auditLogName(read.tenant);
+    const isAudit = name === tenantAuditLog(read.tenant);
     const section = sectionOf("subject", name);
     const written = await writeLogSection({
       store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed,
       onEntry(e) {
         finder.subject(e, name);
         if (isAudit) finder.audit(e, name);
-        const day = dayOf(e.recordedAt);
-        const counts = perDay.get(day) ?? {};
-        counts[e.kind] = (counts[e.kind] ?? 0) + 1;
-        perDay.set(day, counts);
-        byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
+        tally.add(e);
       },
       onProgress: (done) => progress("entries", subjectDone + done, subjectTotal),
     });
@@ -238,7 +231,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     trust.set(audit.log.name, await writeTrustFiles(o.store, writer, audit, section));
     logs.push(logState("audit", audit, section, written, null, trust.get(audit.log.name)!));
   }
-  return { logs, sinks, finder, perDay, byKind, perLog, subjectTotal, trust };
+  return { logs, sinks, finder, tally, perLog, subjectTotal, trust };
 }
 
 /** Each population's file closed and its sample, with an inclusion proof of every sampled entry against its log's checkpoint. */
@@ -337,11 +330,6 @@ function sampleEntry(log: PopulationLog, logName: string, e: PackEntry, rank: st
   return { log, logName, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile };
 }
 
-/** $periods of the population query (population.ts): a row per log of the pack. */
-function parametersOf(logs: readonly LogState[]): Record<string, unknown> {
-  return { periods: logs.map((l) => ({ role: l.role, log: l.name, first_seq: l.firstSeq, end_seq: l.endSeq })) };
-}
-
 function logState(role: PopulationLog, p: PeriodLog, section: Section, s: SectionResult, previous: LogState["previous"], trust: TrustFiles): LogState {
   return {
     cosignedFile: trust.cosignedFile, timestampFile: trust.timestampFile,
@@ -350,19 +338,6 @@ function logState(role: PopulationLog, p: PeriodLog, section: Section, s: Sectio
     checkpoint: { size: p.checkpoint.size, root: toBase64(p.checkpoint.root), note: p.checkpoint.note },
     chainBefore: toHex(s.chainBefore), chainAfter: toHex(s.chainAfter), beforeSeq: s.beforeSeq, afterSeq: s.afterSeq, eventsSha256: s.eventsSha256, eventsFile: s.eventsFile, previous,
   };
-}
-
-/** Every UTC day of the period, with zero counts where nothing was recorded (a chart needs the gaps). */
-function daysOf(from: Date, to: Date, perDay: Map<string, Record<string, number>>): PackModel["perDay"] {
-  const out: PackModel["perDay"] = [];
-  const DAY = 86_400_000;
-  // A very long period is charted by its days with entries only, to keep the chart legible.
-  if ((to.getTime() - from.getTime()) / DAY > 800) return [...perDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, counts]) => ({ day, counts }));
-  for (let t = Math.floor(from.getTime() / DAY) * DAY; t < to.getTime(); t += DAY) {
-    const day = new Date(t).toISOString().slice(0, 10);
-    out.push({ day, counts: perDay.get(day) ?? {} });
-  }
-  return out;
 }
 
 function packView(model: PackModel, dir: string): PackView {

@@ -7,19 +7,24 @@
  *
  * Re-derived here: every population file (its bytes), its row count and SHA-256 in
  * controls.json, the sample (the lowest ranks, sampleRank of the pack's seed), and that every
- * sampled entry has its inclusion proof in the pack. Not yet re-derived: results and exceptions
- * in controls.json, OSCAL and the PDF.
+ * sampled entry has its inclusion proof in the pack; then the exceptions, sweeps and counts,
+ * and from them every document the model renders (derived-model.ts). Not re-derived: the PDF
+ * (its renderer is not part of the dependency-free verifier; it renders the same model).
  */
 import { createHash, type Hash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type PackEntry, sampleRank, SampleSelector } from "../core/pack/index.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
-import type { ControlSpec, PopulationLog } from "./exporter.js";
+import { checkDocuments, type RawPack } from "./derived-model.js";
+import { ExceptionFinder } from "./exceptions.js";
+import type { ControlSpec, Exporter, PopulationLog } from "./exporter.js";
 import { BUILT_IN_EXPORTERS } from "./frameworks/index.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogStateJson, PackJson } from "./pack-manifest.js";
 import { csvRecords } from "./pack-reading.js";
+import { EntryTally, tenantAuditLog } from "./model-parts.js";
+import type { SampleEntry } from "./pack-model.js";
 import { matchesPopulation, populationRow } from "./population.js";
 
 type SampledJson = { log: string; role: string; seq: number; rank: string; proof: string };
@@ -29,36 +34,48 @@ interface Derived {
   spec: ControlSpec;
   hash: Hash;
   count: number;
-  sample: SampleSelector<SampledJson>;
+  sample: SampleSelector<SampleEntry>;
 }
 
 /** The built-in exporter the pack names, at the version it names; undefined for a plugin's pack or an older version. */
-function builtInSpecs(pack: PackJson): readonly ControlSpec[] | undefined {
-  const e = BUILT_IN_EXPORTERS.find((x) => x.id === pack.exporter?.id && x.version === pack.exporter?.version);
-  return e?.controls;
+function builtInExporter(pack: PackJson): Exporter | undefined {
+  return BUILT_IN_EXPORTERS.find((x) => x.id === pack.exporter?.id && x.version === pack.exporter?.version);
 }
+
+const sampledJson = (s: SampleEntry): SampledJson => ({ log: s.logName, role: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile });
 
 export class DerivedPopulations {
   private readonly derived: Derived[];
   private readonly seed: string | undefined;
+  /** Exceptions and sweeps, found as the builder finds them. */
+  private readonly finder: ExceptionFinder;
+  private readonly tally = new EntryTally();
 
-  private constructor(specs: readonly ControlSpec[], private readonly pack: PackJson) {
+  private constructor(private readonly exporter: Exporter, private readonly pack: PackJson) {
     this.seed = pack.seed;
     const size = pack.request.sampleSize ?? 0;
-    this.derived = specs
+    this.derived = exporter.controls
       .filter((spec) => spec.population.length > 0)
-      .map((spec) => ({ spec, hash: createHash("sha256").update(csvLine([...POPULATION_COLUMNS])), count: 0, sample: new SampleSelector<SampledJson>(size) }));
+      .map((spec) => ({ spec, hash: createHash("sha256").update(csvLine([...POPULATION_COLUMNS])), count: 0, sample: new SampleSelector<SampleEntry>(size) }));
+    const r = pack.request;
+    this.finder = new ExceptionFinder({ logNames: r.logs, from: new Date(r.from), to: new Date(r.to), failedLoginThreshold: r.failedLoginThreshold ?? 0, approvalTags: r.approvalTags ?? [] });
   }
 
   /** Undefined when the pack's controls are not those of a built-in exporter: its populations are then only counted. */
   static of(pack: PackJson): DerivedPopulations | undefined {
-    const specs = builtInSpecs(pack);
-    if (!specs || typeof pack.seed !== "string" || !Number.isSafeInteger(pack.request.sampleSize)) return undefined;
-    return new DerivedPopulations(specs, pack);
+    const exporter = builtInExporter(pack);
+    if (!exporter || typeof pack.seed !== "string" || !Number.isSafeInteger(pack.request.sampleSize)) return undefined;
+    return new DerivedPopulations(exporter, pack);
   }
 
   /** One entry of a section, in the events file's order (the builder's order: subject logs by name, then the audit log). */
   add(e: PackEntry, state: LogStateJson): void {
+    // As the builder feeds its exception finder (build-pack.ts): the tenant's audit log asked for as a subject also reads as the audit log.
+    if (state.role === "subject") {
+      this.finder.subject(e, state.name);
+      if (state.tenant !== undefined && state.name === tenantAuditLog(state.tenant)) this.finder.audit(e, state.name);
+      this.tally.add(e);
+    } else this.finder.audit(e, state.name);
     let row: string | undefined;
     let rank: string | undefined;
     for (const d of this.derived) {
@@ -67,7 +84,7 @@ export class DerivedPopulations {
       rank ??= sampleRank(this.seed!, state.origin, e.seq);
       d.hash.update(row);
       d.count++;
-      d.sample.offer(rank, { log: state.name, role: state.role, seq: e.seq, rank, proof: `${state.inclusionPrefix}${e.seq}.json` });
+      d.sample.offer(rank, { log: state.role as PopulationLog, logName: state.name, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile: `${state.inclusionPrefix}${e.seq}.json` });
     }
   }
 
@@ -113,14 +130,16 @@ export class DerivedPopulations {
       fail(`controls.json: controls with a population ${withPopulation.map((c) => c.id).join(", ")}, the framework's are ${this.derived.map((d) => d.spec.id).join(", ")}`, "controls.json");
     }
     let sampled = 0;
+    const digests = new Map<string, string>();
     for (const d of this.derived) {
+      const digest = d.hash.digest("hex");
+      digests.set(d.spec.id, digest);
       const c = withPopulation.find((x) => x.id === d.spec.id)?.population;
       if (!c) continue;
-      const digest = d.hash.digest("hex");
       if (c.count !== d.count || c.sha256 !== digest) fail(`controls.json: control ${d.spec.id} states ${c.count} rows (SHA-256 ${c.sha256}), the entries give ${d.count} (SHA-256 ${digest})`, "controls.json");
       const file = present.has(c.file) ? await csvRecords(join(dir, c.file)).catch(() => undefined) : undefined;
       if (file?.digest !== digest) fail(`${c.file}: not the population of ${d.spec.id} the entries give (${d.count} rows, SHA-256 ${digest})`, c.file);
-      const want = d.sample.items().map(({ item }) => item);
+      const want = d.sample.items().map(({ item }) => sampledJson(item));
       const got = (c.sample ?? []).map((s) => ({ log: s.log, role: s.role, seq: s.seq, rank: s.rank, proof: s.proof }));
       if (JSON.stringify(got) !== JSON.stringify(want)) fail(`controls.json: the sample of ${d.spec.id} is not the one the pack's seed draws (seqs ${want.map((s) => s.seq).join(", ") || "none"})`, "controls.json");
       // The proofs named by the derived sample: a sampled entry without its proof is a sample not shown.
@@ -133,6 +152,19 @@ export class DerivedPopulations {
       sampled += want.length;
     }
     if (ok) checks.pass("populations", `every population file, its count and SHA-256 in controls.json, and the ${sampled} sampled entries re-derived from the checked entries; every sampled entry has its inclusion proof`);
+    await this.checkDocuments(dir, checks, present, digests);
+  }
+
+  /** controls.json, pack.json, the OSCAL results, VERIFY.md and the exporter's files, rendered again from the re-derived model. */
+  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>): Promise<void> {
+    const raw = JSON.parse(await readFile(join(dir, "pack.json"), "utf8")) as RawPack & { request: { logs?: unknown } };
+    if (!Array.isArray(raw.request?.logs)) {
+      // The single-log layout of packs built before packs covered several logs: its documents name files where that layout kept them.
+      checks.pass("derived", "not re-derived: the pack has the single-log layout of older packs, whose controls.json and pack.json name files of that layout; only its populations and samples were re-derived");
+      return;
+    }
+    const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.sample.items().map(({ item }) => item) }));
+    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally });
   }
 }
 

@@ -6,6 +6,7 @@ export interface LogStateJson {
   role: string;
   name: string;
   origin: string;
+  tenant?: string;
   firstSeq: number;
   endSeq: number;
   eventsFile: string;
@@ -29,7 +30,7 @@ export type PackJson = {
   seed?: string;
   /** Where the seed comes from (sampling.ts); absent in packs built before it was stated. */
   sampling?: { seed: string; source: string; log: string | null; method: string };
-  request: { from: string; to: string; logs: string[]; sampleSize?: number };
+  request: { from: string; to: string; logs: string[]; sampleSize?: number; failedLoginThreshold?: number; approvalTags?: string[] };
   ledger: LogStateJson[];
   /** The commands pack.json tells an auditor to run. */
   verify?: unknown[];

@@ -120,7 +120,7 @@ describe("tampering re-sealed with the genuine pack key", () => {
     population.sample.pop();
     writeFileSync(join(dir, "controls.json"), JSON.stringify(controls, null, 2));
     reseal(dir, key.privateKey);
-    expect(await failed(dir)).toEqual([["populations", "controls.json"]]);
+    expect(await failed(dir)).toEqual([["populations", "controls.json"], ["derived", "controls.json"]]);
   });
 
   it("counts withheld (null) payloads and reports them, without failing", async () => {
@@ -142,6 +142,57 @@ describe("tampering re-sealed with the genuine pack key", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^withheld: 2 payloads are left out of the pack \(null\)/m);
     expect(run.stdout).toMatch(/^ok {4} events: logs\/prod\/events\.jsonl: .*; 2 payloads withheld/m);
+  });
+});
+
+describe("documents re-derived from the entries, edited and re-sealed with the genuine key", () => {
+  type Doc = Record<string, unknown> & { controls: { id: string; result: string; exceptions: string[] }[]; exceptions: { id: string; remediation: string; description: string }[]; sweeps: { result: string }[] };
+  const edit = (dir: string, file: string, change: (text: string) => string) => {
+    const before = readFileSync(join(dir, file), "utf8");
+    const after = change(before);
+    expect(after).not.toBe(before);
+    writeFileSync(join(dir, file), after);
+    reseal(dir, key.privateKey);
+  };
+  const json = (change: (d: Doc) => void) => (text: string) => {
+    const d = JSON.parse(text) as Doc;
+    change(d);
+    return `${JSON.stringify(d, null, 2)}\n`;
+  };
+
+  it("the genuine pack's documents all re-derive", async () => {
+    const report = await verifyPack(genuine, { checkpointKeys: [key.publicKey] });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.find((c) => c.check === "derived")?.message).toMatch(/^pack\.json, controls\.json, oscal\/assessment-results\.json, VERIFY\.md, soc2\/policy\.json: each re-derived/);
+  });
+
+  it.each([
+    ["a control with exceptions made satisfied", "controls.json", json((d) => {
+      const c = d.controls.find((x) => x.result === "exceptions")!;
+      c.result = "satisfied";
+      c.exceptions = [];
+    })],
+    ["an exception removed", "controls.json", json((d) => void d.exceptions.pop())],
+    ["an exception's remediation rewritten", "controls.json", json((d) => void (d.exceptions[0]!.remediation = "closed"))],
+    ["a failed sweep shown as verified", "controls.json", json((d) => void (d.sweeps.find((s) => s.result !== "verified")!.result = "verified"))],
+    ["an OSCAL finding turned to satisfied", "oscal/assessment-results.json", (t: string) => t.replace('"state": "not-satisfied"', '"state": "satisfied"')],
+    ["pack.json's totals", "pack.json", json((d) => void ((d.totals as { entries: number }).entries += 1))],
+    ["the policy in force", "soc2/policy.json", (t: string) => t.replace(/"failedLoginsPerActorPerDay":\d+/, '"failedLoginsPerActorPerDay":1000')],
+    ["VERIFY.md's steps", "VERIFY.md", (t: string) => t.replace("sha256sum -c --strict SHA256SUMS", "true")],
+  ])("fails on %s, naming the file", async (_what, file, change) => {
+    const dir = copy();
+    edit(dir, file, change);
+    expect(await failed(dir)).toContainEqual(["derived", file]);
+    const run = await runCli(["verify-pack", dir, ...keyArgs()], {});
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`FAILED derived: ${file}: not what the checked entries and the request give`);
+  });
+
+  it("fails when a derived document is deleted from the pack and SHA256SUMS", async () => {
+    const dir = copy();
+    rmSync(join(dir, "oscal", "assessment-results.json"));
+    reseal(dir, key.privateKey);
+    expect(await failed(dir)).toContainEqual(["derived", "oscal/assessment-results.json"]);
   });
 });
 

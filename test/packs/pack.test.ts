@@ -128,7 +128,8 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^FAILED files: logs\/prod\/events\.jsonl: SHA-256 /m);
     expect(run.stdout).toMatch(/FAILED \d+ checks?\n$/);
-  });
+    // A full verification per file of the pack: bounded, but generous for a loaded machine.
+  }, 300_000);
 
   it("has a report whose text shows the cover, every control id and the checkpoint root", async () => {
     const text = (await runTool("pdftotext", [join(dir, "report.pdf"), "-"])).stdout;

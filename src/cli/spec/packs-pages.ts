@@ -38,7 +38,7 @@ export const PACK_PAGES: PageDoc[] = [
     name: "verify-pack",
     title: "check an evidence pack offline",
     description: [
-      "Checks a pack with no database: its files' hashes, its signature, its checkpoints, every entry and every proof, re-derives every population file and sample from the checked entries (so an edit re-sealed with the pack key still fails), checks that every sampled entry has its inclusion proof, counts withheld (null) payloads, and says which check failed.",
+      "Checks a pack with no database: its files' hashes, its signature, its checkpoints, every entry and every proof, re-derives every population file and sample, the exceptions, sweeps and results, and every document rendered from them (pack.json, controls.json, the OSCAL results, VERIFY.md, the framework's policy file) from the checked entries and compares them byte for byte (so an edit re-sealed with the pack key still fails), checks that every sampled entry has its inclusion proof, counts withheld (null) payloads, and says which check failed.",
       "It gives two results. Integrity: the files agree with SHA256SUMS, with each other and with the checkpoints. Authenticity: the checkpoints are signed by a key the auditor trusts, given with --key (a vkey verifies only the log its name is the origin of; one that names no log of the pack fails). Without --key the pack's own key is used, so authenticity is unknown and the pack is not called verified.",
       "Exit status: 0 integrity and authenticity verified (and the witness policy met); 1 integrity or authenticity failed; 3 only the witness policy (--witness, --quorum) is not met; 4 intact, but authenticity unknown (no --key).",
     ],
