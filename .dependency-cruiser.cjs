@@ -50,6 +50,13 @@ module.exports = {
       to: { path: "^src/ledger/", pathNot: ["^src/ledger/index\\.ts$", "^src/ledger/postgres/"] },
     },
     {
+      name: "console-speaks-graphql-only",
+      comment: "The web console (console/) reaches the server only through the public GraphQL API: it imports no server code, tables or entry points.",
+      severity: "error",
+      from: { path: "^console/" },
+      to: { path: "^(src|schema|workers|bin|scripts)/" },
+    },
+    {
       name: "no-cycles",
       comment: "Dependencies form no cycle, through type-only imports too: a type shared by two modules lives in a module of its own.",
       severity: "error",

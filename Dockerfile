@@ -14,6 +14,7 @@ COPY bin ./bin
 COPY src ./src
 COPY workers ./workers
 COPY schema ./schema
+COPY console ./console
 RUN npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim
@@ -24,6 +25,7 @@ COPY vendor ./vendor
 COPY scripts ./scripts
 COPY bin ./bin
 COPY schema ./schema
+COPY console ./console
 COPY deploy ./deploy
 COPY --from=build /app/dist ./dist
 # With no compiler here, the prepare script checks that dist/ is present and builds nothing.

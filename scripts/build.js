@@ -2,12 +2,13 @@
 /**
  * The build `npm ci` runs (the `prepare` script) and `npm run build`: compiles src, workers
  * and schema to dist/ with tsc's incremental build mode (tsc -b: only what changed), then
- * writes the manual pages from the command spec into dist/man. Installed without the dev
+ * writes the manual pages from the command spec into dist/man, and builds the web console
+ * (console/) into dist/console with Vite. Installed without the dev
  * dependencies (`npm ci --omit=dev`, the Docker image), there is no compiler: the dist/
  * copied beside package.json is used as it is, and its absence is an error.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,4 +45,25 @@ if (outside.length > 0) {
 
 // The manual pages, from the compiled command spec.
 const man = spawnSync(process.execPath, [join(root, "dist", "src", "cli", "spec", "generate.js"), "man"], { cwd: root, stdio: "inherit" });
-process.exit(man.status ?? 1);
+if (man.status !== 0) process.exit(man.status ?? 1);
+
+// The web console (console/), served at / by `sealtrail serve`: its GraphQL types from
+// schema/schema.graphql (gql.tada, for `npm run typecheck`), then the page bundled by Vite
+// into dist/console. Regenerated only when the schema is newer than its types.
+const consoleDir = join(root, "console");
+const types = join(consoleDir, "src", "graphql-env.d.ts");
+if (!existsSync(types) || statSync(types).mtimeMs < statSync(join(root, "schema", "schema.graphql")).mtimeMs) {
+  const tada = createRequire(join(root, "package.json")).resolve("gql.tada/package.json");
+  const generated = spawnSync(process.execPath, [join(dirname(tada), "bin", "cli.js"), "generate", "output"], { cwd: consoleDir, stdio: ["ignore", "ignore", "inherit"] });
+  if (generated.status !== 0) {
+    process.stderr.write("sealtrail build: the console's GraphQL types could not be generated from schema/schema.graphql\n");
+    process.exit(generated.status ?? 1);
+  }
+}
+// Rebuilt only when a console source or the lock file is newer than the last build.
+const newest = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((t, e) => Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
+const consoleBuilt = join(root, "dist", "console", "index.html");
+if (!existsSync(consoleBuilt) || statSync(consoleBuilt).mtimeMs < Math.max(newest(consoleDir), statSync(join(root, "package-lock.json")).mtimeMs)) {
+  const vite = await import(createRequire(join(root, "package.json")).resolve("vite"));
+  await vite.build({ configFile: join(consoleDir, "vite.config.ts"), logLevel: "warn" });
+}

@@ -4,8 +4,11 @@ import type { Principal } from "./principal.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "./http-io.js";
 
-/** The principal of an `Authorization: Bearer <token>` value; ApiError UNAUTHENTICATED otherwise. */
-export type Authenticate = (authorization: string | undefined) => Promise<Principal>;
+/**
+ * The principal of an `Authorization: Bearer <token>` value or, given the request, of the
+ * console's session cookie (console/session-auth.ts); ApiError UNAUTHENTICATED otherwise.
+ */
+export type Authenticate = (authorization: string | undefined, req?: IncomingMessage) => Promise<Principal>;
 
 export function bearerAuthenticator(writer: LedgerStore): Authenticate {
   return async (authorization) => {
@@ -23,9 +26,10 @@ export function bearerAuthenticator(writer: LedgerStore): Authenticate {
  */
 export async function principalOr401(authenticate: Authenticate, req: IncomingMessage, res: ServerResponse): Promise<Principal | undefined> {
   try {
-    return await authenticate(req.headers.authorization);
+    return await authenticate(req.headers.authorization, req);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    if (error.code === "FORBIDDEN") return void sendJson(res, 403, { error: error.code, message: error.message });
     res.setHeader("www-authenticate", 'Bearer realm="sealtrail"');
     sendJson(res, 401, { error: error.code, message: error.message });
     return undefined;

@@ -20,6 +20,8 @@ export interface ApiContext extends ExecutedFields {
   evidence?: EvidenceService;
   /** The ingest queue mutations write to; undefined when the server runs without Redis. */
   ingest?: ApiIngest;
+  /** The checkpoints' public key, for Log.verifierKey; undefined when the server was given none. */
+  verifierPublicKey?: Uint8Array;
 }
 
 /** The producer side of the `ingest` queue, as the API uses it. */

@@ -40,9 +40,10 @@ export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiCon
     let principal: Principal | undefined;
     if (!(wantsHtml && config.landingPage)) {
       try {
-        principal = await authenticate(headers.get("authorization"));
+        principal = await authenticate(headers.get("authorization"), req);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
+        if (error.code === "FORBIDDEN") return sendJson(res, 403, { errors: [{ message: error.message, extensions: { code: error.code } }] });
         res.setHeader("www-authenticate", 'Bearer realm="sealtrail"');
         return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: error.code } }] });
       }

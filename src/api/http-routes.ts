@@ -11,9 +11,14 @@ import type { ReadRecorder } from "./read-log.js";
 import type { ServerOptions } from "./server-options.js";
 import { webhookRoute } from "./webhook-route.js";
 import { TILES_PATH, tilesRoute } from "./tiles-route.js";
+import { SESSION_PATH, sessionRoute } from "./console/session-route.js";
+import type { ConsoleSessions } from "./console/sessions.js";
+import { consoleDir, consoleRoute } from "./console/static-route.js";
 
 export const GRAPHQL_PATH = "/graphql";
 const HOOK_PATH = /^\/hooks\/([^/]+)$/;
+/** The console's pages (history routes of one page) and its built files. */
+const CONSOLE_PATH = /^\/(|overview|events|sessions|packs|integrity|signin)\/?$|^\/assets\/|^\/favicon\.svg$/;
 
 export interface HttpParts {
   options: ServerOptions;
@@ -21,18 +26,23 @@ export interface HttpParts {
   apollo: ApolloServer<ApiContext>;
   recorder: ReadRecorder;
   authenticate: Authenticate;
+  /** The key check alone, for exchanging a key for a console session. */
+  bearer: Authenticate;
+  sessions: ConsoleSessions;
 }
 
 /**
  * The HTTP server and its routes. A route that fails answers 500 in its own error shape
  * without the cause (which goes to the log), or, once its answer has begun, drops the socket.
  */
-export function createHttpServer({ options, log, apollo, recorder, authenticate }: HttpParts): Server {
+export function createHttpServer({ options, log, apollo, recorder, authenticate, bearer, sessions }: HttpParts): Server {
   const { config } = options;
   const download = packDownloadRoute(options, authenticate, recorder);
   const graphql = graphqlRoute(options, apollo, authenticate);
   const webhook = webhookRoute(options);
   const tiles = tilesRoute(options, authenticate, recorder);
+  const session = sessionRoute(sessions, bearer, authenticate);
+  const consolePage = consoleRoute(consoleDir());
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/healthz") return healthz(req, res, options, () => ({ ...recorder.metrics, pending: recorder.pendingCount }));
@@ -48,6 +58,16 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate 
     });
     if (TILES_PATH.test(url.pathname)) return void tiles(req, res, url).catch((error) => {
       log(`tiles: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
+      else res.destroy();
+    });
+    if (url.pathname === SESSION_PATH) return void session(req, res).catch((error) => {
+      log(`session: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
+      else res.destroy();
+    });
+    if (CONSOLE_PATH.test(url.pathname)) return void consolePage(req, res, url).catch((error) => {
+      log(`console: ${(error as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
       else res.destroy();
     });

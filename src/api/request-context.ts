@@ -15,5 +15,6 @@ export function newRequestContext(options: ServerOptions, principal: Principal |
     ...(options.ingest ? { ingest: options.ingest } : {}),
     ...(options.evidence ? { evidence: options.evidence } : {}),
     searchTailMax: config.searchTailMax,
+    ...(options.verifierPublicKey ? { verifierPublicKey: options.verifierPublicKey } : {}),
   };
 }

@@ -20,4 +20,9 @@ export interface ServerOptions {
   webhooks?: ReadonlyMap<string, WebhookSource>;
   /** Evidence pack requests (GraphQL) and downloads (GET /packs/<id>.tar.gz); off when absent. */
   evidence?: EvidenceService;
+  /**
+   * The Ed25519 public key the logs' checkpoints are signed with (SEALTRAIL_VERIFIER_KEY, else
+   * the public half of SEALTRAIL_SIGNING_KEY): Log.verifierKey hands it out as each log's vkey.
+   */
+  verifierPublicKey?: Uint8Array;
 }

@@ -4,9 +4,11 @@
  *   otherwise (with the reason, never a stack trace or SQL);
  * - /graphql: the GraphQL API over HTTP (GraphQL-over-HTTP: GET and POST) and, on the same
  *   path, subscriptions over WebSocket (graphql-ws protocol);
- * - GET /packs/<id>.tar.gz: finished evidence packs; POST /hooks/:source: webhooks.
+ * - GET /packs/<id>.tar.gz: finished evidence packs; POST /hooks/:source: webhooks;
+ * - GET / and the console's pages: the web console (console/, built to dist/console), and
+ *   /auth/session, its sign-in with an API key for a session cookie.
  * Every GraphQL request needs an API key (Authorization: Bearer …; over WebSocket, the
- * `authorization` connection parameter or header).
+ * `authorization` connection parameter or header) or the console's session cookie.
  *
  * Its phases, each in a file of its own: the schema and the request context (schema.ts,
  * graphql-server.ts, request-context.ts), the HTTP routes and the WebSocket server
@@ -16,6 +18,8 @@ import "reflect-metadata";
 import type { Server } from "node:http";
 import { AppendedFeed } from "./appended-feed.js";
 import { bearerAuthenticator } from "./bearer-auth.js";
+import { sessionAuthenticator } from "./console/session-auth.js";
+import { ConsoleSessions } from "./console/sessions.js";
 import { createGraphQLServer } from "./graphql-server.js";
 import { createHttpServer, GRAPHQL_PATH } from "./http-routes.js";
 import { ReadRecorder } from "./read-log.js";
@@ -39,9 +43,11 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
   const recorder = new ReadRecorder(options.writer, options.originPrefix, config.readLogFlushMs, (e) => log(`read log: ${(e as Error).message}`));
   const apollo = await createGraphQLServer(schema, config, recorder);
   const feed = new AppendedFeed(options.store, options.writer);
-  const authenticate = bearerAuthenticator(options.writer);
+  const bearer = bearerAuthenticator(options.writer);
+  const sessions = new ConsoleSessions();
+  const authenticate = sessionAuthenticator(bearer, sessions);
 
-  const http = createHttpServer({ options, log, apollo, recorder, authenticate });
+  const http = createHttpServer({ options, log, apollo, recorder, authenticate, bearer, sessions });
   const subscriptions = serveSubscriptions({ http, path: GRAPHQL_PATH, schema, options, feed, recorder, authenticate });
 
   return {

@@ -72,7 +72,7 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const authorization = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
         try {
-          ctx.extra.principal = await authenticate(authorization);
+          ctx.extra.principal = await authenticate(authorization, ctx.extra.request);
           const socketId = randomUUID();
           ctx.extra.socketId = socketId;
           sockets.set(socketId, { keyId: ctx.extra.principal.keyId, socket: ctx.extra.socket });

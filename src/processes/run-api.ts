@@ -15,6 +15,8 @@ import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { openEvidenceQueue } from "../packs/evidence-queue.js";
 import { loadExporters } from "../packs/exporters.js";
 import { packageVersion } from "../version.js";
+import { rawPublicKey } from "../core/note/index.js";
+import { loadSigningKey, loadTrustedPublicKey } from "../ledger/index.js";
 import { STDIO, type WorkerOutput } from "./worker-output.js";
 
 /** The queues' producer sides as the API uses them, and how to close them. */
@@ -47,6 +49,7 @@ export async function runApi(config: Config, options: RunApiOptions): Promise<bo
   const { databaseUrl: url, schema } = config;
   const store = PostgresLedgerStore.open({ url, schema, max: 10, applicationName: "sealtrail-api" });
   const writer = PostgresLedgerStore.open({ url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-api-writer" });
+  const verifierPublicKey = await checkpointPublicKey(config);
   const transports = options.transports ?? bullmqTransports(config, out);
   const server = await createApiServer({
     store,
@@ -59,6 +62,7 @@ export async function runApi(config: Config, options: RunApiOptions): Promise<bo
     ingest: { ...transports.ingest, maxPayloadBytes: config.maxPayloadBytes, maxBatchEvents: ingest.maxBatchEvents, waitTimeoutMs: Math.min(ingest.waitTimeoutMs, api.timeoutMs) },
     webhooks: config.webhookSources,
     evidence: { queue: transports.evidence, exporters, packDir: packs.dir },
+    ...(verifierPublicKey ? { verifierPublicKey } : {}),
   });
   let port: number;
   try {
@@ -72,6 +76,12 @@ export async function runApi(config: Config, options: RunApiOptions): Promise<bo
   await server.close();
   const [, , closed] = await Promise.all([store.close(5), writer.close(5), transports.close()]);
   return closed;
+}
+
+/** The checkpoints' public key as the integrity worker trusts it; none when neither key is set. */
+async function checkpointPublicKey(config: Config): Promise<Uint8Array | undefined> {
+  if (config.verifierKey) return loadTrustedPublicKey(config.verifierKey);
+  return config.signingKeyPath ? rawPublicKey(await loadSigningKey(config.signingKeyPath)) : undefined;
 }
 
 /** The producer sides of the ingest and evidence queues on REDIS_URL. */

@@ -145,6 +145,7 @@ function banner(home: StateHome, services: Services, apiUrl: string, first: Awai
   const firstStart = first.keyCreated || first.logsCreated.length > 0 || first.adminToken !== undefined;
   const lines = [
     `sealtrail ${packageVersion()} is up${firstStart ? " (first start)" : ""}`,
+    `  console   ${apiUrl}/   (sign in with an API token)`,
     `  api       ${apiUrl}/graphql   (health: ${apiUrl}/healthz)`,
     ...services.describe.map((d) => `  ${d}`),
     `  state     ${at}: keys, witness copies, spools, packs; logs in ${join(at, "logs")}`,

@@ -9,7 +9,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const DIRS = ["src", "workers", "bench", "test"];
+const DIRS = ["src", "workers", "bench", "test", "console/src"];
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 100;
 const JUSTIFIED = /(^|[\s*/])Long:/m;
@@ -24,7 +24,7 @@ interface Measured {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".d.ts"))
+    .filter((e) => e.isFile() && /\.tsx?$/.test(e.name) && !e.name.endsWith(".d.ts"))
     .map((e) => relative(ROOT, join(e.parentPath, e.name)).split(sep).join("/"))
     .sort();
 }

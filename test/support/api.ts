@@ -26,7 +26,7 @@ export async function startApi(
   ledger: TestLedger,
   overrides: Partial<ApiConfig> = {},
   env: NodeJS.ProcessEnv = {},
-  sources: Pick<ServerOptions, "ingest" | "webhooks" | "evidence"> = {},
+  sources: Pick<ServerOptions, "ingest" | "webhooks" | "evidence" | "verifierPublicKey"> = {},
   log: (message: string) => void = () => {},
 ): Promise<TestApi> {
   const config = { ...loadApiConfig(env), readLogFlushMs: 20, ...overrides };

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { vkeyString } from "../../core/note/index.js";
 import { auditLogName, LedgerError } from "../../ledger/index.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
@@ -43,6 +44,14 @@ export class LogResolver {
   async latestCheckpoint(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
     const c = await db(ctx).use((tx) => tx.latestCheckpoint(log.id));
     return c ? toCheckpoint(log, c) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "The C2SP note verifier key its checkpoints verify with (name+keyid+base64), as this server holds it; null when the server was given no key. Compare it with the vkey you trust before relying on it.",
+  })
+  verifierKey(@Root() log: Log, @Ctx() ctx: ApiContext): string | null {
+    return ctx.verifierPublicKey ? vkeyString(log.origin, ctx.verifierPublicKey) : null;
   }
 
   @FieldResolver(() => Sweep, { nullable: true, description: "The newest integrity sweep of this log; null before the first.", complexity: ({ childComplexity }) => QUERY_COST + childComplexity })

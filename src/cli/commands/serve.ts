@@ -21,7 +21,7 @@ export async function serveCommand(args: string[], cli: Cli): Promise<number> {
   });
   let closed: boolean;
   try {
-    closed = await runApi(cli.config, { port: Number(portText), until, onListening: (port) => cli.stdout(`sealtrail listening on port ${port}\n`) });
+    closed = await runApi(cli.config, { port: Number(portText), until, onListening: (port) => cli.stdout(`sealtrail listening on port ${port}: console http://localhost:${port}/, GraphQL http://localhost:${port}/graphql\n`) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") throw new CliError("USAGE", `cannot listen on port ${portText}: ${code}`, { cause: error });

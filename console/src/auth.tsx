@@ -1,0 +1,57 @@
+/**
+ * The signed-in state. Sign-in exchanges an API key for an HttpOnly session cookie at
+ * /auth/session; the key is sent once and dropped from memory. Sign-out revokes the session on
+ * the server. A 401 from any request returns to the sign-in page.
+ */
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+import { onSignedOut } from "./api";
+
+export interface Who {
+  tenant: string;
+  name: string;
+  scopes: string[];
+  method: "api-key" | "sso";
+}
+
+type SessionState = { status: "checking" } | { status: "signed-out"; reason?: string } | { status: "signed-in"; who: Who };
+
+interface SessionApi {
+  state: SessionState;
+  signIn(token: string): Promise<string | undefined>;
+  signOut(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionApi | undefined>(undefined);
+
+export function useSession(): SessionApi {
+  const api = useContext(SessionContext);
+  if (!api) throw new Error("useSession outside SessionProvider");
+  return api;
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: "checking" });
+  useEffect(() => {
+    fetch("/auth/session", { credentials: "same-origin" })
+      .then(async (res) => (res.ok ? setState({ status: "signed-in", who: (await res.json()) as Who }) : setState({ status: "signed-out" })))
+      .catch(() => setState({ status: "signed-out", reason: "The server did not answer. Check your connection and reload." }));
+    return onSignedOut(() => setState({ status: "signed-out", reason: "Your session ended. Sign in again." }));
+  }, []);
+  const signIn = useCallback(async (token: string) => {
+    let res: Response;
+    try {
+      res = await fetch("/auth/session", { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: token.trim() }) });
+    } catch {
+      return "The server did not answer. Check your connection and try again.";
+    }
+    const body = (await res.json().catch(() => ({}))) as Partial<Who> & { message?: string };
+    if (!res.ok) return res.status === 401 ? "That API key is unknown or revoked. Check it, or ask your administrator for a new one." : (body.message ?? `Sign-in failed (${res.status}).`);
+    setState({ status: "signed-in", who: body as Who });
+    return undefined;
+  }, []);
+  const signOut = useCallback(async () => {
+    await fetch("/auth/session", { method: "DELETE", credentials: "same-origin" }).catch(() => undefined);
+    setState({ status: "signed-out", reason: "You are signed out." });
+  }, []);
+  return <SessionContext.Provider value={{ state, signIn, signOut }}>{children}</SessionContext.Provider>;
+}

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ApiError } from "../api-error.js";
+import type { Authenticate } from "../bearer-auth.js";
+import { readBody, sendJson } from "../http-io.js";
+import type { Principal } from "../principal.js";
+import { sameOrigin } from "./session-auth.js";
+import { clearedSessionCookie, type ConsoleSessions, DEFAULT_SESSION_LIMITS, sessionCookie, sessionIdOf } from "./sessions.js";
+
+export const SESSION_PATH = "/auth/session";
+
+/**
+ * /auth/session, the console's sign-in with an API key:
+ * - POST {"token": "sealtrail_…"} (application/json, same origin): the key is checked and
+ *   exchanged for a session cookie; the token itself never reaches a cookie or storage;
+ * - GET: who the session acts for (tenant, key, scopes), 401 without one;
+ * - DELETE: signs the session out (the id is forgotten on the server) and clears the cookie.
+ * Requiring a JSON body makes a cross-site form post impossible without a CORS preflight,
+ * which this server never grants.
+ */
+export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, authenticate: Authenticate) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const secure = isHttps(req);
+    if (!sameOrigin(req)) return sendJson(res, 403, { error: "FORBIDDEN", message: "sign in from the console's own origin" });
+    if (req.method === "GET") return whoAmI(req, res, authenticate);
+    if (req.method === "DELETE") {
+      const id = sessionIdOf(req.headers.cookie);
+      if (id) sessions.revoke(id);
+      res.setHeader("set-cookie", clearedSessionCookie(secure));
+      res.writeHead(204, { "cache-control": "no-store" });
+      return void res.end();
+    }
+    if (req.method !== "POST") {
+      res.setHeader("allow", "GET, POST, DELETE");
+      return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: `method ${req.method} not allowed` });
+    }
+    if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+      return sendJson(res, 415, { error: "BAD_REQUEST", message: 'send {"token": "…"} as application/json' });
+    }
+    const token = tokenOf(await readBody(req, 4096));
+    if (!token) return sendJson(res, 400, { error: "BAD_REQUEST", message: 'send {"token": "…"}: the API key to sign in with' });
+    let principal: Principal;
+    try {
+      principal = await bearer(`Bearer ${token}`);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return sendJson(res, 401, { error: error.code, message: error.message });
+    }
+    const id = sessions.open({ kind: "api-key", token });
+    res.setHeader("set-cookie", sessionCookie(id, secure, Math.floor(DEFAULT_SESSION_LIMITS.maxAgeMs / 1000)));
+    sendJson(res, 200, describe(principal, "api-key"));
+  };
+}
+
+async function whoAmI(req: IncomingMessage, res: ServerResponse, authenticate: Authenticate): Promise<void> {
+  if (!sessionIdOf(req.headers.cookie)) return sendJson(res, 401, { error: "UNAUTHENTICATED", message: "not signed in" });
+  try {
+    const principal = await authenticate(undefined, req);
+    sendJson(res, 200, describe(principal, principal.keyId.startsWith("sso:") ? "sso" : "api-key"));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    sendJson(res, 401, { error: error.code, message: error.message });
+  }
+}
+
+function describe(p: Principal, method: "api-key" | "sso") {
+  return { tenant: p.tenant, name: p.keyName, scopes: p.scopes, method };
+}
+
+function tokenOf(body: Buffer | undefined): string | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as { token?: unknown };
+    return typeof parsed.token === "string" && /^\S{1,512}$/.test(parsed.token) ? parsed.token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isHttps(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true || req.headers["x-forwarded-proto"] === "https";
+}
