@@ -73,6 +73,34 @@ export function classify(error: unknown): { code: ApiErrorCode; message: string 
   return undefined;
 }
 
+/** The code a client is sent for an error (as formatError gives it). */
+export function errorCode(error: unknown): string {
+  const original = (error as { originalError?: unknown } | undefined)?.originalError ?? error;
+  const known = classify(original);
+  if (known) return known.code;
+  const code = (error as { extensions?: { code?: unknown } } | undefined)?.extensions?.code;
+  return typeof code === "string" ? code : "INTERNAL_SERVER_ERROR";
+}
+
+/**
+ * The HTTP status of a request whose operation failed whole (no data) on `errors`: the status
+ * of the first error whose code has one other than 200, as an ApiError thrown before execution
+ * gets. A domain error (the ingest queue down, the search index behind) is otherwise answered
+ * 200 beside its code; a partial result stays 200 (GraphQL-over-HTTP, application/json).
+ */
+export function failedStatus(errors: readonly unknown[]): number | undefined {
+  for (const error of errors) {
+    const original = (error as { originalError?: unknown } | undefined)?.originalError ?? error;
+    const known = classify(original);
+    if (known && STATUS[known.code] !== 200) return (original instanceof ApiError ? statusOfApiError(original) : undefined) ?? STATUS[known.code];
+  }
+  return undefined;
+}
+
+function statusOfApiError(error: ApiError): number | undefined {
+  return (error.extensions.http as { status?: number } | undefined)?.status;
+}
+
 /**
  * A domain error a resolver caught, as the ApiError classify makes of it, so that its HTTP
  * status travels with it (extensions.http); anything else is returned as it is.

@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type { GraphQLSchema } from "graphql";
 import type { ApiConfig } from "../config/index.js";
-import { formatError } from "./api-error.js";
+import { errorCode, failedStatus, formatError } from "./api-error.js";
 import type { ApiContext } from "./context.js";
 import { recordedFields } from "./executed-fields.js";
 import { checkComplexity, depthLimit } from "./limits.js";
@@ -23,7 +23,9 @@ function readLogPlugin(recorder: ReadRecorder): ApolloServerPlugin<ApiContext> {
           const fields = recordedFields(operation ?? undefined, document ?? undefined, contextValue);
           if (!principal || fields.length === 0) return;
           const body = response.body.kind === "single" ? response.body.singleResult : undefined;
-          const codes = [...(errors ?? []), ...(body?.errors ?? [])].map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+          // The codes the client was sent: the formatted errors of the answer; errors raised
+          // before one (their raw form, which carries no code for a domain error) are classified.
+          const codes = body?.errors ? body.errors.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")) : (errors ?? []).map(errorCode);
           recorder.record({
             requestId: contextValue.requestId,
             principal,
@@ -38,6 +40,23 @@ function readLogPlugin(recorder: ReadRecorder): ApolloServerPlugin<ApiContext> {
             transport: "http",
             ...(operation?.operation === "mutation" ? { access: "write" as const } : {}),
           });
+        },
+      };
+    },
+  };
+}
+
+/** A request whose operation failed whole is answered with its error's status (failedStatus). */
+function statusPlugin(): ApolloServerPlugin<ApiContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, errors }) {
+          const body = response.body.kind === "single" ? response.body.singleResult : undefined;
+          if (!body || body.data != null || !errors || errors.length === 0) return;
+          if (response.http.status !== undefined && response.http.status !== 200) return;
+          const status = failedStatus(errors);
+          if (status !== undefined) response.http.status = status;
         },
       };
     },
@@ -75,6 +94,7 @@ export async function createGraphQLServer(schema: GraphQLSchema, config: ApiConf
       config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: false }) : ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, config.maxComplexity),
       readLogPlugin(recorder),
+      statusPlugin(),
     ],
   });
   await server.start();

@@ -178,6 +178,17 @@ describe("recordEvents", () => {
     try {
       const res = await gql(down, writer, RECORD, { log: "acme-bad", events: [deployEvent(0)] });
       expect(res.errors?.[0]).toMatchObject({ message: "the ingest queue is unavailable; nothing was queued, send again", extensions: { code: "SERVICE_UNAVAILABLE" } });
+      // Nothing was taken: the HTTP status says so (503), not 200 beside an error.
+      expect(res.status).toBe(503);
+      expect(res.data ?? null).toBeNull();
+      // Its write record names the code the client got, and no other.
+      await down.server.recorder.flush();
+      const keyId = writer.slice(10, 26);
+      const [record] = await ledger.admin<{ payload: string; outcome: string }[]>`
+        select payload, outcome from entries where log_id = (select id from logs where name = 'sealtrail.audit.acme') and actor = ${`api_key:${keyId}`}
+        and payload like '%SERVICE_UNAVAILABLE%' order by seq desc limit 1`;
+      expect(record!.outcome).toBe("failure");
+      expect(JSON.parse(record!.payload)).toMatchObject({ errors: ["SERVICE_UNAVAILABLE"] });
     } finally {
       await down.close();
       await dead.close();
