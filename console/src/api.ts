@@ -56,8 +56,15 @@ export async function request<R, V>(document: TadaDocumentNode<R, V>, variables:
   return body.data;
 }
 
+/** Something the link names that the tenant does not have (whose it may be is never said). */
+export class Missing extends Error {}
+
+/** An unknown log is answered BAD_USER_INPUT by the API: to the page, it is simply not there. */
+export const isUnknownLog = (error: unknown) => error instanceof ApiFailure && error.code === "BAD_USER_INPUT" && /no log named/i.test(error.message);
+
 /** What an error means to the person looking at the page, and what to do about it. */
 export function explain(error: unknown): { title: string; detail: string } {
+  if (error instanceof Missing) return { title: "Not found", detail: `${error.message}. Check the link, or pick from the list.` };
   if (error instanceof ApiFailure) {
     switch (error.code) {
       case "FORBIDDEN":
@@ -67,7 +74,7 @@ export function explain(error: unknown): { title: string; detail: string } {
       case "SERVICE_UNAVAILABLE":
         return { title: "Temporarily unavailable", detail: `${error.message}. Retry in a moment.` };
       case "LEDGER_INCONSISTENT":
-        return { title: "This entry does not match its hashes", detail: "The server refused to show it: its stored fields no longer match what the log committed to, so it was altered after it was recorded. Report it to your security team; the next integrity sweep records it as tampering." };
+        return { title: "An entry does not match its hashes", detail: "The server refused to show it: its stored fields no longer match what the log committed to, so it was altered after it was recorded. Report it to your security team; the next integrity sweep records it as tampering." };
       case "BAD_USER_INPUT":
         return { title: "The filter was not accepted", detail: `${error.message}. Change the filter and apply it again.` };
       default:

@@ -3,7 +3,9 @@ import { Link, useLocation } from "wouter";
 import { useSession, type Who } from "./auth";
 
 const NAV = [
+  { href: "/overview", label: "Overview" },
   { href: "/events", label: "Events" },
+  { href: "/integrity", label: "Integrity" },
 ] as const;
 
 export function Logo() {

@@ -4,6 +4,8 @@ import { Redirect, Route, Switch } from "wouter";
 import { SessionProvider, useSession } from "./auth";
 import { Shell } from "./layout";
 import { EventsPage } from "./pages/events";
+import { IntegrityPage } from "./pages/integrity";
+import { OverviewPage } from "./pages/overview";
 import { SignIn } from "./pages/signin";
 import { Loading } from "./ui/states";
 import "./styles.css";
@@ -15,10 +17,11 @@ function App() {
   return (
     <Shell who={state.who}>
       <Switch>
+        <Route path="/overview" component={OverviewPage} />
         <Route path="/events" component={EventsPage} />
-        <Route path="/"><Redirect to="/events" /></Route>
-        <Route path="/signin"><Redirect to="/events" /></Route>
-        <Route><Redirect to="/events" /></Route>
+        <Route path="/integrity" component={IntegrityPage} />
+        <Route path="/"><Redirect to="/overview" /></Route>
+        <Route><Redirect to="/overview" /></Route>
       </Switch>
     </Shell>
   );

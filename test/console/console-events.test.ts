@@ -79,7 +79,7 @@ describe("sign-in and sign-out", () => {
 
     await page.getByLabel("API key").fill(acme);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Events" }).waitFor();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
     expect(await page.getByTestId("tenant").textContent()).toBe("acme");
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: "sealtrail_session", httpOnly: true, sameSite: "Strict" });
@@ -123,7 +123,7 @@ describe("the Events page", () => {
 
     // Full-text search, from a shared URL.
     await page.goto(`${api.base}/events?q=${encodeURIComponent('"quarantine certificate"')}`);
-    await poll(() => page.getByTestId("row-count").textContent()).toBe("1 entries");
+    await poll(() => page.getByTestId("row-count").textContent()).toBe("1 entry");
     expect(await page.locator("[data-entry]").first().getAttribute("data-entry")).toBe("prod:421");
     await screenshot(page, "events-search");
     await context.close();

@@ -19,7 +19,7 @@ export const LogNamesQuery = graphql(`
 
 export const EventDetailQuery = graphql(`
   query ConsoleEvent($log: String!, $seq: BigInt!) {
-    log(name: $log) { name origin verifierKey }
+    log(name: $log) { name origin verifierKey leafVersion }
     event(log: $log, seq: $seq) {
       log seq kind actor action resource outcome source occurredAt recordedAt tags idempotencyKey
       payload payloadHash payloadRedacted leafHash chainHash

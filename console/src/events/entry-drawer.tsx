@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { ApiFailure, request } from "../api";
+import { isUnknownLog, Missing, request } from "../api";
 import { Badge, Failure, Loading } from "../ui/states";
 import { useQuery } from "../ui/use-query";
 import { utc } from "../ui/format";
@@ -7,7 +7,7 @@ import { type Step, verifyEntry } from "../verify/verify-entry";
 import { EventDetailQuery, EventProofQuery } from "./documents";
 
 /** A log the tenant does not have reads as no such entry: whose log it may be is not said. */
-const isUnknown = (error: unknown) => error instanceof ApiFailure && error.code === "BAD_USER_INPUT";
+const isUnknown = isUnknownLog;
 
 function parseEntry(entry: string): { log: string; seq: number } | undefined {
   const at = entry.lastIndexOf(":");
@@ -35,16 +35,16 @@ export function EntryDrawer({ entry, onClose }: { entry: string; onClose: () => 
         </div>
         {!target ? <Failure error={new Error("The link names no entry (want log:seq)")} /> : null}
         {target && state.status === "loading" ? <Loading label="Loading the entry…" /> : null}
-        {state.status === "error" && isUnknown(state.error) ? <Failure error={new Error(`No entry ${entry} in your tenant's logs`)} /> : null}
+        {state.status === "error" && isUnknown(state.error) ? <Failure error={new Missing(`No entry ${entry} in your tenant's logs`)} /> : null}
         {state.status === "error" && !isUnknown(state.error) ? <Failure error={state.error} retry={reload} /> : null}
-        {state.status === "done" && !state.data.event ? <Failure error={new Error(`No entry ${entry} in your tenant's logs`)} /> : null}
+        {state.status === "done" && !state.data.event ? <Failure error={new Missing(`No entry ${entry} in your tenant's logs`)} /> : null}
         {state.status === "done" && state.data.event && state.data.log ? <EntryBody data={state.data as never} /> : null}
       </aside>
     </div>
   );
 }
 
-type Detail = { log: { origin: string; verifierKey: string | null }; event: NonNullable<import("../graphql").ResultOf<typeof EventDetailQuery>["event"]> };
+type Detail = { log: { origin: string; verifierKey: string | null; leafVersion: number }; event: NonNullable<import("../graphql").ResultOf<typeof EventDetailQuery>["event"]> };
 
 function EntryBody({ data }: { data: Detail }) {
   const e = data.event;
@@ -89,6 +89,7 @@ function VerifyPanel({ log, seq, detail }: { log: string; seq: number; detail: D
           entry: { origin: detail.log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource, outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt: e.recordedAt, tags: e.tags, payloadHash: e.payloadHash, leafHash: e.leafHash, payload: e.payload, payloadRedacted: e.payloadRedacted },
           proof: { leafIndex: Number(proof.leafIndex), treeSize: Number(proof.treeSize), hashes: proof.hashes, root: proof.root, note: proof.checkpoint?.note ?? null },
           verifierKey: p.log?.verifierKey ?? null,
+          leafVersion: detail.log.leafVersion,
         },
         (step) => setSteps((s) => [...s, step]),
       );

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useLocation, useSearch } from "wouter";
-import { request } from "../api";
+import { isUnknownLog, request } from "../api";
 import { EventsPageQuery, LogNamesQuery } from "../events/documents";
 import { EntryDrawer } from "../events/entry-drawer";
 import { EventTable, type EventRow, rowOf } from "../events/event-table";
@@ -57,10 +57,11 @@ export function EventsPage() {
       </div>
       <Filters query={query} logs={logNames} onApply={go} />
       <div className="result-bar" aria-live="polite">
-        {feed.status === "done" ? <span data-testid="row-count">{count.toLocaleString("en-US")}{feed.more ? "+" : ""} entries</span> : <span />}
+        {feed.status === "done" ? <span data-testid="row-count">{count.toLocaleString("en-US")}{feed.more ? "+" : ""} {count === 1 && !feed.more ? "entry" : "entries"}</span> : <span />}
       </div>
       {feed.status === "loading" ? <Loading label="Loading entries…" /> : null}
-      {feed.status === "error" ? <Failure error={feed.error} retry={() => setRound((r) => r + 1)} /> : null}
+      {feed.status === "error" && isUnknownLog(feed.error) ? <Empty title="No entries match">Your tenant has no log {query.log}. Pick a log from the list.</Empty> : null}
+      {feed.status === "error" && !isUnknownLog(feed.error) ? <Failure error={feed.error} retry={() => setRound((r) => r + 1)} /> : null}
       {feed.status === "done" && feed.rows.length === 0 ? (
         <Empty title="No entries match">Loosen the filter or clear it to see every entry.</Empty>
       ) : null}

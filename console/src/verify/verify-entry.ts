@@ -19,6 +19,8 @@ export interface ProofInput {
   entry: EntryFields & { leafHash: string; payload: unknown; payloadRedacted: boolean };
   proof: { leafIndex: number; treeSize: number; hashes: readonly string[]; root: string; note: string | null };
   verifierKey: string | null;
+  /** The log's leaf format (docs/leaf-format.md); format 2 commits to salted values the API does not serve. */
+  leafVersion: number;
 }
 
 /** Runs the steps in order, stopping at the first failure; `onStep` shows each as it lands. */
@@ -39,12 +41,14 @@ export async function verifyEntry(input: ProofInput, onStep: (step: Step) => voi
   let computedRoot: Uint8Array = new Uint8Array();
   const ok =
     (await run("payload", "Payload hash", async () => {
+      if (input.leafVersion !== 1) return `Format ${input.leafVersion} leaves commit to salted values; the console takes the leaf hash as stored and proves it below`;
       if (entry.payloadRedacted) return "The payload was redacted; its hash stays committed in the leaf.";
       const got = await payloadHashOf(entry.payload);
       if (!equal(got, fromBase64(entry.payloadHash))) throw new Error(`SHA-256 of the payload's canonical JSON is ${toBase64(got)}, the entry says ${entry.payloadHash}: the payload was altered`);
       return `SHA-256(RFC 8785 canonical payload) = ${toBase64(got)}`;
     })) &&
     (await run("leaf", "Leaf hash (RFC 9162 §2.1.1)", async () => {
+      if (input.leafVersion !== 1) return `Format ${input.leafVersion}: the leaf commits to salted actor, resource and payload (the server checked them before serving this entry)`;
       const got = await leafHashOf(entry);
       if (!equal(got, fromBase64(entry.leafHash))) throw new Error(`SHA-256(0x00 ‖ canonical fields) is ${toBase64(got)}, the ledger says ${entry.leafHash}: the entry's fields were altered`);
       return `SHA-256(0x00 ‖ canonical fields) = ${toBase64(got)}`;

@@ -1,4 +1,4 @@
-import { Field, ObjectType } from "type-graphql";
+import { Field, Int, ObjectType } from "type-graphql";
 import { DateTimeScalar } from "../scalars.js";
 
 @ObjectType({ description: "A log: one append-only sequence of entries with one Merkle tree." })
@@ -17,4 +17,7 @@ export class Log {
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;
+
+  @Field(() => Int, { description: "The leaf format of its entries (docs/leaf-format.md): 1, actor, resource and payload hash in clear; 2, salted commitments to them." })
+  leafVersion!: number;
 }

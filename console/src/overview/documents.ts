@@ -1,0 +1,31 @@
+import { graphql } from "../graphql";
+
+export const SweepFields = graphql(`
+  fragment SweepFields on Sweep { recordSeq at result mode durationMs fromSeq toSize firstBadSeq tamperClass message }
+`);
+
+export const OverviewQuery = graphql(`
+  query ConsoleOverview {
+    logs {
+      name origin size createdAt leafVersion
+      latestCheckpoint { size createdAt keyId cosignatures { witness keyId } }
+      lastSweep { ...SweepFields }
+    }
+  }
+`, [SweepFields]);
+
+export const SweepsQuery = graphql(`
+  query ConsoleSweeps($log: String!, $first: Int) {
+    sweeps(log: $log, first: $first) { ...SweepFields }
+  }
+`, [SweepFields]);
+
+export const IntegrityQuery = graphql(`
+  query ConsoleIntegrity($log: String!) {
+    log(name: $log) {
+      name origin size verifierKey
+      latestCheckpoint { size root createdAt keyId note cosignatures { witness keyId line } }
+    }
+    sweeps(log: $log, first: 100) { ...SweepFields }
+  }
+`, [SweepFields]);

@@ -1,0 +1,121 @@
+/**
+ * The console's Overview and Integrity pages in Debian's chromium against the real server:
+ * each log's size, newest checkpoint and last sweep, open alerts for a sweep that found
+ * tampering, the sweep chart, the signed note and the sweeps' timeline; another tenant's log
+ * by crafted URL; axe-core and both viewports; keyboard navigation through the main menu.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { sweepEvent } from "../../src/core/sweep/index.js";
+import { checkpointLog, ensureAuditLog } from "../../src/ledger/index.js";
+import { Appender } from "../../src/ledger/postgres/appender.js";
+import { createLog } from "../../src/ledger/postgres/logs.js";
+import { apiKey, startApi, type TestApi } from "../support/api.js";
+import { launchBrowser, screenshot, seriousViolations, signIn } from "../support/browser.js";
+import { testKey } from "../support/keys.js";
+import { freshLedger, type TestLedger } from "../support/ledger.js";
+
+let ledger: TestLedger;
+let api: TestApi;
+let browser: Browser;
+let acme: string;
+const key = testKey();
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  ledger = await freshLedger("console_pages");
+  const appender = new Appender(ledger.writer);
+  for (const [name, size] of [["payments", 240], ["deployments", 75]] as const) {
+    await createLog(ledger.writer, name, { tenant: "acme", origin: `test.example/${name}` });
+    await appender.append(name, Array.from({ length: size }, (_, i) => ({ kind: "deploy", actor: "ci", action: "deploy.finish", resource: `service/${i % 4}`, payload: { i } })));
+    await checkpointLog(ledger.store, name, key.privateKey);
+  }
+  await appender.append("payments", [{ kind: "access", actor: "ops", action: "access.login", resource: "db/payments", payload: {} }]);
+  await createLog(ledger.writer, "globex-vault", { tenant: "globex", origin: "test.example/globex-vault" });
+  // Sixty nightly sweeps as the integrity worker records them; the last of payments found tampering.
+  const audit = await ensureAuditLog(ledger.store, "acme", "test.example");
+  const now = Date.now();
+  await appender.append(audit.name, Array.from({ length: 60 }, (_, d) => ["payments", "deployments"].map((log) => {
+    const last = d === 59 && log === "payments";
+    return sweepEvent(log, {
+      result: last ? "tampered" : "verified", at: new Date(now - (60 - d) * DAY + 3_600_000), fromSeq: 0, toSize: log === "payments" ? 240 : 75,
+      durationMs: 300 + ((d * 37) % 200), firstBadSeq: last ? 117 : null, tamperClass: last ? "payload_edited" : null, mode: "full",
+      ...(last ? { message: "seq 117: the payload does not match its hash" } : {}),
+    }, "sweeper");
+  })).flat());
+  api = await startApi(ledger, {}, {}, { verifierPublicKey: key.publicKey });
+  acme = await apiKey(ledger, "acme");
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await ledger?.close();
+});
+
+const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 30_000, interval: 100 });
+
+async function freshPage(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(30_000);
+  return { context, page: await context.newPage() };
+}
+
+describe("the Overview page", () => {
+  it("shows each log's size, checkpoint and last sweep, the open alert, and the sweeps chart", async () => {
+    const { context, page } = await freshPage();
+    await signIn(page, api.base, acme);
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await poll(() => page.getByTestId("open-alerts").textContent()).toBe("1");
+    const payments = page.locator('tr[data-log="payments"]');
+    expect(await payments.textContent()).toContain("241");
+    expect(await payments.textContent()).toContain("1 entry not yet signed");
+    expect(await payments.textContent()).toContain("tampered");
+    expect(await page.locator('tr[data-log="deployments"]').textContent()).toContain("verified");
+    expect(await page.getByRole("alert").first().textContent()).toContain("seq 117: the payload does not match its hash");
+    expect(await page.content()).not.toContain("globex-vault");
+    await page.locator(".chart canvas").first().waitFor();
+    await page.getByRole("button", { name: "90 days" }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, "overview");
+    await context.close();
+  });
+
+  it("is usable at 390×844 and by keyboard", async () => {
+    const { context, page } = await freshPage({ width: 390, height: 844 });
+    await signIn(page, api.base, acme);
+    await page.goto(`${api.base}/overview`);
+    await poll(() => page.getByTestId("open-alerts").textContent()).toBe("1");
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+    await screenshot(page, "overview-mobile");
+    // Tab from the top: the skip link, the brand-free menu, then Integrity by Enter.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Skip to content");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Integrity");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Integrity" }).waitFor();
+    await context.close();
+  });
+});
+
+describe("the Integrity page", () => {
+  it("shows the newest signed checkpoint, the verifier key and the sweeps' timeline", async () => {
+    const { context, page } = await freshPage();
+    await signIn(page, api.base, acme);
+    await page.goto(`${api.base}/integrity?log=payments`);
+    await page.getByRole("heading", { name: "Newest checkpoint" }).waitFor();
+    expect(await page.getByLabel("Signed note").textContent()).toMatch(/^test\.example\/payments\n240\n/);
+    await poll(() => page.locator("[data-sweep]").count()).toBe(60);
+    expect(await page.locator("[data-sweep]").first().textContent()).toContain("payload_edited");
+    expect(await page.content()).toContain("test.example/payments+");
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, "integrity");
+
+    // Another tenant's log by a crafted URL: nothing of it.
+    await page.goto(`${api.base}/integrity?log=globex-vault`);
+    await poll(() => page.getByRole("alert").first().textContent()).toContain("No log globex-vault in your tenant");
+    await context.close();
+  });
+});
