@@ -233,3 +233,45 @@ export const entryRemovals = pgTable(
   },
   (t) => [primaryKey({ columns: [t.logId, t.seq, t.field] })],
 );
+
+/**
+ * Retention policies, per log (PCI DSS 10.5.1): how long entries stay in the main tables
+ * ("hot") and how long their clear values are kept. Append-only like log_visibility: a change
+ * is a new row, the newest counts, and who made it is kept; a log without a row has the
+ * defaults (src/core/retention).
+ */
+export const retentionPolicies = pgTable(
+  "retention_policies",
+  {
+    logId: integer("log_id").notNull(),
+    hotDays: integer("hot_days").notNull(),
+    clearDays: integer("clear_days").notNull(),
+    /** Who set it: a key id, `cli`, or `log create`. */
+    setBy: text("set_by").notNull(),
+    at: timestamp("at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.at] })],
+);
+
+/**
+ * Ranges of a log moved out of the main tables to the archive: seqs [from_seq, to_seq), where
+ * to_seq is the size of a signed checkpoint the archive holds. The only record that lets rows
+ * of entries be deleted (0008's trigger); a range of entries missing without one is tampering.
+ * `chain_hash` is that of seq to_seq - 1, which the first entry left in the table chains from.
+ */
+export const archivedRanges = pgTable(
+  "archived_ranges",
+  {
+    logId: integer("log_id").notNull(),
+    fromSeq: bigint("from_seq", { mode: "number" }).notNull(),
+    toSeq: bigint("to_seq", { mode: "number" }).notNull(),
+    root: bytea("root").notNull(),
+    chainHash: bytea("chain_hash").notNull(),
+    /** Where the archive is: a file: URL or an object-storage URL. */
+    location: text("location").notNull(),
+    /** The retention run that moved it (its record in the tenant's audit log). */
+    run: text("run").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.logId, t.toSeq] })],
+);

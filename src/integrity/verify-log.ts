@@ -17,7 +17,7 @@ import { type Checkpoint, verifyCheckpoint, ed25519Verifier } from "../core/note
 import { CoreError } from "../core/errors.js";
 import { digestEqual, toHex } from "../core/encoding/index.js";
 import { rootFromLeafHashes, verifyConsistency } from "../core/merkle/index.js";
-import { consistencyProofFor, type LedgerStore, type Log, type StoredCheckpoint } from "../ledger/index.js";
+import { consistencyProofFor, type LedgerStore, type Log, openArchive, type StoredCheckpoint, withArchive } from "../ledger/index.js";
 import { runRanges } from "./range-pool.js";
 import { RANGE_LEVEL, type RangeTask } from "./verify-range.js";
 import { VerifyError } from "./verify-error.js";
@@ -38,6 +38,8 @@ export interface VerifyOptions {
   threads?: number;
   /** log2 of the entries per range (default RANGE_LEVEL); small values let tests cross ranges. */
   rangeLevel?: number;
+  /** Where the log's archived ranges are (archive/open-archive.ts), when not where they were recorded to be. */
+  archiveLocation?: string;
 }
 
 export interface VerifyReport {
@@ -91,7 +93,9 @@ export async function verifyLog(store: LedgerStore, logName: string, options: Ve
   const tree = await recomputeTree(store, scope, trusted, options, findings);
   if (scope.since && !digestEqual(tree.rootAt(scope.since.size), scope.since.root)) return verifyLog(store, logName, { ...options, since: undefined });
   const good = checkpointsAgainstTree(scope.size, trusted, tree.rootAt, findings);
-  await checkConsistency(store, scope.log.name, good, findings);
+  // The proofs' leaves below the archived prefix are the archive's.
+  const reads = withArchive(store, options.archiveLocation !== undefined ? openArchive(options.archiveLocation) : undefined);
+  await checkConsistency(reads, scope.log.name, good, findings);
 
   findings.sort(compareFindings);
   const first = findings[0];
@@ -208,11 +212,13 @@ async function trustedCheckpoints(scope: Scope, options: VerifyOptions, findings
 async function recomputeTree(store: LedgerStore, scope: Scope, trusted: TrustedCheckpoint[], options: VerifyOptions, findings: Finding[]) {
   const { log, size, since, level, rangeSize: RANGE_SIZE } = scope;
   const wanted = since ? [...trusted.map((c) => c.size), since.size] : trusted.map((c) => c.size);
+  const last = (await store.archivedRanges(log.id)).at(-1);
+  const archived = last && { log: log.name, size: last.toSeq, location: options.archiveLocation ?? last.location };
   const tasks: RangeTask[] = [];
   for (let start = scope.from; start < size; start += RANGE_SIZE) {
     const end = Math.min(size, start + RANGE_SIZE);
     const sizes = [...new Set(wanted.filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
-    tasks.push({ logId: log.id, origin: log.origin, leafVersion: log.leafVersion, start, end, sizes, level });
+    tasks.push({ logId: log.id, origin: log.origin, leafVersion: log.leafVersion, start, end, sizes, level, ...(archived ? { archived } : {}) });
   }
   const results = await runRanges(tasks, { store, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
   const rangeRoots = [...scope.storedRoots, ...results.map((r) => r.root)];

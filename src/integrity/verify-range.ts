@@ -12,7 +12,7 @@ import { GENESIS_CHAIN_HASH, LEAF_FIELD, LeafBytes, type LeafVersion } from "../
 import { HASH_SIZE } from "../core/encoding/index.js";
 import { rootFromLeafWords, nodeHashWords } from "../core/merkle/index.js";
 import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/sweep/index.js";
-import { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, type LedgerStore, type NodeSpan, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, STORED_NODE_MIN_LEVEL, TAGS, textArray, timestampMs, timestampMsAt } from "../ledger/index.js";
+import { ACTION, ACTOR, ArchiveReader, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, LedgerError, type LedgerStore, type NodeSpan, OCCURRED_AT, openArchive, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, STORED_NODE_MIN_LEVEL, TAGS, textArray, timestampMs, timestampMsAt } from "../ledger/index.js";
 
 /** Ranges are aligned complete subtrees of this many leaves (2^16), but for the last. */
 export const RANGE_LEVEL = 16;
@@ -29,6 +29,8 @@ export interface RangeTask {
   sizes: number[];
   /** log2 of the range size: stored nodes of levels 1..level are checked here. */
   level: number;
+  /** The log's archived prefix, [0, size), read from the archive at `location` instead of the tables. */
+  archived?: { log: string; size: number; location: string };
 }
 
 export interface NodeFinding {
@@ -57,7 +59,8 @@ export async function verifyRange(store: LedgerStore, task: RangeTask): Promise<
   const check = new RangeCheck(origin, start, end, start === 0 ? GENESIS_CHAIN_HASH : null);
   const from = Math.max(0, start - 1);
   const rowReader = new RowReader(origin, task.leafVersion ?? 1, check);
-  await store.scanEntries(logId, from, end, (row, fields, count) => rowReader.read(row, fields, count));
+  const hotFrom = await readArchived(task, from, check);
+  if (hotFrom < end) await store.scanEntries(logId, hotFrom, end, (row, fields, count) => rowReader.read(row, fields, count));
   check.finish();
 
   const n = end - start;
@@ -93,6 +96,26 @@ export async function verifyRange(store: LedgerStore, task: RangeTask): Promise<
     nodeFindings: byLevel.flat().slice(0, MAX_NODE_FINDINGS),
     rows: check.rows,
   };
+}
+
+/**
+ * Feeds the archived entries of [from, end) to the range check; returns the first seq to read
+ * from the tables. An archive that does not hold them leaves them out, and the check reports
+ * the gap: entries gone without being where their archived range says they are.
+ */
+async function readArchived(task: RangeTask, from: number, check: RangeCheck): Promise<number> {
+  const archived = task.archived;
+  if (!archived || from >= archived.size) return from;
+  const to = Math.min(task.end, archived.size);
+  const reader = new ArchiveReader(openArchive(archived.location), archived.log);
+  try {
+    for (let at = from; at < to; at = Math.min(to, (Math.floor(at / 256) + 1) * 256)) {
+      for (const e of await reader.entries(archived.size, at, Math.min(to, (Math.floor(at / 256) + 1) * 256))) check.add(e);
+    }
+  } catch (error) {
+    if (!(error instanceof LedgerError) || error.code !== "INCONSISTENT") throw error;
+  }
+  return to;
 }
 
 /** Feeds one COPY row to the range check: from its bytes when it can, decoded when it must. */

@@ -8,8 +8,14 @@
 export type {
   ApiKey, ApiKeyStore, AppendReceipt, AppenderOptions, AppendStore, CheckpointStore, EntryAppender, EntryStore, EventFilter, FeedStore,
   LedgerStore, Log, LogStore, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, ReplayStore, SearchStore, StoredCheckpoint, StoredCosignature,
-  StoredEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore,
+  StoredEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore, ArchivedRange, RetentionStore, StoredRetentionPolicy,
 } from "./store.js";
+export { ArchiveReader } from "./archive/archive-reader.js";
+export type { ArchiveStore } from "./archive/archive-store.js";
+export { withArchive } from "./archive/archived-store.js";
+export { DirectoryArchive } from "./archive/directory-archive.js";
+export { openArchive } from "./archive/open-archive.js";
+export { writeArchive } from "./archive/write-archive.js";
 export { AUDIT_LOG_PREFIX, auditLogName, ensureAuditLog } from "./audit-log.js";
 export { checkpointLog } from "./checkpointer.js";
 export { withCosignatures } from "./cosignatures.js";

@@ -93,3 +93,24 @@ export interface StoredTimeStamp {
   /** DER TimeStampResp, as the TSA returned it. */
   token: Uint8Array;
 }
+
+/** A log's retention policy as stored (schema: retention_policies), with who set it and when. */
+export interface StoredRetentionPolicy {
+  hotDays: number;
+  clearDays: number;
+  setBy: string;
+  at: Date;
+}
+
+/** A range of a log moved to the archive (schema: archived_ranges): seqs [fromSeq, toSeq). */
+export interface ArchivedRange {
+  fromSeq: number;
+  toSeq: number;
+  /** The root of the tree of size toSeq: the signed checkpoint's. */
+  root: Uint8Array;
+  /** The chain hash of seq toSeq - 1. */
+  chainHash: Uint8Array;
+  location: string;
+  run: string;
+  createdAt: Date;
+}

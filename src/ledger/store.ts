@@ -11,9 +11,10 @@ import type { EntryPosition } from "../core/token/index.js";
 import type { Scope } from "../core/token/index.js";
 import type { NodeId } from "../core/merkle/index.js";
 import type { CommittedField } from "../core/entry/index.js";
-import type { ApiKey, AppenderOptions, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredSweep, StoredTimeStamp } from "./records.js";
+import type { RetentionPolicy } from "../core/retention/index.js";
+import type { ApiKey, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
 
-export type { ApiKey, AppendReceipt, AppenderOptions, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredSweep, StoredTimeStamp } from "./records.js";
+export type { ApiKey, AppendReceipt, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
 
 /**
  * One row of a raw range scan: the row's bytes and, per column, the offset of its value in
@@ -219,4 +220,22 @@ export interface ShredStore {
   scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number>;
 }
 
-export interface LedgerStore extends LogStore, AppendStore, TreeStore, CheckpointStore, EntryStore, SearchStore, SweepStore, ReplayStore, ApiKeyStore, FeedStore, ShredStore {}
+
+export interface RetentionStore {
+  /** The log's newest retention policy row; undefined: the defaults apply. */
+  retentionPolicyOf(logId: number): Promise<StoredRetentionPolicy | undefined>;
+  /** Appends a policy row (the newest counts). */
+  setRetentionPolicy(logId: number, policy: RetentionPolicy, setBy: string): Promise<StoredRetentionPolicy>;
+  /** The log's archived ranges, oldest first. */
+  archivedRanges(logId: number): Promise<ArchivedRange[]>;
+  /** The end of the log's archived prefix (its id or its name); 0 when nothing was archived. */
+  archivedTo(log: number | string): Promise<number>;
+  /**
+   * Records [fromSeq, toSeq) as archived and removes its rows from the main tables, at once;
+   * INCONSISTENT when the range does not follow the last one, is not a checkpoint's size and
+   * root, would take the log's last entry, or its rows are not all there. Returns the rows removed.
+   */
+  archiveRange(logId: number, range: Omit<ArchivedRange, "createdAt">): Promise<number>;
+}
+
+export interface LedgerStore extends LogStore, AppendStore, TreeStore, CheckpointStore, EntryStore, SearchStore, SweepStore, ReplayStore, ApiKeyStore, FeedStore, ShredStore, RetentionStore {}

@@ -294,13 +294,16 @@ const EXPECTED_GUARDS: Record<string, { secured: boolean; policies: number; trig
   checkpoint_cosignatures: appendOnly("checkpoint_cosignatures", true),
   checkpoint_timestamps: appendOnly("checkpoint_timestamps", true),
   checkpoints: appendOnly("checkpoints", false),
-  entries: appendOnly("entries", true),
-  // Derived data rebuilt by the indexer: its owner may truncate it, nobody may change a row.
+  // Rows leave only as archived ranges (0008): a delete is checked against archived_ranges.
+  entries: { secured: true, policies: 1, triggers: "entries_delete_archived:sealtrail_check_archived,entries_log_exists:sealtrail_check_log_ids,entries_no_truncate:sealtrail_forbid_change,entries_no_update:sealtrail_forbid_change" },
   entry_removals: appendOnly("entry_removals", true),
   // Clear values and salts of v2 logs: deleted by crypto-shredding, never updated.
   entry_secrets: { secured: true, policies: 1, triggers: "entry_secrets_log_exists:sealtrail_check_log_ids,entry_secrets_no_truncate:sealtrail_forbid_change,entry_secrets_no_update:sealtrail_forbid_change" },
-  // Derived data rebuilt by the indexer: its owner may truncate it; an erasure may blank a row's values, nothing else.
-  entry_search: { secured: true, policies: 1, triggers: "entry_search_log_exists:sealtrail_check_log_ids,entry_search_scrub_only:sealtrail_search_scrub_only" },
+  // Derived data rebuilt by the indexer: its owner may truncate it; an erasure may blank a
+  // row's values, nothing else; rows of archived ranges leave with their entries.
+  entry_search: { secured: true, policies: 1, triggers: "entry_search_delete_archived:sealtrail_check_archived,entry_search_log_exists:sealtrail_check_log_ids,entry_search_scrub_only:sealtrail_search_scrub_only" },
+  archived_ranges: appendOnly("archived_ranges", true),
+  retention_policies: appendOnly("retention_policies", true),
   log_visibility: appendOnly("log_visibility", true),
   logs: appendOnly("logs", false),
   merkle_nodes: appendOnly("merkle_nodes", true),

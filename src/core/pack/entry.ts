@@ -39,7 +39,7 @@ export function formatEntryLine(e: PackEntry): string {
     ',"seq":' + e.seq +
     ',"source":' + JSON.stringify(e.source) +
     ',"tags":' + tags +
-    ',"v":1}'
+    ',"v":' + (e.v ?? 1) + "}"
   );
 }
 
@@ -69,7 +69,7 @@ export function parseEntryLine(text: string, lineNumber: number): PackEntry {
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw bad(lineNumber, "not a JSON object");
   const r = o as Record<string, unknown>;
-  if (r.v !== 1) throw bad(lineNumber, "v: want 1");
+  if (r.v !== 1 && r.v !== 2) throw bad(lineNumber, "v: want 1 or 2");
   const seq = r.seq;
   if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) throw bad(lineNumber, "seq: want a non-negative integer");
   const outcome = str(r, "outcome", lineNumber);
@@ -99,5 +99,7 @@ export function parseEntryLine(text: string, lineNumber: number): PackEntry {
     payload,
     leafHash: hash(r, "leaf_hash", lineNumber),
     chainHash: hash(r, "chain_hash", lineNumber),
+    // v2 (docs/leaf-format.md): actor, resource and payload_hash hold the commitments.
+    ...(r.v === 2 ? { v: 2 as const } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { canonicalTimestamp } from "../../core/entry/index.js";
 import type { PackEntry } from "../../core/pack/index.js";
 import { int8, readBinaryCopy, textArray, timestampMs } from "./copy-binary.js";
 import type { Sql } from "./db.js";
+import { archivedTo } from "./retention.js";
 import { ACTION, ACTOR, CHAIN_HASH, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS } from "./entry-copy.js";
 
 /** Entries read per query. */
@@ -16,7 +17,8 @@ const WINDOW = 5000;
 
 /** Smallest seq in [0, size] whose entry was recorded at or after `at` (size when none). */
 export async function seqRecordedFrom(sql: Sql, logId: number, size: number, at: Date): Promise<number> {
-  let lo = 0;
+  // Seqs below the archived prefix are in the archive, not here (archive/archived-store.ts reads them).
+  let lo = Math.min(size, await archivedTo(sql, logId));
   let hi = size;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);

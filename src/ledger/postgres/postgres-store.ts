@@ -8,6 +8,8 @@ import type { PackEntry } from "../../core/pack/index.js";
 import type { EntryPosition, Scope } from "../../core/token/index.js";
 import type { CommittedField } from "../../core/entry/index.js";
 import type { ApiKey, AppenderOptions, CreateLogOptions, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import type { RetentionPolicy } from "../../core/retention/index.js";
+import type { ArchivedRange, StoredRetentionPolicy } from "../records.js";
 import * as keys from "./api-keys.js";
 import { Appender, lockLog } from "./appender.js";
 import { currentSchema, listenAppends } from "./appends-channel.js";
@@ -24,6 +26,7 @@ import * as logs from "./logs.js";
 import * as nodes from "./nodes.js";
 import * as panes from "./pane-output.js";
 import * as period from "./period-entries.js";
+import * as retention from "./retention.js";
 import * as sweeps from "./sweep-records.js";
 import { runSearchIndexer, type SearchIndexerOptions } from "./search-indexer.js";
 import { PostgresTenantView } from "./tenant-view.js";
@@ -236,5 +239,21 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   tenantView(tenant: string, timeoutMs: number): TenantView {
     return new PostgresTenantView(this.sql, tenant, timeoutMs, (tx) => new PostgresLedgerStore(tx, this.schema));
+  }
+
+  retentionPolicyOf(logId: number): Promise<StoredRetentionPolicy | undefined> {
+    return retention.retentionPolicyOf(this.sql, logId);
+  }
+  setRetentionPolicy(logId: number, policy: RetentionPolicy, setBy: string): Promise<StoredRetentionPolicy> {
+    return retention.setRetentionPolicy(this.sql, logId, policy, setBy);
+  }
+  archivedRanges(logId: number): Promise<ArchivedRange[]> {
+    return retention.archivedRanges(this.sql, logId);
+  }
+  archivedTo(log: number | string): Promise<number> {
+    return retention.archivedTo(this.sql, log);
+  }
+  archiveRange(logId: number, range: Omit<ArchivedRange, "createdAt">): Promise<number> {
+    return retention.archiveRange(this.sql, logId, range);
   }
 }
