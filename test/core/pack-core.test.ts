@@ -117,7 +117,7 @@ describe("events lines", () => {
 
   it("refuse what a pack must not hold, naming the line", () => {
     const o = JSON.parse(formatEntryLine(entry)) as Record<string, unknown>;
-    for (const [field, value] of [["seq", -1], ["seq", "7"], ["outcome", "maybe"], ["leaf_hash", "00"], ["tags", [1]], ["v", 2], ["actor", null]] as const) {
+    for (const [field, value] of [["seq", -1], ["seq", "7"], ["outcome", "maybe"], ["leaf_hash", "00"], ["tags", [1]], ["v", 3], ["actor", null]] as const) {
       const bad = JSON.stringify({ ...o, [field]: value });
       expect(() => parseEntryLine(bad, 9), field).toThrow(/events line 9/);
     }
