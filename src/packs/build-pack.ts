@@ -33,7 +33,7 @@ import { sealPack } from "./sign-pack.js";
 import { writeVerifierFiles } from "./verifier-files.js";
 import { samplingOf } from "./sampling.js";
 import { checkRequest } from "./request.js";
-import { EntryTally, parametersOf, populationFile, tenantAuditLog } from "./model-parts.js";
+import { EntryTally, OperationTally, parametersOf, populationFile, tenantAuditLog } from "./model-parts.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";
@@ -153,6 +153,7 @@ interface Streamed {
   sinks: PopulationSink[];
   finder: ExceptionFinder;
   tally: EntryTally;
+  operations: OperationTally;
   perLog: Record<string, number>;
   subjectTotal: number;
   /** Each log's checkpoint as cosigned and its time-stamp, as written into its section. */
@@ -175,7 +176,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     seed: read.seed,
     sampling: read.sampling,
     logs,
-    controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles),
+    controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles, streamed.operations.counts),
     exceptions,
     sweeps: finder.sweeps,
     perDay: streamed.tally.days(read.from, read.to),
@@ -195,6 +196,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   }
   const finder = new ExceptionFinder({ logNames: request.logs, from: read.from, to: read.to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
   const tally = new EntryTally();
+  const operations = new OperationTally(o.exporter.controls);
   const perLog: Record<string, number> = {};
   const subjectTotal = subjects.reduce((n, s) => n + s.endSeq - s.firstSeq, 0);
   let subjectDone = 0;
@@ -211,6 +213,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
         finder.subject(e, name);
         if (isAudit) finder.audit(e, name);
         tally.add(e);
+        operations.add(e, "subject");
       },
       onProgress: (done) => progress("entries", subjectDone + done, subjectTotal),
     });
@@ -224,14 +227,17 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     const section = sectionOf("audit", audit.log.name);
     const written = await writeLogSection({
       store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed,
-      onEntry: (e) => finder.audit(e, audit.log.name),
+      onEntry(e) {
+        finder.audit(e, audit.log.name);
+        operations.add(e, "audit");
+      },
       onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
     });
     await writer.writeText(section.checkpointFile, audit.checkpoint.note);
     trust.set(audit.log.name, await writeTrustFiles(o.store, writer, audit, section));
     logs.push(logState("audit", audit, section, written, null, trust.get(audit.log.name)!));
   }
-  return { logs, sinks, finder, tally, perLog, subjectTotal, trust };
+  return { logs, sinks, finder, tally, operations, perLog, subjectTotal, trust };
 }
 
 /** Each population's file closed and its sample, with an inclusion proof of every sampled entry against its log's checkpoint. */

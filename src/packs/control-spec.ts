@@ -44,6 +44,12 @@ export interface ControlSpec {
   /** The integrity attestation (checkpoint, range proof, sweeps) is evidence for this control. */
   attestation?: boolean;
   exceptions?: readonly ExceptionKind[];
+  /**
+   * Entries that show the control operating (a review sign-off, an incident record): a
+   * population of the events a control acts on is not evidence that it acted. Without one in
+   * the period the control is "not tested", and the pack says what evidence it needs.
+   */
+  operation?: { clauses: readonly PopulationClause[]; needs: string };
   /** A mapping that is our judgement rather than the framework's, shown as such. */
   ours?: boolean;
 }

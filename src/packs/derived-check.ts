@@ -23,7 +23,7 @@ import { BUILT_IN_EXPORTERS } from "./frameworks/index.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogStateJson, PackJson } from "./pack-manifest.js";
 import { csvRecords } from "./pack-reading.js";
-import { EntryTally, tenantAuditLog } from "./model-parts.js";
+import { EntryTally, OperationTally, tenantAuditLog } from "./model-parts.js";
 import type { SampleEntry } from "./pack-model.js";
 import { matchesPopulation, populationRow } from "./population.js";
 
@@ -50,6 +50,7 @@ export class DerivedPopulations {
   /** Exceptions and sweeps, found as the builder finds them. */
   private readonly finder: ExceptionFinder;
   private readonly tally = new EntryTally();
+  private readonly operations: OperationTally;
 
   private constructor(private readonly exporter: Exporter, private readonly pack: PackJson) {
     this.seed = pack.seed;
@@ -57,6 +58,7 @@ export class DerivedPopulations {
     this.derived = exporter.controls
       .filter((spec) => spec.population.length > 0)
       .map((spec) => ({ spec, hash: createHash("sha256").update(csvLine([...POPULATION_COLUMNS])), count: 0, sample: new SampleSelector<SampleEntry>(size) }));
+    this.operations = new OperationTally(exporter.controls);
     const r = pack.request;
     this.finder = new ExceptionFinder({ logNames: r.logs, from: new Date(r.from), to: new Date(r.to), failedLoginThreshold: r.failedLoginThreshold ?? 0, approvalTags: r.approvalTags ?? [] });
   }
@@ -76,6 +78,7 @@ export class DerivedPopulations {
       if (state.tenant !== undefined && state.name === tenantAuditLog(state.tenant)) this.finder.audit(e, state.name);
       this.tally.add(e);
     } else this.finder.audit(e, state.name);
+    this.operations.add(e, state.role as PopulationLog);
     let row: string | undefined;
     let rank: string | undefined;
     for (const d of this.derived) {
@@ -164,7 +167,7 @@ export class DerivedPopulations {
       return;
     }
     const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.sample.items().map(({ item }) => item) }));
-    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally });
+    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations });
   }
 }
 

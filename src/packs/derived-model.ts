@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { controlsJson, packJson } from "./documents.js";
 import type { ExceptionFinder } from "./exceptions.js";
 import type { Exporter } from "./exporter.js";
-import type { EntryTally } from "./model-parts.js";
+import type { EntryTally, OperationTally } from "./model-parts.js";
 import { parametersOf, populationFile } from "./model-parts.js";
 import { oscalDocument, OSCAL_FILE } from "./oscal.js";
 import type { CheckList } from "./pack-checks.js";
@@ -36,6 +36,7 @@ export interface Rederived {
   populations: DerivedPopulation[];
   finder: ExceptionFinder;
   tally: EntryTally;
+  operations: OperationTally;
 }
 
 /** pack.json as the builder wrote it (packJson in documents.ts). */
@@ -63,7 +64,7 @@ export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
     seed: raw.seed,
     sampling: raw.sampling,
     logs,
-    controls: controlOutcomes(r.exporter.controls, populations, exceptions, attestationFiles),
+    controls: controlOutcomes(r.exporter.controls, populations, exceptions, attestationFiles, r.operations.counts),
     exceptions,
     sweeps: r.finder.sweeps,
     perDay: r.tally.days(new Date(raw.request.from), new Date(raw.request.to)),

@@ -47,6 +47,8 @@ export function controlsJson(m: PackModel): string {
       ours: c.spec.ours === true,
       method: c.spec.method,
       result: c.result,
+      reason: c.reason,
+      ...(c.operation ? { operation: c.operation } : {}),
       evidence: c.evidence,
       exceptions: c.exceptionIds,
       population: c.population

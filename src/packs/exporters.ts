@@ -20,6 +20,14 @@ function invalid(where: string, message: string): PackError {
 const isText = (v: unknown, max = 1000): v is string => typeof v === "string" && v.trim() !== "" && v.length <= max;
 const isTextList = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length > 0 && v.every((x) => isText(x, 200)));
 
+function checkClauses(where: string, at: string, clauses: readonly PopulationClause[]): void {
+  clauses.forEach((p, j) => {
+    if (!LOGS.includes(p?.log)) throw invalid(where, `${at}[${j}].log: want subject or audit`);
+    if (!isTextList(p.kinds) || !isTextList(p.actions) || !isTextList(p.tags)) throw invalid(where, `${at}[${j}]: kinds, actions and tags must be non-empty lists of names`);
+    if (p.outcome !== undefined && p.outcome !== "success" && p.outcome !== "failure") throw invalid(where, `${at}[${j}].outcome: want success or failure`);
+  });
+}
+
 /** Throws EXPORTER_INVALID naming the first field that is not as the interface says. */
 export function checkExporter(value: unknown, where: string): Exporter {
   const e = value as Partial<Exporter> | undefined;
@@ -38,11 +46,12 @@ export function checkExporter(value: unknown, where: string): Exporter {
     if (!isText(c.method, 1000)) throw invalid(where, `${at}.method: want how the control is tested`);
     if (!Array.isArray(c.population)) throw invalid(where, `${at}.population: want an array of clauses`);
     if (c.population.length === 0 && c.attestation !== true) throw invalid(where, `${at}: want a population or attestation: true`);
-    (c.population as readonly PopulationClause[]).forEach((p, j) => {
-      if (!LOGS.includes(p?.log)) throw invalid(where, `${at}.population[${j}].log: want subject or audit`);
-      if (!isTextList(p.kinds) || !isTextList(p.actions) || !isTextList(p.tags)) throw invalid(where, `${at}.population[${j}]: kinds, actions and tags must be non-empty lists of names`);
-      if (p.outcome !== undefined && p.outcome !== "success" && p.outcome !== "failure") throw invalid(where, `${at}.population[${j}].outcome: want success or failure`);
-    });
+    checkClauses(where, `${at}.population`, c.population as readonly PopulationClause[]);
+    if (c.operation !== undefined) {
+      if (typeof c.operation !== "object" || c.operation === null || !isText(c.operation.needs, 300)) throw invalid(where, `${at}.operation.needs: want the evidence the control needs, in words`);
+      if (!Array.isArray(c.operation.clauses) || c.operation.clauses.length === 0) throw invalid(where, `${at}.operation.clauses: want at least one clause`);
+      checkClauses(where, `${at}.operation.clauses`, c.operation.clauses);
+    }
     if (c.exceptions !== undefined && (!Array.isArray(c.exceptions) || !(c.exceptions as readonly string[]).every((k) => (EXCEPTION_KINDS as readonly string[]).includes(k)))) {
       throw invalid(where, `${at}.exceptions: want some of ${EXCEPTION_KINDS.join(", ")}`);
     }

@@ -6,7 +6,9 @@
 import type { PackEntry } from "../core/pack/index.js";
 import { RESERVED_NAME_PREFIX } from "../core/entry/index.js";
 import { dayOf } from "./exceptions.js";
+import type { ControlSpec, PopulationLog } from "./control-spec.js";
 import type { PackModel } from "./pack-model.js";
+import { matchesPopulation } from "./population.js";
 
 /** A population file's name part for a requirement id (CC6.1 → cc6.1, 164.312(b) → 164.312-b). */
 export const slug = (id: string): string => id.toLowerCase().replace(/[^a-z0-9.]+/g, "-").replace(/^-+|-+$/g, "");
@@ -45,5 +47,19 @@ export class EntryTally {
       out.push({ day, counts: this.perDay.get(day) ?? {} });
     }
     return out;
+  }
+}
+
+/** Per control that declares its operation evidence (control-spec.ts), how many entries of the period show it. */
+export class OperationTally {
+  readonly counts = new Map<string, number>();
+  private readonly specs: readonly ControlSpec[];
+
+  constructor(specs: readonly ControlSpec[]) {
+    this.specs = specs.filter((s) => s.operation);
+  }
+
+  add(e: PackEntry, role: PopulationLog): void {
+    for (const s of this.specs) if (matchesPopulation(s.operation!.clauses, role, e)) this.counts.set(s.id, (this.counts.get(s.id) ?? 0) + 1);
   }
 }

@@ -49,7 +49,7 @@ export function oscalDocument(m: PackModel): string {
       ? `The evidence of the period supports ${c.spec.id}.`
       : c.result === "exceptions"
         ? `Exceptions: ${c.exceptionIds.join(", ")}.`
-        : "The period holds no evidence for this control.",
+        : `Not tested: ${c.reason}.`,
     target: {
       type: "objective-id",
       "target-id": oscalControlId(m.exporter.id, c.spec.id),

@@ -6,7 +6,7 @@
 import type { Sampling } from "./sampling.js";
 import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./control-spec.js";
 
-export const CONTROL_RESULTS = ["satisfied", "exceptions", "no evidence"] as const;
+export const CONTROL_RESULTS = ["satisfied", "exceptions", "not tested"] as const;
 export type ControlResult = (typeof CONTROL_RESULTS)[number];
 
 export interface PackRequest {
@@ -110,6 +110,10 @@ export interface PackException {
 export interface ControlOutcome {
   spec: ControlSpec;
   result: ControlResult;
+  /** Why the result is what it is, in a sentence (for "not tested": the evidence it needs). */
+  reason: string;
+  /** Entries of the period showing the control operating, when the control declares what they are. */
+  operation?: { needs: string; count: number };
   population: Population | undefined;
   exceptionIds: string[];
   evidence: string[];

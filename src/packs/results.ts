@@ -1,13 +1,15 @@
 /**
- * A control's result from its evidence. Pure.
+ * A control's result from its test. Pure. In order:
  * - exceptions: an exception of a kind the control counts was found in the period;
- * - no evidence: its population is empty and the integrity attestation does not speak for it;
+ * - not tested: its population is empty and the integrity attestation does not speak for it,
+ *   or it declares what shows it operating (a review sign-off, an incident record) and the
+ *   period holds none — a population of the events it acts on is not evidence that it acted;
  * - satisfied: otherwise.
  */
-import type { ControlSpec } from "./exporter.js";
+import type { ControlSpec } from "./control-spec.js";
 import type { ControlOutcome, PackException, Population } from "./pack-model.js";
 
-export function controlOutcomes(specs: readonly ControlSpec[], populations: Map<string, Population>, exceptions: PackException[], attestationFiles: string[]): ControlOutcome[] {
+export function controlOutcomes(specs: readonly ControlSpec[], populations: Map<string, Population>, exceptions: PackException[], attestationFiles: string[], operations: ReadonlyMap<string, number>): ControlOutcome[] {
   return specs.map((spec) => {
     const population = populations.get(spec.id);
     const mine = exceptions.filter((x) => spec.exceptions?.includes(x.kind));
@@ -18,8 +20,17 @@ export function controlOutcomes(specs: readonly ControlSpec[], populations: Map<
       ...[...new Set((population?.sample ?? []).map((s) => s.proofFile.slice(0, s.proofFile.lastIndexOf("/") + 1)))].sort(),
       ...(spec.attestation ? attestationFiles : []),
     ];
-    const hasEvidence = spec.attestation === true || (population?.count ?? 0) > 0;
-    const result = mine.length > 0 ? "exceptions" : hasEvidence ? "satisfied" : "no evidence";
-    return { spec, result, population, exceptionIds: mine.map((x) => x.id), evidence };
+    const operation = spec.operation ? { needs: spec.operation.needs, count: operations.get(spec.id) ?? 0 } : undefined;
+    const count = population?.count ?? 0;
+    const [result, reason] =
+      mine.length > 0 ? ["exceptions", `${mine.length} exception${mine.length === 1 ? "" : "s"} of the kinds this control counts (${[...new Set(mine.map((x) => x.kind))].join(", ")})`] as const
+      : spec.attestation !== true && count === 0 ? ["not tested", "needs evidence: the period holds no entry of the control's population"] as const
+      : operation && operation.count === 0 ? ["not tested", `needs evidence: ${operation.needs}; the period holds none`] as const
+      : ["satisfied", [
+        spec.attestation ? "the integrity attestation re-performs" : `${count} entr${count === 1 ? "y" : "ies"} in the population, the sample proved`,
+        ...(operation ? [`${operation.count} entr${operation.count === 1 ? "y shows" : "ies show"} it operating`] : []),
+        ...(spec.exceptions?.length ? ["no exception of the kinds it counts"] : []),
+      ].join("; ")] as const;
+    return { spec, result, reason, ...(operation ? { operation } : {}), population, exceptionIds: mine.map((x) => x.id), evidence };
   });
 }

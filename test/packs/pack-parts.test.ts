@@ -70,14 +70,19 @@ describe("exceptions", () => {
 });
 
 describe("control results", () => {
-  it("are exceptions, no evidence or satisfied, and every exception names its controls", () => {
+  it("are exceptions, not tested or satisfied, and every exception names its controls", () => {
     const specs = BUILT_IN_EXPORTERS.find((e) => e.id === "soc2")!.controls;
     const population = (id: string, count: number) => ({ controlId: id, file: `populations/${id}.csv`, query: "", parameters: {}, clauses: [], count, sha256: "", sample: [] });
     const pops = new Map(specs.filter((s) => s.population.length > 0).map((s) => [s.id, population(s.id, s.id === "CC6.6" ? 0 : 3)]));
     const exceptions = [{ id: "EX-0001", kind: "unapproved-deploy" as const, controls: [], log: "subject" as const, logName: "prod", seqs: [1], description: "", remediation: "open" }];
-    const out = controlOutcomes(specs, pops, exceptions, ["checkpoint.txt"]);
+    // CC6.3's access review and CC7.4's incident responses: none in the period but for CC7.4.
+    const out = controlOutcomes(specs, pops, exceptions, ["checkpoint.txt"], new Map([["CC7.4", 2]]));
     const by = Object.fromEntries(out.map((c) => [c.spec.id, c.result]));
-    expect(by).toMatchObject({ "CC8.1": "exceptions", "CC6.6": "no evidence", "CC6.1": "satisfied" });
+    expect(by).toMatchObject({ "CC8.1": "exceptions", "CC6.6": "not tested", "CC6.1": "satisfied", "CC6.3": "not tested", "CC7.3": "not tested", "CC7.4": "satisfied" });
+    const reason = (id: string) => out.find((c) => c.spec.id === id)!.reason;
+    expect(reason("CC6.3")).toBe("needs evidence: a periodic access review signed off (action review.signoff) in the period; the period holds none");
+    expect(reason("CC6.6")).toBe("needs evidence: the period holds no entry of the control's population");
+    expect(reason("CC7.4")).toBe("3 entries in the population, the sample proved; 2 entries show it operating");
     expect(exceptions[0]!.controls).toEqual(["CC8.1"]);
     expect(out.find((c) => c.spec.id === "CC7.1")!.evidence).toContain("checkpoint.txt");
   });

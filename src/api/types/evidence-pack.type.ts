@@ -54,7 +54,7 @@ export class EvidencePack {
   @Field(() => Int, { nullable: true })
   bytes!: number | null;
 
-  @Field(() => JSONScalar, { nullable: true, description: "Controls by result: satisfied, exceptions, no evidence." })
+  @Field(() => JSONScalar, { nullable: true, description: "Controls by result: satisfied, exceptions, not tested." })
   controls!: Record<string, number> | null;
 
   @Field(() => String, { nullable: true, description: "Why the build failed." })

@@ -6,21 +6,24 @@ import type { Exporter } from "../exporter.js";
 import { policyFile } from "./policy.js";
 
 const LOGIN = ["login", "logout"];
+/** Administrator activity: sessions with their capture start and stop, the commands run and the output captured (PCI DSS 10.2.1.2's counterpart). */
+const ADMIN = ["tmux.session", "tmux.command", "tmux.output"];
+const REVIEW = { clauses: [{ log: "subject", actions: ["review.signoff"] }, { log: "audit", actions: ["review.signoff"] }], needs: "a periodic access review signed off (action review.signoff) in the period" } as const;
 
 export const soc2: Exporter = {
   id: "soc2",
   framework: "SOC 2",
   version: "2017 Trust Services Criteria (points of focus rev. 2022)",
   controls: [
-    { id: "CC6.1", summary: "Logical access to assets is protected", method: "Inspect the population of privileged terminal sessions and log-ins; re-perform the sample against the ledger proofs", population: [{ log: "subject", kinds: ["tmux.session"] }, { log: "subject", kinds: ["access"], actions: LOGIN }] },
+    { id: "CC6.1", summary: "Logical access to assets is protected", method: "Inspect the population of privileged terminal sessions (commands run and output captured included) and log-ins; re-perform the sample against the ledger proofs", population: [{ log: "subject", kinds: ADMIN }, { log: "subject", kinds: ["access"], actions: LOGIN }] },
     { id: "CC6.2", summary: "Users are registered and removed with authorisation", method: "Inspect every account creation and removal in the period", population: [{ log: "subject", kinds: ["access"], actions: ["account.create", "account.remove"] }] },
-    { id: "CC6.3", summary: "Least privilege, with periodic access review", method: "Inspect privilege and credential changes, and review sign-offs", population: [{ log: "subject", kinds: ["access"], actions: ["privilege.grant", "privilege.revoke", "credential.change"] }, { log: "subject", actions: ["review.signoff"] }] },
+    { id: "CC6.3", summary: "Least privilege, with periodic access review", method: "Inspect privilege and credential changes; the periodic access review must be signed off in the period", population: [{ log: "subject", kinds: ["access"], actions: ["privilege.grant", "privilege.revoke", "credential.change"] }, { log: "subject", actions: ["review.signoff"] }], operation: REVIEW },
     { id: "CC6.6", summary: "Boundary protection for access from outside", method: "Inspect access events tagged external", population: [{ log: "subject", kinds: ["access"], tags: ["external"] }], ours: true },
     { id: "CC6.8", summary: "Unauthorised software is prevented or detected", method: "Inspect every configuration change", population: [{ log: "subject", kinds: ["config.change"] }] },
     { id: "CC7.1", summary: "Changes that introduce vulnerabilities are detected", method: "Inspect configuration changes and the integrity sweeps of the log; any failed sweep or day without one is an exception", population: [{ log: "subject", kinds: ["config.change"] }, { log: "audit", kinds: ["sweep"] }], attestation: true, exceptions: ["failed-sweep", "sweep-gap"] },
     { id: "CC7.2", summary: "Anomalies are monitored and security events analysed", method: "Inspect failed log-ins and integrity alerts; more failed log-ins than the threshold by one actor in a day is an exception", population: [{ log: "subject", kinds: ["access"], outcome: "failure" }, { log: "audit", kinds: ["integrity.alert"] }], exceptions: ["failed-logins"] },
-    { id: "CC7.3", summary: "Security events are evaluated as possible incidents", method: "Inspect error events and failed sweeps", population: [{ log: "subject", kinds: ["error"] }, { log: "audit", kinds: ["sweep"], outcome: "failure" }], exceptions: ["failed-sweep"] },
-    { id: "CC7.4", summary: "Incidents are responded to", method: "Inspect error events and their follow-up", population: [{ log: "subject", kinds: ["error"] }], ours: true },
+    { id: "CC7.3", summary: "Security events are evaluated as possible incidents", method: "Inspect error events and failed sweeps; each period needs incident records evaluating them", population: [{ log: "subject", kinds: ["error"] }, { log: "audit", kinds: ["sweep"], outcome: "failure" }], exceptions: ["failed-sweep"], operation: { clauses: [{ log: "subject", kinds: ["incident"] }], needs: "an incident record (kind incident) evaluating the period's security events" } },
+    { id: "CC7.4", summary: "Incidents are responded to", method: "Inspect error events and the responses recorded to them", population: [{ log: "subject", kinds: ["error"] }, { log: "subject", kinds: ["incident"] }], operation: { clauses: [{ log: "subject", kinds: ["incident"], actions: ["incident.respond", "incident.resolve", "incident.close"] }], needs: "an incident response recorded (kind incident, action incident.respond, incident.resolve or incident.close)" }, ours: true },
     { id: "CC8.1", summary: "Changes are authorised, tested, approved and deployed", method: "Inspect the complete population of deployments and configuration changes; a finished deployment without an approval tag is an exception", population: [{ log: "subject", kinds: ["deploy", "config.change"] }], exceptions: ["unapproved-deploy"] },
   ],
   async render(view, files) {

@@ -9,7 +9,7 @@ import { eventsPerDayChart, sweepsChart } from "./charts.js";
 import { FONTS } from "./fonts.js";
 import { COLOURS, contentWidth, ensureSpace, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
 
-const RESULT_COLOUR: Record<string, string> = { satisfied: COLOURS.ok, exceptions: COLOURS.bad, "no evidence": COLOURS.none };
+const RESULT_COLOUR: Record<string, string> = { satisfied: COLOURS.ok, exceptions: COLOURS.bad, "not tested": COLOURS.none };
 
 /** Renders the report and returns its bytes. */
 export async function renderReport(m: PackModel): Promise<Buffer> {
@@ -77,9 +77,9 @@ function cover(doc: Doc, m: PackModel): void {
     ["Requested by", `${m.request.requestedBy} at ${m.request.requestedAt}`],
   ], 10);
   doc.moveDown(1);
-  const counts = { satisfied: 0, exceptions: 0, "no evidence": 0 } as Record<string, number>;
+  const counts = { satisfied: 0, exceptions: 0, "not tested": 0 } as Record<string, number>;
   for (const c of m.controls) counts[c.result] = (counts[c.result] ?? 0) + 1;
-  paragraph(doc, `${m.controls.length} controls: ${counts.satisfied} satisfied, ${counts.exceptions} with exceptions, ${counts["no evidence"]} without evidence. ${m.exceptions.length} exceptions in the register.`, 10);
+  paragraph(doc, `${m.controls.length} controls: ${counts.satisfied} satisfied, ${counts.exceptions} with exceptions, ${counts["not tested"]} not tested (needing evidence). ${m.exceptions.length} exceptions in the register.`, 10);
   paragraph(doc, "Requirement ids are the frameworks' own; every summary in this pack is sealtrail's, not the standard's text. Mappings marked (ours) are sealtrail's judgement. Verify this pack offline: sha256sum -c SHA256SUMS, then openssl pkeyutl -verify -pubin -inkey signing-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig, or sealtrail verify-pack.", 8);
 }
 
@@ -98,9 +98,9 @@ function matrix(doc: Doc, m: PackModel): void {
   ], m.controls.map((c) => [
     c.spec.id,
     c.spec.summary + (c.spec.ours ? " (ours)" : ""),
-    c.spec.method,
+    c.result === "not tested" ? `${c.spec.method}\nNot tested, ${c.reason}` : c.spec.method,
     c.evidence.join("\n") || "—",
-    c.result + (c.exceptionIds.length > 0 ? `\n${c.exceptionIds.slice(0, 4).join(", ")}${c.exceptionIds.length > 4 ? " …" : ""}` : ""),
+    c.result + (c.result === "not tested" ? "\nneeds evidence" : "") + (c.exceptionIds.length > 0 ? `\n${c.exceptionIds.slice(0, 4).join(", ")}${c.exceptionIds.length > 4 ? " …" : ""}` : ""),
   ]));
 }
 
