@@ -1,6 +1,7 @@
 /**
  * One integrity sweep of one log (DESIGN.md "Jobs"; PCI DSS 10.3.4): verify it (verify-log.ts)
- * against its stored checkpoints and its witness copies, record the result in the ledger as a
+ * against its stored checkpoints and its witness copies, hold the witness policy against its
+ * newest checkpoint's cosignatures (a quorum of SEALTRAIL_WITNESSES), record the result in the ledger as a
  * `sweep` entry of the tenant's audit log, and on failure record an `integrity.alert` entry and
  * raise the alert. Incremental sweeps start from the newest witnessed checkpoint the last
  * sweep verified, and run in full when the last sweep did not verify.
@@ -8,11 +9,11 @@
  * Idempotent by construction: the record's idempotency key names the run and the log, and a
  * run that finds its record already in the ledger (a retried or recovered job) does nothing.
  */
-import { type Alert, alertEvent, alertId, storedSweep, sweepEvent, sweepRecordKey, type SweepRecord, type SweepMode } from "../core/sweep/index.js";
+import { type Alert, alertEvent, alertId, storedSweep, sweepEvent, sweepRecordKey, type SweepRecord, type SweepMode, type SweepWitnesses } from "../core/sweep/index.js";
+import { checkStoredPolicy, type Cosigner, type WitnessPolicy, witnessPolicy } from "../core/cosign/index.js";
 import { verifyCheckpoint, ed25519Verifier } from "../core/note/index.js";
 import type { EventInput } from "../core/entry/index.js";
 import { ensureAuditLog, type LedgerStore, type Log } from "../ledger/index.js";
-
 import type { AlertSink } from "./alert-sink.js";
 import { verifyLog, type VerifyReport, type WitnessCopies } from "./verify-log.js";
 import type { Witness } from "./witness.js";
@@ -29,6 +30,12 @@ export interface SweepDeps {
   /** Trusted Ed25519 key of the checkpoints. */
   publicKey: Uint8Array;
   witness: Witness | undefined;
+  /**
+   * The cosigning witnesses' policy (SEALTRAIL_WITNESSES, SEALTRAIL_WITNESS_QUORUM): the
+   * newest checkpoint must carry valid cosignatures of a quorum of them, else the sweep is a
+   * failure and raises `witness.quorum`.
+   */
+  witnessPolicy?: WitnessPolicy;
   /** Origins of the tenants' audit logs, created on first use. */
   originPrefix: string;
   alerts: AlertSink;
@@ -83,9 +90,20 @@ export async function sweepLog(deps: SweepDeps, logName: string, run: SweepRun):
     tamperClass: report.tamperClass,
     mode: report.incremental ? "incremental" : "full",
     message: report.findings[0]?.message ?? null,
+    witnesses: deps.witnessPolicy ? await checkWitnesses(store, log, deps.witnessPolicy) : null,
   };
+  const short = record.witnesses && !record.witnesses.met ? witnessMessage(log.name, record.witnesses) : undefined;
+  if (short && record.message === null) record.message = short;
   const events: EventInput[] = [sweepEvent(log.name, record, SWEEP_ACTOR, key)];
   let alert: Alert | undefined;
+  if (report.verified && short) {
+    alert = {
+      id: alertId("witness.quorum", log.name, run.id), type: "witness.quorum", log: log.name, tenant: log.tenant, at: run.at.toISOString(), message: short,
+      tamperClass: null, firstBadSeq: null, fromSeq: report.fromSeq, toSize: record.witnesses!.size, run: run.id,
+    };
+    await deps.alerts.raise(alert);
+    events.push(alertEvent(alert, SWEEP_ACTOR));
+  }
   if (!report.verified) {
     alert = {
       id: alertId("sweep.tampered", log.name, run.id),
@@ -106,6 +124,28 @@ export async function sweepLog(deps: SweepDeps, logName: string, run: SweepRun):
   }
   await store.appender().append(audit.name, events);
   return { log: log.name, record, report, ...(alert ? { alert } : {}), duplicate: false };
+}
+
+/** The sweeps' witness policy of the configured witnesses (quorum: all unless given); none without witnesses. */
+export function sweepWitnessPolicy(witnesses: readonly { cosigner: Cosigner }[], quorum: number | undefined): WitnessPolicy | undefined {
+  return witnesses.length === 0 ? undefined : witnessPolicy(witnesses.map((w) => w.cosigner), quorum ?? witnesses.length);
+}
+
+/**
+ * The witness policy held against the newest checkpoint and the cosignature lines stored
+ * beside it (C2SP tlog-cosignature). Null when the log has no checkpoint yet: nothing to witness.
+ */
+async function checkWitnesses(store: LedgerStore, log: Log, policy: WitnessPolicy): Promise<SweepWitnesses | null> {
+  const checkpoint = await store.latestCheckpoint(log.id);
+  if (!checkpoint) return null;
+  const found = checkStoredPolicy(checkpoint.note, await store.cosignaturesAt(log.id, checkpoint.size), policy);
+  return { size: checkpoint.size, ...found };
+}
+
+function witnessMessage(logName: string, w: SweepWitnesses): string {
+  const of = w.cosigned.length + w.missing.length + w.invalid.length;
+  const gaps = [w.missing.length > 0 ? `missing ${w.missing.join(", ")}` : "", w.invalid.length > 0 ? `invalid ${w.invalid.join(", ")}` : ""].filter(Boolean).join("; ");
+  return `the checkpoint of ${logName} at size ${w.size} is cosigned by ${w.cosigned.length} of ${of} witnesses, short of the quorum ${w.quorum}: ${gaps}`;
 }
 
 /**

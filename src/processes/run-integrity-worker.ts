@@ -9,6 +9,7 @@ import { rawPublicKey } from "../core/note/index.js";
 import { openAlertQueue, QueueAlertSink } from "../integrity/alert-queue.js";
 import { startAlertWorker, startSweepWorker } from "../integrity/integrity-worker.js";
 import { openSweepQueue, upsertSchedulers } from "../integrity/sweep-queue.js";
+import { sweepWitnessPolicy } from "../integrity/sweep-log.js";
 import { DirectoryWitness } from "../integrity/witness-directory.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { LedgerError, loadSigningKey, loadTrustedPublicKey } from "../ledger/index.js";
@@ -39,7 +40,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
     redisUrl: config.redisUrl,
     sweepQueueName: integrity.sweepQueue,
     sweepQueue,
-    sweep: { store, url: config.databaseUrl, schema: config.schema, publicKey, witness, originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
+    sweep: { store, url: config.databaseUrl, schema: config.schema, publicKey, witness, witnessPolicy: sweepWitnessPolicy(integrity.witnesses, integrity.witnessQuorum), originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
     checkpoint: key && { store, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map(), known: new Map(), cosigners: integrity.witnesses, ...(integrity.witnessQuorum ? { witnessQuorum: integrity.witnessQuorum } : {}), ...(integrity.tsaUrl ? { tsaUrl: integrity.tsaUrl } : {}) },
     alertSecret: integrity.alertSecret ?? "",
     alertTimeoutMs: integrity.alertTimeoutMs,

@@ -3,19 +3,20 @@ import { parseArgs } from "node:util";
 import type { Alert, Finding } from "../../core/sweep/index.js";
 import { openAlertQueueForCommand, QueueAlertSink } from "../../integrity/alert-queue.js";
 import type { AlertSink } from "../../integrity/alert-sink.js";
-import { sweepLog } from "../../integrity/sweep-log.js";
+import { sweepLog, sweepWitnessPolicy } from "../../integrity/sweep-log.js";
 import { DirectoryWitness } from "../../integrity/witness-directory.js";
 import { parseCount, parseOrUsage, required } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, withDatabase } from "../context.js";
 import { trustedPublicKey } from "../trusted-key.js";
-import { EXIT_TAMPERED } from "./verify.js";
+import { EXIT_TAMPERED, EXIT_WITNESS_QUORUM } from "./verify.js";
 
 /**
  * sealtrail sweep --log NAME [--full] [--key VKEY|FILE] [--json] [--threads N]: one sweep of
  * one log now, as the scheduled ones do: against the witness copies, recorded in the
  * tenant's audit log, alerting the webhooks on failure. Incremental unless --full (or unless
- * the last sweep did not verify). Exit status as verify's.
+ * the last sweep did not verify). With SEALTRAIL_WITNESSES, the newest checkpoint must carry a
+ * quorum of valid cosignatures. Exit status as verify's (3: verified, the witness quorum not met).
  */
 export async function sweepCommand(args: string[], cli: Cli): Promise<number> {
   const { values } = parseOrUsage("sweep", () =>
@@ -49,6 +50,7 @@ export async function sweepCommand(args: string[], cli: Cli): Promise<number> {
         {
           store, url: cli.config.databaseUrl, schema: cli.config.schema, publicKey, originPrefix: cli.originPrefix, alerts,
           witness: integrity.witnessDir ? new DirectoryWitness(integrity.witnessDir) : undefined,
+          witnessPolicy: sweepWitnessPolicy(integrity.witnesses, integrity.witnessQuorum),
           ...(threads !== undefined ? { threads } : {}),
         },
         name,
@@ -60,11 +62,14 @@ export async function sweepCommand(args: string[], cli: Cli): Promise<number> {
       cli.stdout(json({ ...record, log: outcome.log, findings: report?.findings ?? [], entriesChecked: report?.entriesChecked ?? null, alert: outcome.alert?.id ?? null }));
     } else if (record.result === "verified") {
       cli.stdout(`verified ${outcome.log} (${record.mode} sweep): tree size ${record.toSize}, recomputed from seq ${record.fromSeq}, ${record.durationMs} ms\n`);
+      if (record.witnesses?.met) cli.stdout(`witnessed: checkpoint at size ${record.witnesses.size} cosigned by ${record.witnesses.cosigned.join(", ")} (quorum ${record.witnesses.quorum})\n`);
+      else if (record.witnesses) cli.stdout(`WITNESS QUORUM NOT MET: ${record.message}\n`);
     } else {
       const [first, ...rest] = report!.findings;
       cli.stdout(`TAMPERED ${describe(first!)}\n${rest.map((f) => `  ${describe(f)}\n`).join("")}`);
     }
-    return record.result === "verified" ? 0 : EXIT_TAMPERED;
+    if (record.result !== "verified") return EXIT_TAMPERED;
+    return record.witnesses && !record.witnesses.met ? EXIT_WITNESS_QUORUM : 0;
   } finally {
     await queue?.close();
   }

@@ -109,7 +109,10 @@ export const LEDGER_PAGES: PageDoc[] = [
   {
     name: "sweep",
     title: "an integrity sweep now",
-    description: ["One sweep of one log, as the integrity worker's scheduled ones: checked against the witness copies, recorded in the tenant's audit log, alerting the webhooks on failure. Incremental (what followed the last verified checkpoint) unless --full or unless the last sweep did not verify."],
+    description: [
+      "One sweep of one log, as the integrity worker's scheduled ones: checked against the witness copies, recorded in the tenant's audit log, alerting the webhooks on failure. Incremental (what followed the last verified checkpoint) unless --full or unless the last sweep did not verify.",
+      "With SEALTRAIL_WITNESSES, the log's newest checkpoint must also carry valid cosignatures (C2SP tlog-cosignature) of SEALTRAIL_WITNESS_QUORUM of them (default all): the record names each witness as cosigned, missing or invalid, and a checkpoint short of the quorum raises witness.quorum and exits 3.",
+    ],
     commands: [
       {
         name: "sweep",
@@ -118,7 +121,7 @@ export const LEDGER_PAGES: PageDoc[] = [
         options: [{ flag: "--log NAME", text: "the log" }, { flag: "--full", text: "verify the whole log" }, KEY_OPTION, { flag: "--json", text: "the result as JSON" }, THREADS_OPTION],
       },
     ],
-    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_VERIFIER_KEY", "SEALTRAIL_WITNESS_DIR", "SEALTRAIL_ALERT_WEBHOOKS"],
+    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_VERIFIER_KEY", "SEALTRAIL_WITNESS_DIR", "SEALTRAIL_WITNESSES", "SEALTRAIL_WITNESS_QUORUM", "SEALTRAIL_ALERT_WEBHOOKS"],
   },
   {
     name: "proof",

@@ -25,7 +25,10 @@ export const ALERT_TYPES = [
    * that size (a split view), a larger size (a rollback), or the proof failed.
    */
   "witness.refused",
-  /** A newest checkpoint has fewer witness cosignatures than the policy's quorum (SEALTRAIL_WITNESS_QUORUM). */
+  /**
+   * A newest checkpoint has fewer valid witness cosignatures than the policy's quorum
+   * (SEALTRAIL_WITNESS_QUORUM): found by the checkpoint job, or by a sweep (missing or invalid lines).
+   */
   "witness.quorum",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];

@@ -6,6 +6,6 @@
 export { type Alert, ALERT_ID_HEADER, ALERT_KIND, alertEvent, alertId, alertSignature, type AlertType, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./alert.js";
 export { classifyEntryFindings } from "./classify.js";
 export { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "./range-check.js";
-export { storedSweep, SWEEP_KIND, sweepEvent, type SweepRecord, sweepRecordKey } from "./record.js";
+export { storedSweep, SWEEP_KIND, sweepEvent, type SweepRecord, sweepRecordKey, sweepSucceeded, type SweepWitnesses } from "./record.js";
 export { CHECKPOINT_TICK_MS, DEFAULT_FULL_SWEEP_CRON, DEFAULT_INCREMENTAL_SWEEP_CRON, type SweepMode } from "./schedule.js";
 export { compareFindings, type Finding, type TamperClass } from "./tamper.js";

@@ -22,6 +22,23 @@ export interface SweepRecord {
   mode: SweepMode | null;
   /** Why a sweep could not run, or what it found, in words. */
   message: string | null;
+  /** The witness policy held against the newest checkpoint's cosignatures; null when none is configured or the log has no checkpoint. */
+  witnesses: SweepWitnesses | null;
+}
+
+/**
+ * Whether a quorum of the configured witnesses (SEALTRAIL_WITNESSES, SEALTRAIL_WITNESS_QUORUM)
+ * cosigned the log's newest checkpoint (C2SP tlog-cosignature), each witness named as cosigned,
+ * missing (no line stored) or invalid (a stored line that does not verify).
+ */
+export interface SweepWitnesses {
+  /** The checkpoint's tree size. */
+  size: number;
+  quorum: number;
+  met: boolean;
+  cosigned: string[];
+  missing: string[];
+  invalid: string[];
 }
 
 /** The idempotency key of the sweep record of `logName` in run `run`: a re-run records nothing twice. */
@@ -29,8 +46,11 @@ export function sweepRecordKey(run: string, logName: string): string {
   return `integrity.sweep:${run}:${logName}`;
 }
 
-/** A sweep to record; mode and message may be left out. */
-export type SweepRecordInput = Omit<SweepRecord, "mode" | "message"> & Partial<Pick<SweepRecord, "mode" | "message">>;
+/** A sweep to record; mode, message and witnesses may be left out. */
+export type SweepRecordInput = Omit<SweepRecord, "mode" | "message" | "witnesses"> & Partial<Pick<SweepRecord, "mode" | "message" | "witnesses">>;
+
+/** A sweep that verified the log and, with a witness policy, found it met. */
+export const sweepSucceeded = (sweep: SweepRecordInput): boolean => sweep.result === "verified" && (sweep.witnesses?.met ?? true);
 
 export function sweepEvent(logName: string, sweep: SweepRecordInput, actor: string, idempotencyKey?: string): EventInput {
   return {
@@ -38,7 +58,7 @@ export function sweepEvent(logName: string, sweep: SweepRecordInput, actor: stri
     actor,
     action: "integrity.sweep",
     resource: logName,
-    outcome: sweep.result === "verified" ? "success" : "failure",
+    outcome: sweepSucceeded(sweep) ? "success" : "failure",
     source: "sealtrail-sweep",
     occurredAt: sweep.at,
     payload: {
@@ -50,6 +70,7 @@ export function sweepEvent(logName: string, sweep: SweepRecordInput, actor: stri
       tamperClass: sweep.tamperClass,
       mode: sweep.mode ?? null,
       message: sweep.message ?? null,
+      ...(sweep.witnesses ? { witnesses: sweep.witnesses } : {}),
     },
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
   };
@@ -76,5 +97,17 @@ export function parseSweepPayload(payload: unknown, at: Date): SweepRecord {
     tamperClass: typeof p.tamperClass === "string" ? p.tamperClass : null,
     mode: p.mode === "full" || p.mode === "incremental" ? p.mode : null,
     message: typeof p.message === "string" ? p.message : null,
+    witnesses: parseWitnesses(p.witnesses),
   };
+}
+
+const names = (v: unknown): string[] | null => (Array.isArray(v) && v.every((n) => typeof n === "string") ? (v as string[]) : null);
+
+function parseWitnesses(v: unknown): SweepWitnesses | null {
+  if (typeof v !== "object" || v === null) return null;
+  const w = v as Record<string, unknown>;
+  const size = numberOrNull(w.size), quorum = numberOrNull(w.quorum);
+  const cosigned = names(w.cosigned), missing = names(w.missing), invalid = names(w.invalid);
+  if (size === null || quorum === null || typeof w.met !== "boolean" || !cosigned || !missing || !invalid) return null;
+  return { size, quorum, met: w.met, cosigned, missing, invalid };
 }
