@@ -6,6 +6,7 @@ const NAV = [
   { href: "/overview", label: "Overview" },
   { href: "/events", label: "Events" },
   { href: "/integrity", label: "Integrity" },
+  { href: "/packs", label: "Evidence packs" },
 ] as const;
 
 export function Logo() {

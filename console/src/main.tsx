@@ -6,6 +6,7 @@ import { Shell } from "./layout";
 import { EventsPage } from "./pages/events";
 import { IntegrityPage } from "./pages/integrity";
 import { OverviewPage } from "./pages/overview";
+import { PacksPage } from "./pages/packs";
 import { SignIn } from "./pages/signin";
 import { Loading } from "./ui/states";
 import "./styles.css";
@@ -20,6 +21,7 @@ function App() {
         <Route path="/overview" component={OverviewPage} />
         <Route path="/events" component={EventsPage} />
         <Route path="/integrity" component={IntegrityPage} />
+        <Route path="/packs" component={PacksPage} />
         <Route path="/"><Redirect to="/overview" /></Route>
         <Route><Redirect to="/overview" /></Route>
       </Switch>

@@ -1,0 +1,106 @@
+/**
+ * Evidence packs from the console in Debian's chromium: request a PCI DSS pack, follow its
+ * build live as a real evidence worker (BullMQ on real Redis) builds it, download it with the
+ * session cookie, and verify-pack accepts the archive; another tenant's pack id by crafted URL
+ * shows nothing of it.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { createLog } from "../../src/ledger/postgres/logs.js";
+import { enqueuePack, type EvidenceQueue, openEvidenceQueue } from "../../src/packs/evidence-queue.js";
+import { type EvidenceWorker, startEvidenceWorker } from "../../src/packs/evidence-worker.js";
+import { loadExporters } from "../../src/packs/exporters.js";
+import { verifyPack } from "../../src/packs/verify-pack.js";
+import { apiKey, startApi, type TestApi } from "../support/api.js";
+import { launchBrowser, screenshot, seriousViolations, signIn } from "../support/browser.js";
+import { runTool } from "../support/cli.js";
+import { testKey } from "../support/keys.js";
+import { freshLedger, type TestLedger } from "../support/ledger.js";
+import { ORIGIN_PREFIX, seedPackLedger } from "../support/packs.js";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const key = testKey();
+const queueName = `test-${randomUUID()}`;
+let ledger: TestLedger;
+let api: TestApi;
+let queue: EvidenceQueue;
+let worker: EvidenceWorker;
+let browser: Browser;
+let work: string;
+let acme: string;
+
+beforeAll(async () => {
+  ledger = await freshLedger("console_packs");
+  await seedPackLedger(ledger.writer, key.privateKey);
+  await createLog(ledger.writer, "globex-prod", { tenant: "globex", origin: `${ORIGIN_PREFIX}/globex-prod` });
+  work = mkdtempSync(join(tmpdir(), "sealtrail-console-packs-"));
+  queue = openEvidenceQueue(REDIS_URL, { name: queueName });
+  const exporters = await loadExporters([]);
+  api = await startApi(ledger, {}, {}, { evidence: { queue, exporters, packDir: join(work, "packs") }, verifierPublicKey: key.publicKey });
+  worker = startEvidenceWorker({
+    store: ledger.store, redisUrl: REDIS_URL, queueName, concurrency: 1, packDir: join(work, "packs"), packKey: key.privateKey,
+    checkpointKey: key.privateKey, exporters, originPrefix: ORIGIN_PREFIX, generator: { name: "sealtrail", version: "test" },
+  });
+  acme = await apiKey(ledger, "acme", ["events:read", "proofs:read", "packs:create"]);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await worker?.close();
+  await queue?.obliterate({ force: true }).catch(() => {});
+  await queue?.close();
+  await api?.close();
+  await ledger?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const poll = <T>(fn: () => Promise<T> | T, timeout = 30_000) => expect.poll(fn, { timeout, interval: 100 });
+
+describe("evidence packs", () => {
+  it("requests a pack, shows its build, and downloads an archive verify-pack accepts", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    await signIn(page, api.base, acme);
+    await page.getByRole("link", { name: "Evidence packs" }).click();
+    await page.getByRole("heading", { name: "Request a pack" }).waitFor();
+    expect(await page.getByRole("checkbox").allTextContents()).not.toContain("globex-prod");
+    await page.getByRole("button", { name: "Request pack" }).click();
+    await poll(() => page.getByRole("alert").first().textContent()).toContain("Choose at least one log");
+    await page.getByLabel("Framework").selectOption("pci-dss");
+    await page.getByRole("checkbox", { name: "prod" }).check();
+    await page.getByLabel("From (UTC, included)").fill("2025-03-01");
+    await page.getByLabel("To (UTC, excluded)").fill("2025-03-04");
+    await page.getByRole("button", { name: "Request pack" }).click();
+    await poll(() => page.url()).toContain("pack=");
+    const card = page.locator("[data-pack]").first();
+    await poll(() => card.getAttribute("data-status"), 90_000).toBe("COMPLETED");
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, "packs");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("link", { name: /Download/ }).click()]);
+    const archive = join(work, "from-browser.tar.gz");
+    await download.saveAs(archive);
+    const dir = join(work, "unpacked");
+    mkdirSync(dir);
+    expect((await runTool("tar", ["xzf", archive, "-C", dir])).code).toBe(0);
+    const report = await verifyPack(dir, { checkpointKeys: [key.publicKey] });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    await context.close();
+  });
+
+  it("shows nothing of another tenant's pack by a crafted URL", async () => {
+    const theirs = await enqueuePack(queue, { tenant: "globex", request: { framework: "soc2", logs: ["globex-prod"], from: "2025-03-01T00:00:00.000Z", to: "2025-03-04T00:00:00.000Z", requestedBy: "api_key:globex", requestedAt: new Date().toISOString() } } as never);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await signIn(page, api.base, acme);
+    await page.goto(`${api.base}/packs?pack=${encodeURIComponent(theirs)}`);
+    await poll(() => page.locator(".pack").first().textContent()).toContain("in your tenant");
+    expect(await page.content()).not.toContain("globex-prod");
+    await context.close();
+  });
+});
