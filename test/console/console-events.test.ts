@@ -97,7 +97,7 @@ describe("sign-in and sign-out", () => {
     await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
     expect((await asCookie()).status).toBe(401);
     await context.close();
-  });
+  }, 180_000);
 });
 
 describe("the Events page", () => {
@@ -127,7 +127,7 @@ describe("the Events page", () => {
     expect(await page.locator("[data-entry]").first().getAttribute("data-entry")).toBe("prod:421");
     await screenshot(page, "events-search");
     await context.close();
-  });
+  }, 180_000);
 
   it("verifies an entry in the browser step by step, and shows the failure after the superuser alters it", async () => {
     const { context, page } = await freshPage();
@@ -164,7 +164,7 @@ describe("the Events page", () => {
     await poll(() => page.getByRole("dialog").textContent()).toContain("does not match its hashes");
     await screenshot(page, "entry-inconsistent");
     await context.close();
-  });
+  }, 180_000);
 
   it("is usable at 390×844", async () => {
     const { context, page } = await freshPage({ width: 390, height: 844 });
@@ -181,7 +181,7 @@ describe("the Events page", () => {
     await page.keyboard.press("Escape");
     await poll(() => page.getByRole("dialog").count()).toBe(0);
     await context.close();
-  });
+  }, 180_000);
 });
 
 describe("tenant isolation and the audit log", () => {
@@ -208,5 +208,5 @@ describe("tenant isolation and the audit log", () => {
     expect(globexReads.length).toBe(0);
     void globex;
     await context.close();
-  });
+  }, 180_000);
 });

@@ -91,7 +91,7 @@ describe("evidence packs", () => {
     const report = await verifyPack(dir, { checkpointKeys: [key.publicKey] });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
 
   it("shows nothing of another tenant's pack by a crafted URL", async () => {
     const theirs = await enqueuePack(queue, { tenant: "globex", request: { framework: "soc2", logs: ["globex-prod"], from: "2025-03-01T00:00:00.000Z", to: "2025-03-04T00:00:00.000Z", requestedBy: "api_key:globex", requestedAt: new Date().toISOString() } } as never);
@@ -102,5 +102,5 @@ describe("evidence packs", () => {
     await poll(() => page.locator(".pack").first().textContent()).toContain("in your tenant");
     expect(await page.content()).not.toContain("globex-prod");
     await context.close();
-  });
+  }, 180_000);
 });

@@ -80,7 +80,7 @@ describe("the Overview page", () => {
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "overview");
     await context.close();
-  });
+  }, 180_000);
 
   it("is usable at 390×844 and by keyboard", async () => {
     const { context, page } = await freshPage({ width: 390, height: 844 });
@@ -97,7 +97,7 @@ describe("the Overview page", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Integrity" }).waitFor();
     await context.close();
-  });
+  }, 180_000);
 });
 
 describe("the Integrity page", () => {
@@ -117,5 +117,5 @@ describe("the Integrity page", () => {
     await page.goto(`${api.base}/integrity?log=globex-vault`);
     await poll(() => page.getByRole("alert").first().textContent()).toContain("No log globex-vault in your tenant");
     await context.close();
-  });
+  }, 180_000);
 });
