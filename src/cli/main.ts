@@ -33,6 +33,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   "pack-worker": async () => (await import("./commands/pack-worker.js")).packWorkerCommand,
   "tiles export": async () => (await import("./commands/tiles.js")).tilesExportCommand,
   "log publish": async () => (await import("./commands/tiles.js")).logPublishCommand,
+  "log retention": async () => (await import("./commands/log-retention.js")).logRetentionCommand,
   "witness serve": async () => (await import("./commands/witness.js")).witnessServeCommand,
   "witness vkey": async () => (await import("./commands/witness.js")).witnessVkeyCommand,
   "tmux attach": async () => (await import("./commands/tmux-attach.js")).tmuxAttachCommand,

@@ -89,6 +89,10 @@ export interface IntegrityConfig {
   fullSweepCron: string | null;
   /** SEALTRAIL_SWEEP_INCREMENTAL_CRON: the incremental sweep's (default every 5 minutes; `off`: none). */
   incrementalSweepCron: string | null;
+  /** SEALTRAIL_RETENTION_CRON: when retention policies are applied, UTC (default daily at 03:30; `off`: never). */
+  retentionCron: string | null;
+  /** SEALTRAIL_ARCHIVE_DIR: where entries past their hot window are archived (default: sealtrail/archive under XDG_STATE_HOME; `up`: the state directory's archive/). */
+  archiveDir: string;
   /** SEALTRAIL_SWEEP_QUEUE (default sweep) and SEALTRAIL_ALERT_QUEUE (default alerts). */
   sweepQueue: string;
   alertQueue: string;
@@ -249,6 +253,9 @@ export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): Readon
 
 const CRON = /^\S+( \S+){4,5}$/;
 
+/** Daily at 03:30 UTC: after the nightly full sweep (02:00), before the working day. */
+const DEFAULT_RETENTION_CRON = "30 3 * * *";
+
 function cron(env: NodeJS.ProcessEnv, name: string, fallback: string): string | null {
   const text = (env[name] ?? "").trim();
   if (text === "") return fallback;
@@ -282,6 +289,8 @@ export function loadIntegrityConfig(env: NodeJS.ProcessEnv = process.env): Integ
     checkpointIntervalMs: positive(env, "SEALTRAIL_CHECKPOINT_INTERVAL", DEFAULT_CHECKPOINT_POLICY.intervalMs / 1000) * 1000,
     fullSweepCron: cron(env, "SEALTRAIL_SWEEP_CRON", DEFAULT_FULL_SWEEP_CRON),
     incrementalSweepCron: cron(env, "SEALTRAIL_SWEEP_INCREMENTAL_CRON", DEFAULT_INCREMENTAL_SWEEP_CRON),
+    retentionCron: cron(env, "SEALTRAIL_RETENTION_CRON", DEFAULT_RETENTION_CRON),
+    archiveDir: env.SEALTRAIL_ARCHIVE_DIR || join(env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"), "sealtrail", "archive"),
     sweepQueue: queueName(env, "SEALTRAIL_SWEEP_QUEUE", "sweep"),
     alertQueue: queueName(env, "SEALTRAIL_ALERT_QUEUE", "alerts"),
     sweepThreads: positive(env, "SEALTRAIL_SWEEP_THREADS", 2),

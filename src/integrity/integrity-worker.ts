@@ -10,7 +10,9 @@ import { workerConnection } from "../redis/connection.js";
 import { ALERT_QUEUE, type AlertJobData, cappedBackoff } from "./alert-queue.js";
 import { deliverAlert } from "./alert-delivery.js";
 import { type CheckpointDeps, checkpointTick } from "./checkpoint-tick.js";
-import { CHECKPOINT_JOB, queueUnrunRecord, RECORD_JOB, SWEEP_JOB, SWEEP_QUEUE, type SweepJobData, type SweepQueue } from "./sweep-queue.js";
+import type { ArchiveStore } from "../ledger/index.js";
+import { retainAllLogs } from "./retention-run.js";
+import { CHECKPOINT_JOB, queueUnrunRecord, RECORD_JOB, RETENTION_JOB, SWEEP_JOB, SWEEP_QUEUE, type SweepJobData, type SweepQueue } from "./sweep-queue.js";
 import type { SweepDeps } from "./sweep-log.js";
 import { recordUnrunSweep, sweepAllLogs, type UnrunSweep } from "./sweep-run.js";
 
@@ -24,6 +26,8 @@ export interface IntegrityWorkerOptions {
   sweep: SweepDeps;
   /** Absent: this worker signs no checkpoints (no signing key). */
   checkpoint: CheckpointDeps | undefined;
+  /** Where retention moves entries past their hot window; absent: this worker runs no retention. */
+  archive?: ArchiveStore;
   alertSecret: string;
   alertTimeoutMs: number;
   /** How long a job stays locked to a worker that stopped renewing it. */
@@ -40,6 +44,8 @@ export interface SweepJobResult {
   witnessed?: number;
   refused?: string[];
   recorded?: number;
+  archived?: { log: string; from: number; to: number }[];
+  failed?: { log: string; message: string }[];
 }
 
 const settings = { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) };
@@ -64,6 +70,13 @@ export function startSweepWorker(options: IntegrityWorkerOptions): Worker<SweepJ
         if (!options.checkpoint) throw new Error("this worker has no signing key (SEALTRAIL_SIGNING_KEY): checkpoint ticks are for a worker that has it");
         const r = await checkpointTick(options.checkpoint);
         return { signed: r.signed.length, witnessed: r.witnessed.reduce((n, w) => n + w.sizes.length, 0), refused: r.refused.map((x) => x.log) };
+      }
+      case RETENTION_JOB: {
+        if (!options.archive) throw new Error("this worker has no archive (SEALTRAIL_ARCHIVE_DIR)");
+        const { outcomes, failed } = await retainAllLogs({ ...options.sweep, archive: options.archive }, { id: job.id!, at: new Date(job.timestamp) });
+        // A log that could not be done is retried with the job; the others' runs are recorded and stay done.
+        if (failed.length > 0) throw new Error(`retention: ${failed.map((f) => `${f.log}: ${f.message}`).join("; ")}`);
+        return { archived: outcomes.flatMap((o) => (o.record.archived ? [{ log: o.log, from: o.record.archived.from, to: o.record.archived.to }] : [])) };
       }
       case RECORD_JOB:
         return { recorded: await recordUnrunSweep(options.sweep, job.data as UnrunSweep) };

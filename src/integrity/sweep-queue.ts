@@ -15,11 +15,14 @@ export const SWEEP_QUEUE = "sweep";
 export const SWEEP_JOB = "integrity-sweep";
 export const CHECKPOINT_JOB = "checkpoint";
 export const RECORD_JOB = "record-sweep";
+/** Retention policies applied (retention-run.ts), daily by default. */
+export const RETENTION_JOB = "retention";
 
 export const SCHEDULERS = {
   full: "integrity-sweep",
   incremental: "integrity-sweep-incremental",
   checkpoint: "checkpoint",
+  retention: "retention",
 } as const;
 
 export type SweepJobData = { mode: SweepMode } | Record<string, never> | UnrunSweep;
@@ -35,6 +38,8 @@ export interface SweepSchedule {
    * is then left as it is: another worker of the deployment may hold the key.
    */
   checkpointEveryMs: number | null;
+  /** Cron pattern (UTC) of the retention run; null: none; absent: its scheduler is left as it is. */
+  retentionCron?: string | null;
 }
 
 /** Scheduled jobs are kept a while for inspection; the ledger holds what they found. */
@@ -60,6 +65,7 @@ export async function upsertSchedulers(queue: SweepQueue, schedule: SweepSchedul
   await upsert(SCHEDULERS.full, schedule.fullCron === null ? null : { pattern: schedule.fullCron, tz: "UTC" }, SWEEP_JOB, { mode: "full" });
   await upsert(SCHEDULERS.incremental, schedule.incrementalCron === null ? null : { pattern: schedule.incrementalCron, tz: "UTC" }, SWEEP_JOB, { mode: "incremental" });
   if (schedule.checkpointEveryMs !== null) await upsert(SCHEDULERS.checkpoint, { every: schedule.checkpointEveryMs }, CHECKPOINT_JOB, {});
+  if (schedule.retentionCron !== undefined) await upsert(SCHEDULERS.retention, schedule.retentionCron === null ? null : { pattern: schedule.retentionCron, tz: "UTC" }, RETENTION_JOB, {});
 }
 
 /** Queues the records of a run that could not be written; one job per run and log. */

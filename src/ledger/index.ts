@@ -19,6 +19,7 @@ export { writeArchive } from "./archive/write-archive.js";
 export { AUDIT_LOG_PREFIX, auditLogName, ensureAuditLog } from "./audit-log.js";
 export { checkpointLog } from "./checkpointer.js";
 export { withCosignatures } from "./cosignatures.js";
+export { changeRetention, retentionOf } from "./retention.js";
 export { LedgerError, type LedgerErrorCode } from "./errors.js";
 export { type ConsistencyProof, consistencyProofFor, type InclusionProof, inclusionProofFor, rootAt } from "./proofs.js";
 export { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS, textArray, timestampMs, timestampMsAt } from "./raw-rows.js";

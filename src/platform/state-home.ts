@@ -16,6 +16,8 @@ export interface StateHome {
   keys: string;
   /** Copies of every signed checkpoint, outside the database (SEALTRAIL_WITNESS_DIR). */
   witness: string;
+  /** Entries past their hot window, as C2SP tlog-tiles and rows (SEALTRAIL_ARCHIVE_DIR). */
+  archive: string;
   /** tmux capture spools (SEALTRAIL_SPOOL_DIR). */
   spool: string;
   /** Evidence packs built through the API (SEALTRAIL_PACK_DIR). */
@@ -36,6 +38,7 @@ export function stateHome(env: NodeJS.ProcessEnv, cwd = process.cwd()): StateHom
     pgSocket: join(root, "postgres", "run"),
     keys: join(root, "keys"),
     witness: join(root, "witness"),
+    archive: join(root, "archive"),
     spool: join(root, "spool"),
     packs: join(root, "packs"),
     redis: join(root, "redis"),

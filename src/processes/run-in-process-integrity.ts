@@ -2,7 +2,7 @@
  * The integrity jobs of `sealtrail up` without Redis: the same functions the sweep worker runs
  * (checkpointTick, sweepAllLogs), on timers in this process instead of BullMQ's schedulers.
  * Differences, documented in docs/zero-setup.md: sweeps run at fixed intervals from the start
- * (an incremental sweep every 5 minutes, a full one every 24 hours) rather than on the cron
+ * (an incremental sweep every 5 minutes, a full one and the retention run every 24 hours) rather than on the cron
  * patterns; an alert is POSTed to each webhook once, without the alert queue's retries (it is
  * in the ledger either way).
  */
@@ -13,10 +13,11 @@ import { rawPublicKey } from "../core/note/index.js";
 import { deliverAlert } from "../integrity/alert-delivery.js";
 import type { AlertSink } from "../integrity/alert-sink.js";
 import { checkpointTick } from "../integrity/checkpoint-tick.js";
+import { retainAllLogs } from "../integrity/retention-run.js";
 import { sweepAllLogs } from "../integrity/sweep-run.js";
 import { DirectoryWitness } from "../integrity/witness-directory.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
-import { loadSigningKey } from "../ledger/index.js";
+import { DirectoryArchive, loadSigningKey } from "../ledger/index.js";
 import type { WorkerOutput } from "./worker-output.js";
 
 const INCREMENTAL_EVERY_MS = 5 * 60_000;
@@ -60,10 +61,18 @@ export async function runInProcessIntegrity(config: Config, until: Promise<void>
     const { outcomes, unrun } = await sweepAllLogs(sweepDeps, { id: `up-${randomUUID()}`, mode, at: new Date() });
     return { mode, swept: outcomes.length, tampered: outcomes.filter((o) => o.record.result === "tampered").map((o) => o.log), ...(unrun ? { unrun: unrun.message } : {}) };
   });
+  const archive = new DirectoryArchive(integrity.archiveDir);
+  const retain = () => run("retention", async () => {
+    const { outcomes, failed } = await retainAllLogs({ ...sweepDeps, archive }, { id: `up-${randomUUID()}`, at: new Date() });
+    for (const f of failed) out.stderr(`sealtrail up: retention of ${f.log}: ${f.message}`);
+    return { archived: outcomes.flatMap((o) => (o.record.archived ? [{ log: o.log, from: o.record.archived.from, to: o.record.archived.to }] : [])) };
+  });
   const timers = [
     setInterval(tick, Math.min(CHECKPOINT_TICK_MS, integrity.checkpointIntervalMs)),
     ...(integrity.incrementalSweepCron ? [setInterval(() => sweep("incremental"), INCREMENTAL_EVERY_MS)] : []),
     ...(integrity.fullSweepCron ? [setInterval(() => sweep("full"), FULL_EVERY_MS)] : []),
+    // Retention policies are counted in days: once a day from the start, as the full sweep.
+    ...(integrity.retentionCron ? [setInterval(retain, FULL_EVERY_MS)] : []),
   ];
   tick();
   line({ event: "ready", queue: "in-process", witness: integrity.witnessDir ?? null, webhooks: integrity.alertWebhooks.length });

@@ -12,7 +12,7 @@ import { openSweepQueue, upsertSchedulers } from "../integrity/sweep-queue.js";
 import { sweepWitnessPolicy } from "../integrity/sweep-log.js";
 import { DirectoryWitness } from "../integrity/witness-directory.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
-import { LedgerError, loadSigningKey, loadTrustedPublicKey } from "../ledger/index.js";
+import { DirectoryArchive, LedgerError, loadSigningKey, loadTrustedPublicKey } from "../ledger/index.js";
 import { CHECKPOINT_TICK_MS } from "../core/sweep/index.js";
 import { STDIO, type WorkerOutput } from "./worker-output.js";
 
@@ -35,6 +35,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
     fullCron: integrity.fullSweepCron,
     incrementalCron: integrity.incrementalSweepCron,
     checkpointEveryMs: key ? Math.min(CHECKPOINT_TICK_MS, integrity.checkpointIntervalMs) : null,
+    retentionCron: integrity.retentionCron,
   });
   const sweeper = startSweepWorker({
     redisUrl: config.redisUrl,
@@ -42,6 +43,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
     sweepQueue,
     sweep: { store, url: config.databaseUrl, schema: config.schema, publicKey, witness, witnessPolicy: sweepWitnessPolicy(integrity.witnesses, integrity.witnessQuorum), originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
     checkpoint: key && { store, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map(), known: new Map(), cosigners: integrity.witnesses, ...(integrity.witnessQuorum ? { witnessQuorum: integrity.witnessQuorum } : {}), ...(integrity.tsaUrl ? { tsaUrl: integrity.tsaUrl } : {}) },
+    archive: new DirectoryArchive(integrity.archiveDir),
     alertSecret: integrity.alertSecret ?? "",
     alertTimeoutMs: integrity.alertTimeoutMs,
   });
@@ -68,7 +70,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
     process.on("SIGINT", stop);
   });
   await Promise.all([sweeper.waitUntilReady(), deliverer?.waitUntilReady()]);
-  line({ event: "ready", queue: integrity.sweepQueue, schedulers: { full: integrity.fullSweepCron, incremental: integrity.incrementalSweepCron }, witness: integrity.witnessDir ?? null, webhooks: integrity.alertWebhooks.length });
+  line({ event: "ready", queue: integrity.sweepQueue, schedulers: { full: integrity.fullSweepCron, incremental: integrity.incrementalSweepCron, retention: integrity.retentionCron }, archive: integrity.archiveDir, witness: integrity.witnessDir ?? null, webhooks: integrity.alertWebhooks.length });
   await stopped;
   await Promise.allSettled([sweepQueue.close(), alertQueue.close()]);
   await store.close(5);

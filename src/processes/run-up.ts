@@ -91,6 +91,7 @@ function instanceEnv(home: StateHome, env: NodeJS.ProcessEnv, services: Services
     ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
     SEALTRAIL_SIGNING_KEY: env.SEALTRAIL_SIGNING_KEY || join(home.keys, "signing-key.pem"),
     SEALTRAIL_WITNESS_DIR: env.SEALTRAIL_WITNESS_DIR || home.witness,
+    SEALTRAIL_ARCHIVE_DIR: env.SEALTRAIL_ARCHIVE_DIR || home.archive,
     SEALTRAIL_PACK_DIR: env.SEALTRAIL_PACK_DIR || home.packs,
     SEALTRAIL_SPOOL_DIR: env.SEALTRAIL_SPOOL_DIR || home.spool,
     SEALTRAIL_HOME: home.root,

@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadIntegrityConfig } from "../../src/config/index.js";
 
@@ -6,7 +8,11 @@ describe("integrity configuration", () => {
     expect(loadIntegrityConfig({})).toEqual({
       witnessDir: undefined, checkpointEvery: 10_000, checkpointIntervalMs: 60_000, fullSweepCron: "0 2 * * *", incrementalSweepCron: "*/5 * * * *",
       sweepQueue: "sweep", alertQueue: "alerts", sweepThreads: 2, alertWebhooks: [], alertSecret: undefined, alertTimeoutMs: 10_000, witnesses: [], witnessQuorum: undefined, tsaUrl: undefined,
+      retentionCron: "30 3 * * *", archiveDir: join(homedir(), ".local", "state", "sealtrail", "archive"),
     });
+    expect(loadIntegrityConfig({ SEALTRAIL_RETENTION_CRON: "off", SEALTRAIL_ARCHIVE_DIR: "/a", XDG_STATE_HOME: "/s" })).toMatchObject({ retentionCron: null, archiveDir: "/a" });
+    expect(loadIntegrityConfig({ XDG_STATE_HOME: "/s" }).archiveDir).toBe("/s/sealtrail/archive");
+    expect(() => loadIntegrityConfig({ SEALTRAIL_RETENTION_CRON: "daily" })).toThrow(/SEALTRAIL_RETENTION_CRON/);
   });
 
   it("takes each deployment's own schedule and webhooks", () => {

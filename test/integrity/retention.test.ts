@@ -18,6 +18,7 @@ import { verifyLog } from "../../src/integrity/verify-log.js";
 import { auditLogName, checkpointLog, consistencyProofFor, DirectoryArchive, inclusionProofFor, type LedgerStore, withArchive } from "../../src/ledger/index.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
+import { runCli } from "../support/cli.js";
 import { buildGoClient, goClient } from "../support/go-client.js";
 import { testKey } from "../support/keys.js";
 import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
@@ -176,4 +177,28 @@ describe("removing rows from the main tables", () => {
     await expect(ledger.store.archiveRange(id, { ...range, chainHash: chain })).rejects.toMatchObject({ code: "INCONSISTENT" });
     expect(await hotCount(log.name)).toBe(49);
   });
+});
+
+describe("retention policies from the command line", () => {
+  const env = () => ({ DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema, SEALTRAIL_ORIGIN_PREFIX: "test.example" });
+
+  it("are set at log create, shown, changed and every change recorded; bad days are refused and store nothing", async () => {
+    const created = await runCli(["log", "create", "ret-cli", "--hot-days", "120"], env());
+    expect(created.stderr).toBe("");
+    expect(JSON.parse((await runCli(["log", "retention", "ret-cli"], env())).stdout)).toMatchObject({ log: "ret-cli", hotDays: 120, clearDays: 366, setBy: "log create" });
+    const changed = await runCli(["log", "retention", "ret-cli", "--clear-days", "400"], env());
+    expect(JSON.parse(changed.stdout)).toEqual({ log: "ret-cli", hotDays: 120, clearDays: 400, previous: { hotDays: 120, clearDays: 366 } });
+    for (const bad of [["--hot-days", "0"], ["--clear-days", "12x"], ["--hot-days", "99999"]]) {
+      const run = await runCli(["log", "retention", "ret-cli", ...bad], env());
+      expect(run.code, bad.join(" ")).toBe(2);
+    }
+    expect((await runCli(["log", "create", "ret-cli-2", "--hot-days", "0"], env())).code).toBe(2);
+    expect(await ledger.store.logExists("ret-cli-2")).toBe(false);
+    const records = (await ledger.store.payloadsOfKind(auditLogName("default"), "retention")).map((p) => JSON.parse(p!)).filter((p) => p.by !== undefined);
+    expect(records).toEqual([
+      { by: "log create", policy: { hotDays: 120, clearDays: 366 }, previous: null },
+      { by: "cli", policy: { hotDays: 120, clearDays: 400 }, previous: { hotDays: 120, clearDays: 366 } },
+    ]);
+    expect(JSON.parse((await runCli(["log", "retention", "ret-cli"], env())).stdout)).toMatchObject({ hotDays: 120, clearDays: 400, setBy: "cli" });
+  }, 120_000);
 });

@@ -32,6 +32,8 @@ export const LEDGER_PAGES: PageDoc[] = [
         options: [
           { flag: "--tenant T", text: "the tenant the log belongs to (default: default)" },
           { flag: "--origin ORIGIN", text: "the checkpoints' origin line (default <SEALTRAIL_ORIGIN_PREFIX>/NAME)" },
+          { flag: "--hot-days N", text: "retention: days entries stay in the main tables before they move to the archive (default 92)" },
+          { flag: "--clear-days N", text: "retention: days clear values are kept (default 366)" },
         ],
       },
       { name: "log list", args: [], summary: "logs and their sizes, one JSON object a line" },
@@ -41,6 +43,18 @@ export const LEDGER_PAGES: PageDoc[] = [
         summary: "serve the log's C2SP tlog-tiles without an API key (--private: no longer)",
         details: ["Recorded as a row of its own (the ledger is append-only); the newest row decides."],
         options: [{ flag: "--private", text: "withdraw it: tiles need an API key of the log's tenant with events:read again" }],
+      },
+      {
+        name: "log retention",
+        args: ["NAME [--hot-days N] [--clear-days N]"],
+        summary: "the log's retention policy as JSON; with a flag, change it (recorded in the tenant's audit log)",
+        details: [
+          "Defaults meet PCI DSS 10.5.1: entries stay in the main tables 92 days (the last three months immediately available), then move to the archive, where they still verify; clear values are kept 366 days. The integrity worker applies the policies daily (SEALTRAIL_RETENTION_CRON).",
+        ],
+        options: [
+          { flag: "--hot-days N", text: "days entries stay in the main tables" },
+          { flag: "--clear-days N", text: "days clear values are kept" },
+        ],
       },
     ],
     environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_SIGNING_KEY", "SEALTRAIL_ORIGIN_PREFIX"],
