@@ -132,6 +132,8 @@ export interface IngestConfig {
 export interface ApiConfig {
   /** PORT (default 4000). */
   port: number;
+  /** SEALTRAIL_API_HOST: the address serve listens on (default 127.0.0.1, loopback only). */
+  host: string;
   /** NODE_ENV=production: introspection and the landing page default to off. */
   production: boolean;
   /** NODE_ENV=development: errors carry their original message and stack. Never in production. */
@@ -193,12 +195,23 @@ function capturePriority(env: NodeJS.ProcessEnv): CapturePriority {
 }
 
 
+/**
+ * An address to listen on: an IPv4 or IPv6 address or a host name. The default is loopback:
+ * the API is reached from other machines only when an operator says so (0.0.0.0, ::, or an
+ * interface's address), as the container image does.
+ */
+export function listenHost(text: string, name: string): string {
+  if (!/^[A-Za-z0-9.:%_-]{1,253}$/.test(text)) throw new ConfigError("ENV_INVALID", `${name}: got ${JSON.stringify(text)}, want an address to listen on (127.0.0.1, ::1, 0.0.0.0, ::, a host name)`);
+  return text;
+}
+
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const production = env.NODE_ENV === "production";
   const port = positive(env, "PORT", 4000);
   if (port > 65535) throw new ConfigError("ENV_INVALID", `PORT: got ${port}, want 1–65535`);
   return {
     port,
+    host: listenHost(env.SEALTRAIL_API_HOST ?? "127.0.0.1", "SEALTRAIL_API_HOST"),
     production,
     development: env.NODE_ENV === "development",
     introspection: flag(env, "SEALTRAIL_API_INTROSPECTION", !production),

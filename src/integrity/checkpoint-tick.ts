@@ -9,13 +9,14 @@
  */
 import type { KeyObject } from "node:crypto";
 import { type Alert, type AlertType, alertEvent, alertId } from "../core/sweep/index.js";
-import { type CheckpointPolicy, checkpointDue, ed25519Verifier, rawPublicKey, verifyCheckpoint } from "../core/note/index.js";
+import { type CheckpointPolicy, checkpointDue, rawPublicKey } from "../core/note/index.js";
 import { checkpointLog, ensureAuditLog, LedgerError, type LedgerStore, type Log } from "../ledger/index.js";
 import type { AlertSink } from "./alert-sink.js";
 import { SWEEP_ACTOR } from "./sweep-log.js";
 import type { Witness } from "./witness.js";
 import { WitnessError } from "./witness.js";
 import { witnessCheckpoints } from "./witness-checkpoints.js";
+import { knownOutside } from "./known-outside.js";
 import type { WitnessEndpoint } from "./cosign-checkpoint.js";
 import { cosignLog } from "./cosign-log.js";
 import { timeStamp, TimeStampError } from "./time-stamp-checkpoint.js";
@@ -65,7 +66,7 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
       if (checkpointDue(deps.policy, last && { size: last.size, at: last.createdAt.getTime() }, await deps.store.treeSize(log.id), now)) {
         // Checked against the newest checkpoint known outside the database before signing:
         // one deleted from the database with the tail must not let a shorter tree be signed.
-        const outside = await knownOutside(deps, log, publicKey);
+        const outside = await knownOutside(deps.known, deps.witness, log, publicKey);
         const { checkpoint, created } = await checkpointLog(deps.store, log.name, deps.key, outside);
         deps.known?.set(log.origin, { size: checkpoint.size, root: checkpoint.root });
         if (created) result.signed.push({ log: log.name, size: checkpoint.size });
@@ -93,26 +94,6 @@ export async function checkpointTick(deps: CheckpointDeps, now = Date.now()): Pr
     }
   }
   return result;
-}
-
-/** The newer of the witness store's newest copy (verified with the signing key) and the process's own memory. */
-async function knownOutside(deps: CheckpointDeps, log: Log, publicKey: Uint8Array): Promise<{ size: number; root: Uint8Array } | undefined> {
-  let known = deps.known?.get(log.origin);
-  if (deps.witness) {
-    const newest = (await deps.witness.sizes(log.origin).catch((error: unknown) => {
-      throw new WitnessError("STORE", `witness store ${deps.witness!.location}: ${(error as Error).message}`, { cause: error });
-    })).at(-1);
-    if (newest !== undefined && (known === undefined || newest > known.size)) {
-      let checkpoint;
-      try {
-        checkpoint = verifyCheckpoint(await deps.witness.read(log.origin, newest), ed25519Verifier(log.origin, publicKey), log.origin);
-      } catch (error) {
-        throw new WitnessError("SIGNATURE_INVALID", `the witness copy of ${log.name} at size ${newest} does not verify with the signing key: ${(error as Error).message}`, { cause: error });
-      }
-      known = { size: Number(checkpoint.size), root: checkpoint.root };
-    }
-  }
-  return known;
 }
 
 /**

@@ -24,7 +24,7 @@ import { oscalDocument, OSCAL_FILE } from "./oscal.js";
 import { PackError } from "./pack-error.js";
 import { auditLogOf, periodOf, type PeriodLog, previousPack, type PreviousPack, recordBuild } from "./pack-ledger.js";
 import type { LogState, PackModel, PackRequest, PackRequestInput, Population, SampleEntry } from "./pack-model.js";
-import { PackWriter } from "./pack-writer.js";
+import { PACK_DIR_MODE, PackWriter } from "./pack-writer.js";
 import { type TrustFiles, writeTlogProof, writeTrustFiles } from "./trust-files.js";
 import { renderReport } from "./pdf/report.js";
 import { populationQuery } from "./population.js";
@@ -81,7 +81,7 @@ export async function buildPack(o: BuildOptions): Promise<BuiltPack> {
   const read = await readPack(o, request);
   const tmp = join(dirname(o.out), `.${basename(o.out)}.partial-${process.pid}-${read.packId.slice(0, 8)}`);
   await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
+  await mkdir(tmp, { recursive: true, mode: PACK_DIR_MODE });
   try {
     const writer = new PackWriter(tmp);
     const progress = (phase: PackProgress["phase"], done: number, total: number) => o.onProgress?.({ phase, done, total });

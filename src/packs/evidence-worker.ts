@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { PACK_DIR_MODE } from "./pack-writer.js";
 import { join } from "node:path";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { workerConnection } from "../redis/connection.js";
@@ -54,7 +55,7 @@ export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: st
     if (log.tenant !== tenant) throw new PackError("INVALID_REQUEST", `no log named ${JSON.stringify(name)}`);
   }
   const dir = join(o.packDir, tenant);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PACK_DIR_MODE });
   const out = join(dir, job.id);
   const archive = packArchivePath(o.packDir, tenant, job.id);
   // A retry after a crash rebuilds from scratch: the same request gives the same bytes.

@@ -10,6 +10,14 @@ import { dirname, join } from "node:path";
 import { type FileDigest, isPackPath } from "../core/pack/index.js";
 import { PackError } from "./pack-error.js";
 
+/**
+ * A pack holds a tenant's evidence (payloads, actors, the audit log): its files are the
+ * owner's to write and its group's to read (the API serving them may run in the group), and
+ * nobody else's (PCI DSS 10.3.2: audit records protected from unauthorized access).
+ */
+export const PACK_FILE_MODE = 0o640;
+export const PACK_DIR_MODE = 0o750;
+
 export class FileSink {
   private readonly hash: Hash = createHash("sha256");
   private bytes = 0;
@@ -55,14 +63,14 @@ export class PackWriter {
     if (!isPackPath(path)) throw new PackError("FILE", `pack path ${JSON.stringify(path)} is not a plain relative path`);
     if (this.digests.has(path)) throw new PackError("FILE", `pack file ${path} written twice`);
     const full = join(this.dir, path);
-    await mkdir(dirname(full), { recursive: true });
+    await mkdir(dirname(full), { recursive: true, mode: PACK_DIR_MODE });
     return full;
   }
 
   async open(path: string): Promise<FileSink> {
     const full = await this.prepare(path);
     this.digests.set(path, new Uint8Array(0));
-    return new FileSink(createWriteStream(full, { flags: "wx" }), path);
+    return new FileSink(createWriteStream(full, { flags: "wx", mode: PACK_FILE_MODE }), path);
   }
 
   /** Closes a sink opened here and records its digest. */
@@ -74,7 +82,7 @@ export class PackWriter {
 
   async writeBytes(path: string, bytes: Uint8Array): Promise<string> {
     const full = await this.prepare(path);
-    await writeFile(full, bytes, { flag: "wx" });
+    await writeFile(full, bytes, { flag: "wx", mode: PACK_FILE_MODE });
     const sha256 = new Uint8Array(createHash("sha256").update(bytes).digest());
     this.digests.set(path, sha256);
     return Buffer.from(sha256).toString("hex");

@@ -4,6 +4,7 @@
  * in its header (RFC 1952 MTIME = 0), so the same pack gives the same archive bytes.
  */
 import { createReadStream, createWriteStream } from "node:fs";
+import { PACK_FILE_MODE } from "./pack-writer.js";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -43,5 +44,5 @@ export async function writeTarGz(dir: string, files: readonly string[], out: str
     }
     yield Buffer.alloc(2 * BLOCK);
   }
-  await pipeline(Readable.from(blocks()), createGzip({ level: 6 }), createWriteStream(out, { flags: "wx" }));
+  await pipeline(Readable.from(blocks()), createGzip({ level: 6 }), createWriteStream(out, { flags: "wx", mode: PACK_FILE_MODE }));
 }

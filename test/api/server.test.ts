@@ -52,6 +52,8 @@ describe("HTTP server", () => {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(await res.json()).toMatchObject({ ok: true, schema: ledger.schema });
+      // Loopback IPv4 only by default (SEALTRAIL_API_HOST): not every interface, not [::1].
+      await expect(fetch(`http://[::1]:${port}/healthz`)).rejects.toThrow();
       const exit = new Promise<number | null>((r) => child.once("exit", r));
       child.kill("SIGTERM");
       expect(await exit).toBe(0);
@@ -62,7 +64,8 @@ describe("HTTP server", () => {
 
   it("says loudly, on SIGTERM, which read records it could not write", async () => {
     const child = spawn(process.execPath, ["bin/sealtrail.js", "serve", "--port", "0"], {
-      env: { ...process.env, DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema },
+      // On the address SEALTRAIL_API_HOST names (here IPv6 loopback).
+      env: { ...process.env, DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema, SEALTRAIL_API_HOST: "::1" },
     });
     let out = "";
     let err = "";
@@ -79,13 +82,13 @@ describe("HTTP server", () => {
     // The writer loses INSERT on entries: the read's record cannot be written before shutdown.
     await ledger.admin`revoke insert on entries from sealtrail_writer`;
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      const res = await fetch(`http://[::1]:${port}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: "{ logs { name } }" }),
       });
       expect(res.status).toBe(200);
-      await expect.poll(async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { readLog: { retriedBatches: number } }).readLog.retriedBatches, { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect.poll(async () => ((await (await fetch(`http://[::1]:${port}/healthz`)).json()) as { readLog: { retriedBatches: number } }).readLog.retriedBatches, { timeout: 10_000 }).toBeGreaterThan(0);
       const exit = new Promise<number | null>((r) => child.once("exit", r));
       child.kill("SIGTERM");
       expect(await exit).toBe(0);
@@ -94,7 +97,7 @@ describe("HTTP server", () => {
       child.kill("SIGKILL");
       await ledger.admin`grant insert on entries to sealtrail_writer`;
     }
-  }, 30_000);
+  }, 60_000);
 
   it("says in one line, without a stack trace, that its port is taken", async () => {
     const taken = await startApi(ledger);

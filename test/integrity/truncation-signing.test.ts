@@ -10,6 +10,8 @@ import { type CheckpointDeps, checkpointTick } from "../../src/integrity/checkpo
 import { type IntegrityFixture, integrityFixture } from "../support/integrity.js";
 import { testKey } from "../support/keys.js";
 import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
+import { runCli } from "../support/cli.js";
+import { packWorkdir } from "../support/packs.js";
 import { seedLog } from "../support/tamper.js";
 
 const key = testKey();
@@ -59,4 +61,23 @@ describe("signing after a truncation", () => {
       expect(alerts.filter((a) => a.log === log.name).map((a) => a.type)).toEqual(["checkpoint.refused"]);
     });
   }
+});
+
+describe("sealtrail checkpoint with SEALTRAIL_WITNESS_DIR", () => {
+  it("copies the checkpoint it signs to the witness store, and refuses to sign a truncated tree", async () => {
+    const log = await seedLog(ledger.writer, "t-cli", 120);
+    const { keyFile } = packWorkdir("truncsign-cli", key);
+    const env = { DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema, SEALTRAIL_SIGNING_KEY: keyFile, SEALTRAIL_WITNESS_DIR: fixture.witnessDir };
+    const signed = await runCli(["checkpoint", "--log", log.name], env);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(signed.stdout).toContain("\n120\n");
+    expect(await fixture.witness.sizes(log.origin)).toEqual([120]);
+
+    await truncate(log.id, 100);
+    const refused = await runCli(["checkpoint", "--log", log.name], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(/100 entries but a checkpoint at 120 .*outside the database/);
+    expect(await checkpointSizes(log.id)).toEqual([]);
+  });
 });

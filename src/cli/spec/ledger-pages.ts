@@ -91,8 +91,8 @@ export const LEDGER_PAGES: PageDoc[] = [
     name: "checkpoint",
     title: "sign the current tree head",
     description: ["Signs the log's current tree head with SEALTRAIL_SIGNING_KEY and prints the signed note byte for byte (C2SP tlog-checkpoint), so that `> FILE` keeps a checkpoint to verify against later."],
-    commands: [{ name: "checkpoint", args: ["--log NAME"], summary: "sign the current tree head; prints the signed note", options: [{ flag: "--log NAME", text: "the log" }] }],
-    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_SIGNING_KEY"],
+    commands: [{ name: "checkpoint", args: ["--log NAME"], summary: "sign the current tree head; prints the signed note (with SEALTRAIL_WITNESS_DIR: refused unless the tree extends the newest witness copy, and copied there)", options: [{ flag: "--log NAME", text: "the log" }] }],
+    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_SIGNING_KEY", "SEALTRAIL_WITNESS_DIR"],
     examples: ["$ sealtrail checkpoint --log prod > prod.checkpoint"],
   },
   {

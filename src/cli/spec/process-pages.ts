@@ -9,12 +9,15 @@ export const PROCESS_PAGES: PageDoc[] = [
     commands: [
       {
         name: "serve",
-        args: ["[--port N]"],
-        summary: "the API (PORT, default 4000): /graphql (HTTP and WebSocket subscriptions), GET /healthz, and per log the C2SP tlog-tiles API under /logs/NAME/",
-        options: [{ flag: "--port N", text: "the port to listen on (default PORT, else 4000; 0: any free port)" }],
+        args: ["[--port N] [--host H]"],
+        summary: "the API (PORT, default 4000, on SEALTRAIL_API_HOST, default 127.0.0.1): /graphql (HTTP and WebSocket subscriptions), GET /healthz, and per log the C2SP tlog-tiles API under /logs/NAME/",
+        options: [
+          { flag: "--port N", text: "the port to listen on (default PORT, else 4000; 0: any free port)" },
+          { flag: "--host H", text: "the address to listen on (default SEALTRAIL_API_HOST, else 127.0.0.1: loopback only; 0.0.0.0 or :: for every interface)" },
+        ],
       },
     ],
-    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "REDIS_URL", "PORT", "SEALTRAIL_WEBHOOK_SOURCES", "SEALTRAIL_PACK_DIR"],
+    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "REDIS_URL", "PORT", "SEALTRAIL_API_HOST", "SEALTRAIL_WEBHOOK_SOURCES", "SEALTRAIL_PACK_DIR"],
   },
   {
     name: "worker",
