@@ -43,6 +43,11 @@ export function equal(a: Uint8Array, b: Uint8Array): boolean {
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
+/** A copy in an ArrayBuffer of its own: what WebCrypto takes, in the browser's and Node's types alike. */
+export function buffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
 export async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", buffer(bytes)));
 }

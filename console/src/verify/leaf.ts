@@ -3,7 +3,7 @@
  * of its metadata with payload_hash in hex and v = 1, hashed as SHA-256(0x00 || data)
  * (RFC 9162 §2.1.1). The payload hash is SHA-256 of the payload's RFC 8785 canonical JSON.
  */
-import { concat, fromBase64, sha256, toHex, utf8 } from "./bytes";
+import { concat, fromBase64, sha256, toHex, utf8 } from "./bytes.js";
 
 export interface EntryFields {
   origin: string;

@@ -3,7 +3,7 @@
  * tree of `size` leaves, with node = SHA-256(0x01 || left || right) (§2.1.1). Ported from the
  * RFC's algorithm step for step; sizes stay below 2^53, so halving is done with division.
  */
-import { concat, sha256 } from "./bytes";
+import { concat, sha256 } from "./bytes.js";
 
 const NODE = new Uint8Array([1]);
 

@@ -4,7 +4,7 @@
  * SHA-256(name || "\n" || 0x01 || key); a note is its text, a blank line, then lines
  * `— name base64(keyid || signature)`; the Ed25519 signature covers the text (C2SP signed-note).
  */
-import { concat, equal, fromBase64, fromHex, sha256, toHex, utf8 } from "./bytes";
+import { buffer, concat, equal, fromBase64, fromHex, sha256, toHex, utf8 } from "./bytes.js";
 
 export interface VerifierKey {
   name: string;
@@ -42,8 +42,8 @@ export async function openNote(note: string, key: VerifierKey): Promise<OpenedNo
     sawName = true;
     const sig = fromBase64(m[2]!);
     if (sig.length !== 68 || !equal(sig.slice(0, 4), key.keyId)) continue;
-    const publicKey = await crypto.subtle.importKey("raw", key.publicKey as BufferSource, { name: "Ed25519" }, false, ["verify"]);
-    const ok = await crypto.subtle.verify({ name: "Ed25519" }, publicKey, sig.slice(4) as BufferSource, utf8(text) as BufferSource);
+    const publicKey = await crypto.subtle.importKey("raw", buffer(key.publicKey), { name: "Ed25519" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify({ name: "Ed25519" }, publicKey, buffer(sig.slice(4)), buffer(utf8(text)));
     if (ok) return { text, signer: key.name };
     throw new Error(`the Ed25519 signature of ${key.name} does not verify over the note's text`);
   }

@@ -3,10 +3,10 @@
  * signed checkpoint, with nothing trusted but the verifier key (shown, to compare with the
  * organization's copy) and WebCrypto. Each step reports what it computed and what it expected.
  */
-import { equal, fromBase64, toBase64, toHex } from "./bytes";
-import { type EntryFields, leafHashOf, payloadHashOf } from "./leaf";
-import { rootFromInclusionProof } from "./merkle";
-import { openNote, parseCheckpoint, parseVerifierKey } from "./note";
+import { equal, fromBase64, toBase64, toHex } from "./bytes.js";
+import { type EntryFields, leafHashOf, payloadHashOf } from "./leaf.js";
+import { rootFromInclusionProof } from "./merkle.js";
+import { openNote, parseCheckpoint, parseVerifierKey } from "./note.js";
 
 export interface Step {
   id: string;
