@@ -5,7 +5,9 @@
  * witness cosignatures; tiles are served up to its size only, so nothing unsigned is shown.
  * A public log is readable by anyone; another needs an API key of its tenant with scope
  * events:read (another tenant's log answers as one that does not exist). Entry bundle reads
- * are recorded in the read log, as every read of audit records is (PCI DSS 10.2.1.3).
+ * are recorded in the read log, as every read of audit records is (PCI DSS 10.2.1.3). Entry
+ * bundles go gzip-coded to a client that accepts it ("Entry bundles SHOULD be compressed at the
+ * HTTP layer"); hash tiles, random bytes that would not shrink, never are.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -13,6 +15,7 @@ import { hasScope } from "../core/token/index.js";
 import { entryBundle, parseTilePath, TILE_WIDTH, tileWidth } from "../core/tiles/index.js";
 import { bundleEntries, tileHashes, withCosignatures } from "../ledger/index.js";
 import { type Authenticate, principalOr401 } from "./bearer-auth.js";
+import { acceptsGzip, gzip } from "./content-encoding.js";
 import { decodeURIComponentSafe, sendJson } from "./http-io.js";
 import type { ReadRecorder } from "./read-log.js";
 import type { ServerOptions } from "./server-options.js";
@@ -69,8 +72,8 @@ export function tilesRoute(options: ServerOptions, authenticate: Authenticate, r
     if (log.size === null) return sendJson(res, 404, { error: "NOT_FOUND", message: "the log has no checkpoint yet" });
     const size = log.size;
     const scope = `${isPublic ? "public" : "private"}, `;
-    const send = (type: string, body: Uint8Array | string, cacheControl: string) => {
-      res.writeHead(200, { "content-type": type, "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.length), "cache-control": scope + cacheControl });
+    const send = (type: string, body: Uint8Array | string, cacheControl: string, coding: Record<string, string> = {}) => {
+      res.writeHead(200, { "content-type": type, "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.length), "cache-control": scope + cacheControl, ...coding });
       res.end(req.method === "HEAD" ? undefined : body);
     };
     if (resource === "checkpoint") {
@@ -100,6 +103,13 @@ export function tilesRoute(options: ServerOptions, authenticate: Authenticate, r
         query: `${req.method} ${url.pathname}`, variables: null, rows: tile.width, outcome: "success", transport: "http",
       });
     }
-    send("application/octet-stream", body, IMMUTABLE);
+    // The response varies with Accept-Encoding either way, so shared caches keep both codings apart.
+    if (!acceptsGzip(req.headers["accept-encoding"])) return send("application/octet-stream", body, IMMUTABLE, { vary: "accept-encoding" });
+    let coded = cache.get(`${key}.gz`);
+    if (!coded) {
+      coded = await gzip(body);
+      if (tile.width === TILE_WIDTH) cache.set(`${key}.gz`, coded);
+    }
+    send("application/octet-stream", coded, IMMUTABLE, { "content-encoding": "gzip", vary: "accept-encoding" });
   };
 }
