@@ -2,7 +2,10 @@
  * Every benchmark in sequence, each in its own process (so each reports its own peak
  * RSS): append.ts, then verify.ts on a log of --entries entries (seeded once, kept), then
  * proofs.ts, api.ts, packs.ts and sweep.ts on that same log, then ingest.ts (end-to-end through Redis, its
- * own schemas) and tmux.ts (no database); the log's schema is dropped at the end unless --keep.
+ * own schemas), tmux.ts (no database), tiles.ts (C2SP tlog-tiles served by the API against the
+ * same bytes from files, a log of --append-entries entries in a schema of its own) and
+ * witness.ts (a witness's add-checkpoint round trip, no database); the log's schema is
+ * dropped at the end unless --keep.
  *
  *   npm run bench [-- FLAGS]      (tsx bench/run.ts)
  *
@@ -14,8 +17,9 @@
  *   --batch B              append batches and seeding batches (1000)
  *   --pairs P              proofs: random pairs per call (2000)
  *   --schema NAME --keep   reuse / keep the verify/proofs log (as verify.ts)
- *   --only LIST            comma-separated subset of append,verify,proofs,api,packs,sweep,ingest,tmux
- *   (tmux.ts, the tmux capture throughput, takes --runs and its own --tmux.megabytes)
+ *   --only LIST            comma-separated subset of append,verify,proofs,api,packs,sweep,ingest,tmux,tiles,witness
+ *   (tmux.ts, the tmux capture throughput, takes --runs and its own --tmux.megabytes; witness.ts
+ *   takes --runs and its own --witness.checkpoints and --witness.grow)
  *   --<bench>.<flag> V     any other flag of one bench, passed through (e.g. --verify.only t2)
  */
 import { spawn } from "node:child_process";
@@ -25,14 +29,14 @@ import { connect } from "../src/ledger/postgres/db.js";
 import { DEFAULT_URL, resolveUrl } from "./support.js";
 
 // sweep after the other benches on the shared log: it adds a checkpoint and sweep records to it.
-const BENCHES = ["append", "verify", "proofs", "api", "packs", "sweep", "ingest", "tmux"] as const;
+const BENCHES = ["append", "verify", "proofs", "api", "packs", "sweep", "ingest", "tmux", "tiles", "witness"] as const;
 type Bench = (typeof BENCHES)[number];
 
 const common: Record<string, string> = {
   url: DEFAULT_URL, runs: "3", entries: "1000000", "append-entries": "100000", batch: "1000", pairs: "2000", schema: "", only: BENCHES.join(","),
 };
 let keep = false;
-const passThrough: Record<Bench, string[]> = { append: [], verify: [], proofs: [], api: [], packs: [], sweep: [], ingest: [], tmux: [] };
+const passThrough: Record<Bench, string[]> = { append: [], verify: [], proofs: [], api: [], packs: [], sweep: [], ingest: [], tmux: [], tiles: [], witness: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const flag = argv[i]!;
@@ -70,6 +74,9 @@ const args: Record<Bench, string[]> = {
   packs: ["--url", common.url!, "--runs", common.runs!, "--entries", common.entries!, "--batch", common.batch!, "--schema", schema, "--keep"],
   // No database: tmux, capture processes and a redis-server of its own.
   tmux: ["--runs", common.runs!],
+  // A log of its own (a fresh schema, dropped by tiles.ts), published, read through the API and from files.
+  tiles: ["--url", common.url!, "--runs", common.runs!, "--entries", common["append-entries"]!],
+  witness: ["--runs", common.runs!],
 };
 
 function run(bench: Bench): Promise<number> {
