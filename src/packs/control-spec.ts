@@ -23,10 +23,16 @@ export const EXCEPTION_KINDS = [
   "failed-sweep",
   /** A UTC day of the period without any sweep of the log. */
   "sweep-gap",
-  /** More failed logins by one actor in one UTC day than the threshold. */
+  /** More failed logins by one actor in any 24 hours (sliding) than the threshold. */
   "failed-logins",
+  /** More failed logins from one source address, for several accounts, in any 24 hours than the threshold. */
+  "failed-logins-source",
+  /** Activity by an account after its removal (account.remove). */
+  "removed-account",
   /** A finished deployment without an approval tag. */
   "unapproved-deploy",
+  /** A configuration change without an approval tag. */
+  "unapproved-change",
   /** An entry with an empty record field (PCI DSS 10.2.2). */
   "missing-field",
 ] as const;

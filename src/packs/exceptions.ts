@@ -7,6 +7,7 @@ import type { PackEntry } from "../core/pack/index.js";
 import { storedSweep, SWEEP_KIND } from "../core/sweep/index.js";
 import type { ExceptionKind, PopulationLog } from "./exporter.js";
 import type { PackException, SweepSummary } from "./pack-model.js";
+import { FailedLoginWindows, RemovedAccounts } from "./exception-rules.js";
 
 /** Exceptions listed one by one per kind; past that, one more says how many were left out. */
 export const MAX_LISTED = 200;
@@ -31,12 +32,16 @@ interface Found {
   remediation: string;
 }
 
+/** What the workpaper asks of management for each exception, not yet stated when the pack is built. */
+const MANAGEMENT = { rootCause: "not stated: for management to determine", managementResponse: "not stated: for management to give" };
+
 export const dayOf = (iso: string): string => iso.slice(0, 10);
 
 export class ExceptionFinder {
   private readonly found = new Map<ExceptionKind, Found[]>();
   private readonly unlisted = new Map<ExceptionKind, number>();
-  private readonly failedLogins = new Map<string, { count: number; seqs: number[] }>();
+  private readonly failedLogins = new FailedLoginWindows();
+  private readonly removedAccounts = new RemovedAccounts();
   /** Days with a sweep, per subject log. */
   private readonly sweepDays = new Map<string, Set<string>>();
   private readonly failedSweeps: { found: Found; swept: string }[] = [];
@@ -65,16 +70,14 @@ export class ExceptionFinder {
     // Cheap test first: this runs for every entry of the period.
     const missing = e.actor.trim() && e.kind && e.action.trim() && e.resource.trim() && e.source.trim() ? [] : (["actor", "kind", "action", "resource", "source"] as const).filter((k) => e[k].trim() === "");
     if (missing.length > 0) this.add({ kind: "missing-field", log: "subject", logName, seqs: [e.seq], description: `seq ${e.seq} of ${logName} has an empty ${missing.join(", ")}`, remediation: "open" });
-    if (e.kind === "access" && e.action === "login" && e.outcome === "failure") {
-      // Counted per log: the seqs that show it are seqs of one log.
-      const key = `${logName}\t${dayOf(e.occurredAt)}\t${e.actor}`;
-      const slot = this.failedLogins.get(key) ?? { count: 0, seqs: [] };
-      slot.count++;
-      if (slot.seqs.length < 20) slot.seqs.push(e.seq);
-      this.failedLogins.set(key, slot);
-    }
+    // Counted per log: the seqs that show an exception are seqs of one log.
+    if (e.kind === "access" && e.action === "login" && e.outcome === "failure") this.failedLogins.add(e, logName);
+    this.removedAccounts.add(e, logName);
     if (e.kind === "deploy" && e.action === "deploy.finish" && !this.approved(e.tags)) {
       this.add({ kind: "unapproved-deploy", log: "subject", logName, seqs: [e.seq], description: `${logName}: deployment of ${e.resource} by ${e.actor} at ${e.occurredAt} carries no approval tag (${this.rules.approvalTags.join(", ")})`, remediation: "open" });
+    }
+    if (e.kind === "config.change" && !this.approved(e.tags)) {
+      this.add({ kind: "unapproved-change", log: "subject", logName, seqs: [e.seq], description: `${logName}: ${e.action} of ${e.resource} by ${e.actor} at ${e.occurredAt} carries no approval tag (${this.rules.approvalTags.join(", ")})`, remediation: "open" });
     }
   }
 
@@ -104,18 +107,21 @@ export class ExceptionFinder {
 
   /** The exceptions, numbered EX-0001… in a fixed order: by kind, then as found. */
   finish(): PackException[] {
-    for (const [key, slot] of [...this.failedLogins].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (slot.count <= this.rules.failedLoginThreshold) continue;
-      const [logName, day, actor] = key.split("\t") as [string, string, string];
-      this.add({ kind: "failed-logins", log: "subject", logName, seqs: slot.seqs, day, description: `${slot.count} failed log-ins by ${actor} on ${day} in ${logName} (threshold ${this.rules.failedLoginThreshold})`, remediation: "open" });
+    const threshold = this.rules.failedLoginThreshold;
+    for (const b of this.failedLogins.finish(threshold)) {
+      const who = b.by === "actor" ? `by ${b.key}` : `for ${b.accounts} accounts from ${b.key}`;
+      this.add({ kind: b.by === "actor" ? "failed-logins" : "failed-logins-source", log: "subject", logName: b.logName, seqs: b.seqs, day: dayOf(b.from), description: `${b.count} failed log-ins ${who} within 24 hours (${b.from} to ${b.to}) in ${b.logName} (threshold ${threshold})`, remediation: "open" });
+    }
+    for (const a of this.removedAccounts.finish()) {
+      this.add({ kind: "removed-account", log: "subject", logName: a.logName, seqs: a.seqs, description: `${a.count} entr${a.count === 1 ? "y" : "ies"} in ${a.logName} by ${a.account} after the account was removed (seq ${a.removedSeq})`, remediation: "open" });
     }
     for (const gap of this.sweepGaps()) this.add(gap);
     const out: PackException[] = [];
-    const order: ExceptionKind[] = ["failed-sweep", "sweep-gap", "failed-logins", "unapproved-deploy", "missing-field"];
+    const order: ExceptionKind[] = ["failed-sweep", "sweep-gap", "failed-logins", "failed-logins-source", "removed-account", "unapproved-deploy", "unapproved-change", "missing-field"];
     for (const kind of order) {
-      for (const f of this.found.get(kind) ?? []) out.push({ id: "", controls: [], ...f });
+      for (const f of this.found.get(kind) ?? []) out.push({ id: "", controls: [], ...f, ...MANAGEMENT });
       const more = this.unlisted.get(kind);
-      if (more) out.push({ id: "", controls: [], kind, log: "subject", logName: "", seqs: [], description: `${more} more exceptions of this kind, not listed one by one`, remediation: "open" });
+      if (more) out.push({ id: "", controls: [], kind, log: "subject", logName: "", seqs: [], description: `${more} more exceptions of this kind, not listed one by one`, remediation: "open", ...MANAGEMENT });
     }
     out.forEach((x, i) => (x.id = `EX-${String(i + 1).padStart(4, "0")}`));
     return out;

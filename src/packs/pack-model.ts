@@ -105,6 +105,9 @@ export interface PackException {
   day?: string;
   description: string;
   remediation: string;
+  /** Workpaper fields management completes; the ledger does not record them, and the pack says so. */
+  rootCause: string;
+  managementResponse: string;
 }
 
 export interface ControlOutcome {

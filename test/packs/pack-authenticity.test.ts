@@ -177,7 +177,7 @@ describe("documents re-derived from the entries, edited and re-sealed with the g
     ["a failed sweep shown as verified", "controls.json", json((d) => void (d.sweeps.find((s) => s.result !== "verified")!.result = "verified"))],
     ["an OSCAL finding turned to satisfied", "oscal/assessment-results.json", (t: string) => t.replace('"state": "not-satisfied"', '"state": "satisfied"')],
     ["pack.json's totals", "pack.json", json((d) => void ((d.totals as { entries: number }).entries += 1))],
-    ["the policy in force", "soc2/policy.json", (t: string) => t.replace(/"failedLoginsPerActorPerDay":\d+/, '"failedLoginsPerActorPerDay":1000')],
+    ["the policy in force", "soc2/policy.json", (t: string) => t.replace(/"threshold":\d+/, '"threshold":1000')],
     ["VERIFY.md's steps", "VERIFY.md", (t: string) => t.replace("sha256sum -c --strict SHA256SUMS", "true")],
   ])("fails on %s, naming the file", async (_what, file, change) => {
     const dir = copy();

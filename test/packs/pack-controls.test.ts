@@ -89,6 +89,23 @@ beforeAll(async () => {
     }
     await checkpointLog(store, name, key.privateKey);
   }
+  // "planted": credential stuffing from one address, a burst straddling midnight, a removed account
+  // still logging in, a configuration change without approval.
+  await createLog(ledger.writer, "planted", { tenant: "acme", origin: `${ORIGIN_PREFIX}/planted` });
+  clock.now = new Date("2025-06-02T12:00:00Z");
+  const fail = (actor: string, when: Date, source = "host-1") => ev("access", "login", when, { actor, source, outcome: "failure" });
+  await appender.append("planted", [
+    ...["u1", "u2", "u3", "u4", "u5", "u6"].map((u, i) => fail(u, at("2025-06-01T08:00:00Z", i), "203.0.113.9")),
+    ...[0, 1, 2].map((i) => fail("mallory", at("2025-06-01T23:50:00Z", i))),
+    ...[0, 1, 2].map((i) => fail("mallory", at("2025-06-02T00:05:00Z", i))),
+    ev("access", "account.remove", at("2025-06-02T09:00:00Z", 0), { actor: "admin", payload: { subject: "eve" } }),
+    ev("access", "login", at("2025-06-02T10:00:00Z", 0), { actor: "eve" }),
+    ev("config.change", "firewall.update", at("2025-06-02T11:00:00Z", 0), { actor: "dave", resource: "fw/edge" }),
+    ev("config.change", "firewall.update", at("2025-06-02T11:30:00Z", 0), { actor: "dave", resource: "fw/edge", tags: ["approved:CHG-7"] }),
+  ]);
+  clock.now = new Date("2025-06-06T12:00:00Z");
+  await appender.append("planted", [ev("access", "login", at("2025-06-06T00:00:00Z", 0), { actor: "bob" })]);
+  await checkpointLog(store, "planted", key.privateKey);
   await checkpointLog(store, audit.name, key.privateKey);
 }, 120_000);
 
@@ -124,6 +141,36 @@ describe("controls tested, not counted", () => {
     const p = (await pack(pciDss, "tended", ...PERIOD)).controls;
     expect(control(p, "10.4.1").result).toBe("satisfied");
     expect(control(p, "10.7.2").result).toBe("satisfied");
+  }, 180_000);
+});
+
+describe("exception rules", () => {
+  type Register = { exceptions: { kind: string; controls: string[]; seqs: number[]; description: string; rootCause: string; managementResponse: string }[] };
+  const register = (dir: string) => (JSON.parse(readFileSync(join(dir, "controls.json"), "utf8")) as Register).exceptions;
+  const RULES = ["failed-logins", "failed-logins-source", "removed-account", "unapproved-change"];
+
+  it("find every planted pattern, each with its entries and the workpaper's fields", async () => {
+    const { dir, controls } = await pack(soc2, "planted", ...PERIOD);
+    const found = register(dir).filter((x) => RULES.includes(x.kind));
+    expect(found.map((x) => x.kind)).toEqual(["failed-logins", "failed-logins-source", "removed-account", "unapproved-change"]);
+    const [burst, stuffing, removed, change] = found as [Register["exceptions"][number], Register["exceptions"][number], Register["exceptions"][number], Register["exceptions"][number]];
+    // Three failures each side of midnight: no calendar day holds more than the threshold, 24 hours do.
+    expect(burst.description).toBe("6 failed log-ins by mallory within 24 hours (2025-06-01T23:50:00.000Z to 2025-06-02T00:07:00.000Z) in planted (threshold 5)");
+    expect(burst.seqs).toHaveLength(6);
+    expect(stuffing.description).toMatch(/^6 failed log-ins for 6 accounts from 203\.0\.113\.9 within 24 hours/);
+    expect(removed.description).toMatch(/^1 entry in planted by eve after the account was removed/);
+    expect(change.seqs).toHaveLength(1);
+    for (const x of found) expect(x).toMatchObject({ rootCause: expect.stringMatching(/^not stated/), managementResponse: expect.stringMatching(/^not stated/), controls: expect.arrayContaining([]) });
+    expect(control(controls, "CC7.2").result).toBe("exceptions");
+    expect(control(controls, "CC6.2").result).toBe("exceptions");
+    expect(control(controls, "CC6.8").result).toBe("exceptions");
+    const p = await pack(pciDss, "planted", ...PERIOD);
+    expect(control(p.controls, "10.2.1.4").result).toBe("exceptions");
+  }, 180_000);
+
+  it("raise none of them on clean data", async () => {
+    const { dir } = await pack(soc2, "tended", ...PERIOD);
+    expect(register(dir).filter((x) => RULES.includes(x.kind))).toEqual([]);
   }, 180_000);
 });
 

@@ -41,15 +41,17 @@ describe("exceptions", () => {
     f.subject(entry({ actor: " " }), "prod");
     const found = f.finish();
     expect(found.map((x) => [x.id, x.kind])).toEqual([
-      ["EX-0001", "failed-sweep"], ["EX-0002", "sweep-gap"], ["EX-0003", "sweep-gap"], ["EX-0004", "failed-logins"], ["EX-0005", "unapproved-deploy"], ["EX-0006", "missing-field"],
+      ["EX-0001", "failed-sweep"], ["EX-0002", "sweep-gap"], ["EX-0003", "sweep-gap"], ["EX-0004", "failed-logins"], ["EX-0005", "failed-logins-source"], ["EX-0006", "unapproved-deploy"], ["EX-0007", "missing-field"],
     ]);
     expect(found[0]!.remediation).toMatch(/^re-verified by the sweep at 2025-03-06T01:00:00\.000Z/);
     expect(found[1]!.description).toBe("no integrity sweep of prod from 2025-03-03 to 2025-03-05 (3 days)");
     expect(found[2]!.description).toBe("no integrity sweep of prod on 2025-03-07");
-    expect(found[3]!.description).toMatch(/^3 failed log-ins by mallory on 2025-03-01 in prod \(threshold 2\)/);
-    expect(found[5]!.description).toMatch(/empty actor/);
-    expect(found.map((x) => x.logName)).toEqual([AUDIT, "prod", "prod", "prod", "prod", "prod"]);
-    expect(found.map((x) => x.log)).toEqual(["audit", "audit", "audit", "subject", "subject", "subject"]);
+    expect(found[3]!.description).toBe("3 failed log-ins by mallory within 24 hours (2025-03-01T10:00:00.000Z to 2025-03-01T10:00:00.000Z) in prod (threshold 2)");
+    // Five failures from one address for two accounts: over the threshold as a source, though bob alone is not.
+    expect(found[4]!.description).toMatch(/^5 failed log-ins for 2 accounts from host within 24 hours/);
+    expect(found[6]!.description).toMatch(/empty actor/);
+    expect(found.map((x) => x.logName)).toEqual([AUDIT, "prod", "prod", "prod", "prod", "prod", "prod"]);
+    expect(found.map((x) => x.log)).toEqual(["audit", "audit", "audit", "subject", "subject", "subject", "subject"]);
     expect(f.sweeps.map((s) => s.result)).toEqual(["verified", "tampered", "verified"]);
   });
 
@@ -74,7 +76,7 @@ describe("control results", () => {
     const specs = BUILT_IN_EXPORTERS.find((e) => e.id === "soc2")!.controls;
     const population = (id: string, count: number) => ({ controlId: id, file: `populations/${id}.csv`, query: "", parameters: {}, clauses: [], count, sha256: "", sample: [] });
     const pops = new Map(specs.filter((s) => s.population.length > 0).map((s) => [s.id, population(s.id, s.id === "CC6.6" ? 0 : 3)]));
-    const exceptions = [{ id: "EX-0001", kind: "unapproved-deploy" as const, controls: [], log: "subject" as const, logName: "prod", seqs: [1], description: "", remediation: "open" }];
+    const exceptions = [{ id: "EX-0001", kind: "unapproved-deploy" as const, controls: [], log: "subject" as const, logName: "prod", seqs: [1], description: "", remediation: "open", rootCause: "", managementResponse: "" }];
     // CC6.3's access review and CC7.4's incident responses: none in the period but for CC7.4.
     const out = controlOutcomes(specs, pops, exceptions, ["checkpoint.txt"], new Map([["CC7.4", 2]]));
     const by = Object.fromEntries(out.map((c) => [c.spec.id, c.result]));

@@ -15,6 +15,11 @@ export function policyFile(model: Readonly<PackModel>): string {
     period: { from: r.from, to: r.to, clock: "recorded_at (the ledger's clock, UTC)" },
     integrityChecks: "signed C2SP checkpoint, Merkle range proof of the period, integrity sweeps recorded in the tenant's audit log",
     sampling: { size: r.sampleSize, seed: model.seed, rule: 'the entries of lowest SHA-256("<seed>\\n<origin>\\n<seq>") in hex' },
-    exceptions: { failedLoginsPerActorPerDay: r.failedLoginThreshold, approvalTags: [...r.approvalTags], sweepExpected: "at least one per UTC day of the period" },
+    exceptions: {
+      failedLogins: { threshold: r.failedLoginThreshold, window: "any 24 hours, sliding, by occurred_at", keyedBy: "actor; and source address when several accounts failed from it" },
+      removedAccounts: "any entry of a log by an account after its account.remove in that log, until an account.create",
+      approvalTags: [...r.approvalTags], approvalRequiredOf: "deploy.finish and every config.change",
+      sweepExpected: "at least one per UTC day of the period",
+    },
   })}\n`;
 }
