@@ -125,6 +125,9 @@ function ledgerCode(code: LedgerErrorCode): ApiErrorCode {
       return "BAD_USER_INPUT";
     case "SEARCH_BEHIND":
       return "SERVICE_UNAVAILABLE";
+    case "LEGAL_HOLD":
+    case "APPROVAL_REFUSED":
+      return "FORBIDDEN";
     case "KEY_UNAVAILABLE":
     case "DATABASE":
       return "INTERNAL_SERVER_ERROR";

@@ -80,6 +80,10 @@ function ledgerMessage(code: LedgerErrorCode, text: string): string {
       return text;
     case "SEARCH_BEHIND":
       return `${text} (is a sealtrail worker running its search indexer?)`;
+    case "LEGAL_HOLD":
+      return `${text} (see sealtrail hold list; the refusal is recorded in the log)`;
+    case "APPROVAL_REFUSED":
+      return text;
     case "DATABASE":
       return `database: ${text}`;
     default:

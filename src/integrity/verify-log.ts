@@ -20,6 +20,7 @@ import { rootFromLeafHashes, verifyConsistency } from "../core/merkle/index.js";
 import { consistencyProofFor, type LedgerStore, type Log, openArchive, type StoredCheckpoint, withArchive } from "../ledger/index.js";
 import { runRanges } from "./range-pool.js";
 import { RANGE_LEVEL, type RangeTask } from "./verify-range.js";
+import { loadRemovalRecords, type RemovalRecords } from "./removal-records.js";
 import { VerifyError } from "./verify-error.js";
 
 export interface VerifyOptions {
@@ -56,6 +57,12 @@ export interface VerifyReport {
   /** Whether only the entries after a verified checkpoint were recomputed. */
   incremental: boolean;
   entriesChecked: number;
+  /**
+   * Values found removed under the log's erasure and expiry records (not tampering), by
+   * record: its seq, kind, the request an erasure names, and how many values of the entries
+   * checked it accounts for.
+   */
+  erased: { values: number; records: { recordSeq: number; kind: "erasure" | "expiry"; request?: string; values: number }[] };
   checkpointsChecked: number;
   signaturesChecked: boolean;
   durationMs: number;
@@ -111,6 +118,7 @@ export async function verifyLog(store: LedgerStore, logName: string, options: Ve
     fromSeq: scope.from,
     incremental: scope.since !== undefined,
     entriesChecked: tree.entriesChecked,
+    erased: tree.erased,
     checkpointsChecked: trusted.length,
     signaturesChecked: scope.verifier !== undefined,
     durationMs: Math.round(performance.now() - started),
@@ -215,10 +223,11 @@ async function recomputeTree(store: LedgerStore, scope: Scope, trusted: TrustedC
   const last = (await store.archivedRanges(log.id)).at(-1);
   const archived = last && { log: log.name, size: last.toSeq, location: options.archiveLocation ?? last.location };
   const tasks: RangeTask[] = [];
+  const removals = await loadRemovalRecords(store, log, size);
   for (let start = scope.from; start < size; start += RANGE_SIZE) {
     const end = Math.min(size, start + RANGE_SIZE);
     const sizes = [...new Set(wanted.filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
-    tasks.push({ logId: log.id, origin: log.origin, leafVersion: log.leafVersion, start, end, sizes, level, ...(archived ? { archived } : {}) });
+    tasks.push({ logId: log.id, origin: log.origin, leafVersion: log.leafVersion, start, end, sizes, level, removals: removals.index.slice(start, end), ...(archived ? { archived } : {}) });
   }
   const results = await runRanges(tasks, { store, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
   const rangeRoots = [...scope.storedRoots, ...results.map((r) => r.root)];
@@ -244,7 +253,18 @@ async function recomputeTree(store: LedgerStore, scope: Scope, trusted: TrustedC
     if (s % RANGE_SIZE !== 0) hashes.push(partial.get(s)!);
     return rootFromLeafHashes(hashes);
   };
-  return { root: rootFromLeafHashes(rangeRoots), rootAt, entriesChecked };
+  return { root: rootFromLeafHashes(rangeRoots), rootAt, entriesChecked, erased: erasedReport(removals, results) };
+}
+
+/** The values removed under records, summed over the ranges. */
+function erasedReport(removals: RemovalRecords, results: readonly { erased: [number, number][] }[]): VerifyReport["erased"] {
+  const byRecord = new Map<number, number>();
+  for (const r of results) for (const [record, n] of r.erased) byRecord.set(record, (byRecord.get(record) ?? 0) + n);
+  const records = [...byRecord].sort((a, b) => a[0] - b[0]).map(([recordSeq, values]) => {
+    const request = removals.requests.get(recordSeq);
+    return { recordSeq, kind: removals.kinds.get(recordSeq)!, ...(request !== undefined ? { request } : {}), values };
+  });
+  return { values: records.reduce((n, r) => n + r.values, 0), records };
 }
 
 /**

@@ -13,6 +13,8 @@ import { HASH_SIZE } from "../core/encoding/index.js";
 import { rootFromLeafWords, nodeHashWords } from "../core/merkle/index.js";
 import { RangeCheck, type RawFinding, type StoredEntry, type StoredRow } from "../core/sweep/index.js";
 import { ACTION, ACTOR, ArchiveReader, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, LedgerError, type LedgerStore, type NodeSpan, OCCURRED_AT, openArchive, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, STORED_NODE_MIN_LEVEL, TAGS, textArray, timestampMs, timestampMsAt } from "../ledger/index.js";
+import { checkValues, RangeCommitments } from "./verify-values.js";
+import { RemovalIndex } from "../core/erasure/index.js";
 
 /** Ranges are aligned complete subtrees of this many leaves (2^16), but for the last. */
 export const RANGE_LEVEL = 16;
@@ -31,6 +33,8 @@ export interface RangeTask {
   level: number;
   /** The log's archived prefix, [0, size), read from the archive at `location` instead of the tables. */
   archived?: { log: string; size: number; location: string };
+  /** The removals the log's records authorize within the range (RemovalIndex.slice). */
+  removals?: [number, number, number, number][];
 }
 
 export interface NodeFinding {
@@ -49,6 +53,8 @@ export interface RangeResult {
   findings: RawFinding[];
   nodeFindings: NodeFinding[];
   rows: number;
+  /** Values found removed under a record: [record seq, values]. */
+  erased: [number, number][];
 }
 
 const MAX_NODE_FINDINGS = 100;
@@ -56,12 +62,27 @@ const MAX_NODE_FINDINGS = 100;
 
 export async function verifyRange(store: LedgerStore, task: RangeTask): Promise<RangeResult> {
   const { logId, origin, start, end } = task;
-  const check = new RangeCheck(origin, start, end, start === 0 ? GENESIS_CHAIN_HASH : null);
+  const version = task.leafVersion ?? 1;
+  const check = new RangeCheck(origin, start, end, start === 0 ? GENESIS_CHAIN_HASH : null, version);
   const from = Math.max(0, start - 1);
-  const rowReader = new RowReader(origin, task.leafVersion ?? 1, check);
+  const commitments = version === 2 ? new RangeCommitments(start, end) : null;
+  const rowReader = new RowReader(origin, version, check, commitments);
   const hotFrom = await readArchived(task, from, check);
   if (hotFrom < end) await store.scanEntries(logId, hotFrom, end, (row, fields, count) => rowReader.read(row, fields, count));
   check.finish();
+  const removals = RemovalIndex.fromSlice(task.removals ?? []);
+  const erased = new Map<number, number>();
+  if (commitments) await checkValues(store, logId, commitments, check, removals, erased);
+  else {
+    // v1: a payload missing under a record is erased, not tampered with.
+    const kept = check.findings.filter((f) => {
+      if (f.type !== "absent") return true;
+      const record = removals.cover(f.seq, f.field);
+      if (record !== undefined) erased.set(record, (erased.get(record) ?? 0) + 1);
+      return record === undefined;
+    });
+    check.findings.splice(0, check.findings.length, ...kept);
+  }
 
   const n = end - start;
   const partialRoots = task.sizes.map((size): [number, Uint8Array] => [size, rootFromLeafWords(check.leafWords, size - start)]);
@@ -95,6 +116,7 @@ export async function verifyRange(store: LedgerStore, task: RangeTask): Promise<
     findings: check.findings,
     nodeFindings: byLevel.flat().slice(0, MAX_NODE_FINDINGS),
     rows: check.rows,
+    erased: [...erased],
   };
 }
 
@@ -130,12 +152,14 @@ class RowReader {
     private readonly origin: string,
     private readonly version: LeafVersion,
     private readonly check: RangeCheck,
+    private readonly commitments: RangeCommitments | null,
   ) {
     this.leafBytes = new LeafBytes(origin, version);
   }
 
   read(row: Buffer, f: Int32Array, count: number): void {
     if (!this.fromBytes(row, f, count)) this.decoded(row, f, count);
+    if (this.commitments && count === ENTRY_COLUMNS && f[2 * SEQ + 1] === 8) this.commitments.take(row, f);
   }
 
   /** The common case; false when the row needs RangeCheck.add. */

@@ -18,6 +18,10 @@ export type LedgerErrorCode =
   | "KEY_UNAVAILABLE"
   /** The full-text search index is too far behind the log to search the rest unindexed. */
   | "SEARCH_BEHIND"
+  /** An erasure (or expiry) would touch entries under a legal hold: refused, and the refusal recorded. */
+  | "LEGAL_HOLD"
+  /** A four-eyes approval refused: the requester approving their own request, or a request already carried out. */
+  | "APPROVAL_REFUSED"
   /** The database could not be reached or refused the statement. */
   | "DATABASE";
 

@@ -9,6 +9,7 @@ export type {
   ApiKey, ApiKeyStore, AppendReceipt, AppenderOptions, AppendStore, CheckpointStore, EntryAppender, EntryStore, EventFilter, FeedStore,
   LedgerStore, Log, LogStore, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, ReplayStore, SearchStore, StoredCheckpoint, StoredCosignature,
   StoredEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore, ArchivedRange, RetentionStore, StoredRetentionPolicy,
+  CreateLogOptions, RecordEntry, SeqRange, ShredStore, ValueRemoval,
 } from "./store.js";
 export { ArchiveReader } from "./archive/archive-reader.js";
 export type { ArchiveStore } from "./archive/archive-store.js";
@@ -26,3 +27,4 @@ export { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH
 export { loadSigningKey, loadTrustedKey, loadTrustedPublicKey } from "./signing-key.js";
 export { bundleEntries, tileHashes } from "./tiles.js";
 export { loadFrontier, STORED_NODE_MIN_LEVEL } from "./tree.js";
+export { approveErasure, activeHolds, createHold, eraseValues, type ErasureRequest, type ErasureResult, type ErasureTarget, heldEntries, type HoldListing, listErasureRequests, listHolds, releaseHold, requestErasure } from "./erasure/index.js";

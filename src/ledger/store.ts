@@ -11,6 +11,7 @@ import type { EntryPosition } from "../core/token/index.js";
 import type { Scope } from "../core/token/index.js";
 import type { NodeId } from "../core/merkle/index.js";
 import type { CommittedField } from "../core/entry/index.js";
+import type { HoldScope } from "../core/erasure/index.js";
 import type { RetentionPolicy } from "../core/retention/index.js";
 import type { ApiKey, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
 
@@ -194,6 +195,13 @@ export interface SeqRange {
   to: number;
 }
 
+/** An entry of the ledger's own records, with its clear payload. */
+export interface RecordEntry {
+  seq: number;
+  kind: string;
+  payload: string | null;
+}
+
 /** A value removed from a v2 entry, and the seq of the erasure or expiry entry that authorized it. */
 export interface ValueRemoval {
   seq: number;
@@ -216,6 +224,15 @@ export interface ShredStore {
   shredValues(logId: number, seqs: readonly SeqRange[], fields: readonly CommittedField[], recordSeq: number): Promise<{ removed: number }>;
   /** The removals of [from, to), in (seq, field) order. */
   removals(logId: number, from: number, to: number): Promise<ValueRemoval[]>;
+  /**
+   * The entries of `kinds` of log `logId` below seq `size` with their clear payloads (null once
+   * removed), in seq order: the ledger's own records (erasures, expiries, legal holds).
+   */
+  recordEntries(logId: number, kinds: readonly string[], size: number): Promise<RecordEntry[]>;
+  /** The seqs below `size` whose actor is `actor` (a data subject's entries), in seq order. */
+  seqsOfActor(logId: number, actor: string, size: number): Promise<number[]>;
+  /** The seqs in `ranges` that a legal hold of scope `scope` covers, in seq order. */
+  heldSeqs(logId: number, ranges: readonly SeqRange[], scope: HoldScope): Promise<number[]>;
   /** The salts and values of [from, to) as raw rows (seq int8, field int2, salt bytea, value text), in (seq, field) order. */
   scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number>;
 }

@@ -36,6 +36,12 @@ export function classifyEntryFindings(origin: string, raw: readonly RawFinding[]
       case "payload":
         out.push({ class: "payload_edited", seq: f.seq, message: `payload of seq ${f.seq} does not match its payload hash` });
         break;
+      case "absent":
+        out.push({ class: "value_removed", seq: f.seq, field: f.field, message: `the ${f.field} of seq ${f.seq} was removed without an erasure or expiry record that covers it` });
+        break;
+      case "value":
+        out.push({ class: f.field === "payload" ? "payload_edited" : "metadata_edited", seq: f.seq, field: f.field, message: `the ${f.field} of seq ${f.seq} does not match its commitment` });
+        break;
       case "chain":
         if (!leafBySeq.has(f.seq)) out.push({ class: "chain_broken", seq: f.seq, message: `chain hash of seq ${f.seq} does not follow from seq ${f.seq - 1}` });
         break;

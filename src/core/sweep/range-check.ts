@@ -5,7 +5,7 @@
  * verified by several threads at once; the findings are raw and classified afterwards
  * (classify.ts), once every range is in.
  */
-import { chainHash, entryLeafHash, type EntryMetadata } from "../entry/index.js";
+import { chainHash, type CommittedField, entryLeafHash, type EntryMetadata } from "../entry/index.js";
 import { digestEqual, HASH_SIZE, sha256 } from "../encoding/index.js";
 import { loadWords, sha256Of64 } from "../merkle/index.js";
 
@@ -22,7 +22,11 @@ export type RawFinding =
   | { type: "payload"; seq: number }
   /** movedFrom: the seq this row's stored leaf hash was computed for, when it is seq ± 1. */
   | { type: "leaf"; seq: number; movedFrom: number | null; entry: StoredEntry | null }
-  | { type: "chain"; seq: number };
+  | { type: "chain"; seq: number }
+  /** A committed value (v1: the payload; v2: any committed field) is gone from storage. */
+  | { type: "absent"; seq: number; field: CommittedField }
+  /** A v2 value no longer matches its commitment. */
+  | { type: "value"; seq: number; field: CommittedField };
 
 /** Leaf mismatches carried with their rows for the cross-range move search (classify.ts). */
 const MAX_CARRIED_ENTRIES = 64;
@@ -63,6 +67,8 @@ export class RangeCheck {
     readonly start: number,
     readonly end: number,
     previousChain: Uint8Array | null,
+    /** The log's leaf format: in v1 a missing payload is a finding, in v2 values are checked apart (addValueFinding). */
+    readonly version: 1 | 2 = 1,
   ) {
     this.next = previousChain === null ? start - 1 : start;
     this.previousChain = previousChain;
@@ -82,6 +88,8 @@ export class RangeCheck {
       return;
     }
     if (e.payload !== null && !digestEqual(sha256(e.payload), e.payloadHash)) this.report({ type: "payload", seq: e.seq });
+    // A v1 payload can only be missing under a removal record (the verifier decides); a v2 entry keeps none here.
+    if (e.payload === null && (e.v ?? 1) === 1) this.report({ type: "absent", seq: e.seq, field: "payload" });
     const leaf = entryLeafHash(e);
     loadWords(this.leafWords, 8 * (e.seq - this.start), leaf);
     if (!digestEqual(leaf, e.leafHash)) {
@@ -112,7 +120,7 @@ export class RangeCheck {
     if (row.payloadLength >= 0) {
       const payload = bytes.subarray(row.payloadAt, row.payloadAt + row.payloadLength);
       if (!equalAt(sha256(payload), bytes, row.payloadHashAt)) return false;
-    }
+    } else if (this.version === 1) return false; // add() reports the missing payload.
     const leaf = sha256(leafInput);
     if (!equalAt(leaf, bytes, row.leafHashAt)) return false;
     if (this.previousChain !== null) {
@@ -125,6 +133,11 @@ export class RangeCheck {
     for (let i = 0; i < HASH_SIZE; i++) this.lastChain[i] = bytes[row.chainHashAt + i]!;
     this.previousChain = this.lastChain;
     return true;
+  }
+
+  /** A finding about a v2 value, from the check of the range's salts and values. */
+  addValueFinding(f: Extract<RawFinding, { type: "absent" | "value" }>): void {
+    this.report(f);
   }
 
   /** A row whose stored fields cannot even be decoded (a NULL tag, an infinite date, …). */

@@ -4,8 +4,13 @@
  * entry that is not as it was appended (null when the finding is about a checkpoint alone).
  */
 export const TAMPER_CLASSES = [
-  /** A payload no longer hashes to its payload_hash. */
+  /** A payload no longer hashes to its payload_hash (v2: to its commitment). */
   "payload_edited",
+  /**
+   * A value (a v1 payload; a v2 actor, resource or payload, or its salt) is gone without an
+   * erasure or expiry record of the log that covers it (docs/erasure.md).
+   */
+  "value_removed",
   /** An entry's metadata no longer hashes to its leaf hash. */
   "metadata_edited",
   /** A seq is missing: an entry was deleted (with or without renumbering the rest). */
@@ -38,6 +43,8 @@ export interface Finding {
   until?: number;
   /** The checkpoint concerned, when there is one. */
   checkpointSize?: number;
+  /** For a value finding, the field concerned. */
+  field?: "actor" | "resource" | "payload";
   message: string;
 }
 

@@ -4,7 +4,7 @@
  */
 import { COMMITTED_FIELDS, type CommittedField, fieldNumber } from "../../core/entry/index.js";
 import { LedgerError } from "../errors.js";
-import type { RawRowHandler, SeqRange, ValueRemoval } from "../store.js";
+import type { RawRowHandler, RecordEntry, SeqRange, ValueRemoval } from "../store.js";
 import { readCopyRows } from "./copy-binary.js";
 import type { Sql } from "./db.js";
 
@@ -72,4 +72,18 @@ export async function scanSecrets(sql: Sql, logId: number, from: number, to: num
   const stream = await sql.unsafe(`copy (select seq, field, salt, value from entry_secrets
       where log_id = ${logId} and seq >= ${from} and seq < ${to} order by seq, field) to stdout (format binary)`).readable();
   return readCopyRows(stream, onRow);
+}
+
+/**
+ * The entries of `kinds` in log `logId` below `size`, with their clear payloads (v1: the
+ * entry's; v2: its entry_secrets value, null once removed), in seq order: the ledger's own
+ * records (erasures, expiries, holds), few beside the log.
+ */
+export async function recordEntries(sql: Sql, logId: number, kinds: readonly string[], size: number): Promise<RecordEntry[]> {
+  return sql<RecordEntry[]>`
+    select e.seq, e.kind, case when l.leaf_version = 2 then s.value else e.payload end as payload
+    from entries e join logs l on l.id = e.log_id
+    left join entry_secrets s on l.leaf_version = 2 and s.log_id = e.log_id and s.seq = e.seq and s.field = 2
+    where e.log_id = ${logId} and e.kind = any(${kinds as string[]}::text[]) and e.seq < ${size}
+    order by e.seq`;
 }

@@ -7,7 +7,8 @@ import type { NodeId } from "../../core/merkle/index.js";
 import type { PackEntry } from "../../core/pack/index.js";
 import type { EntryPosition, Scope } from "../../core/token/index.js";
 import type { CommittedField } from "../../core/entry/index.js";
-import type { ApiKey, AppenderOptions, CreateLogOptions, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import type { HoldScope } from "../../core/erasure/index.js";
+import type { ApiKey, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
 import type { RetentionPolicy } from "../../core/retention/index.js";
 import type { ArchivedRange, StoredRetentionPolicy } from "../records.js";
 import * as keys from "./api-keys.js";
@@ -21,6 +22,7 @@ import * as stamps from "./time-stamps.js";
 import { connect, type DbOptions, type Sql } from "./db.js";
 import * as entries from "./entries.js";
 import * as secrets from "./entry-secrets.js";
+import * as erasureReads from "./erasure-reads.js";
 import * as events from "./event-query.js";
 import * as logs from "./logs.js";
 import * as nodes from "./nodes.js";
@@ -164,6 +166,15 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   removals(logId: number, from: number, to: number): Promise<ValueRemoval[]> {
     return secrets.removals(this.sql, logId, from, to);
+  }
+  recordEntries(logId: number, kinds: readonly string[], size: number): Promise<RecordEntry[]> {
+    return secrets.recordEntries(this.sql, logId, kinds, size);
+  }
+  seqsOfActor(logId: number, actor: string, size: number): Promise<number[]> {
+    return erasureReads.seqsOfActor(this.sql, logId, actor, size);
+  }
+  heldSeqs(logId: number, ranges: readonly SeqRange[], scope: HoldScope): Promise<number[]> {
+    return erasureReads.heldSeqs(this.sql, logId, ranges, scope);
   }
   scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number> {
     return secrets.scanSecrets(this.sql, logId, from, to, onRow);

@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type postgres from "postgres";
 import type { Sql } from "./db.js";
+import { clearValue, secretJoins } from "./clear-values.js";
 import { entryWords } from "./search-words.js";
 
 /** Namespace of the per-log indexer locks; the appender's is 0x5ea1 (appender.ts). */
@@ -82,10 +83,13 @@ async function insertRun(sql: Sql, logId: number, max: number, words = entryWord
   const result = await sql`
     insert into entry_search (log_id, seq, actor, resource, search)
     select e.log_id, e.seq, e.actor, e.resource, ${words}
-    from entries e
-    where e.log_id = ${logId}::int and e.seq >= ${watermark(sql, logId)}
-    order by e.seq
-    limit ${max}`;
+    from (
+      select e.log_id, e.seq, e.kind, ${clearValue(sql, "actor", "a")} as actor, ${clearValue(sql, "resource", "r")} as resource,
+        ${clearValue(sql, "payload", "p")} as payload
+      from entries e join logs l on l.id = e.log_id ${secretJoins(sql)}
+      where e.log_id = ${logId}::int and e.seq >= ${watermark(sql, logId)}
+      order by e.seq
+      limit ${max}) e`;
   return result.count;
 }
 

@@ -1,0 +1,3 @@
+/** Erasure requests and legal holds, written against LedgerStore (docs/erasure.md). */
+export { approveErasure, eraseValues, type ErasureRequest, type ErasureResult, type ErasureTarget, listErasureRequests, requestErasure } from "./erase.js";
+export { activeHolds, createHold, heldEntries, type HoldListing, listHolds, releaseHold } from "./legal-holds.js";
