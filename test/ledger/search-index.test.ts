@@ -251,10 +251,14 @@ describe("migration 0004 on a database with entries", () => {
       await old`select pg_advisory_lock(${MIGRATION_LOCK})`;
       await migrate(drizzle(old), { migrationsFolder: folder, migrationsSchema: schema, migrationsTable: "__sealtrail_migrations" });
       await old`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+      // Today's code writes the rows of that release (a v1 log's entries are the same) but names
+      // the log's leaf format (0007): the column lives only while it writes them.
+      await old`alter table logs add column leaf_version smallint not null default 1`;
       const oldWriter = connect({ url: TEST_DATABASE_URL, schema, role: "sealtrail_writer", max: 1 });
-      await createLog(oldWriter, "kept", { tenant: "acme", origin: "test.example/kept" });
+      await createLog(oldWriter, "kept", { tenant: "acme", origin: "test.example/kept", leafVersion: 1 });
       await new Appender(oldWriter).append("kept", Array.from({ length: 300 }, (_, i) => note(i, i % 30 === 0 ? "legacy needle" : "legacy hay")));
       await oldWriter.end();
+      await old`alter table logs drop column leaf_version`;
       const [{ has }] = (await old`select count(*)::int as has from information_schema.columns
         where table_schema = ${schema} and table_name = 'entries' and column_name = 'search'`) as unknown as [{ has: number }];
       expect(has).toBe(1);
