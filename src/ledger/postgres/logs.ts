@@ -14,13 +14,6 @@ const ORIGIN = /^[\x21-\x2a\x2c-\x7e]{1,255}$/;
 export type { CreateLogOptions } from "../records.js";
 import type { CreateLogOptions } from "../records.js";
 
-/**
- * The row's leaf version, read so that a default log can still be created in a ledger migrated
- * only up to before 0007 (the upgrade tests create logs between migrations): 1 when the column
- * is not there yet.
- */
-const LEAF_VERSION_OF_ROW = 'coalesce((to_jsonb(logs) ->> \'leaf_version\')::int, 1) as "leafVersion"';
-
 export async function createLog(sql: Sql, name: string, options: CreateLogOptions): Promise<Log> {
   if (!NAME.test(name)) throw new LedgerError("INVALID_INPUT", `log name: got ${JSON.stringify(name)}, want letters, digits, . _ - (max 200)`);
   if (!options.system && name.startsWith(RESERVED_NAME_PREFIX)) throw new LedgerError("INVALID_INPUT", `log name: names starting with ${RESERVED_NAME_PREFIX} are kept for the ledger's own logs`);
@@ -31,8 +24,8 @@ export async function createLog(sql: Sql, name: string, options: CreateLogOption
   if (!(LEAF_VERSIONS as readonly number[]).includes(leafVersion)) throw new LedgerError("INVALID_INPUT", `leaf version: got ${leafVersion}, want one of ${LEAF_VERSIONS.join(", ")}`);
   try {
     const [row] = await sql<Log[]>`
-      insert into logs ${sql({ name, tenant, origin: options.origin, ...(options.leafVersion !== undefined ? { leaf_version: leafVersion } : {}) })}
-      returning id, name, tenant, origin, created_at as "createdAt", ${sql.unsafe(LEAF_VERSION_OF_ROW)}`;
+      insert into logs (name, tenant, origin, leaf_version) values (${name}, ${tenant}, ${options.origin}, ${leafVersion})
+      returning id, name, tenant, origin, created_at as "createdAt", leaf_version as "leafVersion"`;
     return row!;
   } catch (error) {
     if ((error as { code?: string }).code === "23505") throw new LedgerError("LOG_EXISTS", `log ${name} (or origin ${options.origin}) exists already`, { cause: error });
@@ -42,13 +35,13 @@ export async function createLog(sql: Sql, name: string, options: CreateLogOption
 
 export async function findLog(sql: Sql, name: string): Promise<Log> {
   const [row] = await sql<Log[]>`
-    select id, name, tenant, origin, created_at as "createdAt", ${sql.unsafe(LEAF_VERSION_OF_ROW)} from logs where name = ${name}`;
+    select id, name, tenant, origin, created_at as "createdAt", leaf_version as "leafVersion" from logs where name = ${name}`;
   if (!row) throw new LedgerError("LOG_NOT_FOUND", `no log named ${JSON.stringify(name)}`);
   return row;
 }
 
 export async function listLogs(sql: Sql): Promise<Log[]> {
-  return sql<Log[]>`select id, name, tenant, origin, created_at as "createdAt", ${sql.unsafe(LEAF_VERSION_OF_ROW)} from logs order by name`;
+  return sql<Log[]>`select id, name, tenant, origin, created_at as "createdAt", leaf_version as "leafVersion" from logs order by name`;
 }
 
 /** Current tree size (number of entries) of a log. */
@@ -61,7 +54,7 @@ export async function treeSize(sql: Sql, logId: number): Promise<number> {
 /** The log and its current tree size, in one round trip (proofs ask for both on every call). */
 export async function findLogWithSize(sql: Sql, name: string): Promise<Log & { size: number }> {
   const [row] = await sql<(Log & { size: number | null })[]>`
-    select l.id, l.name, l.tenant, l.origin, l.created_at as "createdAt", coalesce((to_jsonb(l) ->> 'leaf_version')::int, 1) as "leafVersion",
+    select l.id, l.name, l.tenant, l.origin, l.created_at as "createdAt", l.leaf_version as "leafVersion",
            (select max(e.seq) + 1 from entries e where e.log_id = l.id) as size
     from logs l where l.name = ${name}`;
   if (!row) throw new LedgerError("LOG_NOT_FOUND", `no log named ${JSON.stringify(name)}`);
