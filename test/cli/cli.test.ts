@@ -174,6 +174,7 @@ describe("sealtrail CLI", () => {
       ["invalid event", () => sealtrail([...EVENT, "--kind", "Not A Kind"])],
       ["unknown log", () => sealtrail([...EVENT.slice(0, 1), ...EVENT.slice(3), "--log", "nope"])],
       ["a tenant's audit log", () => sealtrail([...EVENT.slice(0, 1), ...EVENT.slice(3), "--log", "sealtrail.audit.default"])],
+      ["a kind of the ledger's own records", () => sealtrail([...EVENT.map((a) => (a === "deploy" ? "sealtrail.erasure" : a))])],
       ["unknown option", () => sealtrail(["log", "list", "--bogus"])],
       ["existing log", () => sealtrail(["log", "create", "audit"])],
       ["--seq 1e3", () => sealtrail(["proof", "inclusion", "--log", "audit", "--seq", "1e3"])],
@@ -189,6 +190,7 @@ describe("sealtrail CLI", () => {
     cases.forEach(([label], i) => expectError(runs[i]!, label));
     const byLabel = new Map(cases.map(([label], i) => [label, runs[i]!.stderr]));
     expect(byLabel.get("a tenant's audit log")).toMatch(/is kept by the ledger; no source writes to it/);
+    expect(byLabel.get("a kind of the ledger's own records")).toMatch(/is kept by the ledger's own records; no source writes it/);
     expect(byLabel.get("unreachable database")).toBe("sealtrail: cannot reach the database at 127.0.0.1:1: ECONNREFUSED\n");
 
     const [help, unknown] = await Promise.all([sealtrail(["--help"]), sealtrail(["frobnicate"])]);

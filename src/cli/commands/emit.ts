@@ -47,9 +47,14 @@ export async function emitCommand(args: string[], cli: Cli): Promise<number> {
   // The ledger's own logs (each tenant's audit log) are written by the ledger alone: as the
   // queue path refuses them (ingest/enqueue-events.ts), so does the direct one.
   if (log.startsWith(RESERVED_NAME_PREFIX)) throw new CliError("USAGE", `--log: ${JSON.stringify(log)} is kept by the ledger; no source writes to it`);
+  // So are the ledger's own kinds (erasure, expiry, legal-hold records): the verifier accepts a
+  // removed value on the strength of such a record, so no source may write one. The queue
+  // path refuses them as unknown kinds (ingest/validate-event.ts).
+  const kind = required(COMMAND, "kind", values.kind);
+  if (kind.startsWith(RESERVED_NAME_PREFIX)) throw new CliError("USAGE", `--kind: ${JSON.stringify(kind)} is kept by the ledger's own records; no source writes it`);
   const via = parseChoice(COMMAND, "via", values.via ?? "direct", ["direct", "queue"]);
   const event: EventInput = {
-    kind: required(COMMAND, "kind", values.kind),
+    kind,
     actor: required(COMMAND, "actor", values.actor),
     action: required(COMMAND, "action", values.action),
     resource: required(COMMAND, "resource", values.resource),
