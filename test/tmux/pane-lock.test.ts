@@ -123,20 +123,29 @@ describe("capture after its pipe closes", () => {
 
   it("says in its log when it fell behind the pane: the reading thread found its ring full", async () => {
     const server = serverWithoutRedis("server-behind");
-    // 8 MiB written at once, on a blocking pipe as pipe-pane's socket is at the capture's end;
-    // the writer says when it begins (a new node process, slow to start on a busy machine).
-    const pipe = pipeFrom(`require("node:fs").writeFileSync(process.argv[1] + "/began", ""); process.stdout.write(Buffer.alloc(8 << 20, 7));`);
+    // A writer of 8 MiB in 64 KiB writes on a blocking pipe, as pipe-pane's socket is at the
+    // capture's end: the first write, then it waits for "go" so the rest comes while the main
+    // thread is busy. Its wchar (proc(5)) counts the writes done.
+    const pipe = pipeFrom(`const fs = require("node:fs"); const b = Buffer.alloc(1 << 16, 7); fs.writeSync(1, b);
+      while (!fs.existsSync(process.argv[1] + "/go")) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      for (let i = 1; i < 128; i++) fs.writeSync(1, b);`);
     try {
       const capture = runCapture({ serverDir: server, pane: { pane: "%9", session: "main" }, input: pipe.fd, stop: new AbortController().signal });
-      // The main thread busy (no event loop turn) from before the writer begins until 800 ms
-      // after: the reading thread fills its 4 MiB ring and has to wait.
+      // The reading thread is running once the first write is in the spool.
+      await until("the first 64 KiB spooled", () => spooledBytes(paneDir(server, "%9")) >= 1 << 16, 30_000);
+      writeFileSync(join(pipe.dir, "go"), "");
+      // The main thread busy (no event loop turn, nothing taken out of the ring) until the writer
+      // has put 4 MiB more in and stalled for 300 ms: the thread filled its 4 MiB ring and waits.
+      // A fixed busy time was too short on a loaded machine for 4 MiB to move.
       const started = Date.now();
-      while (!existsSync(join(pipe.dir, "began")) && Date.now() - started < 20_000) {
-        // busy
-      }
-      const began = Date.now();
-      while (Date.now() - began < 800) {
-        // busy
+      let written = -1;
+      let since = started;
+      while (Date.now() - started < 25_000) {
+        const now = bytesWritten(pipe.child.pid!);
+        if (now !== written) {
+          written = now;
+          since = Date.now();
+        } else if (written >= (1 << 16) + (4 << 20) && Date.now() - since > 300) break;
       }
       const summary = await capture;
       expect(summary.readBytes).toBe(8 << 20);
@@ -144,7 +153,7 @@ describe("capture after its pipe closes", () => {
     } finally {
       pipe.close();
     }
-  }, 30_000);
+  }, 90_000);
 
   it("says it fell behind because the spool waited, when the spool's writes held the reading", async () => {
     const server = serverWithoutRedis("server-behind-spool");
