@@ -6,12 +6,12 @@
  * the views recorded in the audit log; CSRF refused; accessibility and both viewports.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, startApi, type TestApi } from "../support/api.js";
-import { launchBrowser, screenshot, seriousViolations, signIn } from "../support/browser.js";
+import { freshPage, launchBrowser, poll, screenshot, seriousViolations, signIn } from "../support/browser.js";
 import { testKey } from "../support/keys.js";
 import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
 import { recomputeAll } from "../support/tamper.js";
@@ -54,18 +54,11 @@ afterAll(async () => {
   await ledger?.close();
 });
 
-/** Waits for the page under load: generous, bounded. */
-const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 30_000, interval: 100 });
 
-async function freshPage(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(30_000);
-  return { context, page: await context.newPage() };
-}
 
 describe("sign-in and sign-out", () => {
   it("refuses an unknown key, signs in with a real one for an HttpOnly SameSite=Strict cookie, and signing out revokes it", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await freshPage(browser);
     const served = await page.goto(`${api.base}/`);
     const csp = (await served!.allHeaders())["content-security-policy"] ?? "";
     expect(csp).toContain("default-src 'self'");
@@ -102,7 +95,7 @@ describe("sign-in and sign-out", () => {
 
 describe("the Events page", () => {
   it("lists entries in a virtualized table, filters and searches, and keeps the query in the URL", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await freshPage(browser);
     await signIn(page, api.base, acme);
     await poll(() => page.getByTestId("row-count").textContent()).toMatch(/^200\+ entries|^\d/);
     // Virtualized: far fewer rows in the DOM than loaded.
@@ -130,7 +123,7 @@ describe("the Events page", () => {
   }, 180_000);
 
   it("verifies an entry in the browser step by step, and shows the failure after the superuser alters it", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await freshPage(browser);
     await signIn(page, api.base, acme);
     await page.goto(`${api.base}/events?entry=ops:5`);
     await page.getByRole("dialog").waitFor();
@@ -167,7 +160,7 @@ describe("the Events page", () => {
   }, 180_000);
 
   it("is usable at 390×844", async () => {
-    const { context, page } = await freshPage({ width: 390, height: 844 });
+    const { context, page } = await freshPage(browser, { width: 390, height: 844 });
     await signIn(page, api.base, acme);
     await poll(() => page.locator("[data-entry]").count()).toBeGreaterThan(3);
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
@@ -186,7 +179,7 @@ describe("the Events page", () => {
 
 describe("tenant isolation and the audit log", () => {
   it("never shows another tenant's log, by the UI or by crafted URLs, and records every view", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await freshPage(browser);
     await signIn(page, api.base, acme);
     const options = await page.getByLabel("Log").locator("option").allTextContents();
     expect(options).not.toContain("globex-secrets");

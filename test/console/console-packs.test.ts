@@ -16,7 +16,7 @@ import { type EvidenceWorker, startEvidenceWorker } from "../../src/packs/eviden
 import { loadExporters } from "../../src/packs/exporters.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { apiKey, startApi, type TestApi } from "../support/api.js";
-import { launchBrowser, screenshot, seriousViolations, signIn } from "../support/browser.js";
+import { launchBrowser, poll, screenshot, seriousViolations, signIn } from "../support/browser.js";
 import { runTool } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
@@ -58,7 +58,6 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const poll = <T>(fn: () => Promise<T> | T, timeout = 30_000) => expect.poll(fn, { timeout, interval: 100 });
 
 describe("evidence packs", () => {
   it("requests a pack, shows its build, and downloads an archive verify-pack accepts", async () => {

@@ -5,13 +5,13 @@
  * by crafted URL; axe-core and both viewports; keyboard navigation through the main menu.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { sweepEvent } from "../../src/core/sweep/index.js";
 import { checkpointLog, ensureAuditLog } from "../../src/ledger/index.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, startApi, type TestApi } from "../support/api.js";
-import { launchBrowser, screenshot, seriousViolations, signIn } from "../support/browser.js";
+import { freshPage, launchBrowser, poll, screenshot, seriousViolations, signIn } from "../support/browser.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
@@ -53,17 +53,11 @@ afterAll(async () => {
   await ledger?.close();
 });
 
-const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 30_000, interval: 100 });
 
-async function freshPage(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(30_000);
-  return { context, page: await context.newPage() };
-}
 
 describe("the Overview page", () => {
   it("shows each log's size, checkpoint and last sweep, the open alert, and the sweeps chart", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await freshPage(browser);
     await signIn(page, api.base, acme);
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("heading", { name: "Overview" }).waitFor();
@@ -83,7 +77,7 @@ describe("the Overview page", () => {
   }, 180_000);
 
   it("is usable at 390×844 and by keyboard", async () => {
-    const { context, page } = await freshPage({ width: 390, height: 844 });
+    const { context, page } = await freshPage(browser, { width: 390, height: 844 });
     await signIn(page, api.base, acme);
     await page.goto(`${api.base}/overview`);
     await poll(() => page.getByTestId("open-alerts").textContent()).toBe("1");
@@ -102,7 +96,7 @@ describe("the Overview page", () => {
 
 describe("the Integrity page", () => {
   it("shows the newest signed checkpoint, the verifier key and the sweeps' timeline", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await freshPage(browser);
     await signIn(page, api.base, acme);
     await page.goto(`${api.base}/integrity?log=payments`);
     await page.getByRole("heading", { name: "Newest checkpoint" }).waitFor();

@@ -5,7 +5,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { ROOT } from "./cli.js";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -32,4 +33,14 @@ export async function signIn(page: Page, base: string, token: string): Promise<v
   await page.getByLabel("API key").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Events" }).waitFor({ timeout: 30_000 });
+}
+
+/** Waits for the page under load: generous, bounded. */
+export const poll = <T>(fn: () => Promise<T> | T, timeout = 30_000) => expect.poll(fn, { timeout, interval: 100 });
+
+/** A page in a context of its own (no cookies shared with other tests), at the given viewport. */
+export async function freshPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(30_000);
+  return { context, page: await context.newPage() };
 }
