@@ -64,11 +64,17 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
 
   await intake.reading;
   await shipping;
-  await thread.close();
-  await transport.close();
+  // Shipping has stopped, so nothing touches the spool any more: close it and free the pane
+  // before the slow part. Closing the shipping thread and the transport can take seconds while
+  // the queue is away (a send in flight, a reconnect), and the pane's next capture waits only
+  // 10 s for the lock; a send still in flight is one of chunks the spool keeps unacknowledged,
+  // which the next capture ships again under the same idempotency keys.
+  const unshipped = spool.unshipped;
   await spool.close();
   lock.release();
-  note(`end: read ${summary.readBytes} bytes in ${summary.reads} reads, spooled ${summary.spooledChunks} chunks, shipped ${summary.shippedChunks} chunks (${summary.shippedBytes} bytes) and ${summary.shippedRecords} records, ${spool.unshipped} chunks left`);
+  await thread.close();
+  await transport.close();
+  note(`end: read ${summary.readBytes} bytes in ${summary.reads} reads, spooled ${summary.spooledChunks} chunks, shipped ${summary.shippedChunks} chunks (${summary.shippedBytes} bytes) and ${summary.shippedRecords} records, ${unshipped} chunks left`);
   if (intake.failure) {
     note(`failed: ${(intake.failure as Error).message}`);
     throw intake.failure;
