@@ -1,6 +1,6 @@
 /**
  * Configuration from the environment, read once at the edge (CLI, server, workers) and passed
- * inward. Every variable is listed in the README. The settings' types and parsers live here
+ * inward. Every variable is listed in docs/configuration.md. The settings' types and parsers live here
  * (webhook sources, the capture priority): the domains that use them import config, and
  * config imports nothing but the core.
  */

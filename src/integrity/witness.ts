@@ -2,7 +2,7 @@
  * A store of checkpoint copies outside the database (DESIGN.md "Checkpoints"). Copies are
  * write-once: a size is written at most once and never overwritten, so that whoever controls
  * the database cannot make the store vouch for a rewritten history. The directory store is
- * witness-directory.ts; an S3 bucket with Object Lock fits the same interface (README,
+ * witness-directory.ts; an S3 bucket with Object Lock fits the same interface (docs/ledger.md,
  * "Witness copies").
  */
 import { SealtrailError } from "../core/errors.js";

@@ -1,6 +1,6 @@
 /**
  * The command spec is the one source of `sealtrail help`, the manual pages, the completions,
- * docs/cli.md and the README's help block: each is regenerated here and compared with what is
+ * and docs/cli.md (with the help overview): each is regenerated here and compared with what is
  * built or committed, each manual page is rendered by man(1) (groff) and must read exactly as
  * `sealtrail help GROUP` prints it, and the completions are tried in real bash and zsh.
  */
@@ -12,7 +12,6 @@ import { COMMAND_NAMES } from "../../src/cli/main.js";
 import { COMMAND_DOCS, PAGES } from "../../src/cli/spec/index.js";
 import { manPages } from "../../src/cli/spec/man.js";
 import { cliMarkdown } from "../../src/cli/spec/markdown.js";
-import { readmeWithHelp } from "../../src/cli/spec/generate.js";
 import { USAGE } from "../../src/cli/usage.js";
 import { ROOT, runCli } from "../support/cli.js";
 import { until } from "../support/ingest.js";
@@ -40,11 +39,10 @@ describe("the command spec", () => {
     expect(JSON.stringify(PAGES)).toMatch(/^[\x20-\x7e]*$/);
   });
 
-  it("is what docs/cli.md, the README's help block and the built manual pages say", () => {
-    expect(readFileSync(join(ROOT, "docs", "cli.md"), "utf8")).toBe(cliMarkdown(PAGES));
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    expect(readmeWithHelp(readme)).toBe(readme);
-    expect(readme).toContain(USAGE);
+  it("is what docs/cli.md and the built manual pages say", () => {
+    const cliDoc = readFileSync(join(ROOT, "docs", "cli.md"), "utf8");
+    expect(cliDoc).toBe(cliMarkdown(PAGES));
+    expect(cliDoc).toContain(USAGE);
     const pages = manPages(PAGES, pkg.version);
     expect(readdirSync(MAN_DIR).sort()).toEqual([...pages.keys()].sort());
     expect([...pkg.man].sort()).toEqual([...pages.keys()].map((name) => `dist/man/${name}`).sort());

@@ -1,4 +1,4 @@
-/** The help text is documented verbatim in the README, and `worker` refuses bad options before connecting. */
+/** The help text is documented verbatim in docs/cli.md, and `worker` refuses bad options before connecting. */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -8,12 +8,11 @@ import { USAGE } from "../../src/cli/usage.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 describe("CLI usage", () => {
-  it("is the README's CLI block, exactly", () => {
-    const readme = readFileSync(`${ROOT}README.md`, "utf8");
-    const start = readme.indexOf("`npx sealtrail help` prints:\n\n```\n");
-    expect(start).toBeGreaterThan(0);
-    const from = readme.indexOf("```\n", start) + 4;
-    expect(readme.slice(from, readme.indexOf("```\n", from))).toBe(USAGE);
+  it("is docs/cli.md's overview block, exactly", () => {
+    const doc = readFileSync(`${ROOT}docs/cli.md`, "utf8");
+    const from = doc.indexOf("```\n") + 4;
+    expect(from).toBeGreaterThan(4);
+    expect(doc.slice(from, doc.indexOf("```\n", from))).toBe(USAGE);
   });
 
   it("worker: a bad --concurrency or queue name is a usage or config error (exit 2, one line)", async () => {

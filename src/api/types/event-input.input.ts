@@ -5,7 +5,7 @@ import { Outcome } from "./event.type.js";
 @InputType({
   description:
     "An event as a source records it. The PCI DSS 10.2.2 fields are required; each kind then has its own actions and payload " +
-    "(see the README's ingestion section). Checked per event: a bad event is refused in its receipt, the others are recorded.",
+    "(see docs/ingestion.md). Checked per event: a bad event is refused in its receipt, the others are recorded.",
 })
 export class EventInput {
   @Field(() => String, { description: "deploy, config.change, access, error, tmux.session, tmux.output or custom." })

@@ -13,7 +13,7 @@ export const ENVIRONMENT: EnvironmentDoc[] = [
   { name: "SEALTRAIL_INGEST_CONCURRENCY", text: "batches a worker has in hand at once (default 4)" },
   { name: "PORT", text: "serve: the API's port (default 4000)" },
   { name: "SEALTRAIL_API_HOST", text: "serve: the address the API listens on (default 127.0.0.1, loopback only)" },
-  { name: "SEALTRAIL_WEBHOOK_SOURCES", text: "serve: webhook sources, JSON (see the README)" },
+  { name: "SEALTRAIL_WEBHOOK_SOURCES", text: "serve: webhook sources, JSON (docs/ingestion.md)" },
   { name: "SEALTRAIL_WITNESS_DIR", text: "where checkpoint copies are kept outside the database" },
   { name: "SEALTRAIL_ALERT_WEBHOOKS", text: "URLs integrity alerts are POSTed to (with SEALTRAIL_ALERT_SECRET)" },
   { name: "SEALTRAIL_WITNESSES", text: 'cosigning witnesses, "URL VKEY" entries separated by ";"' },

@@ -6,7 +6,7 @@ import type { CommandDoc, PageDoc } from "./types.js";
 
 /** man(1)'s line length at MANWIDTH=90, so `help COMMAND` and the man page set the same lines. */
 const WIDTH = 87;
-/** The overview's width: it is read on a terminal and in the README, never through man. */
+/** The overview's width: it is read on a terminal and in docs/cli.md, never through man. */
 const OVERVIEW_WIDTH = 90;
 /** The column the overview's summaries start at. */
 const SUMMARY_COLUMN = 34;

@@ -1,7 +1,7 @@
 /**
  * The shape of the command spec: the one description of the command line from which
- * `sealtrail help`, the manual pages, the shell completions, docs/cli.md and the README's
- * help block are all generated, so none of them can say something the others do not.
+ * `sealtrail help`, the manual pages, the shell completions, and docs/cli.md are all
+ * generated, so none of them can say something the others do not.
  */
 
 /** One option of a command: its flag as typed (with its value's placeholder) and what it does. */
