@@ -171,7 +171,7 @@ describe("the Events page", () => {
     await page.keyboard.press("ArrowDown");
     // The table moves focus on the next animation frame (after scrolling the row into view):
     // Enter before then would open the row that still has it.
-    await poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-entry"))).toBe("prod:1");
+    await poll(() => page.evaluate("document.activeElement?.getAttribute('data-entry')")).toBe("prod:1");
     await page.keyboard.press("Enter");
     await page.getByRole("dialog").waitFor();
     await poll(() => page.url()).toContain("entry=prod%3A1");
