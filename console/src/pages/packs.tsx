@@ -9,7 +9,7 @@ import { Badge, Failure, Loading } from "../ui/states";
 import { useQuery } from "../ui/use-query";
 
 type Pack = ResultOf<typeof PackFields>;
-const FRAMEWORKS = [["soc2", "SOC 2"], ["hipaa", "HIPAA"], ["pci-dss", "PCI DSS"]] as const;
+const FRAMEWORKS = [["soc2", "SOC 2"], ["hipaa", "HIPAA"], ["pci-dss", "PCI DSS"], ["iso27001", "ISO/IEC 27001"], ["gdpr", "GDPR"]] as const;
 
 /** Evidence packs: request one, follow its build live, download it. The pack's id is in the URL. */
 export function PacksPage() {

@@ -15,7 +15,7 @@ export class EvidencePack {
   @Field(() => ID, { description: "The request id (also the download's file name)." })
   id!: string;
 
-  @Field(() => String, { description: "Exporter id: soc2, hipaa, pci-dss or a configured plugin." })
+  @Field(() => String, { description: "Exporter id: soc2, hipaa, pci-dss, iso27001, gdpr or a configured plugin." })
   framework!: string;
 
   @Field(() => [String])

@@ -12,9 +12,9 @@ export const PACK_PAGES: PageDoc[] = [
       {
         name: "pack",
         args: ["--framework F --log NAME [--log NAME]... --from ISO --to ISO --out DIR", "[--org NAME] [--scope TEXT] [--requested-by WHO] [--requested-at ISO]", "[--seed S] [--sample-size N] [--failed-login-threshold N]", "[--approval-tag T]... [--archive tar.gz] [--progress]"],
-        summary: "signed evidence pack (F: soc2, hipaa, pci-dss or an exporter plugin) of the entries recorded in [from, to) in each log (up to 20, of one tenant)",
+        summary: "signed evidence pack (F: soc2, hipaa, pci-dss, iso27001, gdpr or an exporter plugin) of the entries recorded in [from, to) in each log (up to 20, of one tenant)",
         options: [
-          { flag: "--framework F", text: "soc2, hipaa, pci-dss, or a framework of a plugin in SEALTRAIL_PACK_EXPORTERS" },
+          { flag: "--framework F", text: "soc2, hipaa, pci-dss, iso27001, gdpr, or a framework of a plugin in SEALTRAIL_PACK_EXPORTERS" },
           { flag: "--log NAME...", text: "a log to include; repeat for more (up to 20, all of one tenant)" },
           { flag: "--from ISO", text: "the period's start (included)" },
           { flag: "--to ISO", text: "the period's end (excluded)" },
