@@ -5,14 +5,17 @@
  * archive is C2SP tlog-tiles of a signed tree (verifiable offline) and the appender keeps the
  * leaves it chains from. The log is swept first (an incremental sweep, recorded as any
  * other): a log that does not verify moves nothing, so archiving never hides tampering.
- * Each run is a `retention.run` entry of the tenant's audit log naming what moved (seqs and
- * where), never values.
+ * Clear values past the policy's clear-value period are shredded first (v2 logs; held entries
+ * and the ledger's own records keep theirs), each expiry recorded in the log itself as a
+ * `sealtrail.expiry` entry (ledger/erasure/expire.ts). Each run is a `retention.run` entry of
+ * the tenant's audit log naming what moved (seqs and where) and what expired or was held,
+ * never values.
  *
  * Idempotent: the entry's key names the run and the log; a run retried after its range was
  * archived finds the range by its run id and records it.
  */
 import { archiveBound, DEFAULT_RETENTION, clearCutoff, hotCutoff, type RetentionPolicy, type RetentionRecord, retentionEvent, retentionRecordKey } from "../core/retention/index.js";
-import { type ArchiveStore, ensureAuditLog, LedgerError, type Log, STORED_NODE_MIN_LEVEL, withArchive, writeArchive } from "../ledger/index.js";
+import { type ArchiveStore, ensureAuditLog, expireValues, LedgerError, type Log, STORED_NODE_MIN_LEVEL, withArchive, writeArchive } from "../ledger/index.js";
 import { type SweepDeps, sweepLog } from "./sweep-log.js";
 
 /** The actor of retention entries. */
@@ -64,6 +67,7 @@ export async function retainLog(deps: RetentionDeps, logName: string, run: Reten
   };
   if (done) return { log: log.name, record: { ...record, ...recordedParts(done.payload) }, duplicate: true };
 
+  await expireDue(store, log, run, record);
   const ranges = await store.archivedRanges(log.id);
   const mine = ranges.find((r) => r.run === run.id);
   if (mine) {
@@ -73,6 +77,17 @@ export async function retainLog(deps: RetentionDeps, logName: string, run: Reten
   }
   await store.appender().append(audit.name, [retentionEvent(log.name, record, RETENTION_ACTOR, key)]);
   return { log: log.name, record, duplicate: false };
+}
+
+/**
+ * Shreds the clear values past the policy's clear-value period (v2 logs), under a
+ * `sealtrail.expiry` record of the log appended first; held entries keep theirs and are named.
+ * Done before archiving, so that the sweep that guards the archive sees the expiry recorded.
+ */
+async function expireDue(store: ReturnType<typeof withArchive>, log: Log, run: RetentionRun, record: RetentionOutcome["record"]): Promise<void> {
+  const expiry = await expireValues(store, log, { run: run.id, before: record.clearCutoff, clearDays: record.policy.clearDays, by: RETENTION_ACTOR });
+  record.expired = expiry.expired.map(([from, to]) => ({ from, to }));
+  record.held = expiry.held.seqs.map(([from, to]) => ({ from, to, holds: expiry.held.holds }));
 }
 
 /** Moves what the policy says is past the hot window to the archive, when a checkpoint allows it; fills `record`. */
@@ -106,8 +121,8 @@ async function archiveDue(deps: RetentionDeps, log: Log, run: RetentionRun, reco
 /** What a recorded run's payload says it archived and expired (for a duplicate run's outcome). */
 function recordedParts(payload: string | null): Partial<RetentionOutcome["record"]> {
   try {
-    const p = JSON.parse(payload ?? "null") as { archived?: RetentionOutcome["record"]["archived"]; message?: string | null };
-    return { archived: p.archived ?? null, message: p.message ?? null };
+    const p = JSON.parse(payload ?? "null") as Partial<Pick<RetentionOutcome["record"], "archived" | "expired" | "held" | "message">>;
+    return { archived: p.archived ?? null, expired: p.expired ?? [], held: p.held ?? [], message: p.message ?? null };
   } catch {
     return {};
   }

@@ -67,7 +67,7 @@ export async function verifyRange(store: LedgerStore, task: RangeTask): Promise<
   const from = Math.max(0, start - 1);
   const commitments = version === 2 ? new RangeCommitments(start, end) : null;
   const rowReader = new RowReader(origin, version, check, commitments);
-  const hotFrom = await readArchived(task, from, check);
+  const hotFrom = await readArchived(task, from, check, commitments);
   if (hotFrom < end) await store.scanEntries(logId, hotFrom, end, (row, fields, count) => rowReader.read(row, fields, count));
   check.finish();
   const removals = RemovalIndex.fromSlice(task.removals ?? []);
@@ -125,14 +125,17 @@ export async function verifyRange(store: LedgerStore, task: RangeTask): Promise<
  * from the tables. An archive that does not hold them leaves them out, and the check reports
  * the gap: entries gone without being where their archived range says they are.
  */
-async function readArchived(task: RangeTask, from: number, check: RangeCheck): Promise<number> {
+async function readArchived(task: RangeTask, from: number, check: RangeCheck, commitments: RangeCommitments | null): Promise<number> {
   const archived = task.archived;
   if (!archived || from >= archived.size) return from;
   const to = Math.min(task.end, archived.size);
   const reader = new ArchiveReader(openArchive(archived.location), archived.log);
   try {
     for (let at = from; at < to; at = Math.min(to, (Math.floor(at / 256) + 1) * 256)) {
-      for (const e of await reader.entries(archived.size, at, Math.min(to, (Math.floor(at / 256) + 1) * 256))) check.add(e);
+      for (const e of await reader.entries(archived.size, at, Math.min(to, (Math.floor(at / 256) + 1) * 256))) {
+        check.add(e);
+        commitments?.takeEntry(e);
+      }
     }
   } catch (error) {
     if (!(error instanceof LedgerError) || error.code !== "INCONSISTENT") throw error;

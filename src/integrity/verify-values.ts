@@ -39,6 +39,25 @@ export class RangeCommitments {
     }
   }
 
+  /**
+   * The commitments of an entry read from the archive (its rows file holds them as the
+   * entries row does): the values of archived entries stay in entry_secrets until erased or
+   * expired, and are checked as the main tables' are.
+   */
+  takeEntry(e: { seq: number; actor: string; resource: string; payloadHash: Uint8Array }): void {
+    if (!(e.seq >= this.start && e.seq < this.end)) return;
+    const i = (e.seq - this.start) * FIELDS;
+    for (const [text, slot] of [[e.actor, i], [e.resource, i + 1]] as const) {
+      if (!/^[0-9a-f]{64}$/.test(text)) continue;
+      this.bytes.set(Buffer.from(text, "hex"), slot * HASH_SIZE);
+      this.state[slot] = 1;
+    }
+    if (e.payloadHash.length === HASH_SIZE) {
+      this.bytes.set(e.payloadHash, (i + 2) * HASH_SIZE);
+      this.state[i + 2] = 1;
+    }
+  }
+
   /** A commitment stored as 64 lowercase hex digits; anything else fails the leaf check already. */
   private hex(row: Buffer, at: number, length: number, slot: number): void {
     if (length !== 2 * HASH_SIZE) return;

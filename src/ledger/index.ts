@@ -27,4 +27,4 @@ export { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH
 export { loadSigningKey, loadTrustedKey, loadTrustedPublicKey } from "./signing-key.js";
 export { bundleEntries, tileHashes } from "./tiles.js";
 export { loadFrontier, STORED_NODE_MIN_LEVEL } from "./tree.js";
-export { approveErasure, activeHolds, createHold, eraseValues, type ErasureRequest, type ErasureResult, type ErasureTarget, heldEntries, type HoldListing, listErasureRequests, listHolds, releaseHold, requestErasure } from "./erasure/index.js";
+export { approveErasure, activeHolds, createHold, eraseValues, type ErasureRequest, type ErasureResult, type ErasureTarget, expireValues, type ExpiryResult, heldEntries, type HoldListing, listErasureRequests, listHolds, releaseHold, requestErasure } from "./erasure/index.js";

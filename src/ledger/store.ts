@@ -233,6 +233,8 @@ export interface ShredStore {
   seqsOfActor(logId: number, actor: string, size: number): Promise<number[]>;
   /** The seqs in `ranges` that a legal hold of scope `scope` covers, in seq order. */
   heldSeqs(logId: number, ranges: readonly SeqRange[], scope: HoldScope): Promise<number[]>;
+  /** The seqs below `below` that still hold a clear value (any field), as spans [from, to) in seq order: what an expiry may still remove. */
+  valueSpans(logId: number, below: number): Promise<SeqRange[]>;
   /** The salts and values of [from, to) as raw rows (seq int8, field int2, salt bytea, value text), in (seq, field) order. */
   scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number>;
 }

@@ -109,11 +109,21 @@ function witnessLine(w: PolicyResult & { size: number | null }): string {
 
 function humanReport(r: VerifyReport): string {
   if (r.verified) {
-    return `verified ${r.log}: ${r.size} entries, root ${r.root}, ${r.checkpointsChecked} checkpoints, ${r.durationMs} ms\n`;
+    return `verified ${r.log}: ${r.size} entries, root ${r.root}, ${r.checkpointsChecked} checkpoints, ${r.durationMs} ms\n` + removedLines(r);
   }
   const [first, ...rest] = r.findings;
   let out = `TAMPERED ${describe(first!)}\n`;
   for (const f of rest) out += `  ${describe(f)}\n`;
+  return out;
+}
+
+/** Values removed under the log's own records (docs/erasure.md): not tampering, but said. */
+function removedLines(r: VerifyReport): string {
+  let out = "";
+  for (const rec of r.erased.records) {
+    const verb = rec.kind === "expiry" ? "expired" : "erased";
+    out += `  ${rec.values} values ${verb} under the ${rec.kind} record at seq ${rec.recordSeq}${rec.request === undefined ? "" : ` (request ${rec.request})`}\n`;
+  }
   return out;
 }
 

@@ -74,3 +74,33 @@ export function parseHold(payload: string, recordSeq: number): LegalHold | undef
     return undefined;
   }
 }
+
+/** What a hold's scope is matched against: an entry's clear fields (actor and resource may be gone). */
+export interface HoldSubject {
+  /** RFC 3339, as the leaf has it. */
+  occurredAt: string;
+  kind: string;
+  action: string;
+  source: string;
+  tags: readonly string[];
+  actor?: string;
+  resource?: string;
+}
+
+/**
+ * Whether `scope` covers an entry, as the ledger's query for the main tables decides it
+ * (postgres/erasure-reads.ts heldSeqs): every condition given holds; tags: the entry has all.
+ * Used for entries read from the archive.
+ */
+export function holdCovers(scope: HoldScope, e: HoldSubject): boolean {
+  const at = Date.parse(e.occurredAt);
+  if (scope.from !== undefined && !(at >= Date.parse(scope.from))) return false;
+  if (scope.to !== undefined && !(at < Date.parse(scope.to))) return false;
+  if (scope.actors && (e.actor === undefined || !scope.actors.includes(e.actor))) return false;
+  if (scope.resource !== undefined && e.resource !== scope.resource) return false;
+  if (scope.kinds && !scope.kinds.includes(e.kind)) return false;
+  if (scope.action !== undefined && e.action !== scope.action) return false;
+  if (scope.source !== undefined && e.source !== scope.source) return false;
+  if (scope.tags && !scope.tags.every((t) => e.tags.includes(t))) return false;
+  return true;
+}

@@ -1,3 +1,4 @@
-/** Erasure requests and legal holds, written against LedgerStore (docs/erasure.md). */
+/** Erasure requests, expiry of clear values and legal holds, written against LedgerStore (docs/erasure.md). */
 export { approveErasure, eraseValues, type ErasureRequest, type ErasureResult, type ErasureTarget, listErasureRequests, requestErasure } from "./erase.js";
+export { type ExpiryResult, type ExpiryRun, expireValues } from "./expire.js";
 export { activeHolds, createHold, heldEntries, type HoldListing, listHolds, releaseHold } from "./legal-holds.js";

@@ -8,6 +8,7 @@ import { checkHoldScope, HOLD_KIND, HOLD_RELEASE_KIND, type HoldScope, type Lega
 import { CoreError } from "../../core/errors.js";
 import { LedgerError } from "../errors.js";
 import type { LedgerStore, Log } from "../store.js";
+import { archivedHeldSeqs } from "./archived-holds.js";
 import { appendRecord } from "./records.js";
 
 export interface HoldListing extends LegalHold {
@@ -66,11 +67,17 @@ export async function releaseHold(store: LedgerStore, o: { log: string; hold: st
  * what an erasure or an expiry must leave alone. Empty when nothing is held.
  */
 export async function heldEntries(store: LedgerStore, log: Log, spans: readonly SeqSpan[]): Promise<{ seqs: number[]; holds: string[] }> {
-  const ranges = spans.map(([from, to]) => ({ from, to }));
+  const active = await activeHolds(store, log);
+  if (active.length === 0) return { seqs: [], holds: [] };
+  // Archived entries are no longer in the main tables the hold query reads: matched apart.
+  const archived = await store.archivedTo(log.id);
+  const ranges = spans.filter(([, to]) => to > archived).map(([from, to]) => ({ from: Math.max(from, archived), to }));
+  const old = spans.filter(([from]) => from < archived).map(([from, to]): SeqSpan => [from, Math.min(to, archived)]);
+  const fromArchive = old.length > 0 ? await archivedHeldSeqs(store, log, old, active) : new Map<string, number[]>();
   const seqs = new Set<number>();
   const holds: string[] = [];
-  for (const hold of await activeHolds(store, log)) {
-    const held = await store.heldSeqs(log.id, ranges, hold.scope);
+  for (const hold of active) {
+    const held = [...(fromArchive.get(hold.id) ?? []), ...(ranges.length > 0 ? await store.heldSeqs(log.id, ranges, hold.scope) : [])];
     if (held.length === 0) continue;
     holds.push(hold.id);
     for (const s of held) seqs.add(s);

@@ -66,6 +66,19 @@ export async function removals(sql: Sql, logId: number, from: number, to: number
   return rows.map((r) => ({ seq: r.seq, field: COMMITTED_FIELDS[r.field]!, recordSeq: r.recordSeq }));
 }
 
+/**
+ * The seqs below `below` with a value left, grouped into runs of consecutive seqs (gaps and
+ * islands: seq minus its rank is constant along a run), so that a log of a million entries
+ * comes back as a few spans, not a million numbers.
+ */
+export async function valueSpans(sql: Sql, logId: number, below: number): Promise<SeqRange[]> {
+  return sql<SeqRange[]>`
+    select min(seq)::int8 as "from", (max(seq) + 1)::int8 as "to" from (
+      select seq, seq - row_number() over (order by seq) as run
+      from (select distinct seq from entry_secrets where log_id = ${logId} and seq < ${below}) s
+    ) t group by run order by 1`;
+}
+
 /** entry_secrets of [from, to) as a binary COPY: seq int8, field int2, salt bytea, value text, in (seq, field) order. */
 export async function scanSecrets(sql: Sql, logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number> {
   if (![logId, from, to].every(Number.isSafeInteger)) throw new LedgerError("INVALID_INPUT", "secret range: want integers");

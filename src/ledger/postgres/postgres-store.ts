@@ -176,6 +176,9 @@ export class PostgresLedgerStore implements LedgerStore {
   heldSeqs(logId: number, ranges: readonly SeqRange[], scope: HoldScope): Promise<number[]> {
     return erasureReads.heldSeqs(this.sql, logId, ranges, scope);
   }
+  valueSpans(logId: number, below: number): Promise<SeqRange[]> {
+    return secrets.valueSpans(this.sql, logId, below);
+  }
   scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number> {
     return secrets.scanSecrets(this.sql, logId, from, to, onRow);
   }
