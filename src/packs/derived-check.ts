@@ -8,15 +8,16 @@
  * Re-derived here: every population file (its bytes), its row count and SHA-256 in
  * controls.json, the sample (the lowest ranks, sampleRank of the pack's seed), and that every
  * sampled entry has its inclusion proof in the pack; then the exceptions, sweeps and counts,
- * and from them every document the model renders (derived-model.ts). Not re-derived: the PDF
- * (its renderer is not part of the dependency-free verifier; it renders the same model).
+ * and from them every document the model renders (derived-model.ts), report.pdf included when
+ * the caller gives the PDF renderer (sealtrail verify-pack does; the dependency-free verify.mjs
+ * cannot, and says so).
  */
 import { createHash, type Hash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type PackEntry, sampleRank, SampleSelector } from "../core/pack/index.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
-import { checkDocuments, type RawPack } from "./derived-model.js";
+import { checkDocuments, type RawPack, type ReportRenderer } from "./derived-model.js";
 import { ExceptionFinder } from "./exceptions.js";
 import type { ControlSpec, Exporter, PopulationLog } from "./exporter.js";
 import { BUILT_IN_EXPORTERS } from "./frameworks/index.js";
@@ -113,7 +114,7 @@ export class DerivedPopulations {
   }
 
   /** Compares controls.json and the population files with what the entries give; every sampled entry must have its proof. */
-  async check(dir: string, checks: CheckList, present: ReadonlySet<string>): Promise<void> {
+  async check(dir: string, checks: CheckList, present: ReadonlySet<string>, renderReport?: ReportRenderer): Promise<void> {
     this.checkSeed(checks);
     let controls: ControlJson[];
     try {
@@ -155,11 +156,11 @@ export class DerivedPopulations {
       sampled += want.length;
     }
     if (ok) checks.pass("populations", `every population file, its count and SHA-256 in controls.json, and the ${sampled} sampled entries re-derived from the checked entries; every sampled entry has its inclusion proof`);
-    await this.checkDocuments(dir, checks, present, digests);
+    await this.checkDocuments(dir, checks, present, digests, renderReport);
   }
 
   /** controls.json, pack.json, the OSCAL results, VERIFY.md and the exporter's files, rendered again from the re-derived model. */
-  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>): Promise<void> {
+  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>, renderReport?: ReportRenderer): Promise<void> {
     const raw = JSON.parse(await readFile(join(dir, "pack.json"), "utf8")) as RawPack & { request: { logs?: unknown } };
     if (!Array.isArray(raw.request?.logs)) {
       // The single-log layout of packs built before packs covered several logs: its documents name files where that layout kept them.
@@ -167,7 +168,7 @@ export class DerivedPopulations {
       return;
     }
     const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.sample.items().map(({ item }) => item) }));
-    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations });
+    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations }, renderReport);
   }
 }
 

@@ -94,11 +94,22 @@ export async function renderedDocuments(model: PackModel, exporter: Exporter): P
   return files;
 }
 
+/**
+ * Renders report.pdf from a model (pdf/report.ts). Given by `sealtrail verify-pack`; the pack's
+ * own verify.mjs carries no PDF renderer (it imports node: built-ins only), says so, and leaves
+ * report.pdf to its SHA-256 in SHA256SUMS.
+ */
+export type ReportRenderer = (model: PackModel) => Promise<Uint8Array>;
+
+export const REPORT_FILE = "report.pdf";
+
 /** Every document compared with the pack's file of that name; a difference names the file. */
-export async function checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, raw: RawPack, r: Rederived): Promise<void> {
+export async function checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, raw: RawPack, r: Rederived, renderReport?: ReportRenderer): Promise<void> {
   let files: Map<string, string>;
+  let model: PackModel;
   try {
-    files = await renderedDocuments(rebuildModel(raw, r), r.exporter);
+    model = rebuildModel(raw, r);
+    files = await renderedDocuments(model, r.exporter);
   } catch (error) {
     checks.fail("derived", `the pack's documents could not be re-derived: ${(error as Error).message}`, "pack.json");
     return;
@@ -111,6 +122,32 @@ export async function checkDocuments(dir: string, checks: CheckList, present: Re
     checks.fail("derived", got === undefined ? `${path}: missing; the entries give it` : `${path}: not what the checked entries and the request give (${firstDifference(got, text)})`, path);
   }
   if (ok) checks.pass("derived", `${[...files.keys()].join(", ")}: each re-derived from the checked entries and the request, byte for byte (results, exceptions, sweeps, counts and samples included)`);
+  await checkReport(dir, checks, present, model, renderReport);
+}
+
+/** report.pdf rendered again from the re-derived model and compared byte for byte (the PDF is deterministic: pdf/report.ts). */
+async function checkReport(dir: string, checks: CheckList, present: ReadonlySet<string>, model: PackModel, render: ReportRenderer | undefined): Promise<void> {
+  if (!render) {
+    checks.pass("derived", `${REPORT_FILE}: not re-derived by this verifier, which carries no PDF renderer; its SHA-256 is sealed in SHA256SUMS, and sealtrail verify-pack re-derives it byte for byte`, REPORT_FILE);
+    return;
+  }
+  let want: Uint8Array;
+  try {
+    want = await render(model);
+  } catch (error) {
+    checks.fail("derived", `${REPORT_FILE}: could not be rendered again from the re-derived model: ${(error as Error).message}`, REPORT_FILE);
+    return;
+  }
+  const got = present.has(REPORT_FILE) ? await readFile(join(dir, REPORT_FILE)).catch(() => undefined) : undefined;
+  if (got === undefined) checks.fail("derived", `${REPORT_FILE}: missing; the entries give it`, REPORT_FILE);
+  else if (!Buffer.from(want).equals(got)) checks.fail("derived", `${REPORT_FILE}: not the report the checked entries and the request give (${got.length} bytes, the re-rendering ${want.length}; first difference at byte ${firstByte(got, want)}; built by ${model.generator.name} ${model.generator.version})`, REPORT_FILE);
+  else checks.pass("derived", `${REPORT_FILE}: rendered again from the re-derived model, byte for byte (${got.length} bytes)`, REPORT_FILE);
+}
+
+function firstByte(a: Uint8Array, b: Uint8Array): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** Where two texts first differ, as a line number and both lines (shortened). */

@@ -11,6 +11,7 @@
  * (derived-check.ts). Integrity and authenticity are separate results (pack-checks.ts).
  */
 import { countPopulations, DerivedPopulations } from "./derived-check.js";
+import type { ReportRenderer } from "./derived-model.js";
 import { checkSection } from "./log-section-check.js";
 import { CheckList, type PackVerification } from "./pack-checks.js";
 import { type PackJson, readPackJson } from "./pack-manifest.js";
@@ -31,6 +32,8 @@ export interface VerifyPackOptions {
   packKey?: Uint8Array;
   /** The auditor's witness policy: each subject log's checkpoint must carry these cosignatures. */
   witnesses?: WitnessPolicy;
+  /** Renders report.pdf from the re-derived model, to compare byte for byte; without it the PDF rests on SHA256SUMS alone, and the report says so. */
+  renderReport?: ReportRenderer;
 }
 
 export async function verifyPack(dir: string, options: VerifyPackOptions = {}): Promise<PackVerification> {
@@ -73,7 +76,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   // 9. Populations and samples re-derived from the checked entries (or, for a plugin's controls, counted).
   const entriesChecked = !checks.checks.some((c) => !c.ok && (c.check === "checkpoint" || c.check === "events" || c.check === "range"));
   if (!entriesChecked) checks.fail("populations", "not re-derived: the entries did not verify against their checkpoints");
-  else if (derived) await derived.check(dir, checks, sealed.present);
+  else if (derived) await derived.check(dir, checks, sealed.present, options.renderReport);
   else await countPopulations(dir, checks);
   return done(pack.packId);
 }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../src/core/encoding/index.js";
 import { vkeyString } from "../../src/core/note/index.js";
+import { renderReport } from "../../src/packs/pdf/report.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { runCli } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
@@ -186,6 +187,26 @@ describe("documents re-derived from the entries, edited and re-sealed with the g
     const run = await runCli(["verify-pack", dir, ...keyArgs()], {});
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`FAILED derived: ${file}: not what the checked entries and the request give`);
+  });
+
+  it("re-derives report.pdf byte for byte, and fails on one byte of its text changed and re-sealed", async () => {
+    const good = await verifyPack(genuine, { checkpointKeys: [key.publicKey], renderReport });
+    expect(good.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(good.checks.find((c) => c.file === "report.pdf")?.message).toMatch(/^report\.pdf: rendered again from the re-derived model, byte for byte/);
+    // The pages' text is in compressed content streams: change one letter of the document's title (a plain string object).
+    const dir = copy();
+    const pdf = readFileSync(join(dir, "report.pdf"));
+    const at = pdf.indexOf("(SOC 2 evidence pack ");
+    expect(at).toBeGreaterThan(0);
+    pdf[at + 1] = "T".charCodeAt(0);
+    writeFileSync(join(dir, "report.pdf"), pdf);
+    reseal(dir, key.privateKey);
+    const report = await verifyPack(dir, { checkpointKeys: [key.publicKey], renderReport });
+    expect(report.checks.filter((c) => !c.ok).map((c) => [c.check, c.file])).toEqual([["derived", "report.pdf"]]);
+    expect(report.verified).toBe(false);
+    const run = await runCli(["verify-pack", dir, ...keyArgs()], {});
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^FAILED derived: report\.pdf: not the report the checked entries and the request give \(\d+ bytes, the re-rendering \d+; first difference at byte \d+/m);
   });
 
   it("fails when a derived document is deleted from the pack and SHA256SUMS", async () => {

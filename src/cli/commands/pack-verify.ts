@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { loadTrustedKey, loadTrustedPublicKey } from "../../ledger/index.js";
+import { renderReport } from "../../packs/pdf/report.js";
 import { exitStatus, human } from "../../packs/verdict.js";
 import { type TrustedKey, verifyPack } from "../../packs/verify-pack.js";
 import { parseOrUsage, positionals } from "../args.js";
@@ -45,7 +46,7 @@ export async function packVerifyCommand(args: string[], cli: Cli): Promise<numbe
   }));
   const packKey = values["pack-key"] === undefined ? undefined : await loadTrustedPublicKey(values["pack-key"]);
   const witnesses = await loadPolicy(COMMAND, values.witness ?? [], values.quorum);
-  const report = await verifyPack(dir!, { checkpointKeys, ...(packKey ? { packKey } : {}), ...(witnesses ? { witnesses } : {}) });
+  const report = await verifyPack(dir!, { checkpointKeys, renderReport, ...(packKey ? { packKey } : {}), ...(witnesses ? { witnesses } : {}) });
   cli.stdout(values.json ? json(report) : human(report));
   return exitStatus(report);
 }
