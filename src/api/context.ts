@@ -4,6 +4,7 @@ import type { ExecutedFields } from "./executed-fields.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
 import type { TenantView } from "../ledger/index.js";
+import type { ReadIntegrity } from "./verified-reads.js";
 
 /** What every resolver is handed. */
 export interface ApiContext extends ExecutedFields {
@@ -20,6 +21,8 @@ export interface ApiContext extends ExecutedFields {
   evidence?: EvidenceService;
   /** The ingest queue mutations write to; undefined when the server runs without Redis. */
   ingest?: ApiIngest;
+  /** The server's verified reads: its checkpoint trust and its integrity alarm. */
+  integrity: ReadIntegrity;
   /** The checkpoints' public key, for Log.verifierKey; undefined when the server was given none. */
   verifierPublicKey?: Uint8Array;
 }

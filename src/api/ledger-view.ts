@@ -6,6 +6,7 @@ import { canonicalTimestamp, entryLeafHash, isStorableText, payloadHash } from "
 import { digestEqual, toBase64 } from "../core/encoding/index.js";
 import type { EventFilter as LedgerFilter, LedgerStore, StoredCheckpoint, StoredEntry } from "../ledger/index.js";
 import { ApiError } from "./api-error.js";
+import { InconsistentRead } from "./read-verifier.js";
 import { Checkpoint } from "./types/checkpoint.type.js";
 import type { EventFilter } from "./types/event-filter.input.js";
 import { Event, type Outcome } from "./types/event.type.js";
@@ -26,7 +27,7 @@ export function toEvent(row: StoredEntry): Event {
     source: row.source, occurredAt: canonicalTimestamp(row.occurredAt), recordedAt: canonicalTimestamp(row.recordedAt), tags: row.tags, payloadHash: row.payloadHash,
   });
   if (!payloadOk || !digestEqual(leaf, row.leafHash)) {
-    throw new ApiError("LEDGER_INCONSISTENT", `entry ${row.seq} of log ${row.log} does not match its ${payloadOk ? "leaf" : "payload"} hash: it was changed in the database; the log needs verifying`);
+    throw new InconsistentRead(row.log, row.seq, `entry ${row.seq} of log ${row.log} does not match its ${payloadOk ? "leaf" : "payload"} hash`);
   }
   return Object.assign(new Event(), {
     logId: row.logId,

@@ -5,8 +5,10 @@ import type { ServerOptions } from "./server-options.js";
 
 /** A new request's context: its own id, row count and (with a principal) its own transaction. */
 export function newRequestContext(options: ServerOptions, principal: Principal | undefined): ApiContext {
-  const { config } = options;
+  const { config, integrity } = options;
+  if (!integrity) throw new Error("newRequestContext: the server's ReadIntegrity is missing (createApiServer makes it)");
   return {
+    integrity,
     requestId: randomUUID(),
     principal,
     db: principal ? options.store.tenantView(principal.tenant, config.timeoutMs) : undefined,

@@ -2,6 +2,8 @@ import type { ApiConfig, WebhookSource } from "../config/index.js";
 import type { LedgerStore } from "../ledger/index.js";
 import type { ApiIngest } from "./context.js";
 import type { EvidenceService } from "./evidence-service.js";
+import type { AlertRaiser } from "./integrity-alarm.js";
+import type { ReadIntegrity } from "./verified-reads.js";
 
 export interface ServerOptions {
   /** Login-role pool: requests' transactions (as sealtrail_reader) and the LISTEN connection. */
@@ -25,4 +27,8 @@ export interface ServerOptions {
    * the public half of SEALTRAIL_SIGNING_KEY): Log.verifierKey hands it out as each log's vkey.
    */
   verifierPublicKey?: Uint8Array;
+  /** Where a verified read that finds the ledger changed raises its alert (the integrity worker's alerts queue). */
+  alerts?: AlertRaiser;
+  /** Made by createApiServer: the verifier and alarm its requests share. */
+  integrity?: ReadIntegrity;
 }

@@ -22,7 +22,9 @@ import { sessionAuthenticator } from "./console/session-auth.js";
 import { ConsoleSessions } from "./console/sessions.js";
 import { createGraphQLServer } from "./graphql-server.js";
 import { createHttpServer, GRAPHQL_PATH } from "./http-routes.js";
+import { IntegrityAlarm } from "./integrity-alarm.js";
 import { ReadRecorder } from "./read-log.js";
+import { ReadVerifier } from "./read-verifier.js";
 import { apiSchema } from "./schema.js";
 import type { ServerOptions } from "./server-options.js";
 import { serveSubscriptions } from "./subscriptions.js";
@@ -36,9 +38,11 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function createApiServer(options: ServerOptions): Promise<ApiServer> {
-  const { config } = options;
-  const log = options.log ?? ((m: string) => void process.stderr.write(`${m}\n`));
+export async function createApiServer(given: ServerOptions): Promise<ApiServer> {
+  const { config } = given;
+  const log = given.log ?? ((m: string) => void process.stderr.write(`${m}\n`));
+  const alarm = new IntegrityAlarm(given.writer, given.originPrefix, given.alerts, log);
+  const options: ServerOptions = { ...given, integrity: { verifier: new ReadVerifier(given.verifierPublicKey), alarm } };
   const schema = await apiSchema();
   const recorder = new ReadRecorder(options.writer, options.originPrefix, config.readLogFlushMs, (e) => log(`read log: ${(e as Error).message}`));
   const apollo = await createGraphQLServer(schema, config, recorder);
@@ -73,6 +77,7 @@ export async function createApiServer(options: ServerOptions): Promise<ApiServer
         http.closeIdleConnections();
       });
       await apollo.stop();
+      await alarm.settle();
       await recorder.close();
     },
   };

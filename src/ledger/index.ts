@@ -26,5 +26,5 @@ export { type ConsistencyProof, consistencyProofFor, type InclusionProof, inclus
 export { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH, OCCURRED_AT, OUTCOME, PAYLOAD, PAYLOAD_HASH, RECORDED_AT, RESOURCE, SEQ, SOURCE, TAGS, textArray, timestampMs, timestampMsAt } from "./raw-rows.js";
 export { loadSigningKey, loadTrustedKey, loadTrustedPublicKey } from "./signing-key.js";
 export { bundleEntries, tileHashes } from "./tiles.js";
-export { loadFrontier, STORED_NODE_MIN_LEVEL } from "./tree.js";
+export { loadFrontier, nodeKey, STORED_NODE_MIN_LEVEL } from "./tree.js";
 export { approveErasure, activeHolds, createHold, eraseValues, type ErasureRequest, type ErasureResult, type ErasureTarget, expireValues, type ExpiryResult, heldEntries, type HoldListing, listErasureRequests, listHolds, releaseHold, requestErasure } from "./erasure/index.js";

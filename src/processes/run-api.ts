@@ -11,6 +11,7 @@ import type { EvidenceService } from "../api/evidence-service.js";
 import { createApiServer } from "../api/server.js";
 import type { Config } from "../config/index.js";
 import { openIngestQueue } from "../ingest/ingest-queue.js";
+import { openAlertQueue, QueueAlertSink } from "../integrity/alert-queue.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { openEvidenceQueue } from "../packs/evidence-queue.js";
 import { loadExporters } from "../packs/exporters.js";
@@ -51,6 +52,9 @@ export async function runApi(config: Config, options: RunApiOptions): Promise<bo
   const writer = PostgresLedgerStore.open({ url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-api-writer" });
   const verifierPublicKey = await checkpointPublicKey(config);
   const transports = options.transports ?? bullmqTransports(config, out);
+  // A verified read that finds the ledger changed raises its alert to the same webhooks as sweeps.
+  const alertWebhooks = config.integrity.alertWebhooks;
+  const alertQueue = !options.transports && alertWebhooks.length > 0 ? openAlertQueue(config.redisUrl, { name: config.integrity.alertQueue }) : undefined;
   const server = await createApiServer({
     store,
     writer,
@@ -63,18 +67,19 @@ export async function runApi(config: Config, options: RunApiOptions): Promise<bo
     webhooks: config.webhookSources,
     evidence: { queue: transports.evidence, exporters, packDir: packs.dir },
     ...(verifierPublicKey ? { verifierPublicKey } : {}),
+    ...(alertQueue ? { alerts: new QueueAlertSink(alertQueue, alertWebhooks) } : {}),
   });
   let port: number;
   try {
     port = await server.listen(options.port, options.host);
   } catch (error) {
-    await Promise.all([store.close(1), writer.close(1), transports.close()]);
+    await Promise.all([store.close(1), writer.close(1), transports.close(), alertQueue?.close()]);
     throw error;
   }
   options.onListening(port);
   await options.until;
   await server.close();
-  const [, , closed] = await Promise.all([store.close(5), writer.close(5), transports.close()]);
+  const [, , closed] = await Promise.all([store.close(5), writer.close(5), transports.close(), alertQueue?.close()]);
   return closed;
 }
 

@@ -4,7 +4,8 @@ import type { AppendedFeed, FeedSubscription } from "../appended-feed.js";
 import type { Principal } from "../principal.js";
 import { ApiError } from "../api-error.js";
 import type { ApiContext } from "../context.js";
-import { ledgerFilter, toEvent } from "../ledger-view.js";
+import { ledgerFilter } from "../ledger-view.js";
+import { servedEvents } from "../verified-reads.js";
 import { EventFilter } from "../types/event-filter.input.js";
 import { Event } from "../types/event.type.js";
 import type { EventFilter as LedgerFilter, LedgerStore } from "../../ledger/index.js";
@@ -64,10 +65,13 @@ async function* streamEvents(context: LiveContext, principal: Principal, filterA
     const catchUp = async (logId: number, to: number, f: LedgerFilter): Promise<Event[]> => {
       const from = positions.get(logId) ?? 0;
       if (to <= from) return [];
-      const rows = await read((tx) => tx.findEntryRun(logId, from, to, f));
+      const { rows, events } = await read(async (tx) => {
+        const rows = await tx.findEntryRun(logId, from, to, f);
+        return { rows, events: await servedEvents(context, tx, rows) };
+      });
       positions.set(logId, to);
       context.rows.count += rows.length;
-      return rows.map(toEvent);
+      return events;
     };
     for await (const notice of feed) {
       if (notice.kind === "appended") {

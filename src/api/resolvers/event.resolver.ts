@@ -5,7 +5,9 @@ import { inclusionProofFor } from "../../ledger/index.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
-import { count, ledgerFilter, toCheckpoint, toEvent } from "../ledger-view.js";
+import { count, ledgerFilter } from "../ledger-view.js";
+import { InconsistentRead, ReadVerifier } from "../read-verifier.js";
+import { guarded, servedCheckpoint, servedEvents, trustedOf } from "../verified-reads.js";
 import { BigIntScalar } from "../scalars.js";
 import { EventConnection } from "../types/event-connection.type.js";
 import { EventFilter } from "../types/event-filter.input.js";
@@ -39,10 +41,13 @@ export class EventResolver {
     if (!Number.isInteger(size) || size < 1 || size > ctx.maxPageSize) throw new ApiError("BAD_USER_INPUT", `first: got ${size}, want 1–${ctx.maxPageSize}`);
     const position = after === undefined || after === null ? undefined : decodeCursor(after);
     // One row more than asked tells whether another page follows.
-    const rows = await db(ctx).use(async (tx) => tx.findEntries(await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax }));
-    const page = rows.slice(0, size);
+    const { rows, page, events } = await db(ctx).use(async (tx) => {
+      const rows = await tx.findEntries(await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax });
+      const page = rows.slice(0, size);
+      return { rows, page, events: await servedEvents(ctx, tx, page) };
+    });
     ctx.rows.count += page.length;
-    const edges = page.map((row) => ({ cursor: encodeCursor({ logId: row.logId, seq: row.seq }), node: toEvent(row) }));
+    const edges = page.map((row, i) => ({ cursor: encodeCursor({ logId: row.logId, seq: row.seq }), node: events[i]! }));
     return {
       edges,
       pageInfo: {
@@ -62,10 +67,13 @@ export class EventResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<Event | null> {
     const seq = count("seq", seqArg);
-    const row = await db(ctx).use(async (tx) => tx.findEntry((await tx.findLog(logName)).id, seq));
-    if (!row) return null;
-    ctx.rows.count += 1;
-    return toEvent(row);
+    return db(ctx).use(async (tx) => {
+      const row = await tx.findEntry((await tx.findLog(logName)).id, seq);
+      if (!row) return null;
+      const [event] = await servedEvents(ctx, tx, [row]);
+      ctx.rows.count += 1;
+      return event!;
+    });
   }
 
   @Authorized("proofs:read")
@@ -89,6 +97,15 @@ export class EventResolver {
         else checkpoint = undefined;
       }
       const proof = await inclusionProofFor(tx, log.name, event.seq, size);
+      // Served only once it verifies, for the leaf the entry was verified with, to a root on
+      // the signed history (a stored tree changed in the database gives a proof that does not).
+      const served = await guarded(ctx, async () => {
+        ReadVerifier.checkInclusion(log.name, proof.index, proof.size, proof.leafHash, proof.proof, proof.root);
+        if (toBase64(proof.leafHash) !== event.leafHash) throw new InconsistentRead(log.name, event.seq, `the stored tree of log ${log.name} holds another leaf hash for entry ${event.seq}`);
+        const trusted = await trustedOf(ctx, tx, log);
+        if (trusted) await ctx.integrity.verifier.anchor(tx, log, trusted, proof.size, proof.root);
+        return checkpoint ? servedCheckpoint(ctx, tx, log, checkpoint, trusted) : null;
+      });
       ctx.rows.count += 1;
       return Object.assign(new InclusionProof(), {
         log: log.name,
@@ -97,7 +114,7 @@ export class EventResolver {
         leafHash: toBase64(proof.leafHash),
         hashes: proof.proof.map(toBase64),
         root: toBase64(proof.root),
-        checkpoint: checkpoint ? toCheckpoint(log, checkpoint) : null,
+        checkpoint: served,
       });
     });
   }

@@ -3,7 +3,7 @@ import { vkeyString } from "../../core/note/index.js";
 import { auditLogName, LedgerError } from "../../ledger/index.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
-import { toCheckpoint } from "../ledger-view.js";
+import { servedCheckpoint } from "../verified-reads.js";
 import { BigIntScalar } from "../scalars.js";
 import { Checkpoint } from "../types/checkpoint.type.js";
 import { Log } from "../types/log.type.js";
@@ -42,8 +42,10 @@ export class LogResolver {
   @Authorized("proofs:read")
   @FieldResolver(() => Checkpoint, { nullable: true, description: "The newest signed checkpoint.", complexity: ({ childComplexity }) => QUERY_COST + childComplexity })
   async latestCheckpoint(@Root() log: Log, @Ctx() ctx: ApiContext): Promise<Checkpoint | null> {
-    const c = await db(ctx).use((tx) => tx.latestCheckpoint(log.id));
-    return c ? toCheckpoint(log, c) : null;
+    return db(ctx).use(async (tx) => {
+      const c = await tx.latestCheckpoint(log.id);
+      return c ? servedCheckpoint(ctx, tx, log, c) : null;
+    });
   }
 
   @FieldResolver(() => String, {

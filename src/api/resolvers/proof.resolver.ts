@@ -3,7 +3,9 @@ import { toBase64 } from "../../core/encoding/index.js";
 import { consistencyProofFor } from "../../ledger/index.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
-import { count, toCheckpoint } from "../ledger-view.js";
+import { count } from "../ledger-view.js";
+import { ReadVerifier } from "../read-verifier.js";
+import { guarded, servedCheckpoint, trustedOf } from "../verified-reads.js";
 import { BigIntScalar } from "../scalars.js";
 import { Checkpoint } from "../types/checkpoint.type.js";
 import { ConsistencyProof } from "../types/proof.type.js";
@@ -18,8 +20,9 @@ export class ProofResolver {
       const log = await tx.findLog(logName);
       const c = await tx.checkpointAt(log.id, size);
       if (!c) return null;
+      const served = await servedCheckpoint(ctx, tx, log, c);
       ctx.rows.count += 1;
-      return toCheckpoint(log, c);
+      return served;
     });
   }
 
@@ -30,8 +33,9 @@ export class ProofResolver {
       const log = await tx.findLog(logName);
       const c = await tx.latestCheckpoint(log.id);
       if (!c) return null;
+      const served = await servedCheckpoint(ctx, tx, log, c);
       ctx.rows.count += 1;
-      return toCheckpoint(log, c);
+      return served;
     });
   }
 
@@ -49,6 +53,13 @@ export class ProofResolver {
       const log = await tx.findLog(logName);
       const proof = await consistencyProofFor(tx, log.name, from, to);
       const [c1, c2] = await Promise.all([tx.checkpointAt(log.id, proof.size1), tx.checkpointAt(log.id, proof.size2)]);
+      // The proof links its roots, and the larger root is on the signed history (so the smaller is too).
+      const [s1, s2] = await guarded(ctx, async () => {
+        ReadVerifier.checkConsistency(log.name, proof.size1, proof.size2, proof.proof, proof.root1, proof.root2);
+        const trusted = await trustedOf(ctx, tx, log);
+        if (trusted) await ctx.integrity.verifier.anchor(tx, log, trusted, proof.size2, proof.root2);
+        return Promise.all([c1 && servedCheckpoint(ctx, tx, log, c1, trusted), c2 && servedCheckpoint(ctx, tx, log, c2, trusted)]);
+      });
       ctx.rows.count += 1;
       return Object.assign(new ConsistencyProof(), {
         log: log.name,
@@ -57,8 +68,8 @@ export class ProofResolver {
         hashes: proof.proof.map(toBase64),
         fromRoot: toBase64(proof.root1),
         toRoot: toBase64(proof.root2),
-        fromCheckpoint: c1 ? toCheckpoint(log, c1) : null,
-        toCheckpoint: c2 ? toCheckpoint(log, c2) : null,
+        fromCheckpoint: s1 ?? null,
+        toCheckpoint: s2 ?? null,
       });
     });
   }

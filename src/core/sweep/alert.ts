@@ -30,6 +30,11 @@ export const ALERT_TYPES = [
    * (SEALTRAIL_WITNESS_QUORUM): found by the checkpoint job, or by a sweep (missing or invalid lines).
    */
   "witness.quorum",
+  /**
+   * The API refused to serve a row, checkpoint or proof that does not match what the log
+   * committed to (a verified read found it changed in the database).
+   */
+  "read.inconsistent",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

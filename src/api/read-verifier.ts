@@ -1,0 +1,237 @@
+/**
+ * Reads checked against what the newest signed checkpoint commits to (docs/security.md,
+ * "Verified reads"). An insider with the database can rewrite a row and recompute its payload
+ * and leaf hashes so that the row agrees with itself; it cannot sign a checkpoint. So:
+ *
+ * - a checkpoint is trusted only when its note verifies with the log's public key, its row's
+ *   size and root are the note's, and it extends the checkpoint trusted before it (a
+ *   consistency proof, RFC 9162 §2.1.4.2) — a forged row, a rolled-back or rewritten history
+ *   is refused;
+ * - the stored tree's compact range at the trusted size must hash to the signed root
+ *   (RFC 9162 §2.1.1); its nodes are then known good;
+ * - an entry below the trusted size is served only when its leaf hash, hashed up with the
+ *   stored siblings, meets a node known good: its range node, or any complete node verified
+ *   before (a cache, so that a page of 50 neighbours costs one node query and, once seen, none).
+ *
+ * A complete node (level, index) covers the same leaves in every larger tree, and each trusted
+ * checkpoint extends the one before, so a node once verified stays verified.
+ */
+import { digestEqual } from "../core/encoding/index.js";
+import { compactRoot, nodeHash, rangeNodes, verifyConsistency, verifyInclusion } from "../core/merkle/index.js";
+import { ed25519Verifier, verifyCheckpoint } from "../core/note/index.js";
+import { consistencyProofFor, type LedgerStore, nodeKey, type StoredCheckpoint } from "../ledger/index.js";
+import { ApiError } from "./api-error.js";
+
+export interface LogRef {
+  id: number;
+  name: string;
+  origin: string;
+}
+
+/** The newest checkpoint verified so far: signed, and extending every one trusted before. */
+export interface Trusted {
+  size: number;
+  root: Uint8Array;
+  note: string;
+}
+
+/** A served row, checkpoint or proof that does not match what the log committed to. */
+export class InconsistentRead extends ApiError {
+  constructor(
+    readonly log: string,
+    readonly seq: number | null,
+    message: string,
+  ) {
+    super("LEDGER_INCONSISTENT", `${message}: the log was changed in the database and needs verifying`);
+  }
+}
+
+interface LogState {
+  trusted: Trusted | undefined;
+  /** The compact ranges of the trusted sizes: kept apart from the bounded cache. */
+  range: Map<number, Uint8Array>;
+  /** Complete nodes verified under a trusted root (leaves included), at most `maxNodes`. */
+  nodes: Map<number, Uint8Array>;
+  /** Notes whose signatures verified, with the size and root they sign. */
+  signed: Map<string, { size: number; root: Uint8Array }>;
+}
+
+export class ReadVerifier {
+  private readonly logs = new Map<number, LogState>();
+
+  constructor(
+    private readonly publicKey: Uint8Array | undefined,
+    private readonly maxNodes = 100_000,
+  ) {}
+
+  /** Without the checkpoints' public key, entries are checked against their own hashes only. */
+  get enabled(): boolean {
+    return this.publicKey !== undefined;
+  }
+
+  private state(log: LogRef): LogState {
+    let s = this.logs.get(log.id);
+    if (!s) {
+      s = { trusted: undefined, range: new Map(), nodes: new Map(), signed: new Map() };
+      this.logs.set(log.id, s);
+    }
+    return s;
+  }
+
+  /**
+   * The newest checkpoint of the log once verified (undefined before the first, or without a
+   * key). Read again on every call: a checkpoint row added, removed or changed is seen at once.
+   */
+  async trusted(store: LedgerStore, log: LogRef): Promise<Trusted | undefined> {
+    if (!this.publicKey) return undefined;
+    const s = this.state(log);
+    const row = await store.latestCheckpoint(log.id);
+    if (!row) {
+      if (s.trusted) throw new InconsistentRead(log.name, null, `log ${log.name} has no checkpoint, but one of size ${s.trusted.size} was verified before`);
+      return undefined;
+    }
+    const t = s.trusted;
+    if (t && row.note === t.note && row.size === t.size && digestEqual(row.root, t.root)) return t;
+    this.checkSigned(log, s, row);
+    if (t) {
+      if (row.size < t.size) throw new InconsistentRead(log.name, null, `log ${log.name}'s newest checkpoint is of size ${row.size}, but one of size ${t.size} was verified before`);
+      if (row.size === t.size) {
+        if (!digestEqual(row.root, t.root)) throw new InconsistentRead(log.name, null, `log ${log.name} has two signed roots at size ${t.size}`);
+        return t;
+      }
+      await this.linked(store, log, t.size, t.root, row.size, row.root);
+    }
+    await this.adoptRange(store, log, s, row.size, row.root);
+    const next = { size: row.size, root: row.root, note: row.note };
+    if (!s.trusted || s.trusted.size < next.size) s.trusted = next;
+    return s.trusted;
+  }
+
+  /** A checkpoint row about to be served: signed by the log's key, and on the trusted history. */
+  async checkpoint(store: LedgerStore, log: LogRef, row: StoredCheckpoint, trusted: Trusted | undefined): Promise<void> {
+    if (!this.publicKey) return;
+    const s = this.state(log);
+    this.checkSigned(log, s, row);
+    if (trusted) await this.anchor(store, log, trusted, row.size, row.root);
+  }
+
+  /** A root of the stored tree at `size`, about to be served: on the trusted history. */
+  async anchor(store: LedgerStore, log: LogRef, trusted: Trusted, size: number, root: Uint8Array): Promise<void> {
+    if (size === trusted.size) {
+      if (!digestEqual(root, trusted.root)) throw new InconsistentRead(log.name, null, `the stored tree of log ${log.name} at size ${size} does not hash to its signed root`);
+    } else if (size < trusted.size) await this.linked(store, log, size, root, trusted.size, trusted.root);
+    else await this.linked(store, log, trusted.size, trusted.root, size, root);
+  }
+
+  /**
+   * Checks each leaf below the trusted size against the signed tree (see the file comment);
+   * the first one that fails throws. Leaves at or past the trusted size are not covered by a
+   * signature yet and pass (their rows were checked against their own hashes).
+   */
+  async leaves(store: LedgerStore, log: LogRef, trusted: Trusted, leaves: readonly { seq: number; leafHash: Uint8Array }[]): Promise<void> {
+    const s = this.state(log);
+    const n = trusted.size;
+    const plans: { seq: number; leafHash: Uint8Array; top: number; known: Uint8Array }[] = [];
+    const wanted = new Map<number, { level: number; index: number }>();
+    for (const { seq, leafHash } of leaves) {
+      if (seq >= n) continue;
+      // The lowest ancestor known good: at worst the range node over the leaf.
+      let top = 0;
+      let known: Uint8Array | undefined;
+      for (;; top++) {
+        const key = nodeKey(top, Math.floor(seq / 2 ** top));
+        known = s.nodes.get(key) ?? s.range.get(key);
+        if (known) break;
+        if (2 ** top > n) throw new InconsistentRead(log.name, seq, `no verified node over entry ${seq} of log ${log.name}`);
+      }
+      for (let level = 0; level < top; level++) {
+        const sibling = { level, index: Math.floor(seq / 2 ** level) ^ 1 };
+        wanted.set(nodeKey(sibling.level, sibling.index), sibling);
+      }
+      plans.push({ seq, leafHash, top, known });
+    }
+    if (plans.length === 0) return;
+    const found = wanted.size > 0 ? await store.fetchNodes(log.id, [...wanted.values()]).catch((error) => {
+      throw new InconsistentRead(log.name, plans[0]!.seq, `the stored tree of log ${log.name} is missing nodes (${(error as Error).message})`);
+    }) : new Map<number, Uint8Array>();
+    if (s.nodes.size > this.maxNodes) s.nodes.clear();
+    for (const { seq, leafHash, top, known } of plans) {
+      let hash = leafHash;
+      const path: [number, Uint8Array][] = [[nodeKey(0, seq), leafHash]];
+      for (let level = 0; level < top; level++) {
+        const index = Math.floor(seq / 2 ** level);
+        const sibling = found.get(nodeKey(level, index ^ 1))!;
+        hash = index % 2 === 1 ? nodeHash(sibling, hash) : nodeHash(hash, sibling);
+        path.push([nodeKey(level + 1, Math.floor(index / 2)), hash]);
+      }
+      if (!digestEqual(hash, known)) throw new InconsistentRead(log.name, seq, `entry ${seq} of log ${log.name} is not the entry the signed checkpoint of size ${n} commits to`);
+      for (const [key, value] of path) s.nodes.set(key, value);
+    }
+  }
+
+  /** An inclusion proof about to be served: it leads from its leaf to its root. */
+  static checkInclusion(log: string, index: number, size: number, leafHash: Uint8Array, proof: Uint8Array[], root: Uint8Array): void {
+    try {
+      verifyInclusion(index, size, leafHash, proof, root);
+    } catch (error) {
+      throw new InconsistentRead(log, index, `the stored tree of log ${log} gives an inclusion proof of entry ${index} that does not verify (${(error as Error).message})`);
+    }
+  }
+
+  /** A consistency proof about to be served: it links its two roots. */
+  static checkConsistency(log: string, size1: number, size2: number, proof: Uint8Array[], root1: Uint8Array, root2: Uint8Array): void {
+    try {
+      verifyConsistency(size1, size2, proof, root1, root2);
+    } catch (error) {
+      throw new InconsistentRead(log, null, `the stored tree of log ${log} gives a consistency proof from ${size1} to ${size2} that does not verify (${(error as Error).message})`);
+    }
+  }
+
+  private checkSigned(log: LogRef, s: LogState, row: StoredCheckpoint): void {
+    let signed = s.signed.get(row.note);
+    if (!signed) {
+      try {
+        const cp = verifyCheckpoint(row.note, ed25519Verifier(log.origin, this.publicKey!), log.origin);
+        signed = { size: Number(cp.size), root: cp.root };
+      } catch (error) {
+        throw new InconsistentRead(log.name, null, `the checkpoint of log ${log.name} at size ${row.size} is not signed by the log's key (${(error as Error).message})`);
+      }
+      if (s.signed.size > 1_000) s.signed.clear();
+      s.signed.set(row.note, signed);
+    }
+    if (signed.size !== row.size || !digestEqual(signed.root, row.root)) {
+      throw new InconsistentRead(log.name, null, `the checkpoint row of log ${log.name} at size ${row.size} does not hold what its note signs (size ${signed.size})`);
+    }
+  }
+
+  /** The stored tree proves the tree of size1 with root1 is a prefix of the tree of size2 with root2. */
+  private async linked(store: LedgerStore, log: LogRef, size1: number, root1: Uint8Array, size2: number, root2: Uint8Array): Promise<void> {
+    let proof: Uint8Array[];
+    try {
+      proof = (await consistencyProofFor(store, log.name, size1, size2)).proof;
+    } catch (error) {
+      throw new InconsistentRead(log.name, null, `log ${log.name} cannot link size ${size1} to size ${size2} (${(error as Error).message})`);
+    }
+    try {
+      verifyConsistency(size1, size2, proof, root1, root2);
+    } catch {
+      throw new InconsistentRead(log.name, null, `the tree of log ${log.name} at size ${size2} does not extend the one at size ${size1}`);
+    }
+  }
+
+  private async adoptRange(store: LedgerStore, log: LogRef, s: LogState, size: number, root: Uint8Array): Promise<void> {
+    const ids = rangeNodes(0, size);
+    let hashes: Uint8Array[];
+    try {
+      const found = await store.fetchNodes(log.id, ids);
+      hashes = ids.map((id) => found.get(nodeKey(id.level, id.index))!);
+    } catch (error) {
+      throw new InconsistentRead(log.name, null, `the stored tree of log ${log.name} at size ${size} is incomplete (${(error as Error).message})`);
+    }
+    if (!digestEqual(compactRoot(hashes), root)) throw new InconsistentRead(log.name, null, `the stored tree of log ${log.name} at size ${size} does not hash to its signed root`);
+    // Added to, not replaced: the ranges of earlier trusted sizes are complete nodes of this
+    // tree too, and a request may still be checking leaves against one of them.
+    if (s.range.size > 10_000) s.range.clear();
+    ids.forEach((id, i) => s.range.set(nodeKey(id.level, id.index), hashes[i]!));
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Everything the API serves from the ledger passes here first (docs/security.md, "Verified
+ * reads"): entries re-hashed (ledger-view.ts) and checked against the newest signed checkpoint,
+ * checkpoints checked for their signature and their place in the signed history, proofs checked
+ * before they are handed out (read-verifier.ts). What fails is answered LEDGER_INCONSISTENT,
+ * never served, and raised as an alert (integrity-alarm.ts); the request's read record says
+ * `failure` with that code.
+ */
+import type { LedgerStore, StoredCheckpoint, StoredEntry } from "../ledger/index.js";
+import type { ApiContext } from "./context.js";
+import type { IntegrityAlarm } from "./integrity-alarm.js";
+import { toCheckpoint, toEvent } from "./ledger-view.js";
+import { InconsistentRead, type LogRef, type ReadVerifier, type Trusted } from "./read-verifier.js";
+import type { Checkpoint } from "./types/checkpoint.type.js";
+import type { Event } from "./types/event.type.js";
+
+/** The server's verifier and alarm, shared by its requests. */
+export interface ReadIntegrity {
+  verifier: ReadVerifier;
+  alarm: IntegrityAlarm;
+}
+
+/** Runs `fn`; an inconsistency it finds is raised before it is thrown on. */
+export async function guarded<T>(ctx: ApiContext, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof InconsistentRead && ctx.principal) ctx.integrity.alarm.report(ctx.principal.tenant, { log: error.log, seq: error.seq, message: error.message });
+    throw error;
+  }
+}
+
+/** The rows as events, each checked; one that fails fails them all (no partial page of a changed log). */
+export function servedEvents(ctx: ApiContext, tx: LedgerStore, rows: readonly StoredEntry[]): Promise<Event[]> {
+  return guarded(ctx, async () => {
+    const events = rows.map(toEvent);
+    const { verifier } = ctx.integrity;
+    if (!verifier.enabled || rows.length === 0) return events;
+    const byLog = new Map<number, { log: LogRef; leaves: { seq: number; leafHash: Uint8Array }[] }>();
+    for (const row of rows) {
+      let group = byLog.get(row.logId);
+      if (!group) byLog.set(row.logId, (group = { log: { id: row.logId, name: row.log, origin: row.origin }, leaves: [] }));
+      group.leaves.push({ seq: row.seq, leafHash: row.leafHash });
+    }
+    for (const { log, leaves } of byLog.values()) {
+      const trusted = await verifier.trusted(tx, log);
+      if (trusted) await verifier.leaves(tx, log, trusted, leaves);
+    }
+    return events;
+  });
+}
+
+/** The newest trusted checkpoint of the log (undefined before the first, or without a key). */
+export function trustedOf(ctx: ApiContext, tx: LedgerStore, log: LogRef): Promise<Trusted | undefined> {
+  return guarded(ctx, () => ctx.integrity.verifier.trusted(tx, log));
+}
+
+/** A checkpoint row as served: signed by the log's key and on its trusted history. */
+export function servedCheckpoint(ctx: ApiContext, tx: LedgerStore, log: LogRef, row: StoredCheckpoint, trusted?: Trusted): Promise<Checkpoint> {
+  return guarded(ctx, async () => {
+    const { verifier } = ctx.integrity;
+    await verifier.checkpoint(tx, log, row, trusted ?? (await verifier.trusted(tx, log)));
+    return toCheckpoint(log, row);
+  });
+}
