@@ -4,7 +4,7 @@ import type { ExecutedFields } from "./executed-fields.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
 import type { TenantView } from "../ledger/index.js";
-import type { ReadIntegrity } from "./verified-reads.js";
+import type { ReadIntegrity } from "./read-integrity.js";
 
 /** What every resolver is handed. */
 export interface ApiContext extends ExecutedFields {

@@ -3,7 +3,7 @@ import type { LedgerStore } from "../ledger/index.js";
 import type { ApiIngest } from "./context.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { AlertRaiser } from "./integrity-alarm.js";
-import type { ReadIntegrity } from "./verified-reads.js";
+import type { ReadIntegrity } from "./read-integrity.js";
 
 export interface ServerOptions {
   /** Login-role pool: requests' transactions (as sealtrail_reader) and the LISTEN connection. */

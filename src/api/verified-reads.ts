@@ -8,17 +8,11 @@
  */
 import type { LedgerStore, StoredCheckpoint, StoredEntry } from "../ledger/index.js";
 import type { ApiContext } from "./context.js";
-import type { IntegrityAlarm } from "./integrity-alarm.js";
 import { toCheckpoint, toEvent } from "./ledger-view.js";
-import { InconsistentRead, type LogRef, type ReadVerifier, type Trusted } from "./read-verifier.js";
+import { InconsistentRead, type LogRef, type Trusted } from "./read-verifier.js";
 import type { Checkpoint } from "./types/checkpoint.type.js";
 import type { Event } from "./types/event.type.js";
 
-/** The server's verifier and alarm, shared by its requests. */
-export interface ReadIntegrity {
-  verifier: ReadVerifier;
-  alarm: IntegrityAlarm;
-}
 
 /** Runs `fn`; an inconsistency it finds is raised before it is thrown on. */
 export async function guarded<T>(ctx: ApiContext, fn: () => Promise<T>): Promise<T> {

@@ -31,7 +31,8 @@ beforeAll(async () => {
     await appender.append("proved", Array.from({ length: n }, (_, i) => ({ kind: "custom", actor: "a", action: "x", resource: `r${i}`, payload: { i } })));
     if (checkpoint) await checkpointLog(ledger.store, "proved", key.privateKey);
   }
-  api = await startApi(ledger);
+  // With the log's key: every proof and checkpoint served is verified first (verified reads).
+  api = await startApi(ledger, {}, {}, { verifierPublicKey: key.publicKey });
   token = await apiKey(ledger, "acme");
 });
 afterAll(async () => {

@@ -51,5 +51,18 @@ describe("verified reads", () => {
     expect(page.body).not.toMatch(/1000000|mallory/);
     // The untouched entries are still served one by one.
     expect((await gql(api, token, ONE, { seq: 3 })).data.event).toMatchObject({ seq: 3, actor: "alice" });
+    // Raised, and recorded in the tenant's audit log.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rows = await ledger.admin<{ payload: string }[]>`
+        select e.payload from entries e join logs l on l.id = e.log_id
+        where l.name = 'sealtrail.audit.acme' and e.kind = 'integrity.alert' and e.action = 'read.inconsistent' and e.resource = 'v'`;
+      if (rows.length > 0) {
+        expect(JSON.parse(rows[0]!.payload).message).toMatch(/entry [12] of log v does not match its (payload|leaf) hash/);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error("no read.inconsistent alert");
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 });
