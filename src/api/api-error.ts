@@ -159,6 +159,7 @@ function coreCode(code: CoreErrorCode): ApiErrorCode {
 function packCode(code: PackErrorCode): ApiErrorCode {
   switch (code) {
     case "INVALID_REQUEST":
+    case "NO_SEED":
       return "BAD_USER_INPUT";
     case "INCONSISTENT":
       return "LEDGER_INCONSISTENT";

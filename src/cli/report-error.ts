@@ -177,6 +177,7 @@ function packMessage(code: PackErrorCode, text: string): string {
     case "INVALID_REQUEST":
     case "EXPORTER_INVALID":
     case "NO_CHECKPOINT":
+    case "NO_SEED":
     case "INCONSISTENT":
     case "OUTPUT_EXISTS":
       return `pack: ${text}`;

@@ -16,7 +16,7 @@ import { checkpointLog, type LedgerStore } from "../ledger/index.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { buildPack } from "../packs/build-pack.js";
 import { findExporter, loadExporters } from "../packs/exporters.js";
-import { DEFAULT_APPROVAL_TAGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../packs/request.js";
+import { DEFAULT_APPROVAL_TAGS, DEFAULT_FAILED_LOGIN_THRESHOLD } from "../packs/request.js";
 import { DEMO_LOGS, demoQuarter } from "./quarter.js";
 
 export interface DemoOptions {
@@ -105,7 +105,6 @@ async function buildDemoPack(o: DemoOptions, store: LedgerStore, started: Date):
       organisation: "Example Corp (demo)",
       scope: `the demo logs ${DEMO_LOGS.join(", ")} of tenant ${o.tenant}`,
       seed: o.seed,
-      sampleSize: DEFAULT_SAMPLE_SIZE,
       failedLoginThreshold: DEFAULT_FAILED_LOGIN_THRESHOLD,
       approvalTags: [...DEFAULT_APPROVAL_TAGS],
     },

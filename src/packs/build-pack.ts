@@ -31,9 +31,9 @@ import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { writeVerifierFiles } from "./verifier-files.js";
-import { samplingOf } from "./sampling.js";
+import { sampleCapacity, samplingOf } from "./sampling.js";
 import { checkRequest } from "./request.js";
-import { EntryTally, OperationTally, parametersOf, populationFile, tenantAuditLog } from "./model-parts.js";
+import { EntryTally, OperationTally, parametersOf, populationFile, populationSampling, tenantAuditLog } from "./model-parts.js";
 
 export interface PackProgress {
   phase: "entries" | "audit" | "proofs" | "report" | "seal";
@@ -143,7 +143,7 @@ async function readPack(o: BuildOptions, request: PackRequest): Promise<PackRead
     }),
   });
   // The auditor's seed, else one the company could not know before the period ended (sampling.ts).
-  const sampling = samplingOf(request.seed, request.sampleSize, subjects.map((s) => ({ name: s.log.name, checkpointFile: sectionOf("subject", s.log.name).checkpointFile, endSeq: s.endSeq, checkpoint: { size: s.checkpoint.size, root: toBase64(s.checkpoint.root) } })), packId);
+  const sampling = samplingOf(request.seed, request.sampleSize, subjects.map((s) => ({ name: s.log.name, checkpointFile: sectionOf("subject", s.log.name).checkpointFile, endSeq: s.endSeq, checkpoint: { size: s.checkpoint.size, root: toBase64(s.checkpoint.root) } })), request.to);
   return { request, from, to, tenant, subjects, audit, previous, packId, seed: sampling.seed, sampling };
 }
 
@@ -192,7 +192,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     if (spec.population.length === 0) continue;
     const sink = await writer.open(populationFile(spec.id));
     await sink.write(csvLine([...POPULATION_COLUMNS]));
-    sinks.push({ spec, sink, count: 0, sample: new SampleSelector(request.sampleSize) });
+    sinks.push({ spec, sink, count: 0, sample: new SampleSelector(sampleCapacity(request.sampleSize)) });
   }
   const finder = new ExceptionFinder({ logNames: request.logs, from: read.from, to: read.to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
   const tally = new EntryTally();
@@ -248,11 +248,14 @@ async function samplePopulations(o: BuildOptions, read: PackRead, streamed: Stre
   const proofFiles = new Map<string, string>();
   const populations = new Map<string, Population>();
   // An entry sampled for several controls has one proof file.
-  const proofsToWrite = new Set(sinks.flatMap((s) => s.sample.items().map(({ item }) => `${item.logName}\n${item.entry.seq}`))).size;
+  const sized = new Map(sinks.map((p) => [p, populationSampling(p.spec, p.count, read.request.sampleSize)]));
+  // The selectors kept the lowest ranks up to the largest size any sample may have; each sample is the lowest of those.
+  const drawn = (p: PopulationSink) => p.sample.items().slice(0, sized.get(p)!.size);
+  const proofsToWrite = new Set(sinks.flatMap((s) => drawn(s).map(({ item }) => `${item.logName}\n${item.entry.seq}`))).size;
   let proofsDone = 0;
   for (const p of sinks) {
     const sample: SampleEntry[] = [];
-    for (const { rank, item } of p.sample.items()) {
+    for (const { rank, item } of drawn(p)) {
       const period = periods.get(item.logName)!;
       const key = `${item.logName}\n${item.entry.seq}`;
       let file = proofFiles.get(key);
@@ -275,6 +278,7 @@ async function samplePopulations(o: BuildOptions, read: PackRead, streamed: Stre
       clauses: p.spec.population,
       count: p.count,
       sha256,
+      sampling: sized.get(p)!,
       sample,
     });
   }

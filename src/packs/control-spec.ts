@@ -3,6 +3,7 @@
  * the clauses of its population and the exceptions that count against it. Apart from
  * exporter.ts so the pack model names controls without importing the plugin interface.
  */
+import type { ControlFrequency } from "./sampling.js";
 
 /** Which log of the pack a clause reads: the requested log, or its tenant's audit log. */
 export type PopulationLog = "subject" | "audit";
@@ -56,6 +57,11 @@ export interface ControlSpec {
    * the period the control is "not tested", and the pack says what evidence it needs.
    */
   operation?: { clauses: readonly PopulationClause[]; needs: string };
+  /**
+   * How often the control operates, which sets its sample size by the sampling table
+   * (sampling.ts). Default "many-times-daily": a population of events recorded as they happen.
+   */
+  frequency?: ControlFrequency;
   /** A mapping that is our judgement rather than the framework's, shown as such. */
   ours?: boolean;
 }

@@ -24,7 +24,8 @@ import { BUILT_IN_EXPORTERS } from "./frameworks/index.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogStateJson, PackJson } from "./pack-manifest.js";
 import { csvRecords } from "./pack-reading.js";
-import { EntryTally, OperationTally, tenantAuditLog } from "./model-parts.js";
+import { EntryTally, OperationTally, populationSampling, tenantAuditLog } from "./model-parts.js";
+import { sampleCapacity } from "./sampling.js";
 import type { SampleEntry } from "./pack-model.js";
 import { matchesPopulation, populationRow } from "./population.js";
 
@@ -36,6 +37,8 @@ interface Derived {
   hash: Hash;
   count: number;
   sample: SampleSelector<SampleEntry>;
+  /** The sample drawn, once the population's size is known. */
+  drawn: SampleEntry[];
 }
 
 /** The built-in exporter the pack names, at the version it names; undefined for a plugin's pack or an older version. */
@@ -55,10 +58,10 @@ export class DerivedPopulations {
 
   private constructor(private readonly exporter: Exporter, private readonly pack: PackJson) {
     this.seed = pack.seed;
-    const size = pack.request.sampleSize ?? 0;
+    const capacity = sampleCapacity(pack.request.sampleSize);
     this.derived = exporter.controls
       .filter((spec) => spec.population.length > 0)
-      .map((spec) => ({ spec, hash: createHash("sha256").update(csvLine([...POPULATION_COLUMNS])), count: 0, sample: new SampleSelector<SampleEntry>(size) }));
+      .map((spec) => ({ spec, hash: createHash("sha256").update(csvLine([...POPULATION_COLUMNS])), count: 0, sample: new SampleSelector<SampleEntry>(capacity), drawn: [] }));
     this.operations = new OperationTally(exporter.controls);
     const r = pack.request;
     this.finder = new ExceptionFinder({ logNames: r.logs, from: new Date(r.from), to: new Date(r.to), failedLoginThreshold: r.failedLoginThreshold ?? 0, approvalTags: r.approvalTags ?? [] });
@@ -67,7 +70,8 @@ export class DerivedPopulations {
   /** Undefined when the pack's controls are not those of a built-in exporter: its populations are then only counted. */
   static of(pack: PackJson): DerivedPopulations | undefined {
     const exporter = builtInExporter(pack);
-    if (!exporter || typeof pack.seed !== "string" || !Number.isSafeInteger(pack.request.sampleSize)) return undefined;
+    const size = pack.request.sampleSize;
+    if (!exporter || typeof pack.seed !== "string" || (size !== undefined && (!Number.isSafeInteger(size) || size < 0))) return undefined;
     return new DerivedPopulations(exporter, pack);
   }
 
@@ -92,6 +96,11 @@ export class DerivedPopulations {
     }
   }
 
+  /** The lowest ranks, as many as the control's sample size for its population (sampling.ts). */
+  private drawn(d: Derived): SampleEntry[] {
+    return d.sample.items().slice(0, populationSampling(d.spec, d.count, this.pack.request.sampleSize).size).map(({ item }) => item);
+  }
+
   /**
    * The seed is what the pack says it is: with source "checkpoint", the root of that subject
    * log's checkpoint, which covers an entry after the period (checked by the range's `after`
@@ -106,7 +115,8 @@ export class DerivedPopulations {
       : s.source === "checkpoint" && !section ? `the seed names log ${s.log}, which has no section`
       : s.source === "checkpoint" && section!.checkpoint.root !== s.seed ? `the seed is not the root of ${section!.checkpointFile}`
       : s.source === "checkpoint" && section!.checkpoint.size <= section!.endSeq ? `${section!.checkpointFile} covers no entry after the period: it may have been signed before the period ended`
-      : s.source === "pack-id" && s.seed !== this.pack.packId ? "the seed is not the pack id"
+      // Packs built before the default seed was refused without a checkpoint after the period: the pack id, which the requester could move.
+      : s.source === ("pack-id" as string) && s.seed !== this.pack.packId ? "the seed is not the pack id"
       : !["auditor", "checkpoint", "pack-id"].includes(s.source) ? `unknown seed source ${JSON.stringify(s.source)}`
       : undefined;
     if (problem) checks.fail("sampling", `pack.json: ${problem}`, "pack.json");
@@ -137,13 +147,14 @@ export class DerivedPopulations {
     const digests = new Map<string, string>();
     for (const d of this.derived) {
       const digest = d.hash.digest("hex");
+      d.drawn = this.drawn(d);
       digests.set(d.spec.id, digest);
       const c = withPopulation.find((x) => x.id === d.spec.id)?.population;
       if (!c) continue;
       if (c.count !== d.count || c.sha256 !== digest) fail(`controls.json: control ${d.spec.id} states ${c.count} rows (SHA-256 ${c.sha256}), the entries give ${d.count} (SHA-256 ${digest})`, "controls.json");
       const file = present.has(c.file) ? await csvRecords(join(dir, c.file)).catch(() => undefined) : undefined;
       if (file?.digest !== digest) fail(`${c.file}: not the population of ${d.spec.id} the entries give (${d.count} rows, SHA-256 ${digest})`, c.file);
-      const want = d.sample.items().map(({ item }) => sampledJson(item));
+      const want = d.drawn.map(sampledJson);
       const got = (c.sample ?? []).map((s) => ({ log: s.log, role: s.role, seq: s.seq, rank: s.rank, proof: s.proof }));
       if (JSON.stringify(got) !== JSON.stringify(want)) fail(`controls.json: the sample of ${d.spec.id} is not the one the pack's seed draws (seqs ${want.map((s) => s.seq).join(", ") || "none"})`, "controls.json");
       // The proofs named by the derived sample: a sampled entry without its proof is a sample not shown.
@@ -167,7 +178,7 @@ export class DerivedPopulations {
       checks.pass("derived", "not re-derived: the pack has the single-log layout of older packs, whose controls.json and pack.json name files of that layout; only its populations and samples were re-derived");
       return;
     }
-    const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.sample.items().map(({ item }) => item) }));
+    const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.drawn }));
     await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations }, renderReport);
   }
 }

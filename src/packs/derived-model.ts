@@ -14,7 +14,7 @@ import { controlsJson, packJson } from "./documents.js";
 import type { ExceptionFinder } from "./exceptions.js";
 import type { Exporter } from "./exporter.js";
 import type { EntryTally, OperationTally } from "./model-parts.js";
-import { parametersOf, populationFile } from "./model-parts.js";
+import { parametersOf, populationFile, populationSampling } from "./model-parts.js";
 import { oscalDocument, OSCAL_FILE } from "./oscal.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogState, PackModel, Population, SampleEntry } from "./pack-model.js";
@@ -49,7 +49,7 @@ export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
   for (const spec of r.exporter.controls) {
     const d = r.populations.find((p) => p.controlId === spec.id);
     if (!d) continue;
-    populations.set(spec.id, { controlId: spec.id, file: populationFile(spec.id), query: populationQuery(spec.population), parameters: parametersOf(logs), clauses: spec.population, count: d.count, sha256: d.sha256, sample: d.sample });
+    populations.set(spec.id, { controlId: spec.id, file: populationFile(spec.id), query: populationQuery(spec.population), parameters: parametersOf(logs), clauses: spec.population, count: d.count, sha256: d.sha256, sampling: populationSampling(spec, d.count, raw.request.sampleSize), sample: d.sample });
   }
   const exceptions = r.finder.finish();
   const attestationFiles = logs.filter((l) => l.role === "subject").flatMap((l) => [l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : [])]);

@@ -58,6 +58,7 @@ export function controlsJson(m: PackModel): string {
             parameters: c.population.parameters,
             count: c.population.count,
             sha256: c.population.sha256,
+            sampling: c.population.sampling,
             sample: c.population.sample.map((s) => ({ log: s.logName, role: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile })),
           }
         : null,

@@ -43,7 +43,7 @@ export interface EvidenceWorkerOptions {
 
 export type EvidenceWorker = Worker<EvidenceJobData, EvidenceJobResult>;
 
-const PERMANENT = new Set(["INVALID_REQUEST", "EXPORTER_INVALID", "NO_CHECKPOINT", "INCONSISTENT"]);
+const PERMANENT = new Set(["INVALID_REQUEST", "EXPORTER_INVALID", "NO_CHECKPOINT", "NO_SEED", "INCONSISTENT"]);
 
 export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: string; data: EvidenceJobData; updateProgress(p: EvidenceJobProgress): Promise<unknown> }): Promise<EvidenceJobResult> {
   const { tenant, request } = job.data;

@@ -9,6 +9,7 @@ import { dayOf } from "./exceptions.js";
 import type { ControlSpec, PopulationLog } from "./control-spec.js";
 import type { PackModel } from "./pack-model.js";
 import { matchesPopulation } from "./population.js";
+import { sampleBasis, sampleSizeFor } from "./sampling.js";
 
 /** A population file's name part for a requirement id (CC6.1 → cc6.1, 164.312(b) → 164.312-b). */
 export const slug = (id: string): string => id.toLowerCase().replace(/[^a-z0-9.]+/g, "-").replace(/^-+|-+$/g, "");
@@ -21,6 +22,12 @@ export const tenantAuditLog = (tenant: string): string => `${RESERVED_NAME_PREFI
 /** $periods of the population query (population.ts): a row per section of the pack. */
 export function parametersOf(logs: readonly { role: string; name: string; firstSeq: number; endSeq: number }[]): Record<string, unknown> {
   return { periods: logs.map((l) => ({ role: l.role, log: l.name, first_seq: l.firstSeq, end_seq: l.endSeq })) };
+}
+
+/** A control's sample size for its population, by its frequency and the sampling table, or the auditor's fixed size. */
+export function populationSampling(spec: ControlSpec, count: number, fixed: number | undefined): { frequency: NonNullable<ControlSpec["frequency"]>; size: number; basis: string } {
+  const frequency = spec.frequency ?? "many-times-daily";
+  return { frequency, size: sampleSizeFor(frequency, count, fixed), basis: sampleBasis(frequency, count, fixed) };
 }
 
 /** Entries of the subject logs counted per UTC day (ledger clock) and per kind, for the charts and totals. */

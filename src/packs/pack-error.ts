@@ -8,6 +8,8 @@ export type PackErrorCode =
   | "EXPORTER_INVALID"
   /** No signed checkpoint covers the period and none can be signed (no signing key). */
   | "NO_CHECKPOINT"
+  /** No sampling seed the company could not have chosen exists yet (sampling.ts), and the auditor gave none. */
+  | "NO_SEED"
   /** The ledger does not agree with itself or its checkpoint: the log needs verifying. */
   | "INCONSISTENT"
   /** The output path exists already: packs are never overwritten. */

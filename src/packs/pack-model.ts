@@ -3,7 +3,7 @@
  * computed result. The PDF, `pack.json`, `controls.json` and the OSCAL document are renderings
  * of this one model, so they cannot disagree.
  */
-import type { Sampling } from "./sampling.js";
+import type { ControlFrequency, Sampling } from "./sampling.js";
 import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./control-spec.js";
 
 export const CONTROL_RESULTS = ["satisfied", "exceptions", "not tested"] as const;
@@ -21,9 +21,10 @@ export interface PackRequest {
   organisation: string;
   /** The system boundary in words. */
   scope: string;
-  /** Seed of the samples (default: the pack id). */
+  /** The auditor's seed of the samples (default: the root of a checkpoint signed after the period, sampling.ts). */
   seed?: string;
-  sampleSize: number;
+  /** The auditor's fixed sample size per control; absent, each control's follows the sampling table by its frequency. */
+  sampleSize?: number;
   /** Failed logins by one actor in one UTC day above this are an exception. */
   failedLoginThreshold: number;
   /** Tags that mark a deployment as approved (a tag equal to one, or starting with it and ":"). */
@@ -90,6 +91,8 @@ export interface Population {
   clauses: readonly PopulationClause[];
   count: number;
   sha256: string;
+  /** How many entries were sampled and why that many (sampling.ts). */
+  sampling: { frequency: ControlFrequency; size: number; basis: string };
   sample: SampleEntry[];
 }
 

@@ -5,7 +5,6 @@
 import { PackError } from "./pack-error.js";
 import type { PackRequest, PackRequestInput } from "./pack-model.js";
 
-export const DEFAULT_SAMPLE_SIZE = 25;
 export const DEFAULT_FAILED_LOGIN_THRESHOLD = 5;
 export const DEFAULT_APPROVAL_TAGS = ["approved", "approval"] as const;
 export const MAX_SAMPLE_SIZE = 1000;
@@ -76,7 +75,8 @@ export function checkRequest(r: PackRequestInput): PackRequest {
     organisation: text("organisation", r.organisation, 200),
     scope: text("scope", r.scope, 1000),
     ...(r.seed !== undefined ? { seed: text("seed", r.seed, 200) } : {}),
-    sampleSize: count("sampleSize", r.sampleSize, 0, MAX_SAMPLE_SIZE),
+    // Absent: each control's sample follows the sampling table (sampling.ts); given: the auditor's fixed size.
+    ...(r.sampleSize !== undefined ? { sampleSize: count("sampleSize", r.sampleSize, 0, MAX_SAMPLE_SIZE) } : {}),
     failedLoginThreshold: count("failedLoginThreshold", r.failedLoginThreshold, 0, 1_000_000),
     approvalTags,
   };

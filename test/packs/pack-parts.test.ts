@@ -74,7 +74,7 @@ describe("exceptions", () => {
 describe("control results", () => {
   it("are exceptions, not tested or satisfied, and every exception names its controls", () => {
     const specs = BUILT_IN_EXPORTERS.find((e) => e.id === "soc2")!.controls;
-    const population = (id: string, count: number) => ({ controlId: id, file: `populations/${id}.csv`, query: "", parameters: {}, clauses: [], count, sha256: "", sample: [] });
+    const population = (id: string, count: number) => ({ controlId: id, file: `populations/${id}.csv`, query: "", parameters: {}, clauses: [], count, sha256: "", sampling: { frequency: "many-times-daily" as const, size: 0, basis: "" }, sample: [] });
     const pops = new Map(specs.filter((s) => s.population.length > 0).map((s) => [s.id, population(s.id, s.id === "CC6.6" ? 0 : 3)]));
     const exceptions = [{ id: "EX-0001", kind: "unapproved-deploy" as const, controls: [], log: "subject" as const, logName: "prod", seqs: [1], description: "", remediation: "open", rootCause: "", managementResponse: "" }];
     // CC6.3's access review and CC7.4's incident responses: none in the period but for CC7.4.

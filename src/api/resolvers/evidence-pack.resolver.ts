@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-g
 import { LedgerError } from "../../ledger/index.js";
 import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
 import { findExporter } from "../../packs/exporters.js";
-import { checkLogs, checkRequest, DEFAULT_APPROVAL_TAGS, MAX_PACK_LOGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";
+import { checkLogs, checkRequest, DEFAULT_APPROVAL_TAGS, MAX_PACK_LOGS, DEFAULT_FAILED_LOGIN_THRESHOLD } from "../../packs/request.js";
 import { ApiError, toApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
@@ -52,8 +52,8 @@ export class EvidencePackResolver {
     @Arg("logs", () => [String], { description: `The logs to pack: 1 to ${MAX_PACK_LOGS} distinct logs of the tenant, each a section of the pack.` }) logs: string[],
     @Arg("from", () => DateTimeScalar) from: Date,
     @Arg("to", () => DateTimeScalar) to: Date,
-    @Arg("sampleSize", () => Int, { nullable: true, description: `Entries sampled per population (default ${DEFAULT_SAMPLE_SIZE}).` }) sampleSize: number | null,
-    @Arg("seed", () => String, { nullable: true, description: "Seed of the samples (default: the pack id)." }) seed: string | null,
+    @Arg("sampleSize", () => Int, { nullable: true, description: "The auditor's fixed number of entries sampled per population (default: each control's size by its frequency, from the sampling table)." }) sampleSize: number | null,
+    @Arg("seed", () => String, { nullable: true, description: "The auditor's seed of the samples (default: the root of the first checkpoint signed after the period ended; without one the build is refused)." }) seed: string | null,
     @Ctx() ctx: ApiContext,
   ): Promise<EvidencePack> {
     const evidence = service(ctx);
@@ -93,7 +93,7 @@ export class EvidencePackResolver {
         organisation: principal.tenant,
         scope: `${found.length === 1 ? "log" : "logs"} ${found.map((l) => `${l.name} (${l.origin})`).join(", ")} of tenant ${principal.tenant}`,
         ...(seed !== null ? { seed } : {}),
-        sampleSize: sampleSize ?? DEFAULT_SAMPLE_SIZE,
+        ...(sampleSize !== null ? { sampleSize } : {}),
         failedLoginThreshold: DEFAULT_FAILED_LOGIN_THRESHOLD,
         approvalTags: [...DEFAULT_APPROVAL_TAGS],
       });

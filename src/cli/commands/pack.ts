@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadSigningKey } from "../../ledger/index.js";
 import { buildPack } from "../../packs/build-pack.js";
 import { findExporter, loadExporters } from "../../packs/exporters.js";
-import { DEFAULT_APPROVAL_TAGS, DEFAULT_FAILED_LOGIN_THRESHOLD, DEFAULT_SAMPLE_SIZE } from "../../packs/request.js";
+import { DEFAULT_APPROVAL_TAGS, DEFAULT_FAILED_LOGIN_THRESHOLD } from "../../packs/request.js";
 import { SHA256SUMS_FILE } from "../../core/pack/index.js";
 import { writeTarGz } from "../../packs/tar-gz.js";
 import { packageVersion } from "../../version.js";
@@ -52,7 +52,7 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
   const to = required(COMMAND, "to", values.to);
   const out = required(COMMAND, "out", values.out);
   const archive = values.archive === undefined ? undefined : parseChoice(COMMAND, "archive", values.archive, ["tar.gz"] as const);
-  const sampleSize = values["sample-size"] === undefined ? DEFAULT_SAMPLE_SIZE : parseCount(COMMAND, "sample-size", values["sample-size"]);
+  const sampleSize = values["sample-size"] === undefined ? undefined : parseCount(COMMAND, "sample-size", values["sample-size"]);
   const threshold = values["failed-login-threshold"] === undefined ? DEFAULT_FAILED_LOGIN_THRESHOLD : parseCount(COMMAND, "failed-login-threshold", values["failed-login-threshold"]);
   const exporter = findExporter(await loadExporters(cli.config.packExporters), framework);
   if (!cli.config.packKeyPath) throw new CliError("NO_PACK_KEY", "pack: no key to sign the pack: set SEALTRAIL_PACK_KEY or SEALTRAIL_SIGNING_KEY to a PKCS8 PEM file (sealtrail keys generate)");
@@ -87,7 +87,7 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
           organisation: values.org ?? tenant,
           scope: values.scope ?? `${logs.length === 1 ? "log" : "logs"} ${[...logs].sort((a, b) => (a.name < b.name ? -1 : 1)).map((l) => `${l.name} (${l.origin})`).join(", ")} of tenant ${tenant}`,
           ...(values.seed !== undefined ? { seed: values.seed } : {}),
-          sampleSize,
+          ...(sampleSize !== undefined ? { sampleSize } : {}),
           failedLoginThreshold: threshold,
           approvalTags: values["approval-tag"] ?? [...DEFAULT_APPROVAL_TAGS],
         },
