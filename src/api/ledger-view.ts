@@ -3,12 +3,14 @@
  * system cannot express. Everything the client sends is checked here before any SQL runs.
  */
 import { canonicalTimestamp, entryLeafHash, isStorableText, payloadHash } from "../core/entry/index.js";
-import { digestEqual, toBase64 } from "../core/encoding/index.js";
+import { digestEqual, fromHex, toBase64 } from "../core/encoding/index.js";
+import { openValues } from "../core/erasure/index.js";
 import type { EventFilter as LedgerFilter, LedgerStore, StoredCheckpoint, StoredEntry } from "../ledger/index.js";
 import { ApiError } from "./api-error.js";
 import { InconsistentRead } from "./read-verifier.js";
 import { Checkpoint } from "./types/checkpoint.type.js";
 import type { EventFilter } from "./types/event-filter.input.js";
+import { type CommittedFieldName, ErasedField, type RemovalKind } from "./types/erased-field.type.js";
 import { Event, type Outcome } from "./types/event.type.js";
 
 const MAX_LIST = 100;
@@ -21,14 +23,34 @@ const MAX_TEXT = 1024;
  * never served (docs/security.md, "Verified reads").
  */
 export function toEvent(row: StoredEntry): Event {
-  const payloadOk = row.payload === null || digestEqual(payloadHash(row.payload), row.payloadHash);
+  const v2 = row.leafVersion === 2;
+  const payloadOk = v2 || row.payload === null || digestEqual(payloadHash(row.payload), row.payloadHash);
   const leaf = entryLeafHash({
     log: row.origin, seq: row.seq, kind: row.kind, actor: row.actor, action: row.action, resource: row.resource, outcome: row.outcome as Outcome,
     source: row.source, occurredAt: canonicalTimestamp(row.occurredAt), recordedAt: canonicalTimestamp(row.recordedAt), tags: row.tags, payloadHash: row.payloadHash,
+    ...(v2 ? { v: 2 as const } : {}),
   });
   if (!payloadOk || !digestEqual(leaf, row.leafHash)) {
     throw new InconsistentRead(row.log, row.seq, `entry ${row.seq} of log ${row.log} does not match its ${payloadOk ? "leaf" : "payload"} hash`);
   }
+  const base = {
+    logId: row.logId,
+    log: row.log,
+    seq: row.seq,
+    kind: row.kind,
+    action: row.action,
+    outcome: row.outcome as Outcome,
+    source: row.source,
+    occurredAt: row.occurredAt,
+    recordedAt: row.recordedAt,
+    tags: row.tags,
+    leafVersion: row.leafVersion,
+    payloadHash: toBase64(row.payloadHash),
+    leafHash: toBase64(row.leafHash),
+    chainHash: toBase64(row.chainHash),
+    idempotencyKey: row.idempotencyKey,
+  };
+  if (v2) return Object.assign(new Event(), base, openedValues(row));
   return Object.assign(new Event(), {
     logId: row.logId,
     log: row.log,
@@ -44,11 +66,35 @@ export function toEvent(row: StoredEntry): Event {
     tags: row.tags,
     payload: row.payload === null ? null : JSON.parse(row.payload),
     payloadRedacted: row.payload === null,
+    erased: [],
+    leafVersion: row.leafVersion,
     payloadHash: toBase64(row.payloadHash),
     leafHash: toBase64(row.leafHash),
     chainHash: toBase64(row.chainHash),
     idempotencyKey: row.idempotencyKey,
   });
+}
+
+/**
+ * A v2 entry's values (docs/leaf-format.md): each opened against the commitment its leaf holds,
+ * or shown as erased under its record. A value gone without a record, or not opening its
+ * commitment, is tampering: answered LEDGER_INCONSISTENT, as an edited v1 row is.
+ */
+function openedValues(row: StoredEntry): Pick<Event, "actor" | "resource" | "payload" | "payloadRedacted" | "erased"> {
+  const opened = openValues([fromHex(row.actor), fromHex(row.resource), row.payloadHash], row.values ?? [], row.removals ?? []);
+  const broken = opened.broken[0];
+  if (broken) {
+    const what = broken.problem === "removed" ? "was removed without an erasure or expiry record" : "does not open its commitment";
+    throw new ApiError("LEDGER_INCONSISTENT", `entry ${row.seq} of log ${row.log}: its ${broken.field} ${what}: the log needs verifying`);
+  }
+  const [actor, resource, payload] = opened.values;
+  return {
+    actor,
+    resource,
+    payload: payload === null ? null : JSON.parse(payload),
+    payloadRedacted: payload === null,
+    erased: opened.erased.map((e) => Object.assign(new ErasedField(), { field: e.field as CommittedFieldName, kind: e.kind as RemovalKind, recordSeq: e.recordSeq, request: e.request })),
+  };
 }
 
 export function toCheckpoint(log: { id: number; name: string; origin: string }, c: StoredCheckpoint): Checkpoint {

@@ -48,8 +48,33 @@ export interface EventFilter {
   contains?: string;
 }
 
-/** An entries row (schema/ledger.ts) with its log's name and origin (the origin is in every leaf: reads re-hash it). */
-export type StoredEntry = typeof entries.$inferSelect & { log: string; origin: string };
+/** A v2 entry's clear value and its salt (hex), as entry_secrets holds them; field: 0 actor, 1 resource, 2 payload. */
+export interface StoredValue {
+  field: number;
+  salt: string;
+  value: string;
+}
+
+/** A value removed from a v2 entry, with the record that authorized it: its seq, kind (null once archived) and payload. */
+export interface StoredRemoval {
+  field: number;
+  recordSeq: number;
+  recordKind: string | null;
+  recordPayload: string | null;
+}
+
+/**
+ * An entries row (schema/ledger.ts) with its log's name and origin (the origin is in every leaf:
+ * reads re-hash it), and for a v2 log (docs/leaf-format.md) the values and removals of the entry:
+ * its row holds only the commitments.
+ */
+export type StoredEntry = typeof entries.$inferSelect & {
+  log: string;
+  origin: string;
+  leafVersion: LeafVersion;
+  values: StoredValue[] | null;
+  removals: StoredRemoval[] | null;
+};
 
 export interface StoredCheckpoint {
   size: number;

@@ -23,6 +23,7 @@ export const EventDetailQuery = graphql(`
     event(log: $log, seq: $seq) {
       log seq kind actor action resource outcome source occurredAt recordedAt tags idempotencyKey
       payload payloadHash payloadRedacted leafHash chainHash
+      erased { field kind recordSeq request }
     }
   }
 `);

@@ -46,11 +46,18 @@ export function EntryDrawer({ entry, onClose }: { entry: string; onClose: () => 
 
 type Detail = { log: { origin: string; verifierKey: string | null; leafVersion: number }; event: NonNullable<import("../graphql").ResultOf<typeof EventDetailQuery>["event"]> };
 
+/** An erased or expired value's place: what removed it, under which record of the log (docs/erasure.md). */
+function erasedText(e: Detail["event"], field: "actor" | "resource" | "payload"): string | null {
+  const m = e.erased.find((x) => x.field === field);
+  if (!m) return null;
+  return `${m.kind === "expiry" ? "Expired" : "Erased"} under record #${Number(m.recordSeq).toLocaleString("en-US")}${m.request ? ` (request ${m.request})` : ""}`;
+}
+
 function EntryBody({ data }: { data: Detail }) {
   const e = data.event;
   const fields: [string, string][] = [
-    ["Log", `${e.log} (${data.log.origin})`], ["Seq", String(e.seq)], ["Kind", e.kind], ["Action", e.action], ["Actor", e.actor],
-    ["Resource", e.resource], ["Outcome", e.outcome], ["Source", e.source], ["Occurred", utc(e.occurredAt)], ["Recorded", utc(e.recordedAt)],
+    ["Log", `${e.log} (${data.log.origin})`], ["Seq", String(e.seq)], ["Kind", e.kind], ["Action", e.action], ["Actor", e.actor ?? erasedText(e, "actor") ?? "—"],
+    ["Resource", e.resource ?? erasedText(e, "resource") ?? "—"], ["Outcome", e.outcome], ["Source", e.source], ["Occurred", utc(e.occurredAt)], ["Recorded", utc(e.recordedAt)],
     ["Tags", e.tags.join(", ") || "—"], ["Idempotency key", e.idempotencyKey],
   ];
   return (
@@ -61,7 +68,7 @@ function EntryBody({ data }: { data: Detail }) {
         ))}
       </dl>
       <h3>Payload</h3>
-      {e.payloadRedacted ? <p className="muted">Redacted. Its hash below still proves what it was.</p> : <pre className="code" tabIndex={0} aria-label="Payload">{JSON.stringify(e.payload, null, 2)}</pre>}
+      {erasedText(e, "payload") ? <p className="muted" data-testid="payload-erased">{erasedText(e, "payload")}. Its commitment below stays in the leaf; without the deleted salt it reveals nothing.</p> : e.payloadRedacted ? <p className="muted">Redacted. Its hash below still proves what it was.</p> : <pre className="code" tabIndex={0} aria-label="Payload">{JSON.stringify(e.payload, null, 2)}</pre>}
       <h3>Hashes</h3>
       <dl className="fields hashes">
         <div><dt>Leaf hash</dt><dd className="mono" data-testid="leaf-hash">{e.leafHash}</dd></div>
@@ -86,7 +93,7 @@ function VerifyPanel({ log, seq, detail }: { log: string; seq: number; detail: D
       const e = detail.event;
       const result = await verifyEntry(
         {
-          entry: { origin: detail.log.origin, seq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource, outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt: e.recordedAt, tags: e.tags, payloadHash: e.payloadHash, leafHash: e.leafHash, payload: e.payload, payloadRedacted: e.payloadRedacted },
+          entry: { origin: detail.log.origin, seq, kind: e.kind, actor: e.actor ?? "", action: e.action, resource: e.resource ?? "", outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt: e.recordedAt, tags: e.tags, payloadHash: e.payloadHash, leafHash: e.leafHash, payload: e.payload, payloadRedacted: e.payloadRedacted },
           proof: { leafIndex: Number(proof.leafIndex), treeSize: Number(proof.treeSize), hashes: proof.hashes, root: proof.root, note: proof.checkpoint?.note ?? null },
           verifierKey: p.log?.verifierKey ?? null,
           leafVersion: detail.log.leafVersion,

@@ -19,9 +19,9 @@ const columns = [
   col.accessor("log", { header: "Log", size: 120 }),
   col.accessor("seq", { header: "Seq", cell: (c) => Number(c.getValue()).toLocaleString("en-US"), size: 90 }),
   col.accessor("kind", { header: "Kind", size: 120 }),
-  col.accessor("actor", { header: "Actor", size: 170 }),
+  col.accessor("actor", { header: "Actor", cell: (c) => c.getValue() ?? <span className="muted">erased</span>, size: 170 }),
   col.accessor("action", { header: "Action", size: 170 }),
-  col.accessor("resource", { header: "Resource", size: 220 }),
+  col.accessor("resource", { header: "Resource", cell: (c) => c.getValue() ?? <span className="muted">erased</span>, size: 220 }),
   col.accessor("outcome", { header: "Outcome", cell: (c) => <Badge tone={c.getValue() === "success" ? "ok" : "bad"}>{c.getValue()}</Badge>, size: 100 }),
 ];
 

@@ -1,5 +1,6 @@
-import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { BigIntScalar, DateTimeScalar, JSONScalar } from "../scalars.js";
+import { ErasedField } from "./erased-field.type.js";
 
 export enum Outcome {
   success = "success",
@@ -20,14 +21,14 @@ export class Event {
   @Field(() => String)
   kind!: string;
 
-  @Field(() => String)
-  actor!: string;
+  @Field(() => String, { nullable: true, description: "Who acted; null only when erased or expired (see erased)." })
+  actor!: string | null;
 
   @Field(() => String)
   action!: string;
 
-  @Field(() => String)
-  resource!: string;
+  @Field(() => String, { nullable: true, description: "What was acted on; null only when erased or expired (see erased)." })
+  resource!: string | null;
 
   @Field(() => Outcome)
   outcome!: Outcome;
@@ -44,13 +45,21 @@ export class Event {
   @Field(() => [String])
   tags!: string[];
 
-  @Field(() => JSONScalar, { nullable: true, description: "The payload; null when it was redacted (payloadRedacted)." })
+  @Field(() => JSONScalar, { nullable: true, description: "The payload; null when it was redacted (payloadRedacted), or erased or expired (see erased)." })
   payload!: unknown;
 
   @Field(() => Boolean, { description: "True when the payload was removed; payloadHash still proves what it was." })
   payloadRedacted!: boolean;
 
-  @Field(() => String, { description: "SHA-256 of the payload's RFC 8785 canonical JSON, base64." })
+  @Field(() => [ErasedField], {
+    description: "The values removed from this entry under an erasure or expiry record of its log (format 2; docs/erasure.md), each with the record's seq and request: the fields listed are null because they were erased, not because they are missing. Empty when nothing was removed.",
+  })
+  erased!: ErasedField[];
+
+  @Field(() => Int, { description: "The log's leaf format (docs/leaf-format.md): 1, or 2 (salted commitments)." })
+  leafVersion!: number;
+
+  @Field(() => String, { description: "Format 1: SHA-256 of the payload's RFC 8785 canonical JSON; format 2: the payload's salted commitment. Base64." })
   payloadHash!: string;
 
   @Field(() => String, { description: "The Merkle leaf hash (RFC 9162 §2.1.1), base64." })

@@ -5,3 +5,4 @@
  */
 export { checkHoldScope, holdCovers, type HoldScope, type HoldSubject, type LegalHold, parseHold } from "./hold.js";
 export { countSeqs, ERASURE_KIND, ERASURE_REFUSED_KIND, ERASURE_REQUEST_KIND, EXPIRY_KIND, HOLD_KIND, HOLD_RELEASE_KIND, parseRemovalRecord, RECORD_KINDS, REMOVAL_KINDS, type RemovalRecord, RemovalIndex, removalPayload, seqSpans, type SeqSpan } from "./records.js";
+export { type ErasedValue, type OpenedValues, openValues, removalKind, type RemovalKindName, removalRequest } from "./erased.js";

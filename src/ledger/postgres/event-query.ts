@@ -5,7 +5,7 @@
  */
 import type { EntryPosition } from "../../core/token/index.js";
 import type { Sql } from "./db.js";
-import { COLUMNS, conditions, type EventFilter, rangeOf, type StoredEntry, where } from "./entry-rows.js";
+import { clearPayload, COLUMNS, conditions, type EventFilter, rangeOf, type StoredEntry, where } from "./entry-rows.js";
 import { LedgerError } from "../errors.js";
 import { type LogBounds, type Lookup, lookupWindow, rareLookup, SEARCH_TAIL_MAX } from "./search-lookup.js";
 import { entryWords, searchQuery } from "./search-words.js";
@@ -90,7 +90,7 @@ async function rareWords(sql: Sql, log: LogBounds, text: string, limit: number):
 
 export async function findEntryRun(sql: Sql, logId: number, from: number, to: number, filter: EventFilter): Promise<StoredEntry[]> {
   const parts = conditions(sql, filter);
-  if (filter.text !== undefined) parts.push(sql`${entryWords(sql)} @@ ${searchQuery(sql, filter.text)}`);
+  if (filter.text !== undefined) parts.push(sql`${entryWords(sql, clearPayload(sql))} @@ ${searchQuery(sql, filter.text)}`);
   parts.push(sql`e.log_id = ${logId}::int and e.seq >= ${from}::bigint and e.seq < ${to}::bigint`);
   return sql<StoredEntry[]>`
     select ${COLUMNS(sql)} from entries e join logs l on l.id = e.log_id

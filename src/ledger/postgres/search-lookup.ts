@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres";
 import type { Sql } from "./db.js";
-import { rangeOf, type StoredEntry, where } from "./entry-rows.js";
+import { clearPayload, rangeOf, type StoredEntry, where } from "./entry-rows.js";
 import { LedgerError } from "../errors.js";
 import { entryWords, searchQuery } from "./search-words.js";
 
@@ -81,7 +81,7 @@ export async function lookupWindow(
     }
   }
   if (out.length < limit && to > log.indexed) {
-    const tail = q ? [...rest, sql`${entryWords(sql)} @@ ${q}`] : rest;
+    const tail = q ? [...rest, sql`${entryWords(sql, clearPayload(sql))} @@ ${q}`] : rest;
     out.push(...(await rangeOf(sql, log.id, Math.max(from, log.indexed), to, tail, limit - out.length)));
   }
   return out;
@@ -123,7 +123,7 @@ export async function rareLookup(
         `search: ${log.size - start} entries of log ${log.name} are not indexed yet (at most ${lookup.tailMax} are searched unindexed); retry shortly`,
       );
     }
-    const tail = q ? [...rest, sql`${entryWords(sql)} @@ ${q}`] : rest;
+    const tail = q ? [...rest, sql`${entryWords(sql, clearPayload(sql))} @@ ${q}`] : rest;
     out.push(...(await rangeOf(sql, log.id, start, undefined, tail, limit - out.length)));
   }
   return out;

@@ -20,13 +20,15 @@ import type { Sql } from "./db.js";
  * every escaped backslash (`\\`) out first, as U+0001, which JSON text cannot hold raw (RFC 8259
  * §7), and putting it back after. The test is a substring search: payloads without one pay nothing more.
  */
-export function entryWords(sql: Sql): postgres.PendingQuery<postgres.Row[]> {
-  return sql`jsonb_to_tsvector('simple'::regconfig, case when e.kind = 'tmux.output' and jsonb_typeof(${payloadJson(sql)}) = 'object' then ${payloadJson(sql)} - 'data' else ${payloadJson(sql)} end, '["string"]'::jsonb)`;
+export function entryWords(sql: Sql, payload: postgres.PendingQuery<postgres.Row[]> = sql`e.payload`): postgres.PendingQuery<postgres.Row[]> {
+  const json = payloadJson(sql, payload);
+  return sql`jsonb_to_tsvector('simple'::regconfig, case when e.kind = 'tmux.output' and jsonb_typeof(${json}) = 'object' then ${json} - 'data' else ${json} end, '["string"]'::jsonb)`;
 }
 
-function payloadJson(sql: Sql): postgres.PendingQuery<postgres.Row[]> {
-  return sql`(case when strpos(e.payload, ${ESCAPED_NUL}) = 0 then coalesce(e.payload, 'null')
-    else replace(replace(replace(e.payload, ${ESCAPED_BACKSLASH}, chr(1)), ${ESCAPED_NUL}, ${ESCAPED_SPACE}), chr(1), ${ESCAPED_BACKSLASH}) end)::jsonb`;
+/** `payload`: the payload text's expression (`e.payload`; over `entries e join logs l`, the clear payload of either leaf format). */
+function payloadJson(sql: Sql, payload: postgres.PendingQuery<postgres.Row[]>): postgres.PendingQuery<postgres.Row[]> {
+  return sql`(case when strpos(${payload}, ${ESCAPED_NUL}) = 0 then coalesce(${payload}, 'null')
+    else replace(replace(replace(${payload}, ${ESCAPED_BACKSLASH}, chr(1)), ${ESCAPED_NUL}, ${ESCAPED_SPACE}), chr(1), ${ESCAPED_BACKSLASH}) end)::jsonb`;
 }
 
 const ESCAPED_NUL = String.raw`\u0000`;
