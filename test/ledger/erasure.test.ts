@@ -5,11 +5,13 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyInclusion } from "../../src/core/merkle/index.js";
+import { verifyConsistency, verifyInclusion } from "../../src/core/merkle/index.js";
+import { vkeyString } from "../../src/core/note/index.js";
 import { ERASURE_KIND, ERASURE_REFUSED_KIND, HOLD_KIND, HOLD_RELEASE_KIND } from "../../src/core/erasure/index.js";
-import { approveErasure, checkpointLog, createHold, eraseValues, inclusionProofFor, listHolds, releaseHold, requestErasure } from "../../src/ledger/index.js";
+import { approveErasure, checkpointLog, consistencyProofFor, createHold, eraseValues, inclusionProofFor, listHolds, releaseHold, requestErasure } from "../../src/ledger/index.js";
 import { indexSearchOnce } from "../../src/ledger/postgres/search-indexer.js";
 import { verifyLog } from "../../src/integrity/verify-log.js";
+import { runCli } from "../support/cli.js";
 import { asAttacker, freshLedger, type TestLedger } from "../support/ledger.js";
 import { testKey } from "../support/keys.js";
 
@@ -33,6 +35,9 @@ async function seed(name: string, size = 60) {
   return log;
 }
 
+/** `sealtrail verify` as a user runs it: its exit status and what it prints. */
+const verifyCli = (name: string) => runCli(["verify", "--log", name], { DATABASE_URL: ledger.url, SEALTRAIL_DB_SCHEMA: ledger.schema, SEALTRAIL_VERIFIER_KEY: vkeyString(`test.example/${name}`, key.publicKey) });
+
 const verify = (name: string, threads = 0) =>
   verifyLog(ledger.adminStore, name, { url: ledger.url, schema: ledger.schema, publicKey: key.publicKey, threads, rangeLevel: 4 });
 
@@ -50,7 +55,7 @@ async function occurrences(needle: string): Promise<string[]> {
 describe("erasure of a data subject", () => {
   it("removes the subject's values everywhere while verify passes and every proof still verifies", async () => {
     const log = await seed("erase-subject");
-    await checkpointLog(ledger.store, "erase-subject", key.privateKey);
+    const before = (await checkpointLog(ledger.store, "erase-subject", key.privateKey)).checkpoint;
     while ((await indexSearchOnce(ledger.writer, {})).indexed > 0);
     expect((await occurrences(SUBJECT)).some((o) => o.startsWith("entry_search"))).toBe(true);
 
@@ -62,12 +67,26 @@ describe("erasure of a data subject", () => {
       const report = await verify("erase-subject", threads);
       expect(report, `threads ${threads}`).toMatchObject({ verified: true, tamperClass: null, erased: { values: 60, records: [{ recordSeq: 60, kind: "erasure", request: result.request, values: 60 }] } });
     }
-    // Every inclusion proof against the latest checkpoint still verifies.
+    const cli = await verifyCli("erase-subject");
+    expect(cli.stderr).toBe("");
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain(`60 values erased under the erasure record at seq 60 (request ${result.request})`);
+    // Every inclusion proof against the latest checkpoint still verifies, and so does every
+    // consistency proof into it, from the checkpoint signed before the erasure among them.
     const size = await ledger.store.treeSize(log.id);
+    const after = await ledger.store.latestCheckpoint(log.id);
+    expect(after!.size).toBe(size);
     for (let seq = 0; seq < size; seq++) {
       const p = await inclusionProofFor(ledger.store, "erase-subject", seq, size);
-      expect(() => verifyInclusion(seq, size, p.leafHash, p.proof, p.root)).not.toThrow();
+      expect(() => verifyInclusion(seq, size, p.leafHash, p.proof, after!.root)).not.toThrow();
     }
+    for (let m = 1; m < size; m++) {
+      const c = await consistencyProofFor(ledger.store, "erase-subject", m, size);
+      expect(() => verifyConsistency(m, size, c.proof, c.root1, after!.root)).not.toThrow();
+    }
+    const fromBefore = await consistencyProofFor(ledger.store, "erase-subject", before.size, size);
+    expect(Buffer.from(fromBefore.root1).equals(Buffer.from(before.root))).toBe(true);
+    expect(() => verifyConsistency(before.size, size, fromBefore.proof, before.root, after!.root)).not.toThrow();
     // The subject is nowhere: no table (entry_search included), no pg_dump of the schema.
     expect(await occurrences(SUBJECT)).toEqual([]);
     const { stdout } = await promisify(execFile)("pg_dump", ["--dbname", ledger.url, "--schema", ledger.schema, "--data-only"], { maxBuffer: 1 << 28 });
@@ -86,6 +105,9 @@ describe("erasure of a data subject", () => {
     const report = await verify("erase-tamper");
     expect(report).toMatchObject({ verified: false, tamperClass: "value_removed", firstBadSeq: 17 });
     expect(report.findings[0]).toMatchObject({ class: "value_removed", seq: 17, field: "payload" });
+    const cli = await verifyCli("erase-tamper");
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toMatch(/^TAMPERED value_removed at seq 17: /);
     // An edited value no longer opens its commitment.
     await asAttacker(ledger.admin, (tx) => tx`update entry_secrets set value = 'someone@else' where log_id = ${log.id} and seq = 4 and field = 0`);
     expect((await verify("erase-tamper")).findings.map((f) => [f.class, f.seq])).toEqual([["metadata_edited", 4], ["value_removed", 17]]);
