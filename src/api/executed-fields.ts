@@ -11,10 +11,19 @@
  */
 import { type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, Kind, type OperationDefinitionNode, type SelectionNode } from "graphql";
 
-/** The context member the executor's view is kept in. */
+/** The context members the executor's view is kept in. */
 export interface ExecutedFields {
   executed?: Set<string>;
+  /**
+   * Each root field as it ran — its response key and its arguments after variables and
+   * defaults — for the audit record: what was read, whatever the text around it (comments,
+   * padding, variables) looked like. At most MAX_CALLS; `callsDropped` counts the rest.
+   */
+  calls?: { field: string; args: Record<string, unknown> }[];
+  callsDropped?: number;
 }
+
+export const MAX_CALLS = 32;
 
 /** Root fields of `operation` that read or write the ledger (introspection and __typename do not). */
 export function ledgerFields(operation: OperationDefinitionNode | undefined, document?: DocumentNode): string[] {
@@ -57,12 +66,16 @@ export function noteExecutedRootFields(schema: GraphQLSchema): GraphQLSchema {
   wrapped.add(schema);
   for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
     for (const field of Object.values(type?.getFields() ?? {})) {
-      const note = (context: unknown) => {
-        if (typeof context === "object" && context !== null) ((context as ExecutedFields).executed ??= new Set()).add(field.name);
+      const note = (context: unknown, args: Record<string, unknown>, key: string | number) => {
+        if (typeof context !== "object" || context === null) return;
+        const c = context as ExecutedFields;
+        (c.executed ??= new Set()).add(field.name);
+        if ((c.calls ??= []).length < MAX_CALLS) c.calls.push({ field: key === field.name ? field.name : `${key}: ${field.name}`, args });
+        else c.callsDropped = (c.callsDropped ?? 0) + 1;
       };
       const { resolve, subscribe } = field;
-      if (resolve) field.resolve = (source, args, context, info) => (note(context), resolve(source, args, context, info));
-      if (subscribe) field.subscribe = (source, args, context, info) => (note(context), subscribe(source, args, context, info));
+      if (resolve) field.resolve = (source, args, context, info) => (note(context, args, info.path.key), resolve(source, args, context, info));
+      if (subscribe) field.subscribe = (source, args, context, info) => (note(context, args, info.path.key), subscribe(source, args, context, info));
     }
   }
   return schema;

@@ -34,6 +34,8 @@ function readLogPlugin(recorder: ReadRecorder): ApolloServerPlugin<ApiContext> {
             fields,
             query: request.query ?? "",
             variables: request.variables ?? null,
+            ...(contextValue.calls ? { calls: contextValue.calls } : {}),
+            ...(contextValue.callsDropped ? { callsDropped: contextValue.callsDropped } : {}),
             rows: contextValue.rows.count,
             outcome: codes.length === 0 ? "success" : "failure",
             ...(codes.length > 0 ? { errors: [...new Set(codes)] } : {}),

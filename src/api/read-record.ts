@@ -4,6 +4,7 @@
  * it is serialized: the record's size and the work of making it never depend on the request's
  * shape (a record must never be the thing that fails; docs/security.md, "Recorder limits").
  */
+import { stripIgnoredCharacters } from "graphql";
 import { type EventInput, LIMITS, toStorableText } from "../core/entry/index.js";
 import type { Principal } from "./principal.js";
 
@@ -15,6 +16,10 @@ export interface ReadRecord {
   fields: string[];
   query: string;
   variables: unknown;
+  /** The root fields as they ran, with their arguments (executed-fields.ts). */
+  calls?: readonly { field: string; args: Record<string, unknown> }[];
+  /** Root fields ran beyond those in `calls`. */
+  callsDropped?: number;
   rows: number;
   outcome: "success" | "failure";
   /** Error codes of a failed read. */
@@ -28,6 +33,9 @@ export interface ReadRecord {
 export const RECORD_LIMITS = {
   queryChars: 4096,
   variablesChars: 4096,
+  callsChars: 4096,
+  /** Longer query texts are recorded as sent (cut), not normalized: the lexer's work stays bounded. */
+  normalizeChars: 1_048_576,
   /** Containers deeper than this in the variables are written as "…". */
   variablesDepth: 32,
   nameChars: 256,
@@ -57,6 +65,8 @@ export function boundedJson(value: unknown, maxChars: number, maxDepth: number):
     }
     if (v === null || typeof v === "boolean") out += String(v);
     else if (typeof v === "number") out += Number.isFinite(v) ? String(v) : "null";
+    else if (typeof v === "bigint") out += JSON.stringify(String(v));
+    else if (v instanceof Date) out += Number.isNaN(v.getTime()) ? "null" : JSON.stringify(v.toISOString());
     else if (typeof v === "string") out += JSON.stringify(v.length > maxChars ? ((truncated = true), `${v.slice(0, maxChars)}…`) : v);
     else if (typeof v !== "object") out += "null";
     else if (depth >= maxDepth) {
@@ -109,8 +119,24 @@ function common(r: ReadRecord): Omit<EventInput, "payload" | "occurredAt"> {
   };
 }
 
+/**
+ * The query as the record keeps it: comments and insignificant whitespace stripped (graphql's
+ * stripIgnoredCharacters, the GraphQL spec's "ignored tokens"), so that padding cannot push
+ * what was asked past the bound. A text that does not lex is kept as sent.
+ */
+export function normalizedQuery(query: string): { text: string; normalized: boolean } {
+  if (query.length > RECORD_LIMITS.normalizeChars) return { text: query, normalized: false };
+  try {
+    return { text: stripIgnoredCharacters(query), normalized: true };
+  } catch {
+    return { text: query, normalized: false };
+  }
+}
+
 export function toEvent(r: ReadRecord): EventInput {
   const variables = r.variables === undefined || r.variables === null ? null : boundedJson(r.variables, RECORD_LIMITS.variablesChars, RECORD_LIMITS.variablesDepth);
+  const query = normalizedQuery(r.query);
+  const calls = r.calls && r.calls.length > 0 ? boundedJson(r.calls, RECORD_LIMITS.callsChars, RECORD_LIMITS.variablesDepth) : null;
   return {
     ...common(r),
     occurredAt: r.at,
@@ -119,8 +145,12 @@ export function toEvent(r: ReadRecord): EventInput {
       keyName: storable(r.principal.keyName, RECORD_LIMITS.nameChars),
       operation: r.operation === null ? null : storable(r.operation, RECORD_LIMITS.nameChars),
       fields: r.fields.map((f) => storable(f, RECORD_LIMITS.nameChars)),
-      query: storable(r.query, RECORD_LIMITS.queryChars),
-      queryTruncated: r.query.length > RECORD_LIMITS.queryChars,
+      query: storable(query.text, RECORD_LIMITS.queryChars),
+      queryTruncated: query.text.length > RECORD_LIMITS.queryChars,
+      ...(query.normalized ? {} : { queryNormalized: false }),
+      // The root fields as they ran, arguments resolved: the filter that was applied.
+      ...(calls ? { calls: calls.text } : {}),
+      ...(calls?.truncated || r.callsDropped ? { callsTruncated: true } : {}),
       // As JSON text: the variables as sent, as far as the bounds.
       variables: variables?.text ?? null,
       ...(variables?.truncated ? { variablesTruncated: true } : {}),

@@ -181,6 +181,8 @@ async function recordLiveOperation(entry: LiveOperation, recorder: ReadRecorder)
     fields,
     query: entry.query,
     variables: entry.variables,
+    ...(entry.context.calls ? { calls: entry.context.calls } : {}),
+    ...(entry.context.callsDropped ? { callsDropped: entry.context.callsDropped } : {}),
     rows: entry.context.rows.count,
     outcome: entry.errors.size === 0 ? "success" : "failure",
     ...(entry.errors.size > 0 ? { errors: [...entry.errors] } : {}),
