@@ -2,8 +2,12 @@
  * GraphQL API at N entries: latency of a page of 50 events for filter shapes a security team
  * uses (p50/p99, one request at a time), beside the same page read straight from PostgreSQL
  * in the same run (the API's own SQL, as the reader role with the tenant set: what the API
- * adds is HTTP, GraphQL, auth and the read log). Then requests/s under concurrent load from a
- * second process (autocannon), beside autocannon against GET /healthz on the same server.
+ * adds is HTTP, GraphQL, auth and the read log). Two servers run over the same pools: one
+ * given the log's key, whose reads are verified against the signed checkpoint (src/api/
+ * read-verifier.ts), and one without it, which only re-hashes each row: the cost of verified
+ * reads is their p99 ratio, call by call in the same run. "random page" starts each request at
+ * a random seq, so the verifier's node cache mostly misses. Then requests/s under concurrent
+ * load from a second process (autocannon), beside autocannon against GET /healthz on the same server.
  *
  *   npx tsx bench/api.ts [--schema bench_api_1m] [--entries 1000000] [--requests 300] [--runs 3]
  *                        [--connections 16] [--seconds 10] [--url URL] [--keep]
@@ -54,6 +58,8 @@ type Seeded = Awaited<ReturnType<typeof openSeededLog>>;
 type Api = Awaited<ReturnType<typeof startApi>>;
 /** [name, filter, cursor, requests per run (default --requests)] */
 type Shape = [string, Record<string, unknown>, string | undefined, number?];
+/** As a shape's cursor: a random seq of the log for each request. */
+const RANDOM = "random";
 
 async function main(): Promise<void> {
   const seeded = await openSeededLog({
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
   const [recorded] = await seeded.admin<{ n: number }[]>`select count(*)::int as n from entries where kind = 'ledger.read'`;
   process.stdout.write(`\nledger.read records in the log's audit log after the bench: ${recorded!.n}\n`);
   await api.server.close();
+  await api.unverified.close();
   api.stopIndexer.abort();
   await api.indexing;
   await Promise.all([api.sql.end(), api.writer.end(), api.indexerSql.end()]);
@@ -96,14 +103,17 @@ async function startApi(seeded: Seeded) {
   await admin`vacuum (analyze) entries, entry_search`;
   const sql = connect({ url: flags.url, schema, max: 8, applicationName: "sealtrail-bench-api" });
   const writer = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
-  const server = await createApiServer({
-    store: new PostgresLedgerStore(sql, schema), writer: new PostgresLedgerStore(writer, schema), schema, version: "bench", originPrefix: "bench.example", log: (m) => process.stderr.write(`${m}\n`),
+  const options = {
+    store: new PostgresLedgerStore(sql, schema), writer: new PostgresLedgerStore(writer, schema), schema, version: "bench", originPrefix: "bench.example", log: (m: string) => process.stderr.write(`${m}\n`),
     config: { ...loadApiConfig({ NODE_ENV: "production" }) },
-  });
+  };
+  const server = await createApiServer({ ...options, verifierPublicKey: seeded.publicKey });
+  const unverified = await createApiServer(options);
   const port = await server.listen(0, "127.0.0.1");
   const url = `http://127.0.0.1:${port}/graphql`;
+  const unverifiedUrl = `http://127.0.0.1:${await unverified.listen(0, "127.0.0.1")}/graphql`;
   const { token } = await createApiKey(admin, { tenant: seeded.log.tenant, scopes: ["events:read"], name: "bench" });
-  return { indexerSql, stopIndexer, indexing, sql, writer, server, port, url, token };
+  return { indexerSql, stopIndexer, indexing, sql, writer, server, unverified, port, url, unverifiedUrl, token };
 }
 
 /** The filters timed, with values taken from the log itself, so each shape has matches (--shapes picks some). */
@@ -118,6 +128,7 @@ async function filterShapes(seeded: Seeded): Promise<Shape[]> {
   const shapes: Shape[] = [
     ["no filter, first page", { logs: [BENCH_LOG] }, undefined],
     ["no filter, page at seq N/2 (cursor)", { logs: [BENCH_LOG] }, encodeCursor({ logId: seeded.log.id, seq: Math.floor(seeded.size / 2) })],
+    ["no filter, random page (cursor at a random seq)", { logs: [BENCH_LOG] }, RANDOM],
     ["kinds: [role.grant]", { logs: [BENCH_LOG], kinds: ["role.grant"] }, undefined],
     ["actor (a few entries)", { actor: mid!.actor }, undefined],
     ["resource (one entry)", { resource: mid!.resource }, undefined],
@@ -136,9 +147,9 @@ async function filterShapes(seeded: Seeded): Promise<Shape[]> {
 }
 
 /** Each shape over HTTP and straight from PostgreSQL, interleaved, one request at a time; the table. */
-async function measureLatency(seeded: Seeded, { sql, url, token }: Api, shapes: Shape[]): Promise<void> {
-  const post = async (variables: Record<string, unknown>) => {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables }) });
+async function measureLatency(seeded: Seeded, { sql, url, unverifiedUrl, token }: Api, shapes: Shape[]): Promise<void> {
+  const post = async (variables: Record<string, unknown>, to = url) => {
+    const res = await fetch(to, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables }) });
     const body = (await res.json()) as { errors?: unknown; data?: { events: { edges: unknown[] } } };
     if (body.errors) throw new Error(`API error: ${JSON.stringify(body.errors)}`);
     return body.data!.events.edges.length;
@@ -152,46 +163,65 @@ async function measureLatency(seeded: Seeded, { sql, url, token }: Api, shapes: 
     }
     return out;
   };
-  const direct = async (filter: Record<string, unknown>, after: string | undefined) => {
+  const direct = async (filter: Record<string, unknown>, after: number | undefined) => {
     const db = new PostgresLedgerStore(sql, seeded.schema).tenantView(seeded.log.tenant, 10_000);
     try {
-      return (await db.use(async (tx) => tx.findEntries(await ledgerFilter(tx, parsed(filter) as never), PAGE + 1, after ? { logId: seeded.log.id, seq: Math.floor(seeded.size / 2) } : undefined))).length;
+      return (await db.use(async (tx) => tx.findEntries(await ledgerFilter(tx, parsed(filter) as never), PAGE + 1, after !== undefined ? { logId: seeded.log.id, seq: after } : undefined))).length;
     } finally {
       await db.close();
     }
   };
 
-  type Row = { shape: string; requests: number; rows: number; api: { p50: number; p99: number }[]; sql: { p50: number; p99: number }[] };
-  const rows: Row[] = shapes.map(([shape, , , requests = flags.requests]) => ({ shape, requests, rows: 0, api: [], sql: [] }));
+  type Stat = { p50: number; p99: number };
+  type Row = { shape: string; requests: number; rows: number; api: Stat[]; unverified: Stat[]; sql: Stat[] };
+  const rows: Row[] = shapes.map(([shape, , , requests = flags.requests]) => ({ shape, requests, rows: 0, api: [], unverified: [], sql: [] }));
+  const stat = (ms: number[]): Stat => (ms.sort((a, b) => a - b), { p50: percentile(ms, 50), p99: percentile(ms, 99) });
+  const cursorOf = (after: string | undefined): { cursor?: string; seq?: number } => {
+    if (after === undefined) return {};
+    if (after !== RANDOM) return { cursor: after, seq: Math.floor(seeded.size / 2) };
+    const seq = Math.floor(Math.random() * (seeded.size - PAGE));
+    return { cursor: encodeCursor({ logId: seeded.log.id, seq }), seq };
+  };
   for (let run = 0; run < flags.runs; run++) {
     for (const [i, [shape, filter, after, requests = flags.requests]] of shapes.entries()) {
-      const variables = { filter, ...(after ? { after } : {}) };
-      for (let w = 0; w < Math.min(flags.warmup, requests); w++) await post(variables);
+      for (let w = 0; w < Math.min(flags.warmup, requests); w++) {
+        const { cursor } = cursorOf(after);
+        const variables = { filter, ...(cursor ? { after: cursor } : {}) };
+        await post(variables);
+        await post(variables, unverifiedUrl);
+      }
       const apiMs: number[] = [];
+      const unverifiedMs: number[] = [];
       const sqlMs: number[] = [];
-      // Interleaved call by call: load on a shared machine hits both alike.
+      // Interleaved call by call: load on a shared machine hits all three alike; which server
+      // goes first alternates.
       for (let r = 0; r < requests; r++) {
-        let t = performance.now();
-        rows[i]!.rows = await post(variables);
-        apiMs.push(performance.now() - t);
-        t = performance.now();
-        await direct(filter, after);
+        const { cursor, seq } = cursorOf(after);
+        const variables = { filter, ...(cursor ? { after: cursor } : {}) };
+        for (const which of r % 2 ? ["unverified", "verified"] : ["verified", "unverified"]) {
+          const t = performance.now();
+          rows[i]!.rows = await post(variables, which === "verified" ? url : unverifiedUrl);
+          (which === "verified" ? apiMs : unverifiedMs).push(performance.now() - t);
+        }
+        const t = performance.now();
+        await direct(filter, seq);
         sqlMs.push(performance.now() - t);
       }
-      apiMs.sort((a, b) => a - b);
-      sqlMs.sort((a, b) => a - b);
-      rows[i]!.api.push({ p50: percentile(apiMs, 50), p99: percentile(apiMs, 99) });
-      rows[i]!.sql.push({ p50: percentile(sqlMs, 50), p99: percentile(sqlMs, 99) });
-      process.stderr.write(`run ${run + 1} ${shape}: api p99 ${percentile(apiMs, 99).toFixed(1)} ms\n`);
+      rows[i]!.api.push(stat(apiMs));
+      rows[i]!.unverified.push(stat(unverifiedMs));
+      rows[i]!.sql.push(stat(sqlMs));
+      process.stderr.write(`run ${run + 1} ${shape}: api p99 ${percentile(apiMs, 99).toFixed(1)} ms, unverified ${percentile(unverifiedMs, 99).toFixed(1)} ms\n`);
     }
   }
   const f = (x: number) => x.toFixed(2);
   process.stdout.write(`Page of ${PAGE}, requests per run as listed × ${flags.runs} runs (median of the runs' p50 and p99), ms; load ${os.loadavg()[0]!.toFixed(2)}\n\n`);
-  process.stdout.write(`| filter | requests | rows | API p50 | API p99 | SQL p50 | SQL p99 | API/SQL p99 | p99 < ${TARGET_P99_MS} ms |\n|---|---|---|---|---|---|---|---|---|\n`);
+  process.stdout.write(`API: verified reads (the log's key given); unverified: the same server without the key (rows re-hashed only)\n\n`);
+  process.stdout.write(`| filter | requests | rows | API p50 | API p99 | unverified p50 | unverified p99 | verified/unverified p99 | SQL p50 | SQL p99 | API/SQL p99 | p99 < ${TARGET_P99_MS} ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n`);
   for (const r of rows) {
     const a50 = median(r.api.map((x) => x.p50)), a99 = median(r.api.map((x) => x.p99));
+    const u50 = median(r.unverified.map((x) => x.p50)), u99 = median(r.unverified.map((x) => x.p99));
     const s50 = median(r.sql.map((x) => x.p50)), s99 = median(r.sql.map((x) => x.p99));
-    process.stdout.write(`| ${r.shape} | ${r.requests} | ${r.rows} | ${f(a50)} | ${f(a99)} | ${f(s50)} | ${f(s99)} | ${(a99 / s99).toFixed(2)}× | ${a99 < TARGET_P99_MS ? "yes" : "**no**"} |\n`);
+    process.stdout.write(`| ${r.shape} | ${r.requests} | ${r.rows} | ${f(a50)} | ${f(a99)} | ${f(u50)} | ${f(u99)} | ${(a99 / u99).toFixed(3)}× | ${f(s50)} | ${f(s99)} | ${(a99 / s99).toFixed(2)}× | ${a99 < TARGET_P99_MS ? "yes" : "**no**"} |\n`);
   }
 }
 
