@@ -5,6 +5,10 @@
  * plain export of the same rows (COPY … TO STDOUT, text format, into a file) in a process of
  * its own. The ratio pack / export says what re-hashing, populations, proofs, PDF, OSCAL and
  * signing cost on top of just writing the entries out. Targets: < 60 s and < 512 MB.
+ * Then verifyPack on the pack just built, in a process of its own, with full re-derivation
+ * (every entry re-hashed and chained, the range proof, populations, samples, exceptions and
+ * every document, report.pdf rendered again, compared byte for byte) under the trusted
+ * checkpoint key, as `sealtrail verify-pack --key` runs it. Target: ≤ 2× the build.
  *
  *   npx tsx bench/packs.ts [--entries 1000000] [--runs 3] [--batch 1000] [--url URL]
  *                          [--schema NAME [--keep]] [--framework soc2]
@@ -20,6 +24,8 @@ import { connect } from "../src/ledger/postgres/db.js";
 import { loadSigningKey } from "../src/ledger/signing-key.js";
 import { buildPack } from "../src/packs/build-pack.js";
 import { findExporter, loadExporters } from "../src/packs/exporters.js";
+import { renderReport } from "../src/packs/pdf/report.js";
+import { verifyPack } from "../src/packs/verify-pack.js";
 import { BENCH_LOG, benchSigningKey, openSeededLog } from "./seed.js";
 import { DEFAULT_URL, environment, machineTicks, median, parseFlags, resolveUrl, stealPercent } from "./support.js";
 import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
@@ -42,8 +48,18 @@ interface Measurement {
 
 /** One measurement in this process, printed as JSON for the parent. */
 async function child(): Promise<void> {
-  const sql = connect({ url: flags.url, schema: flags.schema, role: "sealtrail_writer", max: 2, applicationName: "sealtrail-bench-pack" });
   const t0 = performance.now();
+  if (flags.child === "verify") {
+    // No database: the pack directory alone, with the bench's checkpoint key trusted.
+    const report = await verifyPack(flags.out, { checkpointKeys: [benchSigningKey().publicKey], renderReport });
+    const failed = report.checks.filter((c) => !c.ok);
+    if (!report.verified || failed.length > 0) throw new Error(`the pack did not verify: ${failed.map((c) => `${c.check}: ${c.message}`).join("; ")}`);
+    if (!report.checks.some((c) => c.ok && c.check === "derived" && c.file === "report.pdf" && c.message.includes("byte for byte"))) throw new Error("report.pdf was not re-derived");
+    const cpu = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: report.checks.length })}\n`);
+    return;
+  }
+  const sql = connect({ url: flags.url, schema: flags.schema, role: "sealtrail_writer", max: 2, applicationName: "sealtrail-bench-pack" });
   let bytes = 0;
   try {
     if (flags.child === "pack") {
@@ -71,7 +87,7 @@ async function child(): Promise<void> {
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
-function measure(mode: "pack" | "export", out: string, schema: string, keyFile: string, to: string): Promise<Measurement> {
+function measure(mode: "pack" | "export" | "verify", out: string, schema: string, keyFile: string, to: string): Promise<Measurement> {
   const file = fileURLToPath(import.meta.url);
   const args = [...process.execArgv, file, "--child", mode, "--out", out, "--schema", schema, "--key", keyFile, "--to", to, "--url", flags.url, "--framework", flags.framework];
   return new Promise((resolve, reject) => {
@@ -95,14 +111,17 @@ async function main(): Promise<void> {
     const to = new Date().toISOString();
     const packs: Measurement[] = [];
     const exports: Measurement[] = [];
+    const verifies: Measurement[] = [];
     for (let run = 1; run <= flags.runs; run++) {
       const ticks0 = machineTicks();
       const e = await measure("export", join(work, `export-${run}.txt`), seeded.schema, keyFile, to);
       const p = await measure("pack", join(work, `pack-${run}`), seeded.schema, keyFile, to);
+      const v = await measure("verify", join(work, `pack-${run}`), seeded.schema, keyFile, to);
       const steal = stealPercent(ticks0, machineTicks());
       exports.push(e);
       packs.push(p);
-      console.log(`run ${run}: pack ${p.seconds.toFixed(1)} s (CPU ${p.cpuSeconds.toFixed(1)} s), ${p.maxRssMb.toFixed(0)} MB peak RSS (${p.bytes} entries) | export ${e.seconds.toFixed(1)} s (CPU ${e.cpuSeconds.toFixed(1)} s), ${e.maxRssMb.toFixed(0)} MB | ratio ${(p.seconds / e.seconds).toFixed(2)} | load ${loadavg()[0]!.toFixed(1)} | steal ${steal.toFixed(1)}%`);
+      verifies.push(v);
+      console.log(`run ${run}: pack ${p.seconds.toFixed(1)} s (CPU ${p.cpuSeconds.toFixed(1)} s), ${p.maxRssMb.toFixed(0)} MB peak RSS (${p.bytes} entries) | export ${e.seconds.toFixed(1)} s (CPU ${e.cpuSeconds.toFixed(1)} s), ${e.maxRssMb.toFixed(0)} MB | ratio ${(p.seconds / e.seconds).toFixed(2)} | verify-pack ${v.seconds.toFixed(1)} s (CPU ${v.cpuSeconds.toFixed(1)} s), ${v.maxRssMb.toFixed(0)} MB, ${(v.seconds / p.seconds).toFixed(2)}× the build | load ${loadavg()[0]!.toFixed(1)} | steal ${steal.toFixed(1)}%`);
       rmSync(join(work, `pack-${run}`), { recursive: true, force: true });
       rmSync(join(work, `export-${run}.txt`), { force: true });
     }
@@ -110,6 +129,8 @@ async function main(): Promise<void> {
     const me = median(exports.map((m) => m.seconds));
     console.log(`\n${flags.framework} pack of ${seeded.size} entries, median of ${flags.runs}: ${mp.toFixed(1)} s (target < 60 s), CPU ${median(packs.map((m) => m.cpuSeconds)).toFixed(1)} s, peak RSS ${median(packs.map((m) => m.maxRssMb)).toFixed(0)} MB (target < 512 MB)`);
     const ratios = packs.map((p, i) => p.seconds / exports[i]!.seconds);
+    const vr = verifies.map((v, i) => v.seconds / packs[i]!.seconds);
+    console.log(`verify-pack with full re-derivation (report.pdf included), median of ${flags.runs}: ${median(verifies.map((m) => m.seconds)).toFixed(1)} s, CPU ${median(verifies.map((m) => m.cpuSeconds)).toFixed(1)} s, peak RSS ${median(verifies.map((m) => m.maxRssMb)).toFixed(0)} MB; verify / build: median ${median(vr).toFixed(2)} (${vr.map((r) => r.toFixed(2)).join(", ")}) (target ≤ 2)`);
     console.log(`baseline (COPY export of the same rows to a file): ${me.toFixed(1)} s, ${median(exports.map((m) => m.maxRssMb)).toFixed(0)} MB; pack / export: median of the runs' ratios ${median(ratios).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(", ")})`);
   } finally {
     rmSync(work, { recursive: true, force: true });
