@@ -20,7 +20,7 @@ import { controlsJson, packJson } from "./documents.js";
 import { ExceptionFinder } from "./exceptions.js";
 import type { Exporter, PackView, PopulationLog } from "./exporter.js";
 import { type PopulationSink, type Section, type SectionResult, sectionOf, writeLogSection } from "./log-section.js";
-import { oscalDocument, OSCAL_FILE } from "./oscal.js";
+import { oscalDocuments } from "./oscal.js";
 import { PackError } from "./pack-error.js";
 import { auditLogOf, periodOf, type PeriodLog, previousPack, type PreviousPack, recordBuild } from "./pack-ledger.js";
 import type { LogState, PackModel, PackRequest, PackRequestInput, Population, SampleEntry } from "./pack-model.js";
@@ -290,7 +290,7 @@ async function renderPack(o: BuildOptions, model: PackModel, writer: PackWriter,
   progress("report", 0, 1);
   await writer.writeText("pack.json", packJson(model));
   await writer.writeText("controls.json", controlsJson(model));
-  await writer.writeText(OSCAL_FILE, oscalDocument(model));
+  for (const [path, text] of oscalDocuments(model)) await writer.writeText(path, text);
   await writer.writeBytes("report.pdf", await renderReport(model));
   if (o.exporter.render) {
     try {

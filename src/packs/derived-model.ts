@@ -15,7 +15,7 @@ import type { ExceptionFinder } from "./exceptions.js";
 import type { Exporter } from "./exporter.js";
 import type { EntryTally, OperationTally } from "./model-parts.js";
 import { parametersOf, populationFile, populationSampling } from "./model-parts.js";
-import { oscalDocument, OSCAL_FILE } from "./oscal.js";
+import { oscalDocuments } from "./oscal.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogState, PackModel, Population, SampleEntry } from "./pack-model.js";
 import { populationQuery } from "./population.js";
@@ -83,7 +83,7 @@ export async function renderedDocuments(model: PackModel, exporter: Exporter): P
   const files = new Map<string, string>([
     ["pack.json", packJson(model)],
     ["controls.json", controlsJson(model)],
-    [OSCAL_FILE, oscalDocument(model)],
+    ...oscalDocuments(model),
     [VERIFY_GUIDE_FILE, verifyGuide(model)],
   ]);
   if (exporter.render) {

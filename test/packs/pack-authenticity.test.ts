@@ -164,7 +164,7 @@ describe("documents re-derived from the entries, edited and re-sealed with the g
   it("the genuine pack's documents all re-derive", async () => {
     const report = await verifyPack(genuine, { checkpointKeys: [key.publicKey] });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.checks.find((c) => c.check === "derived")?.message).toMatch(/^pack\.json, controls\.json, oscal\/assessment-results\.json, VERIFY\.md, soc2\/policy\.json: each re-derived/);
+    expect(report.checks.find((c) => c.check === "derived")?.message).toMatch(/^pack\.json, controls\.json, oscal\/assessment-results\.json, oscal\/assessment-plan\.json, oscal\/catalog\.json, VERIFY\.md, soc2\/policy\.json: each re-derived/);
   });
 
   it.each([
@@ -177,6 +177,8 @@ describe("documents re-derived from the entries, edited and re-sealed with the g
     ["an exception's remediation rewritten", "controls.json", json((d) => void (d.exceptions[0]!.remediation = "closed"))],
     ["a failed sweep shown as verified", "controls.json", json((d) => void (d.sweeps.find((s) => s.result !== "verified")!.result = "verified"))],
     ["an OSCAL finding turned to satisfied", "oscal/assessment-results.json", (t: string) => t.replace('"state": "not-satisfied"', '"state": "satisfied"')],
+    ["the OSCAL plan's period", "oscal/assessment-plan.json", (t: string) => t.replace(/"start": "[^"]+"/, '"start": "2025-03-02T00:00:00.000Z"')],
+    ["a catalog statement", "oscal/catalog.json", (t: string) => t.replace(/"prose": "[^"]+"/, '"prose": "Anything goes."')],
     ["pack.json's totals", "pack.json", json((d) => void ((d.totals as { entries: number }).entries += 1))],
     ["the policy in force", "soc2/policy.json", (t: string) => t.replace(/"threshold":\d+/, '"threshold":1000')],
     ["VERIFY.md's steps", "VERIFY.md", (t: string) => t.replace("sha256sum -c --strict SHA256SUMS", "true")],

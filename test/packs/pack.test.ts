@@ -67,7 +67,7 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
   it("holds every file of a pack, and SHA256SUMS lists all but the seal", () => {
     const files = filesOf(dir);
     for (const f of ["report.pdf", "logs/prod/events.jsonl", "audit/events.jsonl", "logs/prod/checkpoint.txt", "audit/checkpoint.txt", "pack.json", "controls.json",
-      "oscal/assessment-results.json", "logs/prod/range.json", "audit/range.json", `${framework}/policy.json`, ...SEAL]) {
+      "oscal/assessment-results.json", "oscal/assessment-plan.json", "oscal/catalog.json", "logs/prod/range.json", "audit/range.json", `${framework}/policy.json`, ...SEAL]) {
       expect(files, f).toContain(f);
     }
     for (const c of exporter.controls) {
