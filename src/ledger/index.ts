@@ -27,4 +27,5 @@ export { ACTION, ACTOR, CHAIN_HASH, ENTRY_COLUMNS, int8, int8At, KIND, LEAF_HASH
 export { loadSigningKey, loadTrustedKey, loadTrustedPublicKey } from "./signing-key.js";
 export { bundleEntries, tileHashes } from "./tiles.js";
 export { loadFrontier, nodeKey, STORED_NODE_MIN_LEVEL } from "./tree.js";
-export { approveErasure, activeHolds, createHold, eraseValues, type ErasureRequest, type ErasureResult, type ErasureTarget, expireValues, type ExpiryResult, heldEntries, type HoldListing, listErasureRequests, listHolds, releaseHold, requestErasure } from "./erasure/index.js";
+export { type AdminAction, recordedAdminAction } from "./erasure/index.js";
+export { approveErasure, activeHolds, createHold, eraseValues, type ErasureRequest, type ErasureRequestListing, type ErasureResult, type ErasureTarget, expireValues, type ExpiryResult, heldEntries, type HoldListing, listErasureRequests, listHolds, releaseHold, requestErasure } from "./erasure/index.js";

@@ -235,6 +235,13 @@ export interface ShredStore {
   heldSeqs(logId: number, ranges: readonly SeqRange[], scope: HoldScope): Promise<number[]>;
   /** The seqs below `below` that still hold a clear value (any field), as spans [from, to) in seq order: what an expiry may still remove. */
   valueSpans(logId: number, below: number): Promise<SeqRange[]>;
+  /**
+   * Runs `fn` holding log `logId`'s removal lock: creating or releasing a legal hold and
+   * erasing or expiring values are serialized per log, so a hold either exists before an
+   * erasure checks the holds, or is created after its values are gone (docs/erasure.md).
+   * Not re-entrant: `fn` must not take it again.
+   */
+  withRemovalLock<T>(logId: number, fn: () => Promise<T>): Promise<T>;
   /** The salts and values of [from, to) as raw rows (seq int8, field int2, salt bytea, value text), in (seq, field) order. */
   scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number>;
 }

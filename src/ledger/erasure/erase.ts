@@ -44,6 +44,12 @@ export interface ErasureResult {
 const SPANS_PER_RECORD = 10_000;
 
 export async function eraseValues(store: LedgerStore, request: ErasureRequest & { approvedBy?: string; id?: string }): Promise<ErasureResult> {
+  const log = await store.findLog(request.log);
+  return store.withRemovalLock(log.id, () => eraseLocked(store, request));
+}
+
+/** eraseValues under the log's removal lock, taken by the caller. */
+async function eraseLocked(store: LedgerStore, request: ErasureRequest & { approvedBy?: string; id?: string }): Promise<ErasureResult> {
   const { log, fields, spans } = await resolve(store, request);
   const id = request.id ?? randomUUID();
   await refuseIfHeld(store, log, id, spans, request.requestedBy);
@@ -65,6 +71,11 @@ export async function eraseValues(store: LedgerStore, request: ErasureRequest & 
 
 /** Four-eyes, first half: records the request (seqs resolved now, fields, reason, basis) for a second admin. */
 export async function requestErasure(store: LedgerStore, request: ErasureRequest): Promise<{ request: string; recordSeq: number; seqs: SeqSpan[]; fields: CommittedField[]; entries: number }> {
+  const found = await store.findLog(request.log);
+  return store.withRemovalLock(found.id, () => requestLocked(store, request));
+}
+
+async function requestLocked(store: LedgerStore, request: ErasureRequest): Promise<{ request: string; recordSeq: number; seqs: SeqSpan[]; fields: CommittedField[]; entries: number }> {
   const { log, fields, spans } = await resolve(store, request);
   const id = randomUUID();
   await refuseIfHeld(store, log, id, spans, request.requestedBy);
@@ -73,49 +84,73 @@ export async function requestErasure(store: LedgerStore, request: ErasureRequest
   return { request: id, recordSeq, seqs: spans, fields, entries: countSeqs(spans) };
 }
 
-interface PendingRequest {
+/** An erasure request as the log's records tell it: asked for (four-eyes) and waiting, or carried out. */
+export interface ErasureRequestListing {
   request: string;
+  /** "pending": recorded, waiting for a second admin; "done": carried out. */
+  state: "pending" | "done";
+  /** The seq of its request record (four-eyes), else of its first erasure record. */
   recordSeq: number;
   seqs: SeqSpan[];
   fields: CommittedField[];
+  entries: number;
   reason: string;
   legalBasis: string;
   requestedBy: string;
-  done: boolean;
+  approvedBy: string | null;
+  /** The seqs of the erasure records that carried it out; empty while pending. */
+  erasureSeqs: number[];
 }
 
-/** The erasure requests of a log, and whether each was carried out. */
-export async function listErasureRequests(store: LedgerStore, logName: string): Promise<PendingRequest[]> {
+/** The erasure requests of a log, oldest first: four-eyes requests and erasures carried out, with their state. */
+export async function listErasureRequests(store: LedgerStore, logName: string): Promise<ErasureRequestListing[]> {
   const log = await store.findLog(logName);
   const size = await store.treeSize(log.id);
-  const out = new Map<string, PendingRequest>();
+  const out = new Map<string, ErasureRequestListing>();
+  const asked = new Set<string>();
   for (const r of await store.recordEntries(log.id, [ERASURE_REQUEST_KIND, ERASURE_KIND], size)) {
     if (r.payload === null) continue;
     const o = JSON.parse(r.payload) as Record<string, unknown>;
     const id = String(o.request);
-    if (r.kind === ERASURE_KIND) {
-      const pending = out.get(id);
-      if (pending) pending.done = true;
+    const seqs = (o.seqs as SeqSpan[]) ?? [];
+    const known = out.get(id);
+    if (r.kind === ERASURE_KIND && known) {
+      // A four-eyes request names all its spans; an erasure carried out at once, over several records (one per 10,000 spans), gathers them.
+      if (!asked.has(id)) {
+        known.seqs.push(...seqs);
+        known.entries += countSeqs(seqs);
+      }
+      known.state = "done";
+      known.erasureSeqs.push(r.seq);
+      if (typeof o.approved_by === "string") known.approvedBy = o.approved_by;
       continue;
     }
-    out.set(id, { request: id, recordSeq: r.seq, seqs: o.seqs as SeqSpan[], fields: o.fields as CommittedField[], reason: String(o.reason), legalBasis: String(o.legal_basis), requestedBy: String(o.requested_by), done: false });
+    if (known) continue;
+    if (r.kind === ERASURE_REQUEST_KIND) asked.add(id);
+    out.set(id, {
+      request: id, state: r.kind === ERASURE_KIND ? "done" : "pending", recordSeq: r.seq, seqs: [...seqs], fields: o.fields as CommittedField[], entries: countSeqs(seqs),
+      reason: String(o.reason), legalBasis: String(o.legal_basis), requestedBy: String(o.requested_by),
+      approvedBy: typeof o.approved_by === "string" ? o.approved_by : null, erasureSeqs: r.kind === ERASURE_KIND ? [r.seq] : [],
+    });
   }
   return [...out.values()];
 }
 
 /** Four-eyes, second half: a different admin approves, and the erasure is carried out (holds checked again). */
 export async function approveErasure(store: LedgerStore, o: { log: string; request: string; approvedBy: string }): Promise<ErasureResult> {
-  const pending = (await listErasureRequests(store, o.log)).find((r) => r.request === o.request);
-  if (!pending) throw new LedgerError("NOT_FOUND", `no erasure request ${o.request} in log ${o.log}`);
   const log = await store.findLog(o.log);
-  const refuse = async (why: string) => {
-    await appendRecord(store, log, ERASURE_REFUSED_KIND, "erasure.refuse", o.approvedBy, { request: o.request, reason: why });
-    throw new LedgerError("APPROVAL_REFUSED", `erasure request ${o.request}: ${why}`);
-  };
-  if (pending.done) await refuse("it was carried out already");
-  if (pending.requestedBy === o.approvedBy) await refuse(`${o.approvedBy} asked for it and cannot also approve it (four-eyes)`);
-  const seqs = pending.seqs.flatMap(([from, to]) => Array.from({ length: to - from }, (_, i) => from + i));
-  return eraseValues(store, { log: o.log, target: { seqs }, fields: pending.fields, reason: pending.reason, legalBasis: pending.legalBasis, requestedBy: pending.requestedBy, approvedBy: o.approvedBy, id: o.request });
+  return store.withRemovalLock(log.id, async () => {
+    const pending = (await listErasureRequests(store, o.log)).find((r) => r.request === o.request);
+    if (!pending) throw new LedgerError("NOT_FOUND", `no erasure request ${o.request} in log ${o.log}`);
+    const refuse = async (why: string) => {
+      await appendRecord(store, log, ERASURE_REFUSED_KIND, "erasure.refuse", o.approvedBy, { request: o.request, reason: why });
+      throw new LedgerError("APPROVAL_REFUSED", `erasure request ${o.request}: ${why}`);
+    };
+    if (pending.state === "done") await refuse("it was carried out already");
+    if (pending.requestedBy === o.approvedBy) await refuse(`${o.approvedBy} asked for it and cannot also approve it (four-eyes)`);
+    const seqs = pending.seqs.flatMap(([from, to]) => Array.from({ length: to - from }, (_, i) => from + i));
+    return eraseLocked(store, { log: o.log, target: { seqs }, fields: pending.fields, reason: pending.reason, legalBasis: pending.legalBasis, requestedBy: pending.requestedBy, approvedBy: o.approvedBy, id: o.request });
+  });
 }
 
 async function resolve(store: LedgerStore, request: ErasureRequest): Promise<{ log: Log; fields: CommittedField[]; spans: SeqSpan[] }> {

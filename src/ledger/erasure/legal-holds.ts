@@ -48,18 +48,21 @@ export async function createHold(store: LedgerStore, o: { log: string; scope: Ho
   if (!o.reason.trim()) throw new LedgerError("INVALID_INPUT", "a legal hold needs a reason");
   const id = randomUUID();
   const payload = { hold: id, scope, reason: o.reason, created_by: o.createdBy, ...(o.matter ? { matter: o.matter } : {}) };
-  const recordSeq = await appendRecord(store, log, HOLD_KIND, "legal_hold.create", o.createdBy, payload);
+  // Under the removal lock: an erasure or expiry under way finishes first, and the next one sees this hold.
+  const recordSeq = await store.withRemovalLock(log.id, () => appendRecord(store, log, HOLD_KIND, "legal_hold.create", o.createdBy, payload));
   return { id, scope, reason: o.reason, ...(o.matter ? { matter: o.matter } : {}), createdBy: o.createdBy, recordSeq };
 }
 
 export async function releaseHold(store: LedgerStore, o: { log: string; hold: string; reason: string; releasedBy: string }): Promise<{ hold: string; recordSeq: number }> {
   const log = await store.findLog(o.log);
-  const hold = (await listHolds(store, log)).find((h) => h.id === o.hold);
-  if (!hold) throw new LedgerError("NOT_FOUND", `no legal hold ${o.hold} on log ${o.log}`);
-  if (hold.released) throw new LedgerError("INVALID_INPUT", `legal hold ${o.hold} was released already (seq ${hold.released.recordSeq})`);
   if (!o.reason.trim()) throw new LedgerError("INVALID_INPUT", "releasing a legal hold needs a reason");
-  const recordSeq = await appendRecord(store, log, HOLD_RELEASE_KIND, "legal_hold.release", o.releasedBy, { hold: o.hold, reason: o.reason, released_by: o.releasedBy });
-  return { hold: o.hold, recordSeq };
+  return store.withRemovalLock(log.id, async () => {
+    const hold = (await listHolds(store, log)).find((h) => h.id === o.hold);
+    if (!hold) throw new LedgerError("NOT_FOUND", `no legal hold ${o.hold} on log ${o.log}`);
+    if (hold.released) throw new LedgerError("INVALID_INPUT", `legal hold ${o.hold} was released already (seq ${hold.released.recordSeq})`);
+    const recordSeq = await appendRecord(store, log, HOLD_RELEASE_KIND, "legal_hold.release", o.releasedBy, { hold: o.hold, reason: o.reason, released_by: o.releasedBy });
+    return { hold: o.hold, recordSeq };
+  });
 }
 
 /**

@@ -32,6 +32,7 @@ import * as retention from "./retention.js";
 import * as sweeps from "./sweep-records.js";
 import { runSearchIndexer, type SearchIndexerOptions } from "./search-indexer.js";
 import { PostgresTenantView } from "./tenant-view.js";
+import { withRemovalLock } from "./removal-lock.js";
 
 /** Checks of a connection's settings, for the wiring that opens a store. */
 export { checkSchemaName, splitSocketDir } from "./db.js";
@@ -178,6 +179,9 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   valueSpans(logId: number, below: number): Promise<SeqRange[]> {
     return secrets.valueSpans(this.sql, logId, below);
+  }
+  withRemovalLock<T>(logId: number, fn: () => Promise<T>): Promise<T> {
+    return withRemovalLock(this.sql, logId, fn);
   }
   scanSecrets(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number> {
     return secrets.scanSecrets(this.sql, logId, from, to, onRow);
