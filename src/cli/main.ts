@@ -34,6 +34,12 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   "tiles export": async () => (await import("./commands/tiles.js")).tilesExportCommand,
   "log publish": async () => (await import("./commands/tiles.js")).logPublishCommand,
   "log retention": async () => (await import("./commands/log-retention.js")).logRetentionCommand,
+  erase: async () => (await import("./commands/erase.js")).eraseCommand,
+  "erase approve": async () => (await import("./commands/erase.js")).eraseApproveCommand,
+  "erase list": async () => (await import("./commands/erase.js")).eraseListCommand,
+  "hold create": async () => (await import("./commands/hold.js")).holdCreateCommand,
+  "hold list": async () => (await import("./commands/hold.js")).holdListCommand,
+  "hold release": async () => (await import("./commands/hold.js")).holdReleaseCommand,
   "witness serve": async () => (await import("./commands/witness.js")).witnessServeCommand,
   "witness vkey": async () => (await import("./commands/witness.js")).witnessVkeyCommand,
   "tmux attach": async () => (await import("./commands/tmux-attach.js")).tmuxAttachCommand,
@@ -52,7 +58,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
 /** Every command name main knows: the spec (src/cli/spec) documents exactly these (a test checks). */
 export const COMMAND_NAMES: readonly string[] = [...COMMANDS.keys(), "help", "--version"];
 /** Commands that take a subcommand (and subgroups: `keys api create`). */
-const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux", "witness", "tiles"]);
+const GROUPS = new Set(["keys", "log", "proof", "keys api", "tmux", "witness", "tiles", "erase", "hold"]);
 const HELP = new Set(["help", "--help", "-h"]);
 
 /** Runs one command line; returns the exit status. */
@@ -64,7 +70,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0;
   }
   let name = first;
-  for (let i = 1; name !== undefined && GROUPS.has(name) && argv[i] !== undefined; i++) name = `${name} ${argv[i]}`;
+  // A group that is a command too (erase) takes the next word only when it names a subcommand.
+  for (let i = 1; name !== undefined && GROUPS.has(name) && argv[i] !== undefined && !(COMMANDS.has(name) && !COMMANDS.has(`${name} ${argv[i]}`)); i++) name = `${name} ${argv[i]}`;
   const load = name === undefined ? undefined : COMMANDS.get(name);
   if (!load) {
     process.stderr.write(`sealtrail: ${name === undefined ? "no command given" : `unknown command ${JSON.stringify(name)}`}\n\n${USAGE}`);

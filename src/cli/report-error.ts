@@ -29,8 +29,15 @@ const CONNECTION_CODES = new Set([
 /** Postgres SQLSTATEs meaning the schema holds no (or an older) ledger: undefined table, schema, function. */
 const NOT_MIGRATED = new Set(["42P01", "3F000", "42883"]);
 
+/** Exit status of an erasure refused (a legal hold, four-eyes): the request was valid, and the refusal is recorded. */
+export const EXIT_REFUSED = 5;
+
+function isRefusal(error: unknown): boolean {
+  return error instanceof LedgerError && (error.code === "LEGAL_HOLD" || error.code === "APPROVAL_REFUSED");
+}
+
 export function describeFailure(error: unknown, config: Pick<Config, "databaseUrl" | "schema">): Failure {
-  return { message: oneLine(message(error, config)), exitCode: error instanceof CliError ? error.exitCode : EXIT_ERROR };
+  return { message: oneLine(message(error, config)), exitCode: error instanceof CliError ? error.exitCode : isRefusal(error) ? EXIT_REFUSED : EXIT_ERROR };
 }
 
 function message(error: unknown, config: Pick<Config, "databaseUrl" | "schema">): string {

@@ -30,5 +30,5 @@ export const ENVIRONMENT: EnvironmentDoc[] = [
 ];
 
 export const EXIT_STATUS: string[] = [
-  "0 success; 1 verify, sweep or verify-pack found tampering (verify-pack: integrity or authenticity failed); 2 usage, key, database or queue error, or an event refused; 3 verify or verify-pack: the witness quorum is not met; 4 verify-pack: the pack is intact but its authenticity is unknown (no --key).",
+  "0 success; 1 verify, sweep or verify-pack found tampering (verify-pack: integrity or authenticity failed); 2 usage, key, database or queue error, or an event refused; 3 verify or verify-pack: the witness quorum is not met; 4 verify-pack: the pack is intact but its authenticity is unknown (no --key); 5 erase: refused by a legal hold or the four-eyes rule (the refusal is recorded in the log).",
 ];

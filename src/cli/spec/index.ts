@@ -3,6 +3,7 @@
  * the overview lists them, and the renderers that make help, manual pages, completions and
  * Markdown of them.
  */
+import { ERASURE_PAGES } from "./erasure-pages.js";
 import { KEYS_PAGES } from "./keys-pages.js";
 import { LEDGER_PAGES } from "./ledger-pages.js";
 import { LOCAL_PAGES } from "./local-pages.js";
@@ -26,6 +27,7 @@ export const PAGES: PageDoc[] = [
   ledger("sweep"),
   ledger("proof"),
   ledger("tiles"),
+  ...ERASURE_PAGES,
   ...PROCESS_PAGES,
   ...PACK_PAGES,
   ...TMUX_PAGES,

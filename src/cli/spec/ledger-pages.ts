@@ -26,12 +26,13 @@ export const LEDGER_PAGES: PageDoc[] = [
     commands: [
       {
         name: "log create",
-        args: ["NAME [--tenant T] [--origin ORIGIN]"],
+        args: ["NAME [--tenant T] [--origin ORIGIN] [--leaf-version 1|2] [--hot-days N] [--clear-days N]"],
         summary: "new log; origin defaults to <SEALTRAIL_ORIGIN_PREFIX>/NAME",
         details: ["Prints the log as JSON with its vkey: the verifier key of its checkpoints, to keep where auditors find it."],
         options: [
           { flag: "--tenant T", text: "the tenant the log belongs to (default: default)" },
           { flag: "--origin ORIGIN", text: "the checkpoints' origin line (default <SEALTRAIL_ORIGIN_PREFIX>/NAME)" },
+          { flag: "--leaf-version 1|2", text: "the leaf format of its entries (docs/leaf-format.md): 2, salted commitments to actor, resource and payload, which sealtrail erase can shred; 1 (default), actor and resource in clear and the payload's unsalted hash" },
           { flag: "--hot-days N", text: "retention: days entries stay in the main tables before they move to the archive (default 92)" },
           { flag: "--clear-days N", text: "retention: days clear values are kept (default 366)" },
         ],
