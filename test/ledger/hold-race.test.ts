@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPEND_LOCK_NAMESPACE } from "../../src/ledger/postgres/appender.js";
 import { REMOVAL_LOCK_NAMESPACE } from "../../src/ledger/postgres/removal-lock.js";
-import { createHold, eraseValues, listHolds, type Log, releaseHold } from "../../src/ledger/index.js";
+import { createHold, eraseValues, expireValues, listHolds, type Log, releaseHold } from "../../src/ledger/index.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
 let ledger: TestLedger;
@@ -61,9 +61,8 @@ const erasure = (log: string) => ({ log, target: { actor: SUBJECT }, reason: "su
 const hold = (log: string) => ({ log, scope: { actors: [SUBJECT] }, reason: "litigation hold", matter: "Doe v. Example", createdBy: "counsel@example.com" });
 
 describe("a legal hold raced against an erasure of the same log", () => {
-  it("waits for an erasure past its hold check: once the hold is in force, nothing it covers is removed", async () => {
-    const log = await seed("race-forced");
-    // Hold the log's append lock, so the erasure stops between its hold check and its record.
+  /** Runs `removal` while the log's append lock is held, so it stops between its hold check and its record; then creates the hold. */
+  async function forcedRace<T>(log: Log, removal: () => Promise<T>) {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     let locked!: () => void;
@@ -74,29 +73,43 @@ describe("a legal hold raced against an erasure of the same log", () => {
       await released;
     });
     await isLocked;
-    const erased = eraseValues(ledger.store, erasure("race-forced"));
-    erased.catch(() => {});
-    // The erasure has checked the holds (none) and waits to append its record.
-    await until("the erasure to wait for the append lock", async () => (await waiting(log.id, APPEND_LOCK_NAMESPACE)) === 1);
-
+    const removed = removal();
+    removed.catch(() => {});
+    // The removal has checked the holds (none) and waits to append its record.
+    await until("the removal to wait for the append lock", async () => (await waiting(log.id, APPEND_LOCK_NAMESPACE)) === 1);
     let valuesWhenHeld = -1;
-    const held = createHold(ledger.store, hold("race-forced")).then(async (h) => {
+    const held = createHold(ledger.store, hold(log.name)).then(async (h) => {
       valuesWhenHeld = await removedValues(log);
       return h;
     });
-    // The hold waits for the erasure (its removal lock), not for the append lock beside it.
+    // The hold waits for the removal (its removal lock), not for the append lock beside it.
     await until("the hold to wait for the removal lock", async () => (await waiting(log.id, REMOVAL_LOCK_NAMESPACE)) === 1);
     expect(await waiting(log.id, APPEND_LOCK_NAMESPACE)).toBe(1);
     release();
     await holder;
+    const [result, h] = await Promise.all([removed, held]);
+    return { result, hold: h, valuesWhenHeld };
+  }
 
-    const [result, h] = await Promise.all([erased, held]);
+  it("waits for an erasure past its hold check: once the hold is in force, nothing it covers is removed", async () => {
+    const log = await seed("race-forced");
+    const { result, hold: h, valuesWhenHeld } = await forcedRace(log, () => eraseValues(ledger.store, erasure("race-forced")));
     expect(result).toMatchObject({ entries: 200, values: 600 });
     // The erasure came first, whole: its record precedes the hold's, and nothing was removed after the hold was in force.
     expect(result.recordSeqs.every((s) => s < h.recordSeq)).toBe(true);
     expect(valuesWhenHeld).toBe(600);
     expect(await removedValues(log)).toBe(600);
     expect(await subjectValues(log)).toBe(0);
+  }, 120_000);
+
+  it("waits for an expiry past its hold check the same way", async () => {
+    const log = await seed("race-expiry", 100);
+    const { result, hold: h, valuesWhenHeld } = await forcedRace(log, () =>
+      expireValues(ledger.store, log, { run: "run-1", before: new Date(Date.now() + 3_600_000), clearDays: 1, by: "sealtrail-retention" }));
+    expect(result).toMatchObject({ values: 300, expired: [[0, 100]] });
+    expect(result.recordSeqs.every((s) => s < h.recordSeq)).toBe(true);
+    expect(valuesWhenHeld).toBe(300);
+    expect(await removedValues(log)).toBe(300);
   }, 120_000);
 
   it("ends each free race either with the erasure refused under the hold or with the erasure done before the hold", async () => {

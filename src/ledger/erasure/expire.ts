@@ -43,6 +43,11 @@ export interface ExpiryResult {
  * entries past the hot window are usually the ones whose clear period ends.
  */
 export async function expireValues(store: LedgerStore, log: Log, o: ExpiryRun): Promise<ExpiryResult> {
+  // Under the log's removal lock: a legal hold created meanwhile waits, or is seen (docs/erasure.md).
+  return store.withRemovalLock(log.id, () => expireLocked(store, log, o));
+}
+
+async function expireLocked(store: LedgerStore, log: Log, o: ExpiryRun): Promise<ExpiryResult> {
   const none: ExpiryResult = { recordSeqs: [], expired: [], held: { seqs: [], holds: [] }, values: 0 };
   if (log.leafVersion !== 2) return none;
   const size = await store.treeSize(log.id);
