@@ -5,6 +5,7 @@ import { useSession, type Who } from "./auth";
 const NAV = [
   { href: "/overview", label: "Overview" },
   { href: "/events", label: "Events" },
+  { href: "/sessions", label: "Sessions" },
   { href: "/integrity", label: "Integrity" },
   { href: "/packs", label: "Evidence packs" },
 ] as const;

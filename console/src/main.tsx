@@ -7,6 +7,7 @@ import { EventsPage } from "./pages/events";
 import { IntegrityPage } from "./pages/integrity";
 import { OverviewPage } from "./pages/overview";
 import { PacksPage } from "./pages/packs";
+import { SessionsPage } from "./pages/sessions";
 import { SignIn } from "./pages/signin";
 import { Loading } from "./ui/states";
 import "./styles.css";
@@ -20,6 +21,7 @@ function App() {
       <Switch>
         <Route path="/overview" component={OverviewPage} />
         <Route path="/events" component={EventsPage} />
+        <Route path="/sessions" component={SessionsPage} />
         <Route path="/integrity" component={IntegrityPage} />
         <Route path="/packs" component={PacksPage} />
         <Route path="/"><Redirect to="/overview" /></Route>

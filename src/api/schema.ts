@@ -11,13 +11,14 @@ import { LogResolver } from "./resolvers/log.resolver.js";
 import { ProofResolver } from "./resolvers/proof.resolver.js";
 import { RecordEventsResolver } from "./resolvers/record-events.resolver.js";
 import { SweepResolver } from "./resolvers/sweep.resolver.js";
+import { TmuxSessionResolver } from "./resolvers/tmux-session.resolver.js";
 
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver],
+    resolvers: [LogResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver],
     authChecker,
     authMode: "error",
     validate: false,

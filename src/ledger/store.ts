@@ -152,11 +152,32 @@ export interface PaneStreamRow {
   height: number | null;
 }
 
+/** One tmux session as recorded in a log: its lifecycle, command and output entries together. */
+export interface TmuxSessionRow {
+  log: string;
+  server: string;
+  session: string;
+  sessionId: string | null;
+  host: string | null;
+  user: string;
+  startedAt: Date;
+  lastAt: Date;
+  /** A `session.close` record was written: the session ended at lastAt. */
+  closed: boolean;
+  panes: string[];
+  commands: number;
+  chunks: number;
+}
+
 export interface ReplayStore {
   /** The pane streams of `session` (name or id) in log `log`, oldest first. */
   paneStreams(log: string, session: string, pane?: string): Promise<PaneStreamRow[]>;
   /** The payloads of one pane stream's chunks, in chunk order, a page at a time. */
   paneChunks(log: string, server: string, pane: string): AsyncGenerator<string[]>;
+  /** The tmux sessions of the visible logs (or of `logIds`), newest first. */
+  tmuxSessions(logIds: number[] | undefined, limit: number): Promise<TmuxSessionRow[]>;
+  /** One pane stream's entries: its output chunks by chunk seq (at most `limit`), and the pane's command records by time. */
+  paneRecording(logId: number, server: string, pane: string, limit: number): Promise<{ chunks: StoredEntry[]; commands: StoredEntry[] }>;
 }
 
 export interface ApiKeyStore {

@@ -83,10 +83,10 @@ describe("the Overview page", () => {
     await poll(() => page.getByTestId("open-alerts").textContent()).toBe("1");
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await screenshot(page, "overview-mobile");
-    // Tab from the top: the skip link, the brand-free menu, then Integrity by Enter.
+    // Tab from the top: the skip link, then the menu (Overview, Events, Sessions), then Integrity by Enter.
     await page.keyboard.press("Tab");
     expect(await page.evaluate("document.activeElement.textContent")).toBe("Skip to content");
-    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+    for (let i = 0; i < 4; i++) await page.keyboard.press("Tab");
     expect(await page.evaluate("document.activeElement.textContent")).toBe("Integrity");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Integrity" }).waitFor();

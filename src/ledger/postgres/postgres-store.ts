@@ -8,7 +8,7 @@ import type { PackEntry } from "../../core/pack/index.js";
 import type { EntryPosition, Scope } from "../../core/token/index.js";
 import type { CommittedField } from "../../core/entry/index.js";
 import type { HoldScope } from "../../core/erasure/index.js";
-import type { ApiKey, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import type { ApiKey, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, TmuxSessionRow, StoredEntry, StoredSweep, TenantView } from "../store.js";
 import type { RetentionPolicy } from "../../core/retention/index.js";
 import type { ArchivedRange, StoredRetentionPolicy } from "../records.js";
 import * as keys from "./api-keys.js";
@@ -30,6 +30,7 @@ import * as panes from "./pane-output.js";
 import * as period from "./period-entries.js";
 import * as retention from "./retention.js";
 import * as sweeps from "./sweep-records.js";
+import * as tmuxSessions from "./tmux-sessions.js";
 import { runSearchIndexer, type SearchIndexerOptions } from "./search-indexer.js";
 import { PostgresTenantView } from "./tenant-view.js";
 import { withRemovalLock } from "./removal-lock.js";
@@ -230,6 +231,12 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   paneChunks(log: string, server: string, pane: string): AsyncGenerator<string[]> {
     return panes.paneChunks(this.sql, log, server, pane);
+  }
+  tmuxSessions(logIds: number[] | undefined, limit: number): Promise<TmuxSessionRow[]> {
+    return tmuxSessions.tmuxSessions(this.sql, logIds, limit);
+  }
+  paneRecording(logId: number, server: string, pane: string, limit: number): Promise<{ chunks: StoredEntry[]; commands: StoredEntry[] }> {
+    return tmuxSessions.paneRecording(this.sql, logId, server, pane, limit);
   }
 
   createApiKey(options: { tenant: string; name?: string; scopes: Scope[] }): Promise<{ key: ApiKey; token: string }> {
