@@ -137,20 +137,17 @@ describe("the Events page", () => {
     await screenshot(page, "entry-verified");
 
     // A superuser who rewrites the row and every hash and tree node after it, so the database
-    // agrees with itself: only the signed checkpoint can tell, and the browser does.
+    // agrees with itself: the server checks what it serves against the signed checkpoint
+    // (verified reads) and refuses it, and the drawer says so. (The browser's own check failing
+    // on a wrong proof or signature is in verifier.test.ts.)
     await asAttacker(ledger.admin, async (sql) => {
       const [log] = await sql<{ id: number }[]>`select id from logs where name = 'ops'`;
       await sql`update entries set actor = 'mallory' where seq = 5 and log_id = ${log!.id}`;
       await recomputeAll(sql, log!.id, "test.example/ops");
     });
     await page.reload();
-    await page.getByRole("dialog").waitFor();
-    await page.getByRole("dialog").getByText("mallory").waitFor();
-    await page.getByRole("button", { name: "Verify in this browser" }).click();
-    await poll(() => page.getByTestId("verdict").textContent()).toContain("Verification failed");
-    const after = await page.locator("[data-step]").evaluateAll((els) => els.map((e) => [e.getAttribute("data-step"), e.getAttribute("data-ok")]));
-    expect(after).toEqual([["payload", "true"], ["leaf", "true"], ["path", "true"], ["key", "true"], ["signature", "true"], ["root", "false"]]);
-    expect(await page.locator('[data-step="root"]').textContent()).toContain("this entry is not the one the log signed");
+    await poll(() => page.getByRole("dialog").textContent()).toContain("does not match its hashes");
+    expect(await page.getByRole("dialog").textContent()).not.toContain("mallory");
     await screenshot(page, "entry-tampered");
 
     // A row altered beside its old hashes: the server refuses to serve it, and the drawer says why.

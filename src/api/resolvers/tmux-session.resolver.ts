@@ -2,8 +2,8 @@ import { Arg, Authorized, Ctx, Int, Query, Resolver } from "type-graphql";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
-import { toEvent } from "../ledger-view.js";
 import { ChunkGap, PaneRecording, TmuxSession } from "../types/tmux-session.type.js";
+import { servedEvents } from "../verified-reads.js";
 
 const DEFAULT_SESSIONS = 50;
 /** Chunks in one answer: at the capture's 64 KiB chunks, a few hundred MB of terminal output. */
@@ -53,18 +53,24 @@ export class TmuxSessionResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<PaneRecording> {
     if (server.length > 256 || pane.length > 64) throw new ApiError("BAD_USER_INPUT", "server or pane: too long");
-    const { chunks, commands } = await db(ctx).use(async (tx) => tx.paneRecording((await tx.findLog(logName)).id, server, pane, MAX_CHUNKS + 1));
-    const served = chunks.slice(0, MAX_CHUNKS).map(toEvent);
-    ctx.rows.count += served.length + commands.length;
-    const seqs = served.map((e) => Number((e.payload as { seq?: unknown }).seq));
+    // Served as every read is (verified-reads.ts): re-hashed and checked against the signed
+    // checkpoint; one chunk that fails refuses the whole recording.
+    const { chunks, commands, more } = await db(ctx).use(async (tx) => {
+      const rows = await tx.paneRecording((await tx.findLog(logName)).id, server, pane, MAX_CHUNKS + 1);
+      const chunks = await servedEvents(ctx, tx, rows.chunks.slice(0, MAX_CHUNKS));
+      const commands = await servedEvents(ctx, tx, rows.commands);
+      return { chunks, commands, more: rows.chunks.length > MAX_CHUNKS };
+    });
+    ctx.rows.count += chunks.length + commands.length;
+    const seqs = chunks.map((e) => Number((e.payload as { seq?: unknown }).seq));
     return Object.assign(new PaneRecording(), {
       log: logName,
       server,
       pane,
-      chunks: served,
-      commands: commands.map(toEvent),
+      chunks,
+      commands,
       gaps: chunkGaps(seqs.filter(Number.isSafeInteger)),
-      complete: chunks.length <= MAX_CHUNKS,
+      complete: !more,
     });
   }
 }
