@@ -42,7 +42,7 @@ export async function verifyChunks(
     if (!proof) verdict = { chunkSeq, entrySeq, ok: false, failure: "the server gave no inclusion proof for this chunk" };
     else {
       const result = await verifyEntry({
-        entry: { origin: log.origin, seq: entrySeq, kind: e.kind, actor: e.actor, action: e.action, resource: e.resource, outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt: e.recordedAt, tags: e.tags, payloadHash: e.payloadHash, leafHash: e.leafHash, payload: e.payload, payloadRedacted: e.payloadRedacted },
+        entry: { origin: log.origin, seq: entrySeq, kind: e.kind, actor: e.actor ?? "", action: e.action, resource: e.resource ?? "", outcome: e.outcome, source: e.source, occurredAt: e.occurredAt, recordedAt: e.recordedAt, tags: e.tags, payloadHash: e.payloadHash, leafHash: e.leafHash, payload: e.payload, payloadRedacted: e.payloadRedacted },
         proof: { leafIndex: Number(proof.leafIndex), treeSize: Number(proof.treeSize), hashes: proof.hashes, root: proof.root, note: proof.checkpoint?.note ?? null },
         verifierKey: log.verifierKey,
         leafVersion: log.leafVersion,

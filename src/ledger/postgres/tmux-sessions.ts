@@ -15,7 +15,7 @@ export async function tmuxSessions(sql: Sql, logIds: number[] | undefined, limit
   // A redacted payload (null) names no session; a command recorded outside tmux names no server.
   return sql<TmuxSessionRow[]>`
     select l.name as log, x.p->>'server' as server, coalesce(x.p->>'session', '') as session,
-           min(x.p->>'sessionId') as "sessionId", min(x.p->>'host') as host, min(e.actor) as "user",
+           min(x.p->>'sessionId') as "sessionId", min(x.p->>'host') as host, coalesce(min(e.actor), '') as "user",
            min(e.occurred_at) as "startedAt", max(e.occurred_at) as "lastAt",
            bool_or(e.kind = 'tmux.session' and e.action = 'session.close') as closed,
            coalesce(array_agg(distinct x.p->>'pane') filter (where x.p->>'pane' is not null and e.kind <> 'tmux.session'), '{}') as panes,
