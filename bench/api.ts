@@ -86,7 +86,7 @@ async function main(): Promise<void> {
 /** The search index caught up, the indexer running, the API server listening, and a key for it. */
 async function startApi(seeded: Seeded) {
   const { schema, admin } = seeded;
-  const indexerSql = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 1, applicationName: "sealtrail-bench-indexer" });
+  const indexerSql = connect({ url: flags.url, schema, role: "writer", max: 1, applicationName: "sealtrail-bench-indexer" });
   const behind = (await searchLag(indexerSql)).reduce((n, l) => n + l.size - l.indexed, 0);
   if (behind > 0) {
     const t0 = performance.now();
@@ -102,7 +102,7 @@ async function startApi(seeded: Seeded) {
   const indexing = runSearchIndexer(indexerSql, { intervalMs: 1000, signal: stopIndexer.signal, onError: (e) => process.stderr.write(`search indexer: ${(e as Error).message}\n`) });
   await admin`vacuum (analyze) entries, entry_search`;
   const sql = connect({ url: flags.url, schema, max: 8, applicationName: "sealtrail-bench-api" });
-  const writer = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
+  const writer = connect({ url: flags.url, schema, role: "writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
   const options = {
     store: new PostgresLedgerStore(sql, schema), writer: new PostgresLedgerStore(writer, schema), schema, version: "bench", originPrefix: "bench.example", log: (m: string) => process.stderr.write(`${m}\n`),
     config: { ...loadApiConfig({ NODE_ENV: "production" }) },

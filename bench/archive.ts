@@ -21,7 +21,7 @@ import { Appender } from "../src/ledger/postgres/appender.js";
 import { connect } from "../src/ledger/postgres/db.js";
 import { migrateLedger } from "../src/ledger/postgres/migrate.js";
 import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
-import { DEFAULT_URL, parseFlags, resolveUrl } from "./support.js";
+import { DEFAULT_URL, dropSchema, parseFlags, resolveUrl } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), { entries: 100_000, url: DEFAULT_URL });
 const url = resolveUrl(flags.url);
@@ -30,7 +30,7 @@ const key = privateKeyFromSeed(sha256("sealtrail benchmark checkpoint key v1"));
 const dir = await mkdtemp(join(tmpdir(), "sealtrail-bench-archive-"));
 await migrateLedger(url, schema);
 const admin = connect({ url, schema, max: 2 });
-const writer = connect({ url, schema, role: "sealtrail_writer", max: 4 });
+const writer = connect({ url, schema, role: "writer", max: 4 });
 const store = new PostgresLedgerStore(writer, schema);
 try {
   const name = "archived";
@@ -76,7 +76,7 @@ try {
   }));
 } finally {
   await writer.end();
-  await admin.unsafe(`drop schema if exists "${schema}" cascade`);
+  await dropSchema(admin, url, schema);
   await admin.end();
   await rm(dir, { recursive: true, force: true });
 }

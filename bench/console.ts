@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const seeded = await openSeededLog({ url: flags.url, schema: flags.schema, entries: flags.entries, batch: flags.batch, checkpoints: 4, max: 4, progress: (l) => process.stderr.write(`${l}\n`) });
   const { schema, admin } = seeded;
   const sql = connect({ url: flags.url, schema, max: 8, applicationName: "sealtrail-bench-api" });
-  const writer = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
+  const writer = connect({ url: flags.url, schema, role: "writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
   const server = await createApiServer({
     store: new PostgresLedgerStore(sql, schema), writer: new PostgresLedgerStore(writer, schema), schema, version: "bench", originPrefix: "bench.example",
     config: loadApiConfig({ NODE_ENV: "production" }), verifierPublicKey: seeded.publicKey, log: (m) => process.stderr.write(`${m}\n`),

@@ -59,7 +59,7 @@ async function child(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: report.checks.length })}\n`);
     return;
   }
-  const sql = connect({ url: flags.url, schema: flags.schema, role: "sealtrail_writer", max: 2, applicationName: "sealtrail-bench-pack" });
+  const sql = connect({ url: flags.url, schema: flags.schema, role: "writer", max: 2, applicationName: "sealtrail-bench-pack" });
   let bytes = 0;
   try {
     if (flags.child === "pack") {

@@ -26,7 +26,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { connect } from "../src/ledger/postgres/db.js";
-import { DEFAULT_URL, resolveUrl } from "./support.js";
+import { DEFAULT_URL, dropSchema, resolveUrl } from "./support.js";
 
 // sweep after the other benches on the shared log: it adds a checkpoint and sweep records to it.
 const BENCHES = ["append", "verify", "proofs", "api", "packs", "sweep", "ingest", "tmux", "tiles", "witness"] as const;
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     const usesSchema = only.includes("verify") || only.includes("proofs") || only.includes("api") || only.includes("packs") || only.includes("sweep");
     if (usesSchema && !keep && !existed) {
       const sql = connect({ url: resolveUrl(common.url!), schema: "public", max: 1, applicationName: "sealtrail-bench" });
-      await sql.unsafe(`drop schema if exists "${schema}" cascade`);
+      await dropSchema(sql, resolveUrl(common.url!), schema);
       await sql.end();
       console.log(`\ndropped schema ${schema}`);
     } else if (usesSchema) console.log(`\nkept schema ${schema}`);

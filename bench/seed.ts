@@ -17,7 +17,7 @@ import { listCheckpoints } from "../src/ledger/postgres/checkpoints.js";
 import { checkSchemaName, connect, type Sql } from "../src/ledger/postgres/db.js";
 import { createLog, findLog, type Log, treeSize } from "../src/ledger/postgres/logs.js";
 import { migrateLedger } from "../src/ledger/postgres/migrate.js";
-import { makeEvents } from "./support.js";
+import { dropSchema, makeEvents } from "./support.js";
 import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
 
 export const BENCH_LOG = "bench-read";
@@ -73,10 +73,10 @@ export async function openSeededLog(o: SeedOptions): Promise<SeededLog> {
   const created = found!.n === 0;
   await migrateLedger(o.url, schema); // idempotent on an existing ledger schema
   const admin = connect({ url: o.url, schema, max: o.max, applicationName: "sealtrail-bench" });
-  const writer = connect({ url: o.url, schema, role: "sealtrail_writer", max: 1, applicationName: "sealtrail-bench-seed" });
+  const writer = connect({ url: o.url, schema, role: "writer", max: 1, applicationName: "sealtrail-bench-seed" });
   const close = async (drop: boolean) => {
     await writer.end().catch(() => {});
-    if (drop) await admin.unsafe(`drop schema if exists "${schema}" cascade`);
+    if (drop) await dropSchema(admin, o.url, schema);
     await admin.end();
   };
   try {

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import type { EventInput } from "../src/core/entry/index.js";
-import { connect, type Sql } from "../src/ledger/postgres/db.js";
+import { connect, ledgerRoles, type Sql } from "../src/ledger/postgres/db.js";
 import { migrateLedger } from "../src/ledger/postgres/migrate.js";
 
 export const DEFAULT_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -53,12 +53,19 @@ export function parseFlags<T extends Record<string, string | number | boolean>>(
   return out as T;
 }
 
+/** Drops a bench schema and its roles (cluster-wide: they would outlive it). */
+export async function dropSchema(admin: Sql, url: string, schema: string): Promise<void> {
+  await admin.unsafe(`drop schema if exists "${schema}" cascade`);
+  const roles = ledgerRoles(url, schema);
+  for (const role of [roles.reader, roles.writer, roles.owner]) await admin.unsafe(`drop role if exists "${role}"`).catch(() => {});
+}
+
 export interface BenchSchema {
   schema: string;
   /** application_name of the writer's connections (to find their backends). */
   appName: string;
   admin: Sql;
-  /** Acts as sealtrail_writer, as production's appender does. */
+  /** Acts as the writer role, as production's appender does. */
   writer: Sql;
   drop(): Promise<void>;
 }
@@ -69,7 +76,7 @@ export async function freshSchema(url: string, writerMax = 8): Promise<BenchSche
   await migrateLedger(url, schema);
   const appName = `sealtrail-${schema}`;
   const admin = connect({ url, schema, max: 1, applicationName: "sealtrail-bench" });
-  const writer = connect({ url, schema, role: "sealtrail_writer", max: writerMax, applicationName: appName });
+  const writer = connect({ url, schema, role: "writer", max: writerMax, applicationName: appName });
   return {
     schema,
     appName,
@@ -77,7 +84,7 @@ export async function freshSchema(url: string, writerMax = 8): Promise<BenchSche
     writer,
     async drop() {
       await writer.end();
-      await admin.unsafe(`drop schema if exists "${schema}" cascade`);
+      await dropSchema(admin, url, schema);
       await admin.end();
     },
   };

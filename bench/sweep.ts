@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     progress: (line) => console.log(line),
   });
   const { admin, log, size, schema } = seeded;
-  const writer = connect({ url: flags.url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-bench-sweep" });
+  const writer = connect({ url: flags.url, schema, role: "writer", max: 4, applicationName: "sealtrail-bench-sweep" });
   const witnessDir = mkdtempSync(join(tmpdir(), "sealtrail-bench-witness-"));
   try {
     const base = size - Math.floor(flags.new);

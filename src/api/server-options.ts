@@ -6,9 +6,9 @@ import type { AlertRaiser } from "./integrity-alarm.js";
 import type { ReadIntegrity } from "./read-integrity.js";
 
 export interface ServerOptions {
-  /** Login-role pool: requests' transactions (as sealtrail_reader) and the LISTEN connection. */
+  /** Login-role pool: requests' transactions (as the reader role) and the LISTEN connection. */
   store: LedgerStore;
-  /** sealtrail_writer pool: API key lookups, the read log, the feed's log catalogue. */
+  /** Writer-role pool: API key lookups, the read log, the feed's log catalogue. */
   writer: LedgerStore;
   schema: string;
   version: string;

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config/index.js";
-import { checkSchemaName, PostgresLedgerStore, splitSocketDir } from "../ledger/postgres/postgres-store.js";
+import { checkRolePrefix, checkSchemaName, PostgresLedgerStore, splitSocketDir } from "../ledger/postgres/postgres-store.js";
 import type { LedgerStore } from "../ledger/index.js";
 import { CliError } from "./cli-error.js";
 
@@ -21,8 +21,8 @@ export type Command = (args: string[], cli: Cli) => Promise<number>;
 export const DEFAULT_ORIGIN_PREFIX = "sealtrail.local";
 
 /** DATABASE_URL and SEALTRAIL_DB_SCHEMA, checked before any connection is attempted. */
-export function databaseConfig(cli: Cli): { url: string; schema: string } {
-  const { databaseUrl: url, schema } = cli.config;
+export function databaseConfig(cli: Cli): { url: string; schema: string; rolePrefix: string | undefined } {
+  const { databaseUrl: url, schema, rolePrefix } = cli.config;
   try {
     new URL(splitSocketDir(url).url);
   } catch (error) {
@@ -33,17 +33,24 @@ export function databaseConfig(cli: Cli): { url: string; schema: string } {
   } catch (error) {
     throw new CliError("CONFIG", `SEALTRAIL_DB_SCHEMA: ${(error as Error).message.replace(/^schema name: /, "")}`, { cause: error });
   }
-  return { url, schema };
+  if (rolePrefix !== undefined) {
+    try {
+      checkRolePrefix(rolePrefix);
+    } catch (error) {
+      throw new CliError("CONFIG", `SEALTRAIL_DB_ROLE_PREFIX: ${(error as Error).message.replace(/^role prefix: /, "")}`, { cause: error });
+    }
+  }
+  return { url, schema, rolePrefix };
 }
 
 /**
  * Runs `fn` on a connection pool to the ledger schema, always closed afterwards. Writes act
- * as sealtrail_writer, the role the grants and triggers are written for; reads and
+ * as the deployment's writer role, the role the grants and triggers are written for; reads and
  * verification use the login role as it is.
  */
 export async function withDatabase<T>(cli: Cli, access: "read" | "write", fn: (store: LedgerStore) => Promise<T>): Promise<T> {
-  const { url, schema } = databaseConfig(cli);
-  const store = PostgresLedgerStore.open({ url, schema, max: 2, applicationName: "sealtrail-cli", ...(access === "write" ? { role: "sealtrail_writer" as const } : {}) });
+  const { url, schema, rolePrefix } = databaseConfig(cli);
+  const store = PostgresLedgerStore.open({ url, schema, rolePrefix, max: 2, applicationName: "sealtrail-cli", ...(access === "write" ? { role: "writer" as const } : {}) });
   try {
     return await fn(store);
   } finally {

@@ -26,6 +26,8 @@ export interface Config {
   databaseUrl: string;
   /** SEALTRAIL_DB_SCHEMA: the Postgres schema holding the ledger tables. */
   schema: string;
+  /** SEALTRAIL_DB_ROLE_PREFIX: prefix of the deployment's database roles; else `<database>_<schema>` (docs/security.md). */
+  rolePrefix: string | undefined;
   /** REDIS_URL: queues and pub/sub. */
   redisUrl: string;
   /** SEALTRAIL_SIGNING_KEY: path of the Ed25519 private key (PKCS8 PEM) that signs checkpoints. */
@@ -343,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres",
     schema: env.SEALTRAIL_DB_SCHEMA || "sealtrail",
+    rolePrefix: env.SEALTRAIL_DB_ROLE_PREFIX || undefined,
     redisUrl: env.REDIS_URL || "redis://127.0.0.1:6379",
     signingKeyPath: env.SEALTRAIL_SIGNING_KEY || undefined,
     keyName: env.SEALTRAIL_KEY_NAME || undefined,

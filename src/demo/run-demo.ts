@@ -22,6 +22,8 @@ import { DEMO_LOGS, demoQuarter } from "./quarter.js";
 export interface DemoOptions {
   url: string;
   schema: string;
+  /** SEALTRAIL_DB_ROLE_PREFIX, when set. */
+  rolePrefix?: string | undefined;
   seed: string;
   tenant: string;
   originPrefix: string;
@@ -46,7 +48,7 @@ const BATCH = 500;
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const started = new Date();
-  const store = PostgresLedgerStore.open({ url: o.url, schema: o.schema, role: "sealtrail_writer", max: 2, applicationName: "sealtrail-demo" });
+  const store = PostgresLedgerStore.open({ url: o.url, schema: o.schema, rolePrefix: o.rolePrefix, role: "writer", max: 2, applicationName: "sealtrail-demo" });
   try {
     const existing = new Set((await store.listLogs()).map((l) => l.name));
     for (const name of DEMO_LOGS) if (!existing.has(name)) await store.createLog(name, { tenant: o.tenant, origin: `${o.originPrefix}/${name}` });

@@ -22,7 +22,7 @@ import type { Witness } from "./witness.js";
 export const SWEEP_ACTOR = "sealtrail-sweep";
 
 export interface SweepDeps {
-  /** A pool acting as sealtrail_writer (it appends the records). */
+  /** A pool acting as the writer role (it appends the records). */
   store: LedgerStore;
   /** Connection details for the verifier's threads. */
   url: string;

@@ -42,7 +42,7 @@ export interface PackProgress {
 }
 
 export interface BuildOptions {
-  /** A connection acting as sealtrail_writer: it may sign a checkpoint and records the build. */
+  /** A connection acting as the writer role: it may sign a checkpoint and records the build. */
   store: LedgerStore;
   request: PackRequestInput;
   exporter: Exporter;

@@ -26,12 +26,12 @@ export interface FirstStart {
   adminToken: string | undefined;
 }
 
-export async function prepareLedger(options: { url: string; schema: string; keysDir: string; keyName: string; originPrefix: string }): Promise<FirstStart> {
-  await migrateLedger(options.url, options.schema);
+export async function prepareLedger(options: { url: string; schema: string; rolePrefix?: string | undefined; keysDir: string; keyName: string; originPrefix: string }): Promise<FirstStart> {
+  await migrateLedger(options.url, options.schema, { rolePrefix: options.rolePrefix });
   const keyCreated = await ensureSigningKey(options.keysDir, options.keyName);
-  // Logs are written as sealtrail_writer, as `log create` does; API keys by the login role, as `keys api create` does.
-  const store = PostgresLedgerStore.open({ url: options.url, schema: options.schema, max: 1, role: "sealtrail_writer", applicationName: "sealtrail-up" });
-  const admin = PostgresLedgerStore.open({ url: options.url, schema: options.schema, max: 1, applicationName: "sealtrail-up" });
+  // Logs are written as the writer role, as `log create` does; API keys by the login role, as `keys api create` does.
+  const store = PostgresLedgerStore.open({ url: options.url, schema: options.schema, rolePrefix: options.rolePrefix, max: 1, role: "writer", applicationName: "sealtrail-up" });
+  const admin = PostgresLedgerStore.open({ url: options.url, schema: options.schema, rolePrefix: options.rolePrefix, max: 1, applicationName: "sealtrail-up" });
   try {
     const existing = new Set((await store.listLogs()).map((log) => log.name));
     const logsCreated: string[] = [];

@@ -47,9 +47,9 @@ export async function runApi(config: Config, options: RunApiOptions): Promise<bo
   const packs = config.packs;
   const out = options.out ?? STDIO;
   const exporters = await loadExporters(config.packExporters);
-  const { databaseUrl: url, schema } = config;
-  const store = PostgresLedgerStore.open({ url, schema, max: 10, applicationName: "sealtrail-api" });
-  const writer = PostgresLedgerStore.open({ url, schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-api-writer" });
+  const { databaseUrl: url, schema, rolePrefix } = config;
+  const store = PostgresLedgerStore.open({ url, schema, rolePrefix, max: 10, applicationName: "sealtrail-api" });
+  const writer = PostgresLedgerStore.open({ url, schema, rolePrefix, role: "writer", max: 4, applicationName: "sealtrail-api-writer" });
   const verifierPublicKey = await checkpointPublicKey(config);
   const transports = options.transports ?? bullmqTransports(config, out);
   // A verified read that finds the ledger changed raises its alert to the same webhooks as sweeps.

@@ -19,7 +19,7 @@ export async function runEvidenceWorker(config: Config, overrides: { concurrency
   const packKey = await loadSigningKey(config.packKeyPath);
   const checkpointKey = config.signingKeyPath ? await loadSigningKey(config.signingKeyPath) : undefined;
   const exporters = await loadExporters(config.packExporters);
-  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-evidence" });
+  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: concurrency + 1, applicationName: "sealtrail-evidence" });
   const worker = startEvidenceWorker({
     store, redisUrl: config.redisUrl, queueName: packs.queue, concurrency, packDir: packs.dir, packKey,
     ...(checkpointKey ? { checkpointKey } : {}), ...packTimeStamp(config.integrity.tsaUrl), exporters, originPrefix: config.originPrefix, generator: { name: "sealtrail", version: packageVersion() },

@@ -27,7 +27,7 @@ const FULL_EVERY_MS = 24 * 60 * 60_000;
 export async function runInProcessIntegrity(config: Config, until: Promise<void>, out: WorkerOutput): Promise<void> {
   const integrity = config.integrity;
   const key = await loadSigningKey(config.signingKeyPath);
-  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-integrity" });
+  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: 4, applicationName: "sealtrail-integrity" });
   const witness = integrity.witnessDir ? new DirectoryWitness(integrity.witnessDir) : undefined;
   const alerts: AlertSink = {
     async raise(alert: Alert) {

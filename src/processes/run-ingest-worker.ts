@@ -21,7 +21,7 @@ export async function runIngestWorker(
   const search = overrides.search ?? config.search;
   const concurrency = overrides.concurrency ?? ingest.concurrency;
   // One connection per job in hand, and one for the appender's log lookups.
-  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: concurrency + 1, applicationName: "sealtrail-ingest" });
+  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: concurrency + 1, applicationName: "sealtrail-ingest" });
   const worker = startIngestWorker({
     store,
     redisUrl: config.redisUrl,
@@ -40,7 +40,7 @@ export async function runIngestWorker(
 
   const stopIndexer = new AbortController();
   const indexerStore = search.indexer
-    ? PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 1, applicationName: "sealtrail-search-indexer" })
+    ? PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: 1, applicationName: "sealtrail-search-indexer" })
     : undefined;
   const indexing = indexerStore
     ? indexerStore.runSearchIndexer({

@@ -26,7 +26,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
   if (!integrity.witnessDir) out.stderr("sealtrail worker: SEALTRAIL_WITNESS_DIR is not set: checkpoints are not copied outside the database");
   if (integrity.alertWebhooks.length === 0) out.stderr("sealtrail worker: SEALTRAIL_ALERT_WEBHOOKS is not set: alerts are recorded in the ledger only");
 
-  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 4, applicationName: "sealtrail-integrity" });
+  const store = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: 4, applicationName: "sealtrail-integrity" });
   const sweepQueue = openSweepQueue(config.redisUrl, { name: integrity.sweepQueue });
   const alertQueue = openAlertQueue(config.redisUrl, { name: integrity.alertQueue });
   const alerts = new QueueAlertSink(alertQueue, integrity.alertWebhooks);

@@ -59,7 +59,7 @@ export async function runUp(given: NodeJS.ProcessEnv, options: UpOptions): Promi
     services = await startServices(home, env);
     const upEnv = instanceEnv(home, env, services);
     const config = loadConfig({ ...env, ...upEnv });
-    const first = await prepareLedger({ url: config.databaseUrl, schema: config.schema, keysDir: home.keys, keyName: config.originPrefix, originPrefix: config.originPrefix });
+    const first = await prepareLedger({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, keysDir: home.keys, keyName: config.originPrefix, originPrefix: config.originPrefix });
     let apiUrl = "";
     const running = startWorkers(config, services, options.until, out);
     const closed = runApi(config, {
@@ -105,7 +105,7 @@ function startWorkers(config: ReturnType<typeof loadConfig>, services: Services,
     // Each stops on SIGINT/SIGTERM by itself, finishing its jobs in hand.
     return { done: Promise.all([runIngestWorker(config, {}, out), runIntegrityWorker(config, out), runEvidenceWorker(config, {}, out)]) };
   }
-  const writer = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, role: "sealtrail_writer", max: 6, applicationName: "sealtrail-up-jobs" });
+  const writer = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: 6, applicationName: "sealtrail-up-jobs" });
   const ingest = new InProcessIngestQueue({ appender: writer.appender({ maxPayloadBytes: config.maxPayloadBytes }), maxPayloadBytes: config.maxPayloadBytes });
   const stopIndexer = new AbortController();
   void until.then(() => stopIndexer.abort());

@@ -173,7 +173,7 @@ describe("tenant isolation", () => {
         checkpoints: (await raw(view)`select count(*)::int as n from checkpoints where log_id = ${globexLogId}`)[0]!.n,
         role: (await raw(view)`select current_user as u`)[0]!.u,
       }));
-      expect(seen).toEqual({ logs: ["acme"], entries: 0, nodes: 0, checkpoints: 0, role: "sealtrail_reader" });
+      expect(seen).toEqual({ logs: ["acme"], entries: 0, nodes: 0, checkpoints: 0, role: ledger.roles.reader });
       await expect(db.use((view) => raw(view)`select count(*) from api_keys`)).rejects.toThrow(/permission denied/);
     } finally {
       await db.close();

@@ -93,13 +93,13 @@ describe("read log", () => {
     const token = await apiKey(ledger, "acme");
     const keyId = token.slice(10, 26);
     // The writer loses INSERT on entries: appends to the audit log fail until it is given back.
-    await ledger.admin`revoke insert on entries from sealtrail_writer`;
+    await ledger.admin.unsafe(`revoke insert on entries from "${ledger.roles.writer}"`);
     try {
       await gql(api, token, `{ logs { name } }`);
       await new Promise((r) => setTimeout(r, 300));
       expect(api.server.recorder.pendingCount).toBeGreaterThanOrEqual(1);
     } finally {
-      await ledger.admin`grant insert on entries to sealtrail_writer`;
+      await ledger.admin.unsafe(`grant insert on entries to "${ledger.roles.writer}"`);
     }
     await expect.poll(async () => (await reads("acme")).filter((r) => r.actor === `api_key:${keyId}`).length, { timeout: 15_000, interval: 200 }).toBe(1);
   });

@@ -80,7 +80,7 @@ describe("HTTP server", () => {
     });
     const token = await apiKey(ledger, "acme");
     // The writer loses INSERT on entries: the read's record cannot be written before shutdown.
-    await ledger.admin`revoke insert on entries from sealtrail_writer`;
+    await ledger.admin.unsafe(`revoke insert on entries from "${ledger.roles.writer}"`);
     try {
       const res = await fetch(`http://[::1]:${port}/graphql`, {
         method: "POST",
@@ -95,7 +95,7 @@ describe("HTTP server", () => {
       expect(err).toMatch(/1 records NOT WRITTEN at shutdown .*acme\/[0-9a-f-]{36}/);
     } finally {
       child.kill("SIGKILL");
-      await ledger.admin`grant insert on entries to sealtrail_writer`;
+      await ledger.admin.unsafe(`grant insert on entries to "${ledger.roles.writer}"`);
     }
   }, 60_000);
 

@@ -13,6 +13,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../support/cli.js";
+import { ledgerRoles } from "../../src/ledger/postgres/roles.js";
 import { TEST_DATABASE_URL } from "../support/ledger.js";
 
 interface Stage {
@@ -81,7 +82,8 @@ describe("the Docker image's file set, installed as the Dockerfile does", () => 
     execFileSync("chmod", ["-R", "a+rX", app]);
   }, 600_000);
   afterAll(async () => {
-    spawnSync("psql", [TEST_DATABASE_URL, "-qc", `drop schema if exists "${schema}" cascade`]);
+    const roles = ledgerRoles(TEST_DATABASE_URL, schema);
+    spawnSync("psql", [TEST_DATABASE_URL, "-qc", `drop schema if exists "${schema}" cascade; drop role if exists "${roles.reader}", "${roles.writer}", "${roles.owner}"`]);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -169,7 +169,7 @@ describe("ingest pipeline", () => {
   it("retries while the database is down, with backoff, then appends once", async () => {
     // The worker reaches Postgres through a port where nothing listens until the proxy starts.
     const port = await freePort();
-    const proxied = connect({ url: ledger.url.replace("127.0.0.1:5432", `127.0.0.1:${port}`), schema: ledger.schema, role: "sealtrail_writer", max: 4 });
+    const proxied = connect({ url: ledger.url.replace("127.0.0.1:5432", `127.0.0.1:${port}`), schema: ledger.schema, role: "writer", max: 4 });
     cleanup.push(() => proxied.end({ timeout: 1 }));
     const q = await setup("db-down", 1, proxied);
     const failures: string[] = [];

@@ -25,7 +25,7 @@ const queues: TestQueue[] = [];
 
 beforeAll(async () => {
   ledger = await freshLedger("worker_search");
-  reader = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_reader", max: 1 });
+  reader = connect({ url: ledger.url, schema: ledger.schema, role: "reader", max: 1 });
 });
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

@@ -92,7 +92,7 @@ describe("integrity workers", () => {
     const f = await fixture();
     const done: string[] = [];
     const a = sweeper(f, ledger.writer, []);
-    const b = sweeper(f, connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 2 }), []);
+    const b = sweeper(f, connect({ url: ledger.url, schema: ledger.schema, role: "writer", max: 2 }), []);
     for (const w of [a, b]) w.on("completed", (job: Job) => void (job.name === SWEEP_JOB && done.push(job.id!)));
     const before = await sweepCount("alpha", "t1");
     await upsertSchedulers(f.sweepQueue, { fullCron: null, incrementalCron: "* * * * * *", checkpointEveryMs: null });
@@ -130,7 +130,7 @@ describe("integrity workers", () => {
     const receiver = await startReceiver();
     const proxy = await startProxy(new URL(TEST_DATABASE_URL));
     const url = `postgres://postgres@127.0.0.1:${proxy.port}${new URL(TEST_DATABASE_URL).pathname}`;
-    const sql = connect({ url, schema: ledger.schema, role: "sealtrail_writer", max: 2 });
+    const sql = connect({ url, schema: ledger.schema, role: "writer", max: 2 });
     try {
       deliverer(f);
       const w = sweeper(f, sql, [receiver.url], { url });

@@ -52,7 +52,7 @@ describe("the COPY-based appender, when the server refuses a row", () => {
   // with a barrier query, which fails in the aborted transaction (25P02) instead of hanging.
   it("rejects with LedgerError DATABASE within seconds, and the next append gets the next seq", async () => {
     // A connection of its own: if the append hangs, it is destroyed below.
-    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 1 });
+    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "writer", max: 1 });
     try {
       const appender = new Appender(sql);
       const before = (await stored("copy")).length;
@@ -70,7 +70,7 @@ describe("the COPY-based appender, when the server refuses a row", () => {
   });
 
   it("stores nothing of the refused batch, and the log continues without a gap", async () => {
-    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 1 });
+    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "writer", max: 1 });
     const before = await stored("copy");
     try {
       // Whether it rejects or hangs (see above), the server must have rolled the batch back.

@@ -118,7 +118,7 @@ describe("appender", () => {
   it("rolls back a batch whose invalid event comes after rows were already streamed, and goes on", async () => {
     const log = await createLog(ledger.writer, "late-invalid", { origin: "test.example/late-invalid" });
     // One connection, so the next append runs where the aborted COPY did.
-    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 1 });
+    const sql = connect({ url: ledger.url, schema: ledger.schema, role: "writer", max: 1 });
     try {
       const appender = new Appender(sql);
       await appender.append("late-invalid", [event(0)]);

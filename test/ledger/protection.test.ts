@@ -12,7 +12,7 @@ import { Appender } from "../../src/ledger/postgres/appender.js";
 import { connect, type Sql } from "../../src/ledger/postgres/db.js";
 import { createLog, type Log } from "../../src/ledger/postgres/logs.js";
 import { migrateLedger, migrationsFolder } from "../../src/ledger/postgres/migrate.js";
-import { freshLedger, TEST_DATABASE_URL, type TestLedger } from "../support/ledger.js";
+import { dropDeployment, freshLedger, TEST_DATABASE_URL, type TestLedger } from "../support/ledger.js";
 
 const INSUFFICIENT_PRIVILEGE = "42501";
 const TABLES = ["logs", "entries", "merkle_nodes", "checkpoints"] as const;
@@ -76,7 +76,7 @@ async function rolledBack(sql: Sql, fn: (tx: Sql) => Promise<void>): Promise<voi
     });
 }
 
-describe("as sealtrail_writer", () => {
+describe("as the writer role", () => {
   it("appends through the Appender and reads back what it wrote", async () => {
     const log = await createLog(ledger.writer, "writer-ok", { origin: "test.example/writer-ok" });
     const actors = Array.from({ length: 16 }, (_, i) => (i % 2 ? "bob" : "alice"));
@@ -123,7 +123,7 @@ describe("as sealtrail_writer", () => {
     for (const statement of [TAMPER[table].update, TAMPER[table].delete, `truncate ${table}`]) {
       await rolledBack(ledger.admin, async (tx) => {
         await tx`set local session_replication_role = replica`;
-        await tx`set local role sealtrail_writer`;
+        await tx.unsafe(`set local role "${ledger.roles.writer}"`);
         const params = statement.includes("$1") ? [guarded.id] : [];
         expect(await failure(tx.unsafe(statement, params)), statement).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
       });
@@ -136,7 +136,7 @@ describe("as sealtrail_writer", () => {
 // in the way.
 describe.each([
   { who: "the superuser", role: undefined },
-  { who: "sealtrail_owner", role: "sealtrail_owner" as const },
+  { who: "the owner role", role: "owner" as const },
 ])("as $who, with triggers enabled", ({ role }) => {
   let sql: Sql;
   beforeAll(() => {
@@ -168,7 +168,7 @@ describe.each([
   });
 });
 
-describe("row-level security for sealtrail_reader", () => {
+describe("row-level security for the reader role", () => {
   const ids: Record<"acme" | "globex", number[]> = { acme: [], globex: [] };
   let reader: Sql;
 
@@ -181,7 +181,7 @@ describe("row-level security for sealtrail_reader", () => {
       ids[tenant].push(log.id);
     }
     // One connection, so the tenant-less queries below reuse a session that had a tenant set.
-    reader = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_reader", max: 1 });
+    reader = connect({ url: ledger.url, schema: ledger.schema, role: "reader", max: 1 });
   });
   afterAll(async () => reader?.end());
 
@@ -246,7 +246,7 @@ describe("row-level security for sealtrail_reader", () => {
   });
 
   it("shows nothing when no tenant is set, on a fresh session and on a reused one", async () => {
-    const fresh = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_reader", max: 1 });
+    const fresh = connect({ url: ledger.url, schema: ledger.schema, role: "reader", max: 1 });
     try {
       const none = { logs: 0, entries: 0, merkle_nodes: 0, checkpoints: 0 };
       expect(await asTenant(null, visibleCounts, fresh)).toEqual(none);
@@ -314,7 +314,7 @@ describe("migrations", () => {
   const journalLength = (JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
 
   afterAll(async () => {
-    for (const schema of created) await ledger.admin.unsafe(`drop schema if exists "${schema}" cascade`);
+    for (const schema of created) await dropDeployment(ledger.admin, TEST_DATABASE_URL, schema);
   });
 
   function newSchema(): string {
@@ -347,7 +347,7 @@ describe("migrations", () => {
     await expectMigrated(schema);
   });
 
-  it("succeed concurrently on three fresh schemas (the roles are cluster-wide)", async () => {
+  it("succeed concurrently on three fresh schemas", async () => {
     const schemas = [newSchema(), newSchema(), newSchema()];
     await Promise.all(schemas.map((schema) => migrateLedger(TEST_DATABASE_URL, schema)));
     for (const schema of schemas) await expectMigrated(schema);

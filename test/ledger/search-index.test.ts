@@ -19,8 +19,9 @@ import { type EventFilter, findEntries, findEntryRun } from "../../src/ledger/po
 import { createLog, type Log } from "../../src/ledger/postgres/logs.js";
 import { indexLogRun, indexSearchOnce, searchLag } from "../../src/ledger/postgres/search-indexer.js";
 import { entryWords } from "../../src/ledger/postgres/search-words.js";
+import { ledgerRoles, withDeploymentRoles } from "../../src/ledger/postgres/roles.js";
 import { MIGRATION_LOCK, migrateLedger, migrationsFolder } from "../../src/ledger/postgres/migrate.js";
-import { freshLedger, TEST_DATABASE_URL, type TestLedger } from "../support/ledger.js";
+import { dropDeployment, freshLedger, TEST_DATABASE_URL, type TestLedger } from "../support/ledger.js";
 
 const INSUFFICIENT_PRIVILEGE = "42501";
 let ledger: TestLedger;
@@ -30,7 +31,7 @@ const logs: Record<string, Log> = {};
 
 beforeAll(async () => {
   ledger = await freshLedger("search_index");
-  reader = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_reader", max: 2 });
+  reader = connect({ url: ledger.url, schema: ledger.schema, role: "reader", max: 2 });
   for (const [name, tenant] of [["app", "acme"], ["other", "globex"], ["big", "acme"]] as const) {
     logs[name] = await createLog(ledger.writer, name, { tenant, origin: `test.example/${name}` });
   }
@@ -159,7 +160,7 @@ describe("the search indexer", () => {
   it("indexes each entry once when several run at the same time", async () => {
     const log = await createLog(ledger.writer, "busy", { tenant: "acme", origin: "test.example/busy" });
     await appender.append("busy", Array.from({ length: 3000 }, (_, i) => note(i, `word${i % 10}`)));
-    const pools = Array.from({ length: 3 }, () => connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 1 }));
+    const pools = Array.from({ length: 3 }, () => connect({ url: ledger.url, schema: ledger.schema, role: "writer", max: 1 }));
     try {
       // Small runs, so that the three contend for the log many times over.
       await Promise.all(pools.map(async (sql) => {
@@ -200,7 +201,7 @@ describe("entry_search protection", () => {
       "delete from entry_search",
       "truncate entry_search",
     ];
-    for (const role of ["sealtrail_writer", "sealtrail_reader"]) {
+    for (const role of [ledger.roles.writer, ledger.roles.reader]) {
       for (const statement of statements) {
         const error = await failure(ledger.admin.begin(async (tx) => {
           await tx.unsafe(`set local role ${role}`);
@@ -246,16 +247,21 @@ describe("migration 0004 on a database with entries", () => {
       const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
       journal.entries = journal.entries.filter((e) => e.tag < "0004");
       writeFileSync(journalPath, JSON.stringify(journal));
+      // With this deployment's role names written in, as migrateLedger does.
+      for (const { tag } of journal.entries) {
+        const file = join(folder, `${tag}.sql`);
+        writeFileSync(file, withDeploymentRoles(readFileSync(file, "utf8"), ledgerRoles(TEST_DATABASE_URL, schema)));
+      }
       await ledger.admin.unsafe(`create schema "${schema}"`);
       const old = connect({ url: TEST_DATABASE_URL, schema, max: 1 });
-      // Under migrateLedger's lock, as other test files migrate at the same time (roles are cluster-wide).
+      // Under migrateLedger's lock, as other test files migrate at the same time (0003 alters a function of the database).
       await old`select pg_advisory_lock(${MIGRATION_LOCK})`;
       await migrate(drizzle(old), { migrationsFolder: folder, migrationsSchema: schema, migrationsTable: "__sealtrail_migrations" });
       await old`select pg_advisory_unlock(${MIGRATION_LOCK})`;
       // Today's code writes the rows of that release (a v1 log's entries are the same) but names
       // the log's leaf format (0007): the column lives only while it writes them.
       await old`alter table logs add column leaf_version smallint not null default 1`;
-      const oldWriter = connect({ url: TEST_DATABASE_URL, schema, role: "sealtrail_writer", max: 1 });
+      const oldWriter = connect({ url: TEST_DATABASE_URL, schema, role: "writer", max: 1 });
       await createLog(oldWriter, "kept", { tenant: "acme", origin: "test.example/kept", leafVersion: 1 });
       await new Appender(oldWriter).append("kept", Array.from({ length: 300 }, (_, i) => note(i, i % 30 === 0 ? "legacy needle" : "legacy hay")));
       await oldWriter.end();
@@ -268,7 +274,7 @@ describe("migration 0004 on a database with entries", () => {
       await Promise.all([migrateLedger(TEST_DATABASE_URL, schema), migrateLedger(TEST_DATABASE_URL, schema)]);
 
       const sql = connect({ url: TEST_DATABASE_URL, schema, max: 1 });
-      const oldReader = connect({ url: TEST_DATABASE_URL, schema, role: "sealtrail_reader", max: 1 });
+      const oldReader = connect({ url: TEST_DATABASE_URL, schema, role: "reader", max: 1 });
       try {
         const [row] = await sql<{ n: number; distinct: number; columns: number }[]>`
           select count(*)::int as n, count(distinct seq)::int as distinct,
@@ -285,7 +291,7 @@ describe("migration 0004 on a database with entries", () => {
       }
     } finally {
       rmSync(folder, { recursive: true, force: true });
-      await ledger.admin.unsafe(`drop schema if exists "${schema}" cascade`);
+      await dropDeployment(ledger.admin, TEST_DATABASE_URL, schema);
     }
   });
 });

@@ -19,7 +19,7 @@ const logs: Record<string, Log> = {};
 
 beforeAll(async () => {
   ledger = await freshLedger("search_poison");
-  reader = connect({ url: ledger.url, schema: ledger.schema, role: "sealtrail_reader", max: 2 });
+  reader = connect({ url: ledger.url, schema: ledger.schema, role: "reader", max: 2 });
   for (const [name, tenant] of [["p", "acme"], ["q", "globex"]] as const) logs[name] = await createLog(ledger.writer, name, { tenant, origin: `test.example/${name}` });
   const appender = new Appender(ledger.writer);
   await appender.append("p", ["alpha one", "beta two", "gamma three", "epsilon four"].map((text) => ({ kind: "custom", actor: "a", action: "x", resource: "r", payload: { text } })));

@@ -31,7 +31,7 @@ export async function startApi(
 ): Promise<TestApi> {
   const config = { ...loadApiConfig(env), readLogFlushMs: 20, ...overrides };
   const store = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, max: 6 });
-  const apiWriter = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, role: "sealtrail_writer", max: 3 });
+  const apiWriter = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, role: "writer", max: 3 });
   const server = await createApiServer({ store, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log, ...sources });
   const port = await server.listen(0, "127.0.0.1");
   return {

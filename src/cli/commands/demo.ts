@@ -27,7 +27,7 @@ export async function demoCommand(args: string[], cli: Cli): Promise<number> {
   const key = await loadSigningKey(config.signingKeyPath);
   cli.stdout(`Filling ${up ? `the sealtrail up at ${up.apiUrl}` : "the ledger of DATABASE_URL"} with a quarter of events (seed ${seed})…\n`);
   const result = await runDemo({
-    url: config.databaseUrl, schema: config.schema, seed, tenant: TENANT, originPrefix: config.originPrefix, key,
+    url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, seed, tenant: TENANT, originPrefix: config.originPrefix, key,
     packDir: config.packs.dir, witnessDir: config.integrity.witnessDir, maxPayloadBytes: config.maxPayloadBytes, version: packageVersion(),
     progress: (line) => cli.stdout(`  ${line}\n`),
   });

@@ -17,7 +17,7 @@ const COMMAND = "emit";
  *   [--source S] [--tag T]... [--occurred-at ISO] [--payload JSON|-] [--idempotency-key K]
  *   [--via direct|queue]
  *
- * --via direct (the default) appends through the Appender, as sealtrail_writer; the core
+ * --via direct (the default) appends through the Appender, as the writer role; the core
  * validates the event. --via queue sends it through the `ingest` queue like any other source:
  * ingestion's validation (the kinds' schemas), then waits for the worker's commit and prints
  * the same JSON. Only what the command line itself carries (choices, JSON text) is checked here.

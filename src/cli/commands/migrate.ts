@@ -6,8 +6,8 @@ import { type Cli, databaseConfig } from "../context.js";
 /** sealtrail migrate */
 export async function migrateCommand(args: string[], cli: Cli): Promise<number> {
   parseOrUsage("migrate", () => parseArgs({ args, options: {}, strict: true }));
-  const { url, schema } = databaseConfig(cli);
-  await migrateLedger(url, schema);
-  cli.stdout(`migrated schema ${schema}\n`);
+  const { url, schema, rolePrefix } = databaseConfig(cli);
+  const roles = await migrateLedger(url, schema, { rolePrefix });
+  cli.stdout(`migrated schema ${schema} (roles ${roles.owner}, ${roles.writer}, ${roles.reader})\n`);
   return 0;
 }

@@ -1,18 +1,25 @@
 import net from "node:net";
 import postgres from "postgres";
 import { LedgerError } from "../errors.js";
+import { splitSocketDir } from "./db-url.js";
+import { type LedgerRole, ledgerRoles } from "./roles.js";
+
+export { splitSocketDir } from "./db-url.js";
+export { type LedgerRole, type LedgerRoles, ledgerRoles, rolePrefix } from "./roles.js";
 
 export type Sql = postgres.Sql<Record<string, never>>;
-
-/** Database roles created by the migrations (schema/migrations/0001_protection.sql). */
-export type LedgerRole = "sealtrail_owner" | "sealtrail_writer" | "sealtrail_reader";
 
 export interface DbOptions {
   url: string;
   /** The Postgres schema holding this ledger's tables. */
   schema: string;
-  /** Role the connection acts as (SET ROLE at startup); the login user must be a member. */
+  /**
+   * Which of the deployment's roles (roles.ts) the connection acts as (SET ROLE at startup);
+   * the login user must be a member.
+   */
   role?: LedgerRole;
+  /** SEALTRAIL_DB_ROLE_PREFIX: the deployment's role prefix, when not derived from the database and schema. */
+  rolePrefix?: string | undefined;
   max?: number;
   applicationName?: string;
 }
@@ -30,7 +37,11 @@ export function connect(options: DbOptions): Sql {
     application_name: options.applicationName ?? "sealtrail",
     TimeZone: "UTC",
   };
-  if (options.role) connection.role = options.role;
+  const roles = ledgerRoles(options.url, options.schema, options.rolePrefix);
+  // A tenant's view switches to the reader for its transaction (tenant-view.ts): it finds the
+  // deployment's reader here rather than being told the prefix again.
+  connection["sealtrail.reader_role"] = roles.reader;
+  if (options.role) connection.role = roles[options.role];
   return postgres(url, {
     max: options.max ?? 4,
     onnotice: () => {},
@@ -42,15 +53,6 @@ export function connect(options: DbOptions): Sql {
     // Supported by postgres.js, missing from its type definitions.
     ...({ socket: openSocket } as object),
   }) as unknown as Sql;
-}
-
-/** `postgres://user@host/db?host=/dir` → the URL without `host=` and the socket directory. */
-export function splitSocketDir(url: string): { url: string; socketDir: string | undefined } {
-  const match = /([?&])host=(%2F[^&]*|\/[^&]*)(&|$)/i.exec(url);
-  if (!match) return { url, socketDir: undefined };
-  const rest = url.slice(0, match.index) + (match[3] ? match[1] : "") + url.slice(match.index + match[0].length);
-  // postgres.js needs a parseable URL: give it a host, which the socket directory overrides.
-  return { url: rest.replace(/^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)(\/)/, "$1localhost$2").replace(/[?&]$/, ""), socketDir: decodeURIComponent(match[2]!) };
 }
 
 /**

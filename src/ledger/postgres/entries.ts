@@ -34,12 +34,19 @@ export async function tenantOf(sql: Sql, logId: number): Promise<string | undefi
   return row?.tenant;
 }
 
-/** `select 1 from logs`: the tables are there (42P01, undefined_table, when not) and the database answers. */
+/**
+ * `select 1 from logs`: the tables are there (42P01, undefined_table, when not) and the
+ * database answers. A pool acting as a deployment role that does not exist yet (22023 at
+ * connection: the roles come with the first migration, roles.ts) is as unmigrated.
+ */
 export async function health(sql: Sql): Promise<"ok" | "tables missing" | "unavailable"> {
   try {
     await sql`select 1 from logs limit 1`;
     return "ok";
   } catch (error) {
-    return (error as { code?: string }).code === "42P01" ? "tables missing" : "unavailable";
+    const { code, message } = error as { code?: string; message?: string };
+    if (code === "42P01") return "tables missing";
+    if (code === "22023" && /^role ".*" does not exist$/.test(message ?? "")) return "tables missing";
+    return "unavailable";
   }
 }

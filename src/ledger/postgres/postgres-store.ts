@@ -37,6 +37,7 @@ import { withRemovalLock } from "./removal-lock.js";
 
 /** Checks of a connection's settings, for the wiring that opens a store. */
 export { checkSchemaName, splitSocketDir } from "./db.js";
+export { checkRolePrefix, ledgerRoles } from "./roles.js";
 
 export class PostgresLedgerStore implements LedgerStore {
   /** `sql`: a pool (or a transaction) whose search_path is the ledger's schema; `schema` names it when known. */

@@ -1,6 +1,7 @@
 /**
  * A tenant's view of the ledger (an API request's): one read-only REPEATABLE READ transaction, opened on first
- * use, run as sealtrail_reader with the request's tenant set for the transaction alone. Row-
+ * use, run as the deployment's reader role (named by the pool, db.ts) with the request's tenant
+ * set for the transaction alone. Row-
  * level security (schema/migrations/0001_protection.sql) then decides what every query can
  * see, whatever a resolver asks for; and every field of one response reads one snapshot.
  */
@@ -33,7 +34,7 @@ export class PostgresTenantView implements TenantView {
           // JIT compilation costs ~200 ms per query and never pays off for a page. Plans are made
           // for the actual values (custom plans): a generic plan, made once for a prepared
           // statement, cannot tell a common word from a rare one.
-          await tx`select set_config('role', 'sealtrail_reader', true),
+          await tx`select set_config('role', current_setting('sealtrail.reader_role'), true),
                           set_config('sealtrail.tenant', ${this.tenant}, true),
                           set_config('statement_timeout', ${String(this.timeoutMs)}, true),
                           set_config('jit', 'off', true),
