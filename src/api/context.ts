@@ -3,7 +3,7 @@ import type { IngestProducer } from "../ingest/ingest-queue.js";
 import type { ExecutedFields } from "./executed-fields.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { Principal } from "./principal.js";
-import type { TenantView } from "../ledger/index.js";
+import type { LedgerStore, TenantView } from "../ledger/index.js";
 import type { ReadIntegrity } from "./read-integrity.js";
 
 /** What every resolver is handed. */
@@ -23,6 +23,11 @@ export interface ApiContext extends ExecutedFields {
   ingest?: ApiIngest;
   /** The server's verified reads: its checkpoint trust and its integrity alarm. */
   integrity: ReadIntegrity;
+  /**
+   * The writer pool and origin prefix, for admin mutations (erasure, legal holds, retention):
+   * reached only after the log was found in the tenant's own view (db).
+   */
+  admin?: { writer: LedgerStore; originPrefix: string };
   /** The checkpoints' public key, for Log.verifierKey; undefined when the server was given none. */
   verifierPublicKey?: Uint8Array;
 }

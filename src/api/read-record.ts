@@ -133,7 +133,19 @@ export function normalizedQuery(query: string): { text: string; normalized: bool
   }
 }
 
+/**
+ * Root fields whose query text and variables are withheld from the record: an erasure request
+ * names its data subject, and a record of it in the audit log (which nobody erases) would keep
+ * the subject's identity after the erasure (docs/erasure.md). What was erased is recorded by
+ * the erasure itself, in the log and in the audit log, without the subject.
+ */
+export const WITHHELD_FIELDS: ReadonlySet<string> = new Set(["requestErasure"]);
+const WITHHELD = "(withheld: an erasure request names its data subject)";
+
 export function toEvent(r: ReadRecord): EventInput {
+  if (r.fields.some((f) => WITHHELD_FIELDS.has(f))) {
+    r = { ...r, query: WITHHELD, variables: null, ...(r.calls ? { calls: r.calls.map((c) => (WITHHELD_FIELDS.has(c.field) ? { field: c.field, args: { withheld: WITHHELD } } : c)) } : {}) };
+  }
   const variables = r.variables === undefined || r.variables === null ? null : boundedJson(r.variables, RECORD_LIMITS.variablesChars, RECORD_LIMITS.variablesDepth);
   const query = normalizedQuery(r.query);
   const calls = r.calls && r.calls.length > 0 ? boundedJson(r.calls, RECORD_LIMITS.callsChars, RECORD_LIMITS.variablesDepth) : null;

@@ -13,6 +13,7 @@ export function newRequestContext(options: ServerOptions, principal: Principal |
     principal,
     db: principal ? options.store.tenantView(principal.tenant, config.timeoutMs) : undefined,
     rows: { count: 0 },
+    admin: { writer: options.writer, originPrefix: options.originPrefix },
     maxPageSize: config.maxPageSize,
     ...(options.ingest ? { ingest: options.ingest } : {}),
     ...(options.evidence ? { evidence: options.evidence } : {}),

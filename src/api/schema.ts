@@ -3,6 +3,9 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { noteExecutedRootFields } from "./executed-fields.js";
 import { authChecker } from "./auth-checker.js";
+import { ErasureResolver } from "./resolvers/erasure.resolver.js";
+import { LegalHoldResolver } from "./resolvers/legal-hold.resolver.js";
+import { RetentionResolver } from "./resolvers/retention.resolver.js";
 import { CheckpointResolver } from "./resolvers/checkpoint.resolver.js";
 import { EventAppendedResolver } from "./resolvers/event-appended.resolver.js";
 import { EventResolver } from "./resolvers/event.resolver.js";
@@ -18,7 +21,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver],
+    resolvers: [LogResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver, ErasureResolver, LegalHoldResolver, RetentionResolver],
     authChecker,
     authMode: "error",
     validate: false,
