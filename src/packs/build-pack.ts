@@ -180,6 +180,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     exceptions,
     sweeps: finder.sweeps,
     perDay: streamed.tally.days(read.from, read.to),
+    lateArrivals: streamed.tally.late,
     ...(o.timeStamp ? { sumsTimeStamped: true } : {}),
     totals: { entries: streamed.subjectTotal, perLog: streamed.perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind: streamed.tally.byKind },
   };
@@ -195,7 +196,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     sinks.push({ spec, sink, count: 0, sample: new SampleSelector(sampleCapacity(request.sampleSize)) });
   }
   const finder = new ExceptionFinder({ logNames: request.logs, from: read.from, to: read.to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
-  const tally = new EntryTally();
+  const tally = new EntryTally(request.approvalTags, request.from);
   const operations = new OperationTally(o.exporter.controls);
   const perLog: Record<string, number> = {};
   const subjectTotal = subjects.reduce((n, s) => n + s.endSeq - s.firstSeq, 0);
@@ -212,7 +213,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
       onEntry(e) {
         finder.subject(e, name);
         if (isAudit) finder.audit(e, name);
-        tally.add(e);
+        tally.add(e, name);
         operations.add(e, "subject");
       },
       onProgress: (done) => progress("entries", subjectDone + done, subjectTotal),

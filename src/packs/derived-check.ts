@@ -53,7 +53,7 @@ export class DerivedPopulations {
   private readonly seed: string | undefined;
   /** Exceptions and sweeps, found as the builder finds them. */
   private readonly finder: ExceptionFinder;
-  private readonly tally = new EntryTally();
+  private readonly tally: EntryTally;
   private readonly operations: OperationTally;
 
   private constructor(private readonly exporter: Exporter, private readonly pack: PackJson) {
@@ -63,6 +63,7 @@ export class DerivedPopulations {
       .filter((spec) => spec.population.length > 0)
       .map((spec) => ({ spec, hash: createHash("sha256").update(csvLine([...POPULATION_COLUMNS])), count: 0, sample: new SampleSelector<SampleEntry>(capacity), drawn: [] }));
     this.operations = new OperationTally(exporter.controls);
+    this.tally = new EntryTally(pack.request.approvalTags ?? [], pack.request.from);
     const r = pack.request;
     this.finder = new ExceptionFinder({ logNames: r.logs, from: new Date(r.from), to: new Date(r.to), failedLoginThreshold: r.failedLoginThreshold ?? 0, approvalTags: r.approvalTags ?? [] });
   }
@@ -81,7 +82,7 @@ export class DerivedPopulations {
     if (state.role === "subject") {
       this.finder.subject(e, state.name);
       if (state.tenant !== undefined && state.name === tenantAuditLog(state.tenant)) this.finder.audit(e, state.name);
-      this.tally.add(e);
+      this.tally.add(e, state.name);
     } else this.finder.audit(e, state.name);
     this.operations.add(e, state.role as PopulationLog);
     let row: string | undefined;

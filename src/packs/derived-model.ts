@@ -68,6 +68,7 @@ export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
     exceptions,
     sweeps: r.finder.sweeps,
     perDay: r.tally.days(new Date(raw.request.from), new Date(raw.request.to)),
+    lateArrivals: r.tally.late,
     ...(stamped ? { sumsTimeStamped: true } : {}),
     totals: {
       entries: subjects.reduce((n, l) => n + l.endSeq - l.firstSeq, 0),

@@ -30,17 +30,51 @@ export function populationSampling(spec: ControlSpec, count: number, fixed: numb
   return { frequency, size: sampleSizeFor(frequency, count, fixed), basis: sampleBasis(frequency, count, fixed) };
 }
 
+/** Late arrivals listed by seq in the workpaper; the rest are counted. */
+export const LATE_LISTED = 50;
+
+/** What the workpaper charts per day: log-ins and failed ones, changes approved and not, privileged sessions. */
+export const SIGNALS = ["logins", "failedLogins", "approvedChanges", "unapprovedChanges", "sessions"] as const;
+export type Signal = (typeof SIGNALS)[number];
+
 /** Entries of the subject logs counted per UTC day (ledger clock) and per kind, for the charts and totals. */
 export class EntryTally {
   readonly perDay = new Map<string, Record<string, number>>();
+  readonly signals = new Map<string, Partial<Record<Signal, number>>>();
   readonly byKind: Record<string, number> = {};
 
-  add(e: PackEntry): void {
+  /** Entries recorded in the period that occurred before it (the source delivered them late): counted, the first ones listed. */
+  readonly late: { count: number; first: { log: string; seq: number; occurredAt: string; recordedAt: string }[] } = { count: 0, first: [] };
+
+  /** approvalTags: as the exception rules read them (a tag equal to one, or starting with it and ":"); from: the period's start. */
+  constructor(private readonly approvalTags: readonly string[] = [], private readonly from?: string) {}
+
+  add(e: PackEntry, logName = ""): void {
+    if (this.from !== undefined && Date.parse(e.occurredAt) < Date.parse(this.from)) {
+      this.late.count++;
+      if (this.late.first.length < LATE_LISTED) this.late.first.push({ log: logName, seq: e.seq, occurredAt: e.occurredAt, recordedAt: e.recordedAt });
+    }
     const day = dayOf(e.recordedAt);
     const counts = this.perDay.get(day) ?? {};
     counts[e.kind] = (counts[e.kind] ?? 0) + 1;
     this.perDay.set(day, counts);
     this.byKind[e.kind] = (this.byKind[e.kind] ?? 0) + 1;
+    const signal = this.signalOf(e);
+    if (signal.length > 0) {
+      const s = this.signals.get(day) ?? {};
+      for (const k of signal) s[k] = (s[k] ?? 0) + 1;
+      this.signals.set(day, s);
+    }
+  }
+
+  private signalOf(e: PackEntry): Signal[] {
+    if (e.kind === "access" && e.action === "login") return e.outcome === "failure" ? ["logins", "failedLogins"] : ["logins"];
+    if (e.kind === "config.change" || (e.kind === "deploy" && e.action === "deploy.finish")) {
+      const approved = e.tags.some((t) => this.approvalTags.some((a) => t === a || t.startsWith(`${a}:`)));
+      return [approved ? "approvedChanges" : "unapprovedChanges"];
+    }
+    if (e.kind === "tmux.session" && (e.action === "capture.start" || e.action === "session.create")) return ["sessions"];
+    return [];
   }
 
   /** Every UTC day of the period, with zero counts where nothing was recorded (a chart needs the gaps). */
@@ -48,10 +82,10 @@ export class EntryTally {
     const out: PackModel["perDay"] = [];
     const DAY = 86_400_000;
     // A very long period is charted by its days with entries only, to keep the chart legible.
-    if ((to.getTime() - from.getTime()) / DAY > 800) return [...this.perDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, counts]) => ({ day, counts }));
+    if ((to.getTime() - from.getTime()) / DAY > 800) return [...this.perDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, counts]) => ({ day, counts, signals: this.signals.get(day) ?? {} }));
     for (let t = Math.floor(from.getTime() / DAY) * DAY; t < to.getTime(); t += DAY) {
       const day = new Date(t).toISOString().slice(0, 10);
-      out.push({ day, counts: this.perDay.get(day) ?? {} });
+      out.push({ day, counts: this.perDay.get(day) ?? {}, signals: this.signals.get(day) ?? {} });
     }
     return out;
   }

@@ -150,7 +150,9 @@ export interface PackModel {
   exceptions: PackException[];
   sweeps: SweepSummary[];
   /** Entries per UTC day and kind, over every subject log. */
-  perDay: { day: string; counts: Record<string, number> }[];
+  perDay: { day: string; counts: Record<string, number>; signals: Partial<Record<"logins" | "failedLogins" | "approvedChanges" | "unapprovedChanges" | "sessions", number>> }[];
+  /** Entries recorded in the period (ledger clock) that occurred before it: the period basis is the recording time, so these belong here; the first ones listed. */
+  lateArrivals: { count: number; first: { log: string; seq: number; occurredAt: string; recordedAt: string }[] };
   /** entries: of every subject log; perLog: of each subject log by name. */
   totals: { entries: number; perLog: Record<string, number>; auditEntries: number; byKind: Record<string, number> };
   /** SHA256SUMS is time-stamped (SHA256SUMS.tsr, RFC 3161): the pack was built with a TSA. */

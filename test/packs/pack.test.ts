@@ -137,7 +137,7 @@ describe.each(BUILT_IN_EXPORTERS.map((e) => [e.id, e] as const))("%s pack", (fra
     expect(text).toContain(`${exporter.framework} evidence pack`);
     expect(text).toContain("Acme Corp");
     expect(text).toContain(String(result.packId));
-    expect(text).toContain("2025-03-01T00:00:00.000Z to 2025-03-04T00:00:00.000Z");
+    expect(text).toContain("2025-03-01T00:00:00Z to 2025-03-04T00:00:00Z");
     expect(text).toContain("auditor@example.com");
     for (const c of exporter.controls) expect(text, c.id).toContain(c.id);
     expect(text).toContain(pack.ledger.find((l) => l.role === "subject")!.checkpoint.root);

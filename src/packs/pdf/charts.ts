@@ -100,3 +100,50 @@ export function sweepsChart(doc: Doc, m: PackModel): void {
   doc.x = MARGIN;
   doc.y = y + 44;
 }
+
+/** Bars per UTC day of one or two series (the second stacked on the first), with their totals in the legend. */
+export function dailyChart(doc: Doc, m: PackModel, title: string, series: { key: "logins" | "failedLogins" | "approvedChanges" | "unapprovedChanges" | "sessions"; label: string; colour: string; minus?: "failedLogins" }[]): void {
+  const height = 110;
+  ensureSpace(doc, height + 40);
+  doc.font("bold").fontSize(9).fillColor(COLOURS.ink).text(title, MARGIN, doc.y);
+  const days = m.perDay;
+  const value = (d: PackModel["perDay"][number], s: (typeof series)[number]) => Math.max(0, (d.signals[s.key] ?? 0) - (s.minus ? d.signals[s.minus] ?? 0 : 0));
+  const top = niceMax(Math.max(1, ...days.map((d) => series.reduce((a, s) => a + value(d, s), 0))));
+  const x0 = MARGIN + 34;
+  const y0 = doc.y + 6;
+  const w = contentWidth(doc) - 34;
+  const h = height - 36;
+  doc.lineWidth(0.5).strokeColor(COLOURS.rule);
+  for (let i = 0; i <= 2; i++) {
+    const y = y0 + h - (h * i) / 2;
+    doc.moveTo(x0, y).lineTo(x0 + w, y).stroke();
+    doc.font("body").fontSize(6.5).fillColor(COLOURS.muted).text(axisLabel((top * i) / 2), MARGIN, y - 3, { width: 30, align: "right" });
+  }
+  const slot = w / Math.max(1, days.length);
+  const bar = Math.max(0.8, slot * 0.75);
+  days.forEach((d, i) => {
+    let y = y0 + h;
+    for (const s of series) {
+      const v = value(d, s);
+      if (v === 0) continue;
+      const bh = (h * v) / top;
+      doc.rect(x0 + i * slot + (slot - bar) / 2, y - bh, bar, bh).fill(s.colour);
+      y -= bh;
+    }
+  });
+  const labelEvery = Math.max(1, Math.ceil(days.length / 8));
+  days.forEach((d, i) => {
+    if (i % labelEvery === 0) doc.font("body").fontSize(6.5).fillColor(COLOURS.muted).text(d.day.slice(5), x0 + i * slot, y0 + h + 3, { width: 40, lineBreak: false });
+  });
+  let lx = x0;
+  const ly = y0 + h + 14;
+  for (const s of series) {
+    const total = days.reduce((a, d) => a + value(d, s), 0);
+    const label = `${s.label}: ${total}`;
+    doc.rect(lx, ly, 7, 7).fill(s.colour);
+    doc.font("body").fontSize(7).fillColor(COLOURS.ink).text(label, lx + 10, ly - 0.5, { lineBreak: false });
+    lx += 22 + doc.widthOfString(label);
+  }
+  doc.x = MARGIN;
+  doc.y = ly + 16;
+}
