@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { noteExecutedRootFields } from "./executed-fields.js";
 import { authChecker } from "./auth-checker.js";
+import { ActivityResolver } from "./resolvers/activity.resolver.js";
 import { ErasureResolver } from "./resolvers/erasure.resolver.js";
 import { LegalHoldResolver } from "./resolvers/legal-hold.resolver.js";
 import { RetentionResolver } from "./resolvers/retention.resolver.js";
@@ -21,7 +22,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver, ErasureResolver, LegalHoldResolver, RetentionResolver],
+    resolvers: [LogResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, ActivityResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver, ErasureResolver, LegalHoldResolver, RetentionResolver],
     authChecker,
     authMode: "error",
     validate: false,

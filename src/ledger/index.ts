@@ -7,7 +7,7 @@
  */
 export type {
   ApiKey, ApiKeyStore, AppendReceipt, AppenderOptions, AppendStore, CheckpointStore, EntryAppender, EntryStore, EventFilter, FeedStore,
-  LedgerStore, Log, LogStore, NodeRow, NodeSpan, PaneStreamRow, TmuxSessionRow, RawRowHandler, ReplayStore, SearchStore, StoredCheckpoint, StoredCosignature,
+  LedgerStore, Log, LogStore, NodeRow, NodeSpan, PaneStreamRow, TmuxSessionRow, DayKindCount, RawRowHandler, ReplayStore, SearchStore, StoredCheckpoint, StoredCosignature,
   StoredEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore, ArchivedRange, RetentionStore, StoredRetentionPolicy,
   CreateLogOptions, RecordEntry, SeqRange, ShredStore, ValueRemoval,
 } from "./store.js";

@@ -107,7 +107,16 @@ export interface CheckpointStore {
   timeStampAt(logId: number, size: number): Promise<StoredTimeStamp | undefined>;
 }
 
+/** How many entries of one kind a log recorded on one UTC day. */
+export interface DayKindCount {
+  day: Date;
+  kind: string;
+  count: number;
+}
+
 export interface EntryStore {
+  /** Entries recorded per UTC day and kind since `since` (the ledger's clock), by day then kind. */
+  eventsPerDay(logId: number, since: Date): Promise<DayKindCount[]>;
   /** Entries [from, to) in seq order, a window at a time, `origin` filled in. */
   streamEntries(logId: number, origin: string, from: number, to: number): AsyncGenerator<PackEntry[]>;
   /** Entries [from, to) as raw rows, columns as postgres/entry-copy.ts numbers them. */

@@ -10,7 +10,7 @@ import { sweepEvent } from "../../src/core/sweep/index.js";
 import { checkpointLog, ensureAuditLog } from "../../src/ledger/index.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
-import { apiKey, startApi, type TestApi } from "../support/api.js";
+import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
 import { freshPage, launchBrowser, poll, screenshot, seriousViolations, signIn } from "../support/browser.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
@@ -70,7 +70,13 @@ describe("the Overview page", () => {
     expect(await page.getByRole("alert").first().textContent()).toContain("seq 117: the payload does not match its hash");
     expect(await page.content()).not.toContain("globex-vault");
     await page.locator(".chart canvas").first().waitFor();
-    await page.getByRole("button", { name: "90 days" }).click();
+    // Events per day by kind: today's entries (the ledger's clock dates them), of each log.
+    await poll(() => page.getByTestId("activity-chart").getAttribute("aria-label")).toBe("Entries recorded in deployments over 30 days, by kind: deploy 75");
+    await page.locator('section[aria-labelledby="activity-title"]').getByLabel("Log").selectOption("payments");
+    await poll(() => page.getByTestId("activity-chart").getAttribute("aria-label")).toBe("Entries recorded in payments over 30 days, by kind: deploy 240, access 1");
+    await page.getByRole("group", { name: "Activity period" }).getByRole("button", { name: "90 days" }).click();
+    await poll(() => page.getByTestId("activity-chart").getAttribute("aria-label")).toContain("over 90 days");
+    await page.getByRole("group", { name: "Period", exact: true }).getByRole("button", { name: "90 days" }).click();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "overview");
     await context.close();
@@ -92,6 +98,24 @@ describe("the Overview page", () => {
     await page.getByRole("heading", { name: "Integrity" }).waitFor();
     await context.close();
   }, 180_000);
+});
+
+describe("events per day", () => {
+  it("counts by day and kind, refuses another tenant's log and bad periods, and records the read", async () => {
+    const today = `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`;
+    const counts = await gql<{ eventsPerDay: { day: string; kind: string; count: number }[] }>(api, acme, "{ eventsPerDay(log: \"payments\", days: 30) { day kind count } }");
+    expect(counts.data!.eventsPerDay).toEqual([{ day: today, kind: "access", count: 1 }, { day: today, kind: "deploy", count: 240 }]);
+    const foreign = await gql(api, acme, "{ eventsPerDay(log: \"globex-vault\", days: 30) { count } }");
+    expect(foreign.errors?.[0]?.message).toMatch(/no log named/i);
+    for (const days of [0, 367]) {
+      const bad = await gql(api, acme, `{ eventsPerDay(log: "payments", days: ${days}) { count } }`);
+      expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    }
+    await api.server.recorder.flush();
+    const reads = await ledger.admin<{ resource: string }[]>`
+      select resource from entries where kind = 'ledger.read' and log_id = (select id from logs where name = 'sealtrail.audit.acme')`;
+    expect(reads.some((r) => r.resource.split(",").includes("eventsPerDay"))).toBe(true);
+  }, 60_000);
 });
 
 describe("the Integrity page", () => {

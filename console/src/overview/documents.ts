@@ -29,3 +29,9 @@ export const IntegrityQuery = graphql(`
     sweeps(log: $log, first: 100) { ...SweepFields }
   }
 `, [SweepFields]);
+
+export const EventsPerDayQuery = graphql(`
+  query ConsoleEventsPerDay($log: String!, $days: Int!) {
+    eventsPerDay(log: $log, days: $days) { day kind count }
+  }
+`);

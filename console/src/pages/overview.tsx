@@ -1,12 +1,13 @@
 import { lazy, Suspense, useState } from "react";
 import { Link } from "wouter";
 import { type ResultOf, readFragment } from "../graphql";
-import { OverviewQuery, SweepFields, SweepsQuery } from "../overview/documents";
+import { EventsPerDayQuery, OverviewQuery, SweepFields, SweepsQuery } from "../overview/documents";
 import { age, count, duration, utc } from "../ui/format";
 import { Badge, Empty, Failure, Loading } from "../ui/states";
 import { useQuery } from "../ui/use-query";
 
 const SweepChart = lazy(() => import("../overview/sweep-chart"));
+const ActivityChart = lazy(() => import("../overview/activity-chart"));
 type Sweep = ResultOf<typeof SweepFields>;
 const DAY_MS = 86_400_000;
 
@@ -81,6 +82,7 @@ function Logs({ logs }: { logs: Log[] }) {
           </tbody>
         </table>
       </div>
+      <Activity logs={logs.map((l) => l.name)} log={chartLog} onLog={setChartLog} />
       <SweepHistory logs={logs.map((l) => l.name)} log={chartLog} onLog={setChartLog} />
     </>
   );
@@ -107,6 +109,36 @@ function SweepHistory({ logs, log, onLog }: { logs: string[]; log: string; onLog
       {sweeps.length > 0 ? (
         <Suspense fallback={<Loading label="Drawing…" />}>
           <SweepChart days={days} label={`Sweeps of ${log} over ${days} days: ${sweeps.filter((s) => s.result === "verified").length} verified, ${sweeps.filter((s) => s.result !== "verified").length} not`} points={sweeps.map((s) => ({ at: s.at, durationMs: Number(s.durationMs ?? 0), result: s.result }))} />
+        </Suspense>
+      ) : null}
+    </section>
+  );
+}
+
+function Activity({ logs, log, onLog }: { logs: string[]; log: string; onLog: (log: string) => void }) {
+  const [days, setDays] = useState(30);
+  const { state, reload } = useQuery(EventsPerDayQuery, { log, days });
+  const rows = state.status === "done" ? state.data.eventsPerDay : [];
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(r.kind, (totals.get(r.kind) ?? 0) + r.count);
+  const summary = [...totals].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${count(n)}`).join(", ");
+  return (
+    <section className="panel" aria-labelledby="activity-title">
+      <div className="panel-head">
+        <h2 id="activity-title">Events per day, by kind</h2>
+        <div className="panel-tools">
+          <label className="inline">Log <select value={log} onChange={(e) => onLog(e.target.value)}>{logs.map((l) => <option key={l}>{l}</option>)}</select></label>
+          <div className="segmented" role="group" aria-label="Activity period">
+            {[30, 90].map((d) => <button key={d} type="button" className={days === d ? "on" : ""} aria-pressed={days === d} onClick={() => setDays(d)}>{d} days</button>)}
+          </div>
+        </div>
+      </div>
+      {state.status === "loading" ? <Loading label="Counting entries…" /> : null}
+      {state.status === "error" ? <Failure error={state.error} retry={reload} /> : null}
+      {state.status === "done" && rows.length === 0 ? <Empty title="No entries in this period">Nothing was recorded in {log} in the last {days} days.</Empty> : null}
+      {rows.length > 0 ? (
+        <Suspense fallback={<Loading label="Drawing…" />}>
+          <ActivityChart rows={rows.map((r) => ({ day: r.day, kind: r.kind, count: r.count }))} days={days} label={`Entries recorded in ${log} over ${days} days, by kind: ${summary}`} />
         </Suspense>
       ) : null}
     </section>

@@ -8,7 +8,7 @@ import type { PackEntry } from "../../core/pack/index.js";
 import type { EntryPosition, Scope } from "../../core/token/index.js";
 import type { CommittedField } from "../../core/entry/index.js";
 import type { HoldScope } from "../../core/erasure/index.js";
-import type { ApiKey, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, TmuxSessionRow, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import type { ApiKey, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, TmuxSessionRow, DayKindCount, StoredEntry, StoredSweep, TenantView } from "../store.js";
 import type { RetentionPolicy } from "../../core/retention/index.js";
 import type { ArchivedRange, StoredRetentionPolicy } from "../records.js";
 import * as keys from "./api-keys.js";
@@ -31,6 +31,7 @@ import * as period from "./period-entries.js";
 import * as retention from "./retention.js";
 import * as sweeps from "./sweep-records.js";
 import * as tmuxSessions from "./tmux-sessions.js";
+import * as eventCounts from "./event-counts.js";
 import { runSearchIndexer, type SearchIndexerOptions } from "./search-indexer.js";
 import { PostgresTenantView } from "./tenant-view.js";
 import { withRemovalLock } from "./removal-lock.js";
@@ -232,6 +233,9 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   paneChunks(log: string, server: string, pane: string): AsyncGenerator<string[]> {
     return panes.paneChunks(this.sql, log, server, pane);
+  }
+  eventsPerDay(logId: number, since: Date): Promise<DayKindCount[]> {
+    return eventCounts.eventsPerDay(this.sql, logId, since);
   }
   tmuxSessions(logIds: number[] | undefined, limit: number): Promise<TmuxSessionRow[]> {
     return tmuxSessions.tmuxSessions(this.sql, logIds, limit);
