@@ -21,6 +21,11 @@ export interface ApiContext extends ExecutedFields {
   evidence?: EvidenceService;
   /** The ingest queue mutations write to; undefined when the server runs without Redis. */
   ingest?: ApiIngest;
+  /**
+   * When the request's time is up (SEALTRAIL_API_REQUEST_TIMEOUT_MS, from its arrival; Infinity
+   * for a subscription): no ledger read starts after it (auth-checker.ts, db).
+   */
+  deadline: { at: number; limitMs: number };
   /** The server's verified reads: its checkpoint trust and its integrity alarm. */
   integrity: ReadIntegrity;
   /**

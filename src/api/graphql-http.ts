@@ -18,7 +18,8 @@ export type GraphqlRoute = (req: IncomingMessage, res: ServerResponse, url: URL)
  */
 export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiContext>, authenticate: Authenticate): GraphqlRoute {
   const { config } = options;
-  const limiter = new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant, waitMs: config.concurrencyWaitMs });
+  // Shared with the WebSocket operations (subscriptions.ts): one key's bound counts both.
+  const limiter = options.limiter ?? new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant, waitMs: config.concurrencyWaitMs });
   return async (req, res, url) => {
     if (req.method !== "GET" && req.method !== "POST") {
       res.setHeader("allow", "GET, POST");

@@ -79,7 +79,7 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate,
     });
     sendJson(res, 404, { error: "NOT_FOUND" });
   });
-  http.requestTimeout = config.timeoutMs + 5_000;
+  http.requestTimeout = Math.max(config.timeoutMs, config.requestTimeoutMs) + 5_000;
   http.headersTimeout = Math.min(http.requestTimeout, 60_000);
   return http;
 }

@@ -9,6 +9,7 @@ export function newRequestContext(options: ServerOptions, principal: Principal |
   if (!integrity) throw new Error("newRequestContext: the server's ReadIntegrity is missing (createApiServer makes it)");
   return {
     integrity,
+    deadline: { at: Date.now() + config.requestTimeoutMs, limitMs: config.requestTimeoutMs },
     requestId: randomUUID(),
     principal,
     db: principal ? options.store.tenantView(principal.tenant, config.timeoutMs) : undefined,

@@ -4,6 +4,7 @@ import type { ApiIngest } from "./context.js";
 import type { EvidenceService } from "./evidence-service.js";
 import type { AlertRaiser } from "./integrity-alarm.js";
 import type { ReadIntegrity } from "./read-integrity.js";
+import type { RequestLimiter } from "./request-limiter.js";
 
 export interface ServerOptions {
   /** Login-role pool: requests' transactions (as the reader role) and the LISTEN connection. */
@@ -31,4 +32,6 @@ export interface ServerOptions {
   alerts?: AlertRaiser;
   /** Made by createApiServer: the verifier and alarm its requests share. */
   integrity?: ReadIntegrity;
+  /** Made by createApiServer: the concurrency bounds HTTP requests and WebSocket operations share. */
+  limiter?: RequestLimiter;
 }

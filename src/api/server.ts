@@ -25,6 +25,7 @@ import { createHttpServer, GRAPHQL_PATH } from "./http-routes.js";
 import { IntegrityAlarm } from "./integrity-alarm.js";
 import { ReadRecorder } from "./read-log.js";
 import { ReadVerifier } from "./read-verifier.js";
+import { RequestLimiter } from "./request-limiter.js";
 import { apiSchema } from "./schema.js";
 import type { ServerOptions } from "./server-options.js";
 import { serveSubscriptions } from "./subscriptions.js";
@@ -42,7 +43,8 @@ export async function createApiServer(given: ServerOptions): Promise<ApiServer> 
   const { config } = given;
   const log = given.log ?? ((m: string) => void process.stderr.write(`${m}\n`));
   const alarm = new IntegrityAlarm(given.writer, given.originPrefix, given.alerts, log);
-  const options: ServerOptions = { ...given, integrity: { verifier: new ReadVerifier(given.verifierPublicKey), alarm } };
+  const limiter = new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant, waitMs: config.concurrencyWaitMs });
+  const options: ServerOptions = { ...given, integrity: { verifier: new ReadVerifier(given.verifierPublicKey), alarm }, limiter };
   const schema = await apiSchema();
   const recorder = new ReadRecorder(options.writer, options.originPrefix, config.readLogFlushMs, (e) => log(`read log: ${(e as Error).message}`));
   const apollo = await createGraphQLServer(schema, config, recorder);

@@ -17,6 +17,7 @@ import { checkComplexity, depthLimit } from "./limits.js";
 import type { Principal } from "./principal.js";
 import type { ReadRecorder } from "./read-log.js";
 import { newRequestContext } from "./request-context.js";
+import { RequestLimiter } from "./request-limiter.js";
 import type { LiveContext } from "./resolvers/event-appended.resolver.js";
 import type { ServerOptions } from "./server-options.js";
 
@@ -41,6 +42,8 @@ interface LiveOperation {
   variables: unknown;
   errors: Set<string>;
   write: boolean;
+  /** Gives back its slot of the key's and tenant's concurrency bounds. */
+  release: () => void;
 }
 
 type Extra = { socketId: string; principal: Principal };
@@ -51,6 +54,7 @@ const KEY_REVOKED = 4403;
 /** Serves subscriptions; the result's dispose() closes every socket. */
 export function serveSubscriptions({ http, path, schema, options, feed, recorder, authenticate }: SubscriptionParts): Disposable {
   const { config } = options;
+  const limiter = options.limiter ?? new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant, waitMs: config.concurrencyWaitMs });
   // Upgrades are handed over by hand (noServer) rather than the socket server being attached to
   // the HTTP server, which would re-emit the HTTP server's own errors (EADDRINUSE on listen) on
   // it, where graphql-ws prints them with a stack trace: listen() reports those itself.
@@ -98,8 +102,18 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         } catch (error) {
           return [error as GraphQLError];
         }
-        const context: LiveContext = { ...newRequestContext(options, ctx.extra.principal!), feed, store: options.store, timeoutMs: config.timeoutMs };
+        // Counted in the same per-key and per-tenant bounds as HTTP requests, for as long as it
+        // runs (a subscription: until it ends): a WebSocket is no way around them.
+        let release: () => void;
+        try {
+          release = await limiter.enter(ctx.extra.principal!);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         const operation = getOperationAST(document, payload.operationName ?? undefined) ?? undefined;
+        const context: LiveContext = { ...newRequestContext(options, ctx.extra.principal!), feed, store: options.store, timeoutMs: config.timeoutMs };
+        // The wall-clock limit is a query's or a mutation's; a subscription lives until it ends.
+        if (operation?.operation === "subscription") context.deadline = { at: Infinity, limitMs: Infinity };
         live.set(liveKey(ctx, id), {
           context,
           operationNode: operation,
@@ -109,6 +123,7 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
           variables: payload.variables ?? null,
           errors: new Set(),
           write: operation?.operation === "mutation",
+          release,
         });
         return { schema, document, variableValues: variables, contextValue: context, ...(payload.operationName ? { operationName: payload.operationName } : {}) };
       },
@@ -131,7 +146,18 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         const key = liveKey(ctx, id);
         const entry = live.get(key);
         live.delete(key);
+        entry?.release();
         if (entry) await recordLiveOperation(entry, recorder);
+      },
+      // An operation whose execution threw never completes: its slot and record end with the socket.
+      onClose: async (ctx) => {
+        const prefix = `${(ctx.extra as { socketId?: string }).socketId}:`;
+        for (const [key, entry] of live) {
+          if (!key.startsWith(prefix)) continue;
+          live.delete(key);
+          entry.release();
+          await recordLiveOperation(entry, recorder);
+        }
       },
     },
     wss,

@@ -152,8 +152,14 @@ export interface ApiConfig {
   maxComplexity: number;
   /** SEALTRAIL_API_MAX_BODY_BYTES: largest request body (default 1 MiB). */
   maxBodyBytes: number;
-  /** SEALTRAIL_API_TIMEOUT_MS: statement timeout of a request's queries, and of the request (default 10000). */
+  /** SEALTRAIL_API_TIMEOUT_MS: statement timeout of a request's queries (default 10000). */
   timeoutMs: number;
+  /**
+   * SEALTRAIL_API_REQUEST_TIMEOUT_MS: wall-clock limit of one GraphQL request (a query or
+   * mutation, over HTTP or WebSocket; not a subscription's lifetime): no ledger read starts
+   * after it, the fields left answer TIMEOUT (default 10000; docs/security.md).
+   */
+  requestTimeoutMs: number;
   /** SEALTRAIL_API_READ_LOG_FLUSH_MS: how long read records may wait to be batched (default 200). */
   readLogFlushMs: number;
   /**
@@ -161,9 +167,9 @@ export interface ApiConfig {
    * again; a revoked key's connections are closed within this (default 5000; docs/security.md).
    */
   keyRecheckMs: number;
-  /** SEALTRAIL_API_MAX_CONCURRENT_PER_KEY: GraphQL requests one key may have in flight over HTTP (default 32). */
+  /** SEALTRAIL_API_MAX_CONCURRENT_PER_KEY: GraphQL operations one key may have in flight, over HTTP and WebSocket (default 32). */
   maxConcurrentPerKey: number;
-  /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL requests one tenant's keys may have in flight over HTTP (default 64). */
+  /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL operations one tenant's keys may have in flight, over HTTP and WebSocket (default 64). */
   maxConcurrentPerTenant: number;
   /** SEALTRAIL_API_CONCURRENCY_WAIT_MS: how long a request past either bound waits for a slot before 429 (default 10000). */
   concurrencyWaitMs: number;
@@ -223,6 +229,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxComplexity: positive(env, "SEALTRAIL_API_MAX_COMPLEXITY", 20_000),
     maxBodyBytes: positive(env, "SEALTRAIL_API_MAX_BODY_BYTES", 1 << 20),
     timeoutMs: positive(env, "SEALTRAIL_API_TIMEOUT_MS", 10_000),
+    requestTimeoutMs: positive(env, "SEALTRAIL_API_REQUEST_TIMEOUT_MS", 10_000),
     readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
     keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
     maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 32),
