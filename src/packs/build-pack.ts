@@ -16,7 +16,8 @@ import { toBase64, toHex } from "../core/encoding/index.js";
 import { type PackEntry, parseEntryLine, derivePackId, SHA256SUMS_FILE, SampleSelector } from "../core/pack/index.js";
 import { consistencyProofFor, inclusionProofFor, type LedgerStore, type Log } from "../ledger/index.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
-import { controlsJson, packJson } from "./documents.js";
+import { controlsJson, packJson, WITHHELD_FILE, withheldJson } from "./documents.js";
+import type { WithheldPayload } from "./secrets.js";
 import { ExceptionFinder } from "./exceptions.js";
 import type { Exporter, PackView, PopulationLog } from "./exporter.js";
 import { type PopulationSink, type Section, type SectionResult, sectionOf, writeLogSection } from "./log-section.js";
@@ -158,6 +159,7 @@ interface Streamed {
   subjectTotal: number;
   /** Each log's checkpoint as cosigned and its time-stamp, as written into its section. */
   trust: Map<string, TrustFiles>;
+  withheld: WithheldPayload[];
 }
 
 /** The pack's model: its sections written, populations sampled with their proofs, controls and exceptions found. */
@@ -181,6 +183,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     sweeps: finder.sweeps,
     perDay: streamed.tally.days(read.from, read.to),
     lateArrivals: streamed.tally.late,
+    withheld: streamed.withheld,
     ...(o.timeStamp ? { sumsTimeStamped: true } : {}),
     totals: { entries: streamed.subjectTotal, perLog: streamed.perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind: streamed.tally.byKind },
   };
@@ -203,13 +206,14 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   let subjectDone = 0;
   const logs: LogState[] = [];
   const trust = new Map<string, TrustFiles>();
+  const withheld: WithheldPayload[] = [];
   for (const subject of subjects) {
     const name = subject.log.name;
     // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
     const isAudit = name === tenantAuditLog(read.tenant);
     const section = sectionOf("subject", name);
     const written = await writeLogSection({
-      store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed,
+      store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed, withheld,
       onEntry(e) {
         finder.subject(e, name);
         if (isAudit) finder.audit(e, name);
@@ -227,7 +231,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   if (audit) {
     const section = sectionOf("audit", audit.log.name);
     const written = await writeLogSection({
-      store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed,
+      store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed, withheld,
       onEntry(e) {
         finder.audit(e, audit.log.name);
         operations.add(e, "audit");
@@ -238,7 +242,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     trust.set(audit.log.name, await writeTrustFiles(o.store, writer, audit, section));
     logs.push(logState("audit", audit, section, written, null, trust.get(audit.log.name)!));
   }
-  return { logs, sinks, finder, tally, operations, perLog, subjectTotal, trust };
+  return { logs, sinks, finder, tally, operations, perLog, subjectTotal, trust, withheld };
 }
 
 /** Each population's file closed and its sample, with an inclusion proof of every sampled entry against its log's checkpoint. */
@@ -291,6 +295,7 @@ async function renderPack(o: BuildOptions, model: PackModel, writer: PackWriter,
   progress("report", 0, 1);
   await writer.writeText("pack.json", packJson(model));
   await writer.writeText("controls.json", controlsJson(model));
+  await writer.writeText(WITHHELD_FILE, withheldJson(model));
   for (const [path, text] of oscalDocuments(model)) await writer.writeText(path, text);
   await writer.writeBytes("report.pdf", await renderReport(model));
   if (o.exporter.render) {

@@ -26,6 +26,8 @@ import type { LogStateJson, PackJson } from "./pack-manifest.js";
 import { csvRecords } from "./pack-reading.js";
 import { EntryTally, OperationTally, populationSampling, tenantAuditLog } from "./model-parts.js";
 import { sampleCapacity } from "./sampling.js";
+import { SECRET_RULES, secretRulesMatched, type WithheldPayload } from "./secrets.js";
+import { WITHHELD_FILE } from "./documents.js";
 import type { SampleEntry } from "./pack-model.js";
 import { matchesPopulation, populationRow } from "./population.js";
 
@@ -55,6 +57,8 @@ export class DerivedPopulations {
   private readonly finder: ExceptionFinder;
   private readonly tally: EntryTally;
   private readonly operations: OperationTally;
+  private readonly nulls: { log: string; seq: number }[] = [];
+  private readonly shownSecrets: { log: string; seq: number; rules: string[] }[] = [];
 
   private constructor(private readonly exporter: Exporter, private readonly pack: PackJson) {
     this.seed = pack.seed;
@@ -78,6 +82,12 @@ export class DerivedPopulations {
 
   /** One entry of a section, in the events file's order (the builder's order: subject logs by name, then the audit log). */
   add(e: PackEntry, state: LogStateJson): void {
+    // The withholding re-derived: every payload not shown is listed, and no payload shown matches a secret rule.
+    if (e.payload === null) this.nulls.push({ log: state.name, seq: e.seq });
+    else if (this.shownSecrets.length < 20) {
+      const rules = secretRulesMatched(e.payload);
+      if (rules.length > 0) this.shownSecrets.push({ log: state.name, seq: e.seq, rules });
+    }
     // As the builder feeds its exception finder (build-pack.ts): the tenant's audit log asked for as a subject also reads as the audit log.
     if (state.role === "subject") {
       this.finder.subject(e, state.name);
@@ -180,7 +190,48 @@ export class DerivedPopulations {
       return;
     }
     const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.drawn }));
-    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations }, renderReport);
+    const withheld = (raw as { withheld?: unknown }).withheld === undefined ? undefined : await this.checkWithheld(dir, checks, present);
+    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, ...(withheld ? { withheld } : {}) }, renderReport);
+  }
+
+  /**
+   * withheld.json against the events: it lists exactly the payloads that are null, in order;
+   * each reason is "absent" or "secret" with rules of SECRET_RULES (what a withheld secret
+   * matched cannot be re-checked without it, but that nothing shown matches is); and no payload
+   * shown matches a rule, which the builder would have withheld. Gives the list for the
+   * documents' re-derivation; the list's own bytes are compared there.
+   */
+  private async checkWithheld(dir: string, checks: CheckList, present: ReadonlySet<string>): Promise<WithheldPayload[] | undefined> {
+    const fail = (message: string) => void checks.fail("withheld", message, WITHHELD_FILE);
+    let listed: WithheldPayload[];
+    try {
+      if (!present.has(WITHHELD_FILE)) throw new Error("missing; pack.json says payloads are listed there");
+      const doc = JSON.parse(await readFile(join(dir, WITHHELD_FILE), "utf8")) as { payloads?: unknown };
+      if (!Array.isArray(doc.payloads)) throw new Error("payloads: want an array");
+      listed = doc.payloads as WithheldPayload[];
+    } catch (error) {
+      fail(`${WITHHELD_FILE}: ${(error as Error).message}`);
+      return undefined;
+    }
+    const known = new Set(SECRET_RULES.map((r) => r.id));
+    const bad = listed.find((w, i) =>
+      typeof w !== "object" || w === null || w.log !== this.nulls[i]?.log || w.seq !== this.nulls[i]?.seq || !Array.isArray(w.rules)
+      || !(w.reason === "absent" ? w.rules.length === 0 : w.reason === "secret" && w.rules.length > 0 && w.rules.every((r) => known.has(r))));
+    if (bad !== undefined || listed.length !== this.nulls.length) {
+      const i = bad === undefined ? Math.min(listed.length, this.nulls.length) : listed.indexOf(bad);
+      const want = this.nulls[i];
+      fail(`${WITHHELD_FILE}: payload ${i + 1} of the list ${bad ? JSON.stringify(bad) : "is missing or extra"}; the events give ${want ? `${want.log} seq ${want.seq} as the next payload left out` : "no more payloads left out"} (${this.nulls.length} in all), each with reason absent, or secret with the rules it matched`);
+      // The documents are still compared with the list as the pack states it: this failure is the withholding's alone.
+      return listed;
+    }
+    if (this.shownSecrets.length > 0) {
+      const s = this.shownSecrets[0]!;
+      fail(`${s.log} seq ${s.seq}: its payload is shown but matches ${s.rules.join(", ")}; the builder withholds such payloads${this.shownSecrets.length > 1 ? ` (${this.shownSecrets.length} such payloads at least)` : ""}`);
+      return listed;
+    }
+    const secrets = listed.filter((w) => w.reason === "secret").length;
+    checks.pass("withheld", `${listed.length} payload${listed.length === 1 ? "" : "s"} left out, each listed with why (${secrets} matching a secret rule, ${listed.length - secrets} absent in the ledger); no payload shown matches a secret rule (${SECRET_RULES.map((r) => r.id).join(", ")})`, WITHHELD_FILE);
+    return listed;
   }
 }
 

@@ -10,7 +10,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { controlsJson, packJson } from "./documents.js";
+import { controlsJson, packJson, WITHHELD_FILE, withheldJson } from "./documents.js";
+import type { WithheldPayload } from "./secrets.js";
 import type { ExceptionFinder } from "./exceptions.js";
 import type { Exporter } from "./exporter.js";
 import type { EntryTally, OperationTally } from "./model-parts.js";
@@ -37,6 +38,8 @@ export interface Rederived {
   finder: ExceptionFinder;
   tally: EntryTally;
   operations: OperationTally;
+  /** The payloads withheld, as withheld.json lists them once checked against the events (derived-check.ts); absent for older packs. */
+  withheld?: WithheldPayload[];
 }
 
 /** pack.json as the builder wrote it (packJson in documents.ts). */
@@ -69,6 +72,7 @@ export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
     sweeps: r.finder.sweeps,
     perDay: r.tally.days(new Date(raw.request.from), new Date(raw.request.to)),
     lateArrivals: r.tally.late,
+    ...(r.withheld ? { withheld: r.withheld } : {}),
     ...(stamped ? { sumsTimeStamped: true } : {}),
     totals: {
       entries: subjects.reduce((n, l) => n + l.endSeq - l.firstSeq, 0),
@@ -84,6 +88,7 @@ export async function renderedDocuments(model: PackModel, exporter: Exporter): P
   const files = new Map<string, string>([
     ["pack.json", packJson(model)],
     ["controls.json", controlsJson(model)],
+    ...(model.withheld ? [[WITHHELD_FILE, withheldJson(model)] as [string, string]] : []),
     ...oscalDocuments(model),
     [VERIFY_GUIDE_FILE, verifyGuide(model)],
   ]);

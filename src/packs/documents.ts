@@ -6,6 +6,17 @@
 import { canonicalize } from "../core/encoding/index.js";
 import { SHA256SUMS_FILE, SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
 import type { PackModel } from "./pack-model.js";
+import { SECRET_RULES } from "./secrets.js";
+
+/** The payloads the pack leaves out, each with why (secrets.ts). */
+export const WITHHELD_FILE = "withheld.json";
+
+/** How many payloads were withheld, and why: on the cover and in pack.json. */
+export function withheldCounts(m: Pick<PackModel, "withheld">): { count: number; secrets: number; absent: number } {
+  const all = m.withheld ?? [];
+  const secrets = all.filter((w) => w.reason === "secret").length;
+  return { count: all.length, secrets, absent: all.length - secrets };
+}
 
 function pretty(value: unknown): string {
   // Through JSON first: optional fields left undefined are dropped, as JSON would.
@@ -23,6 +34,8 @@ export function packJson(m: PackModel): string {
     // One state per section: the subject logs by name, then the audit log; each names its files and its previous pack.
     ledger: m.logs,
     totals: m.totals,
+    // Packs built before payloads were withheld by rule have no withheld.json.
+    ...(m.withheld ? { withheld: { ...withheldCounts(m), file: WITHHELD_FILE } } : {}),
     custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt },
     verify: [
       "sha256sum -c SHA256SUMS",
@@ -33,6 +46,17 @@ export function packJson(m: PackModel): string {
       // The TSA's token over the manifest itself: every file's digest existed at its time.
       ...(m.sumsTimeStamped ? [`openssl ts -verify -data ${SHA256SUMS_FILE} -in ${SUMS_TIMESTAMP_FILE} -CAfile TSA-CA.pem`] : []),
     ],
+  });
+}
+
+/** withheld.json: the rules in force, and every payload left out with why. */
+export function withheldJson(m: PackModel): string {
+  return pretty({
+    packId: m.packId,
+    description: "Payloads left out of the events files: each entry's payload is null there, and its payload_hash, which its leaf commits to, still proves its inclusion. reason secret: the payload matched the rules named (it is not shown to anyone the pack reaches); reason absent: the ledger holds no value for it (erased or expired under a record of the log).",
+    rules: SECRET_RULES.map((r) => ({ id: r.id, finds: r.description })),
+    ...withheldCounts(m),
+    payloads: m.withheld ?? [],
   });
 }
 

@@ -16,6 +16,7 @@ import { PackError } from "./pack-error.js";
 import type { FileSink, PackWriter } from "./pack-writer.js";
 import { matchesPopulation, populationRow } from "./population.js";
 import type { ControlSpec } from "./exporter.js";
+import { secretRulesMatched, type WithheldPayload } from "./secrets.js";
 
 export interface PopulationSink {
   spec: ControlSpec;
@@ -43,6 +44,8 @@ export interface SectionOptions {
   section: Section;
   populations: PopulationSink[];
   seed: string;
+  /** Payloads left out of the events, with why (secrets.ts): appended to as the entries stream. */
+  withheld: WithheldPayload[];
   onEntry(e: PackEntry): void;
   onProgress(done: number): void;
 }
@@ -95,7 +98,10 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
       if (e.recordedAt < lastRecorded) throw inconsistent(log.name, `entry ${e.seq} was recorded before the entry before it`);
       lastRecorded = e.recordedAt;
       range.add(e.leafHash);
-      const pending = events.write(`${formatEntryLine(e)}\n`);
+      // Withheld before anything reads the entry, so the populations, samples and exceptions
+      // are those verify-pack re-derives from the events as packed.
+      const shown = withholdSecrets(e, log.name, o.withheld);
+      const pending = events.write(`${formatEntryLine(shown)}\n`);
       if (pending) await pending;
       // Population rows: the CSV line and the sample rank are made once per entry, however many controls it serves.
       let row: string | undefined;
@@ -103,13 +109,13 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
       for (const p of o.populations) {
         if (!matchesPopulation(p.spec.population, o.role, e)) continue;
         p.count++;
-        row ??= populationRow(log.name, e);
+        row ??= populationRow(log.name, shown);
         rank ??= sampleRank(o.seed, log.origin, e.seq);
         const written = p.sink.write(row);
         if (written) await written;
-        p.sample.offer(rank, { log: o.role, logName: log.name, entry: e });
+        p.sample.offer(rank, { log: o.role, logName: log.name, entry: shown });
       }
-      o.onEntry(e);
+      o.onEntry(shown);
       expected++;
       if ((expected - firstSeq) % 10_000 === 0) o.onProgress(expected - firstSeq);
     }
@@ -141,6 +147,18 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
     description: "Append the leaf hashes of the events file, in order, to the compact range `frontier` (the tree of size firstSeq); the root of the tree of size endSeq must be consistent (RFC 9162 section 2.1.4) with the checkpoint by consistencyProof. `before` and `after` are the entries just outside the period (payload left out; the leaf commits to its hash), each with an inclusion proof: recorded before `from` and at or after `to`.",
   }, null, 2)}\n`);
   return { eventsFile, eventsSha256, chainBefore, chainAfter: chain, rangeFile, beforeSeq: before ? firstSeq - 1 : null, afterSeq: after ? endSeq : null };
+}
+
+/** The entry as the pack shows it: its payload withheld (null) when a secret rule matches it; each payload not shown listed with why. */
+function withholdSecrets(e: PackEntry, logName: string, withheld: WithheldPayload[]): PackEntry {
+  if (e.payload === null) {
+    withheld.push({ log: logName, seq: e.seq, reason: "absent", rules: [] });
+    return e;
+  }
+  const rules = secretRulesMatched(e.payload);
+  if (rules.length === 0) return e;
+  withheld.push({ log: logName, seq: e.seq, reason: "secret", rules });
+  return { ...e, payload: null };
 }
 
 /**

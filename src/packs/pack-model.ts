@@ -4,6 +4,7 @@
  * of this one model, so they cannot disagree.
  */
 import type { ControlFrequency, Sampling } from "./sampling.js";
+import type { WithheldPayload } from "./secrets.js";
 import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./control-spec.js";
 
 export const CONTROL_RESULTS = ["satisfied", "exceptions", "not tested"] as const;
@@ -155,6 +156,8 @@ export interface PackModel {
   lateArrivals: { count: number; first: { log: string; seq: number; occurredAt: string; recordedAt: string }[] };
   /** entries: of every subject log; perLog: of each subject log by name. */
   totals: { entries: number; perLog: Record<string, number>; auditEntries: number; byKind: Record<string, number> };
+  /** Payloads left out of the events (secrets.ts), in the events' order: subject logs by name, then the audit log. */
+  withheld?: WithheldPayload[];
   /** SHA256SUMS is time-stamped (SHA256SUMS.tsr, RFC 3161): the pack was built with a TSA. */
   sumsTimeStamped?: boolean;
 }

@@ -124,7 +124,7 @@ describe("tampering re-sealed with the genuine pack key", () => {
     expect(await failed(dir)).toEqual([["populations", "controls.json"], ["derived", "controls.json"]]);
   });
 
-  it("counts withheld (null) payloads and reports them, without failing", async () => {
+  it("counts payloads set to null, and fails them when withheld.json does not list them with why", async () => {
     const dir = copy();
     const file = join(dir, "logs", "prod", "events.jsonl");
     const lines = readFileSync(file, "utf8").trimEnd().split("\n");
@@ -137,12 +137,14 @@ describe("tampering re-sealed with the genuine pack key", () => {
     writeFileSync(file, `${lines.join("\n")}\n`);
     reseal(dir, key.privateKey);
     const report = await verifyPack(dir, { checkpointKeys: [key.publicKey] });
-    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    // The hashes still hold: the events verify, and the payloads left out are counted.
+    expect(report.checks.filter((c) => !c.ok).map((c) => [c.check, c.file])).toEqual([["withheld", "withheld.json"]]);
     expect(report.withheldPayloads).toBe(withheld.length);
     const run = await runCli(["verify-pack", dir, ...keyArgs()], {});
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^withheld: 2 payloads are left out of the pack \(null\)/m);
     expect(run.stdout).toMatch(/^ok {4} events: logs\/prod\/events\.jsonl: .*; 2 payloads withheld/m);
+    expect(run.stdout).toMatch(/^FAILED withheld: withheld\.json: payload 1 of the list is missing or extra; the events give prod seq \d+ as the next payload left out \(2 in all\)/m);
   });
 });
 
@@ -164,7 +166,7 @@ describe("documents re-derived from the entries, edited and re-sealed with the g
   it("the genuine pack's documents all re-derive", async () => {
     const report = await verifyPack(genuine, { checkpointKeys: [key.publicKey] });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.checks.find((c) => c.check === "derived")?.message).toMatch(/^pack\.json, controls\.json, oscal\/assessment-results\.json, oscal\/assessment-plan\.json, oscal\/catalog\.json, VERIFY\.md, soc2\/policy\.json: each re-derived/);
+    expect(report.checks.find((c) => c.check === "derived")?.message).toMatch(/^pack\.json, controls\.json, withheld\.json, oscal\/assessment-results\.json, oscal\/assessment-plan\.json, oscal\/catalog\.json, VERIFY\.md, soc2\/policy\.json: each re-derived/);
   });
 
   it.each([

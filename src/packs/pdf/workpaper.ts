@@ -7,6 +7,7 @@
 import type PDFDocument from "pdfkit";
 import { fromBase64, toHex } from "../../core/encoding/index.js";
 import type { ControlOutcome, PackModel } from "../pack-model.js";
+import { WITHHELD_FILE, withheldCounts } from "../documents.js";
 import { COLOURS, contentWidth, ensureSpace, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -42,6 +43,7 @@ export function cover(doc: Doc, m: PackModel): void {
     ["Auditor / requested by", `${m.request.requestedBy}, at ${time(m.request.requestedAt)}`],
     ["Pack id", m.packId],
     ["Generator", `${m.generator.name} ${m.generator.version}`],
+    ...(m.withheld ? [["Payloads withheld", withheldWords(m)] as [string, string]] : []),
     ...subjects.flatMap((s): [string, string][] => [
       ["Log", `${s.name} (${s.origin}): entries ${s.firstSeq} to ${s.endSeq - 1} (${s.endSeq - s.firstSeq}) of a tree signed at size ${s.checkpoint.size}`],
       ["Checkpoint root", s.checkpoint.root],
@@ -234,4 +236,10 @@ export function sweepCalendar(doc: Doc, m: PackModel): void {
     { header: "Tree size", width: 0.1 },
     { header: "Finding", width: 0.3 },
   ], failed.map((s) => [s.log, String(s.seq), time(s.at), s.result, s.toSize === null ? "—" : String(s.toSize), s.tamperClass ? `${s.tamperClass}${s.firstBadSeq !== null ? ` at seq ${s.firstBadSeq}` : ""}` : "the sweep could not complete"]), 7);
+}
+
+/** The cover's count of payloads left out (secrets.ts): how many, and why. */
+function withheldWords(m: PackModel): string {
+  const w = withheldCounts(m);
+  return w.count === 0 ? "none: every payload of the period is shown" : `${w.count} (${w.secrets} matching a secret rule, ${w.absent} absent in the ledger), listed in ${WITHHELD_FILE}; their hashes still prove inclusion`;
 }
