@@ -33,6 +33,11 @@ export default function ActivityChart({ rows, days, label }: { rows: DayCount[];
     const el = box.current;
     if (!el) return;
     const { xs, kinds, series } = perDay(rows, days);
+    // Stacked: each kind's bar stands on the kinds before it. uPlot draws series in order, so
+    // the tallest (every kind) is drawn first and each shorter stack over it; the legend shows
+    // each kind's own count.
+    const stacked = series.map((_, i) => xs.map((__, d) => series.slice(0, i + 1).reduce((n, s) => n + (s[d] ?? 0), 0)));
+    const order = kinds.map((_, i) => kinds.length - 1 - i);
     const bars = uPlot.paths.bars!({ size: [0.8, 24] });
     const plot = new uPlot(
       {
@@ -40,10 +45,10 @@ export default function ActivityChart({ rows, days, label }: { rows: DayCount[];
         height: 220,
         scales: { x: { time: true } },
         axes: [{ stroke: "#5a6b69" }, { stroke: "#5a6b69", label: "entries per day", size: 60 }],
-        series: [{}, ...kinds.map((k, i) => ({ label: k, stroke: PALETTE[i % PALETTE.length], fill: `${PALETTE[i % PALETTE.length]}cc`, paths: bars, points: { show: false } }))],
+        series: [{}, ...order.map((i) => ({ label: kinds[i], stroke: PALETTE[i % PALETTE.length], fill: PALETTE[i % PALETTE.length], paths: bars, points: { show: false }, value: (_u: uPlot, _v: number | null, _s: number, d: number | null) => (d == null ? "--" : String(series[i]![d] ?? 0)) }))],
         legend: { show: true },
       },
-      [xs, ...series] as uPlot.AlignedData,
+      [xs, ...order.map((i) => stacked[i]!)] as uPlot.AlignedData,
       el,
     );
     const resize = () => plot.setSize({ width: Math.max(280, el.clientWidth), height: 220 });
