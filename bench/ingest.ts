@@ -3,7 +3,7 @@
  * ledger rows, against the appender alone on the same events in the same run.
  *
  *   npx tsx bench/ingest.ts [--events N] [--batch B] [--producers P] [--inflight K] [--logs L]
- *     [--workers W] [--concurrency C] [--runs R] [--indexer both|deferred|on] [--url URL] [--redis URL]
+ *     [--workers W] [--concurrency C] [--runs R] [--indexer both|deferred|on] [--indexers K] [--url URL] [--redis URL]
  *
  * Pipeline: P producers in this process parse a batch's JSON body and call enqueueEvents
  * (validation, one job per batch of B events) round-robin over L logs, each keeping at most K jobs not yet committed (closed
@@ -22,6 +22,12 @@
  * measured twice per run: with indexing deferred (SEALTRAIL_SEARCH_INDEXER=false in the
  * measured worker: the target figure), and with the indexer running in the worker, as
  * `sealtrail worker` runs it by default, which also reports how far the index fell behind.
+ *
+ * Indexer rate beside the ingest rate (issue 17 item 15): after each deferred measurement, the
+ * whole backlog (every event of that run, nothing indexed yet) is indexed as the worker's
+ * indexer does it (indexSearchOnce passes, DEFAULT_SEARCH_BATCH entries per transaction, as the
+ * writer role), timed to the last entry: entries/s, set beside that run's ingest rate. With
+ * `--indexers K` > 1, K such indexers run at once (the per-log lock gives each log to one).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -36,11 +42,12 @@ import type { EventInput } from "../src/core/entry/index.js";
 import { enqueueEvents, openIngestQueue } from "../src/ingest/index.js";
 import { Appender } from "../src/ledger/postgres/appender.js";
 import { createLog } from "../src/ledger/postgres/logs.js";
-import { searchLag } from "../src/ledger/postgres/search-indexer.js";
+import { indexSearchOnce, searchLag } from "../src/ledger/postgres/search-indexer.js";
 import { DEFAULT_URL, environment, freshSchema, makeEvents, median, parseFlags, postgresCpuMs, resolveUrl } from "./support.js";
+import { connect } from "../src/ledger/postgres/db.js";
 
 const flags = parseFlags(process.argv.slice(2), {
-  events: 200_000, batch: 1000, producers: 4, inflight: 1, logs: 4, workers: 1, concurrency: 4, runs: 3, indexer: "both",
+  events: 200_000, batch: 1000, producers: 4, inflight: 1, logs: 4, workers: 1, concurrency: 4, runs: 3, indexer: "both", indexers: 1,
   url: DEFAULT_URL, redis: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
 });
 const rawUrl = flags.url;
@@ -92,6 +99,8 @@ interface Measurement {
   postgresUs?: number;
   /** Pipeline with the indexer: entries not yet in the search index when the last one committed. */
   searchBehind?: number;
+  /** Pipeline, indexing deferred: entries/s at which the backlog of the run was then indexed. */
+  indexerRate?: number;
 }
 
 const cpuMs = () => {
@@ -226,13 +235,40 @@ async function pipeline(batches: Batches, indexer: boolean): Promise<Measurement
     if (row!.n !== batches.events) throw new Error(`committed ${row!.n} entries, want ${batches.events}`);
     const sorted = latencies.sort((a, b) => a - b);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-    return { rate: batches.events / seconds, p50: pct(50), p99: pct(99), load: os.loadavg()[0]!, ...cpu, ...(indexer ? { searchBehind } : {}) };
+    await stopWorkers(workers);
+    workers = [];
+    const indexerRate = indexer ? undefined : await drainIndex(db.schema, searchBehind);
+    return { rate: batches.events / seconds, p50: pct(50), p99: pct(99), load: os.loadavg()[0]!, ...cpu, ...(indexer ? { searchBehind } : { indexerRate }) };
   } finally {
     await stopWorkers(workers);
     await queueEvents.close();
     await queue.obliterate({ force: true });
     await queue.close();
     await db.drop();
+  }
+}
+
+/** Index a backlog of `entries` as the worker's indexer does (--indexers of them at once); entries/s. */
+async function drainIndex(schema: string, entries: number): Promise<number> {
+  const pools = Array.from({ length: flags.indexers }, () => connect({ url: flags.url, schema, role: "writer", max: 1, applicationName: "sealtrail-bench-indexer" }));
+  try {
+    const t0 = performance.now();
+    await Promise.all(pools.map(async (sql) => {
+      for (;;) {
+        const pass = await indexSearchOnce(sql);
+        if (pass.skipped > 0 || pass.failedLogs > 0) throw new Error(`indexer: ${pass.skipped} skipped, ${pass.failedLogs} logs failed`);
+        if (pass.behind === 0 && pass.indexed === 0) return;
+        // Behind with nothing indexed: the other indexers hold those logs.
+        if (pass.indexed === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    const lag = await searchLag(pools[0]!);
+    const left = lag.reduce((n, log) => n + log.size - log.indexed, 0);
+    if (left !== 0) throw new Error(`indexer left ${left} entries`);
+    return entries / seconds;
+  } finally {
+    await Promise.all(pools.map((p) => p.end()));
   }
 }
 
@@ -270,6 +306,7 @@ async function main(): Promise<void> {
       lines.push(
         `       ${name(indexer)}: ${fmt(m.rate)} events/s, accept→commit p50 ${m.p50!.toFixed(0)} ms p99 ${m.p99!.toFixed(0)} ms; ratio ${(m.rate / alone.rate).toFixed(2)}× (load ${m.load.toFixed(2)})` +
           (m.searchBehind !== undefined ? `; search index ${fmt(m.searchBehind)} entries behind at the end` : "") +
+          (m.indexerRate !== undefined ? `\n         search indexer (${flags.indexers} at once) over that run's entries: ${fmt(m.indexerRate)} entries/s, ${(m.indexerRate / m.rate).toFixed(2)}× the ingest rate` : "") +
           `\n         CPU µs/event: producers ${m.nodeUs.toFixed(1)}, worker ${m.workerUs!.toFixed(1)}, redis ${m.redisUs!.toFixed(1)}, postgres ${m.postgresUs!.toFixed(1)} (whole servers)`,
       );
     }
@@ -287,6 +324,7 @@ async function main(): Promise<void> {
       `${name(indexer)}: ${fmt(rate)} events/s, p50 ${median(ms.map((m) => m.p50!)).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms; ratio ${ratio.toFixed(2)}× (median of per-run ratios)\n` +
         `  CPU µs/event: producers ${med((m) => m.nodeUs, ms)}, worker ${med((m) => m.workerUs!, ms)}, redis ${med((m) => m.redisUs!, ms)}, postgres ${med((m) => m.postgresUs!, ms)}` +
         (indexer ? `; search index behind at the end: ${fmt(median(ms.map((m) => m.searchBehind!)))} entries` : "") +
+        (indexer ? "" : `\n  search indexer (${flags.indexers} at once): ${fmt(median(ms.map((m) => m.indexerRate!)))} entries/s, ${median(ms.map((m) => m.indexerRate! / m.rate)).toFixed(2)}× the ingest rate (median of per-run ratios)`) +
         `\n  target ≥ ${fmt(TARGET_RATE)} events/s: ${rate >= TARGET_RATE ? "met" : `not met (${((1 - rate / TARGET_RATE) * 100).toFixed(0)} % short)`}; p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? "met" : "not met"}`,
     );
   }
