@@ -67,7 +67,7 @@ async function child(): Promise<void> {
       const key = await loadSigningKey(flags.key);
       const built = await buildPack({
         store: new PostgresLedgerStore(sql, flags.schema), exporter, out: flags.out, packKey: key, checkpointKey: key, generator: { name: "sealtrail", version: "bench" }, originPrefix: "bench.example",
-        request: { framework: exporter.id, logs: [BENCH_LOG], from: FROM, to: flags.to, requestedBy: "bench", requestedAt: "2026-01-01T00:00:00Z", organisation: "bench", scope: "bench", sampleSize: 25, failedLoginThreshold: 5, approvalTags: ["approved"] },
+        request: { framework: exporter.id, logs: [BENCH_LOG], from: FROM, to: flags.to, requestedBy: "bench", requestedAt: "2026-01-01T00:00:00Z", seed: "bench-auditor-seed", organisation: "bench", scope: "bench", sampleSize: 25, failedLoginThreshold: 5, approvalTags: ["approved"] },
       });
       bytes = built.model.totals.entries;
     } else {
