@@ -9,7 +9,7 @@ export type {
   ApiKey, ApiKeyStore, AppendReceipt, AppenderOptions, AppendStore, CheckpointStore, EntryAppender, EntryStore, EventFilter, FeedStore,
   LedgerStore, Log, LogStore, NodeRow, NodeSpan, PaneStreamRow, TmuxSessionRow, DayKindCount, RawRowHandler, ReplayStore, SearchStore, StoredCheckpoint, StoredCosignature,
   StoredEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore, ArchivedRange, RetentionStore, StoredRetentionPolicy,
-  CreateLogOptions, RecordEntry, SeqRange, ShredStore, ValueRemoval,
+  CreateLogOptions, ErasedOutputRow, RecordEntry, SeqRange, ShredStore, ValueRemoval,
 } from "./store.js";
 export { ArchiveReader } from "./archive/archive-reader.js";
 export type { ArchiveStore } from "./archive/archive-store.js";

@@ -178,11 +178,21 @@ export interface TmuxSessionRow {
   chunks: number;
 }
 
+/** A terminal output chunk whose payload was removed, and the record that removed it. */
+export interface ErasedOutputRow {
+  seq: number;
+  recordSeq: number;
+  recordKind: string | null;
+  recordPayload: string | null;
+}
+
 export interface ReplayStore {
   /** The pane streams of `session` (name or id) in log `log`, oldest first. */
   paneStreams(log: string, session: string, pane?: string): Promise<PaneStreamRow[]>;
-  /** The payloads of one pane stream's chunks, in chunk order, a page at a time. */
-  paneChunks(log: string, server: string, pane: string): AsyncGenerator<string[]>;
+  /** The payloads of one pane stream's chunks with their entries' seqs, in chunk order, a page at a time. */
+  paneChunks(log: string, server: string, pane: string): AsyncGenerator<{ seq: number; payload: string }[]>;
+  /** The tmux.output entries with seq in [from, to) whose payload was erased or expired, with their records (docs/erasure.md). */
+  erasedOutput(log: string, from: number, to: number): Promise<ErasedOutputRow[]>;
   /** The tmux sessions of the visible logs (or of `logIds`), newest first. */
   tmuxSessions(logIds: number[] | undefined, limit: number): Promise<TmuxSessionRow[]>;
   /** One pane stream's entries: its output chunks by chunk seq (at most `limit`), and the pane's command records by time. */

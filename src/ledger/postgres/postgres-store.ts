@@ -8,7 +8,7 @@ import type { PackEntry } from "../../core/pack/index.js";
 import type { EntryPosition, Scope } from "../../core/token/index.js";
 import type { CommittedField } from "../../core/entry/index.js";
 import type { HoldScope } from "../../core/erasure/index.js";
-import type { ApiKey, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, TmuxSessionRow, DayKindCount, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import type { ApiKey, ErasedOutputRow, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, TmuxSessionRow, DayKindCount, StoredEntry, StoredSweep, TenantView } from "../store.js";
 import type { RetentionPolicy } from "../../core/retention/index.js";
 import type { ArchivedRange, StoredRetentionPolicy } from "../records.js";
 import * as keys from "./api-keys.js";
@@ -231,7 +231,7 @@ export class PostgresLedgerStore implements LedgerStore {
   paneStreams(log: string, session: string, pane?: string): Promise<PaneStreamRow[]> {
     return panes.paneStreams(this.sql, log, session, pane);
   }
-  paneChunks(log: string, server: string, pane: string): AsyncGenerator<string[]> {
+  paneChunks(log: string, server: string, pane: string): AsyncGenerator<{ seq: number; payload: string }[]> {
     return panes.paneChunks(this.sql, log, server, pane);
   }
   eventsPerDay(logId: number, since: Date): Promise<DayKindCount[]> {
@@ -242,6 +242,9 @@ export class PostgresLedgerStore implements LedgerStore {
   }
   paneRecording(logId: number, server: string, pane: string, limit: number): Promise<{ chunks: StoredEntry[]; commands: StoredEntry[] }> {
     return tmuxSessions.paneRecording(this.sql, logId, server, pane, limit);
+  }
+  erasedOutput(log: string, from: number, to: number): Promise<ErasedOutputRow[]> {
+    return panes.erasedOutput(this.sql, log, from, to);
   }
 
   createApiKey(options: { tenant: string; name?: string; scopes: Scope[] }): Promise<{ key: ApiKey; token: string }> {
