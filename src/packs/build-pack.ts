@@ -7,7 +7,7 @@
  * end, so a pack directory is always complete. Deterministic: the same request on the same
  * ledger state gives the same bytes.
  */
-import { createHash, type KeyObject } from "node:crypto";
+import { createHash, type KeyObject, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -63,6 +63,8 @@ export interface BuildOptions {
   originPrefix: string;
   /** Who runs the build (recorded as the source of the pack.build entry). */
   builtBy?: string;
+  /** Names this build in its pack.build record (default: a fresh UUID); a retried job passes its id, so it is recorded once. */
+  buildId?: string;
   onProgress?(p: PackProgress): void;
 }
 
@@ -324,6 +326,9 @@ async function sealAndRecord(o: BuildOptions, read: PackRead, model: PackModel, 
     requestedBy: request.requestedBy, requestedAt: request.requestedAt,
     sha256sums: new Uint8Array(createHash("sha256").update(sums).digest()),
     ...(o.builtBy ? { builtBy: o.builtBy } : {}),
+    buildId: o.buildId ?? randomUUID(),
+    ...(request.recipient ? { recipient: request.recipient } : {}),
+    ...(request.note ? { note: request.note } : {}),
   });
   return { packId, dir: o.out, model, sha256sums: sums, recordSeq };
 }

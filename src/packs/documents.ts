@@ -36,7 +36,7 @@ export function packJson(m: PackModel): string {
     totals: m.totals,
     // Packs built before payloads were withheld by rule have no withheld.json.
     ...(m.withheld ? { withheld: { ...withheldCounts(m), file: WITHHELD_FILE } } : {}),
-    custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt },
+    custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt, ...(m.request.recipient ? { recipient: m.request.recipient } : {}), ...(m.request.note ? { note: m.request.note } : {}), record: "each build and rebuild is a pack.build entry of the tenant's audit log, naming this pack id and the SHA-256 of SHA256SUMS; each API download is recorded there too" },
     verify: [
       "sha256sum -c SHA256SUMS",
       "openssl pkeyutl -verify -pubin -inkey signing-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig",

@@ -64,7 +64,7 @@ export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: st
   let last = 0;
   const built = await buildPack({
     store: o.store, request, exporter, out, packKey: o.packKey, ...(o.checkpointKey ? { checkpointKey: o.checkpointKey } : {}), ...(o.timeStamp ? { timeStamp: o.timeStamp } : {}),
-    generator: o.generator, originPrefix: o.originPrefix, builtBy: "sealtrail-evidence-worker",
+    generator: o.generator, originPrefix: o.originPrefix, builtBy: "sealtrail-evidence-worker", ...(job.id ? { buildId: `job:${job.id}` } : {}),
     onProgress: (p) => {
       const now = Date.now();
       if (now - last < 250 && p.done < p.total) return;

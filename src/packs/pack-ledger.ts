@@ -100,6 +100,10 @@ export interface BuildRecord {
   sha256sums: Uint8Array;
   /** Who ran the build (the CLI user, or the worker). */
   builtBy?: string;
+  /** This build: every build and rebuild of a pack is recorded, once each (a retried job keeps its id). */
+  buildId: string;
+  recipient?: string;
+  note?: string;
 }
 
 /** Appends the pack.build entry; idempotent per pack id and SHA256SUMS (a retried job records once). */
@@ -121,8 +125,12 @@ export async function recordBuild(store: LedgerStore, tenant: string, originPref
       to: r.to,
       requestedAt: r.requestedAt,
       sha256sums: toHex(r.sha256sums),
+      buildId: r.buildId,
+      ...(r.recipient ? { recipient: r.recipient } : {}),
+      ...(r.note ? { note: r.note } : {}),
     },
-    idempotencyKey: `${PACK_BUILD_KIND}:${r.packId}:${toHex(r.sha256sums).slice(0, 16)}`,
+    // Per build, not per pack: a rebuild of the same bytes is another access to the audit trail (PCI DSS 10.2.1.3) and is recorded too.
+    idempotencyKey: `${PACK_BUILD_KIND}:${r.packId}:${r.buildId}`,
   }]);
   return receipt!.seq;
 }

@@ -17,8 +17,13 @@ export interface PackRequest {
   /** Period of the ledger clock (recorded_at), half-open [from, to), UTC. */
   from: string;
   to: string;
+  /** The authenticated principal: an API key (api_key:ID (name)) or the CLI's operator (cli:user@host); never free text. */
   requestedBy: string;
   requestedAt: string;
+  /** Who the pack is for (custody), when named. */
+  recipient?: string;
+  /** Free text the requester adds (who they act for, a ticket), kept apart from the principal. */
+  note?: string;
   organisation: string;
   /** The system boundary in words. */
   scope: string;

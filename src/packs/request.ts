@@ -72,6 +72,8 @@ export function checkRequest(r: PackRequestInput): PackRequest {
     to,
     requestedBy: text("requestedBy", r.requestedBy, 200),
     requestedAt: parseInstant("requestedAt", r.requestedAt),
+    ...(r.recipient !== undefined ? { recipient: text("recipient", r.recipient, 200) } : {}),
+    ...(r.note !== undefined ? { note: text("note", r.note, 1000) } : {}),
     organisation: text("organisation", r.organisation, 200),
     scope: text("scope", r.scope, 1000),
     ...(r.seed !== undefined ? { seed: text("seed", r.seed, 200) } : {}),

@@ -203,7 +203,7 @@ describe("requestEvidencePack", () => {
   it("refuses bad requests with BAD_USER_INPUT and queues nothing", async () => {
     const before = await queue.count();
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ framework: "iso27001", logs: ["prod"], ...PERIOD }, /framework: got "iso27001"/],
+      [{ framework: "nist-csf", logs: ["prod"], ...PERIOD }, /framework: got "nist-csf"/],
       [{ framework: "soc2", logs: [], ...PERIOD }, /logs: want at least one log/],
       [{ framework: "soc2", logs: ["prod", "prod-access", "prod"], ...PERIOD }, /logs: "prod" is given twice/],
       [{ framework: "soc2", logs: Array.from({ length: MAX_PACK_LOGS + 1 }, (_, i) => `log-${i}`), ...PERIOD }, /logs: got 21, want at most 20/],

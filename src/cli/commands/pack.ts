@@ -1,4 +1,4 @@
-import { userInfo } from "node:os";
+import { hostname, userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { loadSigningKey } from "../../ledger/index.js";
 import { buildPack } from "../../packs/build-pack.js";
@@ -34,6 +34,8 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
         org: { type: "string" },
         scope: { type: "string" },
         "requested-by": { type: "string" },
+        note: { type: "string" },
+        recipient: { type: "string" },
         "requested-at": { type: "string" },
         seed: { type: "string" },
         "sample-size": { type: "string" },
@@ -82,7 +84,9 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
           logs: logNames,
           from,
           to,
-          requestedBy: values["requested-by"] ?? `${userInfo().username}@cli`,
+          // The requester is the operator running the command, not what a flag says (issue 19, item 11); free text is a note.
+          requestedBy: `cli:${userInfo().username}@${hostname()}`,
+          ...custodyFields(values.note ?? values["requested-by"], values.recipient),
           requestedAt: values["requested-at"] ?? new Date().toISOString(),
           organisation: values.org ?? tenant,
           scope: values.scope ?? `${logs.length === 1 ? "log" : "logs"} ${[...logs].sort((a, b) => (a.name < b.name ? -1 : 1)).map((l) => `${l.name} (${l.origin})`).join(", ")} of tenant ${tenant}`,
@@ -116,4 +120,9 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
     recordSeq: built.recordSeq,
   }));
   return 0;
+}
+
+/** The request's note (free text) and recipient, when given. */
+function custodyFields(note: string | undefined, recipient: string | undefined): { note?: string; recipient?: string } {
+  return { ...(note !== undefined ? { note } : {}), ...(recipient !== undefined ? { recipient } : {}) };
 }

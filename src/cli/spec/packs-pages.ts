@@ -11,7 +11,7 @@ export const PACK_PAGES: PageDoc[] = [
     commands: [
       {
         name: "pack",
-        args: ["--framework F --log NAME [--log NAME]... --from ISO --to ISO --out DIR", "[--org NAME] [--scope TEXT] [--requested-by WHO] [--requested-at ISO]", "[--seed S] [--sample-size N] [--failed-login-threshold N]", "[--approval-tag T]... [--archive tar.gz] [--progress]"],
+        args: ["--framework F --log NAME [--log NAME]... --from ISO --to ISO --out DIR", "[--org NAME] [--scope TEXT] [--recipient WHO] [--note TEXT] [--requested-at ISO]", "[--seed S] [--sample-size N] [--failed-login-threshold N]", "[--approval-tag T]... [--archive tar.gz] [--progress]"],
         summary: "signed evidence pack (F: soc2, hipaa, pci-dss, iso27001, gdpr or an exporter plugin) of the entries recorded in [from, to) in each log (up to 20, of one tenant)",
         options: [
           { flag: "--framework F", text: "soc2, hipaa, pci-dss, iso27001, gdpr, or a framework of a plugin in SEALTRAIL_PACK_EXPORTERS" },
@@ -21,7 +21,8 @@ export const PACK_PAGES: PageDoc[] = [
           { flag: "--out DIR", text: "where to write the pack" },
           { flag: "--org NAME", text: "the organisation named in the report" },
           { flag: "--scope TEXT", text: "the audit's scope, as stated in the report" },
-          { flag: "--requested-by WHO", text: "who asked for the pack" },
+          { flag: "--recipient WHO", text: "who the pack is for, named in its chain of custody" },
+          { flag: "--note TEXT", text: "free text kept with the request (--requested-by, its older name, is read as a note): the requester is always the operator running the command, cli:USER@HOST" },
           { flag: "--requested-at ISO", text: "when it was asked for (default: now)" },
           { flag: "--seed S", text: "the auditor's seed of the samples (the same seed draws the same sample); default: the root of a checkpoint signed after the period ended; refused (NO_SEED) while none exists" },
           { flag: "--sample-size N", text: "the auditor's fixed number of entries each sample holds; default: by the sampling table, from the control's frequency and its population's size (annual 1, quarterly 2, monthly 2-5, weekly 5-15, daily 20-40, many times a day 25-60)" },

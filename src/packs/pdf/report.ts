@@ -101,6 +101,8 @@ function custody(doc: Doc, m: PackModel): void {
   keyValues(doc, [
     ["Requested by", m.request.requestedBy],
     ["Requested at", m.request.requestedAt],
+    ["Recipient", m.request.recipient ?? "not named (sealtrail pack --recipient)"],
+    ...(m.request.note ? [["Requester's note", m.request.note] as [string, string]] : []),
     ["Built from", `${subjectsOf(m).map((s) => `log ${s.name} at checkpoint size ${s.checkpoint.size}`).join("; ")}; ${audit ? `audit log ${audit.name} at checkpoint size ${audit.checkpoint.size}` : "no audit log section"}`],
     ["Generator", `${m.generator.name} ${m.generator.version}, exporter ${m.exporter.id}`],
     ...m.logs.map((l): [string, string] => [`Checkpoint key, ${l.name}`, noteKeyIds(l.checkpoint.note).join(", ") || "none"]),
