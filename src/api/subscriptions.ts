@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
-import { type GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST, type ExecutionArgs, type DocumentNode, type OperationDefinitionNode } from "graphql";
+import { type GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST, type ExecutionArgs, type DocumentNode, type OperationDefinitionNode, type ValidationRule } from "graphql";
 import type { Disposable, Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -51,6 +51,35 @@ type Extra = { socketId: string; principal: Principal };
 /** The close code of a connection whose key was revoked: graphql-ws's Forbidden, as a refused connection gets. */
 const KEY_REVOKED = 4403;
 
+/** An operation parsed, validated (depth, introspection) and within the cost bound, as over HTTP; or why not. */
+function checkOperation(
+  schema: GraphQLSchema,
+  rules: readonly ValidationRule[],
+  maxComplexity: number,
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+): { document: DocumentNode; variables: Record<string, unknown> } | readonly GraphQLError[] {
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query);
+  } catch (error) {
+    return [error as GraphQLError];
+  }
+  const errors = validate(schema, document, rules);
+  if (errors.length > 0) return errors;
+  const variables = (payload.variables ?? {}) as Record<string, unknown>;
+  try {
+    checkComplexity(schema, document, payload.operationName ?? undefined, variables, maxComplexity);
+  } catch (error) {
+    return [error as GraphQLError];
+  }
+  return { document, variables };
+}
+
+/** What the operation's record names: its text, its name, its variables, and whether it writes. */
+function described(payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }, operation: OperationDefinitionNode | undefined) {
+  return { query: payload.query, operation: payload.operationName ?? operation?.name?.value ?? null, variables: payload.variables ?? null, write: operation?.operation === "mutation" };
+}
+
 /** Serves subscriptions; the result's dispose() closes every socket. */
 export function serveSubscriptions({ http, path, schema, options, feed, recorder, authenticate }: SubscriptionParts): Disposable {
   const { config } = options;
@@ -88,20 +117,9 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         }
       },
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
-        const variables = (payload.variables ?? {}) as Record<string, unknown>;
-        try {
-          checkComplexity(schema, document, payload.operationName ?? undefined, variables, config.maxComplexity);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
+        const checked = checkOperation(schema, rules, config.maxComplexity, payload);
+        if (!("document" in checked)) return checked;
+        const { document, variables } = checked;
         // Counted in the same per-key and per-tenant bounds as HTTP requests, for as long as it
         // runs (a subscription: until it ends): a WebSocket is no way around them.
         let release: () => void;
@@ -114,17 +132,7 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         const context: LiveContext = { ...newRequestContext(options, ctx.extra.principal!), feed, store: options.store, timeoutMs: config.timeoutMs };
         // The wall-clock limit is a query's or a mutation's; a subscription lives until it ends.
         if (operation?.operation === "subscription") context.deadline = { at: Infinity, limitMs: Infinity };
-        live.set(liveKey(ctx, id), {
-          context,
-          operationNode: operation,
-          document,
-          query: payload.query,
-          operation: payload.operationName ?? operation?.name?.value ?? null,
-          variables: payload.variables ?? null,
-          errors: new Set(),
-          write: operation?.operation === "mutation",
-          release,
-        });
+        live.set(liveKey(ctx, id), { context, operationNode: operation, document, ...described(payload, operation), errors: new Set(), release });
         return { schema, document, variableValues: variables, contextValue: context, ...(payload.operationName ? { operationName: payload.operationName } : {}) };
       },
       onNext: (ctx, id, _payload, _args, result) => {
