@@ -12,6 +12,8 @@ import { EventAppendedResolver } from "./resolvers/event-appended.resolver.js";
 import { EventResolver } from "./resolvers/event.resolver.js";
 import { EvidencePackResolver } from "./resolvers/evidence-pack.resolver.js";
 import { LogResolver } from "./resolvers/log.resolver.js";
+import { LogHealthResolver } from "./resolvers/log-health.resolver.js";
+import { PackBuildResolver } from "./resolvers/pack-build.resolver.js";
 import { ProofResolver } from "./resolvers/proof.resolver.js";
 import { RecordEventsResolver } from "./resolvers/record-events.resolver.js";
 import { SweepResolver } from "./resolvers/sweep.resolver.js";
@@ -22,7 +24,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, ActivityResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver, ErasureResolver, LegalHoldResolver, RetentionResolver],
+    resolvers: [LogResolver, LogHealthResolver, PackBuildResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, ActivityResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver, ErasureResolver, LegalHoldResolver, RetentionResolver],
     authChecker,
     authMode: "error",
     validate: false,

@@ -96,6 +96,8 @@ export interface CheckpointStore {
   checkpointAtMost(logId: number, size: number): Promise<StoredCheckpoint | undefined>;
   /** The smallest non-empty checkpoint of at least `size`, preferring one of at least `prefer`. */
   checkpointCovering(logId: number, size: number, prefer: number): Promise<StoredCheckpoint | undefined>;
+  /** Up to `limit` checkpoints, largest first, each smaller than `below` when given (a page of the signed history). */
+  checkpointsBelow(logId: number, limit: number, below?: number): Promise<StoredCheckpoint[]>;
   /** Stores a witness's cosignature line of the checkpoint at `size` (a repeat keeps the first). */
   saveCosignature(logId: number, size: number, witness: string, keyId: string, line: string): Promise<void>;
   /** The cosignature lines of the checkpoint at `size`, in the order they were stored. */
@@ -141,6 +143,8 @@ export interface SearchStore {
   resolveLogIds(names: string[]): Promise<{ ids: number[]; missing: string[] }>;
   /** Every visible log's size, by id. */
   logSizes(): Promise<Map<number, number>>;
+  /** The log's size, how many of its entries the search index holds, and when the oldest one it lacks was recorded. */
+  searchLagOf(logId: number): Promise<{ size: number; indexed: number; oldestPendingAt: Date | null }>;
 }
 
 export interface SweepStore {
@@ -148,6 +152,8 @@ export interface SweepStore {
   lastSweepRecord(auditLog: string, logName: string): Promise<StoredSweep | undefined>;
   /** The sweeps of `logName` recorded in `auditLog`, newest first, before a record seq when given. */
   sweepRecords(auditLog: string, logName: string, limit: number, before?: number): Promise<StoredSweep[]>;
+  /** Up to `limit` entries of `kind` in log `logName`, newest first, of one resource and within seq bounds when given. */
+  newestOfKind(logName: string, kind: string, limit: number, range?: { resource?: string; before?: number; after?: number }): Promise<StoredEntry[]>;
 }
 
 /** A pane's output stream as recorded in a log (tmux.output entries). */

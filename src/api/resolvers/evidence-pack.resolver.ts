@@ -20,7 +20,7 @@ function queueDown(error: unknown): never {
   throw new ApiError("SERVICE_UNAVAILABLE", "the evidence queue is unavailable; nothing was queued, try again", { cause: error });
 }
 
-function toPack(s: PackJobStatus): EvidencePack {
+export function toPack(s: PackJobStatus): EvidencePack {
   const r = s.data.request;
   return Object.assign(new EvidencePack(), {
     id: s.id,

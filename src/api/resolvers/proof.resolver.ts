@@ -1,7 +1,9 @@
-import { Arg, Authorized, Ctx, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from "type-graphql";
 import { toBase64 } from "../../core/encoding/index.js";
 import { consistencyProofFor } from "../../ledger/index.js";
+import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
+import { QUERY_COST } from "../limits.js";
 import type { ApiContext } from "../context.js";
 import { count } from "../ledger-view.js";
 import { ReadVerifier } from "../read-verifier.js";
@@ -9,6 +11,8 @@ import { guarded, servedCheckpoint, trustedOf } from "../verified-reads.js";
 import { BigIntScalar } from "../scalars.js";
 import { Checkpoint } from "../types/checkpoint.type.js";
 import { ConsistencyProof } from "../types/proof.type.js";
+
+const DEFAULT_CHECKPOINTS = 20;
 
 @Resolver()
 export class ProofResolver {
@@ -35,6 +39,31 @@ export class ProofResolver {
       if (!c) return null;
       const served = await servedCheckpoint(ctx, tx, log, c);
       ctx.rows.count += 1;
+      return served;
+    });
+  }
+
+  @Authorized("proofs:read")
+  @Query(() => [Checkpoint], {
+    description: "The log's signed checkpoints, largest first, each checked as `checkpoint` is. Page with `before` (the size of the last one seen).",
+    complexity: ({ args, childComplexity }) => QUERY_COST + Math.min(Number(args.first ?? DEFAULT_CHECKPOINTS), 10_000) * (QUERY_COST + childComplexity),
+  })
+  async checkpoints(
+    @Arg("log", () => String) logName: string,
+    @Arg("first", () => Int, { nullable: true, description: `How many (default ${DEFAULT_CHECKPOINTS}, at most the server's page limit).` }) first: number | undefined,
+    @Arg("before", () => BigIntScalar, { nullable: true, description: "Only checkpoints of a smaller tree size." }) before: bigint | undefined,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Checkpoint[]> {
+    const limit = first ?? DEFAULT_CHECKPOINTS;
+    if (!Number.isInteger(limit) || limit < 1 || limit > ctx.maxPageSize) throw new ApiError("BAD_USER_INPUT", `first: got ${limit}, want 1–${ctx.maxPageSize}`);
+    const below = before === undefined || before === null ? undefined : count("before", before);
+    return db(ctx).use(async (tx) => {
+      const log = await tx.findLog(logName);
+      const rows = await tx.checkpointsBelow(log.id, limit, below);
+      const trusted = await trustedOf(ctx, tx, log);
+      const served: Checkpoint[] = [];
+      for (const row of rows) served.push(await servedCheckpoint(ctx, tx, log, row, trusted));
+      ctx.rows.count += served.length;
       return served;
     });
   }

@@ -53,3 +53,12 @@ export async function checkpointCovering(sql: Sql, logId: number, size: number, 
     where log_id = ${logId} and size >= ${size} and size > 0
     order by size >= ${prefer} desc, size limit 1`);
 }
+
+/** Up to `limit` checkpoints of the log, largest first, each smaller than `below` when given. */
+export async function checkpointsBelow(sql: Sql, logId: number, limit: number, below?: number): Promise<StoredCheckpoint[]> {
+  const rows = await sql<Row[]>`
+    select size, root, note, key_id as "keyId", created_at as "createdAt" from checkpoints
+    where log_id = ${logId} ${below === undefined ? sql`` : sql`and size < ${below}`}
+    order by size desc limit ${limit}`;
+  return rows.map(fromRow);
+}

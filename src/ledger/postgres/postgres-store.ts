@@ -15,6 +15,7 @@ import * as keys from "./api-keys.js";
 import { Appender, lockLog } from "./appender.js";
 import { currentSchema, listenAppends } from "./appends-channel.js";
 import * as checkpoints from "./checkpoints.js";
+import { type KindRange, newestOfKind } from "./kind-records.js";
 import * as cosignatures from "./cosignatures.js";
 import { levelHashes } from "./level-hashes.js";
 import * as visibility from "./log-visibility.js";
@@ -32,7 +33,7 @@ import * as retention from "./retention.js";
 import * as sweeps from "./sweep-records.js";
 import * as tmuxSessions from "./tmux-sessions.js";
 import * as eventCounts from "./event-counts.js";
-import { runSearchIndexer, type SearchIndexerOptions } from "./search-indexer.js";
+import { logSearchLag, runSearchIndexer, type SearchIndexerOptions } from "./search-indexer.js";
 import { PostgresTenantView } from "./tenant-view.js";
 import { withRemovalLock } from "./removal-lock.js";
 
@@ -145,6 +146,9 @@ export class PostgresLedgerStore implements LedgerStore {
   checkpointCovering(logId: number, size: number, prefer: number): Promise<StoredCheckpoint | undefined> {
     return checkpoints.checkpointCovering(this.sql, logId, size, prefer);
   }
+  checkpointsBelow(logId: number, limit: number, below?: number): Promise<StoredCheckpoint[]> {
+    return checkpoints.checkpointsBelow(this.sql, logId, limit, below);
+  }
 
   saveCosignature(logId: number, size: number, witness: string, keyId: string, line: string): Promise<void> {
     return cosignatures.saveCosignature(this.sql, logId, size, witness, keyId, line);
@@ -220,12 +224,18 @@ export class PostgresLedgerStore implements LedgerStore {
   logSizes(): Promise<Map<number, number>> {
     return events.logSizes(this.sql);
   }
+  searchLagOf(logId: number): Promise<{ size: number; indexed: number; oldestPendingAt: Date | null }> {
+    return logSearchLag(this.sql, logId);
+  }
 
   lastSweepRecord(auditLog: string, logName: string): Promise<StoredSweep | undefined> {
     return sweeps.lastSweepRecord(this.sql, auditLog, logName);
   }
   sweepRecords(auditLog: string, logName: string, limit: number, before?: number): Promise<StoredSweep[]> {
     return sweeps.sweepRecords(this.sql, auditLog, logName, limit, before);
+  }
+  newestOfKind(logName: string, kind: string, limit: number, range?: KindRange): Promise<StoredEntry[]> {
+    return newestOfKind(this.sql, logName, kind, limit, range);
   }
 
   paneStreams(log: string, session: string, pane?: string): Promise<PaneStreamRow[]> {

@@ -36,6 +36,17 @@ export async function searchLag(sql: Sql): Promise<SearchLag[]> {
     from logs l order by l.id`;
 }
 
+/** One log's search watermark, with when its oldest entry not yet indexed was recorded (none when caught up). */
+export async function logSearchLag(sql: Sql, logId: number): Promise<{ size: number; indexed: number; oldestPendingAt: Date | null }> {
+  const [row] = await sql<{ size: number; indexed: number }[]>`
+    select coalesce((select e.seq + 1 from entries e where e.log_id = ${logId}::int order by e.seq desc limit 1), 0) as size,
+           ${watermark(sql, logId)} as indexed`;
+  const { size, indexed } = row!;
+  if (indexed >= size) return { size, indexed, oldestPendingAt: null };
+  const [pending] = await sql<{ at: Date }[]>`select recorded_at as at from entries where log_id = ${logId}::int and seq = ${indexed}`;
+  return { size, indexed, oldestPendingAt: pending?.at ?? null };
+}
+
 /** An entry whose words could not be read: indexed without them (its actor and resource are). */
 export interface SkippedEntry {
   logId: number;
