@@ -62,8 +62,9 @@ describe("console reads", () => {
     const before = (await gql(api, acme, q)).data.log;
     expect(before.searchIndex).toMatchObject({ indexed: 0, pending: 20 });
     expect(Date.parse(before.searchIndex.oldestPendingAt)).toBeGreaterThan(0);
-    const [{ id }] = await ledger.admin<{ id: number }[]>`select id from logs where name = 'app'`;
-    while ((await indexLogRun(ledger.admin, id!, 8)) > 0);
+    const [row] = await ledger.admin<{ id: number }[]>`select id from logs where name = 'app'`;
+    const id = row!.id;
+    while ((await indexLogRun(ledger.admin, id, 8)) > 0);
     expect((await gql(api, acme, q)).data.log.searchIndex).toEqual({ indexed: 20, pending: 0, oldestPendingAt: null });
   });
 
