@@ -105,7 +105,8 @@ async function startApi(seeded: Seeded) {
   const writer = connect({ url: flags.url, schema, role: "writer", max: 4, applicationName: "sealtrail-bench-api-writer" });
   const options = {
     store: new PostgresLedgerStore(sql, schema), writer: new PostgresLedgerStore(writer, schema), schema, version: "bench", originPrefix: "bench.example", log: (m: string) => process.stderr.write(`${m}\n`),
-    config: { ...loadApiConfig({ NODE_ENV: "production" }) },
+    // The pool's size as above; no rate per key: the load below is one key's, as fast as it goes.
+    config: { ...loadApiConfig({ NODE_ENV: "production" }), dbPool: 8, dbPoolPerTenant: 8, ratePerKey: 1_000_000, rateBurst: 1_000_000 },
   };
   const server = await createApiServer({ ...options, verifierPublicKey: seeded.publicKey });
   const unverified = await createApiServer(options);

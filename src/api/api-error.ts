@@ -41,9 +41,10 @@ export class ApiError extends GraphQLError {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
-    options: { cause?: unknown; status?: number } = {},
+    /** `extensions`: more the client is told beside the code (RATE_LIMITED's retryAfter, in seconds). */
+    options: { cause?: unknown; status?: number; extensions?: Record<string, unknown> } = {},
   ) {
-    super(message, { extensions: { code, http: { status: options.status ?? STATUS[code] } }, originalError: options.cause instanceof Error ? options.cause : undefined });
+    super(message, { extensions: { ...options.extensions, code, http: { status: options.status ?? STATUS[code] } }, originalError: options.cause instanceof Error ? options.cause : undefined });
     this.name = "ApiError";
   }
 }

@@ -7,7 +7,7 @@ import { readBody, sendJson } from "./http-io.js";
 import { readRequest } from "./graphql-request.js";
 import type { Principal } from "./principal.js";
 import { newRequestContext } from "./request-context.js";
-import { RequestLimiter } from "./request-limiter.js";
+import { limiterFor } from "./request-limiter.js";
 import type { ServerOptions } from "./server-options.js";
 
 export type GraphqlRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -19,7 +19,7 @@ export type GraphqlRoute = (req: IncomingMessage, res: ServerResponse, url: URL)
 export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiContext>, authenticate: Authenticate): GraphqlRoute {
   const { config } = options;
   // Shared with the WebSocket operations (subscriptions.ts): one key's bound counts both.
-  const limiter = options.limiter ?? new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant, waitMs: config.concurrencyWaitMs });
+  const limiter = options.limiter ?? limiterFor(config);
   return async (req, res, url) => {
     if (req.method !== "GET" && req.method !== "POST") {
       res.setHeader("allow", "GET, POST");
@@ -52,10 +52,11 @@ export function graphqlRoute(options: ServerOptions, apollo: ApolloServer<ApiCon
     let release = () => {};
     if (principal) {
       try {
-        release = await limiter.enter(principal);
+        const query = (body as { query?: unknown } | undefined)?.query ?? url.searchParams.get("query");
+        release = await limiter.enter(principal, { transport: "http", pooled: true, query: typeof query === "string" ? query : "" });
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        res.setHeader("retry-after", "1");
+        res.setHeader("retry-after", String(error.extensions.retryAfter ?? 1));
         return sendJson(res, 429, { errors: [{ message: error.message, extensions: { code: error.code } }] });
       }
     }

@@ -27,6 +27,8 @@ export interface ReadRecord {
   transport: "http" | "websocket";
   /** A mutation (recordEvents) is recorded as a write: `ledger.write`, rows = events accepted. */
   access?: "read" | "write";
+  /** Requests of the key refused for its rate or requests in flight that this record stands for (refusal-log.ts). */
+  refused?: number;
 }
 
 /** The recorder's bounds (docs/security.md). */
@@ -168,6 +170,7 @@ export function toEvent(r: ReadRecord): EventInput {
       ...(variables?.truncated ? { variablesTruncated: true } : {}),
       rows: Number.isSafeInteger(r.rows) ? r.rows : 0,
       ...(r.errors ? { errors: r.errors.slice(0, RECORD_LIMITS.errorCodes).map((e) => storable(e, 64)) } : {}),
+      ...(r.refused !== undefined && Number.isSafeInteger(r.refused) ? { refused: r.refused } : {}),
     },
   };
 }

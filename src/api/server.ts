@@ -25,7 +25,8 @@ import { createHttpServer, GRAPHQL_PATH } from "./http-routes.js";
 import { IntegrityAlarm } from "./integrity-alarm.js";
 import { ReadRecorder } from "./read-log.js";
 import { ReadVerifier } from "./read-verifier.js";
-import { RequestLimiter } from "./request-limiter.js";
+import { RefusalLog } from "./refusal-log.js";
+import { limiterFor } from "./request-limiter.js";
 import { apiSchema } from "./schema.js";
 import type { ServerOptions } from "./server-options.js";
 import { serveSubscriptions } from "./subscriptions.js";
@@ -43,10 +44,11 @@ export async function createApiServer(given: ServerOptions): Promise<ApiServer> 
   const { config } = given;
   const log = given.log ?? ((m: string) => void process.stderr.write(`${m}\n`));
   const alarm = new IntegrityAlarm(given.writer, given.originPrefix, given.alerts, log);
-  const limiter = new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant, waitMs: config.concurrencyWaitMs });
+  const limiter = limiterFor(config);
   const options: ServerOptions = { ...given, integrity: { verifier: new ReadVerifier(given.verifierPublicKey), alarm }, limiter };
   const schema = await apiSchema();
   const recorder = new ReadRecorder(options.writer, options.originPrefix, config.readLogFlushMs, (e) => log(`read log: ${(e as Error).message}`));
+  limiter.refusals = new RefusalLog((r) => recorder.record(r));
   const apollo = await createGraphQLServer(schema, config, recorder);
   const feed = new AppendedFeed(options.store, options.writer);
   const bearer = bearerAuthenticator(options.writer);
@@ -80,6 +82,7 @@ export async function createApiServer(given: ServerOptions): Promise<ApiServer> 
       });
       await apollo.stop();
       await alarm.settle();
+      limiter.refusals?.flush();
       await recorder.close();
     },
   };

@@ -17,7 +17,7 @@ import { checkComplexity, depthLimit } from "./limits.js";
 import type { Principal } from "./principal.js";
 import type { ReadRecorder } from "./read-log.js";
 import { newRequestContext } from "./request-context.js";
-import { RequestLimiter } from "./request-limiter.js";
+import { limiterFor } from "./request-limiter.js";
 import type { LiveContext } from "./resolvers/event-appended.resolver.js";
 import type { ServerOptions } from "./server-options.js";
 
@@ -83,7 +83,7 @@ function described(payload: { query: string; operationName?: string | null; vari
 /** Serves subscriptions; the result's dispose() closes every socket. */
 export function serveSubscriptions({ http, path, schema, options, feed, recorder, authenticate }: SubscriptionParts): Disposable {
   const { config } = options;
-  const limiter = options.limiter ?? new RequestLimiter({ perKey: config.maxConcurrentPerKey, perTenant: config.maxConcurrentPerTenant, waitMs: config.concurrencyWaitMs });
+  const limiter = options.limiter ?? limiterFor(config);
   // Upgrades are handed over by hand (noServer) rather than the socket server being attached to
   // the HTTP server, which would re-emit the HTTP server's own errors (EADDRINUSE on listen) on
   // it, where graphql-ws prints them with a stack trace: listen() reports those itself.
@@ -120,15 +120,15 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         const checked = checkOperation(schema, rules, config.maxComplexity, payload);
         if (!("document" in checked)) return checked;
         const { document, variables } = checked;
-        // Counted in the same per-key and per-tenant bounds as HTTP requests, for as long as it
-        // runs (a subscription: until it ends): a WebSocket is no way around them.
+        const operation = getOperationAST(document, payload.operationName ?? undefined) ?? undefined;
+        // Counted in the same rate and bounds as HTTP requests, for as long as it runs (a
+        // subscription: until it ends, without holding a pool connection): a WebSocket is no way around them.
         let release: () => void;
         try {
-          release = await limiter.enter(ctx.extra.principal!);
+          release = await limiter.enter(ctx.extra.principal!, { transport: "websocket", pooled: operation?.operation !== "subscription", query: payload.query });
         } catch (error) {
           return [error as GraphQLError];
         }
-        const operation = getOperationAST(document, payload.operationName ?? undefined) ?? undefined;
         const context: LiveContext = { ...newRequestContext(options, ctx.extra.principal!), feed, store: options.store, timeoutMs: config.timeoutMs };
         // The wall-clock limit is a query's or a mutation's; a subscription lives until it ends.
         if (operation?.operation === "subscription") context.deadline = { at: Infinity, limitMs: Infinity };

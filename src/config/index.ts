@@ -14,8 +14,11 @@ import { parseWebhookSources, type WebhookSource } from "./webhook-sources.js";
 import { ConfigError } from "./config-error.js";
 import { loadTsaUrl, loadWitnesses, type WitnessSetting } from "./witnesses.js";
 import { type CaptureApiSetting, loadCaptureApi } from "./capture-api.js";
+import { type ApiConfig, loadApiConfig } from "./api-config.js";
+import { flag, positive } from "./env-values.js";
 
 export { ConfigError, type ConfigErrorCode } from "./config-error.js";
+export { type ApiConfig, listenHost, loadApiConfig } from "./api-config.js";
 export { loadWitnesses, type WitnessSetting } from "./witnesses.js";
 export { type CaptureApiSetting, loadCaptureApi } from "./capture-api.js";
 export { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
@@ -130,113 +133,10 @@ export interface IngestConfig {
   waitTimeoutMs: number;
 }
 
-/** The GraphQL API's limits and switches. */
-export interface ApiConfig {
-  /** PORT (default 4000). */
-  port: number;
-  /** SEALTRAIL_API_HOST: the address serve listens on (default 127.0.0.1, loopback only). */
-  host: string;
-  /** NODE_ENV=production: introspection and the landing page default to off. */
-  production: boolean;
-  /** NODE_ENV=development: errors carry their original message and stack. Never in production. */
-  development: boolean;
-  /** SEALTRAIL_API_INTROSPECTION=true|false (default: on outside production). */
-  introspection: boolean;
-  /** SEALTRAIL_API_LANDING_PAGE=true|false (default: on outside production). */
-  landingPage: boolean;
-  /** SEALTRAIL_API_MAX_PAGE_SIZE: largest `first` of a connection (default 500). */
-  maxPageSize: number;
-  /** SEALTRAIL_API_MAX_DEPTH: deepest selection accepted (default 10). */
-  maxDepth: number;
-  /** SEALTRAIL_API_MAX_COMPLEXITY: largest estimated cost of one operation (default 20000). */
-  maxComplexity: number;
-  /** SEALTRAIL_API_MAX_BODY_BYTES: largest request body (default 1 MiB). */
-  maxBodyBytes: number;
-  /** SEALTRAIL_API_TIMEOUT_MS: statement timeout of a request's queries (default 10000). */
-  timeoutMs: number;
-  /**
-   * SEALTRAIL_API_REQUEST_TIMEOUT_MS: wall-clock limit of one GraphQL request (a query or
-   * mutation, over HTTP or WebSocket; not a subscription's lifetime): no ledger read starts
-   * after it, the fields left answer TIMEOUT (default 10000; docs/security.md).
-   */
-  requestTimeoutMs: number;
-  /** SEALTRAIL_API_READ_LOG_FLUSH_MS: how long read records may wait to be batched (default 200). */
-  readLogFlushMs: number;
-  /**
-   * SEALTRAIL_API_KEY_RECHECK_MS: how often the keys of open WebSocket connections are checked
-   * again; a revoked key's connections are closed within this (default 5000; docs/security.md).
-   */
-  keyRecheckMs: number;
-  /** SEALTRAIL_API_MAX_CONCURRENT_PER_KEY: GraphQL operations one key may have in flight, over HTTP and WebSocket (default 32). */
-  maxConcurrentPerKey: number;
-  /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL operations one tenant's keys may have in flight, over HTTP and WebSocket (default 64). */
-  maxConcurrentPerTenant: number;
-  /** SEALTRAIL_API_CONCURRENCY_WAIT_MS: how long a request past either bound waits for a slot before 429 (default 10000). */
-  concurrencyWaitMs: number;
-  /**
-   * SEALTRAIL_API_SEARCH_TAIL_MAX: most entries past a log's search index that one search reads
-   * directly before it fails with SERVICE_UNAVAILABLE (default 50000, about a second).
-   */
-  searchTailMax: number;
-}
-
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === "") return fallback;
-  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError("ENV_INVALID", `${name}: got ${JSON.stringify(text)}, want a positive integer`);
-  return n;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const text = env[name];
-  if (text === undefined || text === "") return fallback;
-  if (/^(1|true|yes|on)$/i.test(text)) return true;
-  if (/^(0|false|no|off)$/i.test(text)) return false;
-  throw new ConfigError("ENV_INVALID", `${name}: got ${JSON.stringify(text)}, want true or false`);
-}
-
 function capturePriority(env: NodeJS.ProcessEnv): CapturePriority {
   const text = env.SEALTRAIL_TMUX_CAPTURE_PRIORITY || DEFAULT_CAPTURE_PRIORITY;
   if (!(CAPTURE_PRIORITIES as readonly string[]).includes(text)) throw new ConfigError("ENV_INVALID", `SEALTRAIL_TMUX_CAPTURE_PRIORITY: got ${JSON.stringify(text)}, want ${CAPTURE_PRIORITIES.join(" or ")}`);
   return text as CapturePriority;
-}
-
-
-/**
- * An address to listen on: an IPv4 or IPv6 address or a host name. The default is loopback:
- * the API is reached from other machines only when an operator says so (0.0.0.0, ::, or an
- * interface's address), as the container image does.
- */
-export function listenHost(text: string, name: string): string {
-  if (!/^[A-Za-z0-9.:%_-]{1,253}$/.test(text)) throw new ConfigError("ENV_INVALID", `${name}: got ${JSON.stringify(text)}, want an address to listen on (127.0.0.1, ::1, 0.0.0.0, ::, a host name)`);
-  return text;
-}
-
-export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const production = env.NODE_ENV === "production";
-  const port = positive(env, "PORT", 4000);
-  if (port > 65535) throw new ConfigError("ENV_INVALID", `PORT: got ${port}, want 1–65535`);
-  return {
-    port,
-    host: listenHost(env.SEALTRAIL_API_HOST ?? "127.0.0.1", "SEALTRAIL_API_HOST"),
-    production,
-    development: env.NODE_ENV === "development",
-    introspection: flag(env, "SEALTRAIL_API_INTROSPECTION", !production),
-    landingPage: flag(env, "SEALTRAIL_API_LANDING_PAGE", !production),
-    maxPageSize: positive(env, "SEALTRAIL_API_MAX_PAGE_SIZE", 500),
-    maxDepth: positive(env, "SEALTRAIL_API_MAX_DEPTH", 10),
-    maxComplexity: positive(env, "SEALTRAIL_API_MAX_COMPLEXITY", 20_000),
-    maxBodyBytes: positive(env, "SEALTRAIL_API_MAX_BODY_BYTES", 1 << 20),
-    timeoutMs: positive(env, "SEALTRAIL_API_TIMEOUT_MS", 10_000),
-    requestTimeoutMs: positive(env, "SEALTRAIL_API_REQUEST_TIMEOUT_MS", 10_000),
-    readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
-    keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
-    maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 32),
-    maxConcurrentPerTenant: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT", 64),
-    concurrencyWaitMs: positive(env, "SEALTRAIL_API_CONCURRENCY_WAIT_MS", 10_000),
-    searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
-  };
 }
 
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {

@@ -48,7 +48,7 @@ export async function runApi(config: Config, options: RunApiOptions): Promise<bo
   const out = options.out ?? STDIO;
   const exporters = await loadExporters(config.packExporters);
   const { databaseUrl: url, schema, rolePrefix } = config;
-  const store = PostgresLedgerStore.open({ url, schema, rolePrefix, max: 10, applicationName: "sealtrail-api" });
+  const store = PostgresLedgerStore.open({ url, schema, rolePrefix, max: api.dbPool, applicationName: "sealtrail-api" });
   const writer = PostgresLedgerStore.open({ url, schema, rolePrefix, role: "writer", max: 4, applicationName: "sealtrail-api-writer" });
   const verifierPublicKey = await checkpointPublicKey(config);
   const transports = options.transports ?? bullmqTransports(config, out);

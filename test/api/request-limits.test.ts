@@ -88,8 +88,8 @@ describe("WebSocket operations in the concurrency bounds", () => {
 
 describe("one tenant's costly requests and another's simple query", () => {
   it("answers tenant B's { logs { name } } within 5 s while tenant A's aliased requests are held in flight", { timeout: 90_000 }, async () => {
-    // Pool of 6 connections (test/support/api.ts), at most 3 of them a tenant's.
-    const api = await startApi(ledger, { maxConcurrentPerKey: 3, maxConcurrentPerTenant: 3, concurrencyWaitMs: 60_000, timeoutMs: 60_000, requestTimeoutMs: 60_000 });
+    // Pool of 6 connections, at most 3 requests of a tenant in flight.
+    const api = await startApi(ledger, { dbPool: 6, maxConcurrentPerKey: 3, maxConcurrentPerTenant: 3, concurrencyWaitMs: 60_000, timeoutMs: 60_000, requestTimeoutMs: 60_000 });
     const a = await Promise.all([1, 2, 3, 4].map(() => apiKey(ledger, "acme")));
     const b = await apiKey(ledger, "globex");
     // Tenant A's reads of entries are held until released: its requests stay in flight.

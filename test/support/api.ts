@@ -30,7 +30,7 @@ export async function startApi(
   log: (message: string) => void = () => {},
 ): Promise<TestApi> {
   const config = { ...loadApiConfig(env), readLogFlushMs: 20, ...overrides };
-  const store = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, max: 6 });
+  const store = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, max: config.dbPool });
   const apiWriter = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, role: "writer", max: 3 });
   const server = await createApiServer({ store, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log, ...sources });
   const port = await server.listen(0, "127.0.0.1");
