@@ -1,12 +1,14 @@
 /**
  * The console's Overview and Integrity pages in Debian's chromium against the real server:
  * each log's size, newest checkpoint and last sweep, open alerts for a sweep that found
- * tampering, the sweep chart, the signed note and the sweeps' timeline; another tenant's log
+ * tampering (and none a later full sweep closed), the search index's lag, the sweep chart, the
+ * signed note, the sweeps' timeline and the consistency of consecutive checkpoints verified in
+ * the browser (a lying proof shown failed); another tenant's log
  * by crafted URL; axe-core and both viewports; keyboard navigation through the main menu.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { sweepEvent } from "../../src/core/sweep/index.js";
+import { alertEvent, sweepEvent } from "../../src/core/sweep/index.js";
 import { checkpointLog, ensureAuditLog } from "../../src/ledger/index.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
@@ -25,16 +27,23 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   ledger = await freshLedger("console_pages");
   const appender = new Appender(ledger.writer);
-  for (const [name, size] of [["payments", 240], ["deployments", 75]] as const) {
+  // payments is signed at 60, 150 and 240 entries: two consecutive pairs for the Integrity page to check.
+  for (const [name, runs] of [["payments", [60, 90, 90]], ["deployments", [75]]] as const) {
     await createLog(ledger.writer, name, { tenant: "acme", origin: `test.example/${name}` });
-    await appender.append(name, Array.from({ length: size }, (_, i) => ({ kind: "deploy", actor: "ci", action: "deploy.finish", resource: `service/${i % 4}`, payload: { i } })));
-    await checkpointLog(ledger.store, name, key.privateKey);
+    for (const size of runs) {
+      await appender.append(name, Array.from({ length: size }, (_, i) => ({ kind: "deploy", actor: "ci", action: "deploy.finish", resource: `service/${i % 4}`, payload: { i } })));
+      await checkpointLog(ledger.store, name, key.privateKey);
+    }
   }
   await appender.append("payments", [{ kind: "access", actor: "ops", action: "access.login", resource: "db/payments", payload: {} }]);
   await createLog(ledger.writer, "globex-vault", { tenant: "globex", origin: "test.example/globex-vault" });
   // Sixty nightly sweeps as the integrity worker records them; the last of payments found tampering.
   const audit = await ensureAuditLog(ledger.store, "acme", "test.example");
   const now = Date.now();
+  const alert = (log: string, type: "sweep.tampered" | "read.inconsistent", at: Date, message: string) =>
+    alertEvent({ id: `${log}-${type}`, type, log, tenant: "acme", at: at.toISOString(), message, tamperClass: type === "sweep.tampered" ? "payload_edited" : null, firstBadSeq: 117, fromSeq: null, toSize: null, run: "nightly" }, "sweeper");
+  // An alert about deployments that later full verified sweeps closed.
+  await appender.append(audit.name, [alert("deployments", "read.inconsistent", new Date(now - 61 * DAY), "entry 3 of log deployments does not match its leaf hash")]);
   await appender.append(audit.name, Array.from({ length: 60 }, (_, d) => ["payments", "deployments"].map((log) => {
     const last = d === 59 && log === "payments";
     return sweepEvent(log, {
@@ -43,6 +52,8 @@ beforeAll(async () => {
       ...(last ? { message: "seq 117: the payload does not match its hash" } : {}),
     }, "sweeper");
   })).flat());
+  // The alert the last sweep of payments raised: open, no full sweep has verified the log since.
+  await appender.append(audit.name, [alert("payments", "sweep.tampered", new Date(now), "seq 117: the payload does not match its hash")]);
   api = await startApi(ledger, {}, {}, { verifierPublicKey: key.publicKey });
   acme = await apiKey(ledger, "acme");
   browser = await launchBrowser();
@@ -66,6 +77,10 @@ describe("the Overview page", () => {
     expect(await payments.textContent()).toContain("241");
     expect(await payments.textContent()).toContain("1 entry not yet signed");
     expect(await payments.textContent()).toContain("tampered");
+    // No search indexer runs here: every entry is still to index, and searches read them from the log.
+    expect(await payments.getByTestId("search-lag").textContent()).toContain("241 not indexed");
+    expect(await page.locator("[data-alert]").count()).toBe(1);
+    expect(await page.locator("[data-alert]").first().textContent()).toContain("Tampering found by a sweep");
     expect(await page.locator('tr[data-log="deployments"]').textContent()).toContain("verified");
     expect(await page.getByRole("alert").first().textContent()).toContain("seq 117: the payload does not match its hash");
     expect(await page.content()).not.toContain("globex-vault");
@@ -119,6 +134,30 @@ describe("events per day", () => {
 });
 
 describe("the Integrity page", () => {
+  it("shows a pair whose consistency proof does not link the signed roots as failed", async () => {
+    const { context, page } = await freshPage(browser);
+    await signIn(page, api.base, acme);
+    // A server that lies about the history: the proof between 60 and 150 has one hash changed.
+    await page.route("**/graphql", async (route) => {
+      const body = route.request().postDataJSON() as { query: string; variables: { from?: number } };
+      if (!body.query.includes("ConsoleConsistency") || Number(body.variables.from) !== 60) return route.continue();
+      const response = await route.fetch();
+      const json = await response.json();
+      const hashes: string[] = json.data.consistencyProof.hashes;
+      hashes[0] = Buffer.from(Buffer.from(hashes[0]!, "base64").map((b, i) => (i === 0 ? b ^ 1 : b))).toString("base64");
+      await route.fulfill({ response, json });
+    });
+    await page.goto(`${api.base}/integrity?log=payments`);
+    await poll(() => page.locator('[data-pair="60-150"]').getAttribute("data-result")).toBe("failed");
+    await poll(() => page.locator('[data-pair="150-240"]').getAttribute("data-result")).toBe("verified");
+    expect(await page.locator('[data-pair="60-150"]').textContent()).toContain("the proof leads to");
+    expect(await page.getByTestId("chain-summary").textContent()).toContain("1 inconsistent");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.locator('[data-pair="60-150"]').scrollIntoViewIfNeeded();
+    await screenshot(page, "integrity-inconsistent");
+    await context.close();
+  }, 180_000);
+
   it("shows the newest signed checkpoint, the verifier key and the sweeps' timeline", async () => {
     const { context, page } = await freshPage(browser);
     await signIn(page, api.base, acme);
@@ -128,6 +167,10 @@ describe("the Integrity page", () => {
     await poll(() => page.locator("[data-sweep]").count()).toBe(60);
     expect(await page.locator("[data-sweep]").first().textContent()).toContain("payload_edited");
     expect(await page.content()).toContain("test.example/payments+");
+    // The signed history: 240, 150, 60, each pair's consistency checked in this browser.
+    expect(await page.locator("[data-checkpoint]").evaluateAll((els) => els.map((e) => e.getAttribute("data-checkpoint")))).toEqual(["240", "150", "60"]);
+    await poll(() => page.locator('[data-result="verified"]').count()).toBe(2);
+    expect(await page.getByTestId("chain-summary").textContent()).toContain("all consistent");
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "integrity");
 

@@ -8,9 +8,10 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { entryLeafHash, leafData as coreLeafData } from "../../src/core/entry/index.js";
-import { inclusionProof, leafHash, rootFromLeafHashes } from "../../src/core/merkle/index.js";
+import { consistencyProof, inclusionProof, leafHash, rootFromLeafHashes } from "../../src/core/merkle/index.js";
 import { ed25519Signer, rawPublicKey, signCheckpoint, vkeyString } from "../../src/core/note/index.js";
 import { leafData, leafHashOf, payloadHashOf, canonicalJson } from "../../console/src/verify/leaf.js";
+import { verifyConsistency } from "../../console/src/verify/consistency.js";
 import { rootFromInclusionProof } from "../../console/src/verify/merkle.js";
 import { openNote, parseCheckpoint, parseVerifierKey } from "../../console/src/verify/note.js";
 
@@ -64,5 +65,22 @@ describe("the console's verifier agrees with the core", () => {
     const stranger = await parseVerifierKey(vkeyString(origin, rawPublicKey(generateKeyPairSync("ed25519").privateKey)));
     await expect(openNote(note, stranger)).rejects.toThrow("carries key id");
     await expect(parseVerifierKey(vkey.replace(/\+([0-9a-f]{8})\+/, "+00000000+"))).rejects.toThrow("does not match its key");
+  });
+
+  it("checks every consistency proof between trees of 1 to 40 leaves against the core's roots, and refuses a changed hash or root", async () => {
+    const leaves = hashes(40);
+    const roots = [new Uint8Array(32), ...Array.from({ length: 40 }, (_, i) => rootFromLeafHashes(leaves.slice(0, i + 1)))];
+    for (let second = 1; second <= 40; second++) {
+      for (let first = 1; first <= second; first++) {
+        const proof = consistencyProof(first, second, leaves.slice(0, second));
+        await verifyConsistency(first, second, roots[first]!, roots[second]!, proof);
+        if (proof.length > 0) {
+          const bent = proof.map((h, i) => (i === proof.length - 1 ? h.map((b, j) => (j === 0 ? b ^ 1 : b)) : h));
+          await expect(verifyConsistency(first, second, roots[first]!, roots[second]!, bent)).rejects.toThrow();
+        }
+        if (first < second) await expect(verifyConsistency(first, second, roots[first]!, roots[second - 1]!, proof)).rejects.toThrow("signed root");
+      }
+    }
+    await expect(verifyConsistency(3, 2, roots[3]!, roots[2]!, [])).rejects.toThrow("cannot be a prefix");
   });
 });

@@ -10,9 +10,16 @@ export const OverviewQuery = graphql(`
       name origin size createdAt leafVersion
       latestCheckpoint { size createdAt keyId cosignatures { witness keyId } }
       lastSweep { ...SweepFields }
+      searchIndex { indexed pending oldestPendingAt }
     }
   }
 `, [SweepFields]);
+
+export const OpenAlertsQuery = graphql(`
+  query ConsoleOpenAlerts {
+    logs { name openAlerts { recordSeq type at message tamperClass firstBadSeq } }
+  }
+`);
 
 export const SweepsQuery = graphql(`
   query ConsoleSweeps($log: String!, $first: Int) {

@@ -13,3 +13,12 @@ export const RequestPack = graphql(`
 export const PackStatus = graphql(`
   query ConsolePack($id: ID!) { evidencePack(id: $id) { ...PackFields } }
 `, [PackFields]);
+
+export const PackBuildsQuery = graphql(`
+  query ConsolePackBuilds($first: Int, $before: BigInt) {
+    packBuilds(first: $first, before: $before) {
+      recordSeq packId framework logs from to requestedBy requestedAt builtAt builtBy sha256sums recipient requestId
+      request { ...PackFields }
+    }
+  }
+`, [PackFields]);

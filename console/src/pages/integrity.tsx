@@ -1,13 +1,14 @@
 import { useLocation, useSearch } from "wouter";
 import { isUnknownLog, Missing } from "../api";
 import { readFragment } from "../graphql";
+import { CheckpointHistory } from "../integrity/checkpoint-history";
 import { IntegrityQuery, OverviewQuery, SweepFields } from "../overview/documents";
 import { age, count, duration, utc } from "../ui/format";
 import { Badge, Empty, Failure, Loading } from "../ui/states";
 import { useQuery } from "../ui/use-query";
 import { sweepTone } from "./overview";
 
-/** One log's integrity: its newest signed checkpoint with the witnesses' copies, and its sweeps. */
+/** One log's integrity: its newest signed checkpoint with the witnesses' copies, its sweeps, and the consistency of its signed history. */
 export function IntegrityPage() {
   const search = useSearch();
   const [, navigate] = useLocation();
@@ -44,6 +45,7 @@ function LogIntegrity({ log }: { log: string }) {
   const cp = l.latestCheckpoint;
   const sweeps = state.data.sweeps.map((s) => readFragment(SweepFields, s));
   return (
+    <>
     <div className="two-col">
       <section className="panel" aria-labelledby="cp-title">
         <h2 id="cp-title">Newest checkpoint</h2>
@@ -85,5 +87,7 @@ function LogIntegrity({ log }: { log: string }) {
         )}
       </section>
     </div>
+    <CheckpointHistory log={log} verifierKey={l.verifierKey ?? null} />
+    </>
   );
 }

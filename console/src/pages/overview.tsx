@@ -1,8 +1,9 @@
 import { lazy, Suspense, useState } from "react";
 import { Link } from "wouter";
 import { type ResultOf, readFragment } from "../graphql";
-import { EventsPerDayQuery, OverviewQuery, SweepFields, SweepsQuery } from "../overview/documents";
-import { age, count, duration, utc } from "../ui/format";
+import { EventsPerDayQuery, OpenAlertsQuery, OverviewQuery, SweepFields, SweepsQuery } from "../overview/documents";
+import { alertCount, OpenAlertList } from "../overview/open-alerts";
+import { age, count, duration } from "../ui/format";
 import { Badge, Empty, Failure, Loading } from "../ui/states";
 import { useQuery } from "../ui/use-query";
 
@@ -35,7 +36,8 @@ type Log = ResultOf<typeof OverviewQuery>["logs"][number];
 
 function Logs({ logs }: { logs: Log[] }) {
   const sweeps = logs.map((l) => (l.lastSweep ? readFragment(SweepFields, l.lastSweep) : null));
-  const alerts = logs.flatMap((l, i) => (sweeps[i] && sweeps[i]!.result !== "verified" ? [{ log: l.name, sweep: sweeps[i]! }] : []));
+  const open = useQuery(OpenAlertsQuery, {});
+  const alerts = alertCount(open.state);
   const stale = logs.filter((l) => !l.latestCheckpoint || Date.now() - Date.parse(l.latestCheckpoint.createdAt) > DAY_MS || Number(l.latestCheckpoint.size) < Number(l.size));
   const total = logs.reduce((n, l) => n + Number(l.size), 0);
   const [chartLog, setChartLog] = useState(logs.find((l) => !l.name.startsWith("sealtrail."))?.name ?? logs[0]!.name);
@@ -44,25 +46,15 @@ function Logs({ logs }: { logs: Log[] }) {
       <section className="cards" aria-label="Summary">
         <div className="card"><div className="card-label">Logs</div><div className="card-value">{logs.length}</div></div>
         <div className="card"><div className="card-label">Entries</div><div className="card-value" data-testid="total-entries">{count(total)}</div></div>
-        <div className={`card ${alerts.length ? "card-bad" : "card-ok"}`}><div className="card-label">Open alerts</div><div className="card-value" data-testid="open-alerts">{alerts.length}</div></div>
+        <div className={`card ${alerts === undefined ? "" : alerts ? "card-bad" : "card-ok"}`}><div className="card-label">Open alerts</div><div className="card-value" data-testid="open-alerts" aria-busy={alerts === undefined}>{alerts ?? "…"}</div></div>
         <div className={`card ${stale.length ? "card-warn" : ""}`}><div className="card-label">Logs with unsigned entries</div><div className="card-value">{stale.length}</div></div>
       </section>
-      {alerts.length > 0 ? (
-        <section className="alerts" aria-label="Open alerts">
-          {alerts.map((a) => (
-            <div key={a.log} className="alert" role="alert">
-              <Badge tone={sweepTone(a.sweep.result)}>{a.sweep.result}</Badge>
-              <span><strong>{a.log}</strong>: {a.sweep.message ?? "the last sweep did not verify"}{a.sweep.firstBadSeq != null ? ` (first bad seq ${a.sweep.firstBadSeq})` : ""}, {utc(a.sweep.at)}.</span>
-              <Link href={`/integrity?log=${encodeURIComponent(a.log)}`}>Investigate</Link>
-            </div>
-          ))}
-        </section>
-      ) : null}
+      <OpenAlertList state={open.state} retry={open.reload} />
       <div className="table-wrap">
         <table className="grid">
           <caption className="sr-only">Logs of your tenant</caption>
           <thead>
-            <tr><th scope="col">Log</th><th scope="col" className="num">Entries</th><th scope="col">Newest checkpoint</th><th scope="col">Witness copies</th><th scope="col">Last sweep</th><th scope="col" className="num">Took</th></tr>
+            <tr><th scope="col">Log</th><th scope="col" className="num">Entries</th><th scope="col">Newest checkpoint</th><th scope="col">Witness copies</th><th scope="col">Search index</th><th scope="col">Last sweep</th><th scope="col" className="num">Took</th></tr>
           </thead>
           <tbody>
             {logs.map((l, i) => {
@@ -74,6 +66,7 @@ function Logs({ logs }: { logs: Log[] }) {
                   <td className="num">{count(l.size)}</td>
                   <td>{cp ? <>{count(cp.size)} <span className="muted">· {age(cp.createdAt)}</span>{Number(cp.size) < Number(l.size) ? <div className="small warn-text">{count(Number(l.size) - Number(cp.size))} {Number(l.size) - Number(cp.size) === 1 ? "entry" : "entries"} not yet signed</div> : null}</> : <Badge tone="warn">none yet</Badge>}</td>
                   <td>{cp ? (cp.cosignatures.length ? cp.cosignatures.map((c) => c.witness).join(", ") : <span className="muted">none</span>) : "—"}</td>
+                  <td><SearchLag lag={l.searchIndex} /></td>
                   <td>{s ? <><Badge tone={sweepTone(s.result)}>{s.result}</Badge> <span className="muted small">{age(s.at)}</span></> : <span className="muted">never swept</span>}</td>
                   <td className="num">{s ? duration(s.durationMs) : "—"}</td>
                 </tr>
@@ -85,6 +78,19 @@ function Logs({ logs }: { logs: Log[] }) {
       <Activity logs={logs.map((l) => l.name)} log={chartLog} onLog={setChartLog} />
       <SweepHistory logs={logs.map((l) => l.name)} log={chartLog} onLog={setChartLog} />
     </>
+  );
+}
+
+/** Entries the full-text index lacks: searches still find them, from the log itself, only more slowly. */
+function SearchLag({ lag }: { lag: Log["searchIndex"] }) {
+  const pending = Number(lag.pending);
+  if (pending === 0) return <Badge tone="ok">caught up</Badge>;
+  const stale = lag.oldestPendingAt !== null && Date.now() - Date.parse(lag.oldestPendingAt) > 5 * 60_000;
+  return (
+    <span className="lag" data-testid="search-lag">
+      <Badge tone={stale ? "warn" : "neutral"}>{count(pending)} not indexed</Badge>
+      {lag.oldestPendingAt ? <span className="muted small"> oldest {age(lag.oldestPendingAt)}</span> : null}
+    </span>
   );
 }
 

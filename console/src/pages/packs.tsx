@@ -4,6 +4,7 @@ import { explain, request } from "../api";
 import { LogNamesQuery } from "../events/documents";
 import { type ResultOf, readFragment } from "../graphql";
 import { PackFields, PackStatus, RequestPack } from "../packs/documents";
+import { PackHistory } from "../packs/pack-history";
 import { count, utc } from "../ui/format";
 import { Badge, Failure, Loading } from "../ui/states";
 import { useQuery } from "../ui/use-query";
@@ -16,6 +17,7 @@ export function PacksPage() {
   const search = useSearch();
   const [, navigate] = useLocation();
   const ids = new URLSearchParams(search).getAll("pack");
+  const [built, setBuilt] = useState(0);
   return (
     <div className="page">
       <div className="page-head">
@@ -26,9 +28,10 @@ export function PacksPage() {
         <RequestForm onQueued={(id) => navigate(`/packs?${[id, ...ids.filter((x) => x !== id)].map((x) => `pack=${encodeURIComponent(x)}`).join("&")}`)} />
         <section className="panel" aria-labelledby="packs-title">
           <h2 id="packs-title">Requested packs</h2>
-          {ids.length === 0 ? <p className="muted">Packs you request appear here with their progress; the link of this page keeps them, to share with a colleague of your tenant.</p> : ids.map((id) => <PackCard key={id} id={id} />)}
+          {ids.length === 0 ? <p className="muted">Packs you request appear here with their progress; the link of this page keeps them, to share with a colleague of your tenant.</p> : ids.map((id) => <PackCard key={id} id={id} onDone={() => setBuilt((n) => n + 1)} />)}
         </section>
       </div>
+      <PackHistory refresh={built} />
     </div>
   );
 }
@@ -87,7 +90,7 @@ function RequestForm({ onQueued }: { onQueued: (id: string) => void }) {
 }
 
 /** One pack, polled every second while it is queued or building. */
-function PackCard({ id }: { id: string }) {
+function PackCard({ id, onDone }: { id: string; onDone: () => void }) {
   const [pack, setPack] = useState<Pack | null | undefined>(undefined);
   const [error, setError] = useState<unknown>();
   useEffect(() => {
@@ -101,6 +104,7 @@ function PackCard({ id }: { id: string }) {
         setPack(p);
         setError(undefined);
         if (p && (p.status === "QUEUED" || p.status === "RUNNING")) timer = setTimeout(tick, 1000);
+        else if (p?.status === "COMPLETED") onDone();
       } catch (e) {
         if (!stop) {
           setError(e);
