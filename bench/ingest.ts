@@ -25,9 +25,10 @@
  *
  * Indexer rate beside the ingest rate (issue 17 item 15): after each deferred measurement, the
  * whole backlog (every event of that run, nothing indexed yet) is indexed as the worker's
- * indexer does it (indexSearchOnce passes, DEFAULT_SEARCH_BATCH entries per transaction, as the
- * writer role), timed to the last entry: entries/s, set beside that run's ingest rate. With
- * `--indexers K` > 1, K such indexers run at once (the per-log lock gives each log to one).
+ * indexer does it (runSearchIndexer, DEFAULT_SEARCH_BATCH entries per transaction, as the
+ * writer role), timed to the last entry: entries/s, set beside that run's ingest rate.
+ * `--indexers K` runs K at once, as SEALTRAIL_SEARCH_INDEXERS=K does in the worker (the per-log
+ * lock gives each log to one).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -42,7 +43,7 @@ import type { EventInput } from "../src/core/entry/index.js";
 import { enqueueEvents, openIngestQueue } from "../src/ingest/index.js";
 import { Appender } from "../src/ledger/postgres/appender.js";
 import { createLog } from "../src/ledger/postgres/logs.js";
-import { indexSearchOnce, searchLag } from "../src/ledger/postgres/search-indexer.js";
+import { runSearchIndexer, searchLag } from "../src/ledger/postgres/search-indexer.js";
 import { DEFAULT_URL, environment, freshSchema, makeEvents, median, parseFlags, postgresCpuMs, resolveUrl } from "./support.js";
 import { connect } from "../src/ledger/postgres/db.js";
 
@@ -248,27 +249,31 @@ async function pipeline(batches: Batches, indexer: boolean): Promise<Measurement
   }
 }
 
-/** Index a backlog of `entries` as the worker's indexer does (--indexers of them at once); entries/s. */
+/** Index a backlog of `entries` with the worker's indexers (runSearchIndexer, --indexers of them at once, SEALTRAIL_SEARCH_INDEXERS); entries/s. */
 async function drainIndex(schema: string, entries: number): Promise<number> {
-  const pools = Array.from({ length: flags.indexers }, () => connect({ url: flags.url, schema, role: "writer", max: 1, applicationName: "sealtrail-bench-indexer" }));
+  const sql = connect({ url: flags.url, schema, role: "writer", max: flags.indexers, applicationName: "sealtrail-bench-indexer" });
+  const stop = new AbortController();
+  let failure: unknown;
+  let seconds = 0;
   try {
     const t0 = performance.now();
-    await Promise.all(pools.map(async (sql) => {
-      for (;;) {
-        const pass = await indexSearchOnce(sql);
-        if (pass.skipped > 0 || pass.failedLogs > 0) throw new Error(`indexer: ${pass.skipped} skipped, ${pass.failedLogs} logs failed`);
-        if (pass.behind === 0 && pass.indexed === 0) return;
-        // Behind with nothing indexed: the other indexers hold those logs.
-        if (pass.indexed === 0) await new Promise((r) => setTimeout(r, 20));
-      }
-    }));
-    const seconds = (performance.now() - t0) / 1000;
-    const lag = await searchLag(pools[0]!);
-    const left = lag.reduce((n, log) => n + log.size - log.indexed, 0);
+    await runSearchIndexer(sql, {
+      intervalMs: 20, indexers: flags.indexers, signal: stop.signal,
+      onSkipped: (e) => (failure ??= new Error(`indexer skipped log ${e.logId} seq ${e.seq}: ${e.reason}`)),
+      onError: (e) => (failure ??= e),
+      // The backlog is fixed: the first pass that finds nothing behind ends the run.
+      onPass: (pass) => {
+        if (pass.behind > 0 || stop.signal.aborted) return;
+        seconds = (performance.now() - t0) / 1000;
+        stop.abort();
+      },
+    });
+    if (failure) throw failure;
+    const left = (await searchLag(sql)).reduce((n, log) => n + log.size - log.indexed, 0);
     if (left !== 0) throw new Error(`indexer left ${left} entries`);
     return entries / seconds;
   } finally {
-    await Promise.all(pools.map((p) => p.end()));
+    await sql.end();
   }
 }
 

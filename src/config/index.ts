@@ -70,6 +70,8 @@ export interface SearchConfig {
   intervalMs: number;
   /** SEALTRAIL_SEARCH_INDEX_BATCH: entries indexed per transaction (default 5000). */
   batch: number;
+  /** SEALTRAIL_SEARCH_INDEXERS: indexers this process runs at once, on different logs (default 2). */
+  indexers: number;
 }
 
 /** The evidence queue, its worker and where packs are kept. */
@@ -244,6 +246,7 @@ export function loadSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchCo
     indexer: flag(env, "SEALTRAIL_SEARCH_INDEXER", true),
     intervalMs: positive(env, "SEALTRAIL_SEARCH_INDEX_INTERVAL_MS", 1000),
     batch: positive(env, "SEALTRAIL_SEARCH_INDEX_BATCH", 5000),
+    indexers: positive(env, "SEALTRAIL_SEARCH_INDEXERS", 2),
   };
 }
 

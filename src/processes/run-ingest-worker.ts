@@ -40,12 +40,13 @@ export async function runIngestWorker(
 
   const stopIndexer = new AbortController();
   const indexerStore = search.indexer
-    ? PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: 1, applicationName: "sealtrail-search-indexer" })
+    ? PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: search.indexers, applicationName: "sealtrail-search-indexer" })
     : undefined;
   const indexing = indexerStore
     ? indexerStore.runSearchIndexer({
         intervalMs: search.intervalMs,
         batch: search.batch,
+        indexers: search.indexers,
         signal: stopIndexer.signal,
         onPass: (pass) => {
           if (pass.indexed > 0) line({ event: "indexed", entries: pass.indexed, behind: pass.behind, ...(pass.skipped > 0 ? { skipped: pass.skipped } : {}) });

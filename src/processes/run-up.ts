@@ -105,12 +105,12 @@ function startWorkers(config: ReturnType<typeof loadConfig>, services: Services,
     // Each stops on SIGINT/SIGTERM by itself, finishing its jobs in hand.
     return { done: Promise.all([runIngestWorker(config, {}, out), runIntegrityWorker(config, out), runEvidenceWorker(config, {}, out)]) };
   }
-  const writer = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: 6, applicationName: "sealtrail-up-jobs" });
+  const writer = PostgresLedgerStore.open({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, role: "writer", max: 4 + config.search.indexers, applicationName: "sealtrail-up-jobs" });
   const ingest = new InProcessIngestQueue({ appender: writer.appender({ maxPayloadBytes: config.maxPayloadBytes }), maxPayloadBytes: config.maxPayloadBytes });
   const stopIndexer = new AbortController();
   void until.then(() => stopIndexer.abort());
   const indexing = writer.runSearchIndexer({
-    intervalMs: config.search.intervalMs, batch: config.search.batch, signal: stopIndexer.signal,
+    intervalMs: config.search.intervalMs, batch: config.search.batch, indexers: config.search.indexers, signal: stopIndexer.signal,
     onError: (error) => out.stderr(`sealtrail up: search indexer: ${(error as Error).message}`),
   });
   const evidenceReady = (async () => {

@@ -4,8 +4,9 @@
  * the b-tree entries of the rarer filters is no longer part of the append transaction. Each log is indexed in seq order, a run of entries per transaction,
  * so a log's rows in entry_search are always the prefix seq < watermark: searches read the
  * entries past it directly (event-query.ts) and miss nothing while the indexer is behind, or
- * stopped. Several indexers may run (one per worker process): a per-log advisory lock, tried
- * and never waited for, gives each run of a log to one of them.
+ * stopped. Several indexers may run (SEALTRAIL_SEARCH_INDEXERS in each worker process, and
+ * several processes): a per-log advisory lock, tried and never waited for, gives each run of a
+ * log to one of them, so they index different logs at once; a log's runs stay in seq order.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type postgres from "postgres";
@@ -138,7 +139,7 @@ export interface SearchPass {
  */
 export async function indexSearchOnce(
   sql: Sql,
-  options: { batch?: number; budget?: number; onSkipped?: (entry: SkippedEntry) => void; onError?: (error: unknown) => void } = {},
+  options: { batch?: number; budget?: number; onSkipped?: (entry: SkippedEntry) => void; onError?: (error: unknown) => void; offset?: number } = {},
 ): Promise<SearchPass> {
   const batch = options.batch ?? DEFAULT_SEARCH_BATCH;
   const budget = options.budget ?? 4 * batch;
@@ -148,7 +149,10 @@ export async function indexSearchOnce(
     options.onSkipped?.(entry);
   };
   let firstError: unknown;
-  for (const log of await searchLag(sql)) {
+  const lags = await searchLag(sql);
+  // Indexers running at once start at different logs (`offset`): each finds its first log free.
+  const start = lags.length > 0 ? (options.offset ?? 0) % lags.length : 0;
+  for (const log of [...lags.slice(start), ...lags.slice(0, start)]) {
     let todo = log.size - log.indexed;
     let done = 0;
     try {
@@ -180,14 +184,26 @@ export interface SearchIndexerOptions {
   onPass?: (pass: SearchPass) => void;
   onError?: (error: unknown) => void;
   onSkipped?: (entry: SkippedEntry) => void;
+  /**
+   * SEALTRAIL_SEARCH_INDEXERS: indexers run at once (default 1), each a transaction of `sql`'s
+   * pool at a time, so the pool needs as many connections. One indexer does ~5–6k entries/s,
+   * below a loaded ingest's rate (BENCHMARKS.md): several keep up where there are several logs.
+   */
+  indexers?: number;
 }
 
-/** Passes until `signal` aborts, after the transaction in hand; back to back while behind. */
+/** Passes until `signal` aborts, after the transactions in hand; back to back while behind. */
 export async function runSearchIndexer(sql: Sql, options: SearchIndexerOptions): Promise<void> {
+  const n = options.indexers ?? 1;
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`indexers: got ${n}, want a positive integer`);
+  await Promise.all(Array.from({ length: n }, (_, i) => indexerLoop(sql, options, i)));
+}
+
+async function indexerLoop(sql: Sql, options: SearchIndexerOptions, offset: number): Promise<void> {
   while (!options.signal.aborted) {
     let progressing = false;
     try {
-      const pass = await indexSearchOnce(sql, { batch: options.batch, onSkipped: options.onSkipped, onError: options.onError });
+      const pass = await indexSearchOnce(sql, { batch: options.batch, onSkipped: options.onSkipped, onError: options.onError, offset });
       // Still behind after indexing some: go on at once. Behind with nothing indexed means
       // another indexer holds those logs: wait, as when caught up.
       progressing = pass.indexed > 0 && pass.behind > 0;
