@@ -1,7 +1,8 @@
 /**
  * Evidence packs from the console in Debian's chromium: request a PCI DSS pack, follow its
  * build live as a real evidence worker (BullMQ on real Redis) builds it, download it with the
- * session cookie, and verify-pack accepts the archive; another tenant's pack id by crafted URL
+ * session cookie, and verify-pack accepts the archive; the earlier packs list it from the audit
+ * log; another tenant's packs are never listed, and its pack id or download by crafted URL
  * shows nothing of it.
  */
 import { randomUUID } from "node:crypto";
@@ -14,6 +15,7 @@ import { createLog } from "../../src/ledger/postgres/logs.js";
 import { enqueuePack, type EvidenceQueue, openEvidenceQueue } from "../../src/packs/evidence-queue.js";
 import { type EvidenceWorker, startEvidenceWorker } from "../../src/packs/evidence-worker.js";
 import { loadExporters } from "../../src/packs/exporters.js";
+import { recordBuild } from "../../src/packs/pack-ledger.js";
 import { verifyPack } from "../../src/packs/verify-pack.js";
 import { apiKey, startApi, type TestApi } from "../support/api.js";
 import { launchBrowser, poll, screenshot, seriousViolations, signIn } from "../support/browser.js";
@@ -81,6 +83,17 @@ describe("evidence packs", () => {
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "packs");
 
+    // The earlier packs: this build, from the audit log, with its requester, period, findings and download.
+    const row = page.locator("[data-testid=pack-history] tr[data-build]").first();
+    await poll(() => row.textContent()).toContain("PCI DSS");
+    expect(await row.textContent()).toContain("2025-03-01 to 2025-03-04");
+    expect(await row.textContent()).toMatch(/api_key:\S+ \(/);
+    expect(await row.textContent()).toContain("checked against the signed log");
+    expect(await row.getByRole("link", { name: /Download/ }).getAttribute("href")).toBe(await card.getByRole("link", { name: /Download/ }).getAttribute("href"));
+    expect(await page.locator("[data-testid=pack-history]").textContent()).not.toContain("globex");
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, "packs-history");
+
     const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("link", { name: /Download/ }).click()]);
     const archive = join(work, "from-browser.tar.gz");
     await download.saveAs(archive);
@@ -90,6 +103,35 @@ describe("evidence packs", () => {
     const report = await verifyPack(dir, { checkpointKeys: [key.publicKey] });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     await context.close();
+  }, 180_000);
+
+  it("lists only the tenant's own packs, and another tenant's download link answers like a missing one", async () => {
+    await recordBuild(ledger.store, "globex", ORIGIN_PREFIX, {
+      packId: "globex-secret-pack", framework: "soc2", logs: [{ log: "globex-prod", checkpoint: { size: 0, root: new Uint8Array(32), note: "n" } }], from: "2025-01-01T00:00:00.000Z", to: "2025-02-01T00:00:00.000Z",
+      requestedBy: "api_key:g (globex officer)", requestedAt: new Date().toISOString(), sha256sums: new Uint8Array(32), buildId: "cli",
+    });
+    const globex = await apiKey(ledger, "globex", ["events:read", "proofs:read", "packs:create"]);
+    const mine = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const acmePage = await mine.newPage();
+    await signIn(acmePage, api.base, acme);
+    await acmePage.goto(`${api.base}/packs`);
+    await poll(() => acmePage.locator("[data-testid=pack-history] tr[data-build]").count()).toBeGreaterThan(0);
+    expect(await acmePage.locator("[data-testid=pack-history]").textContent()).not.toContain("globex");
+    const acmeDownload = await acmePage.locator("[data-testid=pack-history] a[download]").first().getAttribute("href");
+    expect(await seriousViolations(acmePage)).toEqual([]);
+    await mine.close();
+
+    const theirs = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await theirs.newPage();
+    await signIn(page, api.base, globex);
+    await page.goto(`${api.base}/packs`);
+    await poll(() => page.locator("[data-testid=pack-history] tr[data-build]").count()).toBe(1);
+    expect(await page.locator("[data-testid=pack-history]").textContent()).toContain("globex officer");
+    expect(await page.locator("[data-testid=pack-history]").textContent()).toContain("built with the CLI");
+    // acme's pack by its crafted download URL, with globex's session: no such pack.
+    const crafted = await page.request.get(`${api.base}${acmeDownload}`);
+    expect(crafted.status()).toBe(404);
+    await theirs.close();
   }, 180_000);
 
   it("shows nothing of another tenant's pack by a crafted URL", async () => {

@@ -72,7 +72,7 @@ export function PackHistory({ refresh }: { refresh: number }) {
                     <td>{b.from.slice(0, 10)} to {b.to.slice(0, 10)}</td>
                     <td>{pack ? <Badge tone={pack.status === "COMPLETED" ? "ok" : pack.status === "FAILED" ? "bad" : "neutral"}>{pack.status.toLowerCase()}</Badge> : <Badge tone="ok">built</Badge>}</td>
                     <td><Verdict build={b} /></td>
-                    <td>{pack?.downloadUrl ? <a className="btn" href={pack.downloadUrl} download>Download<span className="sr-only"> the {b.framework} pack {b.packId}</span></a> : <span className="muted small">{b.requestId ? "no longer on this server" : "built with the CLI"}</span>}</td>
+                    <td>{pack?.downloadUrl ? <a href={pack.downloadUrl} download>Download<span className="sr-only"> the {b.framework} pack {b.packId}</span></a> : <span className="muted small">{b.requestId ? "no longer on this server" : "built with the CLI"}</span>}</td>
                   </tr>
                 );
               })}
