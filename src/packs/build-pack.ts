@@ -13,7 +13,9 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { toBase64, toHex } from "../core/encoding/index.js";
-import { type PackEntry, parseEntryLine, derivePackId, SHA256SUMS_FILE, SampleSelector } from "../core/pack/index.js";
+import { type PackEntry, parseEntryLine, derivePackId, formatSha256Sums, SHA256SUMS_FILE, SampleSelector } from "../core/pack/index.js";
+import { rawPublicKey } from "../core/note/index.js";
+import { keyFingerprint, packHashOf, REPORT_FILE } from "./pack-hash.js";
 import { consistencyProofFor, inclusionProofFor, type LedgerStore, type Log } from "../ledger/index.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
 import { controlsJson, packJson, WITHHELD_FILE, withheldJson } from "./documents.js";
@@ -187,6 +189,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     lateArrivals: streamed.tally.late,
     withheld: streamed.withheld,
     ...(o.timeStamp ? { sumsTimeStamped: true } : {}),
+    signingKey: keyFingerprint(rawPublicKey(o.packKey)),
     totals: { entries: streamed.subjectTotal, perLog: streamed.perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind: streamed.tally.byKind },
   };
 }
@@ -299,7 +302,6 @@ async function renderPack(o: BuildOptions, model: PackModel, writer: PackWriter,
   await writer.writeText("controls.json", controlsJson(model));
   await writer.writeText(WITHHELD_FILE, withheldJson(model));
   for (const [path, text] of oscalDocuments(model)) await writer.writeText(path, text);
-  await writer.writeBytes("report.pdf", await renderReport(model));
   if (o.exporter.render) {
     try {
       await o.exporter.render(packView(model, tmp), exporterFiles(writer, o.exporter.id));
@@ -315,6 +317,9 @@ async function renderPack(o: BuildOptions, model: PackModel, writer: PackWriter,
 async function sealAndRecord(o: BuildOptions, read: PackRead, model: PackModel, writer: PackWriter, tmp: string, progress: Progress): Promise<BuiltPack> {
   const { request, packId } = read;
   await writeVerifierFiles(writer, model);
+  // The report last: it prints the pack hash of every other file (pack-hash.ts).
+  const packHash = packHashOf(formatSha256Sums(writer.files()));
+  await writer.writeBytes(REPORT_FILE, await renderReport(model, { packHash, signingKey: model.signingKey! }));
   progress("seal", 0, 1);
   const { sums } = await sealPack(writer, o.packKey, o.timeStamp);
   await refuseExisting(o.out);

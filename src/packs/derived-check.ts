@@ -29,6 +29,7 @@ import { sampleCapacity } from "./sampling.js";
 import { SECRET_RULES, secretRulesMatched, type WithheldPayload } from "./secrets.js";
 import { WITHHELD_FILE } from "./documents.js";
 import type { SampleEntry } from "./pack-model.js";
+import type { ReportSeal } from "./pack-hash.js";
 import { matchesPopulation, populationRow } from "./population.js";
 
 type SampledJson = { log: string; role: string; seq: number; rank: string; proof: string };
@@ -135,7 +136,7 @@ export class DerivedPopulations {
   }
 
   /** Compares controls.json and the population files with what the entries give; every sampled entry must have its proof. */
-  async check(dir: string, checks: CheckList, present: ReadonlySet<string>, renderReport?: ReportRenderer): Promise<void> {
+  async check(dir: string, checks: CheckList, present: ReadonlySet<string>, renderReport?: ReportRenderer, seal?: ReportSeal): Promise<void> {
     this.checkSeed(checks);
     let controls: ControlJson[];
     try {
@@ -178,11 +179,11 @@ export class DerivedPopulations {
       sampled += want.length;
     }
     if (ok) checks.pass("populations", `every population file, its count and SHA-256 in controls.json, and the ${sampled} sampled entries re-derived from the checked entries; every sampled entry has its inclusion proof`);
-    await this.checkDocuments(dir, checks, present, digests, renderReport);
+    await this.checkDocuments(dir, checks, present, digests, renderReport, seal);
   }
 
   /** controls.json, pack.json, the OSCAL results, VERIFY.md and the exporter's files, rendered again from the re-derived model. */
-  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>, renderReport?: ReportRenderer): Promise<void> {
+  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>, renderReport?: ReportRenderer, seal?: ReportSeal): Promise<void> {
     const raw = JSON.parse(await readFile(join(dir, "pack.json"), "utf8")) as RawPack & { request: { logs?: unknown } };
     if (!Array.isArray(raw.request?.logs)) {
       // The single-log layout of packs built before packs covered several logs: its documents name files where that layout kept them.
@@ -191,7 +192,7 @@ export class DerivedPopulations {
     }
     const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.drawn }));
     const withheld = (raw as { withheld?: unknown }).withheld === undefined ? undefined : await this.checkWithheld(dir, checks, present);
-    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, ...(withheld ? { withheld } : {}) }, renderReport);
+    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, ...(withheld ? { withheld } : {}) }, renderReport, seal);
   }
 
   /**

@@ -23,6 +23,7 @@ import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
 import { verifyGuide, VERIFY_GUIDE_FILE } from "./verifier-files.js";
+import { REPORT_FILE, type ReportSeal } from "./pack-hash.js";
 
 /** A population as re-derived: its count, the SHA-256 of its file and its sample. */
 export interface DerivedPopulation {
@@ -43,7 +44,7 @@ export interface Rederived {
 }
 
 /** pack.json as the builder wrote it (packJson in documents.ts). */
-export type RawPack = Pick<PackModel, "packId" | "generator" | "request" | "seed" | "sampling"> & { ledger: LogState[]; verify?: unknown[] };
+export type RawPack = Pick<PackModel, "packId" | "generator" | "request" | "seed" | "sampling"> & { ledger: LogState[]; verify?: unknown[]; custody?: { signingKey?: { fingerprint?: string } } };
 
 /** The model as the builder made it, from pack.json's request and sections and what the entries give. */
 export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
@@ -74,6 +75,8 @@ export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
     lateArrivals: r.tally.late,
     ...(r.withheld ? { withheld: r.withheld } : {}),
     ...(stamped ? { sumsTimeStamped: true } : {}),
+    // As pack.json states it: the custody check compares it with the key that signed SHA256SUMS.
+    ...(typeof raw.custody?.signingKey?.fingerprint === "string" ? { signingKey: raw.custody.signingKey.fingerprint } : {}),
     totals: {
       entries: subjects.reduce((n, l) => n + l.endSeq - l.firstSeq, 0),
       perLog: Object.fromEntries(subjects.map((l) => [l.name, l.endSeq - l.firstSeq])),
@@ -105,12 +108,12 @@ export async function renderedDocuments(model: PackModel, exporter: Exporter): P
  * own verify.mjs carries no PDF renderer (it imports node: built-ins only), says so, and leaves
  * report.pdf to its SHA-256 in SHA256SUMS.
  */
-export type ReportRenderer = (model: PackModel) => Promise<Uint8Array>;
+export type ReportRenderer = (model: PackModel, seal: ReportSeal) => Promise<Uint8Array>;
 
-export const REPORT_FILE = "report.pdf";
+export { REPORT_FILE };
 
 /** Every document compared with the pack's file of that name; a difference names the file. */
-export async function checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, raw: RawPack, r: Rederived, renderReport?: ReportRenderer): Promise<void> {
+export async function checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, raw: RawPack, r: Rederived, renderReport?: ReportRenderer, seal?: ReportSeal): Promise<void> {
   let files: Map<string, string>;
   let model: PackModel;
   try {
@@ -128,18 +131,19 @@ export async function checkDocuments(dir: string, checks: CheckList, present: Re
     checks.fail("derived", got === undefined ? `${path}: missing; the entries give it` : `${path}: not what the checked entries and the request give (${firstDifference(got, text)})`, path);
   }
   if (ok) checks.pass("derived", `${[...files.keys()].join(", ")}: each re-derived from the checked entries and the request, byte for byte (results, exceptions, sweeps, counts and samples included)`);
-  await checkReport(dir, checks, present, model, renderReport);
+  await checkReport(dir, checks, present, model, renderReport, seal);
 }
 
 /** report.pdf rendered again from the re-derived model and compared byte for byte (the PDF is deterministic: pdf/report.ts). */
-async function checkReport(dir: string, checks: CheckList, present: ReadonlySet<string>, model: PackModel, render: ReportRenderer | undefined): Promise<void> {
-  if (!render) {
+async function checkReport(dir: string, checks: CheckList, present: ReadonlySet<string>, model: PackModel, render: ReportRenderer | undefined, seal: ReportSeal | undefined): Promise<void> {
+  if (!render || !seal) {
     checks.pass("derived", `${REPORT_FILE}: not re-derived by this verifier, which carries no PDF renderer; its SHA-256 is sealed in SHA256SUMS, and sealtrail verify-pack re-derives it byte for byte`, REPORT_FILE);
     return;
   }
   let want: Uint8Array;
   try {
-    want = await render(model);
+    // The cover and custody page print the pack hash and key fingerprint computed from SHA256SUMS and the signing key (custody-check.ts).
+    want = await render(model, seal);
   } catch (error) {
     checks.fail("derived", `${REPORT_FILE}: could not be rendered again from the re-derived model: ${(error as Error).message}`, REPORT_FILE);
     return;

@@ -4,7 +4,8 @@
  * and indented, so the files read well and are the same bytes on every build. Pure.
  */
 import { canonicalize } from "../core/encoding/index.js";
-import { SHA256SUMS_FILE, SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
+import { SHA256SUMS_FILE, SIGNING_KEY_FILE, SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
+import { REPORT_FILE } from "./pack-hash.js";
 import type { PackModel } from "./pack-model.js";
 import { SECRET_RULES } from "./secrets.js";
 
@@ -36,7 +37,7 @@ export function packJson(m: PackModel): string {
     totals: m.totals,
     // Packs built before payloads were withheld by rule have no withheld.json.
     ...(m.withheld ? { withheld: { ...withheldCounts(m), file: WITHHELD_FILE } } : {}),
-    custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt, ...(m.request.recipient ? { recipient: m.request.recipient } : {}), ...(m.request.note ? { note: m.request.note } : {}), record: "each build and rebuild is a pack.build entry of the tenant's audit log, naming this pack id and the SHA-256 of SHA256SUMS; each API download is recorded there too" },
+    custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt, ...(m.request.recipient ? { recipient: m.request.recipient } : {}), ...(m.request.note ? { note: m.request.note } : {}), ...custodyKeys(m), record: "each build and rebuild is a pack.build entry of the tenant's audit log, naming this pack id and the SHA-256 of SHA256SUMS; each API download is recorded there too" },
     verify: [
       "sha256sum -c SHA256SUMS",
       "openssl pkeyutl -verify -pubin -inkey signing-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig",
@@ -47,6 +48,19 @@ export function packJson(m: PackModel): string {
       ...(m.sumsTimeStamped ? [`openssl ts -verify -data ${SHA256SUMS_FILE} -in ${SUMS_TIMESTAMP_FILE} -CAfile TSA-CA.pem`] : []),
     ],
   });
+}
+
+/**
+ * The signing key's fingerprint, and how the pack hash is made: pack.json is among the files
+ * the pack hash covers, so it states the definition; the value is on report.pdf and printed by
+ * verify-pack (pack-hash.ts).
+ */
+function custodyKeys(m: PackModel): Record<string, unknown> {
+  if (m.signingKey === undefined) return {};
+  return {
+    signingKey: { algorithm: "Ed25519", file: SIGNING_KEY_FILE, fingerprint: m.signingKey, fingerprintIs: "SHA-256 of the raw 32-byte public key: openssl pkey -pubin -in signing-key.pem -outform DER | tail -c 32 | sha256sum" },
+    packHash: { printedIn: REPORT_FILE, is: `SHA-256 of ${SHA256SUMS_FILE} without the line of ${REPORT_FILE}: grep -v '  ${REPORT_FILE}$' ${SHA256SUMS_FILE} | sha256sum` },
+  };
 }
 
 /** withheld.json: the rules in force, and every payload left out with why. */

@@ -1,4 +1,4 @@
-export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses" | "keys" | "sampling" | "derived" | "withheld";
+export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses" | "keys" | "sampling" | "derived" | "withheld" | "custody";
 
 export interface Check {
   check: CheckName;
@@ -24,6 +24,9 @@ export interface PackVerification {
   packId: string | null;
   /** Entries whose payload the pack leaves out (null): their hashes still prove inclusion, but their content is not shown. */
   withheldPayloads: number;
+  /** The pack hash and the signing key's fingerprint as computed here (pack-hash.ts); null when SHA256SUMS could not be read. */
+  packHash: string | null;
+  signingKey: string | null;
   checks: Check[];
 }
 
@@ -47,11 +50,11 @@ export class CheckList {
    * checkpoint that fails stops its section's checks, so it fails integrity too. Authenticity
    * is unknown without trusted keys, whatever the checks say.
    */
-  result(packId: string | null, o: { trustedKeys: boolean; withheldPayloads: number }): PackVerification {
+  result(packId: string | null, o: { trustedKeys: boolean; withheldPayloads: number; packHash?: string; signingKey?: string }): PackVerification {
     const failed = (pick: (c: Check) => boolean) => this.checks.some((c) => !c.ok && pick(c));
     const integrity: Integrity = this.checks.length > 0 && !failed((c) => c.check !== "witnesses" && c.check !== "keys") ? "verified" : "failed";
     const authenticity: Authenticity = !o.trustedKeys ? "unknown" : failed((c) => AUTHENTICITY.has(c.check)) || integrity === "failed" && !this.checks.some((c) => c.ok && c.check === "checkpoint") ? "failed" : "verified";
     const verified = integrity === "verified" && authenticity === "verified" && !failed((c) => c.check === "witnesses");
-    return { verified, integrity, authenticity, packId, withheldPayloads: o.withheldPayloads, checks: this.checks };
+    return { verified, integrity, authenticity, packId, withheldPayloads: o.withheldPayloads, packHash: o.packHash ?? null, signingKey: o.signingKey || null, checks: this.checks };
   }
 }

@@ -165,4 +165,6 @@ export interface PackModel {
   withheld?: WithheldPayload[];
   /** SHA256SUMS is time-stamped (SHA256SUMS.tsr, RFC 3161): the pack was built with a TSA. */
   sumsTimeStamped?: boolean;
+  /** The fingerprint of the key that seals the pack (pack-hash.ts); absent in packs built before it was stated. */
+  signingKey?: string;
 }

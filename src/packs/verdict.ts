@@ -20,6 +20,8 @@ export function human(r: PackVerification): string {
   const lines = r.checks.map((c) => `${c.ok ? "ok    " : "FAILED"} ${c.check}: ${c.message}`);
   const failed = r.checks.filter((c) => !c.ok).length;
   if (r.withheldPayloads > 0) lines.push(`withheld: ${r.withheldPayloads} payload${r.withheldPayloads === 1 ? " is" : "s are"} left out of the pack (null); their hashes still prove inclusion`);
+  if (r.packHash) lines.push(`pack hash: ${r.packHash} (compare with the report's cover)`);
+  if (r.signingKey) lines.push(`signing key: ${r.signingKey} (SHA-256 fingerprint; compare with the one you were given)`);
   lines.push(`integrity: ${r.integrity}`, `authenticity: ${r.authenticity}${r.authenticity === "unknown" ? " (no trusted verifier key given: the checkpoints were checked with the pack's own key; give --key with each log's verifier key)" : ""}`);
   const id = r.packId ?? "(unreadable)";
   lines.push(r.verified ? `verified pack ${id}`

@@ -86,8 +86,8 @@ openssl pkeyutl -verify -pubin -inkey vkey.pem -rawin -in note-text -sigfile not
 
 The vkey's name must be the origin: a key is for the log it names. The 12 bytes before the key
 are the DER header of an Ed25519 public key (RFC 8410).
-
-## 4. Everything else: node verify.mjs
+${custodySteps(model)}
+## ${model.signingKey === undefined ? 4 : 5}. Everything else: node verify.mjs
 
 \`\`\`sh
 node verify.mjs --key VKEY_OF_EACH_LOG ...
@@ -101,5 +101,25 @@ integrity and authenticity, exit 0 both verified, 1 either failed, 4 intact but 
 unknown (no --key). Before you rely on it, compare \`sha256sum verify.mjs\` with the SHA-256
 of \`dist/verifier/verify.mjs\` in a copy of ${model.generator.name} ${model.generator.version} you obtained yourself:
 the file is the same in every pack that version builds.
+`;
+}
+
+/** The pack hash and the signing key's fingerprint, recomputed by hand (pack-hash.ts); packs built before they were stated have no such step. */
+function custodySteps(model: PackModel): string {
+  if (model.signingKey === undefined) return "";
+  return `
+## 4. The pack hash and the signing key: sha256sum and openssl
+
+The pack hash on the report's cover and custody page is the SHA-256 of SHA256SUMS without the
+line of report.pdf (a file cannot list its own hash); the signing key's fingerprint is the
+SHA-256 of its raw 32-byte Ed25519 public key, here \`${model.signingKey}\`:
+
+\`\`\`sh
+grep -v '  report.pdf$' SHA256SUMS | sha256sum
+openssl pkey -pubin -in signing-key.pem -outform DER | tail -c 32 | sha256sum
+\`\`\`
+
+Compare the first with the report's pack hash, the second with the fingerprint the company
+gave you for its pack key (and with pack.json's custody.signingKey).
 `;
 }

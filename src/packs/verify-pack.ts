@@ -12,7 +12,9 @@
  */
 import { countPopulations, DerivedPopulations } from "./derived-check.js";
 import type { ReportRenderer } from "./derived-model.js";
+import { checkCustody } from "./custody-check.js";
 import { checkSection } from "./log-section-check.js";
+import type { ReportSeal } from "./pack-hash.js";
 import { CheckList, type PackVerification } from "./pack-checks.js";
 import { type PackJson, readPackJson } from "./pack-manifest.js";
 import { checkFiles, checkSignature } from "./pack-seal-check.js";
@@ -40,12 +42,15 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   const checks = new CheckList();
   const given = options.checkpointKeys ?? [];
   const withheld = { count: 0 };
-  const done = (packId: string | null) => checks.result(packId, { trustedKeys: given.length > 0, withheldPayloads: withheld.count });
+  let seal: ReportSeal | undefined;
+  const done = (packId: string | null) => checks.result(packId, { trustedKeys: given.length > 0, withheldPayloads: withheld.count, ...seal });
   // 1. SHA256SUMS: every listed file present with its digest, nothing unlisted.
   const sealed = await checkFiles(dir, checks);
   if (!sealed) return done(null);
   // 2. The signature over SHA256SUMS.
   const packKey = await checkSignature(dir, sealed.sumsText, options.packKey, checks);
+  // 2b. The pack hash and the key's fingerprint, as pack.json and report.pdf state them.
+  seal = await checkCustody(dir, checks, sealed.present, sealed.sumsText, packKey);
   // 3. pack.json tells which logs, periods and checkpoints the pack claims.
   let pack: PackJson;
   try {
@@ -76,7 +81,7 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   // 9. Populations and samples re-derived from the checked entries (or, for a plugin's controls, counted).
   const entriesChecked = !checks.checks.some((c) => !c.ok && (c.check === "checkpoint" || c.check === "events" || c.check === "range"));
   if (!entriesChecked) checks.fail("populations", "not re-derived: the entries did not verify against their checkpoints");
-  else if (derived) await derived.check(dir, checks, sealed.present, options.renderReport);
+  else if (derived) await derived.check(dir, checks, sealed.present, options.renderReport, seal);
   else await countPopulations(dir, checks);
   return done(pack.packId);
 }

@@ -121,7 +121,8 @@ describe("tampering re-sealed with the genuine pack key", () => {
     population.sample.pop();
     writeFileSync(join(dir, "controls.json"), JSON.stringify(controls, null, 2));
     reseal(dir, key.privateKey);
-    expect(await failed(dir)).toEqual([["populations", "controls.json"], ["derived", "controls.json"]]);
+    // Any file changed changes the pack hash, which the report states: custody fails on it too.
+    expect(await failed(dir)).toEqual([["custody", "report.pdf"], ["populations", "controls.json"], ["derived", "controls.json"]]);
   });
 
   it("counts payloads set to null, and fails them when withheld.json does not list them with why", async () => {
@@ -138,7 +139,7 @@ describe("tampering re-sealed with the genuine pack key", () => {
     reseal(dir, key.privateKey);
     const report = await verifyPack(dir, { checkpointKeys: [key.publicKey] });
     // The hashes still hold: the events verify, and the payloads left out are counted.
-    expect(report.checks.filter((c) => !c.ok).map((c) => [c.check, c.file])).toEqual([["withheld", "withheld.json"]]);
+    expect(report.checks.filter((c) => !c.ok).map((c) => [c.check, c.file])).toEqual([["custody", "report.pdf"], ["withheld", "withheld.json"]]);
     expect(report.withheldPayloads).toBe(withheld.length);
     const run = await runCli(["verify-pack", dir, ...keyArgs()], {});
     expect(run.code).toBe(1);

@@ -33,7 +33,8 @@ export function mono(doc: Doc, text: string, size = 7.5): void {
 export function keyValues(doc: Doc, rows: [string, string][], size = 9): void {
   const keyWidth = 130;
   for (const [k, v] of rows) {
-    const h = Math.max(doc.font("body").fontSize(size).heightOfString(v, { width: contentWidth(doc) - keyWidth }), size * 1.2);
+    // A long key wraps too (a checkpoint key of the audit log): the row is as tall as the taller side.
+    const h = Math.max(doc.font("body").fontSize(size).heightOfString(v, { width: contentWidth(doc) - keyWidth }), doc.font("bold").fontSize(size).heightOfString(k, { width: keyWidth - 8 }), size * 1.2);
     ensureSpace(doc, h + 4);
     const y = doc.y;
     doc.font("bold").fontSize(size).fillColor(COLOURS.muted).text(k, MARGIN, y, { width: keyWidth - 8 });

@@ -5,13 +5,18 @@
  */
 import PDFDocument from "pdfkit";
 import type { PackModel } from "../pack-model.js";
+import { REPORT_INFO, type ReportSeal } from "../pack-hash.js";
 import { dailyChart, eventsPerDayChart, sweepsChart } from "./charts.js";
 import { FONTS } from "./fonts.js";
 import { COLOURS, ensureSpace, heading, keyValues, MARGIN, mono, paragraph } from "./layout.js";
 import { controlPages, cover, exceptionsRegister, matrix, noteKeyIds, reconciliation, sweepCalendar } from "./workpaper.js";
 
-/** Renders the report and returns its bytes. */
-export async function renderReport(m: PackModel): Promise<Buffer> {
+/**
+ * Renders the report and returns its bytes. `seal`: the pack hash of the files written before
+ * the report and the fingerprint of the key that seals them (pack-hash.ts), printed on the
+ * cover and the custody page and kept in the document information for verify.mjs.
+ */
+export async function renderReport(m: PackModel, seal: ReportSeal): Promise<Buffer> {
   const created = new Date(m.request.requestedAt);
   const doc = new PDFDocument({
     size: "A4",
@@ -25,6 +30,8 @@ export async function renderReport(m: PackModel): Promise<Buffer> {
       Producer: `${m.generator.name} ${m.generator.version}`,
       CreationDate: created,
       ModDate: created,
+      // Custom keys of the information dictionary (ISO 32000-1 14.3.3 allows any): pdfkit writes every key given.
+      ...({ [REPORT_INFO.packHash]: seal.packHash, [REPORT_INFO.signingKey]: seal.signingKey } as object),
     },
   });
   const chunks: Buffer[] = [];
@@ -37,7 +44,7 @@ export async function renderReport(m: PackModel): Promise<Buffer> {
   doc.registerFont("bold", FONTS.bold);
   doc.registerFont("mono", FONTS.mono);
 
-  cover(doc, m);
+  cover(doc, m, seal);
   doc.addPage();
   matrix(doc, m);
   charts(doc, m);
@@ -45,7 +52,7 @@ export async function renderReport(m: PackModel): Promise<Buffer> {
   exceptionsRegister(doc, m);
   reconciliation(doc, m);
   attestation(doc, m);
-  custody(doc, m);
+  custody(doc, m, seal);
   footers(doc, m);
   doc.end();
   await done;
@@ -95,7 +102,7 @@ function attestation(doc: Doc, m: PackModel): void {
   sweepCalendar(doc, m);
 }
 
-function custody(doc: Doc, m: PackModel): void {
+function custody(doc: Doc, m: PackModel, seal: ReportSeal): void {
   heading(doc, "Chain of custody");
   const audit = m.logs.find((l) => l.role === "audit");
   keyValues(doc, [
@@ -107,6 +114,10 @@ function custody(doc: Doc, m: PackModel): void {
     ["Generator", `${m.generator.name} ${m.generator.version}, exporter ${m.exporter.id}`],
     ...m.logs.map((l): [string, string] => [`Checkpoint key, ${l.name}`, noteKeyIds(l.checkpoint.note).join(", ") || "none"]),
     ["Signature", "SHA256SUMS lists every other file; SHA256SUMS.sig is its Ed25519 signature by signing-key.pem"],
+    ["Signing key", seal.signingKey],
+    ["", "the SHA-256 of the raw Ed25519 public key in signing-key.pem; compare it with the fingerprint the company gave you for its pack key (VERIFY.md, step 4, recomputes it with openssl)"],
+    ["Pack hash", seal.packHash],
+    ["", "the SHA-256 of SHA256SUMS without the line of report.pdf, which cannot list itself: it covers every file of the pack but this report, whose own SHA-256 is in SHA256SUMS (VERIFY.md, step 4, recomputes it with sha256sum)"],
     ["Recorded", `the build is recorded as a pack.build entry in the tenant's audit log (PCI DSS 10.2.1.3)`],
   ], 9);
 }

@@ -8,6 +8,7 @@ import type PDFDocument from "pdfkit";
 import { fromBase64, toHex } from "../../core/encoding/index.js";
 import type { ControlOutcome, PackModel } from "../pack-model.js";
 import { WITHHELD_FILE, withheldCounts } from "../documents.js";
+import type { ReportSeal } from "../pack-hash.js";
 import { COLOURS, contentWidth, ensureSpace, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -29,7 +30,7 @@ export function noteKeyIds(note: string): string[] {
   });
 }
 
-export function cover(doc: Doc, m: PackModel): void {
+export function cover(doc: Doc, m: PackModel, seal: ReportSeal): void {
   const subjects = subjectsOf(m);
   doc.font("bold").fontSize(22).fillColor(COLOURS.ink).text(`${m.exporter.framework} evidence pack`, MARGIN, 70);
   doc.font("body").fontSize(11).fillColor(COLOURS.muted).text(`${m.exporter.version} · Type II: controls tested for operating effectiveness over the period, not at a point in time`);
@@ -49,7 +50,9 @@ export function cover(doc: Doc, m: PackModel): void {
       ["Checkpoint root", s.checkpoint.root],
       ["Checkpoint key", noteKeyIds(s.checkpoint.note).join(", ") || "none"],
     ]),
-    ["Pack hashes", "every file's SHA-256 is in SHA256SUMS (this PDF among them), signed by signing-key.pem (SHA256SUMS.sig); each population's SHA-256 is on its control's page"],
+    ["Pack hash", seal.packHash],
+    ["Signing key", `${seal.signingKey} (Ed25519, signing-key.pem)`],
+    ["Hashes", "the pack hash is the SHA-256 of SHA256SUMS without this report's line; SHA256SUMS lists every file's SHA-256 (this PDF among them) and is signed by signing-key.pem (SHA256SUMS.sig); the signing key's fingerprint is the SHA-256 of its raw public key; each population's SHA-256 is on its control's page (Chain of custody: how to recompute each)"],
   ], 9);
   const counts = { satisfied: 0, exceptions: 0, "not tested": 0 } as Record<string, number>;
   for (const c of m.controls) counts[c.result] = (counts[c.result] ?? 0) + 1;
