@@ -3,6 +3,7 @@
  * row-level-secured view, so another tenant's log is as unknown as a missing one), then the
  * change is made with the writer pool and recorded in the tenant's audit log.
  */
+import { actorWithName } from "./principal.js";
 import { LedgerError, type Log } from "../ledger/index.js";
 import { ApiError } from "./api-error.js";
 import { db } from "./auth-checker.js";
@@ -25,10 +26,9 @@ export function adminStore(ctx: ApiContext): NonNullable<ApiContext["admin"]> {
   return ctx.admin;
 }
 
-/** Who acts, as recorded: the API key (as pack requests name it). */
+/** Who acts, as recorded: the API key or the person signed in (as pack requests name them). */
 export function actingKey(ctx: ApiContext): string {
-  const p = ctx.principal!;
-  return `api_key:${p.keyId} (${p.keyName})`;
+  return actorWithName(ctx.principal!);
 }
 
 export const API_SOURCE = "sealtrail-api";

@@ -14,6 +14,7 @@ import { TILES_PATH, tilesRoute } from "./tiles-route.js";
 import { SESSION_PATH, sessionRoute } from "./console/session-route.js";
 import type { ConsoleSessions } from "./console/sessions.js";
 import { consoleDir, consoleRoute } from "./console/static-route.js";
+import { SSO_PATH, ssoRoute } from "./console/sso-route.js";
 
 export const GRAPHQL_PATH = "/graphql";
 const HOOK_PATH = /^\/hooks\/([^/]+)$/;
@@ -42,6 +43,7 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate,
   const webhook = webhookRoute(options);
   const tiles = tilesRoute(options, authenticate, recorder);
   const session = sessionRoute(sessions, bearer, authenticate);
+  const sso = ssoRoute(config.oidc, sessions, log);
   const consolePage = consoleRoute(consoleDir());
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -63,6 +65,11 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate,
     });
     if (url.pathname === SESSION_PATH) return void session(req, res).catch((error) => {
       log(`session: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
+      else res.destroy();
+    });
+    if (SSO_PATH.test(url.pathname)) return void sso(req, res, url).catch((error) => {
+      log(`sso: ${(error as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { error: "INTERNAL_SERVER_ERROR", message: "internal error" });
       else res.destroy();
     });

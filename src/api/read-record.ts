@@ -6,7 +6,7 @@
  */
 import { stripIgnoredCharacters } from "graphql";
 import { type EventInput, LIMITS, toStorableText } from "../core/entry/index.js";
-import type { Principal } from "./principal.js";
+import { actorOf, type Principal } from "./principal.js";
 
 export interface ReadRecord {
   requestId: string;
@@ -112,7 +112,7 @@ function common(r: ReadRecord): Omit<EventInput, "payload" | "occurredAt"> {
   const resource = r.fields.length > 0 ? storable(r.fields.join(","), LIMITS.field - 1) : "(none)";
   return {
     kind,
-    actor: `api_key:${storable(r.principal.keyId, 64)}`,
+    actor: storable(actorOf(r.principal), 320),
     action: kind,
     resource,
     outcome: r.outcome === "failure" ? "failure" : "success",
@@ -157,6 +157,8 @@ export function toEvent(r: ReadRecord): EventInput {
     payload: {
       requestId: r.requestId,
       keyName: storable(r.principal.keyName, RECORD_LIMITS.nameChars),
+      // A person signed in by single sign-on: who vouched for them, and their id there.
+      ...(r.principal.sso ? { ssoIssuer: storable(r.principal.sso.issuer, RECORD_LIMITS.nameChars), ssoSubject: storable(r.principal.sso.subject, RECORD_LIMITS.nameChars) } : {}),
       operation: r.operation === null ? null : storable(r.operation, RECORD_LIMITS.nameChars),
       fields: r.fields.map((f) => storable(f, RECORD_LIMITS.nameChars)),
       query: storable(query.text, RECORD_LIMITS.queryChars),

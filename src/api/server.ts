@@ -6,7 +6,8 @@
  *   path, subscriptions over WebSocket (graphql-ws protocol);
  * - GET /packs/<id>.tar.gz: finished evidence packs; POST /hooks/:source: webhooks;
  * - GET / and the console's pages: the web console (console/, built to dist/console), and
- *   /auth/session, its sign-in with an API key for a session cookie.
+ *   /auth/session, its sign-in with an API key for a session cookie, and /auth/sso/*, its
+ *   single sign-on with OpenID Connect for the same kind of session.
  * Every GraphQL request needs an API key (Authorization: Bearer …; over WebSocket, the
  * `authorization` connection parameter or header) or the console's session cookie.
  *

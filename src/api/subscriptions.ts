@@ -189,9 +189,11 @@ function recheckKeys(options: ServerOptions, sockets: Map<string, { keyId: strin
     if (running || sockets.size === 0) return;
     running = true;
     const open = [...sockets.values()];
-    options.writer.liveApiKeyIds([...new Set(open.map((s) => s.keyId))])
+    // A person's single sign-on has no key to look up (keyId sso:…): its session's own limits hold.
+    const keyed = open.filter((s) => !s.keyId.startsWith("sso:"));
+    options.writer.liveApiKeyIds([...new Set(keyed.map((s) => s.keyId))])
       .then((live) => {
-        for (const { keyId, socket } of open) if (!live.has(keyId)) socket.close(KEY_REVOKED, "Forbidden: the API key was revoked");
+        for (const { keyId, socket } of keyed) if (!live.has(keyId)) socket.close(KEY_REVOKED, "Forbidden: the API key was revoked");
       })
       // The database away: checked again at the next tick; the connections stay as they are.
       .catch(() => {})

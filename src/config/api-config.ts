@@ -1,6 +1,7 @@
 /** The GraphQL API's settings (docs/configuration.md). */
 import { ConfigError } from "./config-error.js";
 import { flag, positive } from "./env-values.js";
+import { loadOidc, type OidcSetting } from "./oidc.js";
 
 /** The GraphQL API's limits and switches. */
 export interface ApiConfig {
@@ -58,6 +59,8 @@ export interface ApiConfig {
    * directly before it fails with SERVICE_UNAVAILABLE (default 50000, about a second).
    */
   searchTailMax: number;
+  /** SEALTRAIL_OIDC_*: the console's single sign-on with OpenID Connect; absent: API keys only (oidc.ts). */
+  oidc?: OidcSetting | undefined;
 }
 
 /**
@@ -98,5 +101,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     dbPool,
     dbPoolPerTenant: Math.min(dbPool, positive(env, "SEALTRAIL_API_DB_POOL_PER_TENANT", Math.max(1, Math.floor((dbPool * 3) / 4)))),
     searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),
+    oidc: loadOidc(env),
   };
 }

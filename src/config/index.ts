@@ -21,6 +21,7 @@ export { ConfigError, type ConfigErrorCode } from "./config-error.js";
 export { type ApiConfig, listenHost, loadApiConfig } from "./api-config.js";
 export { loadWitnesses, type WitnessSetting } from "./witnesses.js";
 export { type CaptureApiSetting, loadCaptureApi } from "./capture-api.js";
+export { isLoopback, loadOidc, type OidcSetting, SSO_CALLBACK_PATH } from "./oidc.js";
 export { CAPTURE_PRIORITIES, type CapturePriority, DEFAULT_CAPTURE_PRIORITY } from "./capture-priority.js";
 export { DEFAULT_TOLERANCE_SECONDS, parseWebhookSources, type WebhookFormat, type WebhookSource } from "./webhook-sources.js";
 

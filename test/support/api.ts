@@ -33,7 +33,8 @@ export async function startApi(
   const store = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, max: config.dbPool });
   const apiWriter = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, role: "writer", max: 3 });
   const server = await createApiServer({ store, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log, ...sources });
-  const port = await server.listen(0, "127.0.0.1");
+  // overrides.port: a port chosen beforehand, when a URL naming it must be configured (the SSO redirect URL).
+  const port = await server.listen(overrides.port ?? 0, "127.0.0.1");
   return {
     base: `http://127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}/graphql`,

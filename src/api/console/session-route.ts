@@ -55,7 +55,7 @@ async function whoAmI(req: IncomingMessage, res: ServerResponse, authenticate: A
   if (!sessionIdOf(req.headers.cookie)) return sendJson(res, 401, { error: "UNAUTHENTICATED", message: "not signed in" });
   try {
     const principal = await authenticate(undefined, req);
-    sendJson(res, 200, describe(principal, principal.keyId.startsWith("sso:") ? "sso" : "api-key"));
+    sendJson(res, 200, describe(principal, principal.sso ? "sso" : "api-key"));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     sendJson(res, 401, { error: error.code, message: error.message });

@@ -1,3 +1,4 @@
+import { actorWithName } from "../principal.js";
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import { LedgerError } from "../../ledger/index.js";
 import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
@@ -88,7 +89,7 @@ export class EvidencePackResolver {
         logs: found.map((l) => l.name),
         from: from.toISOString(),
         to: to.toISOString(),
-        requestedBy: `api_key:${principal.keyId} (${principal.keyName})`,
+        requestedBy: actorWithName(principal),
         requestedAt: new Date().toISOString(),
         organisation: principal.tenant,
         scope: `${found.length === 1 ? "log" : "logs"} ${found.map((l) => `${l.name} (${l.origin})`).join(", ")} of tenant ${principal.tenant}`,
