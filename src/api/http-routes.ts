@@ -43,7 +43,7 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate,
   const webhook = webhookRoute(options);
   const tiles = tilesRoute(options, authenticate, recorder);
   const session = sessionRoute(sessions, bearer, authenticate);
-  const sso = ssoRoute(config.oidc, sessions, log);
+  const sso = ssoRoute(config.oidc, sessions, recorder, log);
   const consolePage = consoleRoute(consoleDir());
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");

@@ -145,7 +145,11 @@ describe("single sign-on", () => {
       select actor, payload from entries where kind = 'ledger.read' and log_id = (select id from logs where name = 'sealtrail.audit.acme')`;
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.every((r) => r.actor === "sso:alice@acme.example")).toBe(true);
-    expect(JSON.parse(reads[0]!.payload)).toMatchObject({ keyName: "alice@acme.example", ssoSubject: "alice", ssoIssuer: issuer });
+    const payloads = reads.map((r) => JSON.parse(r.payload) as Record<string, unknown>);
+    expect(payloads[0]).toMatchObject({ keyName: "alice@acme.example", ssoSubject: "alice", ssoIssuer: issuer });
+    // The sign-in itself is recorded before the reads it led to.
+    expect(payloads[0]!.operation).toBe("sso.signin");
+    expect(payloads.some((p) => (p.fields as string[]).includes("logs"))).toBe(true);
 
     // The provider's answer, replayed without this browser's pending sign-in, opens nothing.
     expect(callbacks).toHaveLength(1);
@@ -170,6 +174,12 @@ describe("single sign-on", () => {
       if (login === "mallory") await screenshot(page, "signin-sso-refused");
       await context.close();
     }
+    // bob's tenant is known: his refusal is in its audit log (mallory's has no tenant to hold it).
+    await api.server.recorder.flush();
+    const refused = await ledger.admin<{ actor: string; outcome: string; payload: string }[]>`
+      select actor, outcome, payload from entries where kind = 'ledger.read' and outcome = 'failure' and log_id = (select id from logs where name = 'sealtrail.audit.acme')`;
+    expect(refused.map((r) => [r.actor, JSON.parse(r.payload).operation, JSON.parse(r.payload).errors])).toEqual([["sso:bob@acme.example", "sso.signin", ["SSO_NO_SCOPE"]]]);
+    expect(serverLog.some((m) => m.includes("SSO_NO_TENANT") && m.includes("mallory@elsewhere.example"))).toBe(true);
   }, 180_000);
 
   it("refuses an answer whose state or nonce was altered on the way", async () => {

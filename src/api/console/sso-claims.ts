@@ -12,13 +12,22 @@ export type Claims = Record<string, unknown>;
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export function principalOf(claims: Claims, setting: Pick<OidcSetting, "tenantClaim" | "tenantMap" | "scopesClaim" | "scopeMap">, issuer: string): Principal {
+type Mappings = Pick<OidcSetting, "tenantClaim" | "tenantMap" | "scopesClaim" | "scopeMap">;
+
+export function principalOf(claims: Claims, setting: Mappings, issuer: string): Principal {
+  const person = personOf(claims, setting, issuer);
+  return { ...person, scopes: scopesOf(claims, setting, person.keyName) };
+}
+
+/**
+ * The person and their tenant without scopes: who a refusal for want of scopes is recorded
+ * against, in that tenant's audit log. SsoError when even the tenant is not known.
+ */
+export function personOf(claims: Claims, setting: Mappings, issuer: string): Principal {
   const subject = typeof claims.sub === "string" ? claims.sub : "";
   if (subject === "") throw new SsoError("SSO_TOKEN_INVALID", "the ID token has no subject (sub)");
   const name = firstText(claims.email, claims.preferred_username, claims.name) ?? subject;
-  const tenant = tenantOf(claims, setting, name);
-  const scopes = scopesOf(claims, setting, name);
-  return { keyId: `sso:${subject}`, keyName: name, tenant, scopes, sso: { issuer, subject } };
+  return { keyId: `sso:${subject}`, keyName: name, tenant: tenantOf(claims, setting, name), scopes: [], sso: { issuer, subject } };
 }
 
 function tenantOf(claims: Claims, { tenantClaim, tenantMap }: Pick<OidcSetting, "tenantClaim" | "tenantMap">, who: string): string {

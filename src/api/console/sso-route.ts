@@ -14,13 +14,15 @@
  * navigation, and a Strict cookie would not come with it. It carries no authority by itself: it
  * only ties the answer to the browser that asked (login CSRF, RFC 6749 §10.12).
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type OidcSetting, SSO_CALLBACK_PATH } from "../../config/index.js";
 import { sendJson } from "../http-io.js";
 import { isHttps } from "./session-route.js";
 import { type ConsoleSessions, DEFAULT_SESSION_LIMITS, sessionCookie } from "./sessions.js";
-import { principalOf } from "./sso-claims.js";
+import type { ReadRecorder } from "../read-log.js";
+import type { Principal } from "../principal.js";
+import { type Claims, personOf, principalOf } from "./sso-claims.js";
 import { SsoError } from "./sso-error.js";
 import { OidcRelyingParty, type PendingSignIn } from "./sso-flow.js";
 
@@ -35,7 +37,7 @@ interface Pending extends PendingSignIn {
   expiresAt: number;
 }
 
-export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSessions, log: (message: string) => void, now: () => number = Date.now) {
+export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSessions, recorder: Pick<ReadRecorder, "record">, log: (message: string) => void, now: () => number = Date.now) {
   const party = setting ? new OidcRelyingParty(setting) : undefined;
   const pending = new Map<string, Pending>();
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -64,9 +66,10 @@ export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSess
       // The URL the provider sent the browser to, as configured (a proxy may have rewritten the host).
       const callback = new URL(`${SSO_CALLBACK_PATH}${url.search}`, party.setting.redirectUrl);
       const { claims, issuer } = await party.finish(callback, held);
-      const principal = principalOf(claims, party.setting, issuer);
+      const principal = mapped(claims, party.setting, issuer, recorder);
       const id = sessions.open({ kind: "sso", principal, subject: principal.sso!.subject });
       log(`sso: ${principal.keyName} (subject ${principal.sso!.subject}) signed in to tenant ${principal.tenant} with ${principal.scopes.join(",")}`);
+      recordSignIn(recorder, principal, "success");
       res.setHeader("set-cookie", [sessionCookie(id, isHttps(req) || secure, Math.floor(DEFAULT_SESSION_LIMITS.maxAgeMs / 1000)), pendingCookie("", secure, 0)]);
       res.writeHead(303, { location: "/overview" });
       return void res.end();
@@ -78,6 +81,32 @@ export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSess
       return void res.end();
     }
   };
+}
+
+/**
+ * The principal the claims map to. A person whose tenant is known but who is granted no scope
+ * is refused, and the refusal recorded in that tenant's audit log (PCI DSS 10.2.1.4, invalid
+ * access attempts); without a tenant there is no audit log to hold it, and the server's log does.
+ */
+function mapped(claims: Claims, setting: OidcSetting, issuer: string, recorder: Pick<ReadRecorder, "record">): Principal {
+  try {
+    return principalOf(claims, setting, issuer);
+  } catch (error) {
+    if (error instanceof SsoError && error.code === "SSO_NO_SCOPE") recordSignIn(recorder, personOf(claims, setting, issuer), "failure", error.code);
+    throw error;
+  }
+}
+
+/**
+ * A console sign-in by single sign-on, in the tenant's audit log beside the reads it leads to:
+ * a `ledger.read` of no field, operation `sso.signin`, naming the person (PCI DSS 10.2.1.5:
+ * use of identification and authentication mechanisms).
+ */
+function recordSignIn(recorder: Pick<ReadRecorder, "record">, principal: Principal, outcome: "success" | "failure", code?: string): void {
+  recorder.record({
+    requestId: randomUUID(), principal, at: new Date(), operation: "sso.signin", fields: [], query: "", variables: null,
+    rows: 0, outcome, ...(code ? { errors: [code] } : {}), transport: "http",
+  });
 }
 
 /** The pending sign-in the browser's cookie names, removed: each is used at most once. */
