@@ -32,6 +32,8 @@ export interface Config {
   schema: string;
   /** SEALTRAIL_DB_ROLE_PREFIX: prefix of the deployment's database roles; else `<database>_<schema>` (docs/security.md). */
   rolePrefix: string | undefined;
+  /** SEALTRAIL_DB_SERVICE_PASSWORD: `sealtrail migrate` creates the services' login `<prefix>_service` with it (docs/security.md). */
+  servicePassword: string | undefined;
   /** REDIS_URL: queues and pub/sub. */
   redisUrl: string;
   /** SEALTRAIL_SIGNING_KEY: path of the Ed25519 private key (PKCS8 PEM) that signs checkpoints. */
@@ -257,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres",
     schema: env.SEALTRAIL_DB_SCHEMA || "sealtrail",
     rolePrefix: env.SEALTRAIL_DB_ROLE_PREFIX || undefined,
+    servicePassword: env.SEALTRAIL_DB_SERVICE_PASSWORD || undefined,
     redisUrl: env.REDIS_URL || "redis://127.0.0.1:6379",
     signingKeyPath: env.SEALTRAIL_SIGNING_KEY || undefined,
     keyName: env.SEALTRAIL_KEY_NAME || undefined,

@@ -10,7 +10,7 @@ import { type RangeResult, type RangeTask, verifyRange } from "./verify-range.js
 
 export async function runRanges(
   tasks: RangeTask[],
-  options: { store: LedgerStore; url: string; schema: string; threads: number },
+  options: { store: LedgerStore; url: string; schema: string; asWriter?: { rolePrefix: string | undefined }; threads: number },
 ): Promise<RangeResult[]> {
   if (options.threads <= 0 || tasks.length <= 1) {
     const results: RangeResult[] = [];
@@ -19,7 +19,7 @@ export async function runRanges(
   }
   const queue = [...tasks];
   const results: RangeResult[] = [];
-  const workerData = { url: options.url, schema: options.schema };
+  const workerData = { url: options.url, schema: options.schema, asWriter: options.asWriter };
   const workers = Array.from({ length: Math.min(options.threads, tasks.length) }, () => startWorker(workerData));
   try {
     await Promise.all(

@@ -24,9 +24,10 @@ export const SWEEP_ACTOR = "sealtrail-sweep";
 export interface SweepDeps {
   /** A pool acting as the writer role (it appends the records). */
   store: LedgerStore;
-  /** Connection details for the verifier's threads. */
+  /** Connection details for the verifier's threads, which act as the writer too. */
   url: string;
   schema: string;
+  rolePrefix?: string | undefined;
   /** Trusted Ed25519 key of the checkpoints. */
   publicKey: Uint8Array;
   witness: Witness | undefined;
@@ -74,6 +75,7 @@ export async function sweepLog(deps: SweepDeps, logName: string, run: SweepRun):
   const report = await verifyLog(store, log.name, {
     url: deps.url,
     schema: deps.schema,
+    asWriter: { rolePrefix: deps.rolePrefix },
     publicKey: deps.publicKey,
     ...(copies ? { witness: copies } : {}),
     ...(since ? { since } : {}),

@@ -27,6 +27,8 @@ export interface VerifyOptions {
   /** Connection details, for the worker threads. */
   url: string;
   schema: string;
+  /** The threads act as the deployment's writer (SET ROLE), as a sweep's store does; else as the login. */
+  asWriter?: { rolePrefix: string | undefined };
   /** Trusted Ed25519 public key of checkpoint signatures; without it they are not checked. */
   publicKey?: Uint8Array;
   /** A signed checkpoint note held outside the database. */
@@ -229,7 +231,7 @@ async function recomputeTree(store: LedgerStore, scope: Scope, trusted: TrustedC
     const sizes = [...new Set(wanted.filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];
     tasks.push({ logId: log.id, origin: log.origin, leafVersion: log.leafVersion, start, end, sizes, level, removals: removals.index.slice(start, end), ...(archived ? { archived } : {}) });
   }
-  const results = await runRanges(tasks, { store, url: options.url, schema: options.schema, threads: options.threads ?? 2 });
+  const results = await runRanges(tasks, { store, url: options.url, schema: options.schema, ...(options.asWriter ? { asWriter: options.asWriter } : {}), threads: options.threads ?? 2 });
   const rangeRoots = [...scope.storedRoots, ...results.map((r) => r.root)];
   const partial = new Map<number, Uint8Array>();
   for (const r of results) for (const [s, root] of r.partialRoots) partial.set(s, root);

@@ -6,8 +6,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { type RangeTask, verifyRange } from "./verify-range.js";
 
-const { url, schema } = workerData as { url: string; schema: string };
-const store = PostgresLedgerStore.open({ url, schema, max: 1, applicationName: "sealtrail-verify" });
+const { url, schema, asWriter } = workerData as { url: string; schema: string; asWriter?: { rolePrefix: string | undefined } };
+// As the role the caller's store acts as: a service login may hold no privileges of its own.
+const store = PostgresLedgerStore.open({ url, schema, max: 1, applicationName: "sealtrail-verify", ...(asWriter ? { role: "writer" as const, rolePrefix: asWriter.rolePrefix } : {}) });
 
 parentPort!.on("message", (task: RangeTask | null) => {
   if (task === null) {

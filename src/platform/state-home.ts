@@ -28,6 +28,8 @@ export interface StateHome {
   logs: string;
   /** The running instance's connection settings, read by `sealtrail env` (0600). */
   upFile: string;
+  /** The password of the services' database login, generated on the first start (0600). */
+  servicePassword: string;
 }
 
 export function stateHome(env: NodeJS.ProcessEnv, cwd = process.cwd()): StateHome {
@@ -44,5 +46,6 @@ export function stateHome(env: NodeJS.ProcessEnv, cwd = process.cwd()): StateHom
     redis: join(root, "redis"),
     logs: join(root, "logs"),
     upFile: join(root, "up.json"),
+    servicePassword: join(root, "db-service-password"),
   };
 }

@@ -48,7 +48,9 @@ export async function runApi(config: Config, options: RunApiOptions): Promise<bo
   const out = options.out ?? STDIO;
   const exporters = await loadExporters(config.packExporters);
   const { databaseUrl: url, schema, rolePrefix } = config;
-  const store = PostgresLedgerStore.open({ url, schema, rolePrefix, max: api.dbPool, applicationName: "sealtrail-api" });
+  // As the writer, as every service: a request's transaction switches to the reader
+  // (tenant-view.ts); the login itself may hold no privileges (a service login, docs/security.md).
+  const store = PostgresLedgerStore.open({ url, schema, rolePrefix, role: "writer", max: api.dbPool, applicationName: "sealtrail-api" });
   const writer = PostgresLedgerStore.open({ url, schema, rolePrefix, role: "writer", max: 4, applicationName: "sealtrail-api-writer" });
   const verifierPublicKey = await checkpointPublicKey(config);
   const transports = options.transports ?? bullmqTransports(config, out);

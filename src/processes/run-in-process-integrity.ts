@@ -38,7 +38,7 @@ export async function runInProcessIntegrity(config: Config, until: Promise<void>
   };
   const line = (value: object) => out.stdout(JSON.stringify(value));
   const checkpoint = { store, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map<string, number>(), known: new Map() };
-  const sweepDeps = { store, url: config.databaseUrl, schema: config.schema, publicKey: rawPublicKey(key), witness, originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads };
+  const sweepDeps = { store, url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, publicKey: rawPublicKey(key), witness, originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads };
 
   // One job at a time, as the sweep worker's concurrency of 1.
   let chain = Promise.resolve();

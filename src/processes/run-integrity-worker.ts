@@ -41,7 +41,7 @@ export async function runIntegrityWorker(config: Config, out: WorkerOutput = STD
     redisUrl: config.redisUrl,
     sweepQueueName: integrity.sweepQueue,
     sweepQueue,
-    sweep: { store, url: config.databaseUrl, schema: config.schema, publicKey, witness, witnessPolicy: sweepWitnessPolicy(integrity.witnesses, integrity.witnessQuorum), originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
+    sweep: { store, url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, publicKey, witness, witnessPolicy: sweepWitnessPolicy(integrity.witnesses, integrity.witnessQuorum), originPrefix: config.originPrefix, alerts, threads: integrity.sweepThreads },
     checkpoint: key && { store, key, policy: { every: integrity.checkpointEvery, intervalMs: integrity.checkpointIntervalMs }, witness, originPrefix: config.originPrefix, alerts, witnessedUpTo: new Map(), known: new Map(), cosigners: integrity.witnesses, ...(integrity.witnessQuorum ? { witnessQuorum: integrity.witnessQuorum } : {}), ...(integrity.tsaUrl ? { tsaUrl: integrity.tsaUrl } : {}) },
     archive: new DirectoryArchive(integrity.archiveDir),
     alertSecret: integrity.alertSecret ?? "",

@@ -22,6 +22,7 @@ import { packTimeStamp, runEvidenceWorker } from "./run-evidence-worker.js";
 import { runInProcessIntegrity } from "./run-in-process-integrity.js";
 import { runIngestWorker } from "./run-ingest-worker.js";
 import { runIntegrityWorker } from "./run-integrity-worker.js";
+import { serviceDatabaseUrl } from "./service-login.js";
 import type { WorkerOutput } from "./worker-output.js";
 
 export interface UpOptions {
@@ -60,9 +61,13 @@ export async function runUp(given: NodeJS.ProcessEnv, options: UpOptions): Promi
     const upEnv = instanceEnv(home, env, services);
     const config = loadConfig({ ...env, ...upEnv });
     const first = await prepareLedger({ url: config.databaseUrl, schema: config.schema, rolePrefix: config.rolePrefix, keysDir: home.keys, keyName: config.originPrefix, originPrefix: config.originPrefix });
+    // The services log in as the service login, not as the admin that migrated (`sealtrail env`
+    // keeps the admin's URL: the CLI's key commands and verify need it).
+    const serviceUrl = await serviceDatabaseUrl(config.databaseUrl, config.schema, config.rolePrefix, home.servicePassword);
+    const serviceConfig = loadConfig({ ...env, ...upEnv, DATABASE_URL: serviceUrl });
     let apiUrl = "";
-    const running = startWorkers(config, services, options.until, out);
-    const closed = runApi(config, {
+    const running = startWorkers(serviceConfig, services, options.until, out);
+    const closed = runApi(serviceConfig, {
       port: options.port,
       host: options.host,
       until: options.until,

@@ -55,6 +55,9 @@ describe("docker-compose.yml", () => {
     expect(services.redis!.image).toMatch(/^redis:/);
     const setup = services.setup!;
     expect([setup.user, setup.entrypoint]).toEqual(["root", ["/app/deploy/first-start.sh"]]);
+    // setup migrates as the superuser and creates that login with the password the services use.
+    expect(setup.environment?.DATABASE_URL).toBe("postgres://postgres@postgres:5432/sealtrail");
+    expect(setup.environment?.SEALTRAIL_DB_SERVICE_PASSWORD).toBe(/^postgres:\/\/[^:]+:(.+)@postgres:/.exec(services.api!.environment!.DATABASE_URL!)![1]);
     expect(setup.volumes).toEqual(expect.arrayContaining(["./keys:/keys-host:ro", "keys:/keys", "packs:/packs", "witness:/witness"]));
     expect(services.ingest!.command).toEqual(["worker", "--only", "ingest"]);
     expect(services.worker!.command).toEqual(["worker", "--only", "integrity"]);
@@ -63,7 +66,8 @@ describe("docker-compose.yml", () => {
     for (const name of ["api", "worker", "ingest", "evidence"]) {
       const s = services[name]!;
       expect(s.build).toBe(".");
-      expect(s.environment?.DATABASE_URL).toContain("@postgres:5432/");
+      // The services' login, a member of the writer and reader roles only: never the superuser.
+      expect(s.environment?.DATABASE_URL).toMatch(/^postgres:\/\/sealtrail_sealtrail_service:[^@]+@postgres:5432\/sealtrail$/);
       expect(s.environment?.REDIS_URL).toBe("redis://redis:6379");
       expect(s.environment?.SEALTRAIL_SIGNING_KEY).toBe("/keys/signing-key.pem");
       expect(s.volumes).toContain("keys:/keys:ro");

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, runCli, runTool } from "../support/cli.js";
 import { deployEvent, until } from "../support/ingest.js";
 import { gqlAt, startUp, type UpProcess } from "../support/up.js";
+import { connect } from "../../src/ledger/postgres/db.js";
 
 const homes: string[] = [];
 const running: UpProcess[] = [];
@@ -70,7 +71,24 @@ async function exercise(instance: UpProcess, home: string, token: string, actor:
   const archive = Buffer.from(await download.arrayBuffer());
   expect(archive.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
   expect(existsSync(join(home, "packs", "default", `${id}.tar.gz`))).toBe(true);
+  await expectServiceSessions(home, settings.DATABASE_URL!);
   return settings;
+}
+
+/** The running API and workers are logged in as the service login, which is no superuser (docs/security.md). */
+async function expectServiceSessions(home: string, adminUrl: string): Promise<void> {
+  expect(statSync(join(home, "db-service-password")).mode & 0o777).toBe(0o600);
+  const sql = connect({ url: adminUrl, schema: "sealtrail", max: 1, applicationName: "up-test" });
+  try {
+    const sessions = await sql<{ app: string; usename: string; usesuper: boolean }[]>`
+      select a.application_name as app, u.usename, u.usesuper from pg_stat_activity a join pg_user u on u.usesysid = a.usesysid
+      where a.application_name like 'sealtrail-%' and a.application_name not in ('sealtrail-cli', 'sealtrail-up', 'sealtrail-setup')`;
+    const apps = new Set(sessions.map((s) => s.app));
+    expect(apps.has("sealtrail-api") && apps.has("sealtrail-api-writer"), [...apps].join(", ")).toBe(true);
+    expect(sessions.filter((s) => s.usesuper || s.usename !== "postgres_sealtrail_service")).toEqual([]);
+  } finally {
+    await sql.end();
+  }
 }
 
 function serverUid(home: string): number {

@@ -6,6 +6,7 @@ export const ENVIRONMENT: EnvironmentDoc[] = [
   { name: "DATABASE_URL", text: "Postgres URL (default postgres://postgres@127.0.0.1:5432/postgres)" },
   { name: "SEALTRAIL_DB_SCHEMA", text: "schema holding the ledger (default sealtrail)" },
   { name: "SEALTRAIL_DB_ROLE_PREFIX", text: "prefix of the deployment's database roles (default <database>_<schema>)" },
+  { name: "SEALTRAIL_DB_SERVICE_PASSWORD", text: "migrate: create or update the services' login <prefix>_service (a member of the writer and reader roles only) with this password" },
   { name: "SEALTRAIL_SIGNING_KEY", text: "PKCS8 PEM file that signs checkpoints" },
   { name: "SEALTRAIL_VERIFIER_KEY", text: "trusted verifier key (vkey text or file) for verify and sweeps" },
   { name: "SEALTRAIL_ORIGIN_PREFIX", text: "prefix of new log origins (default sealtrail.local)" },

@@ -12,10 +12,10 @@ export const LEDGER_PAGES: PageDoc[] = [
     name: "migrate",
     title: "create or update the ledger tables",
     description: [
-      "Creates or updates the roles, tables, triggers and row-level security policies of the ledger in the schema SEALTRAIL_DB_SCHEMA of DATABASE_URL, and prints the names of the deployment's roles. The roles are the deployment's own: <prefix>_owner, <prefix>_writer and <prefix>_reader, where the prefix is SEALTRAIL_DB_ROLE_PREFIX or else <database>_<schema>. It needs a superuser (roles are cluster-wide objects; docs/security.md lists everything it changes outside the schema) and is safe to run again and from several processes, schemas and databases at once: it holds an advisory lock of its database while it works.",
+      "Creates or updates the roles, tables, triggers and row-level security policies of the ledger in the schema SEALTRAIL_DB_SCHEMA of DATABASE_URL, and prints the names of the deployment's roles. The roles are the deployment's own: <prefix>_owner, <prefix>_writer and <prefix>_reader, where the prefix is SEALTRAIL_DB_ROLE_PREFIX or else <database>_<schema>. With SEALTRAIL_DB_SERVICE_PASSWORD it also creates (or updates) <prefix>_service, the login for the services: a member of the writer and reader roles only, with that password. It needs a superuser (roles are cluster-wide objects; docs/security.md lists everything it changes outside the schema) and is safe to run again and from several processes, schemas and databases at once: it holds an advisory lock of its database while it works.",
     ],
     commands: [{ name: "migrate", args: [], summary: "create or update the ledger tables in SEALTRAIL_DB_SCHEMA" }],
-    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_DB_ROLE_PREFIX"],
+    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_DB_ROLE_PREFIX", "SEALTRAIL_DB_SERVICE_PASSWORD"],
   },
   {
     name: "log",
