@@ -35,6 +35,7 @@ import { controlOutcomes } from "./results.js";
 import { sealPack } from "./sign-pack.js";
 import { writeVerifierFiles } from "./verifier-files.js";
 import { sampleCapacity, samplingOf } from "./sampling.js";
+import { AttributeTracker } from "./attributes.js";
 import { checkRequest } from "./request.js";
 import { EntryTally, OperationTally, parametersOf, populationFile, populationSampling, tenantAuditLog } from "./model-parts.js";
 
@@ -206,6 +207,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   const finder = new ExceptionFinder({ logNames: request.logs, from: read.from, to: read.to, failedLoginThreshold: request.failedLoginThreshold, approvalTags: request.approvalTags });
   const tally = new EntryTally(request.approvalTags, request.from);
   const operations = new OperationTally(o.exporter.controls);
+  const attributes = new AttributeTracker({ approvalTags: request.approvalTags, from: request.from, logNames: request.logs });
   const perLog: Record<string, number> = {};
   const subjectTotal = subjects.reduce((n, s) => n + s.endSeq - s.firstSeq, 0);
   let subjectDone = 0;
@@ -218,7 +220,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     const isAudit = name === tenantAuditLog(read.tenant);
     const section = sectionOf("subject", name);
     const written = await writeLogSection({
-      store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed, withheld,
+      store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed, withheld, attributes,
       onEntry(e) {
         finder.subject(e, name);
         if (isAudit) finder.audit(e, name);
@@ -236,7 +238,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   if (audit) {
     const section = sectionOf("audit", audit.log.name);
     const written = await writeLogSection({
-      store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed, withheld,
+      store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed, withheld, attributes,
       onEntry(e) {
         finder.audit(e, audit.log.name);
         operations.add(e, "audit");
@@ -277,7 +279,7 @@ async function samplePopulations(o: BuildOptions, read: PackRead, streamed: Stre
         proofFiles.set(key, file);
         progress("proofs", ++proofsDone, proofsToWrite);
       }
-      sample.push(sampleEntry(item.log, item.logName, item.entry, rank, file));
+      sample.push(sampleEntry(item.log, item.logName, item.entry, rank, file, item.attributes));
     }
     const sha256 = await writer.close(p.sink);
     populations.set(p.spec.id, {
@@ -352,8 +354,8 @@ async function refuseExisting(out: string): Promise<void> {
   if (exists) throw new PackError("OUTPUT_EXISTS", `${out} exists already: a pack is never written over another`);
 }
 
-function sampleEntry(log: PopulationLog, logName: string, e: PackEntry, rank: string, proofFile: string): SampleEntry {
-  return { log, logName, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile };
+function sampleEntry(log: PopulationLog, logName: string, e: PackEntry, rank: string, proofFile: string, attributes: SampleEntry["attributes"]): SampleEntry {
+  return { log, logName, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile, attributes };
 }
 
 function logState(role: PopulationLog, p: PeriodLog, section: Section, s: SectionResult, previous: LogState["previous"], trust: TrustFiles): LogState {

@@ -3,6 +3,7 @@
  * the clauses of its population and the exceptions that count against it. Apart from
  * exporter.ts so the pack model names controls without importing the plugin interface.
  */
+import type { AttributeId } from "./attributes.js";
 import type { ControlFrequency } from "./sampling.js";
 
 /** Which log of the pack a clause reads: the requested log, or its tenant's audit log. */
@@ -62,6 +63,11 @@ export interface ControlSpec {
    * (sampling.ts). Default "many-times-daily": a population of events recorded as they happen.
    */
   frequency?: ControlFrequency;
+  /**
+   * What the test checks on every sampled item (attributes.ts): a failed attribute is a
+   * deviation, and the control then has exceptions. Absent: the sample is only proved included.
+   */
+  attributes?: readonly AttributeId[];
   /** A mapping that is our judgement rather than the framework's, shown as such. */
   ours?: boolean;
 }

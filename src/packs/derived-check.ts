@@ -31,8 +31,9 @@ import { WITHHELD_FILE } from "./documents.js";
 import type { SampleEntry } from "./pack-model.js";
 import type { ReportSeal } from "./pack-hash.js";
 import { matchesPopulation, populationRow } from "./population.js";
+import { AttributeTracker } from "./attributes.js";
 
-type SampledJson = { log: string; role: string; seq: number; rank: string; proof: string };
+type SampledJson = { log: string; role: string; seq: number; rank: string; proof: string; attributes?: Record<string, string> };
 type ControlJson = { id: string; population: { file: string; count: number; sha256: string; sample?: SampledJson[] } | null };
 
 interface Derived {
@@ -49,7 +50,9 @@ function builtInExporter(pack: PackJson): Exporter | undefined {
   return BUILT_IN_EXPORTERS.find((x) => x.id === pack.exporter?.id && x.version === pack.exporter?.version);
 }
 
-const sampledJson = (s: SampleEntry): SampledJson => ({ log: s.logName, role: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile });
+/** Attribute results keyed in code-point order, as controls.json (RFC 8785) holds them. */
+const sorted = (a: Record<string, string> | undefined) => (a === undefined ? undefined : Object.fromEntries(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : 1))));
+const sampledJson = (s: SampleEntry): SampledJson => ({ log: s.logName, role: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile, attributes: sorted(s.attributes) });
 
 export class DerivedPopulations {
   private readonly derived: Derived[];
@@ -58,6 +61,8 @@ export class DerivedPopulations {
   private readonly finder: ExceptionFinder;
   private readonly tally: EntryTally;
   private readonly operations: OperationTally;
+  /** The sampled entries' attributes, tested as the builder tests them (attributes.ts). */
+  private readonly attributes: AttributeTracker;
   private readonly nulls: { log: string; seq: number }[] = [];
   private readonly shownSecrets: { log: string; seq: number; rules: string[] }[] = [];
 
@@ -69,6 +74,7 @@ export class DerivedPopulations {
       .map((spec) => ({ spec, hash: createHash("sha256").update(csvLine([...POPULATION_COLUMNS])), count: 0, sample: new SampleSelector<SampleEntry>(capacity), drawn: [] }));
     this.operations = new OperationTally(exporter.controls);
     this.tally = new EntryTally(pack.request.approvalTags ?? [], pack.request.from);
+    this.attributes = new AttributeTracker({ approvalTags: pack.request.approvalTags ?? [], from: pack.request.from, logNames: pack.request.logs });
     const r = pack.request;
     this.finder = new ExceptionFinder({ logNames: r.logs, from: new Date(r.from), to: new Date(r.to), failedLoginThreshold: r.failedLoginThreshold ?? 0, approvalTags: r.approvalTags ?? [] });
   }
@@ -104,8 +110,11 @@ export class DerivedPopulations {
       rank ??= sampleRank(this.seed!, state.origin, e.seq);
       d.hash.update(row);
       d.count++;
-      d.sample.offer(rank, { log: state.role as PopulationLog, logName: state.name, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile: `${state.inclusionPrefix}${e.seq}.json` });
+      if (!d.sample.keeps(rank)) continue;
+      const role = state.role as PopulationLog;
+      d.sample.offer(rank, { log: role, logName: state.name, seq: e.seq, rank, kind: e.kind, action: e.action, actor: e.actor, occurredAt: e.occurredAt, outcome: e.outcome, proofFile: `${state.inclusionPrefix}${e.seq}.json`, attributes: this.attributes.test(d.spec.attributes ?? [], e, role, state.name) });
     }
+    this.attributes.add(e, state.role as PopulationLog, state.name);
   }
 
   /** The lowest ranks, as many as the control's sample size for its population (sampling.ts). */
@@ -167,7 +176,7 @@ export class DerivedPopulations {
       const file = present.has(c.file) ? await csvRecords(join(dir, c.file)).catch(() => undefined) : undefined;
       if (file?.digest !== digest) fail(`${c.file}: not the population of ${d.spec.id} the entries give (${d.count} rows, SHA-256 ${digest})`, c.file);
       const want = d.drawn.map(sampledJson);
-      const got = (c.sample ?? []).map((s) => ({ log: s.log, role: s.role, seq: s.seq, rank: s.rank, proof: s.proof }));
+      const got = (c.sample ?? []).map((s) => ({ log: s.log, role: s.role, seq: s.seq, rank: s.rank, proof: s.proof, attributes: sorted(s.attributes) }));
       if (JSON.stringify(got) !== JSON.stringify(want)) fail(`controls.json: the sample of ${d.spec.id} is not the one the pack's seed draws (seqs ${want.map((s) => s.seq).join(", ") || "none"})`, "controls.json");
       // The proofs named by the derived sample: a sampled entry without its proof is a sample not shown.
       for (const s of want) {

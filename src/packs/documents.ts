@@ -8,6 +8,8 @@ import { SHA256SUMS_FILE, SIGNING_KEY_FILE, SUMS_TIMESTAMP_FILE } from "../core/
 import { REPORT_FILE } from "./pack-hash.js";
 import type { PackModel } from "./pack-model.js";
 import { SECRET_RULES } from "./secrets.js";
+import { ATTRIBUTE_TESTS } from "./attributes.js";
+import { RESULT_RULE } from "./results.js";
 
 /** The payloads the pack leaves out, each with why (secrets.ts). */
 export const WITHHELD_FILE = "withheld.json";
@@ -84,9 +86,16 @@ export function controlsJson(m: PackModel): string {
       summary: c.spec.summary,
       ours: c.spec.ours === true,
       method: c.spec.method,
+      // The test procedure: what each sampled item is tested for, how many are sampled, and how results follow.
+      procedure: {
+        attributes: (c.spec.attributes ?? []).map((id) => ({ id, test: ATTRIBUTE_TESTS[id] })),
+        sampleSize: c.population ? c.population.sampling.basis : "no sample: the integrity attestation is re-performed over every entry",
+        rule: RESULT_RULE,
+      },
       result: c.result,
       reason: c.reason,
       ...(c.operation ? { operation: c.operation } : {}),
+      ...(c.attestations ? { attestations: c.attestations } : {}),
       evidence: c.evidence,
       exceptions: c.exceptionIds,
       population: c.population
@@ -97,7 +106,7 @@ export function controlsJson(m: PackModel): string {
             count: c.population.count,
             sha256: c.population.sha256,
             sampling: c.population.sampling,
-            sample: c.population.sample.map((s) => ({ log: s.logName, role: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile })),
+            sample: c.population.sample.map((s) => ({ log: s.logName, role: s.log, seq: s.seq, rank: s.rank, proof: s.proofFile, attributes: s.attributes })),
           }
         : null,
     })),

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { EXCEPTION_KINDS, type ControlSpec, type Exporter, type PopulationClause } from "./exporter.js";
 import { BUILT_IN_EXPORTERS } from "./frameworks/index.js";
+import { ATTRIBUTE_IDS } from "./attributes.js";
 import { PackError } from "./pack-error.js";
 
 const ID = /^[a-z][a-z0-9-]{0,31}$/;
@@ -51,6 +52,9 @@ export function checkExporter(value: unknown, where: string): Exporter {
       if (typeof c.operation !== "object" || c.operation === null || !isText(c.operation.needs, 300)) throw invalid(where, `${at}.operation.needs: want the evidence the control needs, in words`);
       if (!Array.isArray(c.operation.clauses) || c.operation.clauses.length === 0) throw invalid(where, `${at}.operation.clauses: want at least one clause`);
       checkClauses(where, `${at}.operation.clauses`, c.operation.clauses);
+    }
+    if (c.attributes !== undefined && (!Array.isArray(c.attributes) || !(c.attributes as readonly string[]).every((a) => (ATTRIBUTE_IDS as readonly string[]).includes(a)) || new Set(c.attributes).size !== c.attributes.length)) {
+      throw invalid(where, `${at}.attributes: want distinct ones of ${ATTRIBUTE_IDS.join(", ")}`);
     }
     if (c.exceptions !== undefined && (!Array.isArray(c.exceptions) || !(c.exceptions as readonly string[]).every((k) => (EXCEPTION_KINDS as readonly string[]).includes(k)))) {
       throw invalid(where, `${at}.exceptions: want some of ${EXCEPTION_KINDS.join(", ")}`);

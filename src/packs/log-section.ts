@@ -17,12 +17,21 @@ import type { FileSink, PackWriter } from "./pack-writer.js";
 import { matchesPopulation, populationRow } from "./population.js";
 import type { ControlSpec } from "./exporter.js";
 import { secretRulesMatched, type WithheldPayload } from "./secrets.js";
+import type { AttributeResult, AttributeTracker } from "./attributes.js";
 
 export interface PopulationSink {
   spec: ControlSpec;
   sink: FileSink;
   count: number;
-  sample: SampleSelector<{ log: PopulationLog; logName: string; entry: PackEntry }>;
+  sample: SampleSelector<SampleCandidate>;
+}
+
+/** An entry kept as a sample candidate, with the control's attributes tested when it was kept (attributes.ts). */
+export interface SampleCandidate {
+  log: PopulationLog;
+  logName: string;
+  entry: PackEntry;
+  attributes: Record<string, AttributeResult>;
 }
 
 export interface SectionResult {
@@ -46,6 +55,8 @@ export interface SectionOptions {
   seed: string;
   /** Payloads left out of the events, with why (secrets.ts): appended to as the entries stream. */
   withheld: WithheldPayload[];
+  /** Tests the sampled entries' attributes; sees every entry after its tests. */
+  attributes: AttributeTracker;
   onEntry(e: PackEntry): void;
   onProgress(done: number): void;
 }
@@ -113,8 +124,10 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
         rank ??= sampleRank(o.seed, log.origin, e.seq);
         const written = p.sink.write(row);
         if (written) await written;
-        p.sample.offer(rank, { log: o.role, logName: log.name, entry: shown });
+        // Attributes are tested only on entries the selector keeps: a few hundred per control, however large the population.
+        if (p.sample.keeps(rank)) p.sample.offer(rank, { log: o.role, logName: log.name, entry: shown, attributes: o.attributes.test(p.spec.attributes ?? [], shown, o.role, log.name) });
       }
+      o.attributes.add(shown, o.role, log.name);
       o.onEntry(shown);
       expected++;
       if ((expected - firstSeq) % 10_000 === 0) o.onProgress(expected - firstSeq);

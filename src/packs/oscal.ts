@@ -151,6 +151,7 @@ function evidenceFiles(m: PackModel): Map<string, Evidence> {
   }
   for (const c of m.controls) {
     if (c.population) add({ path: c.population.file, sha256: c.population.sha256, what: `the population of ${c.spec.id}` });
+    for (const a of c.attestations ?? []) add({ path: a.packFile, sha256: a.file.sha256, what: `the file ${a.by} attested for ${c.spec.id} (${a.logName} seq ${a.seq})` });
     for (const path of c.evidence) if (!files.has(path)) add({ path, what: "evidence" });
   }
   return files;
@@ -158,9 +159,9 @@ function evidenceFiles(m: PackModel): Map<string, Evidence> {
 
 const resourceUuid = (m: PackModel, path: string) => packUuid(m.packId, `resource:${path}`);
 
-/** TEST where a procedure was re-performed (an exception rule, the integrity attestation), EXAMINE where a population was inspected. */
+/** TEST where a procedure was re-performed (an exception rule, attributes tested on the sample, the integrity attestation), EXAMINE where a population was inspected. */
 function methodOf(c: ControlOutcome): "TEST" | "EXAMINE" {
-  return c.result !== "not tested" && (c.spec.attestation || (c.spec.exceptions?.length ?? 0) > 0) ? "TEST" : "EXAMINE";
+  return c.result !== "not tested" && (c.spec.attestation || (c.spec.exceptions?.length ?? 0) > 0 || (c.spec.attributes?.length ?? 0) > 0) ? "TEST" : "EXAMINE";
 }
 
 export function oscalDocument(m: PackModel): string {
@@ -210,7 +211,7 @@ export function oscalDocument(m: PackModel): string {
     uuid: packUuid(m.packId, `finding:${c.spec.id}`),
     title: `${c.spec.id}: ${c.result}`,
     description: c.result === "satisfied" ? `The test of ${c.spec.id} over the period found no exception: ${c.reason}.`
-      : c.result === "exceptions" ? `The test of ${c.spec.id} found exceptions: ${c.exceptionIds.join(", ")}.`
+      : c.result === "exceptions" ? `The test of ${c.spec.id} found exceptions: ${c.reason}${c.exceptionIds.length > 0 ? ` (${c.exceptionIds.join(", ")})` : ""}.`
       : `Not tested: ${c.reason}.`,
     origins: [{ actors: [{ type: "tool", "actor-uuid": tool }] }],
     target: {

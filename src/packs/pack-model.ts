@@ -3,6 +3,7 @@
  * computed result. The PDF, `pack.json`, `controls.json` and the OSCAL document are renderings
  * of this one model, so they cannot disagree.
  */
+import type { AttributeResult } from "./attributes.js";
 import type { ControlFrequency, Sampling } from "./sampling.js";
 import type { WithheldPayload } from "./secrets.js";
 import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./control-spec.js";
@@ -86,6 +87,8 @@ export interface SampleEntry {
   outcome: string;
   /** Its inclusion proof in the pack. */
   proofFile: string;
+  /** The control's attributes tested on this entry (attributes.ts), in the order the control lists them. */
+  attributes: Record<string, AttributeResult>;
 }
 
 export interface Population {
@@ -119,6 +122,26 @@ export interface PackException {
   managementResponse: string;
 }
 
+/**
+ * A file the company attested for a control (`sealtrail attest`): a sealtrail.attestation
+ * entry of the tenant's audit log in the period names the control and the file's SHA-256, and
+ * the pack carries the file (attestation.ts).
+ */
+export interface Attestation {
+  controlId: string;
+  framework: string;
+  /** The audit log holding the entry, and its seq. */
+  logName: string;
+  seq: number;
+  /** The principal that attested (the entry's actor). */
+  by: string;
+  recordedAt: string;
+  file: { name: string; size: number; sha256: string };
+  note?: string;
+  /** Where the pack carries the file: attestations/<sha256>-<name>. */
+  packFile: string;
+}
+
 export interface ControlOutcome {
   spec: ControlSpec;
   result: ControlResult;
@@ -126,6 +149,8 @@ export interface ControlOutcome {
   reason: string;
   /** Entries of the period showing the control operating, when the control declares what they are. */
   operation?: { needs: string; count: number };
+  /** The attestations recorded for it in the period, which evidence it when the ledger holds no other. */
+  attestations?: Attestation[];
   population: Population | undefined;
   exceptionIds: string[];
   evidence: string[];
@@ -163,6 +188,8 @@ export interface PackModel {
   totals: { entries: number; perLog: Record<string, number>; auditEntries: number; byKind: Record<string, number> };
   /** Payloads left out of the events (secrets.ts), in the events' order: subject logs by name, then the audit log. */
   withheld?: WithheldPayload[];
+  /** Files attested for this framework's controls in the period, each carried in the pack (absent in packs built before attestations). */
+  attestations?: Attestation[];
   /** SHA256SUMS is time-stamped (SHA256SUMS.tsr, RFC 3161): the pack was built with a TSA. */
   sumsTimeStamped?: boolean;
   /** The fingerprint of the key that seals the pack (pack-hash.ts); absent in packs built before it was stated. */

@@ -40,7 +40,8 @@ const ev = (kind: string, action: string, occurredAt: Date, extra: Partial<Event
 function day(iso: string): EventInput[] {
   const pane = { resource: "tmux/db-1/ops/%1", actor: "dave" };
   return [
-    ev("tmux.session", "capture.start", at(iso, 2), { ...pane, payload: { pane: "%1" } }),
+    // Opened under a change ticket: the session's commands inherit it (attribute session-ticket).
+    ev("tmux.session", "capture.start", at(iso, 2), { ...pane, tags: ["ticket:OPS-7"], payload: { pane: "%1" } }),
     ev("tmux.command", "command.run", at(iso, 3), { ...pane, payload: { command: "systemctl restart api", exitCode: 0 } }),
     ev("tmux.session", "capture.stop", at(iso, 5), { ...pane, payload: { pane: "%1" } }),
     ev("access", "login", at(iso, 10), { actor: "bob" }),

@@ -24,6 +24,11 @@ export class SampleSelector<T> {
     if (!Number.isSafeInteger(size) || size < 0) throw new CoreError("INVALID_ARGUMENT", `sample size: got ${size}, want a non-negative integer`);
   }
 
+  /** Whether an offer of this rank would be kept now: lets a caller build an item only when it will be. */
+  keeps(rank: string): boolean {
+    return this.size > 0 && (this.kept.length < this.size || rank < this.kept[this.kept.length - 1]!.rank);
+  }
+
   offer(rank: string, item: T): void {
     if (this.size === 0) return;
     const full = this.kept.length >= this.size;

@@ -9,6 +9,7 @@ import { fromBase64, toHex } from "../../core/encoding/index.js";
 import type { ControlOutcome, PackModel } from "../pack-model.js";
 import { WITHHELD_FILE, withheldCounts } from "../documents.js";
 import type { ReportSeal } from "../pack-hash.js";
+import { ATTRIBUTE_LABELS, ATTRIBUTE_TESTS } from "../attributes.js";
 import { COLOURS, contentWidth, ensureSpace, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -110,14 +111,20 @@ function controlPage(doc: Doc, m: PackModel, c: ControlOutcome): void {
     const x = m.exceptions.find((e) => e.id === id);
     for (const seq of x?.seqs ?? []) flagged.set(`${x!.logName}\n${seq}`, id);
   }
+  const attributes = c.spec.attributes ?? [];
+  // The attribute columns share what the entry's columns leave; each cell is pass, fail or n/a.
+  const each = attributes.length > 0 ? Math.min(0.1, 0.18 / attributes.length) : 0;
+  const base = attributes.length > 0 ? 0.71 : 0.75;
+  const colour = (v: string) => (v === "fail" || v.startsWith("exception") ? COLOURS.bad : v === "n/a" ? COLOURS.none : COLOURS.ok);
   table(doc, [
-    { header: "Entry", width: 0.14, font: "mono" },
+    { header: "Entry", width: 0.13, font: "mono" },
     { header: "Occurred (UTC)", width: 0.2, font: "mono" },
-    { header: "Kind / action", width: 0.2 },
-    { header: "Actor", width: 0.12 },
-    { header: "Outcome", width: 0.09 },
-    { header: "Proof", width: 0.1 },
-    { header: "Attributes", width: 0.15, colour: (v) => (v.startsWith("exception") ? COLOURS.bad : COLOURS.ok) },
+    { header: "Kind / action", width: attributes.length > 0 ? 0.15 : 0.19 },
+    { header: "Actor", width: 0.09 },
+    { header: "Outcome", width: 0.07 },
+    { header: "Proof", width: 0.07 },
+    ...attributes.map((id) => ({ header: ATTRIBUTE_LABELS[id], width: each, colour })),
+    { header: "Exceptions", width: 1 - base - each * attributes.length, colour },
   ], p.sample.map((s) => [
     `${s.logName} ${s.seq}`,
     time(s.occurredAt),
@@ -125,13 +132,15 @@ function controlPage(doc: Doc, m: PackModel, c: ControlOutcome): void {
     s.actor,
     s.outcome,
     "included",
-    flagged.has(`${s.logName}\n${s.seq}`) ? `exception ${flagged.get(`${s.logName}\n${s.seq}`)}` : "no exception",
+    ...attributes.map((id) => s.attributes[id] ?? "n/a"),
+    flagged.has(`${s.logName}\n${s.seq}`) ? `exception ${flagged.get(`${s.logName}\n${s.seq}`)}` : "none",
   ]), 6.8);
+  if (attributes.length > 0) paragraph(doc, "Attributes tested: " + attributes.map((id) => `${ATTRIBUTE_LABELS[id]}: ${ATTRIBUTE_TESTS[id]}.`).join(" "), 6.8);
 }
 
 export function controlPages(doc: Doc, m: PackModel): void {
   heading(doc, "Controls tested");
-  paragraph(doc, `Seed ${m.seed}. ${m.sampling.method} Each sampled entry's inclusion proof is in the inclusion/ directory of its log's section ("Proof: included"); its attributes are tested by the control's rules: "no exception" when no exception of the kinds the control counts names it.`, 8);
+  paragraph(doc, `Seed ${m.seed}. ${m.sampling.method} Each sampled entry's inclusion proof is in the inclusion/ directory of its log's section ("Proof: included"); each attribute the control tests is pass, fail (a deviation: the control has exceptions) or n/a (it does not apply to the entry), and "Exceptions" names any exception of the kinds the control counts that shows the entry.`, 8);
   for (const c of m.controls) controlPage(doc, m, c);
 }
 
