@@ -117,10 +117,10 @@ function controlPage(doc: Doc, m: PackModel, c: ControlOutcome): void {
   const base = attributes.length > 0 ? 0.71 : 0.75;
   const colour = (v: string) => (v === "fail" || v.startsWith("exception") ? COLOURS.bad : v === "n/a" ? COLOURS.none : COLOURS.ok);
   table(doc, [
-    { header: "Entry", width: 0.13, font: "mono" },
+    { header: "Entry", width: 0.12, font: "mono" },
     { header: "Occurred (UTC)", width: 0.2, font: "mono" },
-    { header: "Kind / action", width: attributes.length > 0 ? 0.15 : 0.19 },
-    { header: "Actor", width: 0.09 },
+    { header: "Kind / action", width: attributes.length > 0 ? 0.14 : 0.18 },
+    { header: "Actor", width: 0.11 },
     { header: "Outcome", width: 0.07 },
     { header: "Proof", width: 0.07 },
     ...attributes.map((id) => ({ header: ATTRIBUTE_LABELS[id], width: each, colour })),
