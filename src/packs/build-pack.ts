@@ -18,7 +18,7 @@ import { rawPublicKey } from "../core/note/index.js";
 import { keyFingerprint, packHashOf, REPORT_FILE } from "./pack-hash.js";
 import { consistencyProofFor, inclusionProofFor, type LedgerStore, type Log } from "../ledger/index.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
-import { controlsJson, packJson, WITHHELD_FILE, withheldJson } from "./documents.js";
+import { controlsJson, packJson, RECONCILIATION_FILE, reconciliationJson, WITHHELD_FILE, withheldJson } from "./documents.js";
 import type { WithheldPayload } from "./secrets.js";
 import { ExceptionFinder } from "./exceptions.js";
 import type { Exporter, PackView, PopulationLog } from "./exporter.js";
@@ -188,6 +188,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     sweeps: finder.sweeps,
     perDay: streamed.tally.days(read.from, read.to),
     lateArrivals: streamed.tally.late,
+    reconciliation: finder.sequences.finish(),
     withheld: streamed.withheld,
     ...(o.timeStamp ? { sumsTimeStamped: true } : {}),
     signingKey: keyFingerprint(rawPublicKey(o.packKey)),
@@ -303,6 +304,7 @@ async function renderPack(o: BuildOptions, model: PackModel, writer: PackWriter,
   await writer.writeText("pack.json", packJson(model));
   await writer.writeText("controls.json", controlsJson(model));
   await writer.writeText(WITHHELD_FILE, withheldJson(model));
+  await writer.writeText(RECONCILIATION_FILE, reconciliationJson(model));
   for (const [path, text] of oscalDocuments(model)) await writer.writeText(path, text);
   if (o.exporter.render) {
     try {

@@ -25,6 +25,8 @@ export const EXCEPTION_KINDS = [
   "failed-sweep",
   /** A UTC day of the period without any sweep of the log. */
   "sweep-gap",
+  /** A hole in a tmux pane stream's chunk seqs within the period: captured output the ledger did not receive (sequence-gaps.ts). */
+  "sequence-gap",
   /** More failed logins by one actor in any 24 hours (sliding) than the threshold. */
   "failed-logins",
   /** More failed logins from one source address, for several accounts, in any 24 hours than the threshold. */

@@ -10,7 +10,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { controlsJson, packJson, WITHHELD_FILE, withheldJson } from "./documents.js";
+import { controlsJson, packJson, RECONCILIATION_FILE, reconciliationJson, WITHHELD_FILE, withheldJson } from "./documents.js";
 import type { WithheldPayload } from "./secrets.js";
 import type { ExceptionFinder } from "./exceptions.js";
 import type { Exporter } from "./exporter.js";
@@ -44,7 +44,7 @@ export interface Rederived {
 }
 
 /** pack.json as the builder wrote it (packJson in documents.ts). */
-export type RawPack = Pick<PackModel, "packId" | "generator" | "request" | "seed" | "sampling"> & { ledger: LogState[]; verify?: unknown[]; custody?: { signingKey?: { fingerprint?: string } } };
+export type RawPack = Pick<PackModel, "packId" | "generator" | "request" | "seed" | "sampling"> & { ledger: LogState[]; verify?: unknown[]; reconciliation?: unknown; custody?: { signingKey?: { fingerprint?: string } } };
 
 /** The model as the builder made it, from pack.json's request and sections and what the entries give. */
 export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
@@ -73,6 +73,8 @@ export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
     sweeps: r.finder.sweeps,
     perDay: r.tally.days(new Date(raw.request.from), new Date(raw.request.to)),
     lateArrivals: r.tally.late,
+    // Packs built before the reconciliation file have none in pack.json, and none is re-derived.
+    ...(raw.reconciliation !== undefined ? { reconciliation: r.finder.sequences.finish() } : {}),
     ...(r.withheld ? { withheld: r.withheld } : {}),
     ...(stamped ? { sumsTimeStamped: true } : {}),
     // As pack.json states it: the custody check compares it with the key that signed SHA256SUMS.
@@ -92,6 +94,7 @@ export async function renderedDocuments(model: PackModel, exporter: Exporter): P
     ["pack.json", packJson(model)],
     ["controls.json", controlsJson(model)],
     ...(model.withheld ? [[WITHHELD_FILE, withheldJson(model)] as [string, string]] : []),
+    ...(model.reconciliation ? [[RECONCILIATION_FILE, reconciliationJson(model)] as [string, string]] : []),
     ...oscalDocuments(model),
     [VERIFY_GUIDE_FILE, verifyGuide(model)],
   ]);

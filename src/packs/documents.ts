@@ -14,6 +14,9 @@ import { RESULT_RULE } from "./results.js";
 /** The payloads the pack leaves out, each with why (secrets.ts). */
 export const WITHHELD_FILE = "withheld.json";
 
+/** Entries per source and the gaps in chunk sequences (sequence-gaps.ts). */
+export const RECONCILIATION_FILE = "reconciliation.json";
+
 /** How many payloads were withheld, and why: on the cover and in pack.json. */
 export function withheldCounts(m: Pick<PackModel, "withheld">): { count: number; secrets: number; absent: number } {
   const all = m.withheld ?? [];
@@ -39,6 +42,7 @@ export function packJson(m: PackModel): string {
     totals: m.totals,
     // Packs built before payloads were withheld by rule have no withheld.json.
     ...(m.withheld ? { withheld: { ...withheldCounts(m), file: WITHHELD_FILE } } : {}),
+    ...(m.reconciliation ? { reconciliation: { file: RECONCILIATION_FILE, sources: m.reconciliation.sources.length, chunkStreams: m.reconciliation.streams.length, gaps: m.reconciliation.gapCount } } : {}),
     custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt, ...(m.request.recipient ? { recipient: m.request.recipient } : {}), ...(m.request.note ? { note: m.request.note } : {}), ...custodyKeys(m), record: "each build and rebuild is a pack.build entry of the tenant's audit log, naming this pack id and the SHA-256 of SHA256SUMS; each API download is recorded there too" },
     verify: [
       "sha256sum -c SHA256SUMS",
@@ -63,6 +67,16 @@ function custodyKeys(m: PackModel): Record<string, unknown> {
     signingKey: { algorithm: "Ed25519", file: SIGNING_KEY_FILE, fingerprint: m.signingKey, fingerprintIs: "SHA-256 of the raw 32-byte public key: openssl pkey -pubin -in signing-key.pem -outform DER | tail -c 32 | sha256sum" },
     packHash: { printedIn: REPORT_FILE, is: `SHA-256 of ${SHA256SUMS_FILE} without the line of ${REPORT_FILE}: grep -v '  ${REPORT_FILE}$' ${SHA256SUMS_FILE} | sha256sum` },
   };
+}
+
+/** reconciliation.json: each subject log's entries per source, and each captured pane stream's chunk seqs with their gaps. */
+export function reconciliationJson(m: PackModel): string {
+  const r = m.reconciliation!;
+  return pretty({
+    packId: m.packId,
+    description: "Entries of the period per subject log and source; every tmux pane stream (host/server/pane) with the chunk seqs of the period, and each gap between two of its chunks with the entries on either side (seq: the entry's seq in its log, chunk: the chunk's seq in its stream). A stream's chunks before its first one of the period belong to earlier periods. Webhook and API sources carry delivery ids, not sequences: their deliveries cannot be checked for gaps. notShownBetween: tmux.output entries between the two whose payload the pack does not show (withheld.json), which may be the missing chunks; such a gap is not an exception.",
+    ...r,
+  });
 }
 
 /** withheld.json: the rules in force, and every payload left out with why. */

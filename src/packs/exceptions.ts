@@ -8,6 +8,7 @@ import { storedSweep, SWEEP_KIND } from "../core/sweep/index.js";
 import type { ExceptionKind, PopulationLog } from "./exporter.js";
 import type { PackException, SweepSummary } from "./pack-model.js";
 import { FailedLoginWindows, RemovedAccounts } from "./exception-rules.js";
+import { SequenceTracker, streamWords } from "./sequence-gaps.js";
 
 /** Exceptions listed one by one per kind; past that, one more says how many were left out. */
 export const MAX_LISTED = 200;
@@ -46,6 +47,8 @@ export class ExceptionFinder {
   private readonly sweepDays = new Map<string, Set<string>>();
   private readonly failedSweeps: { found: Found; swept: string }[] = [];
   readonly sweeps: SweepSummary[] = [];
+  /** Entries per source and the chunk streams of tmux capture, for the reconciliation (sequence-gaps.ts). */
+  readonly sequences = new SequenceTracker();
 
   constructor(private readonly rules: ExceptionRules) {
     for (const name of rules.logNames) this.sweepDays.set(name, new Set());
@@ -73,6 +76,7 @@ export class ExceptionFinder {
     // Counted per log: the seqs that show an exception are seqs of one log.
     if (e.kind === "access" && e.action === "login" && e.outcome === "failure") this.failedLogins.add(e, logName);
     this.removedAccounts.add(e, logName);
+    this.sequences.add(e, logName);
     if (e.kind === "deploy" && e.action === "deploy.finish" && !this.approved(e.tags)) {
       this.add({ kind: "unapproved-deploy", log: "subject", logName, seqs: [e.seq], description: `${logName}: deployment of ${e.resource} by ${e.actor} at ${e.occurredAt} carries no approval tag (${this.rules.approvalTags.join(", ")})`, remediation: "open" });
     }
@@ -116,8 +120,9 @@ export class ExceptionFinder {
       this.add({ kind: "removed-account", log: "subject", logName: a.logName, seqs: a.seqs, description: `${a.count} entr${a.count === 1 ? "y" : "ies"} in ${a.logName} by ${a.account} after the account was removed (seq ${a.removedSeq})`, remediation: "open" });
     }
     for (const gap of this.sweepGaps()) this.add(gap);
+    this.chunkGaps();
     const out: PackException[] = [];
-    const order: ExceptionKind[] = ["failed-sweep", "sweep-gap", "failed-logins", "failed-logins-source", "removed-account", "unapproved-deploy", "unapproved-change", "missing-field"];
+    const order: ExceptionKind[] = ["failed-sweep", "sweep-gap", "sequence-gap", "failed-logins", "failed-logins-source", "removed-account", "unapproved-deploy", "unapproved-change", "missing-field"];
     for (const kind of order) {
       for (const f of this.found.get(kind) ?? []) out.push({ id: "", controls: [], ...f, ...MANAGEMENT });
       const more = this.unlisted.get(kind);
@@ -125,6 +130,22 @@ export class ExceptionFinder {
     }
     out.forEach((x, i) => (x.id = `EX-${String(i + 1).padStart(4, "0")}`));
     return out;
+  }
+
+  /**
+   * A gap in a pane stream's chunk seqs is an exception, with the entries on either side as its
+   * evidence; one that payloads not shown between them could fill (withheld.json) is reported in
+   * the reconciliation only, as it may be those chunks.
+   */
+  private chunkGaps(): void {
+    const r = this.sequences.finish();
+    for (const g of r.gaps) {
+      if (g.notShownBetween >= g.missing) continue;
+      const chunks = g.from === g.to ? `chunk ${g.from}` : `chunks ${g.from} to ${g.to} (${g.missing})`;
+      this.add({ kind: "sequence-gap", log: "subject", logName: g.log, seqs: [g.before.seq, g.after.seq], description: `${g.log}: ${chunks} of ${streamWords(g.stream)} (source ${g.source}) missing between entries ${g.before.seq} (chunk ${g.before.chunk}) and ${g.after.seq} (chunk ${g.after.chunk}): captured output the ledger did not receive`, remediation: "open" });
+    }
+    const unlisted = r.gapCount - r.gaps.length;
+    if (unlisted > 0) this.unlisted.set("sequence-gap", (this.unlisted.get("sequence-gap") ?? 0) + unlisted);
   }
 
   /** Runs of whole UTC days of the period without a sweep, log by log in name order. */

@@ -6,6 +6,7 @@
 import type { AttributeResult } from "./attributes.js";
 import type { ControlFrequency, Sampling } from "./sampling.js";
 import type { WithheldPayload } from "./secrets.js";
+import type { Reconciliation } from "./sequence-gaps.js";
 import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./control-spec.js";
 
 export const CONTROL_RESULTS = ["satisfied", "exceptions", "not tested"] as const;
@@ -192,6 +193,8 @@ export interface PackModel {
   attestations?: Attestation[];
   /** SHA256SUMS is time-stamped (SHA256SUMS.tsr, RFC 3161): the pack was built with a TSA. */
   sumsTimeStamped?: boolean;
+  /** Entries per source and the chunk sequences of tmux capture with their gaps (reconciliation.json); absent in packs built before it. */
+  reconciliation?: Reconciliation;
   /** The fingerprint of the key that seals the pack (pack-hash.ts); absent in packs built before it was stated. */
   signingKey?: string;
 }

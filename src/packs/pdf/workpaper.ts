@@ -10,6 +10,7 @@ import type { ControlOutcome, PackModel } from "../pack-model.js";
 import { WITHHELD_FILE, withheldCounts } from "../documents.js";
 import type { ReportSeal } from "../pack-hash.js";
 import { ATTRIBUTE_LABELS, ATTRIBUTE_TESTS } from "../attributes.js";
+import { sourcesAndSequences } from "./sources.js";
 import { COLOURS, contentWidth, ensureSpace, heading, keyValues, MARGIN, mono, paragraph, table } from "./layout.js";
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -181,6 +182,7 @@ export function reconciliation(doc: Doc, m: PackModel): void {
   ], m.logs.map((l) => [l.name, l.role, `${l.firstSeq}–${l.endSeq - 1}`, String(l.endSeq - l.firstSeq), String(l.checkpoint.size), "none (range proof)"]), 7.5);
   const counted = Object.values(m.totals.perLog).reduce((a, b) => a + b, 0);
   paragraph(doc, `Entries counted in the subject logs: ${counted}, the sum of their seq runs (${m.totals.entries}); audit log: ${m.totals.auditEntries}.`, 8);
+  sourcesAndSequences(doc, m);
   heading(doc, "Late arrivals", 10.5);
   if (m.lateArrivals.count === 0) {
     paragraph(doc, "Every entry recorded in the period occurred in it.", 8);
