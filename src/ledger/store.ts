@@ -119,7 +119,7 @@ export interface DayKindCount {
 export interface EntryStore {
   /** Entries recorded per UTC day and kind since `since` (the ledger's clock), by day then kind. */
   eventsPerDay(logId: number, since: Date): Promise<DayKindCount[]>;
-  /** Entries [from, to) in seq order, a window at a time, `origin` filled in. */
+  /** Entries [from, to) in seq order, a window at a time, `origin` and the log's leaf format (`v`) filled in. */
   streamEntries(logId: number, origin: string, from: number, to: number): AsyncGenerator<PackEntry[]>;
   /** Entries [from, to) as raw rows, columns as postgres/entry-copy.ts numbers them. */
   scanEntries(logId: number, from: number, to: number, onRow: RawRowHandler): Promise<number>;

@@ -31,7 +31,7 @@ export async function writeArchive(store: LedgerStore, archive: ArchiveStore, lo
     const first = tile.index * TILE_WIDTH;
     const entries: PackEntry[] = [];
     for await (const batch of store.streamEntries(log.id, log.origin, first, first + tile.width)) {
-      for (const e of batch) entries.push(log.leafVersion === 1 || e.v !== undefined ? e : { ...e, v: log.leafVersion });
+      entries.push(...batch);
     }
     if (entries.length !== tile.width) throw new LedgerError("INCONSISTENT", `archiving log ${log.name}: ${entries.length} of ${tile.width} entries of tile ${tile.index}: verify the log`);
     const hashes = new Uint8Array(32 * tile.width);

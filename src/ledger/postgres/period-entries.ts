@@ -42,6 +42,10 @@ const bytes = (f: Buffer | null): Uint8Array => (f === null ? new Uint8Array(0) 
  * timestamp and array text, which cost more than the rest of a pack's work per entry.
  */
 export async function* streamEntries(sql: Sql, logId: number, origin: string, from: number, to: number): AsyncGenerator<PackEntry[]> {
+  // The leaf format is the log's (docs/leaf-format.md): a v2 entry's actor, resource and
+  // payload_hash columns hold its commitments, and its leaf names them so.
+  const [log] = from < to ? await sql<{ leafVersion: number }[]>`select leaf_version as "leafVersion" from logs where id = ${logId}::int` : [];
+  const v2 = log?.leafVersion === 2;
   for (let start = from; start < to; start += WINDOW) {
     const end = Math.min(to, start + WINDOW);
     const batch: PackEntry[] = [];
@@ -63,6 +67,7 @@ export async function* streamEntries(sql: Sql, logId: number, origin: string, fr
         payloadHash: bytes(t[PAYLOAD_HASH]!),
         leafHash: bytes(t[LEAF_HASH]!),
         chainHash: bytes(t[CHAIN_HASH]!),
+        ...(v2 ? { v: 2 as const } : {}),
       });
     });
     yield batch;
