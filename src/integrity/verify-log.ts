@@ -225,7 +225,8 @@ async function recomputeTree(store: LedgerStore, scope: Scope, trusted: TrustedC
   const last = (await store.archivedRanges(log.id)).at(-1);
   const archived = last && { log: log.name, size: last.toSeq, location: options.archiveLocation ?? last.location };
   const tasks: RangeTask[] = [];
-  const removals = await loadRemovalRecords(store, log, size);
+  // Records archived by a retention run still authorize their removals (docs/erasure.md).
+  const removals = await loadRemovalRecords(withArchive(store, options.archiveLocation !== undefined ? openArchive(options.archiveLocation) : undefined), log, size);
   for (let start = scope.from; start < size; start += RANGE_SIZE) {
     const end = Math.min(size, start + RANGE_SIZE);
     const sizes = [...new Set(wanted.filter((s) => s > start && s <= end && s % RANGE_SIZE !== 0))];

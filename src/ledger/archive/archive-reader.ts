@@ -48,6 +48,24 @@ export class ArchiveReader {
     return out;
   }
 
+  /**
+   * The entries of `kinds` among seqs [0, to) of an archive of `size` entries. A rows file is
+   * canonical JSON, so an entry of kind k has `"kind":k` verbatim: only files and lines holding
+   * one are parsed, and a scan for a log's few records reads the rest as text only.
+   */
+  async entriesOfKinds(size: number, to: number, kinds: readonly string[]): Promise<PackEntry[]> {
+    const needles = kinds.map((k) => `"kind":${JSON.stringify(k)}`);
+    const out: PackEntry[] = [];
+    for (let first = 0; first < to; first += 256) {
+      const { index, width } = tileOf(first, size);
+      const key = rowsKey(this.log, index, width);
+      const text = decoder.decode(await this.archive.get(key) ?? new Uint8Array(0));
+      if (!needles.some((n) => text.includes(n))) continue;
+      for (const e of await this.rows(index, width)) if (e.seq < to && kinds.includes(e.kind)) out.push(e);
+    }
+    return out;
+  }
+
   private async rows(index: number, width: number): Promise<PackEntry[]> {
     const key = rowsKey(this.log, index, width);
     if (this.cached?.key === key) return this.cached.value as PackEntry[];

@@ -2,16 +2,18 @@
  * A LedgerStore that reads a log's archived prefix from the archive where the main tables no
  * longer hold it, so that proofs, tiles, packs and the appender's reads go on as before: leaf
  * hashes (level 0 of the tree and of the tiles), entries, chain hashes and the seq recorded at
- * a time. Everything else, and everything past the archived prefix, is the wrapped store's.
+ * a time, and the ledger's own records (erasures, expiries, holds). Everything else, and
+ * everything past the archived prefix, is the wrapped store's.
  * The verifier reads archived ranges itself (integrity/verify-range.ts).
  */
 import type { NodeId } from "../../core/merkle/index.js";
 import type { PackEntry } from "../../core/pack/index.js";
 import { LedgerError } from "../errors.js";
-import type { LedgerStore, NodeRow, TenantView } from "../store.js";
+import type { LedgerStore, NodeRow, RecordEntry, TenantView } from "../store.js";
 import { assembleNodes, planNodeRead, STORED_NODE_MIN_LEVEL } from "../tree.js";
 import { ArchiveReader } from "./archive-reader.js";
 import type { ArchiveStore } from "./archive-store.js";
+import { archivedRecords } from "./archived-records.js";
 import { openArchive } from "./open-archive.js";
 
 /**
@@ -19,9 +21,14 @@ import { openArchive } from "./open-archive.js";
  * archived range was recorded to be (archived_ranges.location).
  */
 export function withArchive<T extends LedgerStore>(store: T, archive?: ArchiveStore): T {
-  const reads = new ArchivedReads(store, archive);
-  return new Proxy(store, {
+  // Wrapped already: reading the archive twice would give its records twice.
+  if (archive === undefined && (store as unknown as Record<symbol, unknown>)[ARCHIVE_AWARE] === true) return store;
+  const base = ((store as unknown as Record<symbol, unknown>)[UNWRAPPED] as T | undefined) ?? store;
+  const reads = new ArchivedReads(base, archive);
+  return new Proxy(base, {
     get(target, prop, receiver) {
+      if (prop === ARCHIVE_AWARE) return true;
+      if (prop === UNWRAPPED) return target;
       if (typeof prop === "string" && OVERRIDDEN.has(prop)) {
         const own = (reads as unknown as Record<string, unknown>)[prop] as (...args: unknown[]) => unknown;
         return own.bind(reads);
@@ -32,7 +39,9 @@ export function withArchive<T extends LedgerStore>(store: T, archive?: ArchiveSt
   });
 }
 
-const OVERRIDDEN = new Set(["levelHashes", "fetchNodes", "streamEntries", "chainHashAt", "seqRecordedFrom", "withLogLock", "tenantView"]);
+const OVERRIDDEN = new Set(["levelHashes", "fetchNodes", "streamEntries", "chainHashAt", "seqRecordedFrom", "recordEntries", "withLogLock", "tenantView"]);
+const ARCHIVE_AWARE = Symbol("archive-aware");
+const UNWRAPPED = Symbol("unwrapped");
 
 class ArchivedReads {
   private readonly readers = new Map<number | string, ArchiveReader>();
@@ -91,6 +100,15 @@ class ArchivedReads {
       for (let at = from; at < Math.min(to, archived); at += 256) yield reader.entries(archived, at, Math.min(at + 256, to, archived));
     }
     if (to > Math.max(from, archived)) yield* this.store.streamEntries(logId, origin, Math.max(from, archived), to);
+  }
+
+  /** The ledger's own records of `kinds`: the archived prefix's (archived-records.ts), then the main tables'. */
+  async recordEntries(logId: number, kinds: readonly string[], size: number): Promise<RecordEntry[]> {
+    const hot = await this.store.recordEntries(logId, kinds, size);
+    const archived = await this.store.archivedTo(logId);
+    if (archived === 0) return hot;
+    const cold = await archivedRecords(this.store, await this.reader(logId), logId, archived, kinds, size);
+    return [...cold, ...hot.filter((r) => r.seq >= archived)];
   }
 
   async chainHashAt(logId: number, seq: number): Promise<Uint8Array | undefined> {

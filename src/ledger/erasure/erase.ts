@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { COMMITTED_FIELDS, type CommittedField } from "../../core/entry/index.js";
 import { countSeqs, ERASURE_KIND, ERASURE_REFUSED_KIND, ERASURE_REQUEST_KIND, RECORD_KINDS, removalPayload, seqSpans, type SeqSpan } from "../../core/erasure/index.js";
 import { LedgerError } from "../errors.js";
+import { withArchive } from "../archive/archived-store.js";
 import type { LedgerStore, Log } from "../store.js";
 import { heldEntries } from "./legal-holds.js";
 import { appendRecord } from "./records.js";
@@ -108,7 +109,7 @@ export async function listErasureRequests(store: LedgerStore, logName: string): 
   const size = await store.treeSize(log.id);
   const out = new Map<string, ErasureRequestListing>();
   const asked = new Set<string>();
-  for (const r of await store.recordEntries(log.id, [ERASURE_REQUEST_KIND, ERASURE_KIND], size)) {
+  for (const r of await withArchive(store).recordEntries(log.id, [ERASURE_REQUEST_KIND, ERASURE_KIND], size)) {
     if (r.payload === null) continue;
     const o = JSON.parse(r.payload) as Record<string, unknown>;
     const id = String(o.request);
@@ -170,7 +171,7 @@ async function resolve(store: LedgerStore, request: ErasureRequest): Promise<{ l
     for (const s of seqs) if (!Number.isSafeInteger(s) || s < 0 || s >= size) throw new LedgerError("OUT_OF_RANGE", `seq ${s}: log ${log.name} has ${size} entries`);
   }
   // The ledger's own records (erasures, holds) are never erased: a subject's are left out, a seq named is refused.
-  const records = new Set((await store.recordEntries(log.id, RECORD_KINDS, size)).map((r) => r.seq));
+  const records = new Set((await withArchive(store).recordEntries(log.id, RECORD_KINDS, size)).map((r) => r.seq));
   const own = seqs.filter((s) => records.has(s));
   if (own.length > 0 && !("actor" in request.target)) throw new LedgerError("INVALID_INPUT", `seq ${own[0]} is one of the ledger's own records (erasures, holds), which are not erased`);
   seqs = seqs.filter((s) => !records.has(s));

@@ -8,6 +8,7 @@
  */
 import { COMMITTED_FIELDS } from "../../core/entry/index.js";
 import { EXPIRY_KIND, RECORD_KINDS, removalPayload, seqSpans, type SeqSpan } from "../../core/erasure/index.js";
+import { withArchive } from "../archive/archived-store.js";
 import type { LedgerStore, Log } from "../store.js";
 import { heldEntries } from "./legal-holds.js";
 import { appendRecord } from "./records.js";
@@ -75,7 +76,7 @@ async function expireLocked(store: LedgerStore, log: Log, o: ExpiryRun): Promise
 
 /** The seqs within `spans` of the ledger's own records: from the main tables, and from the archive below its end. */
 async function recordSeqs(store: LedgerStore, log: Log, spans: readonly SeqSpan[], size: number): Promise<number[]> {
-  const seqs = new Set((await store.recordEntries(log.id, RECORD_KINDS, size)).map((r) => r.seq));
+  const seqs = new Set((await withArchive(store).recordEntries(log.id, RECORD_KINDS, size)).map((r) => r.seq));
   const archived = await store.archivedTo(log.id);
   const kinds = RECORD_KINDS as readonly string[];
   for (const [from, to] of spans) {

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { checkHoldScope, HOLD_KIND, HOLD_RELEASE_KIND, type HoldScope, type LegalHold, parseHold, type SeqSpan } from "../../core/erasure/index.js";
 import { CoreError } from "../../core/errors.js";
 import { LedgerError } from "../errors.js";
+import { withArchive } from "../archive/archived-store.js";
 import type { LedgerStore, Log } from "../store.js";
 import { archivedHeldSeqs } from "./archived-holds.js";
 import { appendRecord } from "./records.js";
@@ -19,7 +20,7 @@ export interface HoldListing extends LegalHold {
 export async function listHolds(store: LedgerStore, log: Log): Promise<HoldListing[]> {
   const size = await store.treeSize(log.id);
   const holds = new Map<string, HoldListing>();
-  for (const r of await store.recordEntries(log.id, [HOLD_KIND, HOLD_RELEASE_KIND], size)) {
+  for (const r of await withArchive(store).recordEntries(log.id, [HOLD_KIND, HOLD_RELEASE_KIND], size)) {
     if (r.payload === null) continue;
     if (r.kind === HOLD_KIND) {
       const hold = parseHold(r.payload, r.seq);
@@ -76,7 +77,7 @@ export async function heldEntries(store: LedgerStore, log: Log, spans: readonly 
   const archived = await store.archivedTo(log.id);
   const ranges = spans.filter(([, to]) => to > archived).map(([from, to]) => ({ from: Math.max(from, archived), to }));
   const old = spans.filter(([from]) => from < archived).map(([from, to]): SeqSpan => [from, Math.min(to, archived)]);
-  const fromArchive = old.length > 0 ? await archivedHeldSeqs(store, log, old, active) : new Map<string, number[]>();
+  const fromArchive = old.length > 0 ? await archivedHeldSeqs(withArchive(store), log, old, active) : new Map<string, number[]>();
   const seqs = new Set<number>();
   const holds: string[] = [];
   for (const hold of active) {
