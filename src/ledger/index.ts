@@ -2,7 +2,8 @@
  * The ledger's public face: the LedgerStore seam and its records, the code written against it
  * (checkpoints, proofs, tiles, audit logs, signing keys) and the ledger's error. Everything
  * outside src/ledger imports the ledger from here. Opening the PostgreSQL store is apart
- * (postgres/postgres-store.ts, postgres/migrate.ts, postgres/database-error.ts): code that only
+ * (postgres/postgres-store.ts, postgres/migrate.ts, postgres/service-login.ts,
+ * postgres/database-error.ts): code that only
  * needs the interface does not load the driver.
  */
 export type {
