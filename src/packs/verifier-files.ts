@@ -110,9 +110,12 @@ function custodySteps(model: PackModel): string {
   return `
 ## 4. The pack hash and the signing key: sha256sum and openssl
 
-The pack hash on the report's cover and custody page is the SHA-256 of SHA256SUMS without the
-line of report.pdf (a file cannot list its own hash); the signing key's fingerprint is the
-SHA-256 of its raw 32-byte Ed25519 public key, here \`${model.signingKey}\`:
+The pack hash on the report's cover and custody page is the SHA-256 of the bytes of
+SHA256SUMS with the one line naming report.pdf removed: every other line kept as it is, in
+its order, each with its newline. It seals every file of the pack but the report, which is
+rendered last and prints it (a file cannot list its own hash). The signing key's fingerprint
+is the SHA-256 of the raw 32-byte Ed25519 public key in signing-key.pem (the last 32 bytes of
+its DER form, RFC 8410), here \`${model.signingKey}\`:
 
 \`\`\`sh
 grep -v '  report.pdf$' SHA256SUMS | sha256sum

@@ -5,11 +5,13 @@
  * copies; VERIFY.md's sha256sum and openssl steps, the checkpoint's signed note included, run
  * as written.
  */
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vkeyString } from "../../src/core/note/index.js";
+import { reportInfo } from "../../src/packs/pack-hash.js";
 import { ROOT, runCli, runTool } from "../support/cli.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
@@ -122,6 +124,31 @@ describe("VERIFY.md", () => {
       const run = await runTool("bash", ["-euo", "pipefail", "-c", block], genuine);
       expect(run.code, run.stderr).toBe(0);
     }
+  });
+
+  it("defines the pack hash and the key fingerprint in words, and its commands recompute both as the report and pack.json state them", async () => {
+    const guide = readFileSync(join(genuine, "VERIFY.md"), "utf8");
+    expect(guide).toMatch(/pack hash[\s\S]*SHA-256 of the bytes of\s+SHA256SUMS with the one line naming report\.pdf removed/);
+    expect(guide).toMatch(/fingerprint\s+is the SHA-256 of the raw 32-byte Ed25519 public key in signing-key\.pem/);
+    const step = blocks()[3]!;
+    expect(step).toContain("sha256sum");
+    const run = await runTool("bash", ["-euo", "pipefail", "-c", step], genuine);
+    expect(run.code, run.stderr).toBe(0);
+    const [packHash, fingerprint] = run.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]!);
+    // What the pack states: pack.json's custody names the key; the report's document information carries both.
+    const pack = JSON.parse(readFileSync(join(genuine, "pack.json"), "utf8")) as { custody: { signingKey: { fingerprint: string } } };
+    expect(fingerprint).toBe(pack.custody.signingKey.fingerprint);
+    expect(fingerprint).toBe(createHash("sha256").update(key.publicKey).digest("hex"));
+    expect(reportInfo(readFileSync(join(genuine, "report.pdf")))).toEqual({ packHash, signingKey: fingerprint });
+    // And what verify-pack recomputes.
+    const verified = await runCli(["verify-pack", genuine, ...keyArgs(), "--json"], {});
+    expect(JSON.parse(verified.stdout)).toMatchObject({ packHash, signingKey: fingerprint });
+    // A file changed after sealing moves the hash the commands give.
+    const changed = copy();
+    writeFileSync(join(changed, "controls.json"), `${readFileSync(join(changed, "controls.json"), "utf8")} `);
+    reseal(changed, key.privateKey);
+    const again = await runTool("bash", ["-euo", "pipefail", "-c", step], changed);
+    expect(again.stdout.split(/\s+/)[0]).not.toBe(packHash);
   });
 
   it("checks each checkpoint's signed note with openssl under the right vkey, and not under another", async () => {
