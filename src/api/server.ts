@@ -57,7 +57,7 @@ export async function createApiServer(given: ServerOptions): Promise<ApiServer> 
   const authenticate = sessionAuthenticator(bearer, sessions);
 
   const http = createHttpServer({ options, log, apollo, recorder, authenticate, bearer, sessions });
-  const subscriptions = serveSubscriptions({ http, path: GRAPHQL_PATH, schema, options, feed, recorder, authenticate });
+  const subscriptions = serveSubscriptions({ http, path: GRAPHQL_PATH, schema, options, feed, recorder, authenticate, sessions });
 
   return {
     http,

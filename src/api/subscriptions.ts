@@ -12,6 +12,7 @@ import { ApiError, formatError } from "./api-error.js";
 import { ExactWebSocket } from "./exact-socket.js";
 import type { AppendedFeed } from "./appended-feed.js";
 import type { Authenticate } from "./bearer-auth.js";
+import { type ConsoleSessions, sessionIdOf } from "./console/sessions.js";
 import { recordedFields } from "./executed-fields.js";
 import { checkComplexity, depthLimit } from "./limits.js";
 import type { Principal } from "./principal.js";
@@ -29,6 +30,15 @@ export interface SubscriptionParts {
   feed: AppendedFeed;
   recorder: ReadRecorder;
   authenticate: Authenticate;
+  /** The console's sessions: a connection opened with the session cookie ends when its session does. */
+  sessions?: ConsoleSessions;
+}
+
+/** An open connection: the key it authenticated with and, when it rode on the console's cookie, the session. */
+interface OpenSocket {
+  keyId: string;
+  session: string | undefined;
+  socket: WebSocket;
 }
 
 /** An operation under way, kept for its read record. */
@@ -48,8 +58,11 @@ interface LiveOperation {
 
 type Extra = { socketId: string; principal: Principal };
 
-/** The close code of a connection whose key was revoked: graphql-ws's Forbidden, as a refused connection gets. */
-const KEY_REVOKED = 4403;
+/**
+ * The close code of a connection whose key was revoked or whose console session ended:
+ * graphql-ws's Forbidden, as a refused connection gets.
+ */
+const ACCESS_ENDED = 4403;
 
 /** An operation parsed, validated (depth, introspection) and within the cost bound, as over HTTP; or why not. */
 function checkOperation(
@@ -81,7 +94,7 @@ function described(payload: { query: string; operationName?: string | null; vari
 }
 
 /** Serves subscriptions; the result's dispose() closes every socket. */
-export function serveSubscriptions({ http, path, schema, options, feed, recorder, authenticate }: SubscriptionParts): Disposable {
+export function serveSubscriptions({ http, path, schema, options, feed, recorder, authenticate, sessions: consoleSessions }: SubscriptionParts): Disposable {
   const { config } = options;
   const limiter = options.limiter ?? limiterFor(config);
   // Upgrades are handed over by hand (noServer) rather than the socket server being attached to
@@ -96,8 +109,8 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
   const rules = [...specifiedRules, depthLimit(config.maxDepth), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const format = formatError(config.development);
   const liveKey = (ctx: WsContext, id: string) => `${(ctx.extra as { socketId?: string }).socketId}:${id}`;
-  const sockets = new Map<string, { keyId: string; socket: WebSocket }>();
-  const recheck = recheckKeys(options, sockets);
+  const sockets = new Map<string, OpenSocket>();
+  const stopWatching = watchAccess(options, sockets, consoleSessions);
   const server = useServer<Record<string, unknown>, Extra>(
     {
       schema,
@@ -108,7 +121,9 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
           ctx.extra.principal = await authenticate(authorization, ctx.extra.request);
           const socketId = randomUUID();
           ctx.extra.socketId = socketId;
-          sockets.set(socketId, { keyId: ctx.extra.principal.keyId, socket: ctx.extra.socket });
+          // Without an Authorization, the principal is the cookie's session's (console/session-auth.ts).
+          const session = authorization === undefined || authorization === "" ? sessionIdOf(ctx.extra.request.headers.cookie) : undefined;
+          sockets.set(socketId, { keyId: ctx.extra.principal.keyId, session, socket: ctx.extra.socket });
           ctx.extra.socket.once("close", () => sockets.delete(socketId));
           return true;
         } catch (error) {
@@ -172,28 +187,47 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
   );
   return {
     async dispose() {
-      clearInterval(recheck);
+      stopWatching();
       await server.dispose();
     },
   };
 }
 
 /**
+ * Ends connections whose access ended: signing a console session out (DELETE /auth/session)
+ * closes its sockets at once; revoked keys and expired sessions are found by the periodic
+ * recheck. Returns the stop.
+ */
+function watchAccess(options: ServerOptions, sockets: Map<string, OpenSocket>, consoleSessions: ConsoleSessions | undefined): () => void {
+  const recheck = recheckKeys(options, sockets, consoleSessions);
+  const unsubscribe = consoleSessions?.onEnd((ended) => {
+    for (const s of sockets.values()) if (s.session === ended) s.socket.close(ACCESS_ENDED, "Forbidden: the console session ended");
+  });
+  return () => {
+    clearInterval(recheck);
+    unsubscribe?.();
+  };
+}
+
+/**
  * Every SEALTRAIL_API_KEY_RECHECK_MS, the keys of the open connections are looked up again, and
  * the connections of a key revoked since are closed: a revoked key's subscriptions end within
- * that interval and one query (docs/security.md). HTTP requests authenticate each time.
+ * that interval and one query (docs/security.md). HTTP requests authenticate each time. A
+ * connection opened with the console's cookie is closed too once its session has expired (a
+ * sign-out closes it at once, above).
  */
-function recheckKeys(options: ServerOptions, sockets: Map<string, { keyId: string; socket: WebSocket }>): NodeJS.Timeout {
+function recheckKeys(options: ServerOptions, sockets: Map<string, OpenSocket>, consoleSessions: ConsoleSessions | undefined): NodeJS.Timeout {
   let running = false;
   const timer = setInterval(() => {
     if (running || sockets.size === 0) return;
-    running = true;
     const open = [...sockets.values()];
+    for (const s of open) if (s.session !== undefined && consoleSessions && !consoleSessions.isOpen(s.session)) s.socket.close(ACCESS_ENDED, "Forbidden: the console session ended");
+    running = true;
     // A person's single sign-on has no key to look up (keyId sso:…): its session's own limits hold.
     const keyed = open.filter((s) => !s.keyId.startsWith("sso:"));
     options.writer.liveApiKeyIds([...new Set(keyed.map((s) => s.keyId))])
       .then((live) => {
-        for (const { keyId, socket } of keyed) if (!live.has(keyId)) socket.close(KEY_REVOKED, "Forbidden: the API key was revoked");
+        for (const { keyId, socket } of keyed) if (!live.has(keyId)) socket.close(ACCESS_ENDED, "Forbidden: the API key was revoked");
       })
       // The database away: checked again at the next tick; the connections stay as they are.
       .catch(() => {})

@@ -2,10 +2,13 @@
  * Revoking a key ends its live sessions within a stated bound (security review: an open
  * subscription kept delivering events 17 s after `keys api revoke`): every open WebSocket's key
  * is checked again every SEALTRAIL_API_KEY_RECHECK_MS, and a socket whose key is revoked is
- * closed (4403), ending its subscriptions; nothing appended after that is delivered. And a
+ * closed (4403), ending its subscriptions; nothing appended after that is delivered. Signing a
+ * console session out ends the subscriptions opened with its cookie the same way, at once. And a
  * subscription that fails outright is recorded as the failure it is (it was audited as success).
  */
+import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { Appender } from "../../src/ledger/postgres/appender.js";
 import { revokeApiKey } from "../../src/ledger/postgres/api-keys.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
@@ -60,6 +63,74 @@ describe("key revocation", () => {
       await expect.poll(() => b.got.includes("after-revocation"), { timeout: 5_000 }).toBe(true);
       expect(a.got.length).toBe(seen);
       expect(b.closed()).toBeUndefined();
+    } finally {
+      await a.client.dispose();
+      await b.client.dispose();
+    }
+  });
+});
+
+/** A graphql-ws client riding on a console session cookie, from the console's own origin, as the browser's would. */
+function cookieClient(cookie: string) {
+  const origin = api.base;
+  class CookieSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { cookie, origin } });
+    }
+  }
+  return createClient({ url: api.wsUrl, webSocketImpl: CookieSocket, retryAttempts: 0, lazy: true });
+}
+
+async function signInCookie(token: string): Promise<string> {
+  const res = await fetch(`${api.base}/auth/session`, { method: "POST", headers: { "content-type": "application/json", origin: api.base }, body: JSON.stringify({ token }) });
+  expect(res.status).toBe(200);
+  return res.headers.get("set-cookie")!.split(";")[0]!;
+}
+
+describe("console sign-out", () => {
+  it("closes the signed-out session's open subscriptions at once; another session of the same key goes on", async () => {
+    const appender = new Appender(ledger.writer);
+    const token = await apiKey(ledger, "acme");
+    const leaving = await signInCookie(token);
+    const staying = await signInCookie(token);
+    const open = (cookie: string) => {
+      const client = cookieClient(cookie);
+      const got: string[] = [];
+      let closedWith: number | undefined;
+      client.on("closed", (event) => void (closedWith = (event as { code: number }).code));
+      client.subscribe<{ eventAppended: { resource: string } }>(
+        { query: `subscription { eventAppended { resource } }` },
+        { next: (m) => m.data && got.push(m.data.eventAppended.resource), error: () => {}, complete: () => {} },
+      );
+      return { client, got, closed: () => closedWith };
+    };
+    const a = open(leaving);
+    const b = open(staying);
+    try {
+      for (let i = 0; !(a.got.length > 0 && b.got.length > 0); i++) {
+        await appender.append("r1", [{ kind: "custom", actor: "p", action: "x", resource: `probe-out-${i}` }]);
+        await new Promise((r) => setTimeout(r, 100));
+        if (i > 100) throw new Error("subscriptions never went live");
+      }
+      const signedOutAt = Date.now();
+      const out = await fetch(`${api.base}/auth/session`, { method: "DELETE", headers: { cookie: leaving, origin: api.base } });
+      expect(out.status).toBe(204);
+      await expect.poll(() => a.closed(), { timeout: 5_000, interval: 20 }).toBe(4403);
+      // Ended by the sign-out itself, not by the next periodic recheck.
+      expect(Date.now() - signedOutAt).toBeLessThan(1_000);
+      const seen = a.got.length;
+      await appender.append("r1", [{ kind: "custom", actor: "p", action: "x", resource: "after-sign-out" }]);
+      await expect.poll(() => b.got.includes("after-sign-out"), { timeout: 5_000 }).toBe(true);
+      expect(a.got.length).toBe(seen);
+      expect(b.closed()).toBeUndefined();
+      // The signed-out cookie opens nothing new.
+      const again = cookieClient(leaving);
+      const refused = await new Promise<unknown>((resolve) => {
+        again.on("closed", (event) => resolve((event as { code: number }).code));
+        again.subscribe({ query: `subscription { eventAppended { resource } }` }, { next: () => {}, error: () => {}, complete: () => {} });
+      });
+      expect(refused).toBe(4403);
+      await again.dispose();
     } finally {
       await a.client.dispose();
       await b.client.dispose();

@@ -33,6 +33,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxAgeMs: 8 * 3600_000, i
 
 export class ConsoleSessions {
   private readonly held = new Map<string, Held>();
+  private readonly ended = new Set<(id: string) => void>();
 
   constructor(private readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS, private readonly now: () => number = Date.now) {}
 
@@ -41,8 +42,28 @@ export class ConsoleSessions {
     const id = randomBytes(32).toString("base64url");
     const now = this.now();
     this.held.set(id, { grant, expiresAt: now + this.limits.maxAgeMs, idleUntil: now + this.limits.idleMs });
-    while (this.held.size > this.limits.maxSessions) this.held.delete(this.held.keys().next().value!);
+    while (this.held.size > this.limits.maxSessions) this.end(this.held.keys().next().value!);
     return id;
+  }
+
+  /**
+   * Calls `listener` with the id of each session that ends here (signed out, expired on use,
+   * evicted): what rides on it elsewhere (a WebSocket's subscriptions) ends with it. Returns
+   * the unsubscribe.
+   */
+  onEnd(listener: (id: string) => void): () => void {
+    this.ended.add(listener);
+    return () => this.ended.delete(listener);
+  }
+
+  /** True while the session is open, without restarting its idle clock (a periodic check is no use of it). */
+  isOpen(id: string): boolean {
+    const held = this.held.get(id);
+    if (!held) return false;
+    const now = this.now();
+    if (now < held.expiresAt && now < held.idleUntil) return true;
+    this.end(id);
+    return false;
   }
 
   /** The session's grant, its idle clock restarted; undefined when unknown, expired or signed out. */
@@ -51,7 +72,7 @@ export class ConsoleSessions {
     if (!held) return undefined;
     const now = this.now();
     if (now >= held.expiresAt || now >= held.idleUntil) {
-      this.held.delete(id);
+      this.end(id);
       return undefined;
     }
     held.idleUntil = Math.min(held.expiresAt, now + this.limits.idleMs);
@@ -60,7 +81,13 @@ export class ConsoleSessions {
 
   /** Signs a session out; true when it was open. */
   revoke(id: string): boolean {
-    return this.held.delete(id);
+    return this.end(id);
+  }
+
+  private end(id: string): boolean {
+    if (!this.held.delete(id)) return false;
+    for (const listener of this.ended) listener(id);
+    return true;
   }
 
   get size(): number {
