@@ -2,11 +2,12 @@
  * The WebSocket class of the subscription server: a message that would reach the ledger
  * altered is refused before graphql-ws reads it. ws already closes a text frame that is not
  * UTF-8 (1007, RFC 6455 §8.1); a binary frame would be decoded with U+FFFD in place of bad
- * bytes, and JSON.parse would read 12345678901234567891 as 12345678901234567000. Either closes
+ * bytes, and JSON.parse would read 12345678901234567891 as 12345678901234567000 and keep one
+ * of two members of the same name. Each closes
  * the connection with 4400 (graphql-ws's Bad Request) and the reason.
  */
 import { WebSocket } from "ws";
-import { checkExactNumbers, strictUtf8 } from "../core/encoding/index.js";
+import { checkExactJson, strictUtf8 } from "../core/encoding/index.js";
 
 export const BAD_REQUEST = 4400;
 
@@ -29,7 +30,7 @@ function refusedMessage(data: unknown): string | undefined {
   const text = strictUtf8(bytes);
   if (text === undefined) return "the message is not UTF-8 text";
   try {
-    checkExactNumbers(text, "the message");
+    checkExactJson(text, "the message");
     return undefined;
   } catch (error) {
     return (error as Error).message;

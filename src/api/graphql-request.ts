@@ -5,7 +5,7 @@
  * text or numbers into the ledger that the client did not send (docs/security.md, "Input is
  * kept exactly or refused").
  */
-import { checkExactNumbers, strictUtf8 } from "../core/encoding/index.js";
+import { checkExactJson, strictUtf8 } from "../core/encoding/index.js";
 
 export type ReadRequest = { body: unknown } | { refused: string };
 
@@ -29,10 +29,10 @@ export function readRequest(method: string, contentType: string | undefined, raw
   return inexact === undefined ? { body } : { refused: inexact };
 }
 
-/** Why JSON text is refused for a number it would not keep exactly, or undefined. */
+/** Why JSON text is refused for what JSON.parse would not keep exactly (a number, a repeated member name), or undefined. */
 export function inexactIn(json: string, where: string): string | undefined {
   try {
-    checkExactNumbers(json, where);
+    checkExactJson(json, where);
     return undefined;
   } catch (error) {
     return (error as Error).message;

@@ -1,8 +1,8 @@
 /**
  * Input is kept exactly or refused, at every entrance of the API (docs/security.md): ill-formed
  * UTF-8 in a GraphQL request (body, query string, WebSocket frame), a number that a double
- * cannot keep (in variables, in a literal, over WebSocket), and timestamp digits finer than the
- * millisecond. Each is refused with a typed error and nothing is stored; exact input is kept.
+ * cannot keep (in variables, in a literal, over WebSocket), a member named twice in one object
+ * (JSON.parse would keep the last alone), and timestamp digits finer than the millisecond. Each is refused with a typed error and nothing is stored; exact input is kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -79,6 +79,19 @@ describe("GraphQL over HTTP", () => {
     expect(await stored()).toEqual([]);
   });
 
+  it("refuses a member named twice in one object, in the body, in the query string and in a literal", async () => {
+    const text = JSON.stringify({ query: RECORD, variables: { events: [deployEvent(6, { actor: "alice" })] } }).replace('"actor":"alice"', '"actor":"alice","actor":"mallory"');
+    const res = await post(text);
+    expect(res.status).toBe(400);
+    expect(res.json.errors![0]!.extensions.code).toBe("BAD_REQUEST");
+    expect(res.json.errors![0]!.message).toMatch(/names the member "actor" twice/);
+    const viaGet = await fetch(`${api.url}?query=${encodeURIComponent("query Q($l: String!) { log(name: $l) { name } }")}&variables=${encodeURIComponent('{"l":"exact","l":"other"}')}`, { headers: { authorization: `Bearer ${writer}`, "apollo-require-preflight": "true" } });
+    expect(viaGet.status).toBe(400);
+    const literal = await gql(api, writer, `mutation { recordEvents(log: "exact", wait: true, events: [{ kind: "deploy", actor: "a", action: "deploy.finish", resource: "r", outcome: success, source: "s", occurredAt: "2024-05-01T12:00:00Z", payload: { version: "1", v: 1, v: 2 } }]) { accepted } }`);
+    expect(literal.data ?? null).toBeNull();
+    expect(await stored()).toEqual([]);
+  });
+
   it("refuses sub-millisecond digits in occurredAt; keeps exact numbers and big ones sent as strings", async () => {
     const fine = await gql(api, writer, RECORD, { events: [deployEvent(2, { occurredAt: "2024-05-01T12:00:00.000123Z" })] });
     expect(fine.data.recordEvents).toMatchObject({ accepted: 0, rejected: 1 });
@@ -122,6 +135,10 @@ describe("GraphQL over WebSocket", () => {
     const big = await openAcked();
     big.ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: RECORD, variables: { events: [deployEvent(5, { payload: { version: "1", n: 0 } })] } } }).replace('"n":0', '"n":-12345678901234567891'));
     expect(await big.closed).toEqual({ code: 4400, reason: expect.stringContaining("cannot be kept exactly") });
+
+    const twice = await openAcked();
+    twice.ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: RECORD, variables: { events: [deployEvent(7, { actor: "alice" })] } } }).replace('"actor":"alice"', '"actor":"alice","actor":"mallory"'));
+    expect(await twice.closed).toEqual({ code: 4400, reason: expect.stringContaining("twice") });
     expect(await stored()).toHaveLength(1);
   });
 });

@@ -87,16 +87,18 @@ describe("emit --via queue", () => {
     expect(count!.n).toBe(2);
   });
 
-  it("refuses input it would alter: a number a double cannot keep, stdin that is not UTF-8, sub-millisecond time; exit 2, nothing stored", async () => {
-    const [big, notUtf8, fine] = await Promise.all([
+  it("refuses input it would alter: a number a double cannot keep, a member named twice, stdin that is not UTF-8, sub-millisecond time; exit 2, nothing stored", async () => {
+    const [big, notUtf8, fine, twice] = await Promise.all([
       sealtrail([...DEPLOY, "--payload", '{"version":"1","build":12345678901234567891}', "--via", "queue"]),
       sealtrail([...DEPLOY, "--payload", "-", "--via", "queue"], {}, Buffer.from([0x7b, 0x22, 0x76, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])),
       sealtrail([...DEPLOY, "--payload", '{"version":"1"}', "--occurred-at", "2024-05-01T12:00:00.000123Z", "--via", "queue"]),
+      sealtrail([...DEPLOY, "--payload", '{"version":"1","build":1,"build":2}', "--via", "queue"]),
     ]);
     expect(big.stderr).toMatch(/^sealtrail: emit: --payload: 12345678901234567891 cannot be kept exactly/);
     expect(notUtf8.stderr).toMatch(/^sealtrail: .*not UTF-8/);
     expect(fine.stderr).toMatch(/^sealtrail: emit: .*occurredAt: .*millisecond/);
-    for (const run of [big, notUtf8, fine]) {
+    expect(twice.stderr).toMatch(/^sealtrail: emit: --payload: an object names the member "build" twice/);
+    for (const run of [big, notUtf8, fine, twice]) {
       expect(run.code).toBe(2);
       expect(run.stdout).toBe("");
     }

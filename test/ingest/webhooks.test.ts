@@ -190,6 +190,7 @@ describe("signed webhooks", () => {
       ["wrong types", signed("bad", JSON.stringify({ events: [deployEvent(0, { actor: 5 }), deployEvent(1, { occurredAt: "last tuesday" }), deployEvent(2, { payload: { version: ["1"] } })] })), 422, "EVENTS_REJECTED"],
       ["NUL in a payload string", signed("bad", JSON.stringify({ events: [deployEvent(0, { payload: { version: "1", note: "a\u0000b" } })] })), 422, "EVENTS_REJECTED"],
       ["a number a double cannot keep", signed("bad", JSON.stringify({ events: [deployEvent(0, { payload: { version: "1", build: 0 } })] }).replace('"build":0', '"build":12345678901234567891')), 400, "PAYLOAD_INVALID"],
+      ["a member named twice", signed("bad", JSON.stringify({ events: [deployEvent(0, { actor: "alice" })] }).replace('"actor":"alice"', '"actor":"alice","actor":"mallory"')), 400, "PAYLOAD_INVALID"],
       ["sub-millisecond occurredAt", signed("bad", JSON.stringify({ events: [deployEvent(0, { occurredAt: "2024-05-01T12:00:00.000123Z" })] })), 422, "EVENTS_REJECTED"],
       ["huge payload", signed("bad", JSON.stringify({ events: [deployEvent(0, { payload: { version: "1", blob: "x".repeat(200 * 1024) } })] })), 413, "PAYLOAD_TOO_LARGE"],
       ["log missing", signed("ghost", good), 500, "SOURCE_MISCONFIGURED"],

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { QueueEvents } from "bullmq";
-import { checkExactNumbers, toHex } from "../../core/encoding/index.js";
+import { checkExactJson, toHex } from "../../core/encoding/index.js";
 import { type EventInput, RESERVED_NAME_PREFIX } from "../../core/entry/index.js";
 import { enqueueEvents } from "../../ingest/enqueue-events.js";
 import { openIngestQueue } from "../../ingest/ingest-queue.js";
@@ -126,9 +126,9 @@ function parsePayload(text: string, fromStdin: boolean): unknown {
   } catch (error) {
     throw new CliError("USAGE", `${COMMAND}: ${name} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  // A number the ledger would store as another one is refused, never rounded (docs/security.md).
+  // A number the ledger would store as another one, or a member named twice (one dropped), is refused (docs/security.md).
   try {
-    checkExactNumbers(text, `${COMMAND}: ${name}`);
+    checkExactJson(text, `${COMMAND}: ${name}`);
   } catch (error) {
     throw new CliError("USAGE", (error as Error).message, { cause: error });
   }

@@ -5,3 +5,4 @@
 export { canonicalBytes, canonicalize, isWellFormed, MAX_DEPTH } from "./canonical-json.js";
 export { digestEqual, fromBase64, fromHex, HASH_SIZE, sha256, toBase64, toHex } from "./hash.js";
 export { checkExactNumbers, exactNumber, firstInexactNumber, isExactNumberLiteral, strictUtf8 } from "./exact-number.js";
+export { checkExactJson, firstDuplicateName } from "./exact-json.js";

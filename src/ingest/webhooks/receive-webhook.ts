@@ -7,7 +7,7 @@
  * or long gone (the ledger keeps one entry per key).
  */
 import { createHash } from "node:crypto";
-import { checkExactNumbers } from "../../core/encoding/index.js";
+import { checkExactJson } from "../../core/encoding/index.js";
 import { enqueueEvents, type EnqueueReceipt } from "../enqueue-events.js";
 import { IngestError } from "../ingest-error.js";
 import type { IngestProducer } from "../ingest-queue.js";
@@ -153,9 +153,9 @@ function parseJson(body: Buffer): unknown {
   } catch (error) {
     throw new WebhookError("MALFORMED_JSON", error instanceof TypeError ? "the body is not UTF-8 text" : `the body is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  // A number the ledger would store as another one is refused, never rounded (docs/security.md).
+  // A number the ledger would store as another one, or a member named twice (one dropped), is refused (docs/security.md).
   try {
-    checkExactNumbers(text, "body");
+    checkExactJson(text, "body");
   } catch (error) {
     throw new WebhookError("PAYLOAD_INVALID", (error as Error).message, { cause: error });
   }
