@@ -1,7 +1,8 @@
 /**
  * The signed-in state. Sign-in exchanges an API key for an HttpOnly session cookie at
  * /auth/session; the key is sent once and dropped from memory. Sign-out revokes the session on
- * the server. A 401 from any request returns to the sign-in page.
+ * the server (and, for single sign-on, at the identity provider when it offers that). A 401 from
+ * any request returns to the sign-in page.
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
 import { onSignedOut } from "./api";
@@ -50,7 +51,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return undefined;
   }, []);
   const signOut = useCallback(async () => {
-    await fetch("/auth/session", { method: "DELETE", credentials: "same-origin" }).catch(() => undefined);
+    const res = await fetch("/auth/session", { method: "DELETE", credentials: "same-origin" }).catch(() => undefined);
+    // A single sign-on session goes on to end at the identity provider too, when it offers that
+    // (OpenID Connect RP-Initiated Logout): the server has already ended ours and names the address.
+    const next = res?.status === 200 ? ((await res.json().catch(() => ({}))) as { endSessionUrl?: unknown }).endSessionUrl : undefined;
+    if (typeof next === "string" && /^https?:\/\//.test(next)) return window.location.assign(next);
     setState({ status: "signed-out", reason: "You are signed out." });
   }, []);
   return <SessionContext.Provider value={{ state, signIn, signOut }}>{children}</SessionContext.Provider>;

@@ -42,8 +42,8 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate,
   const graphql = graphqlRoute(options, apollo, authenticate);
   const webhook = webhookRoute(options);
   const tiles = tilesRoute(options, authenticate, recorder);
-  const session = sessionRoute(sessions, bearer, authenticate);
   const sso = ssoRoute(config.oidc, sessions, recorder, log);
+  const session = sessionRoute(sessions, bearer, authenticate, sso.signOutAtProvider);
   const consolePage = consoleRoute(consoleDir());
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");

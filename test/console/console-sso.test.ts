@@ -3,7 +3,8 @@
  * OpenID provider (the oidc-provider package, on a port and host of its own, with its own
  * login and consent pages) and the real server on a real ledger: a person whose claims map to
  * tenant acme sees acme's logs only, is named in the audit log, and signing out ends the
- * session; a person mapped to no tenant, or to no scope, is refused with what to do; a forged
+ * session, at the provider too (RP-Initiated Logout: id_token_hint, post_logout_redirect_uri,
+ * state), so the next sign-in asks for the password again; a person mapped to no tenant, or to no scope, is refused with what to do; a forged
  * state, a forged nonce and a replayed answer are refused.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -59,7 +60,10 @@ beforeAll(async () => {
   const port = await freePort();
   const redirect = `http://127.0.0.1:${port}/auth/sso/callback`;
   const provider = new Provider(issuer, {
-    clients: [{ client_id: CLIENT.id, client_secret: CLIENT.secret, redirect_uris: [redirect], response_types: ["code"], grant_types: ["authorization_code"] }],
+    clients: [{
+      client_id: CLIENT.id, client_secret: CLIENT.secret, redirect_uris: [redirect], response_types: ["code"], grant_types: ["authorization_code"],
+      post_logout_redirect_uris: [`http://127.0.0.1:${port}/auth/sso/logged-out`],
+    }],
     claims: { openid: ["sub"], email: ["email", "email_verified"], sealtrail: ["org", "groups"] },
     scopes: ["openid", "email", "sealtrail"],
     cookies: { keys: ["a-cookie-key-of-the-test-provider"] },
@@ -158,11 +162,45 @@ describe("single sign-on", () => {
     expect(replay.headers.get("location")).toBe("/?sso_error=SSO_STATE_INVALID");
     expect(replay.headers.getSetCookie().some((c) => c.startsWith("sealtrail_session=") && !c.startsWith("sealtrail_session=;"))).toBe(false);
 
+    // Signing out ends the console's session, then the provider's (RP-Initiated Logout 1.0 §2):
+    // the browser goes to its end_session_endpoint with the ID token as hint, the registered
+    // way back and a state, confirms there, and comes back to the sign-in page.
+    const ends: URL[] = [];
+    page.on("request", (req) => void (req.url().startsWith(`${issuer}/session/end?`) && ends.push(new URL(req.url()))));
     await page.getByRole("button", { name: "Sign out" }).click();
-    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await page.getByRole("button", { name: "Yes, sign me out" }).click();
+    await page.getByTestId("signed-out").waitFor();
+    expect(await page.getByTestId("signed-out").textContent()).toContain("signed out of the console and of your identity provider");
+    expect(page.url()).toBe(`${api.base}/`);
+    expect(ends).toHaveLength(1);
+    expect(ends[0]!.searchParams.get("post_logout_redirect_uri")).toBe(`${api.base}/auth/sso/logged-out`);
+    expect(ends[0]!.searchParams.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(ends[0]!.searchParams.get("client_id")).toBe(CLIENT.id);
+    const hint = ends[0]!.searchParams.get("id_token_hint")!;
+    expect(JSON.parse(Buffer.from(hint.split(".")[1]!, "base64url").toString())).toMatchObject({ sub: "alice", aud: CLIENT.id, iss: issuer });
     expect((await asCookie()).status).toBe(401);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, "signin-sso-signed-out");
+    // The provider's session is gone: signing in again asks for the login, not straight through.
+    await page.getByRole("link", { name: "Sign in with SSO" }).click();
+    await page.locator('input[name="login"]').waitFor();
+    expect(new URL(page.url()).origin).toBe(issuer);
     await context.close();
   }, 180_000);
+
+  it("signs out at the provider only when asked back with the state it was sent: a forged return only shows the sign-in page", async () => {
+    // No sign-out pending in this browser: the return is not taken as one.
+    const forged = await fetch(`${api.base}/auth/sso/logged-out?state=forged-state-0123456789abcdef0123456789abcdef0`, { redirect: "manual", headers: { cookie: "sealtrail_sso_out=another-state-0123456789abcdef0123456789abcdef" } });
+    expect(forged.status).toBe(303);
+    expect(forged.headers.get("location")).toBe("/");
+    // An API-key session has nothing to end at the provider: 204, as before.
+    const { apiKey } = await import("../support/api.js");
+    const token = await apiKey(ledger, "acme");
+    const opened = await fetch(`${api.base}/auth/session`, { method: "POST", headers: { "content-type": "application/json", origin: api.base }, body: JSON.stringify({ token }) });
+    const cookie = opened.headers.get("set-cookie")!.split(";")[0]!;
+    const out = await fetch(`${api.base}/auth/session`, { method: "DELETE", headers: { cookie, origin: api.base } });
+    expect(out.status).toBe(204);
+  });
 
   it("refuses a person whose claims map to no tenant, or to no scope, saying what to do", async () => {
     for (const [login, text] of [["mallory", "not assigned to a sealtrail tenant"], ["bob", "no sealtrail permissions"]] as const) {

@@ -14,11 +14,22 @@ function takeSsoError(): string | undefined {
   return ssoErrorMessage(code);
 }
 
+/** Back from the identity provider after a sign-out that ended the session there too: /?sso_signed_out=1. */
+function takeSignedOutAtProvider(): boolean {
+  const params = new URLSearchParams(window.location.search);
+  if (params.get("sso_signed_out") !== "1") return false;
+  params.delete("sso_signed_out");
+  const rest = params.toString();
+  window.history.replaceState(null, "", `${window.location.pathname}${rest ? `?${rest}` : ""}`);
+  return true;
+}
+
 export function SignIn({ reason }: { reason?: string | undefined }) {
   const { signIn } = useSession();
   const [token, setToken] = useState("");
   const [error, setError] = useState<string>();
   const [ssoError] = useState(takeSsoError);
+  const [outAtProvider] = useState(takeSignedOutAtProvider);
   const [sso, setSso] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -41,7 +52,7 @@ export function SignIn({ reason }: { reason?: string | undefined }) {
         <div className="signin-brand"><Logo /><span>sealtrail</span></div>
         <h1>Sign in to the console</h1>
         <p className="muted">Every page you open here is recorded in your tenant's audit log.</p>
-        {reason ? <p className="notice" role="status">{reason}</p> : null}
+        {outAtProvider ? <p className="notice" role="status" data-testid="signed-out">You are signed out of the console and of your identity provider.</p> : reason ? <p className="notice" role="status">{reason}</p> : null}
         {ssoError ? <div className="field-error" role="alert" data-testid="sso-error">{ssoError}</div> : null}
         {sso ? (
           <>

@@ -4,6 +4,7 @@ import type { Authenticate } from "../bearer-auth.js";
 import { readBody, sendJson } from "../http-io.js";
 import type { Principal } from "../principal.js";
 import { sameOrigin } from "./session-auth.js";
+import type { SignOutAtProvider } from "./sso-route.js";
 import { clearedSessionCookie, type ConsoleSessions, DEFAULT_SESSION_LIMITS, sessionCookie, sessionIdOf } from "./sessions.js";
 
 export const SESSION_PATH = "/auth/session";
@@ -13,18 +14,26 @@ export const SESSION_PATH = "/auth/session";
  * - POST {"token": "sealtrail_…"} (application/json, same origin): the key is checked and
  *   exchanged for a session cookie; the token itself never reaches a cookie or storage;
  * - GET: who the session acts for (tenant, key, scopes), 401 without one;
- * - DELETE: signs the session out (the id is forgotten on the server) and clears the cookie.
+ * - DELETE: signs the session out (the id is forgotten on the server) and clears the cookie;
+ *   204, or, for a session opened by single sign-on whose provider advertises an
+ *   end_session_endpoint, 200 {"endSessionUrl"}: the console sends the browser there, so the
+ *   person is signed out at the provider too (OpenID Connect RP-Initiated Logout 1.0).
  * Requiring a JSON body makes a cross-site form post impossible without a CORS preflight,
  * which this server never grants.
  */
-export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, authenticate: Authenticate) {
+export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, authenticate: Authenticate, signOutAtProvider?: SignOutAtProvider) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const secure = isHttps(req);
     if (!sameOrigin(req)) return sendJson(res, 403, { error: "FORBIDDEN", message: "sign in from the console's own origin" });
     if (req.method === "GET") return whoAmI(req, res, authenticate);
     if (req.method === "DELETE") {
       const id = sessionIdOf(req.headers.cookie);
-      if (id) sessions.revoke(id);
+      const grant = id ? sessions.revoke(id) : undefined;
+      const atProvider = grant && signOutAtProvider ? await signOutAtProvider(grant, req) : undefined;
+      if (atProvider) {
+        res.setHeader("set-cookie", [clearedSessionCookie(secure), atProvider.cookie]);
+        return sendJson(res, 200, { endSessionUrl: atProvider.url.href });
+      }
       res.setHeader("set-cookie", clearedSessionCookie(secure));
       res.writeHead(204, { "cache-control": "no-store" });
       return void res.end();

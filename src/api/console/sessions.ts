@@ -12,7 +12,7 @@ import type { Principal } from "../principal.js";
 export const SESSION_COOKIE = "sealtrail_session";
 
 /** What a session stands for: an API key's token, or a principal from single sign-on. */
-export type SessionGrant = { kind: "api-key"; token: string } | { kind: "sso"; principal: Principal; subject: string };
+export type SessionGrant = { kind: "api-key"; token: string } | { kind: "sso"; principal: Principal; subject: string; idToken?: string | undefined };
 
 interface Held {
   grant: SessionGrant;
@@ -79,15 +79,17 @@ export class ConsoleSessions {
     return held.grant;
   }
 
-  /** Signs a session out; true when it was open. */
-  revoke(id: string): boolean {
+  /** Signs a session out; what it stood for when it was open (a sign-out by SSO goes on at the provider with it). */
+  revoke(id: string): SessionGrant | undefined {
     return this.end(id);
   }
 
-  private end(id: string): boolean {
-    if (!this.held.delete(id)) return false;
+  private end(id: string): SessionGrant | undefined {
+    const held = this.held.get(id);
+    if (!held) return undefined;
+    this.held.delete(id);
     for (const listener of this.ended) listener(id);
-    return true;
+    return held.grant;
   }
 
   get size(): number {

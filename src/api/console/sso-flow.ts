@@ -8,7 +8,9 @@
  * start() makes a fresh state, nonce and code verifier and the provider's authorization URL;
  * finish() takes the URL the provider sent the browser back to, with what start() made, and
  * answers the claims of the ID token, completed from the userinfo endpoint when the mapped
- * claims are not in the token (providers often keep groups there).
+ * claims are not in the token (providers often keep groups there), and the ID token itself, kept
+ * with the session as the hint of a later sign-out; endSessionUrl() is that sign-out's address
+ * at the provider (OpenID Connect RP-Initiated Logout 1.0 §2), when it advertises one.
  */
 import * as client from "openid-client";
 import type { OidcSetting } from "../../config/index.js";
@@ -66,8 +68,31 @@ export class OidcRelyingParty {
     return { url, pending };
   }
 
-  /** The person's claims and the issuer that vouched for them; SsoError when the provider refused, or any check failed. */
-  async finish(callback: URL, pending: PendingSignIn): Promise<{ claims: Claims; issuer: string }> {
+  /**
+   * Where to send the browser to end the person's session at the provider too: its
+   * end_session_endpoint with id_token_hint (which session), client_id, post_logout_redirect_uri
+   * (back to the console, registered at the provider) and state (RP-Initiated Logout 1.0 §2-3).
+   * Undefined when the provider advertises no end_session_endpoint, or cannot be reached: the
+   * console's own session has ended either way.
+   */
+  async endSessionUrl(idToken: string | undefined, postLogoutRedirect: URL, state: string): Promise<URL | undefined> {
+    let config: client.Configuration;
+    try {
+      config = await this.config();
+    } catch {
+      return undefined;
+    }
+    if (!config.serverMetadata().end_session_endpoint) return undefined;
+    return client.buildEndSessionUrl(config, {
+      ...(idToken ? { id_token_hint: idToken } : {}),
+      client_id: this.setting.clientId,
+      post_logout_redirect_uri: postLogoutRedirect.href,
+      state,
+    });
+  }
+
+  /** The person's claims, the issuer that vouched for them and the raw ID token; SsoError when the provider refused, or any check failed. */
+  async finish(callback: URL, pending: PendingSignIn): Promise<{ claims: Claims; issuer: string; idToken: string | undefined }> {
     const config = await this.config();
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
@@ -85,11 +110,12 @@ export class OidcRelyingParty {
     const { tenantClaim, scopesClaim } = this.setting;
     const complete = valuesAt(idClaims, tenantClaim).length > 0 && valuesAt(idClaims, scopesClaim, true).length > 0;
     const issuer = config.serverMetadata().issuer;
-    if (complete || !config.serverMetadata().userinfo_endpoint) return { claims: idClaims, issuer };
+    const idToken = tokens.id_token;
+    if (complete || !config.serverMetadata().userinfo_endpoint) return { claims: idClaims, issuer, idToken };
     try {
       // The userinfo answer must be about the ID token's subject (OpenID Connect Core §5.3.2).
       const info = (await client.fetchUserInfo(config, tokens.access_token, idClaims.sub as string)) as Claims;
-      return { claims: { ...info, ...idClaims }, issuer };
+      return { claims: { ...info, ...idClaims }, issuer, idToken };
     } catch (error) {
       throw classify(error);
     }

@@ -7,6 +7,9 @@
  *   replayed answer finds none), the state compared, the code exchanged and the ID token checked
  *   (sso-flow.ts); the claims mapped to a tenant and scopes (sso-claims.ts) open the same kind of
  *   session as an API key does: same cookie, same CSRF defences, same sign-out.
+ * - GET /auth/sso/logged-out: where the provider sends the browser back after a sign-out that
+ *   went on there (RP-Initiated Logout 1.0 §3): the state is compared with the one this browser
+ *   was sent with, and the sign-in page says the person is signed out at the provider too.
  * A refusal returns to the sign-in page with its code (`/?sso_error=CODE`), which the page
  * explains; the details go to the server's log.
  *
@@ -19,15 +22,19 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type OidcSetting, SSO_CALLBACK_PATH } from "../../config/index.js";
 import { sendJson } from "../http-io.js";
 import { isHttps } from "./session-route.js";
-import { type ConsoleSessions, DEFAULT_SESSION_LIMITS, sessionCookie } from "./sessions.js";
+import { type ConsoleSessions, DEFAULT_SESSION_LIMITS, type SessionGrant, sessionCookie } from "./sessions.js";
 import type { ReadRecorder } from "../read-log.js";
 import type { Principal } from "../principal.js";
 import { type Claims, personOf, principalOf } from "./sso-claims.js";
 import { SsoError } from "./sso-error.js";
 import { OidcRelyingParty, type PendingSignIn } from "./sso-flow.js";
 
-export const SSO_PATH = /^\/auth\/sso(\/login|\/callback)?$/;
+export const SSO_PATH = /^\/auth\/sso(\/login|\/callback|\/logged-out)?$/;
+/** Where the provider sends the browser back after a sign-out (its post_logout_redirect_uri, to register there). */
+export const SSO_LOGGED_OUT_PATH = "/auth/sso/logged-out";
 const PENDING_COOKIE = "sealtrail_sso";
+/** The state of a sign-out sent on to the provider, until the browser comes back. */
+const LOGOUT_COOKIE = "sealtrail_sso_out";
 /** How long the person has at the provider to sign in. */
 const PENDING_MS = 10 * 60_000;
 /** Most sign-ins pending at once; the oldest is dropped past it (a flood cannot grow memory). */
@@ -37,10 +44,25 @@ interface Pending extends PendingSignIn {
   expiresAt: number;
 }
 
+/**
+ * What a signed-out SSO session goes on to at the provider: its end_session_endpoint's URL, and
+ * the cookie holding the state sent with it; undefined for an API-key session, or when the
+ * provider advertises no end_session_endpoint (the console's session has ended either way).
+ */
+export type SignOutAtProvider = (grant: SessionGrant, req: IncomingMessage) => Promise<{ url: URL; cookie: string } | undefined>;
+
 export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSessions, recorder: Pick<ReadRecorder, "record">, log: (message: string) => void, now: () => number = Date.now) {
   const party = setting ? new OidcRelyingParty(setting) : undefined;
   const pending = new Map<string, Pending>();
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+  const signOutAtProvider: SignOutAtProvider = async (grant, req) => {
+    if (!party || grant.kind !== "sso") return undefined;
+    const state = randomBytes(32).toString("base64url");
+    const url = await party.endSessionUrl(grant.idToken, new URL(SSO_LOGGED_OUT_PATH, party.setting.redirectUrl), state);
+    if (!url) return undefined;
+    log(`sso: ${grant.principal.keyName} (subject ${grant.subject}) signed out; ending the session at the provider too`);
+    return { url, cookie: logoutCookie(state, party.setting.redirectUrl.protocol === "https:" || isHttps(req), PENDING_MS / 1000) };
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     res.setHeader("cache-control", "no-store");
     res.setHeader("referrer-policy", "no-referrer");
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -49,6 +71,15 @@ export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSess
     }
     if (url.pathname === "/auth/sso") return sendJson(res, 200, { enabled: party !== undefined });
     const secure = setting?.redirectUrl.protocol === "https:" || isHttps(req);
+    if (url.pathname === SSO_LOGGED_OUT_PATH) {
+      // The console's session ended before the browser left; the state only tells whether this
+      // is the answer to the sign-out this browser started (§3: the RP checks the state).
+      const expected = cookieValue(req.headers.cookie, LOGOUT_COOKIE);
+      const confirmed = expected !== undefined && sameText(url.searchParams.get("state") ?? "", expected);
+      res.setHeader("set-cookie", logoutCookie("", secure, 0));
+      res.writeHead(303, { location: confirmed ? "/?sso_signed_out=1" : "/" });
+      return void res.end();
+    }
     try {
       if (!party) throw new SsoError("SSO_NOT_CONFIGURED", "single sign-on is not configured (SEALTRAIL_OIDC_ISSUER)");
       if (url.pathname === "/auth/sso/login") {
@@ -65,9 +96,10 @@ export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSess
       if (!held || !sameText(state, held.state)) throw new SsoError("SSO_STATE_INVALID", held ? "the answer's state is not the one this browser was sent with" : "no sign-in pending in this browser (none started, expired, or already used)");
       // The URL the provider sent the browser to, as configured (a proxy may have rewritten the host).
       const callback = new URL(`${SSO_CALLBACK_PATH}${url.search}`, party.setting.redirectUrl);
-      const { claims, issuer } = await party.finish(callback, held);
+      const { claims, issuer, idToken } = await party.finish(callback, held);
       const principal = mapped(claims, party.setting, issuer, recorder);
-      const id = sessions.open({ kind: "sso", principal, subject: principal.sso!.subject });
+      // The ID token stays on the server, the hint of a later sign-out at the provider.
+      const id = sessions.open({ kind: "sso", principal, subject: principal.sso!.subject, idToken });
       log(`sso: ${principal.keyName} (subject ${principal.sso!.subject}) signed in to tenant ${principal.tenant} with ${principal.scopes.join(",")}`);
       recordSignIn(recorder, principal, "success");
       res.setHeader("set-cookie", [sessionCookie(id, isHttps(req) || secure, Math.floor(DEFAULT_SESSION_LIMITS.maxAgeMs / 1000)), pendingCookie("", secure, 0)]);
@@ -81,6 +113,7 @@ export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSess
       return void res.end();
     }
   };
+  return Object.assign(handle, { signOutAtProvider });
 }
 
 /**
@@ -133,6 +166,10 @@ function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function logoutCookie(state: string, secure: boolean, maxAgeSeconds: number): string {
+  return `${LOGOUT_COOKIE}=${state}; Path=/auth/sso; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
 }
 
 function pendingCookie(id: string, secure: boolean, maxAgeSeconds: number): string {
