@@ -7,7 +7,9 @@ import { packArchivePath } from "../packs/evidence-job.js";
 import { packJobStatus } from "../packs/evidence-queue.js";
 import { type Authenticate, principalOr401 } from "./bearer-auth.js";
 import { sendJson } from "./http-io.js";
+import { chargedOr429 } from "./http-rate.js";
 import type { ReadRecorder } from "./read-log.js";
+import { limiterFor } from "./request-limiter.js";
 import type { ServerOptions } from "./server-options.js";
 
 export type PackDownloadRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -15,9 +17,11 @@ export type PackDownloadRoute = (req: IncomingMessage, res: ServerResponse, url:
 /**
  * GET /packs/<request id>.tar.gz: a finished pack of the key's tenant, with the same bearer
  * key and scope (packs:create) as the request. Errors are JSON with a code; the download is
- * recorded in the read log like any other access to the audit trail (PCI DSS 10.2.1.3).
+ * recorded in the read log like any other access to the audit trail (PCI DSS 10.2.1.3). Each
+ * request is charged to the key's rate, as its GraphQL requests are (429 past it).
  */
 export function packDownloadRoute(options: ServerOptions, authenticate: Authenticate, recorder: ReadRecorder): PackDownloadRoute {
+  const limiter = options.limiter ?? limiterFor(options.config);
   return async (req, res, url) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
@@ -27,6 +31,7 @@ export function packDownloadRoute(options: ServerOptions, authenticate: Authenti
     if (!evidence) return sendJson(res, 404, { error: "NOT_FOUND", message: "evidence packs are not enabled on this server" });
     const principal = await principalOr401(authenticate, req, res);
     if (!principal) return;
+    if (!chargedOr429(limiter, principal, res, "evidencePackDownload", `${req.method} ${url.pathname}`)) return;
     const record = (outcome: "success" | "failure", code?: string) =>
       recorder.record({
         requestId: randomUUID(), principal, at: new Date(), operation: null, fields: ["evidencePackDownload"],

@@ -9,10 +9,21 @@ import { randomUUID } from "node:crypto";
 import type { Principal } from "./principal.js";
 import type { ReadRecord } from "./read-log.js";
 
+/** What was refused: the transport, and for an entrance other than GraphQL its route and access. */
+export interface Refused {
+  transport: ReadRecord["transport"];
+  /** The query text or, for a plain HTTP route, its method and path. */
+  query?: string;
+  /** The record's resource: the route (`evidencePackDownload`, `tiles`, `webhook`); GraphQL's are not known yet. */
+  fields?: string[];
+  /** A webhook delivery is a refused write. */
+  access?: ReadRecord["access"];
+}
+
 interface Window {
   principal: Principal;
-  transport: ReadRecord["transport"];
-  refused: number;
+  refused: Refused;
+  count: number;
   timer: NodeJS.Timeout;
 }
 
@@ -24,15 +35,15 @@ export class RefusalLog {
     private readonly windowMs = 1_000,
   ) {}
 
-  /** One refused request of `principal`; `query` is what it asked, when known. */
-  note(principal: Principal, transport: ReadRecord["transport"], query = ""): void {
+  /** One refused request of `principal`. */
+  note(principal: Principal, refused: Refused): void {
     const open = this.windows.get(principal.keyId);
     if (open) {
-      open.refused++;
+      open.count++;
       return;
     }
-    this.write(principal, transport, 1, query);
-    this.open(principal, transport);
+    this.write(principal, refused, 1, refused.query ?? "");
+    this.open(principal, refused);
   }
 
   /** Writes the counts of the open windows (at shutdown, before the recorder closes). */
@@ -40,28 +51,28 @@ export class RefusalLog {
     for (const [key, w] of this.windows) {
       clearTimeout(w.timer);
       this.windows.delete(key);
-      if (w.refused > 0) this.write(w.principal, w.transport, w.refused, "");
+      if (w.count > 0) this.write(w.principal, w.refused, w.count, "");
     }
   }
 
-  private open(principal: Principal, transport: ReadRecord["transport"]): void {
+  private open(principal: Principal, refused: Refused): void {
     const timer = setTimeout(() => {
       const w = this.windows.get(principal.keyId);
       this.windows.delete(principal.keyId);
       // A flood that goes on is recorded once per window, with its count.
-      if (w && w.refused > 0) {
-        this.write(w.principal, w.transport, w.refused, "");
-        this.open(w.principal, w.transport);
+      if (w && w.count > 0) {
+        this.write(w.principal, w.refused, w.count, "");
+        this.open(w.principal, w.refused);
       }
     }, this.windowMs);
     timer.unref();
-    this.windows.set(principal.keyId, { principal, transport, refused: 0, timer });
+    this.windows.set(principal.keyId, { principal, refused, count: 0, timer });
   }
 
-  private write(principal: Principal, transport: ReadRecord["transport"], refused: number, query: string): void {
+  private write(principal: Principal, { transport, fields = [], access }: Refused, count: number, query: string): void {
     this.record({
-      requestId: randomUUID(), principal, at: new Date(), operation: null, fields: [], query, variables: null,
-      rows: 0, outcome: "failure", errors: ["RATE_LIMITED"], transport, refused,
+      requestId: randomUUID(), principal, at: new Date(), operation: null, fields, query, variables: null,
+      rows: 0, outcome: "failure", errors: ["RATE_LIMITED"], transport, refused: count, ...(access ? { access } : {}),
     });
   }
 }

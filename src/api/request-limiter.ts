@@ -2,6 +2,8 @@
  * What one key and one tenant may ask of the API at once (security review: ten concurrent heavy
  * requests of one tenant made another's `{ logs { name } }` take 25 s):
  * - a rate per key (rate-limiter.ts): past it a request is refused at once, with Retry-After;
+ *   every entrance a key (or a webhook source's secret) opens draws on it: GraphQL over HTTP
+ *   and WebSocket, pack downloads, tiles of a private log, webhook deliveries;
  * - requests in flight per key and per tenant;
  * - a tenant's share of the database pool: requests that hold one of its connections (queries
  *   and mutations, not an open subscription) are at most `pool` in all and `poolPerTenant` per
@@ -37,8 +39,11 @@ export interface Entry {
   transport: ReadRecord["transport"];
   /** Holds a pool connection while it runs (a query or mutation; not a subscription). */
   pooled: boolean;
-  /** The query text, for the record of a refusal. */
+  /** The query text (or a plain route's method and path), for the record of a refusal. */
   query?: string;
+  /** A plain route's name and access, for the record of a refusal (refusal-log.ts). */
+  fields?: string[];
+  access?: "read" | "write";
 }
 
 interface Waiter {
@@ -63,11 +68,7 @@ export class RequestLimiter {
 
   /** Counts a request in, once it fits; returns its release. Throws ApiError RATE_LIMITED (recorded). */
   async enter(principal: Principal, entry: Entry): Promise<() => void> {
-    const waitMs = this.rate?.take(principal.keyId) ?? 0;
-    if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
-      this.refuse(principal, entry, `this key's rate of ${this.bounds.rate!.perSecond} requests per second (bursts of ${this.bounds.rate!.burst}) is used up; retry in ${seconds} s`, seconds);
-    }
+    this.charge(principal, entry);
     const pooled = entry.pooled;
     if (this.waiting.length > 0 || !this.fits(principal, pooled)) {
       await new Promise<void>((resolve, reject) => {
@@ -93,8 +94,22 @@ export class RequestLimiter {
     };
   }
 
-  private refuse(principal: Principal, entry: Entry, message: string, retryAfterSeconds: number): never {
-    this.refusals?.note(principal, entry.transport, entry.query);
+  /**
+   * Takes one of the key's tokens, or throws ApiError RATE_LIMITED (recorded) with
+   * `extensions.retryAfter` in seconds. Alone, for the entrances that hold no database
+   * connection while they run (a pack download streams a file, a webhook delivery goes onto
+   * the ingest queue): they draw on the key's rate, not on the in-flight bounds.
+   */
+  charge(principal: Principal, entry: Omit<Entry, "pooled">): void {
+    const waitMs = this.rate?.take(principal.keyId) ?? 0;
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      this.refuse(principal, entry, `this key's rate of ${this.bounds.rate!.perSecond} requests per second (bursts of ${this.bounds.rate!.burst}) is used up; retry in ${seconds} s`, seconds);
+    }
+  }
+
+  private refuse(principal: Principal, entry: Omit<Entry, "pooled">, message: string, retryAfterSeconds: number): never {
+    this.refusals?.note(principal, entry);
     throw new ApiError("RATE_LIMITED", message, { extensions: { retryAfter: retryAfterSeconds } });
   }
 

@@ -4,7 +4,8 @@
  * /logs/<name>/tile/entries/<N>[.p/<W>]. The checkpoint is the newest signed one with its
  * witness cosignatures; tiles are served up to its size only, so nothing unsigned is shown.
  * A public log is readable by anyone; another needs an API key of its tenant with scope
- * events:read (another tenant's log answers as one that does not exist). Entry bundle reads
+ * events:read (another tenant's log answers as one that does not exist), each request charged to
+ * the key's rate as its GraphQL requests are (429 past it). Entry bundle reads
  * are recorded in the read log, as every read of audit records is (PCI DSS 10.2.1.3). Entry
  * bundles go gzip-coded to a client that accepts it ("Entry bundles SHOULD be compressed at the
  * HTTP layer"); hash tiles, random bytes that would not shrink, never are.
@@ -17,7 +18,9 @@ import { bundleEntries, tileHashes, withCosignatures } from "../ledger/index.js"
 import { type Authenticate, principalOr401 } from "./bearer-auth.js";
 import { acceptsGzip, gzip } from "./content-encoding.js";
 import { decodeURIComponentSafe, sendJson } from "./http-io.js";
+import { chargedOr429 } from "./http-rate.js";
 import type { ReadRecorder } from "./read-log.js";
+import { limiterFor } from "./request-limiter.js";
 import type { ServerOptions } from "./server-options.js";
 
 export const TILES_PATH = /^\/logs\/([^/]+)\/(checkpoint|tile\/.+)$/;
@@ -54,6 +57,7 @@ export type TilesRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
 export function tilesRoute(options: ServerOptions, authenticate: Authenticate, recorder: ReadRecorder): TilesRoute {
   const store = options.writer;
   const cache = new TileCache();
+  const limiter = options.limiter ?? limiterFor(options.config);
   return async (req, res, url) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
@@ -66,6 +70,7 @@ export function tilesRoute(options: ServerOptions, authenticate: Authenticate, r
     if (!isPublic) {
       principal = await principalOr401(authenticate, req, res);
       if (!principal) return;
+      if (!chargedOr429(limiter, principal, res, "tiles", `${req.method} ${url.pathname}`)) return;
       if (!hasScope(principal.scopes, "events:read")) return sendJson(res, 403, { error: "FORBIDDEN", message: "reading tiles needs scope events:read" });
     }
     if (!log || (principal && principal.tenant !== log.tenant)) return sendJson(res, 404, { error: "NOT_FOUND", message: "no such log" });

@@ -33,6 +33,11 @@ export interface WebhookDeps {
   logExists(name: string): Promise<boolean>;
   /** Milliseconds since the epoch (tests move the clock). */
   now?: () => number;
+  /**
+   * Charges an authenticated delivery to its source's rate (the source's secret is its key):
+   * 0 when admitted, else the seconds until the sender may retry. Absent, every delivery passes.
+   */
+  admit?(source: WebhookSource): Promise<number>;
 }
 
 export interface WebhookRequest {
@@ -46,6 +51,8 @@ export interface WebhookRequest {
 export interface WebhookResponse {
   status: number;
   body: Record<string, unknown>;
+  /** Seconds the sender should wait before delivering again (Retry-After, RFC 9110 §10.2.3). */
+  retryAfter?: number;
 }
 
 export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest): Promise<WebhookResponse> {
@@ -53,7 +60,7 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
     return await receive(deps, request);
   } catch (error) {
     if (!(error instanceof WebhookError)) throw error;
-    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+    return refusal(error);
   }
 }
 
@@ -91,6 +98,11 @@ async function receive(deps: WebhookDeps, request: WebhookRequest): Promise<Webh
     const skew = Math.abs((deps.now ?? Date.now)() / 1000 - Number(timestamp));
     if (skew > source.toleranceSeconds) throw new WebhookError("TIMESTAMP_STALE", `X-Sealtrail-Timestamp: ${Math.round(skew)} s away from the server's clock, want at most ${source.toleranceSeconds}`);
   }
+
+  // Charged once the request is known to come from the source (a request without its secret
+  // must not use up the source's rate), before any of the body is parsed or queued.
+  const wait = (await deps.admit?.(source)) ?? 0;
+  if (wait > 0) return { ...refusal(new WebhookError("RATE_LIMITED", `webhook source ${source.name}'s rate is used up; nothing was queued, deliver again in ${wait} s`)), retryAfter: wait };
 
   const type = header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new WebhookError("UNSUPPORTED_MEDIA_TYPE", `content-type: got ${JSON.stringify(type)}, want application/json`);
@@ -135,6 +147,10 @@ async function receive(deps: WebhookDeps, request: WebhookRequest): Promise<Webh
  */
 function jobIdOf(source: string, signedDelivery: string | undefined, body: Buffer): string {
   return `hook.${source}.${signedDelivery ?? createHash("sha256").update(body).digest("hex").slice(0, 32)}`;
+}
+
+function refusal(error: WebhookError): WebhookResponse {
+  return { status: error.status, body: { error: { code: error.code, message: error.message } } };
 }
 
 function checkDelivery(value: string | undefined, name: string): string {

@@ -30,7 +30,9 @@ export type WebhookErrorCode =
   /** The source's log does not exist: the configuration is wrong, not the request. */
   | "SOURCE_MISCONFIGURED"
   /** Redis refused the job: nothing was queued, the sender should retry. */
-  | "QUEUE_UNAVAILABLE";
+  | "QUEUE_UNAVAILABLE"
+  /** The source's rate is used up (its secret is its key): nothing was queued, retry after Retry-After. */
+  | "RATE_LIMITED";
 
 export const WEBHOOK_STATUS: Record<WebhookErrorCode, number> = {
   UNKNOWN_SOURCE: 404,
@@ -47,6 +49,7 @@ export const WEBHOOK_STATUS: Record<WebhookErrorCode, number> = {
   EVENTS_REJECTED: 422,
   SOURCE_MISCONFIGURED: 500,
   QUEUE_UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
 };
 
 export class WebhookError extends SealtrailError<WebhookErrorCode> {
