@@ -4,8 +4,7 @@ import type { Authenticate } from "../bearer-auth.js";
 import { readBody, sendJson } from "../http-io.js";
 import type { Principal } from "../principal.js";
 import { sameOrigin } from "./session-auth.js";
-import type { SignOutAtProvider } from "./sso-route.js";
-import { clearedSessionCookie, type ConsoleSessions, DEFAULT_SESSION_LIMITS, sessionCookie, sessionIdOf } from "./sessions.js";
+import { clearedSessionCookie, type ConsoleSessions, DEFAULT_SESSION_LIMITS, sessionCookie, sessionIdOf, type SignOutAtProvider } from "./sessions.js";
 
 export const SESSION_PATH = "/auth/session";
 

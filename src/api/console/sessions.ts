@@ -7,12 +7,21 @@
  * everyone out, which fails closed.
  */
 import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { Principal } from "../principal.js";
 
 export const SESSION_COOKIE = "sealtrail_session";
 
 /** What a session stands for: an API key's token, or a principal from single sign-on. */
 export type SessionGrant = { kind: "api-key"; token: string } | { kind: "sso"; principal: Principal; subject: string; idToken?: string | undefined };
+
+/**
+ * What a signed-out SSO session goes on to at the provider (sso-route.ts): its
+ * end_session_endpoint's URL, and the cookie holding the state sent with it; undefined for an
+ * API-key session, or when the provider advertises no end_session_endpoint (the console's
+ * session has ended either way).
+ */
+export type SignOutAtProvider = (grant: SessionGrant, req: IncomingMessage) => Promise<{ url: URL; cookie: string } | undefined>;
 
 interface Held {
   grant: SessionGrant;

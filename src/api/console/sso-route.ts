@@ -22,7 +22,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type OidcSetting, SSO_CALLBACK_PATH } from "../../config/index.js";
 import { sendJson } from "../http-io.js";
 import { isHttps } from "./session-route.js";
-import { type ConsoleSessions, DEFAULT_SESSION_LIMITS, type SessionGrant, sessionCookie } from "./sessions.js";
+import { type ConsoleSessions, DEFAULT_SESSION_LIMITS, type SignOutAtProvider, sessionCookie } from "./sessions.js";
 import type { ReadRecorder } from "../read-log.js";
 import type { Principal } from "../principal.js";
 import { type Claims, personOf, principalOf } from "./sso-claims.js";
@@ -43,13 +43,6 @@ const MAX_PENDING = 10_000;
 interface Pending extends PendingSignIn {
   expiresAt: number;
 }
-
-/**
- * What a signed-out SSO session goes on to at the provider: its end_session_endpoint's URL, and
- * the cookie holding the state sent with it; undefined for an API-key session, or when the
- * provider advertises no end_session_endpoint (the console's session has ended either way).
- */
-export type SignOutAtProvider = (grant: SessionGrant, req: IncomingMessage) => Promise<{ url: URL; cookie: string } | undefined>;
 
 export function ssoRoute(setting: OidcSetting | undefined, sessions: ConsoleSessions, recorder: Pick<ReadRecorder, "record">, log: (message: string) => void, now: () => number = Date.now) {
   const party = setting ? new OidcRelyingParty(setting) : undefined;
