@@ -29,6 +29,11 @@ export interface ReadRecord {
   access?: "read" | "write";
   /** Requests of the key refused for its rate or requests in flight that this record stands for (refusal-log.ts). */
   refused?: number;
+  /**
+   * A subscription's record is written in parts (delivery-parts.ts): part n of its request,
+   * `open` while it goes on; `rows` are the entries delivered since the part before.
+   */
+  part?: { n: number; open: boolean };
 }
 
 /** The recorder's bounds (docs/security.md). */
@@ -117,7 +122,8 @@ function common(r: ReadRecord): Omit<EventInput, "payload" | "occurredAt"> {
     resource,
     outcome: r.outcome === "failure" ? "failure" : "success",
     source: `sealtrail-api/${r.transport === "websocket" ? "websocket" : "http"}`,
-    idempotencyKey: `${kind}:${storable(r.requestId, 64)}`,
+    // Each part of a request's record is an entry of its own.
+    idempotencyKey: `${kind}:${storable(r.requestId, 64)}${r.part ? `#${r.part.n}` : ""}`,
   };
 }
 
@@ -173,6 +179,7 @@ export function toEvent(r: ReadRecord): EventInput {
       rows: Number.isSafeInteger(r.rows) ? r.rows : 0,
       ...(r.errors ? { errors: r.errors.slice(0, RECORD_LIMITS.errorCodes).map((e) => storable(e, 64)) } : {}),
       ...(r.refused !== undefined && Number.isSafeInteger(r.refused) ? { refused: r.refused } : {}),
+      ...(r.part && Number.isSafeInteger(r.part.n) ? { part: r.part.n, ...(r.part.open ? { open: true } : {}) } : {}),
     },
   };
 }

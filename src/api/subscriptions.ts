@@ -13,10 +13,11 @@ import { ExactWebSocket } from "./exact-socket.js";
 import type { AppendedFeed } from "./appended-feed.js";
 import type { Authenticate } from "./bearer-auth.js";
 import { type ConsoleSessions, sessionIdOf } from "./console/sessions.js";
+import { type DeliveryParts, finalPart, recordPartsEvery } from "./delivery-parts.js";
 import { recordedFields } from "./executed-fields.js";
 import { checkComplexity, depthLimit } from "./limits.js";
 import type { Principal } from "./principal.js";
-import type { ReadRecorder } from "./read-log.js";
+import type { ReadRecord, ReadRecorder } from "./read-log.js";
 import { newRequestContext } from "./request-context.js";
 import { limiterFor } from "./request-limiter.js";
 import type { LiveContext } from "./resolvers/event-appended.resolver.js";
@@ -54,6 +55,8 @@ interface LiveOperation {
   write: boolean;
   /** Gives back its slot of the key's and tenant's concurrency bounds. */
   release: () => void;
+  /** A subscription's record, written in parts while it delivers (delivery-parts.ts). */
+  parts: DeliveryParts;
 }
 
 type Extra = { socketId: string; principal: Principal };
@@ -147,7 +150,9 @@ export function serveSubscriptions({ http, path, schema, options, feed, recorder
         const context: LiveContext = { ...newRequestContext(options, ctx.extra.principal!), feed, store: options.store, timeoutMs: config.timeoutMs };
         // The wall-clock limit is a query's or a mutation's; a subscription lives until it ends.
         if (operation?.operation === "subscription") context.deadline = { at: Infinity, limitMs: Infinity };
-        live.set(liveKey(ctx, id), { context, operationNode: operation, document, ...described(payload, operation), errors: new Set(), release });
+        const entry: LiveOperation = { context, operationNode: operation, document, ...described(payload, operation), errors: new Set(), release, parts: { written: 0, rows: 0 } };
+        live.set(liveKey(ctx, id), entry);
+        if (operation?.operation === "subscription") recordWhileOpen(entry, recorder, config.subscriptionRecordMs);
         return { schema, document, variableValues: variables, contextValue: context, ...(payload.operationName ? { operationName: payload.operationName } : {}) };
       },
       onNext: (ctx, id, _payload, _args, result) => {
@@ -237,9 +242,20 @@ function recheckKeys(options: ServerOptions, sockets: Map<string, OpenSocket>, c
   return timer;
 }
 
-/** Ends an operation: closes its transaction and records what it read (or wrote). */
+/** Ends an operation: closes its transaction and records what it read (or wrote) since its last part. */
 async function recordLiveOperation(entry: LiveOperation, recorder: ReadRecorder): Promise<void> {
+  const last = finalPart(entry.parts, () => entry.context.rows.count);
   await entry.context.db?.close();
+  recordOf(entry, recorder, last);
+}
+
+/** A subscription's deliveries are recorded in parts while it is open (delivery-parts.ts). */
+function recordWhileOpen(entry: LiveOperation, recorder: ReadRecorder, everyMs: number): void {
+  recordPartsEvery(entry.parts, everyMs, () => entry.context.rows.count, (rows, n) => recordOf(entry, recorder, { rows, part: { n, open: true } }));
+}
+
+/** Records (a part of) an operation: its fields, what it was asked, and the rows given. */
+function recordOf(entry: LiveOperation, recorder: ReadRecorder, { rows, part }: Pick<ReadRecord, "rows" | "part">): void {
   // Joined with the root fields the executor ran (executed-fields.ts).
   const fields = recordedFields(entry.operationNode, entry.document, entry.context);
   if (fields.length === 0) return;
@@ -253,7 +269,8 @@ async function recordLiveOperation(entry: LiveOperation, recorder: ReadRecorder)
     variables: entry.variables,
     ...(entry.context.calls ? { calls: entry.context.calls } : {}),
     ...(entry.context.callsDropped ? { callsDropped: entry.context.callsDropped } : {}),
-    rows: entry.context.rows.count,
+    rows,
+    ...(part ? { part } : {}),
     outcome: entry.errors.size === 0 ? "success" : "failure",
     ...(entry.errors.size > 0 ? { errors: [...entry.errors] } : {}),
     transport: "websocket",

@@ -40,6 +40,11 @@ export interface ApiConfig {
    * again; a revoked key's connections are closed within this (default 5000; docs/security.md).
    */
   keyRecheckMs: number;
+  /**
+   * SEALTRAIL_API_SUBSCRIPTION_RECORD_MS: how often an open subscription that delivered entries
+   * writes a part of its read record (default 10000; docs/security.md).
+   */
+  subscriptionRecordMs: number;
   /** SEALTRAIL_API_MAX_CONCURRENT_PER_KEY: GraphQL operations one key may have in flight, over HTTP and WebSocket (default 32). */
   maxConcurrentPerKey: number;
   /** SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT: GraphQL operations one tenant's keys may have in flight, over HTTP and WebSocket (default 64). */
@@ -93,6 +98,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     requestTimeoutMs: positive(env, "SEALTRAIL_API_REQUEST_TIMEOUT_MS", 10_000),
     readLogFlushMs: positive(env, "SEALTRAIL_API_READ_LOG_FLUSH_MS", 200),
     keyRecheckMs: positive(env, "SEALTRAIL_API_KEY_RECHECK_MS", 5_000),
+    subscriptionRecordMs: positive(env, "SEALTRAIL_API_SUBSCRIPTION_RECORD_MS", 10_000),
     maxConcurrentPerKey: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_KEY", 32),
     maxConcurrentPerTenant: positive(env, "SEALTRAIL_API_MAX_CONCURRENT_PER_TENANT", 64),
     concurrencyWaitMs: positive(env, "SEALTRAIL_API_CONCURRENCY_WAIT_MS", 10_000),
