@@ -56,8 +56,34 @@ interface LogState {
   signed: Map<string, { size: number; root: Uint8Array }>;
 }
 
+/**
+ * How entry `seq` (below the trusted size `n`) is checked: the lowest ancestor known good (at
+ * worst the range node over it) and, added to `wanted`, the stored siblings on the way up.
+ * Undefined when no known node covers it.
+ */
+function planOf(s: LogState, n: number, seq: number, wanted: Map<number, { level: number; index: number }>): { top: number; known: Uint8Array } | undefined {
+  let top = 0;
+  let known: Uint8Array | undefined;
+  for (;; top++) {
+    const key = nodeKey(top, Math.floor(seq / 2 ** top));
+    known = s.nodes.get(key) ?? s.range.get(key);
+    if (known) break;
+    if (2 ** top > n) return undefined;
+  }
+  for (let level = 0; level < top; level++) {
+    const sibling = { level, index: Math.floor(seq / 2 ** level) ^ 1 };
+    wanted.set(nodeKey(sibling.level, sibling.index), sibling);
+  }
+  return { top, known };
+}
+
+/** Logs per tenant whose newest checkpoints are read beside a page (prefetch). */
+const PREFETCH_LOGS = 4;
+
 export class ReadVerifier {
   private readonly logs = new Map<number, LogState>();
+  /** Per tenant, the logs its recent pages held, least recent first. */
+  private readonly recent = new Map<string, Map<number, true>>();
 
   constructor(
     private readonly publicKey: Uint8Array | undefined,
@@ -67,6 +93,56 @@ export class ReadVerifier {
   /** Without the checkpoints' public key, entries are checked against their own hashes only. */
   get enabled(): boolean {
     return this.publicKey !== undefined;
+  }
+
+  /**
+   * Sends the newest-checkpoint reads of the logs a page of `tenant` is likely to hold — those
+   * its recent pages held — at once, before the page's own query, so that they travel in the
+   * same round trip (the connection pipelines them) instead of one after the page. They are
+   * the reads trusted() makes, in the same transaction; a page holding another log reads that
+   * log's after the page, as before. Nothing is decided here: a read not used is dropped.
+   */
+  prefetch(store: LedgerStore, tenant: string): Map<number, Promise<StoredCheckpoint | undefined>> {
+    const reads = new Map<number, Promise<StoredCheckpoint | undefined>>();
+    if (!this.publicKey) return reads;
+    for (const logId of this.recent.get(tenant)?.keys() ?? []) {
+      const read = store.latestCheckpoint(logId);
+      // Consumed by trusted(), or dropped; a failure is the transaction's and surfaces there.
+      read.catch(() => {});
+      reads.set(logId, read);
+    }
+    return reads;
+  }
+
+  /**
+   * Sends the read of the stored nodes that checking entries `from` … `from + count - 1` of the
+   * log against the trusted tree would need (the cache as it is now), for a page expected to
+   * hold those entries (a page after a cursor, filtered by log alone): sent before the page's
+   * query, it travels in the same round trip. leaves() takes what it needs from it and reads
+   * the rest. Undefined when there is nothing to read ahead.
+   */
+  prefetchNodes(store: LedgerStore, logId: number, from: number, count: number): Promise<Map<number, Uint8Array>> | undefined {
+    const s = this.logs.get(logId);
+    const n = s?.trusted?.size;
+    if (!s || n === undefined || !this.publicKey) return undefined;
+    const wanted = new Map<number, { level: number; index: number }>();
+    for (let seq = from; seq < Math.min(from + count, n); seq++) if (!planOf(s, n, seq, wanted)) return undefined;
+    if (wanted.size === 0) return undefined;
+    const read = store.fetchNodes(logId, [...wanted.values()]);
+    read.catch(() => {});
+    return read;
+  }
+
+  /** Notes that a page of `tenant` held `logId` (the most recent few kept per tenant). */
+  served(tenant: string, logId: number): void {
+    let logs = this.recent.get(tenant);
+    if (!logs) {
+      if (this.recent.size >= 10_000) this.recent.clear();
+      this.recent.set(tenant, (logs = new Map()));
+    }
+    logs.delete(logId);
+    logs.set(logId, true);
+    if (logs.size > PREFETCH_LOGS) logs.delete(logs.keys().next().value!);
   }
 
   private state(log: LogRef): LogState {
@@ -81,11 +157,12 @@ export class ReadVerifier {
   /**
    * The newest checkpoint of the log once verified (undefined before the first, or without a
    * key). Read again on every call: a checkpoint row added, removed or changed is seen at once.
+   * `read` is that read when already sent, in the same transaction (prefetch below).
    */
-  async trusted(store: LedgerStore, log: LogRef): Promise<Trusted | undefined> {
+  async trusted(store: LedgerStore, log: LogRef, read?: Promise<StoredCheckpoint | undefined>): Promise<Trusted | undefined> {
     if (!this.publicKey) return undefined;
     const s = this.state(log);
-    const row = await store.latestCheckpoint(log.id);
+    const row = await (read ?? store.latestCheckpoint(log.id));
     if (!row) {
       if (s.trusted) throw new InconsistentRead(log.name, null, `log ${log.name} has no checkpoint, but one of size ${s.trusted.size} was verified before`);
       return undefined;
@@ -128,32 +205,34 @@ export class ReadVerifier {
    * the first one that fails throws. Leaves at or past the trusted size are not covered by a
    * signature yet and pass (their rows were checked against their own hashes).
    */
-  async leaves(store: LedgerStore, log: LogRef, trusted: Trusted, leaves: readonly { seq: number; leafHash: Uint8Array }[]): Promise<void> {
+  async leaves(store: LedgerStore, log: LogRef, trusted: Trusted, leaves: readonly { seq: number; leafHash: Uint8Array }[], prefetched?: Promise<Map<number, Uint8Array>>): Promise<void> {
     const s = this.state(log);
     const n = trusted.size;
     const plans: { seq: number; leafHash: Uint8Array; top: number; known: Uint8Array }[] = [];
     const wanted = new Map<number, { level: number; index: number }>();
     for (const { seq, leafHash } of leaves) {
       if (seq >= n) continue;
-      // The lowest ancestor known good: at worst the range node over the leaf.
-      let top = 0;
-      let known: Uint8Array | undefined;
-      for (;; top++) {
-        const key = nodeKey(top, Math.floor(seq / 2 ** top));
-        known = s.nodes.get(key) ?? s.range.get(key);
-        if (known) break;
-        if (2 ** top > n) throw new InconsistentRead(log.name, seq, `no verified node over entry ${seq} of log ${log.name}`);
-      }
-      for (let level = 0; level < top; level++) {
-        const sibling = { level, index: Math.floor(seq / 2 ** level) ^ 1 };
-        wanted.set(nodeKey(sibling.level, sibling.index), sibling);
-      }
-      plans.push({ seq, leafHash, top, known });
+      const plan = planOf(s, n, seq, wanted);
+      if (!plan) throw new InconsistentRead(log.name, seq, `no verified node over entry ${seq} of log ${log.name}`);
+      plans.push({ seq, leafHash, ...plan });
     }
     if (plans.length === 0) return;
-    const found = wanted.size > 0 ? await store.fetchNodes(log.id, [...wanted.values()]).catch((error) => {
-      throw new InconsistentRead(log.name, plans[0]!.seq, `the stored tree of log ${log.name} is missing nodes (${(error as Error).message})`);
-    }) : new Map<number, Uint8Array>();
+    // Stored nodes are only data until hashed up to a known node below: those read ahead
+    // (prefetchNodes) count as read here.
+    const found = new Map<number, Uint8Array>();
+    const ahead = prefetched && wanted.size > 0 ? await prefetched.catch(() => undefined) : undefined;
+    if (ahead) {
+      for (const key of [...wanted.keys()]) {
+        const hash = ahead.get(key);
+        if (hash) (found.set(key, hash), wanted.delete(key));
+      }
+    }
+    if (wanted.size > 0) {
+      const read = await store.fetchNodes(log.id, [...wanted.values()]).catch((error) => {
+        throw new InconsistentRead(log.name, plans[0]!.seq, `the stored tree of log ${log.name} is missing nodes (${(error as Error).message})`);
+      });
+      for (const [key, hash] of read) found.set(key, hash);
+    }
     if (s.nodes.size > this.maxNodes) s.nodes.clear();
     for (const { seq, leafHash, top, known } of plans) {
       let hash = leafHash;

@@ -24,8 +24,29 @@ export async function guarded<T>(ctx: ApiContext, fn: () => Promise<T>): Promise
   }
 }
 
+/** Reads a page's check will make, sent ahead of the page's query (prefetchReads). */
+export interface Prefetched {
+  checkpoints: Map<number, Promise<StoredCheckpoint | undefined>>;
+  nodes?: { logId: number; read: Promise<Map<number, Uint8Array>> };
+}
+
+/**
+ * The reads servedEvents will make, sent now, in the request's transaction, before the page's
+ * query, so that they travel with it in one round trip (the connection pipelines them): the
+ * newest checkpoints of the logs the tenant's recent pages held (ReadVerifier.prefetch) and,
+ * for a page expected to be `count` entries of one log from seq `from` (after a cursor, with no
+ * filter but logs), the stored nodes its check needs (ReadVerifier.prefetchNodes). Only reads
+ * move: what is checked, and against what, is the same.
+ */
+export function prefetchReads(ctx: ApiContext, tx: LedgerStore, expected?: { logId: number; from: number; count: number }): Prefetched | undefined {
+  if (!ctx.principal || !ctx.integrity.verifier.enabled) return undefined;
+  const { verifier } = ctx.integrity;
+  const nodes = expected && verifier.prefetchNodes(tx, expected.logId, expected.from, expected.count);
+  return { checkpoints: verifier.prefetch(tx, ctx.principal.tenant), ...(nodes && expected ? { nodes: { logId: expected.logId, read: nodes } } : {}) };
+}
+
 /** The rows as events, each checked; one that fails fails them all (no partial page of a changed log). */
-export function servedEvents(ctx: ApiContext, tx: LedgerStore, rows: readonly StoredEntry[]): Promise<Event[]> {
+export function servedEvents(ctx: ApiContext, tx: LedgerStore, rows: readonly StoredEntry[], prefetched?: Prefetched): Promise<Event[]> {
   return guarded(ctx, async () => {
     const events = rows.map(toEvent);
     const { verifier } = ctx.integrity;
@@ -37,8 +58,9 @@ export function servedEvents(ctx: ApiContext, tx: LedgerStore, rows: readonly St
       group.leaves.push({ seq: row.seq, leafHash: row.leafHash });
     }
     for (const { log, leaves } of byLog.values()) {
-      const trusted = await verifier.trusted(tx, log);
-      if (trusted) await verifier.leaves(tx, log, trusted, leaves);
+      const trusted = await verifier.trusted(tx, log, prefetched?.checkpoints.get(log.id));
+      if (trusted) await verifier.leaves(tx, log, trusted, leaves, prefetched?.nodes?.logId === log.id ? prefetched.nodes.read : undefined);
+      if (ctx.principal) verifier.served(ctx.principal.tenant, log.id);
     }
     return events;
   });

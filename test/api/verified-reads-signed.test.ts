@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../src/core/encoding/index.js";
+import { encodeCursor } from "../../src/core/token/index.js";
 import { ed25519Signer, signCheckpoint } from "../../src/core/note/index.js";
 import { checkpointLog } from "../../src/ledger/checkpointer.js";
 import { rootAt } from "../../src/ledger/index.js";
@@ -38,7 +39,7 @@ async function seed(name: string): Promise<void> {
 
 beforeAll(async () => {
   ledger = await freshLedger("signedreads");
-  for (const name of ["good", "forged", "tree", "cp", "resigned"]) await seed(name);
+  for (const name of ["good", "forged", "tree", "cp", "resigned", "ahead"]) await seed(name);
   api = await startApi(ledger, {}, {}, { verifierPublicKey: key.publicKey }, (m) => messages.push(m));
   token = await apiKey(ledger, "acme");
 });
@@ -49,6 +50,7 @@ afterAll(async () => {
 
 const ONE = `query($log: String!, $seq: BigInt!) { event(log: $log, seq: $seq) { seq actor payload } }`;
 const PAGE = `query($log: String!) { events(first: 50, filter: { logs: [$log] }) { edges { node { seq payload } } } }`;
+const AFTER = `query($log: String!, $after: String!, $first: Int!) { events(first: $first, filter: { logs: [$log] }, after: $after) { edges { node { seq payload } } } }`;
 const PROOF = `query($log: String!, $seq: BigInt!) { event(log: $log, seq: $seq) { seq inclusionProof { treeSize root hashes checkpoint { size } } } }`;
 const CONSISTENCY = `query($log: String!, $from: BigInt!) { consistencyProof(log: $log, from: $from, to: 40) { fromRoot toRoot hashes } }`;
 const LATEST = `query($log: String!) { latestCheckpoint(log: $log) { size root note } log(name: $log) { latestCheckpoint { size } } }`;
@@ -70,7 +72,8 @@ async function alertFor(log: string): Promise<{ message: string; firstBadSeq: nu
 
 describe("verified reads against the signed checkpoint", () => {
   it("serves untouched entries, proofs and checkpoints, signed or past the newest checkpoint", async () => {
-    for (const log of logs.keys()) {
+    // "ahead" is first read a part at a time, below.
+    for (const log of [...logs.keys()].filter((name) => name !== "ahead")) {
       const page = await gql(api, token, PAGE, { log });
       expect(page.errors, page.body).toBeUndefined();
       expect(page.data.events.edges).toHaveLength(45);
@@ -149,6 +152,36 @@ describe("verified reads against the signed checkpoint", () => {
     const at40 = await gql(api, token, `{ checkpoint(log: "cp", size: 40) { size } }`);
     expect(code(at40), at40.body).toBe("LEDGER_INCONSISTENT");
     await alertFor("cp");
+  });
+
+  it("refuses the same forgeries when a page's checkpoint and tree nodes were read ahead of it (pages after a cursor)", async () => {
+    const { id, origin } = logs.get("ahead")!;
+    const after = (seq: number, first: number) => gql(api, token, AFTER, { log: "ahead", after: encodeCursor({ logId: id, seq }), first });
+    // Served once: the log is now one of the tenant's recent ones, its checkpoint read ahead of each page.
+    const warm = await after(29, 10);
+    expect(warm.errors, warm.body).toBeUndefined();
+    expect(warm.data.events.edges.map((e: { node: { seq: number } }) => e.node.seq)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
+    // A self-consistent forgery in a part of the tree no page has shown: its nodes are read ahead.
+    await asAttacker(ledger.admin, async (tx) => {
+      const [row] = await tx<Row[]>`select * from entries where log_id = ${id} and seq = 20`;
+      const payload = `{"amount":9999999}`;
+      const leaf = forgedLeaf(origin, { ...row!, payload }, 20);
+      await tx`update entries set payload = ${payload}, payload_hash = ${Buffer.from(sha256(payload))}, leaf_hash = ${Buffer.from(leaf)} where log_id = ${id} and seq = 20`;
+    });
+    const forged = await after(9, 20);
+    expect(code(forged), forged.body).toBe("LEDGER_INCONSISTENT");
+    expect(forged.body).not.toContain("9999999");
+    // The entries before it still verify (their nodes read ahead too).
+    const before = await after(0, 9);
+    expect(before.errors, before.body).toBeUndefined();
+    expect(before.data.events.edges).toHaveLength(9);
+    // A forged newest checkpoint, read ahead of the page: refused, even for a page served before.
+    const root = await rootAt(ledger.store, id, 45);
+    const note = signCheckpoint({ origin, size: 45, root }, ed25519Signer(origin, testKey().privateKey));
+    await asAttacker(ledger.admin, (tx) => tx`insert into checkpoints (log_id, size, root, note, key_id) values (${id}, 45, ${Buffer.from(root)}, ${note}, 'forged')`);
+    const again = await after(29, 10);
+    expect(code(again), again.body).toBe("LEDGER_INCONSISTENT");
+    await alertFor("ahead");
   });
 
   it("refuses a signed checkpoint of a rewritten history (a root that does not extend the one verified before)", async () => {

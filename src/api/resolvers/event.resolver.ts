@@ -7,7 +7,7 @@ import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { count, ledgerFilter } from "../ledger-view.js";
 import { InconsistentRead, ReadVerifier } from "../read-verifier.js";
-import { guarded, servedCheckpoint, servedEvents, trustedOf } from "../verified-reads.js";
+import { guarded, prefetchReads, servedCheckpoint, servedEvents, trustedOf } from "../verified-reads.js";
 import { BigIntScalar } from "../scalars.js";
 import { EventConnection } from "../types/event-connection.type.js";
 import { EventFilter } from "../types/event-filter.input.js";
@@ -42,9 +42,13 @@ export class EventResolver {
     const position = after === undefined || after === null ? undefined : decodeCursor(after);
     // One row more than asked tells whether another page follows.
     const { rows, page, events } = await db(ctx).use(async (tx) => {
+      // Sent first, to travel with the page's query: what the page is checked against. A page
+      // after a cursor with no filter but logs is expected to be the entries after it.
+      const byLogOnly = !filter || Object.entries(filter).every(([name, value]) => name === "logs" || value === undefined || value === null);
+      const ahead = prefetchReads(ctx, tx, position && byLogOnly ? { logId: position.logId, from: position.seq + 1, count: size } : undefined);
       const rows = await tx.findEntries(await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax });
       const page = rows.slice(0, size);
-      return { rows, page, events: await servedEvents(ctx, tx, page) };
+      return { rows, page, events: await servedEvents(ctx, tx, page, ahead) };
     });
     ctx.rows.count += page.length;
     const edges = page.map((row, i) => ({ cursor: encodeCursor({ logId: row.logId, seq: row.seq }), node: events[i]! }));
