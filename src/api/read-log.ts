@@ -6,8 +6,9 @@
  *
  * Records are batched: a response never waits for its record; the recorder appends each
  * tenant's pending records in one transaction every `flushMs` (or at 500 records), retries
- * failed batches with backoff, and flushes on shutdown. Each record's idempotency key is the
- * request id, so a retried batch appends nothing twice. The appends go straight to the
+ * failed batches with backoff, and flushes on shutdown. Tenants take turns, a batch each, and
+ * each has its own bound on pending records: one tenant's backlog costs no other tenant's.
+ * Each record's idempotency key is the request id, so a retried batch appends nothing twice. The appends go straight to the
  * ledger, not through the API, so recording a read is never itself a read (no recursion).
  */
 import { prepareEvent, type EventInput } from "../core/entry/index.js";
@@ -18,8 +19,12 @@ import { type ReadRecord, reducedEvent, toEvent } from "./read-record.js";
 export type { ReadRecord } from "./read-record.js";
 
 const MAX_BATCH = 500;
-/** Beyond this many unwritten records (the database down for long), new ones are refused loudly. */
-const MAX_PENDING = 100_000;
+/**
+ * Beyond this many unwritten records of one tenant (the database down for long, or the tenant
+ * flooding), that tenant's new ones are refused loudly. Per tenant: one tenant's backlog never
+ * makes another tenant's records refused.
+ */
+const MAX_PENDING_PER_TENANT = 100_000;
 
 /** The recorder's counters, served at /healthz (docs/security.md). */
 export interface ReadLogMetrics {
@@ -69,6 +74,8 @@ interface Pending {
 
 export class ReadRecorder {
   private pending: Pending[] = [];
+  /** Records pending per tenant, for its bound. */
+  private readonly pendingOf = new Map<string, number>();
   readonly metrics: ReadLogMetrics = { written: 0, reduced: 0, lost: 0, retriedBatches: 0 };
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -81,16 +88,20 @@ export class ReadRecorder {
     private readonly originPrefix: string,
     private readonly flushMs: number,
     private readonly onError: (error: unknown) => void = () => {},
+    private readonly maxPendingPerTenant = MAX_PENDING_PER_TENANT,
   ) {
     this.appender = writer.appender();
   }
 
   record(record: ReadRecord): void {
-    if (this.pending.length >= MAX_PENDING) {
+    const tenant = record.principal.tenant;
+    const pendingOfTenant = this.pendingOf.get(tenant) ?? 0;
+    if (pendingOfTenant >= this.maxPendingPerTenant) {
       this.metrics.lost++;
-      this.onError(new Error(`${MAX_PENDING} records pending, record of request ${record.requestId} (tenant ${record.principal.tenant}) NOT WRITTEN`));
+      this.onError(new Error(`${this.maxPendingPerTenant} records of tenant ${tenant} pending, record of request ${record.requestId} (tenant ${tenant}) NOT WRITTEN`));
       return;
     }
+    this.pendingOf.set(tenant, pendingOfTenant + 1);
     this.pending.push({ record, attempts: 0 });
     if (this.pending.length >= MAX_BATCH) this.flushSoon(0);
     else this.flushSoon(this.flushMs);
@@ -122,6 +133,7 @@ export class ReadRecorder {
     }
     if (this.pending.length > 0) {
       const lost = this.pending.splice(0);
+      this.pendingOf.clear();
       this.metrics.lost += lost.length;
       const ids = lost.slice(0, 20).map((p) => `${p.record.principal.tenant}/${p.record.requestId}`);
       this.onError(new Error(`${lost.length} records NOT WRITTEN at shutdown (the database refused them for ${timeoutMs} ms): ${ids.join(", ")}${lost.length > 20 ? ", …" : ""}`));
@@ -143,18 +155,29 @@ export class ReadRecorder {
       byTenant.set(p.record.principal.tenant, list);
     }
     const failed: Pending[] = [];
-    // Each tenant on its own: one tenant's failure never holds another's records.
-    for (const [tenant, records] of byTenant) {
-      try {
-        const log = auditLogName(tenant);
-        if (!this.knownLogs.has(log)) {
-          await ensureAuditLog(this.writer, tenant, this.originPrefix);
-          this.knownLogs.add(log);
+    // Each tenant on its own: one tenant's failure never holds another's records. And in turns,
+    // a batch of each tenant's in each round: a tenant with a backlog of thousands delays
+    // another's records by one batch, not by its whole backlog.
+    const tenants = [...byTenant].map(([tenant, records]) => ({ tenant, records, at: 0 }));
+    for (let round = tenants; round.length > 0; round = round.filter((t) => t.at < t.records.length)) {
+      for (const t of round) {
+        const run = t.records.slice(t.at, t.at + MAX_BATCH);
+        t.at += run.length;
+        try {
+          const log = auditLogName(t.tenant);
+          if (!this.knownLogs.has(log)) {
+            await ensureAuditLog(this.writer, t.tenant, this.originPrefix);
+            this.knownLogs.add(log);
+          }
+          const retry = await this.writeRun(log, run);
+          failed.push(...retry);
+          this.written(t.tenant, run.length - retry.length);
+        } catch (error) {
+          // The moment is to blame: the tenant's records are kept whole, for the retry.
+          failed.push(...t.records.slice(t.at - run.length));
+          t.at = t.records.length;
+          this.onError(error);
         }
-        for (let i = 0; i < records.length; i += MAX_BATCH) failed.push(...(await this.writeRun(log, records.slice(i, i + MAX_BATCH))));
-      } catch (error) {
-        failed.push(...records);
-        this.onError(error);
       }
     }
     if (failed.length > 0) {
@@ -227,6 +250,13 @@ export class ReadRecorder {
       }
     }
     return retry;
+  }
+
+  /** `n` records of `tenant` left the queue: written, reduced or lost. */
+  private written(tenant: string, n: number): void {
+    const left = (this.pendingOf.get(tenant) ?? 0) - n;
+    if (left > 0) this.pendingOf.set(tenant, left);
+    else this.pendingOf.delete(tenant);
   }
 
   private count(run: Pending[]): void {
