@@ -17,7 +17,12 @@ export interface EvidenceProducer {
   add(name: typeof EVIDENCE_JOB, data: EvidenceJobData, options: { jobId: string }): Promise<unknown>;
   getJobState(id: string): Promise<string>;
   getJob(id: string): Promise<EvidenceJobView | undefined>;
+  /** Jobs in these BullMQ states, newest first, `start` to `end` (included) of each. */
+  getJobs(types: JobState[], start: number, end: number, asc: boolean): Promise<(EvidenceJobView & { id?: string | undefined })[]>;
 }
+
+/** The BullMQ job states a pack request passes through (delayed: waiting for a retry). */
+export type JobState = "waiting" | "delayed" | "prioritized" | "active" | "failed" | "completed";
 
 export interface EvidenceJobView {
   data: EvidenceJobData;
@@ -68,4 +73,32 @@ export async function packJobStatus(queue: EvidenceProducer, tenant: string, id:
     : { phase: status === "COMPLETED" ? "done" : "queued", done: 0, total: 0, percent: status === "COMPLETED" ? 100 : 0 };
   if (status === "COMPLETED") progress.percent = 100;
   return { id, data: job.data, status, progress, result: status === "COMPLETED" ? job.returnvalue : undefined, error: status === "FAILED" ? job.failedReason : undefined };
+}
+
+/** The BullMQ states each listed status gathers. */
+const STATES_OF: Record<PackStatus, JobState[]> = { QUEUED: ["waiting", "delayed", "prioritized"], RUNNING: ["active"], FAILED: ["failed"], COMPLETED: ["completed"] };
+
+/**
+ * Most jobs of each state looked at per listing: the queue is shared by every tenant and has no
+ * index by tenant, so a listing reads the newest jobs of each state and keeps the tenant's.
+ */
+export const LIST_SCAN = 1000;
+
+/**
+ * The pack requests of `tenant` on the queue in the given statuses, newest request first, at
+ * most `limit`: each with its state, progress, result or failure reason, read as packJobStatus
+ * reads one (a job whose state changed between the listing and its read is shown as it is now).
+ */
+export async function listPackJobs(queue: EvidenceProducer, tenant: string, statuses: readonly PackStatus[], limit: number): Promise<PackJobStatus[]> {
+  const found: PackJobStatus[] = [];
+  for (const status of new Set(statuses)) {
+    const jobs = await queue.getJobs(STATES_OF[status], 0, LIST_SCAN - 1, false);
+    for (const job of jobs) {
+      if (!job?.id || job.data?.tenant !== tenant) continue;
+      const now = await packJobStatus(queue, tenant, job.id);
+      if (now && statuses.includes(now.status)) found.push(now);
+    }
+  }
+  const unique = [...new Map(found.map((j) => [j.id, j])).values()];
+  return unique.sort((a, b) => Date.parse(b.data.request.requestedAt) - Date.parse(a.data.request.requestedAt)).slice(0, limit);
 }

@@ -15,7 +15,7 @@ import type { IngestJobHandle, IngestProducer } from "../ingest/ingest-queue.js"
 import type { IngestJobData, IngestJobResult } from "../ingest/ingest-job.js";
 import { type IngestDeps, processIngestJob } from "../ingest/process-ingest-job.js";
 import type { EvidenceJobData, EvidenceJobProgress, EvidenceJobResult } from "../packs/evidence-job.js";
-import type { EvidenceJobView, EvidenceProducer } from "../packs/evidence-queue.js";
+import type { EvidenceJobView, EvidenceProducer, JobState } from "../packs/evidence-queue.js";
 import { type EvidenceWorkerOptions, processEvidenceJob } from "../packs/evidence-worker.js";
 
 /** Results kept for re-sent job ids (a caller retrying after a lost answer). */
@@ -67,6 +67,11 @@ export class InProcessEvidenceQueue implements EvidenceProducer {
 
   async getJob(id: string): Promise<EvidenceJobView | undefined> {
     return this.jobs.get(id);
+  }
+
+  async getJobs(types: JobState[], start: number, end: number, asc: boolean): Promise<PackJob[]> {
+    const all = [...this.jobs.values()].filter((j) => (types as string[]).includes(j.state));
+    return (asc ? all : all.reverse()).slice(start, end + 1);
   }
 
   /** Resolves once every request added so far is built (or failed). */

@@ -142,6 +142,7 @@ function lazyEvidence(ready: Promise<InProcessEvidenceQueue>): ApiTransports["ev
     add: async (name, data, opts) => (await ready).add(name, data, opts),
     getJobState: async (id) => (await ready).getJobState(id),
     getJob: async (id) => (await ready).getJob(id),
+    getJobs: async (types, start, end, asc) => (await ready).getJobs(types, start, end, asc),
   };
 }
 

@@ -2,7 +2,8 @@
  * Evidence packs from the console in Debian's chromium: request a PCI DSS pack, follow its
  * build live as a real evidence worker (BullMQ on real Redis) builds it, download it with the
  * session cookie, and verify-pack accepts the archive; the earlier packs list it from the audit
- * log; another tenant's packs are never listed, and its pack id or download by crafted URL
+ * log, and requests the worker could not build with who asked and why; another tenant's packs
+ * and requests are never listed, and its pack id or download by crafted URL
  * shows nothing of it.
  */
 import { randomUUID } from "node:crypto";
@@ -12,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { createLog } from "../../src/ledger/postgres/logs.js";
-import { enqueuePack, type EvidenceQueue, openEvidenceQueue } from "../../src/packs/evidence-queue.js";
+import { enqueuePack, type EvidenceQueue, openEvidenceQueue, packJobStatus } from "../../src/packs/evidence-queue.js";
 import { type EvidenceWorker, startEvidenceWorker } from "../../src/packs/evidence-worker.js";
 import { loadExporters } from "../../src/packs/exporters.js";
 import { recordBuild } from "../../src/packs/pack-ledger.js";
@@ -111,12 +112,25 @@ describe("evidence packs", () => {
       requestedBy: "api_key:g (globex officer)", requestedAt: new Date().toISOString(), sha256sums: new Uint8Array(32), buildId: "cli",
     });
     const globex = await apiKey(ledger, "globex", ["events:read", "proofs:read", "packs:create"]);
+    // A request of each tenant the real worker cannot build (a log it does not have): failed, with its reason.
+    const asked = { framework: "soc2", from: "2025-03-01T00:00:00.000Z", to: "2025-03-04T00:00:00.000Z", requestedAt: new Date().toISOString() };
+    const acmeFailed = await enqueuePack(queue, { tenant: "acme", request: { ...asked, logs: ["retired-log"], requestedBy: "api_key:a1 (acme officer)" } } as never);
+    const globexFailed = await enqueuePack(queue, { tenant: "globex", request: { ...asked, logs: ["prod"], requestedBy: "api_key:g1 (globex officer)" } } as never);
+    for (const [id, tenant] of [[acmeFailed, "acme"], [globexFailed, "globex"]] as const) await poll(async () => (await packJobStatus(queue, tenant, id))?.status, 60_000).toBe("FAILED");
     const mine = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const acmePage = await mine.newPage();
     await signIn(acmePage, api.base, acme);
     await acmePage.goto(`${api.base}/packs`);
     await poll(() => acmePage.locator("[data-testid=pack-history] tr[data-build]").count()).toBeGreaterThan(0);
-    expect(await acmePage.locator("[data-testid=pack-history]").textContent()).not.toContain("globex");
+    const failedRow = acmePage.locator(`[data-testid=pack-history] tr[data-request="${acmeFailed}"]`);
+    await poll(() => failedRow.getAttribute("data-status")).toBe("FAILED");
+    expect(await failedRow.textContent()).toContain("acme officer");
+    expect(await failedRow.textContent()).toContain("SOC 2");
+    expect(await failedRow.getByTestId("failure-reason").textContent()).toMatch(/no log named "retired-log"/);
+    expect(await acmePage.locator(`tr[data-request="${globexFailed}"]`).count()).toBe(0);
+    expect(await acmePage.locator("[data-testid=pack-history]").textContent()).not.toContain("globex officer");
+    await failedRow.scrollIntoViewIfNeeded();
+    await screenshot(acmePage, "packs-history-failed");
     const acmeDownload = await acmePage.locator("[data-testid=pack-history] a[download]").first().getAttribute("href");
     expect(await seriousViolations(acmePage)).toEqual([]);
     await mine.close();
@@ -128,6 +142,8 @@ describe("evidence packs", () => {
     await poll(() => page.locator("[data-testid=pack-history] tr[data-build]").count()).toBe(1);
     expect(await page.locator("[data-testid=pack-history]").textContent()).toContain("globex officer");
     expect(await page.locator("[data-testid=pack-history]").textContent()).toContain("built with the CLI");
+    await poll(() => page.locator(`[data-testid=pack-history] tr[data-request="${globexFailed}"]`).getAttribute("data-status")).toBe("FAILED");
+    expect(await page.locator(`tr[data-request="${acmeFailed}"]`).count()).toBe(0);
     // acme's pack by its crafted download URL, with globex's session: no such pack.
     const crafted = await page.request.get(`${api.base}${acmeDownload}`);
     expect(crafted.status()).toBe(404);

@@ -37,6 +37,7 @@ let globex: string;
 const REQUEST = `mutation ($framework: String!, $logs: [String!]!, $from: DateTime!, $to: DateTime!) {
   requestEvidencePack(framework: $framework, logs: $logs, from: $from, to: $to) { id status progress phase framework logs from to requestedBy packId downloadUrl }
 }`;
+const LIST = `{ evidencePacks { id status framework logs from to requestedBy requestedAt progress phase error } }`;
 const STATUS = `query ($id: ID!) { evidencePack(id: $id) { id status progress phase packId downloadUrl sha256 bytes controls error } }`;
 
 async function waitFor(id: string, token: string): Promise<Record<string, unknown>> {
@@ -86,6 +87,11 @@ describe("requestEvidencePack", () => {
     expect(pack.requestedBy).toMatch(/^api_key:/);
     id = pack.id;
     expect((await queue.getJob(id))?.data).toMatchObject({ tenant: "acme", request: { framework: "pci-dss", logs: ["prod"] } });
+    // Listed among the tenant's unbuilt requests (evidencePacks), and only the tenant's.
+    const listed = await gql(api, acme, LIST);
+    expect(listed.errors, listed.body).toBeUndefined();
+    expect(listed.data.evidencePacks).toEqual([expect.objectContaining({ id, status: "QUEUED", framework: "pci-dss", logs: ["prod"], requestedBy: pack.requestedBy, error: null })]);
+    expect((await gql(api, globex, LIST)).data.evidencePacks).toEqual([]);
     const early = await download(`/packs/${id}.tar.gz`, acme);
     expect(early.status).toBe(409);
     expect(await early.json()).toMatchObject({ error: "NOT_READY", status: "QUEUED" });
@@ -198,6 +204,36 @@ describe("requestEvidencePack", () => {
       expect((await queue.getJob(bad))!.attemptsMade).toBe(1);
       expect((await download(`/packs/${bad}.tar.gz`, acme)).status).toBe(409);
     }
+  });
+
+  it("lists the tenant's failed requests with who asked and why they failed; built ones on request; never another tenant's", async () => {
+    const theirs = await enqueuePack(queue, { tenant: "globex", request: { ...(await queue.getJob(id))!.data.request, logs: ["prod"] } });
+    expect((await waitFor(theirs, globex)).status).toBe("FAILED");
+    const mine = await gql(api, acme, LIST);
+    expect(mine.errors, mine.body).toBeUndefined();
+    const failed = mine.data.evidencePacks as { id: string; status: string; error: string; requestedBy: string; requestedAt: string }[];
+    expect(failed.length).toBe(2);
+    for (const f of failed) {
+      expect(f.status).toBe("FAILED");
+      expect(f.error).toMatch(/^INVALID_REQUEST: no log named "other"/);
+      expect(f.requestedBy).toMatch(/^api_key:/);
+    }
+    expect(failed.map((f) => f.id)).not.toContain(theirs);
+    expect(Date.parse(failed[0]!.requestedAt)).toBeGreaterThanOrEqual(Date.parse(failed[1]!.requestedAt));
+    const built = await gql(api, acme, `{ evidencePacks(statuses: [COMPLETED], first: 1) { id status downloadUrl controls } }`);
+    expect(built.data.evidencePacks).toEqual([expect.objectContaining({ status: "COMPLETED", downloadUrl: expect.stringMatching(/^\/packs\/.+\.tar\.gz$/) })]);
+    const globexSees = (await gql(api, globex, LIST)).data.evidencePacks as { id: string; error: string }[];
+    expect(globexSees.map((p) => p.id)).toEqual([theirs]);
+    expect(globexSees[0]!.error).toMatch(/no log named "prod"/);
+    expect((await gql(api, reader, LIST)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await gql(api, acme, `{ evidencePacks(first: 0) { id } }`)).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    // The listing is recorded in the tenant's audit log as reads are.
+    await api.server.recorder.flush();
+    const reads = await ledger.admin<{ resource: string; actor: string }[]>`
+      select e.resource, e.actor from entries e join logs l on l.id = e.log_id where l.name = 'sealtrail.audit.acme' and e.kind = 'ledger.read' and e.resource = 'evidencePacks'`;
+    // The listings by acme's key (three answered, one refused), and the read-only key's refusal.
+    expect(reads.filter((r) => r.actor === `api_key:${acme.slice(10, 26)}`).length).toBe(4);
+    expect(reads.filter((r) => r.actor === `api_key:${reader.slice(10, 26)}`).length).toBe(1);
   });
 
   it("refuses bad requests with BAD_USER_INPUT and queues nothing", async () => {

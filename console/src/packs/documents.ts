@@ -22,3 +22,7 @@ export const PackBuildsQuery = graphql(`
     }
   }
 `, [PackFields]);
+
+export const PackRequestsQuery = graphql(`
+  query ConsolePackRequests { evidencePacks { ...PackFields } }
+`, [PackFields]);

@@ -25,7 +25,7 @@ export function PacksPage() {
         <p className="muted">Signed SOC 2, HIPAA and PCI DSS evidence for a period, which an auditor verifies offline with <code>sealtrail verify-pack</code>, <code>sha256sum</code> and <code>openssl</code>.</p>
       </div>
       <div className="two-col">
-        <RequestForm onQueued={(id) => navigate(`/packs?${[id, ...ids.filter((x) => x !== id)].map((x) => `pack=${encodeURIComponent(x)}`).join("&")}`)} />
+        <RequestForm onQueued={(id) => (setBuilt((n) => n + 1), navigate(`/packs?${[id, ...ids.filter((x) => x !== id)].map((x) => `pack=${encodeURIComponent(x)}`).join("&")}`))} />
         <section className="panel" aria-labelledby="packs-title">
           <h2 id="packs-title">Requested packs</h2>
           {ids.length === 0 ? <p className="muted">Packs you request appear here with their progress; the link of this page keeps them, to share with a colleague of your tenant.</p> : ids.map((id) => <PackCard key={id} id={id} onDone={() => setBuilt((n) => n + 1)} />)}

@@ -1,15 +1,18 @@
 import { actorWithName } from "../principal.js";
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import { LedgerError } from "../../ledger/index.js";
-import { enqueuePack, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
+import { enqueuePack, LIST_SCAN, listPackJobs, packJobStatus, type PackJobStatus } from "../../packs/evidence-queue.js";
 import { findExporter } from "../../packs/exporters.js";
 import { checkLogs, checkRequest, DEFAULT_APPROVAL_TAGS, MAX_PACK_LOGS, DEFAULT_FAILED_LOGIN_THRESHOLD } from "../../packs/request.js";
 import { ApiError, toApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { DOWNLOAD_PREFIX, type EvidenceService } from "../evidence-service.js";
+import { QUERY_COST } from "../limits.js";
 import { DateTimeScalar } from "../scalars.js";
 import { EvidencePack, EvidencePackStatus } from "../types/evidence-pack.type.js";
+
+const DEFAULT_REQUESTS = 20;
 
 function service(ctx: ApiContext): EvidenceService {
   if (!ctx.evidence) throw new ApiError("SERVICE_UNAVAILABLE", "evidence packs are not enabled on this server");
@@ -104,6 +107,26 @@ export class EvidencePackResolver {
     const data = { tenant: principal.tenant, request };
     const id = await enqueuePack(evidence.queue, data).catch(queueDown);
     return toPack({ id, data, status: "QUEUED", progress: { phase: "queued", done: 0, total: 0, percent: 0 }, result: undefined, error: undefined });
+  }
+
+  @Authorized("packs:create")
+  @Query(() => [EvidencePack], {
+    description: `The tenant's pack requests on this server's evidence queue, newest request first: by default those not built (queued, running, failed, with the failure's reason); a built pack is also in packBuilds, from the audit log. Requests are kept 30 days after they end; each status looks at the queue's newest ${LIST_SCAN} jobs of every tenant.`,
+    complexity: ({ args }) => QUERY_COST + Math.min(Number(args.first ?? DEFAULT_REQUESTS), 10_000) * QUERY_COST,
+  })
+  async evidencePacks(
+    @Arg("statuses", () => [EvidencePackStatus], { nullable: true, description: "Which (default QUEUED, RUNNING, FAILED)." }) statuses: EvidencePackStatus[] | null,
+    @Arg("first", () => Int, { nullable: true, description: `How many (default ${DEFAULT_REQUESTS}, at most the server's page limit).` }) first: number | null,
+    @Ctx() ctx: ApiContext,
+  ): Promise<EvidencePack[]> {
+    const limit = first ?? DEFAULT_REQUESTS;
+    if (!Number.isInteger(limit) || limit < 1 || limit > ctx.maxPageSize) throw new ApiError("BAD_USER_INPUT", `first: got ${limit}, want 1–${ctx.maxPageSize}`);
+    const wanted = statuses && statuses.length > 0 ? statuses : [EvidencePackStatus.QUEUED, EvidencePackStatus.RUNNING, EvidencePackStatus.FAILED];
+    // Only the principal's tenant's jobs are kept (each job carries its tenant, as evidencePack checks).
+    const jobs = await listPackJobs(service(ctx).queue, ctx.principal!.tenant, wanted, limit).catch((error: unknown) => {
+      throw new ApiError("SERVICE_UNAVAILABLE", "the evidence queue is unavailable; try again", { cause: error });
+    });
+    return jobs.map(toPack);
   }
 
   @Authorized("packs:create")
