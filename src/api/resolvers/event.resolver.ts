@@ -72,9 +72,10 @@ export class EventResolver {
   ): Promise<Event | null> {
     const seq = count("seq", seqArg);
     return db(ctx).use(async (tx) => {
+      const ahead = prefetchReads(ctx, tx);
       const row = await tx.findEntry((await tx.findLog(logName)).id, seq);
       if (!row) return null;
-      const [event] = await servedEvents(ctx, tx, [row]);
+      const [event] = await servedEvents(ctx, tx, [row], ahead);
       ctx.rows.count += 1;
       return event!;
     });
