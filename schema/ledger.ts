@@ -275,3 +275,22 @@ export const archivedRanges = pgTable(
   },
   (t) => [primaryKey({ columns: [t.logId, t.toSeq] })],
 );
+
+/**
+ * Files a tenant attested as evidence of a control (`sealtrail attest`, docs/packs.md), by
+ * their SHA-256: the ledger entry (evidence.attestation in the tenant's audit log) commits to
+ * the hash, and this table keeps the bytes for the packs that carry the file. Content-addressed
+ * and append-only: the same file attested twice is one row, and a row is never changed or
+ * removed, so a pack rebuilt later carries the same bytes.
+ */
+export const attestationFiles = pgTable(
+  "attestation_files",
+  {
+    tenant: text("tenant").notNull(),
+    sha256: bytea("sha256").notNull(),
+    size: integer("size").notNull(),
+    bytes: bytea("bytes").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant, t.sha256] })],
+);

@@ -161,8 +161,11 @@ function packCode(code: PackErrorCode): ApiErrorCode {
   switch (code) {
     case "INVALID_REQUEST":
     case "NO_SEED":
+    case "UNKNOWN_CONTROL":
+    case "FILE_TOO_LARGE":
       return "BAD_USER_INPUT";
     case "INCONSISTENT":
+    case "ATTESTATION_FILE":
       return "LEDGER_INCONSISTENT";
     case "NO_CHECKPOINT":
     case "TIME_STAMP":

@@ -5,6 +5,7 @@ import { noteExecutedRootFields } from "./executed-fields.js";
 import { authChecker } from "./auth-checker.js";
 import { ActivityResolver } from "./resolvers/activity.resolver.js";
 import { ErasureResolver } from "./resolvers/erasure.resolver.js";
+import { AttestationResolver } from "./resolvers/attestation.resolver.js";
 import { LegalHoldResolver } from "./resolvers/legal-hold.resolver.js";
 import { RetentionResolver } from "./resolvers/retention.resolver.js";
 import { CheckpointResolver } from "./resolvers/checkpoint.resolver.js";
@@ -24,7 +25,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The API's schema, built once per process (type-graphql's metadata is global). */
 export function apiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LogResolver, LogHealthResolver, PackBuildResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, ActivityResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver, ErasureResolver, LegalHoldResolver, RetentionResolver],
+    resolvers: [LogResolver, LogHealthResolver, PackBuildResolver, CheckpointResolver, EventResolver, ProofResolver, SweepResolver, TmuxSessionResolver, ActivityResolver, EventAppendedResolver, RecordEventsResolver, EvidencePackResolver, ErasureResolver, LegalHoldResolver, RetentionResolver, AttestationResolver],
     authChecker,
     authMode: "error",
     validate: false,

@@ -37,6 +37,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>(Object.entries({
   erase: async () => (await import("./commands/erase.js")).eraseCommand,
   "erase approve": async () => (await import("./commands/erase.js")).eraseApproveCommand,
   "erase list": async () => (await import("./commands/erase.js")).eraseListCommand,
+  attest: async () => (await import("./commands/attest.js")).attestCommand,
   "hold create": async () => (await import("./commands/hold.js")).holdCreateCommand,
   "hold list": async () => (await import("./commands/hold.js")).holdListCommand,
   "hold release": async () => (await import("./commands/hold.js")).holdReleaseCommand,

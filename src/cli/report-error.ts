@@ -192,6 +192,11 @@ function packMessage(code: PackErrorCode, text: string): string {
       return `pack file: ${text}`;
     case "TIME_STAMP":
       return `pack time-stamp: ${text}`;
+    case "UNKNOWN_CONTROL":
+    case "FILE_TOO_LARGE":
+      return `attest: ${text}`;
+    case "ATTESTATION_FILE":
+      return `pack attestation: ${text}`;
     default:
       return unreachableCode(code, text);
   }

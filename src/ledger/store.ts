@@ -310,4 +310,12 @@ export interface RetentionStore {
   archiveRange(logId: number, range: Omit<ArchivedRange, "createdAt">): Promise<number>;
 }
 
-export interface LedgerStore extends LogStore, AppendStore, TreeStore, CheckpointStore, EntryStore, SearchStore, SweepStore, ReplayStore, ApiKeyStore, FeedStore, ShredStore, RetentionStore {}
+/** Files attested as evidence of a control (`sealtrail attest`): the ledger entry commits to the hash, the store keeps the bytes. */
+export interface AttestationStore {
+  /** Keeps a file's bytes under its SHA-256 for the tenant; storing the same file again changes nothing. Rows are never changed or removed. */
+  saveAttestationFile(tenant: string, sha256: Uint8Array, bytes: Uint8Array): Promise<void>;
+  /** The bytes stored under the SHA-256 for the tenant, when there are any. */
+  attestationFile(tenant: string, sha256: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+export interface LedgerStore extends LogStore, AppendStore, TreeStore, CheckpointStore, EntryStore, SearchStore, SweepStore, ReplayStore, ApiKeyStore, FeedStore, ShredStore, RetentionStore, AttestationStore {}

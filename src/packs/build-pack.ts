@@ -32,6 +32,7 @@ import { type TrustFiles, writeTlogProof, writeTrustFiles } from "./trust-files.
 import { renderReport } from "./pdf/report.js";
 import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
+import { type AttestationFinder, attestationFinder, writeAttestations } from "./attestation-files.js";
 import { sealPack } from "./sign-pack.js";
 import { writeVerifierFiles } from "./verifier-files.js";
 import { sampleCapacity, samplingOf } from "./sampling.js";
@@ -165,6 +166,7 @@ interface Streamed {
   /** Each log's checkpoint as cosigned and its time-stamp, as written into its section. */
   trust: Map<string, TrustFiles>;
   withheld: WithheldPayload[];
+  /** The attestations for the pack's framework among the audit section's entries. */ attestations: AttestationFinder;
 }
 
 /** The pack's model: its sections written, populations sampled with their proofs, controls and exceptions found. */
@@ -173,6 +175,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
   const streamed = await streamSections(o, read, writer, progress);
   const populations = await samplePopulations(o, read, streamed, writer, progress);
   const { logs, finder } = streamed;
+  await writeAttestations(o.store, writer, read.tenant, streamed.attestations, read.audit, streamed.trust.get(read.audit?.log.name ?? "")?.cosignedNote);
   const exceptions = finder.finish();
   const attestationFiles = logs.filter((l) => l.role === "subject").flatMap((l) => [l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : [])]);
   return {
@@ -183,8 +186,9 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     seed: read.seed,
     sampling: read.sampling,
     logs,
-    controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles, streamed.operations.counts),
+    controls: controlOutcomes(o.exporter.controls, populations, exceptions, attestationFiles, streamed.operations.counts, streamed.attestations.found),
     exceptions,
+    attestations: streamed.attestations.found,
     sweeps: finder.sweeps,
     perDay: streamed.tally.days(read.from, read.to),
     lateArrivals: streamed.tally.late,
@@ -215,6 +219,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   const logs: LogState[] = [];
   const trust = new Map<string, TrustFiles>();
   const withheld: WithheldPayload[] = [];
+  const attestations = attestationFinder(o.exporter, request);
   for (const subject of subjects) {
     const name = subject.log.name;
     // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
@@ -243,6 +248,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
       onEntry(e) {
         finder.audit(e, audit.log.name);
         operations.add(e, "audit");
+        attestations.add(e, audit.log.name, section.inclusionDir);
       },
       onProgress: (done) => progress("audit", done, audit.endSeq - audit.firstSeq),
     });
@@ -250,7 +256,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     trust.set(audit.log.name, await writeTrustFiles(o.store, writer, audit, section));
     logs.push(logState("audit", audit, section, written, null, trust.get(audit.log.name)!));
   }
-  return { logs, sinks, finder, tally, operations, perLog, subjectTotal, trust, withheld };
+  return { logs, sinks, finder, tally, operations, perLog, subjectTotal, trust, withheld, attestations };
 }
 
 /** Each population's file closed and its sample, with an inclusion proof of every sampled entry against its log's checkpoint. */

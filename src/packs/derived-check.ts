@@ -32,6 +32,8 @@ import type { SampleEntry } from "./pack-model.js";
 import type { ReportSeal } from "./pack-hash.js";
 import { matchesPopulation, populationRow } from "./population.js";
 import { AttributeTracker } from "./attributes.js";
+import { AttestationFinder } from "./attestation.js";
+import { checkAttestations } from "./attestation-check.js";
 
 type SampledJson = { log: string; role: string; seq: number; rank: string; proof: string; attributes?: Record<string, string> };
 type ControlJson = { id: string; population: { file: string; count: number; sha256: string; sample?: SampledJson[] } | null };
@@ -65,6 +67,8 @@ export class DerivedPopulations {
   private readonly attributes: AttributeTracker;
   private readonly nulls: { log: string; seq: number }[] = [];
   private readonly shownSecrets: { log: string; seq: number; rules: string[] }[] = [];
+  /** The attestations of the audit section, found as the builder finds them (attestation.ts). */
+  private readonly attestations: AttestationFinder;
 
   private constructor(private readonly exporter: Exporter, private readonly pack: PackJson) {
     this.seed = pack.seed;
@@ -76,6 +80,7 @@ export class DerivedPopulations {
     this.tally = new EntryTally(pack.request.approvalTags ?? [], pack.request.from);
     this.attributes = new AttributeTracker({ approvalTags: pack.request.approvalTags ?? [], from: pack.request.from, logNames: pack.request.logs });
     const r = pack.request;
+    this.attestations = new AttestationFinder({ framework: exporter.id, controls: exporter.controls.map((c) => c.id), from: r.from, to: r.to });
     this.finder = new ExceptionFinder({ logNames: r.logs, from: new Date(r.from), to: new Date(r.to), failedLoginThreshold: r.failedLoginThreshold ?? 0, approvalTags: r.approvalTags ?? [] });
   }
 
@@ -100,7 +105,10 @@ export class DerivedPopulations {
       this.finder.subject(e, state.name);
       if (state.tenant !== undefined && state.name === tenantAuditLog(state.tenant)) this.finder.audit(e, state.name);
       this.tally.add(e, state.name);
-    } else this.finder.audit(e, state.name);
+    } else {
+      this.finder.audit(e, state.name);
+      this.attestations.add(e, state.name, state.inclusionPrefix);
+    }
     this.operations.add(e, state.role as PopulationLog);
     let row: string | undefined;
     let rank: string | undefined;
@@ -201,7 +209,9 @@ export class DerivedPopulations {
     }
     const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.drawn }));
     const withheld = (raw as { withheld?: unknown }).withheld === undefined ? undefined : await this.checkWithheld(dir, checks, present);
-    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, ...(withheld ? { withheld } : {}) }, renderReport, seal);
+    const attestations = this.attestations.found;
+    await checkAttestations(dir, checks, present, attestations);
+    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, attestations, ...(withheld ? { withheld } : {}) }, renderReport, seal);
   }
 
   /**

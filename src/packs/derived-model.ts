@@ -18,7 +18,7 @@ import type { EntryTally, OperationTally } from "./model-parts.js";
 import { parametersOf, populationFile, populationSampling } from "./model-parts.js";
 import { oscalDocuments } from "./oscal.js";
 import type { CheckList } from "./pack-checks.js";
-import type { LogState, PackModel, Population, SampleEntry } from "./pack-model.js";
+import type { Attestation, LogState, PackModel, Population, SampleEntry } from "./pack-model.js";
 import { populationQuery } from "./population.js";
 import { controlOutcomes } from "./results.js";
 import { SUMS_TIMESTAMP_FILE } from "../core/pack/index.js";
@@ -39,6 +39,8 @@ export interface Rederived {
   finder: ExceptionFinder;
   tally: EntryTally;
   operations: OperationTally;
+  /** The attestations of the audit section (attestation.ts), as the builder finds them. */
+  attestations: Attestation[];
   /** The payloads withheld, as withheld.json lists them once checked against the events (derived-check.ts); absent for older packs. */
   withheld?: WithheldPayload[];
 }
@@ -68,8 +70,9 @@ export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
     seed: raw.seed,
     sampling: raw.sampling,
     logs,
-    controls: controlOutcomes(r.exporter.controls, populations, exceptions, attestationFiles, r.operations.counts),
+    controls: controlOutcomes(r.exporter.controls, populations, exceptions, attestationFiles, r.operations.counts, r.attestations),
     exceptions,
+    attestations: r.attestations,
     sweeps: r.finder.sweeps,
     perDay: r.tally.days(new Date(raw.request.from), new Date(raw.request.to)),
     lateArrivals: r.tally.late,

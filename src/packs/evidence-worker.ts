@@ -76,7 +76,7 @@ export async function processEvidenceJob(o: EvidenceWorkerOptions, job: { id: st
   await writeTarGz(out, files, `${archive}.partial`, Math.floor(Date.parse(built.model.request.requestedAt) / 1000));
   await rename(`${archive}.partial`, archive);
   await rm(out, { recursive: true, force: true });
-  const counts: Record<string, number> = { satisfied: 0, exceptions: 0, "not tested": 0 };
+  const counts: Record<string, number> = { satisfied: 0, exceptions: 0, attested: 0, "not tested": 0 };
   for (const c of built.model.controls) counts[c.result] = (counts[c.result] ?? 0) + 1;
   await job.updateProgress({ phase: "done", done: 1, total: 1, percent: 100 });
   return { packId: built.packId, archive: `${job.id}.tar.gz`, sha256: toHex(await sha256File(archive)), bytes: (await stat(archive)).size, recordSeq: built.recordSeq, controls: counts, exceptions: built.model.exceptions.length };

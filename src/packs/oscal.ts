@@ -151,7 +151,10 @@ function evidenceFiles(m: PackModel): Map<string, Evidence> {
   }
   for (const c of m.controls) {
     if (c.population) add({ path: c.population.file, sha256: c.population.sha256, what: `the population of ${c.spec.id}` });
-    for (const a of c.attestations ?? []) add({ path: a.packFile, sha256: a.file.sha256, what: `the file ${a.by} attested for ${c.spec.id} (${a.logName} seq ${a.seq})` });
+    for (const a of c.attestations ?? []) {
+      add({ path: a.packFile, sha256: a.file.sha256, what: `the file ${a.by} attested for ${c.spec.id} (${a.logName} seq ${a.seq}), for the auditor to inspect` });
+      add({ path: a.proofFile, what: `the inclusion proof of the attestation entry ${a.logName} seq ${a.seq}, which records the file's SHA-256` });
+    }
     for (const path of c.evidence) if (!files.has(path)) add({ path, what: "evidence" });
   }
   return files;
@@ -161,7 +164,7 @@ const resourceUuid = (m: PackModel, path: string) => packUuid(m.packId, `resourc
 
 /** TEST where a procedure was re-performed (an exception rule, attributes tested on the sample, the integrity attestation), EXAMINE where a population was inspected. */
 function methodOf(c: ControlOutcome): "TEST" | "EXAMINE" {
-  return c.result !== "not tested" && (c.spec.attestation || (c.spec.exceptions?.length ?? 0) > 0 || (c.spec.attributes?.length ?? 0) > 0) ? "TEST" : "EXAMINE";
+  return c.result !== "not tested" && c.result !== "attested" && (c.spec.attestation || (c.spec.exceptions?.length ?? 0) > 0 || (c.spec.attributes?.length ?? 0) > 0) ? "TEST" : "EXAMINE";
 }
 
 export function oscalDocument(m: PackModel): string {
@@ -212,6 +215,7 @@ export function oscalDocument(m: PackModel): string {
     title: `${c.spec.id}: ${c.result}`,
     description: c.result === "satisfied" ? `The test of ${c.spec.id} over the period found no exception: ${c.reason}.`
       : c.result === "exceptions" ? `The test of ${c.spec.id} found exceptions: ${c.reason}${c.exceptionIds.length > 0 ? ` (${c.exceptionIds.join(", ")})` : ""}.`
+      : c.result === "attested" ? `Tested by inspection of attested evidence, which the auditor concludes on: ${c.reason}.`
       : `Not tested: ${c.reason}.`,
     origins: [{ actors: [{ type: "tool", "actor-uuid": tool }] }],
     target: {
@@ -219,6 +223,7 @@ export function oscalDocument(m: PackModel): string {
       "target-id": oscalObjectiveId(m.exporter.id, c.spec.id),
       status: c.result === "satisfied" ? { state: "satisfied", reason: "pass" }
         : c.result === "exceptions" ? { state: "not-satisfied", reason: "fail" }
+        : c.result === "attested" ? { state: "not-satisfied", reason: "other", remarks: "Attested evidence is carried for the auditor to inspect; the ledger holds none the test could re-perform, so it is not called satisfied until the auditor concludes." }
         : { state: "not-satisfied", reason: "other", remarks: "Not tested: the period holds no evidence the test needs." },
     },
     "related-observations": [{ "observation-uuid": obs[i]!.uuid }],

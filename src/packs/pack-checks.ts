@@ -1,4 +1,4 @@
-export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses" | "keys" | "sampling" | "derived" | "withheld" | "custody";
+export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses" | "keys" | "sampling" | "derived" | "withheld" | "custody" | "attestations";
 
 export interface Check {
   check: CheckName;

@@ -17,6 +17,12 @@ export type PackErrorCode =
   /** A file of the pack could not be written or read. */
   | "FILE"
   /** The time-stamping authority (SEALTRAIL_TSA_URL) did not stamp the pack's SHA256SUMS. */
-  | "TIME_STAMP";
+  | "TIME_STAMP"
+  /** An attestation names a control its framework does not have (sealtrail attest); nothing is stored. */
+  | "UNKNOWN_CONTROL"
+  /** A file to attest is empty or larger than MAX_ATTESTATION_BYTES; nothing is stored. */
+  | "FILE_TOO_LARGE"
+  /** A file attested in the ledger is not in the store, or not the bytes the ledger recorded. */
+  | "ATTESTATION_FILE";
 
 export class PackError extends SealtrailError<PackErrorCode> {}

@@ -9,7 +9,8 @@ import type { WithheldPayload } from "./secrets.js";
 import type { Reconciliation } from "./sequence-gaps.js";
 import type { ControlSpec, ExceptionKind, PopulationClause, PopulationLog } from "./control-spec.js";
 
-export const CONTROL_RESULTS = ["satisfied", "exceptions", "not tested"] as const;
+/** "attested": the ledger holds none of the control's evidence, and a file attested for it (attestation.ts) is the evidence the auditor inspects (results.ts). */
+export const CONTROL_RESULTS = ["satisfied", "exceptions", "attested", "not tested"] as const;
 export type ControlResult = (typeof CONTROL_RESULTS)[number];
 
 export interface PackRequest {
@@ -126,7 +127,7 @@ export interface PackException {
 /**
  * A file the company attested for a control (`sealtrail attest`): a sealtrail.attestation
  * entry of the tenant's audit log in the period names the control and the file's SHA-256, and
- * the pack carries the file (attestation.ts).
+ * the pack carries the file and the entry's inclusion proof (attestation.ts).
  */
 export interface Attestation {
   controlId: string;
@@ -137,10 +138,15 @@ export interface Attestation {
   /** The principal that attested (the entry's actor). */
   by: string;
   recordedAt: string;
-  file: { name: string; size: number; sha256: string };
+  /** The file as attested: its name (safe as a path, attestation.ts), size, SHA-256 (hex) and media type. */
+  file: { name: string; size: number; sha256: string; mediaType: string };
   note?: string;
+  /** The period the evidence covers, as attested; it overlaps the pack's. */
+  period?: { from: string; to: string };
   /** Where the pack carries the file: attestations/<sha256>-<name>. */
   packFile: string;
+  /** The entry's inclusion proof in the audit section. */
+  proofFile: string;
 }
 
 export interface ControlOutcome {

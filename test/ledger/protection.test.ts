@@ -303,6 +303,8 @@ const EXPECTED_GUARDS: Record<string, { secured: boolean; policies: number; trig
   // row's values, nothing else; rows of archived ranges leave with their entries.
   entry_search: { secured: true, policies: 1, triggers: "entry_search_delete_archived:sealtrail_check_archived,entry_search_log_exists:sealtrail_check_log_ids,entry_search_scrub_only:sealtrail_search_scrub_only" },
   archived_ranges: appendOnly("archived_ranges", true),
+  // Attested files, by tenant (no log id): read by the tenant's reader only, never changed.
+  attestation_files: appendOnly("attestation_files", false),
   retention_policies: appendOnly("retention_policies", true),
   log_visibility: appendOnly("log_visibility", true),
   logs: appendOnly("logs", false),

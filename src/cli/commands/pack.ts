@@ -106,7 +106,7 @@ export async function packCommand(args: string[], cli: Cli): Promise<number> {
     const files = [...built.sha256sums.trimEnd().split("\n").map((l) => l.slice(66)), SHA256SUMS_FILE, "SHA256SUMS.sig", "signing-key.pem"];
     await writeTarGz(out, files, archivePath, Math.floor(Date.parse(built.model.request.requestedAt) / 1000));
   }
-  const counts: Record<string, number> = { satisfied: 0, exceptions: 0, "not tested": 0 };
+  const counts: Record<string, number> = { satisfied: 0, exceptions: 0, attested: 0, "not tested": 0 };
   for (const c of built.model.controls) counts[c.result] = (counts[c.result] ?? 0) + 1;
   cli.stdout(json({
     packId: built.packId,

@@ -36,6 +36,34 @@ export const PACK_PAGES: PageDoc[] = [
     environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_SIGNING_KEY", "SEALTRAIL_PACK_KEY", "SEALTRAIL_PACK_EXPORTERS"],
   },
   {
+    name: "attest",
+    title: "attach evidence the ledger does not hold to a control",
+    description: [
+      "Where the ledger holds no evidence of a control (an access review of SOC 2 CC6.3, a review sign-off kept elsewhere), attaches a file as its evidence. The file's SHA-256, size, media type and name, the control and its framework, the operator running the command (cli:USER@HOST), the note and the period the evidence covers are recorded as an evidence.attestation entry of the tenant's audit log; the file's bytes are kept by their SHA-256. Prints the entry's log and seq and the file as recorded, as JSON.",
+      "Every pack of the framework whose period holds the entry (and overlaps the period given) carries the file as attestations/<sha256>-<name> with the entry's inclusion proof; a control whose own evidence is missing is then attested (tested by the auditor's inspection of the file), never satisfied by the file's presence. verify-pack checks the file against the hash the entry records.",
+      "An unknown control (UNKNOWN_CONTROL), a file over 16 MiB (FILE_TOO_LARGE), an empty one or a malformed period is refused, and nothing is stored.",
+    ],
+    commands: [
+      {
+        name: "attest",
+        args: ["--tenant T --control ID --file F [--framework F] [--note TEXT]", "[--from ISO --to ISO] [--media-type TYPE]"],
+        summary: "attach a file as the evidence of a control: its SHA-256 recorded in the tenant's audit log, the file carried in packs",
+        options: [
+          { flag: "--tenant T", text: "the tenant whose audit log records it and whose packs carry it" },
+          { flag: "--control ID", text: "the control it evidences (CC6.3, 10.4.1, 164.308(a)(1)(ii)(D) ...)" },
+          { flag: "--file F", text: "the file (at most 16 MiB); the pack names it by its last path segment, made safe" },
+          { flag: "--framework F", text: "the control's framework; default: the one framework that has the control" },
+          { flag: "--note TEXT", text: "free text kept with it (who reviewed, a ticket)" },
+          { flag: "--from ISO", text: "the start of the period the evidence covers (with --to); packs of periods it does not overlap leave it out" },
+          { flag: "--to ISO", text: "the end of that period (excluded)" },
+          { flag: "--media-type TYPE", text: "the file's media type; default: from its extension, else application/octet-stream" },
+        ],
+      },
+    ],
+    environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_PACK_EXPORTERS"],
+    examples: ["$ sealtrail attest --tenant acme --control CC6.3 --file access-review-2026-q3.pdf --from 2026-07-01T00:00:00Z --to 2026-10-01T00:00:00Z --note \"quarterly review, signed by the CISO\""],
+  },
+  {
     name: "verify-pack",
     title: "check an evidence pack offline",
     description: [

@@ -19,6 +19,7 @@ import { type KindRange, newestOfKind } from "./kind-records.js";
 import * as cosignatures from "./cosignatures.js";
 import { levelHashes } from "./level-hashes.js";
 import * as visibility from "./log-visibility.js";
+import * as attested from "./attestation-files.js";
 import * as stamps from "./time-stamps.js";
 import { connect, type DbOptions, type Sql } from "./db.js";
 import * as entries from "./entries.js";
@@ -64,6 +65,13 @@ export class PostgresLedgerStore implements LedgerStore {
   /** Ends the pool, waiting up to `timeoutSeconds` for queries under way. */
   close(timeoutSeconds?: number): Promise<void> {
     return this.sql.end(timeoutSeconds === undefined ? undefined : { timeout: timeoutSeconds });
+  }
+
+  saveAttestationFile(tenant: string, sha256: Uint8Array, bytes: Uint8Array): Promise<void> {
+    return attested.saveAttestationFile(this.sql, tenant, sha256, bytes);
+  }
+  attestationFile(tenant: string, sha256: Uint8Array): Promise<Uint8Array | undefined> {
+    return attested.attestationFile(this.sql, tenant, sha256);
   }
 
   createLog(name: string, options: CreateLogOptions): Promise<Log> {

@@ -15,7 +15,7 @@ import { COLOURS, contentWidth, ensureSpace, heading, keyValues, MARGIN, mono, p
 
 type Doc = InstanceType<typeof PDFDocument>;
 
-export const RESULT_COLOUR: Record<string, string> = { satisfied: COLOURS.ok, exceptions: COLOURS.bad, "not tested": COLOURS.none };
+export const RESULT_COLOUR: Record<string, string> = { satisfied: COLOURS.ok, exceptions: COLOURS.bad, attested: COLOURS.none, "not tested": COLOURS.none };
 
 /** An ISO time as the report prints it: seconds, no milliseconds, one unbroken token. */
 export const time = (iso: string): string => iso.replace(/\.\d+Z$/, "Z");
@@ -56,9 +56,9 @@ export function cover(doc: Doc, m: PackModel, seal: ReportSeal): void {
     ["Signing key", `${seal.signingKey} (Ed25519, signing-key.pem)`],
     ["Hashes", "the pack hash is the SHA-256 of SHA256SUMS without this report's line; SHA256SUMS lists every file's SHA-256 (this PDF among them) and is signed by signing-key.pem (SHA256SUMS.sig); the signing key's fingerprint is the SHA-256 of its raw public key; each population's SHA-256 is on its control's page (Chain of custody: how to recompute each)"],
   ], 9);
-  const counts = { satisfied: 0, exceptions: 0, "not tested": 0 } as Record<string, number>;
+  const counts = { satisfied: 0, exceptions: 0, attested: 0, "not tested": 0 } as Record<string, number>;
   for (const c of m.controls) counts[c.result] = (counts[c.result] ?? 0) + 1;
-  paragraph(doc, `${m.controls.length} controls: ${counts.satisfied} satisfied, ${counts.exceptions} with exceptions, ${counts["not tested"]} not tested (needing evidence). ${m.exceptions.length} exceptions in the register.`, 9.5);
+  paragraph(doc, `${m.controls.length} controls: ${counts.satisfied} satisfied, ${counts.exceptions} with exceptions, ${(counts.attested ?? 0) > 0 ? `${counts.attested} attested (evidence attached for the auditor to inspect), ` : ""}${counts["not tested"]} not tested (needing evidence). ${m.exceptions.length} exceptions in the register.`, 9.5);
   ensureSpace(doc, 120);
   heading(doc, "Management's assertion", 12);
   paragraph(doc, `Management of ${m.request.organisation} asserts that the system described above was subject to the controls listed in this pack throughout the period, and that they operated effectively except as stated in the exceptions register. sealtrail records no assertion: management signs it below, and the auditor tests it against the evidence that follows.`, 8.5);
@@ -83,7 +83,7 @@ export function matrix(doc: Doc, m: PackModel): void {
     c.spec.summary + (c.spec.ours ? " (ours)" : ""),
     c.spec.method,
     c.population ? String(c.population.count) : "attestation",
-    c.result + (c.result === "not tested" ? "\nneeds evidence" : "") + (c.exceptionIds.length > 0 ? `\n${c.exceptionIds.length} exception${c.exceptionIds.length === 1 ? "" : "s"}` : ""),
+    c.result + (c.result === "not tested" ? "\nneeds evidence" : c.result === "attested" ? "\ninspect the file" : "") + (c.exceptionIds.length > 0 ? `\n${c.exceptionIds.length} exception${c.exceptionIds.length === 1 ? "" : "s"}` : ""),
   ]), 7.5);
 }
 
@@ -97,6 +97,7 @@ function controlPage(doc: Doc, m: PackModel, c: ControlOutcome): void {
     ["Result", `${c.result}: ${c.reason}`],
     ["Procedure", c.spec.method],
     ...(c.operation ? [["Operating evidence", `${c.operation.needs}: ${c.operation.count} in the period`] as [string, string]] : []),
+    ...(c.attestations ?? []).map((a): [string, string] => ["Attested evidence", `${a.packFile} (${a.file.size} bytes, ${a.file.mediaType}), SHA-256 ${a.file.sha256}; recorded by ${a.by} at ${a.recordedAt.slice(0, 19)}Z (${a.logName} seq ${a.seq}, proof ${a.proofFile})${a.period ? `; covers ${a.period.from.slice(0, 19)}Z to ${a.period.to.slice(0, 19)}Z` : ""}${a.note ? `; note: ${a.note}` : ""}`]),
     ...(c.spec.attestation ? [["Attestation", "re-performed: the signed checkpoint, the range proof and the hash chain of every entry of the period (Integrity)"] as [string, string]] : []),
     ...(p ? [
       ["Population", `${p.count} entries · ${p.file}`] as [string, string],
