@@ -2,6 +2,7 @@ import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { noteExecutedRootFields } from "./executed-fields.js";
+import { refuseUnstorableArguments } from "./storable-args.js";
 import { authChecker } from "./auth-checker.js";
 import { ActivityResolver } from "./resolvers/activity.resolver.js";
 import { ErasureResolver } from "./resolvers/erasure.resolver.js";
@@ -37,6 +38,7 @@ export function apiSchema(): Promise<GraphQLSchema> {
         throw new Error("topic subscriptions are not used");
       },
     },
-  }).then(noteExecutedRootFields);
+    // The argument check inside, the note of the executed field outside: a refused field is recorded.
+  }).then(refuseUnstorableArguments).then(noteExecutedRootFields);
   return built;
 }
