@@ -80,9 +80,31 @@ async function main(): Promise<void> {
     await page.waitForSelector("[data-entry]", { timeout: 60_000 });
     return (await page.evaluate("performance.now()")) as number;
   };
+  // Where a load's time goes: the document, each script and request (start → end), from the Resource Timing entries.
+  const phases = new Map<string, number[][]>();
+  const timeline = async () => {
+    const entries = (await page.evaluate(`(() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      const out = [["document", nav.startTime, nav.responseEnd], ["dom interactive", 0, nav.domInteractive]];
+      let n = 0;
+      for (const r of performance.getEntriesByType("resource")) {
+        const name = r.name.includes("/assets/") ? "asset " + r.name.split("/assets/")[1].replace(/-[A-Za-z0-9_-]{8}\\./, ".") : r.name.endsWith("/graphql") ? "graphql request " + ++n : new URL(r.name).pathname;
+        out.push([name, r.startTime, r.responseEnd]);
+      }
+      return out;
+    })()`)) as [string, number, number][];
+    for (const [name, start, end] of entries) {
+      const list = phases.get(name) ?? [];
+      list.push([start, end]);
+      phases.set(name, list);
+    }
+  };
   const cold = await load();
   const warm: number[] = [];
-  for (let i = 0; i < flags.runs; i++) warm.push(await load());
+  for (let i = 0; i < flags.runs; i++) {
+    warm.push(await load());
+    await timeline();
+  }
   // The same request alone, from the same page, the same number of times.
   const alone = (await page.evaluate(`(async () => { const t = []; for (let i = 0; i < ${flags.runs}; i++) { const s = performance.now();
     const r = await fetch("/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: ${JSON.stringify(body)} }); await r.json(); t.push(performance.now() - s); } return t; })()`)) as number[];
@@ -92,6 +114,8 @@ async function main(): Promise<void> {
     `GraphQL     the page's first request alone: p50 ${a50.toFixed(0)} ms, p95 ${a95.toFixed(0)} ms\n` +
     `ratio       first rows / request alone: p50 ${(p50 / a50).toFixed(1)}x, p95 ${(p95 / a95).toFixed(1)}x\n`,
   );
+  process.stdout.write(`timeline    warm loads, median start → end (ms from navigation):\n`);
+  for (const [name, list] of phases) process.stdout.write(`            ${name.padEnd(28)} ${pct(list.map((x) => x[0]!), 50).toFixed(0).padStart(5)} → ${pct(list.map((x) => x[1]!), 50).toFixed(0).padStart(5)}  (${list.length})\n`);
   await browser.close();
   await server.close();
   await Promise.all([sql.end(), writer.end()]);

@@ -25,7 +25,11 @@ export function onSignedOut(listener: Listener): () => void {
   return () => signedOutListeners.delete(listener);
 }
 
-export async function request<R, V>(document: TadaDocumentNode<R, V>, variables: V, signal?: AbortSignal): Promise<R> {
+/**
+ * The document's data, or ApiFailure. A 401 tells the onSignedOut listeners, unless
+ * `announceSignOut` is false (a request made before the session is known: prefetch.ts).
+ */
+export async function request<R, V>(document: TadaDocumentNode<R, V>, variables: V, signal?: AbortSignal, announceSignOut = true): Promise<R> {
   let res: Response;
   try {
     res = await fetch("/graphql", {
@@ -47,7 +51,7 @@ export async function request<R, V>(document: TadaDocumentNode<R, V>, variables:
   }
   const first = body.errors?.[0];
   if (res.status === 401 || first?.extensions?.code === "UNAUTHENTICATED") {
-    for (const listener of signedOutListeners) listener();
+    if (announceSignOut) for (const listener of signedOutListeners) listener();
     throw new ApiFailure("UNAUTHENTICATED", first?.message ?? "Your session ended: sign in again.", 401);
   }
   if (first || !body.data) {

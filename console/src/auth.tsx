@@ -6,6 +6,7 @@
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
 import { onSignedOut } from "./api";
+import { sessionCheck } from "./prefetch";
 
 export interface Who {
   tenant: string;
@@ -33,9 +34,10 @@ export function useSession(): SessionApi {
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: "checking" });
   useEffect(() => {
-    fetch("/auth/session", { credentials: "same-origin" })
-      .then(async (res) => (res.ok ? setState({ status: "signed-in", who: (await res.json()) as Who }) : setState({ status: "signed-out" })))
-      .catch(() => setState({ status: "signed-out", reason: "The server did not answer. Check your connection and reload." }));
+    // Asked for as the console started (prefetch.ts), beside the first page's data.
+    void sessionCheck.then((answer) =>
+      answer.ok ? setState({ status: "signed-in", who: answer.who as Who })
+        : setState(answer.offline ? { status: "signed-out", reason: "The server did not answer. Check your connection and reload." } : { status: "signed-out" }));
     return onSignedOut(() => setState({ status: "signed-out", reason: "Your session ended. Sign in again." }));
   }, []);
   const signIn = useCallback(async (token: string) => {

@@ -1,5 +1,8 @@
 import { graphql } from "../graphql";
 
+/** Entries per page of the Events table. */
+export const EVENTS_PAGE = 200;
+
 export const EventRowFields = graphql(`
   fragment EventRow on Event { log seq kind actor action resource outcome recordedAt }
 `);

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useLocation, useSearch } from "wouter";
 import { isUnknownLog, request } from "../api";
-import { EventsPageQuery, LogNamesQuery } from "../events/documents";
+import { EVENTS_PAGE as PAGE, EventsPageQuery, LogNamesQuery } from "../events/documents";
 import { EntryDrawer } from "../events/entry-drawer";
 import { EventTable, type EventRow, rowOf } from "../events/event-table";
 import { Filters } from "../events/filters";
 import { type EventsQuery, formatQuery, parseQuery, toFilter } from "../events/url-query";
+import { takeFirstPage } from "../events/first-page";
 import { Empty, Failure, Loading } from "../ui/states";
 import { useQuery } from "../ui/use-query";
 
-const PAGE = 200;
 
 type Feed = { status: "loading" } | { status: "error"; error: unknown } | { status: "done"; rows: EventRow[]; after: string | null; more: boolean; loadingMore: boolean; moreError?: unknown };
 
@@ -28,7 +28,9 @@ export function EventsPage() {
     const mine = ++generation.current;
     const abort = new AbortController();
     setFeed({ status: "loading" });
-    request(EventsPageQuery, { filter: JSON.parse(filterKey), first: PAGE }, abort.signal).then(
+    // The first page may already be on its way (prefetch.ts, asked for as the console started).
+    const answer = takeFirstPage(filterKey, abort.signal) ?? request(EventsPageQuery, { filter: JSON.parse(filterKey), first: PAGE }, abort.signal);
+    answer.then(
       (d) => mine === generation.current && setFeed({ status: "done", rows: d.events.edges.map((e) => rowOf(e.node)), after: d.events.pageInfo.endCursor ?? null, more: d.events.pageInfo.hasNextPage, loadingMore: false }),
       (error) => (error as Error).name !== "AbortError" && mine === generation.current && setFeed({ status: "error", error }),
     );
