@@ -12,6 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isStorableText } from "../core/entry/index.js";
 import { hasScope } from "../core/token/index.js";
 import { entryBundle, parseTilePath, TILE_WIDTH, tileWidth } from "../core/tiles/index.js";
 import { bundleEntries, tileHashes, withCosignatures } from "../ledger/index.js";
@@ -64,7 +65,10 @@ export function tilesRoute(options: ServerOptions, authenticate: Authenticate, r
       return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: `method ${req.method} not allowed: use GET` });
     }
     const [, rawName = "", resource = ""] = TILES_PATH.exec(url.pathname) ?? [];
-    const log = await store.tileLogState(decodeURIComponentSafe(rawName));
+    const name = decodeURIComponentSafe(rawName);
+    // A name holding NUL or a lone surrogate names no log (PostgreSQL refuses NUL in text, and
+    // would be sent U+FFFD for the surrogate): answered as a log that does not exist.
+    const log = isStorableText(name) ? await store.tileLogState(name) : undefined;
     const isPublic = log?.public === true;
     let principal;
     if (!isPublic) {

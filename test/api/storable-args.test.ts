@@ -52,6 +52,14 @@ describe("text arguments", () => {
     });
   }
 
+  it("in a tiles path, a log's name holding NUL or a lone surrogate names no log (404, as one that does not exist)", async () => {
+    const token = await apiKey(ledger, "acme");
+    for (const path of ["/logs/app%00/checkpoint", "/logs/app%00/tile/0/000", "/logs/app%ED%A0%80/checkpoint", "/logs/nope/checkpoint"]) {
+      const res = await fetch(`${api.base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      expect({ path, status: res.status, body: await res.json() }).toEqual({ path, status: 404, body: { error: "NOT_FOUND", message: "no such log" } });
+    }
+  });
+
   it("holding other text (U+2028, astral characters) are taken as sent", async () => {
     const token = await apiKey(ledger, "acme");
     const r = await gql(api, token, QUERIES.log!, { v: "a\u2028\u{1F600}" });
