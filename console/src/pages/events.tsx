@@ -19,8 +19,12 @@ export function EventsPage() {
   const query = useMemo(() => parseQuery(search), [search]);
   const filter = useMemo(() => toFilter(query), [query]);
   const filterKey = JSON.stringify(filter);
-  const logs = useQuery(LogNamesQuery, {});
   const [feed, setFeed] = useState<Feed>({ status: "loading" });
+  // The filter's log list is asked for once the first rows are in: it would otherwise share the
+  // server with the page's first request, the one the person waits for.
+  const [rowsSeen, setRowsSeen] = useState(false);
+  if (!rowsSeen && feed.status !== "loading") setRowsSeen(true);
+  const logs = useQuery(LogNamesQuery, {}, !rowsSeen);
   const [round, setRound] = useState(0);
   const generation = useRef(0);
 
