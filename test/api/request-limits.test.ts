@@ -66,11 +66,22 @@ describe("WebSocket operations in the concurrency bounds", () => {
     try {
       const subscribe = () => {
         const errors: unknown[] = [];
-        const stop = client.subscribe({ query: `subscription { eventAppended { seq } }` }, { next: () => {}, error: (e) => errors.push(e), complete: () => {} });
-        return { stop, errors };
+        let seen = 0;
+        const stop = client.subscribe({ query: `subscription { eventAppended { seq } }` }, { next: () => void seen++, error: (e) => errors.push(e), complete: () => {} });
+        return { stop, errors, seen: () => seen };
       };
       const open = [subscribe(), subscribe()];
-      // Both hold their slots once subscribed: the key's HTTP request is then refused.
+      // Both live before any HTTP request: one in flight while a subscription waits for its slot
+      // (slow on a busy machine) would refuse that subscription, leaving a slot free. Probes are
+      // appended until each has seen one.
+      const appender = new Appender(ledger.writer);
+      for (let i = 0; !open.every((s) => s.seen() > 0); i++) {
+        expect(open.flatMap((s) => s.errors)).toEqual([]);
+        if (i > 300) throw new Error("subscriptions never went live");
+        await appender.append("a1", [{ kind: "custom", actor: "p", action: "x", resource: `probe-${i}` }]);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // Both hold their slots: the key's HTTP request is then refused.
       await expect.poll(async () => (await gql(api, token, `{ logs { name } }`)).status, { timeout: 20_000 }).toBe(429);
       const third = subscribe();
       await expect.poll(() => JSON.stringify(third.errors), { timeout: 20_000 }).toContain("RATE_LIMITED");
