@@ -18,7 +18,8 @@ import { rawPublicKey } from "../core/note/index.js";
 import { keyFingerprint, packHashOf, REPORT_FILE } from "./pack-hash.js";
 import { consistencyProofFor, inclusionProofFor, type LedgerStore, type Log } from "../ledger/index.js";
 import { csvLine, POPULATION_COLUMNS } from "./csv.js";
-import { controlsJson, packJson, RECONCILIATION_FILE, reconciliationJson, WITHHELD_FILE, withheldJson } from "./documents.js";
+import { ERASURES_FILE, ErasureTally } from "./erasures.js";
+import { controlsJson, erasuresJson, erasuresOf, packJson, RECONCILIATION_FILE, reconciliationJson, WITHHELD_FILE, withheldJson } from "./documents.js";
 import type { WithheldPayload } from "./secrets.js";
 import { ExceptionFinder } from "./exceptions.js";
 import type { Exporter, PackView, PopulationLog } from "./exporter.js";
@@ -28,6 +29,7 @@ import { PackError } from "./pack-error.js";
 import { auditLogOf, periodOf, type PeriodLog, previousPack, type PreviousPack, recordBuild } from "./pack-ledger.js";
 import type { LogState, PackModel, PackRequest, PackRequestInput, Population, SampleEntry } from "./pack-model.js";
 import { PACK_DIR_MODE, PackWriter } from "./pack-writer.js";
+import { exporterFiles } from "./exporter-files.js";
 import { type TrustFiles, writeTlogProof, writeTrustFiles } from "./trust-files.js";
 import { renderReport } from "./pdf/report.js";
 import { populationQuery } from "./population.js";
@@ -167,6 +169,7 @@ interface Streamed {
   trust: Map<string, TrustFiles>;
   withheld: WithheldPayload[];
   /** The attestations for the pack's framework among the audit section's entries. */ attestations: AttestationFinder;
+  erasures: ErasureTally;
 }
 
 /** The pack's model: its sections written, populations sampled with their proofs, controls and exceptions found. */
@@ -194,6 +197,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
     lateArrivals: streamed.tally.late,
     reconciliation: finder.sequences.finish(),
     withheld: streamed.withheld,
+    ...erasuresOf(streamed.erasures),
     ...(o.timeStamp ? { sumsTimeStamped: true } : {}),
     signingKey: keyFingerprint(rawPublicKey(o.packKey)),
     totals: { entries: streamed.subjectTotal, perLog: streamed.perLog, auditEntries: audit ? audit.endSeq - audit.firstSeq : 0, byKind: streamed.tally.byKind },
@@ -220,13 +224,14 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   const trust = new Map<string, TrustFiles>();
   const withheld: WithheldPayload[] = [];
   const attestations = attestationFinder(o.exporter, request);
+  const erasures = new ErasureTally();
   for (const subject of subjects) {
     const name = subject.log.name;
     // The tenant's audit log asked for as a subject has no audit section: its sweeps of the other logs are read here.
     const isAudit = name === tenantAuditLog(read.tenant);
     const section = sectionOf("subject", name);
     const written = await writeLogSection({
-      store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed, withheld, attributes,
+      store: o.store, writer, role: "subject", period: subject, section, populations: sinks, seed, withheld, attributes, erasures,
       onEntry(e) {
         finder.subject(e, name);
         if (isAudit) finder.audit(e, name);
@@ -244,7 +249,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
   if (audit) {
     const section = sectionOf("audit", audit.log.name);
     const written = await writeLogSection({
-      store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed, withheld, attributes,
+      store: o.store, writer, role: "audit", period: audit, section, populations: sinks, seed, withheld, attributes, erasures,
       onEntry(e) {
         finder.audit(e, audit.log.name);
         operations.add(e, "audit");
@@ -256,7 +261,7 @@ async function streamSections(o: BuildOptions, read: PackRead, writer: PackWrite
     trust.set(audit.log.name, await writeTrustFiles(o.store, writer, audit, section));
     logs.push(logState("audit", audit, section, written, null, trust.get(audit.log.name)!));
   }
-  return { logs, sinks, finder, tally, operations, perLog, subjectTotal, trust, withheld, attestations };
+  return { logs, sinks, finder, tally, operations, perLog, subjectTotal, trust, withheld, attestations, erasures };
 }
 
 /** Each population's file closed and its sample, with an inclusion proof of every sampled entry against its log's checkpoint. */
@@ -286,7 +291,7 @@ async function samplePopulations(o: BuildOptions, read: PackRead, streamed: Stre
         proofFiles.set(key, file);
         progress("proofs", ++proofsDone, proofsToWrite);
       }
-      sample.push(sampleEntry(item.log, item.logName, item.entry, rank, file, item.attributes));
+      sample.push(sampleEntry(item.log, item.logName, item.shown, rank, file, item.attributes));
     }
     const sha256 = await writer.close(p.sink);
     populations.set(p.spec.id, {
@@ -311,6 +316,7 @@ async function renderPack(o: BuildOptions, model: PackModel, writer: PackWriter,
   await writer.writeText("controls.json", controlsJson(model));
   await writer.writeText(WITHHELD_FILE, withheldJson(model));
   await writer.writeText(RECONCILIATION_FILE, reconciliationJson(model));
+  if (model.erasures) await writer.writeText(ERASURES_FILE, erasuresJson(model));
   for (const [path, text] of oscalDocuments(model)) await writer.writeText(path, text);
   if (o.exporter.render) {
     try {
@@ -373,6 +379,7 @@ function logState(role: PopulationLog, p: PeriodLog, section: Section, s: Sectio
     origin: p.log.origin, tenant: p.log.tenant, firstSeq: p.firstSeq, endSeq: p.endSeq,
     checkpoint: { size: p.checkpoint.size, root: toBase64(p.checkpoint.root), note: p.checkpoint.note },
     chainBefore: toHex(s.chainBefore), chainAfter: toHex(s.chainAfter), beforeSeq: s.beforeSeq, afterSeq: s.afterSeq, eventsSha256: s.eventsSha256, eventsFile: s.eventsFile, previous,
+    ...(s.erasureRecordsFile ? { erasureRecordsFile: s.erasureRecordsFile } : {}),
   };
 }
 
@@ -386,15 +393,6 @@ function packView(model: PackModel, dir: string): PackView {
         let n = 0;
         for await (const line of lines) yield parseEntryLine(line, ++n);
       }
-    },
-  };
-}
-
-function exporterFiles(writer: PackWriter, id: string) {
-  return {
-    async writeText(path: string, text: string) {
-      if (!path.startsWith(`${id}/`) || path === SHA256SUMS_FILE) throw new PackError("EXPORTER_INVALID", `exporter ${id} may write only under ${id}/, not ${path}`);
-      await writer.writeText(path, text);
     },
   };
 }

@@ -34,6 +34,7 @@ import { matchesPopulation, populationRow } from "./population.js";
 import { AttributeTracker } from "./attributes.js";
 import { AttestationFinder } from "./attestation.js";
 import { checkAttestations } from "./attestation-check.js";
+import type { ErasureSummary } from "./erasures.js";
 
 type SampledJson = { log: string; role: string; seq: number; rank: string; proof: string; attributes?: Record<string, string> };
 type ControlJson = { id: string; population: { file: string; count: number; sha256: string; sample?: SampledJson[] } | null };
@@ -153,7 +154,7 @@ export class DerivedPopulations {
   }
 
   /** Compares controls.json and the population files with what the entries give; every sampled entry must have its proof. */
-  async check(dir: string, checks: CheckList, present: ReadonlySet<string>, renderReport?: ReportRenderer, seal?: ReportSeal): Promise<void> {
+  async check(dir: string, checks: CheckList, present: ReadonlySet<string>, renderReport?: ReportRenderer, seal?: ReportSeal, erasures?: ErasureSummary): Promise<void> {
     this.checkSeed(checks);
     let controls: ControlJson[];
     try {
@@ -196,11 +197,11 @@ export class DerivedPopulations {
       sampled += want.length;
     }
     if (ok) checks.pass("populations", `every population file, its count and SHA-256 in controls.json, and the ${sampled} sampled entries re-derived from the checked entries; every sampled entry has its inclusion proof`);
-    await this.checkDocuments(dir, checks, present, digests, renderReport, seal);
+    await this.checkDocuments(dir, checks, present, digests, renderReport, seal, erasures);
   }
 
   /** controls.json, pack.json, the OSCAL results, VERIFY.md and the exporter's files, rendered again from the re-derived model. */
-  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>, renderReport?: ReportRenderer, seal?: ReportSeal): Promise<void> {
+  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>, renderReport?: ReportRenderer, seal?: ReportSeal, erasures?: ErasureSummary): Promise<void> {
     const raw = JSON.parse(await readFile(join(dir, "pack.json"), "utf8")) as RawPack & { request: { logs?: unknown } };
     if (!Array.isArray(raw.request?.logs)) {
       // The single-log layout of packs built before packs covered several logs: its documents name files where that layout kept them.
@@ -211,7 +212,7 @@ export class DerivedPopulations {
     const withheld = (raw as { withheld?: unknown }).withheld === undefined ? undefined : await this.checkWithheld(dir, checks, present);
     const attestations = this.attestations.found;
     await checkAttestations(dir, checks, present, attestations);
-    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, attestations, ...(withheld ? { withheld } : {}) }, renderReport, seal);
+    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, attestations, ...(withheld ? { withheld } : {}), ...(erasures ? { erasures } : {}) }, renderReport, seal);
   }
 
   /**

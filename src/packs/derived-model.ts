@@ -10,7 +10,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { controlsJson, packJson, RECONCILIATION_FILE, reconciliationJson, WITHHELD_FILE, withheldJson } from "./documents.js";
+import { ERASURES_FILE, type ErasureSummary } from "./erasures.js";
+import { controlsJson, erasuresJson, packJson, RECONCILIATION_FILE, reconciliationJson, WITHHELD_FILE, withheldJson } from "./documents.js";
 import type { WithheldPayload } from "./secrets.js";
 import type { ExceptionFinder } from "./exceptions.js";
 import type { Exporter } from "./exporter.js";
@@ -43,6 +44,8 @@ export interface Rederived {
   attestations: Attestation[];
   /** The payloads withheld, as withheld.json lists them once checked against the events (derived-check.ts); absent for older packs. */
   withheld?: WithheldPayload[];
+  /** The values erased and their records, as the checked entries and records files give them; absent when no entry is of format 2. */
+  erasures?: ErasureSummary;
 }
 
 /** pack.json as the builder wrote it (packJson in documents.ts). */
@@ -79,6 +82,7 @@ export function rebuildModel(raw: RawPack, r: Rederived): PackModel {
     // Packs built before the reconciliation file have none in pack.json, and none is re-derived.
     ...(raw.reconciliation !== undefined ? { reconciliation: r.finder.sequences.finish() } : {}),
     ...(r.withheld ? { withheld: r.withheld } : {}),
+    ...(r.erasures ? { erasures: r.erasures } : {}),
     ...(stamped ? { sumsTimeStamped: true } : {}),
     // As pack.json states it: the custody check compares it with the key that signed SHA256SUMS.
     ...(typeof raw.custody?.signingKey?.fingerprint === "string" ? { signingKey: raw.custody.signingKey.fingerprint } : {}),
@@ -97,6 +101,7 @@ export async function renderedDocuments(model: PackModel, exporter: Exporter): P
     ["pack.json", packJson(model)],
     ["controls.json", controlsJson(model)],
     ...(model.withheld ? [[WITHHELD_FILE, withheldJson(model)] as [string, string]] : []),
+    ...(model.erasures ? [[ERASURES_FILE, erasuresJson(model)] as [string, string]] : []),
     ...(model.reconciliation ? [[RECONCILIATION_FILE, reconciliationJson(model)] as [string, string]] : []),
     ...oscalDocuments(model),
     [VERIFY_GUIDE_FILE, verifyGuide(model)],

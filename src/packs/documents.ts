@@ -9,6 +9,7 @@ import { REPORT_FILE } from "./pack-hash.js";
 import type { PackModel } from "./pack-model.js";
 import { SECRET_RULES } from "./secrets.js";
 import { ATTRIBUTE_TESTS } from "./attributes.js";
+import { ERASURES_FILE, type ErasureTally } from "./erasures.js";
 import { RESULT_RULE } from "./results.js";
 
 /** The payloads the pack leaves out, each with why (secrets.ts). */
@@ -42,6 +43,7 @@ export function packJson(m: PackModel): string {
     totals: m.totals,
     // Packs built before payloads were withheld by rule have no withheld.json.
     ...(m.withheld ? { withheld: { ...withheldCounts(m), file: WITHHELD_FILE } } : {}),
+    ...(m.erasures ? { erasures: { file: ERASURES_FILE, records: m.erasures.records.length, entries: m.erasures.entries, values: m.erasures.values } } : {}),
     ...(m.reconciliation ? { reconciliation: { file: RECONCILIATION_FILE, sources: m.reconciliation.sources.length, chunkStreams: m.reconciliation.streams.length, gaps: m.reconciliation.gapCount } } : {}),
     custody: { requestedBy: m.request.requestedBy, requestedAt: m.request.requestedAt, ...(m.request.recipient ? { recipient: m.request.recipient } : {}), ...(m.request.note ? { note: m.request.note } : {}), ...custodyKeys(m), record: "each build and rebuild is a pack.build entry of the tenant's audit log, naming this pack id and the SHA-256 of SHA256SUMS; each API download is recorded there too" },
     verify: [
@@ -76,6 +78,24 @@ export function reconciliationJson(m: PackModel): string {
     packId: m.packId,
     description: "Entries of the period per subject log and source; every tmux pane stream (host/server/pane) with the chunk seqs of the period, and each gap between two of its chunks with the entries on either side (seq: the entry's seq in its log, chunk: the chunk's seq in its stream). A stream's chunks before its first one of the period belong to earlier periods. Webhook and API sources carry delivery ids, not sequences: their deliveries cannot be checked for gaps. notShownBetween: tmux.output entries between the two whose payload the pack does not show (withheld.json), which may be the missing chunks; such a gap is not an exception.",
     ...r,
+  });
+}
+
+/** The model's erasures, when the tally saw format-2 entries. */
+export function erasuresOf(tally: ErasureTally): Pick<PackModel, "erasures"> {
+  const summary = tally.finish();
+  return summary ? { erasures: summary } : {};
+}
+
+/** erasures.json: the values erased or expired in the period's entries, and under which records (never the values). */
+export function erasuresJson(m: PackModel): string {
+  const e = m.erasures!;
+  return pretty({
+    packId: m.packId,
+    description: "Values of format-2 entries (actor, resource, payload: docs/leaf-format.md) removed by an erasure (GDPR Art. 17) or a retention expiry before the pack was built. Each removed value is marked in its events line (erased: field -> the record's seq) and shown in the population files and the report as erased, with the record and its request. Each record is an entry of the same log, in the section's erasure-records.json with its payload opened and an inclusion proof in the section's checkpoint; it names seqs and fields, never the values. entries and values: how many of this pack's entries and values each record removed. A value gone without such a record is tampering (value_removed), and verify-pack refuses the pack.",
+    entries: e.entries,
+    values: e.values,
+    records: e.records,
   });
 }
 

@@ -18,6 +18,7 @@ import type { LogStateJson } from "./pack-manifest.js";
 import { b64, checkWitness, type Witness } from "./pack-reading.js";
 import { checkTimestamp, checkTlogProofs } from "./trust-checks.js";
 import type { SectionCheck } from "./section-check.js";
+import { checkErasureRecords } from "./erasure-check.js";
 
 export type { SectionCheck } from "./section-check.js";
 
@@ -26,6 +27,7 @@ type RangeJson = { firstSeq: number; endSeq: number; checkpointSize: number; fro
 export async function checkSection(s: SectionCheck, state: LogStateJson): Promise<void> {
   const cp = await checkCheckpoint(s, state);
   if (!cp) return;
+  if (state.erasureRecordsFile !== undefined) await checkErasureRecords(s, state, cp);
   let range: RangeJson;
   try {
     range = JSON.parse(await readFile(join(s.dir, state.rangeFile), "utf8"));
@@ -109,7 +111,8 @@ async function checkEventsAndRange(s: SectionCheck, state: LogStateJson, cp: Che
       const problem =
         e.seq !== expected ? `seq ${e.seq}, want ${expected}: an entry is missing or out of place`
         : e.log !== state.origin ? `log ${e.log}, want ${state.origin}`
-        : e.payload !== null && !digestEqual(payloadHash(e.payload), e.payloadHash) ? "the payload does not match its payload_hash"
+        // A format-2 payload opens its commitment instead (the erased check below).
+        : e.v !== 2 && e.payload !== null && !digestEqual(payloadHash(e.payload), e.payloadHash) ? "the payload does not match its payload_hash"
         : !digestEqual(entryLeafHash(e), e.leafHash) ? "the entry does not match its leaf_hash"
         : !digestEqual((chain = chainHash(chain, e.leafHash)), e.chainHash) ? "chain_hash does not follow from the entry before"
         : e.recordedAt < from || e.recordedAt >= to ? `recorded_at ${e.recordedAt} is outside the period`
@@ -123,7 +126,9 @@ async function checkEventsAndRange(s: SectionCheck, state: LogStateJson, cp: Che
       lastRecorded = e.recordedAt;
       acc.add(e.leafHash);
       if (e.payload === null) withheld++;
-      s.onEntry?.(e, state);
+      const valueProblem = s.erasures.entry(state.name, e);
+      if (valueProblem) checks.fail("erased", `${where}: ${valueProblem}`, state.eventsFile);
+      s.onEntry?.(s.erasures.readable(state.name, e), state);
       if (wanted.has(e.seq)) leafOf.set(e.seq, e.leafHash);
       expected++;
       count++;

@@ -18,6 +18,8 @@ import { matchesPopulation, populationRow } from "./population.js";
 import type { ControlSpec } from "./exporter.js";
 import { secretRulesMatched, type WithheldPayload } from "./secrets.js";
 import type { AttributeResult, AttributeTracker } from "./attributes.js";
+import { secretsOf, withValues, writeErasureRecords } from "./erasure-records.js";
+import type { ErasureTally } from "./erasures.js";
 
 export interface PopulationSink {
   spec: ControlSpec;
@@ -30,7 +32,10 @@ export interface PopulationSink {
 export interface SampleCandidate {
   log: PopulationLog;
   logName: string;
+  /** As its line has it: a format-2 entry's commitments, which its leaf (and a tlog-proof's leaf data) hashes. */
   entry: PackEntry;
+  /** As the populations read it (erasures.ts readable): clear or erased actor and resource. */
+  shown: PackEntry;
   attributes: Record<string, AttributeResult>;
 }
 
@@ -40,6 +45,8 @@ export interface SectionResult {
   chainBefore: Uint8Array;
   chainAfter: Uint8Array;
   rangeFile: string;
+  /** The records file of the removals of the period's values (erasure-records.ts); null when none. */
+  erasureRecordsFile: string | null;
   /** Seqs of the boundary witnesses in the range file (null: none, at the log's start or the signed tree's end). */
   beforeSeq: number | null;
   afterSeq: number | null;
@@ -57,6 +64,8 @@ export interface SectionOptions {
   withheld: WithheldPayload[];
   /** Tests the sampled entries' attributes; sees every entry after its tests. */
   attributes: AttributeTracker;
+  /** Format-2 values and their erasures, checked and counted as verify-pack does (erasures.ts). */
+  erasures: ErasureTally;
   onEntry(e: PackEntry): void;
   onProgress(done: number): void;
 }
@@ -96,13 +105,22 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
   if (!chainBefore) throw inconsistent(log.name, `entry ${firstSeq - 1} is missing`);
   let chain: Uint8Array = chainBefore;
   const { eventsFile, rangeFile } = o.section;
+  const v2 = log.leafVersion === 2;
+  const erasureRecordsFile = v2 ? await writeErasureRecords(o.store, o.writer, o.period, o.section.dir, o.erasures) : null;
   const events = await o.writer.open(eventsFile);
   let expected = firstSeq;
   let lastRecorded = "";
   for await (const batch of o.store.streamEntries(log.id, log.origin, firstSeq, endSeq)) {
-    for (const e of batch) {
+    // A format-2 entry is shown with its values, or its erasure (erasure-records.ts).
+    const from = batch[0]?.seq ?? 0;
+    const to = (batch.at(-1)?.seq ?? -1) + 1;
+    const secrets = v2 && to > from ? await secretsOf(o.store, log.id, from, to) : undefined;
+    const removals = v2 && to > from ? await o.store.removals(log.id, from, to) : [];
+    for (const stored of batch) {
+      const e = v2 ? withValues(stored, secrets?.get(stored.seq), removals) : stored;
       if (e.seq !== expected) throw inconsistent(log.name, `entry ${expected} is missing`);
-      if (e.payload !== null && !digestEqual(payloadHash(e.payload), e.payloadHash)) throw inconsistent(log.name, `the payload of entry ${e.seq} does not match its hash`);
+      // A format-2 payload opens its commitment instead (the tally's check below).
+      if (!v2 && e.payload !== null && !digestEqual(payloadHash(e.payload), e.payloadHash)) throw inconsistent(log.name, `the payload of entry ${e.seq} does not match its hash`);
       if (!digestEqual(entryLeafHash(e), e.leafHash)) throw inconsistent(log.name, `entry ${e.seq} does not match its leaf hash`);
       chain = chainHash(chain, e.leafHash);
       if (!digestEqual(chain, e.chainHash)) throw inconsistent(log.name, `the chain hash of entry ${e.seq} does not follow from the one before`);
@@ -111,8 +129,11 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
       range.add(e.leafHash);
       // Withheld before anything reads the entry, so the populations, samples and exceptions
       // are those verify-pack re-derives from the events as packed.
-      const shown = withholdSecrets(e, log.name, o.withheld);
-      const pending = events.write(`${formatEntryLine(shown)}\n`);
+      const packed = withholdSecrets(e, log.name, o.withheld);
+      const problem = o.erasures.entry(log.name, packed);
+      if (problem) throw inconsistent(log.name, `entry ${e.seq}: ${problem}`);
+      const shown = o.erasures.readable(log.name, packed);
+      const pending = events.write(`${formatEntryLine(packed)}\n`);
       if (pending) await pending;
       // Population rows: the CSV line and the sample rank are made once per entry, however many controls it serves.
       let row: string | undefined;
@@ -125,7 +146,7 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
         const written = p.sink.write(row);
         if (written) await written;
         // Attributes are tested only on entries the selector keeps: a few hundred per control, however large the population.
-        if (p.sample.keeps(rank)) p.sample.offer(rank, { log: o.role, logName: log.name, entry: shown, attributes: o.attributes.test(p.spec.attributes ?? [], shown, o.role, log.name) });
+        if (p.sample.keeps(rank)) p.sample.offer(rank, { log: o.role, logName: log.name, entry: packed, shown, attributes: o.attributes.test(p.spec.attributes ?? [], shown, o.role, log.name) });
       }
       o.attributes.add(shown, o.role, log.name);
       o.onEntry(shown);
@@ -159,7 +180,7 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
     after,
     description: "Append the leaf hashes of the events file, in order, to the compact range `frontier` (the tree of size firstSeq); the root of the tree of size endSeq must be consistent (RFC 9162 section 2.1.4) with the checkpoint by consistencyProof. `before` and `after` are the entries just outside the period (payload left out; the leaf commits to its hash), each with an inclusion proof: recorded before `from` and at or after `to`.",
   }, null, 2)}\n`);
-  return { eventsFile, eventsSha256, chainBefore, chainAfter: chain, rangeFile, beforeSeq: before ? firstSeq - 1 : null, afterSeq: after ? endSeq : null };
+  return { eventsFile, eventsSha256, chainBefore, chainAfter: chain, rangeFile, erasureRecordsFile, beforeSeq: before ? firstSeq - 1 : null, afterSeq: after ? endSeq : null };
 }
 
 /** The entry as the pack shows it: its payload withheld (null) when a secret rule matches it; each payload not shown listed with why. */
@@ -171,6 +192,11 @@ function withholdSecrets(e: PackEntry, logName: string, withheld: WithheldPayloa
   const rules = secretRulesMatched(e.payload);
   if (rules.length === 0) return e;
   withheld.push({ log: logName, seq: e.seq, reason: "secret", rules });
+  // A format-2 payload's salt goes with it: nothing of the secret is left to open.
+  if (e.values?.payload) {
+    const { payload: _, ...values } = e.values;
+    return { ...e, payload: null, values };
+  }
   return { ...e, payload: null };
 }
 

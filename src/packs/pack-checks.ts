@@ -1,4 +1,4 @@
-export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses" | "keys" | "sampling" | "derived" | "withheld" | "custody" | "attestations";
+export type CheckName = "files" | "signature" | "checkpoint" | "events" | "range" | "inclusion" | "consistency" | "populations" | "manifest" | "timestamp" | "tlog-proof" | "witnesses" | "keys" | "sampling" | "derived" | "withheld" | "custody" | "attestations" | "erased";
 
 export interface Check {
   check: CheckName;
@@ -27,6 +27,8 @@ export interface PackVerification {
   /** The pack hash and the signing key's fingerprint as computed here (pack-hash.ts); null when SHA256SUMS could not be read. */
   packHash: string | null;
   signingKey: string | null;
+  /** Values of format-2 entries erased or expired, and the records that removed them; absent when no entry is of format 2. */
+  erased?: { entries: number; values: number; records: { log: string; seq: number; kind: "erasure" | "expiry"; request: string | null; entries: number; values: number }[] };
   checks: Check[];
 }
 

@@ -33,7 +33,11 @@ export async function periodOf(store: LedgerStore, name: string, from: Date, to:
   // that entry was recorded after the period (a boundary witness); else one that covers the
   // period alone (the pack then says the period reaches the end of the signed tree).
   const cover = Math.min(endSeq + 1, log.size);
-  let row = await store.checkpointCovering(log.id, endSeq, cover);
+  // A format-2 log's erased values are shown with the records that removed them, each proved in
+  // this checkpoint's tree (erasure-records.ts): it must cover the newest of them too.
+  const records = log.leafVersion === 2 ? await removalRecordSeqs(store, log.id, firstSeq, endSeq) : [];
+  const needed = Math.max(endSeq, (records.at(-1) ?? -1) + 1);
+  let row = await store.checkpointCovering(log.id, needed, Math.max(cover, needed));
   if (!row) {
     if (!checkpointKey) throw new PackError("NO_CHECKPOINT", `no signed checkpoint of log ${name} covers the period (entries up to seq ${endSeq - 1}): run sealtrail checkpoint --log ${name}, or set SEALTRAIL_SIGNING_KEY`);
     try {
@@ -47,6 +51,12 @@ export async function periodOf(store: LedgerStore, name: string, from: Date, to:
   // The note's signature is not checked here: it may be a rotated key's, and verify-pack checks
   // it against the key the auditor holds.
   return { log, firstSeq, endSeq, checkpoint: { size: row.size, root: new Uint8Array(row.root), note: row.note } };
+}
+
+/** The seqs of the records that removed values of a format-2 log's entries [firstSeq, endSeq) (erasure-records.ts). */
+export async function removalRecordSeqs(store: LedgerStore, logId: number, firstSeq: number, endSeq: number): Promise<number[]> {
+  if (endSeq <= firstSeq) return [];
+  return [...new Set((await store.removals(logId, firstSeq, endSeq)).map((r) => r.recordSeq))].sort((a, b) => a - b);
 }
 
 /** The tenant's audit log, when it exists and is not one of the logs packed itself. */

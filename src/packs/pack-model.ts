@@ -3,6 +3,7 @@
  * computed result. The PDF, `pack.json`, `controls.json` and the OSCAL document are renderings
  * of this one model, so they cannot disagree.
  */
+import type { ErasureSummary } from "./erasures.js";
 import type { AttributeResult } from "./attributes.js";
 import type { ControlFrequency, Sampling } from "./sampling.js";
 import type { WithheldPayload } from "./secrets.js";
@@ -74,6 +75,8 @@ export interface LogState {
   cosignedFile: string | null;
   /** The RFC 3161 time-stamp token over checkpointFile, when the checkpoint was stamped. */
   timestampFile: string | null;
+  /** A format-2 log's removal records of the period's erased values, with their proofs (erasure-records.ts); absent when none. */
+  erasureRecordsFile?: string;
 }
 
 export interface SampleEntry {
@@ -195,6 +198,8 @@ export interface PackModel {
   totals: { entries: number; perLog: Record<string, number>; auditEntries: number; byKind: Record<string, number> };
   /** Payloads left out of the events (secrets.ts), in the events' order: subject logs by name, then the audit log. */
   withheld?: WithheldPayload[];
+  /** Values of format-2 entries erased or expired, and the records that removed them (erasures.json); absent when no entry is of format 2. */
+  erasures?: ErasureSummary;
   /** Files attested for this framework's controls in the period, each carried in the pack (absent in packs built before attestations). */
   attestations?: Attestation[];
   /** SHA256SUMS is time-stamped (SHA256SUMS.tsr, RFC 3161): the pack was built with a TSA. */

@@ -4,6 +4,7 @@
  * calls (trust-checks.ts) name it without importing their caller.
  */
 import type { PackEntry } from "../core/pack/index.js";
+import type { ErasureTally } from "./erasures.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogStateJson } from "./pack-manifest.js";
 
@@ -22,4 +23,6 @@ export interface SectionCheck {
   onEntry?(e: PackEntry, state: LogStateJson): void;
   /** Counts the entries whose payload is left out (null), over all sections. */
   withheld: { count: number };
+  /** Format-2 values, their erased markers and the records they name, over all sections (erasures.ts). */
+  erasures: ErasureTally;
 }

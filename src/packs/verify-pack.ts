@@ -14,6 +14,8 @@ import { countPopulations, DerivedPopulations } from "./derived-check.js";
 import type { ReportRenderer } from "./derived-model.js";
 import { checkCustody } from "./custody-check.js";
 import { checkSection } from "./log-section-check.js";
+import { reportErasures } from "./erasure-check.js";
+import { type ErasureSummary, ErasureTally } from "./erasures.js";
 import type { ReportSeal } from "./pack-hash.js";
 import { CheckList, type PackVerification } from "./pack-checks.js";
 import { type PackJson, readPackJson } from "./pack-manifest.js";
@@ -42,8 +44,13 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   const checks = new CheckList();
   const given = options.checkpointKeys ?? [];
   const withheld = { count: 0 };
+  const erasures = new ErasureTally();
+  let erased: ErasureSummary | undefined;
   let seal: ReportSeal | undefined;
-  const done = (packId: string | null) => checks.result(packId, { trustedKeys: given.length > 0, withheldPayloads: withheld.count, ...seal });
+  const done = (packId: string | null) => {
+    const result = checks.result(packId, { trustedKeys: given.length > 0, withheldPayloads: withheld.count, ...seal });
+    return erased ? { ...result, erased: { entries: erased.entries, values: erased.values, records: erased.records.map((r) => ({ log: r.log, seq: r.seq, kind: r.kind, request: r.request, entries: r.entries, values: r.values })) } } : result;
+  };
   // 1. SHA256SUMS: every listed file present with its digest, nothing unlisted.
   const sealed = await checkFiles(dir, checks);
   if (!sealed) return done(null);
@@ -75,13 +82,15 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   const derived = DerivedPopulations.of(pack);
   const onEntry = derived ? derived.add.bind(derived) : undefined;
   for (const state of pack.ledger) {
-    await checkSection({ dir, checks, present: sealed.present, trusted: keysFor(state.origin), keyWords, from: pack.request.from, to: pack.request.to, withheld, ...(onEntry ? { onEntry } : {}) }, state);
+    await checkSection({ dir, checks, present: sealed.present, trusted: keysFor(state.origin), keyWords, from: pack.request.from, to: pack.request.to, withheld, erasures, ...(onEntry ? { onEntry } : {}) }, state);
   }
+  // The values erased or expired, each under a record proved in its section (erasure-check.ts).
+  erased = reportErasures(checks, erasures);
   if (options.witnesses) for (const state of pack.ledger.filter((l) => l.role === "subject")) await checkWitnessPolicy(dir, checks, state, options.witnesses);
   // 9. Populations and samples re-derived from the checked entries (or, for a plugin's controls, counted).
   const entriesChecked = !checks.checks.some((c) => !c.ok && (c.check === "checkpoint" || c.check === "events" || c.check === "range"));
   if (!entriesChecked) checks.fail("populations", "not re-derived: the entries did not verify against their checkpoints");
-  else if (derived) await derived.check(dir, checks, sealed.present, options.renderReport, seal);
+  else if (derived) await derived.check(dir, checks, sealed.present, options.renderReport, seal, erased);
   else await countPopulations(dir, checks);
   return done(pack.packId);
 }

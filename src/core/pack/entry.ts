@@ -13,6 +13,39 @@ export interface PackEntry extends EntryMetadata {
   payload: string | null;
   leafHash: Uint8Array;
   chainHash: Uint8Array;
+  /**
+   * Format 2 in a pack (docs/packs.md, "Erased values"): the salt (hex) of each committed field
+   * shown, with the clear actor and resource (the clear payload is `payload`), for a verifier to
+   * open each against the commitment the leaf holds. Absent on lines that show commitments only
+   * (the archive's rows files).
+   */
+  values?: OpenedFields;
+  /** Format 2 in a pack: the committed fields removed, each with the seq of the erasure or expiry entry of the log that removed it. */
+  erased?: ErasedFields;
+}
+
+export interface OpenedFields {
+  actor?: { salt: string; value: string };
+  payload?: { salt: string };
+  resource?: { salt: string; value: string };
+}
+
+export type ErasedFields = Partial<Record<"actor" | "payload" | "resource", number>>;
+
+const SALT_HEX = /^[0-9a-f]{64}$/;
+
+function openedJson(v: OpenedFields): string {
+  const parts: string[] = [];
+  if (v.actor) parts.push(`"actor":{"salt":"${v.actor.salt}","value":${JSON.stringify(v.actor.value)}}`);
+  if (v.payload) parts.push(`"payload":{"salt":"${v.payload.salt}"}`);
+  if (v.resource) parts.push(`"resource":{"salt":"${v.resource.salt}","value":${JSON.stringify(v.resource.value)}}`);
+  return `{${parts.join(",")}}`;
+}
+
+function erasedJson(v: ErasedFields): string {
+  const parts: string[] = [];
+  for (const f of ["actor", "payload", "resource"] as const) if (v[f] !== undefined) parts.push(`"${f}":${v[f]}`);
+  return `{${parts.join(",")}}`;
 }
 
 /**
@@ -26,8 +59,9 @@ export function formatEntryLine(e: PackEntry): string {
   return (
     '{"action":' + JSON.stringify(e.action) +
     ',"actor":' + JSON.stringify(e.actor) +
-    ',"chain_hash":"' + toHex(e.chainHash) +
-    '","kind":' + JSON.stringify(e.kind) +
+    ',"chain_hash":"' + toHex(e.chainHash) + '"' +
+    (e.erased ? ',"erased":' + erasedJson(e.erased) : "") +
+    ',"kind":' + JSON.stringify(e.kind) +
     ',"leaf_hash":"' + toHex(e.leafHash) +
     '","log":' + JSON.stringify(e.log) +
     ',"occurred_at":"' + e.occurredAt +
@@ -39,7 +73,8 @@ export function formatEntryLine(e: PackEntry): string {
     ',"seq":' + e.seq +
     ',"source":' + JSON.stringify(e.source) +
     ',"tags":' + tags +
-    ',"v":' + (e.v ?? 1) + "}"
+    ',"v":' + (e.v ?? 1) +
+    (e.values ? ',"values":' + openedJson(e.values) : "") + "}"
   );
 }
 
@@ -101,5 +136,40 @@ export function parseEntryLine(text: string, lineNumber: number): PackEntry {
     chainHash: hash(r, "chain_hash", lineNumber),
     // v2 (docs/leaf-format.md): actor, resource and payload_hash hold the commitments.
     ...(r.v === 2 ? { v: 2 as const } : {}),
+    ...(r.values !== undefined ? { values: openedOf(r.values, lineNumber) } : {}),
+    ...(r.erased !== undefined ? { erased: erasedOf(r.erased, lineNumber) } : {}),
   };
+}
+
+function fieldsOf(v: unknown, name: string, line: number): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(line, `${name}: want an object`);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== "actor" && k !== "payload" && k !== "resource") throw bad(line, `${name}: unknown field ${JSON.stringify(k)}`);
+  return o;
+}
+
+function openedOf(v: unknown, line: number): OpenedFields {
+  const o = fieldsOf(v, "values", line);
+  const out: OpenedFields = {};
+  for (const f of ["actor", "payload", "resource"] as const) {
+    if (o[f] === undefined) continue;
+    const x = o[f] as Record<string, unknown>;
+    if (typeof x !== "object" || x === null || typeof x.salt !== "string" || !SALT_HEX.test(x.salt)) throw bad(line, `values.${f}.salt: want 64 lowercase hex digits`);
+    if (f === "payload") out.payload = { salt: x.salt };
+    else if (typeof x.value !== "string") throw bad(line, `values.${f}.value: want a string`);
+    else out[f] = { salt: x.salt, value: x.value };
+  }
+  return out;
+}
+
+function erasedOf(v: unknown, line: number): ErasedFields {
+  const o = fieldsOf(v, "erased", line);
+  const out: ErasedFields = {};
+  for (const f of ["actor", "payload", "resource"] as const) {
+    const n = o[f];
+    if (n === undefined) continue;
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw bad(line, `erased.${f}: want the seq of a record`);
+    out[f] = n;
+  }
+  return out;
 }

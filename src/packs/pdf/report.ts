@@ -9,6 +9,7 @@ import { REPORT_INFO, type ReportSeal } from "../pack-hash.js";
 import { dailyChart, eventsPerDayChart, sweepsChart } from "./charts.js";
 import { FONTS } from "./fonts.js";
 import { COLOURS, ensureSpace, heading, keyValues, MARGIN, mono, paragraph } from "./layout.js";
+import { erasedWords } from "../erasures.js";
 import { controlPages, cover, exceptionsRegister, matrix, noteKeyIds, reconciliation, sweepCalendar } from "./workpaper.js";
 
 /**
@@ -90,6 +91,7 @@ function attestation(doc: Doc, m: PackModel): void {
       ["Checkpoint root", l.checkpoint.root],
       ["Chain", `before ${l.chainBefore.slice(0, 16)}…, after ${l.chainAfter.slice(0, 16)}…`],
       ["Events file", `${l.eventsFile} sha256 ${l.eventsSha256}`],
+      ...erasedRows(m, l.name),
     ], 8);
     mono(doc, l.checkpoint.note, 7);
     if (l.role !== "subject") continue;
@@ -100,6 +102,13 @@ function attestation(doc: Doc, m: PackModel): void {
     }
   }
   sweepCalendar(doc, m);
+}
+
+/** A log's erased values: how many, under which records and requests (never the values). */
+function erasedRows(m: PackModel, log: string): [string, string][] {
+  const records = (m.erasures?.records ?? []).filter((r) => r.log === log && r.values > 0);
+  if (records.length === 0) return [];
+  return [["Erased values", records.map((r) => `${r.values} value${r.values === 1 ? "" : "s"} of ${r.entries} entr${r.entries === 1 ? "y" : "ies"} ${erasedWords(r)}: ${r.kind === "expiry" ? r.reason ?? "retention" : `${r.reason ?? "no reason given"}, ${r.legalBasis ?? "no legal basis given"}`}${r.approvedBy ? `, approved by ${r.approvedBy}` : ""} (${r.file})`).join("; ")]];
 }
 
 function custody(doc: Doc, m: PackModel, seal: ReportSeal): void {

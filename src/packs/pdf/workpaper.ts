@@ -8,6 +8,7 @@ import type PDFDocument from "pdfkit";
 import { fromBase64, toHex } from "../../core/encoding/index.js";
 import type { ControlOutcome, PackModel } from "../pack-model.js";
 import { WITHHELD_FILE, withheldCounts } from "../documents.js";
+import { ERASURES_FILE } from "../erasures.js";
 import type { ReportSeal } from "../pack-hash.js";
 import { ATTRIBUTE_LABELS, ATTRIBUTE_TESTS } from "../attributes.js";
 import { sourcesAndSequences } from "./sources.js";
@@ -47,6 +48,7 @@ export function cover(doc: Doc, m: PackModel, seal: ReportSeal): void {
     ["Pack id", m.packId],
     ["Generator", `${m.generator.name} ${m.generator.version}`],
     ...(m.withheld ? [["Payloads withheld", withheldWords(m)] as [string, string]] : []),
+    ...(m.erasures ? [["Values erased", erasedCount(m)] as [string, string]] : []),
     ...subjects.flatMap((s): [string, string][] => [
       ["Log", `${s.name} (${s.origin}): entries ${s.firstSeq} to ${s.endSeq - 1} (${s.endSeq - s.firstSeq}) of a tree signed at size ${s.checkpoint.size}`],
       ["Checkpoint root", s.checkpoint.root],
@@ -251,6 +253,14 @@ export function sweepCalendar(doc: Doc, m: PackModel): void {
     { header: "Tree size", width: 0.1 },
     { header: "Finding", width: 0.3 },
   ], failed.map((s) => [s.log, String(s.seq), time(s.at), s.result, s.toSize === null ? "—" : String(s.toSize), s.tamperClass ? `${s.tamperClass}${s.firstBadSeq !== null ? ` at seq ${s.firstBadSeq}` : ""}` : "the sweep could not complete"]), 7);
+}
+
+/** The cover's count of values erased or expired (erasures.ts): how many, and under which requests. */
+function erasedCount(m: PackModel): string {
+  const e = m.erasures!;
+  if (e.values === 0) return "none: every actor, resource and payload of the period's format-2 entries is shown, opened against its commitment";
+  const requests = e.records.map((r) => `${r.kind} ${r.request ?? "unnamed"} (record ${r.seq} of ${r.log})`);
+  return `${e.values} value${e.values === 1 ? "" : "s"} of ${e.entries} entr${e.entries === 1 ? "y" : "ies"} erased or expired under ${requests.join(", ")}; listed in ${ERASURES_FILE}, shown as erased where they were; their commitments still prove inclusion`;
 }
 
 /** The cover's count of payloads left out (secrets.ts): how many, and why. */
