@@ -5,7 +5,7 @@
 import { canonicalTimestamp, entryLeafHash, isStorableText, payloadHash } from "../core/entry/index.js";
 import { digestEqual, fromHex, toBase64 } from "../core/encoding/index.js";
 import { openValues } from "../core/erasure/index.js";
-import type { EventFilter as LedgerFilter, LedgerStore, StoredCheckpoint, StoredEntry } from "../ledger/index.js";
+import type { EventFilter as LedgerFilter, LedgerStore, ServedEntry, StoredCheckpoint } from "../ledger/index.js";
 import { ApiError } from "./api-error.js";
 import { InconsistentRead } from "./read-verifier.js";
 import { Checkpoint } from "./types/checkpoint.type.js";
@@ -22,7 +22,7 @@ const MAX_TEXT = 1024;
  * §2.1.1). A row edited in the database beside its old hashes is answered LEDGER_INCONSISTENT,
  * never served (docs/security.md, "Verified reads").
  */
-export function toEvent(row: StoredEntry): Event {
+export function toEvent(row: ServedEntry): Event {
   const v2 = row.leafVersion === 2;
   const payloadOk = v2 || row.payload === null || digestEqual(payloadHash(row.payload), row.payloadHash);
   const leaf = entryLeafHash({
@@ -80,7 +80,7 @@ export function toEvent(row: StoredEntry): Event {
  * or shown as erased under its record. A value gone without a record, or not opening its
  * commitment, is tampering: answered LEDGER_INCONSISTENT, as an edited v1 row is.
  */
-function openedValues(row: StoredEntry): Pick<Event, "actor" | "resource" | "payload" | "payloadRedacted" | "erased"> {
+function openedValues(row: ServedEntry): Pick<Event, "actor" | "resource" | "payload" | "payloadRedacted" | "erased"> {
   const opened = openValues([fromHex(row.actor), fromHex(row.resource), row.payloadHash], row.values ?? [], row.removals ?? []);
   const broken = opened.broken[0];
   if (broken) {

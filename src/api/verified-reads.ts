@@ -6,7 +6,7 @@
  * never served, and raised as an alert (integrity-alarm.ts); the request's read record says
  * `failure` with that code.
  */
-import type { LedgerStore, StoredCheckpoint, StoredEntry } from "../ledger/index.js";
+import type { LedgerStore, ServedEntry, StoredCheckpoint } from "../ledger/index.js";
 import type { ApiContext } from "./context.js";
 import { toCheckpoint, toEvent } from "./ledger-view.js";
 import { InconsistentRead, type LogRef, type Trusted } from "./read-verifier.js";
@@ -46,7 +46,7 @@ export function prefetchReads(ctx: ApiContext, tx: LedgerStore, expected?: { log
 }
 
 /** The rows as events, each checked; one that fails fails them all (no partial page of a changed log). */
-export function servedEvents(ctx: ApiContext, tx: LedgerStore, rows: readonly StoredEntry[], prefetched?: Prefetched): Promise<Event[]> {
+export function servedEvents(ctx: ApiContext, tx: LedgerStore, rows: readonly ServedEntry[], prefetched?: Prefetched): Promise<Event[]> {
   return guarded(ctx, async () => {
     const events = rows.map(toEvent);
     const { verifier } = ctx.integrity;

@@ -76,6 +76,9 @@ export type StoredEntry = typeof entries.$inferSelect & {
   removals: StoredRemoval[] | null;
 };
 
+/** An entry as the API serves it: of the main tables, or of the archive, whose rows files do not keep the idempotency key (archived-entry.ts). */
+export type ServedEntry = Omit<StoredEntry, "idempotencyKey"> & { idempotencyKey: string | null };
+
 export interface StoredCheckpoint {
   size: number;
   root: Uint8Array;

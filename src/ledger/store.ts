@@ -13,9 +13,9 @@ import type { NodeId } from "../core/merkle/index.js";
 import type { CommittedField } from "../core/entry/index.js";
 import type { HoldScope } from "../core/erasure/index.js";
 import type { RetentionPolicy } from "../core/retention/index.js";
-import type { ApiKey, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
+import type { ApiKey, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, ServedEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
 
-export type { ApiKey, AppendReceipt, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
+export type { ApiKey, AppendReceipt, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, ServedEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
 
 /**
  * One row of a raw range scan: the row's bytes and, per column, the offset of its value in

@@ -58,7 +58,7 @@ function EntryBody({ data }: { data: Detail }) {
   const fields: [string, string][] = [
     ["Log", `${e.log} (${data.log.origin})`], ["Seq", String(e.seq)], ["Kind", e.kind], ["Action", e.action], ["Actor", e.actor ?? erasedText(e, "actor") ?? "—"],
     ["Resource", e.resource ?? erasedText(e, "resource") ?? "—"], ["Outcome", e.outcome], ["Source", e.source], ["Occurred", utc(e.occurredAt)], ["Recorded", utc(e.recordedAt)],
-    ["Tags", e.tags.join(", ") || "—"], ["Idempotency key", e.idempotencyKey],
+    ["Tags", e.tags.join(", ") || "—"], ["Idempotency key", e.idempotencyKey ?? "— (archived: not kept)"],
   ];
   return (
     <div className="drawer-body">

@@ -68,6 +68,6 @@ export class Event {
   @Field(() => String, { description: "SHA-256(previous chain hash || leaf hash), base64." })
   chainHash!: string;
 
-  @Field(() => String)
-  idempotencyKey!: string;
+  @Field(() => String, { nullable: true, description: "The key the event was appended under; null for an entry read from the archive, whose files do not keep it." })
+  idempotencyKey!: string | null;
 }

@@ -1,0 +1,54 @@
+/**
+ * One entry of a log's archived prefix as the API serves an entry of the main tables: read from
+ * the archive's rows file (archived-store.ts), with a format-2 entry's salts and values (which
+ * stay in entry_secrets until erased or expired) and its removals. The records that made those
+ * removals are archived too whenever the entry is (a record follows what it removes, and the
+ * archive is a prefix), so they are read as the verifier reads them (archived-records.ts): each
+ * taken only once checked against its tile and its commitment, its kind and request from the
+ * record itself. The caller re-hashes the entry and checks it against the signed tree, as for
+ * any entry it serves.
+ */
+import { toHex } from "../../core/encoding/index.js";
+import { COMMITTED_FIELDS } from "../../core/entry/index.js";
+import { REMOVAL_KINDS } from "../../core/erasure/index.js";
+import { int8At } from "../raw-rows.js";
+import type { ServedEntry, StoredRemoval, StoredValue } from "../records.js";
+import type { LedgerStore, Log } from "../store.js";
+import { withArchive } from "./archived-store.js";
+
+/** Entry `seq` of `log` when the archive holds it; undefined when the seq is not archived. */
+export async function archivedEntry(store: LedgerStore, log: Log, seq: number): Promise<ServedEntry | undefined> {
+  const archived = await store.archivedTo(log.id);
+  if (seq >= archived) return undefined;
+  const reading = withArchive(store);
+  let entry;
+  for await (const batch of reading.streamEntries(log.id, log.origin, seq, seq + 1)) entry = batch[0];
+  if (!entry) return undefined;
+  const v2 = log.leafVersion === 2;
+  const values: StoredValue[] = [];
+  const removals: StoredRemoval[] = [];
+  if (v2) {
+    await store.scanSecrets(log.id, seq, seq + 1, (row, f, count) => {
+      if (count !== 4 || f[1] !== 8 || f[3] !== 2 || f[5]! < 0 || f[7]! < 0 || int8At(row, f[0]!) !== seq) return;
+      values.push({ field: row.readInt16BE(f[2]!), salt: toHex(row.subarray(f[4]!, f[4]! + f[5]!)), value: row.toString("utf8", f[6]!, f[6]! + f[7]!) });
+    });
+    const marks = await store.removals(log.id, seq, seq + 1);
+    if (marks.length > 0) {
+      const size = await store.treeSize(log.id);
+      const records = new Map((await reading.recordEntries(log.id, REMOVAL_KINDS, size)).map((r) => [r.seq, r]));
+      for (const m of marks) {
+        // A record that is not read back checked authorizes nothing: the reader reports the value as removed without one.
+        const record = records.get(m.recordSeq);
+        if (record) removals.push({ field: COMMITTED_FIELDS.indexOf(m.field), recordSeq: m.recordSeq, recordKind: record.kind, recordPayload: record.payload });
+      }
+    }
+  }
+  return {
+    logId: log.id, log: log.name, origin: log.origin, seq: entry.seq, kind: entry.kind, actor: entry.actor, action: entry.action, resource: entry.resource,
+    outcome: entry.outcome, source: entry.source, occurredAt: new Date(entry.occurredAt), recordedAt: new Date(entry.recordedAt), tags: [...entry.tags],
+    payload: v2 ? null : entry.payload, payloadHash: Buffer.from(entry.payloadHash), leafHash: Buffer.from(entry.leafHash), chainHash: Buffer.from(entry.chainHash),
+    // The rows files do not keep it (docs/operations.md).
+    idempotencyKey: null,
+    leafVersion: log.leafVersion, values: v2 ? values : null, removals: v2 ? removals : null,
+  };
+}
