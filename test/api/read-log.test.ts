@@ -96,8 +96,7 @@ describe("read log", () => {
     await ledger.admin.unsafe(`revoke insert on entries from "${ledger.roles.writer}"`);
     try {
       await gql(api, token, `{ logs { name } }`);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(api.server.recorder.pendingCount).toBeGreaterThanOrEqual(1);
+      await expect.poll(() => api.server.recorder.pendingCount, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
     } finally {
       await ledger.admin.unsafe(`grant insert on entries to "${ledger.roles.writer}"`);
     }
