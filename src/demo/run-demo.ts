@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
-import type { PreparedEvent } from "../core/entry/index.js";
+import { NEW_LOG_LEAF_VERSION, type PreparedEvent } from "../core/entry/index.js";
 import { rawPublicKey } from "../core/note/index.js";
 import type { AlertSink } from "../integrity/alert-sink.js";
 import { sweepLog } from "../integrity/sweep-log.js";
@@ -51,7 +51,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const store = PostgresLedgerStore.open({ url: o.url, schema: o.schema, rolePrefix: o.rolePrefix, role: "writer", max: 2, applicationName: "sealtrail-demo" });
   try {
     const existing = new Set((await store.listLogs()).map((l) => l.name));
-    for (const name of DEMO_LOGS) if (!existing.has(name)) await store.createLog(name, { tenant: o.tenant, origin: `${o.originPrefix}/${name}` });
+    for (const name of DEMO_LOGS) if (!existing.has(name)) await store.createLog(name, { tenant: o.tenant, origin: `${o.originPrefix}/${name}`, leafVersion: NEW_LOG_LEAF_VERSION });
     const appender = store.appender({ maxPayloadBytes: o.maxPayloadBytes });
     const logs: DemoResult["logs"] = [];
     for (const [name, events] of demoQuarter(o.seed)) {

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { publicKeyToPem, rawPublicKey, vkeyString } from "../core/note/index.js";
+import { NEW_LOG_LEAF_VERSION } from "../core/entry/index.js";
 import { SCOPES } from "../core/token/index.js";
 import { PostgresLedgerStore } from "../ledger/postgres/postgres-store.js";
 import { migrateLedger } from "../ledger/postgres/migrate.js";
@@ -37,7 +38,7 @@ export async function prepareLedger(options: { url: string; schema: string; role
     const logsCreated: string[] = [];
     for (const name of DEFAULT_LOGS) {
       if (existing.has(name)) continue;
-      await store.createLog(name, { tenant: DEFAULT_TENANT, origin: `${options.originPrefix}/${name}` });
+      await store.createLog(name, { tenant: DEFAULT_TENANT, origin: `${options.originPrefix}/${name}`, leafVersion: NEW_LOG_LEAF_VERSION });
       logsCreated.push(name);
     }
     const keys = await admin.listApiKeys(DEFAULT_TENANT);

@@ -45,6 +45,11 @@ describe("log create --leaf-version", () => {
     await seed("lv-two", "2");
     expect((await ledger.store.findLog("lv-one")).leafVersion).toBe(1);
     expect((await ledger.store.findLog("lv-two")).leafVersion).toBe(2);
+    // Without --leaf-version a new log is format 2, whose values can be erased.
+    const plain = await cli("log", "create", "lv-default");
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ name: "lv-default", leafVersion: 2 });
+    expect((await ledger.store.findLog("lv-default")).leafVersion).toBe(2);
     const bad = await cli("log", "create", "lv-three", "--leaf-version", "3");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--leaf-version");

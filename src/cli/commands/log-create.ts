@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { isValidKeyName, vkeyString } from "../../core/note/index.js";
 import { retentionPolicy } from "../../core/retention/index.js";
 import { changeRetention } from "../../ledger/index.js";
-import { LEAF_VERSION, type LeafVersion } from "../../core/entry/index.js";
+import { NEW_LOG_LEAF_VERSION, type LeafVersion } from "../../core/entry/index.js";
 import { parseChoice, parseOrUsage, positionals } from "../args.js";
 import { CliError } from "../cli-error.js";
 import { type Cli, json, withDatabase } from "../context.js";
@@ -20,7 +20,7 @@ export async function logCreateCommand(args: string[], cli: Cli): Promise<number
   // createLog alone does not check: a log whose origin cannot be a key name could never be signed.
   if (!isValidKeyName(origin)) throw new CliError("USAGE", `log create: origin: got ${JSON.stringify(origin)}, want no spaces and no +`);
   // docs/leaf-format.md: 2 (salted commitments, erasable) unless 1 is asked for.
-  const leafVersion = parsed.values["leaf-version"] === undefined ? LEAF_VERSION : Number(parseChoice("log create", "leaf-version", parsed.values["leaf-version"], ["1", "2"])) as LeafVersion;
+  const leafVersion = parsed.values["leaf-version"] === undefined ? NEW_LOG_LEAF_VERSION : Number(parseChoice("log create", "leaf-version", parsed.values["leaf-version"], ["1", "2"])) as LeafVersion;
   const retention = retentionDays("log create", parsed.values);
   // Checked before anything is written: days out of range fail the command, not the log.
   retentionPolicy(retention);

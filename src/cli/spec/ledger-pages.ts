@@ -32,7 +32,7 @@ export const LEDGER_PAGES: PageDoc[] = [
         options: [
           { flag: "--tenant T", text: "the tenant the log belongs to (default: default)" },
           { flag: "--origin ORIGIN", text: "the checkpoints' origin line (default <SEALTRAIL_ORIGIN_PREFIX>/NAME)" },
-          { flag: "--leaf-version 1|2", text: "the leaf format of its entries (docs/leaf-format.md): 2, salted commitments to actor, resource and payload, which sealtrail erase can shred; 1 (default), actor and resource in clear and the payload's unsalted hash" },
+          { flag: "--leaf-version 1|2", text: "the leaf format of its entries (docs/leaf-format.md): 2, salted commitments to actor, resource and payload, which sealtrail erase can shred (default); 1, actor and resource in clear and the payload's unsalted hash" },
           { flag: "--hot-days N", text: "retention: days entries stay in the main tables before they move to the archive (default 92)" },
           { flag: "--clear-days N", text: "retention: days clear values are kept (default 366)" },
         ],

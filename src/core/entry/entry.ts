@@ -15,6 +15,13 @@ import { sha256Of64 } from "../merkle/index.js";
 export const LEAF_VERSION = 1;
 
 /**
+ * The format a log gets when its creator names none (`log create`, `up`, the demo): 2, whose
+ * personal fields can be erased (GDPR Art. 17) without breaking a proof. An entry or a log that
+ * states no format is still read as LEAF_VERSION (1): old logs keep verifying unchanged.
+ */
+export const NEW_LOG_LEAF_VERSION = 2;
+
+/**
  * Leaf encodings (docs/leaf-format.md). v1 commits to actor and resource in clear and to the
  * unsalted SHA-256 of the payload. v2 commits to each personal field through a salted
  * commitment (commitment.ts), so a value whose salt is deleted can neither be recovered nor
