@@ -43,7 +43,7 @@ export function createHttpServer({ options, log, apollo, recorder, authenticate,
   const webhook = webhookRoute(options);
   const tiles = tilesRoute(options, authenticate, recorder);
   const sso = ssoRoute(config.oidc, sessions, recorder, log);
-  const session = sessionRoute(sessions, bearer, authenticate, sso.signOutAtProvider);
+  const session = sessionRoute(sessions, bearer, authenticate, recorder, log, sso.signOutAtProvider);
   const consolePage = consoleRoute(consoleDir());
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");

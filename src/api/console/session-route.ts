@@ -3,6 +3,8 @@ import { ApiError } from "../api-error.js";
 import type { Authenticate } from "../bearer-auth.js";
 import { readBody, sendJson } from "../http-io.js";
 import type { Principal } from "../principal.js";
+import type { ReadRecorder } from "../read-log.js";
+import { recordSessionEvent } from "./sign-in-record.js";
 import { sameOrigin } from "./session-auth.js";
 import { clearedSessionCookie, type ConsoleSessions, DEFAULT_SESSION_LIMITS, sessionCookie, sessionIdOf, type SignOutAtProvider } from "./sessions.js";
 
@@ -18,16 +20,25 @@ export const SESSION_PATH = "/auth/session";
  *   end_session_endpoint, 200 {"endSessionUrl"}: the console sends the browser there, so the
  *   person is signed out at the provider too (OpenID Connect RP-Initiated Logout 1.0).
  * Requiring a JSON body makes a cross-site form post impossible without a CORS preflight,
- * which this server never grants.
+ * which this server never grants. A sign-in and a sign-out are recorded in the tenant's audit
+ * log (`console.signin`, `console.signout`); a token that names no key has no tenant to record
+ * it for, and goes to the server's log.
  */
-export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, authenticate: Authenticate, signOutAtProvider?: SignOutAtProvider) {
+export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, authenticate: Authenticate, recorder: Pick<ReadRecorder, "record">, log: (message: string) => void, signOutAtProvider?: SignOutAtProvider) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const secure = isHttps(req);
     if (!sameOrigin(req)) return sendJson(res, 403, { error: "FORBIDDEN", message: "sign in from the console's own origin" });
     if (req.method === "GET") return whoAmI(req, res, authenticate);
     if (req.method === "DELETE") {
       const id = sessionIdOf(req.headers.cookie);
+      // Who is leaving, read before the session is forgotten: a session already ended or
+      // expired names no one, and its sign-out only clears the cookie.
+      const leaving = id ? await authenticate(undefined, req).catch((error: unknown) => {
+        if (error instanceof ApiError) return undefined;
+        throw error;
+      }) : undefined;
       const grant = id ? sessions.revoke(id) : undefined;
+      if (leaving && grant) recordSessionEvent(recorder, leaving, "console.signout", "success");
       const atProvider = grant && signOutAtProvider ? await signOutAtProvider(grant, req) : undefined;
       if (atProvider) {
         res.setHeader("set-cookie", [clearedSessionCookie(secure), atProvider.cookie]);
@@ -51,9 +62,11 @@ export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, au
       principal = await bearer(`Bearer ${token}`);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
+      log(`console sign-in refused (${error.code}) from ${req.socket.remoteAddress ?? "an unknown address"}`);
       return sendJson(res, 401, { error: error.code, message: error.message });
     }
     const id = sessions.open({ kind: "api-key", token });
+    recordSessionEvent(recorder, principal, "console.signin", "success");
     res.setHeader("set-cookie", sessionCookie(id, secure, Math.floor(DEFAULT_SESSION_LIMITS.maxAgeMs / 1000)));
     sendJson(res, 200, describe(principal, "api-key"));
   };

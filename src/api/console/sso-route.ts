@@ -17,11 +17,12 @@
  * navigation, and a Strict cookie would not come with it. It carries no authority by itself: it
  * only ties the answer to the browser that asked (login CSRF, RFC 6749 §10.12).
  */
-import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type OidcSetting, SSO_CALLBACK_PATH } from "../../config/index.js";
 import { sendJson } from "../http-io.js";
 import { isHttps } from "./session-route.js";
+import { recordSessionEvent } from "./sign-in-record.js";
 import { type ConsoleSessions, DEFAULT_SESSION_LIMITS, type SignOutAtProvider, sessionCookie } from "./sessions.js";
 import type { ReadRecorder } from "../read-log.js";
 import type { Principal } from "../principal.js";
@@ -123,16 +124,9 @@ function mapped(claims: Claims, setting: OidcSetting, issuer: string, recorder: 
   }
 }
 
-/**
- * A console sign-in by single sign-on, in the tenant's audit log beside the reads it leads to:
- * a `ledger.read` of no field, operation `sso.signin`, naming the person (PCI DSS 10.2.1.5:
- * use of identification and authentication mechanisms).
- */
+/** A console sign-in by single sign-on, `sso.signin` in the tenant's audit log (sign-in-record.ts). */
 function recordSignIn(recorder: Pick<ReadRecorder, "record">, principal: Principal, outcome: "success" | "failure", code?: string): void {
-  recorder.record({
-    requestId: randomUUID(), principal, at: new Date(), operation: "sso.signin", fields: [], query: "", variables: null,
-    rows: 0, outcome, ...(code ? { errors: [code] } : {}), transport: "http",
-  });
+  recordSessionEvent(recorder, principal, "sso.signin", outcome, code);
 }
 
 /** The pending sign-in the browser's cookie names, removed: each is used at most once. */
