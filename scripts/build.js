@@ -64,6 +64,10 @@ if (!existsSync(types) || statSync(types).mtimeMs < statSync(join(root, "schema"
 const newest = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((t, e) => Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
 const consoleBuilt = join(root, "dist", "console", "index.html");
 if (!existsSync(consoleBuilt) || statSync(consoleBuilt).mtimeMs < Math.max(newest(consoleDir), statSync(join(root, "package-lock.json")).mtimeMs)) {
+  // Always the production bundle, whoever runs this: Vite takes NODE_ENV as it finds it, and
+  // vitest's globalSetup (test/support/build.ts) runs this with NODE_ENV=test, which would give
+  // React's development JSX runtime to a console that `sealtrail serve` then serves.
+  process.env.NODE_ENV = "production";
   const vite = await import(createRequire(join(root, "package.json")).resolve("vite"));
-  await vite.build({ configFile: join(consoleDir, "vite.config.ts"), logLevel: "warn" });
+  await vite.build({ configFile: join(consoleDir, "vite.config.ts"), logLevel: "warn", mode: "production" });
 }
