@@ -12,6 +12,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureConsoleTypes } from "./console-types.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const built = join(root, "dist", "src", "cli", "main.js");
@@ -51,15 +52,7 @@ if (man.status !== 0) process.exit(man.status ?? 1);
 // schema/schema.graphql (gql.tada, for `npm run typecheck`), then the page bundled by Vite
 // into dist/console. Regenerated only when the schema is newer than its types.
 const consoleDir = join(root, "console");
-const types = join(consoleDir, "src", "graphql-env.d.ts");
-if (!existsSync(types) || statSync(types).mtimeMs < statSync(join(root, "schema", "schema.graphql")).mtimeMs) {
-  const tada = createRequire(join(root, "package.json")).resolve("gql.tada/package.json");
-  const generated = spawnSync(process.execPath, [join(dirname(tada), "bin", "cli.js"), "generate", "output"], { cwd: consoleDir, stdio: ["ignore", "ignore", "inherit"] });
-  if (generated.status !== 0) {
-    process.stderr.write("sealtrail build: the console's GraphQL types could not be generated from schema/schema.graphql\n");
-    process.exit(generated.status ?? 1);
-  }
-}
+if (!ensureConsoleTypes(root)) process.exit(1);
 // Rebuilt only when a console source or the lock file is newer than the last build.
 const newest = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((t, e) => Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
 const consoleBuilt = join(root, "dist", "console", "index.html");
