@@ -28,31 +28,38 @@ afterAll(async () => {
   await ledger?.close();
 });
 
+type Client = ReturnType<typeof createClient>;
+
+/** A subscription to eventAppended on `client`: the resources it delivered, and the code the socket closed with. */
+function watch(client: Client) {
+  const got: string[] = [];
+  let closedWith: number | undefined;
+  client.on("closed", (event) => void (closedWith = (event as { code: number }).code));
+  client.subscribe<{ eventAppended: { resource: string } }>(
+    { query: `subscription { eventAppended { resource } }` },
+    { next: (m) => m.data && got.push(m.data.eventAppended.resource), error: () => {}, complete: () => {} },
+  );
+  return { client, got, closed: () => closedWith };
+}
+
+/** Appends probes until every subscription has seen one: all are live. */
+async function untilLive(appender: Appender, subs: readonly { got: string[] }[], prefix: string): Promise<void> {
+  for (let i = 0; !subs.every((s) => s.got.length > 0); i++) {
+    if (i > 100) throw new Error("subscriptions never went live");
+    await appender.append("r1", [{ kind: "custom", actor: "p", action: "x", resource: `${prefix}-${i}` }]);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe("key revocation", () => {
   it("closes the revoked key's open subscriptions within the recheck interval; another key's go on", async () => {
     const appender = new Appender(ledger.writer);
     const revoked = await apiKey(ledger, "acme");
     const kept = await apiKey(ledger, "acme");
-    const open = (token: string) => {
-      const client = wsClient(api, token);
-      const got: string[] = [];
-      let closedWith: number | undefined;
-      client.on("closed", (event) => void (closedWith = (event as { code: number }).code));
-      client.subscribe<{ eventAppended: { resource: string } }>(
-        { query: `subscription { eventAppended { resource } }` },
-        { next: (m) => m.data && got.push(m.data.eventAppended.resource), error: () => {}, complete: () => {} },
-      );
-      return { client, got, closed: () => closedWith };
-    };
-    const a = open(revoked);
-    const b = open(kept);
+    const a = watch(wsClient(api, revoked));
+    const b = watch(wsClient(api, kept));
     try {
-      // Both live: probes until each has seen one.
-      for (let i = 0; !(a.got.length > 0 && b.got.length > 0); i++) {
-        await appender.append("r1", [{ kind: "custom", actor: "p", action: "x", resource: `probe-${i}` }]);
-        await new Promise((r) => setTimeout(r, 100));
-        if (i > 100) throw new Error("subscriptions never went live");
-      }
+      await untilLive(appender, [a, b], "probe");
       const revokedAt = Date.now();
       await revokeApiKey(ledger.admin, revoked.slice(10, 26));
       await expect.poll(() => a.closed(), { timeout: 5_000, interval: 50 }).toBe(4403);
@@ -93,25 +100,10 @@ describe("console sign-out", () => {
     const token = await apiKey(ledger, "acme");
     const leaving = await signInCookie(token);
     const staying = await signInCookie(token);
-    const open = (cookie: string) => {
-      const client = cookieClient(cookie);
-      const got: string[] = [];
-      let closedWith: number | undefined;
-      client.on("closed", (event) => void (closedWith = (event as { code: number }).code));
-      client.subscribe<{ eventAppended: { resource: string } }>(
-        { query: `subscription { eventAppended { resource } }` },
-        { next: (m) => m.data && got.push(m.data.eventAppended.resource), error: () => {}, complete: () => {} },
-      );
-      return { client, got, closed: () => closedWith };
-    };
-    const a = open(leaving);
-    const b = open(staying);
+    const a = watch(cookieClient(leaving));
+    const b = watch(cookieClient(staying));
     try {
-      for (let i = 0; !(a.got.length > 0 && b.got.length > 0); i++) {
-        await appender.append("r1", [{ kind: "custom", actor: "p", action: "x", resource: `probe-out-${i}` }]);
-        await new Promise((r) => setTimeout(r, 100));
-        if (i > 100) throw new Error("subscriptions never went live");
-      }
+      await untilLive(appender, [a, b], "probe-out");
       const signedOutAt = Date.now();
       const out = await fetch(`${api.base}/auth/session`, { method: "DELETE", headers: { cookie: leaving, origin: api.base } });
       expect(out.status).toBe(204);
