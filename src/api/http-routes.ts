@@ -11,7 +11,7 @@ import type { ReadRecorder } from "./read-log.js";
 import type { ServerOptions } from "./server-options.js";
 import { webhookRoute } from "./webhook-route.js";
 import { TILES_PATH, tilesRoute } from "./tiles-route.js";
-import { SESSION_PATH, sessionRoute } from "./console/session-route.js";
+import { SESSION_PATH, type SignInGate, sessionRoute } from "./console/session-route.js";
 import type { ConsoleSessions } from "./console/sessions.js";
 import { consoleDir, consoleRoute } from "./console/static-route.js";
 import { SSO_PATH, ssoRoute } from "./console/sso-route.js";
@@ -30,20 +30,22 @@ export interface HttpParts {
   /** The key check alone, for exchanging a key for a console session. */
   bearer: Authenticate;
   sessions: ConsoleSessions;
+  /** The bound on console sign-ins per client address, and where its refusals are written. */
+  signIn: SignInGate;
 }
 
 /**
  * The HTTP server and its routes. A route that fails answers 500 in its own error shape
  * without the cause (which goes to the log), or, once its answer has begun, drops the socket.
  */
-export function createHttpServer({ options, log, apollo, recorder, authenticate, bearer, sessions }: HttpParts): Server {
+export function createHttpServer({ options, log, apollo, recorder, authenticate, bearer, sessions, signIn }: HttpParts): Server {
   const { config } = options;
   const download = packDownloadRoute(options, authenticate, recorder);
   const graphql = graphqlRoute(options, apollo, authenticate);
   const webhook = webhookRoute(options);
   const tiles = tilesRoute(options, authenticate, recorder);
   const sso = ssoRoute(config.oidc, sessions, recorder, log);
-  const session = sessionRoute(sessions, bearer, authenticate, recorder, log, sso.signOutAtProvider);
+  const session = sessionRoute(sessions, bearer, authenticate, recorder, log, signIn, sso.signOutAtProvider);
   const consolePage = consoleRoute(consoleDir());
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");

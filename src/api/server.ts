@@ -27,6 +27,8 @@ import { IntegrityAlarm } from "./integrity-alarm.js";
 import { ReadRecorder } from "./read-log.js";
 import { ReadVerifier } from "./read-verifier.js";
 import { RefusalLog } from "./refusal-log.js";
+import { SignInLimiter } from "./console/sign-in-limiter.js";
+import { SignInRefusals } from "./console/sign-in-refusals.js";
 import { limiterFor } from "./request-limiter.js";
 import { apiSchema } from "./schema.js";
 import type { ServerOptions } from "./server-options.js";
@@ -56,7 +58,8 @@ export async function createApiServer(given: ServerOptions): Promise<ApiServer> 
   const sessions = new ConsoleSessions();
   const authenticate = sessionAuthenticator(bearer, sessions);
 
-  const http = createHttpServer({ options, log, apollo, recorder, authenticate, bearer, sessions });
+  const signIn = { limiter: new SignInLimiter(config.signIn), refusals: new SignInRefusals(log) };
+  const http = createHttpServer({ options, log, apollo, recorder, authenticate, bearer, sessions, signIn });
   const subscriptions = serveSubscriptions({ http, path: GRAPHQL_PATH, schema, options, feed, recorder, authenticate, sessions });
 
   return {
@@ -84,6 +87,7 @@ export async function createApiServer(given: ServerOptions): Promise<ApiServer> 
       await apollo.stop();
       await alarm.settle();
       limiter.refusals?.flush();
+      signIn.refusals.flush();
       await recorder.close();
     },
   };

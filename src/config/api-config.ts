@@ -55,6 +55,12 @@ export interface ApiConfig {
   ratePerKey: number;
   /** SEALTRAIL_API_RATE_BURST: operations one key may start at once above its rate (default 200). */
   rateBurst: number;
+  /**
+   * SEALTRAIL_API_SIGNIN_*: the console's sign-in with an API key, per client address (docs/security.md):
+   * `failures` failed sign-ins in a burst, one more every `failureRefillMs` (defaults 10, 30000);
+   * `attempts` sign-ins in all in a burst, one more every `attemptRefillMs` (defaults 30, 2000).
+   */
+  signIn: { failures: number; failureRefillMs: number; attempts: number; attemptRefillMs: number };
   /** SEALTRAIL_API_DB_POOL: connections of the API's request pool; queries and mutations in flight, in all (default 10). */
   dbPool: number;
   /** SEALTRAIL_API_DB_POOL_PER_TENANT: most of them one tenant's requests hold (default three quarters of the pool). */
@@ -104,6 +110,12 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     concurrencyWaitMs: positive(env, "SEALTRAIL_API_CONCURRENCY_WAIT_MS", 10_000),
     ratePerKey: positive(env, "SEALTRAIL_API_RATE_PER_KEY", 100),
     rateBurst: positive(env, "SEALTRAIL_API_RATE_BURST", 200),
+    signIn: {
+      failures: positive(env, "SEALTRAIL_API_SIGNIN_FAILURES", 10),
+      failureRefillMs: positive(env, "SEALTRAIL_API_SIGNIN_FAILURE_REFILL_MS", 30_000),
+      attempts: positive(env, "SEALTRAIL_API_SIGNIN_ATTEMPTS", 30),
+      attemptRefillMs: positive(env, "SEALTRAIL_API_SIGNIN_ATTEMPT_REFILL_MS", 2_000),
+    },
     dbPool,
     dbPoolPerTenant: Math.min(dbPool, positive(env, "SEALTRAIL_API_DB_POOL_PER_TENANT", Math.max(1, Math.floor((dbPool * 3) / 4)))),
     searchTailMax: positive(env, "SEALTRAIL_API_SEARCH_TAIL_MAX", 50_000),

@@ -4,6 +4,9 @@ import type { Authenticate } from "../bearer-auth.js";
 import { readBody, sendJson } from "../http-io.js";
 import type { Principal } from "../principal.js";
 import type { ReadRecorder } from "../read-log.js";
+import { clientAddress } from "./client-address.js";
+import type { SignInLimiter } from "./sign-in-limiter.js";
+import type { SignInRefusals } from "./sign-in-refusals.js";
 import { recordSessionEvent } from "./sign-in-record.js";
 import { sameOrigin } from "./session-auth.js";
 import { clearedSessionCookie, type ConsoleSessions, DEFAULT_SESSION_LIMITS, sessionCookie, sessionIdOf, type SignOutAtProvider } from "./sessions.js";
@@ -22,9 +25,16 @@ export const SESSION_PATH = "/auth/session";
  * Requiring a JSON body makes a cross-site form post impossible without a CORS preflight,
  * which this server never grants. A sign-in and a sign-out are recorded in the tenant's audit
  * log (`console.signin`, `console.signout`); a token that names no key has no tenant to record
- * it for, and goes to the server's log.
+ * it for, and goes to the server's log. Sign-ins are bounded per client address before the key
+ * is looked up (sign-in-limiter.ts): past the bound 429 RATE_LIMITED with Retry-After (RFC 6585
+ * §4), written to the server's log (sign-in-refusals.ts).
  */
-export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, authenticate: Authenticate, recorder: Pick<ReadRecorder, "record">, log: (message: string) => void, signOutAtProvider?: SignOutAtProvider) {
+export interface SignInGate {
+  limiter: SignInLimiter;
+  refusals: SignInRefusals;
+}
+
+export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, authenticate: Authenticate, recorder: Pick<ReadRecorder, "record">, log: (message: string) => void, gate: SignInGate, signOutAtProvider?: SignOutAtProvider) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const secure = isHttps(req);
     if (!sameOrigin(req)) return sendJson(res, 403, { error: "FORBIDDEN", message: "sign in from the console's own origin" });
@@ -57,14 +67,23 @@ export function sessionRoute(sessions: ConsoleSessions, bearer: Authenticate, au
     }
     const token = tokenOf(await readBody(req, 4096));
     if (!token) return sendJson(res, 400, { error: "BAD_REQUEST", message: 'send {"token": "…"}: the API key to sign in with' });
+    const address = clientAddress(req);
+    const waitMs = gate.limiter.admit(address);
+    if (waitMs > 0) {
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      gate.refusals.note(address, seconds);
+      res.setHeader("retry-after", String(seconds));
+      return sendJson(res, 429, { error: "RATE_LIMITED", message: `too many sign-ins from this address; retry in ${seconds} s` });
+    }
     let principal: Principal;
     try {
       principal = await bearer(`Bearer ${token}`);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      log(`console sign-in refused (${error.code}) from ${req.socket.remoteAddress ?? "an unknown address"}`);
+      log(`console sign-in refused (${error.code}) from ${address}`);
       return sendJson(res, 401, { error: error.code, message: error.message });
     }
+    gate.limiter.signedIn(address);
     const id = sessions.open({ kind: "api-key", token });
     recordSessionEvent(recorder, principal, "console.signin", "success");
     res.setHeader("set-cookie", sessionCookie(id, secure, Math.floor(DEFAULT_SESSION_LIMITS.maxAgeMs / 1000)));
