@@ -272,6 +272,11 @@ export const archivedRanges = pgTable(
     /** The retention run that moved it (its record in the tenant's audit log). */
     run: text("run").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /**
+     * Whether entry_search held every entry of the range when it was archived (its words are
+     * kept across archiving since migration 0011; ranges archived before lost them).
+     */
+    searchable: boolean("searchable").notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.logId, t.toSeq] })],
 );

@@ -9,13 +9,14 @@
 export type {
   ApiKey, ApiKeyStore, AppendReceipt, AppenderOptions, AppendStore, CheckpointStore, EntryAppender, EntryStore, EventFilter, FeedStore,
   LedgerStore, Log, LogStore, NodeRow, NodeSpan, PaneStreamRow, TmuxSessionRow, DayKindCount, RawRowHandler, ReplayStore, SearchStore, StoredCheckpoint, StoredCosignature,
-  StoredEntry, ServedEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore, ArchivedRange, RetentionStore, StoredRetentionPolicy,
+  StoredEntry, ServedEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore, ArchivedLookup, ArchivedRange, LogArchivedRange, RetentionStore, StoredRetentionPolicy,
   CreateLogOptions, ErasedOutputRow, RecordEntry, SeqRange, ShredStore, ValueRemoval,
 } from "./store.js";
 export { ArchiveReader } from "./archive/archive-reader.js";
 export type { ArchiveStore } from "./archive/archive-store.js";
 export { withArchive } from "./archive/archived-store.js";
 export { archivedEntry } from "./archive/archived-entry.js";
+export { type EventsPage, findEvents, type NotSearched, type NotSearchedReason } from "./archive/archived-search.js";
 export { DirectoryArchive } from "./archive/directory-archive.js";
 export { openArchive } from "./archive/open-archive.js";
 export { writeArchive } from "./archive/write-archive.js";

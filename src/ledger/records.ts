@@ -141,4 +141,19 @@ export interface ArchivedRange {
   location: string;
   run: string;
   createdAt: Date;
+  /**
+   * Its entries' words are in entry_search (kept across archiving since migration 0011): searches
+   * find them. False for ranges archived before, or whose rows the index no longer holds.
+   */
+  searchable: boolean;
+}
+
+/** An archived range with its log's id and name. */
+export type LogArchivedRange = ArchivedRange & { logId: number; log: string };
+
+/** What the search index decides for archived entries: each given one must match (docs/api.md). */
+export interface ArchivedLookup {
+  text?: string | undefined;
+  actor?: string | undefined;
+  resource?: string | undefined;
 }

@@ -13,9 +13,9 @@ import type { NodeId } from "../core/merkle/index.js";
 import type { CommittedField } from "../core/entry/index.js";
 import type { HoldScope } from "../core/erasure/index.js";
 import type { RetentionPolicy } from "../core/retention/index.js";
-import type { ApiKey, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, ServedEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
+import type { ApiKey, AppenderOptions, ArchivedLookup, ArchivedRange, LogArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, ServedEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
 
-export type { ApiKey, AppendReceipt, AppenderOptions, ArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, ServedEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
+export type { ApiKey, AppendReceipt, AppenderOptions, ArchivedLookup, ArchivedRange, LogArchivedRange, CreateLogOptions, EntryAppender, EventFilter, Log, StoredCheckpoint, StoredCosignature, StoredEntry, ServedEntry, StoredRetentionPolicy, StoredSweep, StoredTimeStamp } from "./records.js";
 
 /**
  * One row of a raw range scan: the row's bytes and, per column, the offset of its value in
@@ -302,12 +302,19 @@ export interface RetentionStore {
   archivedRanges(logId: number): Promise<ArchivedRange[]>;
   /** The end of the log's archived prefix (its id or its name); 0 when nothing was archived. */
   archivedTo(log: number | string): Promise<number>;
+  /** The archived ranges of the visible logs (of `logIds` only, when given), by log id and seq. */
+  archivedRangesOf(logIds: readonly number[] | undefined): Promise<LogArchivedRange[]>;
+  /**
+   * Seqs in [from, to) of log `logId` whose kept search row matches `lookup`, in seq order, at
+   * most `limit`: how searches find archived entries (archive/archived-search.ts).
+   */
+  archivedMatches(logId: number, from: number, to: number, lookup: ArchivedLookup, limit: number): Promise<number[]>;
   /**
    * Records [fromSeq, toSeq) as archived and removes its rows from the main tables, at once;
    * INCONSISTENT when the range does not follow the last one, is not a checkpoint's size and
    * root, would take the log's last entry, or its rows are not all there. Returns the rows removed.
    */
-  archiveRange(logId: number, range: Omit<ArchivedRange, "createdAt">): Promise<number>;
+  archiveRange(logId: number, range: Omit<ArchivedRange, "createdAt" | "searchable">): Promise<number>;
 }
 
 /** Files attested as evidence of a control (`sealtrail attest`): the ledger entry commits to the hash, the store keeps the bytes. */

@@ -83,6 +83,9 @@ describe("an archived entry with verified reads on", () => {
       expect(r.errors, r.body).toBeUndefined();
       expect(r.data.event).toMatchObject({ seq, payload: { amount: seq, memo: `payment ${seq}` } });
     }
+    const found = await gql(api, token, `{ events(filter: { logs: ["good"], text: "payment" }, first: 100) { edges { node { seq } } notSearched { from } } }`);
+    expect(found.errors, found.body).toBeUndefined();
+    expect(found.data.events.edges.map((e: { node: { seq: number } }) => e.node.seq)).toEqual(Array.from({ length: 75 }, (_, i) => i));
     // Its inclusion proof too: checked before it is handed out, against the signed checkpoint.
     const proof = await gql(api, token, `{ event(log: "good", seq: 5) { inclusionProof { treeSize checkpoint { size } } } }`);
     expect(proof.errors, proof.body).toBeUndefined();
@@ -107,6 +110,10 @@ describe("an archived entry with verified reads on", () => {
     const r = await gql(api, token, ONE, { log: "rehashed", seq: 5 });
     expect(code(r), r.body).toBe("LEDGER_INCONSISTENT");
     expect(r.body).not.toContain("1000000");
+    // Found by a search, it is refused there too: the whole page, not the forged entry.
+    const found = await gql(api, token, `{ events(filter: { logs: ["rehashed"], text: "payment" }) { edges { node { seq payload } } } }`);
+    expect(code(found), found.body).toBe("LEDGER_INCONSISTENT");
+    expect(found.body).not.toContain("1000000");
     // Its neighbours, untouched, are still served.
     const next = await gql(api, token, ONE, { log: "rehashed", seq: 6 });
     expect(next.errors, next.body).toBeUndefined();

@@ -84,8 +84,10 @@ describe.each([1, 2] as const)("a retention run on a v%i log with backdated entr
     // v2: the expiry record joins the hot entries.
     const hot = leafVersion === 2 ? 101 : 100;
     expect(await hotCount(log.name)).toBe(hot);
+    // Their search rows stay (migration 0011), and the range is recorded searchable.
     const [searchRows] = await ledger.admin<{ n: number }[]>`select count(*)::int as n from entry_search where log_id = (select id from logs where name = ${log.name}) and seq < 600`;
-    expect(searchRows!.n).toBe(0);
+    expect(searchRows!.n).toBe(600);
+    expect((await ledger.store.archivedRanges((await ledger.store.findLog(log.name)).id)).map((r) => r.searchable)).toEqual([true]);
     const records = await ledger.store.payloadsOfKind(auditLogName("default"), "retention");
     const mine = records.map((p) => JSON.parse(p!)).filter((p) => p.run === "run-1" && p.archived?.to === 600 && p.archived.location === archive.location);
     expect(mine).toHaveLength(1);

@@ -300,8 +300,8 @@ const EXPECTED_GUARDS: Record<string, { secured: boolean; policies: number; trig
   // Clear values and salts of v2 logs: deleted by crypto-shredding, never updated.
   entry_secrets: { secured: true, policies: 1, triggers: "entry_secrets_log_exists:sealtrail_check_log_ids,entry_secrets_no_truncate:sealtrail_forbid_change,entry_secrets_no_update:sealtrail_forbid_change" },
   // Derived data rebuilt by the indexer: its owner may truncate it; an erasure may blank a
-  // row's values, nothing else; rows of archived ranges leave with their entries.
-  entry_search: { secured: true, policies: 1, triggers: "entry_search_delete_archived:sealtrail_check_archived,entry_search_log_exists:sealtrail_check_log_ids,entry_search_scrub_only:sealtrail_search_scrub_only" },
+  // row's values, nothing else; rows of archived ranges stay, so that searches find them (0011).
+  entry_search: { secured: true, policies: 1, triggers: "entry_search_log_exists:sealtrail_check_log_ids,entry_search_no_delete:sealtrail_forbid_change,entry_search_scrub_only:sealtrail_search_scrub_only" },
   archived_ranges: appendOnly("archived_ranges", true),
   // Attested files, by tenant (no log id): read by the tenant's reader only, never changed.
   attestation_files: appendOnly("attestation_files", false),

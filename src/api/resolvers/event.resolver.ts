@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import { decodeCursor, encodeCursor } from "../../core/token/index.js";
 import { toBase64 } from "../../core/encoding/index.js";
-import { archivedEntry, inclusionProofFor } from "../../ledger/index.js";
+import { archivedEntry, findEvents, inclusionProofFor } from "../../ledger/index.js";
 import { ApiError } from "../api-error.js";
 import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
@@ -12,6 +12,7 @@ import { BigIntScalar } from "../scalars.js";
 import { EventConnection } from "../types/event-connection.type.js";
 import { EventFilter } from "../types/event-filter.input.js";
 import { Event } from "../types/event.type.js";
+import { NotSearchedRange, type NotSearchedReason } from "../types/not-searched.type.js";
 import { InclusionProof } from "../types/proof.type.js";
 import { QUERY_COST } from "../limits.js";
 
@@ -41,14 +42,15 @@ export class EventResolver {
     if (!Number.isInteger(size) || size < 1 || size > ctx.maxPageSize) throw new ApiError("BAD_USER_INPUT", `first: got ${size}, want 1–${ctx.maxPageSize}`);
     const position = after === undefined || after === null ? undefined : decodeCursor(after);
     // One row more than asked tells whether another page follows.
-    const { rows, page, events } = await db(ctx).use(async (tx) => {
+    const { rows, page, events, notSearched } = await db(ctx).use(async (tx) => {
       // Sent first, to travel with the page's query: what the page is checked against. A page
       // after a cursor with no filter but logs is expected to be the entries after it.
       const byLogOnly = !filter || Object.entries(filter).every(([name, value]) => name === "logs" || value === undefined || value === null);
       const ahead = prefetchReads(ctx, tx, position && byLogOnly ? { logId: position.logId, from: position.seq + 1, count: size } : undefined);
-      const rows = await tx.findEntries(await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax });
+      // Archived entries too, where the search index serves the filter; what it cannot is named (notSearched).
+      const { entries: rows, notSearched } = await findEvents(tx, await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax });
       const page = rows.slice(0, size);
-      return { rows, page, events: await servedEvents(ctx, tx, page, ahead) };
+      return { rows, page, events: await servedEvents(ctx, tx, page, ahead), notSearched };
     });
     ctx.rows.count += page.length;
     const edges = page.map((row, i) => ({ cursor: encodeCursor({ logId: row.logId, seq: row.seq }), node: events[i]! }));
@@ -60,6 +62,7 @@ export class EventResolver {
         startCursor: edges[0]?.cursor ?? null,
         endCursor: edges.at(-1)?.cursor ?? null,
       },
+      notSearched: notSearched.map((r) => Object.assign(new NotSearchedRange(), { log: r.log, from: r.from, to: r.to, reason: r.reason as NotSearchedReason })),
     };
   }
 

@@ -1,5 +1,6 @@
 import { Field, ObjectType } from "type-graphql";
 import { Event } from "./event.type.js";
+import { NotSearchedRange } from "./not-searched.type.js";
 
 @ObjectType({ description: "Relay PageInfo." })
 export class PageInfo {
@@ -32,4 +33,11 @@ export class EventConnection {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
+
+  @Field(() => [NotSearchedRange], {
+    description:
+      "The archived ranges of the filter's logs this search did not look at, the same on every page; empty when every entry in scope was searched. " +
+      "A filter with text, actor or resource searches archived entries through the search index; any other filter reads the main tables only.",
+  })
+  notSearched!: NotSearchedRange[];
 }

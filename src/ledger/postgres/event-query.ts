@@ -18,7 +18,8 @@ const WALK_WINDOW = 4096;
 const WALK_BUDGET = 16_384;
 
 /**
- * Up to `limit` entries matching `filter` after position `after`, in (log id, seq) order.
+ * Up to `limit` entries of the main tables matching `filter` after position `after`, in (log
+ * id, seq) order: a log's archived prefix is not read here (archive/archived-search.ts).
  *
  * Why a walk: a page is the first `limit` matches in seq order. When matches are common
  * (a kind, an outcome, a tag, a frequent word), reading seqs in order and stopping after the
@@ -43,9 +44,10 @@ export async function findEntries(
   if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError("INVALID_INPUT", `limit: got ${limit}, want a positive integer`);
   const lookup: Lookup = { text: filter.text, actor: filter.actor, resource: filter.resource, tailMax: options.searchTailMax ?? SEARCH_TAIL_MAX };
   const looksUp = lookup.text !== undefined || lookup.actor !== undefined || lookup.resource !== undefined;
-  const logs = await sql<{ id: number; name: string; size: number | null; indexed: number | null }[]>`
+  const logs = await sql<{ id: number; name: string; size: number | null; indexed: number | null; archived: number | null }[]>`
     select l.id, l.name, (select e.seq + 1 from entries e where e.log_id = l.id order by e.seq desc limit 1) as size,
-           ${looksUp ? sql`(select s.seq + 1 from entry_search s where s.log_id = l.id order by s.seq desc limit 1)` : sql`0`} as indexed
+           ${looksUp ? sql`(select s.seq + 1 from entry_search s where s.log_id = l.id order by s.seq desc limit 1)` : sql`0`} as indexed,
+           (select max(a.to_seq) from archived_ranges a where a.log_id = l.id) as archived
     from logs l
     where ${filter.logIds ? sql`l.id = any(${filter.logIds}::int[])` : sql`true`} and l.id >= ${after?.logId ?? 0}
     order by l.id`;
@@ -55,7 +57,8 @@ export async function findEntries(
   const alone = conditions(sql, { ...filter, logIds: undefined, actor: undefined, resource: undefined }).length === 0;
   for (const row of logs) {
     const log: LogBounds = { id: row.id, name: row.name, size: row.size ?? 0, indexed: row.indexed ?? 0 };
-    let from = after && log.id === after.logId ? after.seq + 1 : 0;
+    // The entries table holds a log from the end of its archived prefix on (archive/archived-search.ts reads the prefix).
+    let from = Math.max(after && log.id === after.logId ? after.seq + 1 : 0, Number(row.archived ?? 0));
     // A word the planner expects to be rare skips the walk: its GIN index finds every match at
     // once, where the walk would test the words of 16,384 entries first.
     const walk = !(lookup.text !== undefined && log.indexed - from > WALK_BUDGET && (await rareWords(sql, log, lookup.text, limit)));

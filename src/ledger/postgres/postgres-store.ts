@@ -10,7 +10,7 @@ import type { CommittedField } from "../../core/entry/index.js";
 import type { HoldScope } from "../../core/erasure/index.js";
 import type { ApiKey, ErasedOutputRow, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, TmuxSessionRow, DayKindCount, StoredEntry, StoredSweep, TenantView } from "../store.js";
 import type { RetentionPolicy } from "../../core/retention/index.js";
-import type { ArchivedRange, StoredRetentionPolicy } from "../records.js";
+import type { ArchivedLookup, ArchivedRange, LogArchivedRange, StoredRetentionPolicy } from "../records.js";
 import * as keys from "./api-keys.js";
 import { Appender, lockLog } from "./appender.js";
 import { currentSchema, listenAppends } from "./appends-channel.js";
@@ -304,7 +304,13 @@ export class PostgresLedgerStore implements LedgerStore {
   archivedTo(log: number | string): Promise<number> {
     return retention.archivedTo(this.sql, log);
   }
-  archiveRange(logId: number, range: Omit<ArchivedRange, "createdAt">): Promise<number> {
+  archivedRangesOf(logIds: readonly number[] | undefined): Promise<LogArchivedRange[]> {
+    return retention.archivedRangesOf(this.sql, logIds);
+  }
+  archivedMatches(logId: number, from: number, to: number, lookup: ArchivedLookup, limit: number): Promise<number[]> {
+    return retention.archivedMatches(this.sql, logId, from, to, lookup, limit);
+  }
+  archiveRange(logId: number, range: Omit<ArchivedRange, "createdAt" | "searchable">): Promise<number> {
     return retention.archiveRange(this.sql, logId, range);
   }
 }

@@ -83,6 +83,23 @@ export async function indexLogRun(sql: Sql, logId: number, max: number = DEFAULT
   return indexed;
 }
 
+/**
+ * Indexes log `logId` until its watermark reaches `to` (a retention run, before it archives
+ * the entries below `to`: their words stay in entry_search, migration 0011). Another indexer
+ * holding the log is waited for, up to `waitMs`; the watermark reached is returned, and a
+ * range archived short of it is recorded as not searchable, never claimed to be.
+ */
+export async function indexThrough(sql: Sql, logId: number, to: number, waitMs = 30_000): Promise<number> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const { size, indexed } = await logSearchLag(sql, logId);
+    if (indexed >= Math.min(to, size)) return indexed;
+    if ((await indexLogRun(sql, logId, Math.min(DEFAULT_SEARCH_BATCH, to - indexed))) > 0) continue;
+    if (Date.now() > deadline) return indexed;
+    await sleep(50);
+  }
+}
+
 /** The watermark of log `logId`: the first seq not in entry_search. */
 function watermark(sql: Sql, logId: number) {
   return sql`coalesce((select s.seq + 1 from entry_search s where s.log_id = ${logId}::int order by s.seq desc limit 1), 0)`;
