@@ -1,7 +1,7 @@
 #!/bin/sh
 # First start of a sealtrail deployment (the compose `setup` service runs it as root; run
 # again, it changes nothing that exists). In order:
-#   1. the state directories (keys, packs, witness copies) exist and belong to the user the
+#   1. the state directories (keys, packs, witness copies, the archive) exist and belong to the user the
 #      processes run as (SEALTRAIL_RUN_AS, default node, uid 1000 in the image);
 #   2. the signing key: kept if present; else copied from SEALTRAIL_HOST_KEYS (your own key,
 #      mounted read-only: any owner and mode will do, the copy is 0600 and owned by that user);
@@ -32,7 +32,7 @@ as_user() {
   fi
 }
 
-for dir in "$KEYS" ${SEALTRAIL_PACK_DIR:-} ${SEALTRAIL_WITNESS_DIR:-}; do
+for dir in "$KEYS" ${SEALTRAIL_PACK_DIR:-} ${SEALTRAIL_WITNESS_DIR:-} ${SEALTRAIL_ARCHIVE_DIR:-}; do
   mkdir -p "$dir"
   if [ "$(id -u)" = 0 ] && [ -n "$RUN_AS" ]; then chown "$RUN_AS:" "$dir"; fi
 done

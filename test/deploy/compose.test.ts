@@ -73,6 +73,16 @@ describe("docker-compose.yml", () => {
       expect(s.volumes).toContain("keys:/keys:ro");
       expect(s.depends_on?.setup).toEqual({ condition: "service_completed_successfully" });
     }
-    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(["keys", "packs", "witness", "pgdata"]));
+    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(["keys", "packs", "witness", "pgdata", "archive"]));
+  });
+
+  it("keeps the archive in a volume the integrity worker writes and the API and the evidence worker read at the same path", () => {
+    const { setup, worker, api, evidence } = compose.services;
+    // Each archived range records the path it was written to; readers follow it (docs/configuration.md).
+    expect([setup!.environment?.SEALTRAIL_ARCHIVE_DIR, worker!.environment?.SEALTRAIL_ARCHIVE_DIR]).toEqual(["/archive", "/archive"]);
+    expect(setup!.volumes).toContain("archive:/archive");
+    expect(worker!.volumes).toContain("archive:/archive");
+    expect(api!.volumes).toContain("archive:/archive:ro");
+    expect(evidence!.volumes).toContain("archive:/archive:ro");
   });
 });
