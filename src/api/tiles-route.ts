@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isStorableText } from "../core/entry/index.js";
 import { hasScope } from "../core/token/index.js";
 import { entryBundle, parseTilePath, TILE_WIDTH, tileWidth } from "../core/tiles/index.js";
-import { bundleEntries, tileHashes, withCosignatures } from "../ledger/index.js";
+import { bundleEntries, tileHashes, withArchive, withCosignatures } from "../ledger/index.js";
 import { type Authenticate, principalOr401 } from "./bearer-auth.js";
 import { acceptsGzip, gzip } from "./content-encoding.js";
 import { decodeURIComponentSafe, sendJson } from "./http-io.js";
@@ -56,7 +56,8 @@ class TileCache {
 export type TilesRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
 export function tilesRoute(options: ServerOptions, authenticate: Authenticate, recorder: ReadRecorder): TilesRoute {
-  const store = options.writer;
+  // A log's archived prefix is read from the archive: its tiles are served as before archiving (docs/operations.md).
+  const store = withArchive(options.writer);
   const cache = new TileCache();
   const limiter = options.limiter ?? limiterFor(options.config);
   return async (req, res, url) => {

@@ -92,6 +92,18 @@ describe("an archived entry with verified reads on", () => {
     expect(proof.data.event.inclusionProof).toEqual({ treeSize: 70, checkpoint: { size: 70 } });
   });
 
+  it("serves the log's tiles across the archived prefix, as the archive holds them", async () => {
+    const get = (path: string) => fetch(`${api.base}/logs/good/${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const tile = await get("tile/0/000.p/70");
+    expect(tile.status, await tile.clone().text()).toBe(200);
+    const archived = await readFile(join(dir, "archive", "good", "tile", "0", "000.p", "40"));
+    expect(Buffer.from(await tile.arrayBuffer()).subarray(0, 40 * 32)).toEqual(archived);
+    const bundle = await get("tile/entries/000.p/70");
+    expect(bundle.status).toBe(200);
+    const archivedBundle = await readFile(join(dir, "archive", "good", "tile", "entries", "000.p", "40"));
+    expect(Buffer.from(await bundle.arrayBuffer()).subarray(0, archivedBundle.length)).toEqual(archivedBundle);
+  });
+
   it("is LEDGER_INCONSISTENT with its payload edited in the archive beside its old hashes", async () => {
     await forgeRow("payload", 5, (line) => {
       line.payload = { amount: 1_000_000, memo: "payment 5" };
