@@ -9,6 +9,7 @@ import { loadApiConfig } from "../../src/config/index.js";
 import { Appender } from "../../src/ledger/postgres/appender.js";
 import { createLog } from "../../src/ledger/postgres/logs.js";
 import { apiKey, gql, startApi, wsClient, type TestApi } from "../support/api.js";
+import { holdTable } from "../support/held-table.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
 let ledger: TestLedger;
@@ -104,31 +105,23 @@ describe("one tenant's costly requests and another's simple query", () => {
     const a = await Promise.all([1, 2, 3, 4].map(() => apiKey(ledger, "acme")));
     const b = await apiKey(ledger, "globex");
     // Tenant A's reads of entries are held until released: its requests stay in flight.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    await new Promise<void>((ready) => {
-      void ledger.admin.begin(async (tx) => {
-        await tx`lock table entries in access exclusive mode`;
-        ready();
-        await held;
-      });
-    });
+    const entries = await holdTable(ledger.admin, "entries");
     try {
       const costly = `{ ${Array.from({ length: 40 }, (_, i) => `e${i}: events(first: 20, filter: { logs: ["a1"] }) { edges { node { seq payload } } }`).join(" ")} }`;
       const tenantA = Array.from({ length: 10 }, (_, i) => gql(api, a[i % 4]!, costly));
       // Saturated: three of A's requests wait on the lock, holding their connections.
-      await expect.poll(async () => (await ledger.admin`select count(*)::int as n from pg_locks where relation = 'entries'::regclass and not granted`)[0]!.n, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+      await entries.waiting(3);
       const started = Date.now();
       const r = await gql(api, b, `{ logs { name } }`);
       const took = Date.now() - started;
       expect(r.errors, r.body).toBeUndefined();
       expect(r.data.logs.map((l: { name: string }) => l.name)).toContain("g1");
       expect(took).toBeLessThan(5_000);
-      release();
+      entries.release();
       const answered = await Promise.all(tenantA);
       expect(answered.every((x) => x.status === 200 && !x.errors), answered.map((x) => x.body.slice(0, 200)).join("\n")).toBe(true);
     } finally {
-      release();
+      entries.release();
       await api.close();
     }
   });

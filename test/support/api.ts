@@ -22,6 +22,9 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** The application_name of the API's request pool (the one `sealtrail serve` gives it). */
+export const API_POOL_NAME = "sealtrail-api";
+
 export async function startApi(
   ledger: TestLedger,
   overrides: Partial<ApiConfig> = {},
@@ -30,8 +33,9 @@ export async function startApi(
   log: (message: string) => void = () => {},
 ): Promise<TestApi> {
   const config = { ...loadApiConfig(env), readLogFlushMs: 20, ...overrides };
-  const store = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, max: config.dbPool });
-  const apiWriter = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, role: "writer", max: 3 });
+  // Named as `sealtrail serve` names them (run-api.ts): a test can tell the request pool's queries from the recorder's.
+  const store = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, max: config.dbPool, applicationName: API_POOL_NAME });
+  const apiWriter = PostgresLedgerStore.open({ url: ledger.url, schema: ledger.schema, role: "writer", max: 3, applicationName: "sealtrail-api-writer" });
   const server = await createApiServer({ store, writer: apiWriter, schema: ledger.schema, version: "test", config, originPrefix: "test.example", log, ...sources });
   // overrides.port: a port chosen beforehand, when a URL naming it must be configured (the SSO redirect URL).
   const port = await server.listen(overrides.port ?? 0, "127.0.0.1");
