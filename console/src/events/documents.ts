@@ -12,6 +12,7 @@ export const EventsPageQuery = graphql(`
     events(filter: $filter, first: $first, after: $after) {
       edges { cursor node { ...EventRow } }
       pageInfo { hasNextPage endCursor }
+      notSearched { log from to reason }
     }
   }
 `, [EventRowFields]);

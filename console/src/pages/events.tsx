@@ -5,13 +5,17 @@ import { EVENTS_PAGE as PAGE, EventsPageQuery, LogNamesQuery } from "../events/d
 import { EntryDrawer } from "../events/entry-drawer";
 import { EventTable, type EventRow, rowOf } from "../events/event-table";
 import { Filters } from "../events/filters";
+import { type NotSearched, NotSearchedNotice } from "../events/not-searched";
 import { type EventsQuery, formatQuery, parseQuery, toFilter } from "../events/url-query";
 import { takeFirstPage } from "../events/first-page";
 import { Empty, Failure, Loading } from "../ui/states";
 import { useQuery } from "../ui/use-query";
 
 
-type Feed = { status: "loading" } | { status: "error"; error: unknown } | { status: "done"; rows: EventRow[]; after: string | null; more: boolean; loadingMore: boolean; moreError?: unknown };
+type Feed =
+  | { status: "loading" }
+  | { status: "error"; error: unknown }
+  | { status: "done"; rows: EventRow[]; after: string | null; more: boolean; loadingMore: boolean; moreError?: unknown; notSearched: readonly NotSearched[] };
 
 export function EventsPage() {
   const search = useSearch();
@@ -35,7 +39,7 @@ export function EventsPage() {
     // The first page may already be on its way (prefetch.ts, asked for as the console started).
     const answer = takeFirstPage(filterKey, abort.signal) ?? request(EventsPageQuery, { filter: JSON.parse(filterKey), first: PAGE }, abort.signal);
     answer.then(
-      (d) => mine === generation.current && setFeed({ status: "done", rows: d.events.edges.map((e) => rowOf(e.node)), after: d.events.pageInfo.endCursor ?? null, more: d.events.pageInfo.hasNextPage, loadingMore: false }),
+      (d) => mine === generation.current && setFeed({ status: "done", rows: d.events.edges.map((e) => rowOf(e.node)), after: d.events.pageInfo.endCursor ?? null, more: d.events.pageInfo.hasNextPage, loadingMore: false, notSearched: d.events.notSearched }),
       (error) => (error as Error).name !== "AbortError" && mine === generation.current && setFeed({ status: "error", error }),
     );
     return () => abort.abort();
@@ -65,6 +69,7 @@ export function EventsPage() {
       <div className="result-bar" aria-live="polite">
         {feed.status === "done" ? <span data-testid="row-count">{count.toLocaleString("en-US")}{feed.more ? "+" : ""} {count === 1 && !feed.more ? "entry" : "entries"}</span> : <span />}
       </div>
+      {feed.status === "done" && feed.notSearched.length > 0 ? <NotSearchedNotice ranges={feed.notSearched} /> : null}
       {feed.status === "loading" ? <Loading label="Loading entries…" /> : null}
       {feed.status === "error" && isUnknownLog(feed.error) ? <Empty title="No entries match">Your tenant has no log {query.log}. Pick a log from the list.</Empty> : null}
       {feed.status === "error" && !isUnknownLog(feed.error) ? <Failure error={feed.error} retry={() => setRound((r) => r + 1)} /> : null}
