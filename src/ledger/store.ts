@@ -131,6 +131,8 @@ export interface EntryStore {
   entryByKey(logId: number, key: string): Promise<{ seq: number; payload: string | null; occurredAt: Date } | undefined>;
   /** The payloads of log `logName`'s entries of `kind`, in seq order. */
   payloadsOfKind(logName: string, kind: string): Promise<(string | null)[]>;
+  /** The seqs of log `logId`'s entries of `kind` at or after `fromSeq`, ascending. */
+  seqsOfKind(logId: number, kind: string, fromSeq: number): Promise<number[]>;
 }
 
 export interface SearchStore {

@@ -4,13 +4,15 @@
  * commits to, with the entry's inclusion proof against the audit log's checkpoint (JSON and
  * C2SP tlog-proof, as a sampled entry's).
  */
-import { createHash } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 import { toBase64 } from "../core/encoding/index.js";
-import { AttestationFinder } from "./attestation.js";
+import { formatEntryLine, type PackEntry } from "../core/pack/index.js";
+import { ATTESTATION_KIND, AttestationFinder, LATE_ATTESTATIONS_DIR } from "./attestation.js";
+import { secretRulesMatched } from "./secrets.js";
 import type { Exporter } from "./exporter.js";
 import { inclusionProofFor, type LedgerStore } from "../ledger/index.js";
 import { PackError } from "./pack-error.js";
-import type { PeriodLog } from "./pack-ledger.js";
+import { type PeriodLog, periodOf } from "./pack-ledger.js";
 import type { PackWriter } from "./pack-writer.js";
 import { writeTlogProof } from "./trust-files.js";
 
@@ -19,6 +21,60 @@ export type { AttestationFinder };
 /** The finder of a pack's attestations: of its framework's controls, over its period. */
 export function attestationFinder(exporter: Exporter, request: { from: string; to: string }): AttestationFinder {
   return new AttestationFinder({ framework: exporter.id, controls: exporter.controls.map((c) => c.id), from: request.from, to: request.to });
+}
+
+/**
+ * The audit log's period, under the smallest checkpoint that also covers the newest attestation
+ * of the period recorded after it, and those attestations' seqs.
+ */
+export async function auditPeriod(store: LedgerStore, name: string | undefined, from: Date, to: Date, checkpointKey: KeyObject | undefined, finder: AttestationFinder): Promise<{ audit: PeriodLog | undefined; late: number[] }> {
+  if (name === undefined) return { audit: undefined, late: [] };
+  const audit = await periodOf(store, name, from, to, checkpointKey);
+  const late = await lateAttestationSeqs(store, audit, finder);
+  const newest = late.at(-1);
+  if (newest === undefined || newest < audit.checkpoint.size) return { audit, late };
+  return { audit: await periodOf(store, name, from, to, checkpointKey, newest), late };
+}
+
+/**
+ * The seqs of the audit log's attestations for this pack recorded after its audit section
+ * (attestation.ts): every one the ledger holds now, so the section's checkpoint is then chosen
+ * to cover the newest (periodOf). One whose payload matches a secret rule is left out, as its
+ * payload would be withheld from the section.
+ */
+export async function lateAttestationSeqs(store: LedgerStore, audit: PeriodLog, finder: AttestationFinder): Promise<number[]> {
+  const seqs: number[] = [];
+  for (const seq of await store.seqsOfKind(audit.log.id, ATTESTATION_KIND, audit.endSeq)) {
+    const e = await entryAt(store, audit, seq);
+    if (e.payload !== null && secretRulesMatched(e.payload).length === 0 && finder.acceptsLate(e)) seqs.push(seq);
+  }
+  return seqs;
+}
+
+async function entryAt(store: LedgerStore, audit: PeriodLog, seq: number): Promise<PackEntry> {
+  let entry: PackEntry | undefined;
+  for await (const batch of store.streamEntries(audit.log.id, audit.log.origin, seq, seq + 1)) entry = batch[0];
+  if (!entry) throw new PackError("INCONSISTENT", `log ${audit.log.name}: entry ${seq} is missing: run sealtrail verify --log ${audit.log.name}`);
+  return entry;
+}
+
+/**
+ * Each attestation recorded after the period (`seqs`, from lateAttestationSeqs) as
+ * attestations/recorded-after/<seq>.json: the entry's line, payload shown, and its inclusion
+ * proof against the audit section's checkpoint, which was chosen to cover it; the finder adds
+ * it after the section's own.
+ */
+export async function writeLateAttestations(store: LedgerStore, writer: PackWriter, audit: PeriodLog | undefined, seqs: readonly number[], finder: AttestationFinder): Promise<void> {
+  if (seqs.length === 0) return;
+  if (!audit) throw new PackError("INCONSISTENT", "attestations found after the period without the audit section whose checkpoint proves them");
+  for (const seq of seqs) {
+    if (seq >= audit.checkpoint.size) throw new PackError("INCONSISTENT", `log ${audit.log.name}: attestation ${seq} is past the checkpoint at size ${audit.checkpoint.size} chosen for it: build the pack again`);
+    const e = await entryAt(store, audit, seq);
+    const proof = await inclusionProofFor(store, audit.log.name, seq, audit.checkpoint.size);
+    const file = `${LATE_ATTESTATIONS_DIR}${seq}.json`;
+    await writer.writeText(file, `${JSON.stringify({ log: audit.log.name, origin: audit.log.origin, seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64), entry: formatEntryLine(e) }, null, 2)}\n`);
+    finder.addLate(e, audit.log.name, file);
+  }
 }
 
 export async function writeAttestations(store: LedgerStore, writer: PackWriter, tenant: string, finder: AttestationFinder, audit: PeriodLog | undefined, cosignedNote: string | undefined): Promise<void> {

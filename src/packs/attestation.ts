@@ -22,6 +22,8 @@ export const ATTESTATION_KIND = "evidence.attestation";
 export const ATTESTATION_ACTION = "evidence.attest";
 /** Where a pack carries the attested files. */
 export const ATTESTATIONS_DIR = "attestations/";
+/** Where it carries the entries recorded after its period, each with its inclusion proof: `<seq>.json`. */
+export const LATE_ATTESTATIONS_DIR = `${ATTESTATIONS_DIR}recorded-after/`;
 /** The largest file that may be attested: a review export or a signed PDF, not a data dump (16 MiB; the table checks it too). */
 export const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
 const MAX_NAME = 100;
@@ -72,9 +74,15 @@ export function attestationPayloadOf(payload: string | null): AttestationPayload
 }
 
 /**
- * The attestations of an audit section's entries for a pack of `framework` over [from, to):
- * fed every entry of the audit section in seq order, as the builder streams it and the
- * verifier reads it.
+ * The attestations of a pack of `framework` over [from, to) (docs/packs.md, "Attested
+ * evidence"), found by one rule on both sides, builder and verifier:
+ * - recorded in the period: every entry of the audit section, fed in seq order, whose stated
+ *   period, if it states one, overlaps the pack's (evidence of another period is not evidence
+ *   of this one);
+ * - recorded after it (an access review of Q3 signed off in October): an entry of the audit
+ *   log after the section whose stated period overlaps the pack's — it must state one, or it
+ *   says nothing of this period — and which the audit section's checkpoint covers, so that its
+ *   inclusion proof is against the checkpoint the pack is anchored at (attestation-late.ts).
  */
 export class AttestationFinder {
   readonly found: Attestation[] = [];
@@ -86,13 +94,38 @@ export class AttestationFinder {
     this.controls = new Set(o.controls);
   }
 
+  /** The pack's period, half-open, as the request states it. */
+  get period(): { from: string; to: string } {
+    return { from: this.o.from, to: this.o.to };
+  }
+
   /** One entry of the audit section (`inclusionDir`: where its inclusion proof goes). */
   add(e: PackEntry, logName: string, inclusionDir: string): void {
-    if (e.kind !== ATTESTATION_KIND || e.action !== ATTESTATION_ACTION) return;
+    const p = this.accepted(e, false);
+    if (p) this.push(e, p, logName, `${inclusionDir}${e.seq}.json`);
+  }
+
+  /** Whether an entry recorded after the section is an attestation of this pack (undefined when not). */
+  acceptsLate(e: PackEntry): boolean {
+    return this.accepted(e, true) !== undefined;
+  }
+
+  /** An entry recorded after the section, accepted by acceptsLate, carried with its proof in `proofFile`. */
+  addLate(e: PackEntry, logName: string, proofFile: string): void {
+    const p = this.accepted(e, true);
+    if (p) this.push(e, p, logName, proofFile, true);
+  }
+
+  private accepted(e: PackEntry, late: boolean): AttestationPayload | undefined {
+    if (e.kind !== ATTESTATION_KIND || e.action !== ATTESTATION_ACTION) return undefined;
     const p = attestationPayloadOf(e.payload);
-    if (!p || p.framework !== this.o.framework || !this.controls.has(p.control)) return;
-    // Evidence of another period is not evidence of this one.
-    if (p.period && !(Date.parse(p.period.from) < Date.parse(this.o.to) && Date.parse(p.period.to) > Date.parse(this.o.from))) return;
+    if (!p || p.framework !== this.o.framework || !this.controls.has(p.control)) return undefined;
+    if (late && !p.period) return undefined;
+    if (p.period && !(Date.parse(p.period.from) < Date.parse(this.o.to) && Date.parse(p.period.to) > Date.parse(this.o.from))) return undefined;
+    return p;
+  }
+
+  private push(e: PackEntry, p: AttestationPayload, logName: string, proofFile: string, late = false): void {
     this.found.push({
       controlId: p.control,
       framework: p.framework,
@@ -103,8 +136,9 @@ export class AttestationFinder {
       file: { name: safeFileName(p.file.name), size: p.file.size, sha256: p.file.sha256, mediaType: p.file.mediaType },
       ...(p.note !== undefined ? { note: p.note } : {}),
       ...(p.period ? { period: { from: p.period.from, to: p.period.to } } : {}),
+      ...(late ? { recordedAfterPeriod: true as const } : {}),
       packFile: attestationPackFile(p.file.sha256, p.file.name),
-      proofFile: `${inclusionDir}${e.seq}.json`,
+      proofFile,
     });
     this.entries.set(e.seq, e);
   }

@@ -32,8 +32,8 @@ import type { SampleEntry } from "./pack-model.js";
 import type { ReportSeal } from "./pack-hash.js";
 import { matchesPopulation, populationRow } from "./population.js";
 import { AttributeTracker } from "./attributes.js";
-import { AttestationFinder } from "./attestation.js";
 import { checkAttestations } from "./attestation-check.js";
+import type { Attestation } from "./pack-model.js";
 import type { ErasureSummary } from "./erasures.js";
 
 type SampledJson = { log: string; role: string; seq: number; rank: string; proof: string; attributes?: Record<string, string> };
@@ -49,7 +49,7 @@ interface Derived {
 }
 
 /** The built-in exporter the pack names, at the version it names; undefined for a plugin's pack or an older version. */
-function builtInExporter(pack: PackJson): Exporter | undefined {
+export function builtInExporter(pack: PackJson): Exporter | undefined {
   return BUILT_IN_EXPORTERS.find((x) => x.id === pack.exporter?.id && x.version === pack.exporter?.version);
 }
 
@@ -68,8 +68,6 @@ export class DerivedPopulations {
   private readonly attributes: AttributeTracker;
   private readonly nulls: { log: string; seq: number }[] = [];
   private readonly shownSecrets: { log: string; seq: number; rules: string[] }[] = [];
-  /** The attestations of the audit section, found as the builder finds them (attestation.ts). */
-  private readonly attestations: AttestationFinder;
 
   private constructor(private readonly exporter: Exporter, private readonly pack: PackJson) {
     this.seed = pack.seed;
@@ -81,7 +79,6 @@ export class DerivedPopulations {
     this.tally = new EntryTally(pack.request.approvalTags ?? [], pack.request.from);
     this.attributes = new AttributeTracker({ approvalTags: pack.request.approvalTags ?? [], from: pack.request.from, logNames: pack.request.logs });
     const r = pack.request;
-    this.attestations = new AttestationFinder({ framework: exporter.id, controls: exporter.controls.map((c) => c.id), from: r.from, to: r.to });
     this.finder = new ExceptionFinder({ logNames: r.logs, from: new Date(r.from), to: new Date(r.to), failedLoginThreshold: r.failedLoginThreshold ?? 0, approvalTags: r.approvalTags ?? [] });
   }
 
@@ -108,7 +105,6 @@ export class DerivedPopulations {
       this.tally.add(e, state.name);
     } else {
       this.finder.audit(e, state.name);
-      this.attestations.add(e, state.name, state.inclusionPrefix);
     }
     this.operations.add(e, state.role as PopulationLog);
     let row: string | undefined;
@@ -153,8 +149,8 @@ export class DerivedPopulations {
     else checks.pass("sampling", s.source === "auditor" ? `seed ${s.seed}, given by the auditor (--seed): compare it with the one you gave` : s.method, "pack.json");
   }
 
-  /** Compares controls.json and the population files with what the entries give; every sampled entry must have its proof. */
-  async check(dir: string, checks: CheckList, present: ReadonlySet<string>, renderReport?: ReportRenderer, seal?: ReportSeal, erasures?: ErasureSummary): Promise<void> {
+  /** Compares controls.json and the population files with what the entries give; every sampled entry must have its proof. `attestations`: as attestation-check.ts found them. */
+  async check(dir: string, checks: CheckList, present: ReadonlySet<string>, attestations: readonly Attestation[], renderReport?: ReportRenderer, seal?: ReportSeal, erasures?: ErasureSummary): Promise<void> {
     this.checkSeed(checks);
     let controls: ControlJson[];
     try {
@@ -197,11 +193,11 @@ export class DerivedPopulations {
       sampled += want.length;
     }
     if (ok) checks.pass("populations", `every population file, its count and SHA-256 in controls.json, and the ${sampled} sampled entries re-derived from the checked entries; every sampled entry has its inclusion proof`);
-    await this.checkDocuments(dir, checks, present, digests, renderReport, seal, erasures);
+    await this.checkDocuments(dir, checks, present, digests, attestations, renderReport, seal, erasures);
   }
 
   /** controls.json, pack.json, the OSCAL results, VERIFY.md and the exporter's files, rendered again from the re-derived model. */
-  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>, renderReport?: ReportRenderer, seal?: ReportSeal, erasures?: ErasureSummary): Promise<void> {
+  private async checkDocuments(dir: string, checks: CheckList, present: ReadonlySet<string>, digests: Map<string, string>, attestations: readonly Attestation[], renderReport?: ReportRenderer, seal?: ReportSeal, erasures?: ErasureSummary): Promise<void> {
     const raw = JSON.parse(await readFile(join(dir, "pack.json"), "utf8")) as RawPack & { request: { logs?: unknown } };
     if (!Array.isArray(raw.request?.logs)) {
       // The single-log layout of packs built before packs covered several logs: its documents name files where that layout kept them.
@@ -210,9 +206,8 @@ export class DerivedPopulations {
     }
     const populations = this.derived.map((d) => ({ controlId: d.spec.id, count: d.count, sha256: digests.get(d.spec.id) ?? "", sample: d.drawn }));
     const withheld = (raw as { withheld?: unknown }).withheld === undefined ? undefined : await this.checkWithheld(dir, checks, present);
-    const attestations = this.attestations.found;
     await checkAttestations(dir, checks, present, attestations);
-    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, attestations, ...(withheld ? { withheld } : {}), ...(erasures ? { erasures } : {}) }, renderReport, seal);
+    await checkDocuments(dir, checks, present, raw, { exporter: this.exporter, populations, finder: this.finder, tally: this.tally, operations: this.operations, attestations: [...attestations], ...(withheld ? { withheld } : {}), ...(erasures ? { erasures } : {}) }, renderReport, seal);
   }
 
   /**

@@ -24,16 +24,17 @@ export type { SectionCheck } from "./section-check.js";
 
 type RangeJson = { firstSeq: number; endSeq: number; checkpointSize: number; frontier: string[]; consistencyProof: string[]; chainBefore: string; before: Witness | null; after: Witness | null };
 
-export async function checkSection(s: SectionCheck, state: LogStateJson): Promise<void> {
+/** Checks the section; gives its checkpoint when it verified under a trusted key (the attestations recorded after the period are proved in it). */
+export async function checkSection(s: SectionCheck, state: LogStateJson): Promise<Checkpoint | undefined> {
   const cp = await checkCheckpoint(s, state);
-  if (!cp) return;
+  if (!cp) return undefined;
   if (state.erasureRecordsFile !== undefined) await checkErasureRecords(s, state, cp);
   let range: RangeJson;
   try {
     range = JSON.parse(await readFile(join(s.dir, state.rangeFile), "utf8"));
   } catch (error) {
     s.checks.fail("range", `${state.rangeFile}: ${(error as Error).message}`, state.rangeFile);
-    return;
+    return cp;
   }
   // Every proof file of the section is checked: a proof cannot be slipped in unchecked.
   const wanted = new Set<number>();
@@ -50,6 +51,7 @@ export async function checkSection(s: SectionCheck, state: LogStateJson): Promis
   await checkTlogProofs(s, state, cp, tlogProofs.sort((a, b) => a - b), leafOf);
   await checkTimestamp(s, state);
   if (state.role === "subject" && state.previous) await checkConsistency(s, state, cp, state.previous.proofFile);
+  return cp;
 }
 
 /** The first of the keys the note verifies under, with the log's origin; else the last key's error. */

@@ -23,9 +23,11 @@ export interface PeriodLog {
  * (and the entry just after them, when there is one):
  * the smallest, so that later growth of the log does not change the pack. When none covers
  * the period yet, one is signed with `checkpointKey` (the checkpointer refuses a tree that does
- * not extend the last signed one); without a key that is NO_CHECKPOINT.
+ * not extend the last signed one); without a key that is NO_CHECKPOINT. `alsoCover`: a seq after
+ * the period the checkpoint must cover too (the newest attestation of the period recorded after
+ * it, attestation.ts).
  */
-export async function periodOf(store: LedgerStore, name: string, from: Date, to: Date, checkpointKey: KeyObject | undefined): Promise<PeriodLog> {
+export async function periodOf(store: LedgerStore, name: string, from: Date, to: Date, checkpointKey: KeyObject | undefined, alsoCover = -1): Promise<PeriodLog> {
   const log = await store.findLogWithSize(name);
   const firstSeq = await store.seqRecordedFrom(log.id, log.size, from);
   const endSeq = await store.seqRecordedFrom(log.id, log.size, to);
@@ -36,10 +38,10 @@ export async function periodOf(store: LedgerStore, name: string, from: Date, to:
   // A format-2 log's erased values are shown with the records that removed them, each proved in
   // this checkpoint's tree (erasure-records.ts): it must cover the newest of them too.
   const records = log.leafVersion === 2 ? await removalRecordSeqs(store, log.id, firstSeq, endSeq) : [];
-  const needed = Math.max(endSeq, (records.at(-1) ?? -1) + 1);
+  const needed = Math.max(endSeq, (records.at(-1) ?? -1) + 1, alsoCover + 1);
   let row = await store.checkpointCovering(log.id, needed, Math.max(cover, needed));
   if (!row) {
-    if (!checkpointKey) throw new PackError("NO_CHECKPOINT", `no signed checkpoint of log ${name} covers the period (entries up to seq ${endSeq - 1}): run sealtrail checkpoint --log ${name}, or set SEALTRAIL_SIGNING_KEY`);
+    if (!checkpointKey) throw new PackError("NO_CHECKPOINT", `no signed checkpoint of log ${name} covers the period (entries up to seq ${needed - 1}): run sealtrail checkpoint --log ${name}, or set SEALTRAIL_SIGNING_KEY`);
     try {
       const { checkpoint } = await checkpointLog(store, name, checkpointKey);
       row = checkpoint;

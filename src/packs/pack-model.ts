@@ -146,9 +146,14 @@ export interface Attestation {
   note?: string;
   /** The period the evidence covers, as attested; it overlaps the pack's. */
   period?: { from: string; to: string };
+  /**
+   * Recorded after the pack's period (a review of the period signed off later), before the audit
+   * checkpoint the pack is anchored at: proofFile then holds the entry itself and its inclusion proof.
+   */
+  recordedAfterPeriod?: true;
   /** Where the pack carries the file: attestations/<sha256>-<name>. */
   packFile: string;
-  /** The entry's inclusion proof in the audit section. */
+  /** The entry's inclusion proof in the audit section's checkpoint. */
   proofFile: string;
 }
 

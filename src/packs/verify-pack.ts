@@ -10,7 +10,11 @@
  * (log-section-check.ts), the populations and samples re-derived from the entries
  * (derived-check.ts). Integrity and authenticity are separate results (pack-checks.ts).
  */
-import { countPopulations, DerivedPopulations } from "./derived-check.js";
+import { attestationFinderOf, checkAttestationListing, checkAttestations } from "./attestation-check.js";
+import { checkLateAttestations } from "./attestation-late-check.js";
+import { builtInExporter, countPopulations, DerivedPopulations } from "./derived-check.js";
+import type { Checkpoint } from "../core/note/index.js";
+import type { LogStateJson } from "./pack-manifest.js";
 import type { ReportRenderer } from "./derived-model.js";
 import { checkCustody } from "./custody-check.js";
 import { checkSection } from "./log-section-check.js";
@@ -80,17 +84,31 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   const keyWords = given.length > 0 ? "a trusted verifier key" : "the pack's own key (not independent: authenticity unknown; give --key with the log's verifier key)";
   // 4–8. Each log's checkpoint, entries, range, inclusion and consistency proofs; the entries feed the re-derivation.
   const derived = DerivedPopulations.of(pack);
-  const onEntry = derived ? derived.add.bind(derived) : undefined;
+  // The attestations, found from the audit section's entries for every exporter's pack, a plugin's too (attestation-check.ts).
+  const attestations = await attestationFinderOf(dir, pack, derived ? builtInExporter(pack) : undefined);
+  const onEntry = (e: Parameters<DerivedPopulations["add"]>[0], state: LogStateJson) => {
+    derived?.add(e, state);
+    if (state.role === "audit") attestations?.add(e, state.name, state.inclusionPrefix);
+  };
+  let audit: { state: LogStateJson; cp: Checkpoint | undefined } | undefined;
   for (const state of pack.ledger) {
-    await checkSection({ dir, checks, present: sealed.present, trusted: keysFor(state.origin), keyWords, from: pack.request.from, to: pack.request.to, withheld, erasures, ...(onEntry ? { onEntry } : {}) }, state);
+    const cp = await checkSection({ dir, checks, present: sealed.present, trusted: keysFor(state.origin), keyWords, from: pack.request.from, to: pack.request.to, withheld, erasures, onEntry }, state);
+    if (state.role === "audit") audit = { state, cp };
   }
+  // Those recorded after the period, each proved in the audit checkpoint (attestation-late-check.ts).
+  if (attestations) await checkLateAttestations(dir, checks, sealed.present, audit, attestations);
   // The values erased or expired, each under a record proved in its section (erasure-check.ts).
   erased = reportErasures(checks, erasures);
   if (options.witnesses) for (const state of pack.ledger.filter((l) => l.role === "subject")) await checkWitnessPolicy(dir, checks, state, options.witnesses);
   // 9. Populations and samples re-derived from the checked entries (or, for a plugin's controls, counted).
   const entriesChecked = !checks.checks.some((c) => !c.ok && (c.check === "checkpoint" || c.check === "events" || c.check === "range"));
   if (!entriesChecked) checks.fail("populations", "not re-derived: the entries did not verify against their checkpoints");
-  else if (derived) await derived.check(dir, checks, sealed.present, options.renderReport, seal, erased);
+  else if (derived) await derived.check(dir, checks, sealed.present, attestations?.found ?? [], options.renderReport, seal, erased);
   else await countPopulations(dir, checks);
+  // A plugin's pack: its attested files and each control's list of them checked as a built-in's are.
+  if (entriesChecked && !derived && attestations) {
+    await checkAttestations(dir, checks, sealed.present, attestations.found);
+    await checkAttestationListing(dir, checks, attestations.found);
+  }
   return done(pack.packId);
 }

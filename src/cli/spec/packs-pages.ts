@@ -41,6 +41,7 @@ export const PACK_PAGES: PageDoc[] = [
     description: [
       "Where the ledger holds no evidence of a control (an access review of SOC 2 CC6.3, a review sign-off kept elsewhere), attaches a file as its evidence. The file's SHA-256, size, media type and name, the control and its framework, the operator running the command (cli:USER@HOST), the note and the period the evidence covers are recorded as an evidence.attestation entry of the tenant's audit log; the file's bytes are kept by their SHA-256. Prints the entry's log and seq and the file as recorded, as JSON.",
       "Every pack of the framework whose period holds the entry (and overlaps the period given) carries the file as attestations/<sha256>-<name> with the entry's inclusion proof; a control whose own evidence is missing is then attested (tested by the auditor's inspection of the file), never satisfied by the file's presence. verify-pack checks the file against the hash the entry records.",
+      "Evidence is often signed off after the period it covers (a Q3 access review signed in October): attest it with --from and --to naming the period it covers, and every pack of a period it overlaps that is built afterwards carries it too, with the entry itself and its inclusion proof in the audit checkpoint the pack is anchored at (attestations/recorded-after/<seq>.json). An attestation recorded after a period without --from and --to is not carried in that period's packs.",
       "An unknown control (UNKNOWN_CONTROL), a file over 16 MiB (FILE_TOO_LARGE), an empty one or a malformed period is refused, and nothing is stored.",
     ],
     commands: [
@@ -54,14 +55,18 @@ export const PACK_PAGES: PageDoc[] = [
           { flag: "--file F", text: "the file (at most 16 MiB); the pack names it by its last path segment, made safe" },
           { flag: "--framework F", text: "the control's framework; default: the one framework that has the control" },
           { flag: "--note TEXT", text: "free text kept with it (who reviewed, a ticket)" },
-          { flag: "--from ISO", text: "the start of the period the evidence covers (with --to); packs of periods it does not overlap leave it out" },
+          { flag: "--from ISO", text: "the start of the period the evidence covers (with --to); packs of periods it does not overlap leave it out, packs of periods it overlaps carry it even when it is recorded after them" },
           { flag: "--to ISO", text: "the end of that period (excluded)" },
           { flag: "--media-type TYPE", text: "the file's media type; default: from its extension, else application/octet-stream" },
         ],
       },
     ],
     environment: ["DATABASE_URL", "SEALTRAIL_DB_SCHEMA", "SEALTRAIL_PACK_EXPORTERS"],
-    examples: ["$ sealtrail attest --tenant acme --control CC6.3 --file access-review-2026-q3.pdf --from 2026-07-01T00:00:00Z --to 2026-10-01T00:00:00Z --note \"quarterly review, signed by the CISO\""],
+    examples: [
+      "$ sealtrail attest --tenant acme --control CC6.3 --file access-review-2026-q3.pdf --from 2026-07-01T00:00:00Z --to 2026-10-01T00:00:00Z --note \"quarterly review, signed by the CISO\"",
+      "# signed off in October, for Q3: a Q3 pack built afterwards carries it",
+      "$ sealtrail pack --log prod --framework soc2 --from 2026-07-01T00:00:00Z --to 2026-10-01T00:00:00Z --out q3",
+    ],
   },
   {
     name: "verify-pack",

@@ -24,6 +24,13 @@ export async function payloadsOfKind(sql: Sql, logName: string, kind: string): P
   return rows.map((r) => r.payload);
 }
 
+/** Read by the entries_kind index (log_id, kind, seq). */
+export async function seqsOfKind(sql: Sql, logId: number, kind: string, fromSeq: number): Promise<number[]> {
+  const rows = await sql<{ seq: string }[]>`
+    select seq from entries where log_id = ${logId} and kind = ${kind} and seq >= ${fromSeq} order by seq`;
+  return rows.map((r) => Number(r.seq));
+}
+
 export async function logExists(sql: Sql, name: string): Promise<boolean> {
   const [row] = await sql<{ id: number }[]>`select id from logs where name = ${name}`;
   return row !== undefined;

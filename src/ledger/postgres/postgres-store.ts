@@ -216,6 +216,9 @@ export class PostgresLedgerStore implements LedgerStore {
   payloadsOfKind(logName: string, kind: string): Promise<(string | null)[]> {
     return entries.payloadsOfKind(this.sql, logName, kind);
   }
+  seqsOfKind(logId: number, kind: string, fromSeq: number): Promise<number[]> {
+    return entries.seqsOfKind(this.sql, logId, kind, fromSeq);
+  }
 
   findEntries(filter: EventFilter, limit: number, after?: EntryPosition, options?: { searchTailMax?: number }): Promise<StoredEntry[]> {
     return events.findEntries(this.sql, filter, limit, after, options);

@@ -210,6 +210,9 @@ export function describeLedgerStore(name: string, open: () => Promise<StoreUnder
       expect((await store.sweepRecords(a!.name, swept.name, 5, 2)).map((r) => r.toSize)).toEqual([20, 10]);
       const payloads = await store.payloadsOfKind(a!.name, SWEEP_KIND);
       expect(payloads.map((p) => storedSweep(p, at).toSize)).toEqual([10, 20, 30]);
+      // The seqs of a kind from a seq on (a pack's attestations recorded after its period).
+      expect(await store.seqsOfKind(a!.id, SWEEP_KIND, 1)).toEqual([1, 2]);
+      expect(await store.seqsOfKind(a!.id, "no-such-kind", 0)).toEqual([]);
     });
 
     it("refuses to change or remove stored rows, even to its own credentials", async () => {
