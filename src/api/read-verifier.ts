@@ -12,15 +12,18 @@
  * - an entry below the trusted size is served only when its leaf hash, hashed up with the
  *   stored siblings, meets a node known good: its range node, or any complete node verified
  *   before (a cache, so that a page of 50 neighbours costs one node query and, once seen, none).
+ *   A page's leaves are hashed up together (planBatchInclusion): each node once, and only the
+ *   siblings the page does not give itself are read.
  *
  * A complete node (level, index) covers the same leaves in every larger tree, and each trusted
- * checkpoint extends the one before, so a node once verified stays verified.
+ * checkpoint extends the one before, so a node once verified stays verified (verified-nodes.ts).
  */
 import { digestEqual } from "../core/encoding/index.js";
-import { compactRoot, nodeHash, rangeNodes, verifyConsistency, verifyInclusion } from "../core/merkle/index.js";
+import { type BatchPlan, compactRoot, planBatchInclusion, rangeNodes, verifyBatchInclusion, verifyConsistency, verifyInclusion } from "../core/merkle/index.js";
 import { ed25519Verifier, verifyCheckpoint } from "../core/note/index.js";
 import { consistencyProofFor, type LedgerStore, nodeKey, type StoredCheckpoint } from "../ledger/index.js";
 import { ApiError } from "./api-error.js";
+import { VerifiedNodes } from "./verified-nodes.js";
 
 export interface LogRef {
   id: number;
@@ -51,30 +54,17 @@ interface LogState {
   /** The compact ranges of the trusted sizes: kept apart from the bounded cache. */
   range: Map<number, Uint8Array>;
   /** Complete nodes verified under a trusted root (leaves included), at most `maxNodes`. */
-  nodes: Map<number, Uint8Array>;
+  nodes: VerifiedNodes;
   /** Notes whose signatures verified, with the size and root they sign. */
   signed: Map<string, { size: number; root: Uint8Array }>;
 }
 
-/**
- * How entry `seq` (below the trusted size `n`) is checked: the lowest ancestor known good (at
- * worst the range node over it) and, added to `wanted`, the stored siblings on the way up.
- * Undefined when no known node covers it.
- */
-function planOf(s: LogState, n: number, seq: number, wanted: Map<number, { level: number; index: number }>): { top: number; known: Uint8Array } | undefined {
-  let top = 0;
-  let known: Uint8Array | undefined;
-  for (;; top++) {
-    const key = nodeKey(top, Math.floor(seq / 2 ** top));
-    known = s.nodes.get(key) ?? s.range.get(key);
-    if (known) break;
-    if (2 ** top > n) return undefined;
-  }
-  for (let level = 0; level < top; level++) {
-    const sibling = { level, index: Math.floor(seq / 2 ** level) ^ 1 };
-    wanted.set(nodeKey(sibling.level, sibling.index), sibling);
-  }
-  return { top, known };
+/** Checking leaves `seqs` (ascending, below the trusted size `n`) against the nodes known good now. */
+function planOf(s: LogState, n: number, seqs: readonly number[]): BatchPlan {
+  return planBatchInclusion(n, seqs, (level, index) => {
+    const key = nodeKey(level, index);
+    return s.nodes.get(key) ?? s.range.get(key);
+  });
 }
 
 /** Logs per tenant whose newest checkpoints are read beside a page (prefetch). */
@@ -105,30 +95,32 @@ export class ReadVerifier {
   prefetch(store: LedgerStore, tenant: string): Map<number, Promise<StoredCheckpoint | undefined>> {
     const reads = new Map<number, Promise<StoredCheckpoint | undefined>>();
     if (!this.publicKey) return reads;
-    for (const logId of this.recent.get(tenant)?.keys() ?? []) {
-      const read = store.latestCheckpoint(logId);
-      // Consumed by trusted(), or dropped; a failure is the transaction's and surfaces there.
-      read.catch(() => {});
-      reads.set(logId, read);
-    }
+    for (const logId of this.recent.get(tenant)?.keys() ?? []) reads.set(logId, this.readCheckpoint(store, logId));
     return reads;
   }
 
+  /** Sends the newest-checkpoint read of the log trusted() takes, without waiting for it. */
+  readCheckpoint(store: LedgerStore, logId: number): Promise<StoredCheckpoint | undefined> {
+    const read = store.latestCheckpoint(logId);
+    // Consumed by trusted(), or dropped; a failure is the transaction's and surfaces there.
+    read.catch(() => {});
+    return read;
+  }
+
   /**
-   * Sends the read of the stored nodes that checking entries `from` … `from + count - 1` of the
-   * log against the trusted tree would need (the cache as it is now), for a page expected to
-   * hold those entries (a page after a cursor, filtered by log alone): sent before the page's
-   * query, it travels in the same round trip. leaves() takes what it needs from it and reads
-   * the rest. Undefined when there is nothing to read ahead.
+   * Sends the read of the stored nodes that checking `leaves` of the log against the trusted
+   * tree would need (the cache as it is now), without waiting for it: sent before the page's
+   * rows are re-hashed, the database answers while they are. leaves() takes what it needs from
+   * it and reads the rest. Undefined when there is nothing to read.
    */
-  prefetchNodes(store: LedgerStore, logId: number, from: number, count: number): Promise<Map<number, Uint8Array>> | undefined {
+  prefetchNodes(store: LedgerStore, logId: number, leaves: readonly { seq: number }[]): Promise<Map<number, Uint8Array>> | undefined {
     const s = this.logs.get(logId);
     const n = s?.trusted?.size;
     if (!s || n === undefined || !this.publicKey) return undefined;
-    const wanted = new Map<number, { level: number; index: number }>();
-    for (let seq = from; seq < Math.min(from + count, n); seq++) if (!planOf(s, n, seq, wanted)) return undefined;
-    if (wanted.size === 0) return undefined;
-    const read = store.fetchNodes(logId, [...wanted.values()]);
+    const plan = planOf(s, n, seqsBelow(leaves, n));
+    if (plan.unanchored !== undefined || plan.wanted.length === 0) return undefined;
+    const read = store.fetchNodes(logId, plan.wanted);
+    // Consumed by leaves(), or dropped; a failure is read again there.
     read.catch(() => {});
     return read;
   }
@@ -148,7 +140,7 @@ export class ReadVerifier {
   private state(log: LogRef): LogState {
     let s = this.logs.get(log.id);
     if (!s) {
-      s = { trusted: undefined, range: new Map(), nodes: new Map(), signed: new Map() };
+      s = { trusted: undefined, range: new Map(), nodes: new VerifiedNodes(this.maxNodes), signed: new Map() };
       this.logs.set(log.id, s);
     }
     return s;
@@ -202,50 +194,47 @@ export class ReadVerifier {
 
   /**
    * Checks each leaf below the trusted size against the signed tree (see the file comment);
-   * the first one that fails throws. Leaves at or past the trusted size are not covered by a
+   * a leaf that fails throws. Leaves at or past the trusted size are not covered by a
    * signature yet and pass (their rows were checked against their own hashes).
    */
   async leaves(store: LedgerStore, log: LogRef, trusted: Trusted, leaves: readonly { seq: number; leafHash: Uint8Array }[], prefetched?: Promise<Map<number, Uint8Array>>): Promise<void> {
     const s = this.state(log);
     const n = trusted.size;
-    const plans: { seq: number; leafHash: Uint8Array; top: number; known: Uint8Array }[] = [];
-    const wanted = new Map<number, { level: number; index: number }>();
-    for (const { seq, leafHash } of leaves) {
-      if (seq >= n) continue;
-      const plan = planOf(s, n, seq, wanted);
-      if (!plan) throw new InconsistentRead(log.name, seq, `no verified node over entry ${seq} of log ${log.name}`);
-      plans.push({ seq, leafHash, ...plan });
+    const below: { seq: number; leafHash: Uint8Array }[] = [];
+    for (const leaf of [...leaves].filter((l) => l.seq < n).sort((a, b) => a.seq - b.seq)) {
+      const prev = below.at(-1);
+      if (prev?.seq !== leaf.seq) below.push(leaf);
+      else if (!digestEqual(prev.leafHash, leaf.leafHash)) throw new InconsistentRead(log.name, leaf.seq, `log ${log.name} gave two leaf hashes for entry ${leaf.seq}`);
     }
-    if (plans.length === 0) return;
+    if (below.length === 0) return;
+    const seqs = below.map((leaf) => leaf.seq);
+    const plan = planOf(s, n, seqs);
+    if (plan.unanchored !== undefined) throw new InconsistentRead(log.name, plan.unanchored, `no verified node over entry ${plan.unanchored} of log ${log.name}`);
     // Stored nodes are only data until hashed up to a known node below: those read ahead
     // (prefetchNodes) count as read here.
     const found = new Map<number, Uint8Array>();
-    const ahead = prefetched && wanted.size > 0 ? await prefetched.catch(() => undefined) : undefined;
+    let missing = plan.wanted;
+    const ahead = prefetched && missing.length > 0 ? await prefetched.catch(() => undefined) : undefined;
     if (ahead) {
-      for (const key of [...wanted.keys()]) {
+      missing = missing.filter(({ level, index }) => {
+        const key = nodeKey(level, index);
         const hash = ahead.get(key);
-        if (hash) (found.set(key, hash), wanted.delete(key));
-      }
+        if (hash) found.set(key, hash);
+        return !hash;
+      });
     }
-    if (wanted.size > 0) {
-      const read = await store.fetchNodes(log.id, [...wanted.values()]).catch((error) => {
-        throw new InconsistentRead(log.name, plans[0]!.seq, `the stored tree of log ${log.name} is missing nodes (${(error as Error).message})`);
+    if (missing.length > 0) {
+      const read = await store.fetchNodes(log.id, missing).catch((error) => {
+        throw new InconsistentRead(log.name, seqs[0]!, `the stored tree of log ${log.name} is missing nodes (${(error as Error).message})`);
       });
       for (const [key, hash] of read) found.set(key, hash);
     }
-    if (s.nodes.size > this.maxNodes) s.nodes.clear();
-    for (const { seq, leafHash, top, known } of plans) {
-      let hash = leafHash;
-      const path: [number, Uint8Array][] = [[nodeKey(0, seq), leafHash]];
-      for (let level = 0; level < top; level++) {
-        const index = Math.floor(seq / 2 ** level);
-        const sibling = found.get(nodeKey(level, index ^ 1))!;
-        hash = index % 2 === 1 ? nodeHash(sibling, hash) : nodeHash(hash, sibling);
-        path.push([nodeKey(level + 1, Math.floor(index / 2)), hash]);
-      }
-      if (!digestEqual(hash, known)) throw new InconsistentRead(log.name, seq, `entry ${seq} of log ${log.name} is not the entry the signed checkpoint of size ${n} commits to`);
-      for (const [key, value] of path) s.nodes.set(key, value);
+    const result = verifyBatchInclusion(plan, below.map((leaf) => leaf.leafHash), (level, index) => found.get(nodeKey(level, index)));
+    if (!result.ok) {
+      const which = result.first === result.last ? `entry ${result.first}` : `entry ${result.first} (or another of ${result.first}–${result.last})`;
+      throw new InconsistentRead(log.name, result.first, `${which} of log ${log.name} is not the entry the signed checkpoint of size ${n} commits to`);
     }
+    for (const { level, index, hash } of result.verified) s.nodes.set(nodeKey(level, index), hash);
   }
 
   /** An inclusion proof about to be served: it leads from its leaf to its root. */
@@ -313,4 +302,10 @@ export class ReadVerifier {
     if (s.range.size > 10_000) s.range.clear();
     ids.forEach((id, i) => s.range.set(nodeKey(id.level, id.index), hashes[i]!));
   }
+}
+
+/** The seqs of `leaves` below `n`, ascending, once each. */
+function seqsBelow(leaves: readonly { seq: number }[], n: number): number[] {
+  const seqs = leaves.map((leaf) => leaf.seq).filter((seq) => seq < n).sort((a, b) => a - b);
+  return seqs.filter((seq, k) => k === 0 || seq !== seqs[k - 1]);
 }

@@ -27,39 +27,54 @@ export async function guarded<T>(ctx: ApiContext, fn: () => Promise<T>): Promise
 /** Reads a page's check will make, sent ahead of the page's query (prefetchReads). */
 export interface Prefetched {
   checkpoints: Map<number, Promise<StoredCheckpoint | undefined>>;
-  nodes?: { logId: number; read: Promise<Map<number, Uint8Array>> };
 }
 
 /**
- * The reads servedEvents will make, sent now, in the request's transaction, before the page's
- * query, so that they travel with it in one round trip (the connection pipelines them): the
- * newest checkpoints of the logs the tenant's recent pages held (ReadVerifier.prefetch) and,
- * for a page expected to be `count` entries of one log from seq `from` (after a cursor, with no
- * filter but logs), the stored nodes its check needs (ReadVerifier.prefetchNodes). Only reads
- * move: what is checked, and against what, is the same.
+ * The newest-checkpoint reads servedEvents will make, sent now, in the request's transaction,
+ * before the page's query, so that they travel with it in one round trip (the connection
+ * pipelines them): those of the logs the tenant's recent pages held (ReadVerifier.prefetch).
+ * Only reads move: what is checked, and against what, is the same.
  */
-export function prefetchReads(ctx: ApiContext, tx: LedgerStore, expected?: { logId: number; from: number; count: number }): Prefetched | undefined {
+export function prefetchReads(ctx: ApiContext, tx: LedgerStore): Prefetched | undefined {
   if (!ctx.principal || !ctx.integrity.verifier.enabled) return undefined;
-  const { verifier } = ctx.integrity;
-  const nodes = expected && verifier.prefetchNodes(tx, expected.logId, expected.from, expected.count);
-  return { checkpoints: verifier.prefetch(tx, ctx.principal.tenant), ...(nodes && expected ? { nodes: { logId: expected.logId, read: nodes } } : {}) };
+  return { checkpoints: ctx.integrity.verifier.prefetch(tx, ctx.principal.tenant) };
+}
+
+/**
+ * Resolves once the queries sent so far are on the socket: postgres.js writes a query on the
+ * event loop's next turn (setImmediate), after the microtasks that queue it. Work done before
+ * that delays the query rather than overlapping it.
+ */
+function written(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** The rows as events, each checked; one that fails fails them all (no partial page of a changed log). */
 export function servedEvents(ctx: ApiContext, tx: LedgerStore, rows: readonly ServedEntry[], prefetched?: Prefetched): Promise<Event[]> {
   return guarded(ctx, async () => {
-    const events = rows.map(toEvent);
     const { verifier } = ctx.integrity;
-    if (!verifier.enabled || rows.length === 0) return events;
+    if (!verifier.enabled || rows.length === 0) return rows.map(toEvent);
     const byLog = new Map<number, { log: LogRef; leaves: { seq: number; leafHash: Uint8Array }[] }>();
     for (const row of rows) {
       let group = byLog.get(row.logId);
       if (!group) byLog.set(row.logId, (group = { log: { id: row.logId, name: row.log, origin: row.origin }, leaves: [] }));
       group.leaves.push({ seq: row.seq, leafHash: row.leafHash });
     }
-    for (const { log, leaves } of byLog.values()) {
-      const trusted = await verifier.trusted(tx, log, prefetched?.checkpoints.get(log.id));
-      if (trusted) await verifier.leaves(tx, log, trusted, leaves, prefetched?.nodes?.logId === log.id ? prefetched.nodes.read : undefined);
+    // Each log's checkpoint and the stored nodes its leaves need are sent before the rows are
+    // re-hashed, so that the database answers while they are; they are checked after.
+    let sent = false;
+    const reads = [...byLog.values()].map(({ log, leaves }) => {
+      const ahead = prefetched?.checkpoints.get(log.id);
+      const checkpoint = ahead ?? verifier.readCheckpoint(tx, log.id);
+      const nodes = verifier.prefetchNodes(tx, log.id, leaves);
+      sent ||= !ahead || nodes !== undefined;
+      return { log, leaves, checkpoint, nodes };
+    });
+    if (sent) await written();
+    const events = rows.map(toEvent);
+    for (const { log, leaves, checkpoint, nodes } of reads) {
+      const trusted = await verifier.trusted(tx, log, checkpoint);
+      if (trusted) await verifier.leaves(tx, log, trusted, leaves, nodes);
       if (ctx.principal) verifier.served(ctx.principal.tenant, log.id);
     }
     return events;

@@ -39,7 +39,7 @@ async function seed(name: string): Promise<void> {
 
 beforeAll(async () => {
   ledger = await freshLedger("signedreads");
-  for (const name of ["good", "forged", "tree", "cp", "resigned", "ahead"]) await seed(name);
+  for (const name of ["good", "forged", "tree", "cp", "resigned", "ahead", "sibling", "filtered"]) await seed(name);
   api = await startApi(ledger, {}, {}, { verifierPublicKey: key.publicKey }, (m) => messages.push(m));
   token = await apiKey(ledger, "acme");
 });
@@ -51,6 +51,7 @@ afterAll(async () => {
 const ONE = `query($log: String!, $seq: BigInt!) { event(log: $log, seq: $seq) { seq actor payload } }`;
 const PAGE = `query($log: String!) { events(first: 50, filter: { logs: [$log] }) { edges { node { seq payload } } } }`;
 const AFTER = `query($log: String!, $after: String!, $first: Int!) { events(first: $first, filter: { logs: [$log] }, after: $after) { edges { node { seq payload } } } }`;
+const BY_ACTOR = `query($log: String!, $first: Int!) { events(first: $first, filter: { logs: [$log], actor: "alice" }) { edges { node { seq payload } } } }`;
 const PROOF = `query($log: String!, $seq: BigInt!) { event(log: $log, seq: $seq) { seq inclusionProof { treeSize root hashes checkpoint { size } } } }`;
 const CONSISTENCY = `query($log: String!, $from: BigInt!) { consistencyProof(log: $log, from: $from, to: 40) { fromRoot toRoot hashes } }`;
 const LATEST = `query($log: String!) { latestCheckpoint(log: $log) { size root note } log(name: $log) { latestCheckpoint { size } } }`;
@@ -72,8 +73,8 @@ async function alertFor(log: string): Promise<{ message: string; firstBadSeq: nu
 
 describe("verified reads against the signed checkpoint", () => {
   it("serves untouched entries, proofs and checkpoints, signed or past the newest checkpoint", async () => {
-    // "ahead" is first read a part at a time, below.
-    for (const log of [...logs.keys()].filter((name) => name !== "ahead")) {
+    // These are first read a part at a time, below.
+    for (const log of [...logs.keys()].filter((name) => !["ahead", "sibling", "filtered"].includes(name))) {
       const page = await gql(api, token, PAGE, { log });
       expect(page.errors, page.body).toBeUndefined();
       expect(page.data.events.edges).toHaveLength(45);
@@ -182,6 +183,38 @@ describe("verified reads against the signed checkpoint", () => {
     const again = await after(29, 10);
     expect(code(again), again.body).toBe("LEDGER_INCONSISTENT");
     await alertFor("ahead");
+  });
+
+  it("refuses a filtered page whose stored siblings, read beside its rows, were changed, or whose row was forged", async () => {
+    const byActor = (log: string, first: number) => gql(api, token, BY_ACTOR, { log, first });
+    // Entries 0…15 are checked through the stored node (4, 1) over 16…31, which no page has shown.
+    const sibling = logs.get("sibling")!.id;
+    await asAttacker(ledger.admin, (tx) => tx`update merkle_nodes set hash = ${Buffer.alloc(32, 5)} where log_id = ${sibling} and level = 4 and idx = 1`);
+    const changed = await byActor("sibling", 16);
+    expect(code(changed), changed.body).toBe("LEDGER_INCONSISTENT");
+    expect(changed.body).not.toContain("amount");
+    // The page of all 45 hashes 0…31 up from its own leaves: the changed node is not needed, and every entry verifies.
+    const whole = await byActor("sibling", 50);
+    expect(whole.errors, whole.body).toBeUndefined();
+    expect(whole.data.events.edges).toHaveLength(45);
+    await alertFor("sibling");
+
+    const { id, origin } = logs.get("filtered")!;
+    await asAttacker(ledger.admin, async (tx) => {
+      const [row] = await tx<Row[]>`select * from entries where log_id = ${id} and seq = 20`;
+      const payload = `{"amount":9999999}`;
+      const leaf = forgedLeaf(origin, { ...row!, payload }, 20);
+      await tx`update entries set payload = ${payload}, payload_hash = ${Buffer.from(sha256(payload))}, leaf_hash = ${Buffer.from(leaf)} where log_id = ${id} and seq = 20`;
+    });
+    for (const first of [50, 21]) {
+      const forged = await byActor("filtered", first);
+      expect(code(forged), forged.body).toBe("LEDGER_INCONSISTENT");
+      expect(forged.body).not.toContain("9999999");
+    }
+    // The entries before the forged one's subtree still verify, and are kept verified.
+    const before = await byActor("filtered", 16);
+    expect(before.errors, before.body).toBeUndefined();
+    expect((await alertFor("filtered")).firstBadSeq).toBeLessThanOrEqual(20);
   });
 
   it("refuses a signed checkpoint of a rewritten history (a root that does not extend the one verified before)", async () => {

@@ -30,5 +30,6 @@ export {
 } from "./nodes.js";
 export { appendToFrontier, type FrontierAppend, type NewNode } from "./frontier.js";
 export { RangeAccumulator } from "./range-proof.js";
+export { type BatchPlan, type BatchResult, type NodeLookup, planBatchInclusion, type VerifiedNode, verifyBatchInclusion } from "./batch-inclusion.js";
 export { rootFromLeafWords } from "./hash.js";
 export { loadWords, nodeHashWords, sha256Of64 } from "./sha256.js";
