@@ -43,8 +43,10 @@ export class EventResolver {
     const position = after === undefined || after === null ? undefined : decodeCursor(after);
     // One row more than asked tells whether another page follows.
     const { rows, page, events, notSearched } = await db(ctx).use(async (tx) => {
-      // Sent first, to travel with the page's query: the checkpoints the page is checked against.
-      const ahead = prefetchReads(ctx, tx);
+      // Sent first, to travel with the page's query: what the page is checked against. A page
+      // after a cursor with no filter but logs is expected to be the entries after it.
+      const byLogOnly = !filter || Object.entries(filter).every(([name, value]) => name === "logs" || value === undefined || value === null);
+      const ahead = prefetchReads(ctx, tx, position && byLogOnly ? { logId: position.logId, from: position.seq + 1, count: size } : undefined);
       // Archived entries too, where the search index serves the filter; what it cannot is named (notSearched).
       const { entries: rows, notSearched } = await findEvents(tx, await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax });
       const page = rows.slice(0, size);
