@@ -7,7 +7,8 @@
 import { createHash, type KeyObject } from "node:crypto";
 import { toBase64 } from "../core/encoding/index.js";
 import { formatEntryLine, type PackEntry } from "../core/pack/index.js";
-import { ATTESTATION_KIND, AttestationFinder, LATE_ATTESTATIONS_DIR } from "./attestation.js";
+import { AFTER_PERIOD_NAME, ATTESTATION_KIND, AttestationFinder, LATE_ATTESTATIONS_DIR } from "./attestation.js";
+import type { LogState } from "./pack-model.js";
 import { secretRulesMatched } from "./secrets.js";
 import type { Exporter } from "./exporter.js";
 import { inclusionProofFor, type LedgerStore } from "../ledger/index.js";
@@ -59,20 +60,34 @@ async function entryAt(store: LedgerStore, audit: PeriodLog, seq: number): Promi
 }
 
 /**
- * Each attestation recorded after the period (`seqs`, from lateAttestationSeqs) as
- * attestations/recorded-after/<seq>.json: the entry's line, payload shown, and its inclusion
- * proof against the audit section's checkpoint, which was chosen to cover it; the finder adds
- * it after the section's own.
+ * The audit log's entries after the period up to the section's checkpoint, as the section's
+ * after-period.jsonl (attestation.ts: payloads shown for attestations only), and each
+ * attestation of the pack among them as attestations/recorded-after/<seq>.json: the entry's
+ * line and its inclusion proof against that checkpoint, which auditPeriod chose to cover them.
+ * The finder adds them after the section's own. Sets the section's afterPeriodFile.
  */
-export async function writeLateAttestations(store: LedgerStore, writer: PackWriter, audit: PeriodLog | undefined, seqs: readonly number[], finder: AttestationFinder): Promise<void> {
-  if (seqs.length === 0) return;
-  if (!audit) throw new PackError("INCONSISTENT", "attestations found after the period without the audit section whose checkpoint proves them");
-  for (const seq of seqs) {
-    if (seq >= audit.checkpoint.size) throw new PackError("INCONSISTENT", `log ${audit.log.name}: attestation ${seq} is past the checkpoint at size ${audit.checkpoint.size} chosen for it: build the pack again`);
-    const e = await entryAt(store, audit, seq);
-    const proof = await inclusionProofFor(store, audit.log.name, seq, audit.checkpoint.size);
-    const file = `${LATE_ATTESTATIONS_DIR}${seq}.json`;
-    await writer.writeText(file, `${JSON.stringify({ log: audit.log.name, origin: audit.log.origin, seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64), entry: formatEntryLine(e) }, null, 2)}\n`);
+export async function writeLateAttestations(store: LedgerStore, writer: PackWriter, audit: PeriodLog | undefined, finder: AttestationFinder, state: LogState | undefined): Promise<void> {
+  if (!audit || !state || audit.checkpoint.size <= audit.endSeq) return;
+  const after = `${state.dir}${AFTER_PERIOD_NAME}`;
+  const sink = await writer.open(after);
+  const late: PackEntry[] = [];
+  let expected = audit.endSeq;
+  for await (const batch of store.streamEntries(audit.log.id, audit.log.origin, audit.endSeq, audit.checkpoint.size)) {
+    for (const e of batch) {
+      if (e.seq !== expected++) throw new PackError("INCONSISTENT", `log ${audit.log.name}: entry ${expected - 1} is missing: run sealtrail verify --log ${audit.log.name}`);
+      const shown = e.kind === ATTESTATION_KIND && e.payload !== null && secretRulesMatched(e.payload).length === 0;
+      if (shown && finder.acceptsLate(e)) late.push(e);
+      const pending = sink.write(`${formatEntryLine(shown ? e : { ...e, payload: null })}\n`);
+      if (pending) await pending;
+    }
+  }
+  if (expected !== audit.checkpoint.size) throw new PackError("INCONSISTENT", `log ${audit.log.name}: entry ${expected} is missing: run sealtrail verify --log ${audit.log.name}`);
+  await writer.close(sink);
+  state.afterPeriodFile = after;
+  for (const e of late) {
+    const proof = await inclusionProofFor(store, audit.log.name, e.seq, audit.checkpoint.size);
+    const file = `${LATE_ATTESTATIONS_DIR}${e.seq}.json`;
+    await writer.writeText(file, `${JSON.stringify({ log: audit.log.name, origin: audit.log.origin, seq: e.seq, size: proof.size, leafHash: toBase64(proof.leafHash), proof: proof.proof.map(toBase64), entry: formatEntryLine(e) }, null, 2)}\n`);
     finder.addLate(e, audit.log.name, file);
   }
 }

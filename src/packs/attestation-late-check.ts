@@ -14,7 +14,7 @@ import { digestEqual } from "../core/encoding/index.js";
 import { entryLeafHash, payloadHash } from "../core/entry/index.js";
 import { verifyInclusion } from "../core/merkle/index.js";
 import type { Checkpoint } from "../core/note/index.js";
-import { parseEntryLine } from "../core/pack/index.js";
+import { type PackEntry, parseEntryLine } from "../core/pack/index.js";
 import { type AttestationFinder, LATE_ATTESTATIONS_DIR } from "./attestation.js";
 import type { CheckList } from "./pack-checks.js";
 import type { LogStateJson } from "./pack-manifest.js";
@@ -23,8 +23,13 @@ import { secretRulesMatched } from "./secrets.js";
 
 type LateJson = { seq?: unknown; size?: unknown; leafHash?: unknown; proof?: unknown; entry?: unknown };
 
-/** `audit`: the audit section and its checkpoint, undefined when the pack has none or it did not verify. */
-export async function checkLateAttestations(dir: string, checks: CheckList, present: ReadonlySet<string>, audit: { state: LogStateJson; cp: Checkpoint | undefined } | undefined, finder: AttestationFinder): Promise<void> {
+/**
+ * `audit`: the audit section and its checkpoint, undefined when the pack has none or it did not
+ * verify; `seen`: the attestation entries of its after-period file (after-period-check.ts),
+ * undefined when it has none (older packs): then each one of this pack must be carried, and
+ * omitting one fails.
+ */
+export async function checkLateAttestations(dir: string, checks: CheckList, present: ReadonlySet<string>, audit: { state: LogStateJson; cp: Checkpoint | undefined } | undefined, finder: AttestationFinder, seen: readonly PackEntry[] | undefined): Promise<{ withheld: number }> {
   const files = [...present].filter((p) => p.startsWith(LATE_ATTESTATIONS_DIR));
   const seqOf = (p: string) => /^(0|[1-9]\d{0,14})\.json$/.exec(p.slice(LATE_ATTESTATIONS_DIR.length))?.[1];
   // In seq order, as the builder wrote them (the order of the attestations in the documents).
@@ -59,4 +64,12 @@ export async function checkLateAttestations(dir: string, checks: CheckList, pres
       checks.fail("attestations", `${file}: ${(error as Error).message}`, file);
     }
   }
+  // Completeness: every attestation of this pack the after-period file shows is carried.
+  const carried = new Set(finder.found.filter((a) => a.recordedAfterPeriod).map((a) => a.seq));
+  for (const e of seen ?? []) {
+    if (e.payload === null || secretRulesMatched(e.payload).length > 0 || !finder.acceptsLate(e) || carried.has(e.seq)) continue;
+    const where = audit?.state.afterPeriodFile ?? "the audit section";
+    checks.fail("attestations", `${where}: entry ${e.seq} attests evidence of this pack's period (recorded ${e.recordedAt}), but the pack does not carry it (${LATE_ATTESTATIONS_DIR}${e.seq}.json)`, where);
+  }
+  return { withheld: (seen ?? []).filter((e) => e.payload === null).length };
 }

@@ -24,6 +24,13 @@ export const ATTESTATION_ACTION = "evidence.attest";
 export const ATTESTATIONS_DIR = "attestations/";
 /** Where it carries the entries recorded after its period, each with its inclusion proof: `<seq>.json`. */
 export const LATE_ATTESTATIONS_DIR = `${ATTESTATIONS_DIR}recorded-after/`;
+/**
+ * The audit section's file of the audit log's entries after the period, up to its checkpoint:
+ * payloads left out (null: the leaf commits to their hashes) but for evidence.attestation
+ * entries', so that every attestation recorded after the period and before the checkpoint is
+ * seen, and none can be left out unnoticed.
+ */
+export const AFTER_PERIOD_NAME = "after-period.jsonl";
 /** The largest file that may be attested: a review export or a signed PDF, not a data dump (16 MiB; the table checks it too). */
 export const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
 const MAX_NAME = 100;

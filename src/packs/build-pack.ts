@@ -113,7 +113,6 @@ interface PackRead {
   tenant: string;
   subjects: PeriodLog[];
   audit: PeriodLog | undefined;
-  /** The seqs of the audit log's attestations of this pack recorded after the period (attestation-files.ts). */ late: number[];
   previous: Map<string, PreviousPack>;
   packId: string;
   seed: string;
@@ -134,7 +133,7 @@ async function readPack(o: BuildOptions, request: PackRequest): Promise<PackRead
   const subjects: PeriodLog[] = [];
   for (const name of request.logs) subjects.push(await periodOf(o.store, name, from, to, o.checkpointKey));
   const auditName = await auditLogOf(o.store, tenant, request.logs);
-  const { audit, late } = await auditPeriod(o.store, auditName, from, to, o.checkpointKey, attestationFinder(o.exporter, request));
+  const { audit } = await auditPeriod(o.store, auditName, from, to, o.checkpointKey, attestationFinder(o.exporter, request));
   const previous = new Map<string, PreviousPack>();
   for (const s of subjects) {
     const p = await previousPack(o.store, auditName, s.log.name, s.checkpoint.size);
@@ -154,7 +153,7 @@ async function readPack(o: BuildOptions, request: PackRequest): Promise<PackRead
   });
   // The auditor's seed, else one the company could not know before the period ended (sampling.ts).
   const sampling = samplingOf(request.seed, request.sampleSize, subjects.map((s) => ({ name: s.log.name, checkpointFile: sectionOf("subject", s.log.name).checkpointFile, endSeq: s.endSeq, checkpoint: { size: s.checkpoint.size, root: toBase64(s.checkpoint.root) } })), request.to);
-  return { request, from, to, tenant, subjects, audit, late, previous, packId, seed: sampling.seed, sampling };
+  return { request, from, to, tenant, subjects, audit, previous, packId, seed: sampling.seed, sampling };
 }
 
 /** The entries streamed into the pack's log sections, and what was counted and found on the way. */
@@ -179,7 +178,7 @@ async function modelPack(o: BuildOptions, read: PackRead, writer: PackWriter, pr
   const streamed = await streamSections(o, read, writer, progress);
   const populations = await samplePopulations(o, read, streamed, writer, progress);
   const { logs, finder } = streamed;
-  await writeLateAttestations(o.store, writer, read.audit, read.late, streamed.attestations);
+  await writeLateAttestations(o.store, writer, read.audit, streamed.attestations, streamed.logs.find((l) => l.role === "audit"));
   await writeAttestations(o.store, writer, read.tenant, streamed.attestations, read.audit, streamed.trust.get(read.audit?.log.name ?? "")?.cosignedNote);
   const exceptions = finder.finish();
   const attestationFiles = logs.filter((l) => l.role === "subject").flatMap((l) => [l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : [])]);

@@ -19,6 +19,7 @@ import { b64, checkWitness, type Witness } from "./pack-reading.js";
 import { checkTimestamp, checkTlogProofs } from "./trust-checks.js";
 import type { SectionCheck } from "./section-check.js";
 import { checkErasureRecords } from "./erasure-check.js";
+import { checkAfterPeriod } from "./after-period-check.js";
 
 export type { SectionCheck } from "./section-check.js";
 
@@ -142,13 +143,20 @@ async function checkEventsAndRange(s: SectionCheck, state: LogStateJson, cp: Che
     s.withheld.count += withheld;
     const withheldWords = withheld > 0 ? `; ${withheld} payload${withheld === 1 ? "" : "s"} withheld (null: the hash proves inclusion, the content is not shown)` : "";
     if (eventsOk) checks.pass("events", `${state.eventsFile}: ${count} entries, seq ${state.firstSeq} to ${state.endSeq - 1}, every hash recomputed${withheldWords}`, state.eventsFile);
+    let after = "";
+    if (eventsOk && state.afterPeriodFile !== undefined) {
+      // The audit log's entries after the period, up to the checkpoint: the run then reaches its size itself.
+      stage = { check: "events", file: state.afterPeriodFile };
+      const count = await checkAfterPeriod(s, state, cp, acc, chain);
+      after = `; ${state.afterPeriodFile}: the ${count} entries after it up to the checkpoint, every hash recomputed`;
+    }
     if (eventsOk) {
       stage = { check: "range", file: rangeFile };
-      acc.verify(cp.size, range.consistencyProof.map((h) => b64(h)), cp.root);
+      acc.verify(cp.size, state.afterPeriodFile !== undefined ? [] : range.consistencyProof.map((h) => b64(h)), cp.root);
       // The neighbours: the entry before the run was recorded before the period, the one after it at or after its end.
       if (state.firstSeq > 0) checkWitness(range.before, state.firstSeq - 1, state.origin, cp, (at) => at < from, `recorded before ${from}`);
       if (BigInt(state.endSeq) < cp.size) checkWitness(range.after, state.endSeq, state.origin, cp, (at) => at >= to, `recorded at or after ${to}`);
-      checks.pass("range", `${rangeFile}: the entries are leaves ${state.firstSeq} to ${state.endSeq - 1} of the signed tree of size ${cp.size}, none missing; ${state.firstSeq > 0 ? `entry ${state.firstSeq - 1} was recorded before the period` : "the period starts at the log's first entry"}, ${BigInt(state.endSeq) < cp.size ? `entry ${state.endSeq} after it` : "and it reaches the end of the signed tree"}`, rangeFile);
+      checks.pass("range", `${rangeFile}: the entries are leaves ${state.firstSeq} to ${state.endSeq - 1} of the signed tree of size ${cp.size}, none missing; ${state.firstSeq > 0 ? `entry ${state.firstSeq - 1} was recorded before the period` : "the period starts at the log's first entry"}, ${BigInt(state.endSeq) < cp.size ? `entry ${state.endSeq} after it` : "and it reaches the end of the signed tree"}${after}`, rangeFile);
     }
   } catch (error) {
     checks.fail(stage.check, `${stage.file}: ${(error as Error).message}`, stage.file);

@@ -23,6 +23,8 @@ export interface LogStateJson {
   cosignedFile?: string | null;
   /** The removal records of the section's erased values, with their inclusion proofs; absent when none. */
   erasureRecordsFile?: string;
+  /** The audit section: the audit log's entries after the period up to its checkpoint (attestation.ts); absent in older packs. */
+  afterPeriodFile?: string;
 }
 
 export type PackJson = {
@@ -72,7 +74,7 @@ export async function readPackJson(dir: string, listedPaths: ReadonlySet<string>
   const sections = pack.ledger.filter((l) => l.role === "subject").map((l) => l.name);
   if (JSON.stringify(sections) !== JSON.stringify(pack.request.logs)) throw new Error(`sections for ${sections.join(", ") || "no log"}, want one per requested log (${pack.request.logs.join(", ")})`);
   for (const l of pack.ledger) {
-    for (const f of [l.eventsFile, l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : []), ...(l.erasureRecordsFile !== undefined ? [l.erasureRecordsFile] : [])]) {
+    for (const f of [l.eventsFile, l.checkpointFile, l.rangeFile, ...(l.previous ? [l.previous.proofFile] : []), ...(l.erasureRecordsFile !== undefined ? [l.erasureRecordsFile] : []), ...(l.afterPeriodFile !== undefined ? [l.afterPeriodFile] : [])]) {
       if (!listedPaths.has(f)) throw new Error(`section ${l.name} names ${JSON.stringify(f)}, which SHA256SUMS does not list`);
     }
     if (typeof l.inclusionDir !== "string" || !l.inclusionDir.endsWith("/") || !l.inclusionDir.startsWith(l.rangeFile.slice(0, l.rangeFile.lastIndexOf("/") + 1))) throw new Error(`section ${l.name}: inclusionDir ${JSON.stringify(l.inclusionDir)} is not a directory of its section`);

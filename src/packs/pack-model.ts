@@ -75,6 +75,8 @@ export interface LogState {
   cosignedFile: string | null;
   /** The RFC 3161 time-stamp token over checkpointFile, when the checkpoint was stamped. */
   timestampFile: string | null;
+  /** The audit section: the audit log's entries after the period up to its checkpoint (attestation.ts), when there are any. */
+  afterPeriodFile?: string;
   /** A format-2 log's removal records of the period's erased values, with their proofs (erasure-records.ts); absent when none. */
   erasureRecordsFile?: string;
 }

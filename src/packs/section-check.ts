@@ -21,6 +21,8 @@ export interface SectionCheck {
   to: string;
   /** Each entry once checked, for what verify-pack re-derives from the entries. */
   onEntry?(e: PackEntry, state: LogStateJson): void;
+  /** Each evidence.attestation entry of the audit log after the period, once checked (after-period-check.ts). */
+  onAfterPeriod?(e: PackEntry, state: LogStateJson): void;
   /** Counts the entries whose payload is left out (null), over all sections. */
   withheld: { count: number };
   /** Format-2 values, their erased markers and the records they name, over all sections (erasures.ts). */

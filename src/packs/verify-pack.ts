@@ -14,6 +14,7 @@ import { attestationFinderOf, checkAttestationListing, checkAttestations } from 
 import { checkLateAttestations } from "./attestation-late-check.js";
 import { builtInExporter, countPopulations, DerivedPopulations } from "./derived-check.js";
 import type { Checkpoint } from "../core/note/index.js";
+import type { PackEntry } from "../core/pack/index.js";
 import type { LogStateJson } from "./pack-manifest.js";
 import type { ReportRenderer } from "./derived-model.js";
 import { checkCustody } from "./custody-check.js";
@@ -86,17 +87,23 @@ export async function verifyPack(dir: string, options: VerifyPackOptions = {}): 
   const derived = DerivedPopulations.of(pack);
   // The attestations, found from the audit section's entries for every exporter's pack, a plugin's too (attestation-check.ts).
   const attestations = await attestationFinderOf(dir, pack, derived ? builtInExporter(pack) : undefined);
-  const onEntry = (e: Parameters<DerivedPopulations["add"]>[0], state: LogStateJson) => {
+  const onEntry = (e: PackEntry, state: LogStateJson) => {
     derived?.add(e, state);
     if (state.role === "audit") attestations?.add(e, state.name, state.inclusionPrefix);
   };
+  // The audit log's attestation entries after the period, up to its checkpoint (after-period-check.ts).
+  const seen: PackEntry[] = [];
+  const onAfterPeriod = (e: PackEntry) => void seen.push(e);
   let audit: { state: LogStateJson; cp: Checkpoint | undefined } | undefined;
   for (const state of pack.ledger) {
-    const cp = await checkSection({ dir, checks, present: sealed.present, trusted: keysFor(state.origin), keyWords, from: pack.request.from, to: pack.request.to, withheld, erasures, onEntry }, state);
+    const cp = await checkSection({ dir, checks, present: sealed.present, trusted: keysFor(state.origin), keyWords, from: pack.request.from, to: pack.request.to, withheld, erasures, onEntry, onAfterPeriod }, state);
     if (state.role === "audit") audit = { state, cp };
   }
-  // Those recorded after the period, each proved in the audit checkpoint (attestation-late-check.ts).
-  if (attestations) await checkLateAttestations(dir, checks, sealed.present, audit, attestations);
+  // Those recorded after the period, each proved in the audit checkpoint, none left out (attestation-late-check.ts).
+  if (attestations) {
+    const late = await checkLateAttestations(dir, checks, sealed.present, audit, attestations, audit?.state.afterPeriodFile !== undefined ? seen : undefined);
+    if (late.withheld > 0) checks.pass("attestations", `${late.withheld} evidence.attestation entr${late.withheld === 1 ? "y" : "ies"} of the audit log after the period ha${late.withheld === 1 ? "s its" : "ve their"} payload withheld (a secret rule matched): not examined`, audit?.state.afterPeriodFile);
+  }
   // The values erased or expired, each under a record proved in its section (erasure-check.ts).
   erased = reportErasures(checks, erasures);
   if (options.witnesses) for (const state of pack.ledger.filter((l) => l.role === "subject")) await checkWitnessPolicy(dir, checks, state, options.witnesses);

@@ -6,8 +6,10 @@
  * - an attestation recorded after the period (a review of the period signed off later) that
  *   states the period it covers is carried in a pack of that period, with its entry and its
  *   inclusion proof in the audit checkpoint, which is chosen to cover it; one stating another
- *   period, or none, is not. The pack is the same when built again; a forged, dropped or
- *   unlisted late attestation fails.
+ *   period, or none, is not. The audit section carries the audit log's entries after the
+ *   period up to that checkpoint (payloads shown for attestations only), so none can be left
+ *   out unnoticed. The pack is the same when built again; a forged, dropped or posing late
+ *   attestation fails, and so do entries after the period cut short.
  */
 import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -70,7 +72,7 @@ const build = (exporter: typeof plugin, out: string) => buildPack({
 
 type Ctl = { id: string; result: string; attestations?: { seq: number; packFile: string; proofFile: string; recordedAfterPeriod?: boolean; recordedAt: string }[] };
 const controls = (dir: string) => (JSON.parse(readFileSync(join(dir, "controls.json"), "utf8")) as { controls: Ctl[] }).controls;
-const packJson = (dir: string) => JSON.parse(readFileSync(join(dir, "pack.json"), "utf8")) as { ledger: { role: string; origin: string; endSeq: number; checkpoint: { size: number } }[] };
+const packJson = (dir: string) => JSON.parse(readFileSync(join(dir, "pack.json"), "utf8")) as { ledger: { role: string; origin: string; endSeq: number; checkpoint: { size: number }; afterPeriodFile?: string }[] };
 const vkeys = (dir: string) => packJson(dir).ledger.map((l) => ({ name: l.origin, publicKey: key.publicKey, vkey: vkeyString(l.origin, key.publicKey) }));
 
 let copies = 0;
@@ -126,6 +128,12 @@ describe("an attestation recorded after the period", () => {
     const audit = packJson(soc2Dir).ledger.find((l) => l.role === "audit")!;
     // The section still ends with the period; its checkpoint was chosen past the earlier one to cover the late entry.
     expect(audit.endSeq).toBeLessThanOrEqual(seqs.other);
+    // The audit log's entries after the period up to that checkpoint, payloads shown for attestations only.
+    expect(audit.afterPeriodFile).toBe("audit/after-period.jsonl");
+    const after = readFileSync(join(soc2Dir, "audit", "after-period.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { seq: number; kind: string; payload: unknown });
+    expect(after.map((e) => e.seq)).toEqual(Array.from({ length: audit.checkpoint.size - audit.endSeq }, (_, i) => audit.endSeq + i));
+    expect(after.filter((e) => e.payload !== null).map((e) => e.seq)).toEqual([seqs.other, seqs.lateSoc2, seqs.latePlugin, seqs.noPeriod]);
+    expect(after.every((e) => (e.payload === null) === (e.kind !== "evidence.attestation"))).toBe(true);
     expect(audit.checkpoint.size).toBeGreaterThan(seqs.lateSoc2);
     expect(proof).toMatchObject({ seq: seqs.lateSoc2, size: audit.checkpoint.size });
     expect(JSON.parse(proof.entry)).toMatchObject({ kind: "evidence.attestation", seq: seqs.lateSoc2 });
@@ -166,9 +174,17 @@ describe("an attestation recorded after the period", () => {
     reseal(dropped, key.privateKey);
     const b = await bothVerifiers(dropped);
     expect(b.integrity).toBe("failed");
-    // Its file is then named by no entry, and controls.json no longer follows from the entries carried.
-    expect(b.checks.find((c) => c.check === "attestations" && !c.ok)?.file).toBe(`attestations/${sha(LATE_SOC2)}-incidents-q.csv`);
-    expect(b.checks.find((c) => c.check === "derived" && !c.ok)?.file).toBe("controls.json");
+    // The audit log's entries after the period show it, so leaving it out is seen; its file is then named by no entry.
+    expect(b.checks.find((c) => c.check === "attestations" && !c.ok && c.file === "audit/after-period.jsonl")?.message).toMatch(new RegExp(`entry ${seqs.lateSoc2} attests evidence of this pack's period .*but the pack does not carry it`));
+    expect(b.checks.find((c) => c.check === "attestations" && !c.ok && c.file === `attestations/${sha(LATE_SOC2)}-incidents-q.csv`)).toBeDefined();
+
+    // The entries after the period cut short, to hide it: they no longer reach the checkpoint.
+    const cut = copy(soc2Dir);
+    const lines = readFileSync(join(cut, "audit", "after-period.jsonl"), "utf8").split("\n").filter((l) => l !== "");
+    writeFileSync(join(cut, "audit", "after-period.jsonl"), `${lines.filter((l) => (JSON.parse(l) as { seq: number }).seq < seqs.lateSoc2).join("\n")}\n`);
+    reseal(cut, key.privateKey);
+    const d = await bothVerifiers(cut);
+    expect(d.checks.find((c) => c.check === "events" && !c.ok)?.message).toMatch(/^audit\/after-period\.jsonl: ends at seq \d+, the checkpoint's size is \d+/);
 
     // An entry of the period under the late name: it is in the section, not after it.
     const posing = copy(soc2Dir);
