@@ -3,7 +3,12 @@
  * run: `sealtrail tiles export`'s work on the same log (the tiles and entry bundles of the same
  * checkpoint, written to a directory). Archiving adds the incremental sweep that precedes it,
  * the rows files, and the recorded delete of the rows from the main tables; verification
- * across the archived prefix is timed after it.
+ * across the archived prefix is timed after it. The search indexer has caught up before the run,
+ * as the worker's keeps up in service (the run indexes what it has not).
+ *
+ * Then searches (docs/api.md, "Searching archived entries"): a page of 50 matches of a rare word
+ * (one entry in 1,000) and of a common one, through findEvents as the API's `events` makes it,
+ * once the entries are archived beside the same query while they were hot (medians of 15).
  *
  *   npx tsx bench/archive.ts [--entries 100000] [--url URL]
  */
@@ -16,11 +21,12 @@ import { privateKeyFromSeed, rawPublicKey } from "../src/core/note/index.js";
 import { entryBundle, tilePath, tilesOf } from "../src/core/tiles/index.js";
 import { retainLog } from "../src/integrity/retention-run.js";
 import { verifyLog } from "../src/integrity/verify-log.js";
-import { bundleEntries, checkpointLog, DirectoryArchive, tileHashes } from "../src/ledger/index.js";
+import { bundleEntries, checkpointLog, DirectoryArchive, findEvents, type LedgerStore, tileHashes } from "../src/ledger/index.js";
 import { Appender } from "../src/ledger/postgres/appender.js";
 import { connect } from "../src/ledger/postgres/db.js";
 import { migrateLedger } from "../src/ledger/postgres/migrate.js";
 import { PostgresLedgerStore } from "../src/ledger/postgres/postgres-store.js";
+import { indexSearchOnce } from "../src/ledger/postgres/search-indexer.js";
 import { DEFAULT_URL, dropSchema, parseFlags, resolveUrl } from "./support.js";
 
 const flags = parseFlags(process.argv.slice(2), { entries: 100_000, url: DEFAULT_URL });
@@ -38,12 +44,17 @@ try {
   const appender = new Appender(writer, { now: () => new Date(Date.now() - 400 * 86_400_000) });
   for (let done = 0; done < flags.entries; done += 5000) {
     const n = Math.min(5000, flags.entries - done);
-    await appender.append(name, Array.from({ length: n }, (_, i) => ({ kind: "deploy", actor: `dev${(done + i) % 97}`, action: "ship", resource: `svc/${(done + i) % 500}`, payload: { i: done + i, note: "release" } })));
+    await appender.append(name, Array.from({ length: n }, (_, i) => ({ kind: "deploy", actor: `dev${(done + i) % 97}`, action: "ship", resource: `svc/${(done + i) % 500}`, payload: { i: done + i, note: (done + i) % 1000 === 7 ? "rollback" : "release" } })));
   }
   const { checkpoint } = await checkpointLog(store, name, key);
   await new Appender(writer).append(name, Array.from({ length: 100 }, (_, i) => ({ kind: "deploy", actor: "dev", action: "ship", resource: `svc/${i}`, payload: { i } })));
   await checkpointLog(store, name, key);
   const log = await store.findLog(name);
+  while ((await indexSearchOnce(writer, { budget: 1_000_000 })).behind > 0);
+  // As autovacuum would after a bulk load: the walk's choice of path reads entry_search's statistics (event-query.ts).
+  await admin`analyze`;
+  const searches = async () => ({ rareMs: await median(store, log.id, "rollback"), commonMs: await median(store, log.id, "release") });
+  const hotSearch = await searches();
 
   // Baseline: tiles export of the archived checkpoint (the CLI's loop).
   let t = performance.now();
@@ -70,13 +81,32 @@ try {
   const verifyMs = performance.now() - t;
   if (!report.verified) throw new Error(`verify: ${report.tamperClass}`);
   const [hot] = await admin<{ n: number }[]>`select count(*)::int as n from entries`;
+  await admin`analyze`;
+  const archivedSearch = await searches();
   console.log(JSON.stringify({
     entries: flags.entries, exportMs: Math.round(exportMs), archiveMs: Math.round(archiveMs), ratio: +(archiveMs / exportMs).toFixed(2),
     archivePerEntryUs: +((archiveMs * 1000) / flags.entries).toFixed(1), verifyAcrossArchiveMs: Math.round(verifyMs), hotRowsLeft: hot!.n,
+    search: {
+      rare: { archivedMs: archivedSearch.rareMs, hotMs: hotSearch.rareMs, ratio: +(archivedSearch.rareMs / hotSearch.rareMs).toFixed(2) },
+      common: { archivedMs: archivedSearch.commonMs, hotMs: hotSearch.commonMs, ratio: +(archivedSearch.commonMs / hotSearch.commonMs).toFixed(2) },
+    },
   }));
 } finally {
   await writer.end();
   await dropSchema(admin, url, schema);
   await admin.end();
   await rm(dir, { recursive: true, force: true });
+}
+
+/** Median wall time of 15 first pages of (up to) 50 matches of `text` in the log (after 2 warm-ups), in ms. */
+async function median(store: LedgerStore, logId: number, text: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 17; i++) {
+    const t = performance.now();
+    const page = await findEvents(store, { logIds: [logId], text }, 50);
+    if (page.entries.length === 0) throw new Error(`search ${text}: no entries`);
+    if (i >= 2) times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return +times[Math.floor(times.length / 2)]!.toFixed(1);
 }
