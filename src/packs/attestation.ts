@@ -89,7 +89,8 @@ export function attestationPayloadOf(payload: string | null): AttestationPayload
  * - recorded after it (an access review of Q3 signed off in October): an entry of the audit
  *   log after the section whose stated period overlaps the pack's — it must state one, or it
  *   says nothing of this period — and which the audit section's checkpoint covers, so that its
- *   inclusion proof is against the checkpoint the pack is anchored at (attestation-late.ts).
+ *   inclusion proof is against the checkpoint the pack is anchored at (attestation-files.ts
+ *   writes them, attestation-late-check.ts and after-period-check.ts check them).
  */
 export class AttestationFinder {
   readonly found: Attestation[] = [];
@@ -112,7 +113,7 @@ export class AttestationFinder {
     if (p) this.push(e, p, logName, `${inclusionDir}${e.seq}.json`);
   }
 
-  /** Whether an entry recorded after the section is an attestation of this pack (undefined when not). */
+  /** Whether an entry recorded after the section is an attestation of this pack. */
   acceptsLate(e: PackEntry): boolean {
     return this.accepted(e, true) !== undefined;
   }
