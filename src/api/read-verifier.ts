@@ -109,9 +109,10 @@ export class ReadVerifier {
 
   /**
    * Sends the read of the stored nodes that checking `leaves` of the log against the trusted
-   * tree would need (the cache as it is now), without waiting for it: sent before the page's
-   * rows are re-hashed, the database answers while they are. leaves() takes what it needs from
-   * it and reads the rest. Undefined when there is nothing to read.
+   * tree would need (the cache as it is now), without waiting for it: ahead of the page's query
+   * for the entries it is expected to hold (verified-reads.ts prefetchReads), else before its
+   * rows are re-hashed, so that the database answers while they are. leaves() takes what it
+   * needs from it and reads the rest. Undefined when there is nothing to read.
    */
   prefetchNodes(store: LedgerStore, logId: number, leaves: readonly { seq: number }[]): Promise<Map<number, Uint8Array>> | undefined {
     const s = this.logs.get(logId);
