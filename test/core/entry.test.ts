@@ -21,6 +21,14 @@ describe("entry leaf", () => {
     }
   });
 
+  it("is SHA-256 of \"\\0\" + leafData for logs and leaf versions hashed in turn", () => {
+    const hex64 = "ab".repeat(32);
+    for (let i = 0; i < 200; i++) {
+      const m: EntryMetadata = { ...base, log: `example.com/log-${i % 3}`, seq: i, ...(i % 2 ? { v: 2 as const, actor: hex64, resource: hex64 } : {}) };
+      expect(toHex(entryLeafHash(m))).toBe(toHex(sha256("\u0000" + leafData(m))));
+    }
+  });
+
   it("changes with every field it commits to", () => {
     const changes: Partial<EntryMetadata>[] = [
       { log: "other/log" }, { seq: 42 }, { kind: "deploy" }, { actor: "bob" }, { action: "unset" },

@@ -123,14 +123,6 @@ export function checkEntryMetadata(m: EntryMetadata): void {
 
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
 
-/**
- * leafHash(UTF-8 of leafData): the string "\0" + leafData encodes to exactly 0x00 || data
- * (RFC 9162 §2.1.1), so it is hashed in one call without building buffers.
- */
-export function entryLeafHash(m: EntryMetadata): Uint8Array {
-  return sha256("\u0000" + leafData(m));
-}
-
 /** SHA-256 of the canonical payload text (UTF-8). */
 export function payloadHash(canonicalPayload: string): Uint8Array {
   return sha256(canonicalPayload);

@@ -34,7 +34,8 @@ export type ErasedFields = Partial<Record<"actor" | "payload" | "resource", numb
 
 const SALT_HEX = /^[0-9a-f]{64}$/;
 
-function openedJson(v: OpenedFields): string {
+/** The `values` of a format-2 line (its keys in RFC 8785 order). */
+export function openedJson(v: OpenedFields): string {
   const parts: string[] = [];
   if (v.actor) parts.push(`"actor":{"salt":"${v.actor.salt}","value":${JSON.stringify(v.actor.value)}}`);
   if (v.payload) parts.push(`"payload":{"salt":"${v.payload.salt}"}`);
@@ -42,7 +43,8 @@ function openedJson(v: OpenedFields): string {
   return `{${parts.join(",")}}`;
 }
 
-function erasedJson(v: ErasedFields): string {
+/** The `erased` of a format-2 line. */
+export function erasedJson(v: ErasedFields): string {
   const parts: string[] = [];
   for (const f of ["actor", "payload", "resource"] as const) if (v[f] !== undefined) parts.push(`"${f}":${v[f]}`);
   return `{${parts.join(",")}}`;
