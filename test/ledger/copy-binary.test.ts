@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { int8, int8At, readBinaryCopy, readCopyRows, timestampMs, timestampMsAt } from "../../src/ledger/postgres/copy-binary.js";
+import { copyChunks, CopyRowParser, int8, int8At, readBinaryCopy, readCopyRows, timestampMs, timestampMsAt } from "../../src/ledger/postgres/copy-binary.js";
 
 const int8Bytes = (v: bigint) => {
   const b = Buffer.alloc(8);
@@ -60,6 +60,22 @@ describe("binary COPY rows", () => {
     const got: unknown[] = [];
     await readBinaryCopy(Readable.from([data.subarray(0, 30), data.subarray(30)]), (t) => got.push(t.map((f) => f && Buffer.from(f))));
     expect(got).toEqual(rows.map(([n, t, b]) => [int8Bytes(n), Buffer.from(t), b]));
+  });
+
+  it("gives the same rows from the stream's bytes kept for later, gathered in blocks however it came", async () => {
+    const big: [bigint, string, Buffer | null][] = Array.from({ length: 3000 }, (_, i) => [BigInt(i), "é".repeat(i % 300), i % 7 ? Buffer.alloc(i % 90, i) : null]);
+    const bytes = copyData(big);
+    for (const size of [1, 9, 700, 300_000, bytes.length]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+      const kept = await copyChunks(Readable.from(chunks));
+      expect(Buffer.concat(kept)).toEqual(bytes);
+      const got: unknown[] = [];
+      const parser = new CopyRowParser((row, f) => got.push([int8At(row, f[0]!), row.toString("utf8", f[2]!, f[2]! + f[3]!), f[5]! < 0 ? null : Buffer.from(row.subarray(f[4]!, f[4]! + f[5]!))]));
+      for (const block of kept) parser.push(block);
+      expect(parser.ended).toBe(true);
+      expect(got).toEqual(big.map(([n, t, b]) => [Number(n), t, b]));
+    }
   });
 
   it("refuses a stream that ends before its trailer, after reading it all", async () => {

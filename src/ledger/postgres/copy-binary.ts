@@ -21,44 +21,48 @@ export type Tuple = (Buffer | null)[];
 export type RowHandler = (row: Buffer, fields: Int32Array, count: number) => void;
 
 /**
- * Reads a binary COPY stream row by row, handing out field offsets rather than views: the
- * verifier reads a million rows and needs only a few fields as Buffers. postgres.js pushes one
- * chunk per CopyData message, which Postgres sends per row, so rows rarely straddle chunks;
- * when one does, only its partial tuple is carried over. Rows are taken as the 'data' events
- * come (no async iterator, no stream buffering).
+ * The rows of a binary COPY, from its chunks in order, handing out field offsets rather than
+ * views: the verifier reads a million rows and needs only a few fields as Buffers. postgres.js
+ * pushes one chunk per CopyData message, which Postgres sends per row, so rows rarely straddle
+ * chunks; when one does, only its partial tuple is carried over.
  */
-export function readCopyRows(stream: Readable, onRow: RowHandler): Promise<number> {
-  let fields = new Int32Array(64);
-  let carry: Buffer | null = null;
-  let headerDone = false;
-  let ended = false;
-  let failed: unknown = null;
-  let count = 0;
+export class CopyRowParser {
+  private fields = new Int32Array(64);
+  private carry: Buffer | null = null;
+  private headerDone = false;
+  /** The trailer was read: later bytes are ignored. */
+  ended = false;
+  count = 0;
 
-  const onChunk = (chunk: Buffer): void => {
-    if (ended || failed !== null) return;
+  constructor(private readonly onRow: RowHandler) {}
+
+  push(chunk: Buffer): void {
+    if (this.ended) return;
+    const carry = this.carry;
     let buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
     let pos = 0;
-    if (!headerDone) {
+    if (!this.headerDone) {
       if (buf.length < 19 || buf.length < 19 + buf.readUInt32BE(15)) {
-        carry = buf;
+        this.carry = buf;
         return;
       }
       if (!buf.subarray(0, 11).equals(SIGNATURE)) throw new LedgerError("DATABASE", "COPY binary: bad signature");
       pos = 19 + buf.readUInt32BE(15);
-      headerDone = true;
+      this.headerDone = true;
     }
+    let carried = carry === null ? 0 : carry.length;
     let size = buf.length;
     for (;;) {
       if (size - pos < 2) break;
       const n = buf.readInt16BE(pos);
       if (n === -1) {
-        ended = true;
+        this.ended = true;
         pos += 2;
         break;
       }
       if (n < 0) throw new LedgerError("DATABASE", `COPY binary: got a field count of ${n}`);
-      if (2 * n > fields.length) fields = new Int32Array(2 * n);
+      if (2 * n > this.fields.length) this.fields = new Int32Array(2 * n);
+      const fields = this.fields;
       let p = pos + 2;
       let complete = true;
       for (let k = 0; k < n; k++) {
@@ -79,43 +83,91 @@ export function readCopyRows(stream: Readable, onRow: RowHandler): Promise<numbe
         }
       }
       if (!complete) break;
-      onRow(buf, fields, n);
-      count++;
+      this.onRow(buf, fields, n);
+      this.count++;
       pos = p;
       // Once past the carried bytes, go on in the chunk itself rather than in the copy.
-      if (carry !== null && pos >= carry.length) {
-        pos -= carry.length;
+      if (carried > 0 && pos >= carried) {
+        pos -= carried;
         buf = chunk;
         size = chunk.length;
-        carry = null;
+        carried = 0;
       }
     }
-    carry = !ended && pos < buf.length ? Buffer.from(buf.subarray(pos)) : null;
-  };
+    this.carry = !this.ended && pos < buf.length ? Buffer.from(buf.subarray(pos)) : null;
+  }
+}
 
+/**
+ * Reads a binary COPY stream row by row (CopyRowParser). Rows are taken as the 'data' events
+ * come (no async iterator, no stream buffering).
+ */
+export function readCopyRows(stream: Readable, onRow: RowHandler): Promise<number> {
+  const parser = new CopyRowParser(onRow);
+  let failed: unknown = null;
+  return settled(stream, (chunk) => {
+    if (failed !== null) return;
+    try {
+      parser.push(chunk);
+    } catch (error) {
+      // Not thrown into the driver's socket handler: the rest of the stream is drained and
+      // the error given to the caller at its end.
+      failed = error;
+    }
+  }, () => {
+    if (failed !== null) throw failed;
+    if (!parser.ended) throw new LedgerError("DATABASE", "COPY binary: stream ended before the trailer");
+    return parser.count;
+  });
+}
+
+/** Bytes of the blocks copyChunks gathers the driver's chunks into. */
+const BLOCK = 1 << 18;
+
+/**
+ * The bytes of a COPY stream, gathered into blocks of 256 KiB, to be parsed later by a
+ * CopyRowParser: a read ahead holds its rows as bytes rather than as objects (an entry, or a
+ * Buffer per row as the driver hands them out) that the garbage collector would copy again
+ * and again while the window before it is worked on.
+ */
+export function copyChunks(stream: Readable): Promise<Buffer[]> {
+  const blocks: Buffer[] = [];
+  let block = Buffer.allocUnsafe(0);
+  let used = 0;
+  const onChunk = (chunk: Buffer): void => {
+    if (used + chunk.length > block.length) {
+      if (used > 0) blocks.push(block.subarray(0, used));
+      block = Buffer.allocUnsafe(Math.max(BLOCK, chunk.length));
+      used = 0;
+    }
+    chunk.copy(block, used);
+    used += chunk.length;
+  };
+  return settled(stream, onChunk, () => {
+    if (used > 0) blocks.push(block.subarray(0, used));
+    return blocks;
+  });
+}
+
+/** Feeds the stream's chunks to onChunk; at the end, what onEnd gives (or throws). */
+function settled<T>(stream: Readable, onChunk: (chunk: Buffer) => void, onEnd: () => T): Promise<T> {
   // postgres.js pauses its socket when the COPY stream pushes back and resumes it only from the
   // stream's read(): if the last chunk pushed back, the ended stream never reads again and the
   // connection stays paused, hanging its next query. Resume it explicitly once done.
   const resume = () => (stream as unknown as { _read(size: number): void })._read(0);
-  return new Promise<number>((resolve, reject) => {
-    stream.on("data", (chunk: Buffer) => {
-      try {
-        onChunk(chunk);
-      } catch (error) {
-        // Not thrown into the driver's socket handler: the rest of the stream is drained and
-        // the error given to the caller at its end.
-        failed ??= error;
-      }
-    });
+  return new Promise<T>((resolve, reject) => {
+    stream.on("data", onChunk);
     stream.once("error", (error) => {
       resume();
       reject(error);
     });
     stream.once("end", () => {
       resume();
-      if (failed !== null) reject(failed);
-      else if (!ended) reject(new LedgerError("DATABASE", "COPY binary: stream ended before the trailer"));
-      else resolve(count);
+      try {
+        resolve(onEnd());
+      } catch (error) {
+        reject(error);
+      }
     });
   });
 }
