@@ -7,7 +7,7 @@
  */
 import { chainHash, entryLeafHash, payloadHash } from "../core/entry/index.js";
 import { digestEqual, toBase64 } from "../core/encoding/index.js";
-import { formatEntryLine, type PackEntry, sampleRank, SampleSelector } from "../core/pack/index.js";
+import { EntryLineBytes, formatEntryLine, type PackEntry, sampleRank, SampleSelector } from "../core/pack/index.js";
 import { RangeAccumulator } from "../core/merkle/index.js";
 import { consistencyProofFor, inclusionProofFor, type LedgerStore, loadFrontier } from "../ledger/index.js";
 import type { PopulationLog } from "./exporter.js";
@@ -108,6 +108,7 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
   const v2 = log.leafVersion === 2;
   const erasureRecordsFile = v2 ? await writeErasureRecords(o.store, o.writer, o.period, o.section.dir, o.erasures) : null;
   const events = await o.writer.open(eventsFile);
+  const lines = new EntryLineBytes();
   let expected = firstSeq;
   let lastRecorded = "";
   for await (const batch of o.store.streamEntries(log.id, log.origin, firstSeq, endSeq)) {
@@ -133,7 +134,7 @@ export async function writeLogSection(o: SectionOptions): Promise<SectionResult>
       const problem = o.erasures.entry(log.name, packed);
       if (problem) throw inconsistent(log.name, `entry ${e.seq}: ${problem}`);
       const shown = o.erasures.readable(log.name, packed);
-      const pending = events.write(`${formatEntryLine(packed)}\n`);
+      const pending = events.writeBytes(lines.line(packed));
       if (pending) await pending;
       // Population rows: the CSV line and the sample rank are made once per entry, however many controls it serves.
       let row: string | undefined;

@@ -46,11 +46,16 @@ export class EntryTally {
   /** Entries recorded in the period that occurred before it (the source delivered them late): counted, the first ones listed. */
   readonly late: { count: number; first: { log: string; seq: number; occurredAt: string; recordedAt: string }[] } = { count: 0, first: [] };
 
+  /** The period's start in milliseconds (NaN without one: no entry is late). */
+  private readonly fromMs: number;
+
   /** approvalTags: as the exception rules read them (a tag equal to one, or starting with it and ":"); from: the period's start. */
-  constructor(private readonly approvalTags: readonly string[] = [], private readonly from?: string) {}
+  constructor(private readonly approvalTags: readonly string[] = [], from?: string) {
+    this.fromMs = from === undefined ? Number.NaN : Date.parse(from);
+  }
 
   add(e: PackEntry, logName = ""): void {
-    if (this.from !== undefined && Date.parse(e.occurredAt) < Date.parse(this.from)) {
+    if (Date.parse(e.occurredAt) < this.fromMs) {
       this.late.count++;
       if (this.late.first.length < LATE_LISTED) this.late.first.push({ log: logName, seq: e.seq, occurredAt: e.occurredAt, recordedAt: e.recordedAt });
     }

@@ -18,34 +18,67 @@ import { PackError } from "./pack-error.js";
 export const PACK_FILE_MODE = 0o640;
 export const PACK_DIR_MODE = 0o750;
 
+/** Bytes gathered before they go out to the stream: large enough that a million lines make few writes. */
+const CHUNK_BYTES = 1 << 16;
+
 export class FileSink {
   private readonly hash: Hash = createHash("sha256");
   private bytes = 0;
-  private pending = "";
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
 
   constructor(private readonly stream: WriteStream, readonly path: string) {}
 
   /**
-   * Buffers small writes into ~64 KiB chunks. Returns a promise only when a chunk went out and
-   * the stream asked to drain: callers await it then, and pay no promise per line otherwise.
+   * Encodes each text straight into a ~64 KiB chunk (no string built of many lines, which had
+   * to be flattened before it could be encoded). Returns a promise only when a chunk went out
+   * and the stream asked to drain: callers await it then, and pay no promise per line otherwise.
+   * Everything is taken before it returns, so the order of the bytes is that of the calls.
    */
   write(text: string): Promise<void> | undefined {
-    this.pending += text;
-    if (this.pending.length >= 1 << 16) return this.flush();
-    return undefined;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (this.used + 3 * text.length <= this.chunk.length) {
+      this.used += this.chunk.write(text, this.used);
+      return undefined;
+    }
+    let flowing = this.flush();
+    if (3 * text.length <= this.chunk.length) this.used = this.chunk.write(text, 0);
+    else flowing = this.send(Buffer.from(text, "utf8")) && flowing;
+    return flowing ? undefined : new Promise<void>((resolve) => this.stream.once("drain", resolve));
   }
 
-  private async flush(): Promise<void> {
-    if (this.pending === "") return;
-    const chunk = Buffer.from(this.pending, "utf8");
-    this.pending = "";
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once("drain", resolve));
+  /** write() for bytes already encoded (a view its owner reuses: they are copied before it returns). */
+  writeBytes(bytes: Uint8Array): Promise<void> | undefined {
+    if (this.used + bytes.length <= this.chunk.length) {
+      this.chunk.set(bytes, this.used);
+      this.used += bytes.length;
+      return undefined;
+    }
+    let flowing = this.flush();
+    if (bytes.length <= this.chunk.length) {
+      this.chunk.set(bytes, 0);
+      this.used = bytes.length;
+    } else flowing = this.send(Buffer.from(bytes)) && flowing;
+    return flowing ? undefined : new Promise<void>((resolve) => this.stream.once("drain", resolve));
+  }
+
+  /** Sends the chunk gathered so far and starts another (the stream keeps the one sent); false when the stream asks to drain. */
+  private flush(): boolean {
+    if (this.used === 0) return true;
+    const full = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    return this.send(full);
+  }
+
+  private send(bytes: Buffer): boolean {
+    this.hash.update(bytes);
+    this.bytes += bytes.length;
+    return this.stream.write(bytes);
   }
 
   async close(): Promise<{ sha256: Uint8Array; bytes: number }> {
-    await this.flush();
+    this.flush();
     await new Promise<void>((resolve, reject) => {
       this.stream.once("error", reject);
       this.stream.end(() => resolve());

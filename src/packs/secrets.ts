@@ -13,21 +13,29 @@ export interface SecretRule {
   /** What it finds, in words, as the pack lists it. */
   description: string;
   pattern: RegExp;
+  /**
+   * Lowercase strings of which the text holds one, in any ASCII case, whenever the pattern
+   * matches it (a test checks each rule's on the texts it finds): a payload that holds no
+   * rule's hint is passed without running any pattern, which is what nearly every payload of a
+   * period is. None holds a character that a JSON escape other than \u or \/ decodes to
+   * (control characters, quote, backslash), so the hints can be sought in the payload as stored.
+   */
+  hints: readonly string[];
 }
 
 /** Characters of a token as commands and headers carry it (no quote, space, & or backslash). */
 const TOKEN = String.raw`[^\s"'&\\;,]`;
 
 export const SECRET_RULES: readonly SecretRule[] = [
-  { id: "env-secret", description: "an environment assignment to a secret-named variable (PGPASSWORD=…, MYSQL_PWD=…, *_TOKEN=…, *_SECRET=…, *_API_KEY=…)", pattern: new RegExp(String.raw`\b[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_KEY|ACCESS_KEY)=${TOKEN}{3,}`) },
-  { id: "password-argument", description: "password=, secret=, token= or api_key= with a value, or --password with one, in a command or a query string", pattern: new RegExp(String.raw`(?:(?:^|[\s?&;"'])(?:password|passwd|pwd|secret|token|api[_-]?key)=${TOKEN}{3,})|--password[= ]${TOKEN}{3,}`, "i") },
-  { id: "url-credentials", description: "a password in a URL's user information (scheme://user:password@host)", pattern: new RegExp(String.raw`\b[a-z][a-z0-9+.-]*://[^\s/:@"']+:[^\s/@"']{3,}@`, "i") },
-  { id: "aws-access-key", description: "an AWS access key id (AKIA… or ASIA…)", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { id: "aws-secret-key", description: "an AWS secret access key assigned (aws_secret_access_key = …)", pattern: /aws_secret_access_key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}/i },
-  { id: "private-key", description: "a PEM private key block (-----BEGIN … PRIVATE KEY-----)", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
-  { id: "bearer-token", description: "a bearer token (Authorization: Bearer …)", pattern: /\bBearer\s+[A-Za-z0-9\-._~+/]{20,}=*/i },
-  { id: "token-prefix", description: "a token of a known format (GitHub ghp_/gho_/ghs_/github_pat_, GitLab glpat-, Slack xox?-, Stripe sk_live_, JSON Web Token)", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})/ },
-  { id: "high-entropy-assignment", description: "a high-entropy token (32+ characters mixing upper case, lower case and digits, over 4.5 bits a character) assigned with = in a command", pattern: /=["']?([A-Za-z0-9+/_-]{32,}={0,2})/g },
+  { id: "env-secret", description: "an environment assignment to a secret-named variable (PGPASSWORD=…, MYSQL_PWD=…, *_TOKEN=…, *_SECRET=…, *_API_KEY=…)", pattern: new RegExp(String.raw`\b[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_KEY|ACCESS_KEY)=${TOKEN}{3,}`), hints: ["="] },
+  { id: "password-argument", description: "password=, secret=, token= or api_key= with a value, or --password with one, in a command or a query string", pattern: new RegExp(String.raw`(?:(?:^|[\s?&;"'])(?:password|passwd|pwd|secret|token|api[_-]?key)=${TOKEN}{3,})|--password[= ]${TOKEN}{3,}`, "i"), hints: ["=", "--"] },
+  { id: "url-credentials", description: "a password in a URL's user information (scheme://user:password@host)", pattern: new RegExp(String.raw`\b[a-z][a-z0-9+.-]*://[^\s/:@"']+:[^\s/@"']{3,}@`, "i"), hints: ["://"] },
+  { id: "aws-access-key", description: "an AWS access key id (AKIA… or ASIA…)", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, hints: ["akia", "asia"] },
+  { id: "aws-secret-key", description: "an AWS secret access key assigned (aws_secret_access_key = …)", pattern: /aws_secret_access_key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}/i, hints: ["aws_secret_access_key"] },
+  { id: "private-key", description: "a PEM private key block (-----BEGIN … PRIVATE KEY-----)", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/, hints: ["private key-----"] },
+  { id: "bearer-token", description: "a bearer token (Authorization: Bearer …)", pattern: /\bBearer\s+[A-Za-z0-9\-._~+/]{20,}=*/i, hints: ["bearer"] },
+  { id: "token-prefix", description: "a token of a known format (GitHub ghp_/gho_/ghs_/github_pat_, GitLab glpat-, Slack xox?-, Stripe sk_live_, JSON Web Token)", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})/, hints: ["gh", "github_pat_", "glpat-", "xox", "sk_live_", "eyj"] },
+  { id: "high-entropy-assignment", description: "a high-entropy token (32+ characters mixing upper case, lower case and digits, over 4.5 bits a character) assigned with = in a command", pattern: /=["']?([A-Za-z0-9+/_-]{32,}={0,2})/g, hints: ["="] },
 ];
 
 /** Bits per character of a string's own character distribution (Shannon). */
@@ -45,6 +53,7 @@ function highEntropy(token: string): boolean {
 
 /** The ids of the rules a payload (its canonical JSON text, JSON escapes decoded) matches, in SECRET_RULES order. */
 export function secretRulesMatched(payload: string): string[] {
+  if (!mayHoldSecret(payload)) return [];
   // Matched in the decoded text too, so that a key block's "\n" or an escaped quote do not hide it.
   let text = payload;
   if (payload.includes("\\")) {
@@ -67,6 +76,18 @@ export function secretRulesMatched(payload: string): string[] {
     } else if (rule.pattern.test(text)) out.push(rule.id);
   }
   return out;
+}
+
+/** Every rule's hints in one pattern: one scan of the payload. Case-insensitive as /i is without u: ASCII letters only. */
+const HINTS = new RegExp([...new Set(SECRET_RULES.flatMap((r) => r.hints))].map((h) => h.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "i");
+
+/**
+ * False when no rule can match: the payload holds no hint of any rule. Decoding its JSON
+ * escapes cannot make a hint either, unless it has a \u escape (any character) or \/ (a
+ * slash, as in "://"): the others decode to characters no hint holds.
+ */
+function mayHoldSecret(payload: string): boolean {
+  return payload.includes("\\u") || payload.includes("\\/") || HINTS.test(payload);
 }
 
 function decodedStrings(v: unknown): string[] {

@@ -75,6 +75,67 @@ describe("secret detectors", () => {
   });
 });
 
+/** Every rule run on the payload and its decoded strings, without the hints: what secretRulesMatched must give. */
+function allRulesRun(payload: string): string[] {
+  const strings = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.flatMap(strings) : v !== null && typeof v === "object" ? Object.values(v).flatMap(strings) : []);
+  let text = payload;
+  try {
+    // Decoded where an escape may hide something, as secrets.ts does.
+    if (payload.includes("\\")) text = `${payload}\n${strings(JSON.parse(payload)).join("\n")}`;
+  } catch {
+    // matched as it stands
+  }
+  return SECRET_RULES.filter((r) => {
+    const pattern = new RegExp(r.pattern.source, r.pattern.flags.replace("g", ""));
+    if (!r.pattern.global) return pattern.test(text);
+    const bits = (t: string) => [...new Set(t)].reduce((b, c) => b - (t.split(c).length - 1) / t.length * Math.log2((t.split(c).length - 1) / t.length), 0);
+    return [...text.matchAll(r.pattern)].some((m) => /[A-Z]/.test(m[1]!) && /[a-z]/.test(m[1]!) && /[0-9]/.test(m[1]!) && bits(m[1]!) > 4.5);
+  }).map((r) => r.id);
+}
+
+describe("secret hints", () => {
+  const found = [
+    "PGPASSWORD=s3cret psql", "mysql --password=s3cret", "curl -u x --PASSWORD hunter22", "?Token=abcdef&x=1", "postgres://app:s3cret@db:5432/app", "HTTPS://U:Pw0rd@H",
+    "AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE", "AWS_Secret_Access_Key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "-----BEGIN EC PRIVATE KEY-----",
+    "authorization: BEARER abcdefghijklmnopqrstuvwxyz012345", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "github_pat_abcdefghijklmnopqrstuvwxyz0123", "glpat-abcdefghijklmnopqrst",
+    "xoxb-1234567890", "sk_live_abcdefghijklmnopqrst", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijk", "X=Qm9vZ2llV29vZ2llMTIzNDU2Nzg5MGFiY2RlZkdISUpL",
+  ];
+
+  it("are in every text a rule finds, lowercased", () => {
+    let matched = 0;
+    for (const text of found) {
+      for (const rule of SECRET_RULES) {
+        const pattern = new RegExp(rule.pattern.source, rule.pattern.flags.replace("g", ""));
+        if (!pattern.test(text)) continue;
+        matched++;
+        expect(rule.hints.some((h) => text.toLowerCase().includes(h)), `${rule.id} on ${text}`).toBe(true);
+        expect(rule.hints.every((h) => h === h.toLowerCase() && !/["\\\u0000-\u001f]/.test(h)), rule.id).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThanOrEqual(found.length);
+  });
+
+  it("change no result: the rules run on every payload give what the hints let through", () => {
+    // Fragments that make and hide secrets: escapes that decode to a hint's characters (\u003d is "=", \/ is "/") included.
+    const parts = [
+      "PGPASSWORD", "=", "\\u003d", "s3cret", "Qm9vZ2llV29vZ2llMTIzNDU2Nzg5MGFiY2RlZkdISUpL", ":", "\\/", "/", "@", "https", "app", " ", "\\n", "\\\"", "--password",
+      "AKIAIOSFODNN7EXAMPLE", "Bearer", "abcdefghijklmnopqrstuvwxyz012345", "ghp_", "x", "✓", "\\\\", "é",
+      "PGPASSWORD\\u003ds3cret", "https:\\/\\/app:s3cret@db", "X\\u003dQm9vZ2llV29vZ2llMTIzNDU2Nzg5MGFiY2RlZkdISUpL", "Bearer\\nabcdefghijklmnopqrstuvwxyz012345", "\\u0041KIAIOSFODNN7EXAMPLE",
+    ];
+    let seed = 11;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    let secrets = 0;
+    for (let i = 0; i < 4000; i++) {
+      const value = Array.from({ length: 1 + random(4) }, () => parts[random(parts.length)]).join("");
+      const payload = random(2) ? `{"a":"${value}"}` : `{"a":["${value}","${parts[random(parts.length)]}"],"b":1}`;
+      const want = allRulesRun(payload);
+      if (want.length > 0) secrets++;
+      expect(secretRulesMatched(payload), payload).toEqual(want);
+    }
+    expect(secrets).toBeGreaterThan(100);
+  });
+});
+
 describe("a pack of a shell where a password was typed", () => {
   it("withholds the matching payloads from the events, keeps their hashes, and carries the secret in no file", () => {
     const withheld = JSON.parse(readFileSync(join(dir, "withheld.json"), "utf8")) as Withheld;
