@@ -63,9 +63,9 @@ describe("binary COPY rows", () => {
   });
 
   it("gives the same rows from the stream's bytes kept for later, gathered in blocks however it came", async () => {
-    const big: [bigint, string, Buffer | null][] = Array.from({ length: 3000 }, (_, i) => [BigInt(i), "é".repeat(i % 300), i % 7 ? Buffer.alloc(i % 90, i) : null]);
+    const big: [bigint, string, Buffer | null][] = Array.from({ length: 800 }, (_, i) => [BigInt(i), "é".repeat(i % 300), i % 7 ? Buffer.alloc(i % 90, i) : null]);
     const bytes = copyData(big);
-    for (const size of [1, 9, 700, 300_000, bytes.length]) {
+    for (const size of [7, 700, 70_000, bytes.length]) {
       const chunks: Buffer[] = [];
       for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
       const kept = await copyChunks(Readable.from(chunks));

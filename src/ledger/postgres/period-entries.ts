@@ -15,7 +15,7 @@ import { ACTION, ACTOR, CHAIN_HASH, entryRangeCopy, KIND, LEAF_HASH, OCCURRED_AT
 
 /** Entries read per query. */
 const WINDOW = 5000;
-/** Entries handed out at a time: the objects alive at once stay few. */
+/** Entries handed out at a time (or a few more: those of the last block parsed), so the objects alive at once stay few. */
 const BATCH = 200;
 
 /** Smallest seq in [0, size] whose entry was recorded at or after `at` (size when none). */
