@@ -21,7 +21,7 @@
 import { digestEqual } from "../core/encoding/index.js";
 import { type BatchPlan, compactRoot, planBatchInclusion, rangeNodes, verifyBatchInclusion, verifyConsistency, verifyInclusion } from "../core/merkle/index.js";
 import { ed25519Verifier, verifyCheckpoint } from "../core/note/index.js";
-import { consistencyProofFor, type LedgerStore, nodeKey, type StoredCheckpoint } from "../ledger/index.js";
+import { consistencyProofFor, type LedgerStore, nodeKey, STORED_NODE_MIN_LEVEL, type StoredCheckpoint } from "../ledger/index.js";
 import { ApiError } from "./api-error.js";
 import { VerifiedNodes } from "./verified-nodes.js";
 
@@ -302,8 +302,35 @@ export class ReadVerifier {
     // tree too, and a request may still be checking leaves against one of them.
     if (s.range.size > 10_000) s.range.clear();
     ids.forEach((id, i) => s.range.set(nodeKey(id.level, id.index), hashes[i]!));
+    await this.adoptTop(store, log, s, size);
+  }
+
+  /**
+   * Verifies the top of the tree once per trusted size: the stored nodes of the lowest level
+   * with at most TOP_NODES complete nodes, hashed up to the compact range just verified, are
+   * kept beside it with every node above them. A page then reads siblings below that level
+   * only, from its first call (at 100k entries, level 7 and up: 781 nodes, ~1,500 hashes).
+   * Nodes that do not hash up are simply not kept: the pages that need them read and check
+   * them as before, and fail there.
+   */
+  private async adoptTop(store: LedgerStore, log: LogRef, s: LogState, size: number): Promise<void> {
+    let level = STORED_NODE_MIN_LEVEL;
+    while (Math.floor(size / 2 ** level) > TOP_NODES) level++;
+    const count = Math.floor(size / 2 ** level);
+    if (count < 2) return;
+    const rows = await store.levelNodes(log.id, level, count);
+    if (rows.length !== count || rows.some((row, i) => row.idx !== i)) return;
+    // The nodes of `level` as the leaves of a tree of `count`, whose compact range is the
+    // trusted one's above `level`.
+    const plan = planBatchInclusion(count, rows.map((_, i) => i), (up, index) => s.range.get(nodeKey(up + level, index)));
+    if (plan.unanchored !== undefined || plan.wanted.length > 0) return;
+    const result = verifyBatchInclusion(plan, rows.map((row) => row.hash), () => undefined);
+    if (result.ok) for (const node of result.verified) s.range.set(nodeKey(node.level + level, node.index), node.hash);
   }
 }
+
+/** The most nodes of one level adoptTop reads per trusted size. */
+const TOP_NODES = 1024;
 
 /** The seqs of `leaves` below `n`, ascending, once each. */
 function seqsBelow(leaves: readonly { seq: number }[], n: number): number[] {

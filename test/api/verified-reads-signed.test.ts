@@ -187,7 +187,9 @@ describe("verified reads against the signed checkpoint", () => {
 
   it("refuses a filtered page whose stored siblings, read beside its rows, were changed, or whose row was forged", async () => {
     const byActor = (log: string, first: number) => gql(api, token, BY_ACTOR, { log, first });
-    // Entries 0…15 are checked through the stored node (4, 1) over 16…31, which no page has shown.
+    // Entries 0…15 are checked through the stored node (4, 1) over 16…31, which no page has
+    // shown; nor is it kept when the log's checkpoint is first trusted (the top of the tree
+    // read then no longer hashes up to the signed root).
     const sibling = logs.get("sibling")!.id;
     await asAttacker(ledger.admin, (tx) => tx`update merkle_nodes set hash = ${Buffer.alloc(32, 5)} where log_id = ${sibling} and level = 4 and idx = 1`);
     const changed = await byActor("sibling", 16);
