@@ -3,9 +3,10 @@
  * the tenant's audit log as failed reads, like other refusals (PCI DSS 10.2.1.4: invalid
  * access attempts). A flood must not turn into a flood of records: a key's first refusal is
  * recorded at once, the refusals after it within `windowMs` are counted and recorded together,
- * as one record with `refused: N`, when the window closes (docs/security.md).
+ * as one record with `refused: N`, when the window closes (flood-windows.ts, docs/security.md).
  */
 import { randomUUID } from "node:crypto";
+import { FloodWindows } from "./flood-windows.js";
 import type { Principal } from "./principal.js";
 import type { ReadRecord } from "./read-log.js";
 
@@ -20,59 +21,26 @@ export interface Refused {
   access?: ReadRecord["access"];
 }
 
-interface Window {
-  principal: Principal;
-  refused: Refused;
-  count: number;
-  timer: NodeJS.Timeout;
-}
-
 export class RefusalLog {
-  private readonly windows = new Map<string, Window>();
+  private readonly floods: FloodWindows<{ principal: Principal; refused: Refused }>;
 
-  constructor(
-    private readonly record: (r: ReadRecord) => void,
-    private readonly windowMs = 1_000,
-  ) {}
+  constructor(record: (r: ReadRecord) => void, windowMs = 1_000) {
+    this.floods = new FloodWindows((_keyId, { principal, refused }, count, why) => {
+      const { transport, fields = [], access } = refused;
+      record({
+        requestId: randomUUID(), principal, at: new Date(), operation: null, fields, query: why === "first" ? (refused.query ?? "") : "", variables: null,
+        rows: 0, outcome: "failure", errors: ["RATE_LIMITED"], transport, refused: count, ...(access ? { access } : {}),
+      });
+    }, windowMs);
+  }
 
   /** One refused request of `principal`. */
   note(principal: Principal, refused: Refused): void {
-    const open = this.windows.get(principal.keyId);
-    if (open) {
-      open.count++;
-      return;
-    }
-    this.write(principal, refused, 1, refused.query ?? "");
-    this.open(principal, refused);
+    this.floods.note(principal.keyId, { principal, refused });
   }
 
   /** Writes the counts of the open windows (at shutdown, before the recorder closes). */
   flush(): void {
-    for (const [key, w] of this.windows) {
-      clearTimeout(w.timer);
-      this.windows.delete(key);
-      if (w.count > 0) this.write(w.principal, w.refused, w.count, "");
-    }
-  }
-
-  private open(principal: Principal, refused: Refused): void {
-    const timer = setTimeout(() => {
-      const w = this.windows.get(principal.keyId);
-      this.windows.delete(principal.keyId);
-      // A flood that goes on is recorded once per window, with its count.
-      if (w && w.count > 0) {
-        this.write(w.principal, w.refused, w.count, "");
-        this.open(w.principal, w.refused);
-      }
-    }, this.windowMs);
-    timer.unref();
-    this.windows.set(principal.keyId, { principal, refused, count: 0, timer });
-  }
-
-  private write(principal: Principal, { transport, fields = [], access }: Refused, count: number, query: string): void {
-    this.record({
-      requestId: randomUUID(), principal, at: new Date(), operation: null, fields, query, variables: null,
-      rows: 0, outcome: "failure", errors: ["RATE_LIMITED"], transport, refused: count, ...(access ? { access } : {}),
-    });
+    this.floods.flush();
   }
 }

@@ -93,8 +93,8 @@ describe("rate per key", () => {
       }, { timeout: 20_000 }).toBe(statuses.filter((s) => s === 429).length + wsRefused);
       const records = await refusalRecords(keyId);
       expect(records.every((r) => r.outcome === "failure" && r.p.errors?.includes("RATE_LIMITED"))).toBe(true);
-      // Fewer records than refusals once a flood is counted together (one per key a second, and the first).
-      expect(records.length).toBeLessThan(statuses.filter((s) => s === 429).length + wsRefused + 1);
+      // Fewer records than refusals: the flood after the first is counted together (one record per key a second).
+      expect(records.length).toBeLessThan(statuses.filter((s) => s === 429).length + wsRefused);
     } finally {
       await client.dispose();
       await api.close();
