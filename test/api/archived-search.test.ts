@@ -8,10 +8,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { retainLog, type RetentionDeps } from "../../src/integrity/retention-run.js";
-import { checkpointLog, DirectoryArchive, eraseValues } from "../../src/ledger/index.js";
+import { eraseValues } from "../../src/ledger/index.js";
 import { indexSearchOnce } from "../../src/ledger/postgres/search-indexer.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
+import { appendSigned, archiveLater } from "../support/archive.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
@@ -36,13 +36,8 @@ const batch = (from: number, n: number) => Array.from({ length: n }, (_, k) => e
 /** 70 entries under checkpoints 40 and 70, then 5 more; a run dated 200 days on archives [0, 40). */
 async function archivedLog(name: string, leafVersion: 1 | 2): Promise<void> {
   await ledger.store.createLog(name, { tenant: "acme", origin: `test.example/${name}`, leafVersion });
-  await ledger.store.appender().append(name, batch(0, 40));
-  await checkpointLog(ledger.store, name, key.privateKey);
-  await ledger.store.appender().append(name, batch(40, 30));
-  await checkpointLog(ledger.store, name, key.privateKey);
-  await ledger.store.appender().append(name, batch(70, 5));
-  const deps: RetentionDeps = { store: ledger.store, archive: new DirectoryArchive(join(dir, "archive")), url: ledger.url, schema: ledger.schema, publicKey: key.publicKey, witness: undefined, originPrefix: "test.example", alerts: { raise: async () => {} }, threads: 0 };
-  const outcome = await retainLog(deps, name, { id: `run-${name}`, at: new Date(Date.now() + 200 * DAY) });
+  await appendSigned(ledger, key, name, batch);
+  const outcome = await archiveLater(ledger, key, dir, name);
   expect(outcome.record.archived).toMatchObject({ from: 0, to: 40 });
 }
 

@@ -10,13 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERASURE_KIND } from "../../src/core/erasure/index.js";
-import { retainLog, type RetentionDeps } from "../../src/integrity/retention-run.js";
-import { checkpointLog, DirectoryArchive, eraseValues, type ErasureResult } from "../../src/ledger/index.js";
+import { checkpointLog, eraseValues, type ErasureResult } from "../../src/ledger/index.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
+import { archiveLater } from "../support/archive.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
-const DAY = 86_400_000;
 const NAME = "people";
 const SUBJECT = "hana.subject@example.com";
 const key = testKey();
@@ -43,8 +42,7 @@ beforeAll(async () => {
   await checkpointLog(ledger.store, NAME, key.privateKey);
   await ledger.store.appender().append(NAME, events(20, 70));
   await checkpointLog(ledger.store, NAME, key.privateKey);
-  const deps: RetentionDeps = { store: ledger.store, archive: new DirectoryArchive(join(dir, "archive")), url: ledger.url, schema: ledger.schema, publicKey: key.publicKey, witness: undefined, originPrefix: "test.example", alerts: { raise: async () => {} }, threads: 0 };
-  const outcome = await retainLog(deps, NAME, { id: "run-archive", at: new Date(Date.now() + 200 * DAY) });
+  const outcome = await archiveLater(ledger, key, dir, NAME, "run-archive");
   archivedTo = outcome.record.archived!.to;
   api = await startApi(ledger, {});
   token = await apiKey(ledger, "acme");

@@ -14,13 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalize, sha256 } from "../../src/core/encoding/index.js";
 import { entryLeafHash } from "../../src/core/entry/index.js";
 import { parseEntryLine } from "../../src/core/pack/index.js";
-import { retainLog, type RetentionDeps } from "../../src/integrity/retention-run.js";
-import { checkpointLog, DirectoryArchive } from "../../src/ledger/index.js";
 import { apiKey, gql, startApi, type TestApi } from "../support/api.js";
+import { appendSigned, archiveLater } from "../support/archive.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
-const DAY = 86_400_000;
 const key = testKey();
 let ledger: TestLedger;
 let dir: string;
@@ -34,13 +32,8 @@ const batch = (from: number, n: number) =>
 /** A log of 70 entries under two signed checkpoints (40 and 70), its first 40 archived. */
 async function archivedLog(name: string): Promise<void> {
   await ledger.store.createLog(name, { tenant: "acme", origin: `test.example/${name}`, leafVersion: 1 });
-  await ledger.store.appender().append(name, batch(0, 40));
-  await checkpointLog(ledger.store, name, key.privateKey);
-  await ledger.store.appender().append(name, batch(40, 30));
-  await checkpointLog(ledger.store, name, key.privateKey);
-  await ledger.store.appender().append(name, batch(70, 5));
-  const deps: RetentionDeps = { store: ledger.store, archive: new DirectoryArchive(join(dir, "archive")), url: ledger.url, schema: ledger.schema, publicKey: key.publicKey, witness: undefined, originPrefix: "test.example", alerts: { raise: async () => {} }, threads: 0 };
-  const outcome = await retainLog(deps, name, { id: `run-${name}`, at: new Date(Date.now() + 200 * DAY) });
+  await appendSigned(ledger, key, name, batch);
+  const outcome = await archiveLater(ledger, key, dir, name);
   archivedTo.set(name, outcome.record.archived!.to);
 }
 

@@ -8,14 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { retainLog, type RetentionDeps } from "../../src/integrity/retention-run.js";
-import { checkpointLog, DirectoryArchive } from "../../src/ledger/index.js";
 import { apiKey, startApi, type TestApi } from "../support/api.js";
+import { appendSigned, archiveLater } from "../support/archive.js";
 import { freshPage, launchBrowser, poll, screenshot, seriousViolations, signIn } from "../support/browser.js";
 import { testKey } from "../support/keys.js";
 import { freshLedger, type TestLedger } from "../support/ledger.js";
 
-const DAY = 86_400_000;
 const key = testKey();
 let ledger: TestLedger;
 let dir: string;
@@ -29,13 +27,8 @@ const batch = (from: number, n: number) =>
 beforeAll(async () => {
   [ledger, dir] = await Promise.all([freshLedger("console_archived"), mkdtemp(join(tmpdir(), "sealtrail-consolearch-"))]);
   await ledger.store.createLog("door", { tenant: "acme", origin: "test.example/door" });
-  await ledger.store.appender().append("door", batch(0, 40));
-  await checkpointLog(ledger.store, "door", key.privateKey);
-  await ledger.store.appender().append("door", batch(40, 30));
-  await checkpointLog(ledger.store, "door", key.privateKey);
-  await ledger.store.appender().append("door", batch(70, 5));
-  const deps: RetentionDeps = { store: ledger.store, archive: new DirectoryArchive(join(dir, "archive")), url: ledger.url, schema: ledger.schema, publicKey: key.publicKey, witness: undefined, originPrefix: "test.example", alerts: { raise: async () => {} }, threads: 0 };
-  const outcome = await retainLog(deps, "door", { id: "run-door", at: new Date(Date.now() + 200 * DAY) });
+  await appendSigned(ledger, key, "door", batch);
+  const outcome = await archiveLater(ledger, key, dir, "door");
   expect(outcome.record.archived).toMatchObject({ from: 0, to: 40 });
   api = await startApi(ledger, {}, {}, { verifierPublicKey: key.publicKey });
   token = await apiKey(ledger, "acme");
