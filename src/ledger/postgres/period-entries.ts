@@ -33,7 +33,6 @@ export async function seqRecordedFrom(sql: Sql, logId: number, size: number, at:
   return lo;
 }
 
-
 /**
  * Entries [from, to) of one log in seq order, `origin` filled in as the leaf commits to it, a
  * batch at a time (one promise per batch, not per entry: a million entries stream through).
