@@ -33,7 +33,8 @@ export interface Prefetched {
 /**
  * The reads servedEvents will make, sent now, in the request's transaction, before the page's
  * query, so that they travel with it in one round trip (the connection pipelines them): the
- * newest checkpoints of the logs the tenant's recent pages held (ReadVerifier.prefetch) and,
+ * newest checkpoints of the logs the tenant's recent pages held (ReadVerifier.prefetch), or of
+ * the one log a page after a cursor is expected to hold, and,
  * for a page expected to be `count` entries of one log from seq `from` (after a cursor, with no
  * filter but logs), the stored nodes its check needs (ReadVerifier.prefetchNodes). A round trip
  * saved is worth more than the reads' time in the database: on a busy machine each one waits
@@ -45,7 +46,11 @@ export function prefetchReads(ctx: ApiContext, tx: LedgerStore, expected?: { log
   const { verifier } = ctx.integrity;
   const seqs = expected ? Array.from({ length: expected.count }, (_, k) => ({ seq: expected.from + k })) : [];
   const nodes = expected && verifier.prefetchNodes(tx, expected.logId, seqs);
-  return { checkpoints: verifier.prefetch(tx, ctx.principal.tenant), ...(nodes && expected ? { nodes: { logId: expected.logId, read: nodes } } : {}) };
+  // A page expected to be of one log reads that log's checkpoint alone: the others' reads would
+  // run in the database ahead of the page and be dropped (one that crosses into the next log
+  // reads its checkpoint after the page, as any log not read ahead).
+  const checkpoints = expected ? new Map([[expected.logId, verifier.readCheckpoint(tx, expected.logId)]]) : verifier.prefetch(tx, ctx.principal.tenant);
+  return { checkpoints, ...(nodes && expected ? { nodes: { logId: expected.logId, read: nodes } } : {}) };
 }
 
 /**

@@ -39,7 +39,7 @@ async function seed(name: string): Promise<void> {
 
 beforeAll(async () => {
   ledger = await freshLedger("signedreads");
-  for (const name of ["good", "forged", "tree", "cp", "resigned", "ahead", "sibling", "filtered"]) await seed(name);
+  for (const name of ["good", "forged", "tree", "cp", "resigned", "ahead", "sibling", "filtered", "cross1", "cross2"]) await seed(name);
   api = await startApi(ledger, {}, {}, { verifierPublicKey: key.publicKey }, (m) => messages.push(m));
   token = await apiKey(ledger, "acme");
 });
@@ -74,7 +74,7 @@ async function alertFor(log: string): Promise<{ message: string; firstBadSeq: nu
 describe("verified reads against the signed checkpoint", () => {
   it("serves untouched entries, proofs and checkpoints, signed or past the newest checkpoint", async () => {
     // These are first read a part at a time, below.
-    for (const log of [...logs.keys()].filter((name) => !["ahead", "sibling", "filtered"].includes(name))) {
+    for (const log of [...logs.keys()].filter((name) => !["ahead", "sibling", "filtered", "cross1", "cross2"].includes(name))) {
       const page = await gql(api, token, PAGE, { log });
       expect(page.errors, page.body).toBeUndefined();
       expect(page.data.events.edges).toHaveLength(45);
@@ -183,6 +183,31 @@ describe("verified reads against the signed checkpoint", () => {
     const again = await after(29, 10);
     expect(code(again), again.body).toBe("LEDGER_INCONSISTENT");
     await alertFor("ahead");
+  });
+
+  it("refuses a forged row of the next log in a page after a cursor that runs on into it (only the cursor's log is read ahead)", async () => {
+    const first = logs.get("cross1")!;
+    const { id, origin } = logs.get("cross2")!;
+    const page = () =>
+      gql(api, token, `query($after: String!) { events(first: 10, filter: { logs: ["cross1", "cross2"] }, after: $after) { edges { node { log seq payload } } } }`, {
+        after: encodeCursor({ logId: first.id, seq: 39 }),
+      });
+    const served = await page();
+    expect(served.errors, served.body).toBeUndefined();
+    expect(served.data.events.edges.map((e: { node: { log: string; seq: number } }) => `${e.node.log}:${e.node.seq}`)).toEqual([
+      ...[40, 41, 42, 43, 44].map((seq) => `cross1:${seq}`),
+      ...[0, 1, 2, 3, 4].map((seq) => `cross2:${seq}`),
+    ]);
+    await asAttacker(ledger.admin, async (tx) => {
+      const [row] = await tx<Row[]>`select * from entries where log_id = ${id} and seq = 3`;
+      const payload = `{"amount":9999999}`;
+      const leaf = forgedLeaf(origin, { ...row!, payload }, 3);
+      await tx`update entries set payload = ${payload}, payload_hash = ${Buffer.from(sha256(payload))}, leaf_hash = ${Buffer.from(leaf)} where log_id = ${id} and seq = 3`;
+    });
+    const forged = await page();
+    expect(code(forged), forged.body).toBe("LEDGER_INCONSISTENT");
+    expect(forged.body).not.toContain("9999999");
+    await alertFor("cross2");
   });
 
   it("refuses a filtered page whose stored siblings, read beside its rows, were changed, or whose row was forged", async () => {
