@@ -71,6 +71,17 @@ async function alertFor(log: string): Promise<{ message: string; firstBadSeq: nu
   }
 }
 
+/** A self-consistent forgery of entry `seq` of `log`: a new payload, its hash and the leaf hash recomputed to match. */
+async function forgeRow(log: string, seq: number): Promise<void> {
+  const { id, origin } = logs.get(log)!;
+  await asAttacker(ledger.admin, async (tx) => {
+    const [row] = await tx<Row[]>`select * from entries where log_id = ${id} and seq = ${seq}`;
+    const payload = `{"amount":9999999}`;
+    const leaf = forgedLeaf(origin, { ...row!, payload }, seq);
+    await tx`update entries set payload = ${payload}, payload_hash = ${Buffer.from(sha256(payload))}, leaf_hash = ${Buffer.from(leaf)} where log_id = ${id} and seq = ${seq}`;
+  });
+}
+
 describe("verified reads against the signed checkpoint", () => {
   it("serves untouched entries, proofs and checkpoints, signed or past the newest checkpoint", async () => {
     // These are first read a part at a time, below.
@@ -90,15 +101,9 @@ describe("verified reads against the signed checkpoint", () => {
   });
 
   it("refuses a row whose payload and hashes were all recomputed (a self-consistent forgery)", async () => {
-    const { id, origin } = logs.get("forged")!;
     // Seq 37 lies in the range node of 32–39, seq 20 below a stored node: both are forged.
     for (const seq of [37, 20]) {
-      await asAttacker(ledger.admin, async (tx) => {
-        const [row] = await tx<Row[]>`select * from entries where log_id = ${id} and seq = ${seq}`;
-        const payload = `{"amount":9999999}`;
-        const leaf = forgedLeaf(origin, { ...row!, payload }, seq);
-        await tx`update entries set payload = ${payload}, payload_hash = ${Buffer.from(sha256(payload))}, leaf_hash = ${Buffer.from(leaf)} where log_id = ${id} and seq = ${seq}`;
-      });
+      await forgeRow("forged", seq);
       const r = await gql(api, token, ONE, { log: "forged", seq });
       expect(code(r), r.body).toBe("LEDGER_INCONSISTENT");
       expect(r.body).not.toContain("9999999");
@@ -163,12 +168,7 @@ describe("verified reads against the signed checkpoint", () => {
     expect(warm.errors, warm.body).toBeUndefined();
     expect(warm.data.events.edges.map((e: { node: { seq: number } }) => e.node.seq)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
     // A self-consistent forgery in a part of the tree no page has shown: its nodes are read ahead.
-    await asAttacker(ledger.admin, async (tx) => {
-      const [row] = await tx<Row[]>`select * from entries where log_id = ${id} and seq = 20`;
-      const payload = `{"amount":9999999}`;
-      const leaf = forgedLeaf(origin, { ...row!, payload }, 20);
-      await tx`update entries set payload = ${payload}, payload_hash = ${Buffer.from(sha256(payload))}, leaf_hash = ${Buffer.from(leaf)} where log_id = ${id} and seq = 20`;
-    });
+    await forgeRow("ahead", 20);
     const forged = await after(9, 20);
     expect(code(forged), forged.body).toBe("LEDGER_INCONSISTENT");
     expect(forged.body).not.toContain("9999999");
@@ -187,7 +187,6 @@ describe("verified reads against the signed checkpoint", () => {
 
   it("refuses a forged row of the next log in a page after a cursor that runs on into it (only the cursor's log is read ahead)", async () => {
     const first = logs.get("cross1")!;
-    const { id, origin } = logs.get("cross2")!;
     const page = () =>
       gql(api, token, `query($after: String!) { events(first: 10, filter: { logs: ["cross1", "cross2"] }, after: $after) { edges { node { log seq payload } } } }`, {
         after: encodeCursor({ logId: first.id, seq: 39 }),
@@ -198,12 +197,7 @@ describe("verified reads against the signed checkpoint", () => {
       ...[40, 41, 42, 43, 44].map((seq) => `cross1:${seq}`),
       ...[0, 1, 2, 3, 4].map((seq) => `cross2:${seq}`),
     ]);
-    await asAttacker(ledger.admin, async (tx) => {
-      const [row] = await tx<Row[]>`select * from entries where log_id = ${id} and seq = 3`;
-      const payload = `{"amount":9999999}`;
-      const leaf = forgedLeaf(origin, { ...row!, payload }, 3);
-      await tx`update entries set payload = ${payload}, payload_hash = ${Buffer.from(sha256(payload))}, leaf_hash = ${Buffer.from(leaf)} where log_id = ${id} and seq = 3`;
-    });
+    await forgeRow("cross2", 3);
     const forged = await page();
     expect(code(forged), forged.body).toBe("LEDGER_INCONSISTENT");
     expect(forged.body).not.toContain("9999999");
@@ -226,13 +220,7 @@ describe("verified reads against the signed checkpoint", () => {
     expect(whole.data.events.edges).toHaveLength(45);
     await alertFor("sibling");
 
-    const { id, origin } = logs.get("filtered")!;
-    await asAttacker(ledger.admin, async (tx) => {
-      const [row] = await tx<Row[]>`select * from entries where log_id = ${id} and seq = 20`;
-      const payload = `{"amount":9999999}`;
-      const leaf = forgedLeaf(origin, { ...row!, payload }, 20);
-      await tx`update entries set payload = ${payload}, payload_hash = ${Buffer.from(sha256(payload))}, leaf_hash = ${Buffer.from(leaf)} where log_id = ${id} and seq = 20`;
-    });
+    await forgeRow("filtered", 20);
     for (const first of [50, 21]) {
       const forged = await byActor("filtered", first);
       expect(code(forged), forged.body).toBe("LEDGER_INCONSISTENT");
