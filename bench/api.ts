@@ -51,7 +51,7 @@ const QUERY = `query Page($filter: EventFilter, $after: String) {
   }
 }`;
 
-function percentile(sorted: ArrayLike<number>, p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
@@ -197,9 +197,10 @@ async function measureLatency(seeded: Seeded, { sql, url, unverifiedUrl, token }
       const row = rows[i]!;
       const first = row.api.length;
       // Interleaved call by call: load on a shared machine hits all three alike. Which server
-      // goes first is drawn at random: in a fixed pattern (V U U V …) the garbage collector's
-      // young-generation collections, one every few requests and each 4–7 ms, fell in step with
-      // it, 84 in the one server's calls to 42 in the other's.
+      // goes first is drawn at random, so that the young-generation collections (one every few
+      // requests, 4–7 ms each, in the one process both servers share) fall on either server's
+      // calls by chance, not in step with a fixed pattern: under the fixed V U U V … they split
+      // 110 to 81, 20 to 11 and 22 to 127 between the two in three runs.
       for (let r = 0; r < requests; r++) {
         const { cursor, seq } = cursorOf(after);
         const variables = { filter, ...(cursor ? { after: cursor } : {}) };
