@@ -67,6 +67,15 @@ function planOf(s: LogState, n: number, seqs: readonly number[]): BatchPlan {
   });
 }
 
+/** A check planned ahead of a page (prefetchNodes): for leaves `seqs` at trusted size `size`. */
+export interface NodesAhead {
+  size: number;
+  seqs: readonly number[];
+  plan: BatchPlan;
+  /** The stored nodes the plan wants, sent; absent when it wants none. */
+  read?: Promise<Map<number, Uint8Array>>;
+}
+
 /** Logs per tenant whose newest checkpoints are read beside a page (prefetch). */
 const PREFETCH_LOGS = 4;
 
@@ -108,22 +117,26 @@ export class ReadVerifier {
   }
 
   /**
-   * Sends the read of the stored nodes that checking `leaves` of the log against the trusted
-   * tree would need (the cache as it is now), without waiting for it: ahead of the page's query
-   * for the entries it is expected to hold (verified-reads.ts prefetchReads), else before its
-   * rows are re-hashed, so that the database answers while they are. leaves() takes what it
-   * needs from it and reads the rest. Undefined when there is nothing to read.
+   * Plans the check of `leaves` of the log against the trusted tree (the cache as it is now)
+   * and sends the read of the stored nodes it needs, without waiting for it: right behind the
+   * page's query for the entries it is expected to hold (verified-reads.ts readsAhead), else
+   * before its rows are re-hashed, so that the database answers while they are. leaves() takes
+   * the plan when it checks the same leaves at the same size (a plan stays right: the nodes it
+   * counts as known were verified, and stay so), what the read found, and reads the rest.
+   * Undefined when no plan can be made.
    */
-  prefetchNodes(store: LedgerStore, logId: number, leaves: readonly { seq: number }[]): Promise<Map<number, Uint8Array>> | undefined {
+  prefetchNodes(store: LedgerStore, logId: number, leaves: readonly { seq: number }[]): NodesAhead | undefined {
     const s = this.logs.get(logId);
     const n = s?.trusted?.size;
     if (!s || n === undefined || !this.publicKey) return undefined;
-    const plan = planOf(s, n, seqsBelow(leaves, n));
-    if (plan.unanchored !== undefined || plan.wanted.length === 0) return undefined;
+    const seqs = seqsBelow(leaves, n);
+    const plan = planOf(s, n, seqs);
+    if (plan.unanchored !== undefined) return undefined;
+    if (plan.wanted.length === 0) return { size: n, seqs, plan };
     const read = store.fetchNodes(logId, plan.wanted);
     // Consumed by leaves(), or dropped; a failure is read again there.
     read.catch(() => {});
-    return read;
+    return { size: n, seqs, plan, read };
   }
 
   /** Notes that a page of `tenant` held `logId` (the most recent few kept per tenant). */
@@ -198,7 +211,7 @@ export class ReadVerifier {
    * a leaf that fails throws. Leaves at or past the trusted size are not covered by a
    * signature yet and pass (their rows were checked against their own hashes).
    */
-  async leaves(store: LedgerStore, log: LogRef, trusted: Trusted, leaves: readonly { seq: number; leafHash: Uint8Array }[], prefetched?: Promise<Map<number, Uint8Array>>): Promise<void> {
+  async leaves(store: LedgerStore, log: LogRef, trusted: Trusted, leaves: readonly { seq: number; leafHash: Uint8Array }[], ahead?: NodesAhead): Promise<void> {
     const s = this.state(log);
     const n = trusted.size;
     const below: { seq: number; leafHash: Uint8Array }[] = [];
@@ -209,17 +222,17 @@ export class ReadVerifier {
     }
     if (below.length === 0) return;
     const seqs = below.map((leaf) => leaf.seq);
-    const plan = planOf(s, n, seqs);
+    const plan = ahead?.size === n && sameSeqs(ahead.seqs, seqs) ? ahead.plan : planOf(s, n, seqs);
     if (plan.unanchored !== undefined) throw new InconsistentRead(log.name, plan.unanchored, `no verified node over entry ${plan.unanchored} of log ${log.name}`);
     // Stored nodes are only data until hashed up to a known node below: those read ahead
     // (prefetchNodes) count as read here.
     const found = new Map<number, Uint8Array>();
     let missing = plan.wanted;
-    const ahead = prefetched && missing.length > 0 ? await prefetched.catch(() => undefined) : undefined;
-    if (ahead) {
+    const fetched = ahead?.read && missing.length > 0 ? await ahead.read.catch(() => undefined) : undefined;
+    if (fetched) {
       missing = missing.filter(({ level, index }) => {
         const key = nodeKey(level, index);
-        const hash = ahead.get(key);
+        const hash = fetched.get(key);
         if (hash) found.set(key, hash);
         return !hash;
       });
@@ -331,6 +344,11 @@ export class ReadVerifier {
 
 /** The most nodes of one level adoptTop reads per trusted size. */
 const TOP_NODES = 1024;
+
+/** Whether two ascending lists of seqs are the same. */
+function sameSeqs(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((seq, k) => seq === b[k]);
+}
 
 /** The seqs of `leaves` below `n`, ascending, once each. */
 function seqsBelow(leaves: readonly { seq: number }[], n: number): number[] {

@@ -7,7 +7,7 @@
  * needs the interface does not load the driver.
  */
 export type {
-  ApiKey, ApiKeyStore, AppendReceipt, AppenderOptions, AppendStore, CheckpointStore, EntryAppender, EntryStore, EventFilter, FeedStore,
+  ApiKey, ApiKeyStore, AppendReceipt, AppenderOptions, AppendStore, CheckpointStore, EntryAppender, EntryStore, EventFilter, FeedStore, FindOptions,
   LedgerStore, Log, LogStore, NodeRow, NodeSpan, PaneStreamRow, TmuxSessionRow, DayKindCount, RawRowHandler, ReplayStore, SearchStore, StoredCheckpoint, StoredCosignature,
   StoredEntry, ServedEntry, StoredSweep, StoredTimeStamp, SweepStore, TenantView, TreeStore, ArchivedLookup, ArchivedRange, LogArchivedRange, RetentionStore, StoredRetentionPolicy,
   CreateLogOptions, ErasedOutputRow, RecordEntry, SeqRange, ShredStore, ValueRemoval,

@@ -135,9 +135,21 @@ export interface EntryStore {
   seqsOfKind(logId: number, kind: string, fromSeq: number): Promise<number[]>;
 }
 
+/** How findEntries reads a page. */
+export interface FindOptions {
+  /** Unindexed entries a log may have before a text search is refused (SEARCH_TAIL_MAX). */
+  searchTailMax?: number;
+  /**
+   * Called once, as the first statement that reads the page's entries is handed to the
+   * connection: reads the caller sends then travel right behind it, in the same transaction,
+   * and the database answers them while the caller works on the page (verified-reads.ts).
+   */
+  alongside?: () => void;
+}
+
 export interface SearchStore {
   /** A page of entries matching `filter` after `after`, ordered by (log id, seq). */
-  findEntries(filter: EventFilter, limit: number, after?: EntryPosition, options?: { searchTailMax?: number }): Promise<StoredEntry[]>;
+  findEntries(filter: EventFilter, limit: number, after?: EntryPosition, options?: FindOptions): Promise<StoredEntry[]>;
   /** Matches of `filter` in log `logId` with from ≤ seq < to. */
   findEntryRun(logId: number, from: number, to: number, filter: EventFilter): Promise<StoredEntry[]>;
   findEntry(logId: number, seq: number): Promise<StoredEntry | undefined>;

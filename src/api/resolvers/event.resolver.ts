@@ -7,7 +7,7 @@ import { db } from "../auth-checker.js";
 import type { ApiContext } from "../context.js";
 import { count, ledgerFilter } from "../ledger-view.js";
 import { InconsistentRead, ReadVerifier } from "../read-verifier.js";
-import { guarded, prefetchReads, servedCheckpoint, servedEvents, trustedOf } from "../verified-reads.js";
+import { guarded, readsAhead, servedCheckpoint, servedEvents, trustedOf } from "../verified-reads.js";
 import { BigIntScalar } from "../scalars.js";
 import { EventConnection } from "../types/event-connection.type.js";
 import { EventFilter } from "../types/event-filter.input.js";
@@ -43,12 +43,12 @@ export class EventResolver {
     const position = after === undefined || after === null ? undefined : decodeCursor(after);
     // One row more than asked tells whether another page follows.
     const { rows, page, events, notSearched } = await db(ctx).use(async (tx) => {
-      // Sent first, to travel with the page's query: what the page is checked against. A page
-      // after a cursor with no filter but logs is expected to be the entries after it.
+      // What the page is checked against, sent right behind the page's query. A page after a
+      // cursor with no filter but logs is expected to be the entries after it.
       const byLogOnly = !filter || Object.entries(filter).every(([name, value]) => name === "logs" || value === undefined || value === null);
-      const ahead = prefetchReads(ctx, tx, position && byLogOnly ? { logId: position.logId, from: position.seq + 1, count: size } : undefined);
+      const ahead = readsAhead(ctx, tx, position && byLogOnly ? { logId: position.logId, from: position.seq + 1, count: size } : undefined);
       // Archived entries too, where the search index serves the filter; what it cannot is named (notSearched).
-      const { entries: rows, notSearched } = await findEvents(tx, await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax });
+      const { entries: rows, notSearched } = await findEvents(tx, await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax, alongside: ahead?.alongside });
       const page = rows.slice(0, size);
       return { rows, page, events: await servedEvents(ctx, tx, page, ahead), notSearched };
     });
@@ -75,7 +75,9 @@ export class EventResolver {
   ): Promise<Event | null> {
     const seq = count("seq", seqArg);
     return db(ctx).use(async (tx) => {
-      const ahead = prefetchReads(ctx, tx);
+      // Sent now, to travel with the first query.
+      const ahead = readsAhead(ctx, tx);
+      ahead?.take();
       const log = await tx.findLog(logName);
       // An entry a retention run moved to the archive is read from there (docs/operations.md).
       const row = (await tx.findEntry(log.id, seq)) ?? (await archivedEntry(tx, log, seq));

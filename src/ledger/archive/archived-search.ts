@@ -11,7 +11,7 @@
  */
 import type { EntryPosition } from "../../core/token/index.js";
 import type { ArchivedLookup, EventFilter, LogArchivedRange, ServedEntry } from "../records.js";
-import type { LedgerStore, Log } from "../store.js";
+import type { FindOptions, LedgerStore, Log } from "../store.js";
 import { archivedEntries } from "./archived-entry.js";
 import { meetsRest } from "./archived-filter.js";
 
@@ -37,7 +37,7 @@ export interface EventsPage {
 const MATCH_CHUNK = 256;
 
 /** Up to `limit` entries matching `filter` after `after`, archived or not, in (log id, seq) order. */
-export async function findEvents(store: LedgerStore, filter: EventFilter, limit: number, after?: EntryPosition, options: { searchTailMax?: number } = {}): Promise<EventsPage> {
+export async function findEvents(store: LedgerStore, filter: EventFilter, limit: number, after?: EntryPosition, options: FindOptions = {}): Promise<EventsPage> {
   const ranges = await store.archivedRangesOf(filter.logIds);
   const lookup: ArchivedLookup = { text: filter.text, actor: filter.actor, resource: filter.resource };
   const looksUp = lookup.text !== undefined || lookup.actor !== undefined || lookup.resource !== undefined;

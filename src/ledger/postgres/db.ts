@@ -22,6 +22,11 @@ export interface DbOptions {
   rolePrefix?: string | undefined;
   max?: number;
   applicationName?: string;
+  /**
+   * Called with each statement as it is handed to a connection, in the order the connection
+   * sends them (postgres.js `debug`): what travels with what, for tests of pipelining.
+   */
+  trace?: (statement: string) => void;
 }
 
 /**
@@ -50,6 +55,7 @@ export function connect(options: DbOptions): Sql {
       bigint: { to: 20, from: [20], serialize: (x: number | bigint) => x.toString(), parse: (x: string) => Number(x) },
     },
     ...(socketDir ? { host: socketDir } : {}),
+    ...(options.trace ? { debug: (_connection: number, statement: string) => options.trace!(statement) } : {}),
     // Supported by postgres.js, missing from its type definitions.
     ...({ socket: openSocket } as object),
   }) as unknown as Sql;

@@ -5,6 +5,7 @@
  */
 import type { EntryPosition } from "../../core/token/index.js";
 import type { Sql } from "./db.js";
+import type { FindOptions } from "../store.js";
 import { clearPayload, COLUMNS, conditions, type EventFilter, rangeOf, type StoredEntry, where } from "./entry-rows.js";
 import { LedgerError } from "../errors.js";
 import { type LogBounds, type Lookup, lookupWindow, rareLookup, SEARCH_TAIL_MAX } from "./search-lookup.js";
@@ -39,7 +40,7 @@ export async function findEntries(
   filter: EventFilter,
   limit: number,
   after?: EntryPosition,
-  options: { searchTailMax?: number } = {},
+  options: FindOptions = {},
 ): Promise<StoredEntry[]> {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError("INVALID_INPUT", `limit: got ${limit}, want a positive integer`);
   const lookup: Lookup = { text: filter.text, actor: filter.actor, resource: filter.resource, tailMax: options.searchTailMax ?? SEARCH_TAIL_MAX };
@@ -55,6 +56,14 @@ export async function findEntries(
   const rest = conditions(sql, { ...filter, logIds: undefined });
   // Filters entry_search alone decides: then a window's first `limit` matches there are the page's.
   const alone = conditions(sql, { ...filter, logIds: undefined, actor: undefined, resource: undefined }).length === 0;
+  let alongside = options.alongside;
+  /** The caller's reads follow the first statement over the page's entries (FindOptions). */
+  const read = <T>(page: () => Promise<T>): Promise<T> => {
+    const pending = page();
+    alongside?.();
+    alongside = undefined;
+    return pending;
+  };
   for (const row of logs) {
     const log: LogBounds = { id: row.id, name: row.name, size: row.size ?? 0, indexed: row.indexed ?? 0 };
     // The entries table holds a log from the end of its archived prefix on (archive/archived-search.ts reads the prefix).
@@ -64,11 +73,11 @@ export async function findEntries(
     const walk = !(lookup.text !== undefined && log.indexed - from > WALK_BUDGET && (await rareWords(sql, log, lookup.text, limit)));
     for (let walked = 0; walk && from < log.size && out.length < limit && walked < WALK_BUDGET; walked += WALK_WINDOW) {
       const to = Math.min(log.size, from + WALK_WINDOW);
-      out.push(...(await (looksUp ? lookupWindow(sql, log, from, to, rest, lookup, limit - out.length, alone) : rangeOf(sql, log.id, from, to, rest, limit - out.length))));
+      out.push(...(await read(() => (looksUp ? lookupWindow(sql, log, from, to, rest, lookup, limit - out.length, alone) : rangeOf(sql, log.id, from, to, rest, limit - out.length)))));
       from = to;
     }
     if (from < log.size && out.length < limit) {
-      out.push(...(await (looksUp ? rareLookup(sql, log, from, rest, lookup, limit - out.length, alone) : rangeOf(sql, log.id, from, undefined, rest, limit - out.length))));
+      out.push(...(await read(() => (looksUp ? rareLookup(sql, log, from, rest, lookup, limit - out.length, alone) : rangeOf(sql, log.id, from, undefined, rest, limit - out.length)))));
     }
     if (out.length >= limit) break;
   }

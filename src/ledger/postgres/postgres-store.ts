@@ -8,7 +8,7 @@ import type { PackEntry } from "../../core/pack/index.js";
 import type { EntryPosition, Scope } from "../../core/token/index.js";
 import type { CommittedField } from "../../core/entry/index.js";
 import type { HoldScope } from "../../core/erasure/index.js";
-import type { ApiKey, ErasedOutputRow, AppenderOptions, CreateLogOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, TmuxSessionRow, DayKindCount, StoredEntry, StoredSweep, TenantView } from "../store.js";
+import type { ApiKey, ErasedOutputRow, AppenderOptions, CreateLogOptions, FindOptions, RecordEntry, SeqRange, ValueRemoval, StoredCosignature, StoredTimeStamp, EntryAppender, EventFilter, LedgerStore, Log, NodeRow, NodeSpan, PaneStreamRow, RawRowHandler, StoredCheckpoint, TmuxSessionRow, DayKindCount, StoredEntry, StoredSweep, TenantView } from "../store.js";
 import type { RetentionPolicy } from "../../core/retention/index.js";
 import type { ArchivedLookup, ArchivedRange, LogArchivedRange, StoredRetentionPolicy } from "../records.js";
 import * as keys from "./api-keys.js";
@@ -220,7 +220,7 @@ export class PostgresLedgerStore implements LedgerStore {
     return entries.seqsOfKind(this.sql, logId, kind, fromSeq);
   }
 
-  findEntries(filter: EventFilter, limit: number, after?: EntryPosition, options?: { searchTailMax?: number }): Promise<StoredEntry[]> {
+  findEntries(filter: EventFilter, limit: number, after?: EntryPosition, options?: FindOptions): Promise<StoredEntry[]> {
     return events.findEntries(this.sql, filter, limit, after, options);
   }
   findEntryRun(logId: number, from: number, to: number, filter: EventFilter): Promise<StoredEntry[]> {
