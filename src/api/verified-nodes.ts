@@ -11,28 +11,73 @@
  * cached is caught by its re-hashed leaf, which no longer equals the cached one.
  */
 export class VerifiedNodes {
-  private young = new Map<number, Uint8Array>();
-  private old = new Map<number, Uint8Array>();
+  private young: Generation;
+  private old: Generation | undefined;
+  private readonly half: number;
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.half = Math.max(1, Math.floor(max / 2));
+    this.young = new Generation(this.half);
+  }
 
+  /** The node's hash: a view of the cache's bytes, which a slot never changes once written. */
   get(key: number): Uint8Array | undefined {
     const hash = this.young.get(key);
     if (hash) return hash;
-    const aged = this.old.get(key);
+    const aged = this.old?.get(key);
     if (aged) this.set(key, aged);
     return aged;
   }
 
   set(key: number, hash: Uint8Array): void {
-    this.young.set(key, hash);
-    if (this.young.size >= Math.max(1, this.max / 2)) {
+    if (this.young.has(key)) return;
+    if (this.young.full) {
       this.old = this.young;
-      this.young = new Map();
+      this.young = new Generation(this.half);
     }
+    this.young.add(key, hash);
   }
 
   get size(): number {
-    return this.young.size + this.old.size;
+    return this.young.size + (this.old?.size ?? 0);
+  }
+}
+
+/**
+ * One generation's hashes, copied into one buffer and indexed by small integers: a node kept
+ * is no object of its own. Kept as objects, each page's ~130 new nodes outlived the young
+ * generation of the garbage collector and were copied out of it, and a random page's tail
+ * latency grew with them (docs/benchmarks-history.md).
+ */
+class Generation {
+  private readonly at = new Map<number, number>();
+  private readonly bytes: Uint8Array;
+
+  constructor(private readonly capacity: number) {
+    this.bytes = new Uint8Array(capacity * 32);
+  }
+
+  get size(): number {
+    return this.at.size;
+  }
+
+  get full(): boolean {
+    return this.at.size >= this.capacity;
+  }
+
+  has(key: number): boolean {
+    return this.at.has(key);
+  }
+
+  get(key: number): Uint8Array | undefined {
+    const slot = this.at.get(key);
+    return slot === undefined ? undefined : this.bytes.subarray(slot * 32, slot * 32 + 32);
+  }
+
+  add(key: number, hash: Uint8Array): void {
+    if (hash.length !== 32) throw new RangeError(`a node hash is 32 bytes, got ${hash.length}`);
+    const slot = this.at.size;
+    this.bytes.set(hash, slot * 32);
+    this.at.set(key, slot);
   }
 }

@@ -15,4 +15,22 @@ describe("VerifiedNodes", () => {
     expect(nodes.get(999)).toEqual(hash(2));
     expect(nodes.get(0)).toBeUndefined();
   });
+
+  it("keeps its own copy of each hash, and refuses one that is not 32 bytes", () => {
+    const nodes = new VerifiedNodes(10);
+    const given = hash(7);
+    nodes.set(5, given);
+    given.fill(0);
+    expect(nodes.get(5)).toEqual(hash(7));
+    // A node already kept is not replaced.
+    nodes.set(5, hash(8));
+    expect(nodes.get(5)).toEqual(hash(7));
+    // Moved to the young generation when read from the old one, with the same bytes.
+    for (let key = 100; key < 105; key++) nodes.set(key, hash(key));
+    expect(nodes.get(5)).toEqual(hash(7));
+    for (let key = 200; key < 204; key++) nodes.set(key, hash(key - 100));
+    expect(nodes.get(5)).toEqual(hash(7));
+    expect(nodes.size).toBeLessThanOrEqual(10);
+    expect(() => nodes.set(6, new Uint8Array(31))).toThrow(RangeError);
+  });
 });
