@@ -53,10 +53,19 @@ export class ReadsAhead {
     return this.sent !== undefined;
   }
 
-  /** The reads, sent now if they are not yet. */
+  /** The reads, sent now if they are not yet (none after close). */
   take(): Prefetched | undefined {
     this.sent ??= { reads: this.send() };
     return this.sent.reads;
+  }
+
+  /**
+   * No reads are sent after this: called when the work of the request's transaction is done,
+   * so that a send still waiting for its turn (alongside, for a page with no rows to check)
+   * cannot put statements on a connection the transaction is handing back.
+   */
+  close(): void {
+    this.sent ??= { reads: undefined };
   }
 
   /**

@@ -137,4 +137,19 @@ describe("reads sent alongside a page", () => {
     ahead.take();
     expect(attempts).toBe(2);
   });
+
+  it("are not sent once the request's work is done, though a send was waiting for its turn", async () => {
+    let sends = 0;
+    const ahead = new ReadsAhead(() => {
+      sends++;
+      return { checkpoints: new Map() };
+    });
+    ahead.alongside();
+    ahead.close();
+    // The waiting send has had its turns (two setImmediates), and more.
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(sends).toBe(0);
+    expect(ahead.take()).toBeUndefined();
+    expect(sends).toBe(0);
+  });
 });

@@ -48,9 +48,13 @@ export class EventResolver {
       const byLogOnly = !filter || Object.entries(filter).every(([name, value]) => name === "logs" || value === undefined || value === null);
       const ahead = readsAhead(ctx, tx, position && byLogOnly ? { logId: position.logId, from: position.seq + 1, count: size } : undefined);
       // Archived entries too, where the search index serves the filter; what it cannot is named (notSearched).
-      const { entries: rows, notSearched } = await findEvents(tx, await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax, alongside: ahead?.alongside });
-      const page = rows.slice(0, size);
-      return { rows, page, events: await servedEvents(ctx, tx, page, ahead), notSearched };
+      try {
+        const { entries: rows, notSearched } = await findEvents(tx, await ledgerFilter(tx, filter), size + 1, position, { searchTailMax: ctx.searchTailMax, alongside: ahead?.alongside });
+        const page = rows.slice(0, size);
+        return { rows, page, events: await servedEvents(ctx, tx, page, ahead), notSearched };
+      } finally {
+        ahead?.close();
+      }
     });
     ctx.rows.count += page.length;
     const edges = page.map((row, i) => ({ cursor: encodeCursor({ logId: row.logId, seq: row.seq }), node: events[i]! }));
