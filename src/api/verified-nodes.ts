@@ -41,21 +41,26 @@ export class VerifiedNodes {
   get size(): number {
     return this.young.size + (this.old?.size ?? 0);
   }
+
+  /** The bytes its hashes take. */
+  get byteLength(): number {
+    return this.young.byteLength + (this.old?.byteLength ?? 0);
+  }
 }
 
 /**
  * One generation's hashes, copied into one buffer and indexed by small integers: a node kept
  * is no object of its own. Kept as objects, each page's ~130 new nodes outlived the young
  * generation of the garbage collector and were copied out of it, and a random page's tail
- * latency grew with them (docs/benchmarks-history.md).
+ * latency grew with them (docs/benchmarks-history.md). The buffer grows as the generation
+ * fills (a server holds one cache per log it serves, most of them small); a view handed out
+ * keeps the buffer it was cut from, whose written slots never change.
  */
 class Generation {
   private readonly at = new Map<number, number>();
-  private readonly bytes: Uint8Array;
+  private bytes = new Uint8Array(0);
 
-  constructor(private readonly capacity: number) {
-    this.bytes = new Uint8Array(capacity * 32);
-  }
+  constructor(private readonly capacity: number) {}
 
   get size(): number {
     return this.at.size;
@@ -63,6 +68,10 @@ class Generation {
 
   get full(): boolean {
     return this.at.size >= this.capacity;
+  }
+
+  get byteLength(): number {
+    return this.bytes.length;
   }
 
   has(key: number): boolean {
@@ -77,6 +86,11 @@ class Generation {
   add(key: number, hash: Uint8Array): void {
     if (hash.length !== 32) throw new RangeError(`a node hash is 32 bytes, got ${hash.length}`);
     const slot = this.at.size;
+    if ((slot + 1) * 32 > this.bytes.length) {
+      const grown = new Uint8Array(Math.min(this.capacity, Math.max(64, 2 * slot)) * 32);
+      grown.set(this.bytes.subarray(0, slot * 32));
+      this.bytes = grown;
+    }
     this.bytes.set(hash, slot * 32);
     this.at.set(key, slot);
   }

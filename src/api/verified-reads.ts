@@ -121,7 +121,7 @@ export function servedEvents(ctx: ApiContext, tx: LedgerStore, rows: readonly Se
       if (!group) byLog.set(row.logId, (group = { log: { id: row.logId, name: row.log, origin: row.origin }, leaves: [] }));
       group.leaves.push({ seq: row.seq, leafHash: row.leafHash });
     }
-    // Each log's checkpoint and the stored nodes its leaves need, when not read ahead of the
+    // Each log's checkpoint and the stored nodes its leaves need, when not read with the
     // page, are sent before the rows are re-hashed, so that the database answers while they
     // are; they are checked after.
     const reads = [...byLog.values()].map(({ log, leaves }) => {

@@ -33,4 +33,19 @@ describe("VerifiedNodes", () => {
     expect(nodes.size).toBeLessThanOrEqual(10);
     expect(() => nodes.set(6, new Uint8Array(31))).toThrow(RangeError);
   });
+
+  it("takes memory as it fills, not its bound at once (one cache per log served)", () => {
+    const nodes = new VerifiedNodes(100_000);
+    for (let key = 0; key < 130; key++) nodes.set(key, hash(key % 250));
+    expect(nodes.byteLength).toBeLessThanOrEqual(256 * 32);
+    for (let key = 130; key < 10_000; key++) nodes.set(key, hash(key % 250));
+    expect(nodes.byteLength).toBeGreaterThanOrEqual(10_000 * 32);
+    expect(nodes.byteLength).toBeLessThanOrEqual(2 * 10_000 * 32);
+    // Hashes written before the buffer grew, and views taken before it, are unchanged.
+    expect(nodes.get(7)).toEqual(hash(7));
+    const early = nodes.get(3)!;
+    for (let key = 10_000; key < 20_000; key++) nodes.set(key, hash(1));
+    expect(early).toEqual(hash(3));
+    expect(nodes.get(3)).toEqual(hash(3));
+  });
 });
