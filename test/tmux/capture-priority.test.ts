@@ -20,10 +20,12 @@ const SCRIPT = `
 import { readdirSync, readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 const { applyCapturePriority } = await import(process.argv[2]);
-const before = new Worker("setTimeout(() => {}, 300)", { eval: true });
+// The workers live until every thread is read: one that ended on a busy machine while the
+// list was read left a task with no stat to read.
+const before = new Worker("setInterval(() => {}, 1000)", { eval: true });
 await new Promise((r) => before.once("online", r));
 const applied = applyCapturePriority(process.argv[3]);
-const after = new Worker("setTimeout(() => {}, 300)", { eval: true });
+const after = new Worker("setInterval(() => {}, 1000)", { eval: true });
 await new Promise((r) => after.once("online", r));
 const threads = readdirSync("/proc/self/task").map((tid) => {
   const stat = readFileSync("/proc/self/task/" + tid + "/stat", "utf8");
@@ -31,6 +33,7 @@ const threads = readdirSync("/proc/self/task").map((tid) => {
   return { policy: Number(fields[41 - 3]), nice: Number(fields[19 - 3]) };
 });
 console.log(JSON.stringify({ applied, threads }));
+await Promise.all([before.terminate(), after.terminate()]);
 `;
 const script = join(dir, "apply.mjs");
 writeFileSync(script, SCRIPT);
